@@ -1,0 +1,173 @@
+//! The browser's CORS engine, exactly per the WHATWG Fetch standard (see
+//! shared/reference/fetch-cors.md), with Chromium's error classification and console text.
+//! Pure: no I/O.
+
+use serde::{Deserialize, Serialize};
+
+use crate::evidence::{RecordedResponse, TransportError};
+use crate::http::Headers;
+use crate::target::Target;
+
+/// Which rule book the engine follows where browsers and the standard differ.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// The Fetch standard: `*` in Access-Control-Allow-Headers never covers `authorization`.
+    Spec,
+    /// What Chromium does today: `*` still covers `authorization` (with a deprecation warning).
+    #[default]
+    ChromeToday,
+}
+
+/// Why the browser sends a preflight.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum PreflightReason {
+    /// The method is not GET, HEAD or POST.
+    Method { method: String },
+    /// The header name is not CORS-safelisted.
+    UnsafeHeaderName { name: String },
+    /// A safelisted name whose value breaks a rule (`rule` says which, for people).
+    UnsafeHeaderValue { name: String, rule: String },
+    /// Safelisted values together exceed 1024 bytes, so all of them count as unsafe.
+    SafelistedTotalTooLarge { total: usize },
+}
+
+/// Whether a preflight is needed, why, and what it asks for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreflightPlan {
+    pub required: bool,
+    pub reasons: Vec<PreflightReason>,
+    /// The normalized method (`Access-Control-Request-Method`).
+    pub method: String,
+    /// Lowercased, sorted, deduplicated unsafe header names (`Access-Control-Request-Headers`).
+    pub request_headers: Vec<String>,
+    /// Things the browser does differently from what was asked, for people (e.g. a `Cookie`
+    /// header that fetch() is not allowed to set).
+    pub notes: Vec<String>,
+}
+
+/// Chromium's `network::mojom::CorsError` names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CorsErrorKind {
+    DisallowedByMode,
+    InvalidResponse,
+    WildcardOriginNotAllowed,
+    PreflightWildcardOriginNotAllowed,
+    MissingAllowOriginHeader,
+    PreflightMissingAllowOriginHeader,
+    MultipleAllowOriginValues,
+    PreflightMultipleAllowOriginValues,
+    InvalidAllowOriginValue,
+    PreflightInvalidAllowOriginValue,
+    AllowOriginMismatch,
+    PreflightAllowOriginMismatch,
+    InvalidAllowCredentials,
+    PreflightInvalidAllowCredentials,
+    CorsDisabledScheme,
+    PreflightInvalidStatus,
+    PreflightDisallowedRedirect,
+    InvalidAllowMethodsPreflightResponse,
+    InvalidAllowHeadersPreflightResponse,
+    MethodDisallowedByPreflightResponse,
+    HeaderDisallowedByPreflightResponse,
+    RedirectContainsCredentials,
+}
+
+/// A CORS failure with the parameter Chromium reports (`corsErrorStatus.failedParameter`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorsError {
+    pub kind: CorsErrorKind,
+    pub failed_parameter: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Allowed,
+    Blocked,
+    NetworkError,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailedAt {
+    Preflight,
+    Actual,
+}
+
+/// What the browser saw of one request.
+#[derive(Clone, Copy, Debug)]
+pub enum Observed<'a> {
+    Response(&'a RecordedResponse),
+    Failed(&'a TransportError),
+    NotSent,
+}
+
+/// What the browser does with the answers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub outcome: Outcome,
+    pub cors_error: Option<CorsError>,
+    pub failed_at: Option<FailedAt>,
+    /// The real status the browser hides behind the CORS message.
+    pub hidden_status: Option<u16>,
+    /// Chromium's console line.
+    pub console_message: Option<String>,
+    /// Firefox's `(Reason: …)` code.
+    pub firefox_reason: Option<String>,
+    /// Warnings the browser prints although it allows the request (deprecations).
+    pub warnings: Vec<String>,
+}
+
+// ---- ENGINE FUNCTIONS: signatures are the contract; bodies are being written. ----
+
+/// Does this request need a preflight, and why.
+pub fn plan(target: &Target) -> PreflightPlan {
+    let _ = target;
+    todo!("cors engine")
+}
+
+/// The exact headers the browser puts on the preflight (`Accept: */*`,
+/// `Access-Control-Request-Method`, `Access-Control-Request-Headers` if any, `Origin`).
+pub fn preflight_request_headers(target: &Target, plan: &PreflightPlan) -> Headers {
+    let _ = (target, plan);
+    todo!("cors engine")
+}
+
+/// The headers of the actual request as the browser sends it: the app's headers that fetch()
+/// may set, plus `Origin`.
+pub fn actual_request_headers(target: &Target) -> Headers {
+    let _ = target;
+    todo!("cors engine")
+}
+
+/// The CORS-preflight check: ok status, CORS check, methods, headers.
+pub fn check_preflight(
+    target: &Target,
+    plan: &PreflightPlan,
+    response: &RecordedResponse,
+    mode: Mode,
+) -> Result<Vec<String>, CorsError> {
+    let _ = (target, plan, response, mode);
+    todo!("cors engine")
+}
+
+/// The CORS check of the actual response.
+pub fn check_actual(target: &Target, response: &RecordedResponse) -> Result<(), CorsError> {
+    let _ = (target, response);
+    todo!("cors engine")
+}
+
+/// The browser's verdict given what it saw of the preflight (if one was needed) and of the
+/// actual request.
+pub fn verdict(
+    target: &Target,
+    plan: &PreflightPlan,
+    preflight: Observed<'_>,
+    actual: Observed<'_>,
+    mode: Mode,
+) -> Verdict {
+    let _ = (target, plan, preflight, actual, mode);
+    todo!("cors engine")
+}

@@ -1,0 +1,2 @@
+//! Live probes: the requests a browser sends, replayed with reqwest.
+pub mod requests;

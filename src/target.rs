@@ -1,0 +1,169 @@
+//! The request under diagnosis: what the browser app sends, from which origin.
+//! Also recognises API Gateway's default `execute-api` URLs.
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::http::Headers;
+
+/// The fetch credentials mode of the app's request.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CredentialsMode {
+    Omit,
+    #[default]
+    SameOrigin,
+    Include,
+}
+
+impl CredentialsMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CredentialsMode::Omit => "omit",
+            CredentialsMode::SameOrigin => "same-origin",
+            CredentialsMode::Include => "include",
+        }
+    }
+}
+
+impl std::str::FromStr for CredentialsMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "omit" => Ok(Self::Omit),
+            "same-origin" => Ok(Self::SameOrigin),
+            "include" => Ok(Self::Include),
+            other => Err(format!(
+                "unknown credentials mode '{other}': use omit, same-origin or include"
+            )),
+        }
+    }
+}
+
+/// The browser app's request, validated.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Target {
+    /// The URL fetched. For an offline diagnosis it is synthesized from the API and path.
+    pub url: Url,
+    /// The page's serialized origin (`scheme://host[:port]`, no path, no trailing slash).
+    pub origin: String,
+    /// The method as the app passes it to `fetch()` (not yet normalized).
+    pub method: String,
+    /// The headers the app sets (the browser adds `Origin` and friends itself).
+    pub headers: Headers,
+    pub body: Option<String>,
+    pub credentials: CredentialsMode,
+}
+
+/// Validates and parses a target URL: http or https with a host.
+pub fn parse_url(input: &str) -> Result<Url, String> {
+    let url = Url::parse(input.trim()).map_err(|e| {
+        format!("invalid URL '{input}': {e} (expected e.g. https://abc123.execute-api.us-east-1.amazonaws.com/prod/items)")
+    })?;
+    match url.scheme() {
+        "http" | "https" => {}
+        other => {
+            return Err(format!(
+                "unsupported URL scheme '{other}' in '{input}': browsers only make CORS requests over http and https"
+            ))
+        }
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("invalid URL '{input}': it has no host"));
+    }
+    Ok(url)
+}
+
+/// Validates an origin and returns its serialization (`https://app.example.com`).
+/// A path of `/` is tolerated (users paste it) but any other path, query or fragment is not,
+/// and neither is the opaque origin `null`, which a page under diagnosis cannot have here.
+pub fn parse_origin(input: &str) -> Result<String, String> {
+    let input = input.trim();
+    let url = Url::parse(input).map_err(|e| {
+        format!("invalid origin '{input}': {e} (expected scheme://host[:port], e.g. https://app.example.com)")
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "invalid origin '{input}': the scheme must be http or https"
+        ));
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "invalid origin '{input}': an origin is scheme://host[:port] with no path (did you paste the page URL?)"
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!("invalid origin '{input}': an origin has no user info"));
+    }
+    match url.origin() {
+        url::Origin::Tuple(..) => Ok(url.origin().ascii_serialization()),
+        url::Origin::Opaque(_) => Err(format!("invalid origin '{input}'")),
+    }
+}
+
+/// Where an `execute-api` URL points: `https://{id}.execute-api.{region}.amazonaws.com/{stage}/{path}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiRef {
+    pub api_id: String,
+    pub region: String,
+    pub stage: Option<String>,
+    /// The resource path below the stage, always starting with `/`.
+    pub path: String,
+}
+
+impl ApiRef {
+    /// Recognises the default endpoint of a REST or HTTP API. `None` for any other host
+    /// (a custom domain needs a lookup to resolve).
+    pub fn from_url(url: &Url) -> Option<ApiRef> {
+        let host = url.host_str()?;
+        let (api_id, rest) = host.split_once(".execute-api.")?;
+        let region = rest.strip_suffix(".amazonaws.com")?;
+        let valid_id = !api_id.is_empty() && api_id.bytes().all(|b| b.is_ascii_alphanumeric());
+        if !valid_id || region.is_empty() || region.contains('.') {
+            return None;
+        }
+        let mut segments = url.path_segments()?.filter(|s| !s.is_empty());
+        let stage = segments.next().map(str::to_string);
+        let rest: Vec<&str> = segments.collect();
+        Some(ApiRef {
+            api_id: api_id.to_string(),
+            region: region.to_string(),
+            stage,
+            path: format!("/{}", rest.join("/")),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_serialized_and_validated() {
+        assert_eq!(parse_origin("https://App.Example.com/").as_deref(), Ok("https://app.example.com"));
+        assert_eq!(parse_origin("http://localhost:3000").as_deref(), Ok("http://localhost:3000"));
+        assert_eq!(parse_origin("https://a.example:443").as_deref(), Ok("https://a.example"));
+        assert!(parse_origin("https://a.example/app").is_err());
+        assert!(parse_origin("a.example").is_err());
+        assert!(parse_origin("ftp://a.example").is_err());
+    }
+
+    #[test]
+    fn urls_must_be_http() {
+        assert!(parse_url("https://x.example/a").is_ok());
+        assert!(parse_url("ftp://x.example/a").unwrap_err().contains("unsupported URL scheme"));
+        assert!(parse_url("not a url").unwrap_err().contains("invalid URL"));
+    }
+
+    #[test]
+    fn execute_api_urls_resolve() {
+        let url = Url::parse("https://abc123.execute-api.eu-west-1.amazonaws.com/prod/items/42").unwrap();
+        let r = ApiRef::from_url(&url).unwrap();
+        assert_eq!(r.api_id, "abc123");
+        assert_eq!(r.region, "eu-west-1");
+        assert_eq!(r.stage.as_deref(), Some("prod"));
+        assert_eq!(r.path, "/items/42");
+        let other = Url::parse("https://api.example.com/v1/items").unwrap();
+        assert_eq!(ApiRef::from_url(&other), None);
+    }
+}
