@@ -1,9 +1,18 @@
 //! cors-doctor: finds the real cause behind "blocked by CORS policy" on Amazon API Gateway.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod app;
+pub mod aws;
+pub mod cli;
+pub mod config;
 pub mod cors;
+pub mod diagnose;
 pub mod evidence;
 pub mod gateway;
 pub mod http;
+pub mod logging;
 pub mod probe;
+pub mod redact;
+pub mod report;
+pub mod runner;
 pub mod target;

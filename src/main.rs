@@ -1,1 +1,17 @@
-fn main() {}
+use clap::Parser;
+
+fn main() {
+    let cli = cors_doctor::cli::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cors-doctor: cannot start the async runtime: {e}");
+            std::process::exit(2);
+        }
+    };
+    let code = runtime.block_on(cors_doctor::app::run(cli));
+    std::process::exit(code);
+}

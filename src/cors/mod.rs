@@ -171,3 +171,19 @@ pub fn verdict(
     let _ = (target, plan, preflight, actual, mode);
     todo!("cors engine")
 }
+
+impl std::fmt::Display for PreflightReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self:?}")
+    }
+}
+impl CorsErrorKind {
+    pub fn name(self) -> &'static str {
+        todo!("cors engine")
+    }
+}
+impl CorsError {
+    pub fn console_tail(&self) -> String {
+        todo!("cors engine")
+    }
+}

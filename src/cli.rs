@@ -1,0 +1,260 @@
+//! Command-line arguments, and their resolution (with the config file) into a validated plan.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::Config;
+use crate::cors::Mode;
+use crate::http::{parse_header_arg, Headers};
+use crate::report::Format;
+use crate::target::{parse_origin, parse_url, CredentialsMode, Target};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cors-doctor",
+    version,
+    about = "Finds the real cause behind \"blocked by CORS policy\" errors on Amazon API Gateway",
+    long_about = None
+)]
+pub struct Cli {
+    /// Configuration file (default: $XDG_CONFIG_HOME/cors-doctor/config.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Write logs to this file.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Diagnose headless and print a report (text, JSON or Markdown). Exit 0 allowed, 1 a step fails, 2 usage error.
+    Check(CheckArgs),
+    /// Run the diagnosis against a built-in API Gateway simulator serving a broken example API.
+    Demo(DemoArgs),
+    /// Serve a scenario with the built-in API Gateway simulator on 127.0.0.1.
+    Serve(ServeArgs),
+}
+
+/// The request the browser app makes (flags as in curl), and where its API is described.
+#[derive(Debug, Default, Clone, Args)]
+pub struct TargetArgs {
+    /// The URL the app fetches.
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
+    /// The page's origin, e.g. https://app.example.com.
+    #[arg(long)]
+    pub origin: Option<String>,
+    /// The method the app uses (default GET).
+    #[arg(short = 'X', long)]
+    pub method: Option<String>,
+    /// A header the app sets, 'Name: value' (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    pub headers: Vec<String>,
+    /// The request body the app sends.
+    #[arg(short = 'd', long = "data", value_name = "BODY")]
+    pub body: Option<String>,
+    /// fetch()'s credentials mode: omit, same-origin (default) or include.
+    #[arg(long, value_name = "MODE")]
+    pub credentials: Option<String>,
+    /// Skip AWS SDK lookups.
+    #[arg(long)]
+    pub no_aws: bool,
+    /// An API exported with `aws apigateway get-export … extensions=apigateway` (or a scenario).
+    #[arg(long, value_name = "EXPORT.json")]
+    pub openapi: Option<PathBuf>,
+    /// API id (overrides the one in the URL).
+    #[arg(long)]
+    pub api_id: Option<String>,
+    /// Stage name (overrides the one in the URL).
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// The resource path, for a diagnosis without a URL.
+    #[arg(long)]
+    pub path: Option<String>,
+    #[arg(long)]
+    pub profile: Option<String>,
+    #[arg(long)]
+    pub region: Option<String>,
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Retest in a real headless Chromium (step 7).
+    #[arg(long)]
+    pub browser: bool,
+    /// Seconds allowed for each request (default 10).
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+    /// Browser rules: chrome-today (default) or spec.
+    #[arg(long, value_enum)]
+    pub mode: Option<ModeArg>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ModeArg {
+    Spec,
+    ChromeToday,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// No colors in text output (also: NO_COLOR=1).
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// The scenario to diagnose (see --list).
+    pub scenario: Option<String>,
+    /// List the scenarios, one line each on what is broken.
+    #[arg(long)]
+    pub list: bool,
+    /// Print a report instead of opening the terminal UI.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// The scenario to serve (see `demo --list`), or a path to a scenario file.
+    pub scenario: String,
+    /// Port on 127.0.0.1 (default: a free one).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Latency added to every response, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+}
+
+/// A usage or configuration problem: exit status 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// A validated request to diagnose, with how to gather evidence for it.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub target: Target,
+    /// False when there is no URL: the exchanges are predicted from the configuration.
+    pub live: bool,
+    pub mode: Mode,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub openapi: Option<PathBuf>,
+    pub api_id: Option<String>,
+    pub stage: Option<String>,
+    pub path: Option<String>,
+    pub aws: AwsArgs,
+    pub browser: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct AwsArgs {
+    pub enabled: bool,
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+fn secs(v: f64, what: &str) -> Result<Duration, UsageError> {
+    if !v.is_finite() || v <= 0.0 || v > 3600.0 {
+        return Err(UsageError(format!("{what} must be between 0 and 3600 seconds, not {v}")));
+    }
+    Ok(Duration::from_secs_f64(v))
+}
+
+impl TargetArgs {
+    /// Combines the flags with the config file's defaults and validates everything once.
+    pub fn resolve(&self, config: &Config) -> Result<Plan, UsageError> {
+        let origin_input = self
+            .origin
+            .clone()
+            .or_else(|| config.request.origin.clone())
+            .ok_or_else(|| UsageError("--origin is required: the origin of the page that makes the request, e.g. --origin https://app.example.com".into()))?;
+        let origin = parse_origin(&origin_input).map_err(UsageError)?;
+        let method = self
+            .method
+            .clone()
+            .or_else(|| config.request.method.clone())
+            .unwrap_or_else(|| "GET".to_string());
+        if method.is_empty() || !method.bytes().all(crate::http::is_token_byte) {
+            return Err(UsageError(format!("invalid method '{method}'")));
+        }
+        let mut headers = Headers::new();
+        let header_args = if self.headers.is_empty() { &config.request.headers } else { &self.headers };
+        for h in header_args {
+            let (n, v) = parse_header_arg(h).map_err(UsageError)?;
+            headers.push(n, v);
+        }
+        let credentials: CredentialsMode = match self.credentials.as_ref().or(config.request.credentials.as_ref()) {
+            Some(c) => c.parse().map_err(UsageError)?,
+            None => CredentialsMode::default(),
+        };
+        let mode = match (self.mode, config.probe.mode.as_deref()) {
+            (Some(ModeArg::Spec), _) | (None, Some("spec")) => Mode::Spec,
+            (Some(ModeArg::ChromeToday), _) | (None, Some("chrome-today")) | (None, None) => Mode::ChromeToday,
+            (None, Some(other)) => {
+                return Err(UsageError(format!("invalid probe.mode '{other}' in the config: use spec or chrome-today")))
+            }
+        };
+        let timeout = secs(self.timeout.or(config.probe.timeout_secs).unwrap_or(10.0), "the timeout")?;
+        let connect_timeout = secs(config.probe.connect_timeout_secs.unwrap_or(5.0), "the connect timeout")?.min(timeout);
+        let path = match &self.path {
+            Some(p) if !p.starts_with('/') => return Err(UsageError(format!("--path must start with '/', e.g. /items (got '{p}')"))),
+            p => p.clone(),
+        };
+        let (url, live) = match &self.url {
+            Some(u) => (parse_url(u).map_err(UsageError)?, true),
+            None => {
+                let Some(p) = &path else {
+                    return Err(UsageError("give the URL the app fetches, or --path with --openapi FILE (or --api-id and --stage) for a diagnosis from the configuration alone".into()));
+                };
+                if self.openapi.is_none() && (self.api_id.is_none() || self.stage.is_none()) {
+                    return Err(UsageError("without a URL, name the configuration: --openapi EXPORT.json, or --api-id ID --stage NAME".into()));
+                }
+                let api = self.api_id.as_deref().unwrap_or("api");
+                let region = self.region.as_deref().or(config.aws.region.as_deref()).unwrap_or("us-east-1");
+                let stage = self.stage.as_deref().unwrap_or("prod");
+                let synthesized = format!("https://{api}.execute-api.{region}.amazonaws.com/{stage}{p}");
+                (parse_url(&synthesized).map_err(UsageError)?, false)
+            }
+        };
+        Ok(Plan {
+            target: Target {
+                url,
+                origin,
+                method,
+                headers,
+                body: self.body.clone(),
+                credentials,
+            },
+            live,
+            mode,
+            timeout,
+            connect_timeout,
+            openapi: self.openapi.clone(),
+            api_id: self.api_id.clone(),
+            stage: self.stage.clone(),
+            path,
+            aws: AwsArgs {
+                enabled: !self.no_aws,
+                profile: self.profile.clone().or_else(|| config.aws.profile.clone()),
+                region: self.region.clone().or_else(|| config.aws.region.clone()),
+                endpoint_url: self.endpoint_url.clone().or_else(|| config.aws.endpoint_url.clone()),
+            },
+            browser: self.browser,
+        })
+    }
+}

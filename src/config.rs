@@ -1,0 +1,157 @@
+//! The TOML configuration: `--config FILE`, else `$CORS_DOCTOR_CONFIG`, else
+//! `$XDG_CONFIG_HOME/cors-doctor/config.toml`. config.example.toml is the commented default.
+//! Errors name the file, line and column.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Defaults for the request under diagnosis; command-line flags override them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestDefaults {
+    pub origin: Option<String>,
+    pub method: Option<String>,
+    #[serde(default)]
+    pub headers: Vec<String>,
+    pub credentials: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwsSettings {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeSettings {
+    /// Total time allowed for one request, in seconds.
+    pub timeout_secs: Option<f64>,
+    pub connect_timeout_secs: Option<f64>,
+    /// `spec` or `chrome-today`.
+    pub mode: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub file: Option<PathBuf>,
+    pub level: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub request: RequestDefaults,
+    #[serde(default)]
+    pub aws: AwsSettings,
+    #[serde(default)]
+    pub probe: ProbeSettings,
+    #[serde(default)]
+    pub log: LogSettings,
+    /// TUI settings (key bindings…), read by the TUI.
+    #[serde(default)]
+    pub tui: toml::Table,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid config file {path}:{line}:{column}: {message}")]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+}
+
+impl Config {
+    /// Parses TOML text; `path` is only used for messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        toml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map(|s| line_col(text, s.start))
+                .unwrap_or((1, 1));
+            ConfigError::Parse {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: e.message().trim().to_string(),
+            }
+        })
+    }
+
+    /// Loads the explicit file (which must exist), or the default one if it exists.
+    pub fn load(explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>), ConfigError> {
+        let (path, required) = match explicit {
+            Some(p) => (Some(p.to_path_buf()), true),
+            None => (default_path(), false),
+        };
+        let Some(path) = path else {
+            return Ok((Config::default(), None));
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok((Config::parse(&text, &path)?, Some(path))),
+            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+                Ok((Config::default(), None))
+            }
+            Err(source) => Err(ConfigError::Read { path, source }),
+        }
+    }
+}
+
+/// `$CORS_DOCTOR_CONFIG`, else `$XDG_CONFIG_HOME/cors-doctor/config.toml` (or the platform's
+/// config directory).
+pub fn default_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("CORS_DOCTOR_CONFIG") {
+        return Some(PathBuf::from(p));
+    }
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(dirs::config_dir)?;
+    Some(base.join("cors-doctor").join("config.toml"))
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_config_parses() {
+        let text = include_str!("../config.example.toml");
+        let c = Config::parse(text, Path::new("config.example.toml")).unwrap();
+        assert_eq!(c.request.origin.as_deref(), Some("https://app.example.com"));
+    }
+
+    #[test]
+    fn errors_name_line_and_column() {
+        let text = "[request]\norigin = \"https://a.example\"\nmethod = GET\n";
+        match Config::parse(text, Path::new("c.toml")) {
+            Err(ConfigError::Parse { line, column, .. }) => assert_eq!((line, column), (3, 10)),
+            other => panic!("unexpected {other:?}"),
+        }
+        let text = "[request]\norign = \"x\"\n";
+        let err = Config::parse(text, Path::new("c.toml")).unwrap_err().to_string();
+        assert!(err.contains("c.toml:2:1"), "{err}");
+        assert!(err.contains("orign"), "{err}");
+    }
+}

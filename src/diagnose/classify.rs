@@ -1,0 +1,125 @@
+//! Reads one exchange the way an API Gateway engineer would: who answered and what it means.
+
+use crate::evidence::{AnsweredBy, Exchange};
+
+/// What the preflight's answer says about the OPTIONS method.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PreflightClass {
+    /// No HTTP answer at all.
+    NoResponse(String),
+    /// A 3xx: browsers never follow a redirected preflight.
+    Redirect { status: u16, location: Option<String> },
+    /// API Gateway has no OPTIONS method (or route) for the resource.
+    MethodMissing { status: u16 },
+    /// An authorizer or IAM guards OPTIONS.
+    Authorized { status: u16, error_type: String },
+    /// OPTIONS requires an API key (or WAF blocked it: same signature).
+    ApiKey { status: u16 },
+    /// 2xx: the method exists and ran.
+    Ok { status: u16 },
+    /// Any other status (MOCK without a template → 500, backend error…).
+    BadStatus { status: u16 },
+}
+
+pub fn classify_preflight(x: &Exchange) -> PreflightClass {
+    let Some(resp) = &x.response else {
+        let msg = x
+            .error
+            .as_ref()
+            .map(|e| e.message.clone())
+            .unwrap_or_else(|| "no response".to_string());
+        return PreflightClass::NoResponse(msg);
+    };
+    let status = resp.status;
+    let gateway = x.answered_by == AnsweredBy::Gateway;
+    let error_type = x.gateway_error_type.as_deref().unwrap_or_default();
+    let http_api_not_found = status == 404
+        && resp.body_excerpt.contains("Not Found")
+        && resp.headers.contains("apigw-requestid");
+    match status {
+        300..=399 => PreflightClass::Redirect {
+            status,
+            location: resp.headers.get("location").map(str::to_string),
+        },
+        200..=299 => PreflightClass::Ok { status },
+        403 if gateway && error_type == "MissingAuthenticationTokenException" => {
+            PreflightClass::MethodMissing { status }
+        }
+        _ if http_api_not_found => PreflightClass::MethodMissing { status },
+        401 | 403 | 500
+            if gateway
+                && matches!(
+                    error_type,
+                    "UnauthorizedException"
+                        | "AccessDeniedException"
+                        | "AuthorizerConfigurationException"
+                        | "AuthorizerFailureException"
+                        | "IncompleteSignatureException"
+                        | "InvalidSignatureException"
+                        | "ExpiredTokenException"
+                ) =>
+        {
+            PreflightClass::Authorized {
+                status,
+                error_type: error_type.to_string(),
+            }
+        }
+        // HTTP APIs answer a JWT/Lambda-authorized route with 401 {"message":"Unauthorized"}
+        // and no x-amzn-ErrorType.
+        401 if resp.headers.contains("apigw-requestid") => PreflightClass::Authorized {
+            status,
+            error_type: "Unauthorized".to_string(),
+        },
+        403 if gateway && error_type == "ForbiddenException" => PreflightClass::ApiKey { status },
+        404 | 405 | 501 if !gateway => PreflightClass::MethodMissing { status },
+        _ => PreflightClass::BadStatus { status },
+    }
+}
+
+/// The gateway response type a gateway error most likely came from, by `x-amzn-ErrorType`
+/// and status (several types share a signature: see shared/reference/api-gateway.md).
+pub fn gateway_response_type(error_type: &str, status: u16) -> &'static str {
+    match error_type {
+        "MissingAuthenticationTokenException" => "MISSING_AUTHENTICATION_TOKEN",
+        "UnauthorizedException" => "UNAUTHORIZED",
+        "AccessDeniedException" => "ACCESS_DENIED",
+        "ForbiddenException" => "INVALID_API_KEY",
+        "TooManyRequestsException" => "THROTTLED",
+        "LimitExceededException" => "QUOTA_EXCEEDED",
+        "ExpiredTokenException" => "EXPIRED_TOKEN",
+        "InvalidSignatureException" | "IncompleteSignatureException" => "INVALID_SIGNATURE",
+        "AuthorizerConfigurationException" => "AUTHORIZER_CONFIGURATION_ERROR",
+        "AuthorizerFailureException" => "AUTHORIZER_FAILURE",
+        "BadRequestException" => "BAD_REQUEST_BODY",
+        "RequestTooLargeException" => "REQUEST_TOO_LARGE",
+        "UnsupportedMediaTypeException" => "UNSUPPORTED_MEDIA_TYPE",
+        "ResourceNotFoundException" => "RESOURCE_NOT_FOUND",
+        _ => match status {
+            502 => "INTEGRATION_FAILURE",
+            504 => "INTEGRATION_TIMEOUT",
+            500..=599 => "DEFAULT_5XX",
+            _ => "DEFAULT_4XX",
+        },
+    }
+}
+
+/// Plain words for a gateway error, for people.
+pub fn explain_gateway_error(error_type: &str, status: u16) -> &'static str {
+    match error_type {
+        "MissingAuthenticationTokenException" => {
+            "no such resource or method on this stage (or IAM signing required)"
+        }
+        "UnauthorizedException" => "an authorizer rejected the request (no or invalid token)",
+        "AccessDeniedException" => "an authorizer or resource policy denied the request",
+        "ForbiddenException" => "a missing or invalid API key (or an AWS WAF block)",
+        "TooManyRequestsException" => "throttling (THROTTLED)",
+        "LimitExceededException" => "a usage-plan quota is exhausted (QUOTA_EXCEEDED)",
+        "InternalServerErrorException" => "an API Gateway configuration error",
+        _ => match status {
+            502 => "the integration failed (bad Lambda response or unreachable backend)",
+            504 => "the integration timed out",
+            500..=599 => "a gateway-side server error",
+            _ => "a gateway-generated error",
+        },
+    }
+}

@@ -1,0 +1,193 @@
+//! Findings: one diagnosed fact each, with a stable code (a public interface: see
+//! shared/design/report-schema.md), a severity, the evidence behind it and the remediation.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum FindingCode {
+    FailsWithoutBrowser,
+    NetworkError,
+    PreflightRequired,
+    NoPreflight,
+    OptionsMissing,
+    OptionsNotDeployed,
+    PreflightRedirected,
+    OptionsAuthorized,
+    OptionsApiKeyRequired,
+    PreflightBadStatus,
+    PreflightCorsHeaders,
+    ActualCorsHeaders,
+    HeaderNotDeclared,
+    HeaderNotMapped,
+    BackendHeadersIgnored,
+    GatewayResponseNoCors,
+    GatewayResponsesUnconfigured,
+    BrowserBlocked,
+    BrowserAllowed,
+    CorsSecurityRisk,
+}
+
+impl FindingCode {
+    /// The code as it appears in reports (`OPTIONS_MISSING`).
+    pub fn as_str(self) -> &'static str {
+        use FindingCode::*;
+        match self {
+            FailsWithoutBrowser => "FAILS_WITHOUT_BROWSER",
+            NetworkError => "NETWORK_ERROR",
+            PreflightRequired => "PREFLIGHT_REQUIRED",
+            NoPreflight => "NO_PREFLIGHT",
+            OptionsMissing => "OPTIONS_MISSING",
+            OptionsNotDeployed => "OPTIONS_NOT_DEPLOYED",
+            PreflightRedirected => "PREFLIGHT_REDIRECTED",
+            OptionsAuthorized => "OPTIONS_AUTHORIZED",
+            OptionsApiKeyRequired => "OPTIONS_API_KEY_REQUIRED",
+            PreflightBadStatus => "PREFLIGHT_BAD_STATUS",
+            PreflightCorsHeaders => "PREFLIGHT_CORS_HEADERS",
+            ActualCorsHeaders => "ACTUAL_CORS_HEADERS",
+            HeaderNotDeclared => "HEADER_NOT_DECLARED",
+            HeaderNotMapped => "HEADER_NOT_MAPPED",
+            BackendHeadersIgnored => "BACKEND_HEADERS_IGNORED",
+            GatewayResponseNoCors => "GATEWAY_RESPONSE_NO_CORS",
+            GatewayResponsesUnconfigured => "GATEWAY_RESPONSES_UNCONFIGURED",
+            BrowserBlocked => "BROWSER_BLOCKED",
+            BrowserAllowed => "BROWSER_ALLOWED",
+            CorsSecurityRisk => "CORS_SECURITY_RISK",
+        }
+    }
+}
+
+impl std::fmt::Display for FindingCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+/// What to do about a finding: prose plus commands that can be pasted (with `<placeholders>`
+/// where an id is not known yet).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Remediation {
+    pub text: String,
+    pub commands: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub code: FindingCode,
+    pub severity: Severity,
+    pub message: String,
+    /// Ids of the exchanges behind the finding (`x1`), or `config` for the API configuration.
+    pub evidence: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<Remediation>,
+}
+
+impl Finding {
+    pub fn new(code: FindingCode, severity: Severity, message: impl Into<String>) -> Self {
+        Finding {
+            code,
+            severity,
+            message: message.into(),
+            evidence: Vec::new(),
+            remediation: None,
+        }
+    }
+
+    pub fn error(code: FindingCode, message: impl Into<String>) -> Self {
+        Self::new(code, Severity::Error, message)
+    }
+
+    pub fn warning(code: FindingCode, message: impl Into<String>) -> Self {
+        Self::new(code, Severity::Warning, message)
+    }
+
+    pub fn info(code: FindingCode, message: impl Into<String>) -> Self {
+        Self::new(code, Severity::Info, message)
+    }
+
+    pub fn cites(mut self, id: impl Into<String>) -> Self {
+        let id = id.into();
+        if !self.evidence.contains(&id) {
+            self.evidence.push(id);
+        }
+        self
+    }
+
+    pub fn fix(mut self, text: impl Into<String>, commands: Vec<String>) -> Self {
+        self.remediation = Some(Remediation {
+            text: text.into(),
+            commands,
+        });
+        self
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepStatus {
+    Pass,
+    Fail,
+    Warn,
+    Skip,
+    Unknown,
+}
+
+impl StepStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepStatus::Pass => "pass",
+            StepStatus::Fail => "fail",
+            StepStatus::Warn => "warn",
+            StepStatus::Skip => "skip",
+            StepStatus::Unknown => "unknown",
+        }
+    }
+}
+
+/// The seven steps, in order: number, key, title.
+pub const STEPS: [(u8, &str, &str); 7] = [
+    (1, "browser-only", "Confirm the failure is browser-only"),
+    (2, "preflight", "Work out the browser's preflight"),
+    (3, "options-exists", "Verify OPTIONS exists and is deployed"),
+    (4, "options-unauthorized", "Ensure OPTIONS is not authorized"),
+    (5, "cors-headers", "Validate the CORS headers (method + integration responses)"),
+    (6, "gateway-responses", "Check gateway responses for CORS headers"),
+    (7, "browser-retest", "Retest as a browser would"),
+];
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub number: u8,
+    pub key: String,
+    pub title: String,
+    pub status: StepStatus,
+    pub summary: String,
+    pub findings: Vec<Finding>,
+}
+
+impl Step {
+    pub fn new(number: u8, status: StepStatus, summary: impl Into<String>) -> Self {
+        let (_, key, title) = STEPS[usize::from(number.clamp(1, 7)) - 1];
+        Step {
+            number,
+            key: key.to_string(),
+            title: title.to_string(),
+            status,
+            summary: summary.into(),
+            findings: Vec::new(),
+        }
+    }
+
+    pub fn with(mut self, finding: Finding) -> Self {
+        self.findings.push(finding);
+        self
+    }
+}

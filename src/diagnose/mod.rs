@@ -1,0 +1,153 @@
+//! The seven steps as pure functions of the evidence.
+
+pub mod classify;
+pub mod findings;
+pub mod remedy;
+mod steps;
+
+use serde::{Deserialize, Serialize};
+
+pub use findings::{Finding, FindingCode, Remediation, Severity, Step, StepStatus, STEPS};
+
+use crate::cors::{self, Mode, Observed, PreflightPlan, Verdict};
+use crate::evidence::{
+    AnsweredBy, ConfigEvidence, ConfigSourceKind, Evidence, Exchange, ExchangeKind,
+};
+use crate::target::ApiRef;
+
+/// Which API the target belongs to, as far as it is known.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiSummary {
+    /// `rest`, `http` or `unknown`.
+    pub kind: String,
+    pub id: Option<String>,
+    pub region: Option<String>,
+    pub stage: Option<String>,
+    pub resource: Option<String>,
+    /// `sdk`, `openapi` or `none`.
+    pub config_source: String,
+}
+
+/// The outcome of a diagnosis: the browser's verdict and the seven steps.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnosis {
+    pub plan: PreflightPlan,
+    pub verdict: Verdict,
+    pub api: ApiSummary,
+    pub steps: Vec<Step>,
+    pub first_failing_step: Option<u8>,
+}
+
+impl Diagnosis {
+    /// The step that fails first, if any.
+    pub fn first_failing(&self) -> Option<&Step> {
+        let n = self.first_failing_step?;
+        self.steps.iter().find(|s| s.number == n)
+    }
+
+    /// Every finding code, in step order.
+    pub fn codes(&self) -> Vec<FindingCode> {
+        self.steps
+            .iter()
+            .flat_map(|s| s.findings.iter().map(|f| f.code))
+            .collect()
+    }
+}
+
+/// Runs the seven steps over the evidence.
+pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
+    let plan = cors::plan(&evidence.target);
+    let preflight = evidence.exchange(ExchangeKind::Preflight);
+    let actual = evidence.exchange(ExchangeKind::Actual);
+    let verdict = cors::verdict(
+        &evidence.target,
+        &plan,
+        observed(preflight),
+        observed(actual),
+        mode,
+    );
+    let api = api_summary(evidence);
+    let ctx = steps::Ctx::new(evidence, &plan, &verdict, &api, mode);
+    let steps = vec![
+        steps::browser_only(&ctx),
+        steps::preflight(&ctx),
+        steps::options_exists(&ctx),
+        steps::options_unauthorized(&ctx),
+        steps::cors_headers(&ctx),
+        steps::gateway_responses(&ctx),
+        steps::browser_retest(&ctx),
+    ];
+    let first_failing_step = steps
+        .iter()
+        .find(|s| s.status == StepStatus::Fail)
+        .map(|s| s.number);
+    Diagnosis {
+        plan,
+        verdict,
+        api,
+        steps,
+        first_failing_step,
+    }
+}
+
+fn observed(x: Option<&Exchange>) -> Observed<'_> {
+    match x {
+        Some(Exchange {
+            response: Some(r), ..
+        }) => Observed::Response(r),
+        Some(Exchange { error: Some(e), .. }) => Observed::Failed(e),
+        _ => Observed::NotSent,
+    }
+}
+
+fn api_summary(evidence: &Evidence) -> ApiSummary {
+    let api_ref = ApiRef::from_url(&evidence.target.url);
+    let mut summary = ApiSummary {
+        kind: infer_kind(&evidence.exchanges).to_string(),
+        id: api_ref.as_ref().map(|r| r.api_id.clone()),
+        region: api_ref.as_ref().map(|r| r.region.clone()),
+        stage: api_ref.as_ref().and_then(|r| r.stage.clone()),
+        resource: api_ref.as_ref().map(|r| r.path.clone()),
+        config_source: "none".to_string(),
+    };
+    if let ConfigEvidence::Loaded {
+        source,
+        api,
+        stage,
+        path,
+    } = &evidence.config
+    {
+        summary.config_source = match source {
+            ConfigSourceKind::Sdk => "sdk",
+            ConfigSourceKind::Openapi => "openapi",
+        }
+        .to_string();
+        summary.kind = api.kind_str().to_string();
+        if let Some(id) = api.id() {
+            summary.id = Some(id.to_string());
+        }
+        if stage.is_some() {
+            summary.stage = stage.clone();
+        }
+        summary.resource = Some(path.clone());
+    }
+    summary
+}
+
+/// REST or HTTP API, judged from the response headers when no configuration is known.
+fn infer_kind(exchanges: &[Exchange]) -> &'static str {
+    let responses = exchanges.iter().filter_map(|x| x.response.as_ref());
+    let mut kind = "unknown";
+    for r in responses {
+        if r.headers.contains("apigw-requestid") {
+            return "http";
+        }
+        if r.headers.contains("x-amz-apigw-id") || r.headers.contains("x-amzn-errortype") {
+            kind = "rest";
+        }
+    }
+    if kind == "unknown" && exchanges.iter().any(|x| x.answered_by == AnsweredBy::Gateway) {
+        kind = "rest";
+    }
+    kind
+}

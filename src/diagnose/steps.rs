@@ -1,0 +1,604 @@
+//! The seven steps. Each reads the evidence (and the configuration, when there is one) and
+//! returns a step with its findings. The first step that fails is where the user should look.
+
+use super::classify::{classify_preflight, explain_gateway_error, gateway_response_type, PreflightClass};
+use super::findings::{Finding, FindingCode as C, Severity, Step, StepStatus};
+use super::remedy::FixContext;
+use super::ApiSummary;
+use crate::cors::{self, CorsErrorKind, FailedAt, Mode, Outcome, PreflightPlan, Verdict};
+use crate::evidence::{AnsweredBy, Evidence, Exchange, ExchangeKind};
+
+pub(super) struct Ctx<'a> {
+    pub ev: &'a Evidence,
+    pub plan: &'a PreflightPlan,
+    pub verdict: &'a Verdict,
+    pub mode: Mode,
+    pub preflight: Option<&'a Exchange>,
+    pub actual: Option<&'a Exchange>,
+    pub bare: Option<&'a Exchange>,
+    pub fix: FixContext,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(
+        ev: &'a Evidence,
+        plan: &'a PreflightPlan,
+        verdict: &'a Verdict,
+        api: &ApiSummary,
+        mode: Mode,
+    ) -> Self {
+        let fix = FixContext {
+            rest: api.kind != "http",
+            http: api.kind == "http",
+            api_id: api.id.clone(),
+            stage: api.stage.clone(),
+            resource_id: None,
+            resource_path: api.resource.clone().unwrap_or_else(|| ev.target.url.path().to_string()),
+            origin: ev.target.origin.clone(),
+            method: plan.method.clone(),
+            request_headers: plan.request_headers.clone(),
+            credentials: ev.target.credentials,
+        };
+        Ctx {
+            ev,
+            plan,
+            verdict,
+            mode,
+            preflight: ev.exchange(ExchangeKind::Preflight),
+            actual: ev.exchange(ExchangeKind::Actual),
+            bare: ev.exchange(ExchangeKind::NoOrigin),
+            fix,
+        }
+    }
+
+    fn preflight_class(&self) -> Option<PreflightClass> {
+        self.preflight.map(classify_preflight)
+    }
+
+    fn is_gateway_api(&self) -> bool {
+        self.fix.api_id.is_some()
+            || self
+                .ev
+                .exchanges
+                .iter()
+                .any(|x| x.answered_by != AnsweredBy::Unknown)
+    }
+
+    fn path(&self) -> &str {
+        &self.fix.resource_path
+    }
+}
+
+/// A step's status from its findings: any error fails it, any warning warns.
+fn conclude(number: u8, findings: Vec<Finding>, pass_summary: impl Into<String>) -> Step {
+    let status = if findings.iter().any(|f| f.severity == Severity::Error) {
+        StepStatus::Fail
+    } else if findings.iter().any(|f| f.severity == Severity::Warning) {
+        StepStatus::Warn
+    } else {
+        StepStatus::Pass
+    };
+    let summary = match findings.iter().find(|f| f.severity != Severity::Info) {
+        Some(f) => f.message.clone(),
+        None => pass_summary.into(),
+    };
+    let mut step = Step::new(number, status, summary);
+    step.findings = findings;
+    step
+}
+
+fn status_text(x: &Exchange) -> String {
+    match (&x.response, &x.error) {
+        (Some(r), _) => match &x.gateway_error_type {
+            Some(t) => format!("{} {t}", r.status),
+            None => r.status.to_string(),
+        },
+        (None, Some(e)) => e.message.clone(),
+        (None, None) => "no answer".to_string(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. browser-only
+
+pub(super) fn browser_only(c: &Ctx) -> Step {
+    let Some(bare) = c.bare else {
+        return Step::new(1, StepStatus::Unknown, "the request without Origin was not made");
+    };
+    if let Some(err) = &bare.error {
+        let f = Finding::error(
+            C::NetworkError,
+            format!("The request fails without a browser too: {}. This is not a CORS problem.", err.message),
+        )
+        .cites(&bare.id)
+        .fix(
+            "Check the URL, DNS, the network path and TLS; curl -v the same URL to see the failure.",
+            vec![format!("curl -v -X {} '{}'", c.plan.method, crate::redact::url(&bare.request.url))],
+        );
+        return conclude(1, vec![f], "");
+    }
+    let Some(resp) = &bare.response else {
+        return Step::new(1, StepStatus::Unknown, "the request without Origin got no answer");
+    };
+    let mut findings = Vec::new();
+    if resp.status >= 400 {
+        let who = match (&bare.answered_by, &bare.gateway_error_type) {
+            (AnsweredBy::Gateway, Some(t)) => format!(
+                "API Gateway itself answers {} {t}: {}",
+                resp.status,
+                explain_gateway_error(t, resp.status)
+            ),
+            (AnsweredBy::Backend, _) => format!("the backend answers {}", resp.status),
+            (AnsweredBy::Cloudfront, _) => format!("CloudFront answers {}", resp.status),
+            _ => format!("the server answers {}", resp.status),
+        };
+        let hint = match bare.gateway_error_type.as_deref() {
+            Some("MissingAuthenticationTokenException") => "Check the method and path exist on this stage (and the stage or base path is in the URL); an IAM-authorized method needs SigV4 signing.",
+            Some("UnauthorizedException") | Some("AccessDeniedException") => "Send a valid token for the authorizer (the browser app must send it too).",
+            Some("ForbiddenException") => "Send a valid x-api-key (or check the AWS WAF rules on the stage).",
+            Some("TooManyRequestsException") | Some("LimitExceededException") => "Raise the stage/method/usage-plan throttling limits or slow the client down.",
+            _ if resp.status >= 500 => "Look at the backend's logs (CloudWatch for Lambda) for this request.",
+            _ => "Fix the request or the API so that it succeeds without a browser first.",
+        };
+        findings.push(
+            Finding::error(
+                C::FailsWithoutBrowser,
+                format!("The request fails without a browser too: {who}. The real problem is not (only) CORS."),
+            )
+            .cites(&bare.id)
+            .fix(hint, vec![]),
+        );
+    }
+    let summary = match c.actual.and_then(|a| a.status()) {
+        Some(s) => format!("Without Origin the request gets {}; with Origin {s}.", status_text(bare)),
+        None => format!("Without Origin the request gets {}.", status_text(bare)),
+    };
+    conclude(1, findings, summary)
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. preflight
+
+pub(super) fn preflight(c: &Ctx) -> Step {
+    let mut findings = Vec::new();
+    let summary;
+    if c.plan.required {
+        let reasons: Vec<String> = c.plan.reasons.iter().map(|r| r.to_string()).collect();
+        summary = format!("A preflight is sent: {}.", reasons.join("; "));
+        let mut f = Finding::info(
+            C::PreflightRequired,
+            format!(
+                "The browser first sends OPTIONS with Access-Control-Request-Method: {}{}, because {}.",
+                c.plan.method,
+                if c.plan.request_headers.is_empty() {
+                    String::new()
+                } else {
+                    format!(" and Access-Control-Request-Headers: {}", c.plan.request_headers.join(","))
+                },
+                reasons.join("; ")
+            ),
+        );
+        if let Some(p) = c.preflight {
+            f = f.cites(&p.id);
+        }
+        findings.push(f);
+    } else {
+        summary = "No preflight: a simple request (safelisted method and headers).".to_string();
+        findings.push(Finding::info(
+            C::NoPreflight,
+            format!(
+                "{} with only CORS-safelisted headers is a simple request: the browser sends it directly and checks only its response.",
+                c.plan.method
+            ),
+        ));
+    }
+    for note in &c.plan.notes {
+        findings.push(Finding::info(
+            if c.plan.required { C::PreflightRequired } else { C::NoPreflight },
+            note.clone(),
+        ));
+    }
+    let mut step = conclude(2, findings, summary.clone());
+    step.summary = summary;
+    step
+}
+
+fn skipped(number: u8, c: &Ctx) -> Option<Step> {
+    if !c.plan.required {
+        return Some(Step::new(number, StepStatus::Skip, "No preflight is sent, so OPTIONS does not matter here."));
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. options-exists
+
+pub(super) fn options_exists(c: &Ctx) -> Step {
+    if let Some(s) = skipped(3, c) {
+        return s;
+    }
+    let Some(pf) = c.preflight else {
+        return Step::new(3, StepStatus::Unknown, "The preflight was not sent.");
+    };
+    let mut findings = Vec::new();
+    match c.preflight_class() {
+        Some(PreflightClass::NoResponse(msg)) => {
+            return Step::new(3, StepStatus::Unknown, format!("The preflight got no answer: {msg}."));
+        }
+        Some(PreflightClass::Redirect { status, location }) => findings.push(
+            Finding::error(
+                C::PreflightRedirected,
+                format!(
+                    "The preflight is answered with a {status} redirect{}; browsers never follow a redirected preflight.",
+                    location.map(|l| format!(" to {l}")).unwrap_or_default()
+                ),
+            )
+            .cites(&pf.id)
+            .fix(
+                "Call the final URL directly from the app (fix the scheme, host, stage or trailing slash), or make the server answer OPTIONS without redirecting.",
+                vec![],
+            ),
+        ),
+        Some(PreflightClass::MethodMissing { status }) => {
+            let mut msg = format!(
+                "No OPTIONS method answers for {}: the preflight gets {status} {} from {}.",
+                c.path(),
+                pf.gateway_error_type.as_deref().unwrap_or(""),
+                who(pf)
+            );
+            if pf.answered_by == AnsweredBy::Gateway {
+                msg.push_str(" (The same answer comes from an IAM-authorized OPTIONS or a wrong base path; the API configuration would tell which.)");
+            }
+            findings.push(
+                Finding::error(C::OptionsMissing, msg)
+                    .cites(&pf.id)
+                    .fix(
+                        if c.fix.http {
+                            "Configure CORS on the HTTP API: API Gateway then answers preflights itself."
+                        } else if c.is_gateway_api() {
+                            "Add an OPTIONS method (MOCK integration, no authorization) that returns the CORS headers, then deploy the stage."
+                        } else {
+                            "Make the server answer OPTIONS for this path with 2xx and the Access-Control-Allow-* headers."
+                        },
+                        if c.is_gateway_api() { c.fix.add_options_method() } else { vec![] },
+                    ),
+            );
+        }
+        _ => {}
+    }
+    let ok = format!("OPTIONS answers for {} ({} from {}).", c.path(), status_text(pf), who(pf));
+    conclude(3, findings, ok)
+}
+
+fn who(x: &Exchange) -> &'static str {
+    match x.answered_by {
+        AnsweredBy::Gateway => "API Gateway",
+        AnsweredBy::Backend => "the integration",
+        AnsweredBy::Cloudfront => "CloudFront",
+        AnsweredBy::Unknown => "the server",
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. options-unauthorized
+
+pub(super) fn options_unauthorized(c: &Ctx) -> Step {
+    if let Some(s) = skipped(4, c) {
+        return s;
+    }
+    let Some(pf) = c.preflight else {
+        return Step::new(4, StepStatus::Unknown, "The preflight was not sent.");
+    };
+    let mut findings = Vec::new();
+    match c.preflight_class() {
+        Some(PreflightClass::NoResponse(msg)) => {
+            return Step::new(4, StepStatus::Unknown, format!("The preflight got no answer: {msg}."));
+        }
+        Some(PreflightClass::MethodMissing { .. }) | Some(PreflightClass::Redirect { .. }) => {
+            return Step::new(4, StepStatus::Skip, "There is no OPTIONS method to check yet (step 3).");
+        }
+        Some(PreflightClass::Authorized { status, error_type }) => findings.push(
+            Finding::error(
+                C::OptionsAuthorized,
+                format!(
+                    "OPTIONS is guarded by an authorizer: the preflight gets {status} {error_type}. Browsers never send credentials on a preflight, so it can never pass."
+                ),
+            )
+            .cites(&pf.id)
+            .fix(
+                "Set authorization to NONE on the OPTIONS method only (keep it on the real methods). In SAM/CDK, exclude OPTIONS from the default authorizer (AddDefaultAuthorizerToCorsPreflight: false / defaultCorsPreflightOptions).",
+                c.fix.unauthorize_options(),
+            ),
+        ),
+        Some(PreflightClass::ApiKey { status }) => findings.push(
+            Finding::error(
+                C::OptionsApiKeyRequired,
+                format!(
+                    "OPTIONS requires an API key: the preflight gets {status} ForbiddenException. Browsers send no x-api-key on a preflight. (An AWS WAF block looks the same: check the stage's web ACL if OPTIONS has no API key requirement.)"
+                ),
+            )
+            .cites(&pf.id)
+            .fix(
+                "Turn off apiKeyRequired on the OPTIONS method only.",
+                c.fix.unauthorize_options(),
+            ),
+        ),
+        _ => {}
+    }
+    conclude(4, findings, "OPTIONS runs without credentials.")
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. cors-headers
+
+pub(super) fn cors_headers(c: &Ctx) -> Step {
+    let mut findings = Vec::new();
+    let mut unknown = None;
+    if c.plan.required {
+        match (c.preflight, c.preflight_class()) {
+            (Some(pf), Some(PreflightClass::Ok { .. })) | (Some(pf), Some(PreflightClass::BadStatus { .. })) => {
+                findings.extend(preflight_header_findings(c, pf));
+            }
+            (_, Some(PreflightClass::NoResponse(msg))) => unknown = Some(format!("The preflight got no answer: {msg}.")),
+            _ => {}
+        }
+    }
+    if let Some(act) = c.actual {
+        findings.extend(actual_header_findings(c, act));
+    }
+    for x in [c.preflight, c.actual].into_iter().flatten() {
+        findings.extend(security_findings(x));
+    }
+    if findings.is_empty() {
+        if let Some(u) = unknown {
+            return Step::new(5, StepStatus::Unknown, u);
+        }
+    }
+    conclude(5, findings, "The CORS headers on the preflight and the actual response are right.")
+}
+
+fn preflight_header_findings(c: &Ctx, pf: &Exchange) -> Vec<Finding> {
+    let Some(resp) = &pf.response else { return vec![] };
+    let result = cors::check_preflight(&c.ev.target, c.plan, resp, c.mode);
+    let err = match result {
+        Ok(warnings) => {
+            return warnings
+                .into_iter()
+                .map(|w| Finding::warning(C::PreflightCorsHeaders, w).cites(&pf.id))
+                .collect()
+        }
+        Err(e) => e,
+    };
+    if err.kind == CorsErrorKind::PreflightInvalidStatus {
+        return vec![Finding::error(
+            C::PreflightBadStatus,
+            format!(
+                "The preflight gets {} from {}, not a 2xx: the browser rejects it even though the CORS headers are there.",
+                status_text(pf),
+                who(pf)
+            ),
+        )
+        .cites(&pf.id)
+        .fix(
+            if pf.answered_by == AnsweredBy::Gateway {
+                "Make the OPTIONS method answer 200: a MOCK integration needs the request template {\"statusCode\": 200} and a 200 integration response."
+            } else {
+                "Make the server answer OPTIONS with 200 or 204."
+            },
+            if c.is_gateway_api() { c.fix.add_options_method() } else { vec![] },
+        )];
+    }
+    let mapped_by_mock = pf.answered_by != AnsweredBy::Gateway && c.fix.rest && c.is_gateway_api();
+    vec![Finding::error(
+        C::PreflightCorsHeaders,
+        format!("The preflight answer fails the browser's check ({}): {}", err.kind.name(), err.console_tail()),
+    )
+    .cites(&pf.id)
+    .fix(
+        if c.fix.http {
+            "Set the HTTP API's CORS configuration to allow this origin, method and headers.".to_string()
+        } else if mapped_by_mock {
+            format!(
+                "Return these headers from OPTIONS, each declared in the method response and mapped in the integration response: {}.",
+                c.fix
+                    .preflight_headers()
+                    .iter()
+                    .map(|(n, v)| format!("{n}: {v}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        } else {
+            format!(
+                "Make OPTIONS answer with {}.",
+                c.fix
+                    .preflight_headers()
+                    .iter()
+                    .map(|(n, v)| format!("{n}: {v}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        },
+        if c.is_gateway_api() { c.fix.map_options_headers(true, true) } else { vec![] },
+    )]
+}
+
+fn actual_header_findings(c: &Ctx, act: &Exchange) -> Vec<Finding> {
+    let Some(resp) = &act.response else { return vec![] };
+    // Gateway-generated errors are step 6's business.
+    if act.answered_by == AnsweredBy::Gateway {
+        return vec![];
+    }
+    let mut out = Vec::new();
+    match cors::check_actual(&c.ev.target, resp) {
+        Err(e) => {
+            let blocked_at_preflight = c.verdict.failed_at == Some(FailedAt::Preflight);
+            let prefix = if blocked_at_preflight {
+                "Once the preflight passes, the actual response will still be blocked"
+            } else {
+                "The actual response is blocked"
+            };
+            out.push(
+                Finding::error(
+                    C::ActualCorsHeaders,
+                    format!("{prefix} ({}, status {}): {}", e.kind.name(), resp.status, e.console_tail()),
+                )
+                .cites(&act.id)
+                .fix(actual_fix_text(c, resp.status), vec![]),
+            );
+        }
+        Ok(()) => {
+            let aco = resp.headers.get("access-control-allow-origin").unwrap_or_default();
+            let varies = resp
+                .headers
+                .get_all("vary")
+                .any(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case("origin") || t.trim() == "*"));
+            if aco != "*" && !varies {
+                out.push(
+                    Finding::warning(
+                        C::ActualCorsHeaders,
+                        "Access-Control-Allow-Origin names the origin but the response has no Vary: Origin, so a cache (CloudFront, the browser) can serve one origin's answer to another.",
+                    )
+                    .cites(&act.id)
+                    .fix("Add Vary: Origin to responses whose Access-Control-Allow-Origin depends on the request.", vec![]),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn actual_fix_text(c: &Ctx, status: u16) -> String {
+    let creds = if c.fix.credentials == crate::target::CredentialsMode::Include {
+        " and Access-Control-Allow-Credentials: true (never with *)"
+    } else {
+        ""
+    };
+    if c.fix.http {
+        return "The HTTP API's CORS configuration adds the headers (backend CORS headers are replaced by it): allow this origin there.".to_string();
+    }
+    format!(
+        "With a proxy integration (Lambda proxy, HTTP proxy) API Gateway passes the backend's answer through: the backend must return Access-Control-Allow-Origin: {}{creds} on every response, errors included (this one was {status}). For a non-proxy integration, declare the header in the method response and map it in the integration response.",
+        c.fix.allow_origin()
+    )
+}
+
+fn security_findings(x: &Exchange) -> Vec<Finding> {
+    let Some(resp) = &x.response else { return vec![] };
+    let aco = resp.headers.get("access-control-allow-origin").map(str::trim);
+    let acc = resp.headers.get("access-control-allow-credentials").map(str::trim);
+    let mut out = Vec::new();
+    if aco == Some("null") {
+        out.push(
+            Finding::warning(
+                C::CorsSecurityRisk,
+                "Access-Control-Allow-Origin: null trusts sandboxed iframes and file:// pages, which any attacker can create.",
+            )
+            .cites(&x.id),
+        );
+    }
+    if aco == Some("*") && acc == Some("true") {
+        out.push(
+            Finding::warning(
+                C::CorsSecurityRisk,
+                "Access-Control-Allow-Origin: * is combined with Access-Control-Allow-Credentials: true: browsers refuse it, and the usual \"fix\" (reflecting any origin) would expose credentialed data to every site. Allow an explicit list of origins.",
+            )
+            .cites(&x.id),
+        );
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. gateway-responses
+
+pub(super) fn gateway_responses(c: &Ctx) -> Step {
+    let mut findings = Vec::new();
+    if let Some(act) = c.actual {
+        if let (Some(resp), AnsweredBy::Gateway) = (&act.response, act.answered_by) {
+            let error_type = act.gateway_error_type.clone().unwrap_or_default();
+            let response_type = gateway_response_type(&error_type, resp.status);
+            match cors::check_actual(&c.ev.target, resp) {
+                Err(e) => findings.push(
+                    Finding::error(
+                        C::GatewayResponseNoCors,
+                        format!(
+                            "API Gateway answers the actual request itself with {} {error_type} ({}: {}) and the gateway response fails the CORS check ({}), so the browser hides the real status {} behind a CORS error.",
+                            resp.status,
+                            response_type,
+                            explain_gateway_error(&error_type, resp.status),
+                            e.kind.name(),
+                            resp.status
+                        ),
+                    )
+                    .cites(&act.id)
+                    .fix(
+                        format!(
+                            "Add Access-Control-Allow-Origin to the {response_type} gateway response and to DEFAULT_4XX/DEFAULT_5XX, so the browser shows the real {} error; then fix that error itself.",
+                            resp.status
+                        ),
+                        c.fix.gateway_response_cors(response_type),
+                    ),
+                ),
+                Ok(()) => {
+                    return Step::new(
+                        6,
+                        StepStatus::Pass,
+                        format!(
+                            "API Gateway answered {} {error_type} with CORS headers, so the browser shows the real error.",
+                            resp.status
+                        ),
+                    )
+                }
+            }
+        }
+    }
+    conclude(6, findings, "No gateway-generated error reached the browser.")
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. browser-retest
+
+pub(super) fn browser_retest(c: &Ctx) -> Step {
+    let v = c.verdict;
+    let evidence: Vec<String> = [c.preflight, c.actual]
+        .into_iter()
+        .flatten()
+        .map(|x| x.id.clone())
+        .collect();
+    let mut f = match v.outcome {
+        Outcome::Allowed => Finding::info(
+            C::BrowserAllowed,
+            "The browser would allow the request and hand the response to the page.",
+        ),
+        Outcome::Blocked => Finding::error(
+            C::BrowserBlocked,
+            format!(
+                "The browser blocks the request{}: {}",
+                v.cors_error.as_ref().map(|e| format!(" ({})", e.kind.name())).unwrap_or_default(),
+                v.console_message.clone().unwrap_or_default()
+            ),
+        ),
+        Outcome::NetworkError => Finding::error(
+            C::BrowserBlocked,
+            format!(
+                "The request fails in the browser with a network error: {}",
+                v.console_message.clone().unwrap_or_default()
+            ),
+        ),
+    };
+    f.evidence = evidence;
+    let mut findings = vec![f];
+    for w in &v.warnings {
+        findings.push(Finding::warning(C::BrowserAllowed, w.clone()));
+    }
+    let summary = match v.outcome {
+        Outcome::Allowed => "The engine predicts the browser allows the request.".to_string(),
+        _ => format!(
+            "The engine predicts the browser still blocks it{}.",
+            v.cors_error.as_ref().map(|e| format!(" ({})", e.kind.name())).unwrap_or_default()
+        ),
+    };
+    let mut step = conclude(7, findings, summary.clone());
+    step.summary = summary;
+    step
+}

@@ -1,0 +1,89 @@
+//! Markdown, ready to paste into a ticket.
+
+use std::fmt::Write;
+
+use super::Report;
+use crate::diagnose::StepStatus;
+
+pub fn render(r: &Report) -> String {
+    let mut out = String::new();
+    let t = &r.target;
+    let _ = writeln!(out, "## CORS diagnosis: `{} {}`\n", t.method, t.url);
+    let _ = writeln!(out, "- **Origin:** `{}` (credentials: `{}`)", t.origin, t.credentials);
+    if !t.headers.is_empty() {
+        let _ = writeln!(out, "- **Request headers:** {}", t.headers.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", "));
+    }
+    let a = &r.api;
+    let _ = writeln!(
+        out,
+        "- **API:** {} (id `{}`, stage `{}`, resource `{}`, config: {})",
+        a.kind,
+        a.id.as_deref().unwrap_or("?"),
+        a.stage.as_deref().unwrap_or("?"),
+        a.resource.as_deref().unwrap_or("?"),
+        a.config_source
+    );
+    let b = &r.browser;
+    let _ = writeln!(
+        out,
+        "- **Browser:** {}{}{}",
+        serde_json::to_value(b.outcome).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+        b.cors_error.as_ref().map(|e| format!(" — `{e}`")).unwrap_or_default(),
+        b.hidden_status.map(|s| format!(" — real status **{s}** hidden from the page")).unwrap_or_default()
+    );
+    if let Some(m) = &b.console_message {
+        let _ = writeln!(out, "\n> {m}");
+    }
+    out.push('\n');
+    let _ = writeln!(out, "| # | Step | Status | Summary |\n|---|---|---|---|");
+    for s in &r.steps {
+        let status = if r.first_failing_step == Some(s.number) {
+            "**FAIL (first)**".to_string()
+        } else {
+            s.status.as_str().to_string()
+        };
+        let _ = writeln!(out, "| {} | {} | {} | {} |", s.number, s.title, status, s.summary.replace('|', "\\|"));
+    }
+    for s in r.steps.iter().filter(|s| matches!(s.status, StepStatus::Fail | StepStatus::Warn)) {
+        let _ = writeln!(out, "\n### Step {}: {}\n", s.number, s.title);
+        for f in &s.findings {
+            let _ = writeln!(out, "- **`{}`** ({:?}): {}", f.code, f.severity, f.message);
+            if let Some(rem) = &f.remediation {
+                let _ = writeln!(out, "  - Fix: {}", rem.text);
+                if !rem.commands.is_empty() {
+                    let _ = writeln!(out, "\n  ```sh");
+                    for c in &rem.commands {
+                        for line in c.lines() {
+                            let _ = writeln!(out, "  {line}");
+                        }
+                    }
+                    let _ = writeln!(out, "  ```");
+                }
+            }
+        }
+    }
+    let _ = writeln!(out, "\n<details><summary>Exchanges</summary>\n");
+    for x in &r.exchanges {
+        let _ = writeln!(out, "**{} {}** `{} {}`{}\n", x.id, x.kind.label(), x.request.method, x.request.url, if x.predicted { " (predicted)" } else { "" });
+        let _ = writeln!(out, "```http");
+        for (n, v) in x.request.headers.iter() {
+            let _ = writeln!(out, "{n}: {v}");
+        }
+        let _ = writeln!(out);
+        match (&x.response, &x.error) {
+            (Some(resp), _) => {
+                let _ = writeln!(out, "HTTP {}", resp.status);
+                for (n, v) in resp.headers.iter() {
+                    let _ = writeln!(out, "{n}: {v}");
+                }
+            }
+            (None, Some(e)) => {
+                let _ = writeln!(out, "(no response: {})", e.message);
+            }
+            _ => {}
+        }
+        let _ = writeln!(out, "```\n");
+    }
+    let _ = writeln!(out, "</details>");
+    out
+}

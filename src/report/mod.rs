@@ -1,0 +1,160 @@
+//! The report: schema v1 (see shared/design/report-schema.md) and its renderers.
+
+mod markdown;
+mod text;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cors::{Outcome, PreflightReason};
+use crate::diagnose::{ApiSummary, Diagnosis, Step, StepStatus};
+use crate::evidence::{Evidence, Exchange, RecordedRequest, RecordedResponse};
+use crate::redact;
+
+pub use markdown::render as markdown;
+pub use text::render as text;
+
+pub const SCHEMA: &str = "cors-doctor/report/v1";
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportTarget {
+    pub url: String,
+    pub origin: String,
+    pub method: String,
+    /// Names of the headers the app sets, lowercased (values are never reported).
+    pub headers: Vec<String>,
+    pub credentials: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportBrowser {
+    pub preflight_required: bool,
+    pub preflight_reasons: Vec<String>,
+    pub outcome: Outcome,
+    pub cors_error: Option<String>,
+    /// The failed parameter Chromium reports with the error (additive to schema v1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cors_error_parameter: Option<String>,
+    pub failed_at: Option<String>,
+    pub hidden_status: Option<u16>,
+    pub console_message: Option<String>,
+    pub firefox_reason: Option<String>,
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// The whole diagnosis as data: what `--format json` prints and what the TUI shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema: String,
+    pub target: ReportTarget,
+    pub api: ApiSummary,
+    pub browser: ReportBrowser,
+    pub steps: Vec<Step>,
+    pub first_failing_step: Option<u8>,
+    pub exchanges: Vec<Exchange>,
+}
+
+impl Report {
+    /// Builds the report; every secret is masked here, so every output is safe.
+    pub fn new(evidence: &Evidence, diagnosis: &Diagnosis) -> Report {
+        let t = &evidence.target;
+        let v = &diagnosis.verdict;
+        let mut header_names: Vec<String> =
+            t.headers.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
+        header_names.dedup();
+        Report {
+            schema: SCHEMA.to_string(),
+            target: ReportTarget {
+                url: redact::url(t.url.as_str()),
+                origin: t.origin.clone(),
+                method: t.method.clone(),
+                headers: header_names,
+                credentials: t.credentials.as_str().to_string(),
+            },
+            api: diagnosis.api.clone(),
+            browser: ReportBrowser {
+                preflight_required: diagnosis.plan.required,
+                preflight_reasons: diagnosis.plan.reasons.iter().map(PreflightReason::to_string).collect(),
+                outcome: v.outcome,
+                cors_error: v.cors_error.as_ref().map(|e| e.kind.name().to_string()),
+                cors_error_parameter: v.cors_error.as_ref().and_then(|e| e.failed_parameter.clone()),
+                failed_at: v.failed_at.map(|f| match f {
+                    crate::cors::FailedAt::Preflight => "preflight".to_string(),
+                    crate::cors::FailedAt::Actual => "actual".to_string(),
+                }),
+                hidden_status: v.hidden_status,
+                console_message: v.console_message.as_deref().map(redact::text),
+                firefox_reason: v.firefox_reason.clone(),
+                source: "engine".to_string(),
+                warnings: v.warnings.clone(),
+            },
+            steps: diagnosis.steps.clone(),
+            first_failing_step: diagnosis.first_failing_step,
+            exchanges: evidence.exchanges.iter().map(masked_exchange).collect(),
+        }
+    }
+
+    /// 0: the browser would be allowed and no step fails; 1: a step fails.
+    pub fn exit_code(&self) -> i32 {
+        if self.first_failing_step.is_some() || self.browser.outcome != Outcome::Allowed {
+            1
+        } else {
+            0
+        }
+    }
+
+    pub fn step(&self, number: u8) -> Option<&Step> {
+        self.steps.iter().find(|s| s.number == number)
+    }
+
+    pub fn exchange(&self, id: &str) -> Option<&Exchange> {
+        self.exchanges.iter().find(|x| x.id == id)
+    }
+
+    pub fn json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+
+    /// The statuses of the steps, in order (handy for tests and the TUI).
+    pub fn statuses(&self) -> Vec<StepStatus> {
+        self.steps.iter().map(|s| s.status).collect()
+    }
+}
+
+fn masked_exchange(x: &Exchange) -> Exchange {
+    let mut x = x.clone();
+    x.request = RecordedRequest {
+        method: x.request.method.clone(),
+        url: redact::url(&x.request.url),
+        headers: redact::headers(&x.request.headers),
+        body: x.request.body.clone(),
+    };
+    if let Some(r) = &x.response {
+        x.response = Some(RecordedResponse {
+            headers: redact::headers(&r.headers),
+            ..r.clone()
+        });
+    }
+    x
+}
+
+/// Output formats of `check`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+    Markdown,
+}
+
+impl Report {
+    pub fn render(&self, format: Format, color: bool) -> String {
+        match format {
+            Format::Text => text(self, color),
+            Format::Json => self.json(),
+            Format::Markdown => markdown(self),
+        }
+    }
+}

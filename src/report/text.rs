@@ -1,0 +1,199 @@
+//! The plain-text report: the seven steps with marks, the first failing step highlighted, the
+//! hidden status, the console message the user saw and the remediation.
+
+use std::fmt::Write;
+
+use super::Report;
+use crate::cors::Outcome;
+use crate::diagnose::{Severity, Step, StepStatus};
+
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn bold(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+    fn dim(&self, s: &str) -> String {
+        self.paint("2", s)
+    }
+    fn status(&self, status: StepStatus) -> String {
+        let (mark, code) = status_mark(status);
+        self.paint(code, mark)
+    }
+}
+
+/// The mark and ANSI color of a step status (shared with Markdown's plain marks).
+pub(super) fn status_mark(status: StepStatus) -> (&'static str, &'static str) {
+    match status {
+        StepStatus::Pass => ("✔ pass", "32"),
+        StepStatus::Fail => ("✘ FAIL", "1;31"),
+        StepStatus::Warn => ("! warn", "33"),
+        StepStatus::Skip => ("- skip", "2"),
+        StepStatus::Unknown => ("? unknown", "35"),
+    }
+}
+
+pub fn render(r: &Report, color: bool) -> String {
+    let st = Style { color };
+    let mut out = String::new();
+    let t = &r.target;
+    let _ = writeln!(
+        out,
+        "{} {} {}",
+        st.bold("cors-doctor:"),
+        st.bold(&t.method),
+        t.url
+    );
+    let _ = writeln!(
+        out,
+        "  from origin {} · credentials {}{}",
+        t.origin,
+        t.credentials,
+        if t.headers.is_empty() {
+            String::new()
+        } else {
+            format!(" · headers {}", t.headers.join(", "))
+        }
+    );
+    let a = &r.api;
+    let mut api_bits = vec![format!("{} API", a.kind)];
+    for (label, v) in [("id", &a.id), ("region", &a.region), ("stage", &a.stage), ("resource", &a.resource)] {
+        if let Some(v) = v {
+            api_bits.push(format!("{label} {v}"));
+        }
+    }
+    api_bits.push(format!("config: {}", a.config_source));
+    let _ = writeln!(out, "  {}", st.dim(&api_bits.join(" · ")));
+    out.push('\n');
+
+    let b = &r.browser;
+    let verdict = match b.outcome {
+        Outcome::Allowed => st.paint("1;32", "ALLOWED"),
+        Outcome::Blocked => st.paint("1;31", "BLOCKED"),
+        Outcome::NetworkError => st.paint("1;31", "NETWORK ERROR"),
+    };
+    let mut line = format!("Browser: {verdict}");
+    if let Some(at) = &b.failed_at {
+        let _ = write!(line, " at the {at}");
+    }
+    if let Some(e) = &b.cors_error {
+        let _ = write!(line, " · {e}");
+    }
+    if let Some(s) = b.hidden_status {
+        let _ = write!(line, " · real status {s} (hidden from the page)");
+    }
+    let _ = writeln!(out, "{line}");
+    if let Some(m) = &b.console_message {
+        let _ = writeln!(out, "  Console: {m}");
+    }
+    if let Some(f) = &b.firefox_reason {
+        let _ = writeln!(out, "  Firefox: (Reason: {f})");
+    }
+    out.push('\n');
+
+    for step in &r.steps {
+        render_step(&mut out, &st, step, r.first_failing_step == Some(step.number));
+    }
+
+    out.push('\n');
+    let _ = writeln!(out, "{}", st.bold("Exchanges"));
+    for x in &r.exchanges {
+        let answer = match (&x.response, &x.error) {
+            (Some(resp), _) => {
+                let mut s = resp.status.to_string();
+                if let Some(t) = &x.gateway_error_type {
+                    let _ = write!(s, " {t}");
+                }
+                let aco = resp.headers.get("access-control-allow-origin");
+                let _ = write!(
+                    s,
+                    " · Allow-Origin: {}",
+                    aco.map(|v| format!("'{v}'")).unwrap_or_else(|| "none".to_string())
+                );
+                s
+            }
+            (None, Some(e)) => format!("failed: {}", e.message),
+            (None, None) => "no answer".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "  {} {:<9} {} → {} · {}{}{}",
+            x.id,
+            x.kind.label(),
+            x.request.method,
+            answer,
+            serde_json::to_value(x.answered_by)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            if x.predicted {
+                " · predicted".to_string()
+            } else {
+                format!(" · {} ms", x.elapsed_ms)
+            },
+            ""
+        );
+    }
+    out.push('\n');
+    let verdict_line = match r.first_failing_step.and_then(|n| r.step(n)) {
+        Some(s) => format!("First failing step: {}. {} — {}", s.number, s.title, s.summary),
+        None if b.outcome == Outcome::Allowed => "No step fails: the browser would allow this request.".to_string(),
+        None => "No step explains the failure; see the browser verdict above.".to_string(),
+    };
+    let _ = writeln!(out, "{}", st.bold(&verdict_line));
+    out
+}
+
+fn render_step(out: &mut String, st: &Style, step: &Step, first: bool) {
+    let title = format!("{}. {}", step.number, step.title);
+    let marker = if first { st.paint("1;31", "  ◀ first failing step") } else { String::new() };
+    let _ = writeln!(
+        out,
+        "{} {}{}",
+        st.status(step.status),
+        if first { st.bold(&title) } else { title },
+        marker
+    );
+    let _ = writeln!(out, "    {}", step.summary);
+    let detailed = matches!(step.status, StepStatus::Fail | StepStatus::Warn | StepStatus::Unknown);
+    for f in &step.findings {
+        if f.severity == Severity::Info && !detailed {
+            continue;
+        }
+        if f.message == step.summary && f.remediation.is_none() {
+            continue;
+        }
+        let sev = match f.severity {
+            Severity::Error => st.paint("31", "error"),
+            Severity::Warning => st.paint("33", "warning"),
+            Severity::Info => st.dim("info"),
+        };
+        let cites = if f.evidence.is_empty() {
+            String::new()
+        } else {
+            st.dim(&format!(" [{}]", f.evidence.join(", ")))
+        };
+        let _ = writeln!(out, "    {sev} {}{cites}", f.code);
+        if f.message != step.summary {
+            let _ = writeln!(out, "      {}", f.message);
+        }
+        if let Some(rem) = &f.remediation {
+            let _ = writeln!(out, "      {} {}", st.bold("Fix:"), rem.text);
+            for c in &rem.commands {
+                for (i, line) in c.lines().enumerate() {
+                    let prefix = if i == 0 && !line.starts_with('#') { "$ " } else { "  " };
+                    let _ = writeln!(out, "        {}", st.paint("36", &format!("{prefix}{line}")));
+                }
+            }
+        }
+    }
+}
