@@ -170,7 +170,9 @@ pub struct AwsArgs {
 
 fn secs(v: f64, what: &str) -> Result<Duration, UsageError> {
     if !v.is_finite() || v <= 0.0 || v > 3600.0 {
-        return Err(UsageError(format!("{what} must be between 0 and 3600 seconds, not {v}")));
+        return Err(UsageError(format!(
+            "{what} must be between 0 and 3600 seconds, not {v}"
+        )));
     }
     Ok(Duration::from_secs_f64(v))
 }
@@ -193,26 +195,49 @@ impl TargetArgs {
             return Err(UsageError(format!("invalid method '{method}'")));
         }
         let mut headers = Headers::new();
-        let header_args = if self.headers.is_empty() { &config.request.headers } else { &self.headers };
+        let header_args = if self.headers.is_empty() {
+            &config.request.headers
+        } else {
+            &self.headers
+        };
         for h in header_args {
             let (n, v) = parse_header_arg(h).map_err(UsageError)?;
             headers.push(n, v);
         }
-        let credentials: CredentialsMode = match self.credentials.as_ref().or(config.request.credentials.as_ref()) {
+        let credentials: CredentialsMode = match self
+            .credentials
+            .as_ref()
+            .or(config.request.credentials.as_ref())
+        {
             Some(c) => c.parse().map_err(UsageError)?,
             None => CredentialsMode::default(),
         };
         let mode = match (self.mode, config.probe.mode.as_deref()) {
             (Some(ModeArg::Spec), _) | (None, Some("spec")) => Mode::Spec,
-            (Some(ModeArg::ChromeToday), _) | (None, Some("chrome-today")) | (None, None) => Mode::ChromeToday,
+            (Some(ModeArg::ChromeToday), _) | (None, Some("chrome-today")) | (None, None) => {
+                Mode::ChromeToday
+            }
             (None, Some(other)) => {
-                return Err(UsageError(format!("invalid probe.mode '{other}' in the config: use spec or chrome-today")))
+                return Err(UsageError(format!(
+                    "invalid probe.mode '{other}' in the config: use spec or chrome-today"
+                )))
             }
         };
-        let timeout = secs(self.timeout.or(config.probe.timeout_secs).unwrap_or(10.0), "the timeout")?;
-        let connect_timeout = secs(config.probe.connect_timeout_secs.unwrap_or(5.0), "the connect timeout")?.min(timeout);
+        let timeout = secs(
+            self.timeout.or(config.probe.timeout_secs).unwrap_or(10.0),
+            "the timeout",
+        )?;
+        let connect_timeout = secs(
+            config.probe.connect_timeout_secs.unwrap_or(5.0),
+            "the connect timeout",
+        )?
+        .min(timeout);
         let path = match &self.path {
-            Some(p) if !p.starts_with('/') => return Err(UsageError(format!("--path must start with '/', e.g. /items (got '{p}')"))),
+            Some(p) if !p.starts_with('/') => {
+                return Err(UsageError(format!(
+                    "--path must start with '/', e.g. /items (got '{p}')"
+                )))
+            }
             p => p.clone(),
         };
         let (url, live) = match &self.url {
@@ -225,9 +250,14 @@ impl TargetArgs {
                     return Err(UsageError("without a URL, name the configuration: --openapi EXPORT.json, or --api-id ID --stage NAME".into()));
                 }
                 let api = self.api_id.as_deref().unwrap_or("api");
-                let region = self.region.as_deref().or(config.aws.region.as_deref()).unwrap_or("us-east-1");
+                let region = self
+                    .region
+                    .as_deref()
+                    .or(config.aws.region.as_deref())
+                    .unwrap_or("us-east-1");
                 let stage = self.stage.as_deref().unwrap_or("prod");
-                let synthesized = format!("https://{api}.execute-api.{region}.amazonaws.com/{stage}{p}");
+                let synthesized =
+                    format!("https://{api}.execute-api.{region}.amazonaws.com/{stage}{p}");
                 (parse_url(&synthesized).map_err(UsageError)?, false)
             }
         };
@@ -252,7 +282,10 @@ impl TargetArgs {
                 enabled: !self.no_aws,
                 profile: self.profile.clone().or_else(|| config.aws.profile.clone()),
                 region: self.region.clone().or_else(|| config.aws.region.clone()),
-                endpoint_url: self.endpoint_url.clone().or_else(|| config.aws.endpoint_url.clone()),
+                endpoint_url: self
+                    .endpoint_url
+                    .clone()
+                    .or_else(|| config.aws.endpoint_url.clone()),
             },
             browser: self.browser,
         })

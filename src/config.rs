@@ -78,10 +78,7 @@ impl Config {
     /// Parses TOML text; `path` is only used for messages.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         toml::from_str(text).map_err(|e| {
-            let (line, column) = e
-                .span()
-                .map(|s| line_col(text, s.start))
-                .unwrap_or((1, 1));
+            let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
             ConfigError::Parse {
                 path: path.to_path_buf(),
                 line,
@@ -127,7 +124,12 @@ pub fn default_path() -> Option<PathBuf> {
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
     (line, col)
 }
 
@@ -150,7 +152,9 @@ mod tests {
             other => panic!("unexpected {other:?}"),
         }
         let text = "[request]\norign = \"x\"\n";
-        let err = Config::parse(text, Path::new("c.toml")).unwrap_err().to_string();
+        let err = Config::parse(text, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("c.toml:2:1"), "{err}");
         assert!(err.contains("orign"), "{err}");
     }

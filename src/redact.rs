@@ -30,9 +30,18 @@ fn is_secret_header(name: &str) -> bool {
 fn is_secret_param(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     n.starts_with("x-amz-")
-        || ["key", "token", "secret", "password", "signature", "sig", "code", "auth"]
-            .iter()
-            .any(|s| n.contains(s))
+        || [
+            "key",
+            "token",
+            "secret",
+            "password",
+            "signature",
+            "sig",
+            "code",
+            "auth",
+        ]
+        .iter()
+        .any(|s| n.contains(s))
 }
 
 /// Masks one header value, keeping what helps a diagnosis: the auth scheme, cookie names.
@@ -89,7 +98,11 @@ pub fn url(input: &str) -> String {
         let pairs: Vec<(String, String)> = parsed
             .query_pairs()
             .map(|(k, v)| {
-                let v = if is_secret_param(&k) { MASK.to_string() } else { v.into_owned() };
+                let v = if is_secret_param(&k) {
+                    MASK.to_string()
+                } else {
+                    v.into_owned()
+                };
                 (k.into_owned(), v)
             })
             .collect();
@@ -109,7 +122,9 @@ pub fn text(input: &str) -> String {
         let bare = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
         let aws_key = bare.len() == 20
             && (bare.starts_with("AKIA") || bare.starts_with("ASIA"))
-            && bare.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+            && bare
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
         let jwt = bare.starts_with("eyJ") && bare.matches('.').count() >= 1 && bare.len() > 20;
         if aws_key || jwt {
             out.push_str(&word.replace(bare, MASK));
@@ -126,14 +141,23 @@ mod tests {
 
     #[test]
     fn secret_headers_are_masked_keeping_what_helps() {
-        assert_eq!(header_value("Authorization", "Bearer abc.def"), "Bearer ****");
+        assert_eq!(
+            header_value("Authorization", "Bearer abc.def"),
+            "Bearer ****"
+        );
         assert_eq!(header_value("x-api-key", "k3y"), "****");
-        assert_eq!(header_value("Cookie", "sid=1; theme=dark"), "sid=****; theme=****");
+        assert_eq!(
+            header_value("Cookie", "sid=1; theme=dark"),
+            "sid=****; theme=****"
+        );
         assert_eq!(
             header_value("set-cookie", "sid=1; Secure; SameSite=None"),
             "sid=****; Secure; SameSite=None"
         );
-        assert_eq!(header_value("content-type", "application/json"), "application/json");
+        assert_eq!(
+            header_value("content-type", "application/json"),
+            "application/json"
+        );
         assert_eq!(header_value("X-Amz-Security-Token", "FQo..."), "****");
     }
 
@@ -143,10 +167,7 @@ mod tests {
             url("https://u:p@h.example/a?api_key=1&x=2"),
             "https://u:****@h.example/a?api_key=****&x=2"
         );
-        assert_eq!(
-            text("key AKIAIOSFODNN7EXAMPLE leaked"),
-            "key **** leaked"
-        );
+        assert_eq!(text("key AKIAIOSFODNN7EXAMPLE leaked"), "key **** leaked");
         assert_eq!(text("token eyJhbGciOi.eyJzdWIiOiIx.sig"), "token ****");
     }
 }

@@ -142,7 +142,11 @@ fn config_request(plan: &Plan) -> ConfigRequest {
         .clone()
         .or_else(|| api_ref.as_ref().map(|r| r.path.clone()))
         .unwrap_or_else(|| plan.target.url.path().to_string());
-    ConfigRequest { api_ref, path, stage }
+    ConfigRequest {
+        api_ref,
+        path,
+        stage,
+    }
 }
 
 fn not_requested_reason(plan: &Plan) -> String {
@@ -156,14 +160,19 @@ fn not_requested_reason(plan: &Plan) -> String {
 }
 
 /// Offline: the exchanges API Gateway would produce, from the configuration alone.
-fn predict(config: &ConfigEvidence, requests: &[PlannedRequest]) -> Result<Vec<Exchange>, RunError> {
+fn predict(
+    config: &ConfigEvidence,
+    requests: &[PlannedRequest],
+) -> Result<Vec<Exchange>, RunError> {
     let _ = requests;
     match config {
         ConfigEvidence::Loaded { .. } => Err(RunError(
             "predicting exchanges from a configuration is not available yet".into(),
         )),
-        ConfigEvidence::NotRequested { reason } | ConfigEvidence::Unavailable { reason } => Err(
-            RunError(format!("no URL to probe and no configuration to predict from: {reason}")),
-        ),
+        ConfigEvidence::NotRequested { reason } | ConfigEvidence::Unavailable { reason } => {
+            Err(RunError(format!(
+                "no URL to probe and no configuration to predict from: {reason}"
+            )))
+        }
     }
 }

@@ -31,5 +31,8 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub trait ConfigSource: Send + Sync {
     fn kind(&self) -> ConfigSourceKind;
     /// Loads the API; `Err` is a human explanation of why it is unavailable.
-    fn load<'a>(&'a self, request: &'a ConfigRequest) -> BoxFuture<'a, Result<LoadedConfig, String>>;
+    fn load<'a>(
+        &'a self,
+        request: &'a ConfigRequest,
+    ) -> BoxFuture<'a, Result<LoadedConfig, String>>;
 }

@@ -8,7 +8,10 @@ pub enum PreflightClass {
     /// No HTTP answer at all.
     NoResponse(String),
     /// A 3xx: browsers never follow a redirected preflight.
-    Redirect { status: u16, location: Option<String> },
+    Redirect {
+        status: u16,
+        location: Option<String>,
+    },
     /// API Gateway has no OPTIONS method (or route) for the resource.
     MethodMissing { status: u16 },
     /// An authorizer or IAM guards OPTIONS.

@@ -157,9 +157,21 @@ pub const STEPS: [(u8, &str, &str); 7] = [
     (1, "browser-only", "Confirm the failure is browser-only"),
     (2, "preflight", "Work out the browser's preflight"),
     (3, "options-exists", "Verify OPTIONS exists and is deployed"),
-    (4, "options-unauthorized", "Ensure OPTIONS is not authorized"),
-    (5, "cors-headers", "Validate the CORS headers (method + integration responses)"),
-    (6, "gateway-responses", "Check gateway responses for CORS headers"),
+    (
+        4,
+        "options-unauthorized",
+        "Ensure OPTIONS is not authorized",
+    ),
+    (
+        5,
+        "cors-headers",
+        "Validate the CORS headers (method + integration responses)",
+    ),
+    (
+        6,
+        "gateway-responses",
+        "Check gateway responses for CORS headers",
+    ),
     (7, "browser-retest", "Retest as a browser would"),
 ];
 

@@ -146,7 +146,11 @@ fn infer_kind(exchanges: &[Exchange]) -> &'static str {
             kind = "rest";
         }
     }
-    if kind == "unknown" && exchanges.iter().any(|x| x.answered_by == AnsweredBy::Gateway) {
+    if kind == "unknown"
+        && exchanges
+            .iter()
+            .any(|x| x.answered_by == AnsweredBy::Gateway)
+    {
         kind = "rest";
     }
     kind

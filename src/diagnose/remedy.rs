@@ -62,12 +62,24 @@ impl FixContext {
     /// The CORS headers an OPTIONS answer needs, as (name, value) pairs.
     pub fn preflight_headers(&self) -> Vec<(String, String)> {
         let mut h = vec![
-            ("Access-Control-Allow-Origin".to_string(), self.allow_origin().to_string()),
-            ("Access-Control-Allow-Methods".to_string(), self.allow_methods()),
-            ("Access-Control-Allow-Headers".to_string(), self.allow_headers()),
+            (
+                "Access-Control-Allow-Origin".to_string(),
+                self.allow_origin().to_string(),
+            ),
+            (
+                "Access-Control-Allow-Methods".to_string(),
+                self.allow_methods(),
+            ),
+            (
+                "Access-Control-Allow-Headers".to_string(),
+                self.allow_headers(),
+            ),
         ];
         if self.credentialed() {
-            h.push(("Access-Control-Allow-Credentials".to_string(), "true".to_string()));
+            h.push((
+                "Access-Control-Allow-Credentials".to_string(),
+                "true".to_string(),
+            ));
         }
         h
     }
@@ -130,13 +142,19 @@ impl FixContext {
         }
         let (api, rid) = (self.api_id(), self.resource_id());
         let headers = self.preflight_headers();
-        let declared = json_object(
-            headers
-                .iter()
-                .map(|(n, _)| (format!("method.response.header.{n}"), "true".to_string(), false)),
-        );
+        let declared = json_object(headers.iter().map(|(n, _)| {
+            (
+                format!("method.response.header.{n}"),
+                "true".to_string(),
+                false,
+            )
+        }));
         let mapped = json_object(headers.iter().map(|(n, v)| {
-            (format!("method.response.header.{n}"), format!("'{v}'"), true)
+            (
+                format!("method.response.header.{n}"),
+                format!("'{v}'"),
+                true,
+            )
         }));
         let mut cmds: Vec<String> = self.find_resource().into_iter().collect();
         cmds.extend([
@@ -180,7 +198,11 @@ impl FixContext {
         if declare {
             let ops: Vec<String> = headers
                 .iter()
-                .map(|(n, _)| format!("op=add,path=/responseParameters/method.response.header.{n},value=false"))
+                .map(|(n, _)| {
+                    format!(
+                        "op=add,path=/responseParameters/method.response.header.{n},value=false"
+                    )
+                })
                 .collect();
             cmds.push(format!(
                 "aws apigateway update-method-response --rest-api-id {api} --resource-id {rid} --http-method OPTIONS --status-code 200 --patch-operations {}",
@@ -276,11 +298,16 @@ mod tests {
         c.credentials = CredentialsMode::Include;
         let cmds = c.gateway_response_cors("THROTTLED");
         assert_eq!(cmds.len(), 4);
-        assert!(cmds[0].starts_with("aws apigateway put-gateway-response --rest-api-id abc123 --response-type THROTTLED"));
+        assert!(cmds[0].starts_with(
+            "aws apigateway put-gateway-response --rest-api-id abc123 --response-type THROTTLED"
+        ));
         assert!(cmds[0].contains("Access-Control-Allow-Origin\\\":\\\"'https://app.example.com'"));
         assert!(cmds[0].contains("Allow-Credentials"));
         assert!(cmds.iter().all(|c| !c.contains("'*'")));
-        assert_eq!(cmds[3], "aws apigateway create-deployment --rest-api-id abc123 --stage-name prod");
+        assert_eq!(
+            cmds[3],
+            "aws apigateway create-deployment --rest-api-id abc123 --stage-name prod"
+        );
     }
 
     #[test]
@@ -289,12 +316,16 @@ mod tests {
         assert!(cmds[0].contains("get-resources --rest-api-id abc123"));
         assert!(cmds[1].contains("--http-method OPTIONS --authorization-type NONE"));
         assert!(cmds.iter().any(|c| c.contains("'PUT,OPTIONS'")));
-        assert!(cmds.iter().any(|c| c.contains("'authorization,content-type'")));
+        assert!(cmds
+            .iter()
+            .any(|c| c.contains("'authorization,content-type'")));
     }
 
     #[test]
     fn unauthorizing_touches_only_options() {
         let cmds = ctx().unauthorize_options();
-        assert!(cmds.iter().all(|c| !c.contains("update-method") || c.contains("--http-method OPTIONS")));
+        assert!(cmds
+            .iter()
+            .all(|c| !c.contains("update-method") || c.contains("--http-method OPTIONS")));
     }
 }

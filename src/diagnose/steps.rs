@@ -1,7 +1,9 @@
 //! The seven steps. Each reads the evidence (and the configuration, when there is one) and
 //! returns a step with its findings. The first step that fails is where the user should look.
 
-use super::classify::{classify_preflight, explain_gateway_error, gateway_response_type, PreflightClass};
+use super::classify::{
+    classify_preflight, explain_gateway_error, gateway_response_type, PreflightClass,
+};
 use super::findings::{Finding, FindingCode as C, Severity, Step, StepStatus};
 use super::remedy::FixContext;
 use super::ApiSummary;
@@ -33,7 +35,10 @@ impl<'a> Ctx<'a> {
             api_id: api.id.clone(),
             stage: api.stage.clone(),
             resource_id: None,
-            resource_path: api.resource.clone().unwrap_or_else(|| ev.target.url.path().to_string()),
+            resource_path: api
+                .resource
+                .clone()
+                .unwrap_or_else(|| ev.target.url.path().to_string()),
             origin: ev.target.origin.clone(),
             method: plan.method.clone(),
             request_headers: plan.request_headers.clone(),
@@ -103,7 +108,11 @@ fn status_text(x: &Exchange) -> String {
 
 pub(super) fn browser_only(c: &Ctx) -> Step {
     let Some(bare) = c.bare else {
-        return Step::new(1, StepStatus::Unknown, "the request without Origin was not made");
+        return Step::new(
+            1,
+            StepStatus::Unknown,
+            "the request without Origin was not made",
+        );
     };
     if let Some(err) = &bare.error {
         let f = Finding::error(
@@ -118,7 +127,11 @@ pub(super) fn browser_only(c: &Ctx) -> Step {
         return conclude(1, vec![f], "");
     }
     let Some(resp) = &bare.response else {
-        return Step::new(1, StepStatus::Unknown, "the request without Origin got no answer");
+        return Step::new(
+            1,
+            StepStatus::Unknown,
+            "the request without Origin got no answer",
+        );
     };
     let mut findings = Vec::new();
     if resp.status >= 400 {
@@ -150,7 +163,10 @@ pub(super) fn browser_only(c: &Ctx) -> Step {
         );
     }
     let summary = match c.actual.and_then(|a| a.status()) {
-        Some(s) => format!("Without Origin the request gets {}; with Origin {s}.", status_text(bare)),
+        Some(s) => format!(
+            "Without Origin the request gets {}; with Origin {s}.",
+            status_text(bare)
+        ),
         None => format!("Without Origin the request gets {}.", status_text(bare)),
     };
     conclude(1, findings, summary)
@@ -194,7 +210,11 @@ pub(super) fn preflight(c: &Ctx) -> Step {
     }
     for note in &c.plan.notes {
         findings.push(Finding::info(
-            if c.plan.required { C::PreflightRequired } else { C::NoPreflight },
+            if c.plan.required {
+                C::PreflightRequired
+            } else {
+                C::NoPreflight
+            },
             note.clone(),
         ));
     }
@@ -205,7 +225,11 @@ pub(super) fn preflight(c: &Ctx) -> Step {
 
 fn skipped(number: u8, c: &Ctx) -> Option<Step> {
     if !c.plan.required {
-        return Some(Step::new(number, StepStatus::Skip, "No preflight is sent, so OPTIONS does not matter here."));
+        return Some(Step::new(
+            number,
+            StepStatus::Skip,
+            "No preflight is sent, so OPTIONS does not matter here.",
+        ));
     }
     None
 }
@@ -266,7 +290,12 @@ pub(super) fn options_exists(c: &Ctx) -> Step {
         }
         _ => {}
     }
-    let ok = format!("OPTIONS answers for {} ({} from {}).", c.path(), status_text(pf), who(pf));
+    let ok = format!(
+        "OPTIONS answers for {} ({} from {}).",
+        c.path(),
+        status_text(pf),
+        who(pf)
+    );
     conclude(3, findings, ok)
 }
 
@@ -336,10 +365,13 @@ pub(super) fn cors_headers(c: &Ctx) -> Step {
     let mut unknown = None;
     if c.plan.required {
         match (c.preflight, c.preflight_class()) {
-            (Some(pf), Some(PreflightClass::Ok { .. })) | (Some(pf), Some(PreflightClass::BadStatus { .. })) => {
+            (Some(pf), Some(PreflightClass::Ok { .. }))
+            | (Some(pf), Some(PreflightClass::BadStatus { .. })) => {
                 findings.extend(preflight_header_findings(c, pf));
             }
-            (_, Some(PreflightClass::NoResponse(msg))) => unknown = Some(format!("The preflight got no answer: {msg}.")),
+            (_, Some(PreflightClass::NoResponse(msg))) => {
+                unknown = Some(format!("The preflight got no answer: {msg}."))
+            }
             _ => {}
         }
     }
@@ -354,11 +386,17 @@ pub(super) fn cors_headers(c: &Ctx) -> Step {
             return Step::new(5, StepStatus::Unknown, u);
         }
     }
-    conclude(5, findings, "The CORS headers on the preflight and the actual response are right.")
+    conclude(
+        5,
+        findings,
+        "The CORS headers on the preflight and the actual response are right.",
+    )
 }
 
 fn preflight_header_findings(c: &Ctx, pf: &Exchange) -> Vec<Finding> {
-    let Some(resp) = &pf.response else { return vec![] };
+    let Some(resp) = &pf.response else {
+        return vec![];
+    };
     let result = cors::check_preflight(&c.ev.target, c.plan, resp, c.mode);
     let err = match result {
         Ok(warnings) => {
@@ -423,7 +461,9 @@ fn preflight_header_findings(c: &Ctx, pf: &Exchange) -> Vec<Finding> {
 }
 
 fn actual_header_findings(c: &Ctx, act: &Exchange) -> Vec<Finding> {
-    let Some(resp) = &act.response else { return vec![] };
+    let Some(resp) = &act.response else {
+        return vec![];
+    };
     // Gateway-generated errors are step 6's business.
     if act.answered_by == AnsweredBy::Gateway {
         return vec![];
@@ -440,18 +480,26 @@ fn actual_header_findings(c: &Ctx, act: &Exchange) -> Vec<Finding> {
             out.push(
                 Finding::error(
                     C::ActualCorsHeaders,
-                    format!("{prefix} ({}, status {}): {}", e.kind.name(), resp.status, e.console_tail()),
+                    format!(
+                        "{prefix} ({}, status {}): {}",
+                        e.kind.name(),
+                        resp.status,
+                        e.console_tail()
+                    ),
                 )
                 .cites(&act.id)
                 .fix(actual_fix_text(c, resp.status), vec![]),
             );
         }
         Ok(()) => {
-            let aco = resp.headers.get("access-control-allow-origin").unwrap_or_default();
-            let varies = resp
+            let aco = resp
                 .headers
-                .get_all("vary")
-                .any(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case("origin") || t.trim() == "*"));
+                .get("access-control-allow-origin")
+                .unwrap_or_default();
+            let varies = resp.headers.get_all("vary").any(|v| {
+                v.split(',')
+                    .any(|t| t.trim().eq_ignore_ascii_case("origin") || t.trim() == "*")
+            });
             if aco != "*" && !varies {
                 out.push(
                     Finding::warning(
@@ -483,9 +531,17 @@ fn actual_fix_text(c: &Ctx, status: u16) -> String {
 }
 
 fn security_findings(x: &Exchange) -> Vec<Finding> {
-    let Some(resp) = &x.response else { return vec![] };
-    let aco = resp.headers.get("access-control-allow-origin").map(str::trim);
-    let acc = resp.headers.get("access-control-allow-credentials").map(str::trim);
+    let Some(resp) = &x.response else {
+        return vec![];
+    };
+    let aco = resp
+        .headers
+        .get("access-control-allow-origin")
+        .map(str::trim);
+    let acc = resp
+        .headers
+        .get("access-control-allow-credentials")
+        .map(str::trim);
     let mut out = Vec::new();
     if aco == Some("null") {
         out.push(
@@ -552,7 +608,11 @@ pub(super) fn gateway_responses(c: &Ctx) -> Step {
             }
         }
     }
-    conclude(6, findings, "No gateway-generated error reached the browser.")
+    conclude(
+        6,
+        findings,
+        "No gateway-generated error reached the browser.",
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -574,7 +634,10 @@ pub(super) fn browser_retest(c: &Ctx) -> Step {
             C::BrowserBlocked,
             format!(
                 "The browser blocks the request{}: {}",
-                v.cors_error.as_ref().map(|e| format!(" ({})", e.kind.name())).unwrap_or_default(),
+                v.cors_error
+                    .as_ref()
+                    .map(|e| format!(" ({})", e.kind.name()))
+                    .unwrap_or_default(),
                 v.console_message.clone().unwrap_or_default()
             ),
         ),
@@ -595,7 +658,10 @@ pub(super) fn browser_retest(c: &Ctx) -> Step {
         Outcome::Allowed => "The engine predicts the browser allows the request.".to_string(),
         _ => format!(
             "The engine predicts the browser still blocks it{}.",
-            v.cors_error.as_ref().map(|e| format!(" ({})", e.kind.name())).unwrap_or_default()
+            v.cors_error
+                .as_ref()
+                .map(|e| format!(" ({})", e.kind.name()))
+                .unwrap_or_default()
         ),
     };
     let mut step = conclude(7, findings, summary.clone());

@@ -9,9 +9,21 @@ pub fn render(r: &Report) -> String {
     let mut out = String::new();
     let t = &r.target;
     let _ = writeln!(out, "## CORS diagnosis: `{} {}`\n", t.method, t.url);
-    let _ = writeln!(out, "- **Origin:** `{}` (credentials: `{}`)", t.origin, t.credentials);
+    let _ = writeln!(
+        out,
+        "- **Origin:** `{}` (credentials: `{}`)",
+        t.origin, t.credentials
+    );
     if !t.headers.is_empty() {
-        let _ = writeln!(out, "- **Request headers:** {}", t.headers.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", "));
+        let _ = writeln!(
+            out,
+            "- **Request headers:** {}",
+            t.headers
+                .iter()
+                .map(|h| format!("`{h}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     let a = &r.api;
     let _ = writeln!(
@@ -27,9 +39,17 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(
         out,
         "- **Browser:** {}{}{}",
-        serde_json::to_value(b.outcome).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
-        b.cors_error.as_ref().map(|e| format!(" — `{e}`")).unwrap_or_default(),
-        b.hidden_status.map(|s| format!(" — real status **{s}** hidden from the page")).unwrap_or_default()
+        serde_json::to_value(b.outcome)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        b.cors_error
+            .as_ref()
+            .map(|e| format!(" — `{e}`"))
+            .unwrap_or_default(),
+        b.hidden_status
+            .map(|s| format!(" — real status **{s}** hidden from the page"))
+            .unwrap_or_default()
     );
     if let Some(m) = &b.console_message {
         let _ = writeln!(out, "\n> {m}");
@@ -42,9 +62,20 @@ pub fn render(r: &Report) -> String {
         } else {
             s.status.as_str().to_string()
         };
-        let _ = writeln!(out, "| {} | {} | {} | {} |", s.number, s.title, status, s.summary.replace('|', "\\|"));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            s.number,
+            s.title,
+            status,
+            s.summary.replace('|', "\\|")
+        );
     }
-    for s in r.steps.iter().filter(|s| matches!(s.status, StepStatus::Fail | StepStatus::Warn)) {
+    for s in r
+        .steps
+        .iter()
+        .filter(|s| matches!(s.status, StepStatus::Fail | StepStatus::Warn))
+    {
         let _ = writeln!(out, "\n### Step {}: {}\n", s.number, s.title);
         for f in &s.findings {
             let _ = writeln!(out, "- **`{}`** ({:?}): {}", f.code, f.severity, f.message);
@@ -64,7 +95,15 @@ pub fn render(r: &Report) -> String {
     }
     let _ = writeln!(out, "\n<details><summary>Exchanges</summary>\n");
     for x in &r.exchanges {
-        let _ = writeln!(out, "**{} {}** `{} {}`{}\n", x.id, x.kind.label(), x.request.method, x.request.url, if x.predicted { " (predicted)" } else { "" });
+        let _ = writeln!(
+            out,
+            "**{} {}** `{} {}`{}\n",
+            x.id,
+            x.kind.label(),
+            x.request.method,
+            x.request.url,
+            if x.predicted { " (predicted)" } else { "" }
+        );
         let _ = writeln!(out, "```http");
         for (n, v) in x.request.headers.iter() {
             let _ = writeln!(out, "{n}: {v}");

@@ -60,8 +60,11 @@ impl Report {
     pub fn new(evidence: &Evidence, diagnosis: &Diagnosis) -> Report {
         let t = &evidence.target;
         let v = &diagnosis.verdict;
-        let mut header_names: Vec<String> =
-            t.headers.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
+        let mut header_names: Vec<String> = t
+            .headers
+            .iter()
+            .map(|(n, _)| n.to_ascii_lowercase())
+            .collect();
         header_names.dedup();
         Report {
             schema: SCHEMA.to_string(),
@@ -75,10 +78,18 @@ impl Report {
             api: diagnosis.api.clone(),
             browser: ReportBrowser {
                 preflight_required: diagnosis.plan.required,
-                preflight_reasons: diagnosis.plan.reasons.iter().map(PreflightReason::to_string).collect(),
+                preflight_reasons: diagnosis
+                    .plan
+                    .reasons
+                    .iter()
+                    .map(PreflightReason::to_string)
+                    .collect(),
                 outcome: v.outcome,
                 cors_error: v.cors_error.as_ref().map(|e| e.kind.name().to_string()),
-                cors_error_parameter: v.cors_error.as_ref().and_then(|e| e.failed_parameter.clone()),
+                cors_error_parameter: v
+                    .cors_error
+                    .as_ref()
+                    .and_then(|e| e.failed_parameter.clone()),
                 failed_at: v.failed_at.map(|f| match f {
                     crate::cors::FailedAt::Preflight => "preflight".to_string(),
                     crate::cors::FailedAt::Actual => "actual".to_string(),

@@ -66,7 +66,12 @@ pub fn render(r: &Report, color: bool) -> String {
     );
     let a = &r.api;
     let mut api_bits = vec![format!("{} API", a.kind)];
-    for (label, v) in [("id", &a.id), ("region", &a.region), ("stage", &a.stage), ("resource", &a.resource)] {
+    for (label, v) in [
+        ("id", &a.id),
+        ("region", &a.region),
+        ("stage", &a.stage),
+        ("resource", &a.resource),
+    ] {
         if let Some(v) = v {
             api_bits.push(format!("{label} {v}"));
         }
@@ -101,7 +106,12 @@ pub fn render(r: &Report, color: bool) -> String {
     out.push('\n');
 
     for step in &r.steps {
-        render_step(&mut out, &st, step, r.first_failing_step == Some(step.number));
+        render_step(
+            &mut out,
+            &st,
+            step,
+            r.first_failing_step == Some(step.number),
+        );
     }
 
     out.push('\n');
@@ -117,7 +127,8 @@ pub fn render(r: &Report, color: bool) -> String {
                 let _ = write!(
                     s,
                     " · Allow-Origin: {}",
-                    aco.map(|v| format!("'{v}'")).unwrap_or_else(|| "none".to_string())
+                    aco.map(|v| format!("'{v}'"))
+                        .unwrap_or_else(|| "none".to_string())
                 );
                 s
             }
@@ -145,8 +156,13 @@ pub fn render(r: &Report, color: bool) -> String {
     }
     out.push('\n');
     let verdict_line = match r.first_failing_step.and_then(|n| r.step(n)) {
-        Some(s) => format!("First failing step: {}. {} — {}", s.number, s.title, s.summary),
-        None if b.outcome == Outcome::Allowed => "No step fails: the browser would allow this request.".to_string(),
+        Some(s) => format!(
+            "First failing step: {}. {} — {}",
+            s.number, s.title, s.summary
+        ),
+        None if b.outcome == Outcome::Allowed => {
+            "No step fails: the browser would allow this request.".to_string()
+        }
         None => "No step explains the failure; see the browser verdict above.".to_string(),
     };
     let _ = writeln!(out, "{}", st.bold(&verdict_line));
@@ -155,7 +171,11 @@ pub fn render(r: &Report, color: bool) -> String {
 
 fn render_step(out: &mut String, st: &Style, step: &Step, first: bool) {
     let title = format!("{}. {}", step.number, step.title);
-    let marker = if first { st.paint("1;31", "  ◀ first failing step") } else { String::new() };
+    let marker = if first {
+        st.paint("1;31", "  ◀ first failing step")
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
         "{} {}{}",
@@ -164,7 +184,10 @@ fn render_step(out: &mut String, st: &Style, step: &Step, first: bool) {
         marker
     );
     let _ = writeln!(out, "    {}", step.summary);
-    let detailed = matches!(step.status, StepStatus::Fail | StepStatus::Warn | StepStatus::Unknown);
+    let detailed = matches!(
+        step.status,
+        StepStatus::Fail | StepStatus::Warn | StepStatus::Unknown
+    );
     for f in &step.findings {
         if f.severity == Severity::Info && !detailed {
             continue;
@@ -190,8 +213,16 @@ fn render_step(out: &mut String, st: &Style, step: &Step, first: bool) {
             let _ = writeln!(out, "      {} {}", st.bold("Fix:"), rem.text);
             for c in &rem.commands {
                 for (i, line) in c.lines().enumerate() {
-                    let prefix = if i == 0 && !line.starts_with('#') { "$ " } else { "  " };
-                    let _ = writeln!(out, "        {}", st.paint("36", &format!("{prefix}{line}")));
+                    let prefix = if i == 0 && !line.starts_with('#') {
+                        "$ "
+                    } else {
+                        "  "
+                    };
+                    let _ = writeln!(
+                        out,
+                        "        {}",
+                        st.paint("36", &format!("{prefix}{line}"))
+                    );
                 }
             }
         }

@@ -1,0 +1,341 @@
+//! Every failure class of the foundation issue, diagnosed through the real binary against an
+//! in-process server that answers like API Gateway.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{check_json, codes, Canned, FakeGateway};
+
+const ORIGIN: &str = "https://app.example.com";
+
+struct Case {
+    name: &'static str,
+    gateway: FakeGateway,
+    flags: Vec<&'static str>,
+    exit: i32,
+    first_failing: Option<u64>,
+    codes: Vec<&'static str>,
+    cors_error: Option<&'static str>,
+    hidden_status: Option<u64>,
+}
+
+fn authz() -> Vec<&'static str> {
+    vec![
+        "-H",
+        "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
+    ]
+}
+
+fn cases() -> Vec<Case> {
+    let good_pf =
+        || Canned::good_preflight(ORIGIN, "GET,PUT,OPTIONS", "authorization,content-type");
+    let ok_actual = || {
+        Canned::integration(200)
+            .h("Access-Control-Allow-Origin", ORIGIN)
+            .h("Vary", "Origin")
+            .body("{\"items\":[]}")
+    };
+    vec![
+        Case {
+            name: "OPTIONS missing",
+            gateway: FakeGateway {
+                preflight: Canned::gateway(
+                    403,
+                    "MissingAuthenticationTokenException",
+                    "Missing Authentication Token",
+                ),
+                actual: ok_actual(),
+                bare: None,
+            },
+            flags: authz(),
+            exit: 1,
+            first_failing: Some(3),
+            codes: vec!["OPTIONS_MISSING", "BROWSER_BLOCKED"],
+            cors_error: Some("PreflightMissingAllowOriginHeader"),
+            hidden_status: Some(403),
+        },
+        Case {
+            name: "authorizer on OPTIONS",
+            gateway: FakeGateway {
+                preflight: Canned::gateway(401, "UnauthorizedException", "Unauthorized"),
+                actual: ok_actual(),
+                bare: None,
+            },
+            flags: authz(),
+            exit: 1,
+            first_failing: Some(4),
+            codes: vec!["OPTIONS_AUTHORIZED"],
+            cors_error: Some("PreflightMissingAllowOriginHeader"),
+            hidden_status: Some(401),
+        },
+        Case {
+            name: "API key on OPTIONS",
+            gateway: FakeGateway {
+                preflight: Canned::gateway(403, "ForbiddenException", "Forbidden"),
+                actual: ok_actual(),
+                bare: None,
+            },
+            flags: authz(),
+            exit: 1,
+            first_failing: Some(4),
+            codes: vec!["OPTIONS_API_KEY_REQUIRED"],
+            cors_error: Some("PreflightMissingAllowOriginHeader"),
+            hidden_status: Some(403),
+        },
+        Case {
+            name: "OPTIONS without mapped CORS headers",
+            gateway: FakeGateway {
+                preflight: Canned::integration(200),
+                actual: ok_actual(),
+                bare: None,
+            },
+            flags: authz(),
+            exit: 1,
+            first_failing: Some(5),
+            codes: vec!["PREFLIGHT_CORS_HEADERS"],
+            cors_error: Some("PreflightMissingAllowOriginHeader"),
+            hidden_status: Some(200),
+        },
+        Case {
+            name: "Allow-Headers lacks Authorization",
+            gateway: FakeGateway {
+                preflight: Canned::good_preflight(ORIGIN, "GET,OPTIONS", "content-type,x-api-key"),
+                actual: ok_actual(),
+                bare: None,
+            },
+            flags: authz(),
+            exit: 1,
+            first_failing: Some(5),
+            codes: vec!["PREFLIGHT_CORS_HEADERS"],
+            cors_error: Some("HeaderDisallowedByPreflightResponse"),
+            hidden_status: Some(200),
+        },
+        Case {
+            name: "method not allowed",
+            gateway: FakeGateway {
+                preflight: Canned::good_preflight(ORIGIN, "GET,POST,OPTIONS", "content-type"),
+                actual: ok_actual(),
+                bare: None,
+            },
+            flags: vec!["-X", "PUT"],
+            exit: 1,
+            first_failing: Some(5),
+            codes: vec!["PREFLIGHT_CORS_HEADERS"],
+            cors_error: Some("MethodDisallowedByPreflightResponse"),
+            hidden_status: Some(200),
+        },
+        Case {
+            name: "Allow-Origin with a trailing slash",
+            gateway: FakeGateway {
+                preflight: Canned::good_preflight(
+                    "https://app.example.com/",
+                    "GET,OPTIONS",
+                    "authorization",
+                ),
+                actual: ok_actual(),
+                bare: None,
+            },
+            flags: authz(),
+            exit: 1,
+            first_failing: Some(5),
+            codes: vec!["PREFLIGHT_CORS_HEADERS"],
+            cors_error: Some("PreflightAllowOriginMismatch"),
+            hidden_status: Some(200),
+        },
+        Case {
+            name: "wildcard with credentials",
+            gateway: FakeGateway {
+                preflight: Canned::good_preflight("*", "GET,OPTIONS", "authorization")
+                    .h("Access-Control-Allow-Credentials", "true"),
+                actual: ok_actual().h("Access-Control-Allow-Credentials", "true"),
+                bare: None,
+            },
+            flags: vec![
+                "-H",
+                "Authorization: Bearer abc",
+                "--credentials",
+                "include",
+            ],
+            exit: 1,
+            first_failing: Some(5),
+            codes: vec!["PREFLIGHT_CORS_HEADERS", "CORS_SECURITY_RISK"],
+            cors_error: Some("PreflightWildcardOriginNotAllowed"),
+            hidden_status: Some(200),
+        },
+        Case {
+            name: "duplicated Allow-Origin",
+            gateway: FakeGateway {
+                preflight: good_pf(),
+                actual: ok_actual().h("Access-Control-Allow-Origin", ORIGIN),
+                bare: None,
+            },
+            flags: authz(),
+            exit: 1,
+            first_failing: Some(5),
+            codes: vec!["ACTUAL_CORS_HEADERS"],
+            cors_error: Some("MultipleAllowOriginValues"),
+            hidden_status: Some(200),
+        },
+        Case {
+            name: "Lambda proxy without Allow-Origin",
+            gateway: FakeGateway {
+                preflight: good_pf(),
+                actual: Canned::integration(200).body("{}"),
+                bare: None,
+            },
+            flags: authz(),
+            exit: 1,
+            first_failing: Some(5),
+            codes: vec!["ACTUAL_CORS_HEADERS"],
+            cors_error: Some("MissingAllowOriginHeader"),
+            hidden_status: Some(200),
+        },
+        Case {
+            name: "simple request without Allow-Origin",
+            gateway: FakeGateway {
+                preflight: Canned::gateway(
+                    403,
+                    "MissingAuthenticationTokenException",
+                    "Missing Authentication Token",
+                ),
+                actual: Canned::integration(200),
+                bare: None,
+            },
+            flags: vec![],
+            exit: 1,
+            first_failing: Some(5),
+            codes: vec!["NO_PREFLIGHT", "ACTUAL_CORS_HEADERS"],
+            cors_error: Some("MissingAllowOriginHeader"),
+            hidden_status: Some(200),
+        },
+        Case {
+            name: "429 throttling without CORS headers",
+            gateway: FakeGateway {
+                preflight: good_pf(),
+                actual: Canned::gateway(429, "TooManyRequestsException", "Too Many Requests"),
+                bare: None,
+            },
+            flags: authz(),
+            exit: 1,
+            first_failing: Some(1),
+            codes: vec!["FAILS_WITHOUT_BROWSER", "GATEWAY_RESPONSE_NO_CORS"],
+            cors_error: Some("MissingAllowOriginHeader"),
+            hidden_status: Some(429),
+        },
+        Case {
+            name: "403 gateway error (API key on the real method) without CORS headers",
+            gateway: FakeGateway {
+                preflight: good_pf(),
+                actual: Canned::gateway(403, "ForbiddenException", "Forbidden"),
+                bare: None,
+            },
+            flags: authz(),
+            exit: 1,
+            first_failing: Some(1),
+            codes: vec!["FAILS_WITHOUT_BROWSER", "GATEWAY_RESPONSE_NO_CORS"],
+            cors_error: Some("MissingAllowOriginHeader"),
+            hidden_status: Some(403),
+        },
+        Case {
+            name: "backend 500 that is not a CORS problem",
+            gateway: FakeGateway {
+                preflight: good_pf(),
+                actual: Canned::integration(500)
+                    .h("Access-Control-Allow-Origin", ORIGIN)
+                    .h("Vary", "Origin"),
+                bare: None,
+            },
+            flags: authz(),
+            exit: 1,
+            first_failing: Some(1),
+            codes: vec!["FAILS_WITHOUT_BROWSER", "BROWSER_ALLOWED"],
+            cors_error: None,
+            hidden_status: None,
+        },
+        Case {
+            name: "redirected preflight",
+            gateway: FakeGateway {
+                preflight: Canned::new(301).h("Location", "https://api.example.com/prod/items/"),
+                actual: ok_actual(),
+                bare: None,
+            },
+            flags: authz(),
+            exit: 1,
+            first_failing: Some(3),
+            codes: vec!["PREFLIGHT_REDIRECTED"],
+            cors_error: Some("PreflightDisallowedRedirect"),
+            hidden_status: Some(301),
+        },
+        Case {
+            name: "healthy API",
+            gateway: FakeGateway {
+                preflight: good_pf(),
+                actual: ok_actual(),
+                bare: None,
+            },
+            flags: authz(),
+            exit: 0,
+            first_failing: None,
+            codes: vec!["PREFLIGHT_REQUIRED", "BROWSER_ALLOWED"],
+            cors_error: None,
+            hidden_status: None,
+        },
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_failure_class_is_diagnosed_through_the_binary() {
+    let mut failures = Vec::new();
+    for case in cases() {
+        let server = case.gateway.start(Duration::ZERO).await;
+        let url = format!("{}/prod/items", server.base_url());
+        let mut flags = vec![url.as_str(), "--origin", ORIGIN];
+        flags.extend(case.flags.iter().copied());
+        let (code, report, raw) = check_json(&flags).await;
+        let got_codes = codes(&report);
+        let mut problems = Vec::new();
+        if code != case.exit {
+            problems.push(format!("exit {code}, want {}", case.exit));
+        }
+        if report["first_failing_step"].as_u64() != case.first_failing {
+            problems.push(format!(
+                "first_failing_step {}, want {:?}",
+                report["first_failing_step"], case.first_failing
+            ));
+        }
+        for want in &case.codes {
+            if !got_codes.iter().any(|c| c == want) {
+                problems.push(format!("missing code {want} (got {got_codes:?})"));
+            }
+        }
+        if report["browser"]["cors_error"].as_str() != case.cors_error {
+            problems.push(format!(
+                "cors_error {}, want {:?}",
+                report["browser"]["cors_error"], case.cors_error
+            ));
+        }
+        if report["browser"]["hidden_status"].as_u64() != case.hidden_status {
+            problems.push(format!(
+                "hidden_status {}, want {:?}",
+                report["browser"]["hidden_status"], case.hidden_status
+            ));
+        }
+        if report["steps"].as_array().map(Vec::len) != Some(7) {
+            problems.push("the report does not have seven steps".to_string());
+        }
+        if raw.contains("c2lnbmF0dXJl") {
+            problems.push("the Authorization token leaked into the output".to_string());
+        }
+        if !problems.is_empty() {
+            failures.push(format!(
+                "{}:\n  {}\n{}",
+                case.name,
+                problems.join("\n  "),
+                raw
+            ));
+        }
+        server.shutdown().await;
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
