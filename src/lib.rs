@@ -6,4 +6,5 @@ pub mod evidence;
 pub mod gateway;
 pub mod http;
 pub mod probe;
+pub mod sim;
 pub mod target;
