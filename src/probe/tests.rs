@@ -509,3 +509,60 @@ fn excerpts_do_not_end_in_half_a_character() {
     assert_eq!(excerpt("a€".as_bytes(), false), "a€");
     assert_eq!(excerpt(b"a\xffb", true), "a\u{fffd}b");
 }
+
+#[tokio::test]
+async fn the_request_head_on_the_wire_is_browser_shaped() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind(local(0)).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let capture = tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut head = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = stream.read(&mut buf).await.unwrap();
+            assert!(n > 0);
+            head.extend_from_slice(&buf[..n]);
+        }
+        stream
+            .write_all(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        String::from_utf8(head).unwrap()
+    });
+    let p = planned(
+        "x1",
+        ExchangeKind::Preflight,
+        "OPTIONS",
+        &format!("http://{addr}/prod/items"),
+        Headers::new()
+            .with("origin", "https://app.example.com")
+            .with("access-control-request-method", "PUT")
+            .with("access-control-request-headers", "authorization,x-api-key"),
+    );
+    let x = send(&prober(), &p).await;
+    assert_eq!(x.status(), Some(204));
+    let head = capture.await.unwrap();
+    assert!(
+        head.starts_with("OPTIONS /prod/items HTTP/1.1\r\n"),
+        "{head}"
+    );
+    // HTTP/1.1 names go out in Title-Case, as browsers send them; values untouched.
+    assert!(
+        head.contains("\r\nOrigin: https://app.example.com\r\n"),
+        "{head}"
+    );
+    assert!(
+        head.contains("\r\nAccess-Control-Request-Method: PUT\r\n"),
+        "{head}"
+    );
+    assert!(
+        head.contains("\r\nAccess-Control-Request-Headers: authorization,x-api-key\r\n"),
+        "{head}"
+    );
+    assert!(
+        !head.to_ascii_lowercase().contains("accept-encoding"),
+        "{head}"
+    );
+    assert!(!head.to_ascii_lowercase().contains("cookie"), "{head}");
+}

@@ -265,3 +265,235 @@ fn to_hyper(response: HttpResponse) -> Response<Full<Bytes>> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::Ipv4Addr;
+    use std::sync::Mutex;
+    use std::time::Instant;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+
+    use super::*;
+    use crate::http::Headers;
+
+    async fn start(
+        handler: impl Fn(HttpRequest) -> HttpResponse + Send + Sync + 'static,
+        latency: Duration,
+    ) -> SimServer {
+        SimServer::start(
+            SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            Arc::new(handler),
+            latency,
+        )
+        .await
+        .unwrap()
+    }
+
+    /// Sends raw bytes, returns everything the server sends until it closes.
+    async fn raw(addr: SocketAddr, request: &[u8]) -> String {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        stream.write_all(request).await.unwrap();
+        let mut out = Vec::new();
+        tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut out))
+            .await
+            .unwrap()
+            .unwrap();
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    #[tokio::test]
+    async fn the_handler_sees_the_request_as_sent() {
+        let seen = Arc::new(Mutex::new(None));
+        let sink = seen.clone();
+        let server = start(
+            move |req| {
+                *sink.lock().unwrap() = Some(req);
+                HttpResponse {
+                    status: 204,
+                    ..Default::default()
+                }
+            },
+            Duration::ZERO,
+        )
+        .await;
+        let reply = raw(
+            server.addr(),
+            b"POST /prod/items?x=1 HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nX-A: 2\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc",
+        )
+        .await;
+        assert!(reply.starts_with("HTTP/1.1 204"), "{reply}");
+        let req = seen.lock().unwrap().take().unwrap();
+        assert_eq!(req.method, "POST");
+        assert_eq!(req.path_and_query, "/prod/items?x=1");
+        assert_eq!(req.headers.get_all("x-a").collect::<Vec<_>>(), ["1", "2"]);
+        assert_eq!(req.body, b"abc");
+        server.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn duplicates_and_order_reach_the_wire_and_bad_headers_are_skipped() {
+        let server = start(
+            |_| HttpResponse {
+                status: 200,
+                headers: Headers::new()
+                    .with("X-First", "1")
+                    .with("Access-Control-Allow-Origin", "https://a.example")
+                    .with("Access-Control-Allow-Origin", "https://b.example")
+                    .with("Bad Name", "v")
+                    .with("X-Bad-Value", "a\r\nInjected: yes")
+                    .with("Content-Length", "999")
+                    .with("X-Last", "2"),
+                body: b"hi".to_vec(),
+            },
+            Duration::ZERO,
+        )
+        .await;
+        let reply = raw(
+            server.addr(),
+            b"GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+        )
+        .await
+        .to_ascii_lowercase();
+        let at = |needle: &str| {
+            reply
+                .find(needle)
+                .unwrap_or_else(|| panic!("{needle} missing in {reply}"))
+        };
+        assert!(at("x-first: 1") < at("access-control-allow-origin: https://a.example"));
+        assert!(
+            at("access-control-allow-origin: https://a.example")
+                < at("access-control-allow-origin: https://b.example")
+        );
+        assert!(at("access-control-allow-origin: https://b.example") < at("x-last: 2"));
+        assert!(!reply.contains("bad name") && !reply.contains("injected"));
+        assert!(reply.contains("content-length: 2\r\n"), "{reply}");
+        assert!(reply.ends_with("\r\n\r\nhi"));
+        server.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn an_invalid_status_becomes_500() {
+        let server = start(
+            |_| HttpResponse {
+                status: 1000,
+                ..Default::default()
+            },
+            Duration::ZERO,
+        )
+        .await;
+        let reply = raw(
+            server.addr(),
+            b"GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+        )
+        .await;
+        assert!(reply.starts_with("HTTP/1.1 500"), "{reply}");
+        server.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn an_oversized_request_body_gets_413() {
+        let server = start(
+            |_| HttpResponse {
+                status: 200,
+                ..Default::default()
+            },
+            Duration::ZERO,
+        )
+        .await;
+        let mut request = format!(
+            "POST / HTTP/1.1\r\nHost: h\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+            MAX_REQUEST_BODY + 1
+        )
+        .into_bytes();
+        request.resize(request.len() + MAX_REQUEST_BODY + 1, b'a');
+        // The server may stop reading and close while the body is still being written:
+        // write in the background, ignore write errors, read what comes back.
+        let stream = TcpStream::connect(server.addr()).await.unwrap();
+        let (mut reader, mut writer) = stream.into_split();
+        let writing = tokio::spawn(async move {
+            let _ = writer.write_all(&request).await;
+            writer
+        });
+        let mut reply = Vec::new();
+        let mut buf = [0u8; 4096];
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while let Ok(Ok(n)) = tokio::time::timeout_at(deadline, reader.read(&mut buf)).await {
+            if n == 0 {
+                break;
+            }
+            reply.extend_from_slice(&buf[..n]);
+        }
+        let _ = writing.await;
+        let reply = String::from_utf8_lossy(&reply);
+        assert!(reply.starts_with("HTTP/1.1 413"), "{reply}");
+        server.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn garbage_requests_do_not_take_the_server_down() {
+        let server = start(
+            |_| HttpResponse {
+                status: 200,
+                ..Default::default()
+            },
+            Duration::ZERO,
+        )
+        .await;
+        let reply = raw(server.addr(), b"\x16\x03\x01\x00\xff garbage\r\n\r\n").await;
+        assert!(
+            reply.is_empty() || reply.starts_with("HTTP/1.1 400"),
+            "{reply}"
+        );
+        let reply = raw(
+            server.addr(),
+            b"GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+        )
+        .await;
+        assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+        server.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn shutdown_lets_the_request_in_flight_finish_then_stops_listening() {
+        let server = start(
+            |_| HttpResponse {
+                status: 200,
+                body: b"done".to_vec(),
+                ..Default::default()
+            },
+            Duration::from_millis(200),
+        )
+        .await;
+        let addr = server.addr();
+        assert_eq!(server.base_url(), format!("http://{addr}"));
+        let in_flight = tokio::spawn(raw(
+            addr,
+            b"GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+        ));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let start = Instant::now();
+        server.shutdown().await;
+        assert!(start.elapsed() < Duration::from_secs(2));
+        let reply = in_flight.await.unwrap();
+        assert!(reply.ends_with("done"), "{reply}");
+        assert!(TcpStream::connect(addr).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn dropping_the_server_stops_it() {
+        let server = start(|_| HttpResponse::default(), Duration::ZERO).await;
+        let addr = server.addr();
+        drop(server);
+        let mut refused = false;
+        for _ in 0..50 {
+            if TcpStream::connect(addr).await.is_err() {
+                refused = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(refused);
+    }
+}
