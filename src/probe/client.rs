@@ -29,6 +29,9 @@ pub struct ProbeOptions {
     /// Honour `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY`/`NO_PROXY` from the environment, as a
     /// browser honours the system proxy (default true).
     pub use_env_proxy: bool,
+    /// Offer HTTP/2 over TLS (ALPN). Default false: HTTP/1.1 only, which keeps header names
+    /// on the wire in browser-like Title-Case and matches what most CORS reports show.
+    pub allow_http2: bool,
 }
 
 impl Default for ProbeOptions {
@@ -40,6 +43,7 @@ impl Default for ProbeOptions {
             excerpt_bytes: 2048,
             user_agent: default_user_agent(),
             use_env_proxy: true,
+            allow_http2: false,
         }
     }
 }
@@ -77,11 +81,13 @@ impl Prober {
             .redirect(reqwest::redirect::Policy::none())
             .retry(reqwest::retry::never())
             .referer(false)
-            .http1_only()
             .http1_title_case_headers()
             .connect_timeout(options.connect_timeout)
             .timeout(options.timeout)
             .tcp_nodelay(true);
+        if !options.allow_http2 {
+            builder = builder.http1_only();
+        }
         if !options.use_env_proxy {
             builder = builder.no_proxy();
         }
