@@ -15,4 +15,5 @@ pub mod probe;
 pub mod redact;
 pub mod report;
 pub mod runner;
+pub mod sim;
 pub mod target;
