@@ -25,7 +25,7 @@ pub struct AwsSettings {
     pub endpoint_url: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeSettings {
     /// Total time allowed for one request, in seconds.
