@@ -8,6 +8,18 @@ use crate::evidence::{RecordedResponse, TransportError};
 use crate::http::Headers;
 use crate::target::Target;
 
+mod check;
+mod messages;
+mod request;
+pub mod safelist;
+#[cfg(test)]
+mod tests;
+mod verdict;
+
+pub use check::{is_followable_redirect, is_redirect_status, AUTHORIZATION_COVERED_BY_WILDCARD};
+pub use messages::{net_error_name, PREFLIGHT_PREFIX};
+pub use request::{is_cross_origin, DEFAULT_TEXT_CONTENT_TYPE};
+
 /// Which rule book the engine follows where browsers and the standard differ.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -120,26 +132,23 @@ pub struct Verdict {
     pub warnings: Vec<String>,
 }
 
-// ---- ENGINE FUNCTIONS: signatures are the contract; bodies are being written. ----
+// ---- ENGINE FUNCTIONS: signatures are the contract. ----
 
 /// Does this request need a preflight, and why.
 pub fn plan(target: &Target) -> PreflightPlan {
-    let _ = target;
-    todo!("cors engine")
+    request::plan(target)
 }
 
 /// The exact headers the browser puts on the preflight (`Accept: */*`,
 /// `Access-Control-Request-Method`, `Access-Control-Request-Headers` if any, `Origin`).
 pub fn preflight_request_headers(target: &Target, plan: &PreflightPlan) -> Headers {
-    let _ = (target, plan);
-    todo!("cors engine")
+    request::preflight_request_headers(target, plan)
 }
 
 /// The headers of the actual request as the browser sends it: the app's headers that fetch()
 /// may set, plus `Origin`.
 pub fn actual_request_headers(target: &Target) -> Headers {
-    let _ = target;
-    todo!("cors engine")
+    request::actual_request_headers(target)
 }
 
 /// The CORS-preflight check: ok status, CORS check, methods, headers.
@@ -149,18 +158,21 @@ pub fn check_preflight(
     response: &RecordedResponse,
     mode: Mode,
 ) -> Result<Vec<String>, CorsError> {
-    let _ = (target, plan, response, mode);
-    todo!("cors engine")
+    check::check_preflight(target, plan, response, mode)
 }
 
 /// The CORS check of the actual response.
 pub fn check_actual(target: &Target, response: &RecordedResponse) -> Result<(), CorsError> {
-    let _ = (target, response);
-    todo!("cors engine")
+    check::check_actual(target, response)
 }
 
 /// The browser's verdict given what it saw of the preflight (if one was needed) and of the
 /// actual request.
+///
+/// Where the engine has to choose: a transport failure is `NetworkError` (no `cors_error`,
+/// Chromium's `"<METHOD> <url> net::ERR_…"` line); a required request that was not sent, and an
+/// actual response that redirects (301/302/303/307/308 with a `Location`) after passing the
+/// CORS check, are *unknown*: `NetworkError` with no `cors_error` and a warning saying why.
 pub fn verdict(
     target: &Target,
     plan: &PreflightPlan,
@@ -168,8 +180,7 @@ pub fn verdict(
     actual: Observed<'_>,
     mode: Mode,
 ) -> Verdict {
-    let _ = (target, plan, preflight, actual, mode);
-    todo!("cors engine")
+    verdict::verdict(target, plan, preflight, actual, mode)
 }
 
 impl std::fmt::Display for PreflightReason {
