@@ -182,19 +182,3 @@ pub fn verdict(
 ) -> Verdict {
     verdict::verdict(target, plan, preflight, actual, mode)
 }
-
-impl std::fmt::Display for PreflightReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{self:?}")
-    }
-}
-impl CorsErrorKind {
-    pub fn name(self) -> &'static str {
-        todo!("cors engine")
-    }
-}
-impl CorsError {
-    pub fn console_tail(&self) -> String {
-        todo!("cors engine")
-    }
-}
