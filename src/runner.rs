@@ -14,7 +14,7 @@ use crate::diagnose;
 use crate::evidence::{ConfigEvidence, Evidence, Exchange};
 use crate::probe::requests::{plan_requests, PlannedRequest};
 use crate::probe::{self, ProbeOptions, Prober};
-use crate::report::Report;
+use crate::report::{masked_exchange, Report};
 use crate::target::ApiRef;
 
 /// Progress of one run, in order: `Planned`, then `ExchangeDone`/`ConfigDone` as they come,
@@ -97,7 +97,7 @@ pub async fn run(
         let emit = &emit;
         Ok(join_all(requests.iter().map(|r| async move {
             let x = probe::send(prober, r).await;
-            emit(RunEvent::ExchangeDone(Box::new(x.clone())));
+            emit(RunEvent::ExchangeDone(Box::new(masked_exchange(&x))));
             x
         }))
         .await)
@@ -108,7 +108,7 @@ pub async fn run(
     if !plan.live {
         exchanges = predict(&config, &requests)?;
         for x in &exchanges {
-            emit(RunEvent::ExchangeDone(Box::new(x.clone())));
+            emit(RunEvent::ExchangeDone(Box::new(masked_exchange(x))));
         }
     }
     let evidence = Evidence {

@@ -115,8 +115,8 @@ pub fn explain_gateway_error(error_type: &str, status: u16) -> &'static str {
         "UnauthorizedException" => "an authorizer rejected the request (no or invalid token)",
         "AccessDeniedException" => "an authorizer or resource policy denied the request",
         "ForbiddenException" => "a missing or invalid API key (or an AWS WAF block)",
-        "TooManyRequestsException" => "throttling (THROTTLED)",
-        "LimitExceededException" => "a usage-plan quota is exhausted (QUOTA_EXCEEDED)",
+        "TooManyRequestsException" => "the request was throttled",
+        "LimitExceededException" => "a usage-plan quota is exhausted",
         "InternalServerErrorException" => "an API Gateway configuration error",
         _ => match status {
             502 => "the integration failed (bad Lambda response or unreachable backend)",

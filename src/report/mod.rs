@@ -60,6 +60,7 @@ impl Report {
     pub fn new(evidence: &Evidence, diagnosis: &Diagnosis) -> Report {
         let t = &evidence.target;
         let v = &diagnosis.verdict;
+        let scrub = Scrubber::new(t.url.as_str());
         let mut header_names: Vec<String> = t
             .headers
             .iter()
@@ -95,12 +96,12 @@ impl Report {
                     crate::cors::FailedAt::Actual => "actual".to_string(),
                 }),
                 hidden_status: v.hidden_status,
-                console_message: v.console_message.as_deref().map(redact::text),
+                console_message: v.console_message.as_deref().map(|m| scrub.text(m)),
                 firefox_reason: v.firefox_reason.clone(),
                 source: "engine".to_string(),
                 warnings: v.warnings.clone(),
             },
-            steps: diagnosis.steps.clone(),
+            steps: diagnosis.steps.iter().map(|s| scrub.step(s)).collect(),
             first_failing_step: diagnosis.first_failing_step,
             exchanges: evidence.exchanges.iter().map(masked_exchange).collect(),
         }
@@ -133,7 +134,40 @@ impl Report {
     }
 }
 
-fn masked_exchange(x: &Exchange) -> Exchange {
+/// Masks the target URL's secrets (and tokens) wherever free text quotes them.
+struct Scrubber {
+    raw_url: String,
+    masked_url: String,
+}
+
+impl Scrubber {
+    fn new(raw_url: &str) -> Self {
+        Scrubber {
+            raw_url: raw_url.to_string(),
+            masked_url: redact::url(raw_url),
+        }
+    }
+
+    fn text(&self, s: &str) -> String {
+        redact::text(&s.replace(&self.raw_url, &self.masked_url))
+    }
+
+    fn step(&self, step: &Step) -> Step {
+        let mut step = step.clone();
+        step.summary = self.text(&step.summary);
+        for f in &mut step.findings {
+            f.message = self.text(&f.message);
+            if let Some(r) = &mut f.remediation {
+                r.text = self.text(&r.text);
+                r.commands = r.commands.iter().map(|c| self.text(c)).collect();
+            }
+        }
+        step
+    }
+}
+
+/// A copy of an exchange with every secret masked (for display before the report exists).
+pub fn masked_exchange(x: &Exchange) -> Exchange {
     let mut x = x.clone();
     x.request = RecordedRequest {
         method: x.request.method.clone(),
