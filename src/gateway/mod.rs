@@ -1,3 +1,4 @@
 //! The pure API Gateway domain model: configuration, its OpenAPI form, and behaviour.
 pub mod model;
+pub mod openapi;
 pub use model::Api;
