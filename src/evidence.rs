@@ -182,19 +182,29 @@ mod tests {
             .with("x-amzn-ErrorType", "MissingAuthenticationTokenException");
         assert_eq!(
             attribute(&h),
-            (AnsweredBy::Gateway, Some("MissingAuthenticationTokenException".into()))
+            (
+                AnsweredBy::Gateway,
+                Some("MissingAuthenticationTokenException".into())
+            )
         );
-        let h = Headers::new().with("x-amzn-ErrorType", "ForbiddenException:http://internal.amazon.com/coral/");
+        let h = Headers::new().with(
+            "x-amzn-ErrorType",
+            "ForbiddenException:http://internal.amazon.com/coral/",
+        );
         assert_eq!(attribute(&h).1.as_deref(), Some("ForbiddenException"));
     }
 
     #[test]
     fn integration_answers_and_cloudfront_are_told_apart() {
-        let h = Headers::new().with("x-amzn-RequestId", "r").with("x-amz-apigw-id", "i");
+        let h = Headers::new()
+            .with("x-amzn-RequestId", "r")
+            .with("x-amz-apigw-id", "i");
         assert_eq!(attribute(&h).0, AnsweredBy::Backend);
         let h = Headers::new().with("x-amzn-Remapped-Date", "d");
         assert_eq!(attribute(&h).0, AnsweredBy::Backend);
-        let h = Headers::new().with("x-cache", "Error from cloudfront").with("x-amz-cf-pop", "FRA56");
+        let h = Headers::new()
+            .with("x-cache", "Error from cloudfront")
+            .with("x-amz-cf-pop", "FRA56");
         assert_eq!(attribute(&h).0, AnsweredBy::Cloudfront);
         assert_eq!(attribute(&Headers::new()).0, AnsweredBy::Unknown);
     }

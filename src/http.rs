@@ -122,7 +122,10 @@ mod tests {
         let h = Headers::new()
             .with("Access-Control-Allow-Origin", "https://a.example")
             .with("access-control-allow-origin", "https://b.example");
-        assert_eq!(h.get("ACCESS-CONTROL-ALLOW-ORIGIN"), Some("https://a.example"));
+        assert_eq!(
+            h.get("ACCESS-CONTROL-ALLOW-ORIGIN"),
+            Some("https://a.example")
+        );
         assert_eq!(
             h.combined("access-control-allow-origin").as_deref(),
             Some("https://a.example, https://b.example")
@@ -136,7 +139,10 @@ mod tests {
             parse_header_arg("Authorization: Bearer x:y"),
             Ok(("Authorization".into(), "Bearer x:y".into()))
         );
-        assert_eq!(parse_header_arg("X-Empty:"), Ok(("X-Empty".into(), "".into())));
+        assert_eq!(
+            parse_header_arg("X-Empty:"),
+            Ok(("X-Empty".into(), "".into()))
+        );
         assert!(parse_header_arg("no colon").is_err());
         assert!(parse_header_arg(": value").is_err());
         assert!(parse_header_arg("Bad Name: v").is_err());

@@ -93,7 +93,9 @@ pub fn parse_origin(input: &str) -> Result<String, String> {
         ));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(format!("invalid origin '{input}': an origin has no user info"));
+        return Err(format!(
+            "invalid origin '{input}': an origin has no user info"
+        ));
     }
     match url.origin() {
         url::Origin::Tuple(..) => Ok(url.origin().ascii_serialization()),
@@ -140,9 +142,18 @@ mod tests {
 
     #[test]
     fn origins_are_serialized_and_validated() {
-        assert_eq!(parse_origin("https://App.Example.com/").as_deref(), Ok("https://app.example.com"));
-        assert_eq!(parse_origin("http://localhost:3000").as_deref(), Ok("http://localhost:3000"));
-        assert_eq!(parse_origin("https://a.example:443").as_deref(), Ok("https://a.example"));
+        assert_eq!(
+            parse_origin("https://App.Example.com/").as_deref(),
+            Ok("https://app.example.com")
+        );
+        assert_eq!(
+            parse_origin("http://localhost:3000").as_deref(),
+            Ok("http://localhost:3000")
+        );
+        assert_eq!(
+            parse_origin("https://a.example:443").as_deref(),
+            Ok("https://a.example")
+        );
         assert!(parse_origin("https://a.example/app").is_err());
         assert!(parse_origin("a.example").is_err());
         assert!(parse_origin("ftp://a.example").is_err());
@@ -151,13 +162,16 @@ mod tests {
     #[test]
     fn urls_must_be_http() {
         assert!(parse_url("https://x.example/a").is_ok());
-        assert!(parse_url("ftp://x.example/a").unwrap_err().contains("unsupported URL scheme"));
+        assert!(parse_url("ftp://x.example/a")
+            .unwrap_err()
+            .contains("unsupported URL scheme"));
         assert!(parse_url("not a url").unwrap_err().contains("invalid URL"));
     }
 
     #[test]
     fn execute_api_urls_resolve() {
-        let url = Url::parse("https://abc123.execute-api.eu-west-1.amazonaws.com/prod/items/42").unwrap();
+        let url =
+            Url::parse("https://abc123.execute-api.eu-west-1.amazonaws.com/prod/items/42").unwrap();
         let r = ApiRef::from_url(&url).unwrap();
         assert_eq!(r.api_id, "abc123");
         assert_eq!(r.region, "eu-west-1");

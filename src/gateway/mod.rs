@@ -1,4 +1,5 @@
 //! The pure API Gateway domain model: configuration, its OpenAPI form, and behaviour.
+pub mod behavior;
 pub mod model;
 pub mod openapi;
 pub use model::Api;

@@ -174,9 +174,7 @@ impl Method {
 
     /// True when the method is answered by a proxy integration (no integration response).
     pub fn is_proxy(&self) -> bool {
-        self.integration
-            .as_ref()
-            .is_some_and(|i| i.kind.is_proxy())
+        self.integration.as_ref().is_some_and(|i| i.kind.is_proxy())
     }
 }
 
@@ -396,7 +394,8 @@ impl Authorizer {
             // A TOKEN or Cognito authorizer exported without identitySource reads the header
             // named by its security scheme (`"in": "header", "name": "Authorization"`).
             let in_header = self.scheme.get("in").and_then(Value::as_str) == Some("header");
-            if let (true, Some(name)) = (in_header, self.scheme.get("name").and_then(Value::as_str)) {
+            if let (true, Some(name)) = (in_header, self.scheme.get("name").and_then(Value::as_str))
+            {
                 out.push(name.to_string());
             } else if self.kind != AuthorizerKind::Request {
                 out.push("Authorization".to_string());
@@ -441,24 +440,99 @@ pub struct GatewayResponseInfo {
 
 /// The gateway response types this tool generates or reasons about.
 pub const GATEWAY_RESPONSE_TYPES: &[GatewayResponseInfo] = &[
-    gr("ACCESS_DENIED", 403, "AccessDeniedException", "User is not authorized to access this resource"),
-    gr("API_CONFIGURATION_ERROR", 500, "InternalServerErrorException", "Internal server error"),
-    gr("AUTHORIZER_CONFIGURATION_ERROR", 500, "InternalServerErrorException", "Internal server error"),
-    gr("AUTHORIZER_FAILURE", 500, "InternalServerErrorException", "Internal server error"),
-    gr("BAD_REQUEST_PARAMETERS", 400, "BadRequestException", "Missing required request parameters"),
-    gr("BAD_REQUEST_BODY", 400, "BadRequestException", "Invalid request body"),
-    gr("EXPIRED_TOKEN", 403, "ExpiredTokenException", "The security token included in the request is expired"),
-    gr("INTEGRATION_FAILURE", 504, "InternalServerErrorException", "Internal server error"),
-    gr("INTEGRATION_TIMEOUT", 504, "InternalServerErrorException", "Endpoint request timed out"),
+    gr(
+        "ACCESS_DENIED",
+        403,
+        "AccessDeniedException",
+        "User is not authorized to access this resource",
+    ),
+    gr(
+        "API_CONFIGURATION_ERROR",
+        500,
+        "InternalServerErrorException",
+        "Internal server error",
+    ),
+    gr(
+        "AUTHORIZER_CONFIGURATION_ERROR",
+        500,
+        "InternalServerErrorException",
+        "Internal server error",
+    ),
+    gr(
+        "AUTHORIZER_FAILURE",
+        500,
+        "InternalServerErrorException",
+        "Internal server error",
+    ),
+    gr(
+        "BAD_REQUEST_PARAMETERS",
+        400,
+        "BadRequestException",
+        "Missing required request parameters",
+    ),
+    gr(
+        "BAD_REQUEST_BODY",
+        400,
+        "BadRequestException",
+        "Invalid request body",
+    ),
+    gr(
+        "EXPIRED_TOKEN",
+        403,
+        "ExpiredTokenException",
+        "The security token included in the request is expired",
+    ),
+    gr(
+        "INTEGRATION_FAILURE",
+        504,
+        "InternalServerErrorException",
+        "Internal server error",
+    ),
+    gr(
+        "INTEGRATION_TIMEOUT",
+        504,
+        "InternalServerErrorException",
+        "Endpoint request timed out",
+    ),
     gr("INVALID_API_KEY", 403, "ForbiddenException", "Forbidden"),
-    gr("INVALID_SIGNATURE", 403, "InvalidSignatureException", "The request signature we calculated does not match the signature you provided"),
-    gr("MISSING_AUTHENTICATION_TOKEN", 403, "MissingAuthenticationTokenException", "Missing Authentication Token"),
-    gr("QUOTA_EXCEEDED", 429, "LimitExceededException", "Limit Exceeded"),
-    gr("REQUEST_TOO_LARGE", 413, "RequestTooLargeException", "Request Too Long"),
+    gr(
+        "INVALID_SIGNATURE",
+        403,
+        "InvalidSignatureException",
+        "The request signature we calculated does not match the signature you provided",
+    ),
+    gr(
+        "MISSING_AUTHENTICATION_TOKEN",
+        403,
+        "MissingAuthenticationTokenException",
+        "Missing Authentication Token",
+    ),
+    gr(
+        "QUOTA_EXCEEDED",
+        429,
+        "LimitExceededException",
+        "Limit Exceeded",
+    ),
+    gr(
+        "REQUEST_TOO_LARGE",
+        413,
+        "RequestTooLargeException",
+        "Request Too Long",
+    ),
     gr("RESOURCE_NOT_FOUND", 404, "NotFoundException", "Not Found"),
-    gr("THROTTLED", 429, "TooManyRequestsException", "Too Many Requests"),
+    gr(
+        "THROTTLED",
+        429,
+        "TooManyRequestsException",
+        "Too Many Requests",
+    ),
     gr("UNAUTHORIZED", 401, "UnauthorizedException", "Unauthorized"),
-    gr("UNSUPPORTED_MEDIA_TYPE", 415, "UnsupportedMediaTypeException", "Unsupported Media Type"),
+    gr(
+        "UNSUPPORTED_MEDIA_TYPE",
+        415,
+        "UnsupportedMediaTypeException",
+        "Unsupported Media Type",
+    ),
     gr("WAF_FILTERED", 403, "ForbiddenException", "Forbidden"),
 ];
 
@@ -510,8 +584,7 @@ impl CorsConfiguration {
         self.allow_origins.iter().any(|o| {
             o == "*"
                 || o.eq_ignore_ascii_case(origin)
-                || o
-                    .strip_suffix('*')
+                || o.strip_suffix('*')
                     .filter(|prefix| prefix.ends_with("://"))
                     .is_some_and(|prefix| {
                         origin.len() > prefix.len()

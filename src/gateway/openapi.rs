@@ -27,7 +27,9 @@ const X_GATEWAY_RESPONSES: &str = "x-amazon-apigateway-gateway-responses";
 const X_API_KEY_SOURCE: &str = "x-amazon-apigateway-api-key-source";
 const X_CORS: &str = "x-amazon-apigateway-cors";
 const X_IMPORTEXPORT: &str = "x-amazon-apigateway-importexport-version";
-const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const HTTP_METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// A document that cannot be read as an API Gateway export.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -40,7 +42,11 @@ pub struct ImportError {
 
 fn err<T>(path: &str, message: impl Into<String>) -> Result<T, ImportError> {
     Err(ImportError {
-        path: if path.is_empty() { "$".into() } else { path.into() },
+        path: if path.is_empty() {
+            "$".into()
+        } else {
+            path.into()
+        },
         message: message.into(),
     })
 }
@@ -65,8 +71,10 @@ fn kind_of(v: &Value) -> &'static str {
 }
 
 fn as_obj<'a>(v: &'a Value, path: &str) -> Result<&'a Map<String, Value>, ImportError> {
-    v.as_object()
-        .map_or_else(|| err(path, format!("expected an object, found {}", kind_of(v))), Ok)
+    v.as_object().map_or_else(
+        || err(path, format!("expected an object, found {}", kind_of(v))),
+        Ok,
+    )
 }
 
 fn as_string(v: &Value, path: &str) -> Result<String, ImportError> {
@@ -129,21 +137,30 @@ pub fn import_str(text: &str) -> Result<Api, ImportError> {
 /// Imports an exported OpenAPI 3 or Swagger 2 document.
 pub fn import(doc: &Value) -> Result<Api, ImportError> {
     let root = as_obj(doc, "")?;
-    let mut api = Api::default();
-    api.format = if let Some(v) = root.get("openapi") {
+    let format = if let Some(v) = root.get("openapi") {
         let version = as_string(v, "openapi")?;
         if !version.starts_with('3') {
-            return err("openapi", format!("unsupported OpenAPI version '{version}' (expected 3.x)"));
+            return err(
+                "openapi",
+                format!("unsupported OpenAPI version '{version}' (expected 3.x)"),
+            );
         }
         SpecFormat::OpenApi3(version)
     } else if let Some(v) = root.get("swagger") {
         let version = as_code(v, "swagger")?;
         if version != "2.0" {
-            return err("swagger", format!("unsupported Swagger version '{version}' (expected 2.0)"));
+            return err(
+                "swagger",
+                format!("unsupported Swagger version '{version}' (expected 2.0)"),
+            );
         }
         SpecFormat::Swagger2
     } else {
         return err("", "neither `openapi` nor `swagger` is present: this is not an OpenAPI or Swagger document");
+    };
+    let mut api = Api {
+        format,
+        ..Default::default()
     };
 
     // Security schemes first: operations refer to them by name.
@@ -218,7 +235,11 @@ pub fn import(doc: &Value) -> Result<Api, ImportError> {
                         .is_some_and(|i| i.payload_format_version.is_some())
                 })
         });
-    api.kind = if http_like { ApiKind::Http } else { ApiKind::Rest };
+    api.kind = if http_like {
+        ApiKind::Http
+    } else {
+        ApiKind::Rest
+    };
     Ok(api)
 }
 
@@ -250,7 +271,8 @@ fn import_schemes(api: &mut Api, v: &Value, path: &str) -> Result<(), ImportErro
         let p = join(path, name);
         let scheme = as_obj(scheme, &p)?;
         let Some(auth) = scheme.get(X_AUTHORIZER) else {
-            api.other_security_schemes.push((name.clone(), scheme.clone()));
+            api.other_security_schemes
+                .push((name.clone(), scheme.clone()));
             continue;
         };
         let ap = join(&p, X_AUTHORIZER);
@@ -312,7 +334,12 @@ fn import_schemes(api: &mut Api, v: &Value, path: &str) -> Result<(), ImportErro
                         match jk.as_str() {
                             "issuer" => jwt.issuer = Some(as_string(jv, &jp)?),
                             "audience" => jwt.audience = string_list(jv, &jp)?,
-                            _ => return err(&jp, "unknown field of jwtConfiguration (expected issuer, audience)"),
+                            _ => {
+                                return err(
+                                    &jp,
+                                    "unknown field of jwtConfiguration (expected issuer, audience)",
+                                )
+                            }
                         }
                     }
                     a.jwt = Some(jwt);
@@ -412,7 +439,13 @@ fn import_operation(api: &Api, verb: String, op: &Value, p: &str) -> Result<Meth
     Ok(m)
 }
 
-fn apply_security(api: &Api, m: &mut Method, name: &str, scopes: &Value, p: &str) -> Result<(), ImportError> {
+fn apply_security(
+    api: &Api,
+    m: &mut Method,
+    name: &str,
+    scopes: &Value,
+    p: &str,
+) -> Result<(), ImportError> {
     let scopes = string_list(scopes, p)?;
     if let Some(a) = api.authorizer(name) {
         m.authorization = a.kind.authorization_type();
@@ -428,7 +461,10 @@ fn apply_security(api: &Api, m: &mut Method, name: &str, scopes: &Value, p: &str
     } else if scheme.get("type").and_then(Value::as_str) == Some("apiKey") {
         m.api_key_required = true;
     } else {
-        return err(p, format!("security scheme '{name}' is neither an authorizer, sigv4 nor an API key"));
+        return err(
+            p,
+            format!("security scheme '{name}' is neither an authorizer, sigv4 nor an API key"),
+        );
     }
     Ok(())
 }
@@ -444,7 +480,10 @@ fn import_integration(v: &Value, p: &str) -> Result<Integration, ImportError> {
     let obj = as_obj(v, p)?;
     let tp = join(p, "type");
     let Some(t) = obj.get("type") else {
-        return err(p, "missing `type` (mock, aws_proxy, http_proxy, http or aws)");
+        return err(
+            p,
+            "missing `type` (mock, aws_proxy, http_proxy, http or aws)",
+        );
     };
     let t = as_string(t, &tp)?;
     let kind = IntegrationType::parse(&t).map_or_else(
@@ -653,10 +692,16 @@ pub fn export(api: &Api) -> Value {
                 o.insert("statusCode".into(), Value::String(s.clone()));
             }
             if !r.response_parameters.is_empty() {
-                o.insert("responseParameters".into(), str_map_value(&r.response_parameters));
+                o.insert(
+                    "responseParameters".into(),
+                    str_map_value(&r.response_parameters),
+                );
             }
             if !r.response_templates.is_empty() {
-                o.insert("responseTemplates".into(), template_value(&r.response_templates));
+                o.insert(
+                    "responseTemplates".into(),
+                    template_value(&r.response_templates),
+                );
             }
             extend(&mut o, &r.extra);
             g.insert(r.response_type.clone(), Value::Object(o));
@@ -783,9 +828,16 @@ fn export_method(api: &Api, m: &Method, swagger: bool, schemes: &mut Schemes) ->
             Some(name) => security.push(serde_json::json!({ name.clone(): [] })),
             None => auth_extension = true,
         },
-        AuthorizationType::CognitoUserPools | AuthorizationType::Custom | AuthorizationType::Jwt => {
-            if let Some(name) = m.authorizer.as_ref().filter(|n| api.authorizer(n).is_some()) {
-                security.push(serde_json::json!({ name.clone(): strings(&m.authorization_scopes) }));
+        AuthorizationType::CognitoUserPools
+        | AuthorizationType::Custom
+        | AuthorizationType::Jwt => {
+            if let Some(name) = m
+                .authorizer
+                .as_ref()
+                .filter(|n| api.authorizer(n).is_some())
+            {
+                security
+                    .push(serde_json::json!({ name.clone(): strings(&m.authorization_scopes) }));
             }
         }
     }
@@ -818,10 +870,16 @@ fn export_integration(i: &Integration) -> Value {
             let mut ro = Map::new();
             ro.insert("statusCode".into(), Value::String(r.status_code.clone()));
             if !r.response_parameters.is_empty() {
-                ro.insert("responseParameters".into(), str_map_value(&r.response_parameters));
+                ro.insert(
+                    "responseParameters".into(),
+                    str_map_value(&r.response_parameters),
+                );
             }
             if !r.response_templates.is_empty() {
-                ro.insert("responseTemplates".into(), template_value(&r.response_templates));
+                ro.insert(
+                    "responseTemplates".into(),
+                    template_value(&r.response_templates),
+                );
             }
             extend(&mut ro, &r.extra);
             rs.insert(r.selection_pattern.clone(), Value::Object(ro));
@@ -829,10 +887,16 @@ fn export_integration(i: &Integration) -> Value {
         o.insert("responses".into(), Value::Object(rs));
     }
     if !i.request_parameters.is_empty() {
-        o.insert("requestParameters".into(), str_map_value(&i.request_parameters));
+        o.insert(
+            "requestParameters".into(),
+            str_map_value(&i.request_parameters),
+        );
     }
     if !i.request_templates.is_empty() {
-        o.insert("requestTemplates".into(), template_value(&i.request_templates));
+        o.insert(
+            "requestTemplates".into(),
+            template_value(&i.request_templates),
+        );
     }
     if let Some(v) = &i.passthrough_behavior {
         o.insert("passthroughBehavior".into(), Value::String(v.clone()));
@@ -872,7 +936,10 @@ fn export_authorizer(a: &Authorizer) -> Value {
         o.insert("authorizerResultTtlInSeconds".into(), Value::from(t));
     }
     if let Some(v) = &a.identity_validation_expression {
-        o.insert("identityValidationExpression".into(), Value::String(v.clone()));
+        o.insert(
+            "identityValidationExpression".into(),
+            Value::String(v.clone()),
+        );
     }
     extend(&mut o, &a.extra);
     o.insert("type".into(), Value::String(a.kind.export_name().into()));
@@ -956,7 +1023,10 @@ mod tests {
             integration.responses[0].mapped_header("access-control-allow-origin"),
             Some("'*'")
         );
-        assert_eq!(integration.responses[0].response_templates["application/json"], None);
+        assert_eq!(
+            integration.responses[0].response_templates["application/json"],
+            None
+        );
         assert!(options.responses[0].declares("Access-Control-Allow-Origin"));
         let get = r.method("GET").unwrap();
         assert_eq!(get.authorization, AuthorizationType::CognitoUserPools);
@@ -991,7 +1061,10 @@ mod tests {
         let route = api.resource(DEFAULT_ROUTE).unwrap();
         assert_eq!(route.methods[0].http_method, "ANY");
         assert_eq!(route.methods[0].authorization, AuthorizationType::Jwt);
-        assert_eq!(api.authorizers[0].identity_headers(), vec!["Authorization".to_string()]);
+        assert_eq!(
+            api.authorizers[0].identity_headers(),
+            vec!["Authorization".to_string()]
+        );
         assert_eq!(api.cors.as_ref().unwrap().max_age, Some(300));
         let out = export(&api);
         assert!(out["paths"]["/$default"]["x-amazon-apigateway-any-method"].is_object());
@@ -1022,7 +1095,8 @@ mod tests {
         assert_eq!(m.authorization, AuthorizationType::AwsIam);
         let out = export(&api);
         assert_eq!(
-            out["paths"]["/items"]["options"]["responses"]["200"]["headers"]["Access-Control-Allow-Origin"],
+            out["paths"]["/items"]["options"]["responses"]["200"]["headers"]
+                ["Access-Control-Allow-Origin"],
             json!({ "type": "string" })
         );
         assert_eq!(import(&out).unwrap(), api);
@@ -1045,10 +1119,9 @@ mod tests {
         assert!(e.message.starts_with("not valid JSON"));
         let doc = json!({ "openapi": "3.0.1", "paths": { "/a": { "get": {
             "x-amazon-apigateway-integration": { "type": "lambda" } } } } });
-        assert!(import(&doc)
-            .unwrap_err()
-            .to_string()
-            .contains("paths./a.get.x-amazon-apigateway-integration.type: unknown integration type 'lambda'"));
+        assert!(import(&doc).unwrap_err().to_string().contains(
+            "paths./a.get.x-amazon-apigateway-integration.type: unknown integration type 'lambda'"
+        ));
         let doc = json!({ "openapi": "3.0.1", "paths": { "/a": { "get": {
             "security": [{ "nope": [] }] } } } });
         assert!(import(&doc).unwrap_err().path.ends_with("security[0].nope"));
