@@ -2,4 +2,5 @@
 pub mod behavior;
 pub mod model;
 pub mod openapi;
+pub mod scenario;
 pub use model::Api;
