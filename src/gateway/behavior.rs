@@ -748,10 +748,9 @@ fn respond_rest(
         }
         headers.push("x-amzn-RequestId", rid.clone());
         headers.push("x-amz-apigw-id", extended_request_id(ctx.seq));
-        headers.push(
-            "X-Amzn-Trace-Id",
-            format!("Root=1-{}", &rid.replace('-', "")[..24]),
-        );
+        let hex = rid.replace('-', "");
+        let (time, rest) = hex.split_at(hex.len().min(8));
+        headers.push("X-Amzn-Trace-Id", format!("Root=1-{time}-{rest}"));
         return Answer {
             response: HttpResponse {
                 status: reply.status,

@@ -814,4 +814,13 @@ mod tests {
         assert!(api.served(Some("prod")).resources[0].methods.is_empty());
         assert!(api.served(None).resources[0].method("options").is_some());
     }
+
+    #[test]
+    fn api_survives_serde_as_embedded_in_evidence() {
+        for s in crate::gateway::scenario::Scenario::all().unwrap() {
+            let json = serde_json::to_string(&s.api).unwrap();
+            let back: Api = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, s.api, "{}", s.name);
+        }
+    }
 }
