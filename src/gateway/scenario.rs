@@ -488,6 +488,18 @@ mod tests {
     }
 
     #[test]
+    fn url_paths_route_to_the_same_answer() {
+        use crate::gateway::behavior::respond_to_path;
+        for s in Scenario::all().unwrap() {
+            let ctx = Context::new(3, s.backend());
+            let direct = respond(&s.api, Some(s.stage()), &s.actual_request(), &ctx);
+            let mut sent = s.actual_request();
+            sent.path_and_query = s.url_path();
+            assert_eq!(respond_to_path(&s.api, &sent, &ctx), direct, "{}", s.name);
+        }
+    }
+
+    #[test]
     fn not_deployed_options_stays_in_the_working_copy() {
         let s = Scenario::by_name("options-not-deployed").unwrap();
         let ctx = Context::new(1, s.backend());
