@@ -122,8 +122,8 @@ fn api_summary(evidence: &Evidence) -> ApiSummary {
             ConfigSourceKind::Openapi => "openapi",
         }
         .to_string();
-        summary.kind = api.kind_str().to_string();
-        if let Some(id) = api.id() {
+        summary.kind = api.kind.as_str().to_string();
+        if let Some(id) = &api.id {
             summary.id = Some(id.to_string());
         }
         if stage.is_some() {

@@ -1,3 +1,15 @@
 //! The pure API Gateway domain model: configuration, its OpenAPI form, and behaviour.
+//!
+//! - [`model`]: one normalized model for REST and HTTP APIs ([`Api`]), stages and deployments.
+//! - [`openapi`]: import/export of AWS's OpenAPI 3 / Swagger 2 exports (lossless round trip).
+//! - [`behavior`]: the response API Gateway sends for a request ([`behavior::respond`]).
+//! - [`inspect`]: the configuration facts a diagnosis needs ([`inspect::facts`]).
+//! - [`scenario`]: the embedded example APIs of `assets/scenarios/`.
+//!
+//! No I/O except [`scenario::Scenario::load`], which reads one file.
+pub mod behavior;
+pub mod inspect;
 pub mod model;
+pub mod openapi;
+pub mod scenario;
 pub use model::Api;

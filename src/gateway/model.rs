@@ -1,14 +1,826 @@
-//! Placeholder until the model lands.
-use serde::{Deserialize, Serialize};
+//! One normalized model for REST (v1) and HTTP (v2) APIs.
+//!
+//! The model follows API Gateway's own resource model (resources → methods → integration →
+//! integration responses; method responses; authorizers; gateway responses; stages serving
+//! deployments) and is shared by both API kinds: an HTTP API route `GET /items` is the method
+//! `GET` on the resource `/items`, `ANY /x` is the method `ANY`, and the `$default` route is
+//! the method `ANY` on the pseudo resource [`DEFAULT_ROUTE`].
+//!
+//! What the model holds comes from an OpenAPI export (see [`super::openapi`]), from the AWS SDK,
+//! or from a scenario block (stages, deployments, API keys, throttling: things an export does
+//! not show). Everything an export carries that the model does not interpret is kept in the
+//! `extra` maps so that an export of an import loses nothing.
 
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The resource path of the HTTP API `$default` route.
+pub const DEFAULT_ROUTE: &str = "$default";
+
+/// The HTTP API stage that is served without a stage prefix in the URL.
+pub const DEFAULT_STAGE: &str = "$default";
+
+/// REST (v1, `apigateway`) or HTTP (v2, `apigatewayv2`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ApiKind {
+    #[default]
+    Rest,
+    Http,
+}
+
+impl ApiKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiKind::Rest => "rest",
+            ApiKind::Http => "http",
+        }
+    }
+}
+
+/// The document format the API was read from (and is written back in).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "format", content = "version", rename_all = "kebab-case")]
+pub enum SpecFormat {
+    /// `"openapi": "3.0.1"` (the version string is kept).
+    OpenApi3(String),
+    /// `"swagger": "2.0"`.
+    Swagger2,
+}
+
+impl Default for SpecFormat {
+    fn default() -> Self {
+        SpecFormat::OpenApi3("3.0.1".to_string())
+    }
+}
+
+/// An API: the working copy (what `get-resources`/`get-routes` return) plus its stages and the
+/// deployments they serve.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Api {}
+pub struct Api {
+    pub kind: ApiKind,
+    pub format: SpecFormat,
+    /// The API id (`abc123` in `abc123.execute-api.…`), when known.
+    pub id: Option<String>,
+    pub region: Option<String>,
+    /// `info.title`.
+    pub name: String,
+    /// `info.version`.
+    pub version: Option<String>,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// `x-amazon-apigateway-api-key-source`: `HEADER` (default) or `AUTHORIZER`.
+    pub api_key_source: Option<String>,
+    /// `x-amazon-apigateway-importexport-version` (HTTP APIs, `1.0`).
+    pub import_export_version: Option<String>,
+    /// Resources (REST) or route paths (HTTP), in document order. Each path appears once.
+    pub resources: Vec<Resource>,
+    /// Authorizers (security schemes with `x-amazon-apigateway-authorizer`).
+    pub authorizers: Vec<Authorizer>,
+    /// Security schemes that are not authorizers (the `api_key` and `sigv4` schemes), raw.
+    pub other_security_schemes: Vec<(String, Map<String, Value>)>,
+    /// Customized gateway responses of the working copy (REST only).
+    pub gateway_responses: Vec<GatewayResponse>,
+    /// HTTP API `cors_configuration` of the working copy.
+    pub cors: Option<CorsConfiguration>,
+    pub stages: Vec<Stage>,
+    pub deployments: Vec<Deployment>,
+    /// API keys that usage plans attach to stages (never in an export).
+    pub api_keys: Vec<ApiKey>,
+    /// `components` (OpenAPI 3) minus `securitySchemes`, raw.
+    pub components_extra: Map<String, Value>,
+    /// Every other top-level field of the document (`servers`, `host`, `definitions`, unknown
+    /// extensions …), raw and in order.
+    pub extra: Map<String, Value>,
+}
+
+/// A REST resource, or the path of one or more HTTP API routes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Resource {
+    /// Template path: `/items/{id}`, `/{proxy+}`, `/`, or [`DEFAULT_ROUTE`].
+    pub path: String,
+    /// REST resource id, when known (the SDK knows it, an export does not).
+    pub id: Option<String>,
+    pub methods: Vec<Method>,
+    /// Other fields of the OpenAPI path item (`parameters`, `summary`, extensions), raw.
+    pub extra: Map<String, Value>,
+}
+
+impl Resource {
+    /// The method with exactly this verb (`ANY` only matches `ANY`), case-insensitive.
+    pub fn method(&self, verb: &str) -> Option<&Method> {
+        self.methods
+            .iter()
+            .find(|m| m.http_method.eq_ignore_ascii_case(verb))
+    }
+
+    pub fn is_greedy(&self) -> bool {
+        self.path.ends_with("+}")
+    }
+}
+
+/// How a method is protected (`authorizationType`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AuthorizationType {
+    #[default]
+    None,
+    AwsIam,
+    CognitoUserPools,
+    /// A Lambda authorizer (TOKEN or REQUEST).
+    Custom,
+    /// HTTP API JWT authorizer.
+    Jwt,
+}
+
+impl AuthorizationType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthorizationType::None => "NONE",
+            AuthorizationType::AwsIam => "AWS_IAM",
+            AuthorizationType::CognitoUserPools => "COGNITO_USER_POOLS",
+            AuthorizationType::Custom => "CUSTOM",
+            AuthorizationType::Jwt => "JWT",
+        }
+    }
+}
+
+/// A REST method or an HTTP API route.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Method {
+    /// Upper case: `GET`, `OPTIONS`, … or `ANY`.
+    pub http_method: String,
+    /// HTTP API route id, when known.
+    pub id: Option<String>,
+    pub authorization: AuthorizationType,
+    /// The authorizer's name (its security scheme name) for COGNITO_USER_POOLS, CUSTOM and JWT.
+    pub authorizer: Option<String>,
+    /// OAuth scopes (Cognito / JWT) from the security requirement.
+    pub authorization_scopes: Vec<String>,
+    pub api_key_required: bool,
+    /// Method responses by status code, in document order.
+    pub responses: Vec<MethodResponse>,
+    pub integration: Option<Integration>,
+    /// Other operation fields (`parameters`, `requestBody`, `operationId`, extensions), raw.
+    pub extra: Map<String, Value>,
+}
+
+impl Method {
+    pub fn response(&self, status: &str) -> Option<&MethodResponse> {
+        self.responses.iter().find(|r| r.status_code == status)
+    }
+
+    /// True when the method is answered by a proxy integration (no integration response).
+    pub fn is_proxy(&self) -> bool {
+        self.integration.as_ref().is_some_and(|i| i.kind.is_proxy())
+    }
+}
+
+/// A method response: a status code and the headers it declares
+/// (`method.response.header.X`). Only declared headers can leave a non-proxy integration.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MethodResponse {
+    /// `200`, `400`, … (`default` in HTTP API exports).
+    pub status_code: String,
+    /// Declared header names, as written.
+    pub headers: Vec<String>,
+    /// Other fields (`description`, `content`, `schema`), raw.
+    pub extra: Map<String, Value>,
+}
+
+impl MethodResponse {
+    pub fn declares(&self, header: &str) -> bool {
+        self.headers.iter().any(|h| h.eq_ignore_ascii_case(header))
+    }
+}
+
+/// The integration type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum IntegrationType {
+    Mock,
+    AwsProxy,
+    HttpProxy,
+    Http,
+    Aws,
+}
+
+impl IntegrationType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IntegrationType::Mock => "MOCK",
+            IntegrationType::AwsProxy => "AWS_PROXY",
+            IntegrationType::HttpProxy => "HTTP_PROXY",
+            IntegrationType::Http => "HTTP",
+            IntegrationType::Aws => "AWS",
+        }
+    }
+
+    /// Parses `mock`, `AWS_PROXY`, … (case-insensitive).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_uppercase().as_str() {
+            "MOCK" => Some(Self::Mock),
+            "AWS_PROXY" => Some(Self::AwsProxy),
+            "HTTP_PROXY" => Some(Self::HttpProxy),
+            "HTTP" => Some(Self::Http),
+            "AWS" => Some(Self::Aws),
+            _ => None,
+        }
+    }
+
+    /// Proxy integrations have no integration response: the backend's headers pass through.
+    pub fn is_proxy(self) -> bool {
+        matches!(self, Self::AwsProxy | Self::HttpProxy)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Integration {
+    pub kind: IntegrationType,
+    /// Integration id (HTTP APIs), when known.
+    pub id: Option<String>,
+    pub http_method: Option<String>,
+    pub uri: Option<String>,
+    /// Content type → template. A null template (the console does this) is `None`.
+    pub request_templates: BTreeMap<String, Option<String>>,
+    pub request_parameters: BTreeMap<String, String>,
+    /// `when_no_match`, `when_no_templates`, `never`.
+    pub passthrough_behavior: Option<String>,
+    /// HTTP APIs: `1.0` or `2.0`.
+    pub payload_format_version: Option<String>,
+    /// Integration responses (REST, non-proxy), in document order.
+    pub responses: Vec<IntegrationResponse>,
+    /// Other fields (`connectionType`, `timeoutInMillis`, `contentHandling`, …), raw.
+    pub extra: Map<String, Value>,
+}
+
+impl Integration {
+    pub fn new(kind: IntegrationType) -> Self {
+        Integration {
+            kind,
+            id: None,
+            http_method: None,
+            uri: None,
+            request_templates: BTreeMap::new(),
+            request_parameters: BTreeMap::new(),
+            passthrough_behavior: None,
+            payload_format_version: None,
+            responses: Vec::new(),
+            extra: Map::new(),
+        }
+    }
+}
+
+/// An integration response: which integration results it catches and how it maps them onto a
+/// method response.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct IntegrationResponse {
+    /// The selection pattern (a regex over the status code or error message); `default`
+    /// catches what no other pattern does.
+    pub selection_pattern: String,
+    /// The method response status this maps to.
+    pub status_code: String,
+    /// `method.response.header.X` → `'literal'` or `integration.response.header.Y` …
+    pub response_parameters: BTreeMap<String, String>,
+    pub response_templates: BTreeMap<String, Option<String>>,
+    pub extra: Map<String, Value>,
+}
+
+impl IntegrationResponse {
+    pub fn is_default(&self) -> bool {
+        self.selection_pattern == "default"
+    }
+
+    /// The value mapped to `method.response.header.<header>`, case-insensitive.
+    pub fn mapped_header(&self, header: &str) -> Option<&str> {
+        self.response_parameters.iter().find_map(|(k, v)| {
+            let name = k.strip_prefix("method.response.header.")?;
+            name.eq_ignore_ascii_case(header).then_some(v.as_str())
+        })
+    }
+}
+
+/// The kind of an authorizer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AuthorizerKind {
+    /// Lambda authorizer reading one token header.
+    Token,
+    /// Lambda authorizer reading identity sources (REST and HTTP APIs).
+    Request,
+    CognitoUserPools,
+    Jwt,
+}
+
+impl AuthorizerKind {
+    /// The value of `x-amazon-apigateway-authorizer.type`.
+    pub fn export_name(self) -> &'static str {
+        match self {
+            AuthorizerKind::Token => "token",
+            AuthorizerKind::Request => "request",
+            AuthorizerKind::CognitoUserPools => "cognito_user_pools",
+            AuthorizerKind::Jwt => "jwt",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "token" => Some(Self::Token),
+            "request" => Some(Self::Request),
+            "cognito_user_pools" => Some(Self::CognitoUserPools),
+            "jwt" => Some(Self::Jwt),
+            _ => None,
+        }
+    }
+
+    /// The authorization type of a method guarded by this authorizer.
+    pub fn authorization_type(self) -> AuthorizationType {
+        match self {
+            AuthorizerKind::Token | AuthorizerKind::Request => AuthorizationType::Custom,
+            AuthorizerKind::CognitoUserPools => AuthorizationType::CognitoUserPools,
+            AuthorizerKind::Jwt => AuthorizationType::Jwt,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JwtConfiguration {
+    pub issuer: Option<String>,
+    pub audience: Vec<String>,
+}
+
+/// An authorizer (a security scheme carrying `x-amazon-apigateway-authorizer`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Authorizer {
+    /// The security scheme name, which is also the authorizer's name.
+    pub name: String,
+    pub id: Option<String>,
+    pub kind: AuthorizerKind,
+    /// Where the identity comes from. REST: `method.request.header.Authorization` (for a TOKEN
+    /// or Cognito authorizer it is the scheme's header); HTTP: `$request.header.Authorization`.
+    /// Several sources are comma-separated.
+    pub identity_source: Option<String>,
+    pub authorizer_uri: Option<String>,
+    pub provider_arns: Vec<String>,
+    pub jwt: Option<JwtConfiguration>,
+    pub result_ttl_seconds: Option<i64>,
+    pub identity_validation_expression: Option<String>,
+    /// Other fields of `x-amazon-apigateway-authorizer`, raw.
+    pub extra: Map<String, Value>,
+    /// The security scheme object minus the authorizer, raw (`type`, `name`, `in`,
+    /// `x-amazon-apigateway-authtype`, `flows` …).
+    pub scheme: Map<String, Value>,
+}
+
+impl Authorizer {
+    /// The request headers the authorizer reads its identity from (empty when it reads only
+    /// query strings, context or stage variables).
+    pub fn identity_headers(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(src) = &self.identity_source {
+            for part in src.split(',') {
+                let part = part.trim();
+                let name = part
+                    .strip_prefix("method.request.header.")
+                    .or_else(|| part.strip_prefix("$request.header."));
+                if let Some(name) = name {
+                    out.push(name.to_string());
+                }
+            }
+        }
+        if out.is_empty() && self.identity_source.is_none() {
+            // A TOKEN or Cognito authorizer exported without identitySource reads the header
+            // named by its security scheme (`"in": "header", "name": "Authorization"`).
+            let in_header = self.scheme.get("in").and_then(Value::as_str) == Some("header");
+            if let (true, Some(name)) = (in_header, self.scheme.get("name").and_then(Value::as_str))
+            {
+                out.push(name.to_string());
+            } else if self.kind != AuthorizerKind::Request {
+                out.push("Authorization".to_string());
+            }
+        }
+        out
+    }
+}
+
+/// A customized gateway response (`x-amazon-apigateway-gateway-responses`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GatewayResponse {
+    /// `DEFAULT_4XX`, `UNAUTHORIZED`, … (unknown types are kept).
+    pub response_type: String,
+    pub status_code: Option<String>,
+    /// `gatewayresponse.header.X` → `'literal'` or `method.request.header.Origin` …
+    pub response_parameters: BTreeMap<String, String>,
+    pub response_templates: BTreeMap<String, Option<String>>,
+    pub extra: Map<String, Value>,
+}
+
+impl GatewayResponse {
+    /// The expression mapped to `gatewayresponse.header.<header>`, case-insensitive.
+    pub fn header_expression(&self, header: &str) -> Option<&str> {
+        self.response_parameters.iter().find_map(|(k, v)| {
+            let name = k.strip_prefix("gatewayresponse.header.")?;
+            name.eq_ignore_ascii_case(header).then_some(v.as_str())
+        })
+    }
+}
+
+/// Facts about each gateway response type (REST). See shared/reference/api-gateway.md.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GatewayResponseInfo {
+    pub response_type: &'static str,
+    pub default_status: u16,
+    /// `x-amzn-ErrorType`.
+    pub error_type: &'static str,
+    /// The default `message` of the JSON body.
+    pub message: &'static str,
+}
+
+/// The gateway response types this tool generates or reasons about.
+pub const GATEWAY_RESPONSE_TYPES: &[GatewayResponseInfo] = &[
+    gr(
+        "ACCESS_DENIED",
+        403,
+        "AccessDeniedException",
+        "User is not authorized to access this resource",
+    ),
+    gr(
+        "API_CONFIGURATION_ERROR",
+        500,
+        "InternalServerErrorException",
+        "Internal server error",
+    ),
+    gr(
+        "AUTHORIZER_CONFIGURATION_ERROR",
+        500,
+        "InternalServerErrorException",
+        "Internal server error",
+    ),
+    gr(
+        "AUTHORIZER_FAILURE",
+        500,
+        "InternalServerErrorException",
+        "Internal server error",
+    ),
+    gr(
+        "BAD_REQUEST_PARAMETERS",
+        400,
+        "BadRequestException",
+        "Missing required request parameters",
+    ),
+    gr(
+        "BAD_REQUEST_BODY",
+        400,
+        "BadRequestException",
+        "Invalid request body",
+    ),
+    gr(
+        "EXPIRED_TOKEN",
+        403,
+        "ExpiredTokenException",
+        "The security token included in the request is expired",
+    ),
+    gr(
+        "INTEGRATION_FAILURE",
+        504,
+        "InternalServerErrorException",
+        "Internal server error",
+    ),
+    gr(
+        "INTEGRATION_TIMEOUT",
+        504,
+        "InternalServerErrorException",
+        "Endpoint request timed out",
+    ),
+    gr("INVALID_API_KEY", 403, "ForbiddenException", "Forbidden"),
+    gr(
+        "INVALID_SIGNATURE",
+        403,
+        "InvalidSignatureException",
+        "The request signature we calculated does not match the signature you provided",
+    ),
+    gr(
+        "MISSING_AUTHENTICATION_TOKEN",
+        403,
+        "MissingAuthenticationTokenException",
+        "Missing Authentication Token",
+    ),
+    gr(
+        "QUOTA_EXCEEDED",
+        429,
+        "LimitExceededException",
+        "Limit Exceeded",
+    ),
+    gr(
+        "REQUEST_TOO_LARGE",
+        413,
+        "RequestTooLargeException",
+        "Request Too Long",
+    ),
+    gr("RESOURCE_NOT_FOUND", 404, "NotFoundException", "Not Found"),
+    gr(
+        "THROTTLED",
+        429,
+        "TooManyRequestsException",
+        "Too Many Requests",
+    ),
+    gr("UNAUTHORIZED", 401, "UnauthorizedException", "Unauthorized"),
+    gr(
+        "UNSUPPORTED_MEDIA_TYPE",
+        415,
+        "UnsupportedMediaTypeException",
+        "Unsupported Media Type",
+    ),
+    gr("WAF_FILTERED", 403, "ForbiddenException", "Forbidden"),
+];
+
+const fn gr(
+    response_type: &'static str,
+    default_status: u16,
+    error_type: &'static str,
+    message: &'static str,
+) -> GatewayResponseInfo {
+    GatewayResponseInfo {
+        response_type,
+        default_status,
+        error_type,
+        message,
+    }
+}
+
+/// Facts about a gateway response type; `None` for DEFAULT_4XX/5XX and unknown types.
+pub fn gateway_response_info(response_type: &str) -> Option<&'static GatewayResponseInfo> {
+    GATEWAY_RESPONSE_TYPES
+        .iter()
+        .find(|g| g.response_type == response_type)
+}
+
+/// The DEFAULT_* type a status falls back to (`DEFAULT_4XX` for 4xx, `DEFAULT_5XX` for 5xx).
+pub fn default_response_type(status: u16) -> &'static str {
+    if status >= 500 {
+        "DEFAULT_5XX"
+    } else {
+        "DEFAULT_4XX"
+    }
+}
+
+/// HTTP API `cors_configuration` (`x-amazon-apigateway-cors`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorsConfiguration {
+    pub allow_origins: Vec<String>,
+    pub allow_methods: Vec<String>,
+    pub allow_headers: Vec<String>,
+    pub expose_headers: Vec<String>,
+    pub max_age: Option<i64>,
+    pub allow_credentials: Option<bool>,
+}
+
+impl CorsConfiguration {
+    /// Whether `origin` is allowed: exact match (case-insensitive), `*`, or a scheme wildcard
+    /// `https://*` / `http://*`.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.allow_origins.iter().any(|o| {
+            o == "*"
+                || o.eq_ignore_ascii_case(origin)
+                || o.strip_suffix('*')
+                    .filter(|prefix| prefix.ends_with("://"))
+                    .is_some_and(|prefix| {
+                        origin.len() > prefix.len()
+                            && origin[..prefix.len()].eq_ignore_ascii_case(prefix)
+                    })
+        })
+    }
+}
+
+/// A throttling limit of a stage, for every method (`*`/`*`) or one (`/items`, `GET`), like a
+/// stage's `methodSettings` (REST) or `routeSettings` (HTTP).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ThrottleSetting {
+    /// Resource path (template) or `*`.
+    #[serde(default = "star")]
+    pub path: String,
+    /// Method or `*`.
+    #[serde(default = "star")]
+    pub method: String,
+    pub rate_limit: f64,
+    pub burst_limit: i64,
+}
+
+fn star() -> String {
+    "*".to_string()
+}
+
+impl ThrottleSetting {
+    pub fn applies_to(&self, path: &str, method: &str) -> bool {
+        (self.path == "*" || self.path == path)
+            && (self.method == "*" || self.method.eq_ignore_ascii_case(method))
+    }
+}
+
+/// A stage: a name, the deployment it serves, and its settings.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Stage {
+    /// `prod`, or `$default` (HTTP APIs).
+    pub name: String,
+    /// The deployment the stage serves; `None` when unknown (the stage then serves the working
+    /// copy).
+    pub deployment_id: Option<String>,
+    /// HTTP APIs: every change is deployed at once.
+    pub auto_deploy: bool,
+    pub variables: BTreeMap<String, String>,
+    pub throttling: Vec<ThrottleSetting>,
+    /// A WAF web ACL in front of the stage (403 ForbiddenException may be WAF_FILTERED).
+    pub web_acl_arn: Option<String>,
+}
+
+/// A deployment: a snapshot of the API that a stage serves.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Deployment {
+    pub id: String,
+    pub description: Option<String>,
+    /// What the deployment froze. `None`: identical to the working copy.
+    pub snapshot: Option<ApiSnapshot>,
+}
+
+/// The parts of an API a deployment freezes and a stage serves.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ApiSnapshot {
+    pub resources: Vec<Resource>,
+    pub gateway_responses: Vec<GatewayResponse>,
+    pub cors: Option<CorsConfiguration>,
+}
+
+/// An API key (usage plans attach it to stages).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKey {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub value: String,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Stages whose usage plans include the key; empty means every stage.
+    #[serde(default)]
+    pub stages: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A view of what a stage serves: borrowed from the working copy or from a deployment.
+#[derive(Clone, Copy, Debug)]
+pub struct Served<'a> {
+    pub resources: &'a [Resource],
+    pub gateway_responses: &'a [GatewayResponse],
+    pub cors: Option<&'a CorsConfiguration>,
+    /// The stage, if it exists.
+    pub stage: Option<&'a Stage>,
+    /// True when this is a deployment snapshot that differs from the working copy.
+    pub from_snapshot: bool,
+}
 
 impl Api {
-    pub fn kind_str(&self) -> &'static str {
-        "unknown"
+    pub fn stage(&self, name: &str) -> Option<&Stage> {
+        self.stages.iter().find(|s| s.name == name)
     }
-    pub fn id(&self) -> Option<&str> {
-        None
+
+    pub fn deployment(&self, id: &str) -> Option<&Deployment> {
+        self.deployments.iter().find(|d| d.id == id)
+    }
+
+    pub fn authorizer(&self, name: &str) -> Option<&Authorizer> {
+        self.authorizers.iter().find(|a| a.name == name)
+    }
+
+    /// The resource with exactly this template path.
+    pub fn resource(&self, path: &str) -> Option<&Resource> {
+        self.resources.iter().find(|r| r.path == path)
+    }
+
+    /// The working copy as a [`Served`] view (no stage).
+    pub fn working_copy(&self) -> Served<'_> {
+        Served {
+            resources: &self.resources,
+            gateway_responses: &self.gateway_responses,
+            cors: self.cors.as_ref(),
+            stage: None,
+            from_snapshot: false,
+        }
+    }
+
+    /// What `stage` serves: the snapshot of its deployment when one is recorded, else the
+    /// working copy (auto-deploy, or nothing known about deployments). `None` or an unknown
+    /// stage name gives the working copy with `stage: None`.
+    pub fn served(&self, stage: Option<&str>) -> Served<'_> {
+        let Some(stage) = stage.and_then(|s| self.stage(s)) else {
+            return self.working_copy();
+        };
+        let snapshot = if stage.auto_deploy {
+            None
+        } else {
+            stage
+                .deployment_id
+                .as_deref()
+                .and_then(|id| self.deployment(id))
+                .and_then(|d| d.snapshot.as_ref())
+        };
+        match snapshot {
+            Some(s) => Served {
+                resources: &s.resources,
+                gateway_responses: &s.gateway_responses,
+                cors: s.cors.as_ref(),
+                stage: Some(stage),
+                from_snapshot: true,
+            },
+            None => Served {
+                stage: Some(stage),
+                ..self.working_copy()
+            },
+        }
+    }
+
+    /// A snapshot of the working copy (what `create-deployment` would freeze).
+    pub fn snapshot(&self) -> ApiSnapshot {
+        ApiSnapshot {
+            resources: self.resources.clone(),
+            gateway_responses: self.gateway_responses.clone(),
+            cors: self.cors.clone(),
+        }
+    }
+}
+
+impl Served<'_> {
+    /// The resource with exactly this template path.
+    pub fn resource(&self, path: &str) -> Option<&Resource> {
+        self.resources.iter().find(|r| r.path == path)
+    }
+
+    pub fn gateway_response(&self, response_type: &str) -> Option<&GatewayResponse> {
+        self.gateway_responses
+            .iter()
+            .find(|g| g.response_type == response_type)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cors_origin_patterns() {
+        let c = CorsConfiguration {
+            allow_origins: vec!["https://app.example.com".into(), "http://*".into()],
+            ..Default::default()
+        };
+        assert!(c.allows_origin("https://APP.example.com"));
+        assert!(c.allows_origin("http://localhost:3000"));
+        assert!(!c.allows_origin("https://evil.example"));
+        let star = CorsConfiguration {
+            allow_origins: vec!["*".into()],
+            ..Default::default()
+        };
+        assert!(star.allows_origin("https://x.example"));
+    }
+
+    #[test]
+    fn served_uses_the_deployment_snapshot() {
+        let mut api = Api {
+            resources: vec![Resource {
+                path: "/items".into(),
+                methods: vec![Method {
+                    http_method: "OPTIONS".into(),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let mut snap = api.snapshot();
+        snap.resources[0].methods.clear();
+        api.deployments.push(Deployment {
+            id: "d1".into(),
+            description: None,
+            snapshot: Some(snap),
+        });
+        api.stages.push(Stage {
+            name: "prod".into(),
+            deployment_id: Some("d1".into()),
+            ..Default::default()
+        });
+        assert!(api.served(Some("prod")).resources[0].methods.is_empty());
+        assert!(api.served(None).resources[0].method("options").is_some());
+    }
+
+    #[test]
+    fn api_survives_serde_as_embedded_in_evidence() {
+        for s in crate::gateway::scenario::Scenario::all().unwrap() {
+            let json = serde_json::to_string(&s.api).unwrap();
+            let back: Api = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, s.api, "{}", s.name);
+        }
     }
 }

@@ -1,0 +1,656 @@
+//! The configuration facts a diagnosis needs about one request, read from an [`Api`]. Pure.
+//!
+//! [`facts`] answers, for a path and method on a stage:
+//! - which resource (REST) or route (HTTP) the path matches, with ids for remediation commands;
+//! - REST: the OPTIONS method of that resource (exists in the working copy? deployed on the
+//!   stage? authorization, authorizer, apiKeyRequired, integration type, and for each
+//!   `Access-Control-Allow-*` header whether the 200 method response declares it and the
+//!   integration response maps it); the same for the method under diagnosis; which gateway
+//!   responses are customized and which carry `Access-Control-Allow-Origin`;
+//! - HTTP: the cors_configuration (which makes API Gateway answer preflights itself), and the
+//!   routes that catch OPTIONS and the actual method, with their authorization.
+//!
+//! Facts are about what the stage serves where that matters (deployment, gateway responses)
+//! and about the working copy otherwise; each field says which.
+
+use serde::{Deserialize, Serialize};
+
+use super::behavior::{match_http_route, match_rest_resource, method_for, PathParams};
+use super::model::{
+    Api, ApiKind, AuthorizationType, AuthorizerKind, CorsConfiguration, GatewayResponse,
+    IntegrationType, Method, Resource, Served, ThrottleSetting, DEFAULT_ROUTE,
+};
+
+/// The CORS response headers a REST OPTIONS method (or actual method) must declare and map.
+pub const CORS_RESPONSE_HEADERS: [&str; 4] = [
+    "Access-Control-Allow-Origin",
+    "Access-Control-Allow-Methods",
+    "Access-Control-Allow-Headers",
+    "Access-Control-Allow-Credentials",
+];
+
+/// Gateway response types a browser app commonly meets (used by
+/// [`GatewayResponseFacts::types_without_allow_origin`]).
+pub const COMMON_ERROR_TYPES: [&str; 9] = [
+    "MISSING_AUTHENTICATION_TOKEN",
+    "UNAUTHORIZED",
+    "ACCESS_DENIED",
+    "INVALID_API_KEY",
+    "THROTTLED",
+    "QUOTA_EXCEEDED",
+    "INTEGRATION_FAILURE",
+    "INTEGRATION_TIMEOUT",
+    "API_CONFIGURATION_ERROR",
+];
+
+/// Everything [`facts`] found.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConfigFacts {
+    pub kind: ApiKind,
+    /// REST API id / HTTP API id (`--rest-api-id` / `--api-id`).
+    pub api_id: Option<String>,
+    pub region: Option<String>,
+    /// The path and method asked about (method upper-cased).
+    pub path: String,
+    pub method: String,
+    /// The stage asked about; `None` when no stage was given.
+    pub stage: Option<StageFacts>,
+    /// The resource (REST) or route path (HTTP) the path matches in the working copy, or
+    /// `None` (REST: any request to the path gets 403 Missing Authentication Token).
+    pub resource: Option<ResourceFacts>,
+    /// Set for REST APIs.
+    pub rest: Option<RestFacts>,
+    /// Set for HTTP APIs.
+    pub http: Option<HttpFacts>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StageFacts {
+    pub name: String,
+    /// False when the API has no stage of that name (facts then describe the working copy).
+    pub exists: bool,
+    /// The deployment the stage serves (`create-deployment` makes a new one).
+    pub deployment_id: Option<String>,
+    pub deployment_description: Option<String>,
+    pub auto_deploy: bool,
+    /// True when the stage's deployment is known to differ from the working copy.
+    pub serves_older_snapshot: bool,
+    /// A WAF web ACL is attached (403 ForbiddenException may be WAF_FILTERED).
+    pub web_acl_arn: Option<String>,
+    /// Throttling settings that apply to the method asked about or to OPTIONS on the path.
+    pub throttling: Vec<ThrottleSetting>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceFacts {
+    /// Template path (`/items/{id}`, `$default`).
+    pub path: String,
+    /// REST resource id (`--resource-id`), when known.
+    pub id: Option<String>,
+    /// Path parameters of the concrete path (`id` → `42`).
+    pub params: PathParams,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RestFacts {
+    /// The OPTIONS method of the matched resource in the working copy; `None` when there is
+    /// none (OPTIONS_MISSING). An `ANY` method does not count here; see `options_via_any`.
+    pub options: Option<MethodFacts>,
+    /// True when no OPTIONS method exists but an `ANY` method answers OPTIONS (usually a
+    /// proxy whose backend must then answer the preflight itself).
+    pub options_via_any: bool,
+    /// The method that answers the method asked about (the exact one, else `ANY`).
+    pub actual: Option<MethodFacts>,
+    /// Gateway responses as the stage serves them (the working copy without a stage).
+    pub gateway_responses: GatewayResponseFacts,
+    /// True when the working copy's gateway responses differ from what the stage serves
+    /// (a gateway response fix that was not deployed).
+    pub gateway_responses_undeployed: bool,
+    /// `HEADER` (default) or `AUTHORIZER`.
+    pub api_key_source: Option<String>,
+}
+
+/// One REST method (working copy), with its deployment status on the stage.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MethodFacts {
+    /// The configured verb (`OPTIONS`, `GET`, `ANY`).
+    pub http_method: String,
+    /// HTTP API route id / REST has none (methods are named by resource id + verb).
+    pub id: Option<String>,
+    /// `Some(false)`: in the working copy but not in the stage's deployment
+    /// (OPTIONS_NOT_DEPLOYED). `None` when no stage was given.
+    pub deployed: Option<bool>,
+    /// `Some(true)` when the deployed version of the method differs from the working copy
+    /// (e.g. a header mapping added after the deployment). `None` without a stage.
+    pub deployed_differs: Option<bool>,
+    pub authorization: AuthorizationType,
+    pub authorizer: Option<AuthorizerFacts>,
+    pub authorization_scopes: Vec<String>,
+    pub api_key_required: bool,
+    pub integration: Option<IntegrationType>,
+    /// Proxy integrations have no integration response: the backend must send CORS headers.
+    pub is_proxy: bool,
+    /// The method response status the CORS header facts are about (`200`, else the lowest
+    /// 2xx, else the first declared); `None` when the method declares no response.
+    pub success_status: Option<String>,
+    /// One entry per [`CORS_RESPONSE_HEADERS`], in that order. Empty for proxy integrations.
+    pub cors_headers: Vec<CorsHeaderFacts>,
+}
+
+impl MethodFacts {
+    pub fn cors_header(&self, name: &str) -> Option<&CorsHeaderFacts> {
+        self.cors_headers
+            .iter()
+            .find(|h| h.header.eq_ignore_ascii_case(name))
+    }
+
+    /// True when a browser-facing check should treat the method as guarded.
+    pub fn is_guarded(&self) -> bool {
+        self.authorization != AuthorizationType::None || self.api_key_required
+    }
+}
+
+/// Whether a CORS header can leave a non-proxy integration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorsHeaderFacts {
+    pub header: String,
+    /// Declared in the method response (`method.response.header.X`).
+    pub declared: bool,
+    /// The mapping expression in the integration response (`'*'`,
+    /// `method.request.header.Origin` …), if mapped.
+    pub mapped: Option<String>,
+    /// The value sent when the mapping is a literal (`*` for `'*'`).
+    pub literal_value: Option<String>,
+}
+
+impl CorsHeaderFacts {
+    /// Declared and mapped: API Gateway sends it.
+    pub fn is_sent(&self) -> bool {
+        self.declared && self.mapped.is_some()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorizerFacts {
+    pub name: String,
+    /// Authorizer id (`--authorizer-id`), when known.
+    pub id: Option<String>,
+    pub kind: AuthorizerKind,
+    pub identity_source: Option<String>,
+    /// False when the method names an authorizer the API does not define.
+    pub defined: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GatewayResponseFacts {
+    /// Every customized gateway response, in configuration order.
+    pub configured: Vec<GatewayResponseFact>,
+    /// The Allow-Origin expression of DEFAULT_4XX / DEFAULT_5XX, if they set one.
+    pub default_4xx_allow_origin: Option<String>,
+    pub default_5xx_allow_origin: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GatewayResponseFact {
+    pub response_type: String,
+    pub status_code: Option<String>,
+    /// The `gatewayresponse.header.Access-Control-Allow-Origin` expression, if set.
+    pub allow_origin: Option<String>,
+}
+
+impl GatewayResponseFacts {
+    fn from_served(responses: &[GatewayResponse]) -> Self {
+        let allow = |g: &GatewayResponse| {
+            g.header_expression("Access-Control-Allow-Origin")
+                .map(str::to_string)
+        };
+        let find = |t: &str| responses.iter().find(|g| g.response_type == t);
+        GatewayResponseFacts {
+            configured: responses
+                .iter()
+                .map(|g| GatewayResponseFact {
+                    response_type: g.response_type.clone(),
+                    status_code: g.status_code.clone(),
+                    allow_origin: allow(g),
+                })
+                .collect(),
+            default_4xx_allow_origin: find("DEFAULT_4XX").and_then(allow),
+            default_5xx_allow_origin: find("DEFAULT_5XX").and_then(allow),
+        }
+    }
+
+    /// The Allow-Origin expression a response of `response_type` carries: its own
+    /// customization if there is one (even without the header, which then wins over
+    /// DEFAULT_*), else DEFAULT_4XX/5XX by the type's default status.
+    pub fn allow_origin_for(&self, response_type: &str) -> Option<&str> {
+        if let Some(own) = self
+            .configured
+            .iter()
+            .find(|g| g.response_type == response_type)
+        {
+            return own.allow_origin.as_deref();
+        }
+        let status =
+            super::model::gateway_response_info(response_type).map_or(500, |i| i.default_status);
+        if status >= 500 {
+            self.default_5xx_allow_origin.as_deref()
+        } else {
+            self.default_4xx_allow_origin.as_deref()
+        }
+    }
+
+    /// Of [`COMMON_ERROR_TYPES`], those whose responses would carry no Allow-Origin.
+    pub fn types_without_allow_origin(&self) -> Vec<&'static str> {
+        COMMON_ERROR_TYPES
+            .iter()
+            .copied()
+            .filter(|t| self.allow_origin_for(t).is_none())
+            .collect()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HttpFacts {
+    /// The cors_configuration the stage serves. When set, API Gateway answers preflights
+    /// itself and ignores CORS headers from integrations.
+    pub cors: Option<CorsConfiguration>,
+    /// Whether the cors_configuration allows the origin asked about (`None` without an
+    /// origin or configuration).
+    pub origin_allowed: Option<bool>,
+    /// The route that receives `OPTIONS` for the path when API Gateway does not answer the
+    /// preflight itself (no cors_configuration); `None` → 404.
+    pub options_route: Option<RouteFacts>,
+    /// The route that receives the method asked about.
+    pub actual_route: Option<RouteFacts>,
+    pub auto_deploy: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RouteFacts {
+    /// `GET /items`, `ANY /{proxy+}`, `$default`.
+    pub route_key: String,
+    /// Route id (`--route-id`), when known.
+    pub id: Option<String>,
+    pub authorization: AuthorizationType,
+    pub authorizer: Option<AuthorizerFacts>,
+    pub integration: Option<IntegrationType>,
+    /// Integration id, when known.
+    pub integration_id: Option<String>,
+}
+
+/// The configuration facts about `method` on `path` (a concrete path like `/items/42` or a
+/// template like `/items/{id}`) on `stage` (`None`: working copy, no deployment facts).
+/// `origin` is optional context for HTTP API origin matching; see [`facts_for_origin`].
+pub fn facts(api: &Api, stage: Option<&str>, path: &str, method: &str) -> ConfigFacts {
+    facts_for_origin(api, stage, path, method, None)
+}
+
+/// [`facts`] plus whether an HTTP API's cors_configuration allows `origin`.
+pub fn facts_for_origin(
+    api: &Api,
+    stage: Option<&str>,
+    path: &str,
+    method: &str,
+    origin: Option<&str>,
+) -> ConfigFacts {
+    let path = path.split('?').next().unwrap_or(path);
+    let verb = method.to_ascii_uppercase();
+    let served = api.served(stage);
+    let stage_facts = stage.map(|name| stage_facts(api, &served, name, path, &verb));
+    let mut out = ConfigFacts {
+        kind: api.kind,
+        api_id: api.id.clone(),
+        region: api.region.clone(),
+        path: path.to_string(),
+        method: verb.clone(),
+        stage: stage_facts,
+        resource: None,
+        rest: None,
+        http: None,
+    };
+    let stage_given = stage.is_some();
+    match api.kind {
+        ApiKind::Rest => {
+            let matched = find_resource(&api.resources, path);
+            out.resource = matched.as_ref().map(|(r, params)| ResourceFacts {
+                path: r.path.clone(),
+                id: r.id.clone(),
+                params: params.clone(),
+            });
+            let found: Option<&Resource> = matched.map(|(r, _)| r);
+            let deployed_resource = found.and_then(|r| served.resource(&r.path));
+            let method_facts = |m: &Method| {
+                let deployed = deployed_resource.and_then(|r| r.method(&m.http_method));
+                rest_method_facts(api, m, stage_given, deployed)
+            };
+            let options = found.and_then(|r| r.method("OPTIONS"));
+            let actual = found.and_then(|r| method_for(r, &verb));
+            let working = GatewayResponseFacts::from_served(&api.gateway_responses);
+            let gateway_responses = GatewayResponseFacts::from_served(served.gateway_responses);
+            out.rest = Some(RestFacts {
+                options: options.map(method_facts),
+                options_via_any: options.is_none()
+                    && found.is_some_and(|r| r.method("ANY").is_some()),
+                actual: actual.map(method_facts),
+                gateway_responses_undeployed: stage_given && working != gateway_responses,
+                gateway_responses,
+                api_key_source: api.api_key_source.clone(),
+            });
+        }
+        ApiKind::Http => {
+            let route = |verb: &str| {
+                match_http_route(served.resources, path, verb)
+                    .map(|(r, m, params)| (route_facts(api, r, m), r, params))
+            };
+            let actual = route(&verb);
+            if let Some((_, r, params)) = &actual {
+                out.resource = Some(ResourceFacts {
+                    path: r.path.clone(),
+                    id: r.id.clone(),
+                    params: params.clone(),
+                });
+            }
+            out.http = Some(HttpFacts {
+                cors: served.cors.cloned(),
+                origin_allowed: served.cors.zip(origin).map(|(c, o)| c.allows_origin(o)),
+                options_route: route("OPTIONS").map(|(f, _, _)| f),
+                actual_route: actual.map(|(f, _, _)| f),
+                auto_deploy: served.stage.map(|s| s.auto_deploy),
+            });
+        }
+    }
+    out
+}
+
+/// An exact template match wins (the caller passed a template); else route matching.
+fn find_resource<'a>(resources: &'a [Resource], path: &str) -> Option<(&'a Resource, PathParams)> {
+    resources
+        .iter()
+        .find(|r| r.path == path)
+        .map(|r| (r, Vec::new()))
+        .or_else(|| match_rest_resource(resources, path))
+}
+
+fn stage_facts(api: &Api, served: &Served<'_>, name: &str, path: &str, verb: &str) -> StageFacts {
+    let stage = api.stage(name);
+    let deployment = stage
+        .and_then(|s| s.deployment_id.as_deref())
+        .and_then(|id| api.deployment(id));
+    let template = find_resource(&api.resources, path).map_or(path, |(r, _)| r.path.as_str());
+    StageFacts {
+        name: name.to_string(),
+        exists: stage.is_some(),
+        deployment_id: stage.and_then(|s| s.deployment_id.clone()),
+        deployment_description: deployment.and_then(|d| d.description.clone()),
+        auto_deploy: stage.is_some_and(|s| s.auto_deploy),
+        serves_older_snapshot: served.from_snapshot && {
+            let snap = api.snapshot();
+            snap.resources != served.resources
+                || snap.gateway_responses != served.gateway_responses
+                || snap.cors.as_ref() != served.cors
+        },
+        web_acl_arn: stage.and_then(|s| s.web_acl_arn.clone()),
+        throttling: stage
+            .map(|s| {
+                s.throttling
+                    .iter()
+                    .filter(|t| t.applies_to(template, verb) || t.applies_to(template, "OPTIONS"))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+fn authorizer_facts(api: &Api, m: &Method) -> Option<AuthorizerFacts> {
+    let name = m.authorizer.as_ref()?;
+    let a = api.authorizer(name);
+    Some(AuthorizerFacts {
+        name: name.clone(),
+        id: a.and_then(|a| a.id.clone()),
+        kind: a.map_or(
+            match m.authorization {
+                AuthorizationType::CognitoUserPools => AuthorizerKind::CognitoUserPools,
+                AuthorizationType::Jwt => AuthorizerKind::Jwt,
+                _ => AuthorizerKind::Token,
+            },
+            |a| a.kind,
+        ),
+        identity_source: a.and_then(|a| a.identity_source.clone()),
+        defined: a.is_some(),
+    })
+}
+
+fn rest_method_facts(
+    api: &Api,
+    m: &Method,
+    stage_given: bool,
+    deployed: Option<&Method>,
+) -> MethodFacts {
+    let is_proxy = m.is_proxy();
+    let success_status = success_status(m);
+    let cors_headers = if is_proxy {
+        Vec::new()
+    } else {
+        let mr = success_status.as_deref().and_then(|s| m.response(s));
+        let ir = m.integration.as_ref().and_then(|i| {
+            let status = success_status.as_deref()?;
+            let matching = || i.responses.iter().filter(|r| r.status_code == status);
+            matching()
+                .find(|r| r.is_default())
+                .or_else(|| matching().next())
+        });
+        CORS_RESPONSE_HEADERS
+            .iter()
+            .map(|h| {
+                let mapped = ir.and_then(|r| r.mapped_header(h)).map(str::to_string);
+                CorsHeaderFacts {
+                    header: (*h).to_string(),
+                    declared: mr.is_some_and(|r| r.declares(h)),
+                    literal_value: mapped.as_deref().and_then(|v| {
+                        v.trim()
+                            .strip_prefix('\'')
+                            .and_then(|v| v.strip_suffix('\''))
+                            .map(str::to_string)
+                    }),
+                    mapped,
+                }
+            })
+            .collect()
+    };
+    MethodFacts {
+        http_method: m.http_method.clone(),
+        id: m.id.clone(),
+        deployed: stage_given.then_some(deployed.is_some()),
+        deployed_differs: stage_given.then_some(deployed.is_some_and(|d| d != m)),
+        authorization: m.authorization,
+        authorizer: authorizer_facts(api, m),
+        authorization_scopes: m.authorization_scopes.clone(),
+        api_key_required: m.api_key_required,
+        integration: m.integration.as_ref().map(|i| i.kind),
+        is_proxy,
+        success_status,
+        cors_headers,
+    }
+}
+
+fn success_status(m: &Method) -> Option<String> {
+    if m.response("200").is_some() {
+        return Some("200".into());
+    }
+    let mut twos: Vec<&str> = m
+        .responses
+        .iter()
+        .map(|r| r.status_code.as_str())
+        .filter(|s| s.starts_with('2'))
+        .collect();
+    twos.sort_unstable();
+    twos.first()
+        .map(|s| (*s).to_string())
+        .or_else(|| m.responses.first().map(|r| r.status_code.clone()))
+}
+
+fn route_facts(api: &Api, r: &Resource, m: &Method) -> RouteFacts {
+    RouteFacts {
+        route_key: if r.path == DEFAULT_ROUTE {
+            DEFAULT_ROUTE.to_string()
+        } else {
+            format!("{} {}", m.http_method, r.path)
+        },
+        id: m.id.clone(),
+        authorization: m.authorization,
+        authorizer: authorizer_facts(api, m),
+        integration: m.integration.as_ref().map(|i| i.kind),
+        integration_id: m.integration.as_ref().and_then(|i| i.id.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gateway::scenario::Scenario;
+
+    fn scenario_facts(name: &str) -> (Scenario, ConfigFacts) {
+        let s = Scenario::by_name(name).unwrap();
+        let f = facts_for_origin(
+            &s.api,
+            Some(s.stage()),
+            &s.spec.request.path,
+            &s.spec.request.method,
+            Some(&s.spec.request.origin),
+        );
+        (s, f)
+    }
+
+    #[test]
+    fn options_missing() {
+        let (_, f) = scenario_facts("options-missing");
+        assert_eq!(f.kind, ApiKind::Rest);
+        assert_eq!(f.api_id.as_deref(), Some("a1b2c3d4e5"));
+        assert_eq!(f.resource.as_ref().unwrap().path, "/orders");
+        let rest = f.rest.unwrap();
+        assert!(rest.options.is_none());
+        assert!(!rest.options_via_any);
+        let actual = rest.actual.unwrap();
+        assert!(actual.is_proxy);
+        assert_eq!(actual.integration, Some(IntegrationType::AwsProxy));
+        assert!(rest.gateway_responses.configured.is_empty());
+        assert!(rest
+            .gateway_responses
+            .types_without_allow_origin()
+            .contains(&"UNAUTHORIZED"));
+    }
+
+    #[test]
+    fn options_not_deployed_with_a_concrete_path() {
+        let (_, f) = scenario_facts("options-not-deployed");
+        let r = f.resource.as_ref().unwrap();
+        assert_eq!(r.path, "/products/{id}");
+        assert_eq!(r.params, vec![("id".to_string(), "42".to_string())]);
+        let stage = f.stage.as_ref().unwrap();
+        assert_eq!(stage.deployment_id.as_deref(), Some("k3x9pq"));
+        assert!(stage.serves_older_snapshot);
+        let rest = f.rest.unwrap();
+        let options = rest.options.unwrap();
+        assert_eq!(options.deployed, Some(false));
+        assert_eq!(rest.actual.unwrap().deployed, Some(true));
+        // Without a stage there is nothing to say about deployment.
+        let s = Scenario::by_name("options-not-deployed").unwrap();
+        let f = facts(&s.api, None, "/products/{id}", "PUT");
+        assert_eq!(f.rest.unwrap().options.unwrap().deployed, None);
+    }
+
+    #[test]
+    fn authorization_on_options() {
+        let (_, f) = scenario_facts("options-cognito-authorizer");
+        let options = f.rest.unwrap().options.unwrap();
+        assert_eq!(options.authorization, AuthorizationType::CognitoUserPools);
+        let a = options.authorizer.unwrap();
+        assert_eq!(a.name, "CognitoUserPoolAuthorizer");
+        assert!(a.defined);
+        let (_, f) = scenario_facts("options-api-key-required");
+        let rest = f.rest.unwrap();
+        assert!(rest.options.unwrap().api_key_required);
+        assert_eq!(rest.api_key_source.as_deref(), Some("HEADER"));
+    }
+
+    #[test]
+    fn declared_and_mapped_headers() {
+        let (_, f) = scenario_facts("header-declared-not-mapped");
+        let o = f.rest.unwrap().options.unwrap();
+        let acao = o.cors_header("access-control-allow-origin").unwrap();
+        assert!(acao.declared && acao.mapped.is_none() && !acao.is_sent());
+        assert_eq!(o.cors_headers.len(), 4);
+        let (_, f) = scenario_facts("header-mapped-not-declared");
+        let o = f.rest.unwrap().options.unwrap();
+        let acao = o.cors_header("Access-Control-Allow-Origin").unwrap();
+        assert!(!acao.declared);
+        assert_eq!(
+            acao.literal_value.as_deref(),
+            Some("https://app.example.com")
+        );
+        let (_, f) = scenario_facts("allow-headers-missing-authorization");
+        let o = f.rest.unwrap().options.unwrap();
+        let h = o.cors_header("Access-Control-Allow-Headers").unwrap();
+        assert!(h.is_sent());
+        assert_eq!(
+            h.literal_value.as_deref(),
+            Some("Content-Type,X-Amz-Date,X-Api-Key")
+        );
+        assert!(
+            !o.cors_header("Access-Control-Allow-Credentials")
+                .unwrap()
+                .declared
+        );
+    }
+
+    #[test]
+    fn gateway_response_coverage() {
+        let (_, f) = scenario_facts("gateway-responses-cors-healthy");
+        let g = f.rest.unwrap().gateway_responses;
+        assert_eq!(
+            g.default_4xx_allow_origin.as_deref(),
+            Some("method.request.header.Origin")
+        );
+        assert!(g.default_5xx_allow_origin.is_some());
+        assert!(g.types_without_allow_origin().is_empty());
+        let (_, f) = scenario_facts("throttled-default-gateway-responses");
+        assert_eq!(f.stage.as_ref().unwrap().throttling.len(), 1);
+        assert_eq!(
+            f.rest
+                .unwrap()
+                .gateway_responses
+                .allow_origin_for("THROTTLED"),
+            None
+        );
+    }
+
+    #[test]
+    fn http_api_routes_and_cors() {
+        let (_, f) = scenario_facts("http-api-default-route-jwt");
+        let h = f.http.unwrap();
+        assert!(h.cors.is_none());
+        let o = h.options_route.unwrap();
+        assert_eq!(o.route_key, "$default");
+        assert_eq!(o.authorization, AuthorizationType::Jwt);
+        assert_eq!(o.authorizer.unwrap().kind, AuthorizerKind::Jwt);
+        assert_eq!(h.auto_deploy, Some(true));
+        let (_, f) = scenario_facts("http-api-healthy");
+        let h = f.http.unwrap();
+        assert_eq!(h.origin_allowed, Some(true));
+        assert_eq!(h.actual_route.unwrap().route_key, "DELETE /tasks/{id}");
+        assert!(h.options_route.is_none());
+        assert_eq!(f.resource.unwrap().path, "/tasks/{id}");
+    }
+
+    #[test]
+    fn unknown_path() {
+        let s = Scenario::by_name("rest-healthy").unwrap();
+        let f = facts(&s.api, Some("prod"), "/nope", "GET");
+        assert!(f.resource.is_none());
+        let rest = f.rest.unwrap();
+        assert!(rest.options.is_none() && rest.actual.is_none());
+        assert!(!rest.gateway_responses_undeployed);
+        assert!(!f.stage.unwrap().serves_older_snapshot);
+    }
+}
