@@ -1,13 +1,18 @@
 //! `run(cli)`: the whole program behind `main`, so tests can drive it.
 
 use std::io::{IsTerminal, Write};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
+use crate::aws::file::{OpenApiFile, ScenarioSource};
 use crate::aws::ConfigSource;
-use crate::cli::{CheckArgs, Cli, Command, Plan, UsageError};
+use crate::cli::{CheckArgs, Cli, Command, DemoArgs, Plan, ServeArgs, TargetArgs, UsageError};
 use crate::config::Config;
+use crate::gateway::scenario::Scenario;
 use crate::report::Format;
 use crate::runner;
+use crate::sim::{self, SimServer};
 
 /// Exit status: 0 allowed, 1 a step fails, 2 usage/configuration error.
 pub async fn run(cli: Cli) -> i32 {
@@ -27,9 +32,8 @@ async fn dispatch(cli: Cli) -> Result<i32, UsageError> {
     }
     match cli.command {
         Some(Command::Check(args)) => check(&args, &config).await,
-        Some(Command::Demo(_)) | Some(Command::Serve(_)) => Err(UsageError(
-            "the simulator is not part of this build yet".into(),
-        )),
+        Some(Command::Demo(args)) => demo(&args).await,
+        Some(Command::Serve(args)) => serve(&args).await,
         None => {
             let args = CheckArgs {
                 target: cli.target,
@@ -43,9 +47,133 @@ async fn dispatch(cli: Cli) -> Result<i32, UsageError> {
 
 /// The configuration source a plan names, if any.
 fn config_source(plan: &Plan) -> Result<Option<Arc<dyn ConfigSource>>, UsageError> {
-    let _ = plan;
+    if let Some(path) = &plan.openapi {
+        if !path.is_file() {
+            return Err(UsageError(format!(
+                "--openapi {}: no such file",
+                path.display()
+            )));
+        }
+        return Ok(Some(Arc::new(OpenApiFile::new(path.clone()))));
+    }
     Ok(None)
 }
+
+fn color_wanted(no_color: bool) -> bool {
+    !no_color
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::stdout().is_terminal()
+}
+
+fn load_scenario(name: &str) -> Result<Scenario, UsageError> {
+    let path = std::path::Path::new(name);
+    let loaded = if name.ends_with(".json") || path.is_file() {
+        Scenario::load(path)
+    } else {
+        Scenario::by_name(name)
+    };
+    loaded.map_err(|e| UsageError(e.to_string()))
+}
+
+async fn start_simulator(
+    scenario: &Scenario,
+    port: u16,
+    latency_ms: u64,
+) -> Result<SimServer, UsageError> {
+    let handler = sim::gateway::handler(scenario.api.clone(), scenario.spec.backend.clone());
+    let bind = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    SimServer::start(bind, handler, Duration::from_millis(latency_ms))
+        .await
+        .map_err(|e| UsageError(format!("cannot listen on {bind}: {e}")))
+}
+
+/// The plan that diagnoses a scenario's request against a simulator at `base_url`.
+pub fn scenario_plan(scenario: &Scenario, base_url: &str) -> Result<Plan, UsageError> {
+    let req = &scenario.spec.request;
+    let mut target = TargetArgs {
+        url: Some(format!("{base_url}{}", scenario.url_path())),
+        origin: Some(req.origin.clone()),
+        method: Some(req.method.clone()),
+        headers: req
+            .headers
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect(),
+        body: req.body.clone(),
+        credentials: Some(req.credentials.as_str().to_string()),
+        ..TargetArgs::default()
+    };
+    target.no_aws = true;
+    target.resolve(&Config::default())
+}
+
+async fn demo(args: &DemoArgs) -> Result<i32, UsageError> {
+    if args.list {
+        let scenarios = Scenario::all().map_err(|e| UsageError(e.to_string()))?;
+        let width = scenarios.iter().map(|s| s.name.len()).max().unwrap_or(0);
+        let mut out = std::io::stdout().lock();
+        for s in scenarios {
+            let _ = writeln!(out, "{:<width$}  {}", s.name, s.spec.summary);
+        }
+        return Ok(0);
+    }
+    let name = args.scenario.as_deref().unwrap_or(DEFAULT_DEMO);
+    let scenario = load_scenario(name)?;
+    let server = start_simulator(&scenario, 0, 0).await?;
+    let plan = scenario_plan(&scenario, &server.base_url())?;
+    let source: Arc<dyn ConfigSource> = Arc::new(ScenarioSource::new(scenario.clone()));
+    let report = runner::run(&plan, Some(source), None)
+        .await
+        .map_err(|e| UsageError(e.0));
+    server.shutdown().await;
+    let report = report?;
+    let format = args.format.unwrap_or(Format::Text);
+    let mut out = std::io::stdout().lock();
+    if format == Format::Text {
+        let _ = writeln!(
+            out,
+            "Demo '{}': {}\n{}\n",
+            scenario.name, scenario.spec.title, scenario.spec.summary
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        report.render(format, color_wanted(args.no_color))
+    );
+    Ok(report.exit_code())
+}
+
+async fn serve(args: &ServeArgs) -> Result<i32, UsageError> {
+    let scenario = load_scenario(&args.scenario)?;
+    let server = start_simulator(&scenario, args.port, args.latency_ms).await?;
+    let req = &scenario.spec.request;
+    println!(
+        "Serving scenario '{}' ({}) on {}",
+        scenario.name,
+        scenario.spec.title,
+        server.base_url()
+    );
+    println!("  {}", scenario.spec.summary);
+    println!(
+        "Try: cors-doctor check {}{} --origin {} -X {}{}",
+        server.base_url(),
+        scenario.url_path(),
+        req.origin,
+        req.method,
+        req.headers
+            .iter()
+            .map(|(k, v)| format!(" -H '{k}: {v}'"))
+            .collect::<String>()
+    );
+    println!("Press Ctrl-C to stop.");
+    let _ = tokio::signal::ctrl_c().await;
+    server.shutdown().await;
+    Ok(0)
+}
+
+/// The scenario `cors-doctor demo` diagnoses when none is named.
+pub const DEFAULT_DEMO: &str = "options-cognito-authorizer";
 
 async fn check(args: &CheckArgs, config: &Config) -> Result<i32, UsageError> {
     let plan = args.target.resolve(config)?;
@@ -53,10 +181,7 @@ async fn check(args: &CheckArgs, config: &Config) -> Result<i32, UsageError> {
     let report = runner::run(&plan, source, None)
         .await
         .map_err(|e| UsageError(e.0))?;
-    let color = args.format == Format::Text
-        && !args.no_color
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && std::io::stdout().is_terminal();
+    let color = args.format == Format::Text && color_wanted(args.no_color);
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{}", report.render(args.format, color));
     Ok(report.exit_code())

@@ -249,7 +249,8 @@ impl TargetArgs {
                 if self.openapi.is_none() && (self.api_id.is_none() || self.stage.is_none()) {
                     return Err(UsageError("without a URL, name the configuration: --openapi EXPORT.json, or --api-id ID --stage NAME".into()));
                 }
-                let api = self.api_id.as_deref().unwrap_or("api");
+                // Without an id the host is a readable placeholder that is not a valid API id.
+                let api = self.api_id.as_deref().unwrap_or("api-id");
                 let region = self
                     .region
                     .as_deref()

@@ -144,9 +144,13 @@ pub enum ConfigEvidence {
         source: ConfigSourceKind,
         api: Box<crate::gateway::Api>,
         stage: Option<String>,
-        /// The resource path under diagnosis, as the API defines it (`/items/{id}` may be
-        /// matched by `/items/42`).
+        /// The resource path under diagnosis, below the stage (`/items/42`; the API may
+        /// define it as `/items/{id}`).
         path: String,
+        /// True when the source also knows what the backends answer (a scenario); offline
+        /// predictions otherwise assume a backend that returns the right CORS headers.
+        #[serde(default)]
+        backend_known: bool,
     },
 }
 
@@ -168,6 +172,17 @@ pub struct Evidence {
 impl Evidence {
     pub fn exchange(&self, kind: ExchangeKind) -> Option<&Exchange> {
         self.exchanges.iter().find(|x| x.kind == kind)
+    }
+
+    /// True when the configuration source also described what the backends answer.
+    pub fn config_backend_known(&self) -> bool {
+        matches!(
+            self.config,
+            ConfigEvidence::Loaded {
+                backend_known: true,
+                ..
+            }
+        )
     }
 }
 

@@ -11,11 +11,14 @@ use crate::aws::{ConfigRequest, ConfigSource};
 use crate::cli::Plan;
 use crate::cors::{self, PreflightPlan};
 use crate::diagnose;
-use crate::evidence::{ConfigEvidence, Evidence, Exchange};
+use crate::evidence::{attribute, ConfigEvidence, Evidence, Exchange, RecordedResponse};
+use crate::gateway::behavior::{self, Backend, BackendCall, BackendReply, Context, RouteBackend};
+use crate::gateway::Api;
+use crate::http::HttpRequest;
 use crate::probe::requests::{plan_requests, PlannedRequest};
 use crate::probe::{self, ProbeOptions, Prober};
 use crate::report::{masked_exchange, Report};
-use crate::target::ApiRef;
+use crate::target::{ApiRef, Target};
 
 /// Progress of one run, in order: `Planned`, then `ExchangeDone`/`ConfigDone` as they come,
 /// then `Finished`.
@@ -59,18 +62,32 @@ pub async fn run(
 
     let config_request = config_request(plan);
     let config_fut = async {
-        let evidence = match &config_source {
-            None => ConfigEvidence::NotRequested {
-                reason: not_requested_reason(plan),
-            },
-            Some(source) => match source.load(&config_request).await {
-                Ok(loaded) => ConfigEvidence::Loaded {
-                    source: source.kind(),
-                    api: Box::new(loaded.api),
-                    stage: loaded.stage,
-                    path: config_request.path.clone(),
+        let (evidence, backend) = match &config_source {
+            None => (
+                ConfigEvidence::NotRequested {
+                    reason: not_requested_reason(plan),
                 },
-                Err(reason) => ConfigEvidence::Unavailable { reason },
+                None,
+            ),
+            Some(source) => match source.load(&config_request).await {
+                Ok(loaded) => {
+                    let located = Located {
+                        api: loaded.api.clone(),
+                        stage: loaded.stage.clone(),
+                        path: loaded.path.clone(),
+                    };
+                    (
+                        ConfigEvidence::Loaded {
+                            source: source.kind(),
+                            api: Box::new(loaded.api),
+                            stage: loaded.stage,
+                            path: loaded.path,
+                            backend_known: loaded.backend.is_some(),
+                        },
+                        Some((located, loaded.backend)),
+                    )
+                }
+                Err(reason) => (ConfigEvidence::Unavailable { reason }, None),
             },
         };
         let (loaded, detail) = match &evidence {
@@ -80,7 +97,7 @@ pub async fn run(
             }
         };
         emit(RunEvent::ConfigDone { loaded, detail });
-        evidence
+        (evidence, backend)
     };
 
     let exchanges_fut = async {
@@ -103,10 +120,20 @@ pub async fn run(
         .await)
     };
 
-    let (config, exchanges) = tokio::join!(config_fut, exchanges_fut);
+    let ((config, loaded), exchanges) = tokio::join!(config_fut, exchanges_fut);
     let mut exchanges = exchanges?;
     if !plan.live {
-        exchanges = predict(&config, &requests)?;
+        let Some((located, backend)) = loaded else {
+            let reason = match &config {
+                ConfigEvidence::NotRequested { reason }
+                | ConfigEvidence::Unavailable { reason } => reason.clone(),
+                ConfigEvidence::Loaded { .. } => String::new(),
+            };
+            return Err(RunError(format!(
+                "no URL to probe and no configuration to predict from: {reason}"
+            )));
+        };
+        exchanges = predict(&located, backend.as_ref(), target, &requests);
         for x in &exchanges {
             emit(RunEvent::ExchangeDone(Box::new(masked_exchange(x))));
         }
@@ -124,27 +151,17 @@ pub async fn run(
 
 fn config_request(plan: &Plan) -> ConfigRequest {
     let mut api_ref = ApiRef::from_url(&plan.target.url);
-    if let Some(id) = &plan.api_id {
-        let r = api_ref.get_or_insert_with(|| ApiRef {
-            api_id: id.clone(),
-            region: plan.aws.region.clone().unwrap_or_default(),
-            stage: None,
-            path: String::new(),
-        });
+    if let (Some(r), Some(id)) = (api_ref.as_mut(), &plan.api_id) {
         r.api_id = id.clone();
     }
     let stage = plan
         .stage
         .clone()
         .or_else(|| api_ref.as_ref().and_then(|r| r.stage.clone()));
-    let path = plan
-        .path
-        .clone()
-        .or_else(|| api_ref.as_ref().map(|r| r.path.clone()))
-        .unwrap_or_else(|| plan.target.url.path().to_string());
     ConfigRequest {
         api_ref,
-        path,
+        url_path: plan.live.then(|| plan.target.url.path().to_string()),
+        path: plan.path.clone(),
         stage,
     }
 }
@@ -159,20 +176,97 @@ fn not_requested_reason(plan: &Plan) -> String {
     }
 }
 
+/// The API, and where in it the request lands.
+struct Located {
+    api: Api,
+    stage: Option<String>,
+    path: String,
+}
+
 /// Offline: the exchanges API Gateway would produce, from the configuration alone.
 fn predict(
-    config: &ConfigEvidence,
+    located: &Located,
+    backend: Option<&RouteBackend>,
+    target: &Target,
     requests: &[PlannedRequest],
-) -> Result<Vec<Exchange>, RunError> {
-    let _ = requests;
-    match config {
-        ConfigEvidence::Loaded { .. } => Err(RunError(
-            "predicting exchanges from a configuration is not available yet".into(),
-        )),
-        ConfigEvidence::NotRequested { reason } | ConfigEvidence::Unavailable { reason } => {
-            Err(RunError(format!(
-                "no URL to probe and no configuration to predict from: {reason}"
-            )))
+) -> Vec<Exchange> {
+    let assumed = AssumedCorsBackend;
+    let backend: &dyn Backend = match backend {
+        Some(b) => b,
+        None => &assumed,
+    };
+    let query = target
+        .url
+        .query()
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
+    requests
+        .iter()
+        .enumerate()
+        .map(|(i, planned)| {
+            let request = HttpRequest {
+                method: planned.request.method.clone(),
+                path_and_query: format!("{}{query}", located.path),
+                headers: planned.request.headers.clone(),
+                body: planned
+                    .request
+                    .body
+                    .clone()
+                    .unwrap_or_default()
+                    .into_bytes(),
+            };
+            let ctx = Context::new(i as u64 + 1, backend);
+            let answer = behavior::respond(&located.api, located.stage.as_deref(), &request, &ctx);
+            let response = answer.response;
+            let (answered_by, gateway_error_type) = attribute(&response.headers);
+            let body_truncated = response.body.len() > EXCERPT_BYTES;
+            let excerpt = &response.body[..response.body.len().min(EXCERPT_BYTES)];
+            Exchange {
+                id: planned.id.clone(),
+                kind: planned.kind,
+                request: planned.request.clone(),
+                response: Some(RecordedResponse {
+                    status: response.status,
+                    headers: response.headers,
+                    body_excerpt: String::from_utf8_lossy(excerpt).into_owned(),
+                    body_truncated,
+                }),
+                error: None,
+                answered_by,
+                gateway_error_type,
+                elapsed_ms: 0,
+                predicted: true,
+            }
+        })
+        .collect()
+}
+
+const EXCERPT_BYTES: usize = 2048;
+
+/// Offline, a proxy backend's own answer is unknowable: assume it returns the right CORS
+/// headers (the diagnosis says it assumed so), so that the verdict reflects the configuration.
+struct AssumedCorsBackend;
+
+impl Backend for AssumedCorsBackend {
+    fn invoke(&self, call: &BackendCall<'_>) -> BackendReply {
+        let mut headers = std::collections::BTreeMap::new();
+        headers.insert("Content-Type".to_string(), "application/json".to_string());
+        if let Some(origin) = call.request.headers.get("origin") {
+            headers.insert(
+                "Access-Control-Allow-Origin".to_string(),
+                origin.to_string(),
+            );
+            headers.insert(
+                "Access-Control-Allow-Credentials".to_string(),
+                "true".to_string(),
+            );
+            headers.insert("Vary".to_string(), "Origin".to_string());
+        }
+        BackendReply {
+            status: 200,
+            headers,
+            body: "{}".to_string(),
+            failure: None,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The seven steps as pure functions of the evidence.
 
 pub mod classify;
+mod config;
 pub mod findings;
 pub mod remedy;
 mod steps;
@@ -13,6 +14,7 @@ use crate::cors::{self, Mode, Observed, PreflightPlan, Verdict};
 use crate::evidence::{
     AnsweredBy, ConfigEvidence, ConfigSourceKind, Evidence, Exchange, ExchangeKind,
 };
+use crate::gateway::inspect::{self, ConfigFacts};
 use crate::target::ApiRef;
 
 /// Which API the target belongs to, as far as it is known.
@@ -67,8 +69,9 @@ pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
         mode,
     );
     let api = api_summary(evidence);
-    let ctx = steps::Ctx::new(evidence, &plan, &verdict, &api, mode);
-    let steps = vec![
+    let facts = config_facts(evidence);
+    let ctx = steps::Ctx::new(evidence, facts.as_ref(), &plan, &verdict, &api, mode);
+    let mut steps = vec![
         steps::browser_only(&ctx),
         steps::preflight(&ctx),
         steps::options_exists(&ctx),
@@ -77,6 +80,9 @@ pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
         steps::gateway_responses(&ctx),
         steps::browser_retest(&ctx),
     ];
+    if let Some(f) = &facts {
+        config::refine(&mut steps, &ctx, f);
+    }
     let first_failing_step = steps
         .iter()
         .find(|s| s.status == StepStatus::Fail)
@@ -88,6 +94,24 @@ pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
         steps,
         first_failing_step,
     }
+}
+
+/// The configuration facts about the request, when a configuration was loaded.
+fn config_facts(evidence: &Evidence) -> Option<ConfigFacts> {
+    let ConfigEvidence::Loaded {
+        api, stage, path, ..
+    } = &evidence.config
+    else {
+        return None;
+    };
+    let t = &evidence.target;
+    Some(inspect::facts_for_origin(
+        api,
+        stage.as_deref(),
+        path,
+        &t.method,
+        Some(&t.origin),
+    ))
 }
 
 fn observed(x: Option<&Exchange>) -> Observed<'_> {
@@ -115,6 +139,7 @@ fn api_summary(evidence: &Evidence) -> ApiSummary {
         api,
         stage,
         path,
+        ..
     } = &evidence.config
     {
         summary.config_source = match source {

@@ -9,9 +9,11 @@ use super::remedy::FixContext;
 use super::ApiSummary;
 use crate::cors::{self, CorsErrorKind, FailedAt, Mode, Outcome, PreflightPlan, Verdict};
 use crate::evidence::{AnsweredBy, Evidence, Exchange, ExchangeKind};
+use crate::gateway::inspect::ConfigFacts;
 
 pub(super) struct Ctx<'a> {
     pub ev: &'a Evidence,
+    pub facts: Option<&'a ConfigFacts>,
     pub plan: &'a PreflightPlan,
     pub verdict: &'a Verdict,
     pub mode: Mode,
@@ -24,20 +26,22 @@ pub(super) struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     pub fn new(
         ev: &'a Evidence,
+        facts: Option<&'a ConfigFacts>,
         plan: &'a PreflightPlan,
         verdict: &'a Verdict,
         api: &ApiSummary,
         mode: Mode,
     ) -> Self {
+        let resource = facts.and_then(|f| f.resource.as_ref());
         let fix = FixContext {
             rest: api.kind != "http",
             http: api.kind == "http",
             api_id: api.id.clone(),
             stage: api.stage.clone(),
-            resource_id: None,
-            resource_path: api
-                .resource
-                .clone()
+            resource_id: resource.and_then(|r| r.id.clone()),
+            resource_path: resource
+                .map(|r| r.path.clone())
+                .or_else(|| api.resource.clone())
                 .unwrap_or_else(|| ev.target.url.path().to_string()),
             origin: ev.target.origin.clone(),
             method: plan.method.clone(),
@@ -46,6 +50,7 @@ impl<'a> Ctx<'a> {
         };
         Ctx {
             ev,
+            facts,
             plan,
             verdict,
             mode,
@@ -56,12 +61,18 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// True when the actual exchange was predicted, not observed.
+    pub fn actual_predicted(&self) -> bool {
+        self.actual.is_some_and(|x| x.predicted)
+    }
+
     fn preflight_class(&self) -> Option<PreflightClass> {
         self.preflight.map(classify_preflight)
     }
 
     fn is_gateway_api(&self) -> bool {
         self.fix.api_id.is_some()
+            || self.facts.is_some()
             || self
                 .ev
                 .exchanges
@@ -502,9 +513,9 @@ fn actual_header_findings(c: &Ctx, act: &Exchange) -> Vec<Finding> {
             });
             if aco != "*" && !varies {
                 out.push(
-                    Finding::warning(
+                    Finding::info(
                         C::ActualCorsHeaders,
-                        "Access-Control-Allow-Origin names the origin but the response has no Vary: Origin, so a cache (CloudFront, the browser) can serve one origin's answer to another.",
+                        "Access-Control-Allow-Origin names the origin but the response has no Vary: Origin: if the value is computed from the request's Origin, a cache (CloudFront, the browser) can serve one origin's answer to another.",
                     )
                     .cites(&act.id)
                     .fix("Add Vary: Origin to responses whose Access-Control-Allow-Origin depends on the request.", vec![]),

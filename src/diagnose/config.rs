@@ -1,0 +1,340 @@
+//! What the API's configuration adds to the probes' evidence: the precise cause (declared but
+//! not mapped, added but not deployed, IAM on OPTIONS…), and gateway responses that would
+//! hide errors which did not happen during this run. Applied after the probe-based steps.
+
+use super::findings::{Finding, FindingCode as C, Severity, Step, StepStatus};
+use super::steps::Ctx;
+use crate::gateway::inspect::{ConfigFacts, MethodFacts};
+use crate::gateway::model::{ApiKind, AuthorizationType};
+use crate::target::CredentialsMode;
+
+const CONFIG: &str = "config";
+
+/// Adds the configuration's findings to the steps (3–6), reconciling them with the probes'.
+pub(super) fn refine(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
+    match facts.kind {
+        ApiKind::Rest => refine_rest(steps, c, facts),
+        ApiKind::Http => refine_http(steps, c, facts),
+    }
+}
+
+fn step(steps: &mut [Step], number: u8) -> Option<&mut Step> {
+    steps.iter_mut().find(|s| s.number == number)
+}
+
+/// Adds a finding; a probe finding with the same code absorbs it (cites the config too).
+fn add(steps: &mut [Step], number: u8, finding: Finding) {
+    let Some(s) = step(steps, number) else { return };
+    if let Some(existing) = s.findings.iter_mut().find(|f| f.code == finding.code) {
+        if !existing.evidence.iter().any(|e| e == CONFIG) {
+            existing.evidence.push(CONFIG.to_string());
+        }
+        existing.message = format!("{} Configuration: {}", existing.message, finding.message);
+        if finding.remediation.is_some() {
+            existing.remediation = finding.remediation;
+        }
+    } else {
+        s.findings.push(finding);
+    }
+    settle(s);
+}
+
+fn remove(steps: &mut [Step], number: u8, code: C) {
+    if let Some(s) = step(steps, number) {
+        s.findings.retain(|f| f.code != code);
+        settle(s);
+    }
+}
+
+/// Recomputes a step's status and summary from its findings.
+fn settle(s: &mut Step) {
+    let worst = s.findings.iter().map(|f| f.severity).min();
+    s.status = match worst {
+        Some(Severity::Error) => StepStatus::Fail,
+        Some(Severity::Warning) => StepStatus::Warn,
+        _ if matches!(s.status, StepStatus::Fail | StepStatus::Warn) => StepStatus::Pass,
+        _ => s.status,
+    };
+    if let Some(f) = s.findings.iter().find(|f| f.severity != Severity::Info) {
+        s.summary = f.message.clone();
+    }
+}
+
+fn refine_rest(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
+    let Some(rest) = &facts.rest else { return };
+    let path = facts
+        .resource
+        .as_ref()
+        .map(|r| r.path.clone())
+        .unwrap_or_else(|| facts.path.clone());
+    if c.plan.required {
+        match &rest.options {
+            None if rest.options_via_any => add(
+                steps,
+                3,
+                Finding::warning(
+                    C::OptionsMissing,
+                    format!("{path} has no OPTIONS method; an ANY method answers OPTIONS, so its backend must answer the preflight with the CORS headers itself."),
+                )
+                .cites(CONFIG),
+            ),
+            None => add(
+                steps,
+                3,
+                Finding::error(
+                    C::OptionsMissing,
+                    if facts.resource.is_some() {
+                        format!("the resource {path} has no OPTIONS method.")
+                    } else {
+                        format!("no resource of the API matches {path}.")
+                    },
+                )
+                .cites(CONFIG)
+                .fix(
+                    "Add an OPTIONS method (MOCK integration, no authorization) that returns the CORS headers, then deploy the stage.",
+                    c.fix.add_options_method(),
+                ),
+            ),
+            Some(options) => refine_rest_options(steps, c, options, &path),
+        }
+    }
+    if let Some(actual) = &rest.actual {
+        if !actual.is_proxy && actual.http_method != "OPTIONS" {
+            header_mapping(steps, c, actual, &path);
+        } else if actual.is_proxy && !c.ev.config_backend_known() && c.actual_predicted() {
+            add(
+                steps,
+                5,
+                Finding::warning(
+                    C::ActualCorsHeaders,
+                    format!("{} {path} uses a proxy integration: the backend itself must return Access-Control-Allow-Origin on every response (errors too). Offline, cors-doctor assumed it does.", actual.http_method),
+                )
+                .cites(CONFIG),
+            );
+        }
+    }
+    gateway_responses(steps, c, facts);
+}
+
+fn refine_rest_options(steps: &mut [Step], c: &Ctx, options: &MethodFacts, path: &str) {
+    if options.deployed == Some(false) {
+        remove(steps, 3, C::OptionsMissing);
+        add(
+            steps,
+            3,
+            Finding::error(
+                C::OptionsNotDeployed,
+                format!("OPTIONS {path} exists in the API but not in the deployment the stage serves: it was added after the last deployment."),
+            )
+            .cites(CONFIG)
+            .fix("Deploy the API to the stage.", vec![c.fix.deploy()]),
+        );
+        return;
+    }
+    let auth = options.authorization;
+    if auth != AuthorizationType::None {
+        // IAM on OPTIONS answers like a missing method: the probes could not tell them apart.
+        remove(steps, 3, C::OptionsMissing);
+        let by = options
+            .authorizer
+            .as_ref()
+            .map(|a| format!(" (authorizer '{}')", a.name))
+            .unwrap_or_default();
+        reopen(steps, 4);
+        add(
+            steps,
+            4,
+            Finding::error(
+                C::OptionsAuthorized,
+                format!("OPTIONS {path} has authorization type {}{by}.", auth.as_str()),
+            )
+            .cites(CONFIG)
+            .fix(
+                "Set authorization to NONE on the OPTIONS method only (keep it on the real methods).",
+                c.fix.unauthorize_options(),
+            ),
+        );
+    }
+    if options.api_key_required {
+        reopen(steps, 4);
+        add(
+            steps,
+            4,
+            Finding::error(
+                C::OptionsApiKeyRequired,
+                format!("OPTIONS {path} has apiKeyRequired = true."),
+            )
+            .cites(CONFIG)
+            .fix(
+                "Turn off apiKeyRequired on the OPTIONS method only.",
+                c.fix.unauthorize_options(),
+            ),
+        );
+    }
+    if !options.is_proxy {
+        header_mapping(steps, c, options, path);
+    }
+}
+
+/// A step that was skipped for lack of an OPTIONS method becomes checkable again.
+fn reopen(steps: &mut [Step], number: u8) {
+    if let Some(s) = step(steps, number) {
+        if s.status == StepStatus::Skip {
+            s.status = StepStatus::Pass;
+        }
+    }
+}
+
+/// Declared-and-mapped checks of the CORS headers a non-proxy method must send.
+fn header_mapping(steps: &mut [Step], c: &Ctx, m: &MethodFacts, path: &str) {
+    let is_options = m.http_method == "OPTIONS";
+    let mut wanted = vec!["Access-Control-Allow-Origin"];
+    if is_options {
+        wanted.extend([
+            "Access-Control-Allow-Methods",
+            "Access-Control-Allow-Headers",
+        ]);
+    }
+    if c.ev.target.credentials == CredentialsMode::Include {
+        wanted.push("Access-Control-Allow-Credentials");
+    }
+    let status = m.success_status.as_deref().unwrap_or("200");
+    let verb = &m.http_method;
+    for name in wanted {
+        let Some(h) = m.cors_header(name) else {
+            continue;
+        };
+        let (code, msg, declare, map) = match (h.declared, &h.mapped) {
+            (true, None) => (
+                C::HeaderNotMapped,
+                format!("{verb} {path}: the {status} method response declares {name}, but the integration response does not map a value, so API Gateway drops it."),
+                false,
+                true,
+            ),
+            (false, Some(expr)) => (
+                C::HeaderNotDeclared,
+                format!("{verb} {path}: the integration response maps {name} to {expr}, but the {status} method response does not declare it, so API Gateway drops it."),
+                true,
+                false,
+            ),
+            _ => continue,
+        };
+        let fix = if is_options {
+            c.fix.map_options_headers(declare, map)
+        } else {
+            vec![]
+        };
+        add(
+            steps,
+            5,
+            Finding::error(code, msg)
+                .cites(CONFIG)
+                .fix(
+                    format!("Both halves are needed: declare {name} in the method response and map it in the integration response, then deploy."),
+                    fix,
+                ),
+        );
+    }
+}
+
+fn gateway_responses(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
+    let Some(rest) = &facts.rest else { return };
+    let missing = rest.gateway_responses.types_without_allow_origin();
+    let live_failure = step(steps, 6).is_some_and(|s| s.status == StepStatus::Fail);
+    if missing.is_empty() || live_failure {
+        return;
+    }
+    let g = &rest.gateway_responses;
+    let defaults = match (&g.default_4xx_allow_origin, &g.default_5xx_allow_origin) {
+        (None, None) => {
+            "Neither DEFAULT_4XX nor DEFAULT_5XX carries Access-Control-Allow-Origin".to_string()
+        }
+        (Some(_), None) => "DEFAULT_5XX carries no Access-Control-Allow-Origin".to_string(),
+        (None, Some(_)) => "DEFAULT_4XX carries no Access-Control-Allow-Origin".to_string(),
+        (Some(_), Some(_)) => {
+            "Some customized gateway responses carry no Access-Control-Allow-Origin".to_string()
+        }
+    };
+    let undeployed = if rest.gateway_responses_undeployed {
+        " (the working copy differs from what the stage serves: deploy it)"
+    } else {
+        ""
+    };
+    add(
+        steps,
+        6,
+        Finding::warning(
+            C::GatewayResponsesUnconfigured,
+            format!(
+                "{defaults}{undeployed}: when API Gateway itself answers with {}, the browser will show a CORS error instead of the real status.",
+                missing.join(", ")
+            ),
+        )
+        .cites(CONFIG)
+        .fix(
+            "Add Access-Control-Allow-Origin to DEFAULT_4XX and DEFAULT_5XX, so gateway errors stay readable in the browser.",
+            c.fix.gateway_response_cors("DEFAULT_4XX"),
+        ),
+    );
+}
+
+fn refine_http(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
+    let Some(http) = &facts.http else { return };
+    match (&http.cors, http.origin_allowed) {
+        (Some(_), Some(false)) => add(
+            steps,
+            5,
+            Finding::error(
+                C::BackendHeadersIgnored,
+                format!("The HTTP API's cors_configuration does not allow {}; API Gateway replaces the backend's CORS headers with its own, so fixing the function's headers cannot help.", c.ev.target.origin),
+            )
+            .cites(CONFIG)
+            .fix("Add the origin to the API's cors_configuration.", vec![c.fix.http_cors_configuration()]),
+        ),
+        (Some(_), _) => add(
+            steps,
+            5,
+            Finding::info(
+                C::BackendHeadersIgnored,
+                "The HTTP API has a cors_configuration: API Gateway answers preflights itself and replaces any CORS headers the backend returns.",
+            )
+            .cites(CONFIG),
+        ),
+        (None, _) if c.plan.required => {
+            if let Some(route) = &http.options_route {
+                if route.authorization != AuthorizationType::None {
+                    reopen(steps, 4);
+                    add(
+                        steps,
+                        4,
+                        Finding::error(
+                            C::OptionsAuthorized,
+                            format!(
+                                "Without a cors_configuration, the route {} catches the browser's OPTIONS and has authorization {}.",
+                                route.route_key,
+                                route.authorization.as_str()
+                            ),
+                        )
+                        .cites(CONFIG)
+                        .fix(
+                            "Configure CORS on the API (API Gateway then answers preflights before any authorizer), or add an OPTIONS /{proxy+} route without authorization.",
+                            c.fix.unauthorize_options(),
+                        ),
+                    );
+                }
+            } else {
+                add(
+                    steps,
+                    3,
+                    Finding::error(
+                        C::OptionsMissing,
+                        format!("The HTTP API has no cors_configuration and no route answers OPTIONS {}.", facts.path),
+                    )
+                    .cites(CONFIG)
+                    .fix("Configure CORS on the HTTP API.", vec![c.fix.http_cors_configuration()]),
+                );
+            }
+        }
+        (None, _) => {}
+    }
+}

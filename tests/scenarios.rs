@@ -1,0 +1,142 @@
+//! Every scenario: served by the simulator and diagnosed live, and diagnosed offline from its
+//! export alone, gives the same first failing step and codes, and both match what the scenario
+//! documents.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use cors_doctor::app::scenario_plan;
+use cors_doctor::aws::file::{OpenApiFile, ScenarioSource};
+use cors_doctor::aws::ConfigSource;
+use cors_doctor::cli::TargetArgs;
+use cors_doctor::config::Config;
+use cors_doctor::diagnose::Severity;
+use cors_doctor::gateway::scenario::Scenario;
+use cors_doctor::report::Report;
+use cors_doctor::runner;
+use cors_doctor::sim::{self, SimServer};
+
+fn asset(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/scenarios")
+        .join(format!("{name}.json"))
+}
+
+/// Codes of error and warning findings (info findings vary with the evidence's source).
+fn codes(r: &Report) -> Vec<String> {
+    let mut c: Vec<String> = r
+        .steps
+        .iter()
+        .flat_map(|s| s.findings.iter())
+        .filter(|f| f.severity != Severity::Info)
+        .map(|f| f.code.to_string())
+        .collect();
+    c.sort();
+    c.dedup();
+    c
+}
+
+async fn live(s: &Scenario) -> Report {
+    let handler = sim::gateway::handler(s.api.clone(), s.spec.backend.clone());
+    let server = SimServer::start(
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        handler,
+        Duration::ZERO,
+    )
+    .await
+    .expect("bind");
+    let plan = scenario_plan(s, &server.base_url()).expect("plan");
+    let source: Arc<dyn ConfigSource> = Arc::new(ScenarioSource::new(s.clone()));
+    let report = runner::run(&plan, Some(source), None)
+        .await
+        .expect("live run");
+    server.shutdown().await;
+    report
+}
+
+async fn offline(s: &Scenario) -> Report {
+    let req = &s.spec.request;
+    let args = TargetArgs {
+        origin: Some(req.origin.clone()),
+        method: Some(req.method.clone()),
+        headers: req
+            .headers
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect(),
+        body: req.body.clone(),
+        credentials: Some(req.credentials.as_str().to_string()),
+        openapi: Some(asset(&s.name)),
+        path: Some(req.path.clone()),
+        stage: Some(s.spec.stage.clone()),
+        ..TargetArgs::default()
+    };
+    let plan = args.resolve(&Config::default()).expect("plan");
+    assert!(!plan.live);
+    let source: Arc<dyn ConfigSource> = Arc::new(OpenApiFile::new(asset(&s.name)));
+    runner::run(&plan, Some(source), None)
+        .await
+        .expect("offline run")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_and_offline_diagnoses_agree_and_match_each_scenario() {
+    let scenarios = Scenario::all().expect("scenarios load");
+    assert!(scenarios.len() >= 12);
+    let mut failures = Vec::new();
+    for s in &scenarios {
+        let live = live(s).await;
+        let offline = offline(s).await;
+        assert!(
+            offline.exchanges.iter().all(|x| x.predicted),
+            "{}: offline exchanges must be predicted",
+            s.name
+        );
+        assert!(live.exchanges.iter().all(|x| !x.predicted), "{}", s.name);
+        let expect = &s.spec.expect;
+        let (lc, oc) = (codes(&live), codes(&offline));
+        let mut problems = Vec::new();
+        if live.first_failing_step != offline.first_failing_step {
+            problems.push(format!(
+                "first failing step: live {:?}, offline {:?}",
+                live.first_failing_step, offline.first_failing_step
+            ));
+        }
+        if lc != oc {
+            problems.push(format!("codes: live {lc:?}, offline {oc:?}"));
+        }
+        if live.first_failing_step != expect.first_failing_step {
+            problems.push(format!(
+                "first failing step {:?}, scenario expects {:?}",
+                live.first_failing_step, expect.first_failing_step
+            ));
+        }
+        for want in &expect.codes {
+            if !lc.contains(want) {
+                problems.push(format!("missing {want} (got {lc:?})"));
+            }
+        }
+        if expect.first_failing_step.is_none() && live.exit_code() != 0 {
+            problems.push("a healthy scenario must exit 0".into());
+        }
+        let statuses = |r: &Report| {
+            r.exchanges
+                .iter()
+                .map(|x| (x.kind, x.status()))
+                .collect::<Vec<_>>()
+        };
+        if statuses(&live) != statuses(&offline) {
+            problems.push(format!(
+                "statuses: live {:?}, offline {:?}",
+                statuses(&live),
+                statuses(&offline)
+            ));
+        }
+        if !problems.is_empty() {
+            failures.push(format!("{}:\n  {}", s.name, problems.join("\n  ")));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
