@@ -44,11 +44,12 @@ pub struct Main {
 /// The main view: a verdict line, the seven steps, the selected step's detail.
 pub fn main(size: Rect) -> Main {
     let body = frame(size).body;
+    let verdict_height = if size.width >= WIDE { 1 } else { 2 };
     let [verdict, rest] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(body);
+        Layout::vertical([Constraint::Length(verdict_height), Constraint::Min(0)]).areas(body);
     let (list, detail) = if size.width >= WIDE {
         let [l, d] =
-            Layout::horizontal([Constraint::Length(56), Constraint::Min(0)]).areas(rest);
+            Layout::horizontal([Constraint::Length(66), Constraint::Min(0)]).areas(rest);
         (l, d)
     } else {
         let [l, d] = Layout::vertical([Constraint::Length(9), Constraint::Min(0)]).areas(rest);

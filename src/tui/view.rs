@@ -97,7 +97,7 @@ fn target_line(d: &Diagnosis) -> String {
             "API {id}/{} ({kind})",
             stage.as_deref().unwrap_or("-")
         )),
-        None => bits.push(format!("API ? ({kind})")),
+        None => bits.push(format!("API id unknown ({kind})")),
     }
     let aws = &d.plan.aws;
     bits.push(format!(
@@ -123,7 +123,10 @@ fn footer(f: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
             Some(c) => s.keymap.footer(c),
             None => vec![("any key".to_string(), "close")],
         };
-        for (i, (key, hint)) in items.into_iter().enumerate() {
+        for (i, (key, hint)) in fit_footer(items, usize::from(area.width))
+            .into_iter()
+            .enumerate()
+        {
             if i > 0 {
                 spans.push(Span::raw("  "));
             }
@@ -132,6 +135,24 @@ fn footer(f: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
         }
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The footer items that fit in `width`, always keeping the last two (help and quit).
+fn fit_footer(items: Vec<(String, &'static str)>, width: usize) -> Vec<(String, &'static str)> {
+    let cost = |(k, h): &(String, &str)| k.chars().count() + 1 + h.chars().count() + 2;
+    let keep_from = items.len().saturating_sub(2);
+    let reserved: usize = items[keep_from..].iter().map(cost).sum();
+    let mut used = reserved;
+    let mut out = Vec::new();
+    for item in &items[..keep_from] {
+        used += cost(item);
+        if used > width + 2 {
+            break;
+        }
+        out.push(item.clone());
+    }
+    out.extend(items[keep_from..].iter().cloned());
+    out
 }
 
 // ---- the target form ----
@@ -262,7 +283,10 @@ fn main(f: &mut Frame, s: &AppState, theme: &Theme) {
     let Some(d) = &s.diag else {
         return;
     };
-    f.render_widget(Paragraph::new(verdict_line(d, s.tick, theme)), areas.verdict);
+    f.render_widget(
+        Paragraph::new(verdict_line(d, s.tick, theme)).wrap(Wrap { trim: true }),
+        areas.verdict,
+    );
 
     let list_block = block("Steps", s.pane == Pane::List, theme);
     let inner = list_block.inner(areas.list);
