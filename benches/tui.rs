@@ -40,7 +40,10 @@ fn stats(name: &str, mut samples: Vec<Duration>) {
 }
 
 fn main() {
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("no runtime: {e}");
@@ -120,17 +123,28 @@ async fn bench() {
     for (w, h) in [(80u16, 24u16), (160, 48)] {
         state.size = ratatui::layout::Rect::new(0, 0, w, h);
         let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-        for (view, key) in [("main", None), ("evidence", Some('e')), ("learn", Some('l'))] {
+        for (view, key) in [
+            ("main", None),
+            ("evidence", Some('e')),
+            ("learn", Some('l')),
+        ] {
             if view == "learn" {
                 state.update(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
             }
             if let Some(k) = key {
-                state.update(Msg::Key(KeyEvent::new(KeyCode::Char(k), KeyModifiers::NONE)));
+                state.update(Msg::Key(KeyEvent::new(
+                    KeyCode::Char(k),
+                    KeyModifiers::NONE,
+                )));
             }
             let mut samples = Vec::new();
             for i in 0..500 {
                 // Alternate the selection so every frame has something to repaint.
-                let code = if i % 2 == 0 { KeyCode::Down } else { KeyCode::Up };
+                let code = if i % 2 == 0 {
+                    KeyCode::Down
+                } else {
+                    KeyCode::Up
+                };
                 state.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
                 let t = Instant::now();
                 terminal

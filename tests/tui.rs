@@ -13,9 +13,7 @@ use cors_doctor::config::Config;
 use cors_doctor::runner;
 use cors_doctor::sim::SimServer;
 use cors_doctor::tui::keymap::KeySpec;
-use cors_doctor::tui::{
-    self, AppState, Effect, Msg, NoScenarios, Options, Screen, StartMode,
-};
+use cors_doctor::tui::{self, AppState, Effect, Msg, NoScenarios, Options, Screen, StartMode};
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -100,7 +98,10 @@ impl Ui {
                 }
                 Effect::Copy { text, what } => {
                     self.copies.push(text);
-                    queue.extend(self.state.update(Msg::Copied(Ok(format!("✔ copied {what}")))));
+                    queue.extend(
+                        self.state
+                            .update(Msg::Copied(Ok(format!("✔ copied {what}")))),
+                    );
                 }
                 Effect::SaveLast(_) => self.saved += 1,
                 Effect::StartDemo { .. } => {}
@@ -115,7 +116,12 @@ impl Ui {
             let keys: Vec<KeyEvent> = if let Some(text) = token.strip_prefix('"') {
                 text.trim_end_matches('"')
                     .chars()
-                    .map(|c| KeyEvent::new(ratatui::crossterm::event::KeyCode::Char(c), KeyModifiers::NONE))
+                    .map(|c| {
+                        KeyEvent::new(
+                            ratatui::crossterm::event::KeyCode::Char(c),
+                            KeyModifiers::NONE,
+                        )
+                    })
                     .collect()
             } else {
                 let k = KeySpec::parse(token).unwrap();
@@ -134,7 +140,10 @@ impl Ui {
 
     async fn type_text(&mut self, text: &str) {
         for c in text.chars() {
-            let k = KeyEvent::new(ratatui::crossterm::event::KeyCode::Char(c), KeyModifiers::NONE);
+            let k = KeyEvent::new(
+                ratatui::crossterm::event::KeyCode::Char(c),
+                KeyModifiers::NONE,
+            );
             let effects = self.state.update(Msg::Key(k));
             self.effects(effects).await;
         }
@@ -240,11 +249,17 @@ async fn scripted_keys_walk_the_diagnosis() {
     assert_eq!(ui.state.screen, Screen::Evidence);
     let screen = ui.screen();
     assert!(screen.contains("x1 preflight"), "{screen}");
-    assert!(screen.contains("access-control-allow-origin: (missing)"), "{screen}");
+    assert!(
+        screen.contains("access-control-allow-origin: (missing)"),
+        "{screen}"
+    );
     ui.press("c").await;
     let curl = ui.copies.last().unwrap();
     assert!(curl.starts_with("curl -i \\\n  -X OPTIONS"), "{curl}");
-    assert!(curl.contains("Access-Control-Request-Headers: authorization"), "{curl}");
+    assert!(
+        curl.contains("Access-Control-Request-Headers: authorization"),
+        "{curl}"
+    );
     assert!(!curl.contains("c2lnbmF0dXJl"), "{curl}");
 
     // Next exchange, into the detail pane and back, then back to the steps.
@@ -275,10 +290,7 @@ async fn mouse_clicks_select_steps() {
     let plan = args.resolve(&Config::default()).unwrap();
     let mut ui = Ui::new(80, 24, options(StartMode::Diagnose(Box::new(plan)), args)).await;
     let screen = ui.screen();
-    let row = screen
-        .lines()
-        .position(|l| l.starts_with("│ 5 "))
-        .unwrap();
+    let row = screen.lines().position(|l| l.starts_with("│ 5 ")).unwrap();
     ui.state.update(Msg::Mouse(MouseEvent {
         kind: MouseEventKind::Down(MouseButton::Left),
         column: 10,
@@ -349,7 +361,10 @@ async fn the_event_loop_runs_and_goes_idle() {
         while let Some(msg) = inner_rx.recv().await {
             let finished = matches!(
                 &msg,
-                Msg::Run { event: runner::RunEvent::Finished(_), .. }
+                Msg::Run {
+                    event: runner::RunEvent::Finished(_),
+                    ..
+                }
             );
             if matches!(msg, Msg::Tick) {
                 *ticks2.lock().unwrap() += 1;
@@ -387,6 +402,10 @@ async fn the_event_loop_runs_and_goes_idle() {
     assert_eq!(state.screen, Screen::Evidence);
     assert!(state.diag.as_ref().unwrap().report.is_some());
     tokio::time::sleep(Duration::from_millis(50)).await;
-    assert_eq!(*ticks.lock().unwrap(), ticks_at_finish, "no ticks while idle");
+    assert_eq!(
+        *ticks.lock().unwrap(),
+        ticks_at_finish,
+        "no ticks while idle"
+    );
     relay.abort();
 }

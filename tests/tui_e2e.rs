@@ -39,7 +39,10 @@ impl Tmux {
             if ok(&s) {
                 return s;
             }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}:\n{s}");
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}:\n{s}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -91,7 +94,17 @@ async fn the_binary_in_tmux() {
         socket: format!("cdt-e2e-{}", std::process::id()),
     };
     let out = tmux.cmd(&[
-        "new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", "sh", "-c", &script,
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "sh",
+        "-c",
+        &script,
     ]);
     assert!(out.status.success(), "{out:?}");
 
@@ -100,8 +113,9 @@ async fn the_binary_in_tmux() {
         .await;
     for n in 1..=7 {
         assert!(
-            screen.lines().any(|l| l.starts_with(&format!("│ {n} "))
-                || l.starts_with(&format!("│▶{n} "))),
+            screen
+                .lines()
+                .any(|l| l.starts_with(&format!("│ {n} ")) || l.starts_with(&format!("│▶{n} "))),
             "step {n}:\n{screen}"
         );
     }
@@ -115,12 +129,19 @@ async fn the_binary_in_tmux() {
         .wait_for("the evidence", |s| s.contains("Request and response"))
         .await;
     assert!(screen.contains("x1 preflight"), "{screen}");
-    assert!(!screen.contains("abc.def"), "secrets stay masked:\n{screen}");
+    assert!(
+        !screen.contains("abc.def"),
+        "secrets stay masked:\n{screen}"
+    );
 
     tmux.keys("q");
     let deadline = Instant::now() + Duration::from_secs(10);
     while !Path::new(&stty).exists() || std::fs::metadata(&stty).map_or(0, |m| m.len()) == 0 {
-        assert!(Instant::now() < deadline, "the app did not quit:\n{}", tmux.screen());
+        assert!(
+            Instant::now() < deadline,
+            "the app did not quit:\n{}",
+            tmux.screen()
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     tokio::time::sleep(Duration::from_millis(100)).await;

@@ -137,7 +137,7 @@ pub fn render(r: &Report, color: bool) -> String {
         };
         let _ = writeln!(
             out,
-            "  {} {:<9} {} → {} · {}{}{}",
+            "  {} {:<9} {} → {} · {}{}",
             x.id,
             x.kind.label(),
             x.request.method,
@@ -151,7 +151,6 @@ pub fn render(r: &Report, color: bool) -> String {
             } else {
                 format!(" · {} ms", x.elapsed_ms)
             },
-            ""
         );
     }
     out.push('\n');

@@ -117,8 +117,7 @@ impl KeySpec {
         let mut rest = s.trim();
         loop {
             let lower = rest.to_ascii_lowercase();
-            if rest.chars().count() > 2 && (lower.starts_with("ctrl-") || lower.starts_with("c-"))
-            {
+            if rest.chars().count() > 2 && (lower.starts_with("ctrl-") || lower.starts_with("c-")) {
                 ctrl = true;
                 rest = &rest[rest.find('-').map_or(0, |i| i + 1)..];
             } else if rest.chars().count() > 2
@@ -235,21 +234,15 @@ fn defaults() -> Vec<Binding> {
     let c = KeySpec::char;
     let k = KeySpec::code;
     vec![
+        b(Action::Up, vec![c('k'), k(K::Up)], "up", LISTS, false),
+        b(Action::Down, vec![c('j'), k(K::Down)], "down", LISTS, false),
         b(
-            Action::Up,
-            vec![c('k'), k(K::Up)],
-            "up",
+            Action::PageUp,
+            vec![k(K::PageUp), KeySpec::ctrl('u')],
+            "page up",
             LISTS,
             false,
         ),
-        b(
-            Action::Down,
-            vec![c('j'), k(K::Down)],
-            "down",
-            LISTS,
-            false,
-        ),
-        b(Action::PageUp, vec![k(K::PageUp), KeySpec::ctrl('u')], "page up", LISTS, false),
         b(
             Action::PageDown,
             vec![k(K::PageDown), KeySpec::ctrl('d')],
@@ -258,7 +251,13 @@ fn defaults() -> Vec<Binding> {
             false,
         ),
         b(Action::Top, vec![c('g'), k(K::Home)], "top", LISTS, false),
-        b(Action::Bottom, vec![c('G'), k(K::End)], "bottom", LISTS, false),
+        b(
+            Action::Bottom,
+            vec![c('G'), k(K::End)],
+            "bottom",
+            LISTS,
+            false,
+        ),
         b(
             Action::NextPane,
             vec![k(K::Tab), k(K::Right)],
@@ -283,8 +282,20 @@ fn defaults() -> Vec<Binding> {
         b(Action::Back, vec![k(K::Esc)], "back", ALL, true),
         b(Action::Rerun, vec![c('r')], "rerun step", &[Main], true),
         b(Action::RerunAll, vec![c('R')], "rerun all", DIAG, true),
-        b(Action::Evidence, vec![c('e')], "evidence", &[Main, Learn], true),
-        b(Action::Tree, vec![c('t')], "API tree", &[Main, Evidence], false),
+        b(
+            Action::Evidence,
+            vec![c('e')],
+            "evidence",
+            &[Main, Learn],
+            true,
+        ),
+        b(
+            Action::Tree,
+            vec![c('t')],
+            "API tree",
+            &[Main, Evidence],
+            false,
+        ),
         b(Action::Learn, vec![c('l')], "learn", DIAG, true),
         b(Action::Copy, vec![c('y')], "copy fix", DIAG, true),
         b(Action::CopyCurl, vec![c('c')], "copy curl", DIAG, true),
@@ -458,30 +469,43 @@ mod tests {
             Some(Action::RerunAll)
         );
         assert_eq!(
-            km.action(Context::Main, &key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            km.action(
+                Context::Main,
+                &key(KeyCode::Char('c'), KeyModifiers::CONTROL)
+            ),
             Some(Action::Quit)
         );
         assert_eq!(
             km.action(Context::Main, &key(KeyCode::BackTab, KeyModifiers::SHIFT)),
             Some(Action::PrevPane)
         );
-        assert_eq!(km.action(Context::Form, &key(KeyCode::Char('q'), none)), None);
+        assert_eq!(
+            km.action(Context::Form, &key(KeyCode::Char('q'), none)),
+            None
+        );
     }
 
     #[test]
     fn user_overrides_merge_on_defaults() {
-        let tui: toml::Table =
-            toml::from_str("[keys]\nquit = \"x\"\nevidence = [\"E\", \"ctrl-e\"]\nnope = \"z\"\nhelp = \"ctrl-\"")
-                .unwrap();
+        let tui: toml::Table = toml::from_str(
+            "[keys]\nquit = \"x\"\nevidence = [\"E\", \"ctrl-e\"]\nnope = \"z\"\nhelp = \"ctrl-\"",
+        )
+        .unwrap();
         let (km, problems) = Keymap::from_config(&tui);
         let none = KeyModifiers::NONE;
         assert_eq!(
             km.action(Context::Main, &key(KeyCode::Char('x'), none)),
             Some(Action::Quit)
         );
-        assert_eq!(km.action(Context::Main, &key(KeyCode::Char('q'), none)), None);
         assert_eq!(
-            km.action(Context::Main, &key(KeyCode::Char('e'), KeyModifiers::CONTROL)),
+            km.action(Context::Main, &key(KeyCode::Char('q'), none)),
+            None
+        );
+        assert_eq!(
+            km.action(
+                Context::Main,
+                &key(KeyCode::Char('e'), KeyModifiers::CONTROL)
+            ),
             Some(Action::Evidence)
         );
         assert_eq!(

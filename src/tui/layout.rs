@@ -48,8 +48,7 @@ pub fn main(size: Rect) -> Main {
     let [verdict, rest] =
         Layout::vertical([Constraint::Length(verdict_height), Constraint::Min(0)]).areas(body);
     let (list, detail) = if size.width >= WIDE {
-        let [l, d] =
-            Layout::horizontal([Constraint::Length(66), Constraint::Min(0)]).areas(rest);
+        let [l, d] = Layout::horizontal([Constraint::Length(66), Constraint::Min(0)]).areas(rest);
         (l, d)
     } else {
         let [l, d] = Layout::vertical([Constraint::Length(9), Constraint::Min(0)]).areas(rest);

@@ -47,6 +47,9 @@ pub use state::{AppState, Effect, Msg, Screen};
 pub type SourceFn =
     Arc<dyn Fn(&Plan) -> Result<Option<Arc<dyn ConfigSource>>, String> + Send + Sync>;
 
+/// Puts text on the clipboard.
+pub type Clipboard = Box<dyn FnMut(&str) -> io::Result<()> + Send>;
+
 /// What the UI opens on.
 pub enum StartMode {
     /// The target form, prefilled from the config and the last session.
@@ -139,7 +142,12 @@ pub async fn run(opts: Options) -> Result<i32, String> {
     let (tx, mut rx) = unbounded_channel();
     let input = tokio::spawn(read_input(tx.clone()));
     let signals = tokio::spawn(watch_signals(tx.clone()));
-    let mut jobs = Jobs::new(tx, opts.source.clone(), opts.catalog.clone(), opts.last_path.clone());
+    let mut jobs = Jobs::new(
+        tx,
+        opts.source.clone(),
+        opts.catalog.clone(),
+        opts.last_path.clone(),
+    );
     jobs.clipboard = Box::new(osc52);
     for e in first_effects {
         jobs.apply(e);
@@ -206,7 +214,7 @@ pub struct Jobs {
     ticker: Option<JoinHandle<()>>,
     demo: Option<JoinHandle<()>>,
     /// Puts text on the clipboard.
-    pub clipboard: Box<dyn FnMut(&str) -> io::Result<()> + Send>,
+    pub clipboard: Clipboard,
     pub tick_every: Duration,
 }
 

@@ -25,8 +25,7 @@ pub struct LastTarget {
 
 /// `$XDG_STATE_HOME/cors-doctor/last.toml` (or the platform's state/cache directory).
 pub fn default_path() -> Option<PathBuf> {
-    crate::logging::default_log_file()
-        .and_then(|log| log.parent().map(|d| d.join("last.toml")))
+    crate::logging::default_log_file().and_then(|log| log.parent().map(|d| d.join("last.toml")))
 }
 
 /// A header entry with a secret value reduced to its name.

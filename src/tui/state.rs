@@ -135,8 +135,14 @@ pub enum Msg {
     Mouse(MouseEvent),
     Resize(u16, u16),
     Tick,
-    Run { seq: u64, event: RunEvent },
-    RunFailed { seq: u64, error: String },
+    Run {
+        seq: u64,
+        event: RunEvent,
+    },
+    RunFailed {
+        seq: u64,
+        error: String,
+    },
     DemoStarted(Result<Box<Plan>, String>),
     Copied(Result<String, String>),
     /// SIGTERM, SIGINT, SIGHUP.
@@ -147,10 +153,18 @@ pub enum Msg {
 #[derive(Debug)]
 pub enum Effect {
     /// Start a run; any pending run is cancelled first (a rerun replaces the pending job).
-    StartRun { seq: u64, plan: Box<Plan> },
-    StartDemo { name: String },
+    StartRun {
+        seq: u64,
+        plan: Box<Plan>,
+    },
+    StartDemo {
+        name: String,
+    },
     /// Put text on the clipboard (OSC 52); `what` names it in the confirmation.
-    Copy { text: String, what: String },
+    Copy {
+        text: String,
+        what: String,
+    },
     SaveLast(LastTarget),
 }
 
@@ -299,7 +313,10 @@ impl AppState {
                 if let Some(d) = self.diag.as_mut().filter(|d| d.seq == seq) {
                     d.phase = Phase::Failed(error.clone());
                     d.rerun_step = None;
-                    self.status = Some(Status { text: error, error: true });
+                    self.status = Some(Status {
+                        text: error,
+                        error: true,
+                    });
                 }
                 Vec::new()
             }
@@ -313,7 +330,10 @@ impl AppState {
                 self.start(*plan, args)
             }
             Msg::DemoStarted(Err(e)) => {
-                self.status = Some(Status { text: e, error: true });
+                self.status = Some(Status {
+                    text: e,
+                    error: true,
+                });
                 Vec::new()
             }
             Msg::Copied(Ok(text)) => {
@@ -509,7 +529,11 @@ impl AppState {
     }
 
     fn main_action(&mut self, action: Action) -> Vec<Effect> {
-        let page = layout::main(self.size).detail.height.saturating_sub(2).max(1);
+        let page = layout::main(self.size)
+            .detail
+            .height
+            .saturating_sub(2)
+            .max(1);
         match (action, self.pane) {
             (Action::Up, Pane::List) => {
                 self.step_sel = self.step_sel.saturating_sub(1);
@@ -522,7 +546,9 @@ impl AppState {
             (Action::Top, Pane::List) => self.step_sel = 0,
             (Action::Bottom, Pane::List) => self.step_sel = 6,
             (Action::Up, Pane::Detail) => self.detail_scroll = self.detail_scroll.saturating_sub(1),
-            (Action::Down, Pane::Detail) => self.detail_scroll = self.detail_scroll.saturating_add(1),
+            (Action::Down, Pane::Detail) => {
+                self.detail_scroll = self.detail_scroll.saturating_add(1)
+            }
             (Action::PageUp, _) => self.detail_scroll = self.detail_scroll.saturating_sub(page),
             (Action::PageDown, _) => self.detail_scroll = self.detail_scroll.saturating_add(page),
             (Action::Top, Pane::Detail) => self.detail_scroll = 0,
@@ -637,7 +663,11 @@ impl AppState {
             .diag
             .as_ref()
             .map_or(0, |d| d.exchange_list().len().max(d.planned.len()));
-        let page = layout::two_pane(self.size).detail.height.saturating_sub(2).max(1);
+        let page = layout::two_pane(self.size)
+            .detail
+            .height
+            .saturating_sub(2)
+            .max(1);
         match (action, self.pane) {
             (Action::Up, Pane::List) => {
                 self.ev_sel = self.ev_sel.saturating_sub(1);

@@ -178,10 +178,13 @@ fn form(f: &mut Frame, s: &AppState, theme: &Theme) {
                 if focused {
                     let col = inner.x
                         + label_w
-                        + u16::try_from(input.cursor).unwrap_or(u16::MAX).min(
-                            inner.width.saturating_sub(label_w + 1),
-                        );
-                    cursor = Some(Position::new(col, inner.y + u16::try_from(i * 2).unwrap_or(0)));
+                        + u16::try_from(input.cursor)
+                            .unwrap_or(u16::MAX)
+                            .min(inner.width.saturating_sub(label_w + 1));
+                    cursor = Some(Position::new(
+                        col,
+                        inner.y + u16::try_from(i * 2).unwrap_or(0),
+                    ));
                 }
                 vec![Span::raw(input.text.clone())]
             }
@@ -267,7 +270,10 @@ fn demo(f: &mut Frame, s: &AppState, theme: &Theme) {
             }
         })
         .collect();
-    f.render_widget(Paragraph::new(lines).scroll((scroll_for(s.demo_sel, inner.height), 0)), inner);
+    f.render_widget(
+        Paragraph::new(lines).scroll((scroll_for(s.demo_sel, inner.height), 0)),
+        inner,
+    );
 }
 
 /// Keeps the selected row visible.
@@ -352,7 +358,10 @@ fn verdict_line<'a>(d: &Diagnosis, tick: usize, theme: &Theme) -> Line<'a> {
         (Phase::Finished, Some(r)) => {
             let b = &r.browser;
             let (word, style) = match b.outcome {
-                Outcome::Allowed => ("ALLOWED", theme.good().add_modifier(ratatui::style::Modifier::BOLD)),
+                Outcome::Allowed => (
+                    "ALLOWED",
+                    theme.good().add_modifier(ratatui::style::Modifier::BOLD),
+                ),
                 Outcome::Blocked => ("BLOCKED", theme.error()),
                 Outcome::NetworkError => ("NETWORK ERROR", theme.error()),
             };
@@ -560,7 +569,11 @@ fn evidence(f: &mut Frame, s: &AppState, theme: &Theme) {
         })
         .collect();
     if d.running() {
-        for p in d.planned.iter().filter(|p| !list.iter().any(|x| x.id == p.id)) {
+        for p in d
+            .planned
+            .iter()
+            .filter(|p| !list.iter().any(|x| x.id == p.id))
+        {
             lines.push(Line::styled(
                 format!(
                     " {} {:<9} {:<7} {}",
@@ -623,7 +636,10 @@ fn exchange_detail<'a>(d: &Diagnosis, x: &'a Exchange, theme: &Theme) -> Text<'a
     match (&x.response, &x.error) {
         (Some(r), _) => {
             let marks = inspect::cors_marks(&d.plan, x);
-            lines.push(Line::styled(format!("Response {}", r.status), theme.title()));
+            lines.push(Line::styled(
+                format!("Response {}", r.status),
+                theme.title(),
+            ));
             for (n, v) in r.headers.iter() {
                 let line = match marks.mark(n) {
                     Some(Mark::Ok) => Line::from(vec![
@@ -648,14 +664,21 @@ fn exchange_detail<'a>(d: &Diagnosis, x: &'a Exchange, theme: &Theme) -> Text<'a
                 ]));
             }
             if let Some(e) = &marks.error {
-                lines.push(Line::styled(format!("Browser: blocked, {e}"), theme.error()));
+                lines.push(Line::styled(
+                    format!("Browser: blocked, {e}"),
+                    theme.error(),
+                ));
             } else if x.kind != crate::evidence::ExchangeKind::NoOrigin {
                 lines.push(Line::styled("Browser: CORS check passes", theme.good()));
             }
             if !r.body_excerpt.is_empty() {
                 lines.push(Line::raw(""));
                 lines.push(Line::styled(
-                    if r.body_truncated { "Body (start)" } else { "Body" },
+                    if r.body_truncated {
+                        "Body (start)"
+                    } else {
+                        "Body"
+                    },
                     theme.title(),
                 ));
                 for l in r.body_excerpt.lines().take(20) {
@@ -686,7 +709,10 @@ fn learn(f: &mut Frame, s: &AppState, theme: &Theme) {
         .enumerate()
         .map(|(i, t)| {
             if i == s.learn_sel {
-                Line::styled(format!("▶{}", t.title), theme.selected(s.pane == Pane::List))
+                Line::styled(
+                    format!("▶{}", t.title),
+                    theme.selected(s.pane == Pane::List),
+                )
             } else {
                 Line::raw(format!(" {}", t.title))
             }
@@ -702,7 +728,11 @@ fn learn(f: &mut Frame, s: &AppState, theme: &Theme) {
     let b = block(&topic.title, s.pane == Pane::Detail, theme);
     let inner = b.inner(areas.detail);
     f.render_widget(b, areas.detail);
-    let lines: Vec<Line> = topic.body.lines().map(|l| Line::raw(l.to_string())).collect();
+    let lines: Vec<Line> = topic
+        .body
+        .lines()
+        .map(|l| Line::raw(l.to_string()))
+        .collect();
     f.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
@@ -750,7 +780,11 @@ fn help(f: &mut Frame, s: &AppState, theme: &Theme) {
     let b = block(title, true, theme);
     let inner = b.inner(area);
     f.render_widget(b, area);
-    let key_w = rows.iter().map(|(k, _, _)| k.chars().count()).max().unwrap_or(0);
+    let key_w = rows
+        .iter()
+        .map(|(k, _, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
     let mut lines: Vec<Line> = rows
         .into_iter()
         .map(|(keys, hint, action)| {
