@@ -153,3 +153,79 @@ async fn the_binary_in_tmux() {
     let screen = tmux.screen();
     assert!(!screen.contains("Request and response"), "{screen}");
 }
+
+/// SIGTERM while the form is open: the app quits and the terminal is restored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_restores_the_terminal() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("SKIPPED: tmux is not installed; the end-to-end terminal test needs it");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stty = dir.path().join("stty.txt");
+    let tmux = Tmux {
+        socket: format!("cdt-e2e-term-{}", std::process::id()),
+    };
+    let script = format!(
+        "cd {dir} && env NO_COLOR=1 XDG_STATE_HOME={dir}/state XDG_CONFIG_HOME={dir}/config {bin}; stty -a > {stty}; sleep 60",
+        dir = dir.path().display(),
+        bin = env!("CARGO_BIN_EXE_cors-doctor"),
+        stty = stty.display(),
+    );
+    let out = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    tmux.wait_for("the target form", |s| {
+        s.contains("Target") && s.contains("Origin")
+    })
+    .await;
+    let shell = String::from_utf8_lossy(
+        &tmux
+            .cmd(&["display", "-p", "-t", "e2e", "#{pane_pid}"])
+            .stdout,
+    )
+    .trim()
+    .to_string();
+    let children = Command::new("pgrep")
+        .args(["-P", &shell])
+        .output()
+        .expect("pgrep");
+    let child = String::from_utf8_lossy(&children.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(!child.is_empty(), "no child of the shell {shell}");
+    let killed = Command::new("kill")
+        .args(["-TERM", &child])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::fs::metadata(&stty).map_or(0, |m| m.len()) == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "SIGTERM did not end the app:\n{}",
+            tmux.screen()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let modes = std::fs::read_to_string(&stty).expect("stty output");
+    let words: Vec<&str> = modes.split_whitespace().collect();
+    assert!(
+        words.contains(&"icanon") && words.contains(&"echo"),
+        "{modes}"
+    );
+}

@@ -114,7 +114,9 @@ pub fn initial_state(opts: &Options) -> (AppState, Vec<Effect>) {
         StartMode::Form => Vec::new(),
         StartMode::Diagnose(plan) => {
             let args = state.form.to_args(&opts.args);
-            state.start((**plan).clone(), args)
+            let mut effects = vec![Effect::SaveLast(session::LastTarget::from_args(&args))];
+            effects.extend(state.start((**plan).clone(), args));
+            effects
         }
         StartMode::FormError(e) => {
             state.form.error = Some(e.clone());
