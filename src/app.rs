@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::aws::file::{OpenApiFile, ScenarioSource};
+use crate::aws::BoxFuture;
 use crate::aws::ConfigSource;
 use crate::cli::{CheckArgs, Cli, Command, DemoArgs, Plan, ServeArgs, TargetArgs, UsageError};
 use crate::config::Config;
@@ -13,6 +14,7 @@ use crate::gateway::scenario::Scenario;
 use crate::report::Format;
 use crate::runner;
 use crate::sim::{self, SimServer};
+use crate::tui::{ScenarioCatalog, ScenarioEntry, StartedScenario};
 
 /// Exit status: 0 allowed, 1 a step fails, 2 usage/configuration error.
 pub async fn run(cli: Cli) -> i32 {
@@ -30,10 +32,35 @@ async fn dispatch(cli: Cli) -> Result<i32, UsageError> {
     if let Err(e) = crate::logging::init(cli.log_file.as_deref(), config.log.level.as_deref()) {
         eprintln!("cors-doctor: warning: {e}; continuing without a log file");
     }
+    let interactive = std::io::stdout().is_terminal();
     match cli.command {
         Some(Command::Check(args)) => check(&args, &config).await,
+        Some(Command::Demo(args)) if interactive && !args.list && args.format.is_none() => {
+            // The simulator of a named scenario lives while the UI diagnoses it.
+            let mut _simulator = None;
+            let start = match &args.scenario {
+                None => crate::tui::StartMode::Demo,
+                Some(name) => {
+                    let started = SimCatalog.start(name).await.map_err(UsageError)?;
+                    _simulator = Some(started.guard);
+                    crate::tui::StartMode::Diagnose(Box::new(started.plan))
+                }
+            };
+            tui(config, cli.target, start).await
+        }
         Some(Command::Demo(args)) => demo(&args).await,
         Some(Command::Serve(args)) => serve(&args).await,
+        None if interactive => {
+            let start = if cli.target.url.is_none() && cli.target.path.is_none() {
+                crate::tui::StartMode::Form
+            } else {
+                match cli.target.resolve(&config) {
+                    Ok(plan) => crate::tui::StartMode::Diagnose(Box::new(plan)),
+                    Err(e) => crate::tui::StartMode::FormError(e.0),
+                }
+            };
+            tui(config, cli.target, start).await
+        }
         None => {
             let args = CheckArgs {
                 target: cli.target,
@@ -45,8 +72,30 @@ async fn dispatch(cli: Cli) -> Result<i32, UsageError> {
     }
 }
 
+/// The terminal UI, on the same runner and configuration sources as `check`.
+async fn tui(
+    config: Config,
+    args: crate::cli::TargetArgs,
+    start: crate::tui::StartMode,
+) -> Result<i32, UsageError> {
+    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let opts = crate::tui::Options {
+        config,
+        args,
+        start,
+        source: Arc::new(|plan: &Plan| config_source(plan).map_err(|e| e.0)),
+        catalog: Arc::new(SimCatalog),
+        last_path: crate::tui::session::default_path(),
+        color,
+    };
+    crate::tui::run(opts).await.map_err(UsageError)
+}
+
 /// The configuration source a plan names, if any.
-fn config_source(plan: &Plan) -> Result<Option<Arc<dyn ConfigSource>>, UsageError> {
+pub fn config_source(plan: &Plan) -> Result<Option<Arc<dyn ConfigSource>>, UsageError> {
+    if let Some(scenario) = &plan.scenario {
+        return Ok(Some(Arc::new(ScenarioSource::new((**scenario).clone()))));
+    }
     if let Some(path) = &plan.openapi {
         if !path.is_file() {
             return Err(UsageError(format!(
@@ -104,7 +153,37 @@ pub fn scenario_plan(scenario: &Scenario, base_url: &str) -> Result<Plan, UsageE
         ..TargetArgs::default()
     };
     target.no_aws = true;
-    target.resolve(&Config::default())
+    let mut plan = target.resolve(&Config::default())?;
+    plan.scenario = Some(Box::new(scenario.clone()));
+    Ok(plan)
+}
+
+/// The demo's scenarios for the UI's picker: each starts a simulator on a free loopback port.
+pub struct SimCatalog;
+
+impl ScenarioCatalog for SimCatalog {
+    fn entries(&self) -> Vec<ScenarioEntry> {
+        Scenario::all()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| ScenarioEntry {
+                name: s.name,
+                summary: s.spec.summary,
+            })
+            .collect()
+    }
+
+    fn start<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<StartedScenario, String>> {
+        Box::pin(async move {
+            let scenario = load_scenario(name).map_err(|e| e.0)?;
+            let server = start_simulator(&scenario, 0, 0).await.map_err(|e| e.0)?;
+            let plan = scenario_plan(&scenario, &server.base_url()).map_err(|e| e.0)?;
+            Ok(StartedScenario {
+                plan,
+                guard: Box::new(server),
+            })
+        })
+    }
 }
 
 async fn demo(args: &DemoArgs) -> Result<i32, UsageError> {
@@ -121,8 +200,7 @@ async fn demo(args: &DemoArgs) -> Result<i32, UsageError> {
     let scenario = load_scenario(name)?;
     let server = start_simulator(&scenario, 0, 0).await?;
     let plan = scenario_plan(&scenario, &server.base_url())?;
-    let source: Arc<dyn ConfigSource> = Arc::new(ScenarioSource::new(scenario.clone()));
-    let report = runner::run(&plan, Some(source), None)
+    let report = runner::run(&plan, config_source(&plan)?, None)
         .await
         .map_err(|e| UsageError(e.0));
     server.shutdown().await;

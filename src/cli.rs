@@ -32,6 +32,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per process
 pub enum Command {
     /// Diagnose headless and print a report (text, JSON or Markdown). Exit 0 allowed, 1 a step fails, 2 usage error.
     Check(Box<CheckArgs>),
@@ -158,6 +159,8 @@ pub struct Plan {
     pub path: Option<String>,
     pub aws: AwsArgs,
     pub browser: bool,
+    /// An in-memory scenario whose API is the configuration (the demo).
+    pub scenario: Option<Box<crate::gateway::scenario::Scenario>>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -289,6 +292,7 @@ impl TargetArgs {
                     .or_else(|| config.aws.endpoint_url.clone()),
             },
             browser: self.browser,
+            scenario: None,
         })
     }
 }

@@ -17,3 +17,4 @@ pub mod report;
 pub mod runner;
 pub mod sim;
 pub mod target;
+pub mod tui;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cors_doctor::app::scenario_plan;
-use cors_doctor::aws::file::{OpenApiFile, ScenarioSource};
+use cors_doctor::aws::file::OpenApiFile;
 use cors_doctor::aws::ConfigSource;
 use cors_doctor::cli::TargetArgs;
 use cors_doctor::config::Config;
@@ -48,10 +48,12 @@ async fn live(s: &Scenario) -> Report {
     .await
     .expect("bind");
     let plan = scenario_plan(s, &server.base_url()).expect("plan");
-    let source: Arc<dyn ConfigSource> = Arc::new(ScenarioSource::new(s.clone()));
-    let report = runner::run(&plan, Some(source), None)
-        .await
-        .expect("live run");
+    let source = cors_doctor::app::config_source(&plan).expect("source");
+    assert!(
+        source.is_some(),
+        "the demo's plan names its scenario as configuration"
+    );
+    let report = runner::run(&plan, source, None).await.expect("live run");
     server.shutdown().await;
     report
 }

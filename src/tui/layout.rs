@@ -1,0 +1,89 @@
+//! Screen geometry, shared by the views (to draw) and `update` (to hit-test mouse clicks).
+
+use ratatui::layout::{Constraint, Layout, Rect};
+
+/// Wide enough to put the panes side by side.
+pub const WIDE: u16 = 120;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Frame {
+    pub header: Rect,
+    pub body: Rect,
+    pub footer: Rect,
+}
+
+pub fn frame(size: Rect) -> Frame {
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(size);
+    Frame {
+        header,
+        body,
+        footer,
+    }
+}
+
+pub fn body(size: Rect) -> Rect {
+    frame(size).body
+}
+
+pub fn form(size: Rect) -> Rect {
+    frame(size).body
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Main {
+    pub verdict: Rect,
+    pub list: Rect,
+    pub detail: Rect,
+}
+
+/// The main view: a verdict line, the seven steps, the selected step's detail.
+pub fn main(size: Rect) -> Main {
+    let body = frame(size).body;
+    let verdict_height = if size.width >= WIDE { 1 } else { 2 };
+    let [verdict, rest] =
+        Layout::vertical([Constraint::Length(verdict_height), Constraint::Min(0)]).areas(body);
+    let (list, detail) = if size.width >= WIDE {
+        let [l, d] = Layout::horizontal([Constraint::Length(66), Constraint::Min(0)]).areas(rest);
+        (l, d)
+    } else {
+        let [l, d] = Layout::vertical([Constraint::Length(9), Constraint::Min(0)]).areas(rest);
+        (l, d)
+    };
+    Main {
+        verdict,
+        list,
+        detail,
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TwoPane {
+    pub list: Rect,
+    pub detail: Rect,
+}
+
+/// A list on the left, its selected item's detail on the right.
+pub fn two_pane(size: Rect) -> TwoPane {
+    let body = frame(size).body;
+    let list_width = if size.width >= WIDE { 44 } else { 28 };
+    let [list, detail] =
+        Layout::horizontal([Constraint::Length(list_width), Constraint::Min(0)]).areas(body);
+    TwoPane { list, detail }
+}
+
+/// A centered rectangle of at most `w`×`h`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}

@@ -1,0 +1,459 @@
+//! The terminal UI: terminal setup and restore, one event loop, `AppState` + `update(Msg) ->
+//! effects`, views as functions of the state, and a keymap from which the footer and the
+//! help overlay are built.
+//!
+//! One loop: input (crossterm's async `EventStream`), runner progress, ticks and signals all
+//! arrive as [`Msg`] on one channel. The loop applies every queued message, then draws once.
+//! Ticks only flow while a run is in progress, so an idle UI does not redraw.
+
+pub mod demo;
+pub mod form;
+pub mod inspect;
+pub mod keymap;
+pub mod layout;
+pub mod learn;
+pub mod session;
+pub mod state;
+pub mod theme;
+pub mod view;
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use ratatui::backend::Backend;
+use ratatui::crossterm::event::{
+    DisableMouseCapture, EnableMouseCapture, Event, EventStream, MouseEventKind,
+};
+use ratatui::crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use ratatui::crossterm::{cursor, execute};
+use ratatui::Terminal;
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+use tokio::task::JoinHandle;
+
+use crate::aws::ConfigSource;
+use crate::cli::{Plan, TargetArgs};
+use crate::config::Config;
+use crate::runner;
+
+pub use demo::{NoScenarios, ScenarioCatalog, ScenarioEntry, StartedScenario};
+pub use state::{AppState, Effect, Msg, Screen};
+
+/// Finds the configuration source a plan names (the same function `check` uses).
+pub type SourceFn =
+    Arc<dyn Fn(&Plan) -> Result<Option<Arc<dyn ConfigSource>>, String> + Send + Sync>;
+
+/// Puts text on the clipboard.
+pub type Clipboard = Box<dyn FnMut(&str) -> io::Result<()> + Send>;
+
+/// What the UI opens on.
+pub enum StartMode {
+    /// The target form, prefilled from the config and the last session.
+    Form,
+    /// Straight into the diagnosis of a resolved plan (`cors-doctor URL --origin …`).
+    Diagnose(Box<Plan>),
+    /// The form with the command line's values and why they were refused.
+    FormError(String),
+    /// The demo scenario picker.
+    Demo,
+}
+
+pub struct Options {
+    pub config: Config,
+    /// The command line's target flags (also the base of every form submit).
+    pub args: TargetArgs,
+    pub start: StartMode,
+    pub source: SourceFn,
+    pub catalog: Arc<dyn ScenarioCatalog>,
+    /// Where the last target is remembered (`None`: not remembered).
+    pub last_path: Option<PathBuf>,
+    /// False with NO_COLOR.
+    pub color: bool,
+}
+
+/// Builds the initial state (pure: no terminal involved) and the effects to run first.
+pub fn initial_state(opts: &Options) -> (AppState, Vec<Effect>) {
+    let (keymap, problems) = keymap::Keymap::from_config(&opts.config.tui);
+    let last = opts
+        .last_path
+        .as_deref()
+        .map(session::LastTarget::load)
+        .unwrap_or_default();
+    let has_cli_target = opts.args.url.is_some() || opts.args.origin.is_some();
+    let prefill = if has_cli_target {
+        let mut p = session::prefill(&opts.config, &session::LastTarget::default());
+        let a = &opts.args;
+        p.url = a.url.clone();
+        p.origin = a.origin.clone().or(p.origin);
+        p.method = a.method.clone().or(p.method);
+        if !a.headers.is_empty() {
+            p.headers = a.headers.clone();
+        }
+        p.credentials = a.credentials.clone().or(p.credentials);
+        p.profile = a.profile.clone().or(p.profile);
+        p.region = a.region.clone().or(p.region);
+        p
+    } else {
+        session::prefill(&opts.config, &last)
+    };
+    let form = form::FormState::new(&prefill);
+    let mut state = AppState::new(opts.config.clone(), form, opts.args.clone(), keymap);
+    state.color = opts.color;
+    state.demo = opts.catalog.entries();
+    if !problems.is_empty() {
+        state.status = Some(state::Status {
+            text: problems.join("; "),
+            error: true,
+        });
+    }
+    let effects = match &opts.start {
+        StartMode::Form => Vec::new(),
+        StartMode::Diagnose(plan) => {
+            let args = state.form.to_args(&opts.args);
+            let mut effects = vec![Effect::SaveLast(session::LastTarget::from_args(&args))];
+            effects.extend(state.start((**plan).clone(), args));
+            effects
+        }
+        StartMode::FormError(e) => {
+            state.form.error = Some(e.clone());
+            Vec::new()
+        }
+        StartMode::Demo => {
+            state.screen = Screen::Demo;
+            Vec::new()
+        }
+    };
+    (state, effects)
+}
+
+/// Runs the UI on the real terminal until the user quits. The terminal is restored on quit,
+/// error, panic, Ctrl-C and SIGTERM.
+pub async fn run(opts: Options) -> Result<i32, String> {
+    let (mut state, first_effects) = initial_state(&opts);
+    install_panic_hook();
+    let guard = TerminalGuard::enter().map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    let mut terminal = Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))
+        .map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    let size = terminal.size().map_err(|e| e.to_string())?;
+    state.size = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+
+    let (tx, mut rx) = unbounded_channel();
+    let input = tokio::spawn(read_input(tx.clone()));
+    let signals = tokio::spawn(watch_signals(tx.clone()));
+    let mut jobs = Jobs::new(
+        tx,
+        opts.source.clone(),
+        opts.catalog.clone(),
+        opts.last_path.clone(),
+    );
+    jobs.clipboard = Box::new(osc52);
+    for e in first_effects {
+        jobs.apply(e);
+    }
+    let result = event_loop(&mut terminal, &mut state, &mut rx, &mut jobs).await;
+    jobs.shutdown();
+    input.abort();
+    signals.abort();
+    drop(terminal);
+    drop(guard);
+    tracing::info!("terminal UI closed");
+    result.map(|()| 0)
+}
+
+/// The one loop: waits for a message, applies everything queued, draws once.
+pub async fn event_loop<B: Backend>(
+    terminal: &mut Terminal<B>,
+    state: &mut AppState,
+    rx: &mut UnboundedReceiver<Msg>,
+    jobs: &mut Jobs,
+) -> Result<(), String> {
+    terminal
+        .draw(|f| view::render(f, state))
+        .map_err(|e| e.to_string())?;
+    jobs.sync_ticker(state.busy());
+    while let Some(msg) = rx.recv().await {
+        let mut dirty = apply(state, jobs, msg);
+        while let Ok(msg) = rx.try_recv() {
+            dirty |= apply(state, jobs, msg);
+        }
+        if state.quit {
+            break;
+        }
+        jobs.sync_ticker(state.busy());
+        if dirty {
+            terminal
+                .draw(|f| view::render(f, state))
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
+}
+
+/// Applies one message; true when the screen may have changed.
+fn apply(state: &mut AppState, jobs: &mut Jobs, msg: Msg) -> bool {
+    let dirty = !matches!(
+        &msg,
+        Msg::Mouse(m) if matches!(m.kind, MouseEventKind::Moved | MouseEventKind::Drag(_))
+    );
+    for effect in state.update(msg) {
+        jobs.apply(effect);
+    }
+    dirty
+}
+
+/// The running background work, each cancellable: the diagnosis, the spinner ticker, a demo
+/// scenario (its task keeps the scenario alive).
+pub struct Jobs {
+    tx: UnboundedSender<Msg>,
+    source: SourceFn,
+    catalog: Arc<dyn ScenarioCatalog>,
+    last_path: Option<PathBuf>,
+    run: Option<JoinHandle<()>>,
+    ticker: Option<JoinHandle<()>>,
+    demo: Option<JoinHandle<()>>,
+    /// Puts text on the clipboard.
+    pub clipboard: Clipboard,
+    pub tick_every: Duration,
+}
+
+impl Jobs {
+    pub fn new(
+        tx: UnboundedSender<Msg>,
+        source: SourceFn,
+        catalog: Arc<dyn ScenarioCatalog>,
+        last_path: Option<PathBuf>,
+    ) -> Self {
+        Jobs {
+            tx,
+            source,
+            catalog,
+            last_path,
+            run: None,
+            ticker: None,
+            demo: None,
+            clipboard: Box::new(|_| Ok(())),
+            tick_every: Duration::from_millis(100),
+        }
+    }
+
+    pub fn apply(&mut self, effect: Effect) {
+        match effect {
+            Effect::StartRun { seq, plan } => self.start_run(seq, *plan),
+            Effect::StartDemo { name } => {
+                if let Some(old) = self.demo.take() {
+                    old.abort();
+                }
+                let catalog = self.catalog.clone();
+                let tx = self.tx.clone();
+                self.demo = Some(tokio::spawn(async move {
+                    match catalog.start(&name).await {
+                        Ok(started) => {
+                            let _ = tx.send(Msg::DemoStarted(Ok(Box::new(started.plan))));
+                            // Keep the scenario (its server) alive until this task is aborted.
+                            let _guard = started.guard;
+                            std::future::pending::<()>().await;
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Msg::DemoStarted(Err(e)));
+                        }
+                    }
+                }));
+            }
+            Effect::Copy { text, what } => {
+                let result = (self.clipboard)(&text)
+                    .map(|()| {
+                        format!(
+                            "✔ copied {what} to the clipboard ({} bytes, OSC 52)",
+                            text.len()
+                        )
+                    })
+                    .map_err(|e| format!("could not copy {what}: {e}"));
+                let _ = self.tx.send(Msg::Copied(result));
+            }
+            Effect::SaveLast(last) => {
+                if let Some(path) = &self.last_path {
+                    if let Err(e) = last.save(path) {
+                        tracing::warn!(error = %e, "could not remember the last target");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Cancels the pending run (if any) and starts this one.
+    fn start_run(&mut self, seq: u64, plan: Plan) {
+        if let Some(old) = self.run.take() {
+            old.abort();
+        }
+        let tx = self.tx.clone();
+        let source = (self.source)(&plan);
+        tracing::info!(seq, url = %crate::redact::url(plan.target.url.as_str()), "diagnosis started");
+        self.run = Some(tokio::spawn(async move {
+            let source = match source {
+                Ok(s) => s,
+                Err(error) => {
+                    let _ = tx.send(Msg::RunFailed { seq, error });
+                    return;
+                }
+            };
+            let (ev_tx, mut ev_rx) = unbounded_channel();
+            let run = runner::run(&plan, source, Some(ev_tx));
+            tokio::pin!(run);
+            let result = loop {
+                tokio::select! {
+                    biased;
+                    Some(event) = ev_rx.recv() => {
+                        let _ = tx.send(Msg::Run { seq, event });
+                    }
+                    result = &mut run => break result,
+                }
+            };
+            // Events sent just before the end.
+            while let Ok(event) = ev_rx.try_recv() {
+                let _ = tx.send(Msg::Run { seq, event });
+            }
+            if let Err(e) = result {
+                let _ = tx.send(Msg::RunFailed { seq, error: e.0 });
+            }
+        }));
+    }
+
+    /// Ticks (for spinners) only while something runs.
+    pub fn sync_ticker(&mut self, busy: bool) {
+        match (&self.ticker, busy) {
+            (None, true) => {
+                let tx = self.tx.clone();
+                let every = self.tick_every;
+                self.ticker = Some(tokio::spawn(async move {
+                    let mut interval = tokio::time::interval(every);
+                    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+                    interval.tick().await;
+                    loop {
+                        interval.tick().await;
+                        if tx.send(Msg::Tick).is_err() {
+                            break;
+                        }
+                    }
+                }));
+            }
+            (Some(_), false) => {
+                if let Some(t) = self.ticker.take() {
+                    t.abort();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// True when a ticker task is running (for tests: no ticks while idle).
+    pub fn ticking(&self) -> bool {
+        self.ticker.is_some()
+    }
+
+    pub fn shutdown(&mut self) {
+        for job in [self.run.take(), self.ticker.take(), self.demo.take()]
+            .into_iter()
+            .flatten()
+        {
+            job.abort();
+        }
+    }
+}
+
+impl Drop for Jobs {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// Raw input from crossterm's async event stream (never a blocking poll).
+async fn read_input(tx: UnboundedSender<Msg>) {
+    let mut events = EventStream::new();
+    while let Some(event) = events.next().await {
+        let msg = match event {
+            Ok(Event::Key(k)) => Msg::Key(k),
+            Ok(Event::Mouse(m)) => Msg::Mouse(m),
+            Ok(Event::Resize(w, h)) => Msg::Resize(w, h),
+            Ok(_) => continue,
+            Err(e) => {
+                tracing::error!(error = %e, "terminal input failed");
+                Msg::Quit
+            }
+        };
+        if tx.send(msg).is_err() {
+            break;
+        }
+    }
+}
+
+/// SIGTERM, SIGINT and SIGHUP quit cleanly (the loop ends and the terminal is restored).
+async fn watch_signals(tx: UnboundedSender<Msg>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::hangup()),
+    ) else {
+        tracing::warn!("cannot watch signals");
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => tracing::info!("SIGTERM"),
+        _ = int.recv() => tracing::info!("SIGINT"),
+        _ = hup.recv() => tracing::info!("SIGHUP"),
+    }
+    let _ = tx.send(Msg::Quit);
+}
+
+/// Writes an OSC 52 "set clipboard" sequence (works over SSH and in tmux with
+/// `set-clipboard on`).
+fn osc52(text: &str) -> io::Result<()> {
+    let mut out = io::stdout();
+    execute!(
+        out,
+        ratatui::crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
+    )?;
+    out.flush()
+}
+
+/// Raw mode, alternate screen and mouse capture; undone on drop.
+struct TerminalGuard;
+
+impl TerminalGuard {
+    fn enter() -> io::Result<TerminalGuard> {
+        enable_raw_mode()?;
+        let guard = TerminalGuard;
+        execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture)?;
+        Ok(guard)
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+/// Puts the terminal back in cooked mode on the main screen. Safe to call twice.
+pub fn restore_terminal() {
+    let _ = execute!(
+        io::stdout(),
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
+    let _ = disable_raw_mode();
+}
+
+/// Restores the terminal before the panic message is printed.
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous(info);
+    }));
+}

@@ -1,0 +1,146 @@
+//! The last target, remembered between sessions in `$XDG_STATE_HOME/cors-doctor/last.toml`.
+//! Secret header values are never written: only their names are kept, so the form shows
+//! `Authorization: ` for the user to fill in again.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::form::Prefill;
+use crate::cli::TargetArgs;
+use crate::config::Config;
+use crate::redact;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LastTarget {
+    pub url: Option<String>,
+    pub origin: Option<String>,
+    pub method: Option<String>,
+    pub headers: Vec<String>,
+    pub credentials: Option<String>,
+    pub profile: Option<String>,
+    pub region: Option<String>,
+}
+
+/// `$XDG_STATE_HOME/cors-doctor/last.toml` (or the platform's state/cache directory).
+pub fn default_path() -> Option<PathBuf> {
+    crate::logging::default_log_file().and_then(|log| log.parent().map(|d| d.join("last.toml")))
+}
+
+/// A header entry with a secret value reduced to its name.
+fn strip_secret(entry: &str) -> String {
+    match entry.split_once(':') {
+        Some((name, value)) => {
+            let value = value.trim();
+            if redact::header_value(name.trim(), value) != value {
+                format!("{}: ", name.trim())
+            } else {
+                format!("{}: {value}", name.trim())
+            }
+        }
+        None => entry.to_string(),
+    }
+}
+
+impl LastTarget {
+    pub fn from_args(args: &TargetArgs) -> Self {
+        LastTarget {
+            url: args.url.clone().map(|u| redact::url(&u)),
+            origin: args.origin.clone(),
+            method: args.method.clone(),
+            headers: args.headers.iter().map(|h| strip_secret(h)).collect(),
+            credentials: args.credentials.clone(),
+            profile: args.profile.clone(),
+            region: args.region.clone(),
+        }
+    }
+
+    /// Missing or unreadable files give an empty session (a log line says why).
+    pub fn load(path: &Path) -> LastTarget {
+        match std::fs::read_to_string(path) {
+            Ok(text) => toml::from_str(&text).unwrap_or_else(|e| {
+                tracing::warn!(path = %path.display(), error = %e, "ignoring the last session");
+                LastTarget::default()
+            }),
+            Err(_) => LastTarget::default(),
+        }
+    }
+
+    pub fn save(&self, path: &Path) -> Result<(), String> {
+        let text = toml::to_string(self).map_err(|e| e.to_string())?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+}
+
+/// The form's starting values: the last session over the config's defaults. A secret header
+/// whose value was not saved takes its value from the config when the config names it.
+pub fn prefill(config: &Config, last: &LastTarget) -> Prefill {
+    let r = &config.request;
+    let headers = if last.headers.is_empty() {
+        r.headers.clone()
+    } else {
+        last.headers
+            .iter()
+            .map(|h| match h.split_once(':') {
+                Some((name, value)) if value.trim().is_empty() => r
+                    .headers
+                    .iter()
+                    .find(|c| {
+                        c.split_once(':')
+                            .is_some_and(|(n, _)| n.trim().eq_ignore_ascii_case(name.trim()))
+                    })
+                    .cloned()
+                    .unwrap_or_else(|| h.clone()),
+                _ => h.clone(),
+            })
+            .collect()
+    };
+    Prefill {
+        url: last.url.clone(),
+        origin: last.origin.clone().or_else(|| r.origin.clone()),
+        method: last.method.clone().or_else(|| r.method.clone()),
+        headers,
+        credentials: last.credentials.clone().or_else(|| r.credentials.clone()),
+        profile: last.profile.clone().or_else(|| config.aws.profile.clone()),
+        region: last.region.clone().or_else(|| config.aws.region.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_not_saved_and_come_back_from_the_config() {
+        let args = TargetArgs {
+            url: Some("https://x.example/a?token=abc".into()),
+            origin: Some("https://app.example".into()),
+            headers: vec!["Authorization: Bearer abc.def".into(), "X-Trace: 1".into()],
+            ..TargetArgs::default()
+        };
+        let last = LastTarget::from_args(&args);
+        assert_eq!(last.headers, vec!["Authorization: ", "X-Trace: 1"]);
+        assert!(!last.url.as_deref().unwrap_or_default().contains("abc"));
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s").join("last.toml");
+        last.save(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("abc.def"), "{text}");
+        assert_eq!(LastTarget::load(&path), last);
+
+        let mut config = Config::default();
+        config.request.headers = vec!["authorization: Bearer from-config".into()];
+        config.request.origin = Some("https://other.example".into());
+        let p = prefill(&config, &last);
+        assert_eq!(
+            p.headers,
+            vec!["authorization: Bearer from-config", "X-Trace: 1"]
+        );
+        assert_eq!(p.origin.as_deref(), Some("https://app.example"));
+    }
+}
