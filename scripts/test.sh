@@ -4,4 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/cdt}"
+
+# tmux drives the end-to-end UI tests; a fresh machine may lack it.
+if ! command -v tmux >/dev/null 2>&1; then
+  echo "== installing tmux"
+  (apt-get update -qq && apt-get install -y -qq tmux) >/dev/null 2>&1 || echo "tmux could not be installed: the tmux tests will skip"
+fi
+
 cargo test --locked "$@"
