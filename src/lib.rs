@@ -2,8 +2,8 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod app;
-pub mod browser;
 pub mod aws;
+pub mod browser;
 pub mod cli;
 pub mod config;
 pub mod cors;

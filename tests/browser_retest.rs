@@ -46,9 +46,15 @@ fn target(url: &str, headers: &[(&str, &str)]) -> Target {
 
 #[tokio::test]
 async fn live_preflight_without_cors_headers_is_reported_as_chromium_saw_it() {
-    let Some(browser) = chromium().await else { return };
+    let Some(browser) = chromium().await else {
+        return;
+    };
     let server = FakeGateway {
-        preflight: Canned::gateway(403, "MissingAuthenticationTokenException", "Missing Authentication Token"),
+        preflight: Canned::gateway(
+            403,
+            "MissingAuthenticationTokenException",
+            "Missing Authentication Token",
+        ),
         actual: Canned::integration(200),
         bare: None,
     }
@@ -61,7 +67,10 @@ async fn live_preflight_without_cors_headers_is_reported_as_chromium_saw_it() {
     let o = browser.retest(&t).await.unwrap();
     eprintln!("{o:#?}");
     assert_eq!(o.outcome, Outcome::Blocked);
-    assert_eq!(o.cors_error.as_deref(), Some("PreflightMissingAllowOriginHeader"));
+    assert_eq!(
+        o.cors_error.as_deref(),
+        Some("PreflightMissingAllowOriginHeader")
+    );
     assert_eq!(o.hidden_status(), Some(403));
     assert_eq!(o.source, RetestSource::Live);
     let pre = o.preflight.as_ref().expect("the preflight as sent");
@@ -76,6 +85,10 @@ async fn live_preflight_without_cors_headers_is_reported_as_chromium_saw_it() {
         .as_deref()
         .unwrap_or("")
         .contains("Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header"));
-    assert!(o.warnings.iter().any(|w| w.contains("loopback-network")), "{:?}", o.warnings);
+    assert!(
+        o.warnings.iter().any(|w| w.contains("loopback-network")),
+        "{:?}",
+        o.warnings
+    );
     browser.close().await;
 }

@@ -141,7 +141,9 @@ pub async fn spawn(
         }
     })?;
     let Some(stderr) = child.stderr.take() else {
-        return Err(BrowserError::Launch("Chromium's stderr is not piped".into()));
+        return Err(BrowserError::Launch(
+            "Chromium's stderr is not piped".into(),
+        ));
     };
     let mut lines = BufReader::new(stderr).lines();
     let mut seen = Vec::new();

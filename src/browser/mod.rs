@@ -27,7 +27,7 @@ use serde_json::{json, Value};
 
 pub use launch::{find_executable, CHROMIUM_ENV, FLAGS, INSTALL_COMMAND};
 pub use observation::{BrowserEvidence, BrowserObservation, RetestSource, SentRequest};
-pub use retest::{Replay, ReplayAnswer};
+pub use retest::{Page, Replay, ReplayAnswer};
 
 use crate::evidence::{Evidence, ExchangeKind};
 use crate::target::Target;
@@ -149,39 +149,44 @@ impl Chromium {
         &self.version
     }
 
-    /// Chromium fetches the real target, from a page on the target's origin.
+    /// Chromium fetches the real target, from a fresh page on the target's origin (a browser
+    /// context of its own: no cookies, caches or permissions from another retest).
     pub async fn retest(&self, target: &Target) -> Result<BrowserObservation, BrowserError> {
-        self.run(target, None).await
+        let page = self.open_page(&target.origin).await?;
+        let result = page.retest(target).await;
+        page.close().await;
+        result
     }
 
     /// Chromium's requests to the target are answered with `replay` (nothing leaves the
-    /// browser).
+    /// browser), from a fresh page on the target's origin.
     pub async fn replay(
         &self,
         target: &Target,
         replay: &Replay,
     ) -> Result<BrowserObservation, BrowserError> {
-        self.run(target, Some(replay)).await
+        let page = self.open_page(&target.origin).await?;
+        let result = page.replay(target, replay).await;
+        page.close().await;
+        result
     }
 
-    async fn run(
-        &self,
-        target: &Target,
-        replay: Option<&Replay>,
-    ) -> Result<BrowserObservation, BrowserError> {
-        let timeout = self.options.retest_timeout;
-        let job = retest::Job {
+    /// A page on `origin` (served by interception: the origin is never contacted) in a
+    /// browser context of its own, for running many retests one after another: opening a
+    /// page costs a renderer process, a retest on an open page a few milliseconds.
+    pub async fn open_page(&self, origin: &str) -> Result<Page, BrowserError> {
+        let open = Page::open(retest::PageOptions {
             cdp: &self.cdp,
-            target,
-            replay,
+            origin,
             local_network: self.options.local_network,
             version: &self.version,
-            timeout,
-        };
-        match tokio::time::timeout(timeout, retest::run(job)).await {
+            timeout: self.options.retest_timeout,
+        });
+        match tokio::time::timeout(self.options.retest_timeout, open).await {
             Ok(r) => r,
             Err(_) => Err(BrowserError::Timeout(format!(
-                "no outcome within {timeout:?}"
+                "the app page did not open within {:?}",
+                self.options.retest_timeout
             ))),
         }
     }

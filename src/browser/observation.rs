@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::cors::{CorsErrorKind, FailedAt, Outcome, Verdict};
+use crate::cors::{CorsErrorKind, FailedAt, Outcome, PreflightPlan, Verdict};
 use crate::http::Headers;
 
 /// One request as Chromium sent it (from `Network.requestWillBeSent[ExtraInfo]`) and what
@@ -79,7 +79,9 @@ pub struct BrowserObservation {
 impl BrowserObservation {
     /// The Chromium error as the engine's kind, when this build knows the name.
     pub fn cors_error_kind(&self) -> Option<CorsErrorKind> {
-        self.cors_error.as_deref().and_then(CorsErrorKind::from_name)
+        self.cors_error
+            .as_deref()
+            .and_then(CorsErrorKind::from_name)
     }
 
     /// Where the request failed: the preflight or the actual request.
@@ -126,7 +128,13 @@ impl BrowserObservation {
 
     /// `None` when the engine's verdict says what Chromium did (outcome, CorsError name and
     /// failed parameter); otherwise what differs, for people.
-    pub fn disagreement(&self, verdict: &Verdict) -> Option<String> {
+    ///
+    /// One latitude: when several request headers are missing from
+    /// Access-Control-Allow-Headers, Chromium names the first in its internal header order (a
+    /// hash map's, not the request's nor the sorted one), which the engine cannot know; it
+    /// names the first in sorted order. Any header of the preflight plan named by Chromium
+    /// agrees.
+    pub fn disagreement(&self, verdict: &Verdict, plan: &PreflightPlan) -> Option<String> {
         let engine_error = verdict.cors_error.as_ref().map(|e| e.kind.name());
         let engine_param = verdict
             .cors_error
@@ -134,9 +142,12 @@ impl BrowserObservation {
             .and_then(|e| e.failed_parameter.as_deref())
             .filter(|p| !p.is_empty());
         let chromium_param = self.failed_parameter.as_deref().filter(|p| !p.is_empty());
+        let same_param = engine_param == chromium_param
+            || (engine_error == Some(CorsErrorKind::HeaderDisallowedByPreflightResponse.name())
+                && chromium_param.is_some_and(|p| plan.request_headers.iter().any(|h| h == p)));
         if verdict.outcome == self.outcome
             && engine_error == self.cors_error.as_deref()
-            && engine_param == chromium_param
+            && same_param
         {
             return None;
         }
@@ -167,7 +178,9 @@ fn describe(outcome: Outcome, error: Option<&str>, param: Option<&str>) -> Strin
 pub enum BrowserEvidence {
     Observed(Box<BrowserObservation>),
     /// The retest could not run; `reason` says why and what to do (e.g. the install command).
-    Unavailable { reason: String },
+    Unavailable {
+        reason: String,
+    },
 }
 
 #[cfg(test)]
@@ -211,8 +224,43 @@ mod tests {
         }
     }
 
+    fn plan(headers: &[&str]) -> PreflightPlan {
+        PreflightPlan {
+            required: true,
+            reasons: vec![],
+            method: "GET".into(),
+            request_headers: headers.iter().map(|h| h.to_string()).collect(),
+            notes: vec![],
+        }
+    }
+
+    #[test]
+    fn any_planned_header_may_be_the_one_chromium_names() {
+        let v = verdict(
+            Outcome::Blocked,
+            Some(CorsError::new(
+                CorsErrorKind::HeaderDisallowedByPreflightResponse,
+                Some("x-a".into()),
+            )),
+        );
+        let p = plan(&["x-a", "x-b"]);
+        let o = obs(
+            Outcome::Blocked,
+            Some("HeaderDisallowedByPreflightResponse"),
+            Some("x-b"),
+        );
+        assert_eq!(o.disagreement(&v, &p), None);
+        let o = obs(
+            Outcome::Blocked,
+            Some("HeaderDisallowedByPreflightResponse"),
+            Some("x-c"),
+        );
+        assert!(o.disagreement(&v, &p).is_some());
+    }
+
     #[test]
     fn agreement_ignores_empty_parameters() {
+        let p = plan(&[]);
         let v = verdict(
             Outcome::Blocked,
             Some(CorsError::new(
@@ -221,14 +269,14 @@ mod tests {
             )),
         );
         let o = obs(Outcome::Blocked, Some("InvalidAllowCredentials"), None);
-        assert_eq!(o.disagreement(&v), None);
+        assert_eq!(o.disagreement(&v, &p), None);
         let o = obs(Outcome::Blocked, Some("AllowOriginMismatch"), Some("x"));
         assert_eq!(
-            o.disagreement(&v).as_deref(),
+            o.disagreement(&v, &p).as_deref(),
             Some("engine: blocked (InvalidAllowCredentials), Chromium: blocked (AllowOriginMismatch, 'x')")
         );
         assert!(obs(Outcome::Allowed, None, None)
-            .disagreement(&verdict(Outcome::Allowed, None))
+            .disagreement(&verdict(Outcome::Allowed, None), &p)
             .is_none());
     }
 

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -32,36 +33,310 @@ pub struct Replay {
     pub actual: Option<ReplayAnswer>,
 }
 
-pub(super) struct Job<'a> {
-    pub cdp: &'a Cdp,
-    pub target: &'a Target,
-    pub replay: Option<&'a Replay>,
-    pub local_network: LocalNetwork,
-    pub version: &'a str,
-    pub timeout: Duration,
-}
-
 /// The path of the app page on the app's origin.
 const PAGE_PATH: &str = "/__cors-doctor__/app";
 const PAGE_HTML: &str =
     "<!doctype html><html><head><meta charset=\"utf-8\"><title>cors-doctor</title></head><body></body></html>";
 /// How long to wait, once fetch() has settled, for the last events (the console line).
 const SETTLE: Duration = Duration::from_millis(1500);
+/// How long the events of a previous retest on the same page may trail behind.
+const QUIET: Duration = Duration::from_millis(20);
 /// Synthetic event the interceptor emits for a replayed request that had no recorded answer.
 const UNRECORDED: &str = "cors-doctor.unrecorded";
 
-pub(super) async fn run(job: Job<'_>) -> Result<BrowserObservation, BrowserError> {
-    let cdp = job.cdp;
-    let context = cdp
-        .call(
-            "Target.createBrowserContext",
-            json!({ "disposeOnDetach": true }),
-            None,
+/// What the interceptor answers; replaced before each retest on a page.
+#[derive(Default)]
+struct Plan {
+    target_url: String,
+    replay: Option<Replay>,
+}
+
+type SharedPlan = Arc<std::sync::Mutex<Plan>>;
+
+fn lock(plan: &SharedPlan) -> std::sync::MutexGuard<'_, Plan> {
+    plan.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A page served from one origin, in a browser context of its own, that can run retests one
+/// after another (they share the context's cookies, caches and granted permissions).
+pub struct Page {
+    cdp: Cdp,
+    origin: String,
+    context_id: String,
+    session: String,
+    plan: SharedPlan,
+    collected: tokio::sync::Mutex<mpsc::UnboundedReceiver<Event>>,
+    pump: tokio::task::JoinHandle<()>,
+    /// The Local Network Access permissions granted so far, with their warnings.
+    granted: tokio::sync::Mutex<Vec<(&'static str, String)>>,
+    local_network: LocalNetwork,
+    version: String,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for Page {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Page")
+            .field("origin", &self.origin)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(super) struct PageOptions<'a> {
+    pub cdp: &'a Cdp,
+    pub origin: &'a str,
+    pub local_network: LocalNetwork,
+    pub version: &'a str,
+    pub timeout: Duration,
+}
+
+impl Page {
+    pub(super) async fn open(o: PageOptions<'_>) -> Result<Page, BrowserError> {
+        let cdp = o.cdp;
+        let context = cdp
+            .call(
+                "Target.createBrowserContext",
+                json!({ "disposeOnDetach": true }),
+                None,
+                CALL_TIMEOUT,
+            )
+            .await?;
+        let context_id = str_at(&context, "browserContextId").to_string();
+        match Self::open_in(&o, &context_id).await {
+            Ok(page) => Ok(page),
+            Err(e) => {
+                dispose(cdp, &context_id).await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn open_in(o: &PageOptions<'_>, context_id: &str) -> Result<Page, BrowserError> {
+        let cdp = o.cdp;
+        let page_url = format!("{}{PAGE_PATH}", o.origin);
+        let created = cdp
+            .call(
+                "Target.createTarget",
+                json!({ "url": "about:blank", "browserContextId": context_id }),
+                None,
+                CALL_TIMEOUT,
+            )
+            .await?;
+        let target_id = str_at(&created, "targetId").to_string();
+        let attached = cdp
+            .call(
+                "Target.attachToTarget",
+                json!({ "targetId": target_id, "flatten": true }),
+                None,
+                CALL_TIMEOUT,
+            )
+            .await?;
+        let session = str_at(&attached, "sessionId").to_string();
+        let events = cdp.subscribe(&session);
+        let (collected_tx, mut collected) = mpsc::unbounded_channel();
+        let plan: SharedPlan = Arc::default();
+        let pump = tokio::spawn(pump(
+            cdp.clone(),
+            session.clone(),
+            events,
+            collected_tx,
+            Interceptor {
+                page_url: page_url.clone(),
+                origin_prefix: format!("{}/", o.origin),
+                plan: plan.clone(),
+            },
+        ));
+        let page = Page {
+            cdp: cdp.clone(),
+            origin: o.origin.to_string(),
+            context_id: context_id.to_string(),
+            session: session.clone(),
+            plan,
+            collected: tokio::sync::Mutex::new(mpsc::unbounded_channel().1),
+            pump,
+            granted: tokio::sync::Mutex::new(Vec::new()),
+            local_network: o.local_network,
+            version: o.version.to_string(),
+            timeout: o.timeout,
+        };
+        let s = Some(session.as_str());
+        for method in ["Network.enable", "Log.enable", "Page.enable"] {
+            cdp.call(method, json!({}), s, CALL_TIMEOUT).await?;
+        }
+        // Every request is paused: the page and its made-up origin are answered here, and
+        // (replay) so is the target; the rest continues to the network (live) or is refused.
+        cdp.call(
+            "Fetch.enable",
+            json!({ "patterns": [{ "urlPattern": "*", "requestStage": "Request" }] }),
+            s,
             CALL_TIMEOUT,
         )
         .await?;
-    let context_id = str_at(&context, "browserContextId").to_string();
-    let result = run_in_context(&job, &context_id).await;
+        let navigated = cdp
+            .call("Page.navigate", json!({ "url": page_url }), s, CALL_TIMEOUT)
+            .await?;
+        if let Some(error) = navigated.get("errorText").and_then(Value::as_str) {
+            return Err(BrowserError::Protocol(format!(
+                "the app page on {} did not load: {error}",
+                o.origin
+            )));
+        }
+        let deadline = Instant::now() + o.timeout;
+        loop {
+            match tokio::time::timeout_at(deadline, collected.recv()).await {
+                Ok(Some(e)) if e.method == "Page.loadEventFired" => break,
+                Ok(Some(_)) => {}
+                Ok(None) => return Err(BrowserError::Closed),
+                Err(_) => return Err(BrowserError::Timeout("the app page did not load".into())),
+            }
+        }
+        *page.collected.lock().await = collected;
+        Ok(page)
+    }
+
+    /// The page's origin.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// Chromium fetches the real target (see [`super::Chromium::retest`]). The target's origin
+    /// must be the page's.
+    pub async fn retest(&self, target: &Target) -> Result<BrowserObservation, BrowserError> {
+        self.run(target, None).await
+    }
+
+    /// Chromium's requests are answered with `replay` (see [`super::Chromium::replay`]).
+    pub async fn replay(
+        &self,
+        target: &Target,
+        replay: &Replay,
+    ) -> Result<BrowserObservation, BrowserError> {
+        self.run(target, Some(replay)).await
+    }
+
+    async fn run(
+        &self,
+        target: &Target,
+        replay: Option<&Replay>,
+    ) -> Result<BrowserObservation, BrowserError> {
+        if target.origin != self.origin {
+            return Err(BrowserError::Protocol(format!(
+                "this page is on {}, not on the target's origin {}",
+                self.origin, target.origin
+            )));
+        }
+        match tokio::time::timeout(self.timeout, self.run_inner(target, replay)).await {
+            Ok(r) => r,
+            Err(_) => Err(BrowserError::Timeout(format!(
+                "no outcome within {:?}",
+                self.timeout
+            ))),
+        }
+    }
+
+    async fn run_inner(
+        &self,
+        target: &Target,
+        replay: Option<&Replay>,
+    ) -> Result<BrowserObservation, BrowserError> {
+        // One retest at a time on a page.
+        let mut collected = self.collected.lock().await;
+        let mut warnings = Vec::new();
+        if self.local_network == LocalNetwork::DisableChecks {
+            warnings.push("Chromium ran with --disable-features=LocalNetworkAccessChecks: its Local Network Access checks (public page → private or loopback address) were off".to_string());
+        } else if let Some(space) = more_private_space(target) {
+            let mut granted = self.granted.lock().await;
+            let known = granted
+                .iter()
+                .find(|(s, _)| *s == space)
+                .map(|(_, w)| w.clone());
+            let warning = match known {
+                Some(w) => w,
+                None => {
+                    let w =
+                        grant_local_network(&self.cdp, &self.context_id, &self.origin, space).await;
+                    granted.push((space, w.clone()));
+                    w
+                }
+            };
+            warnings.push(warning);
+        }
+        {
+            let mut plan = lock(&self.plan);
+            plan.target_url = without_fragment(target);
+            plan.replay = replay.cloned();
+        }
+        // Let the events of an earlier retest on this page drain away.
+        while let Ok(Some(_)) = tokio::time::timeout(QUIET, collected.recv()).await {}
+
+        let mut seen = Vec::new();
+        let evaluated = self
+            .cdp
+            .call(
+                "Runtime.evaluate",
+                json!({
+                    "expression": fetch_expression(target),
+                    "awaitPromise": true,
+                    "returnByValue": true,
+                }),
+                Some(&self.session),
+                self.timeout,
+            )
+            .await?;
+        let page_result = evaluated
+            .get("result")
+            .and_then(|r| r.get("value"))
+            .cloned()
+            .unwrap_or(Value::Null);
+
+        // Wait for the fetch's last events: its loadingFinished/loadingFailed and, for a CORS
+        // error, the console line.
+        let url = target.url.as_str();
+        let settle = Instant::now() + SETTLE;
+        loop {
+            while let Ok(e) = collected.try_recv() {
+                seen.push(e);
+            }
+            if Requests::from_events(&seen).settled(url) {
+                break;
+            }
+            match tokio::time::timeout_at(settle, collected.recv()).await {
+                Ok(Some(e)) => seen.push(e),
+                Ok(None) | Err(_) => break,
+            }
+        }
+        let source = if replay.is_some() {
+            RetestSource::Replay
+        } else {
+            RetestSource::Live
+        };
+        Ok(observe(
+            &seen,
+            url,
+            &page_result,
+            warnings,
+            source,
+            self.version.clone(),
+        ))
+    }
+
+    /// Closes the page and its browser context.
+    pub async fn close(self) {
+        self.cdp.forget(&self.session);
+        self.pump.abort();
+        dispose(&self.cdp, &self.context_id).await;
+    }
+}
+
+impl Drop for Page {
+    fn drop(&mut self) {
+        self.cdp.forget(&self.session);
+        self.pump.abort();
+    }
+}
+
+async fn dispose(cdp: &Cdp, context_id: &str) {
     if let Err(e) = cdp
         .call(
             "Target.disposeBrowserContext",
@@ -73,151 +348,6 @@ pub(super) async fn run(job: Job<'_>) -> Result<BrowserObservation, BrowserError
     {
         tracing::debug!(error = %e, "could not dispose of the browser context");
     }
-    result
-}
-
-async fn run_in_context(
-    job: &Job<'_>,
-    context_id: &str,
-) -> Result<BrowserObservation, BrowserError> {
-    let cdp = job.cdp;
-    let target = job.target;
-    let origin = target.origin.as_str();
-    let page_url = format!("{origin}{PAGE_PATH}");
-    let mut warnings = Vec::new();
-
-    if job.local_network == LocalNetwork::DisableChecks {
-        warnings.push("Chromium ran with --disable-features=LocalNetworkAccessChecks: its Local Network Access checks (public page → private or loopback address) were off".to_string());
-    } else if let Some(space) = more_private_space(target) {
-        warnings.push(grant_local_network(cdp, context_id, origin, space).await);
-    }
-
-    let created = cdp
-        .call(
-            "Target.createTarget",
-            json!({ "url": "about:blank", "browserContextId": context_id }),
-            None,
-            CALL_TIMEOUT,
-        )
-        .await?;
-    let target_id = str_at(&created, "targetId").to_string();
-    let attached = cdp
-        .call(
-            "Target.attachToTarget",
-            json!({ "targetId": target_id, "flatten": true }),
-            None,
-            CALL_TIMEOUT,
-        )
-        .await?;
-    let session = str_at(&attached, "sessionId").to_string();
-    let events = cdp.subscribe(&session);
-    let (collected_tx, mut collected) = mpsc::unbounded_channel();
-    let pump = tokio::spawn(pump(
-        cdp.clone(),
-        session.clone(),
-        events,
-        collected_tx,
-        Interceptor {
-            page_url: page_url.clone(),
-            origin_prefix: format!("{origin}/"),
-            target_url: without_fragment(target),
-            replay: job.replay.cloned(),
-        },
-    ));
-    let result = drive(job, &session, &page_url, &mut collected, warnings).await;
-    cdp.forget(&session);
-    pump.abort();
-    result
-}
-
-async fn drive(
-    job: &Job<'_>,
-    session: &str,
-    page_url: &str,
-    collected: &mut mpsc::UnboundedReceiver<Event>,
-    warnings: Vec<String>,
-) -> Result<BrowserObservation, BrowserError> {
-    let cdp = job.cdp;
-    let s = Some(session);
-    for method in ["Network.enable", "Log.enable", "Page.enable"] {
-        cdp.call(method, json!({}), s, CALL_TIMEOUT).await?;
-    }
-    let patterns = if job.replay.is_some() {
-        json!([{ "urlPattern": "*", "requestStage": "Request" }])
-    } else {
-        json!([{ "urlPattern": format!("{}/*", job.target.origin), "requestStage": "Request" }])
-    };
-    cdp.call("Fetch.enable", json!({ "patterns": patterns }), s, CALL_TIMEOUT)
-        .await?;
-
-    let navigated = cdp
-        .call("Page.navigate", json!({ "url": page_url }), s, CALL_TIMEOUT)
-        .await?;
-    if let Some(error) = navigated.get("errorText").and_then(Value::as_str) {
-        return Err(BrowserError::Protocol(format!(
-            "the app page on {} did not load: {error}",
-            job.target.origin
-        )));
-    }
-    let mut seen = Vec::new();
-    let deadline = Instant::now() + job.timeout;
-    loop {
-        match tokio::time::timeout_at(deadline, collected.recv()).await {
-            Ok(Some(e)) if e.method == "Page.loadEventFired" => break,
-            Ok(Some(e)) => seen.push(e),
-            Ok(None) => return Err(BrowserError::Closed),
-            Err(_) => return Err(BrowserError::Timeout("the app page did not load".into())),
-        }
-    }
-    // Only what the fetch() causes matters from here on.
-    seen.clear();
-
-    let evaluated = cdp
-        .call(
-            "Runtime.evaluate",
-            json!({
-                "expression": fetch_expression(job.target),
-                "awaitPromise": true,
-                "returnByValue": true,
-            }),
-            s,
-            job.timeout,
-        )
-        .await?;
-    let page_result = evaluated
-        .get("result")
-        .and_then(|r| r.get("value"))
-        .cloned()
-        .unwrap_or(Value::Null);
-
-    // Wait for the fetch's last events: its loadingFinished/loadingFailed and, for a CORS
-    // error, the console line.
-    let settle = Instant::now() + SETTLE;
-    loop {
-        let state = Requests::from_events(&seen);
-        if state.settled() {
-            break;
-        }
-        match tokio::time::timeout_at(settle, collected.recv()).await {
-            Ok(Some(e)) => seen.push(e),
-            Ok(None) | Err(_) => break,
-        }
-    }
-    while let Ok(e) = collected.try_recv() {
-        seen.push(e);
-    }
-    let source = if job.replay.is_some() {
-        RetestSource::Replay
-    } else {
-        RetestSource::Live
-    };
-    Ok(observe(
-        &seen,
-        &page_result,
-        warnings,
-        source,
-        job.version.to_string(),
-    ))
 }
 
 /// The JavaScript the page runs: the app's fetch(), reporting how it settled.
@@ -327,8 +457,7 @@ async fn grant_local_network(cdp: &Cdp, context_id: &str, origin: &str, space: &
 struct Interceptor {
     page_url: String,
     origin_prefix: String,
-    target_url: String,
-    replay: Option<Replay>,
+    plan: SharedPlan,
 }
 
 /// Handles `Fetch.requestPaused` (the app page, the replayed answers, and a wall around the
@@ -353,13 +482,17 @@ async fn pump(
         let url = str_at(&request, "url");
         let method = str_at(&request, "method");
         let (command, params) = interceptor.decide(&id, url, method, &request);
-        if command == "Fetch.failRequest" && interceptor.replay.is_some() && url != interceptor.page_url {
+        let replaying = lock(&interceptor.plan).replay.is_some();
+        if command == "Fetch.failRequest" && replaying {
             let _ = collected.send(Event {
                 method: UNRECORDED.to_string(),
                 params: json!({ "url": url, "method": method }),
             });
         }
-        if let Err(e) = cdp.call(command, params, Some(&session), CALL_TIMEOUT).await {
+        if let Err(e) = cdp
+            .call(command, params, Some(&session), CALL_TIMEOUT)
+            .await
+        {
             tracing::debug!(error = %e, url, "could not answer a paused request");
         }
     }
@@ -368,10 +501,16 @@ async fn pump(
 impl Interceptor {
     fn decide(&self, id: &str, url: &str, method: &str, request: &Value) -> (&'static str, Value) {
         if url == self.page_url {
-            return fulfill(id, 200, &[("Content-Type", "text/html; charset=utf-8")], PAGE_HTML);
+            return fulfill(
+                id,
+                200,
+                &[("Content-Type", "text/html; charset=utf-8")],
+                PAGE_HTML,
+            );
         }
-        if url == self.target_url {
-            match &self.replay {
+        let plan = lock(&self.plan);
+        if url == plan.target_url {
+            match &plan.replay {
                 None => return ("Fetch.continueRequest", json!({ "requestId": id })),
                 Some(replay) => {
                     let is_preflight = method == "OPTIONS"
@@ -379,8 +518,9 @@ impl Interceptor {
                             .get("headers")
                             .and_then(Value::as_object)
                             .is_some_and(|h| {
-                                h.keys()
-                                    .any(|k| k.eq_ignore_ascii_case("access-control-request-method"))
+                                h.keys().any(|k| {
+                                    k.eq_ignore_ascii_case("access-control-request-method")
+                                })
                             });
                     let answer = if is_preflight {
                         replay.preflight.as_ref()
@@ -399,7 +539,7 @@ impl Interceptor {
             // The app's origin is made up: nothing on it is ever fetched.
             return fulfill(id, 204, &[], "");
         }
-        if self.replay.is_some() {
+        if plan.replay.is_some() {
             return fail(id, "ConnectionRefused");
         }
         ("Fetch.continueRequest", json!({ "requestId": id }))
@@ -507,6 +647,8 @@ struct Req {
     cors: Option<(String, String)>,
     redirects: Vec<String>,
     done: bool,
+    /// `requestWillBeSent` was seen in this retest's events (not a straggler of another).
+    sent: bool,
 }
 
 impl Req {
@@ -514,7 +656,10 @@ impl Req {
         SentRequest {
             method: self.method.clone(),
             url: self.url.clone(),
-            headers: self.wire_headers.clone().unwrap_or_else(|| self.headers.clone()),
+            headers: self
+                .wire_headers
+                .clone()
+                .unwrap_or_else(|| self.headers.clone()),
             status: self.status,
             response_headers: self.response_headers.clone(),
             error_text: self.error_text.clone(),
@@ -546,7 +691,8 @@ fn headers_of(v: Option<&Value>) -> Headers {
 }
 
 fn status_of(v: Option<&Value>) -> Option<u16> {
-    v.and_then(Value::as_u64).and_then(|s| u16::try_from(s).ok())
+    v.and_then(Value::as_u64)
+        .and_then(|s| u16::try_from(s).ok())
 }
 
 impl Requests {
@@ -578,6 +724,7 @@ impl Requests {
                     req.url = request.map_or("", |q| str_at(q, "url")).to_string();
                     req.headers = headers_of(request.and_then(|q| q.get("headers")));
                     req.kind = kind;
+                    req.sent = true;
                     req.preflight = initiator == "preflight" || req.kind == "Preflight";
                 }
                 "Network.requestWillBeSentExtraInfo" => {
@@ -616,46 +763,55 @@ impl Requests {
                 }
                 "Log.entryAdded" => {
                     let entry = p.get("entry").unwrap_or(&Value::Null);
-                    r.console
-                        .push((str_at(entry, "source").to_string(), str_at(entry, "text").to_string()));
+                    r.console.push((
+                        str_at(entry, "source").to_string(),
+                        str_at(entry, "text").to_string(),
+                    ));
                 }
-                UNRECORDED => r.unrecorded.push(format!(
-                    "{} {}",
-                    str_at(p, "method"),
-                    str_at(p, "url")
-                )),
+                UNRECORDED => {
+                    r.unrecorded
+                        .push(format!("{} {}", str_at(p, "method"), str_at(p, "url")))
+                }
                 _ => {}
             }
         }
         r
     }
 
-    /// The app's fetch (the one request of type Fetch that is not a preflight).
-    fn main(&self) -> Option<&Req> {
+    fn sent(&self) -> impl Iterator<Item = &Req> {
         self.order
             .iter()
             .filter_map(|id| self.by_id.get(id))
-            .find(|r| !r.preflight && r.kind == "Fetch")
+            .filter(|r| r.sent)
+    }
+
+    /// The app's fetch: the request of type Fetch that is not a preflight.
+    fn main(&self) -> Option<&Req> {
+        self.sent().find(|r| !r.preflight && r.kind == "Fetch")
     }
 
     fn preflight(&self) -> Option<&Req> {
-        self.order
-            .iter()
-            .filter_map(|id| self.by_id.get(id))
-            .find(|r| r.preflight)
+        self.sent().find(|r| r.preflight)
     }
 
-    fn cors_console_line(&self) -> Option<&str> {
-        self.console
-            .iter()
-            .map(|(_, t)| t.as_str())
-            .find(|t| t.starts_with("Access to fetch at"))
+    /// Chromium's CORS console line, preferring the one that names `url`.
+    fn cors_console_line(&self, url: &str) -> Option<&str> {
+        let lines = || {
+            self.console
+                .iter()
+                .map(|(_, t)| t.as_str())
+                .filter(|t| t.starts_with("Access to fetch at"))
+        };
+        let quoted = format!("'{url}'");
+        lines()
+            .find(|t| t.contains(&quoted))
+            .or_else(|| lines().next())
     }
 
     /// Everything the observation needs has arrived.
-    fn settled(&self) -> bool {
+    fn settled(&self, url: &str) -> bool {
         match self.main() {
-            Some(m) if m.done => m.cors.is_none() || self.cors_console_line().is_some(),
+            Some(m) if m.done => m.cors.is_none() || self.cors_console_line(url).is_some(),
             _ => false,
         }
     }
@@ -663,6 +819,7 @@ impl Requests {
 
 fn observe(
     events: &[Event],
+    url: &str,
     page_result: &Value,
     mut warnings: Vec<String>,
     source: RetestSource,
@@ -688,10 +845,13 @@ fn observe(
         _ => Outcome::NetworkError,
     };
     if page_ok.is_none() {
-        warnings.push("the page's fetch() did not settle; the outcome is a guess from DevTools events".to_string());
+        warnings.push(
+            "the page's fetch() did not settle; the outcome is a guess from DevTools events"
+                .to_string(),
+        );
     }
     let console_message = state
-        .cors_console_line()
+        .cors_console_line(url)
         .map(str::to_string)
         .or_else(|| {
             (outcome != Outcome::Allowed)
@@ -700,15 +860,12 @@ fn observe(
         });
     BrowserObservation {
         outcome,
-        failed_parameter: cors
-            .as_ref()
-            .map(|c| c.1.clone())
-            .filter(|p| !p.is_empty()),
+        failed_parameter: cors.as_ref().map(|c| c.1.clone()).filter(|p| !p.is_empty()),
         cors_error: cors.map(|c| c.0),
         console_message,
-        net_error: main.and_then(|m| m.error_text.clone()).or_else(|| {
-            preflight.and_then(|p| p.error_text.clone())
-        }),
+        net_error: main
+            .and_then(|m| m.error_text.clone())
+            .or_else(|| preflight.and_then(|p| p.error_text.clone())),
         js_error,
         status: if outcome == Outcome::Allowed {
             page_result
@@ -779,16 +936,20 @@ mod tests {
             ),
         ];
         let state = Requests::from_events(&events);
-        assert!(state.settled());
+        assert!(state.settled("http://127.0.0.1:1/x"));
         let o = observe(
             &events,
+            "http://127.0.0.1:1/x",
             &json!({"ok": false, "error": "TypeError: Failed to fetch"}),
             vec![],
             RetestSource::Live,
             "Chrome/156".into(),
         );
         assert_eq!(o.outcome, Outcome::Blocked);
-        assert_eq!(o.cors_error.as_deref(), Some("PreflightMissingAllowOriginHeader"));
+        assert_eq!(
+            o.cors_error.as_deref(),
+            Some("PreflightMissingAllowOriginHeader")
+        );
         assert_eq!(o.failed_parameter, None);
         assert_eq!(o.hidden_status(), Some(403));
         let pre = o.preflight.as_ref().unwrap();
