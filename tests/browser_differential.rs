@@ -383,7 +383,8 @@ fn mutate_preflight(
             "allow-methods *".into()
         }
         14 => {
-            r.set(ACAM, *rng.pick(&["GET POST", "GET;PUT", "GET, (PUT)"]));
+            let bad: &&str = rng.pick(&["GET POST", "GET;PUT", "GET, (PUT)"]);
+            r.set(ACAM, bad);
             "allow-methods unparsable".into()
         }
         15 => {
@@ -688,7 +689,6 @@ async fn engine_and_chromium_agree_on_every_generated_case() {
             };
         };
         let is_final = parts.next() == Some("final");
-        #[allow(clippy::unwrap_used)]
         let cases = served.lock().unwrap();
         let Some(case) = id.parse::<usize>().ok().and_then(|i| cases.get(i)) else {
             return HttpResponse {
