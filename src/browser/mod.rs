@@ -222,6 +222,14 @@ impl Drop for Chromium {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(child) = child.as_mut() {
             let _ = child.start_kill();
+            // Wait (briefly, blocking: this is the unpolite path) for the process to go, so
+            // that the profile directory can be removed after it.
+            for _ in 0..50 {
+                if !matches!(child.try_wait(), Ok(None)) {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
         }
     }
 }
