@@ -167,6 +167,8 @@ pub struct Evidence {
     pub target: Target,
     pub exchanges: Vec<Exchange>,
     pub config: ConfigEvidence,
+    /// The real-browser retest (`--browser`), when one was asked for.
+    pub browser: Option<crate::browser::BrowserEvidence>,
 }
 
 impl Evidence {

@@ -138,11 +138,16 @@ pub async fn run(
             emit(RunEvent::ExchangeDone(Box::new(masked_exchange(x))));
         }
     }
-    let evidence = Evidence {
+    let mut evidence = Evidence {
         target: target.clone(),
         exchanges,
         config,
+        browser: None,
     };
+    if plan.browser {
+        // Live: Chromium makes the real request; offline: it judges the predicted answers.
+        evidence.browser = Some(crate::browser::retest_evidence(&evidence, plan.live).await);
+    }
     let diagnosis = diagnose::diagnose(&evidence, plan.mode);
     let report = Report::new(&evidence, &diagnosis);
     emit(RunEvent::Finished(Box::new(report.clone())));

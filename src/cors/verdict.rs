@@ -10,7 +10,7 @@
 //! - **Redirect of the actual request** (301/302/303/307/308 with a `Location`): the redirect
 //!   response itself must pass the CORS check (Fetch: the check runs on every response of a
 //!   CORS request), and a `Location` with a username or password is
-//!   `RedirectContainsCredentials`. If both pass, the browser would follow the redirect, which
+//!   `RedirectContainsCredentials` (with no failed parameter, as Chromium reports it). If both pass, the browser would follow the redirect, which
 //!   the engine does not: the verdict is unknown, reported like "not sent" (`NetworkError`,
 //!   no `cors_error`, `failed_at: actual`) with a warning naming the `Location` (and noting that
 //!   a cross-origin hop makes the browser send `Origin: null`).
@@ -157,8 +157,10 @@ pub(super) fn verdict(
         return blocked(target, e, FailedAt::Actual, response, warnings);
     }
     if is_followable_redirect(response) {
-        if let Some(location) = location_with_credentials(target, response) {
-            let e = CorsError::new(CorsErrorKind::RedirectContainsCredentials, Some(location));
+        if location_with_credentials(target, response).is_some() {
+            // Chromium 156 reports no failed parameter here (its console line reads
+            // "Redirect location ''"), as seen in the browser differential suite.
+            let e = CorsError::new(CorsErrorKind::RedirectContainsCredentials, None);
             return blocked(target, e, FailedAt::Actual, response, warnings);
         }
         let location = response.headers.get("location").unwrap_or("").trim();

@@ -5,6 +5,7 @@ mod text;
 
 use serde::{Deserialize, Serialize};
 
+use crate::browser::{BrowserEvidence, BrowserObservation};
 use crate::cors::{Outcome, PreflightReason};
 use crate::diagnose::{ApiSummary, Diagnosis, Step, StepStatus};
 use crate::evidence::{Evidence, Exchange, RecordedRequest, RecordedResponse};
@@ -67,7 +68,7 @@ impl Report {
             .map(|(n, _)| n.to_ascii_lowercase())
             .collect();
         header_names.dedup();
-        Report {
+        let mut report = Report {
             schema: SCHEMA.to_string(),
             target: ReportTarget {
                 url: redact::url(t.url.as_str()),
@@ -104,7 +105,19 @@ impl Report {
             steps: diagnosis.steps.iter().map(|s| scrub.step(s)).collect(),
             first_failing_step: diagnosis.first_failing_step,
             exchanges: evidence.exchanges.iter().map(masked_exchange).collect(),
+        };
+        match &evidence.browser {
+            Some(BrowserEvidence::Observed(o)) => {
+                let agrees = o.disagreement(v, &diagnosis.plan).is_none();
+                report.browser = chromium_browser(report.browser, o, agrees, &scrub)
+            }
+            Some(BrowserEvidence::Unavailable { reason }) => report
+                .browser
+                .warnings
+                .push(format!("Chromium retest not run: {reason}")),
+            None => {}
         }
+        report
     }
 
     /// 0: the browser would be allowed and no step fails; 1: a step fails.
@@ -201,5 +214,46 @@ impl Report {
             Format::Json => self.json(),
             Format::Markdown => markdown(self),
         }
+    }
+}
+
+/// The browser section from what a real Chromium did (`source: "chromium"`); the engine's
+/// preflight plan stays.
+fn chromium_browser(
+    engine: ReportBrowser,
+    o: &BrowserObservation,
+    agrees: bool,
+    scrub: &Scrubber,
+) -> ReportBrowser {
+    let mut warnings = engine.warnings;
+    warnings.extend(o.warnings.iter().cloned());
+    ReportBrowser {
+        preflight_required: engine.preflight_required,
+        preflight_reasons: engine.preflight_reasons,
+        outcome: o.outcome,
+        cors_error: o.cors_error.clone(),
+        cors_error_parameter: o.failed_parameter.clone(),
+        failed_at: o.failed_at().map(|f| match f {
+            crate::cors::FailedAt::Preflight => "preflight".to_string(),
+            crate::cors::FailedAt::Actual => "actual".to_string(),
+        }),
+        hidden_status: o.hidden_status(),
+        console_message: o
+            .console_message
+            .as_deref()
+            .or(o.net_error.as_deref())
+            .map(|m| scrub.text(m)),
+        // The engine's Firefox reason when it agrees with Chromium (it knows Firefox's nuances).
+        firefox_reason: if agrees {
+            engine.firefox_reason
+        } else {
+            o.cors_error_kind()
+                .map(|k| k.firefox_reason().to_string())
+                .or_else(|| {
+                    (o.outcome == Outcome::NetworkError).then(|| "CORSDidNotSucceed".to_string())
+                })
+        },
+        source: "chromium".to_string(),
+        warnings,
     }
 }
