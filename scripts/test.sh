@@ -11,4 +11,8 @@ if ! command -v tmux >/dev/null 2>&1; then
   (apt-get update -qq && apt-get install -y -qq tmux) >/dev/null 2>&1 || echo "tmux could not be installed: the tmux tests will skip"
 fi
 
+# Debian's Chromium for the real-browser retest and the engine-vs-Chromium differential suite.
+bash scripts/install-chromium.sh
+export CORS_DOCTOR_REQUIRE_CHROMIUM=1
+
 cargo test --locked "$@"
