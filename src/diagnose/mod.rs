@@ -4,6 +4,7 @@ pub mod classify;
 mod config;
 pub mod findings;
 pub mod remedy;
+mod retest;
 mod steps;
 
 use serde::{Deserialize, Serialize};
@@ -78,7 +79,7 @@ pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
         steps::options_unauthorized(&ctx),
         steps::cors_headers(&ctx),
         steps::gateway_responses(&ctx),
-        steps::browser_retest(&ctx),
+        retest::browser_retest(&ctx),
     ];
     if let Some(f) = &facts {
         config::refine(&mut steps, &ctx, f);

@@ -7,8 +7,7 @@ use super::classify::{
 use super::findings::{Finding, FindingCode as C, Severity, Step, StepStatus};
 use super::remedy::FixContext;
 use super::ApiSummary;
-use crate::browser::{BrowserEvidence, BrowserObservation};
-use crate::cors::{self, CorsErrorKind, FailedAt, Mode, Outcome, PreflightPlan, Verdict};
+use crate::cors::{self, CorsErrorKind, FailedAt, Mode, PreflightPlan, Verdict};
 use crate::evidence::{AnsweredBy, Evidence, Exchange, ExchangeKind};
 use crate::gateway::inspect::ConfigFacts;
 
@@ -87,7 +86,11 @@ impl<'a> Ctx<'a> {
 }
 
 /// A step's status from its findings: any error fails it, any warning warns.
-fn conclude(number: u8, findings: Vec<Finding>, pass_summary: impl Into<String>) -> Step {
+pub(super) fn conclude(
+    number: u8,
+    findings: Vec<Finding>,
+    pass_summary: impl Into<String>,
+) -> Step {
     let status = if findings.iter().any(|f| f.severity == Severity::Error) {
         StepStatus::Fail
     } else if findings.iter().any(|f| f.severity == Severity::Warning) {
@@ -625,159 +628,4 @@ pub(super) fn gateway_responses(c: &Ctx) -> Step {
         findings,
         "No gateway-generated error reached the browser.",
     )
-}
-
-// ---------------------------------------------------------------------------------------------
-// 7. browser-retest
-
-pub(super) fn browser_retest(c: &Ctx) -> Step {
-    match &c.ev.browser {
-        Some(BrowserEvidence::Observed(o)) => chromium_retest(c, o),
-        Some(BrowserEvidence::Unavailable { reason }) => {
-            let mut step = engine_retest(c);
-            let code = match c.verdict.outcome {
-                Outcome::Allowed => C::BrowserAllowed,
-                _ => C::BrowserBlocked,
-            };
-            step.findings.push(Finding::warning(
-                code,
-                format!("The Chromium retest (--browser) could not run: {reason}. The engine's prediction stands."),
-            ));
-            let summary = step.summary.clone();
-            let mut step = conclude(7, step.findings, summary.clone());
-            step.summary = summary;
-            step
-        }
-        None => engine_retest(c),
-    }
-}
-
-/// Step 7 from a real Chromium's observation: its outcome and console text, and a loud
-/// warning when the engine predicted something else.
-fn chromium_retest(c: &Ctx, o: &BrowserObservation) -> Step {
-    let evidence: Vec<String> = [c.preflight, c.actual]
-        .into_iter()
-        .flatten()
-        .map(|x| x.id.clone())
-        .collect();
-    let name = o
-        .cors_error
-        .as_deref()
-        .map(|e| format!(" ({e})"))
-        .unwrap_or_default();
-    let browser = if o.browser_version.is_empty() {
-        "Chromium".to_string()
-    } else {
-        format!("Chromium ({})", o.browser_version)
-    };
-    let mut f = match o.outcome {
-        Outcome::Allowed => Finding::info(
-            C::BrowserAllowed,
-            format!(
-                "{browser} allowed the request: the page read the response{}.",
-                o.status
-                    .map(|s| format!(" (status {s})"))
-                    .unwrap_or_default()
-            ),
-        ),
-        Outcome::Blocked => Finding::error(
-            C::BrowserBlocked,
-            format!(
-                "{browser} blocked the request{name}: {}",
-                o.console_message.clone().unwrap_or_default()
-            ),
-        ),
-        Outcome::NetworkError => Finding::error(
-            C::BrowserBlocked,
-            format!(
-                "The request failed in {browser} with a network error: {}",
-                [&o.net_error, &o.js_error, &o.console_message]
-                    .into_iter()
-                    .flatten()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
-        ),
-    };
-    f.evidence = evidence.clone();
-    let mut findings = vec![f];
-    if let Some(d) = o.disagreement(c.verdict, c.plan) {
-        let code = match o.outcome {
-            Outcome::Allowed => C::BrowserAllowed,
-            _ => C::BrowserBlocked,
-        };
-        let mut w = Finding::warning(
-            code,
-            format!("CHROMIUM AND THE ENGINE DISAGREE: {d}. The report follows Chromium; the engine's rules may need a fix for this case (please report it)."),
-        );
-        w.evidence = evidence;
-        findings.push(w);
-    }
-    for w in &c.verdict.warnings {
-        findings.push(Finding::warning(C::BrowserAllowed, w.clone()));
-    }
-    for w in &o.warnings {
-        findings.push(Finding::info(C::BrowserAllowed, w.clone()));
-    }
-    let summary = match o.outcome {
-        Outcome::Allowed => format!("{browser} allows the request."),
-        Outcome::Blocked => format!("{browser} still blocks it{name}."),
-        Outcome::NetworkError => format!("{browser} fails the request with a network error."),
-    };
-    let mut step = conclude(7, findings, summary.clone());
-    step.summary = summary;
-    step
-}
-
-/// Step 7 from the engine's prediction alone.
-fn engine_retest(c: &Ctx) -> Step {
-    let v = c.verdict;
-    let evidence: Vec<String> = [c.preflight, c.actual]
-        .into_iter()
-        .flatten()
-        .map(|x| x.id.clone())
-        .collect();
-    let mut f = match v.outcome {
-        Outcome::Allowed => Finding::info(
-            C::BrowserAllowed,
-            "The browser would allow the request and hand the response to the page.",
-        ),
-        Outcome::Blocked => Finding::error(
-            C::BrowserBlocked,
-            format!(
-                "The browser blocks the request{}: {}",
-                v.cors_error
-                    .as_ref()
-                    .map(|e| format!(" ({})", e.kind.name()))
-                    .unwrap_or_default(),
-                v.console_message.clone().unwrap_or_default()
-            ),
-        ),
-        Outcome::NetworkError => Finding::error(
-            C::BrowserBlocked,
-            format!(
-                "The request fails in the browser with a network error: {}",
-                v.console_message.clone().unwrap_or_default()
-            ),
-        ),
-    };
-    f.evidence = evidence;
-    let mut findings = vec![f];
-    for w in &v.warnings {
-        findings.push(Finding::warning(C::BrowserAllowed, w.clone()));
-    }
-    let summary = match v.outcome {
-        Outcome::Allowed => "The engine predicts the browser allows the request.".to_string(),
-        _ => format!(
-            "The engine predicts the browser still blocks it{}.",
-            v.cors_error
-                .as_ref()
-                .map(|e| format!(" ({})", e.kind.name()))
-                .unwrap_or_default()
-        ),
-    };
-    let mut step = conclude(7, findings, summary.clone());
-    step.summary = summary;
-    step
 }
