@@ -238,6 +238,29 @@ pub(super) fn preflight(c: &Ctx) -> Step {
     step
 }
 
+/// The preflight and what its answer means, or the step that ends here (no preflight needed,
+/// none sent, or no answer).
+fn preflight_answer<'a>(c: &Ctx<'a>, number: u8) -> Result<(&'a Exchange, PreflightClass), Step> {
+    if let Some(s) = skipped(number, c) {
+        return Err(s);
+    }
+    let Some(pf) = c.preflight else {
+        return Err(Step::new(
+            number,
+            StepStatus::Unknown,
+            "The preflight was not sent.",
+        ));
+    };
+    match classify_preflight(pf) {
+        PreflightClass::NoResponse(msg) => Err(Step::new(
+            number,
+            StepStatus::Unknown,
+            format!("The preflight got no answer: {msg}."),
+        )),
+        class => Ok((pf, class)),
+    }
+}
+
 fn skipped(number: u8, c: &Ctx) -> Option<Step> {
     if !c.plan.required {
         return Some(Step::new(
@@ -253,18 +276,13 @@ fn skipped(number: u8, c: &Ctx) -> Option<Step> {
 // 3. options-exists
 
 pub(super) fn options_exists(c: &Ctx) -> Step {
-    if let Some(s) = skipped(3, c) {
-        return s;
-    }
-    let Some(pf) = c.preflight else {
-        return Step::new(3, StepStatus::Unknown, "The preflight was not sent.");
+    let (pf, class) = match preflight_answer(c, 3) {
+        Ok(answer) => answer,
+        Err(step) => return step,
     };
     let mut findings = Vec::new();
-    match c.preflight_class() {
-        Some(PreflightClass::NoResponse(msg)) => {
-            return Step::new(3, StepStatus::Unknown, format!("The preflight got no answer: {msg}."));
-        }
-        Some(PreflightClass::Redirect { status, location }) => findings.push(
+    match class {
+        PreflightClass::Redirect { status, location } => findings.push(
             Finding::error(
                 C::PreflightRedirected,
                 format!(
@@ -278,7 +296,7 @@ pub(super) fn options_exists(c: &Ctx) -> Step {
                 vec![],
             ),
         ),
-        Some(PreflightClass::MethodMissing { status }) => {
+        PreflightClass::MethodMissing { status } => {
             let mut msg = format!(
                 "No OPTIONS method answers for {}: the preflight gets {status} {} from {}.",
                 c.path(),
@@ -327,21 +345,16 @@ fn who(x: &Exchange) -> &'static str {
 // 4. options-unauthorized
 
 pub(super) fn options_unauthorized(c: &Ctx) -> Step {
-    if let Some(s) = skipped(4, c) {
-        return s;
-    }
-    let Some(pf) = c.preflight else {
-        return Step::new(4, StepStatus::Unknown, "The preflight was not sent.");
+    let (pf, class) = match preflight_answer(c, 4) {
+        Ok(answer) => answer,
+        Err(step) => return step,
     };
     let mut findings = Vec::new();
-    match c.preflight_class() {
-        Some(PreflightClass::NoResponse(msg)) => {
-            return Step::new(4, StepStatus::Unknown, format!("The preflight got no answer: {msg}."));
-        }
-        Some(PreflightClass::MethodMissing { .. }) | Some(PreflightClass::Redirect { .. }) => {
+    match class {
+        PreflightClass::MethodMissing { .. } | PreflightClass::Redirect { .. } => {
             return Step::new(4, StepStatus::Skip, "There is no OPTIONS method to check yet (step 3).");
         }
-        Some(PreflightClass::Authorized { status, error_type }) => findings.push(
+        PreflightClass::Authorized { status, error_type } => findings.push(
             Finding::error(
                 C::OptionsAuthorized,
                 format!(
@@ -354,7 +367,7 @@ pub(super) fn options_unauthorized(c: &Ctx) -> Step {
                 c.fix.unauthorize_options(),
             ),
         ),
-        Some(PreflightClass::ApiKey { status }) => findings.push(
+        PreflightClass::ApiKey { status } => findings.push(
             Finding::error(
                 C::OptionsApiKeyRequired,
                 format!(
