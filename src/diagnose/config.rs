@@ -39,10 +39,16 @@ fn add(steps: &mut [Step], number: u8, finding: Finding) {
     settle(s);
 }
 
-fn remove(steps: &mut [Step], number: u8, code: C) {
+/// Drops the probes' finding `code` that the configuration explains otherwise; `summary`
+/// says what the step concludes instead.
+fn remove(steps: &mut [Step], number: u8, code: C, summary: String) {
     if let Some(s) = step(steps, number) {
+        let before = s.findings.len();
         s.findings.retain(|f| f.code != code);
-        settle(s);
+        if s.findings.len() != before {
+            s.summary = summary;
+            settle(s);
+        }
     }
 }
 
@@ -118,7 +124,7 @@ fn refine_rest(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
 
 fn refine_rest_options(steps: &mut [Step], c: &Ctx, options: &MethodFacts, path: &str) {
     if options.deployed == Some(false) {
-        remove(steps, 3, C::OptionsMissing);
+        remove(steps, 3, C::OptionsMissing, String::new());
         add(
             steps,
             3,
@@ -134,7 +140,15 @@ fn refine_rest_options(steps: &mut [Step], c: &Ctx, options: &MethodFacts, path:
     let auth = options.authorization;
     if auth != AuthorizationType::None {
         // IAM on OPTIONS answers like a missing method: the probes could not tell them apart.
-        remove(steps, 3, C::OptionsMissing);
+        remove(
+            steps,
+            3,
+            C::OptionsMissing,
+            format!(
+                "OPTIONS {path} exists, but needs {} (step 4).",
+                auth.as_str()
+            ),
+        );
         let by = options
             .authorizer
             .as_ref()
