@@ -81,8 +81,10 @@ pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
         steps::gateway_responses(&ctx),
         retest::browser_retest(&ctx),
     ];
-    if let Some(f) = &facts {
-        config::refine(&mut steps, &ctx, f);
+    match &facts {
+        Some(f) => config::refine(&mut steps, &ctx, f),
+        None if api.kind != "unknown" => note_what_config_would_add(&mut steps),
+        None => {}
     }
     let first_failing_step = steps
         .iter()
@@ -94,6 +96,27 @@ pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
         api,
         steps,
         first_failing_step,
+    }
+}
+
+/// Without a configuration, steps 3–6 conclude only what the probes prove: say what reading
+/// the configuration would add (why it was not read is in the report's `api.config_source`
+/// and the runner's events).
+fn note_what_config_would_add(steps: &mut [Step]) {
+    for step in steps.iter_mut() {
+        let adds = match step.number {
+            3 => "whether OPTIONS is deployed to the stage",
+            4 => "the authorization and API-key settings of OPTIONS",
+            5 => "that each Access-Control-Allow-* header is both declared (method response) and mapped (integration response)",
+            6 => "whether DEFAULT_4XX/5XX and the other gateway responses carry CORS headers for errors that did not happen in this run",
+            _ => continue,
+        };
+        if step.status == StepStatus::Pass {
+            step.summary = format!(
+                "{} (Probes only: the API's configuration would also show {adds}.)",
+                step.summary
+            );
+        }
     }
 }
 
