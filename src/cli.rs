@@ -78,10 +78,13 @@ pub struct TargetArgs {
     /// The resource path, for a diagnosis without a URL.
     #[arg(long)]
     pub path: Option<String>,
+    /// AWS profile for the configuration lookups (as in the AWS CLI).
     #[arg(long)]
     pub profile: Option<String>,
+    /// AWS region (default: the one in the URL, else the profile's).
     #[arg(long)]
     pub region: Option<String>,
+    /// API Gateway endpoint for the lookups (an emulator, a VPC endpoint).
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
     /// Retest in a real headless Chromium (step 7).
