@@ -16,6 +16,9 @@ pub enum ExchangeKind {
     Actual,
     /// The same request without `Origin`: what curl and Postman see.
     NoOrigin,
+    /// A preflight from an origin nobody allowed on purpose: a security lint (does the API
+    /// reflect any origin?). OPTIONS only, so it never changes anything on the server.
+    ForeignOrigin,
 }
 
 impl ExchangeKind {
@@ -24,6 +27,7 @@ impl ExchangeKind {
             ExchangeKind::Preflight => "preflight",
             ExchangeKind::Actual => "actual",
             ExchangeKind::NoOrigin => "no-origin",
+            ExchangeKind::ForeignOrigin => "foreign-origin",
         }
     }
 }

@@ -339,3 +339,72 @@ async fn every_failure_class_is_diagnosed_through_the_binary() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// An API that reflects whatever Origin it is sent is flagged (it works, but any site can call it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_that_reflects_any_origin_is_a_security_warning() {
+    use cors_doctor::http::{Headers, HttpRequest, HttpResponse};
+    use std::sync::Arc;
+    let reflect = Arc::new(|req: HttpRequest| {
+        let mut headers = Headers::new()
+            .with("x-amzn-RequestId", "r")
+            .with("x-amz-apigw-id", "i");
+        if let Some(origin) = req.headers.get("origin") {
+            headers.push("Access-Control-Allow-Origin", origin.to_string());
+            headers.push("Access-Control-Allow-Credentials", "true");
+            headers.push("Vary", "Origin");
+        }
+        if req.method == "OPTIONS" {
+            headers.push("Access-Control-Allow-Methods", "GET,OPTIONS");
+            headers.push("Access-Control-Allow-Headers", "authorization");
+        }
+        HttpResponse {
+            status: 200,
+            headers,
+            body: Vec::new(),
+        }
+    });
+    let server = cors_doctor::sim::SimServer::start(
+        std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0)),
+        reflect,
+        Duration::ZERO,
+    )
+    .await
+    .unwrap();
+    let url = format!("{}/prod/me", server.base_url());
+    let (code, report, raw) = check_json(&[
+        &url,
+        "--origin",
+        ORIGIN,
+        "-H",
+        "Authorization: Bearer t",
+        "--credentials",
+        "include",
+    ])
+    .await;
+    assert_eq!(code, 0, "allowed, only a warning: {raw}");
+    assert_eq!(report["browser"]["outcome"], "allowed", "{raw}");
+    let step5 = &report["steps"][4];
+    assert_eq!(step5["status"], "warn", "{raw}");
+    let risk = step5["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "CORS_SECURITY_RISK")
+        .expect("a security finding");
+    assert!(
+        risk["message"]
+            .as_str()
+            .unwrap()
+            .contains("reflects any origin"),
+        "{raw}"
+    );
+    let foreign = report["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["kind"] == "foreign-origin")
+        .expect("the lint's exchange");
+    assert_eq!(foreign["request"]["method"], "OPTIONS");
+    server.shutdown().await;
+}

@@ -10,6 +10,7 @@ use super::ApiSummary;
 use crate::cors::{self, CorsErrorKind, FailedAt, Mode, PreflightPlan, Verdict};
 use crate::evidence::{AnsweredBy, Evidence, Exchange, ExchangeKind};
 use crate::gateway::inspect::ConfigFacts;
+use crate::probe::requests::FOREIGN_ORIGIN;
 
 pub(super) struct Ctx<'a> {
     pub ev: &'a Evidence,
@@ -409,6 +410,7 @@ pub(super) fn cors_headers(c: &Ctx) -> Step {
     for x in [c.preflight, c.actual].into_iter().flatten() {
         findings.extend(security_findings(x));
     }
+    findings.extend(reflection_finding(c));
     if findings.is_empty() {
         if let Some(u) = unknown {
             return Step::new(5, StepStatus::Unknown, u);
@@ -567,6 +569,39 @@ fn actual_fix_text(c: &Ctx, status: u16) -> String {
     format!(
         "With a proxy integration (Lambda proxy, HTTP proxy) API Gateway passes the backend's answer through: the backend must return Access-Control-Allow-Origin: {}{creds} on every response, errors included (this one was {status}). For a non-proxy integration, declare the header in the method response and map it in the integration response.",
         c.fix.allow_origin()
+    )
+}
+
+/// Does the API allow an origin nobody configured on purpose? (The foreign-origin preflight.)
+fn reflection_finding(c: &Ctx) -> Option<Finding> {
+    let x = c.ev.exchange(ExchangeKind::ForeignOrigin)?;
+    let resp = x.response.as_ref()?;
+    let allowed = resp
+        .headers
+        .get("access-control-allow-origin")
+        .map(str::trim)?;
+    if !(200..300).contains(&resp.status) || allowed != FOREIGN_ORIGIN {
+        return None;
+    }
+    let credentials = resp
+        .headers
+        .get("access-control-allow-credentials")
+        .is_some_and(|v| v.trim() == "true");
+    let impact = if credentials {
+        "with Access-Control-Allow-Credentials: true, so any web site can read your users' responses with their cookies"
+    } else {
+        "so any web site can call the API from a visitor's browser"
+    };
+    Some(
+        Finding::warning(
+            C::CorsSecurityRisk,
+            format!("The API reflects any origin: a preflight from {FOREIGN_ORIGIN} was allowed, {impact}."),
+        )
+        .cites(&x.id)
+        .fix(
+            "Allow an explicit list of origins and compare them exactly (no prefix, suffix or unescaped-dot regex matching; never trust 'null').",
+            vec![],
+        ),
     )
 }
 

@@ -5,6 +5,9 @@ use crate::cors::{self, PreflightPlan};
 use crate::evidence::{ExchangeKind, RecordedRequest};
 use crate::target::Target;
 
+/// The origin of the security lint's preflight: no API should allow it.
+pub const FOREIGN_ORIGIN: &str = "https://cors-doctor-foreign-origin.example";
+
 /// A request to send, with the stable id findings cite.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlannedRequest {
@@ -14,8 +17,9 @@ pub struct PlannedRequest {
 }
 
 /// The preflight (only when the browser would send one), the actual request with `Origin`,
-/// and the same request without `Origin`. Ids are `x1`, `x2`, `x3` in that order, numbered
-/// over the requests actually planned.
+/// the same request without `Origin`, and a preflight from a foreign origin (does the API
+/// reflect any origin?). Ids are `x1`, `x2`, … in that order, numbered over the requests
+/// actually planned.
 pub fn plan_requests(target: &Target, plan: &PreflightPlan) -> Vec<PlannedRequest> {
     let url = target.url.to_string();
     let mut out = Vec::with_capacity(3);
@@ -47,6 +51,17 @@ pub fn plan_requests(target: &Target, plan: &PreflightPlan) -> Vec<PlannedReques
             },
         ));
     }
+    let mut foreign = target.clone();
+    foreign.origin = FOREIGN_ORIGIN.to_string();
+    out.push((
+        ExchangeKind::ForeignOrigin,
+        RecordedRequest {
+            method: "OPTIONS".into(),
+            url,
+            headers: cors::preflight_request_headers(&foreign, plan),
+            body: None,
+        },
+    ));
     out.into_iter()
         .enumerate()
         .map(|(i, (kind, request))| PlannedRequest {

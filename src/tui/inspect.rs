@@ -91,7 +91,7 @@ pub fn cors_marks(plan: &Plan, x: &Exchange) -> CorsMarks {
         }
         ExchangeKind::Actual => cors::check_actual(target, resp),
         // curl's view: no CORS check applies.
-        ExchangeKind::NoOrigin => Ok(()),
+        ExchangeKind::NoOrigin | ExchangeKind::ForeignOrigin => Ok(()),
     };
     if let Err(e) = result {
         let name = kind_name(e.kind);

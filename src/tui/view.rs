@@ -668,7 +668,10 @@ fn exchange_detail<'a>(d: &Diagnosis, x: &'a Exchange, theme: &Theme) -> Text<'a
                     format!("Browser: blocked, {e}"),
                     theme.error(),
                 ));
-            } else if x.kind != crate::evidence::ExchangeKind::NoOrigin {
+            } else if matches!(
+                x.kind,
+                crate::evidence::ExchangeKind::Preflight | crate::evidence::ExchangeKind::Actual
+            ) {
                 lines.push(Line::styled("Browser: CORS check passes", theme.good()));
             }
             if !r.body_excerpt.is_empty() {
