@@ -83,6 +83,9 @@ pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
     if let Some(f) = &facts {
         config::refine(&mut steps, &ctx, f);
     }
+    if let ConfigEvidence::Loaded { gaps, .. } = &evidence.config {
+        config::apply_gaps(&mut steps, gaps);
+    }
     let first_failing_step = steps
         .iter()
         .find(|s| s.status == StepStatus::Fail)
@@ -150,6 +153,9 @@ fn api_summary(evidence: &Evidence) -> ApiSummary {
         summary.kind = api.kind.as_str().to_string();
         if let Some(id) = &api.id {
             summary.id = Some(id.to_string());
+        }
+        if *source == ConfigSourceKind::Sdk && api.region.is_some() {
+            summary.region = api.region.clone();
         }
         if stage.is_some() {
             summary.stage = stage.clone();
