@@ -635,3 +635,58 @@ async fn http_api_jwt_authorizer_on_the_options_route() {
     );
     assert!(report.aws_calls <= 6, "{}", report.aws_calls);
 }
+
+#[tokio::test]
+async fn custom_domain_resolves_through_base_path_mappings() {
+    let Some(ep) = endpoint() else { return };
+    let api = Rest::new(&ep, "custom-domain").await;
+    let items = api.resource(&api.root, "items").await;
+    api.method(
+        &items,
+        "PUT",
+        "NONE",
+        None,
+        &["Access-Control-Allow-Origin"],
+        &ALLOW[..1],
+    )
+    .await;
+    api.deploy().await;
+    let domain = format!("api-{}.example.com", api.id.to_ascii_lowercase());
+    api.c
+        .create_domain_name()
+        .domain_name(&domain)
+        .certificate_arn("arn:aws:acm:us-east-1:123456789012:certificate/x")
+        .send()
+        .await
+        .unwrap();
+    api.c
+        .create_base_path_mapping()
+        .domain_name(&domain)
+        .base_path("v1")
+        .rest_api_id(&api.id)
+        .stage("prod")
+        .send()
+        .await
+        .unwrap();
+    aws::seal_env();
+    // The lookup only (probing the domain would leave loopback).
+    let source = cors_doctor::aws::sdk::SdkSource::new(cors_doctor::aws::sdk::SdkOptions {
+        region: Some("us-east-1".into()),
+        endpoint_url: Some(ep.clone()),
+        custom_domain: Some(domain.clone()),
+        url_path: Some("/v1/items".into()),
+        ..Default::default()
+    });
+    let request = cors_doctor::aws::ConfigRequest {
+        url_path: Some("/v1/items".into()),
+        ..Default::default()
+    };
+    use cors_doctor::aws::ConfigSource;
+    let loaded = source
+        .load(&request)
+        .await
+        .expect("the custom domain resolves");
+    assert_eq!(loaded.api.id.as_deref(), Some(api.id.as_str()));
+    assert_eq!(loaded.stage.as_deref(), Some("prod"));
+    assert_eq!(loaded.path, "/items");
+}

@@ -357,6 +357,54 @@ async fn the_binary_reports_aws_calls_and_missing_credentials_exit_2() {
     server.shutdown().await;
 }
 
+/// Throttling: the SDK's adaptive retry absorbs a few TooManyRequestsException answers.
+#[tokio::test]
+async fn throttled_calls_are_retried() {
+    let throttled = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let inner = handler(log, false, true);
+    let t = throttled.clone();
+    let flaky: cors_doctor::sim::server::Handler = Arc::new(move |req: HttpRequest| {
+        if req.path_and_query.contains("/resources")
+            && t.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 2
+        {
+            return HttpResponse {
+                status: 429,
+                headers: Headers::new()
+                    .with("Content-Type", "application/json")
+                    .with("x-amzn-ErrorType", "TooManyRequestsException"),
+                body: br#"{"message":"Too Many Requests"}"#.to_vec(),
+            };
+        }
+        inner(req)
+    });
+    let server = SimServer::start(
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        flaky,
+        Duration::ZERO,
+    )
+    .await
+    .expect("listen");
+    let plan = aws::offline_plan(
+        &server.base_url(),
+        API,
+        "prod",
+        "/items",
+        "PUT",
+        &["Content-Type: application/json"],
+    );
+    let report = aws::diagnose(&plan).await;
+    assert_eq!(report.api.config_source, "sdk");
+    assert!(aws::codes(&report).contains(&"HEADER_NOT_MAPPED".to_string()));
+    assert_eq!(
+        throttled.load(std::sync::atomic::Ordering::SeqCst),
+        3,
+        "two throttled attempts, then success"
+    );
+    assert_eq!(report.aws_calls, 6, "retries are not extra calls");
+    server.shutdown().await;
+}
+
 /// The trap is real: the bare SDK (without cors-doctor's repair) refuses the same body.
 #[tokio::test]
 async fn the_bare_sdk_refuses_null_templates() {
