@@ -15,4 +15,16 @@ fi
 bash scripts/install-chromium.sh
 export CORS_DOCTOR_REQUIRE_CHROMIUM=1
 
+# moto's server (the AWS control-plane emulator) for tests/aws_moto.rs, on loopback only.
+# CORS_DOCTOR_SKIP_MOTO=1 skips it (the moto tests then skip themselves).
+if [ -z "${MOTO_ENDPOINT:-}" ] && [ -z "${CORS_DOCTOR_SKIP_MOTO:-}" ]; then
+    moto_out="$(scripts/moto.sh)"
+    export MOTO_ENDPOINT="$(sed -n 's/^MOTO_ENDPOINT=//p' <<<"$moto_out")"
+    moto_pid="$(sed -n 's/^MOTO_PID=//p' <<<"$moto_out")"
+    trap 'kill "$moto_pid" 2>/dev/null || true' EXIT
+    export CORS_DOCTOR_REQUIRE_MOTO=1
+fi
+# The SDK's default credential chain must never reach instance metadata from a test.
+export AWS_EC2_METADATA_DISABLED=true
+
 cargo test --locked "$@"

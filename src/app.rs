@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::aws::file::{OpenApiFile, ScenarioSource};
+use crate::aws::sdk::{SdkOptions, SdkSource};
 use crate::aws::BoxFuture;
 use crate::aws::ConfigSource;
 use crate::cli::{CheckArgs, Cli, Command, DemoArgs, Plan, ServeArgs, TargetArgs, UsageError};
@@ -14,6 +15,7 @@ use crate::gateway::scenario::Scenario;
 use crate::report::Format;
 use crate::runner;
 use crate::sim::{self, SimServer};
+use crate::target::ApiRef;
 use crate::tui::{ScenarioCatalog, ScenarioEntry, StartedScenario};
 
 /// Exit status: 0 allowed, 1 a step fails, 2 usage/configuration error.
@@ -105,7 +107,39 @@ pub fn config_source(plan: &Plan) -> Result<Option<Arc<dyn ConfigSource>>, Usage
         }
         return Ok(Some(Arc::new(OpenApiFile::new(path.clone()))));
     }
+    if sdk_wanted(plan) {
+        return Ok(Some(Arc::new(SdkSource::new(SdkOptions::from_plan(plan)))));
+    }
     Ok(None)
+}
+
+/// The AWS SDK is asked when the plan names an API (an execute-api URL, or `--api-id`), or
+/// when a custom domain is probed and AWS was set up explicitly (a profile, region or
+/// endpoint, on the command line, in the config file or the environment): a plain
+/// non-AWS URL never makes the SDK look for credentials.
+fn sdk_wanted(plan: &Plan) -> bool {
+    if !plan.aws.enabled || plan.openapi.is_some() {
+        return false;
+    }
+    if plan.api_id.is_some() || ApiRef::from_url(&plan.target.url).is_some() {
+        return true;
+    }
+    let host = plan.target.url.host_str().unwrap_or_default();
+    let local = host == "localhost"
+        || host.parse::<std::net::IpAddr>().is_ok()
+        || host.starts_with('[')
+        || host.ends_with(".localhost");
+    let explicit = plan.aws.profile.is_some()
+        || plan.aws.region.is_some()
+        || plan.aws.endpoint_url.is_some()
+        || [
+            "AWS_PROFILE",
+            "AWS_ENDPOINT_URL_API_GATEWAY",
+            "AWS_ENDPOINT_URL",
+        ]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()));
+    plan.live && !local && explicit
 }
 
 fn color_wanted(no_color: bool) -> bool {
@@ -256,6 +290,10 @@ pub const DEFAULT_DEMO: &str = "options-cognito-authorizer";
 async fn check(args: &CheckArgs, config: &Config) -> Result<i32, UsageError> {
     let plan = args.target.resolve(config)?;
     let source = config_source(&plan)?;
+    if let Some(s) = &source {
+        // Missing or expired AWS credentials: exit 2 with the next command, before probing.
+        s.preflight().await.map_err(UsageError)?;
+    }
     let report = runner::run(&plan, source, None)
         .await
         .map_err(|e| UsageError(e.0))?;

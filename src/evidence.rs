@@ -155,7 +155,22 @@ pub enum ConfigEvidence {
         /// predictions otherwise assume a backend that returns the right CORS headers.
         #[serde(default)]
         backend_known: bool,
+        /// Parts the source could not read (e.g. no permission for the gateway responses):
+        /// the steps they feed are `unknown`, with the reason.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        gaps: Vec<ConfigGap>,
     },
+}
+
+/// A part of the configuration a source could not read, and the step it leaves unchecked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigGap {
+    /// What is missing, in words (`gateway responses`).
+    pub what: String,
+    /// The step (1–7) that needed it.
+    pub step: u8,
+    /// Why, with the IAM action and resource ARN when it is a permission.
+    pub reason: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -83,6 +83,7 @@ pub async fn run(
                             stage: loaded.stage,
                             path: loaded.path,
                             backend_known: loaded.backend.is_some(),
+                            gaps: loaded.gaps,
                         },
                         Some((located, loaded.backend)),
                     )
@@ -149,7 +150,8 @@ pub async fn run(
         evidence.browser = Some(crate::browser::retest_evidence(&evidence, plan.live).await);
     }
     let diagnosis = diagnose::diagnose(&evidence, plan.mode);
-    let report = Report::new(&evidence, &diagnosis);
+    let mut report = Report::new(&evidence, &diagnosis);
+    report.aws_calls = config_source.as_ref().map_or(0, |s| s.aws_calls());
     emit(RunEvent::Finished(Box::new(report.clone())));
     Ok(report)
 }

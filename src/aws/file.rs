@@ -44,6 +44,7 @@ impl OpenApiFile {
             stage,
             path,
             backend: None,
+            gaps: Vec::new(),
         })
     }
 }
@@ -104,5 +105,6 @@ fn scenario_config(
             path
         },
         backend: Some(s.spec.backend.clone()),
+        gaps: Vec::new(),
     }
 }

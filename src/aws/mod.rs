@@ -2,11 +2,12 @@
 //! SDK. Every source degrades to "unavailable, because …" instead of failing the run.
 
 pub mod file;
+pub mod sdk;
 
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::evidence::ConfigSourceKind;
+use crate::evidence::{ConfigGap, ConfigSourceKind};
 use crate::gateway::behavior::{self, RouteBackend};
 use crate::gateway::Api;
 use crate::target::ApiRef;
@@ -68,6 +69,8 @@ pub struct LoadedConfig {
     pub path: String,
     /// What the backends answer, when the source knows it (a scenario file does).
     pub backend: Option<RouteBackend>,
+    /// Parts that could not be read (a partial load).
+    pub gaps: Vec<ConfigGap>,
 }
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -80,4 +83,15 @@ pub trait ConfigSource: Send + Sync {
         &'a self,
         request: &'a ConfigRequest,
     ) -> BoxFuture<'a, Result<LoadedConfig, String>>;
+
+    /// Checked before anything is probed: `Err` stops the run with exit status 2 (e.g. no or
+    /// expired AWS credentials, with the command that fixes it).
+    fn preflight(&self) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    /// Control-plane calls made so far (the report's `aws_calls`).
+    fn aws_calls(&self) -> u32 {
+        0
+    }
 }

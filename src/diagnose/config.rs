@@ -4,6 +4,7 @@
 
 use super::findings::{Finding, FindingCode as C, Severity, Step, StepStatus};
 use super::steps::Ctx;
+use crate::evidence::ConfigGap;
 use crate::gateway::inspect::{ConfigFacts, MethodFacts};
 use crate::gateway::model::{ApiKind, AuthorizationType};
 use crate::target::CredentialsMode;
@@ -15,6 +16,24 @@ pub(super) fn refine(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
     match facts.kind {
         ApiKind::Rest => refine_rest(steps, c, facts),
         ApiKind::Http => refine_http(steps, c, facts),
+    }
+}
+
+/// A step whose configuration could not be read (a partial load) is `unknown` and says why;
+/// a failure the probes observed stands, and a skipped step stays skipped. Findings drawn from
+/// the configuration alone are dropped from it: they rested on what is missing.
+pub(super) fn apply_gaps(steps: &mut [Step], gaps: &[ConfigGap]) {
+    for g in gaps {
+        let Some(s) = step(steps, g.step) else {
+            continue;
+        };
+        if matches!(s.status, StepStatus::Fail | StepStatus::Skip) {
+            continue;
+        }
+        s.findings
+            .retain(|f| !f.evidence.iter().all(|e| e == CONFIG));
+        s.status = StepStatus::Unknown;
+        s.summary = format!("Unknown: the {} could not be read: {}", g.what, g.reason);
     }
 }
 

@@ -86,6 +86,9 @@ pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
         None if api.kind != "unknown" => note_what_config_would_add(&mut steps),
         None => {}
     }
+    if let ConfigEvidence::Loaded { gaps, .. } = &evidence.config {
+        config::apply_gaps(&mut steps, gaps);
+    }
     let first_failing_step = steps
         .iter()
         .find(|s| s.status == StepStatus::Fail)
@@ -174,6 +177,9 @@ fn api_summary(evidence: &Evidence) -> ApiSummary {
         summary.kind = api.kind.as_str().to_string();
         if let Some(id) = &api.id {
             summary.id = Some(id.to_string());
+        }
+        if *source == ConfigSourceKind::Sdk && api.region.is_some() {
+            summary.region = api.region.clone();
         }
         if stage.is_some() {
             summary.stage = stage.clone();

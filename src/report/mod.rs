@@ -54,6 +54,13 @@ pub struct Report {
     pub steps: Vec<Step>,
     pub first_failing_step: Option<u8>,
     pub exchanges: Vec<Exchange>,
+    /// AWS control-plane calls the configuration lookups made (additive; absent when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub aws_calls: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Report {
@@ -105,6 +112,7 @@ impl Report {
             steps: diagnosis.steps.iter().map(|s| scrub.step(s)).collect(),
             first_failing_step: diagnosis.first_failing_step,
             exchanges: evidence.exchanges.iter().map(masked_exchange).collect(),
+            aws_calls: 0,
         };
         match &evidence.browser {
             Some(BrowserEvidence::Observed(o)) => {

@@ -1,0 +1,524 @@
+//! Live configuration from the AWS control plane (aws-sdk-apigateway and -apigatewayv2).
+//!
+//! Credentials and settings come from aws-config's default chain (environment, profiles, SSO,
+//! credential processes, container and instance roles), so `--profile`, `--region`,
+//! `--endpoint-url` and the `AWS_ENDPOINT_URL*` variables work as in the AWS CLI. The region is
+//! `--region`, else the one an execute-api URL names, else the chain's.
+//!
+//! A lookup resolves the target (REST or HTTP API, custom domains through their base path or
+//! API mappings), then reads the API with a fixed budget of calls, concurrently where
+//! independent (see [`rest`] and [`http_api`]). A lookup that fails for lack of permission
+//! becomes a [`ConfigGap`] (the step it feeds is `unknown`, naming the IAM action and ARN);
+//! missing or expired credentials stop the run before any probe ([`SdkSource::preflight`]).
+
+pub mod errors;
+pub mod http_api;
+pub mod intercept;
+pub mod rest;
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::ProvideCredentials;
+use tokio::sync::OnceCell;
+
+use super::{BoxFuture, ConfigRequest, ConfigSource, LoadedConfig};
+use crate::cli::Plan;
+use crate::evidence::{ConfigGap, ConfigSourceKind};
+use crate::gateway::model::{ApiKind, DEFAULT_STAGE};
+use crate::target::ApiRef;
+use errors::{classify, Lookup, LookupError};
+use intercept::{CallCounter, NullMapRepair};
+
+/// Retries: the SDK's adaptive mode (client-side rate limiting plus exponential backoff with
+/// jitter) absorbs `TooManyRequestsException`; API Gateway's control plane allows a few calls a
+/// second per account, and a lookup makes at most six.
+const MAX_ATTEMPTS: u32 = 5;
+const INITIAL_BACKOFF: Duration = Duration::from_millis(200);
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What the SDK source was asked to look up, captured from the plan.
+#[derive(Clone, Debug, Default)]
+pub struct SdkOptions {
+    pub profile: Option<String>,
+    /// `--region` (wins over the URL's).
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    /// The region an execute-api URL names (not a synthesized one).
+    pub url_region: Option<String>,
+    /// A live URL's host that is not an execute-api host: a custom domain to resolve.
+    pub custom_domain: Option<String>,
+    /// The live URL's path (`/v1/items`), for custom domain mappings.
+    pub url_path: Option<String>,
+    /// Retries (attempts in all); tests lower it.
+    pub max_attempts: Option<u32>,
+}
+
+impl SdkOptions {
+    /// The options a plan implies.
+    pub fn from_plan(plan: &Plan) -> Self {
+        let api_ref = ApiRef::from_url(&plan.target.url);
+        let live_ref = api_ref.as_ref().filter(|_| plan.live);
+        let custom_domain = (plan.live && api_ref.is_none())
+            .then(|| plan.target.url.host_str().map(str::to_string))
+            .flatten();
+        SdkOptions {
+            profile: plan.aws.profile.clone(),
+            region: plan.aws.region.clone(),
+            endpoint_url: plan.aws.endpoint_url.clone(),
+            url_region: live_ref.map(|r| r.region.clone()),
+            custom_domain,
+            url_path: plan.live.then(|| plan.target.url.path().to_string()),
+            max_attempts: None,
+        }
+    }
+}
+
+/// The two clients, sharing one configuration, call counter and repair interceptor.
+#[derive(Clone, Debug)]
+pub struct Clients {
+    pub v1: aws_sdk_apigateway::Client,
+    pub v2: aws_sdk_apigatewayv2::Client,
+    /// The region the clients call.
+    pub region: String,
+    /// Where the region came from, in words (`--region`, `the URL`, `the profile/environment`).
+    pub region_source: &'static str,
+    sdk: SdkConfig,
+}
+
+/// The AWS SDK configuration source.
+pub struct SdkSource {
+    options: SdkOptions,
+    counter: CallCounter,
+    clients: OnceCell<Result<Clients, String>>,
+}
+
+impl SdkSource {
+    pub fn new(options: SdkOptions) -> Self {
+        SdkSource {
+            options,
+            counter: CallCounter::default(),
+            clients: OnceCell::new(),
+        }
+    }
+
+    /// Control-plane calls made so far.
+    pub fn calls(&self) -> u32 {
+        self.counter.get()
+    }
+
+    /// The clients, built once (reads the shared config and profile files; no network).
+    pub async fn clients(&self) -> Result<&Clients, String> {
+        self.clients
+            .get_or_init(|| build_clients(&self.options, self.counter.clone()))
+            .await
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Checks that credentials can be had, before anything is probed: `Err` is the message
+    /// for exit status 2, with the exact next command.
+    pub async fn check_credentials(&self) -> Result<(), String> {
+        let clients = self.clients().await?;
+        let Some(provider) = clients.sdk.credentials_provider() else {
+            return Err(credentials_help(
+                &self.options,
+                "no credentials provider is configured",
+            ));
+        };
+        match provider.provide_credentials().await {
+            Ok(creds) => match creds.expiry() {
+                Some(t) if t <= std::time::SystemTime::now() => Err(credentials_help(
+                    &self.options,
+                    "the AWS credentials have expired",
+                )),
+                _ => Ok(()),
+            },
+            Err(e) => Err(credentials_help(&self.options, &errors::error_chain(&e))),
+        }
+    }
+
+    async fn load_config(&self, request: &ConfigRequest) -> Result<LoadedConfig, LoadError> {
+        let clients = self.clients().await.map_err(LoadError::Other)?;
+        let target = self.resolve(clients, request).await?;
+        let (mut api, gaps) = match target.kind {
+            ApiKind::Rest => {
+                let stage = target.stage.as_deref();
+                rest::load(clients, &target.api_id, stage, target.rest.clone()).await?
+            }
+            ApiKind::Http => http_api::load(clients, &target.api_id, target.http.clone()).await?,
+        };
+        api.region = Some(clients.region.clone());
+        let (mut stage, mut path) = match (&target.mapped_stage, &target.mapped_path) {
+            (Some(s), Some(p)) => (Some(s.clone()), p.clone()),
+            _ => request.locate(&api),
+        };
+        // An HTTP API's `$default` stage has no prefix in the URL: what looked like a stage
+        // was the first path segment.
+        if api.kind == ApiKind::Http && target.mapped_stage.is_none() {
+            let named = stage.as_deref().is_some_and(|s| api.stage(s).is_some());
+            if !named && api.stage(DEFAULT_STAGE).is_some() && request.path.is_none() {
+                if let Some(s) = stage.take() {
+                    path = format!("/{s}{}", if path == "/" { "" } else { &path });
+                }
+                stage = Some(DEFAULT_STAGE.to_string());
+            }
+        }
+        Ok(LoadedConfig {
+            api,
+            stage,
+            path,
+            backend: None,
+            gaps,
+        })
+    }
+
+    /// Which API, of which kind, and (custom domains) which stage and path.
+    async fn resolve(
+        &self,
+        clients: &Clients,
+        request: &ConfigRequest,
+    ) -> Result<Target, LoadError> {
+        let mut target = match (&request.api_ref, &self.options.custom_domain) {
+            (Some(r), _) => Target {
+                api_id: r.api_id.clone(),
+                stage: request.stage.clone(),
+                ..Target::default()
+            },
+            (None, Some(domain)) => {
+                let path = self.options.url_path.as_deref().unwrap_or("/");
+                custom_domain(clients, domain, path).await?
+            }
+            (None, None) => {
+                return Err(LoadError::Other(
+                    "no API named: give an execute-api URL or --api-id".to_string(),
+                ))
+            }
+        };
+        if target.known_kind == Some(ApiKind::Http) {
+            target.kind = ApiKind::Http;
+            return Ok(target);
+        }
+        // REST first (one call); an HTTP API id is not a REST API id.
+        match rest::get_rest_api(clients, &target.api_id).await {
+            Ok(api) => {
+                target.kind = ApiKind::Rest;
+                target.rest = Some(api);
+                return Ok(target);
+            }
+            Err(e) if !e.is_not_found() => return Err(e.into()),
+            Err(_) => {}
+        }
+        match http_api::get_api(clients, &target.api_id).await {
+            Ok(api) => {
+                target.kind = ApiKind::Http;
+                target.http = Some(api);
+                Ok(target)
+            }
+            Err(e) if e.is_not_found() => {
+                Err(LoadError::Other(self.not_found(clients, &target.api_id)))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// "Not found", with the region: the usual cause is looking in the wrong one.
+    fn not_found(&self, clients: &Clients, id: &str) -> String {
+        let used = &clients.region;
+        match (&self.options.url_region, &self.options.region) {
+            (Some(url), Some(flag)) if url != flag => format!(
+                "no REST or HTTP API with id {id} in {used} (--region): the URL names region {url}; drop --region or pass --region {url}"
+            ),
+            (Some(url), _) => format!(
+                "no REST or HTTP API with id {id} in {url}, the region the URL names: check the account (--profile) the lookups use"
+            ),
+            (None, _) => format!(
+                "no REST or HTTP API with id {id} in {used} (from {}): pass --region with the API's region",
+                clients.region_source
+            ),
+        }
+    }
+}
+
+/// Where the lookups found the API.
+#[derive(Clone, Debug, Default)]
+struct Target {
+    api_id: String,
+    kind: ApiKind,
+    known_kind: Option<ApiKind>,
+    stage: Option<String>,
+    /// A custom domain's mapping: the stage and the path below it.
+    mapped_stage: Option<String>,
+    mapped_path: Option<String>,
+    rest: Option<aws_sdk_apigateway::operation::get_rest_api::GetRestApiOutput>,
+    http: Option<aws_sdk_apigatewayv2::operation::get_api::GetApiOutput>,
+}
+
+/// Why a load failed.
+#[derive(Debug)]
+pub enum LoadError {
+    Credentials(String),
+    Other(String),
+}
+
+impl From<LookupError> for LoadError {
+    fn from(e: LookupError) -> Self {
+        match e {
+            LookupError::Credentials(m) => LoadError::Credentials(m),
+            other => LoadError::Other(other.to_string()),
+        }
+    }
+}
+
+impl ConfigSource for SdkSource {
+    fn kind(&self) -> ConfigSourceKind {
+        ConfigSourceKind::Sdk
+    }
+
+    fn load<'a>(
+        &'a self,
+        request: &'a ConfigRequest,
+    ) -> BoxFuture<'a, Result<LoadedConfig, String>> {
+        Box::pin(async move {
+            let started = std::time::Instant::now();
+            let result = self.load_config(request).await;
+            tracing::debug!(
+                calls = self.calls(),
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "sdk lookup"
+            );
+            result.map_err(|e| match e {
+                LoadError::Credentials(m) => credentials_help(&self.options, &m),
+                LoadError::Other(m) => m,
+            })
+        })
+    }
+
+    fn preflight(&self) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            match (self.check_credentials().await, &self.options.custom_domain) {
+                // A custom domain was not named as an API: without credentials, just skip.
+                (Err(_), Some(_)) => Ok(()),
+                (r, _) => r,
+            }
+        })
+    }
+
+    fn aws_calls(&self) -> u32 {
+        self.calls()
+    }
+}
+
+async fn build_clients(options: &SdkOptions, counter: CallCounter) -> Result<Clients, String> {
+    // Both TLS users in the process (reqwest, the SDK) use ring; installing twice is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let https = aws_smithy_http_client::Builder::new()
+        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+            aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https();
+    let retry = RetryConfig::adaptive()
+        .with_max_attempts(options.max_attempts.unwrap_or(MAX_ATTEMPTS))
+        .with_initial_backoff(INITIAL_BACKOFF)
+        .with_max_backoff(MAX_BACKOFF);
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .operation_timeout(OPERATION_TIMEOUT)
+        .build();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https)
+        .retry_config(retry)
+        .timeout_config(timeouts);
+    if let Some(p) = &options.profile {
+        loader = loader.profile_name(p);
+    }
+    let explicit = options
+        .region
+        .as_ref()
+        .map(|r| (r.clone(), "--region"))
+        .or_else(|| options.url_region.as_ref().map(|r| (r.clone(), "the URL")));
+    if let Some((r, _)) = &explicit {
+        loader = loader.region(Region::new(r.clone()));
+    }
+    if let Some(e) = &options.endpoint_url {
+        loader = loader.endpoint_url(e);
+    }
+    let sdk = loader.load().await;
+    let (region, region_source) = match (explicit, sdk.region()) {
+        (Some((r, source)), _) => (r, source),
+        (None, Some(r)) => (r.to_string(), "the profile/environment"),
+        (None, None) => {
+            return Err(
+                "no AWS region: pass --region, or set one in the profile (aws configure set region REGION) or AWS_REGION"
+                    .to_string(),
+            )
+        }
+    };
+    let v1 = aws_sdk_apigateway::config::Builder::from(&sdk)
+        .interceptor(counter.clone())
+        .interceptor(NullMapRepair)
+        .build();
+    let v2 = aws_sdk_apigatewayv2::config::Builder::from(&sdk)
+        .interceptor(counter)
+        .interceptor(NullMapRepair)
+        .build();
+    Ok(Clients {
+        v1: aws_sdk_apigateway::Client::from_conf(v1),
+        v2: aws_sdk_apigatewayv2::Client::from_conf(v2),
+        region,
+        region_source,
+        sdk,
+    })
+}
+
+/// The message for missing or expired credentials: what happened and the exact next command.
+pub fn credentials_help(options: &SdkOptions, detail: &str) -> String {
+    let profile = options
+        .profile
+        .clone()
+        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+    let next = match &profile {
+        Some(p) if profile_uses_sso(p) => format!("aws sso login --profile {p}"),
+        Some(p) => format!(
+            "aws configure --profile {p}   (or, for an SSO profile: aws sso login --profile {p})"
+        ),
+        None => {
+            "aws configure   (or: aws sso login --profile PROFILE, then pass --profile PROFILE)"
+                .to_string()
+        }
+    };
+    format!(
+        "cannot read the API's configuration: no valid AWS credentials ({detail}).\n  next: {next}\n  or skip the AWS lookups with --no-aws"
+    )
+}
+
+/// True when the profile's section of the shared config file has SSO settings.
+fn profile_uses_sso(profile: &str) -> bool {
+    let path = std::env::var_os("AWS_CONFIG_FILE")
+        .map(std::path::PathBuf::from)
+        .or_else(|| dirs::home_dir().map(|h| h.join(".aws").join("config")));
+    let Some(text) = path.and_then(|p| std::fs::read_to_string(p).ok()) else {
+        return false;
+    };
+    let wanted = if profile == "default" {
+        vec!["[default]".to_string(), "[profile default]".to_string()]
+    } else {
+        vec![format!("[profile {profile}]")]
+    };
+    let mut inside = false;
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('[') {
+            inside = wanted.iter().any(|w| w == line);
+        } else if inside && (line.starts_with("sso_start_url") || line.starts_with("sso_session")) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Resolves a custom domain: v1 base path mappings, else v2 API mappings (which also map
+/// REST APIs). The longest mapping key that prefixes the path wins.
+async fn custom_domain(clients: &Clients, domain: &str, path: &str) -> Result<Target, LoadError> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let lookup_v1 = Lookup::new(
+        "get_base_path_mappings",
+        "base path mappings",
+        format!("/domainnames/{domain}/basepathmappings"),
+    );
+    let v1 = clients
+        .v1
+        .get_base_path_mappings()
+        .domain_name(domain)
+        .limit(500)
+        .send()
+        .await
+        .map_err(|e| classify(&e, &lookup_v1, &clients.region));
+    let mut candidates: Vec<(String, String, Option<String>, Option<ApiKind>)> = Vec::new();
+    match v1 {
+        Ok(out) => {
+            for m in out.items() {
+                let key = m.base_path().unwrap_or("(none)");
+                let key = if key == "(none)" { "" } else { key };
+                if let Some(id) = m.rest_api_id() {
+                    candidates.push((
+                        key.to_string(),
+                        id.to_string(),
+                        m.stage().map(str::to_string),
+                        Some(ApiKind::Rest),
+                    ));
+                }
+            }
+        }
+        Err(LookupError::NotFound(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    if candidates.is_empty() {
+        let lookup_v2 = Lookup::new(
+            "get_api_mappings",
+            "API mappings",
+            format!("/domainnames/{domain}/apimappings"),
+        );
+        let out = clients
+            .v2
+            .get_api_mappings()
+            .domain_name(domain)
+            .max_results("500")
+            .send()
+            .await
+            .map_err(|e| match classify(&e, &lookup_v2, &clients.region) {
+                LookupError::NotFound(_) => LookupError::NotFound(format!(
+                    "{domain} is not an API Gateway custom domain in {} (no base path or API mappings); name the API with --api-id",
+                    clients.region
+                )),
+                other => other,
+            })?;
+        for m in out.items() {
+            if let Some(id) = m.api_id() {
+                candidates.push((
+                    m.api_mapping_key().unwrap_or("").to_string(),
+                    id.to_string(),
+                    m.stage().map(str::to_string),
+                    None,
+                ));
+            }
+        }
+    }
+    let best = candidates
+        .into_iter()
+        .filter_map(|(key, id, stage, kind)| {
+            let key_parts: Vec<&str> = key.split('/').filter(|s| !s.is_empty()).collect();
+            segments
+                .starts_with(&key_parts)
+                .then_some((key_parts.len(), id, stage, kind))
+        })
+        .max_by_key(|c| c.0);
+    let Some((used, id, stage, kind)) = best else {
+        return Err(LoadError::Other(format!(
+            "no mapping of the custom domain {domain} matches the path {path}"
+        )));
+    };
+    let rest = &segments[used..];
+    Ok(Target {
+        api_id: id,
+        known_kind: kind,
+        stage: stage.clone(),
+        mapped_stage: stage,
+        mapped_path: Some(format!("/{}", rest.join("/"))),
+        ..Target::default()
+    })
+}
+
+/// Drops the `Api` parts a lookup could not read and says why: the step they feed is unknown.
+pub fn gap(step: u8, what: &str, err: &LookupError) -> ConfigGap {
+    ConfigGap {
+        what: what.to_string(),
+        step,
+        reason: err.to_string(),
+    }
+}

@@ -1,0 +1,553 @@
+//! REST API (v1) lookups, mapped into [`gateway::Api`](crate::gateway::Api).
+//!
+//! Six calls at most for an API of up to 500 resources:
+//! 1. `get_rest_api` (also tells a REST API from an HTTP API),
+//! 2. `get_resources` with `embed=methods`, `limit=500` (methods, integrations, integration
+//!    responses; one more call per further 500 resources),
+//! 3. `get_stage`, then 4. `get_deployment` with `embed=apisummary` (which methods, with which
+//!    authorization, the stage serves),
+//! 5. `get_authorizers`, 6. `get_gateway_responses`;
+//!
+//! 2, 3→4, 5 and 6 run concurrently.
+
+use std::collections::{BTreeMap, HashMap};
+
+use aws_sdk_apigateway::operation::get_rest_api::GetRestApiOutput;
+use aws_sdk_apigateway::types as sdk;
+use serde_json::{Map, Value};
+
+use super::errors::{classify, Lookup, LookupError};
+use super::{gap, Clients};
+use crate::evidence::ConfigGap;
+use crate::gateway::model::{
+    Api, ApiKind, ApiSnapshot, AuthorizationType, Authorizer, AuthorizerKind, Deployment,
+    GatewayResponse, Integration, IntegrationResponse, IntegrationType, Method, MethodResponse,
+    Resource, SpecFormat, Stage, ThrottleSetting,
+};
+
+/// Page size of the paginated lookups (API Gateway's maximum).
+pub const PAGE: i32 = 500;
+
+pub async fn get_rest_api(clients: &Clients, id: &str) -> Result<GetRestApiOutput, LookupError> {
+    let lookup = Lookup::new("get_rest_api", "REST API", format!("/restapis/{id}"));
+    clients
+        .v1
+        .get_rest_api()
+        .rest_api_id(id)
+        .send()
+        .await
+        .map_err(|e| classify(&e, &lookup, &clients.region))
+}
+
+/// Reads the API (`rest` is `get_rest_api`'s answer, when resolution already made the call).
+pub async fn load(
+    clients: &Clients,
+    id: &str,
+    stage: Option<&str>,
+    rest: Option<GetRestApiOutput>,
+) -> Result<(Api, Vec<ConfigGap>), LookupError> {
+    let rest = match rest {
+        Some(r) => r,
+        None => get_rest_api(clients, id).await?,
+    };
+    let (resources, stage_and_deployment, authorizers, gateway_responses) = tokio::join!(
+        get_resources(clients, id),
+        get_stage_and_deployment(clients, id, stage),
+        get_authorizers(clients, id),
+        get_gateway_responses(clients, id),
+    );
+    let resources = resources?;
+    let mut gaps = Vec::new();
+    let authorizers = authorizers.unwrap_or_else(|e| {
+        gaps.push(gap(4, "authorizers", &e));
+        Vec::new()
+    });
+    let gateway_responses = gateway_responses.unwrap_or_else(|e| {
+        gaps.push(gap(6, "gateway responses", &e));
+        Vec::new()
+    });
+    let by_id: HashMap<&str, &sdk::Authorizer> = authorizers
+        .iter()
+        .filter_map(|a| Some((a.id()?, a)))
+        .collect();
+    let mut api = Api {
+        kind: ApiKind::Rest,
+        format: SpecFormat::OpenApi3("3.0.1".to_string()),
+        id: Some(rest.id().unwrap_or(id).to_string()),
+        name: rest.name().unwrap_or_default().to_string(),
+        version: rest.version().map(str::to_string),
+        description: rest.description().map(str::to_string),
+        api_key_source: rest.api_key_source().map(|s| s.as_str().to_string()),
+        resources: map_resources(&resources, &by_id),
+        authorizers: authorizers.iter().map(map_authorizer).collect(),
+        gateway_responses: gateway_responses
+            .iter()
+            .filter(|g| !g.default_response())
+            .map(map_gateway_response)
+            .collect(),
+        ..Api::default()
+    };
+    match stage_and_deployment {
+        Ok(Some((stage, deployment))) => {
+            let s = map_stage(&stage);
+            if let Some(d) = deployment {
+                let snapshot = d
+                    .api_summary()
+                    .map(|summary| snapshot_from_summary(&api, summary))
+                    .filter(|snap| *snap != api.snapshot());
+                if d.api_summary().is_none() {
+                    tracing::warn!("get_deployment returned no apiSummary: assuming the stage serves the working copy");
+                }
+                api.deployments.push(Deployment {
+                    id: d.id().unwrap_or_default().to_string(),
+                    description: d.description().map(str::to_string),
+                    snapshot,
+                });
+            }
+            api.stages.push(s);
+        }
+        Ok(None) => {}
+        Err(e) => gaps.push(gap(3, "stage and its deployment", &e)),
+    }
+    Ok((api, gaps))
+}
+
+async fn get_resources(clients: &Clients, id: &str) -> Result<Vec<sdk::Resource>, LookupError> {
+    let lookup = Lookup::new(
+        "get_resources",
+        "resources and methods",
+        format!("/restapis/{id}/resources"),
+    );
+    let mut items = Vec::new();
+    let mut position: Option<String> = None;
+    loop {
+        let out = clients
+            .v1
+            .get_resources()
+            .rest_api_id(id)
+            .embed("methods")
+            .limit(PAGE)
+            .set_position(position.clone())
+            .send()
+            .await
+            .map_err(|e| classify(&e, &lookup, &clients.region))?;
+        let page = out.items().len();
+        items.extend(out.items().iter().cloned());
+        match out.position() {
+            Some(p) if !p.is_empty() && page > 0 && position.as_deref() != Some(p) => {
+                position = Some(p.to_string());
+            }
+            _ => break,
+        }
+    }
+    Ok(items)
+}
+
+/// The stage (if one is named and exists) and the deployment it serves.
+async fn get_stage_and_deployment(
+    clients: &Clients,
+    id: &str,
+    stage: Option<&str>,
+) -> Result<Option<(sdk::Stage, Option<DeploymentOut>)>, LookupError> {
+    let Some(name) = stage else { return Ok(None) };
+    let lookup = Lookup::new(
+        "get_stage",
+        "stage",
+        format!("/restapis/{id}/stages/{name}"),
+    );
+    let stage = match clients
+        .v1
+        .get_stage()
+        .rest_api_id(id)
+        .stage_name(name)
+        .send()
+        .await
+        .map_err(|e| classify(&e, &lookup, &clients.region))
+    {
+        Ok(out) => sdk::Stage::builder()
+            .set_deployment_id(out.deployment_id().map(str::to_string))
+            .set_stage_name(out.stage_name().map(str::to_string))
+            .set_description(out.description().map(str::to_string))
+            .set_method_settings(out.method_settings().cloned())
+            .set_variables(out.variables().cloned())
+            .set_web_acl_arn(out.web_acl_arn().map(str::to_string))
+            .build(),
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let Some(deployment_id) = stage.deployment_id().map(str::to_string) else {
+        return Ok(Some((stage, None)));
+    };
+    let lookup = Lookup::new(
+        "get_deployment",
+        "deployment the stage serves",
+        format!("/restapis/{id}/deployments/{deployment_id}"),
+    );
+    let d = clients
+        .v1
+        .get_deployment()
+        .rest_api_id(id)
+        .deployment_id(&deployment_id)
+        .embed("apisummary")
+        .send()
+        .await
+        .map_err(|e| classify(&e, &lookup, &clients.region))?;
+    Ok(Some((
+        stage,
+        Some(DeploymentOut {
+            id: d.id().map(str::to_string),
+            description: d.description().map(str::to_string),
+            api_summary: d.api_summary().cloned(),
+        }),
+    )))
+}
+
+type ApiSummary = HashMap<String, HashMap<String, sdk::MethodSnapshot>>;
+
+struct DeploymentOut {
+    id: Option<String>,
+    description: Option<String>,
+    api_summary: Option<ApiSummary>,
+}
+
+impl DeploymentOut {
+    fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+    fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+    fn api_summary(&self) -> Option<&ApiSummary> {
+        self.api_summary.as_ref()
+    }
+}
+
+async fn get_authorizers(clients: &Clients, id: &str) -> Result<Vec<sdk::Authorizer>, LookupError> {
+    let lookup = Lookup::new(
+        "get_authorizers",
+        "authorizers",
+        format!("/restapis/{id}/authorizers"),
+    );
+    let mut items = Vec::new();
+    let mut position: Option<String> = None;
+    loop {
+        let out = clients
+            .v1
+            .get_authorizers()
+            .rest_api_id(id)
+            .limit(PAGE)
+            .set_position(position.clone())
+            .send()
+            .await
+            .map_err(|e| classify(&e, &lookup, &clients.region))?;
+        items.extend(out.items().iter().cloned());
+        match out.position() {
+            Some(p)
+                if !p.is_empty() && !out.items().is_empty() && position.as_deref() != Some(p) =>
+            {
+                position = Some(p.to_string())
+            }
+            _ => break,
+        }
+    }
+    Ok(items)
+}
+
+async fn get_gateway_responses(
+    clients: &Clients,
+    id: &str,
+) -> Result<Vec<sdk::GatewayResponse>, LookupError> {
+    let lookup = Lookup::new(
+        "get_gateway_responses",
+        "gateway responses",
+        format!("/restapis/{id}/gatewayresponses"),
+    );
+    // There are fewer than 30 response types: one page always holds them all.
+    let out = clients
+        .v1
+        .get_gateway_responses()
+        .rest_api_id(id)
+        .limit(PAGE)
+        .send()
+        .await
+        .map_err(|e| classify(&e, &lookup, &clients.region))?;
+    Ok(out.items().to_vec())
+}
+
+fn sorted<K: Ord + Clone, V: Clone>(m: Option<&HashMap<K, V>>) -> BTreeMap<K, V> {
+    m.map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default()
+}
+
+/// `""` is how [`super::intercept::NullMapRepair`] keeps a null template: back to `None`.
+fn templates(m: Option<&HashMap<String, String>>) -> BTreeMap<String, Option<String>> {
+    sorted(m)
+        .into_iter()
+        .map(|(k, v)| (k, (!v.is_empty()).then_some(v)))
+        .collect()
+}
+
+fn authorization(s: Option<&str>) -> AuthorizationType {
+    match s.unwrap_or("NONE") {
+        "AWS_IAM" => AuthorizationType::AwsIam,
+        "CUSTOM" => AuthorizationType::Custom,
+        "COGNITO_USER_POOLS" => AuthorizationType::CognitoUserPools,
+        "JWT" => AuthorizationType::Jwt,
+        _ => AuthorizationType::None,
+    }
+}
+
+fn map_resources(
+    items: &[sdk::Resource],
+    authorizers: &HashMap<&str, &sdk::Authorizer>,
+) -> Vec<Resource> {
+    let mut out: Vec<Resource> = items
+        .iter()
+        .map(|r| {
+            let methods: BTreeMap<String, Method> = r
+                .resource_methods()
+                .map(|m| {
+                    m.iter()
+                        .map(|(verb, m)| {
+                            (verb.to_ascii_uppercase(), map_method(verb, m, authorizers))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            Resource {
+                path: r.path().unwrap_or("/").to_string(),
+                id: r.id().map(str::to_string),
+                methods: methods.into_values().collect(),
+                extra: Map::new(),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+fn map_method(
+    verb: &str,
+    m: &sdk::Method,
+    authorizers: &HashMap<&str, &sdk::Authorizer>,
+) -> Method {
+    let authorizer = m.authorizer_id().map(|id| {
+        authorizers
+            .get(id)
+            .and_then(|a| a.name())
+            .unwrap_or(id)
+            .to_string()
+    });
+    let mut responses: Vec<MethodResponse> = m
+        .method_responses()
+        .map(|rs| {
+            rs.iter()
+                .map(|(status, r)| MethodResponse {
+                    status_code: r.status_code().unwrap_or(status).to_string(),
+                    headers: sorted(r.response_parameters())
+                        .into_keys()
+                        .filter_map(|k| {
+                            k.strip_prefix("method.response.header.")
+                                .map(str::to_string)
+                        })
+                        .collect(),
+                    extra: Map::new(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    responses.sort_by(|a, b| a.status_code.cmp(&b.status_code));
+    Method {
+        http_method: m.http_method().unwrap_or(verb).to_ascii_uppercase(),
+        id: None,
+        authorization: authorization(m.authorization_type()),
+        authorizer,
+        authorization_scopes: m.authorization_scopes().to_vec(),
+        api_key_required: m.api_key_required().unwrap_or(false),
+        responses,
+        integration: m.method_integration().and_then(map_integration),
+        extra: Map::new(),
+    }
+}
+
+fn map_integration(i: &sdk::Integration) -> Option<Integration> {
+    let kind = IntegrationType::parse(i.r#type()?.as_str())?;
+    let mut responses: Vec<IntegrationResponse> = i
+        .integration_responses()
+        .map(|rs| {
+            rs.iter()
+                .map(|(status, r)| IntegrationResponse {
+                    selection_pattern: r
+                        .selection_pattern()
+                        .filter(|p| !p.is_empty())
+                        .unwrap_or("default")
+                        .to_string(),
+                    status_code: r.status_code().unwrap_or(status).to_string(),
+                    response_parameters: sorted(r.response_parameters()),
+                    response_templates: templates(r.response_templates()),
+                    extra: Map::new(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    // The default response last, the others by status code: matching tries patterns first.
+    responses
+        .sort_by(|a, b| (a.is_default(), &a.status_code).cmp(&(b.is_default(), &b.status_code)));
+    let mut extra = Map::new();
+    if let Some(c) = i.connection_type() {
+        extra.insert(
+            "connectionType".to_string(),
+            Value::String(c.as_str().to_string()),
+        );
+    }
+    Some(Integration {
+        kind,
+        id: None,
+        http_method: i.http_method().map(str::to_string),
+        uri: i.uri().map(str::to_string),
+        request_templates: templates(i.request_templates()),
+        request_parameters: sorted(i.request_parameters()),
+        passthrough_behavior: i.passthrough_behavior().map(str::to_ascii_lowercase),
+        payload_format_version: None,
+        responses,
+        extra,
+    })
+}
+
+fn map_authorizer(a: &sdk::Authorizer) -> Authorizer {
+    let kind = match a.r#type().map(|t| t.as_str()) {
+        Some("REQUEST") => AuthorizerKind::Request,
+        Some("COGNITO_USER_POOLS") => AuthorizerKind::CognitoUserPools,
+        _ => AuthorizerKind::Token,
+    };
+    Authorizer {
+        name: a.name().or(a.id()).unwrap_or_default().to_string(),
+        id: a.id().map(str::to_string),
+        kind,
+        identity_source: a.identity_source().map(str::to_string),
+        authorizer_uri: a.authorizer_uri().map(str::to_string),
+        provider_arns: a.provider_arns().to_vec(),
+        jwt: None,
+        result_ttl_seconds: a.authorizer_result_ttl_in_seconds().map(i64::from),
+        identity_validation_expression: a.identity_validation_expression().map(str::to_string),
+        extra: Map::new(),
+        scheme: Map::new(),
+    }
+}
+
+fn map_gateway_response(g: &sdk::GatewayResponse) -> GatewayResponse {
+    GatewayResponse {
+        response_type: g
+            .response_type()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
+        status_code: g.status_code().map(str::to_string),
+        response_parameters: sorted(g.response_parameters()),
+        response_templates: templates(g.response_templates()),
+        extra: Map::new(),
+    }
+}
+
+fn map_stage(s: &sdk::Stage) -> Stage {
+    let mut throttling: Vec<ThrottleSetting> = s
+        .method_settings()
+        .map(|ms| {
+            ms.iter()
+                .filter_map(|(key, m)| {
+                    let rate = m.throttling_rate_limit();
+                    let burst = m.throttling_burst_limit();
+                    if rate <= 0.0 && burst <= 0 {
+                        return None;
+                    }
+                    let (path, method) = key.rsplit_once('/')?;
+                    let path = if path == "*" {
+                        "*".to_string()
+                    } else {
+                        let p = path.replace("~1", "/");
+                        if p.starts_with('/') {
+                            p
+                        } else {
+                            format!("/{p}")
+                        }
+                    };
+                    Some(ThrottleSetting {
+                        path,
+                        method: method.to_string(),
+                        rate_limit: rate,
+                        burst_limit: i64::from(burst),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    throttling.sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
+    Stage {
+        name: s.stage_name().unwrap_or_default().to_string(),
+        deployment_id: s.deployment_id().map(str::to_string),
+        auto_deploy: false,
+        variables: sorted(s.variables()),
+        throttling,
+        web_acl_arn: s.web_acl_arn().map(str::to_string),
+    }
+}
+
+/// What the deployment serves, from its API summary (path → verb → authorization): the
+/// working copy's methods that the summary lists (with the deployed authorization), plus bare
+/// methods the working copy no longer has. Integrations and gateway responses are not in a
+/// summary: the working copy's stand in for them.
+fn snapshot_from_summary(api: &Api, summary: &ApiSummary) -> ApiSnapshot {
+    let mut resources: Vec<Resource> = Vec::new();
+    for r in &api.resources {
+        let mut methods: Vec<Method> = Vec::new();
+        for (verb, snap) in sorted(summary.get(&r.path)) {
+            let verb = verb.to_ascii_uppercase();
+            let mut m = r.method(&verb).cloned().unwrap_or_else(|| Method {
+                http_method: verb.clone(),
+                ..Method::default()
+            });
+            let auth = authorization(snap.authorization_type());
+            if auth != m.authorization {
+                m.authorization = auth;
+                if auth == AuthorizationType::None {
+                    m.authorizer = None;
+                }
+            }
+            m.api_key_required = snap.api_key_required();
+            methods.push(m);
+        }
+        // Keep the working copy's order for methods it has.
+        methods.sort_by_key(|m| {
+            r.methods
+                .iter()
+                .position(|w| w.http_method == m.http_method)
+                .unwrap_or(usize::MAX)
+        });
+        resources.push(Resource {
+            methods,
+            ..r.clone()
+        });
+    }
+    for (path, verbs) in sorted(Some(summary)) {
+        if api.resource(&path).is_none() {
+            resources.push(Resource {
+                path,
+                id: None,
+                methods: sorted(Some(&verbs))
+                    .into_iter()
+                    .map(|(verb, snap)| Method {
+                        http_method: verb.to_ascii_uppercase(),
+                        authorization: authorization(snap.authorization_type()),
+                        api_key_required: snap.api_key_required(),
+                        ..Method::default()
+                    })
+                    .collect(),
+                extra: Map::new(),
+            });
+        }
+    }
+    ApiSnapshot {
+        resources,
+        gateway_responses: api.gateway_responses.clone(),
+        cors: None,
+    }
+}
