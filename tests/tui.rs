@@ -8,12 +8,16 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{check_json, Canned, FakeGateway};
+use cors_doctor::app::{self, SimCatalog};
 use cors_doctor::cli::TargetArgs;
 use cors_doctor::config::Config;
 use cors_doctor::runner;
 use cors_doctor::sim::SimServer;
 use cors_doctor::tui::keymap::KeySpec;
-use cors_doctor::tui::{self, AppState, Effect, Msg, NoScenarios, Options, Screen, StartMode};
+use cors_doctor::tui::{
+    self, AppState, Effect, Msg, NoScenarios, Options, ScenarioCatalog, Screen, StartMode,
+    StartedScenario,
+};
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -62,6 +66,7 @@ fn target(url: &str) -> TargetArgs {
 /// The app on a TestBackend; effects are carried out inline (runs to completion).
 struct Ui {
     state: AppState,
+    source: tui::SourceFn,
     terminal: Terminal<TestBackend>,
     copies: Vec<String>,
     saved: usize,
@@ -74,6 +79,7 @@ impl Ui {
         let terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
         let mut ui = Ui {
             state,
+            source: opts.source.clone(),
             terminal,
             copies: Vec::new(),
             saved: 0,
@@ -88,7 +94,8 @@ impl Ui {
             match e {
                 Effect::StartRun { seq, plan } => {
                     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-                    let result = runner::run(&plan, None, Some(tx)).await;
+                    let source = (self.source)(&plan).unwrap();
+                    let result = runner::run(&plan, source, Some(tx)).await;
                     while let Ok(event) = rx.try_recv() {
                         queue.extend(self.state.update(Msg::Run { seq, event }));
                     }
@@ -408,4 +415,108 @@ async fn the_event_loop_runs_and_goes_idle() {
         "no ticks while idle"
     );
     relay.abort();
+}
+
+/// A demo scenario on the simulator, with its API as the configuration (as `demo` runs it).
+async fn scenario_ui(name: &str, w: u16, h: u16) -> (Ui, StartedScenario) {
+    let started = SimCatalog.start(name).await.unwrap();
+    let plan = started.plan.clone();
+    let args = TargetArgs {
+        url: Some(plan.target.url.to_string()),
+        origin: Some(plan.target.origin.clone()),
+        method: Some(plan.target.method.clone()),
+        ..TargetArgs::default()
+    };
+    let mut opts = options(StartMode::Diagnose(Box::new(plan)), args);
+    opts.source = Arc::new(|plan| app::config_source(plan).map_err(|e| e.0));
+    (Ui::new(w, h, opts).await, started)
+}
+
+#[tokio::test]
+async fn explorer_views_at_80x24_and_160x48() {
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let (mut ui, _sim) = scenario_ui("options-not-deployed", w, h).await;
+        let size = format!("{w}x{h}");
+        ui.press("t").await;
+        assert_eq!(ui.state.screen, Screen::Explorer);
+        snapshot(&format!("explorer_api_{size}"), &ui.screen());
+        ui.press("/").await;
+        ui.type_text("{id} put").await;
+        snapshot(&format!("explorer_filtered_{size}"), &ui.screen());
+    }
+}
+
+/// t, filter, Enter: the selected method is diagnosed with the same origin and headers, on
+/// the same simulator, the path parameter filled in.
+#[tokio::test]
+async fn the_explorer_diagnoses_the_selected_method() {
+    let (mut ui, _sim) = scenario_ui("rest-healthy", 100, 30).await;
+    let first = ui.state.diag.as_ref().unwrap().plan.clone();
+    assert_eq!(first.target.url.path(), "/prod/bookings");
+    ui.press("t").await;
+    let screen = ui.screen();
+    assert!(screen.contains("/bookings/{id}"), "{screen}");
+    assert!(screen.contains("●POST"), "{screen}");
+
+    // Incremental: each key narrows the rows; Esc clears the filter.
+    ui.press("/").await;
+    ui.type_text("{id}").await;
+    let narrowed = ui.state.explorer.visible.len();
+    ui.type_text(" get").await;
+    assert!(ui.state.explorer.visible.len() < narrowed);
+    ui.press("esc").await;
+    assert!(ui.state.explorer.filter.is_empty());
+    assert_eq!(
+        ui.state.explorer.visible.len(),
+        ui.state.explorer.tree.as_ref().unwrap().rows.len()
+    );
+    assert_eq!(ui.state.screen, Screen::Explorer);
+
+    ui.press("/").await;
+    ui.type_text("{id} get").await;
+    let screen = ui.screen();
+    assert!(screen.contains("filter {id} get"), "{screen}");
+    // The first matching method is selected: Enter diagnoses it.
+    ui.press("enter").await;
+    assert_eq!(ui.state.screen, Screen::Main);
+    let d = ui.state.diag.as_ref().unwrap();
+    assert_eq!(d.plan.target.url.path(), "/prod/bookings/1");
+    assert_eq!(d.plan.target.method, "GET");
+    assert_eq!(d.plan.target.origin, first.target.origin);
+    assert_eq!(d.plan.target.headers, first.target.headers);
+    assert_eq!(d.plan.target.credentials, first.target.credentials);
+    let report = d.report.as_ref().unwrap();
+    assert!(
+        report.target.url.ends_with("/prod/bookings/1"),
+        "{}",
+        report.target.url
+    );
+    assert_eq!(report.target.method, "GET");
+    assert!(
+        ui.screen().contains("GET http://127.0.0.1"),
+        "{}",
+        ui.screen()
+    );
+    // The explorer now marks the new method as the one diagnosed.
+    ui.press("t").await;
+    let (tree, row) = ui.state.explorer.selected().unwrap();
+    assert_eq!(tree.path_of(row), "/bookings/{id}");
+    assert_eq!(row.method.as_deref(), Some("GET"));
+}
+
+/// Without a configuration the explorer says why and how to get one.
+#[tokio::test]
+async fn the_explorer_without_a_configuration_says_why() {
+    let server = options_missing().await;
+    let url = format!("{}/prod/items", server.base_url());
+    let args = target(&url);
+    let plan = args.resolve(&Config::default()).unwrap();
+    let mut ui = Ui::new(80, 24, options(StartMode::Diagnose(Box::new(plan)), args)).await;
+    ui.press("t").await;
+    let screen = ui.screen();
+    assert!(
+        screen.contains("No API configuration was loaded"),
+        "{screen}"
+    );
+    assert!(screen.contains("--openapi"), "{screen}");
 }
