@@ -520,3 +520,124 @@ async fn the_explorer_without_a_configuration_says_why() {
     );
     assert!(screen.contains("--openapi"), "{screen}");
 }
+
+/// Each step turns from running to "ready" as soon as its own evidence is in, and gets its
+/// verdict with the report; spinners stop once the run ends.
+#[tokio::test]
+async fn steps_follow_their_evidence() {
+    use cors_doctor::evidence::ExchangeKind;
+    use cors_doctor::runner::RunEvent;
+    use tui::state::StepState;
+
+    let server = options_missing().await;
+    let url = format!("{}/prod/items", server.base_url());
+    let args = target(&url);
+    let plan = args.resolve(&Config::default()).unwrap();
+    // The run's events, recorded, then played into a fresh state one by one.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    runner::run(&plan, None, Some(tx)).await.unwrap();
+    let mut events = Vec::new();
+    while let Ok(e) = rx.try_recv() {
+        events.push(e);
+    }
+    let (mut state, effects) =
+        tui::initial_state(&options(StartMode::Diagnose(Box::new(plan)), args));
+    let seq = match &effects[..] {
+        [Effect::SaveLast(_), Effect::StartRun { seq, .. }] => *seq,
+        other => panic!("{other:?}"),
+    };
+    let states = |s: &AppState| -> Vec<StepState> {
+        let d = s.diag.as_ref().unwrap();
+        (1..=7).map(|n| d.step_state(n)).collect()
+    };
+    assert!(states(&state).iter().all(|s| *s == StepState::Running));
+    let mut arrived: Vec<ExchangeKind> = Vec::new();
+    let mut config = false;
+    for event in events {
+        match &event {
+            RunEvent::ExchangeDone(x) => arrived.push(x.kind),
+            RunEvent::ConfigDone { .. } => config = true,
+            _ => {}
+        }
+        let finished = matches!(event, RunEvent::Finished(_));
+        state.update(Msg::Run { seq, event });
+        let now = states(&state);
+        if finished {
+            assert!(
+                now.iter().all(|s| matches!(s, StepState::Done(_))),
+                "{now:?}"
+            );
+            assert!(!state.busy());
+            break;
+        }
+        let has = |k| arrived.contains(&k);
+        let ready = |ok: bool| {
+            if ok {
+                StepState::Gathered
+            } else {
+                StepState::Running
+            }
+        };
+        use ExchangeKind::*;
+        assert_eq!(now[0], ready(has(Actual) && has(NoOrigin)), "{now:?}");
+        assert_eq!(now[1], StepState::Gathered, "step 2 needs only the plan");
+        for i in 2..5 {
+            assert_eq!(now[i], ready(has(Preflight) && config), "{now:?}");
+        }
+        assert_eq!(now[5], ready(has(Actual) && config), "{now:?}");
+        assert_eq!(
+            now[6],
+            ready(has(Preflight) && has(Actual) && has(NoOrigin) && config),
+            "{now:?}"
+        );
+    }
+    assert_eq!(arrived.len(), 3);
+}
+
+/// The footer: "starting scenario …" goes once the run starts; a rerun says so until done.
+#[tokio::test]
+async fn the_footer_says_what_runs() {
+    let server = options_missing().await;
+    let url = format!("{}/prod/items", server.base_url());
+    let args = target(&url);
+    let plan = args.resolve(&Config::default()).unwrap();
+    let (mut state, _) = tui::initial_state(&options(StartMode::Demo, TargetArgs::default()));
+    state.status = Some(tui::state::Status {
+        text: "starting scenario x…".into(),
+        error: false,
+    });
+    let effects = state.update(Msg::DemoStarted(Ok(Box::new(plan))));
+    assert!(state.status.is_none());
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    let footer = |terminal: &mut Terminal<TestBackend>, state: &AppState| {
+        terminal.draw(|f| tui::view::render(f, state)).unwrap();
+        let buf = terminal.backend().buffer();
+        (0..buf.area.width)
+            .map(|x| buf[(x, buf.area.height - 1)].symbol().to_string())
+            .collect::<String>()
+    };
+    assert!(!footer(&mut terminal, &state).contains("starting scenario"));
+    let Some(Effect::StartRun { seq, plan }) = effects.into_iter().next() else {
+        panic!("no run");
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    runner::run(&plan, None, Some(tx)).await.unwrap();
+    while let Ok(event) = rx.try_recv() {
+        state.update(Msg::Run { seq, event });
+    }
+    let effects = state.update(Msg::Key(KeyEvent::new(
+        ratatui::crossterm::event::KeyCode::Char('R'),
+        KeyModifiers::SHIFT,
+    )));
+    assert!(matches!(effects[..], [Effect::StartRun { .. }]));
+    assert!(state.busy());
+    let text = footer(&mut terminal, &state);
+    assert!(text.contains("rerunning…"), "{text}");
+    let steps: Vec<_> = (1..=7)
+        .map(|n| state.diag.as_ref().unwrap().step_state(n))
+        .collect();
+    assert!(
+        steps.iter().all(|s| *s == tui::state::StepState::Running),
+        "a rerun starts over: {steps:?}"
+    );
+}
