@@ -641,3 +641,45 @@ async fn the_footer_says_what_runs() {
         "a rerun starts over: {steps:?}"
     );
 }
+
+/// Offline (`--openapi FILE --path P`, no URL): Enter diagnoses the method from the
+/// configuration alone, with `--path` set to the filled path.
+#[tokio::test]
+async fn the_explorer_diagnoses_offline_too() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/scenarios/rest-healthy.json"
+    );
+    let args = TargetArgs {
+        path: Some("/bookings".into()),
+        openapi: Some(file.into()),
+        origin: Some(ORIGIN.into()),
+        ..TargetArgs::default()
+    };
+    let plan = args.resolve(&Config::default()).unwrap();
+    assert!(!plan.live);
+    let mut opts = options(StartMode::Diagnose(Box::new(plan)), args);
+    opts.source = Arc::new(|plan| app::config_source(plan).map_err(|e| e.0));
+    let mut ui = Ui::new(100, 30, opts).await;
+    ui.press("t /").await;
+    ui.type_text("{id} get").await;
+    ui.press("enter").await;
+    let d = ui.state.diag.as_ref().unwrap();
+    assert_eq!(d.plan.path.as_deref(), Some("/bookings/1"));
+    assert_eq!(d.args.path.as_deref(), Some("/bookings/1"));
+    assert_eq!(d.plan.target.method, "GET");
+    let report = d.report.as_ref().expect("a report");
+    assert!(report.exchanges.iter().all(|x| x.predicted));
+    assert!(
+        report
+            .exchanges
+            .iter()
+            .all(|x| x.request.url.ends_with("/prod/bookings/1")),
+        "{:?}",
+        report
+            .exchanges
+            .iter()
+            .map(|x| &x.request.url)
+            .collect::<Vec<_>>()
+    );
+}

@@ -528,6 +528,71 @@ fn http_method(ctx: &Ctx<'_>, m: &Method) -> (Level, String) {
 mod tests {
     use super::*;
 
+    use crate::gateway::scenario::Scenario;
+
+    fn tree(name: &str) -> ApiTree {
+        let s = Scenario::by_name(name).unwrap();
+        ApiTree::new(
+            &s.api,
+            Some(s.stage()),
+            &s.spec.request.path,
+            &s.spec.request.method,
+        )
+    }
+
+    fn row<'a>(t: &'a ApiTree, path: &str, method: Option<&str>) -> &'a Row {
+        t.rows
+            .iter()
+            .find(|r| t.path_of(r) == path && r.method.as_deref() == method)
+            .unwrap()
+    }
+
+    #[test]
+    fn readiness_follows_the_configuration() {
+        let t = tree("options-cognito-authorizer");
+        let r = row(&t, "/profile", None);
+        assert_eq!(r.level, Level::Bad);
+        assert!(r.cors.contains("Cognito"), "{}", r.cors);
+        assert_eq!(row(&t, "/profile", Some("OPTIONS")).auth, "Cognito");
+
+        let t = tree("header-declared-not-mapped");
+        let r = row(&t, "/settings", None);
+        assert_eq!(r.level, Level::Bad, "{}", r.cors);
+        assert!(r.cors.contains("declared, not mapped"), "{}", r.cors);
+
+        let t = tree("rest-healthy");
+        assert_eq!(row(&t, "/bookings", None).level, Level::Ok);
+        assert_eq!(row(&t, "/bookings", Some("GET")).level, Level::Depends);
+
+        let t = tree("http-api-default-route-jwt");
+        let r = row(&t, DEFAULT_ROUTE, None);
+        assert_eq!(r.level, Level::Bad, "{}", r.cors);
+        assert!(r.cors.contains("JWT"), "{}", r.cors);
+
+        let t = tree("http-api-healthy");
+        assert_eq!(row(&t, "/tasks", None).level, Level::Ok);
+        assert!(t.current.is_some());
+    }
+
+    #[test]
+    fn the_filter_keeps_the_tree_readable() {
+        let t = tree("rest-healthy");
+        let all = t.filter("");
+        assert_eq!(all.len(), t.rows.len());
+        // A method match brings its resource row along.
+        let rows: Vec<&Row> = t
+            .filter("{id} get")
+            .iter()
+            .map(|&i| &t.rows[i as usize])
+            .collect();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].method, None);
+        assert_eq!(rows[1].method.as_deref(), Some("GET"));
+        // A resource match shows all its methods.
+        assert_eq!(t.filter("/bookings/{id}").len(), 3);
+        assert!(t.filter("nothing-like-this").is_empty());
+    }
+
     #[test]
     fn params_are_filled() {
         assert_eq!(fill_params("/items/{id}/x/{proxy+}"), "/items/1/x/1");
