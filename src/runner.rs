@@ -20,8 +20,9 @@ use crate::probe::{self, ProbeOptions, Prober};
 use crate::report::{masked_exchange, Report};
 use crate::target::{ApiRef, Target};
 
-/// Progress of one run, in order: `Planned`, then `ExchangeDone`/`ConfigDone` as they come,
-/// then `Finished`.
+/// Progress of one run, in order: `Planned`, then `ExchangeDone`/`ConfigLoaded`/`ConfigDone`
+/// as they come (`ConfigLoaded` just before its `ConfigDone`), `BrowserStarted` when the
+/// Chromium retest begins, then `Finished`.
 #[derive(Clone, Debug)]
 pub enum RunEvent {
     Planned {
@@ -29,10 +30,19 @@ pub enum RunEvent {
         requests: Vec<PlannedRequest>,
     },
     ExchangeDone(Box<Exchange>),
+    /// The configuration that was loaded (for the TUI's API explorer): the API, the stage
+    /// and the resource path below it that the request lands on.
+    ConfigLoaded {
+        api: Box<Api>,
+        stage: Option<String>,
+        path: String,
+    },
     ConfigDone {
         loaded: bool,
         detail: String,
     },
+    /// Every exchange and the configuration are in; the real Chromium retest starts.
+    BrowserStarted,
     Finished(Box<Report>),
 }
 
@@ -71,6 +81,13 @@ pub async fn run(
             ),
             Some(source) => match source.load(&config_request).await {
                 Ok(loaded) => {
+                    if events.is_some() {
+                        emit(RunEvent::ConfigLoaded {
+                            api: Box::new(loaded.api.clone()),
+                            stage: loaded.stage.clone(),
+                            path: loaded.path.clone(),
+                        });
+                    }
                     let located = Located {
                         api: loaded.api.clone(),
                         stage: loaded.stage.clone(),
@@ -146,6 +163,7 @@ pub async fn run(
         browser: None,
     };
     if plan.browser {
+        emit(RunEvent::BrowserStarted);
         // Live: Chromium makes the real request; offline: it judges the predicted answers.
         evidence.browser = Some(crate::browser::retest_evidence(&evidence, plan.live).await);
     }

@@ -8,12 +8,16 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{check_json, Canned, FakeGateway};
+use cors_doctor::app::{self, SimCatalog};
 use cors_doctor::cli::TargetArgs;
 use cors_doctor::config::Config;
 use cors_doctor::runner;
 use cors_doctor::sim::SimServer;
 use cors_doctor::tui::keymap::KeySpec;
-use cors_doctor::tui::{self, AppState, Effect, Msg, NoScenarios, Options, Screen, StartMode};
+use cors_doctor::tui::{
+    self, AppState, Effect, Msg, NoScenarios, Options, ScenarioCatalog, Screen, StartMode,
+    StartedScenario,
+};
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -62,6 +66,7 @@ fn target(url: &str) -> TargetArgs {
 /// The app on a TestBackend; effects are carried out inline (runs to completion).
 struct Ui {
     state: AppState,
+    source: tui::SourceFn,
     terminal: Terminal<TestBackend>,
     copies: Vec<String>,
     saved: usize,
@@ -74,6 +79,7 @@ impl Ui {
         let terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
         let mut ui = Ui {
             state,
+            source: opts.source.clone(),
             terminal,
             copies: Vec::new(),
             saved: 0,
@@ -88,7 +94,8 @@ impl Ui {
             match e {
                 Effect::StartRun { seq, plan } => {
                     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-                    let result = runner::run(&plan, None, Some(tx)).await;
+                    let source = (self.source)(&plan).unwrap();
+                    let result = runner::run(&plan, source, Some(tx)).await;
                     while let Ok(event) = rx.try_recv() {
                         queue.extend(self.state.update(Msg::Run { seq, event }));
                     }
@@ -408,4 +415,271 @@ async fn the_event_loop_runs_and_goes_idle() {
         "no ticks while idle"
     );
     relay.abort();
+}
+
+/// A demo scenario on the simulator, with its API as the configuration (as `demo` runs it).
+async fn scenario_ui(name: &str, w: u16, h: u16) -> (Ui, StartedScenario) {
+    let started = SimCatalog.start(name).await.unwrap();
+    let plan = started.plan.clone();
+    let args = TargetArgs {
+        url: Some(plan.target.url.to_string()),
+        origin: Some(plan.target.origin.clone()),
+        method: Some(plan.target.method.clone()),
+        ..TargetArgs::default()
+    };
+    let mut opts = options(StartMode::Diagnose(Box::new(plan)), args);
+    opts.source = Arc::new(|plan| app::config_source(plan).map_err(|e| e.0));
+    (Ui::new(w, h, opts).await, started)
+}
+
+#[tokio::test]
+async fn explorer_views_at_80x24_and_160x48() {
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let (mut ui, _sim) = scenario_ui("options-not-deployed", w, h).await;
+        let size = format!("{w}x{h}");
+        ui.press("t").await;
+        assert_eq!(ui.state.screen, Screen::Explorer);
+        snapshot(&format!("explorer_api_{size}"), &ui.screen());
+        ui.press("/").await;
+        ui.type_text("{id} put").await;
+        snapshot(&format!("explorer_filtered_{size}"), &ui.screen());
+    }
+}
+
+/// t, filter, Enter: the selected method is diagnosed with the same origin and headers, on
+/// the same simulator, the path parameter filled in.
+#[tokio::test]
+async fn the_explorer_diagnoses_the_selected_method() {
+    let (mut ui, _sim) = scenario_ui("rest-healthy", 100, 30).await;
+    let first = ui.state.diag.as_ref().unwrap().plan.clone();
+    assert_eq!(first.target.url.path(), "/prod/bookings");
+    ui.press("t").await;
+    let screen = ui.screen();
+    assert!(screen.contains("/bookings/{id}"), "{screen}");
+    assert!(screen.contains("●POST"), "{screen}");
+
+    // Incremental: each key narrows the rows; Esc clears the filter.
+    ui.press("/").await;
+    ui.type_text("{id}").await;
+    let narrowed = ui.state.explorer.visible.len();
+    ui.type_text(" get").await;
+    assert!(ui.state.explorer.visible.len() < narrowed);
+    ui.press("esc").await;
+    assert!(ui.state.explorer.filter.is_empty());
+    assert_eq!(
+        ui.state.explorer.visible.len(),
+        ui.state.explorer.tree.as_ref().unwrap().rows.len()
+    );
+    assert_eq!(ui.state.screen, Screen::Explorer);
+
+    ui.press("/").await;
+    ui.type_text("{id} get").await;
+    let screen = ui.screen();
+    assert!(screen.contains("filter {id} get"), "{screen}");
+    // The first matching method is selected: Enter diagnoses it.
+    ui.press("enter").await;
+    assert_eq!(ui.state.screen, Screen::Main);
+    let d = ui.state.diag.as_ref().unwrap();
+    assert_eq!(d.plan.target.url.path(), "/prod/bookings/1");
+    assert_eq!(d.plan.target.method, "GET");
+    assert_eq!(d.plan.target.origin, first.target.origin);
+    assert_eq!(d.plan.target.headers, first.target.headers);
+    assert_eq!(d.plan.target.credentials, first.target.credentials);
+    let report = d.report.as_ref().unwrap();
+    assert!(
+        report.target.url.ends_with("/prod/bookings/1"),
+        "{}",
+        report.target.url
+    );
+    assert_eq!(report.target.method, "GET");
+    assert!(
+        ui.screen().contains("GET http://127.0.0.1"),
+        "{}",
+        ui.screen()
+    );
+    // The explorer now marks the new method as the one diagnosed.
+    ui.press("t").await;
+    let (tree, row) = ui.state.explorer.selected().unwrap();
+    assert_eq!(tree.path_of(row), "/bookings/{id}");
+    assert_eq!(row.method.as_deref(), Some("GET"));
+}
+
+/// Without a configuration the explorer says why and how to get one.
+#[tokio::test]
+async fn the_explorer_without_a_configuration_says_why() {
+    let server = options_missing().await;
+    let url = format!("{}/prod/items", server.base_url());
+    let args = target(&url);
+    let plan = args.resolve(&Config::default()).unwrap();
+    let mut ui = Ui::new(80, 24, options(StartMode::Diagnose(Box::new(plan)), args)).await;
+    ui.press("t").await;
+    let screen = ui.screen();
+    assert!(
+        screen.contains("No API configuration was loaded"),
+        "{screen}"
+    );
+    assert!(screen.contains("--openapi"), "{screen}");
+}
+
+/// Each step turns from running to "ready" as soon as its own evidence is in, and gets its
+/// verdict with the report; spinners stop once the run ends.
+#[tokio::test]
+async fn steps_follow_their_evidence() {
+    use cors_doctor::evidence::ExchangeKind;
+    use cors_doctor::runner::RunEvent;
+    use tui::state::StepState;
+
+    let server = options_missing().await;
+    let url = format!("{}/prod/items", server.base_url());
+    let args = target(&url);
+    let plan = args.resolve(&Config::default()).unwrap();
+    // The run's events, recorded, then played into a fresh state one by one.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    runner::run(&plan, None, Some(tx)).await.unwrap();
+    let mut events = Vec::new();
+    while let Ok(e) = rx.try_recv() {
+        events.push(e);
+    }
+    let (mut state, effects) =
+        tui::initial_state(&options(StartMode::Diagnose(Box::new(plan)), args));
+    let seq = match &effects[..] {
+        [Effect::SaveLast(_), Effect::StartRun { seq, .. }] => *seq,
+        other => panic!("{other:?}"),
+    };
+    let states = |s: &AppState| -> Vec<StepState> {
+        let d = s.diag.as_ref().unwrap();
+        (1..=7).map(|n| d.step_state(n)).collect()
+    };
+    assert!(states(&state).iter().all(|s| *s == StepState::Running));
+    let mut arrived: Vec<ExchangeKind> = Vec::new();
+    let mut config = false;
+    for event in events {
+        match &event {
+            RunEvent::ExchangeDone(x) => arrived.push(x.kind),
+            RunEvent::ConfigDone { .. } => config = true,
+            _ => {}
+        }
+        let finished = matches!(event, RunEvent::Finished(_));
+        state.update(Msg::Run { seq, event });
+        let now = states(&state);
+        if finished {
+            assert!(
+                now.iter().all(|s| matches!(s, StepState::Done(_))),
+                "{now:?}"
+            );
+            assert!(!state.busy());
+            break;
+        }
+        let has = |k| arrived.contains(&k);
+        let ready = |ok: bool| {
+            if ok {
+                StepState::Gathered
+            } else {
+                StepState::Running
+            }
+        };
+        use ExchangeKind::*;
+        assert_eq!(now[0], ready(has(Actual) && has(NoOrigin)), "{now:?}");
+        assert_eq!(now[1], StepState::Gathered, "step 2 needs only the plan");
+        for i in 2..5 {
+            assert_eq!(now[i], ready(has(Preflight) && config), "{now:?}");
+        }
+        assert_eq!(now[5], ready(has(Actual) && config), "{now:?}");
+        assert_eq!(
+            now[6],
+            ready(has(Preflight) && has(Actual) && has(NoOrigin) && config),
+            "{now:?}"
+        );
+    }
+    assert_eq!(arrived.len(), 3);
+}
+
+/// The footer: "starting scenario …" goes once the run starts; a rerun says so until done.
+#[tokio::test]
+async fn the_footer_says_what_runs() {
+    let server = options_missing().await;
+    let url = format!("{}/prod/items", server.base_url());
+    let args = target(&url);
+    let plan = args.resolve(&Config::default()).unwrap();
+    let (mut state, _) = tui::initial_state(&options(StartMode::Demo, TargetArgs::default()));
+    state.status = Some(tui::state::Status {
+        text: "starting scenario x…".into(),
+        error: false,
+    });
+    let effects = state.update(Msg::DemoStarted(Ok(Box::new(plan))));
+    assert!(state.status.is_none());
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    let footer = |terminal: &mut Terminal<TestBackend>, state: &AppState| {
+        terminal.draw(|f| tui::view::render(f, state)).unwrap();
+        let buf = terminal.backend().buffer();
+        (0..buf.area.width)
+            .map(|x| buf[(x, buf.area.height - 1)].symbol().to_string())
+            .collect::<String>()
+    };
+    assert!(!footer(&mut terminal, &state).contains("starting scenario"));
+    let Some(Effect::StartRun { seq, plan }) = effects.into_iter().next() else {
+        panic!("no run");
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    runner::run(&plan, None, Some(tx)).await.unwrap();
+    while let Ok(event) = rx.try_recv() {
+        state.update(Msg::Run { seq, event });
+    }
+    let effects = state.update(Msg::Key(KeyEvent::new(
+        ratatui::crossterm::event::KeyCode::Char('R'),
+        KeyModifiers::SHIFT,
+    )));
+    assert!(matches!(effects[..], [Effect::StartRun { .. }]));
+    assert!(state.busy());
+    let text = footer(&mut terminal, &state);
+    assert!(text.contains("rerunning…"), "{text}");
+    let steps: Vec<_> = (1..=7)
+        .map(|n| state.diag.as_ref().unwrap().step_state(n))
+        .collect();
+    assert!(
+        steps.iter().all(|s| *s == tui::state::StepState::Running),
+        "a rerun starts over: {steps:?}"
+    );
+}
+
+/// Offline (`--openapi FILE --path P`, no URL): Enter diagnoses the method from the
+/// configuration alone, with `--path` set to the filled path.
+#[tokio::test]
+async fn the_explorer_diagnoses_offline_too() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/scenarios/rest-healthy.json"
+    );
+    let args = TargetArgs {
+        path: Some("/bookings".into()),
+        openapi: Some(file.into()),
+        origin: Some(ORIGIN.into()),
+        ..TargetArgs::default()
+    };
+    let plan = args.resolve(&Config::default()).unwrap();
+    assert!(!plan.live);
+    let mut opts = options(StartMode::Diagnose(Box::new(plan)), args);
+    opts.source = Arc::new(|plan| app::config_source(plan).map_err(|e| e.0));
+    let mut ui = Ui::new(100, 30, opts).await;
+    ui.press("t /").await;
+    ui.type_text("{id} get").await;
+    ui.press("enter").await;
+    let d = ui.state.diag.as_ref().unwrap();
+    assert_eq!(d.plan.path.as_deref(), Some("/bookings/1"));
+    assert_eq!(d.args.path.as_deref(), Some("/bookings/1"));
+    assert_eq!(d.plan.target.method, "GET");
+    let report = d.report.as_ref().expect("a report");
+    assert!(report.exchanges.iter().all(|x| x.predicted));
+    assert!(
+        report
+            .exchanges
+            .iter()
+            .all(|x| x.request.url.ends_with("/prod/bookings/1")),
+        "{:?}",
+        report
+            .exchanges
+            .iter()
+            .map(|x| &x.request.url)
+            .collect::<Vec<_>>()
+    );
 }

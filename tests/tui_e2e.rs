@@ -1,5 +1,6 @@
 //! End to end: the real binary in a real terminal (tmux) against a loopback server. Open,
-//! see the seven steps with the first failing one highlighted, move, open the evidence, quit,
+//! see the seven steps with the first failing one highlighted, move, open the evidence, the
+//! API explorer, quit,
 //! and find the terminal back in cooked mode. Skips (saying so) when tmux is missing.
 
 mod common;
@@ -133,6 +134,15 @@ async fn the_binary_in_tmux() {
         !screen.contains("abc.def"),
         "secrets stay masked:\n{screen}"
     );
+
+    // The API explorer: this run has no configuration, and the explorer says so.
+    tmux.keys("t");
+    let screen = tmux
+        .wait_for("the API explorer", |s| {
+            s.contains("No API configuration was loaded")
+        })
+        .await;
+    assert!(screen.contains("┌ API explorer"), "{screen}");
 
     tmux.keys("q");
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -87,3 +87,38 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
         h,
     )
 }
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Explorer {
+    /// The bordered box.
+    pub block: Rect,
+    /// The filter line (or how to filter).
+    pub filter: Rect,
+    /// The column titles.
+    pub columns: Rect,
+    /// The rows.
+    pub list: Rect,
+}
+
+/// The API explorer: one box with a filter line, column titles and the rows.
+pub fn explorer(size: Rect) -> Explorer {
+    let block = frame(size).body;
+    let inner = Rect::new(
+        block.x.saturating_add(1),
+        block.y.saturating_add(1),
+        block.width.saturating_sub(2),
+        block.height.saturating_sub(2),
+    );
+    let [filter, columns, list] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(inner);
+    Explorer {
+        block,
+        filter,
+        columns,
+        list,
+    }
+}

@@ -7,6 +7,7 @@
 //! Ticks only flow while a run is in progress, so an idle UI does not redraw.
 
 pub mod demo;
+pub mod explorer;
 pub mod form;
 pub mod inspect;
 pub mod keymap;
@@ -104,12 +105,6 @@ pub fn initial_state(opts: &Options) -> (AppState, Vec<Effect>) {
     let mut state = AppState::new(opts.config.clone(), form, opts.args.clone(), keymap);
     state.color = opts.color;
     state.demo = opts.catalog.entries();
-    if !problems.is_empty() {
-        state.status = Some(state::Status {
-            text: problems.join("; "),
-            error: true,
-        });
-    }
     let effects = match &opts.start {
         StartMode::Form => Vec::new(),
         StartMode::Diagnose(plan) => {
@@ -127,6 +122,13 @@ pub fn initial_state(opts: &Options) -> (AppState, Vec<Effect>) {
             Vec::new()
         }
     };
+    // After the start (which clears the footer): the keymap's problems stay visible.
+    if !problems.is_empty() {
+        state.status = Some(state::Status {
+            text: problems.join("; "),
+            error: true,
+        });
+    }
     (state, effects)
 }
 

@@ -7,6 +7,7 @@ use ratatui::crossterm::event::{
 use ratatui::layout::{Position, Rect};
 
 use super::demo::ScenarioEntry;
+use super::explorer::{ApiTree, Row};
 use super::form::{Field, FormState};
 use super::inspect;
 use super::keymap::{Action, Context, Keymap};
@@ -16,7 +17,7 @@ use super::session::LastTarget;
 use crate::cli::{Plan, TargetArgs};
 use crate::config::Config;
 use crate::diagnose::StepStatus;
-use crate::evidence::{Exchange, RecordedRequest, RecordedResponse};
+use crate::evidence::{Exchange, ExchangeKind, RecordedRequest, RecordedResponse};
 use crate::probe::requests::PlannedRequest;
 use crate::redact;
 use crate::report::Report;
@@ -66,7 +67,10 @@ impl Pane {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StepState {
     Pending,
+    /// Its evidence is still being gathered.
     Running,
+    /// Its evidence is in; the verdict comes with the whole diagnosis.
+    Gathered,
     Done(StepStatus),
 }
 
@@ -88,9 +92,15 @@ pub struct Diagnosis {
     /// Exchanges as they complete (masked on arrival).
     pub exchanges: Vec<Exchange>,
     pub config_detail: Option<String>,
+    /// The configuration lookup has answered (loaded, unavailable or not requested).
+    pub config_done: bool,
+    /// This run retests in the real Chromium (`b`, or `--browser`).
+    pub chromium: bool,
+    /// The Chromium retest has started (every other piece of evidence is in).
+    pub browser_started: bool,
+    /// What the footer says while this run is in progress ("rerunning…").
+    pub note: Option<String>,
     pub report: Option<Report>,
-    /// Set while only this step is being rerun: the other steps keep the last report's state.
-    pub rerun_step: Option<u8>,
 }
 
 impl Diagnosis {
@@ -104,11 +114,42 @@ impl Diagnosis {
             .as_ref()
             .and_then(|r| r.step(number))
             .map(|s| StepState::Done(s.status));
-        match (&self.phase, self.rerun_step) {
-            (Phase::Running, Some(n)) if n != number => done.unwrap_or(StepState::Running),
-            (Phase::Running, _) => StepState::Running,
-            (Phase::Finished, _) => done.unwrap_or(StepState::Pending),
-            (Phase::Failed(_), _) => done.unwrap_or(StepState::Done(StepStatus::Unknown)),
+        match &self.phase {
+            Phase::Running if self.inputs_in(number) => StepState::Gathered,
+            Phase::Running => StepState::Running,
+            Phase::Finished => done.unwrap_or(StepState::Pending),
+            Phase::Failed(_) => done.unwrap_or(StepState::Done(StepStatus::Unknown)),
+        }
+    }
+
+    /// True when every exchange of `kind` the run planned has arrived (or none is planned).
+    fn has(&self, kind: ExchangeKind) -> bool {
+        self.planned
+            .iter()
+            .filter(|p| p.kind == kind)
+            .all(|p| self.exchanges.iter().any(|x| x.id == p.id))
+    }
+
+    /// Are the inputs of step `number` all in? 1: the actual request and curl's; 2: the plan;
+    /// 3–5: the preflight and the configuration; 6: the actual request and the configuration;
+    /// 7: everything, including the Chromium retest when there is one.
+    pub fn inputs_in(&self, number: u8) -> bool {
+        use ExchangeKind::{Actual, NoOrigin, Preflight};
+        if self.planned.is_empty() {
+            return false;
+        }
+        match number {
+            1 => self.has(Actual) && self.has(NoOrigin),
+            2 => true,
+            3..=5 => self.has(Preflight) && self.config_done,
+            6 => self.has(Actual) && self.config_done,
+            _ => {
+                !self.chromium
+                    && self.config_done
+                    && self.has(Preflight)
+                    && self.has(Actual)
+                    && self.has(NoOrigin)
+            }
         }
     }
 
@@ -126,6 +167,80 @@ impl Diagnosis {
 pub struct Status {
     pub text: String,
     pub error: bool,
+}
+
+/// The API explorer: the loaded API's rows, the filter, and which slice of the (filtered)
+/// rows is on screen. Rebuilt only when a run loads a configuration.
+#[derive(Clone, Debug, Default)]
+pub struct ExplorerState {
+    /// `None` until a run loads a configuration.
+    pub tree: Option<ApiTree>,
+    pub filter: String,
+    /// Typing goes into the filter.
+    pub editing: bool,
+    /// Indices into `tree.rows` that pass the filter, in order.
+    pub visible: Vec<u32>,
+    /// Index into `visible`.
+    pub sel: usize,
+    /// The first visible row on screen (index into `visible`).
+    pub offset: usize,
+}
+
+impl ExplorerState {
+    /// A new API (a new run): keeps the filter, and the selection when the same row exists.
+    pub fn set_tree(&mut self, tree: ApiTree) {
+        let keep = self
+            .selected()
+            .map(|(t, r)| (t.path_of(r).to_string(), r.method.clone()));
+        self.tree = Some(tree);
+        self.refilter();
+        let Some(tree) = &self.tree else { return };
+        let found = keep.and_then(|(path, method)| {
+            self.visible.iter().position(|&i| {
+                tree.rows
+                    .get(i as usize)
+                    .is_some_and(|r| r.method == method && tree.path_of(r) == path)
+            })
+        });
+        let current = tree
+            .current
+            .and_then(|c| self.visible.iter().position(|&i| i == c));
+        self.sel = found.or(current).unwrap_or(0);
+    }
+
+    /// Recomputes the visible rows (on every filter change, never per frame).
+    pub fn refilter(&mut self) {
+        self.visible = self
+            .tree
+            .as_ref()
+            .map(|t| t.filter(&self.filter))
+            .unwrap_or_default();
+        self.sel = self.sel.min(self.visible.len().saturating_sub(1));
+        self.offset = self.offset.min(self.sel);
+    }
+
+    pub fn selected(&self) -> Option<(&ApiTree, &Row)> {
+        let tree = self.tree.as_ref()?;
+        let i = *self.visible.get(self.sel)?;
+        Some((tree, tree.rows.get(i as usize)?))
+    }
+
+    fn select(&mut self, sel: usize, height: usize) {
+        self.sel = sel.min(self.visible.len().saturating_sub(1));
+        self.offset = visible_offset(self.offset, self.sel, height);
+    }
+}
+
+/// The first row on screen so that `sel` is visible, moving as little as possible.
+pub fn visible_offset(offset: usize, sel: usize, height: usize) -> usize {
+    let height = height.max(1);
+    if sel < offset {
+        sel
+    } else if sel >= offset + height {
+        sel + 1 - height
+    } else {
+        offset
+    }
 }
 
 /// Messages into `update`: raw input, runner progress, ticks, results of effects.
@@ -186,6 +301,7 @@ pub struct AppState {
     pub learn_scroll: u16,
     pub demo: Vec<ScenarioEntry>,
     pub demo_sel: usize,
+    pub explorer: ExplorerState,
     pub status: Option<Status>,
     /// Spinner frame: advances only on ticks, which only come while work runs.
     pub tick: usize,
@@ -215,6 +331,7 @@ impl AppState {
             learn_scroll: 0,
             demo: Vec::new(),
             demo_sel: 0,
+            explorer: ExplorerState::default(),
             status: None,
             tick: 0,
             size: Rect::new(0, 0, 80, 24),
@@ -240,20 +357,25 @@ impl AppState {
         s
     }
 
-    /// Starts diagnosing `plan` (from the form, the command line or a demo).
+    /// Starts diagnosing `plan` (from the form, the command line, a demo or the explorer).
     pub fn start(&mut self, plan: Plan, args: TargetArgs) -> Vec<Effect> {
         let seq = self.alloc_seq();
         self.diag = Some(Diagnosis {
             seq,
+            chromium: plan.browser,
             plan: plan.clone(),
             args,
             phase: Phase::Running,
             planned: Vec::new(),
             exchanges: Vec::new(),
             config_detail: None,
+            config_done: false,
+            browser_started: false,
+            note: None,
             report: None,
-            rerun_step: None,
         });
+        // "starting scenario …" and the like are over once the run starts.
+        self.status = None;
         self.screen = Screen::Main;
         self.step_sel = 0;
         self.pane = Pane::List;
@@ -266,7 +388,9 @@ impl AppState {
         }]
     }
 
-    fn rerun(&mut self, step: Option<u8>) -> Vec<Effect> {
+    /// Runs the whole diagnosis again (a step's verdict needs the evidence of the others);
+    /// `chromium` retests in the real Chromium this time.
+    fn rerun(&mut self, note: String, chromium: bool) -> Vec<Effect> {
         let seq = self.alloc_seq();
         let Some(d) = self.diag.as_mut() else {
             return Vec::new();
@@ -276,14 +400,17 @@ impl AppState {
         d.planned.clear();
         d.exchanges.clear();
         d.config_detail = None;
-        d.rerun_step = step;
-        if step.is_none() {
-            d.report = None;
-        }
+        d.config_done = false;
+        d.browser_started = false;
+        d.chromium = chromium || d.plan.browser;
+        d.note = Some(note);
+        d.report = None;
         self.status = None;
+        let mut plan = d.plan.clone();
+        plan.browser = d.chromium;
         vec![Effect::StartRun {
             seq,
-            plan: Box::new(d.plan.clone()),
+            plan: Box::new(plan),
         }]
     }
 
@@ -312,7 +439,6 @@ impl AppState {
             Msg::RunFailed { seq, error } => {
                 if let Some(d) = self.diag.as_mut().filter(|d| d.seq == seq) {
                     d.phase = Phase::Failed(error.clone());
-                    d.rerun_step = None;
                     self.status = Some(Status {
                         text: error,
                         error: true,
@@ -358,18 +484,37 @@ impl AppState {
         match event {
             RunEvent::Planned { requests, .. } => d.planned = requests,
             RunEvent::ExchangeDone(x) => d.exchanges.push(masked(&x)),
-            RunEvent::ConfigDone { detail, .. } => d.config_detail = Some(detail),
+            RunEvent::ConfigLoaded { api, stage, path } => {
+                let tree = ApiTree::new(&api, stage.as_deref(), &path, &d.plan.target.method);
+                self.explorer.set_tree(tree);
+            }
+            RunEvent::ConfigDone { detail, .. } => {
+                d.config_detail = Some(detail);
+                d.config_done = true;
+            }
+            RunEvent::BrowserStarted => d.browser_started = true,
             RunEvent::Finished(report) => {
-                let full = d.rerun_step.is_none();
                 let first = report.first_failing_step;
+                let chromium_missing = d.chromium && report.browser.source != "chromium";
                 d.report = Some(*report);
                 d.phase = Phase::Finished;
-                d.rerun_step = None;
-                if full {
-                    if let Some(n) = first {
-                        self.step_sel = usize::from(n.saturating_sub(1)).min(6);
-                        self.detail_scroll = 0;
-                    }
+                d.note = None;
+                if let Some(n) = first {
+                    self.step_sel = usize::from(n.saturating_sub(1)).min(6);
+                    self.detail_scroll = 0;
+                }
+                if d.chromium {
+                    self.step_sel = 6;
+                    self.detail_scroll = 0;
+                }
+                if chromium_missing {
+                    self.status = Some(Status {
+                        text: format!(
+                            "the Chromium retest could not run (step 7 says why); install Chromium: {}",
+                            crate::browser::INSTALL_COMMAND
+                        ),
+                        error: true,
+                    });
                 }
             }
         }
@@ -388,6 +533,11 @@ impl AppState {
         }
         if self.screen == Screen::Form {
             if let Some(effects) = self.form_edit(key) {
+                return effects;
+            }
+        }
+        if self.screen == Screen::Explorer && self.explorer.editing {
+            if let Some(effects) = self.filter_edit(key) {
                 return effects;
             }
         }
@@ -474,10 +624,95 @@ impl AppState {
             Screen::Main => self.main_action(action),
             Screen::Evidence => self.evidence_action(action),
             Screen::Learn => self.learn_action(action),
-            Screen::Explorer => {
-                if action == Action::Back {
-                    self.screen = Screen::Main;
-                }
+            Screen::Explorer => self.explorer_action(action),
+        }
+    }
+
+    /// Rows of the explorer's list on screen.
+    fn explorer_height(&self) -> usize {
+        usize::from(layout::explorer(self.size).list.height)
+    }
+
+    /// Typing into the explorer's filter; `None` when the key is not an edit.
+    fn filter_edit(&mut self, key: KeyEvent) -> Option<Vec<Effect>> {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Char(c) if !ctrl => self.explorer.filter.push(c),
+            KeyCode::Backspace => {
+                self.explorer.filter.pop();
+            }
+            KeyCode::Char('u') if ctrl => self.explorer.filter.clear(),
+            _ => return None,
+        }
+        self.explorer.sel = 0;
+        self.explorer.offset = 0;
+        self.explorer.refilter();
+        // The first matching method, so that Enter diagnoses it.
+        let first_method = self.explorer.tree.as_ref().and_then(|t| {
+            self.explorer.visible.iter().position(|&i| {
+                t.rows
+                    .get(i as usize)
+                    .is_some_and(|r| r.method.as_deref().is_some_and(|m| m != "OPTIONS"))
+            })
+        });
+        let height = self.explorer_height();
+        self.explorer.select(first_method.unwrap_or(0), height);
+        Some(Vec::new())
+    }
+
+    fn explorer_action(&mut self, action: Action) -> Vec<Effect> {
+        let height = self.explorer_height();
+        let ex = &mut self.explorer;
+        let n = ex.visible.len();
+        match action {
+            Action::Up => ex.select(ex.sel.saturating_sub(1), height),
+            Action::Down => ex.select(ex.sel + 1, height),
+            Action::PageUp => ex.select(ex.sel.saturating_sub(height), height),
+            Action::PageDown => ex.select(ex.sel + height, height),
+            Action::Top => ex.select(0, height),
+            Action::Bottom => ex.select(n.saturating_sub(1), height),
+            Action::Filter => ex.editing = true,
+            Action::Back if ex.editing || !ex.filter.is_empty() => {
+                ex.editing = false;
+                ex.filter.clear();
+                ex.refilter();
+                ex.select(ex.sel, height);
+            }
+            Action::Back | Action::Tree => {
+                ex.editing = false;
+                self.screen = Screen::Main;
+            }
+            Action::Select => return self.diagnose_selected(),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Enter in the explorer: diagnoses the selected method with the same origin, headers
+    /// and credentials.
+    fn diagnose_selected(&mut self) -> Vec<Effect> {
+        let Some(d) = &self.diag else {
+            return Vec::new();
+        };
+        let Some((tree, row)) = self.explorer.selected() else {
+            self.status = Some(Status {
+                text: "nothing selected to diagnose".into(),
+                error: true,
+            });
+            return Vec::new();
+        };
+        match tree.plan_for(row, &d.plan, &d.args) {
+            Ok((plan, args)) => {
+                self.explorer.editing = false;
+                let mut effects = vec![Effect::SaveLast(LastTarget::from_args(&args))];
+                effects.extend(self.start(plan, args));
+                effects
+            }
+            Err(e) => {
+                self.status = Some(Status {
+                    text: e,
+                    error: true,
+                });
                 Vec::new()
             }
         }
@@ -558,9 +793,13 @@ impl AppState {
             (Action::Back, Pane::List) | (Action::EditTarget, _) => self.edit_target(),
             (Action::Rerun, _) => {
                 let n = self.selected_step_number();
-                return self.rerun(Some(n));
+                return self.rerun(
+                    format!("rerunning the whole diagnosis (step {n} needs its evidence)…"),
+                    false,
+                );
             }
-            (Action::RerunAll, _) => return self.rerun(None),
+            (Action::RerunAll, _) => return self.rerun("rerunning…".into(), false),
+            (Action::Chromium, _) => return self.rerun("retesting in Chromium…".into(), true),
             (Action::Evidence, _) => self.open_evidence(),
             (Action::Learn, _) => {
                 self.learn_sel = self.learn.topic_for_step(self.selected_step_number());
@@ -689,7 +928,8 @@ impl AppState {
                 self.pane = Pane::List;
                 self.screen = Screen::Main;
             }
-            (Action::RerunAll, _) => return self.rerun(None),
+            (Action::RerunAll, _) => return self.rerun("rerunning…".into(), false),
+            (Action::Chromium, _) => return self.rerun("retesting in Chromium…".into(), true),
             (Action::Learn, _) => {
                 self.learn_sel = self.learn.topic_for_step(self.selected_step_number());
                 self.screen = Screen::Learn;
@@ -818,7 +1058,22 @@ impl AppState {
                     }
                 }
             }
-            Screen::Explorer => {}
+            Screen::Explorer => {
+                let list = layout::explorer(self.size).list;
+                let height = usize::from(list.height);
+                if list.contains(at) && scroll == 0 {
+                    let row = usize::from(at.y.saturating_sub(list.y));
+                    let sel = self.explorer.offset + row;
+                    if sel < self.explorer.visible.len() {
+                        self.explorer.select(sel, height);
+                    }
+                } else if scroll > 0 {
+                    self.explorer.select(self.explorer.sel + 3, height);
+                } else if scroll < 0 {
+                    self.explorer
+                        .select(self.explorer.sel.saturating_sub(3), height);
+                }
+            }
         }
     }
 }

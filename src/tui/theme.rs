@@ -94,6 +94,7 @@ impl Theme {
                 "running",
                 self.fg(Color::Cyan),
             ),
+            StepState::Gathered => ("○", "ready", self.fg(Color::Blue)),
             StepState::Done(s) => {
                 let (mark, word) = match s {
                     StepStatus::Pass => ("✔", "pass"),

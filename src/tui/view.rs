@@ -6,11 +6,12 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
+use super::explorer::Level;
 use super::form::{Field, CREDENTIALS, FIELDS};
 use super::inspect::{self, Mark};
 use super::keymap::Context;
 use super::layout;
-use super::state::{AppState, Diagnosis, Pane, Phase, Screen, StepState};
+use super::state::{visible_offset, AppState, Diagnosis, Pane, Phase, Screen, StepState};
 use super::theme::Theme;
 use crate::cors::Outcome;
 use crate::diagnose::{Severity, STEPS};
@@ -123,10 +124,18 @@ fn footer(f: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
             Some(c) => s.keymap.footer(c),
             None => vec![("any key".to_string(), "close")],
         };
-        for (i, (key, hint)) in fit_footer(items, usize::from(area.width))
-            .into_iter()
-            .enumerate()
+        let mut width = usize::from(area.width);
+        if let Some(note) = s
+            .diag
+            .as_ref()
+            .filter(|d| d.running())
+            .and_then(|d| d.note.as_deref())
         {
+            let text = format!("{} {note}  ", Theme::spinner(s.tick));
+            width = width.saturating_sub(text.chars().count());
+            spans.push(Span::styled(text, theme.title()));
+        }
+        for (i, (key, hint)) in fit_footer(items, width).into_iter().enumerate() {
             if i > 0 {
                 spans.push(Span::raw("  "));
             }
@@ -345,12 +354,17 @@ fn verdict_line<'a>(d: &Diagnosis, tick: usize, theme: &Theme) -> Line<'a> {
             Line::from(vec![
                 Span::styled(format!("{} ", Theme::spinner(tick)), theme.title()),
                 Span::raw(format!(
-                    "diagnosing… {}/{} exchanges{}",
+                    "diagnosing… {}/{} exchanges{}{}",
                     d.exchanges.len(),
                     total,
                     match &d.config_detail {
                         Some(c) => format!(" · config: {c}"),
                         None => String::new(),
+                    },
+                    if d.browser_started {
+                        " · retesting in Chromium…"
+                    } else {
+                        ""
                     }
                 )),
             ])
@@ -375,10 +389,15 @@ fn verdict_line<'a>(d: &Diagnosis, tick: usize, theme: &Theme) -> Line<'a> {
             if let Some(h) = b.hidden_status {
                 rest.push_str(&format!(" · real status {h} (hidden from the page)"));
             }
+            let by = if b.source == "chromium" {
+                " (Chromium retest)"
+            } else {
+                ""
+            };
             Line::from(vec![
                 Span::raw("Browser: "),
                 Span::styled(word, style),
-                Span::raw(rest),
+                Span::raw(format!("{rest}{by}")),
             ])
         }
         (Phase::Finished, None) => Line::raw(""),
@@ -430,9 +449,24 @@ fn step_detail<'a>(s: &AppState, d: &'a Diagnosis, theme: &Theme) -> Text<'a> {
         Span::styled(title, theme.bold()),
     ]));
     let step = d.report.as_ref().and_then(|r| r.step(n));
-    let Some(step) = step.filter(|_| !matches!(state, StepState::Running | StepState::Pending))
-    else {
+    let Some(step) = step.filter(|_| {
+        !matches!(
+            state,
+            StepState::Running | StepState::Pending | StepState::Gathered
+        )
+    }) else {
         lines.push(Line::raw(""));
+        if state == StepState::Gathered {
+            lines.push(Line::styled(
+                "Its evidence is in; the verdict comes when the whole diagnosis is done.",
+                theme.dim(),
+            ));
+        } else if n == 7 && d.browser_started {
+            lines.push(Line::styled(
+                format!("{} retesting in Chromium…", Theme::spinner(s.tick)),
+                theme.title(),
+            ));
+        }
         lines.push(Line::styled("Gathering the evidence:", theme.dim()));
         for p in &d.planned {
             let done = d.exchanges.iter().find(|x| x.id == p.id);
@@ -521,15 +555,36 @@ fn step_detail<'a>(s: &AppState, d: &'a Diagnosis, theme: &Theme) -> Text<'a> {
             }
         }
     }
-    if n == 7 || s.step_sel == 6 {
-        if let Some(m) = d
-            .report
-            .as_ref()
-            .and_then(|r| r.browser.console_message.clone())
-        {
+    if n == 7 {
+        if let Some(r) = &d.report {
             lines.push(Line::raw(""));
-            lines.push(Line::styled("Console:", theme.dim()));
-            lines.push(Line::raw(m));
+            let (who, style) = if r.browser.source == "chromium" {
+                (
+                    "source chromium: a real Chromium made the request",
+                    theme.good(),
+                )
+            } else {
+                ("source engine: predicted by the CORS engine", theme.dim())
+            };
+            lines.push(Line::from(vec![
+                Span::styled(who.to_string(), style),
+                Span::styled(
+                    if r.browser.source == "chromium" {
+                        String::new()
+                    } else {
+                        format!(
+                            " ({} retests in Chromium)",
+                            s.keymap.key_for(super::keymap::Action::Chromium)
+                        )
+                    },
+                    theme.dim(),
+                ),
+            ]));
+            if let Some(m) = r.browser.console_message.clone() {
+                lines.push(Line::raw(""));
+                lines.push(Line::styled("Console:", theme.dim()));
+                lines.push(Line::raw(m));
+            }
         }
     }
     Text::from(lines)
@@ -746,22 +801,136 @@ fn learn(f: &mut Frame, s: &AppState, theme: &Theme) {
 
 // ---- the API explorer ----
 
-fn explorer(f: &mut Frame, _s: &AppState, theme: &Theme) {
-    let area = layout::body(f.area());
-    let b = block("API explorer", true, theme);
-    let inner = b.inner(area);
-    f.render_widget(b, area);
-    f.render_widget(
-        Paragraph::new(vec![
-            Line::raw("The API explorer needs the API Gateway model, which is not in this build yet."),
-            Line::styled(
-                "It will list the API's resources and methods with their auth, integration and CORS readiness.",
-                theme.dim(),
-            ),
-        ])
-        .wrap(Wrap { trim: false }),
-        inner,
+fn explorer(f: &mut Frame, s: &AppState, theme: &Theme) {
+    let areas = layout::explorer(f.area());
+    let ex = &s.explorer;
+    let Some(tree) = &ex.tree else {
+        let b = block("API explorer", true, theme);
+        let inner = b.inner(areas.block);
+        f.render_widget(b, areas.block);
+        let why = s
+            .diag
+            .as_ref()
+            .and_then(|d| d.config_detail.clone())
+            .unwrap_or_else(|| "the run has not loaded it yet".into());
+        f.render_widget(
+            Paragraph::new(vec![
+                Line::raw("No API configuration was loaded for this run."),
+                Line::styled(format!("Configuration: {why}"), theme.dim()),
+                Line::raw(""),
+                Line::styled(
+                    "The explorer lists the API's resources and methods with their auth, integration and CORS readiness when the run has the configuration: check --openapi EXPORT.json, or a demo scenario.",
+                    theme.dim(),
+                ),
+            ])
+            .wrap(Wrap { trim: false }),
+            inner,
+        );
+        return;
+    };
+    let title = format!(
+        "API {} ({}) · stage {} · {} paths, {} methods",
+        if tree.name.is_empty() {
+            "-"
+        } else {
+            &tree.name
+        },
+        tree.kind.as_str(),
+        tree.stage.as_deref().unwrap_or("-"),
+        tree.resources.len(),
+        tree.method_count
     );
+    let b = block(&title, true, theme);
+    f.render_widget(b, areas.block);
+
+    // The filter line.
+    let count = format!("  {}/{} rows", ex.visible.len(), tree.rows.len());
+    let filter_key = s.keymap.key_for(super::keymap::Action::Filter);
+    let line = if ex.editing || !ex.filter.is_empty() {
+        Line::from(vec![
+            Span::styled("filter ", theme.key()),
+            Span::raw(ex.filter.clone()),
+            Span::styled(if ex.editing { "▏" } else { "" }.to_string(), theme.key()),
+            Span::styled(count, theme.dim()),
+        ])
+    } else {
+        Line::from(vec![
+            Span::styled(format!("{filter_key} filter · "), theme.dim()),
+            Span::styled("●", theme.title()),
+            Span::styled(" the method diagnosed now ·", theme.dim()),
+            Span::styled(count, theme.dim()),
+        ])
+    };
+    f.render_widget(Paragraph::new(line), areas.filter);
+
+    let wide = areas.list.width >= 100;
+    let (auth_w, integ_w) = if wide { (12, 12) } else { (8, 10) };
+    f.render_widget(
+        Paragraph::new(Line::styled(
+            format!(
+                "  {:<8}{:<auth_w$}{:<integ_w$}CORS readiness",
+                "METHOD", "AUTH", "INTEGR."
+            ),
+            theme.bold(),
+        )),
+        areas.columns,
+    );
+
+    // Only the rows on screen are built.
+    let height = usize::from(areas.list.height);
+    let offset = visible_offset(ex.offset, ex.sel, height);
+    let end = (offset + height).min(ex.visible.len());
+    let mut lines: Vec<Line> = Vec::with_capacity(height);
+    for (pos, &i) in ex.visible[offset.min(end)..end].iter().enumerate() {
+        let Some(row) = tree.rows.get(i as usize) else {
+            continue;
+        };
+        let selected = offset + pos == ex.sel;
+        let current = tree.current == Some(i);
+        let level_style = match row.level {
+            Level::Ok => theme.good(),
+            Level::Bad => theme.error(),
+            Level::Depends => theme.warn(),
+            Level::Info => theme.dim(),
+        };
+        let pointer = if selected { "▶" } else { " " };
+        let mut line = match &row.method {
+            None => Line::from(vec![
+                Span::raw(pointer),
+                Span::styled(tree.path_of(row).to_string(), theme.bold()),
+                Span::raw("  "),
+                Span::styled(format!("{} {}", row.level.mark(), row.cors), level_style),
+            ]),
+            Some(m) => Line::from(vec![
+                Span::raw(pointer),
+                Span::styled(if current { "●" } else { " " }, theme.title()),
+                Span::raw(format!("{m:<7} ")),
+                Span::raw(format!(
+                    "{:<auth_w$}{:<integ_w$}",
+                    row.auth, row.integration
+                )),
+                Span::styled(format!("{} {}", row.level.mark(), row.cors), level_style),
+            ]),
+        };
+        if selected {
+            line = line.patch_style(theme.selected(true));
+        }
+        lines.push(line);
+    }
+    if lines.is_empty() {
+        lines.push(Line::styled(
+            format!("Nothing matches '{}'.", ex.filter),
+            theme.dim(),
+        ));
+    }
+    f.render_widget(Paragraph::new(lines), areas.list);
+    if ex.editing && !s.help {
+        let x = areas.filter.x + 7 + u16::try_from(ex.filter.chars().count()).unwrap_or(u16::MAX);
+        f.set_cursor_position(Position::new(
+            x.min(areas.filter.right().saturating_sub(1)),
+            areas.filter.y,
+        ));
+    }
 }
 
 // ---- the help overlay ----
@@ -769,7 +938,7 @@ fn explorer(f: &mut Frame, _s: &AppState, theme: &Theme) {
 fn help(f: &mut Frame, s: &AppState, theme: &Theme) {
     let context = s.context();
     let rows = s.keymap.help(context);
-    let h = u16::try_from(rows.len() + 4).unwrap_or(u16::MAX);
+    let h = u16::try_from(rows.len() + 3).unwrap_or(u16::MAX);
     let area = layout::centered(f.area(), 60, h);
     f.render_widget(Clear, area);
     let title = match context {
