@@ -581,17 +581,22 @@ async fn steps_follow_their_evidence() {
         use ExchangeKind::*;
         assert_eq!(now[0], ready(has(Actual) && has(NoOrigin)), "{now:?}");
         assert_eq!(now[1], StepState::Gathered, "step 2 needs only the plan");
-        for i in 2..5 {
+        for i in 2..4 {
             assert_eq!(now[i], ready(has(Preflight) && config), "{now:?}");
         }
+        assert_eq!(
+            now[4],
+            ready(has(Preflight) && has(Actual) && has(ForeignOrigin) && config),
+            "{now:?}"
+        );
         assert_eq!(now[5], ready(has(Actual) && config), "{now:?}");
         assert_eq!(
             now[6],
-            ready(has(Preflight) && has(Actual) && has(NoOrigin) && config),
+            ready(has(Preflight) && has(Actual) && has(NoOrigin) && has(ForeignOrigin) && config),
             "{now:?}"
         );
     }
-    assert_eq!(arrived.len(), 3);
+    assert_eq!(arrived.len(), 4);
 }
 
 /// The footer: "starting scenario …" goes once the run starts; a rerun says so until done.

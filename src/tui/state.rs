@@ -131,24 +131,31 @@ impl Diagnosis {
     }
 
     /// Are the inputs of step `number` all in? 1: the actual request and curl's; 2: the plan;
-    /// 3–5: the preflight and the configuration; 6: the actual request and the configuration;
-    /// 7: everything, including the Chromium retest when there is one.
+    /// 3–4: the preflight and the configuration; 5: those, the actual request and the
+    /// foreign-origin lint; 6: the actual request and the configuration; 7: everything,
+    /// including the Chromium retest when there is one.
     pub fn inputs_in(&self, number: u8) -> bool {
-        use ExchangeKind::{Actual, NoOrigin, Preflight};
+        use ExchangeKind::{Actual, ForeignOrigin, NoOrigin, Preflight};
         if self.planned.is_empty() {
             return false;
         }
         match number {
             1 => self.has(Actual) && self.has(NoOrigin),
             2 => true,
-            3..=5 => self.has(Preflight) && self.config_done,
+            3 | 4 => self.has(Preflight) && self.config_done,
+            5 => {
+                self.has(Preflight)
+                    && self.has(Actual)
+                    && self.has(ForeignOrigin)
+                    && self.config_done
+            }
             6 => self.has(Actual) && self.config_done,
             _ => {
                 !self.chromium
                     && self.config_done
-                    && self.has(Preflight)
-                    && self.has(Actual)
-                    && self.has(NoOrigin)
+                    && [Preflight, Actual, NoOrigin, ForeignOrigin]
+                        .into_iter()
+                        .all(|k| self.has(k))
             }
         }
     }
