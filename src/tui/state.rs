@@ -17,9 +17,8 @@ use super::session::LastTarget;
 use crate::cli::{Plan, TargetArgs};
 use crate::config::Config;
 use crate::diagnose::StepStatus;
-use crate::evidence::{Exchange, ExchangeKind, RecordedRequest, RecordedResponse};
+use crate::evidence::{Exchange, ExchangeKind};
 use crate::probe::requests::PlannedRequest;
-use crate::redact;
 use crate::report::Report;
 use crate::runner::RunEvent;
 
@@ -490,7 +489,7 @@ impl AppState {
         };
         match event {
             RunEvent::Planned { requests, .. } => d.planned = requests,
-            RunEvent::ExchangeDone(x) => d.exchanges.push(masked(&x)),
+            RunEvent::ExchangeDone(x) => d.exchanges.push(crate::report::masked_exchange(&x)),
             RunEvent::ConfigLoaded { api, stage, path } => {
                 let tree = ApiTree::new(&api, stage.as_deref(), &path, &d.plan.target.method);
                 self.explorer.set_tree(tree);
@@ -1083,22 +1082,4 @@ impl AppState {
             }
         }
     }
-}
-
-/// An exchange as the report would carry it: secrets masked.
-fn masked(x: &Exchange) -> Exchange {
-    let mut x = x.clone();
-    x.request = RecordedRequest {
-        method: x.request.method.clone(),
-        url: redact::url(&x.request.url),
-        headers: redact::headers(&x.request.headers),
-        body: x.request.body.clone(),
-    };
-    if let Some(r) = &x.response {
-        x.response = Some(RecordedResponse {
-            headers: redact::headers(&r.headers),
-            ..r.clone()
-        });
-    }
-    x
 }
