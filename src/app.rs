@@ -99,13 +99,8 @@ pub fn config_source(plan: &Plan) -> Result<Option<Arc<dyn ConfigSource>>, Usage
         return Ok(Some(Arc::new(ScenarioSource::new((**scenario).clone()))));
     }
     if let Some(path) = &plan.openapi {
-        if !path.is_file() {
-            return Err(UsageError(format!(
-                "--openapi {}: no such file",
-                path.display()
-            )));
-        }
-        return Ok(Some(Arc::new(OpenApiFile::new(path.clone()))));
+        let file = OpenApiFile::open(path).map_err(|e| UsageError(format!("--openapi: {e}")))?;
+        return Ok(Some(Arc::new(file)));
     }
     if sdk_wanted(plan) {
         return Ok(Some(Arc::new(SdkSource::new(SdkOptions::from_plan(plan)))));

@@ -176,8 +176,30 @@ pub async fn run(
 
 fn config_request(plan: &Plan) -> ConfigRequest {
     let mut api_ref = ApiRef::from_url(&plan.target.url);
-    if let (Some(r), Some(id)) = (api_ref.as_mut(), &plan.api_id) {
-        r.api_id = id.clone();
+    match (api_ref.as_mut(), &plan.api_id) {
+        (Some(r), Some(id)) => r.api_id = id.clone(),
+        // `--api-id` with a URL that does not name the API (a custom domain, a proxy, a
+        // loopback copy): the path below the stage is the URL's, less a leading `/{stage}`.
+        (None, Some(id)) => {
+            let url_path = plan.target.url.path();
+            let below = plan
+                .stage
+                .as_deref()
+                .and_then(|s| url_path.strip_prefix(&format!("/{s}")))
+                .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+                .unwrap_or(url_path);
+            api_ref = Some(ApiRef {
+                api_id: id.clone(),
+                region: plan.aws.region.clone().unwrap_or_default(),
+                stage: plan.stage.clone(),
+                path: if below.is_empty() {
+                    "/".to_string()
+                } else {
+                    below.to_string()
+                },
+            });
+        }
+        _ => {}
     }
     let stage = plan
         .stage

@@ -77,7 +77,8 @@ async fn offline(s: &Scenario) -> Report {
     };
     let plan = args.resolve(&Config::default()).expect("plan");
     assert!(!plan.live);
-    let source: Arc<dyn ConfigSource> = Arc::new(OpenApiFile::new(asset(&s.name)));
+    let source: Arc<dyn ConfigSource> =
+        Arc::new(OpenApiFile::open(&asset(&s.name)).expect("the export opens"));
     runner::run(&plan, Some(source), None)
         .await
         .expect("offline run")

@@ -1,27 +1,32 @@
 //! A configuration read from a file exported with `aws apigateway get-export --parameters
 //! extensions=apigateway` (or `aws apigatewayv2 export-api`), or from a scenario file.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::{BoxFuture, ConfigRequest, ConfigSource, LoadedConfig};
 use crate::evidence::ConfigSourceKind;
 use crate::gateway::openapi;
 use crate::gateway::scenario::{Scenario, SCENARIO_KEY};
+use crate::gateway::Api;
 
 /// Exports larger than this are refused (the largest real exports are a few MB).
 const MAX_EXPORT_BYTES: u64 = 64 * 1024 * 1024;
 
+/// An exported API, read and imported once when it is opened (so a broken file is a usage
+/// error before anything is probed).
 pub struct OpenApiFile {
-    path: PathBuf,
+    content: Exported,
+}
+
+enum Exported {
+    Scenario(Box<Scenario>),
+    Api(Box<Api>),
 }
 
 impl OpenApiFile {
-    pub fn new(path: impl Into<PathBuf>) -> Self {
-        OpenApiFile { path: path.into() }
-    }
-
-    /// Reads and imports the file; errors say which file and what is wrong in it.
-    pub fn read(path: &Path, request: &ConfigRequest) -> Result<LoadedConfig, String> {
+    /// Reads and imports the file; errors say which file and what is wrong in it (with the
+    /// JSON path of a malformed part).
+    pub fn open(path: &Path) -> Result<OpenApiFile, String> {
         let shown = path.display();
         let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
         if meta.len() > MAX_EXPORT_BYTES {
@@ -32,20 +37,39 @@ impl OpenApiFile {
         }
         let text =
             std::fs::read_to_string(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
-        if text.contains(SCENARIO_KEY) {
-            let scenario = Scenario::load(path).map_err(|e| e.to_string())?;
-            let (stage, located) = request.locate(&scenario.api);
-            return Ok(scenario_config(&scenario, request, stage, located));
+        let content = if text.contains(SCENARIO_KEY) {
+            let name = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            Exported::Scenario(Box::new(
+                Scenario::parse(&name, &text).map_err(|e| format!("{shown}: {e}"))?,
+            ))
+        } else {
+            Exported::Api(Box::new(
+                openapi::import_str(&text).map_err(|e| format!("{shown}: {e}"))?,
+            ))
+        };
+        Ok(OpenApiFile { content })
+    }
+
+    fn locate(&self, request: &ConfigRequest) -> LoadedConfig {
+        match &self.content {
+            Exported::Scenario(scenario) => {
+                let (stage, path) = request.locate(&scenario.api);
+                scenario_config(scenario, request, stage, path)
+            }
+            Exported::Api(api) => {
+                let (stage, path) = request.locate(api);
+                LoadedConfig {
+                    api: (**api).clone(),
+                    stage,
+                    path,
+                    backend: None,
+                    gaps: Vec::new(),
+                }
+            }
         }
-        let api = openapi::import_str(&text).map_err(|e| format!("{shown}: {e}"))?;
-        let (stage, path) = request.locate(&api);
-        Ok(LoadedConfig {
-            api,
-            stage,
-            path,
-            backend: None,
-            gaps: Vec::new(),
-        })
     }
 }
 
@@ -58,7 +82,8 @@ impl ConfigSource for OpenApiFile {
         &'a self,
         request: &'a ConfigRequest,
     ) -> BoxFuture<'a, Result<LoadedConfig, String>> {
-        Box::pin(async move { Self::read(&self.path, request) })
+        let loaded = self.locate(request);
+        Box::pin(async move { Ok(loaded) })
     }
 }
 

@@ -64,7 +64,7 @@ impl SdkOptions {
     pub fn from_plan(plan: &Plan) -> Self {
         let api_ref = ApiRef::from_url(&plan.target.url);
         let live_ref = api_ref.as_ref().filter(|_| plan.live);
-        let custom_domain = (plan.live && api_ref.is_none())
+        let custom_domain = (plan.live && api_ref.is_none() && plan.api_id.is_none())
             .then(|| plan.target.url.host_str().map(str::to_string))
             .flatten();
         SdkOptions {

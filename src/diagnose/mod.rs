@@ -29,6 +29,9 @@ pub struct ApiSummary {
     pub resource: Option<String>,
     /// `sdk`, `openapi` or `none`.
     pub config_source: String,
+    /// Why the configuration could not be read, when a source was asked and failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_unavailable: Option<String>,
 }
 
 /// The outcome of a diagnosis: the browser's verdict and the seven steps.
@@ -103,8 +106,8 @@ pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
 }
 
 /// Without a configuration, steps 3–6 conclude only what the probes prove: say what reading
-/// the configuration would add (why it was not read is in the report's `api.config_source`
-/// and the runner's events).
+/// the configuration would add (why it was not read is in the report's
+/// `api.config_unavailable` when a source failed).
 fn note_what_config_would_add(steps: &mut [Step]) {
     for step in steps.iter_mut() {
         let adds = match step.number {
@@ -160,6 +163,10 @@ fn api_summary(evidence: &Evidence) -> ApiSummary {
         stage: api_ref.as_ref().and_then(|r| r.stage.clone()),
         resource: api_ref.as_ref().map(|r| r.path.clone()),
         config_source: "none".to_string(),
+        config_unavailable: match &evidence.config {
+            ConfigEvidence::Unavailable { reason } => Some(reason.clone()),
+            _ => None,
+        },
     };
     if let ConfigEvidence::Loaded {
         source,

@@ -76,7 +76,10 @@ pub fn render(r: &Report, color: bool) -> String {
             api_bits.push(format!("{label} {v}"));
         }
     }
-    api_bits.push(format!("config: {}", a.config_source));
+    api_bits.push(match &a.config_unavailable {
+        Some(why) => format!("config: unavailable ({why})"),
+        None => format!("config: {}", a.config_source),
+    });
     let _ = writeln!(out, "  {}", st.dim(&api_bits.join(" · ")));
     out.push('\n');
 
