@@ -15,9 +15,13 @@
 //! contacted (its requests are fulfilled or refused by the interceptor).
 
 mod cdp;
+mod events;
+mod intercept;
 mod launch;
+mod local_network;
 mod observation;
-mod retest;
+mod page;
+mod script;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -25,11 +29,12 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
+pub use intercept::{Replay, ReplayAnswer};
 pub use launch::{find_executable, CHROMIUM_ENV, FLAGS, INSTALL_COMMAND};
 pub use observation::{BrowserEvidence, BrowserObservation, RetestSource, SentRequest};
-pub use retest::{Page, Replay, ReplayAnswer};
+pub use page::Page;
 
-use crate::evidence::{Evidence, ExchangeKind};
+use crate::evidence::Evidence;
 use crate::target::Target;
 
 /// Why a retest could not run.
@@ -175,7 +180,7 @@ impl Chromium {
     /// browser context of its own, for running many retests one after another: opening a
     /// page costs a renderer process, a retest on an open page a few milliseconds.
     pub async fn open_page(&self, origin: &str) -> Result<Page, BrowserError> {
-        let open = Page::open(retest::PageOptions {
+        let open = Page::open(page::PageOptions {
             cdp: &self.cdp,
             origin,
             local_network: self.options.local_network,
@@ -259,24 +264,6 @@ pub async fn retest_evidence(evidence: &Evidence, live: bool) -> BrowserEvidence
         Err(e) => BrowserEvidence::Unavailable {
             reason: e.to_string(),
         },
-    }
-}
-
-impl Replay {
-    /// The answers recorded (or predicted) in the evidence.
-    pub fn from_evidence(evidence: &Evidence) -> Replay {
-        let answer = |kind| {
-            evidence.exchange(kind).and_then(|x| {
-                x.response
-                    .clone()
-                    .map(ReplayAnswer::Response)
-                    .or_else(|| x.error.clone().map(ReplayAnswer::Failed))
-            })
-        };
-        Replay {
-            preflight: answer(ExchangeKind::Preflight),
-            actual: answer(ExchangeKind::Actual),
-        }
     }
 }
 

@@ -1,0 +1,119 @@
+//! Chromium's Local Network Access checks: whether the target is on a more private network
+//! than the page, and granting the page's origin the permission to reach it.
+
+use std::net::IpAddr;
+
+use serde_json::json;
+
+use super::cdp::Cdp;
+use super::CALL_TIMEOUT;
+use crate::target::Target;
+
+/// The address space of the target when it is more private than the page's origin:
+/// `loopback-network` or `local-network`.
+pub(super) fn more_private_space(target: &Target) -> Option<&'static str> {
+    fn space(host: Option<url::Host<&str>>) -> u8 {
+        match host {
+            Some(url::Host::Domain(d)) => {
+                let d = d.to_ascii_lowercase();
+                if d == "localhost" || d.ends_with(".localhost") {
+                    0
+                } else {
+                    2
+                }
+            }
+            Some(url::Host::Ipv4(ip)) => ip_space(IpAddr::V4(ip)),
+            Some(url::Host::Ipv6(ip)) => ip_space(IpAddr::V6(ip)),
+            None => 2,
+        }
+    }
+    fn ip_space(ip: IpAddr) -> u8 {
+        match ip {
+            IpAddr::V4(v4) if v4.is_loopback() => 0,
+            IpAddr::V4(v4) if v4.is_private() || v4.is_link_local() => 1,
+            IpAddr::V6(v6) if v6.is_loopback() => 0,
+            IpAddr::V6(v6) if (v6.segments()[0] & 0xfe00) == 0xfc00 => 1,
+            IpAddr::V6(v6) if (v6.segments()[0] & 0xffc0) == 0xfe80 => 1,
+            _ => 2,
+        }
+    }
+    let target_space = space(target.url.host());
+    let origin_space = url::Url::parse(&target.origin)
+        .ok()
+        .map_or(2, |u| space(u.host()));
+    match (target_space < origin_space, target_space) {
+        (false, _) => None,
+        (true, 0) => Some("loopback-network"),
+        (true, _) => Some("local-network"),
+    }
+}
+
+/// Grants the page's origin the Local Network Access permission; returns the warning that
+/// says so (or that it failed).
+pub(super) async fn grant_local_network(
+    cdp: &Cdp,
+    context_id: &str,
+    origin: &str,
+    space: &str,
+) -> String {
+    let mut errors = Vec::new();
+    for name in [space, "local-network-access"] {
+        let granted = cdp
+            .call(
+                "Browser.setPermission",
+                json!({
+                    "permission": { "name": name },
+                    "setting": "granted",
+                    "origin": origin,
+                    "browserContextId": context_id,
+                }),
+                None,
+                CALL_TIMEOUT,
+            )
+            .await;
+        match granted {
+            Ok(_) => {
+                return format!("Local Network Access: the target is on a more private network than the page, so the retest granted {origin} Chromium's '{name}' permission (a user's browser asks for it first and blocks the request if refused)");
+            }
+            Err(e) => errors.push(format!("{name}: {e}")),
+        }
+    }
+    format!(
+        "Local Network Access: could not grant {origin} the permission to reach the target ({}); Chromium may block the request for that reason alone",
+        errors.join("; ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::Headers;
+
+    #[test]
+    fn local_network_space_is_judged_against_the_origin() {
+        let t = |url: &str, origin: &str| Target {
+            url: url::Url::parse(url).unwrap(),
+            origin: origin.into(),
+            method: "GET".into(),
+            headers: Headers::new(),
+            body: None,
+            credentials: crate::target::CredentialsMode::Omit,
+        };
+        assert_eq!(
+            more_private_space(&t("http://127.0.0.1:9/x", "https://app.example.com")),
+            Some("loopback-network")
+        );
+        assert_eq!(
+            more_private_space(&t("http://10.1.2.3/x", "https://app.example.com")),
+            Some("local-network")
+        );
+        assert_eq!(
+            more_private_space(&t("http://127.0.0.1:9/x", "http://localhost:3000")),
+            None
+        );
+        assert_eq!(
+            more_private_space(&t("https://api.example.com/x", "http://localhost:3000")),
+            None
+        );
+    }
+}
