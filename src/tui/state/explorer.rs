@@ -7,7 +7,6 @@ use super::{AppState, Effect, Screen, Status};
 use crate::tui::explorer::{ApiTree, Row};
 use crate::tui::keymap::Action;
 use crate::tui::layout;
-use crate::tui::session::LastTarget;
 
 /// The API explorer: the loaded API's rows, the filter, and which slice of the (filtered)
 /// rows is on screen. Rebuilt only when a run loads a configuration.
@@ -151,24 +150,16 @@ impl AppState {
             return Vec::new();
         };
         let Some((tree, row)) = self.explorer.selected() else {
-            self.status = Some(Status {
-                text: "nothing selected to diagnose".into(),
-                error: true,
-            });
+            self.status = Some(Status::error("nothing selected to diagnose"));
             return Vec::new();
         };
         match tree.plan_for(row, &d.plan, &d.args) {
             Ok((plan, args)) => {
                 self.explorer.editing = false;
-                let mut effects = vec![Effect::SaveLast(LastTarget::from_args(&args))];
-                effects.extend(self.start(plan, args));
-                effects
+                self.start_remembered(plan, args)
             }
             Err(e) => {
-                self.status = Some(Status {
-                    text: e,
-                    error: true,
-                });
+                self.status = Some(Status::error(e));
                 Vec::new()
             }
         }

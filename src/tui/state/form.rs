@@ -5,7 +5,6 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::{AppState, Effect, Screen};
 use crate::tui::form::Field;
 use crate::tui::keymap::Action;
-use crate::tui::session::LastTarget;
 
 impl AppState {
     /// Text editing in the form; `None` when the key is not an edit (then it is an action).
@@ -56,9 +55,7 @@ impl AppState {
         match args.resolve(&self.config) {
             Ok(plan) => {
                 self.form.error = None;
-                let mut effects = vec![Effect::SaveLast(LastTarget::from_args(&args))];
-                effects.extend(self.start(plan, args));
-                effects
+                self.start_remembered(plan, args)
             }
             Err(e) => {
                 self.form.error = Some(e.0);

@@ -1,5 +1,6 @@
 //! Learn mode's keys: the topics and the selected topic's text.
 
+use super::nav::list_move;
 use super::{AppState, Effect, Pane, Screen};
 use crate::tui::keymap::Action;
 
@@ -7,12 +8,8 @@ impl AppState {
     pub(super) fn learn_action(&mut self, action: Action) -> Vec<Effect> {
         let n = self.learn.topics.len();
         match (action, self.pane) {
-            (Action::Up, Pane::List) => {
-                self.learn_sel = self.learn_sel.saturating_sub(1);
-                self.learn_scroll = 0;
-            }
-            (Action::Down, Pane::List) => {
-                self.learn_sel = (self.learn_sel + 1).min(n.saturating_sub(1));
+            (Action::Up | Action::Down, Pane::List) => {
+                self.learn_sel = list_move(action, self.learn_sel, n);
                 self.learn_scroll = 0;
             }
             (Action::Up, Pane::Detail) | (Action::PageUp, _) => {
@@ -21,8 +18,9 @@ impl AppState {
             (Action::Down, Pane::Detail) | (Action::PageDown, _) => {
                 self.learn_scroll = self.learn_scroll.saturating_add(1)
             }
-            (Action::Top, _) => self.learn_sel = 0,
-            (Action::Bottom, _) => self.learn_sel = n.saturating_sub(1),
+            (Action::Top | Action::Bottom, _) => {
+                self.learn_sel = list_move(action, self.learn_sel, n)
+            }
             (Action::NextPane | Action::PrevPane, _) => self.pane = self.pane.toggle(),
             (Action::Back, _) => {
                 self.pane = Pane::List;

@@ -1,6 +1,7 @@
 //! The main view's keys: the seven steps, the selected step's detail, reruns and copies.
 
-use super::{AppState, Effect, Pane, Screen, Status};
+use super::nav::list_detail_keys;
+use super::{AppState, Effect, Pane, Screen, Status, STEP_COUNT};
 use crate::tui::form::FormState;
 use crate::tui::inspect;
 use crate::tui::keymap::Action;
@@ -12,33 +13,25 @@ impl AppState {
     }
 
     pub(super) fn main_action(&mut self, action: Action) -> Vec<Effect> {
-        let page = layout::main(self.size)
-            .detail
-            .height
-            .saturating_sub(2)
-            .max(1);
+        let detail = layout::main(self.size).detail;
+        if list_detail_keys(
+            action,
+            self.pane,
+            &mut self.step_sel,
+            &mut self.detail_scroll,
+            STEP_COUNT,
+            detail,
+        ) {
+            return Vec::new();
+        }
+        if let Some(effects) = self.diagnosis_keys(action) {
+            return effects;
+        }
         match (action, self.pane) {
-            (Action::Up, Pane::List) => {
-                self.step_sel = self.step_sel.saturating_sub(1);
-                self.detail_scroll = 0;
-            }
-            (Action::Down, Pane::List) => {
-                self.step_sel = (self.step_sel + 1).min(6);
-                self.detail_scroll = 0;
-            }
-            (Action::Top, Pane::List) => self.step_sel = 0,
-            (Action::Bottom, Pane::List) => self.step_sel = 6,
-            (Action::Up, Pane::Detail) => self.detail_scroll = self.detail_scroll.saturating_sub(1),
-            (Action::Down, Pane::Detail) => {
-                self.detail_scroll = self.detail_scroll.saturating_add(1)
-            }
-            (Action::PageUp, _) => self.detail_scroll = self.detail_scroll.saturating_sub(page),
-            (Action::PageDown, _) => self.detail_scroll = self.detail_scroll.saturating_add(page),
-            (Action::Top, Pane::Detail) => self.detail_scroll = 0,
             (Action::NextPane | Action::PrevPane, _) => self.pane = self.pane.toggle(),
             (Action::Select, _) => self.pane = Pane::Detail,
             (Action::Back, Pane::Detail) => self.pane = Pane::List,
-            (Action::Back, Pane::List) | (Action::EditTarget, _) => self.edit_target(),
+            (Action::Back, Pane::List) => self.edit_target(),
             (Action::Rerun, _) => {
                 let n = self.selected_step_number();
                 return self.rerun(
@@ -46,20 +39,31 @@ impl AppState {
                     false,
                 );
             }
-            (Action::RerunAll, _) => return self.rerun("rerunning…".into(), false),
-            (Action::Chromium, _) => return self.rerun("retesting in Chromium…".into(), true),
             (Action::Evidence, _) => self.open_evidence(),
             (Action::Learn, _) => {
                 self.learn_sel = self.learn.topic_for_step(self.selected_step_number());
                 self.learn_scroll = 0;
                 self.screen = Screen::Learn;
             }
-            (Action::Tree, _) => self.screen = Screen::Explorer,
-            (Action::Copy, _) => return self.copy_remediation(),
             (Action::CopyCurl, _) => return self.copy_curl(self.cited_exchange()),
             _ => {}
         }
         Vec::new()
+    }
+
+    /// The keys the main and the evidence views share: rerun, retest in Chromium, open the
+    /// explorer, copy the selected step's remediation, edit the target. `None` when `action`
+    /// is none of those.
+    pub(super) fn diagnosis_keys(&mut self, action: Action) -> Option<Vec<Effect>> {
+        match action {
+            Action::RerunAll => return Some(self.rerun("rerunning…".into(), false)),
+            Action::Chromium => return Some(self.rerun("retesting in Chromium…".into(), true)),
+            Action::Copy => return Some(self.copy_remediation()),
+            Action::Tree => self.screen = Screen::Explorer,
+            Action::EditTarget => self.edit_target(),
+            _ => return None,
+        }
+        Some(Vec::new())
     }
 
     pub(super) fn edit_target(&mut self) {
@@ -106,10 +110,9 @@ impl AppState {
             }
         }
         if text.is_empty() {
-            self.status = Some(Status {
-                text: format!("step {n} has no remediation to copy"),
-                error: true,
-            });
+            self.status = Some(Status::error(format!(
+                "step {n} has no remediation to copy"
+            )));
             return Vec::new();
         }
         vec![Effect::Copy {
@@ -129,10 +132,7 @@ impl AppState {
                 what: format!("curl for {} ({})", x.id, x.kind.label()),
             }],
             None => {
-                self.status = Some(Status {
-                    text: "no exchange to copy yet".into(),
-                    error: true,
-                });
+                self.status = Some(Status::error("no exchange to copy yet"));
                 Vec::new()
             }
         }

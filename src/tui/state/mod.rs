@@ -12,6 +12,7 @@ mod form;
 mod learn;
 mod main;
 mod mouse;
+mod nav;
 mod progress;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent};
@@ -69,11 +70,32 @@ impl Pane {
     }
 }
 
+/// The diagnosis's steps: the rows of the main view's list.
+const STEP_COUNT: usize = crate::diagnose::STEPS.len();
+
 /// A transient line in the footer: a confirmation or a problem.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Status {
     pub text: String,
     pub error: bool,
+}
+
+impl Status {
+    /// A problem, shown in the error style.
+    pub fn error(text: impl Into<String>) -> Status {
+        Status {
+            text: text.into(),
+            error: true,
+        }
+    }
+
+    /// A confirmation or a note.
+    pub fn info(text: impl Into<String>) -> Status {
+        Status {
+            text: text.into(),
+            error: false,
+        }
+    }
 }
 
 /// Messages into `update`: raw input, runner progress, ticks, results of effects.
@@ -215,10 +237,7 @@ impl AppState {
             Msg::RunFailed { seq, error } => {
                 if let Some(d) = self.diag.as_mut().filter(|d| d.seq == seq) {
                     d.phase = Phase::Failed(error.clone());
-                    self.status = Some(Status {
-                        text: error,
-                        error: true,
-                    });
+                    self.status = Some(Status::error(error));
                 }
                 Vec::new()
             }
@@ -232,18 +251,15 @@ impl AppState {
                 self.start(*plan, args)
             }
             Msg::DemoStarted(Err(e)) => {
-                self.status = Some(Status {
-                    text: e,
-                    error: true,
-                });
+                self.status = Some(Status::error(e));
                 Vec::new()
             }
             Msg::Copied(Ok(text)) => {
-                self.status = Some(Status { text, error: false });
+                self.status = Some(Status::info(text));
                 Vec::new()
             }
             Msg::Copied(Err(text)) => {
-                self.status = Some(Status { text, error: true });
+                self.status = Some(Status::error(text));
                 Vec::new()
             }
             Msg::Quit => {

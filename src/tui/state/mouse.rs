@@ -3,7 +3,9 @@
 use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Position;
 
-use super::{AppState, Pane, Screen};
+use super::nav::{list_move, row_at};
+use super::{AppState, Pane, Screen, STEP_COUNT};
+use crate::tui::keymap::Action;
 use crate::tui::layout;
 
 impl AppState {
@@ -27,16 +29,15 @@ impl AppState {
                 let areas = layout::main(self.size);
                 if areas.list.contains(at) {
                     if scroll == 0 {
-                        let row = usize::from(at.y.saturating_sub(areas.list.y + 1));
-                        if row < 7 {
+                        let row = row_at(areas.list, at);
+                        if row < STEP_COUNT {
                             self.step_sel = row;
                             self.detail_scroll = 0;
                         }
                         self.pane = Pane::List;
-                    } else if scroll > 0 {
-                        self.step_sel = (self.step_sel + 1).min(6);
                     } else {
-                        self.step_sel = self.step_sel.saturating_sub(1);
+                        let wheel = if scroll > 0 { Action::Down } else { Action::Up };
+                        self.step_sel = list_move(wheel, self.step_sel, STEP_COUNT);
                     }
                 } else if areas.detail.contains(at) {
                     self.pane = Pane::Detail;
@@ -47,7 +48,7 @@ impl AppState {
                 let areas = layout::two_pane(self.size);
                 let evidence = self.screen == Screen::Evidence;
                 if areas.list.contains(at) && scroll == 0 {
-                    let row = usize::from(at.y.saturating_sub(areas.list.y + 1));
+                    let row = row_at(areas.list, at);
                     if evidence {
                         let n = self.diag.as_ref().map_or(0, |d| d.exchange_list().len());
                         if row < n {
@@ -72,7 +73,7 @@ impl AppState {
                 if scroll == 0 {
                     let body = layout::form(self.size);
                     if body.contains(at) {
-                        let row = usize::from(at.y.saturating_sub(body.y + 1)) / 2;
+                        let row = row_at(body, at) / 2;
                         if row < crate::tui::form::FIELDS.len() {
                             self.form.focus = row;
                         }
@@ -82,7 +83,7 @@ impl AppState {
             Screen::Demo => {
                 let body = layout::body(self.size);
                 if scroll == 0 && body.contains(at) {
-                    let row = usize::from(at.y.saturating_sub(body.y + 1));
+                    let row = row_at(body, at);
                     if row < self.demo.len() {
                         self.demo_sel = row;
                     }

@@ -1,7 +1,7 @@
 //! A diagnosis run: what it planned, which exchanges are in, what each step shows while it
 //! runs, and how the app starts a run and follows its progress.
 
-use super::{AppState, Effect, Pane, Screen, Status};
+use super::{AppState, Effect, Pane, Screen, Status, STEP_COUNT};
 use crate::cli::{Plan, TargetArgs};
 use crate::diagnose::StepStatus;
 use crate::evidence::{Exchange, ExchangeKind};
@@ -9,6 +9,7 @@ use crate::probe::requests::PlannedRequest;
 use crate::report::Report;
 use crate::runner::RunEvent;
 use crate::tui::explorer::ApiTree;
+use crate::tui::session::LastTarget;
 
 /// What a step shows right now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -148,6 +149,13 @@ impl AppState {
         }]
     }
 
+    /// Remembers the target for the next session, then starts diagnosing it.
+    pub(crate) fn start_remembered(&mut self, plan: Plan, args: TargetArgs) -> Vec<Effect> {
+        let mut effects = vec![Effect::SaveLast(LastTarget::from_args(&args))];
+        effects.extend(self.start(plan, args));
+        effects
+    }
+
     /// Runs the whole diagnosis again (a step's verdict needs the evidence of the others);
     /// `chromium` retests in the real Chromium this time.
     pub(super) fn rerun(&mut self, note: String, chromium: bool) -> Vec<Effect> {
@@ -197,21 +205,18 @@ impl AppState {
                 d.phase = Phase::Finished;
                 d.note = None;
                 if let Some(n) = first {
-                    self.step_sel = usize::from(n.saturating_sub(1)).min(6);
+                    self.step_sel = usize::from(n.saturating_sub(1)).min(STEP_COUNT - 1);
                     self.detail_scroll = 0;
                 }
                 if d.chromium {
-                    self.step_sel = 6;
+                    self.step_sel = STEP_COUNT - 1;
                     self.detail_scroll = 0;
                 }
                 if chromium_missing {
-                    self.status = Some(Status {
-                        text: format!(
-                            "the Chromium retest could not run (step 7 says why); install Chromium: {}",
-                            crate::browser::INSTALL_COMMAND
-                        ),
-                        error: true,
-                    });
+                    self.status = Some(Status::error(format!(
+                        "the Chromium retest could not run (step 7 says why); install Chromium: {}",
+                        crate::browser::INSTALL_COMMAND
+                    )));
                 }
             }
         }

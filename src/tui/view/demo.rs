@@ -4,16 +4,14 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::{block, scroll_for};
+use super::{framed, scroll_for};
 use crate::tui::layout;
 use crate::tui::state::AppState;
 use crate::tui::theme::Theme;
 
 pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
     let area = layout::body(f.area());
-    let b = block("Demo scenarios", true, theme);
-    let inner = b.inner(area);
-    f.render_widget(b, area);
+    let inner = framed(f, area, "Demo scenarios", true, theme);
     if s.demo.is_empty() {
         f.render_widget(
             Paragraph::new(vec![

@@ -2,10 +2,10 @@
 //! CORS headers marked.
 
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::block;
+use super::{framed, scrolled};
 use crate::evidence::Exchange;
 use crate::tui::inspect::{self, Mark};
 use crate::tui::layout;
@@ -18,9 +18,7 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
         return;
     };
     let list = d.exchange_list();
-    let b = block("Exchanges", s.pane == Pane::List, theme);
-    let inner = b.inner(areas.list);
-    f.render_widget(b, areas.list);
+    let inner = framed(f, areas.list, "Exchanges", s.pane == Pane::List, theme);
     let mut lines: Vec<Line> = list
         .iter()
         .enumerate()
@@ -63,19 +61,18 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
     }
     f.render_widget(Paragraph::new(lines), inner);
 
-    let b = block("Request and response", s.pane == Pane::Detail, theme);
-    let inner = b.inner(areas.detail);
-    f.render_widget(b, areas.detail);
+    let inner = framed(
+        f,
+        areas.detail,
+        "Request and response",
+        s.pane == Pane::Detail,
+        theme,
+    );
     let Some(x) = list.get(s.ev_sel) else {
         f.render_widget(Paragraph::new("No exchange yet."), inner);
         return;
     };
-    f.render_widget(
-        Paragraph::new(exchange_detail(d, x, theme))
-            .wrap(Wrap { trim: false })
-            .scroll((s.ev_scroll, 0)),
-        inner,
-    );
+    f.render_widget(scrolled(exchange_detail(d, x, theme), s.ev_scroll), inner);
 }
 
 fn exchange_detail<'a>(d: &Diagnosis, x: &'a Exchange, theme: &Theme) -> Text<'a> {

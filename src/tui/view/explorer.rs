@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::block;
+use super::framed;
 use crate::tui::explorer::Level;
 use crate::tui::layout;
 use crate::tui::state::{visible_offset, AppState};
@@ -15,9 +15,7 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
     let areas = layout::explorer(f.area());
     let ex = &s.explorer;
     let Some(tree) = &ex.tree else {
-        let b = block("API explorer", true, theme);
-        let inner = b.inner(areas.block);
-        f.render_widget(b, areas.block);
+        let inner = framed(f, areas.block, "API explorer", true, theme);
         let why = s
             .diag
             .as_ref()
@@ -50,8 +48,7 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
         tree.resources.len(),
         tree.method_count
     );
-    let b = block(&title, true, theme);
-    f.render_widget(b, areas.block);
+    framed(f, areas.block, &title, true, theme);
 
     // The filter line.
     let count = format!("  {}/{} rows", ex.visible.len(), tree.rows.len());

@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::block;
+use super::framed;
 use crate::tui::form::{Field, CREDENTIALS, FIELDS};
 use crate::tui::layout;
 use crate::tui::state::AppState;
@@ -13,9 +13,7 @@ use crate::tui::theme::Theme;
 
 pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
     let area = layout::form(f.area());
-    let b = block("Target", true, theme);
-    let inner = b.inner(area);
-    f.render_widget(b, area);
+    let inner = framed(f, area, "Target", true, theme);
     let label_w = 13u16;
     let mut lines: Vec<Line> = Vec::new();
     let mut cursor = None;

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
 
-use super::block;
+use super::framed;
 use crate::tui::keymap::Context;
 use crate::tui::layout;
 use crate::tui::state::AppState;
@@ -26,9 +26,7 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
         Context::Learn => "Keys: learn",
         Context::Explorer => "Keys: API explorer",
     };
-    let b = block(title, true, theme);
-    let inner = b.inner(area);
-    f.render_widget(b, area);
+    let inner = framed(f, area, title, true, theme);
     let key_w = rows
         .iter()
         .map(|(k, _, _)| k.chars().count())

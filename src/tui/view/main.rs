@@ -4,8 +4,8 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::block;
 use super::evidence::exchange_summary;
+use super::{framed, scrolled};
 use crate::cors::Outcome;
 use crate::diagnose::{Severity, STEPS};
 use crate::tui::inspect::{self, Mark};
@@ -23,9 +23,7 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
         areas.verdict,
     );
 
-    let list_block = block("Steps", s.pane == Pane::List, theme);
-    let inner = list_block.inner(areas.list);
-    f.render_widget(list_block, areas.list);
+    let inner = framed(f, areas.list, "Steps", s.pane == Pane::List, theme);
     let lines: Vec<Line> = STEPS
         .iter()
         .enumerate()
@@ -51,16 +49,9 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
     f.render_widget(Paragraph::new(lines), inner);
 
     let title = format!("Step {}", s.step_sel + 1);
-    let detail_block = block(&title, s.pane == Pane::Detail, theme);
-    let inner = detail_block.inner(areas.detail);
-    f.render_widget(detail_block, areas.detail);
+    let inner = framed(f, areas.detail, &title, s.pane == Pane::Detail, theme);
     let text = step_detail(s, d, theme);
-    f.render_widget(
-        Paragraph::new(text)
-            .wrap(Wrap { trim: false })
-            .scroll((s.detail_scroll, 0)),
-        inner,
-    );
+    f.render_widget(scrolled(text, s.detail_scroll), inner);
 }
 
 fn verdict_line<'a>(d: &Diagnosis, tick: usize, theme: &Theme) -> Line<'a> {

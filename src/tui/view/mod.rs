@@ -12,8 +12,8 @@ mod learn;
 mod main;
 
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::layout;
@@ -40,11 +40,22 @@ pub fn render(f: &mut Frame, s: &AppState) {
     }
 }
 
-fn block<'a>(title: &'a str, focused: bool, theme: &Theme) -> Block<'a> {
-    Block::default()
+/// Draws a bordered, titled block over `area` and returns the area inside it.
+fn framed(f: &mut Frame, area: Rect, title: &str, focused: bool, theme: &Theme) -> Rect {
+    let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(focused))
-        .title(Span::styled(format!(" {title} "), theme.title()))
+        .title(Span::styled(format!(" {title} "), theme.title()));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    inner
+}
+
+/// A detail pane's text: wrapped, and scrolled down by `scroll` lines.
+fn scrolled<'a>(text: impl Into<Text<'a>>, scroll: u16) -> Paragraph<'a> {
+    Paragraph::new(text)
+        .wrap(Wrap { trim: false })
+        .scroll((scroll, 0))
 }
 
 fn header(f: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
