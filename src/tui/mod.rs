@@ -109,9 +109,7 @@ pub fn initial_state(opts: &Options) -> (AppState, Vec<Effect>) {
         StartMode::Form => Vec::new(),
         StartMode::Diagnose(plan) => {
             let args = state.form.to_args(&opts.args);
-            let mut effects = vec![Effect::SaveLast(session::LastTarget::from_args(&args))];
-            effects.extend(state.start((**plan).clone(), args));
-            effects
+            state.start_remembered((**plan).clone(), args)
         }
         StartMode::FormError(e) => {
             state.form.error = Some(e.clone());
@@ -124,10 +122,7 @@ pub fn initial_state(opts: &Options) -> (AppState, Vec<Effect>) {
     };
     // After the start (which clears the footer): the keymap's problems stay visible.
     if !problems.is_empty() {
-        state.status = Some(state::Status {
-            text: problems.join("; "),
-            error: true,
-        });
+        state.status = Some(state::Status::error(problems.join("; ")));
     }
     (state, effects)
 }

@@ -1,0 +1,167 @@
+//! The API explorer's state and keys: the filtered rows, the selection, the filter line, and
+//! Enter to diagnose the selected method.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::{AppState, Effect, Screen, Status};
+use crate::tui::explorer::{ApiTree, Row};
+use crate::tui::keymap::Action;
+use crate::tui::layout;
+
+/// The API explorer: the loaded API's rows, the filter, and which slice of the (filtered)
+/// rows is on screen. Rebuilt only when a run loads a configuration.
+#[derive(Clone, Debug, Default)]
+pub struct ExplorerState {
+    /// `None` until a run loads a configuration.
+    pub tree: Option<ApiTree>,
+    pub filter: String,
+    /// Typing goes into the filter.
+    pub editing: bool,
+    /// Indices into `tree.rows` that pass the filter, in order.
+    pub visible: Vec<u32>,
+    /// Index into `visible`.
+    pub sel: usize,
+    /// The first visible row on screen (index into `visible`).
+    pub offset: usize,
+}
+
+impl ExplorerState {
+    /// A new API (a new run): keeps the filter, and the selection when the same row exists.
+    pub fn set_tree(&mut self, tree: ApiTree) {
+        let keep = self
+            .selected()
+            .map(|(t, r)| (t.path_of(r).to_string(), r.method.clone()));
+        self.tree = Some(tree);
+        self.refilter();
+        let Some(tree) = &self.tree else { return };
+        let found = keep.and_then(|(path, method)| {
+            self.visible.iter().position(|&i| {
+                tree.rows
+                    .get(i as usize)
+                    .is_some_and(|r| r.method == method && tree.path_of(r) == path)
+            })
+        });
+        let current = tree
+            .current
+            .and_then(|c| self.visible.iter().position(|&i| i == c));
+        self.sel = found.or(current).unwrap_or(0);
+    }
+
+    /// Recomputes the visible rows (on every filter change, never per frame).
+    pub fn refilter(&mut self) {
+        self.visible = self
+            .tree
+            .as_ref()
+            .map(|t| t.filter(&self.filter))
+            .unwrap_or_default();
+        self.sel = self.sel.min(self.visible.len().saturating_sub(1));
+        self.offset = self.offset.min(self.sel);
+    }
+
+    pub fn selected(&self) -> Option<(&ApiTree, &Row)> {
+        let tree = self.tree.as_ref()?;
+        let i = *self.visible.get(self.sel)?;
+        Some((tree, tree.rows.get(i as usize)?))
+    }
+
+    pub(super) fn select(&mut self, sel: usize, height: usize) {
+        self.sel = sel.min(self.visible.len().saturating_sub(1));
+        self.offset = visible_offset(self.offset, self.sel, height);
+    }
+}
+
+/// The first row on screen so that `sel` is visible, moving as little as possible.
+pub fn visible_offset(offset: usize, sel: usize, height: usize) -> usize {
+    let height = height.max(1);
+    if sel < offset {
+        sel
+    } else if sel >= offset + height {
+        sel + 1 - height
+    } else {
+        offset
+    }
+}
+
+impl AppState {
+    /// Rows of the explorer's list on screen.
+    fn explorer_height(&self) -> usize {
+        usize::from(layout::explorer(self.size).list.height)
+    }
+
+    /// Typing into the explorer's filter; `None` when the key is not an edit.
+    pub(super) fn filter_edit(&mut self, key: KeyEvent) -> Option<Vec<Effect>> {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Char(c) if !ctrl => self.explorer.filter.push(c),
+            KeyCode::Backspace => {
+                self.explorer.filter.pop();
+            }
+            KeyCode::Char('u') if ctrl => self.explorer.filter.clear(),
+            _ => return None,
+        }
+        self.explorer.sel = 0;
+        self.explorer.offset = 0;
+        self.explorer.refilter();
+        // The first matching method, so that Enter diagnoses it.
+        let first_method = self.explorer.tree.as_ref().and_then(|t| {
+            self.explorer.visible.iter().position(|&i| {
+                t.rows
+                    .get(i as usize)
+                    .is_some_and(|r| r.method.as_deref().is_some_and(|m| m != "OPTIONS"))
+            })
+        });
+        let height = self.explorer_height();
+        self.explorer.select(first_method.unwrap_or(0), height);
+        Some(Vec::new())
+    }
+
+    pub(super) fn explorer_action(&mut self, action: Action) -> Vec<Effect> {
+        let height = self.explorer_height();
+        let ex = &mut self.explorer;
+        let n = ex.visible.len();
+        match action {
+            Action::Up => ex.select(ex.sel.saturating_sub(1), height),
+            Action::Down => ex.select(ex.sel + 1, height),
+            Action::PageUp => ex.select(ex.sel.saturating_sub(height), height),
+            Action::PageDown => ex.select(ex.sel + height, height),
+            Action::Top => ex.select(0, height),
+            Action::Bottom => ex.select(n.saturating_sub(1), height),
+            Action::Filter => ex.editing = true,
+            Action::Back if ex.editing || !ex.filter.is_empty() => {
+                ex.editing = false;
+                ex.filter.clear();
+                ex.refilter();
+                ex.select(ex.sel, height);
+            }
+            Action::Back | Action::Tree => {
+                ex.editing = false;
+                self.screen = Screen::Main;
+            }
+            Action::Select => return self.diagnose_selected(),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Enter in the explorer: diagnoses the selected method with the same origin, headers
+    /// and credentials.
+    fn diagnose_selected(&mut self) -> Vec<Effect> {
+        let Some(d) = &self.diag else {
+            return Vec::new();
+        };
+        let Some((tree, row)) = self.explorer.selected() else {
+            self.status = Some(Status::error("nothing selected to diagnose"));
+            return Vec::new();
+        };
+        match tree.plan_for(row, &d.plan, &d.args) {
+            Ok((plan, args)) => {
+                self.explorer.editing = false;
+                self.start_remembered(plan, args)
+            }
+            Err(e) => {
+                self.status = Some(Status::error(e));
+                Vec::new()
+            }
+        }
+    }
+}

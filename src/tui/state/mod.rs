@@ -1,0 +1,320 @@
+//! The application state and `update(Msg) -> effects`: pure, no I/O, no terminal. The event
+//! loop feeds messages in and carries the effects out.
+
+//!
+//! This file holds the state, the messages, the effects and the dispatch; each screen's keys
+//! are in a file of their own, and `progress.rs` follows a diagnosis run.
+
+mod demo;
+mod evidence;
+mod explorer;
+mod form;
+mod learn;
+mod main;
+mod mouse;
+mod nav;
+mod progress;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent};
+use ratatui::layout::Rect;
+
+use super::demo::ScenarioEntry;
+use super::form::FormState;
+use super::keymap::{Action, Context, Keymap};
+use super::learn::Learn;
+use super::session::LastTarget;
+use crate::cli::{Plan, TargetArgs};
+use crate::config::Config;
+use crate::runner::RunEvent;
+
+pub use explorer::{visible_offset, ExplorerState};
+pub use progress::{Diagnosis, Phase, StepState};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    Form,
+    Demo,
+    Main,
+    Evidence,
+    Learn,
+    Explorer,
+}
+
+impl Screen {
+    pub fn context(self) -> Context {
+        match self {
+            Screen::Form => Context::Form,
+            Screen::Demo => Context::Demo,
+            Screen::Main => Context::Main,
+            Screen::Evidence => Context::Evidence,
+            Screen::Learn => Context::Learn,
+            Screen::Explorer => Context::Explorer,
+        }
+    }
+}
+
+/// Which pane of a two-pane view has the keys.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Pane {
+    #[default]
+    List,
+    Detail,
+}
+
+impl Pane {
+    fn toggle(self) -> Pane {
+        match self {
+            Pane::List => Pane::Detail,
+            Pane::Detail => Pane::List,
+        }
+    }
+}
+
+/// The diagnosis's steps: the rows of the main view's list.
+const STEP_COUNT: usize = crate::diagnose::STEPS.len();
+
+/// A transient line in the footer: a confirmation or a problem.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub error: bool,
+}
+
+impl Status {
+    /// A problem, shown in the error style.
+    pub fn error(text: impl Into<String>) -> Status {
+        Status {
+            text: text.into(),
+            error: true,
+        }
+    }
+
+    /// A confirmation or a note.
+    pub fn info(text: impl Into<String>) -> Status {
+        Status {
+            text: text.into(),
+            error: false,
+        }
+    }
+}
+
+/// Messages into `update`: raw input, runner progress, ticks, results of effects.
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    Tick,
+    Run {
+        seq: u64,
+        event: RunEvent,
+    },
+    RunFailed {
+        seq: u64,
+        error: String,
+    },
+    DemoStarted(Result<Box<Plan>, String>),
+    Copied(Result<String, String>),
+    /// SIGTERM, SIGINT, SIGHUP.
+    Quit,
+}
+
+/// What the loop must do after an update.
+#[derive(Debug)]
+pub enum Effect {
+    /// Start a run; any pending run is cancelled first (a rerun replaces the pending job).
+    StartRun {
+        seq: u64,
+        plan: Box<Plan>,
+    },
+    StartDemo {
+        name: String,
+    },
+    /// Put text on the clipboard (OSC 52); `what` names it in the confirmation.
+    Copy {
+        text: String,
+        what: String,
+    },
+    SaveLast(LastTarget),
+}
+
+pub struct AppState {
+    pub screen: Screen,
+    pub help: bool,
+    pub form: FormState,
+    /// The flags that the form does not show (timeouts, --openapi…), kept for submits.
+    pub base_args: TargetArgs,
+    pub config: Config,
+    pub diag: Option<Diagnosis>,
+    next_seq: u64,
+    pub step_sel: usize,
+    pub pane: Pane,
+    pub detail_scroll: u16,
+    pub ev_sel: usize,
+    pub ev_scroll: u16,
+    pub learn_sel: usize,
+    pub learn_scroll: u16,
+    pub demo: Vec<ScenarioEntry>,
+    pub demo_sel: usize,
+    pub explorer: ExplorerState,
+    pub status: Option<Status>,
+    /// Spinner frame: advances only on ticks, which only come while work runs.
+    pub tick: usize,
+    pub size: Rect,
+    pub keymap: Keymap,
+    pub learn: Learn,
+    pub color: bool,
+    pub quit: bool,
+}
+
+impl AppState {
+    pub fn new(config: Config, form: FormState, base_args: TargetArgs, keymap: Keymap) -> Self {
+        AppState {
+            screen: Screen::Form,
+            help: false,
+            form,
+            base_args,
+            config,
+            diag: None,
+            next_seq: 1,
+            step_sel: 0,
+            pane: Pane::List,
+            detail_scroll: 0,
+            ev_sel: 0,
+            ev_scroll: 0,
+            learn_sel: 0,
+            learn_scroll: 0,
+            demo: Vec::new(),
+            demo_sel: 0,
+            explorer: ExplorerState::default(),
+            status: None,
+            tick: 0,
+            size: Rect::new(0, 0, 80, 24),
+            keymap,
+            learn: Learn::load(),
+            color: true,
+            quit: false,
+        }
+    }
+
+    /// True while something runs: the loop only ticks (and so only redraws) while busy.
+    pub fn busy(&self) -> bool {
+        self.diag.as_ref().is_some_and(Diagnosis::running)
+    }
+
+    pub fn context(&self) -> Context {
+        self.screen.context()
+    }
+
+    fn alloc_seq(&mut self) -> u64 {
+        let s = self.next_seq;
+        self.next_seq += 1;
+        s
+    }
+
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        match msg {
+            Msg::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key),
+            Msg::Key(_) => Vec::new(),
+            Msg::Mouse(m) => {
+                self.on_mouse(m);
+                Vec::new()
+            }
+            Msg::Resize(w, h) => {
+                self.size = Rect::new(0, 0, w, h);
+                Vec::new()
+            }
+            Msg::Tick => {
+                if self.busy() {
+                    self.tick = self.tick.wrapping_add(1);
+                }
+                Vec::new()
+            }
+            Msg::Run { seq, event } => {
+                self.on_run(seq, event);
+                Vec::new()
+            }
+            Msg::RunFailed { seq, error } => {
+                if let Some(d) = self.diag.as_mut().filter(|d| d.seq == seq) {
+                    d.phase = Phase::Failed(error.clone());
+                    self.status = Some(Status::error(error));
+                }
+                Vec::new()
+            }
+            Msg::DemoStarted(Ok(plan)) => {
+                let args = TargetArgs {
+                    url: Some(plan.target.url.to_string()),
+                    origin: Some(plan.target.origin.clone()),
+                    method: Some(plan.target.method.clone()),
+                    ..TargetArgs::default()
+                };
+                self.start(*plan, args)
+            }
+            Msg::DemoStarted(Err(e)) => {
+                self.status = Some(Status::error(e));
+                Vec::new()
+            }
+            Msg::Copied(Ok(text)) => {
+                self.status = Some(Status::info(text));
+                Vec::new()
+            }
+            Msg::Copied(Err(text)) => {
+                self.status = Some(Status::error(text));
+                Vec::new()
+            }
+            Msg::Quit => {
+                self.quit = true;
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        // Ctrl-C quits from anywhere, whatever the bindings say.
+        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+            self.quit = true;
+            return Vec::new();
+        }
+        self.status = None;
+        if self.help {
+            self.help = false;
+            return Vec::new();
+        }
+        if self.screen == Screen::Form {
+            if let Some(effects) = self.form_edit(key) {
+                return effects;
+            }
+        }
+        if self.screen == Screen::Explorer && self.explorer.editing {
+            if let Some(effects) = self.filter_edit(key) {
+                return effects;
+            }
+        }
+        match self.keymap.action(self.context(), &key) {
+            Some(action) => self.on_action(action),
+            None => Vec::new(),
+        }
+    }
+
+    fn on_action(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Quit => {
+                self.quit = true;
+                return Vec::new();
+            }
+            Action::Help => {
+                self.help = true;
+                return Vec::new();
+            }
+            _ => {}
+        }
+        match self.screen {
+            Screen::Form => self.form_action(action),
+            Screen::Demo => self.demo_action(action),
+            Screen::Main => self.main_action(action),
+            Screen::Evidence => self.evidence_action(action),
+            Screen::Learn => self.learn_action(action),
+            Screen::Explorer => self.explorer_action(action),
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! A diagnosis run: what it planned, which exchanges are in, what each step shows while it
+//! runs, and how the app starts a run and follows its progress.
+
+use super::{AppState, Effect, Pane, Screen, Status, STEP_COUNT};
+use crate::cli::{Plan, TargetArgs};
+use crate::diagnose::StepStatus;
+use crate::evidence::{Exchange, ExchangeKind};
+use crate::probe::requests::PlannedRequest;
+use crate::report::Report;
+use crate::runner::RunEvent;
+use crate::tui::explorer::ApiTree;
+use crate::tui::session::LastTarget;
+
+/// What a step shows right now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepState {
+    Pending,
+    /// Its evidence is still being gathered.
+    Running,
+    /// Its evidence is in; the verdict comes with the whole diagnosis.
+    Gathered,
+    Done(StepStatus),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Running,
+    Finished,
+    Failed(String),
+}
+
+/// One diagnosis of one target: its plan, its progress, its report.
+#[derive(Clone, Debug)]
+pub struct Diagnosis {
+    pub seq: u64,
+    pub plan: Plan,
+    pub args: TargetArgs,
+    pub phase: Phase,
+    pub planned: Vec<PlannedRequest>,
+    /// Exchanges as they complete (masked on arrival).
+    pub exchanges: Vec<Exchange>,
+    pub config_detail: Option<String>,
+    /// The configuration lookup has answered (loaded, unavailable or not requested).
+    pub config_done: bool,
+    /// This run retests in the real Chromium (`b`, or `--browser`).
+    pub chromium: bool,
+    /// The Chromium retest has started (every other piece of evidence is in).
+    pub browser_started: bool,
+    /// What the footer says while this run is in progress ("rerunning…").
+    pub note: Option<String>,
+    pub report: Option<Report>,
+}
+
+impl Diagnosis {
+    pub fn running(&self) -> bool {
+        self.phase == Phase::Running
+    }
+
+    pub fn step_state(&self, number: u8) -> StepState {
+        let done = self
+            .report
+            .as_ref()
+            .and_then(|r| r.step(number))
+            .map(|s| StepState::Done(s.status));
+        match &self.phase {
+            Phase::Running if self.inputs_in(number) => StepState::Gathered,
+            Phase::Running => StepState::Running,
+            Phase::Finished => done.unwrap_or(StepState::Pending),
+            Phase::Failed(_) => done.unwrap_or(StepState::Done(StepStatus::Unknown)),
+        }
+    }
+
+    /// True when every exchange of `kind` the run planned has arrived (or none is planned).
+    fn has(&self, kind: ExchangeKind) -> bool {
+        self.planned
+            .iter()
+            .filter(|p| p.kind == kind)
+            .all(|p| self.exchanges.iter().any(|x| x.id == p.id))
+    }
+
+    /// Are the inputs of step `number` all in? 1: the actual request and curl's; 2: the plan;
+    /// 3–4: the preflight and the configuration; 5: those, the actual request and the
+    /// foreign-origin lint; 6: the actual request and the configuration; 7: everything,
+    /// including the Chromium retest when there is one.
+    pub fn inputs_in(&self, number: u8) -> bool {
+        use ExchangeKind::{Actual, ForeignOrigin, NoOrigin, Preflight};
+        if self.planned.is_empty() {
+            return false;
+        }
+        match number {
+            1 => self.has(Actual) && self.has(NoOrigin),
+            2 => true,
+            3 | 4 => self.has(Preflight) && self.config_done,
+            5 => {
+                self.has(Preflight)
+                    && self.has(Actual)
+                    && self.has(ForeignOrigin)
+                    && self.config_done
+            }
+            6 => self.has(Actual) && self.config_done,
+            _ => {
+                !self.chromium
+                    && self.config_done
+                    && [Preflight, Actual, NoOrigin, ForeignOrigin]
+                        .into_iter()
+                        .all(|k| self.has(k))
+            }
+        }
+    }
+
+    /// The exchanges to show: the report's once finished, else those that arrived.
+    pub fn exchange_list(&self) -> &[Exchange] {
+        match (&self.report, self.running()) {
+            (Some(r), false) => &r.exchanges,
+            _ => &self.exchanges,
+        }
+    }
+}
+
+impl AppState {
+    /// Starts diagnosing `plan` (from the form, the command line, a demo or the explorer).
+    pub fn start(&mut self, plan: Plan, args: TargetArgs) -> Vec<Effect> {
+        let seq = self.alloc_seq();
+        self.diag = Some(Diagnosis {
+            seq,
+            chromium: plan.browser,
+            plan: plan.clone(),
+            args,
+            phase: Phase::Running,
+            planned: Vec::new(),
+            exchanges: Vec::new(),
+            config_detail: None,
+            config_done: false,
+            browser_started: false,
+            note: None,
+            report: None,
+        });
+        // "starting scenario …" and the like are over once the run starts.
+        self.status = None;
+        self.screen = Screen::Main;
+        self.step_sel = 0;
+        self.pane = Pane::List;
+        self.detail_scroll = 0;
+        self.ev_sel = 0;
+        self.ev_scroll = 0;
+        vec![Effect::StartRun {
+            seq,
+            plan: Box::new(plan),
+        }]
+    }
+
+    /// Remembers the target for the next session, then starts diagnosing it.
+    pub(crate) fn start_remembered(&mut self, plan: Plan, args: TargetArgs) -> Vec<Effect> {
+        let mut effects = vec![Effect::SaveLast(LastTarget::from_args(&args))];
+        effects.extend(self.start(plan, args));
+        effects
+    }
+
+    /// Runs the whole diagnosis again (a step's verdict needs the evidence of the others);
+    /// `chromium` retests in the real Chromium this time.
+    pub(super) fn rerun(&mut self, note: String, chromium: bool) -> Vec<Effect> {
+        let seq = self.alloc_seq();
+        let Some(d) = self.diag.as_mut() else {
+            return Vec::new();
+        };
+        d.seq = seq;
+        d.phase = Phase::Running;
+        d.planned.clear();
+        d.exchanges.clear();
+        d.config_detail = None;
+        d.config_done = false;
+        d.browser_started = false;
+        d.chromium = chromium || d.plan.browser;
+        d.note = Some(note);
+        d.report = None;
+        self.status = None;
+        let mut plan = d.plan.clone();
+        plan.browser = d.chromium;
+        vec![Effect::StartRun {
+            seq,
+            plan: Box::new(plan),
+        }]
+    }
+
+    pub(super) fn on_run(&mut self, seq: u64, event: RunEvent) {
+        let Some(d) = self.diag.as_mut().filter(|d| d.seq == seq) else {
+            return; // a cancelled run's late message
+        };
+        match event {
+            RunEvent::Planned { requests, .. } => d.planned = requests,
+            RunEvent::ExchangeDone(x) => d.exchanges.push(crate::report::masked_exchange(&x)),
+            RunEvent::ConfigLoaded { api, stage, path } => {
+                let tree = ApiTree::new(&api, stage.as_deref(), &path, &d.plan.target.method);
+                self.explorer.set_tree(tree);
+            }
+            RunEvent::ConfigDone { detail, .. } => {
+                d.config_detail = Some(detail);
+                d.config_done = true;
+            }
+            RunEvent::BrowserStarted => d.browser_started = true,
+            RunEvent::Finished(report) => {
+                let first = report.first_failing_step;
+                let chromium_missing = d.chromium && report.browser.source != "chromium";
+                d.report = Some(*report);
+                d.phase = Phase::Finished;
+                d.note = None;
+                if let Some(n) = first {
+                    self.step_sel = usize::from(n.saturating_sub(1)).min(STEP_COUNT - 1);
+                    self.detail_scroll = 0;
+                }
+                if d.chromium {
+                    self.step_sel = STEP_COUNT - 1;
+                    self.detail_scroll = 0;
+                }
+                if chromium_missing {
+                    self.status = Some(Status::error(format!(
+                        "the Chromium retest could not run (step 7 says why); install Chromium: {}",
+                        crate::browser::INSTALL_COMMAND
+                    )));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! The evidence view: the exchanges, and the selected one's request and response with its
+//! CORS headers marked.
+
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::{framed, scrolled};
+use crate::evidence::Exchange;
+use crate::tui::inspect::{self, Mark};
+use crate::tui::layout;
+use crate::tui::state::{AppState, Diagnosis, Pane};
+use crate::tui::theme::Theme;
+
+pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
+    let areas = layout::two_pane(f.area());
+    let Some(d) = &s.diag else {
+        return;
+    };
+    let list = d.exchange_list();
+    let inner = framed(f, areas.list, "Exchanges", s.pane == Pane::List, theme);
+    let mut lines: Vec<Line> = list
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            let status = x
+                .status()
+                .map_or_else(|| "err".to_string(), |s| s.to_string());
+            let pred = if x.predicted { " ~" } else { "" };
+            let text = format!(
+                "{}{} {:<9} {:<7} {status}{pred}",
+                if i == s.ev_sel { "▶" } else { " " },
+                x.id,
+                x.kind.label(),
+                x.request.method
+            );
+            if i == s.ev_sel {
+                Line::styled(text, theme.selected(s.pane == Pane::List))
+            } else {
+                Line::raw(text)
+            }
+        })
+        .collect();
+    if d.running() {
+        for p in d
+            .planned
+            .iter()
+            .filter(|p| !list.iter().any(|x| x.id == p.id))
+        {
+            lines.push(Line::styled(
+                format!(
+                    " {} {:<9} {:<7} {}",
+                    p.id,
+                    p.kind.label(),
+                    p.request.method,
+                    Theme::spinner(s.tick)
+                ),
+                theme.dim(),
+            ));
+        }
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+
+    let inner = framed(
+        f,
+        areas.detail,
+        "Request and response",
+        s.pane == Pane::Detail,
+        theme,
+    );
+    let Some(x) = list.get(s.ev_sel) else {
+        f.render_widget(Paragraph::new("No exchange yet."), inner);
+        return;
+    };
+    f.render_widget(scrolled(exchange_detail(d, x, theme), s.ev_scroll), inner);
+}
+
+fn exchange_detail<'a>(d: &Diagnosis, x: &'a Exchange, theme: &Theme) -> Text<'a> {
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(format!("{} {} ", x.id, x.kind.label()), theme.bold()),
+            Span::raw(format!("{} {}", x.request.method, x.request.url)),
+        ]),
+        Line::styled(
+            format!(
+                "answered by {}{} · {} ms{}",
+                answered_by(x),
+                x.gateway_error_type
+                    .as_ref()
+                    .map(|t| format!(" · {t}"))
+                    .unwrap_or_default(),
+                x.elapsed_ms,
+                if x.predicted {
+                    " · predicted by the API Gateway model, not sent"
+                } else {
+                    ""
+                }
+            ),
+            theme.dim(),
+        ),
+        Line::raw(""),
+        Line::styled("Request", theme.title()),
+    ];
+    for (n, v) in x.request.headers.iter() {
+        lines.push(Line::raw(format!("  {n}: {v}")));
+    }
+    lines.push(Line::raw(""));
+    match (&x.response, &x.error) {
+        (Some(r), _) => {
+            let marks = inspect::cors_marks(&d.plan, x);
+            lines.push(Line::styled(
+                format!("Response {}", r.status),
+                theme.title(),
+            ));
+            for (n, v) in r.headers.iter() {
+                let line = match marks.mark(n) {
+                    Some(Mark::Ok) => Line::from(vec![
+                        Span::raw("  "),
+                        Span::styled(format!("{n}: {v}"), theme.header_ok()),
+                        Span::styled(" ✔", theme.good()),
+                    ]),
+                    Some(Mark::Wrong(why)) => Line::from(vec![
+                        Span::raw("  "),
+                        Span::styled(format!("{n}: {v}"), theme.header_bad()),
+                        Span::styled(format!(" ✘ {why}"), theme.error()),
+                    ]),
+                    None => Line::raw(format!("  {n}: {v}")),
+                };
+                lines.push(line);
+            }
+            for m in &marks.missing {
+                lines.push(Line::from(vec![
+                    Span::raw("  "),
+                    Span::styled(format!("{}: (missing)", m.name), theme.header_bad()),
+                    Span::styled(format!(" ✘ {}", m.why), theme.error()),
+                ]));
+            }
+            if let Some(e) = &marks.error {
+                lines.push(Line::styled(
+                    format!("Browser: blocked, {e}"),
+                    theme.error(),
+                ));
+            } else if matches!(
+                x.kind,
+                crate::evidence::ExchangeKind::Preflight | crate::evidence::ExchangeKind::Actual
+            ) {
+                lines.push(Line::styled("Browser: CORS check passes", theme.good()));
+            }
+            if !r.body_excerpt.is_empty() {
+                lines.push(Line::raw(""));
+                lines.push(Line::styled(
+                    if r.body_truncated {
+                        "Body (start)"
+                    } else {
+                        "Body"
+                    },
+                    theme.title(),
+                ));
+                for l in r.body_excerpt.lines().take(20) {
+                    lines.push(Line::raw(format!("  {l}")));
+                }
+            }
+        }
+        (None, Some(e)) => {
+            lines.push(Line::styled("No response", theme.error()));
+            lines.push(Line::raw(format!("  {:?}: {}", e.kind, e.message)));
+        }
+        (None, None) => lines.push(Line::styled("No response", theme.dim())),
+    }
+    Text::from(lines)
+}
+
+pub(super) fn exchange_summary(x: &Exchange) -> String {
+    let answer = match (&x.response, &x.error) {
+        (Some(r), _) => format!("{}", r.status),
+        (None, Some(e)) => format!("{:?} error", e.kind).to_lowercase(),
+        (None, None) => "no answer".into(),
+    };
+    let mut s = format!(
+        "{} {} {} → {answer} from {}",
+        x.id,
+        x.kind.label(),
+        x.request.method,
+        answered_by(x)
+    );
+    if let Some(t) = &x.gateway_error_type {
+        s.push_str(&format!(" ({t})"));
+    }
+    if x.predicted {
+        s.push_str(" [predicted]");
+    }
+    s
+}
+
+fn answered_by(x: &Exchange) -> &'static str {
+    match x.answered_by {
+        crate::evidence::AnsweredBy::Gateway => "API Gateway",
+        crate::evidence::AnsweredBy::Backend => "the integration",
+        crate::evidence::AnsweredBy::Cloudfront => "CloudFront",
+        crate::evidence::AnsweredBy::Unknown => "unknown",
+    }
+}
