@@ -167,7 +167,14 @@ fn step_detail<'a>(s: &AppState, d: &'a Diagnosis, theme: &Theme) -> Text<'a> {
         }
         return Text::from(lines);
     };
-    lines.push(Line::raw(step.summary.clone()));
+    // The summary usually is the first finding's message: say it once.
+    if step
+        .findings
+        .first()
+        .is_none_or(|f| f.message != step.summary)
+    {
+        lines.push(Line::raw(step.summary.clone()));
+    }
     let exchanges = d.exchange_list();
     for finding in &step.findings {
         lines.push(Line::raw(""));
