@@ -11,10 +11,19 @@
 //! not show). Everything an export carries that the model does not interpret is kept in the
 //! `extra` maps so that an export of an import loses nothing.
 
+mod gateway_responses;
+mod served;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+pub use gateway_responses::{
+    default_response_type, gateway_response_info, GatewayResponse, GatewayResponseInfo,
+    GATEWAY_RESPONSE_TYPES,
+};
+pub use served::Served;
 
 /// The resource path of the HTTP API `$default` route.
 pub const DEFAULT_ROUTE: &str = "$default";
@@ -405,167 +414,6 @@ impl Authorizer {
     }
 }
 
-/// A customized gateway response (`x-amazon-apigateway-gateway-responses`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct GatewayResponse {
-    /// `DEFAULT_4XX`, `UNAUTHORIZED`, … (unknown types are kept).
-    pub response_type: String,
-    pub status_code: Option<String>,
-    /// `gatewayresponse.header.X` → `'literal'` or `method.request.header.Origin` …
-    pub response_parameters: BTreeMap<String, String>,
-    pub response_templates: BTreeMap<String, Option<String>>,
-    pub extra: Map<String, Value>,
-}
-
-impl GatewayResponse {
-    /// The expression mapped to `gatewayresponse.header.<header>`, case-insensitive.
-    pub fn header_expression(&self, header: &str) -> Option<&str> {
-        self.response_parameters.iter().find_map(|(k, v)| {
-            let name = k.strip_prefix("gatewayresponse.header.")?;
-            name.eq_ignore_ascii_case(header).then_some(v.as_str())
-        })
-    }
-}
-
-/// Facts about each gateway response type (REST). See shared/reference/api-gateway.md.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct GatewayResponseInfo {
-    pub response_type: &'static str,
-    pub default_status: u16,
-    /// `x-amzn-ErrorType`.
-    pub error_type: &'static str,
-    /// The default `message` of the JSON body.
-    pub message: &'static str,
-}
-
-/// The gateway response types this tool generates or reasons about.
-pub const GATEWAY_RESPONSE_TYPES: &[GatewayResponseInfo] = &[
-    gr(
-        "ACCESS_DENIED",
-        403,
-        "AccessDeniedException",
-        "User is not authorized to access this resource",
-    ),
-    gr(
-        "API_CONFIGURATION_ERROR",
-        500,
-        "InternalServerErrorException",
-        "Internal server error",
-    ),
-    gr(
-        "AUTHORIZER_CONFIGURATION_ERROR",
-        500,
-        "InternalServerErrorException",
-        "Internal server error",
-    ),
-    gr(
-        "AUTHORIZER_FAILURE",
-        500,
-        "InternalServerErrorException",
-        "Internal server error",
-    ),
-    gr(
-        "BAD_REQUEST_PARAMETERS",
-        400,
-        "BadRequestException",
-        "Missing required request parameters",
-    ),
-    gr(
-        "BAD_REQUEST_BODY",
-        400,
-        "BadRequestException",
-        "Invalid request body",
-    ),
-    gr(
-        "EXPIRED_TOKEN",
-        403,
-        "ExpiredTokenException",
-        "The security token included in the request is expired",
-    ),
-    gr(
-        "INTEGRATION_FAILURE",
-        504,
-        "InternalServerErrorException",
-        "Internal server error",
-    ),
-    gr(
-        "INTEGRATION_TIMEOUT",
-        504,
-        "InternalServerErrorException",
-        "Endpoint request timed out",
-    ),
-    gr("INVALID_API_KEY", 403, "ForbiddenException", "Forbidden"),
-    gr(
-        "INVALID_SIGNATURE",
-        403,
-        "InvalidSignatureException",
-        "The request signature we calculated does not match the signature you provided",
-    ),
-    gr(
-        "MISSING_AUTHENTICATION_TOKEN",
-        403,
-        "MissingAuthenticationTokenException",
-        "Missing Authentication Token",
-    ),
-    gr(
-        "QUOTA_EXCEEDED",
-        429,
-        "LimitExceededException",
-        "Limit Exceeded",
-    ),
-    gr(
-        "REQUEST_TOO_LARGE",
-        413,
-        "RequestTooLargeException",
-        "Request Too Long",
-    ),
-    gr("RESOURCE_NOT_FOUND", 404, "NotFoundException", "Not Found"),
-    gr(
-        "THROTTLED",
-        429,
-        "TooManyRequestsException",
-        "Too Many Requests",
-    ),
-    gr("UNAUTHORIZED", 401, "UnauthorizedException", "Unauthorized"),
-    gr(
-        "UNSUPPORTED_MEDIA_TYPE",
-        415,
-        "UnsupportedMediaTypeException",
-        "Unsupported Media Type",
-    ),
-    gr("WAF_FILTERED", 403, "ForbiddenException", "Forbidden"),
-];
-
-const fn gr(
-    response_type: &'static str,
-    default_status: u16,
-    error_type: &'static str,
-    message: &'static str,
-) -> GatewayResponseInfo {
-    GatewayResponseInfo {
-        response_type,
-        default_status,
-        error_type,
-        message,
-    }
-}
-
-/// Facts about a gateway response type; `None` for DEFAULT_4XX/5XX and unknown types.
-pub fn gateway_response_info(response_type: &str) -> Option<&'static GatewayResponseInfo> {
-    GATEWAY_RESPONSE_TYPES
-        .iter()
-        .find(|g| g.response_type == response_type)
-}
-
-/// The DEFAULT_* type a status falls back to (`DEFAULT_4XX` for 4xx, `DEFAULT_5XX` for 5xx).
-pub fn default_response_type(status: u16) -> &'static str {
-    if status >= 500 {
-        "DEFAULT_5XX"
-    } else {
-        "DEFAULT_4XX"
-    }
-}
-
 /// HTTP API `cors_configuration` (`x-amazon-apigateway-cors`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CorsConfiguration {
@@ -671,18 +519,6 @@ fn yes() -> bool {
     true
 }
 
-/// A view of what a stage serves: borrowed from the working copy or from a deployment.
-#[derive(Clone, Copy, Debug)]
-pub struct Served<'a> {
-    pub resources: &'a [Resource],
-    pub gateway_responses: &'a [GatewayResponse],
-    pub cors: Option<&'a CorsConfiguration>,
-    /// The stage, if it exists.
-    pub stage: Option<&'a Stage>,
-    /// True when this is a deployment snapshot that differs from the working copy.
-    pub from_snapshot: bool,
-}
-
 impl Api {
     pub fn stage(&self, name: &str) -> Option<&Stage> {
         self.stages.iter().find(|s| s.name == name)
@@ -699,70 +535,6 @@ impl Api {
     /// The resource with exactly this template path.
     pub fn resource(&self, path: &str) -> Option<&Resource> {
         self.resources.iter().find(|r| r.path == path)
-    }
-
-    /// The working copy as a [`Served`] view (no stage).
-    pub fn working_copy(&self) -> Served<'_> {
-        Served {
-            resources: &self.resources,
-            gateway_responses: &self.gateway_responses,
-            cors: self.cors.as_ref(),
-            stage: None,
-            from_snapshot: false,
-        }
-    }
-
-    /// What `stage` serves: the snapshot of its deployment when one is recorded, else the
-    /// working copy (auto-deploy, or nothing known about deployments). `None` or an unknown
-    /// stage name gives the working copy with `stage: None`.
-    pub fn served(&self, stage: Option<&str>) -> Served<'_> {
-        let Some(stage) = stage.and_then(|s| self.stage(s)) else {
-            return self.working_copy();
-        };
-        let snapshot = if stage.auto_deploy {
-            None
-        } else {
-            stage
-                .deployment_id
-                .as_deref()
-                .and_then(|id| self.deployment(id))
-                .and_then(|d| d.snapshot.as_ref())
-        };
-        match snapshot {
-            Some(s) => Served {
-                resources: &s.resources,
-                gateway_responses: &s.gateway_responses,
-                cors: s.cors.as_ref(),
-                stage: Some(stage),
-                from_snapshot: true,
-            },
-            None => Served {
-                stage: Some(stage),
-                ..self.working_copy()
-            },
-        }
-    }
-
-    /// A snapshot of the working copy (what `create-deployment` would freeze).
-    pub fn snapshot(&self) -> ApiSnapshot {
-        ApiSnapshot {
-            resources: self.resources.clone(),
-            gateway_responses: self.gateway_responses.clone(),
-            cors: self.cors.clone(),
-        }
-    }
-}
-
-impl Served<'_> {
-    /// The resource with exactly this template path.
-    pub fn resource(&self, path: &str) -> Option<&Resource> {
-        self.resources.iter().find(|r| r.path == path)
-    }
-
-    pub fn gateway_response(&self, response_type: &str) -> Option<&GatewayResponse> {
-        self.gateway_responses
-            .iter()
-            .find(|g| g.response_type == response_type)
     }
 }
 
@@ -784,35 +556,6 @@ mod tests {
             ..Default::default()
         };
         assert!(star.allows_origin("https://x.example"));
-    }
-
-    #[test]
-    fn served_uses_the_deployment_snapshot() {
-        let mut api = Api {
-            resources: vec![Resource {
-                path: "/items".into(),
-                methods: vec![Method {
-                    http_method: "OPTIONS".into(),
-                    ..Default::default()
-                }],
-                ..Default::default()
-            }],
-            ..Default::default()
-        };
-        let mut snap = api.snapshot();
-        snap.resources[0].methods.clear();
-        api.deployments.push(Deployment {
-            id: "d1".into(),
-            description: None,
-            snapshot: Some(snap),
-        });
-        api.stages.push(Stage {
-            name: "prod".into(),
-            deployment_id: Some("d1".into()),
-            ..Default::default()
-        });
-        assert!(api.served(Some("prod")).resources[0].methods.is_empty());
-        assert!(api.served(None).resources[0].method("options").is_some());
     }
 
     #[test]
