@@ -48,8 +48,8 @@ pub struct TargetArgs {
     /// The URL the app fetches.
     #[arg(value_name = "URL")]
     pub url: Option<String>,
-    /// The page's origin, e.g. https://app.example.com.
-    #[arg(long)]
+    /// The origin of the page that makes the request.
+    #[arg(long, help = "The page's origin, e.g. https://app.example.com")]
     pub origin: Option<String>,
     /// The method the app uses (default GET).
     #[arg(short = 'X', long)]

@@ -1,5 +1,5 @@
 //! Optional real-browser retest: Debian's Chromium, headless, driven over the DevTools protocol
-//! by a small client of our own ([`cdp`]).
+//! by a small client of our own (`cdp`).
 //!
 //! Each retest gets a fresh browser context and page. The page is served *from the app's
 //! origin* by intercepting its navigation (DevTools Fetch domain), so the `fetch()` it then runs

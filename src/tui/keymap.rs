@@ -338,7 +338,7 @@ enum OneOrMany {
 }
 
 impl Keymap {
-    /// Merges `[tui.keys]` (action = key or [keys]) over the defaults. Unknown actions or keys
+    /// Merges `[tui.keys]` (action = key or a list of keys) over the defaults. Unknown actions or keys
     /// are reported, and the rest still applies.
     pub fn from_config(tui: &toml::Table) -> (Keymap, Vec<String>) {
         let mut keymap = Keymap::default();
