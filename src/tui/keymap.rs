@@ -91,6 +91,11 @@ pub struct KeySpec {
 }
 
 impl KeySpec {
+    /// A plain character, which a text field takes as input.
+    pub fn is_typed_text(&self) -> bool {
+        matches!(self.code, KeyCode::Char(_)) && !self.ctrl && !self.alt
+    }
+
     pub const fn char(c: char) -> Self {
         KeySpec {
             code: KeyCode::Char(c),
@@ -428,11 +433,13 @@ impl Keymap {
             .unwrap_or_else(|| "(unbound)".into())
     }
 
-    /// Footer items for `context`: (first key, hint).
+    /// Footer items for `context`: (first key that works there, hint). In the form, plain
+    /// characters are typed into the fields, so a binding shows its first other key.
     pub fn footer(&self, context: Context) -> Vec<(String, &'static str)> {
+        let works = |k: &&KeySpec| context != Context::Form || !k.is_typed_text();
         self.bindings(context)
             .filter(|b| b.in_footer)
-            .filter_map(|b| b.keys.first().map(|k| (k.to_string(), b.hint)))
+            .filter_map(|b| b.keys.iter().find(works).map(|k| (k.to_string(), b.hint)))
             .collect()
     }
 
