@@ -515,6 +515,19 @@ async fn custom_domain(clients: &Clients, domain: &str, path: &str) -> Result<Ta
 }
 
 /// Drops the `Api` parts a lookup could not read and says why: the step they feed is unknown.
+/// A lookup's items, or none and a gap (the step it feeds becomes `unknown`) when it failed.
+pub fn or_gap<T>(
+    result: Result<Vec<T>, LookupError>,
+    step: u8,
+    what: &str,
+    gaps: &mut Vec<ConfigGap>,
+) -> Vec<T> {
+    result.unwrap_or_else(|e| {
+        gaps.push(gap(step, what, &e));
+        Vec::new()
+    })
+}
+
 pub fn gap(step: u8, what: &str, err: &LookupError) -> ConfigGap {
     ConfigGap {
         what: what.to_string(),

@@ -13,7 +13,7 @@ use aws_sdk_apigatewayv2::types as sdk;
 use serde_json::Map;
 
 use super::errors::{classify, Lookup, LookupError};
-use super::{gap, Clients};
+use super::{or_gap, Clients};
 use crate::evidence::ConfigGap;
 use crate::gateway::model::{
     Api, ApiKind, AuthorizationType, Authorizer, AuthorizerKind, CorsConfiguration, Integration,
@@ -52,18 +52,9 @@ pub async fn load(
     );
     let routes = routes?;
     let mut gaps = Vec::new();
-    let integrations = integrations.unwrap_or_else(|e| {
-        gaps.push(gap(5, "integrations", &e));
-        Vec::new()
-    });
-    let authorizers = authorizers.unwrap_or_else(|e| {
-        gaps.push(gap(4, "authorizers", &e));
-        Vec::new()
-    });
-    let stages = stages.unwrap_or_else(|e| {
-        gaps.push(gap(3, "stages", &e));
-        Vec::new()
-    });
+    let integrations = or_gap(integrations, 5, "integrations", &mut gaps);
+    let authorizers = or_gap(authorizers, 4, "authorizers", &mut gaps);
+    let stages = or_gap(stages, 3, "stages", &mut gaps);
     let by_id: HashMap<&str, &sdk::Authorizer> = authorizers
         .iter()
         .filter_map(|a| Some((a.authorizer_id()?, a)))

@@ -17,7 +17,7 @@ use aws_sdk_apigateway::types as sdk;
 use serde_json::{Map, Value};
 
 use super::errors::{classify, Lookup, LookupError};
-use super::{gap, Clients};
+use super::{gap, or_gap, Clients};
 use crate::evidence::ConfigGap;
 use crate::gateway::model::{
     Api, ApiKind, ApiSnapshot, AuthorizationType, Authorizer, AuthorizerKind, Deployment,
@@ -58,14 +58,8 @@ pub async fn load(
     );
     let resources = resources?;
     let mut gaps = Vec::new();
-    let authorizers = authorizers.unwrap_or_else(|e| {
-        gaps.push(gap(4, "authorizers", &e));
-        Vec::new()
-    });
-    let gateway_responses = gateway_responses.unwrap_or_else(|e| {
-        gaps.push(gap(6, "gateway responses", &e));
-        Vec::new()
-    });
+    let authorizers = or_gap(authorizers, 4, "authorizers", &mut gaps);
+    let gateway_responses = or_gap(gateway_responses, 6, "gateway responses", &mut gaps);
     let by_id: HashMap<&str, &sdk::Authorizer> = authorizers
         .iter()
         .filter_map(|a| Some((a.id()?, a)))
