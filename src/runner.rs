@@ -11,7 +11,9 @@ use crate::aws::{ConfigRequest, ConfigSource};
 use crate::cli::Plan;
 use crate::cors::{self, PreflightPlan};
 use crate::diagnose;
-use crate::evidence::{attribute, ConfigEvidence, Evidence, Exchange, RecordedResponse};
+use crate::evidence::{
+    attribute, ConfigEvidence, Evidence, Exchange, ExchangeKind, RecordedResponse,
+};
 use crate::gateway::behavior::{self, Backend, BackendCall, BackendReply, Context, RouteBackend};
 use crate::gateway::Api;
 use crate::http::HttpRequest;
@@ -57,6 +59,19 @@ pub async fn run(
     config_source: Option<Arc<dyn ConfigSource>>,
     events: Option<UnboundedSender<RunEvent>>,
 ) -> Result<Report, RunError> {
+    run_keeping_evidence(plan, config_source, events)
+        .await
+        .map(|(report, _)| report)
+}
+
+/// [`run`], also returning the evidence the report was made from, for a later [`rerun`].
+/// The evidence is *unmasked* (it holds the request headers as sent, secrets included):
+/// keep it away from anything that is displayed or written out; the report is the safe view.
+pub async fn run_keeping_evidence(
+    plan: &Plan,
+    config_source: Option<Arc<dyn ConfigSource>>,
+    events: Option<UnboundedSender<RunEvent>>,
+) -> Result<(Report, Evidence), RunError> {
     let emit = |e: RunEvent| {
         if let Some(tx) = &events {
             let _ = tx.send(e);
@@ -171,7 +186,86 @@ pub async fn run(
     let mut report = Report::new(&evidence, &diagnosis);
     report.aws_calls = config_source.as_ref().map_or(0, |s| s.aws_calls());
     emit(RunEvent::Finished(Box::new(report.clone())));
-    Ok(report)
+    Ok((report, evidence))
+}
+
+/// Re-sends only the planned requests of `kinds` (with the same ids as before), keeps the
+/// rest of `previous` (the other exchanges, the configuration, which is not reloaded, and
+/// the Chromium retest unless `plan.browser` asks for a new one), then diagnoses again.
+///
+/// `previous` is the evidence of an earlier live run of the same target (from
+/// [`run_keeping_evidence`] or [`rerun`]). Events are those of [`run`]: `Planned` with every
+/// request, `ConfigDone` at once, `ExchangeDone` for the re-sent exchanges only, `Finished`.
+/// Offline plans predict every exchange from the configuration: run them again with [`run`].
+pub async fn rerun(
+    plan: &Plan,
+    previous: &Evidence,
+    kinds: &[ExchangeKind],
+    events: Option<UnboundedSender<RunEvent>>,
+) -> Result<(Report, Evidence), RunError> {
+    if !plan.live {
+        return Err(RunError(
+            "an offline diagnosis predicts every exchange: run it again whole".into(),
+        ));
+    }
+    let emit = |e: RunEvent| {
+        if let Some(tx) = &events {
+            let _ = tx.send(e);
+        }
+    };
+    let target = &plan.target;
+    let preflight_plan = cors::plan(target);
+    let requests = plan_requests(target, &preflight_plan);
+    emit(RunEvent::Planned {
+        plan: preflight_plan,
+        requests: requests.clone(),
+    });
+    let (loaded, detail) = match &previous.config {
+        ConfigEvidence::Loaded { .. } => (true, "configuration loaded".to_string()),
+        ConfigEvidence::NotRequested { reason } | ConfigEvidence::Unavailable { reason } => {
+            (false, reason.clone())
+        }
+    };
+    emit(RunEvent::ConfigDone { loaded, detail });
+
+    let prober = Prober::new(ProbeOptions {
+        connect_timeout: plan.connect_timeout,
+        timeout: plan.timeout,
+        ..ProbeOptions::default()
+    })
+    .map_err(|e| RunError(e.to_string()))?;
+    let prober = &prober;
+    let emit = &emit;
+    let resent = join_all(requests.iter().filter(|r| kinds.contains(&r.kind)).map(
+        |r| async move {
+            let x = probe::send(prober, r).await;
+            emit(RunEvent::ExchangeDone(Box::new(masked_exchange(&x))));
+            x
+        },
+    ))
+    .await;
+    let mut exchanges = previous.exchanges.clone();
+    for x in resent {
+        match exchanges.iter_mut().find(|old| old.id == x.id) {
+            Some(old) => *old = x,
+            None => exchanges.push(x),
+        }
+    }
+    let mut evidence = Evidence {
+        target: target.clone(),
+        exchanges,
+        config: previous.config.clone(),
+        browser: previous.browser.clone(),
+    };
+    if plan.browser {
+        emit(RunEvent::BrowserStarted);
+        evidence.browser = Some(crate::browser::retest_evidence(&evidence, plan.live).await);
+    }
+    let diagnosis = diagnose::diagnose(&evidence, plan.mode);
+    // The configuration was not looked up again: no AWS calls this time.
+    let report = Report::new(&evidence, &diagnosis);
+    emit(RunEvent::Finished(Box::new(report.clone())));
+    Ok((report, evidence))
 }
 
 fn config_request(plan: &Plan) -> ConfigRequest {

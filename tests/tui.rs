@@ -63,10 +63,12 @@ fn target(url: &str) -> TargetArgs {
     }
 }
 
-/// The app on a TestBackend; effects are carried out inline (runs to completion).
+/// The app on a TestBackend; effects are carried out inline: runs go through the real jobs
+/// and are followed to completion.
 struct Ui {
     state: AppState,
-    source: tui::SourceFn,
+    jobs: tui::Jobs,
+    rx: tokio::sync::mpsc::UnboundedReceiver<Msg>,
     terminal: Terminal<TestBackend>,
     copies: Vec<String>,
     saved: usize,
@@ -77,9 +79,12 @@ impl Ui {
         let (mut state, effects) = tui::initial_state(&opts);
         state.size = ratatui::layout::Rect::new(0, 0, w, h);
         let terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let jobs = tui::Jobs::new(tx, opts.source.clone(), opts.catalog.clone(), None);
         let mut ui = Ui {
             state,
-            source: opts.source.clone(),
+            jobs,
+            rx,
             terminal,
             copies: Vec::new(),
             saved: 0,
@@ -92,15 +97,19 @@ impl Ui {
         let mut queue: std::collections::VecDeque<Effect> = effects.into();
         while let Some(e) = queue.pop_front() {
             match e {
-                Effect::StartRun { seq, plan } => {
-                    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-                    let source = (self.source)(&plan).unwrap();
-                    let result = runner::run(&plan, source, Some(tx)).await;
-                    while let Ok(event) = rx.try_recv() {
-                        queue.extend(self.state.update(Msg::Run { seq, event }));
-                    }
-                    if let Err(e) = result {
-                        queue.extend(self.state.update(Msg::RunFailed { seq, error: e.0 }));
+                Effect::StartRun { seq, .. } | Effect::RerunExchanges { seq, .. } => {
+                    self.jobs.apply(e);
+                    while let Some(msg) = self.rx.recv().await {
+                        let end = matches!(
+                            &msg,
+                            Msg::RunFailed { seq: s, .. }
+                                | Msg::Run { seq: s, event: runner::RunEvent::Finished(_) }
+                                if *s == seq
+                        );
+                        queue.extend(self.state.update(msg));
+                        if end {
+                            break;
+                        }
                     }
                 }
                 Effect::Copy { text, what } => {
@@ -675,6 +684,19 @@ async fn the_explorer_diagnoses_offline_too() {
     assert_eq!(d.plan.target.method, "GET");
     let report = d.report.as_ref().expect("a report");
     assert!(report.exchanges.iter().all(|x| x.predicted));
+    // Predicted exchanges are all recomputed: `r` runs the whole diagnosis, as `R`.
+    ui.state.step_sel = 2;
+    let effects = ui.state.update(Msg::Key(KeyEvent::new(
+        ratatui::crossterm::event::KeyCode::Char('r'),
+        KeyModifiers::NONE,
+    )));
+    assert!(
+        matches!(&effects[..], [Effect::StartRun { .. }]),
+        "{effects:?}"
+    );
+    ui.effects(effects).await;
+    let d = ui.state.diag.as_ref().unwrap();
+    let report = d.report.as_ref().expect("a report");
     assert!(
         report
             .exchanges
@@ -687,4 +709,120 @@ async fn the_explorer_diagnoses_offline_too() {
             .map(|x| &x.request.url)
             .collect::<Vec<_>>()
     );
+}
+
+/// `r` on step 3 sends only the preflight again (the fix deployed in between shows up), keeps
+/// the other exchanges as they were and the configuration, and diagnoses again; only the
+/// steps that read the preflight spin meanwhile.
+#[tokio::test]
+async fn rerun_a_step_sends_only_its_evidence() {
+    use common::Flipping;
+    use cors_doctor::diagnose::StepStatus;
+    use cors_doctor::evidence::ExchangeKind;
+    use tui::state::StepState;
+
+    let actual = Canned::integration(200)
+        .h("Access-Control-Allow-Origin", ORIGIN)
+        .body("{\"items\":[]}");
+    let gateway = Flipping::start(
+        FakeGateway {
+            preflight: Canned::gateway(
+                403,
+                "MissingAuthenticationTokenException",
+                "Missing Authentication Token",
+            ),
+            actual: actual.clone(),
+            bare: None,
+        },
+        FakeGateway {
+            preflight: Canned::good_preflight(ORIGIN, "GET,OPTIONS", "authorization"),
+            actual,
+            bare: None,
+        },
+    )
+    .await;
+    let url = format!("{}/prod/items", gateway.server.base_url());
+    let args = target(&url);
+    let plan = args.resolve(&Config::default()).unwrap();
+    let mut ui = Ui::new(100, 30, options(StartMode::Diagnose(Box::new(plan)), args)).await;
+    let before = ui.state.diag.as_ref().unwrap().report.clone().unwrap();
+    assert_eq!(before.step(3).unwrap().status, StepStatus::Fail);
+    assert_eq!(gateway.methods().len(), 4, "{:?}", gateway.methods());
+
+    gateway.flip();
+    ui.state.step_sel = 2;
+    let effects = ui.state.update(Msg::Key(KeyEvent::new(
+        ratatui::crossterm::event::KeyCode::Char('r'),
+        KeyModifiers::NONE,
+    )));
+    assert!(
+        matches!(&effects[..], [Effect::RerunExchanges { kinds, .. }] if kinds == &[ExchangeKind::Preflight]),
+        "{effects:?}"
+    );
+    let footer = ui.screen().lines().last().unwrap_or_default().to_string();
+    assert!(
+        footer.contains("rerunning step 3 (its evidence only)"),
+        "{footer}"
+    );
+    let d = ui.state.diag.as_ref().unwrap();
+    let spinning: Vec<u8> = (1..=7)
+        .filter(|&n| d.step_state(n) == StepState::Running)
+        .collect();
+    assert_eq!(
+        spinning,
+        [3, 4, 5, 7],
+        "only the steps reading the preflight"
+    );
+    ui.effects(effects).await;
+
+    // Exactly one more request: the preflight.
+    let methods = gateway.methods();
+    assert_eq!(methods.len(), 5, "{methods:?}");
+    assert_eq!(methods[4], "OPTIONS", "{methods:?}");
+    let d = ui.state.diag.as_ref().unwrap();
+    assert!(!ui.state.busy());
+    let after = d.report.clone().unwrap();
+    assert_ne!(
+        after.step(3).unwrap().status,
+        StepStatus::Fail,
+        "{after:#?}"
+    );
+    let preflight = |r: &cors_doctor::report::Report| {
+        r.exchanges
+            .iter()
+            .find(|x| x.kind == ExchangeKind::Preflight)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(preflight(&before).status(), Some(403));
+    assert_eq!(preflight(&after).status(), Some(200));
+    assert_eq!(preflight(&after).id, preflight(&before).id);
+    // Not sent again: the very same exchanges (ids, timings, answers).
+    for kind in [
+        ExchangeKind::Actual,
+        ExchangeKind::NoOrigin,
+        ExchangeKind::ForeignOrigin,
+    ] {
+        let find =
+            |r: &cors_doctor::report::Report| r.exchanges.iter().find(|x| x.kind == kind).cloned();
+        assert_eq!(find(&after), find(&before), "{kind:?}");
+    }
+    assert_eq!(after.exchanges.len(), before.exchanges.len());
+    let screen = ui.screen();
+    assert!(!screen.contains("eyJhbGci"), "{screen}");
+
+    // `R` still sends everything again, and so does `r` on step 7.
+    ui.press("R").await;
+    assert_eq!(gateway.methods().len(), 9);
+    ui.state.step_sel = 6;
+    let effects = ui.state.update(Msg::Key(KeyEvent::new(
+        ratatui::crossterm::event::KeyCode::Char('r'),
+        KeyModifiers::NONE,
+    )));
+    assert!(
+        matches!(&effects[..], [Effect::StartRun { .. }]),
+        "{effects:?}"
+    );
+    ui.effects(effects).await;
+    assert_eq!(gateway.methods().len(), 13);
 }

@@ -18,9 +18,10 @@ pub mod state;
 pub mod theme;
 pub mod view;
 
+use std::future::Future;
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -39,7 +40,9 @@ use tokio::task::JoinHandle;
 use crate::aws::ConfigSource;
 use crate::cli::{Plan, TargetArgs};
 use crate::config::Config;
-use crate::runner;
+use crate::evidence::Evidence;
+use crate::report::Report;
+use crate::runner::{self, RunError, RunEvent};
 
 pub use demo::{NoScenarios, ScenarioCatalog, ScenarioEntry, StartedScenario};
 pub use state::{AppState, Effect, Msg, Screen};
@@ -210,6 +213,9 @@ pub struct Jobs {
     catalog: Arc<dyn ScenarioCatalog>,
     last_path: Option<PathBuf>,
     run: Option<JoinHandle<()>>,
+    /// The evidence of the last run that finished, for `r` (rerun a step's evidence only).
+    /// Unmasked, so it lives here and never in the rendered state.
+    held: Arc<Mutex<HeldEvidence>>,
     ticker: Option<JoinHandle<()>>,
     demo: Option<JoinHandle<()>>,
     /// Puts text on the clipboard.
@@ -230,6 +236,7 @@ impl Jobs {
             catalog,
             last_path,
             run: None,
+            held: Arc::default(),
             ticker: None,
             demo: None,
             clipboard: Box::new(|_| Ok(())),
@@ -240,6 +247,17 @@ impl Jobs {
     pub fn apply(&mut self, effect: Effect) {
         match effect {
             Effect::StartRun { seq, plan } => self.start_run(seq, *plan),
+            Effect::RerunExchanges { seq, plan, kinds } => {
+                let previous = self.held.lock().ok().and_then(|h| h.evidence.clone());
+                let Some(previous) = previous else {
+                    tracing::info!(seq, "no previous evidence: rerunning everything");
+                    return self.start_run(seq, *plan);
+                };
+                tracing::info!(seq, ?kinds, "rerunning some exchanges");
+                self.spawn_run(seq, false, move |events| async move {
+                    runner::rerun(&plan, &previous, &kinds, Some(events)).await
+                });
+            }
             Effect::StartDemo { name } => {
                 if let Some(old) = self.demo.take() {
                     old.abort();
@@ -283,22 +301,35 @@ impl Jobs {
 
     /// Cancels the pending run (if any) and starts this one.
     fn start_run(&mut self, seq: u64, plan: Plan) {
+        tracing::info!(seq, url = %crate::redact::url(plan.target.url.as_str()), "diagnosis started");
+        let source = (self.source)(&plan);
+        self.spawn_run(seq, true, move |events| async move {
+            runner::run_keeping_evidence(&plan, source.map_err(RunError)?, Some(events)).await
+        });
+    }
+
+    /// Cancels the pending run (if any) and runs `run` (given its event sender) in the
+    /// background, passing its events on; `fresh` forgets the held evidence (another target,
+    /// or everything gathered again). The evidence of a run that finishes is held for `r`.
+    fn spawn_run<F, Fut>(&mut self, seq: u64, fresh: bool, run: F)
+    where
+        F: FnOnce(UnboundedSender<RunEvent>) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(Report, Evidence), RunError>> + Send,
+    {
         if let Some(old) = self.run.take() {
             old.abort();
         }
+        if let Ok(mut held) = self.held.lock() {
+            held.seq = seq;
+            if fresh {
+                held.evidence = None;
+            }
+        }
         let tx = self.tx.clone();
-        let source = (self.source)(&plan);
-        tracing::info!(seq, url = %crate::redact::url(plan.target.url.as_str()), "diagnosis started");
+        let held = self.held.clone();
         self.run = Some(tokio::spawn(async move {
-            let source = match source {
-                Ok(s) => s,
-                Err(error) => {
-                    let _ = tx.send(Msg::RunFailed { seq, error });
-                    return;
-                }
-            };
             let (ev_tx, mut ev_rx) = unbounded_channel();
-            let run = runner::run(&plan, source, Some(ev_tx));
+            let run = run(ev_tx);
             tokio::pin!(run);
             let result = loop {
                 tokio::select! {
@@ -309,12 +340,25 @@ impl Jobs {
                     result = &mut run => break result,
                 }
             };
+            // Held before `Finished` is passed on, so that an `r` right after finds it.
+            let error = match result {
+                Ok((_, evidence)) => {
+                    if let Ok(mut held) = held.lock() {
+                        // Only the latest run's (a cancelled one may finish late).
+                        if held.seq == seq {
+                            held.evidence = Some(evidence);
+                        }
+                    }
+                    None
+                }
+                Err(e) => Some(e.0),
+            };
             // Events sent just before the end.
             while let Ok(event) = ev_rx.try_recv() {
                 let _ = tx.send(Msg::Run { seq, event });
             }
-            if let Err(e) = result {
-                let _ = tx.send(Msg::RunFailed { seq, error: e.0 });
+            if let Some(error) = error {
+                let _ = tx.send(Msg::RunFailed { seq, error });
             }
         }));
     }
@@ -365,6 +409,13 @@ impl Drop for Jobs {
     fn drop(&mut self) {
         self.shutdown();
     }
+}
+
+/// The evidence of the latest run (`seq`), once it finished.
+#[derive(Default)]
+struct HeldEvidence {
+    seq: u64,
+    evidence: Option<Evidence>,
 }
 
 /// Raw input from crossterm's async event stream (never a blocking poll).

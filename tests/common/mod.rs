@@ -4,7 +4,8 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::Output;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use cors_doctor::http::{Headers, HttpRequest, HttpResponse};
@@ -81,18 +82,70 @@ pub struct FakeGateway {
 impl FakeGateway {
     pub async fn start(self, latency: Duration) -> SimServer {
         let this = Arc::new(self);
-        let handler = Arc::new(move |req: HttpRequest| -> HttpResponse {
-            if req.method == "OPTIONS" {
-                this.preflight.response()
-            } else if req.headers.contains("origin") {
-                this.actual.response()
-            } else {
-                this.bare.as_ref().unwrap_or(&this.actual).response()
-            }
-        });
+        let handler = Arc::new(move |req: HttpRequest| -> HttpResponse { this.answer(&req) });
         SimServer::start(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), handler, latency)
             .await
             .expect("bind a loopback port")
+    }
+
+    fn answer(&self, req: &HttpRequest) -> HttpResponse {
+        if req.method == "OPTIONS" {
+            self.preflight.response()
+        } else if req.headers.contains("origin") {
+            self.actual.response()
+        } else {
+            self.bare.as_ref().unwrap_or(&self.actual).response()
+        }
+    }
+}
+
+/// A gateway that answers as `before` until `flipped` is set, then as `after` (a fix
+/// deployed between two runs), recording every request it sees.
+pub struct Flipping {
+    pub server: SimServer,
+    pub flipped: Arc<AtomicBool>,
+    pub seen: Arc<Mutex<Vec<HttpRequest>>>,
+}
+
+impl Flipping {
+    pub async fn start(before: FakeGateway, after: FakeGateway) -> Flipping {
+        let flipped = Arc::new(AtomicBool::new(false));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (f, s) = (flipped.clone(), seen.clone());
+        let handler = Arc::new(move |req: HttpRequest| -> HttpResponse {
+            s.lock().unwrap().push(req.clone());
+            if f.load(Ordering::SeqCst) {
+                after.answer(&req)
+            } else {
+                before.answer(&req)
+            }
+        });
+        let server = SimServer::start(
+            SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            handler,
+            Duration::ZERO,
+        )
+        .await
+        .expect("bind a loopback port");
+        Flipping {
+            server,
+            flipped,
+            seen,
+        }
+    }
+
+    pub fn flip(&self) {
+        self.flipped.store(true, Ordering::SeqCst);
+    }
+
+    /// The methods of the requests seen so far, in order.
+    pub fn methods(&self) -> Vec<String> {
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|r| r.method.clone())
+            .collect()
     }
 }
 

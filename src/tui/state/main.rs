@@ -32,13 +32,7 @@ impl AppState {
             (Action::Select, _) => self.pane = Pane::Detail,
             (Action::Back, Pane::Detail) => self.pane = Pane::List,
             (Action::Back, Pane::List) => self.edit_target(),
-            (Action::Rerun, _) => {
-                let n = self.selected_step_number();
-                return self.rerun(
-                    format!("rerunning the whole diagnosis (step {n} needs its evidence)…"),
-                    false,
-                );
-            }
+            (Action::Rerun, _) => return self.rerun_step(self.selected_step_number()),
             (Action::Evidence, _) => self.open_evidence(),
             (Action::Learn, _) => {
                 self.learn_sel = self.learn.topic_for_step(self.selected_step_number());

@@ -25,10 +25,11 @@ use super::learn::Learn;
 use super::session::LastTarget;
 use crate::cli::{Plan, TargetArgs};
 use crate::config::Config;
+use crate::evidence::ExchangeKind;
 use crate::runner::RunEvent;
 
 pub use explorer::{visible_offset, ExplorerState};
-pub use progress::{Diagnosis, Phase, StepState};
+pub use progress::{step_exchanges, Diagnosis, Phase, StepState};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Screen {
@@ -126,6 +127,14 @@ pub enum Effect {
     StartRun {
         seq: u64,
         plan: Box<Plan>,
+    },
+    /// Send again only the exchanges of `kinds` (same ids), keeping the rest of the last
+    /// finished run's evidence and its configuration, then diagnose again; the whole run when
+    /// that evidence is not at hand. Cancels any pending run first, as `StartRun`.
+    RerunExchanges {
+        seq: u64,
+        plan: Box<Plan>,
+        kinds: Vec<ExchangeKind>,
     },
     StartDemo {
         name: String,

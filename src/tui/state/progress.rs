@@ -117,6 +117,21 @@ impl Diagnosis {
     }
 }
 
+/// The exchanges step `number` reads, which `r` sends again: 1, the actual request and
+/// curl's; 2, none (the plan is recomputed); 3–4, the preflight; 5, the preflight, the actual
+/// request and the foreign-origin lint; 6, the actual request. `None` (step 7): everything.
+pub fn step_exchanges(number: u8) -> Option<Vec<ExchangeKind>> {
+    use ExchangeKind::{Actual, ForeignOrigin, NoOrigin, Preflight};
+    match number {
+        1 => Some(vec![Actual, NoOrigin]),
+        2 => Some(Vec::new()),
+        3 | 4 => Some(vec![Preflight]),
+        5 => Some(vec![Preflight, Actual, ForeignOrigin]),
+        6 => Some(vec![Actual]),
+        _ => None,
+    }
+}
+
 impl AppState {
     /// Starts diagnosing `plan` (from the form, the command line, a demo or the explorer).
     pub fn start(&mut self, plan: Plan, args: TargetArgs) -> Vec<Effect> {
@@ -182,13 +197,53 @@ impl AppState {
         }]
     }
 
+    /// Reruns only the evidence step `number` depends on (see [`step_exchanges`]), keeping
+    /// the rest of the finished run's evidence and its configuration. Step 7, an offline
+    /// (predicted) diagnosis, or a run that did not finish: the whole diagnosis, as `R`.
+    pub(super) fn rerun_step(&mut self, number: u8) -> Vec<Effect> {
+        let partial = self
+            .diag
+            .as_ref()
+            .filter(|d| d.plan.live && d.phase == Phase::Finished)
+            .and(step_exchanges(number));
+        let Some(kinds) = partial else {
+            return self.rerun("rerunning…".into(), false);
+        };
+        let seq = self.alloc_seq();
+        let Some(d) = self.diag.as_mut() else {
+            return Vec::new();
+        };
+        d.seq = seq;
+        d.phase = Phase::Running;
+        d.exchanges.retain(|x| !kinds.contains(&x.kind));
+        d.browser_started = false;
+        // The previous Chromium retest (if any) is kept, not run again.
+        d.chromium = false;
+        d.note = Some(format!("rerunning step {number} (its evidence only)…"));
+        d.report = None;
+        self.status = None;
+        let mut plan = d.plan.clone();
+        plan.browser = false;
+        vec![Effect::RerunExchanges {
+            seq,
+            plan: Box::new(plan),
+            kinds,
+        }]
+    }
+
     pub(super) fn on_run(&mut self, seq: u64, event: RunEvent) {
         let Some(d) = self.diag.as_mut().filter(|d| d.seq == seq) else {
             return; // a cancelled run's late message
         };
         match event {
             RunEvent::Planned { requests, .. } => d.planned = requests,
-            RunEvent::ExchangeDone(x) => d.exchanges.push(crate::report::masked_exchange(&x)),
+            RunEvent::ExchangeDone(x) => {
+                let x = crate::report::masked_exchange(&x);
+                match d.exchanges.iter_mut().find(|old| old.id == x.id) {
+                    Some(old) => *old = x,
+                    None => d.exchanges.push(x),
+                }
+            }
             RunEvent::ConfigLoaded { api, stage, path } => {
                 let tree = ApiTree::new(&api, stage.as_deref(), &path, &d.plan.target.method);
                 self.explorer.set_tree(tree);
