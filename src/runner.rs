@@ -255,7 +255,8 @@ pub async fn rerun(
         target: target.clone(),
         exchanges,
         config: previous.config.clone(),
-        browser: previous.browser.clone(),
+        // A Chromium verdict on answers that were just replaced would be stale.
+        browser: kinds.is_empty().then(|| previous.browser.clone()).flatten(),
     };
     if plan.browser {
         emit(RunEvent::BrowserStarted);
