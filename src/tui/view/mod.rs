@@ -114,12 +114,17 @@ fn target_line(d: &Diagnosis) -> String {
         )),
         None => bits.push(format!("API id unknown ({kind})")),
     }
+    if let Some(r) = d.report.as_ref().filter(|r| r.api.config_source != "none") {
+        bits.push(format!("config {}", r.api.config_source));
+    }
     let aws = &d.plan.aws;
-    bits.push(format!(
-        "AWS {}/{}",
-        aws.profile.as_deref().unwrap_or("default"),
-        aws.region.as_deref().unwrap_or("-")
-    ));
+    if aws.enabled {
+        bits.push(format!(
+            "AWS {}/{}",
+            aws.profile.as_deref().unwrap_or("default"),
+            aws.region.as_deref().unwrap_or("-")
+        ));
+    }
     bits.join(" · ")
 }
 
