@@ -63,6 +63,18 @@ pub enum AnsweredBy {
     Unknown,
 }
 
+impl AnsweredBy {
+    /// The name used in reports (`gateway`, `backend`, `cloudfront`, `unknown`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnsweredBy::Gateway => "gateway",
+            AnsweredBy::Backend => "backend",
+            AnsweredBy::Cloudfront => "cloudfront",
+            AnsweredBy::Unknown => "unknown",
+        }
+    }
+}
+
 /// Why a request got no HTTP response at all.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -210,6 +222,25 @@ impl Evidence {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn report_names_match_the_serialized_form() {
+        for a in [
+            AnsweredBy::Gateway,
+            AnsweredBy::Backend,
+            AnsweredBy::Cloudfront,
+            AnsweredBy::Unknown,
+        ] {
+            assert_eq!(serde_json::to_value(a).unwrap(), a.as_str());
+        }
+        for o in [
+            crate::cors::Outcome::Allowed,
+            crate::cors::Outcome::Blocked,
+            crate::cors::Outcome::NetworkError,
+        ] {
+            assert_eq!(serde_json::to_value(o).unwrap(), o.as_str());
+        }
+    }
 
     #[test]
     fn gateway_errors_are_attributed_to_the_gateway() {

@@ -101,6 +101,17 @@ pub enum Outcome {
     NetworkError,
 }
 
+impl Outcome {
+    /// The name used in reports (`allowed`, `blocked`, `network-error`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Allowed => "allowed",
+            Outcome::Blocked => "blocked",
+            Outcome::NetworkError => "network-error",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FailedAt {

@@ -203,3 +203,48 @@ impl Step {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The report's codes and statuses are written by serde; the text renderers use `as_str`.
+    #[test]
+    fn names_match_the_serialized_form() {
+        use FindingCode::*;
+        let codes = [
+            FailsWithoutBrowser,
+            NetworkError,
+            PreflightRequired,
+            NoPreflight,
+            OptionsMissing,
+            OptionsNotDeployed,
+            PreflightRedirected,
+            OptionsAuthorized,
+            OptionsApiKeyRequired,
+            PreflightBadStatus,
+            PreflightCorsHeaders,
+            ActualCorsHeaders,
+            HeaderNotDeclared,
+            HeaderNotMapped,
+            BackendHeadersIgnored,
+            GatewayResponseNoCors,
+            GatewayResponsesUnconfigured,
+            BrowserBlocked,
+            BrowserAllowed,
+            CorsSecurityRisk,
+        ];
+        for c in codes {
+            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+        }
+        for s in [
+            StepStatus::Pass,
+            StepStatus::Fail,
+            StepStatus::Warn,
+            StepStatus::Skip,
+            StepStatus::Unknown,
+        ] {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+    }
+}

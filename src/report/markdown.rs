@@ -39,10 +39,7 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(
         out,
         "- **Browser:** {}{}{}",
-        serde_json::to_value(b.outcome)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
+        b.outcome.as_str(),
         b.cors_error
             .as_ref()
             .map(|e| format!(" — `{e}`"))

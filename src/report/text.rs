@@ -31,8 +31,8 @@ impl Style {
     }
 }
 
-/// The mark and ANSI color of a step status (shared with Markdown's plain marks).
-pub(super) fn status_mark(status: StepStatus) -> (&'static str, &'static str) {
+/// The mark and ANSI color of a step status.
+fn status_mark(status: StepStatus) -> (&'static str, &'static str) {
     match status {
         StepStatus::Pass => ("✔ pass", "32"),
         StepStatus::Fail => ("✘ FAIL", "1;31"),
@@ -145,10 +145,7 @@ pub fn render(r: &Report, color: bool) -> String {
             x.kind.label(),
             x.request.method,
             answer,
-            serde_json::to_value(x.answered_by)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            x.answered_by.as_str(),
             if x.predicted {
                 " · predicted".to_string()
             } else {
