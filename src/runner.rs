@@ -19,7 +19,7 @@ use crate::gateway::Api;
 use crate::http::HttpRequest;
 use crate::probe::requests::{plan_requests, PlannedRequest};
 use crate::probe::{self, ProbeOptions, Prober};
-use crate::report::{masked_exchange, Report};
+use crate::report::{masked_exchange, masked_request, Report};
 use crate::target::{ApiRef, Target};
 
 /// Progress of one run, in order: `Planned`, then `ExchangeDone`/`ConfigLoaded`/`ConfigDone`
@@ -82,7 +82,7 @@ pub async fn run_keeping_evidence(
     let requests = plan_requests(target, &preflight_plan);
     emit(RunEvent::Planned {
         plan: preflight_plan.clone(),
-        requests: requests.clone(),
+        requests: masked_planned(&requests),
     });
 
     let config_request = config_request(plan);
@@ -218,7 +218,7 @@ pub async fn rerun(
     let requests = plan_requests(target, &preflight_plan);
     emit(RunEvent::Planned {
         plan: preflight_plan,
-        requests: requests.clone(),
+        requests: masked_planned(&requests),
     });
     let (loaded, detail) = match &previous.config {
         ConfigEvidence::Loaded { .. } => (true, "configuration loaded".to_string()),
@@ -267,6 +267,17 @@ pub async fn rerun(
     let report = Report::new(&evidence, &diagnosis);
     emit(RunEvent::Finished(Box::new(report.clone())));
     Ok((report, evidence))
+}
+
+/// The planned requests as listeners may see them: secrets masked, like every event's payload.
+fn masked_planned(requests: &[PlannedRequest]) -> Vec<PlannedRequest> {
+    requests
+        .iter()
+        .map(|p| PlannedRequest {
+            request: masked_request(&p.request),
+            ..p.clone()
+        })
+        .collect()
 }
 
 fn config_request(plan: &Plan) -> ConfigRequest {

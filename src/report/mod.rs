@@ -190,12 +190,7 @@ impl Scrubber {
 /// A copy of an exchange with every secret masked (for display before the report exists).
 pub fn masked_exchange(x: &Exchange) -> Exchange {
     let mut x = x.clone();
-    x.request = RecordedRequest {
-        method: x.request.method.clone(),
-        url: redact::url(&x.request.url),
-        headers: redact::headers(&x.request.headers),
-        body: x.request.body.clone(),
-    };
+    x.request = masked_request(&x.request);
     if let Some(r) = &x.response {
         x.response = Some(RecordedResponse {
             headers: redact::headers(&r.headers),
@@ -203,6 +198,16 @@ pub fn masked_exchange(x: &Exchange) -> Exchange {
         });
     }
     x
+}
+
+/// A copy of a request with every secret masked.
+pub fn masked_request(r: &RecordedRequest) -> RecordedRequest {
+    RecordedRequest {
+        method: r.method.clone(),
+        url: redact::url(&r.url),
+        headers: redact::headers(&r.headers),
+        body: r.body.clone(),
+    }
 }
 
 /// Output formats of `check`.

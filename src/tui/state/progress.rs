@@ -237,8 +237,9 @@ impl AppState {
         };
         match event {
             RunEvent::Planned { requests, .. } => d.planned = requests,
+            // The runner's events carry masked exchanges and requests only.
             RunEvent::ExchangeDone(x) => {
-                let x = crate::report::masked_exchange(&x);
+                let x = *x;
                 match d.exchanges.iter_mut().find(|old| old.id == x.id) {
                     Some(old) => *old = x,
                     None => d.exchanges.push(x),
