@@ -20,19 +20,39 @@ use crate::tui::{ScenarioCatalog, ScenarioEntry, StartedScenario};
 
 /// Exit status: 0 allowed, 1 a step fails, 2 usage/configuration error.
 pub async fn run(cli: Cli) -> i32 {
-    match dispatch(cli).await {
+    let result = dispatch(cli).await;
+    // A run that was cancelled (not dropped) may still own a Chromium: none outlives us.
+    crate::browser::kill_all();
+    match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("cors-doctor: {e}");
+            // Not `eprintln!`: it panics when stderr cannot be written.
+            let _ = writeln!(std::io::stderr(), "cors-doctor: {e}");
             2
         }
     }
 }
 
+/// Writes `text` and a newline to standard output and flushes it: a write that fails (a
+/// closed pipe, a full disk) is an error that says so, never a panic or a silent exit 0.
+fn print_stdout(text: &str) -> Result<(), UsageError> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}")
+        .and_then(|()| out.flush())
+        .map_err(|e| {
+            UsageError(format!(
+                "cannot write to standard output ({e}); check where the output is redirected"
+            ))
+        })
+}
+
 async fn dispatch(cli: Cli) -> Result<i32, UsageError> {
     let (config, _) = Config::load(cli.config.as_deref()).map_err(|e| UsageError(e.to_string()))?;
     if let Err(e) = crate::logging::init(cli.log_file.as_deref(), config.log.level.as_deref()) {
-        eprintln!("cors-doctor: warning: {e}; continuing without a log file");
+        let _ = writeln!(
+            std::io::stderr(),
+            "cors-doctor: warning: {e}; continuing without a log file"
+        );
     }
     let interactive = std::io::stdout().is_terminal();
     match cli.command {
@@ -219,10 +239,11 @@ async fn demo(args: &DemoArgs) -> Result<i32, UsageError> {
     if args.list {
         let scenarios = Scenario::all().map_err(|e| UsageError(e.to_string()))?;
         let width = scenarios.iter().map(|s| s.name.len()).max().unwrap_or(0);
-        let mut out = std::io::stdout().lock();
-        for s in scenarios {
-            let _ = writeln!(out, "{:<width$}  {}", s.name, s.spec.summary);
-        }
+        let list: Vec<String> = scenarios
+            .iter()
+            .map(|s| format!("{:<width$}  {}", s.name, s.spec.summary))
+            .collect();
+        print_stdout(&list.join("\n"))?;
         return Ok(0);
     }
     let name = args.scenario.as_deref().unwrap_or(DEFAULT_DEMO);
@@ -235,19 +256,15 @@ async fn demo(args: &DemoArgs) -> Result<i32, UsageError> {
     server.shutdown().await;
     let report = report?;
     let format = args.format.unwrap_or(Format::Text);
-    let mut out = std::io::stdout().lock();
+    let mut text = String::new();
     if format == Format::Text {
-        let _ = writeln!(
-            out,
-            "Demo '{}': {}\n{}\n",
+        text = format!(
+            "Demo '{}': {}\n{}\n\n",
             scenario.name, scenario.spec.title, scenario.spec.summary
         );
     }
-    let _ = writeln!(
-        out,
-        "{}",
-        report.render(format, color_wanted(args.no_color))
-    );
+    text.push_str(&report.render(format, color_wanted(args.no_color)));
+    print_stdout(&text)?;
     Ok(report.exit_code())
 }
 
@@ -255,15 +272,12 @@ async fn serve(args: &ServeArgs) -> Result<i32, UsageError> {
     let scenario = load_scenario(&args.scenario)?;
     let server = start_simulator(&scenario, args.port, args.latency_ms).await?;
     let req = &scenario.spec.request;
-    println!(
-        "Serving scenario '{}' ({}) on {}",
+    let banner = format!(
+        "Serving scenario '{}' ({}) on {}\n  {}\nTry: cors-doctor check {}{} --origin {} -X {}{}\nPress Ctrl-C to stop.",
         scenario.name,
         scenario.spec.title,
-        server.base_url()
-    );
-    println!("  {}", scenario.spec.summary);
-    println!(
-        "Try: cors-doctor check {}{} --origin {} -X {}{}",
+        server.base_url(),
+        scenario.spec.summary,
         server.base_url(),
         scenario.url_path(),
         req.origin,
@@ -273,10 +287,36 @@ async fn serve(args: &ServeArgs) -> Result<i32, UsageError> {
             .map(|(k, v)| format!(" -H '{k}: {v}'"))
             .collect::<String>()
     );
-    println!("Press Ctrl-C to stop.");
+    if let Err(e) = print_stdout(&banner) {
+        server.shutdown().await;
+        return Err(e);
+    }
     let _ = tokio::signal::ctrl_c().await;
     server.shutdown().await;
     Ok(0)
+}
+
+/// SIGTERM, SIGINT or SIGHUP during a headless run with a browser: Chromium runs in a process
+/// group of its own (the terminal's Ctrl-C does not reach it), so it is killed here, then the
+/// process exits as the signal would have ended it (128 + the signal's number).
+async fn stop_on_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::hangup()),
+    ) else {
+        tracing::warn!("cannot watch signals");
+        return;
+    };
+    let code = tokio::select! {
+        _ = term.recv() => 128 + 15,
+        _ = int.recv() => 128 + 2,
+        _ = hup.recv() => 128 + 1,
+    };
+    tracing::info!(code, "stopped by a signal");
+    crate::browser::kill_all();
+    std::process::exit(code);
 }
 
 /// The scenario `cors-doctor demo` diagnoses when none is named.
@@ -284,16 +324,26 @@ pub const DEFAULT_DEMO: &str = "options-cognito-authorizer";
 
 async fn check(args: &CheckArgs, config: &Config) -> Result<i32, UsageError> {
     let plan = args.target.resolve(config)?;
+    if plan.browser {
+        tokio::spawn(stop_on_signal());
+    }
     let source = config_source(&plan)?;
     if let Some(s) = &source {
         // Missing or expired AWS credentials: exit 2 with the next command, before probing.
-        s.preflight().await.map_err(UsageError)?;
+        match tokio::time::timeout(plan.timeout, s.preflight()).await {
+            Ok(checked) => checked.map_err(UsageError)?,
+            Err(_) => {
+                return Err(UsageError(format!(
+                    "the AWS credential check did not finish within the --timeout of {:.1} s; check the network path to AWS (or --endpoint-url), raise --timeout, or skip the AWS lookups with --no-aws",
+                    plan.timeout.as_secs_f64()
+                )))
+            }
+        }
     }
     let report = runner::run(&plan, source, None)
         .await
         .map_err(|e| UsageError(e.0))?;
     let color = args.format == Format::Text && color_wanted(args.no_color);
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{}", report.render(args.format, color));
+    print_stdout(&report.render(args.format, color))?;
     Ok(report.exit_code())
 }

@@ -58,6 +58,9 @@ pub struct Config {
     pub tui: toml::Table,
 }
 
+/// Config files larger than this are refused (the commented default is a few KB).
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
@@ -97,7 +100,7 @@ impl Config {
         let Some(path) = path else {
             return Ok((Config::default(), None));
         };
-        match std::fs::read_to_string(&path) {
+        match crate::user_file::read_text(&path, MAX_CONFIG_BYTES) {
             Ok(text) => Ok((Config::parse(&text, &path)?, Some(path))),
             Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
                 Ok((Config::default(), None))

@@ -130,7 +130,7 @@ pub fn attribute(headers: &Headers) -> (AnsweredBy, Option<String>) {
         || headers.contains("apigw-requestid");
     let remapped = headers
         .iter()
-        .any(|(n, _)| n.len() > 16 && n[..16].eq_ignore_ascii_case("x-amzn-remapped-"));
+        .any(|(n, _)| n.len() > 16 && n.as_bytes()[..16].eq_ignore_ascii_case(b"x-amzn-remapped-"));
     let cloudfront_error = headers
         .get("x-cache")
         .is_some_and(|v| v.to_ascii_lowercase().contains("error from cloudfront"));

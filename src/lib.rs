@@ -19,3 +19,4 @@ pub mod runner;
 pub mod sim;
 pub mod target;
 pub mod tui;
+pub mod user_file;

@@ -8,7 +8,11 @@ fn main() {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("cors-doctor: cannot start the async runtime: {e}");
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "cors-doctor: cannot start the async runtime: {e}"
+            );
             std::process::exit(2);
         }
     };

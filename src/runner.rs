@@ -85,6 +85,9 @@ pub async fn run_keeping_evidence(
         requests: masked_planned(&requests),
     });
 
+    // One deadline for the whole run: the configuration lookups and the Chromium retest stop
+    // at it (each probe has `plan.timeout` of its own, and starts now).
+    let deadline = tokio::time::Instant::now() + plan.timeout;
     let config_request = config_request(plan);
     let config_fut = async {
         let (evidence, backend) = match &config_source {
@@ -94,34 +97,36 @@ pub async fn run_keeping_evidence(
                 },
                 None,
             ),
-            Some(source) => match source.load(&config_request).await {
-                Ok(loaded) => {
-                    if events.is_some() {
-                        emit(RunEvent::ConfigLoaded {
-                            api: Box::new(loaded.api.clone()),
+            Some(source) => {
+                match load_within(source.as_ref(), &config_request, deadline, plan).await {
+                    Ok(loaded) => {
+                        if events.is_some() {
+                            emit(RunEvent::ConfigLoaded {
+                                api: Box::new(loaded.api.clone()),
+                                stage: loaded.stage.clone(),
+                                path: loaded.path.clone(),
+                            });
+                        }
+                        let located = Located {
+                            api: loaded.api.clone(),
                             stage: loaded.stage.clone(),
                             path: loaded.path.clone(),
-                        });
+                        };
+                        (
+                            ConfigEvidence::Loaded {
+                                source: source.kind(),
+                                api: Box::new(loaded.api),
+                                stage: loaded.stage,
+                                path: loaded.path,
+                                backend_known: loaded.backend.is_some(),
+                                gaps: loaded.gaps,
+                            },
+                            Some((located, loaded.backend)),
+                        )
                     }
-                    let located = Located {
-                        api: loaded.api.clone(),
-                        stage: loaded.stage.clone(),
-                        path: loaded.path.clone(),
-                    };
-                    (
-                        ConfigEvidence::Loaded {
-                            source: source.kind(),
-                            api: Box::new(loaded.api),
-                            stage: loaded.stage,
-                            path: loaded.path,
-                            backend_known: loaded.backend.is_some(),
-                            gaps: loaded.gaps,
-                        },
-                        Some((located, loaded.backend)),
-                    )
+                    Err(reason) => (ConfigEvidence::Unavailable { reason }, None),
                 }
-                Err(reason) => (ConfigEvidence::Unavailable { reason }, None),
-            },
+            }
         };
         let (loaded, detail) = match &evidence {
             ConfigEvidence::Loaded { .. } => (true, "configuration loaded".to_string()),
@@ -180,13 +185,35 @@ pub async fn run_keeping_evidence(
     if plan.browser {
         emit(RunEvent::BrowserStarted);
         // Live: Chromium makes the real request; offline: it judges the predicted answers.
-        evidence.browser = Some(crate::browser::retest_evidence(&evidence, plan.live).await);
+        let budget = deadline.saturating_duration_since(tokio::time::Instant::now());
+        evidence.browser =
+            Some(crate::browser::retest_evidence(&evidence, plan.live, budget).await);
     }
     let diagnosis = diagnose::diagnose(&evidence, plan.mode);
     let mut report = Report::new(&evidence, &diagnosis);
     report.aws_calls = config_source.as_ref().map_or(0, |s| s.aws_calls());
     emit(RunEvent::Finished(Box::new(report.clone())));
     Ok((report, evidence))
+}
+
+/// Loads the configuration, or says that the lookups did not finish by the run's deadline.
+async fn load_within(
+    source: &dyn ConfigSource,
+    request: &ConfigRequest,
+    deadline: tokio::time::Instant,
+    plan: &Plan,
+) -> Result<crate::aws::LoadedConfig, String> {
+    match tokio::time::timeout_at(deadline, source.load(request)).await {
+        Ok(result) => result,
+        Err(_) => Err(format!(
+            "the {} did not finish within the --timeout of {:.1} s; raise --timeout, check the network path to the endpoint, or skip the lookups with --no-aws",
+            match source.kind() {
+                crate::evidence::ConfigSourceKind::Sdk => "AWS lookups",
+                _ => "configuration lookups",
+            },
+            plan.timeout.as_secs_f64()
+        )),
+    }
 }
 
 /// Re-sends only the planned requests of `kinds` (with the same ids as before), keeps the
@@ -208,6 +235,7 @@ pub async fn rerun(
             "an offline diagnosis predicts every exchange: run it again whole".into(),
         ));
     }
+    let deadline = tokio::time::Instant::now() + plan.timeout;
     let emit = |e: RunEvent| {
         if let Some(tx) = &events {
             let _ = tx.send(e);
@@ -260,7 +288,9 @@ pub async fn rerun(
     };
     if plan.browser {
         emit(RunEvent::BrowserStarted);
-        evidence.browser = Some(crate::browser::retest_evidence(&evidence, plan.live).await);
+        let budget = deadline.saturating_duration_since(tokio::time::Instant::now());
+        evidence.browser =
+            Some(crate::browser::retest_evidence(&evidence, plan.live, budget).await);
     }
     let diagnosis = diagnose::diagnose(&evidence, plan.mode);
     // The configuration was not looked up again: no AWS calls this time.

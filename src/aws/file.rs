@@ -35,8 +35,8 @@ impl OpenApiFile {
                 meta.len() / 1_000_000
             ));
         }
-        let text =
-            std::fs::read_to_string(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+        let text = crate::user_file::read_text(path, MAX_EXPORT_BYTES)
+            .map_err(|e| format!("cannot read {shown}: {e}"))?;
         let content = if text.contains(SCENARIO_KEY) {
             let name = path
                 .file_stem()

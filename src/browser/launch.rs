@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -108,10 +109,77 @@ impl Drop for ProfileDir {
     }
 }
 
-/// A started Chromium: the process and its DevTools endpoint.
+/// A started Chromium: the process, its process group and its DevTools endpoint.
 pub struct Spawned {
     pub child: Child,
+    pub group: ProcessGroup,
     pub ws_url: String,
+}
+
+/// The process groups of the running Chromiums and their profile directories, for
+/// [`kill_all`].
+static LIVE_GROUPS: Mutex<Vec<(i32, PathBuf)>> = Mutex::new(Vec::new());
+
+fn live_groups() -> std::sync::MutexGuard<'static, Vec<(i32, PathBuf)>> {
+    LIVE_GROUPS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Chromium's process group: Chromium is started as the leader of a group of its own, so its
+/// zygotes, renderers and utility processes are in it too, and one signal reaches them all
+/// (killing only the main process leaves them running). Killed when dropped, and by
+/// [`kill_all`] when cors-doctor is told to stop.
+#[derive(Debug)]
+pub struct ProcessGroup(i32);
+
+impl ProcessGroup {
+    fn register(pid: u32, profile: &Path) -> Option<ProcessGroup> {
+        let pgid = i32::try_from(pid).ok().filter(|p| *p > 1)?;
+        live_groups().push((pgid, profile.to_path_buf()));
+        Some(ProcessGroup(pgid))
+    }
+}
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        kill_group(self.0);
+        live_groups().retain(|(g, _)| *g != self.0);
+    }
+}
+
+fn kill_group(pgid: i32) {
+    #[cfg(unix)]
+    // SAFETY: kill(2) with a negative pid signals the process group; no memory is involved.
+    unsafe {
+        libc::kill(-pgid, libc::SIGKILL);
+    }
+}
+
+/// Kills every running Chromium's whole process group and removes its profile directory:
+/// for exits that skip destructors (a signal, `process::exit`). Safe to call more than once.
+pub fn kill_all() {
+    let groups: Vec<(i32, PathBuf)> = std::mem::take(&mut *live_groups());
+    for (pgid, _) in &groups {
+        kill_group(*pgid);
+    }
+    if groups.is_empty() {
+        return;
+    }
+    // Give the processes a moment to go before their profile directory is removed.
+    for _ in 0..25 {
+        let alive = groups.iter().any(|(pgid, _)| {
+            // SAFETY: signal 0 only checks that the group still exists.
+            unsafe { libc::kill(-*pgid, 0) == 0 }
+        });
+        if !alive {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for (_, dir) in groups {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 /// Starts Chromium and waits (up to `timeout`) for "DevTools listening on ws://…" on stderr.
@@ -131,6 +199,8 @@ pub async fn spawn(
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
+    #[cfg(unix)]
+    command.process_group(0);
     let mut child = command.spawn().map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             BrowserError::NotInstalled {
@@ -140,6 +210,15 @@ pub async fn spawn(
             BrowserError::Launch(format!("cannot start {}: {e}", executable.display()))
         }
     })?;
+    let Some(group) = child
+        .id()
+        .and_then(|pid| ProcessGroup::register(pid, profile.path()))
+    else {
+        let _ = child.start_kill();
+        return Err(BrowserError::Launch(
+            "Chromium exited as soon as it was started".into(),
+        ));
+    };
     let Some(stderr) = child.stderr.take() else {
         return Err(BrowserError::Launch(
             "Chromium's stderr is not piped".into(),
@@ -185,5 +264,9 @@ pub async fn spawn(
             tracing::trace!(target: "chromium", "{line}");
         }
     });
-    Ok(Spawned { child, ws_url })
+    Ok(Spawned {
+        child,
+        group,
+        ws_url,
+    })
 }

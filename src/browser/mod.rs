@@ -30,7 +30,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 pub use intercept::{Replay, ReplayAnswer};
-pub use launch::{find_executable, CHROMIUM_ENV, FLAGS, INSTALL_COMMAND};
+pub use launch::{find_executable, kill_all, CHROMIUM_ENV, FLAGS, INSTALL_COMMAND};
 pub use observation::{BrowserEvidence, BrowserObservation, RetestSource, SentRequest};
 pub use page::Page;
 
@@ -93,6 +93,8 @@ pub struct Chromium {
     child: Mutex<Option<tokio::process::Child>>,
     version: String,
     options: LaunchOptions,
+    // Killed after the main process (in `drop`), before the profile is removed.
+    _group: launch::ProcessGroup,
     // Declared last: removed after the process is gone.
     _profile: launch::ProfileDir,
 }
@@ -127,6 +129,7 @@ impl Chromium {
         }
         let spawned = launch::spawn(&executable, &profile, &extra, options.launch_timeout).await?;
         let mut child = spawned.child;
+        let group = spawned.group;
         let cdp = match cdp::Cdp::connect(&spawned.ws_url).await {
             Ok(c) => c,
             Err(e) => {
@@ -145,6 +148,7 @@ impl Chromium {
             child: Mutex::new(Some(child)),
             version,
             options,
+            _group: group,
             _profile: profile,
         })
     }
@@ -242,8 +246,38 @@ impl Drop for Chromium {
 /// Runs the browser retest for a diagnosis: live when the evidence came from the network,
 /// replayed from the predicted exchanges otherwise. Never fails: a browser that cannot run is
 /// [`BrowserEvidence::Unavailable`] with the reason (and, when missing, the install command).
-pub async fn retest_evidence(evidence: &Evidence, live: bool) -> BrowserEvidence {
-    let chromium = match Chromium::launch(LaunchOptions::default()).await {
+///
+/// The whole retest (starting Chromium included) must finish within `budget`, what is left of
+/// the run's `--timeout`; if it does not, Chromium is killed and the evidence says so.
+pub async fn retest_evidence(evidence: &Evidence, live: bool, budget: Duration) -> BrowserEvidence {
+    let timed_out = || {
+        BrowserEvidence::Unavailable {
+        reason: format!(
+            "the Chromium retest did not finish within the {} left of the run's --timeout; raise --timeout to give it more time",
+            seconds(budget)
+        ),
+    }
+    };
+    if budget.is_zero() {
+        return timed_out();
+    }
+    tokio::time::timeout(budget, retest_within(evidence, live, budget))
+        .await
+        .unwrap_or_else(|_| timed_out())
+}
+
+fn seconds(d: Duration) -> String {
+    format!("{:.1} s", d.as_secs_f64())
+}
+
+async fn retest_within(evidence: &Evidence, live: bool, budget: Duration) -> BrowserEvidence {
+    let defaults = LaunchOptions::default();
+    let options = LaunchOptions {
+        launch_timeout: defaults.launch_timeout.min(budget),
+        retest_timeout: defaults.retest_timeout.min(budget),
+        ..defaults
+    };
+    let chromium = match Chromium::launch(options).await {
         Ok(c) => c,
         Err(e) => {
             return BrowserEvidence::Unavailable {

@@ -123,6 +123,9 @@ fn refine_rest(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
             Some(options) => refine_rest_options(steps, c, options, &path),
         }
     }
+    for m in [&rest.options, &rest.actual].into_iter().flatten() {
+        unevaluable_patterns(steps, c, m, &path);
+    }
     if let Some(actual) = &rest.actual {
         if !actual.is_proxy && actual.http_method != "OPTIONS" {
             header_mapping(steps, c, actual, &path);
@@ -139,6 +142,25 @@ fn refine_rest(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
         }
     }
     gateway_responses(steps, c, facts);
+}
+
+/// Integration responses whose selection pattern cannot be evaluated (see
+/// `gateway::behavior::selection`): a prediction treats them as selecting nothing, which may
+/// differ from API Gateway. A warning when an exchange was predicted, else information (the
+/// real gateway answered).
+fn unevaluable_patterns(steps: &mut [Step], c: &Ctx, m: &MethodFacts, path: &str) {
+    for p in &m.unevaluable_patterns {
+        let message = format!(
+            "the selection pattern of {} {path}'s integration response {} {}; cors-doctor treats it as matching nothing, so a predicted answer may differ from API Gateway's. Shorten it or use a plain regular expression (no lookaround, backreferences or possessive quantifiers).",
+            m.http_method, p.status_code, p.problem
+        );
+        let finding = if c.actual_predicted() || c.preflight.is_some_and(|x| x.predicted) {
+            Finding::warning(C::SelectionPatternUnsupported, message)
+        } else {
+            Finding::info(C::SelectionPatternUnsupported, message)
+        };
+        add(steps, 5, finding.cites(CONFIG));
+    }
 }
 
 fn refine_rest_options(steps: &mut [Step], c: &Ctx, options: &MethodFacts, path: &str) {

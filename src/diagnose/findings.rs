@@ -26,6 +26,7 @@ pub enum FindingCode {
     BrowserBlocked,
     BrowserAllowed,
     CorsSecurityRisk,
+    SelectionPatternUnsupported,
 }
 
 impl FindingCode {
@@ -53,6 +54,7 @@ impl FindingCode {
             BrowserBlocked => "BROWSER_BLOCKED",
             BrowserAllowed => "BROWSER_ALLOWED",
             CorsSecurityRisk => "CORS_SECURITY_RISK",
+            SelectionPatternUnsupported => "SELECTION_PATTERN_UNSUPPORTED",
         }
     }
 }
@@ -233,6 +235,7 @@ mod tests {
             BrowserBlocked,
             BrowserAllowed,
             CorsSecurityRisk,
+            SelectionPatternUnsupported,
         ];
         for c in codes {
             assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());

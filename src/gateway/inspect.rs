@@ -135,6 +135,19 @@ pub struct MethodFacts {
     pub success_status: Option<String>,
     /// One entry per [`CORS_RESPONSE_HEADERS`], in that order. Empty for proxy integrations.
     pub cors_headers: Vec<CorsHeaderFacts>,
+    /// Integration responses whose selection pattern cannot be evaluated (too long, or Java
+    /// syntax the matcher lacks): they select nothing in the prediction.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unevaluable_patterns: Vec<UnevaluablePattern>,
+}
+
+/// An integration response whose selection pattern cannot be evaluated, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnevaluablePattern {
+    /// The method response status the integration response maps to.
+    pub status_code: String,
+    /// Why, as a clause: "is 102400 bytes long, more than the 8192 cors-doctor evaluates".
+    pub problem: String,
 }
 
 impl MethodFacts {
@@ -471,7 +484,26 @@ fn rest_method_facts(
         is_proxy,
         success_status,
         cors_headers,
+        unevaluable_patterns: unevaluable_patterns(m),
     }
+}
+
+fn unevaluable_patterns(m: &Method) -> Vec<UnevaluablePattern> {
+    let Some(integration) = m.integration.as_ref().filter(|_| !m.is_proxy()) else {
+        return Vec::new();
+    };
+    integration
+        .responses
+        .iter()
+        .filter_map(|r| {
+            crate::gateway::behavior::pattern_problem(&r.selection_pattern).map(|problem| {
+                UnevaluablePattern {
+                    status_code: r.status_code.clone(),
+                    problem: problem.to_string(),
+                }
+            })
+        })
+        .collect()
 }
 
 fn success_status(m: &Method) -> Option<String> {

@@ -38,6 +38,9 @@ use crate::target::CredentialsMode;
 /// The top-level key of the scenario block.
 pub const SCENARIO_KEY: &str = "x-cors-doctor-scenario";
 
+/// Scenario files larger than this are refused (a scenario is an API export plus a request).
+pub const MAX_SCENARIO_BYTES: u64 = 64 * 1024 * 1024;
+
 macro_rules! embedded {
     ($($name:literal),* $(,)?) => {
         &[$(($name, include_str!(concat!("../../assets/scenarios/", $name, ".json")))),*]
@@ -211,9 +214,11 @@ impl Scenario {
 
     /// Reads a scenario file (the one I/O function of `gateway/`).
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
-            path: path.display().to_string(),
-            message: e.to_string(),
+        let text = crate::user_file::read_text(path, MAX_SCENARIO_BYTES).map_err(|e| {
+            ScenarioError::Io {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            }
         })?;
         let name = path.file_stem().map_or_else(
             || path.display().to_string(),

@@ -16,7 +16,7 @@ use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{watch, Semaphore};
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::http::{HttpRequest, HttpResponse};
@@ -26,8 +26,16 @@ pub type Handler = Arc<dyn Fn(HttpRequest) -> HttpResponse + Send + Sync>;
 
 /// The largest request body the server reads; a longer one gets 413.
 pub const MAX_REQUEST_BODY: usize = 1024 * 1024;
-/// How long a client may take to send a request head.
+/// How long a client may take to send a request head (hyper also applies it to a kept-alive
+/// connection waiting for its next request, so an idle connection is closed after it).
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client may take to send a request body (after its head).
+const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// The most connections served at once; more wait in the listen backlog until one closes, so
+/// trickling clients cannot exhaust the process's file descriptors.
+const MAX_CONNECTIONS: usize = 1024;
+/// File descriptors left for everything else (the log, the listener, the probes of a demo).
+const RESERVED_FDS: usize = 64;
 /// How long `shutdown()` waits for in-flight requests before dropping them.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -102,14 +110,33 @@ async fn accept_loop(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut connections = JoinSet::new();
+    let cap = connection_cap();
+    let slots = Arc::new(Semaphore::new(cap));
     loop {
+        if slots.available_permits() == 0 {
+            tracing::warn!(
+                cap,
+                "simulator at its connection limit; new connections wait"
+            );
+        }
+        let slot = tokio::select! {
+            _ = shutdown.changed() => break,
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+        };
         tokio::select! {
             _ = shutdown.changed() => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     let handler = handler.clone();
                     let shutdown = shutdown.clone();
-                    connections.spawn(serve_connection(stream, peer, handler, latency, shutdown));
+                    connections.spawn(async move {
+                        serve_connection(stream, peer, handler, latency, shutdown).await;
+                        drop(slot);
+                    });
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: back off instead of spinning.
@@ -129,6 +156,24 @@ async fn accept_loop(
         tracing::warn!("simulator connections still open after shutdown; dropping them");
     }
     // Dropping the JoinSet aborts whatever is left.
+}
+
+/// [`MAX_CONNECTIONS`], or fewer when the open-file limit is lower (each connection holds a
+/// descriptor).
+fn connection_cap() -> usize {
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes into the struct passed by pointer.
+        if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
+            let soft = usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX);
+            return soft.saturating_sub(RESERVED_FDS).clamp(8, MAX_CONNECTIONS);
+        }
+    }
+    MAX_CONNECTIONS
 }
 
 async fn serve_connection(
@@ -178,8 +223,28 @@ async fn respond(
 /// The request as an [`HttpRequest`], or the error response to send instead.
 async fn read_request(request: Request<Incoming>) -> Result<HttpRequest, HttpResponse> {
     let (parts, body) = request.into_parts();
-    let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
+    let collected = tokio::time::timeout(
+        BODY_READ_TIMEOUT,
+        Limited::new(body, MAX_REQUEST_BODY).collect(),
+    )
+    .await
+    .unwrap_or_else(|_| Err(Box::new(BodyTimeout)));
+    let body = match collected {
         Ok(collected) => collected.to_bytes().to_vec(),
+        Err(e) if e.is::<BodyTimeout>() => {
+            tracing::debug!("simulator: request body not received in time");
+            return Err(HttpResponse {
+                status: 408,
+                headers: crate::http::Headers::new()
+                    .with("content-type", "text/plain; charset=utf-8")
+                    .with("connection", "close"),
+                body: format!(
+                    "request body not received within {} seconds",
+                    BODY_READ_TIMEOUT.as_secs()
+                )
+                .into_bytes(),
+            });
+        }
         Err(e) => {
             let too_large = e
                 .downcast_ref::<http_body_util::LengthLimitError>()
@@ -223,6 +288,11 @@ async fn read_request(request: Request<Incoming>) -> Result<HttpRequest, HttpRes
         body,
     })
 }
+
+/// The request body did not arrive within [`BODY_READ_TIMEOUT`].
+#[derive(Debug, thiserror::Error)]
+#[error("request body timed out")]
+struct BodyTimeout;
 
 /// Converts the handler's response. Invalid parts are logged and skipped, never a panic.
 /// `content-length` and `transfer-encoding` are computed by hyper from the body.

@@ -32,7 +32,7 @@ pub(super) fn http_error(
 }
 
 fn is_cors_header(name: &str) -> bool {
-    name.len() > 15 && name[..15].eq_ignore_ascii_case("access-control-")
+    name.len() > 15 && name.as_bytes()[..15].eq_ignore_ascii_case(b"access-control-")
 }
 
 /// The Access-Control-Allow-Origin value for `origin`, if the configuration allows it.

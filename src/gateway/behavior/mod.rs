@@ -24,7 +24,7 @@ pub use routing::{
     match_http_route, match_rest_resource, match_template, matching_resources, method_for,
     PathParams,
 };
-pub use selection::regex_full_match;
+pub use selection::{pattern_problem, regex_full_match, PatternProblem, SelectionPattern};
 
 use http_api::{http_error, respond_http};
 use rest::{respond_rest, rest_error};

@@ -1,150 +1,305 @@
-//! Selection patterns: the subset of Java regular expressions integration responses use.
+//! Selection patterns: how a non-proxy REST integration picks its integration response.
+//!
+//! API Gateway documents `selectionPattern` as a regular expression matched against the HTTP
+//! status code of HTTP and AWS integrations, and against the `errorMessage` of a Lambda custom
+//! integration's error ("If the back end is an AWS Lambda function, the AWS Lambda function
+//! error header is matched. For all other HTTP and AWS back ends, the HTTP status code is
+//! matched"):
+//! <https://docs.aws.amazon.com/apigateway/latest/api/API_IntegrationResponse.html>,
+//! <https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-integration-responses.html>,
+//! <https://docs.aws.amazon.com/apigateway/latest/developerguide/handle-errors-in-lambda-integration.html>
+//! (whose examples, `Malformed.*` and `.*"errorType":"InternalServerError".*`, only select their
+//! responses when the pattern must match the *whole* message). The patterns are Java regular
+//! expressions (the developer guide's integration-response settings say "Java pattern-style
+//! regex"), matched as Java's `Pattern.matches` does: against the whole input, so `2\d{2}`
+//! selects `204` but not `2040`; and `.` stops at a line break, hence AWS's own advice of
+//! `(\n|.)+` for multi-line Lambda errors.
+//!
+//! Evaluation uses `regex-lite` (no backtracking: time linear in the input, a compile-size
+//! limit and a nesting limit), so a hostile pattern can neither overflow the stack nor take
+//! exponential time. Choices the documentation leaves open:
+//! - **Length.** No documented quota names a maximum `selectionPattern` length. cors-doctor
+//!   evaluates patterns of up to [`MAX_PATTERN_BYTES`]; a longer one is treated as matching
+//!   nothing and reported (finding `SELECTION_PATTERN_UNSUPPORTED`), never compiled.
+//! - **Java syntax regex-lite lacks** (lookaround, backreferences, possessive quantifiers,
+//!   `\p{…}` classes, `\Z`, `\R`, `\h`…) makes the pattern unevaluable in the same way: it
+//!   selects nothing and the finding says why. `\Q…\E` quoting is translated.
+//! - **Line terminators.** Java's `.` excludes `\n`, `\r`, `\u0085`, `\u2028` and `\u2029`
+//!   (without `DOTALL`); outside character classes `.` is translated to that class unless the
+//!   pattern sets an inline flag group (`(?s)` and friends), where regex-lite's own `.` is used.
 
-/// Full-match of a selection pattern (a Java regex in AWS) against `input`. Supports the
-/// subset patterns use in practice: literals, `.`, `\d \w \s`, escapes, classes `[a-z0-9]`,
-/// quantifiers `* + ? {n} {n,m}` and top-level `|`. Groups fall back to literal equality.
-pub fn regex_full_match(pattern: &str, input: &str) -> bool {
-    if pattern.contains('(') {
-        return pattern == input;
+use std::fmt;
+
+/// The longest selection pattern that is evaluated (bytes). Real patterns are a few dozen
+/// characters (`4\d{2}`, `.*Not Found.*`); 8 KiB leaves room for long alternations of
+/// error messages.
+pub const MAX_PATTERN_BYTES: usize = 8 * 1024;
+
+/// Compiled-program limit (bytes) and group nesting limit: bounded memory and recursion for
+/// any pattern under [`MAX_PATTERN_BYTES`].
+const COMPILED_SIZE_LIMIT: usize = 1 << 20;
+const NEST_LIMIT: u32 = 64;
+
+/// Why a selection pattern cannot be evaluated (it then matches nothing).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PatternProblem {
+    TooLong { bytes: usize },
+    Unsupported { detail: String },
+}
+
+impl fmt::Display for PatternProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PatternProblem::TooLong { bytes } => write!(
+                f,
+                "is {bytes} bytes long, more than the {MAX_PATTERN_BYTES} cors-doctor evaluates"
+            ),
+            PatternProblem::Unsupported { detail } => write!(
+                f,
+                "uses regular-expression syntax cors-doctor cannot evaluate ({detail})"
+            ),
+        }
     }
-    let input: Vec<char> = input.chars().collect();
-    pattern.split('|').any(|alt| match parse_regex(alt) {
-        Some(atoms) => match_atoms(&atoms, &input),
-        None => alt == input.iter().collect::<String>(),
+}
+
+/// A selection pattern ready to be matched against whole inputs.
+#[derive(Clone, Debug)]
+pub struct SelectionPattern {
+    whole: regex_lite::Regex,
+}
+
+impl SelectionPattern {
+    /// Compiles a Java-style selection pattern, or says why it cannot be evaluated.
+    pub fn compile(pattern: &str) -> Result<SelectionPattern, PatternProblem> {
+        if pattern.len() > MAX_PATTERN_BYTES {
+            return Err(PatternProblem::TooLong {
+                bytes: pattern.len(),
+            });
+        }
+        let translated = translate_java(pattern)?;
+        // Compiled alone first: an unbalanced `)` must not escape the anchoring group below.
+        build(&translated)?;
+        let whole = build(&format!(r"\A(?:{translated})\z"))?;
+        Ok(SelectionPattern { whole })
+    }
+
+    /// Java's `Pattern.matches`: the whole input, not a part of it.
+    pub fn matches_whole(&self, input: &str) -> bool {
+        self.whole.is_match(input)
+    }
+}
+
+fn build(pattern: &str) -> Result<regex_lite::Regex, PatternProblem> {
+    regex_lite::RegexBuilder::new(pattern)
+        .size_limit(COMPILED_SIZE_LIMIT)
+        .nest_limit(NEST_LIMIT)
+        .build()
+        .map_err(|e| PatternProblem::Unsupported {
+            detail: first_line(&e.to_string()),
+        })
+}
+
+fn first_line(text: &str) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    line.chars().take(200).collect()
+}
+
+/// Whether `pattern` selects `input` (a whole match). Patterns that cannot be evaluated
+/// ([`pattern_problem`]) select nothing.
+pub fn regex_full_match(pattern: &str, input: &str) -> bool {
+    SelectionPattern::compile(pattern).is_ok_and(|p| p.matches_whole(input))
+}
+
+/// Why `pattern` cannot be evaluated, if it cannot (`default` is not a pattern).
+pub fn pattern_problem(pattern: &str) -> Option<PatternProblem> {
+    if pattern == "default" {
+        return None;
+    }
+    SelectionPattern::compile(pattern).err()
+}
+
+/// Java's `.` without `DOTALL`: anything but a line terminator.
+const JAVA_DOT: &str = r"[^\n\r\x{85}\x{2028}\x{2029}]";
+
+/// Rewrites the Java constructs regex-lite spells differently: `\Q…\E` quoting, and `.`
+/// (see the module docs). Everything else is passed through for regex-lite to accept or
+/// refuse; the constructs it refuses are listed in the error.
+fn translate_java(pattern: &str) -> Result<String, PatternProblem> {
+    let translate_dot = !has_inline_flags(pattern);
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars().peekable();
+    let mut class_depth = 0usize;
+    // The previous character ended a quantifier (`*`, `+`, `?`, `{n,m}`) outside a class.
+    let mut after_quantifier = false;
+    let mut previous = None;
+    while let Some(c) = chars.next() {
+        let quantifier_before = std::mem::take(&mut after_quantifier);
+        if class_depth == 0 && quantifier_before && c == '+' {
+            // Java's possessive `*+`, `++`, `?+`, `{n}+`: regex-lite would read a nested
+            // repetition, which matches where Java's never backtracking form does not.
+            return Err(PatternProblem::Unsupported {
+                detail: "possessive quantifiers such as `*+` are not supported".into(),
+            });
+        }
+        if class_depth == 0 {
+            after_quantifier = match c {
+                '*' | '+' | '}' => true,
+                // `(?` opens a group; `+?` is a lazy quantifier (nothing may follow).
+                '?' => previous != Some('(') && !quantifier_before,
+                _ => false,
+            };
+        }
+        previous = Some(c);
+        match c {
+            '\\' => {
+                let Some(next) = chars.next() else {
+                    return Err(PatternProblem::Unsupported {
+                        detail: "it ends with a lone backslash".into(),
+                    });
+                };
+                previous = Some(next);
+                if next == 'Q' {
+                    // Literal text up to `\E` (or the end of the pattern).
+                    let mut literal = String::new();
+                    while let Some(q) = chars.next() {
+                        if q == '\\' && chars.peek() == Some(&'E') {
+                            chars.next();
+                            break;
+                        }
+                        literal.push(q);
+                    }
+                    out.push_str(&regex_lite::escape(&literal));
+                } else {
+                    out.push('\\');
+                    out.push(next);
+                }
+            }
+            '[' => {
+                class_depth += 1;
+                out.push('[');
+                // A `]` (or `^]`) right after the opening bracket is a literal in Java.
+                if chars.peek() == Some(&'^') {
+                    chars.next();
+                    out.push('^');
+                }
+                if chars.peek() == Some(&']') {
+                    chars.next();
+                    out.push_str(r"\]");
+                }
+            }
+            ']' if class_depth > 0 => {
+                class_depth -= 1;
+                out.push(']');
+            }
+            '.' if class_depth == 0 && translate_dot => out.push_str(JAVA_DOT),
+            other => out.push(other),
+        }
+    }
+    Ok(out)
+}
+
+/// True when the pattern has an inline flag group such as `(?s)` or `(?i:…)`.
+fn has_inline_flags(pattern: &str) -> bool {
+    pattern.match_indices("(?").any(|(at, _)| {
+        pattern[at + 2..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '-')
     })
 }
 
-#[derive(Clone, Debug)]
-enum Class {
-    Any,
-    Set(Vec<(char, char)>, bool),
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-#[derive(Clone, Debug)]
-struct Atom {
-    class: Class,
-    min: usize,
-    max: usize,
-}
-
-impl Class {
-    fn matches(&self, c: char) -> bool {
-        match self {
-            Class::Any => c != '\n',
-            Class::Set(ranges, negated) => {
-                ranges.iter().any(|(a, b)| (*a..=*b).contains(&c)) != *negated
-            }
-        }
+    #[test]
+    fn whole_match_like_java_matches() {
+        assert!(regex_full_match(r"2\d{2}", "204"));
+        assert!(!regex_full_match(r"2\d{2}", "2040"));
+        assert!(
+            regex_full_match("a|ab", "ab"),
+            "alternation must backtrack to a whole match"
+        );
+        assert!(!regex_full_match("abc", "xabcx"));
+        assert!(regex_full_match(".*Not Found.*", "Item Not Found here"));
     }
-}
 
-fn escape_class(c: char) -> Class {
-    match c {
-        'd' => Class::Set(vec![('0', '9')], false),
-        'w' => Class::Set(vec![('a', 'z'), ('A', 'Z'), ('0', '9'), ('_', '_')], false),
-        's' => Class::Set(
-            vec![(' ', ' '), ('\t', '\t'), ('\n', '\n'), ('\r', '\r')],
-            false,
-        ),
-        other => Class::Set(vec![(other, other)], false),
+    #[test]
+    fn groups_are_regexes_not_literals() {
+        assert!(regex_full_match(r"(\n|.)+", "line one\nline two"));
+        assert!(regex_full_match("(4|5)\\d\\d", "503"));
+        assert!(!regex_full_match("(4|5)\\d\\d", "(4|5)\\d\\d"));
+        assert!(regex_full_match(r"Malformed.*", "Malformed input ..."));
     }
-}
 
-fn parse_regex(p: &str) -> Option<Vec<Atom>> {
-    let chars: Vec<char> = p.chars().collect();
-    let mut i = 0;
-    let mut atoms = Vec::new();
-    while i < chars.len() {
-        let class = match chars[i] {
-            '.' => Class::Any,
-            '\\' => {
-                i += 1;
-                escape_class(*chars.get(i)?)
-            }
-            '[' => {
-                i += 1;
-                let negated = chars.get(i) == Some(&'^');
-                if negated {
-                    i += 1;
-                }
-                let mut ranges = Vec::new();
-                while *chars.get(i)? != ']' {
-                    let mut c = chars[i];
-                    if c == '\\' {
-                        i += 1;
-                        c = *chars.get(i)?;
-                        if let Class::Set(r, _) = escape_class(c) {
-                            if c.is_ascii_alphabetic() {
-                                ranges.extend(r);
-                                i += 1;
-                                continue;
-                            }
-                        }
-                    }
-                    if chars.get(i + 1) == Some(&'-') && chars.get(i + 2).is_some_and(|&e| e != ']')
-                    {
-                        ranges.push((c, chars[i + 2]));
-                        i += 3;
-                    } else {
-                        ranges.push((c, c));
-                        i += 1;
-                    }
-                }
-                Class::Set(ranges, negated)
-            }
-            '^' | '$' if i == 0 || i == chars.len() - 1 => {
-                i += 1;
-                continue;
-            }
-            c => Class::Set(vec![(c, c)], false),
-        };
-        i += 1;
-        let (min, max, width) = match chars.get(i) {
-            Some('*') => (0, usize::MAX, 1),
-            Some('+') => (1, usize::MAX, 1),
-            Some('?') => (0, 1, 1),
-            Some('{') => {
-                let end = chars[i..].iter().position(|&c| c == '}')? + i;
-                let inner: String = chars[i + 1..end].iter().collect();
-                let (lo, hi) = match inner.split_once(',') {
-                    Some((lo, "")) => (lo.trim().parse().ok()?, usize::MAX),
-                    Some((lo, hi)) => (lo.trim().parse().ok()?, hi.trim().parse().ok()?),
-                    None => {
-                        let n = inner.trim().parse().ok()?;
-                        (n, n)
-                    }
-                };
-                (lo, hi, end + 1 - i)
-            }
-            _ => (1, 1, 0),
-        };
-        i += width;
-        atoms.push(Atom { class, min, max });
+    #[test]
+    fn java_dot_stops_at_every_line_terminator() {
+        assert!(!regex_full_match(".+", "a\nb"));
+        assert!(!regex_full_match(".+", "a\rb"));
+        assert!(!regex_full_match(".+", "a\u{2028}b"));
+        assert!(regex_full_match("(?s).+", "a\nb"));
+        assert!(regex_full_match("[.]", "."));
+        assert!(!regex_full_match("[.]", "x"));
     }
-    Some(atoms)
-}
 
-fn match_atoms(atoms: &[Atom], input: &[char]) -> bool {
-    let Some((first, rest)) = atoms.split_first() else {
-        return input.is_empty();
-    };
-    let mut count = 0;
-    while count < first.min {
-        match input.get(count) {
-            Some(&c) if first.class.matches(c) => count += 1,
-            _ => return false,
-        }
+    #[test]
+    fn quoting_and_bracket_literals() {
+        assert!(regex_full_match(r"\Q(a+)\E.*", "(a+) and more"));
+        assert!(!regex_full_match(r"\Q(a+)\E", "aa"));
+        assert!(regex_full_match("[]a]+", "]a]"));
     }
-    loop {
-        if match_atoms(rest, &input[count..]) {
-            return true;
+
+    #[test]
+    fn an_unbalanced_parenthesis_cannot_escape_the_anchors() {
+        assert!(pattern_problem("a)|(b").is_some());
+        assert!(!regex_full_match("a)|(b", "xb"));
+        assert!(!regex_full_match("a)|(b", "a)|(b"));
+    }
+
+    #[test]
+    fn long_and_nested_patterns_are_refused_not_crashed() {
+        let long = "a".repeat(100 * 1024);
+        assert_eq!(
+            pattern_problem(&long),
+            Some(PatternProblem::TooLong { bytes: 100 * 1024 })
+        );
+        assert!(!regex_full_match(&long, &long));
+        let nested = format!("{}a{}", "(".repeat(4000), ")".repeat(4000));
+        assert!(matches!(
+            pattern_problem(&nested),
+            Some(PatternProblem::Unsupported { .. })
+        ));
+        // At the cap: compiled and evaluated.
+        let at_cap = "a?".repeat(MAX_PATTERN_BYTES / 4) + &"a".repeat(MAX_PATTERN_BYTES / 4);
+        assert!(at_cap.len() <= MAX_PATTERN_BYTES);
+        assert!(regex_full_match(
+            &at_cap,
+            &"a".repeat(MAX_PATTERN_BYTES / 4)
+        ));
+    }
+
+    #[test]
+    fn catastrophic_backtracking_is_linear() {
+        let start = std::time::Instant::now();
+        let input = "a".repeat(5_000) + "!";
+        assert!(!regex_full_match("(a*)*b", &input));
+        assert!(!regex_full_match("(a|aa)+", &input));
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
+    fn java_syntax_regex_lite_lacks_is_reported() {
+        for p in [r"(?=a)a", r"(a)\1", r"a*+", r"\p{Lu}", "abc\\"] {
+            assert!(
+                matches!(pattern_problem(p), Some(PatternProblem::Unsupported { .. })),
+                "{p}"
+            );
         }
-        if count >= first.max {
-            return false;
-        }
-        match input.get(count) {
-            Some(&c) if first.class.matches(c) => count += 1,
-            _ => return false,
-        }
+        assert_eq!(pattern_problem("default"), None);
+        let msg = pattern_problem(&"x".repeat(9000)).map(|p| p.to_string());
+        assert_eq!(
+            msg.as_deref(),
+            Some("is 9000 bytes long, more than the 8192 cors-doctor evaluates")
+        );
     }
 }

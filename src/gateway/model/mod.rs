@@ -435,8 +435,11 @@ impl CorsConfiguration {
                 || o.strip_suffix('*')
                     .filter(|prefix| prefix.ends_with("://"))
                     .is_some_and(|prefix| {
+                        // Bytes, not a string slice: the origin may have a multi-byte
+                        // character where the scheme's prefix ends.
                         origin.len() > prefix.len()
-                            && origin[..prefix.len()].eq_ignore_ascii_case(prefix)
+                            && origin.as_bytes()[..prefix.len()]
+                                .eq_ignore_ascii_case(prefix.as_bytes())
                     })
         })
     }

@@ -1,0 +1,160 @@
+//! Reading a file the user named (`--config`, `--openapi`, a scenario file): regular files
+//! only, and never more than a limit.
+//!
+//! A FIFO would block the open (and the read) forever, and `/dev/zero` or `/proc` files report
+//! a size of 0 while producing without end, so neither the size in the metadata nor a plain
+//! `read_to_string` bounds anything. The file is opened without blocking, checked on the open
+//! handle (no window for a swap between the check and the read), and read through
+//! [`Read::take`].
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read};
+use std::path::Path;
+
+/// Reads the UTF-8 text of the regular file at `path`, refusing anything else (a directory, a
+/// FIFO, a device, a socket) and anything longer than `max_bytes`. Error messages are whole
+/// clauses meant to follow the file's name ("cannot read config file X: …").
+pub fn read_text(path: &Path, max_bytes: u64) -> io::Result<String> {
+    let file = open_nonblocking(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "it is {}, not a regular file; save the content to a file and name that file",
+                describe(&meta.file_type())
+            ),
+        ));
+    }
+    if meta.len() > max_bytes {
+        return Err(too_large(max_bytes));
+    }
+    let mut bytes = Vec::new();
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_large(max_bytes));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "it is not UTF-8 text (invalid byte at offset {}); save it as UTF-8",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}
+
+fn too_large(max_bytes: u64) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!(
+            "it is larger than {}, more than such a file can be; check that it is the right file",
+            human_size(max_bytes)
+        ),
+    )
+}
+
+fn human_size(bytes: u64) -> String {
+    if bytes >= 1 << 20 && bytes % (1 << 20) == 0 {
+        format!("{} MiB", bytes >> 20)
+    } else if bytes >= 1 << 10 && bytes % (1 << 10) == 0 {
+        format!("{} KiB", bytes >> 10)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // O_NONBLOCK: opening a FIFO for reading returns at once instead of waiting for a writer.
+    // It has no effect on regular files, the only kind read further.
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> io::Result<File> {
+    OpenOptions::new().read(true).open(path)
+}
+
+fn describe(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_regular_file_within_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.txt");
+        std::fs::write(&p, "hello").unwrap();
+        assert_eq!(read_text(&p, 5).unwrap(), "hello");
+        let err = read_text(&p, 4).unwrap_err().to_string();
+        assert!(err.contains("larger than 4 bytes"), "{err}");
+    }
+
+    #[test]
+    fn refuses_devices_directories_and_fifos_without_blocking() {
+        let err = read_text(Path::new("/dev/zero"), 1 << 20)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("it is a device, not a regular file"),
+            "{err}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let err = read_text(dir.path(), 10).unwrap_err().to_string();
+        assert!(err.starts_with("it is a directory"), "{err}");
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let err = read_text(&fifo, 10).unwrap_err().to_string();
+        assert!(err.starts_with("it is a named pipe (FIFO)"), "{err}");
+    }
+
+    #[test]
+    fn refuses_endless_files_that_report_size_zero() {
+        // /proc files report a length of 0; reading stops at the limit.
+        let p = Path::new("/proc/self/status");
+        if p.exists() {
+            let err = read_text(p, 16).unwrap_err().to_string();
+            assert!(err.contains("larger than 16 bytes"), "{err}");
+        }
+    }
+
+    #[test]
+    fn names_invalid_utf8() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("b.bin");
+        std::fs::write(&p, b"ab\xffcd").unwrap();
+        let err = read_text(&p, 100).unwrap_err().to_string();
+        assert!(err.contains("offset 2"), "{err}");
+    }
+}
