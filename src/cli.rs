@@ -69,6 +69,9 @@ pub struct TargetArgs {
     /// An API exported with `aws apigateway get-export … extensions=apigateway` (or a scenario).
     #[arg(long, value_name = "EXPORT.json")]
     pub openapi: Option<PathBuf>,
+    /// REST or HTTP API, when the --openapi file's markers decide wrongly (or not at all).
+    #[arg(long, value_name = "rest|http", requires = "openapi")]
+    pub kind: Option<KindArg>,
     /// API id (overrides the one in the URL).
     #[arg(long)]
     pub api_id: Option<String>,
@@ -96,6 +99,21 @@ pub struct TargetArgs {
     /// Browser rules: chrome-today (default) or spec.
     #[arg(long, value_enum)]
     pub mode: Option<ModeArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KindArg {
+    Rest,
+    Http,
+}
+
+impl KindArg {
+    pub fn api_kind(self) -> crate::gateway::model::ApiKind {
+        match self {
+            KindArg::Rest => crate::gateway::model::ApiKind::Rest,
+            KindArg::Http => crate::gateway::model::ApiKind::Http,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -157,6 +175,8 @@ pub struct Plan {
     pub timeout: Duration,
     pub connect_timeout: Duration,
     pub openapi: Option<PathBuf>,
+    /// `--kind`: REST or HTTP, overriding what the --openapi file's markers decide.
+    pub kind: Option<crate::gateway::model::ApiKind>,
     pub api_id: Option<String>,
     pub stage: Option<String>,
     pub path: Option<String>,
@@ -282,6 +302,7 @@ impl TargetArgs {
             timeout,
             connect_timeout,
             openapi: self.openapi.clone(),
+            kind: self.kind.map(KindArg::api_kind),
             api_id: self.api_id.clone(),
             stage: self.stage.clone(),
             path,

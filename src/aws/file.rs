@@ -6,6 +6,7 @@ use std::path::Path;
 use super::{BoxFuture, ConfigRequest, ConfigSource, LoadedConfig};
 use crate::evidence::ConfigSourceKind;
 use crate::gateway::openapi;
+use crate::gateway::model::ApiKind;
 use crate::gateway::scenario::{Scenario, SCENARIO_KEY};
 use crate::gateway::Api;
 
@@ -24,9 +25,15 @@ enum Exported {
 }
 
 impl OpenApiFile {
-    /// Reads and imports the file; errors say which file and what is wrong in it (with the
-    /// JSON path of a malformed part).
+    /// Reads and imports the file (JSON or YAML); errors say which file, which line and what
+    /// is wrong in it (with the JSON path of a malformed part).
     pub fn open(path: &Path) -> Result<OpenApiFile, String> {
+        Self::open_as(path, None)
+    }
+
+    /// [`OpenApiFile::open`], with the API kind the user named (`--kind`) instead of the one
+    /// the document's markers decide.
+    pub fn open_as(path: &Path, kind: Option<ApiKind>) -> Result<OpenApiFile, String> {
         let shown = path.display();
         let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
         if meta.len() > MAX_EXPORT_BYTES {
@@ -47,7 +54,7 @@ impl OpenApiFile {
             ))
         } else {
             Exported::Api(Box::new(
-                openapi::import_str(&text).map_err(|e| format!("{shown}: {e}"))?,
+                openapi::import_str_as(&text, kind).map_err(|e| e.in_file(&shown.to_string()))?,
             ))
         };
         Ok(OpenApiFile { content })

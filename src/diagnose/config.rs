@@ -4,7 +4,7 @@
 
 use super::findings::{Finding, FindingCode as C, Severity, Step, StepStatus};
 use super::steps::Ctx;
-use crate::evidence::ConfigGap;
+use crate::evidence::{ConfigGap, Exchange};
 use crate::gateway::inspect::{ConfigFacts, MethodFacts};
 use crate::gateway::model::{ApiKind, AuthorizationType};
 use crate::target::CredentialsMode;
@@ -20,18 +20,33 @@ pub(super) fn refine(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
 }
 
 /// A step whose configuration could not be read (a partial load) is `unknown` and says why;
-/// a failure the probes observed stands, and a skipped step stays skipped. Findings drawn from
-/// the configuration alone are dropped from it: they rested on what is missing.
-pub(super) fn apply_gaps(steps: &mut [Step], gaps: &[ConfigGap]) {
+/// a failure the probes observed stands, and a skipped step stays skipped. A failure that only
+/// predictions (offline, from the same incomplete configuration) or the configuration show
+/// does not stand: it rested on what is missing. Findings drawn from the configuration alone
+/// are dropped from the step.
+pub(super) fn apply_gaps(steps: &mut [Step], gaps: &[ConfigGap], exchanges: &[Exchange]) {
+    let observed = |f: &Finding| {
+        f.evidence
+            .iter()
+            .any(|e| exchanges.iter().any(|x| &x.id == e && !x.predicted))
+    };
     for g in gaps {
         let Some(s) = step(steps, g.step) else {
             continue;
         };
-        if matches!(s.status, StepStatus::Fail | StepStatus::Skip) {
+        let observed_failure = s
+            .findings
+            .iter()
+            .any(|f| f.severity == Severity::Error && observed(f));
+        if s.status == StepStatus::Skip || (s.status == StepStatus::Fail && observed_failure) {
             continue;
         }
-        s.findings
-            .retain(|f| !f.evidence.iter().all(|e| e == CONFIG));
+        if s.status == StepStatus::Unknown {
+            // Already unknown (another gap): add this reason.
+            s.summary = format!("{} Also, the {} could not be read: {}", s.summary, g.what, g.reason);
+            continue;
+        }
+        s.findings.retain(|f| observed(f));
         s.status = StepStatus::Unknown;
         s.summary = format!("Unknown: the {} could not be read: {}", g.what, g.reason);
     }

@@ -13,6 +13,7 @@ pub use findings::{Finding, FindingCode, Remediation, Severity, Step, StepStatus
 
 use crate::cors::{self, Mode, Observed, PreflightPlan, Verdict};
 use crate::evidence::{
+    ConfigGap,
     AnsweredBy, ConfigEvidence, ConfigSourceKind, Evidence, Exchange, ExchangeKind,
 };
 use crate::gateway::inspect::{self, ConfigFacts};
@@ -32,6 +33,14 @@ pub struct ApiSummary {
     /// Why the configuration could not be read, when a source was asked and failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config_unavailable: Option<String>,
+    /// What decided `kind` when a configuration was read (`x-amazon-apigateway-cors (HTTP APIs
+    /// only)`, `--kind rest`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind_decided_by: Option<String>,
+    /// Things in the configuration cors-doctor could not read (undefined security schemes,
+    /// CloudFormation values the diagnosis needs), one sentence each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub config_warnings: Vec<String>,
 }
 
 /// The outcome of a diagnosis: the browser's verdict and the seven steps.
@@ -89,8 +98,25 @@ pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
         None if api.kind != "unknown" => note_what_config_would_add(&mut steps),
         None => {}
     }
-    if let ConfigEvidence::Loaded { gaps, .. } = &evidence.config {
-        config::apply_gaps(&mut steps, gaps);
+    if let ConfigEvidence::Loaded {
+        gaps,
+        api: loaded,
+        stage,
+        path,
+        ..
+    } = &evidence.config
+    {
+        config::apply_gaps(&mut steps, gaps, &evidence.exchanges);
+        let missing: Vec<ConfigGap> =
+            inspect::missing_values(loaded, stage.as_deref(), path, &evidence.target.method)
+                .into_iter()
+                .map(|m| ConfigGap {
+                    what: m.what,
+                    step: m.step,
+                    reason: m.reason,
+                })
+                .collect();
+        config::apply_gaps(&mut steps, &missing, &evidence.exchanges);
     }
     let first_failing_step = steps
         .iter()
@@ -167,6 +193,8 @@ fn api_summary(evidence: &Evidence) -> ApiSummary {
             ConfigEvidence::Unavailable { reason } => Some(reason.clone()),
             _ => None,
         },
+        kind_decided_by: None,
+        config_warnings: Vec::new(),
     };
     if let ConfigEvidence::Loaded {
         source,
@@ -182,6 +210,15 @@ fn api_summary(evidence: &Evidence) -> ApiSummary {
         }
         .to_string();
         summary.kind = api.kind.as_str().to_string();
+        summary.kind_decided_by = api.kind_decided_by.clone();
+        summary.config_warnings = api
+            .unresolved
+            .iter()
+            .filter(|u| {
+                u.needed.is_some() || matches!(u.kind, crate::gateway::model::UnresolvedKind::Undefined(_))
+            })
+            .map(|u| format!("{}.", u.reason()))
+            .collect();
         if let Some(id) = &api.id {
             summary.id = Some(id.to_string());
         }

@@ -537,6 +537,108 @@ fn route_facts(api: &Api, r: &Resource, m: &Method) -> RouteFacts {
     }
 }
 
+/// A value the diagnosis of one request needs but the definition does not hold (see
+/// [`crate::gateway::model::Unresolved`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MissingValue {
+    /// The step (1–7) left `unknown`.
+    pub step: u8,
+    /// What it is (`the Access-Control-Allow-Origin mapping of OPTIONS /items`).
+    pub what: String,
+    /// Why it cannot be read (`… is the CloudFormation Fn::Sub value …`).
+    pub reason: String,
+}
+
+/// The unresolved values that the request `method path` on `stage` depends on: those of the
+/// route answering its preflight and of the route answering it, of the authorizers those
+/// routes use, and API-wide ones of the API's kind (REST gateway responses, an HTTP API's
+/// cors_configuration).
+pub fn missing_values(api: &Api, stage: Option<&str>, path: &str, method: &str) -> Vec<MissingValue> {
+    if api.unresolved.iter().all(|u| u.needed.is_none()) {
+        return Vec::new();
+    }
+    let served = api.served(stage);
+    let path = path.split('?').next().unwrap_or(path);
+    let verb = method.to_ascii_uppercase();
+    // (resource path, configured method, answers the preflight, the method)
+    let mut routes: Vec<(String, &Method, bool)> = Vec::new();
+    match api.kind {
+        ApiKind::Rest => {
+            if let Some((r, _)) = match_rest_resource(served.resources, path) {
+                for (v, is_options) in [("OPTIONS", true), (verb.as_str(), false)] {
+                    if let Some(m) = method_for(r, v) {
+                        routes.push((r.path.clone(), m, is_options));
+                    }
+                }
+            }
+        }
+        ApiKind::Http => {
+            for (v, is_options) in [("OPTIONS", true), (verb.as_str(), false)] {
+                if is_options && served.cors.is_some() {
+                    continue;
+                }
+                if let Some((r, m, _)) = match_http_route(served.resources, path, v) {
+                    routes.push((r.path.clone(), m, is_options));
+                }
+            }
+        }
+    }
+    let mut out: Vec<MissingValue> = Vec::new();
+    for u in &api.unresolved {
+        let Some(need) = &u.needed else { continue };
+        let step = match (&need.route, &need.authorizer) {
+            (Some((rp, rm)), _) => {
+                let hit = routes
+                    .iter()
+                    .filter(|(p, m, _)| p == rp && m.http_method.eq_ignore_ascii_case(rm))
+                    .map(|(_, _, is_options)| *is_options)
+                    .max();
+                match hit {
+                    // Authorization of the route answering the request (not its preflight)
+                    // decides the gateway errors it can meet: step 6.
+                    Some(false) if need.step == 4 => 6,
+                    Some(_) => need.step,
+                    None => continue,
+                }
+            }
+            (None, Some(a)) => {
+                let users: Vec<bool> = routes
+                    .iter()
+                    .filter(|(_, m, _)| m.authorizer.as_deref() == Some(a.as_str()))
+                    .map(|(_, _, is_options)| *is_options)
+                    .collect();
+                if users.is_empty() {
+                    continue;
+                }
+                if users.contains(&true) {
+                    4
+                } else {
+                    6
+                }
+            }
+            (None, None) => {
+                let rest_only = need.step == 6;
+                if rest_only != (api.kind == ApiKind::Rest) {
+                    continue;
+                }
+                need.step
+            }
+        };
+        let what = match &need.route {
+            Some((rp, rm)) if !need.what.contains(rp.as_str()) => format!("{} ({rm} {rp})", need.what),
+            _ => need.what.clone(),
+        };
+        if !out.iter().any(|m| m.step == step && m.what == what) {
+            out.push(MissingValue {
+                step,
+                what,
+                reason: u.reason(),
+            });
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -81,6 +81,12 @@ pub fn render(r: &Report, color: bool) -> String {
         None => format!("config: {}", a.config_source),
     });
     let _ = writeln!(out, "  {}", st.dim(&api_bits.join(" · ")));
+    if let Some(by) = &a.kind_decided_by {
+        let _ = writeln!(out, "  {}", st.dim(&format!("{} API: {by}", a.kind)));
+    }
+    for w in &a.config_warnings {
+        let _ = writeln!(out, "  {}", st.paint("33", &format!("config: {w}")));
+    }
     out.push('\n');
 
     let b = &r.browser;

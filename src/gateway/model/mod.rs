@@ -13,6 +13,7 @@
 
 mod gateway_responses;
 mod served;
+mod unresolved;
 
 use std::collections::BTreeMap;
 
@@ -24,6 +25,7 @@ pub use gateway_responses::{
     GATEWAY_RESPONSE_TYPES,
 };
 pub use served::Served;
+pub use unresolved::{has_placeholder, intrinsic_name, Need, Unresolved, UnresolvedKind};
 
 /// The resource path of the HTTP API `$default` route.
 pub const DEFAULT_ROUTE: &str = "$default";
@@ -103,6 +105,13 @@ pub struct Api {
     /// Every other top-level field of the document (`servers`, `host`, `definitions`, unknown
     /// extensions …), raw and in order.
     pub extra: Map<String, Value>,
+    /// Values the definition writes but does not hold (CloudFormation functions, template
+    /// placeholders, undefined security schemes), in document order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unresolved: Vec<Unresolved>,
+    /// What decided REST or HTTP (`x-amazon-apigateway-cors (HTTP APIs only)`, `--kind`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind_decided_by: Option<String>,
 }
 
 /// A REST resource, or the path of one or more HTTP API routes.

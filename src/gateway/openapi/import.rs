@@ -1,5 +1,22 @@
 //! OpenAPI / Swagger document → [`Api`].
+//!
+//! Three things real definitions carry are read rather than refused:
+//! - local `$ref`s (`{"$ref": "#/components/x-amazon-apigateway-integrations/get"}`, the
+//!   form AWS documents for HTTP API integrations) wherever the model reads an object: path
+//!   items, operations, responses, integrations and their responses, security schemes,
+//!   gateway responses. Chains are followed up to [`MAX_REF_HOPS`]; a cycle, a reference into
+//!   another file or to nothing is an error naming the reference.
+//! - CloudFormation values (`Fn::Sub`, `Ref`, `Fn::GetAtt` … and YAML short tags) and
+//!   template placeholders (`${var}`) become [`Unresolved`] values (see
+//!   [`crate::gateway::model::Unresolved`]); the raw value stays in the `extra` map so the
+//!   export writes it back.
+//! - A security requirement naming a scheme the document does not define is recorded as an
+//!   undefined reference (the method's authorization is then unknown), not an error.
+//!
+//! REST or HTTP is decided from markers only one kind of API accepts ([`decide_kind`]); the
+//! marker that decided is kept in [`Api::kind_decided_by`].
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
@@ -9,10 +26,14 @@ use super::{
     X_AUTHTYPE, X_CORS, X_GATEWAY_RESPONSES, X_IMPORTEXPORT, X_INTEGRATION,
 };
 use crate::gateway::model::{
-    Api, ApiKind, AuthorizationType, Authorizer, AuthorizerKind, CorsConfiguration,
-    GatewayResponse, Integration, IntegrationResponse, IntegrationType, JwtConfiguration, Method,
-    MethodResponse, Resource, SpecFormat, DEFAULT_ROUTE,
+    intrinsic_name, Api, ApiKind, AuthorizationType, Authorizer, AuthorizerKind,
+    CorsConfiguration, GatewayResponse, Integration, IntegrationResponse, IntegrationType,
+    JwtConfiguration, Method, MethodResponse, Need, Resource, SpecFormat, Unresolved,
+    DEFAULT_ROUTE,
 };
+
+/// Longest chain of `$ref`s followed for one value.
+pub const MAX_REF_HOPS: usize = 32;
 
 fn err<T>(path: &str, message: impl Into<String>) -> Result<T, ImportError> {
     Err(ImportError {
@@ -22,7 +43,202 @@ fn err<T>(path: &str, message: impl Into<String>) -> Result<T, ImportError> {
             path.into()
         },
         message: message.into(),
+        line: None,
     })
+}
+
+/// What the import carries from value to value: the document (for `$ref`s), the values it
+/// could not resolve, and where it is (the route or authorizer being read).
+struct Cx<'a> {
+    root: &'a Value,
+    unresolved: RefCell<Vec<Unresolved>>,
+    route: RefCell<Option<(String, String)>>,
+    authorizer: RefCell<Option<String>>,
+}
+
+impl<'a> Cx<'a> {
+    fn new(root: &'a Value) -> Self {
+        Cx {
+            root,
+            unresolved: RefCell::new(Vec::new()),
+            route: RefCell::new(None),
+            authorizer: RefCell::new(None),
+        }
+    }
+
+    /// Records an unresolved value; `need` (step, what) when the diagnosis reads it.
+    fn note(&self, u: Unresolved, need: Option<(u8, String)>) {
+        let u = match need {
+            Some((step, what)) => u.needed_by(Need {
+                step,
+                what,
+                route: self.route.borrow().clone(),
+                authorizer: self.authorizer.borrow().clone(),
+            }),
+            None => u,
+        };
+        self.unresolved.borrow_mut().push(u);
+    }
+
+    /// Follows `$ref`s from `v` (written at `path`) to the value they name, with the dotted
+    /// path of that value.
+    fn follow(&self, v: &'a Value, path: &str) -> Result<(&'a Value, String), ImportError> {
+        let mut cur = v;
+        let mut cur_path = path.to_string();
+        let mut seen: Vec<String> = Vec::new();
+        loop {
+            let Some(r) = cur.as_object().and_then(|o| o.get("$ref")) else {
+                return Ok((cur, cur_path));
+            };
+            let rp = join(&cur_path, "$ref");
+            let Some(r) = r.as_str() else {
+                return err(&rp, format!("expected a string, found {}", kind_of(r)));
+            };
+            let Some(pointer) = r.strip_prefix('#') else {
+                return err(&rp, format!("'{r}' points into another file; only references inside this file (#/…) can be read"));
+            };
+            if seen.iter().any(|s| s == r) {
+                seen.push(r.to_string());
+                return err(&rp, format!("the references form a cycle: {}", seen.join(" → ")));
+            }
+            seen.push(r.to_string());
+            if seen.len() > MAX_REF_HOPS {
+                return err(&rp, format!("more than {MAX_REF_HOPS} references in a chain"));
+            }
+            cur = match self.root.pointer(pointer) {
+                Some(target) => target,
+                None => return err(&rp, format!("'{r}' points to nothing in this file")),
+            };
+            cur_path = pointer
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .map(|s| s.replace("~1", "/").replace("~0", "~"))
+                .collect::<Vec<_>>()
+                .join(".");
+        }
+    }
+
+    /// `follow`, then the object there.
+    fn object(
+        &self,
+        v: &'a Value,
+        path: &str,
+    ) -> Result<(&'a Map<String, Value>, String), ImportError> {
+        let (v, p) = self.follow(v, path)?;
+        Ok((as_obj(v, &p)?, p))
+    }
+
+    /// A string field: a string, or (kept raw in `extra` under `key`) a CloudFormation value.
+    /// `need` says what the diagnosis reads it for; a needed string holding a template
+    /// placeholder is recorded too (its text is kept).
+    fn text(
+        &self,
+        v: &Value,
+        path: &str,
+        key: &str,
+        extra: &mut Map<String, Value>,
+        need: Option<(u8, String)>,
+    ) -> Result<Option<String>, ImportError> {
+        match v {
+            Value::String(s) => {
+                if let (Some(need), Some(u)) = (&need, Unresolved::placeholder(path, s)) {
+                    self.note(u, Some(need.clone()));
+                }
+                Ok(Some(s.clone()))
+            }
+            _ => match Unresolved::intrinsic(path, v) {
+                Some(u) => {
+                    self.note(u, need);
+                    extra.insert(key.to_string(), v.clone());
+                    Ok(None)
+                }
+                None => err(path, format!("expected a string, found {}", kind_of(v))),
+            },
+        }
+    }
+
+    /// A string list whose items (or the whole list) may be CloudFormation values; those are
+    /// left out of the list, and the raw list is kept in `extra` under `key`.
+    fn text_list(
+        &self,
+        v: &Value,
+        path: &str,
+        key: &str,
+        extra: &mut Map<String, Value>,
+        need: Option<(u8, String)>,
+    ) -> Result<Vec<String>, ImportError> {
+        if let Some(u) = Unresolved::intrinsic(path, v) {
+            self.note(u, need);
+            extra.insert(key.to_string(), v.clone());
+            return Ok(Vec::new());
+        }
+        let Value::Array(items) = v else {
+            return err(path, format!("expected an array, found {}", kind_of(v)));
+        };
+        let mut out = Vec::new();
+        let mut raw_kept = false;
+        for (i, item) in items.iter().enumerate() {
+            let ip = format!("{path}[{i}]");
+            match item {
+                Value::String(s) => {
+                    if let (Some(need), Some(u)) = (&need, Unresolved::placeholder(&ip, s)) {
+                        self.note(u, Some(need.clone()));
+                    }
+                    out.push(s.clone());
+                }
+                _ => match Unresolved::intrinsic(&ip, item) {
+                    Some(u) => {
+                        self.note(u, need.clone());
+                        if !raw_kept {
+                            extra.insert(key.to_string(), v.clone());
+                            raw_kept = true;
+                        }
+                    }
+                    None => return err(&ip, format!("expected a string, found {}", kind_of(item))),
+                },
+            }
+        }
+        Ok(out)
+    }
+
+    /// A map of strings (`responseParameters` …); CloudFormation values are left out of the
+    /// map, and the raw map is kept in `extra` under `key`. `need_of(k)` says whether the
+    /// diagnosis reads the value of key `k`.
+    fn text_map(
+        &self,
+        v: &Value,
+        path: &str,
+        key: &str,
+        extra: &mut Map<String, Value>,
+        need_of: &dyn Fn(&str) -> Option<(u8, String)>,
+    ) -> Result<BTreeMap<String, String>, ImportError> {
+        let mut out = BTreeMap::new();
+        let mut raw_kept = false;
+        for (k, item) in as_obj(v, path)? {
+            let kp = join(path, k);
+            match item {
+                // A null template (the console writes them); the caller keeps it.
+                Value::Null => {}
+                Value::String(s) => {
+                    if let (Some(need), Some(u)) = (need_of(k), Unresolved::placeholder(&kp, s)) {
+                        self.note(u, Some(need));
+                    }
+                    out.insert(k.clone(), s.clone());
+                }
+                _ => match Unresolved::intrinsic(&kp, item) {
+                    Some(u) => {
+                        self.note(u, need_of(k));
+                        if !raw_kept {
+                            extra.insert(key.to_string(), v.clone());
+                            raw_kept = true;
+                        }
+                    }
+                    None => return err(&kp, format!("expected a string, found {}", kind_of(item))),
+                },
+            }
+        }
+        Ok(out)
+    }
 }
 
 fn join(path: &str, key: &str) -> String {
@@ -78,13 +294,6 @@ fn string_list(v: &Value, path: &str) -> Result<Vec<String>, ImportError> {
         .collect()
 }
 
-fn string_map(v: &Value, path: &str) -> Result<BTreeMap<String, String>, ImportError> {
-    as_obj(v, path)?
-        .iter()
-        .map(|(k, v)| Ok((k.clone(), as_string(v, &join(path, k))?)))
-        .collect()
-}
-
 /// Content type → template, where a template may be null (the console writes that).
 fn template_map(v: &Value, path: &str) -> Result<BTreeMap<String, Option<String>>, ImportError> {
     as_obj(v, path)?
@@ -99,17 +308,31 @@ fn template_map(v: &Value, path: &str) -> Result<BTreeMap<String, Option<String>
         .collect()
 }
 
-/// Parses JSON text and imports it.
+/// Parses JSON or YAML text (told apart by content) and imports it. Errors carry the line.
 pub fn import_str(text: &str) -> Result<Api, ImportError> {
-    let doc: Value = serde_json::from_str(text).map_err(|e| ImportError {
-        path: "$".into(),
-        message: format!("not valid JSON: {e}"),
-    })?;
-    import(&doc)
+    import_str_as(text, None)
+}
+
+/// [`import_str`], with the API kind given by the user (`--kind`) instead of decided from the
+/// document.
+pub fn import_str_as(text: &str, kind: Option<ApiKind>) -> Result<Api, ImportError> {
+    let doc = super::text::parse(text)?;
+    import_as(&doc, kind).map_err(|mut e| {
+        if e.line.is_none() {
+            e.line = super::text::line_of(text, &e.path);
+        }
+        e
+    })
 }
 
 /// Imports an exported OpenAPI 3 or Swagger 2 document.
 pub fn import(doc: &Value) -> Result<Api, ImportError> {
+    import_as(doc, None)
+}
+
+/// [`import`], with the API kind given by the user instead of decided from the document.
+pub fn import_as(doc: &Value, kind: Option<ApiKind>) -> Result<Api, ImportError> {
+    let cx = Cx::new(doc);
     let root = as_obj(doc, "")?;
     let format = if let Some(v) = root.get("openapi") {
         let version = as_string(v, "openapi")?;
@@ -142,14 +365,14 @@ pub fn import(doc: &Value) -> Result<Api, ImportError> {
         let components = as_obj(components, "components")?;
         for (k, v) in components {
             if k == "securitySchemes" {
-                import_schemes(&mut api, v, "components.securitySchemes")?;
+                import_schemes(&cx, &mut api, v, "components.securitySchemes")?;
             } else {
                 api.components_extra.insert(k.clone(), v.clone());
             }
         }
     }
     if let Some(defs) = root.get("securityDefinitions") {
-        import_schemes(&mut api, defs, "securityDefinitions")?;
+        import_schemes(&cx, &mut api, defs, "securityDefinitions")?;
     }
 
     for (key, value) in root {
@@ -161,9 +384,13 @@ pub fn import(doc: &Value) -> Result<Api, ImportError> {
                 for (k, v) in info {
                     let p = join("info", k);
                     match k.as_str() {
-                        "title" => api.name = as_string(v, &p)?,
-                        "version" => api.version = Some(as_code(v, &p)?),
-                        "description" => api.description = Some(as_string(v, &p)?),
+                        "title" => {
+                            api.name = cx.text(v, &p, k, &mut rest, None)?.unwrap_or_default()
+                        }
+                        "version" if intrinsic_name(v).is_none() => {
+                            api.version = Some(as_code(v, &p)?)
+                        }
+                        "description" => api.description = cx.text(v, &p, k, &mut rest, None)?,
                         _ => {
                             rest.insert(k.clone(), v.clone());
                         }
@@ -176,7 +403,7 @@ pub fn import(doc: &Value) -> Result<Api, ImportError> {
             "paths" => {
                 let paths = as_obj(value, "paths")?;
                 for (path, item) in paths {
-                    let resource = import_path_item(&api, path, item, &join("paths", path))?;
+                    let resource = import_path_item(&cx, &api, path, item, &join("paths", path))?;
                     api.resources.push(resource);
                 }
             }
@@ -184,12 +411,17 @@ pub fn import(doc: &Value) -> Result<Api, ImportError> {
                 let p = X_GATEWAY_RESPONSES;
                 for (ty, v) in as_obj(value, p)? {
                     api.gateway_responses
-                        .push(import_gateway_response(ty, v, &join(p, ty))?);
+                        .push(import_gateway_response(&cx, ty, v, &join(p, ty))?);
                 }
             }
-            X_API_KEY_SOURCE => api.api_key_source = Some(as_string(value, key)?),
+            X_API_KEY_SOURCE if intrinsic_name(value).is_none() => {
+                api.api_key_source = Some(as_string(value, key)?)
+            }
             X_IMPORTEXPORT => api.import_export_version = Some(as_code(value, key)?),
-            X_CORS => api.cors = Some(import_cors(value, key)?),
+            X_CORS => {
+                let (v, p) = cx.follow(value, key)?;
+                api.cors = Some(import_cors(&cx, v, &p, &mut api.extra)?);
+            }
             _ => {
                 api.extra.insert(key.clone(), value.clone());
             }
@@ -199,22 +431,144 @@ pub fn import(doc: &Value) -> Result<Api, ImportError> {
     let (id, region) = endpoint_of(&api.extra);
     api.id = id;
     api.region = region;
-    let http_like = api.import_export_version.is_some()
-        || api.cors.is_some()
-        || api.resources.iter().any(|r| {
-            r.path == DEFAULT_ROUTE
-                || r.methods.iter().any(|m| {
-                    m.integration
-                        .as_ref()
-                        .is_some_and(|i| i.payload_format_version.is_some())
-                })
-        });
-    api.kind = if http_like {
-        ApiKind::Http
-    } else {
-        ApiKind::Rest
+    api.unresolved = cx.unresolved.into_inner();
+    let (decided, by) = match kind {
+        Some(k) => (k, format!("--kind {}", k.as_str())),
+        None => decide_kind(&api, root),
     };
+    api.kind = decided;
+    api.kind_decided_by = Some(by);
     Ok(api)
+}
+
+/// A marker only one kind of API accepts.
+struct Marker {
+    kind: ApiKind,
+    what: String,
+}
+
+/// REST or HTTP, and what decided it.
+///
+/// Decisive markers, from the import rules of each kind
+/// (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-open-api.html,
+/// https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions.html,
+/// whose pages list each extension's API kind):
+/// - HTTP only: `x-amazon-apigateway-cors`, `x-amazon-apigateway-importexport-version`, the
+///   `$default` route / `isDefaultRoute`, JWT authorizers, `authorizerPayloadFormatVersion` /
+///   `enableSimpleResponses`, `payloadFormatVersion: 2.0` (the 2.0 event format exists only for
+///   HTTP APIs).
+/// - REST only: `x-amazon-apigateway-gateway-responses`, `…-api-key-source`,
+///   `…-binary-media-types`, `…-request-validators`, `…-policy`, `…-documentation`,
+///   `…-minimum-compression-size`; MOCK, HTTP and AWS (non-proxy) integrations; integration
+///   `responses` and `requestTemplates`; TOKEN and Cognito authorizers; API keys.
+///
+/// Not decisive: `payloadFormatVersion: 1.0` (REST bodies written for Terraform carry it) and
+/// server URLs (both kinds export `https://{id}.execute-api.{region}.amazonaws.com/{basePath}`).
+/// Markers of both kinds: the document-level one found first wins and the conflict is named.
+/// No marker: REST (what `get-export` and most SAM/Serverless bodies are), said as such.
+fn decide_kind(api: &Api, root: &Map<String, Value>) -> (ApiKind, String) {
+    let mut markers: Vec<Marker> = Vec::new();
+    let mut mark = |kind: ApiKind, what: String| {
+        if !markers.iter().any(|m| m.what == what) {
+            markers.push(Marker { kind, what });
+        }
+    };
+    let only = |k: ApiKind| match k {
+        ApiKind::Http => "HTTP APIs only",
+        ApiKind::Rest => "REST APIs only",
+    };
+    // Document level first: they are the most deliberate.
+    for (key, kind) in [
+        (X_IMPORTEXPORT, ApiKind::Http),
+        (X_CORS, ApiKind::Http),
+        (X_GATEWAY_RESPONSES, ApiKind::Rest),
+        (X_API_KEY_SOURCE, ApiKind::Rest),
+        ("x-amazon-apigateway-binary-media-types", ApiKind::Rest),
+        ("x-amazon-apigateway-request-validators", ApiKind::Rest),
+        ("x-amazon-apigateway-policy", ApiKind::Rest),
+        ("x-amazon-apigateway-documentation", ApiKind::Rest),
+        ("x-amazon-apigateway-minimum-compression-size", ApiKind::Rest),
+    ] {
+        if root.contains_key(key) {
+            mark(kind, format!("{key} ({})", only(kind)));
+        }
+    }
+    for a in &api.authorizers {
+        match a.kind {
+            AuthorizerKind::Jwt => mark(ApiKind::Http, format!("the JWT authorizer '{}' (HTTP APIs only)", a.name)),
+            AuthorizerKind::Token => mark(ApiKind::Rest, format!("the TOKEN authorizer '{}' (REST APIs only)", a.name)),
+            AuthorizerKind::CognitoUserPools => mark(ApiKind::Rest, format!("the Cognito authorizer '{}' (REST APIs only)", a.name)),
+            AuthorizerKind::Request => {}
+        }
+        for key in ["authorizerPayloadFormatVersion", "enableSimpleResponses"] {
+            if a.extra.contains_key(key) {
+                mark(ApiKind::Http, format!("{key} on the authorizer '{}' (HTTP APIs only)", a.name));
+            }
+        }
+    }
+    for (name, scheme) in &api.other_security_schemes {
+        if scheme.get("type").and_then(Value::as_str) == Some("apiKey") && !is_sigv4(scheme) {
+            mark(ApiKind::Rest, format!("the API key scheme '{name}' (REST APIs only)"));
+        }
+    }
+    for r in &api.resources {
+        if r.path == DEFAULT_ROUTE {
+            mark(ApiKind::Http, "the $default route (HTTP APIs only)".into());
+        }
+        for m in &r.methods {
+            if m.extra.get("isDefaultRoute").and_then(Value::as_bool) == Some(true) {
+                mark(ApiKind::Http, "isDefaultRoute (HTTP APIs only)".into());
+            }
+            let Some(i) = &m.integration else { continue };
+            let route = format!("{} {}", m.http_method, r.path);
+            match i.kind {
+                IntegrationType::Mock | IntegrationType::Http | IntegrationType::Aws => mark(
+                    ApiKind::Rest,
+                    format!("the {} integration of {route} (REST APIs only)", i.kind.as_str()),
+                ),
+                IntegrationType::AwsProxy | IntegrationType::HttpProxy => {}
+            }
+            if !i.responses.is_empty() {
+                mark(ApiKind::Rest, format!("integration responses on {route} (REST APIs only)"));
+            }
+            if !i.request_templates.is_empty() {
+                mark(ApiKind::Rest, format!("request templates on {route} (REST APIs only)"));
+            }
+            if i.payload_format_version.as_deref() == Some("2.0") {
+                mark(ApiKind::Http, format!("payloadFormatVersion 2.0 on {route} (HTTP APIs only)"));
+            }
+        }
+    }
+    let Some(first) = markers.first() else {
+        let weak = api.resources.iter().any(|r| {
+            r.methods.iter().any(|m| {
+                m.integration
+                    .as_ref()
+                    .is_some_and(|i| i.payload_format_version.is_some())
+            })
+        });
+        let note = if weak {
+            "no marker only one kind of API accepts (payloadFormatVersion 1.0 is legal in both): REST assumed; use --kind http if it is an HTTP API"
+        } else {
+            "no marker only one kind of API accepts: REST assumed; use --kind http if it is an HTTP API"
+        };
+        return (ApiKind::Rest, note.to_string());
+    };
+    let other: Vec<&str> = markers
+        .iter()
+        .filter(|m| m.kind != first.kind)
+        .map(|m| m.what.as_str())
+        .collect();
+    let by = if other.is_empty() {
+        first.what.clone()
+    } else {
+        format!(
+            "{}, although {} says otherwise (use --kind to choose)",
+            first.what,
+            other.join(", ")
+        )
+    };
+    (first.kind, by)
 }
 
 /// The API id and region from `servers[0].url` (OpenAPI 3) or `host` (Swagger 2).
@@ -236,21 +590,24 @@ fn endpoint_of(extra: &Map<String, Value>) -> (Option<String>, Option<String>) {
         return (None, None);
     };
     let region = rest.split('.').next().filter(|r| !r.is_empty());
-    let id = Some(id.to_string()).filter(|i| !i.is_empty() && !i.contains('{'));
+    // An id must look like one (`abc123`): a template's `*`, `${api_id}` or `{id}` is not.
+    let id = Some(id.to_string()).filter(|i| {
+        !i.is_empty() && i.bytes().all(|b| b.is_ascii_alphanumeric())
+    });
+    let region = region.filter(|r| r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
     (id, region.map(str::to_string))
 }
 
-fn import_schemes(api: &mut Api, v: &Value, path: &str) -> Result<(), ImportError> {
-    for (name, scheme) in as_obj(v, path)? {
-        let p = join(path, name);
-        let scheme = as_obj(scheme, &p)?;
+fn import_schemes(cx: &Cx, api: &mut Api, v: &Value, path: &str) -> Result<(), ImportError> {
+    let (schemes, path) = cx.object(v, path)?;
+    for (name, scheme) in schemes {
+        let (scheme, p) = cx.object(scheme, &join(&path, name))?;
         let Some(auth) = scheme.get(X_AUTHORIZER) else {
             api.other_security_schemes
                 .push((name.clone(), scheme.clone()));
             continue;
         };
-        let ap = join(&p, X_AUTHORIZER);
-        let auth = as_obj(auth, &ap)?;
+        let (auth, ap) = cx.object(auth, &join(&p, X_AUTHORIZER))?;
         let authtype = scheme
             .get(X_AUTHTYPE)
             .and_then(Value::as_str)
@@ -284,15 +641,28 @@ fn import_schemes(api: &mut Api, v: &Value, path: &str) -> Result<(), ImportErro
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
         };
+        *cx.authorizer.borrow_mut() = Some(name.clone());
+        let needed = |what: &str| Some((4, format!("the {what} of the authorizer '{name}'")));
         for (k, v) in auth {
             let kp = join(&ap, k);
             match k.as_str() {
                 "type" => {}
-                "identitySource" => a.identity_source = Some(as_string(v, &kp)?),
-                "authorizerUri" => a.authorizer_uri = Some(as_string(v, &kp)?),
-                "providerARNs" => a.provider_arns = string_list(v, &kp)?,
+                "identitySource" => {
+                    a.identity_source = cx.text(v, &kp, k, &mut a.extra, needed("identity source"))?
+                }
+                "authorizerUri" => a.authorizer_uri = cx.text(v, &kp, k, &mut a.extra, None)?,
+                "providerARNs" => a.provider_arns = cx.text_list(v, &kp, k, &mut a.extra, None)?,
                 "identityValidationExpression" => {
-                    a.identity_validation_expression = Some(as_string(v, &kp)?)
+                    a.identity_validation_expression = cx.text(
+                        v,
+                        &kp,
+                        k,
+                        &mut a.extra,
+                        needed("token validation expression"),
+                    )?
+                }
+                "authorizerResultTtlInSeconds" if intrinsic_name(v).is_some() => {
+                    cx.text(v, &kp, k, &mut a.extra, None)?;
                 }
                 "authorizerResultTtlInSeconds" => {
                     a.result_ttl_seconds = Some(v.as_i64().map_or_else(
@@ -303,11 +673,12 @@ fn import_schemes(api: &mut Api, v: &Value, path: &str) -> Result<(), ImportErro
                 "jwtConfiguration" => {
                     let j = as_obj(v, &kp)?;
                     let mut jwt = JwtConfiguration::default();
+                    let mut raw = Map::new();
                     for (jk, jv) in j {
                         let jp = join(&kp, jk);
                         match jk.as_str() {
-                            "issuer" => jwt.issuer = Some(as_string(jv, &jp)?),
-                            "audience" => jwt.audience = string_list(jv, &jp)?,
+                            "issuer" => jwt.issuer = cx.text(jv, &jp, jk, &mut raw, None)?,
+                            "audience" => jwt.audience = cx.text_list(jv, &jp, jk, &mut raw, None)?,
                             _ => {
                                 return err(
                                     &jp,
@@ -316,6 +687,10 @@ fn import_schemes(api: &mut Api, v: &Value, path: &str) -> Result<(), ImportErro
                             }
                         }
                     }
+                    if !raw.is_empty() {
+                        // Written back as the document had it.
+                        a.extra.insert(k.clone(), v.clone());
+                    }
                     a.jwt = Some(jwt);
                 }
                 _ => {
@@ -323,13 +698,20 @@ fn import_schemes(api: &mut Api, v: &Value, path: &str) -> Result<(), ImportErro
                 }
             }
         }
+        *cx.authorizer.borrow_mut() = None;
         api.authorizers.push(a);
     }
     Ok(())
 }
 
-fn import_path_item(api: &Api, path: &str, item: &Value, p: &str) -> Result<Resource, ImportError> {
-    let item = as_obj(item, p)?;
+fn import_path_item(
+    cx: &Cx,
+    api: &Api,
+    path: &str,
+    item: &Value,
+    p: &str,
+) -> Result<Resource, ImportError> {
+    let (item, p) = cx.object(item, p)?;
     let mut resource = Resource {
         path: if path == "/$default" {
             DEFAULT_ROUTE.to_string()
@@ -347,9 +729,12 @@ fn import_path_item(api: &Api, path: &str, item: &Value, p: &str) -> Result<Reso
             None
         };
         match verb {
-            Some(verb) => resource
-                .methods
-                .push(import_operation(api, verb, v, &join(p, k))?),
+            Some(verb) => {
+                *cx.route.borrow_mut() = Some((resource.path.clone(), verb.clone()));
+                let m = import_operation(cx, api, verb, v, &join(&p, k));
+                *cx.route.borrow_mut() = None;
+                resource.methods.push(m?);
+            }
             None => {
                 resource.extra.insert(k.clone(), v.clone());
             }
@@ -358,26 +743,32 @@ fn import_path_item(api: &Api, path: &str, item: &Value, p: &str) -> Result<Reso
     Ok(resource)
 }
 
-fn import_operation(api: &Api, verb: String, op: &Value, p: &str) -> Result<Method, ImportError> {
-    let op = as_obj(op, p)?;
+fn import_operation(
+    cx: &Cx,
+    api: &Api,
+    verb: String,
+    op: &Value,
+    p: &str,
+) -> Result<Method, ImportError> {
+    let (op, p) = cx.object(op, p)?;
     let mut m = Method {
         http_method: verb,
         ..Default::default()
     };
     for (k, v) in op {
-        let kp = join(p, k);
+        let kp = join(&p, k);
         match k.as_str() {
             "responses" => {
-                for (status, resp) in as_obj(v, &kp)? {
-                    let rp = join(&kp, status);
-                    let resp = as_obj(resp, &rp)?;
+                let (responses, kp) = cx.object(v, &kp)?;
+                for (status, resp) in responses {
+                    let (resp, rp) = cx.object(resp, &join(&kp, status))?;
                     let mut mr = MethodResponse {
                         status_code: status.clone(),
                         ..Default::default()
                     };
                     for (rk, rv) in resp {
                         if rk == "headers" {
-                            mr.headers = as_obj(rv, &join(&rp, rk))?.keys().cloned().collect();
+                            mr.headers = cx.object(rv, &join(&rp, rk))?.0.keys().cloned().collect();
                         } else {
                             mr.extra.insert(rk.clone(), rv.clone());
                         }
@@ -389,22 +780,36 @@ fn import_operation(api: &Api, verb: String, op: &Value, p: &str) -> Result<Meth
                 let Value::Array(reqs) = v else {
                     return err(&kp, format!("expected an array, found {}", kind_of(v)));
                 };
+                let mut undefined = false;
                 for (i, req) in reqs.iter().enumerate() {
                     let ip = format!("{kp}[{i}]");
                     for (name, scopes) in as_obj(req, &ip)? {
-                        apply_security(api, &mut m, name, scopes, &join(&ip, name))?;
+                        undefined |= !apply_security(cx, api, &mut m, name, scopes, &join(&ip, name))?;
                     }
+                }
+                // A requirement naming an undefined scheme is kept as written (the export
+                // would otherwise lose it).
+                if undefined {
+                    m.extra.insert(k.clone(), v.clone());
                 }
             }
             X_AUTH => {
-                let t = as_obj(v, &kp)?.get("type").and_then(Value::as_str);
-                match t.map(str::to_ascii_uppercase).as_deref() {
-                    Some("AWS_IAM") => m.authorization = AuthorizationType::AwsIam,
-                    Some("NONE") => {}
-                    _ => return err(&join(&kp, "type"), "expected AWS_IAM or NONE"),
+                let (auth, ap) = cx.object(v, &kp)?;
+                let tp = join(&ap, "type");
+                match auth.get("type") {
+                    Some(t) if intrinsic_name(t).is_some() => {
+                        let mut ignored = Map::new();
+                        cx.text(t, &tp, "type", &mut ignored, Some((4, format!("the authorization type of {} {}", m.http_method, route_path(cx)))))?;
+                        m.extra.insert(k.clone(), v.clone());
+                    }
+                    t => match t.and_then(Value::as_str).map(str::to_ascii_uppercase).as_deref() {
+                        Some("AWS_IAM") => m.authorization = AuthorizationType::AwsIam,
+                        Some("NONE") => {}
+                        _ => return err(&tp, "expected AWS_IAM or NONE"),
+                    },
                 }
             }
-            X_INTEGRATION => m.integration = Some(import_integration(v, &kp)?),
+            X_INTEGRATION => m.integration = Some(import_integration(cx, v, &kp)?),
             _ => {
                 m.extra.insert(k.clone(), v.clone());
             }
@@ -413,22 +818,43 @@ fn import_operation(api: &Api, verb: String, op: &Value, p: &str) -> Result<Meth
     Ok(m)
 }
 
+/// The path of the route being read, for messages.
+fn route_path(cx: &Cx) -> String {
+    cx.route
+        .borrow()
+        .as_ref()
+        .map(|(p, _)| p.clone())
+        .unwrap_or_default()
+}
+
 fn apply_security(
+    cx: &Cx,
     api: &Api,
     m: &mut Method,
     name: &str,
     scopes: &Value,
     p: &str,
-) -> Result<(), ImportError> {
+) -> Result<bool, ImportError> {
     let scopes = string_list(scopes, p)?;
     if let Some(a) = api.authorizer(name) {
         m.authorization = a.kind.authorization_type();
         m.authorizer = Some(name.to_string());
         m.authorization_scopes = scopes;
-        return Ok(());
+        return Ok(true);
     }
     let Some((_, scheme)) = api.other_security_schemes.iter().find(|(n, _)| n == name) else {
-        return err(p, format!("no security scheme named '{name}' in components.securitySchemes / securityDefinitions"));
+        // Docs silent on what API Gateway does with an undefined scheme at import (it refuses
+        // the import). Offline the method's authorization is unknown: say so, read the rest.
+        let what = format!(
+            "the authorization of {} {}",
+            m.http_method,
+            route_path(cx)
+        );
+        cx.note(
+            Unresolved::undefined(p, "security scheme", name),
+            Some((4, what)),
+        );
+        return Ok(false);
     };
     if is_sigv4(scheme) {
         m.authorization = AuthorizationType::AwsIam;
@@ -440,53 +866,98 @@ fn apply_security(
             format!("security scheme '{name}' is neither an authorizer, sigv4 nor an API key"),
         );
     }
-    Ok(())
+    Ok(true)
 }
 
-fn import_integration(v: &Value, p: &str) -> Result<Integration, ImportError> {
-    let obj = as_obj(v, p)?;
-    let tp = join(p, "type");
+/// Whether the diagnosis reads an integration/gateway response parameter: the CORS headers.
+fn cors_parameter(key: &str) -> bool {
+    key.rsplit('.')
+        .next()
+        .is_some_and(|h| h.len() > 15 && h[..15].eq_ignore_ascii_case("access-control-"))
+}
+
+fn import_integration(cx: &Cx, v: &Value, p: &str) -> Result<Integration, ImportError> {
+    let (obj, p) = cx.object(v, p)?;
+    let tp = join(&p, "type");
     let Some(t) = obj.get("type") else {
         return err(
-            p,
+            &p,
             "missing `type` (mock, aws_proxy, http_proxy, http or aws)",
         );
     };
+    if let Some(f) = intrinsic_name(t) {
+        return err(&tp, format!("the integration type is a CloudFormation {f} value; cors-doctor needs it written out (mock, aws_proxy, http_proxy, http or aws)"));
+    }
     let t = as_string(t, &tp)?;
     let kind = IntegrationType::parse(&t).map_or_else(
         || err(&tp, format!("unknown integration type '{t}' (expected mock, aws_proxy, http_proxy, http or aws)")),
         Ok,
     )?;
     let mut i = Integration::new(kind);
+    let verb = cx.route.borrow().as_ref().map(|(_, v)| v.clone());
+    let route = format!("{} {}", verb.as_deref().unwrap_or("?"), route_path(cx));
+    let mut extra = Map::new();
     for (k, v) in obj {
-        let kp = join(p, k);
+        let kp = join(&p, k);
         match k.as_str() {
             "type" => {}
-            "httpMethod" => i.http_method = Some(as_string(v, &kp)?),
-            "uri" => i.uri = Some(as_string(v, &kp)?),
-            "requestTemplates" => i.request_templates = template_map(v, &kp)?,
-            "requestParameters" => i.request_parameters = string_map(v, &kp)?,
-            "passthroughBehavior" => i.passthrough_behavior = Some(as_string(v, &kp)?),
+            "httpMethod" => i.http_method = cx.text(v, &kp, k, &mut extra, None)?,
+            "uri" => i.uri = cx.text(v, &kp, k, &mut extra, None)?,
+            "requestTemplates" => {
+                let needed = kind == IntegrationType::Mock;
+                let what = format!("the MOCK request template of {route}");
+                let step = if verb.as_deref() == Some("OPTIONS") { 3 } else { 5 };
+                let map = cx.text_map(v, &kp, k, &mut extra, &|_| needed.then(|| (step, what.clone())))?;
+                i.request_templates = map.into_iter().map(|(k, v)| (k, Some(v))).collect();
+                // Null templates (the console writes them) are kept as null.
+                for (tk, tv) in as_obj(v, &kp)? {
+                    if tv.is_null() {
+                        i.request_templates.insert(tk.clone(), None);
+                    }
+                }
+            }
+            "requestParameters" => {
+                i.request_parameters = cx.text_map(v, &kp, k, &mut extra, &|_| None)?
+            }
+            "passthroughBehavior" => {
+                i.passthrough_behavior = cx.text(v, &kp, k, &mut extra, None)?
+            }
+            "payloadFormatVersion" if intrinsic_name(v).is_some() => {
+                cx.text(v, &kp, k, &mut extra, None)?;
+            }
             "payloadFormatVersion" => i.payload_format_version = Some(as_code(v, &kp)?),
             "responses" => {
-                for (pattern, r) in as_obj(v, &kp)? {
-                    let rp = join(&kp, pattern);
-                    let r = as_obj(r, &rp)?;
+                let (responses, kp) = cx.object(v, &kp)?;
+                for (pattern, r) in responses {
+                    let (r, rp) = cx.object(r, &join(&kp, pattern))?;
                     let mut ir = IntegrationResponse {
                         selection_pattern: pattern.clone(),
                         ..Default::default()
                     };
+                    let mut raw = Map::new();
                     for (rk, rv) in r {
                         let rkp = join(&rp, rk);
                         match rk.as_str() {
+                            "statusCode" if intrinsic_name(rv).is_some() => {
+                                let what = format!("the status code of {route}'s integration response '{pattern}'");
+                                cx.text(rv, &rkp, rk, &mut raw, Some((5, what)))?;
+                                ir.status_code = "?".into();
+                            }
                             "statusCode" => ir.status_code = as_code(rv, &rkp)?,
-                            "responseParameters" => ir.response_parameters = string_map(rv, &rkp)?,
-                            "responseTemplates" => ir.response_templates = template_map(rv, &rkp)?,
+                            "responseParameters" => {
+                                ir.response_parameters = cx.text_map(rv, &rkp, rk, &mut raw, &|key| {
+                                    cors_parameter(key).then(|| (5, format!("the {} mapping of {route}", key.rsplit('.').next().unwrap_or(key))))
+                                })?
+                            }
+                            "responseTemplates" => {
+                                ir.response_templates = template_map(rv, &rkp)?
+                            }
                             _ => {
-                                ir.extra.insert(rk.clone(), rv.clone());
+                                raw.insert(rk.clone(), rv.clone());
                             }
                         }
                     }
+                    ir.extra.extend(raw);
                     if ir.status_code.is_empty() {
                         return err(&rp, "missing `statusCode`");
                     }
@@ -494,41 +965,68 @@ fn import_integration(v: &Value, p: &str) -> Result<Integration, ImportError> {
                 }
             }
             _ => {
-                i.extra.insert(k.clone(), v.clone());
+                extra.insert(k.clone(), v.clone());
             }
         }
     }
+    i.extra.extend(extra);
     Ok(i)
 }
 
-fn import_gateway_response(ty: &str, v: &Value, p: &str) -> Result<GatewayResponse, ImportError> {
+fn import_gateway_response(
+    cx: &Cx,
+    ty: &str,
+    v: &Value,
+    p: &str,
+) -> Result<GatewayResponse, ImportError> {
     let mut g = GatewayResponse {
         response_type: ty.to_string(),
         ..Default::default()
     };
-    for (k, v) in as_obj(v, p)? {
-        let kp = join(p, k);
+    let (obj, p) = cx.object(v, p)?;
+    let mut raw = Map::new();
+    for (k, v) in obj {
+        let kp = join(&p, k);
         match k.as_str() {
+            "statusCode" if intrinsic_name(v).is_some() => {
+                cx.text(v, &kp, k, &mut raw, Some((6, format!("the status code of the {ty} gateway response"))))?;
+            }
             "statusCode" => g.status_code = Some(as_code(v, &kp)?),
-            "responseParameters" => g.response_parameters = string_map(v, &kp)?,
+            "responseParameters" => {
+                g.response_parameters = cx.text_map(v, &kp, k, &mut raw, &|key| {
+                    cors_parameter(key).then(|| (6, format!("the {} of the {ty} gateway response", key.rsplit('.').next().unwrap_or(key))))
+                })?
+            }
             "responseTemplates" => g.response_templates = template_map(v, &kp)?,
             _ => {
-                g.extra.insert(k.clone(), v.clone());
+                raw.insert(k.clone(), v.clone());
             }
         }
     }
+    g.extra.extend(raw);
     Ok(g)
 }
 
-fn import_cors(v: &Value, p: &str) -> Result<CorsConfiguration, ImportError> {
+fn import_cors(
+    cx: &Cx,
+    v: &Value,
+    p: &str,
+    api_extra: &mut Map<String, Value>,
+) -> Result<CorsConfiguration, ImportError> {
     let mut c = CorsConfiguration::default();
+    // A CloudFormation value anywhere in the configuration: the whole object is written back.
+    let mut raw = Map::new();
+    let need = |what: &str| Some((5, format!("the cors_configuration's {what}")));
     for (k, v) in as_obj(v, p)? {
         let kp = join(p, k);
         match k.as_str() {
-            "allowOrigins" => c.allow_origins = string_list(v, &kp)?,
-            "allowMethods" => c.allow_methods = string_list(v, &kp)?,
-            "allowHeaders" => c.allow_headers = string_list(v, &kp)?,
-            "exposeHeaders" => c.expose_headers = string_list(v, &kp)?,
+            "allowOrigins" => c.allow_origins = cx.text_list(v, &kp, k, &mut raw, need(k))?,
+            "allowMethods" => c.allow_methods = cx.text_list(v, &kp, k, &mut raw, need(k))?,
+            "allowHeaders" => c.allow_headers = cx.text_list(v, &kp, k, &mut raw, need(k))?,
+            "exposeHeaders" => c.expose_headers = cx.text_list(v, &kp, k, &mut raw, need(k))?,
+            "maxAge" | "allowCredentials" if intrinsic_name(v).is_some() => {
+                cx.text(v, &kp, k, &mut raw, need(k))?;
+            }
             "maxAge" => {
                 c.max_age = Some(v.as_i64().map_or_else(
                     || err(&kp, format!("expected an integer, found {}", kind_of(v))),
@@ -542,6 +1040,12 @@ fn import_cors(v: &Value, p: &str) -> Result<CorsConfiguration, ImportError> {
                 )?)
             }
             _ => return err(&kp, "unknown field of x-amazon-apigateway-cors (expected allowOrigins, allowMethods, allowHeaders, exposeHeaders, maxAge, allowCredentials)"),
+        }
+    }
+    if !raw.is_empty() {
+        // Docs: x-amazon-apigateway-cors; written back raw so the export keeps the values.
+        if let Ok(original) = serde_json::to_value(as_obj(v, p)?) {
+            api_extra.insert(X_CORS.to_string(), original);
         }
     }
     Ok(c)

@@ -10,11 +10,13 @@
 
 mod export;
 mod import;
+mod text;
 
 use serde_json::{Map, Value};
 
 pub use export::{export, export_string};
-pub use import::{import, import_str};
+pub use import::{import, import_as, import_str, import_str_as};
+pub use text::{line_of, parse as parse_text};
 
 const X_INTEGRATION: &str = "x-amazon-apigateway-integration";
 const X_AUTHORIZER: &str = "x-amazon-apigateway-authorizer";
@@ -31,11 +33,28 @@ const HTTP_METHODS: &[&str] = &[
 
 /// A document that cannot be read as an API Gateway export.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{path}: {message}")]
+#[error("{}{path}: {message}", line.map(|l| format!("line {l}: ")).unwrap_or_default())]
 pub struct ImportError {
     /// Dotted JSON path (`paths./items.get.responses`); `$` for the document itself.
     pub path: String,
     pub message: String,
+    /// The line (1-based) of the file where the problem is, when known.
+    pub line: Option<usize>,
+}
+
+impl ImportError {
+    /// `FILE:LINE: path: message`, the form editors and terminals can jump to.
+    pub fn in_file(&self, file: &str) -> String {
+        let at = match self.line {
+            Some(l) => format!("{file}:{l}"),
+            None => file.to_string(),
+        };
+        if self.path == "$" {
+            format!("{at}: {}", self.message)
+        } else {
+            format!("{at}: {}: {}", self.path, self.message)
+        }
+    }
 }
 
 /// Whether a security scheme is IAM (SigV4) rather than an API key or an authorizer.

@@ -152,7 +152,123 @@ fn malformed_documents_name_the_path() {
     assert!(import(&doc).unwrap_err().to_string().contains(
         "paths./a.get.x-amazon-apigateway-integration.type: unknown integration type 'lambda'"
     ));
+}
+
+#[test]
+fn an_undefined_security_scheme_is_recorded_not_refused() {
     let doc = json!({ "openapi": "3.0.1", "paths": { "/a": { "get": {
         "security": [{ "nope": [] }] } } } });
-    assert!(import(&doc).unwrap_err().path.ends_with("security[0].nope"));
+    let api = import(&doc).unwrap();
+    let u = &api.unresolved[0];
+    assert!(u.at.ends_with("security[0].nope"), "{u:?}");
+    let need = u.needed.as_ref().unwrap();
+    assert_eq!((need.step, need.route.clone()), (4, Some(("/a".into(), "GET".into()))));
+    assert!(u.reason().contains("security scheme 'nope'"), "{}", u.reason());
+    // The requirement survives an export.
+    assert_eq!(import(&export(&api)).unwrap(), api);
+}
+
+#[test]
+fn local_refs_are_followed_with_cycle_detection() {
+    let doc = json!({ "openapi": "3.0.1", "info": { "title": "t" },
+        "paths": { "/items": { "get": {
+            "responses": { "200": { "$ref": "#/components/responses/ok" } },
+            "x-amazon-apigateway-integration": {
+                "$ref": "#/components/x-amazon-apigateway-integrations/lambda" } } } },
+        "components": {
+            "responses": { "ok": { "description": "ok",
+                "headers": { "Access-Control-Allow-Origin": { "schema": { "type": "string" } } } } },
+            "x-amazon-apigateway-integrations": { "lambda": {
+                "type": "aws_proxy", "httpMethod": "POST", "uri": "arn:x",
+                "payloadFormatVersion": "2.0" } } } });
+    let api = import(&doc).unwrap();
+    let get = api.resources[0].method("GET").unwrap();
+    assert_eq!(get.integration.as_ref().unwrap().kind, IntegrationType::AwsProxy);
+    assert!(get.responses[0].declares("Access-Control-Allow-Origin"));
+    assert_eq!(api.kind, ApiKind::Http);
+    assert!(api.kind_decided_by.as_deref().unwrap().contains("payloadFormatVersion 2.0"));
+    // The export inlines the integration (and marks itself as an HTTP API export).
+    let again = import(&export(&api)).unwrap();
+    assert_eq!((again.kind, &again.resources), (api.kind, &api.resources));
+
+    let cyclic = json!({ "openapi": "3.0.1", "paths": { "/a": { "get": {
+        "x-amazon-apigateway-integration": { "$ref": "#/components/x/a" } } } },
+        "components": { "x": { "a": { "$ref": "#/components/x/b" }, "b": { "$ref": "#/components/x/a" } } } });
+    let e = import(&cyclic).unwrap_err();
+    assert!(e.message.contains("cycle"), "{e}");
+    let dangling = json!({ "openapi": "3.0.1", "paths": { "/a": { "get": {
+        "x-amazon-apigateway-integration": { "$ref": "#/components/none" } } } } });
+    assert!(import(&dangling).unwrap_err().message.contains("points to nothing"));
+    let remote = json!({ "openapi": "3.0.1", "paths": { "/a": { "$ref": "other.yaml#/a" } } });
+    assert!(import(&remote).unwrap_err().message.contains("another file"));
+}
+
+#[test]
+fn cloudformation_values_are_kept_unresolved() {
+    let doc = json!({ "swagger": "2.0", "info": { "title": { "Fn::Sub": "${AWS::StackName}" } },
+        "paths": { "/items": {
+            "get": { "x-amazon-apigateway-integration": {
+                "type": "aws_proxy", "httpMethod": "POST",
+                "uri": { "Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/fn" },
+                "credentials": { "Fn::GetAtt": ["Role", "Arn"] } } },
+            "options": { "x-amazon-apigateway-integration": {
+                "type": "mock", "requestTemplates": { "application/json": "{\"statusCode\": 200}" },
+                "responses": { "default": { "statusCode": "200", "responseParameters": {
+                    "method.response.header.Access-Control-Allow-Origin": { "Fn::Sub": "'${Origin}'" },
+                    "method.response.header.Access-Control-Allow-Methods": "'GET'" } } } } } } } });
+    let api = import(&doc).unwrap();
+    let get = api.resources[0].method("GET").unwrap().integration.as_ref().unwrap();
+    assert_eq!(get.uri, None);
+    assert!(get.extra.contains_key("uri"));
+    let ir = &api.resources[0].method("OPTIONS").unwrap().integration.as_ref().unwrap().responses[0];
+    assert_eq!(ir.mapped_header("Access-Control-Allow-Methods"), Some("'GET'"));
+    assert_eq!(ir.mapped_header("Access-Control-Allow-Origin"), None);
+    let needed: Vec<_> = api.unresolved.iter().filter(|u| u.needed.is_some()).collect();
+    assert_eq!(needed.len(), 1, "{:?}", api.unresolved);
+    assert!(needed[0].at.ends_with("Access-Control-Allow-Origin"));
+    assert_eq!(api.unresolved.len(), 3, "{:?}", api.unresolved);
+    assert_eq!(api.kind, ApiKind::Rest);
+    assert!(api.kind_decided_by.as_deref().unwrap().contains("MOCK"));
+    // The export writes the functions back as they were.
+    let out = export(&api);
+    assert_eq!(out["info"]["title"], json!({ "Fn::Sub": "${AWS::StackName}" }));
+    assert_eq!(import(&out).unwrap(), api);
+}
+
+#[test]
+fn yaml_definitions_import_with_lines_in_errors() {
+    let yaml = "swagger: '2.0'\ninfo:\n  title: t\npaths:\n  /items:\n    get:\n      x-amazon-apigateway-integration:\n        type: aws_proxy\n        uri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/x\n        httpMethod: POST\n";
+    let api = import_str(yaml).unwrap();
+    assert_eq!(api.format, SpecFormat::Swagger2);
+    assert_eq!(api.unresolved.len(), 1);
+    let bad = yaml.replace("aws_proxy", "lambda");
+    let e = import_str(&bad).unwrap_err();
+    assert_eq!(e.line, Some(8), "{e}");
+    assert_eq!(
+        e.in_file("api.yaml"),
+        "api.yaml:8: paths./items.get.x-amazon-apigateway-integration.type: unknown integration type 'lambda' (expected mock, aws_proxy, http_proxy, http or aws)"
+    );
+}
+
+#[test]
+fn the_api_kind_comes_from_decisive_markers() {
+    // payloadFormatVersion 1.0 on a REST body written for Terraform: not decisive.
+    let mut doc = json!({ "openapi": "3.0.1", "paths": { "/a": {
+        "get": { "x-amazon-apigateway-integration": { "type": "aws_proxy", "httpMethod": "POST",
+            "uri": "arn:x", "payloadFormatVersion": "1.0" } },
+        "options": { "x-amazon-apigateway-integration": { "type": "mock",
+            "requestTemplates": { "application/json": "{\"statusCode\": 200}" } } } } } });
+    let api = import(&doc).unwrap();
+    assert_eq!(api.kind, ApiKind::Rest);
+    assert!(api.kind_decided_by.as_deref().unwrap().contains("MOCK integration of OPTIONS /a"));
+    doc["paths"]["/a"].as_object_mut().unwrap().remove("options");
+    let api = import(&doc).unwrap();
+    assert_eq!(api.kind, ApiKind::Rest);
+    assert!(api.kind_decided_by.as_deref().unwrap().contains("REST assumed"));
+    doc["x-amazon-apigateway-cors"] = json!({ "allowOrigins": ["*"] });
+    let api = import(&doc).unwrap();
+    assert_eq!(api.kind, ApiKind::Http);
+    assert_eq!(api.kind_decided_by.as_deref(), Some("x-amazon-apigateway-cors (HTTP APIs only)"));
+    let api = import_as(&doc, Some(ApiKind::Rest)).unwrap();
+    assert_eq!((api.kind, api.kind_decided_by.as_deref()), (ApiKind::Rest, Some("--kind rest")));
 }

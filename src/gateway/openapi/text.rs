@@ -1,0 +1,577 @@
+//! Definition text → a JSON value: JSON or YAML, told apart by content, with line numbers for
+//! errors.
+//!
+//! YAML is read with `yaml-rust2`'s event parser (pull API, no recursion) into a
+//! `serde_json::Value`:
+//! - YAML 1.2 core schema for plain scalars (`null`/`~`, `true`/`false`, integers, floats);
+//!   mapping keys become strings (`200:` is the key `"200"`).
+//! - CloudFormation short tags become the long form CloudFormation itself reads: `!Ref X` →
+//!   `{"Ref": "X"}`, `!GetAtt A.B` → `{"Fn::GetAtt": ["A", "B"]}`, `!Sub …` → `{"Fn::Sub": …}`.
+//! - Bounded: nesting deeper than [`MAX_DEPTH`] is refused, and aliases may add at most as
+//!   many nodes as the document has plus [`ALIAS_NODE_ALLOWANCE`] (a "billion laughs" file is
+//!   refused, not expanded). Merge keys (`<<: *base`) are honoured; duplicate keys are errors.
+//!
+//! [`line_of`] finds the line of a dotted JSON path (the form [`super::ImportError`] uses), so
+//! that errors found after parsing still point at `file:line`.
+
+use serde_json::{Map, Number, Value};
+use yaml_rust2::parser::{Event, Parser, Tag};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+use super::ImportError;
+
+/// Deepest nesting of mappings and sequences accepted (serde_json's own limit is 128).
+pub const MAX_DEPTH: usize = 128;
+
+/// Nodes that aliases may add on top of the document's own node count.
+pub const ALIAS_NODE_ALLOWANCE: usize = 100_000;
+
+/// Parses JSON or YAML. JSON is recognized by its first character (`{`): such a file is read
+/// as JSON only (YAML would accept broken JSON such as `"b": }` as a null).
+pub fn parse(text: &str) -> Result<Value, ImportError> {
+    let body = text.trim_start_matches('\u{feff}');
+    if body.trim_start().starts_with('{') {
+        match serde_json::from_str::<Value>(body) {
+            Ok(v) => return Ok(v),
+            Err(json_err) => {
+                return Err(ImportError {
+                    path: "$".into(),
+                    message: format!("not valid JSON: {}", strip_position(&json_err.to_string())),
+                    line: Some(json_err.line()),
+                });
+            }
+        }
+    }
+    parse_yaml(body)
+}
+
+/// serde_json appends " at line L column C"; the line is reported separately.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => format!("{} (column {})", &msg[..i], column_of(&msg[i..])),
+        None => msg.to_string(),
+    }
+}
+
+fn column_of(tail: &str) -> &str {
+    tail.rsplit(' ').next().unwrap_or("?")
+}
+
+/// One open collection while building.
+enum Frame {
+    Seq {
+        items: Vec<Value>,
+        anchor: usize,
+        tag: Option<Tag>,
+    },
+    Map {
+        map: Map<String, Value>,
+        /// The key read, waiting for its value.
+        key: Option<String>,
+        /// Line of the pending key.
+        key_line: usize,
+        /// Keys that came from a merge (`<<`): an explicit key may replace them.
+        merged: Vec<String>,
+        anchor: usize,
+        tag: Option<Tag>,
+    },
+}
+
+struct Builder {
+    stack: Vec<Frame>,
+    anchors: Vec<(usize, Value)>,
+    nodes: usize,
+    alias_nodes: usize,
+    root: Option<Value>,
+    /// `line_of` mode: the path looked for, and the best line found so far (longest prefix).
+    target: Option<String>,
+    found: Option<(usize, usize)>,
+    path: Vec<String>,
+}
+
+fn yaml_err(mark: &Marker, message: impl Into<String>) -> ImportError {
+    ImportError {
+        path: "$".into(),
+        message: format!(
+            "not valid YAML: {} (column {})",
+            message.into(),
+            mark.col() + 1
+        ),
+        line: Some(mark.line()),
+    }
+}
+
+fn parse_yaml(text: &str) -> Result<Value, ImportError> {
+    let mut b = Builder::new(None);
+    b.run(text)?;
+    b.root.ok_or_else(|| ImportError {
+        path: "$".into(),
+        message: "the file is empty".into(),
+        line: None,
+    })
+}
+
+/// The line (1-based) where the dotted JSON `path` is written, or of its longest prefix that
+/// is; `None` when the text cannot be read.
+pub fn line_of(text: &str, path: &str) -> Option<usize> {
+    if path.is_empty() || path == "$" {
+        return None;
+    }
+    let mut b = Builder::new(Some(path.to_string()));
+    b.run(text.trim_start_matches('\u{feff}')).ok()?;
+    b.found.map(|(_, line)| line)
+}
+
+impl Builder {
+    fn new(target: Option<String>) -> Self {
+        Builder {
+            stack: Vec::new(),
+            anchors: Vec::new(),
+            nodes: 0,
+            alias_nodes: 0,
+            root: None,
+            target,
+            found: None,
+            path: Vec::new(),
+        }
+    }
+
+    fn run(&mut self, text: &str) -> Result<(), ImportError> {
+        let mut parser = Parser::new_from_str(text);
+        let mut documents = 0;
+        loop {
+            let (event, mark) = parser
+                .next_token()
+                .map_err(|e| yaml_err(e.marker(), e.info().to_string()))?;
+            match event {
+                Event::StreamEnd => return Ok(()),
+                Event::Nothing | Event::StreamStart | Event::DocumentEnd => {}
+                Event::DocumentStart => {
+                    documents += 1;
+                    if documents > 1 {
+                        return Err(yaml_err(
+                            &mark,
+                            "the file holds several YAML documents (`---`); give one definition per file",
+                        ));
+                    }
+                }
+                Event::Alias(id) => {
+                    let Some(v) = self
+                        .anchors
+                        .iter()
+                        .rev()
+                        .find(|(a, _)| *a == id)
+                        .map(|(_, v)| v.clone())
+                    else {
+                        return Err(yaml_err(&mark, "an alias names an unknown anchor"));
+                    };
+                    self.alias_nodes += count_nodes(&v);
+                    if self.alias_nodes > self.nodes + ALIAS_NODE_ALLOWANCE {
+                        return Err(yaml_err(
+                            &mark,
+                            "aliases expand to far more nodes than the document holds (an alias bomb?)",
+                        ));
+                    }
+                    self.push_value(v, &mark, false)?;
+                }
+                Event::Scalar(s, style, anchor, tag) => {
+                    self.nodes += 1;
+                    let v = scalar(s, style, tag.as_ref(), &mark)?;
+                    if anchor > 0 {
+                        self.anchors.push((anchor, v.clone()));
+                    }
+                    self.push_value(v, &mark, false)?;
+                }
+                Event::SequenceStart(anchor, tag) => {
+                    self.open(&mark)?;
+                    self.stack.push(Frame::Seq {
+                        items: Vec::new(),
+                        anchor,
+                        tag,
+                    });
+                }
+                Event::MappingStart(anchor, tag) => {
+                    self.open(&mark)?;
+                    self.stack.push(Frame::Map {
+                        map: Map::new(),
+                        key: None,
+                        key_line: 0,
+                        merged: Vec::new(),
+                        anchor,
+                        tag,
+                    });
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    let Some(frame) = self.stack.pop() else {
+                        return Err(yaml_err(&mark, "unbalanced collection end"));
+                    };
+                    let (v, anchor, tag) = match frame {
+                        Frame::Seq { items, anchor, tag } => (Value::Array(items), anchor, tag),
+                        Frame::Map {
+                            map, anchor, tag, ..
+                        } => (Value::Object(map), anchor, tag),
+                    };
+                    let v = apply_tag(v, tag.as_ref());
+                    if anchor > 0 {
+                        self.anchors.push((anchor, v.clone()));
+                    }
+                    self.push_value(v, &mark, true)?;
+                }
+            }
+        }
+    }
+
+    fn open(&mut self, mark: &Marker) -> Result<(), ImportError> {
+        self.nodes += 1;
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(yaml_err(
+                mark,
+                format!("nested more than {MAX_DEPTH} levels deep"),
+            ));
+        }
+        if let Some(Frame::Map { key: None, .. }) = self.stack.last() {
+            return Err(yaml_err(
+                mark,
+                "a mapping key is a collection; keys must be plain strings",
+            ));
+        }
+        if self.target.is_some() && !self.stack.is_empty() {
+            let line = self.value_line(mark);
+            self.enter_segment();
+            self.note_line(line);
+        }
+        Ok(())
+    }
+
+    /// The line a value is written on: its key's line in a mapping, its own in a sequence.
+    fn value_line(&self, mark: &Marker) -> usize {
+        match self.stack.last() {
+            Some(Frame::Map {
+                key: Some(_),
+                key_line,
+                ..
+            }) => *key_line,
+            _ => mark.line(),
+        }
+    }
+
+    /// Pushes the path segment of the value about to be added (the pending key, or the next
+    /// index).
+    fn enter_segment(&mut self) {
+        let seg = match self.stack.last() {
+            Some(Frame::Map { key: Some(k), .. }) => k.clone(),
+            Some(Frame::Seq { items, .. }) => format!("[{}]", items.len()),
+            _ => return,
+        };
+        self.path.push(seg);
+    }
+
+    /// Records the line of the current path when it is (a prefix of) the target.
+    fn note_line(&mut self, line: usize) {
+        let Some(target) = &self.target else { return };
+        let mut joined = String::new();
+        for seg in &self.path {
+            if !joined.is_empty() && !seg.starts_with('[') {
+                joined.push('.');
+            }
+            joined.push_str(seg);
+        }
+        let is_prefix = target == &joined
+            || target
+                .strip_prefix(joined.as_str())
+                .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['));
+        if is_prefix && self.found.is_none_or(|(len, _)| joined.len() > len) {
+            self.found = Some((joined.len(), line));
+        }
+    }
+
+    /// Adds a finished value (a scalar, an alias, or a collection just closed) to its parent.
+    fn push_value(&mut self, v: Value, mark: &Marker, closing: bool) -> Result<(), ImportError> {
+        if self.target.is_some() && !self.stack.is_empty() {
+            if closing {
+                // The segment was pushed (and its line noted) when the collection opened.
+                self.path.pop();
+            } else if !matches!(self.stack.last(), Some(Frame::Map { key: None, .. })) {
+                let line = self.value_line(mark);
+                self.enter_segment();
+                self.note_line(line);
+                self.path.pop();
+            }
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(v),
+            Some(Frame::Seq { items, .. }) => items.push(v),
+            Some(Frame::Map {
+                map,
+                key,
+                key_line,
+                merged,
+                ..
+            }) => match key.take() {
+                None => {
+                    let k = match v {
+                        Value::String(s) => s,
+                        Value::Null => "null".to_string(),
+                        Value::Bool(b) => b.to_string(),
+                        Value::Number(n) => n.to_string(),
+                        _ => {
+                            return Err(yaml_err(
+                                mark,
+                                "a mapping key is a collection; keys must be plain strings",
+                            ))
+                        }
+                    };
+                    if map.contains_key(&k) && k != "<<" && !merged.contains(&k) {
+                        return Err(yaml_err(mark, format!("duplicate key '{k}'")));
+                    }
+                    merged.retain(|m| m != &k);
+                    *key = Some(k);
+                    *key_line = mark.line();
+                }
+                Some(k) if k == "<<" => merge(map, merged, v),
+                Some(k) => {
+                    map.insert(k, v);
+                }
+            },
+        }
+        Ok(())
+    }
+}
+
+/// `<<: *base` (or a list of them): keys not already present are copied in.
+fn merge(map: &mut Map<String, Value>, merged: &mut Vec<String>, v: Value) {
+    let sources = match v {
+        Value::Array(items) => items,
+        other => vec![other],
+    };
+    for source in sources {
+        if let Value::Object(o) = source {
+            for (k, v) in o {
+                if !map.contains_key(&k) {
+                    merged.push(k.clone());
+                    map.insert(k, v);
+                }
+            }
+        }
+    }
+}
+
+fn count_nodes(v: &Value) -> usize {
+    // Iterative: values can be deep.
+    let mut n = 0;
+    let mut todo = vec![v];
+    while let Some(v) = todo.pop() {
+        n += 1;
+        match v {
+            Value::Array(a) => todo.extend(a.iter()),
+            Value::Object(o) => todo.extend(o.values()),
+            _ => {}
+        }
+    }
+    n
+}
+
+/// The CloudFormation function a short tag stands for (`!Sub` → `Fn::Sub`), if it is one.
+fn cfn_function(tag: &Tag) -> Option<String> {
+    if tag.handle != "!" {
+        return None;
+    }
+    match tag.suffix.as_str() {
+        "" => None,
+        "Ref" => Some("Ref".into()),
+        "Condition" => Some("Condition".into()),
+        other => Some(format!("Fn::{other}")),
+    }
+}
+
+fn apply_tag(v: Value, tag: Option<&Tag>) -> Value {
+    let Some(f) = tag.and_then(cfn_function) else {
+        return v;
+    };
+    let v = match (f.as_str(), v) {
+        // `!GetAtt Resource.Attribute` is the list form split at the first dot.
+        ("Fn::GetAtt", Value::String(s)) => match s.split_once('.') {
+            Some((r, a)) => Value::Array(vec![Value::String(r.into()), Value::String(a.into())]),
+            None => Value::String(s),
+        },
+        (_, v) => v,
+    };
+    let mut o = Map::new();
+    o.insert(f, v);
+    Value::Object(o)
+}
+
+fn is_core_tag(tag: &Tag, name: &str) -> bool {
+    (tag.handle == "!!" || tag.handle == "tag:yaml.org,2002:") && tag.suffix == name
+}
+
+fn scalar(
+    s: String,
+    style: TScalarStyle,
+    tag: Option<&Tag>,
+    mark: &Marker,
+) -> Result<Value, ImportError> {
+    if let Some(t) = tag {
+        if cfn_function(t).is_some() {
+            return Ok(apply_tag(Value::String(s), Some(t)));
+        }
+        if is_core_tag(t, "str") || is_core_tag(t, "binary") {
+            return Ok(Value::String(s));
+        }
+        if is_core_tag(t, "int") || is_core_tag(t, "float") {
+            return plain(&s)
+                .filter(Value::is_number)
+                .ok_or_else(|| yaml_err(mark, format!("'{s}' is not a number")));
+        }
+        if is_core_tag(t, "bool") {
+            return plain(&s)
+                .filter(Value::is_boolean)
+                .ok_or_else(|| yaml_err(mark, format!("'{s}' is not a boolean")));
+        }
+        if is_core_tag(t, "null") {
+            return Ok(Value::Null);
+        }
+    }
+    if style != TScalarStyle::Plain {
+        return Ok(Value::String(s));
+    }
+    Ok(plain(&s).unwrap_or(Value::String(s)))
+}
+
+/// YAML 1.2 core schema resolution of a plain scalar; `None` for a string.
+fn plain(s: &str) -> Option<Value> {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
+        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "-.inf" | ".nan" | ".NaN" | ".NAN" => {
+            // JSON has no infinities: keep the text.
+            return None;
+        }
+        _ => {}
+    }
+    let first = s.as_bytes().first().copied()?;
+    if !(first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') {
+        return None;
+    }
+    if let Some(hex) = s.strip_prefix("0x") {
+        return i64::from_str_radix(hex, 16).ok().map(Value::from);
+    }
+    if let Some(oct) = s.strip_prefix("0o") {
+        return i64::from_str_radix(oct, 8).ok().map(Value::from);
+    }
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        // Keep leading zeros (`007`) and huge numbers as written text.
+        if digits.len() > 1 && digits.starts_with('0') {
+            return None;
+        }
+        return s
+            .trim_start_matches('+')
+            .parse::<i64>()
+            .ok()
+            .map(Value::from);
+    }
+    let looks_float = digits
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
+        && digits.bytes().any(|b| b.is_ascii_digit());
+    if looks_float {
+        return s
+            .trim_start_matches('+')
+            .parse::<f64>()
+            .ok()
+            .and_then(Number::from_f64)
+            .map(Value::Number);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_and_json_give_the_same_value() {
+        let yaml = "openapi: 3.0.1\ninfo:\n  title: t\n  version: 1\npaths:\n  /a:\n    get:\n      responses:\n        200:\n          description: ok\n";
+        let json = r#"{"openapi":"3.0.1","info":{"title":"t","version":1},"paths":{"/a":{"get":{"responses":{"200":{"description":"ok"}}}}}}"#;
+        assert_eq!(parse(yaml).unwrap(), parse(json).unwrap());
+    }
+
+    #[test]
+    fn short_tags_become_long_form() {
+        let v = parse("a: !Sub 'arn:${AWS::Region}'\nb: !GetAtt Fn.Arn\nc: !Ref X\nd: !Join ['', [a, b]]\n").unwrap();
+        assert_eq!(v["a"], serde_json::json!({"Fn::Sub": "arn:${AWS::Region}"}));
+        assert_eq!(v["b"], serde_json::json!({"Fn::GetAtt": ["Fn", "Arn"]}));
+        assert_eq!(v["c"], serde_json::json!({"Ref": "X"}));
+        assert_eq!(v["d"], serde_json::json!({"Fn::Join": ["", ["a", "b"]]}));
+    }
+
+    #[test]
+    fn scalars_follow_the_core_schema() {
+        let v = parse("a: yes\nb: true\nc: '200'\nd: 200\ne: ~\nf: 1.5\ng: 007\n").unwrap();
+        assert_eq!(v["a"], "yes");
+        assert_eq!(v["b"], true);
+        assert_eq!(v["c"], "200");
+        assert_eq!(v["d"], 200);
+        assert_eq!(v["e"], Value::Null);
+        assert_eq!(v["f"], 1.5);
+        assert_eq!(v["g"], "007");
+    }
+
+    #[test]
+    fn aliases_and_merge_keys() {
+        let v = parse("base: &b {x: 1, y: 2}\nuse:\n  <<: *b\n  y: 3\nref: *b\n").unwrap();
+        assert_eq!(v["use"], serde_json::json!({"y": 3, "x": 1}));
+        assert_eq!(v["ref"], serde_json::json!({"x": 1, "y": 2}));
+    }
+
+    #[test]
+    fn alias_bombs_and_deep_nesting_are_refused() {
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = (b'a' + i - 1) as char;
+            let cur = (b'a' + i) as char;
+            bomb.push_str(&format!(
+                "{cur}: &{cur} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
+        }
+        let e = parse(&bomb).unwrap_err();
+        assert!(e.message.contains("alias"), "{e}");
+        let deep = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
+        let e = parse(&format!("a: {deep}")).unwrap_err();
+        // yaml-rust2's own recursion limit, or ours.
+        assert!(
+            e.message.contains("nested") || e.message.contains("recursion limit"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn errors_carry_lines() {
+        let e = parse("a: 1\nb: [1, 2\nc: 3\n").unwrap_err();
+        assert!(e.line.is_some(), "{e:?}");
+        let e = parse("a: 1\na: 2\n").unwrap_err();
+        assert_eq!(e.line, Some(2), "{e:?}");
+        assert!(e.message.contains("duplicate key 'a'"), "{e}");
+        let e = parse("{\n\"a\": 1,\n\"b\": }\n").unwrap_err();
+        assert_eq!(e.line, Some(3), "{e:?}");
+        assert!(e.message.starts_with("not valid JSON"), "{e}");
+    }
+
+    #[test]
+    fn line_of_finds_paths() {
+        let yaml = "openapi: 3.0.1\npaths:\n  /items:\n    get:\n      x-amazon-apigateway-integration:\n        type: magic\n        uri: x\n";
+        assert_eq!(
+            line_of(yaml, "paths./items.get.x-amazon-apigateway-integration.type"),
+            Some(6)
+        );
+        assert_eq!(
+            line_of(yaml, "paths./items.get.x-amazon-apigateway-integration"),
+            Some(5)
+        );
+        assert_eq!(line_of(yaml, "paths./items.get.nothing.here"), Some(4));
+        let json = "{\n  \"paths\": {\n    \"/a\": {\n      \"get\": {\"security\": [{\"x\": []}]}\n    }\n  }\n}\n";
+        assert_eq!(line_of(json, "paths./a.get.security[0].x"), Some(4));
+    }
+}
