@@ -1,11 +1,24 @@
 """moto's server with the few API Gateway details it lacks, for cors-doctor's tests (loopback only).
 
-Two gaps of moto 5.2.5 are filled before the server starts:
+These gaps of moto 5.2.5 are filled before the server starts:
 - apigatewayv2 GetAuthorizers (`GET /v2/apis/{id}/authorizers`) answers 500: the response class
   has no handler. One is registered.
 - apigateway GetDeployment never returns `apiSummary` (what the deployment froze: path -> verb ->
   authorizationType, apiKeyRequired), which real API Gateway returns with `embed=apisummary`.
   create_deployment now records it and the deployment's JSON carries it, in AWS's format.
+- apigateway UpdateMethod, UpdateMethodResponse, UpdateIntegrationResponse and
+  UpdateGatewayResponse (the PATCH calls cors-doctor's fixes print) are missing: they are added,
+  with API Gateway's patch semantics for the paths those fixes use (`add`/`replace`/`remove` of
+  `/responseParameters/…`, `/responseTemplates/…`, `replace` of `/authorizationType`,
+  `/apiKeyRequired`, `/authorizerId`, `/statusCode`); any other path is a 400, as in AWS.
+- API Gateway's checks that make a wrong fix fail are missing, and are added to the PUT and
+  PATCH calls: a mapping value must be a valid expression (a static value must be
+  single-quoted: 'https://app.example.com'); an integration response may only map headers its
+  method response declares, for a status the method declares; PutMethod and PutMethodResponse
+  on one that exists are 409 Conflict.
+  (https://docs.aws.amazon.com/apigateway/latest/developerguide/request-response-data-mappings.html)
+- apigatewayv2 CreateDeployment (`POST /v2/apis/{id}/deployments`) is missing: it is added
+  (records the deployment and points the stage at it).
 Usage: python moto_server.py -H 127.0.0.1 -p PORT
 """
 
@@ -58,6 +71,286 @@ def _deployment_json(self):
 
 v1_models.RestAPI.create_deployment = _create_deployment_with_summary
 v1_models.Deployment.to_json = _deployment_json
+
+
+# ---- PATCH calls and API Gateway's validation of what fixes write --------------------------
+
+import uuid
+
+from moto.apigateway import responses as v1_responses
+from moto.apigateway import urls as v1_urls
+from moto.apigateway.exceptions import (
+    BadRequestException,
+    ConflictException,
+    NotFoundException,
+)
+from moto.apigatewayv2 import urls as v2_urls
+
+_EXPRESSION_PREFIXES = (
+    "integration.response.header.",
+    "integration.response.multivalueheader.",
+    "integration.response.body",
+    "method.request.header.",
+    "method.request.multivalueheader.",
+    "method.request.path.",
+    "method.request.querystring.",
+    "method.request.multivaluequerystring.",
+    "context.",
+    "stageVariables.",
+)
+
+
+def _check_expression(key, value):
+    """A mapping value: a single-quoted static value or a known source expression."""
+    v = value if isinstance(value, str) else ""
+    ok = (len(v) >= 2 and v.startswith("'") and v.endswith("'")) or v.startswith(
+        _EXPRESSION_PREFIXES
+    )
+    if not ok:
+        raise BadRequestException(
+            "Invalid mapping expression specified: Validation Result: warnings : [], "
+            f"errors : [Invalid mapping expression specified: {value}]"
+        )
+
+
+def _check_integration_mappings(method, status_code, params):
+    mr = method.method_responses.get(str(status_code))
+    if mr is None:
+        raise NotFoundException("Invalid Response status code specified")
+    declared = mr.response_parameters or {}
+    for key, value in (params or {}).items():
+        _check_expression(key, value)
+        if key.startswith("method.response.header.") and key not in declared:
+            raise BadRequestException(
+                "Invalid mapping expression specified: Validation Result: warnings : [], "
+                f"errors : [Invalid mapping expression parameter specified: {key}]"
+            )
+
+
+def _unescape(segment):
+    return segment.replace("~1", "/").replace("~0", "~")
+
+
+def _apply_map_op(target, op, key, value):
+    if op in ("add", "replace"):
+        if op == "replace" and key not in target:
+            raise BadRequestException(f"Invalid patch path: no {key} to replace")
+        target[key] = value
+    elif op == "remove":
+        if key not in target:
+            raise BadRequestException(f"Invalid patch path: no {key} to remove")
+        del target[key]
+    else:
+        raise BadRequestException(f"Invalid patch operation specified: {op}")
+
+
+def _split(path):
+    parts = path.lstrip("/").split("/", 1)
+    return parts[0], (_unescape(parts[1]) if len(parts) > 1 else None)
+
+
+def _bool(value):
+    if str(value).lower() not in ("true", "false"):
+        raise BadRequestException(f"Invalid boolean value: {value}")
+    return str(value).lower() == "true"
+
+
+_put_method = v1_models.APIGatewayBackend.put_method
+_put_method_response = v1_models.APIGatewayBackend.put_method_response
+_put_integration_response = v1_models.APIGatewayBackend.put_integration_response
+_put_gateway_response = v1_models.APIGatewayBackend.put_gateway_response
+
+
+def _put_method_checked(self, function_id, resource_id, method_type, *args, **kwargs):
+    resource = self.get_resource(function_id, resource_id)
+    if method_type in resource.resource_methods:
+        raise ConflictException("Method already exists for this resource")
+    return _put_method(self, function_id, resource_id, method_type, *args, **kwargs)
+
+
+def _put_method_response_checked(
+    self, function_id, resource_id, method_type, response_code, *args, **kwargs
+):
+    method = self.get_method(function_id, resource_id, method_type)
+    if str(response_code) in method.method_responses:
+        raise ConflictException("Response already exists for this resource")
+    return _put_method_response(
+        self, function_id, resource_id, method_type, response_code, *args, **kwargs
+    )
+
+
+def _put_integration_response_checked(
+    self,
+    function_id,
+    resource_id,
+    method_type,
+    status_code,
+    selection_pattern,
+    response_templates,
+    response_parameters,
+    content_handling=None,
+):
+    method = self.get_method(function_id, resource_id, method_type)
+    _check_integration_mappings(method, status_code, response_parameters)
+    return _put_integration_response(
+        self,
+        function_id,
+        resource_id,
+        method_type,
+        status_code,
+        selection_pattern,
+        response_templates,
+        response_parameters,
+        content_handling,
+    )
+
+
+def _put_gateway_response_checked(self, rest_api_id, response_type, **kwargs):
+    for key, value in (kwargs.get("response_parameters") or {}).items():
+        _check_expression(key, value)
+    return _put_gateway_response(self, rest_api_id, response_type, **kwargs)
+
+
+v1_models.APIGatewayBackend.put_method = _put_method_checked
+v1_models.APIGatewayBackend.put_method_response = _put_method_response_checked
+v1_models.APIGatewayBackend.put_integration_response = _put_integration_response_checked
+v1_models.APIGatewayBackend.put_gateway_response = _put_gateway_response_checked
+
+
+def _patch_ops(response):
+    ops = response._get_param("patchOperations") or []
+    if not isinstance(ops, list):
+        raise BadRequestException("Invalid patch operations")
+    return ops
+
+
+def _update_method(self):
+    parts = self.path.split("/")
+    method = self.backend.get_method(parts[2], parts[4], parts[6])
+    for o in _patch_ops(self):
+        field, _ = _split(o.get("path", ""))
+        if o.get("op") != "replace":
+            raise BadRequestException(f"Invalid patch operation specified: {o.get('op')}")
+        value = o.get("value")
+        if field == "authorizationType":
+            if value not in ("NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"):
+                raise BadRequestException(f"Invalid authorization type: {value}")
+            method.authorization_type = value
+            if value in ("NONE", "AWS_IAM"):
+                method.authorizer_id = None
+        elif field == "apiKeyRequired":
+            method.api_key_required = _bool(value)
+        elif field == "authorizerId":
+            method.authorizer_id = value
+        else:
+            raise BadRequestException(f"Invalid patch path /{field}")
+    return 200, {}, json.dumps(method.to_json())
+
+
+def _update_method_response(self):
+    parts = self.path.split("/")
+    method = self.backend.get_method(parts[2], parts[4], parts[6])
+    mr = method.method_responses.get(parts[8])
+    if mr is None:
+        raise NotFoundException("Invalid Response status code specified")
+    for o in _patch_ops(self):
+        field, key = _split(o.get("path", ""))
+        if field == "responseParameters" and key:
+            mr.response_parameters = mr.response_parameters or {}
+            value = _bool(o.get("value", "false")) if o.get("op") != "remove" else None
+            _apply_map_op(mr.response_parameters, o.get("op"), key, value)
+        elif field == "responseModels" and key:
+            mr.response_models = mr.response_models or {}
+            _apply_map_op(mr.response_models, o.get("op"), key, o.get("value"))
+        else:
+            raise BadRequestException(f"Invalid patch path {o.get('path')}")
+    return 200, {}, json.dumps(mr.to_json())
+
+
+def _update_integration_response(self):
+    parts = self.path.split("/")
+    method = self.backend.get_method(parts[2], parts[4], parts[6])
+    integration = method.method_integration
+    if integration is None:
+        raise NotFoundException("No integration defined for method")
+    ir = integration.get_integration_response(parts[9])
+    params = dict(ir.response_parameters or {})
+    templates = dict(ir.response_templates or {})
+    selection = ir.selection_pattern
+    for o in _patch_ops(self):
+        field, key = _split(o.get("path", ""))
+        if field == "responseParameters" and key:
+            _apply_map_op(params, o.get("op"), key, o.get("value"))
+        elif field == "responseTemplates" and key:
+            _apply_map_op(templates, o.get("op"), key, o.get("value"))
+        elif field == "selectionPattern" and o.get("op") == "replace":
+            selection = o.get("value")
+        else:
+            raise BadRequestException(f"Invalid patch path {o.get('path')}")
+    _check_integration_mappings(method, parts[9], params)
+    ir.response_parameters = params
+    ir.response_templates = templates
+    ir.selection_pattern = selection
+    return 200, {}, json.dumps(ir.to_json())
+
+
+def _update_gateway_response(self):
+    parts = self.path.split("/")
+    rest_api_id, response_type = parts[-3], parts[-1]
+    api = self.backend.get_rest_api(rest_api_id)
+    current = api.gateway_responses.get(response_type)
+    params = dict((current.response_parameters if current else None) or {})
+    templates = dict((current.response_templates if current else None) or {})
+    status = current.status_code if current else None
+    for o in _patch_ops(self):
+        field, key = _split(o.get("path", ""))
+        if field == "responseParameters" and key:
+            _apply_map_op(params, o.get("op"), key, o.get("value"))
+        elif field == "responseTemplates" and key:
+            _apply_map_op(templates, o.get("op"), key, o.get("value"))
+        elif field == "statusCode" and o.get("op") == "replace":
+            status = o.get("value")
+        else:
+            raise BadRequestException(f"Invalid patch path {o.get('path')}")
+    response = self.backend.put_gateway_response(
+        rest_api_id=rest_api_id,
+        response_type=response_type,
+        status_code=status,
+        response_parameters=params or None,
+        response_templates=templates or None,
+    )
+    return 200, {}, json.dumps(response.to_json())
+
+
+v1_responses.APIGatewayResponse.update_method = _update_method
+v1_responses.APIGatewayResponse.update_method_response = _update_method_response
+v1_responses.APIGatewayResponse.update_integration_response = _update_integration_response
+v1_responses.APIGatewayResponse.update_gateway_response = _update_gateway_response
+
+
+def _create_v2_deployment(self):
+    api_id = self.path.split("/")[-2]
+    backend = apigatewayv2_backends[self.current_account][self.region]
+    api = backend.get_api(api_id)
+    body = json.loads(self.body or "{}")
+    deployment_id = uuid.uuid4().hex[:6]
+    stage_name = body.get("stageName")
+    if stage_name:
+        if stage_name not in api.stages:
+            raise NotFoundException(f"Invalid stage identifier specified: {stage_name}")
+        api.stages[stage_name].deployment_id = deployment_id
+    out = {
+        "deploymentId": deployment_id,
+        "deploymentStatus": "DEPLOYED",
+        "description": body.get("description"),
+    }
+    return 201, {}, json.dumps(out)
+
+
+v2_responses.ApiGatewayV2Response.create_deployment = _create_v2_deployment
+_v2_deployments = "{0}/v2/apis/(?P<api_id>[^/]+)/deployments$"
+for _paths in (v1_urls.url_paths, v2_urls.url_paths):
+    _paths[_v2_deployments] = v2_responses.ApiGatewayV2Response.dispatch
 
 if __name__ == "__main__":
     from moto.server import main

@@ -21,6 +21,7 @@ if [ -z "${MOTO_ENDPOINT:-}" ] && [ -z "${CORS_DOCTOR_SKIP_MOTO:-}" ]; then
     moto_out="$(scripts/moto.sh)"
     export MOTO_ENDPOINT="$(sed -n 's/^MOTO_ENDPOINT=//p' <<<"$moto_out")"
     moto_pid="$(sed -n 's/^MOTO_PID=//p' <<<"$moto_out")"
+    export MOTO_AWS_CLI="$(sed -n 's/^MOTO_AWS_CLI=//p' <<<"$moto_out")"
     trap 'kill "$moto_pid" 2>/dev/null || true' EXIT
     export CORS_DOCTOR_REQUIRE_MOTO=1
 fi

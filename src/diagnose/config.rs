@@ -274,23 +274,19 @@ fn header_mapping(steps: &mut [Step], c: &Ctx, m: &MethodFacts, path: &str) {
         let Some(h) = m.cors_header(name) else {
             continue;
         };
-        let (code, msg, declare, map) = match (h.declared, &h.mapped) {
+        let (code, msg) = match (h.declared, &h.mapped) {
             (true, None) => (
                 C::HeaderNotMapped,
                 format!("{verb} {path}: the {status} method response declares {name}, but the integration response does not map a value, so API Gateway drops it."),
-                false,
-                true,
             ),
             (false, Some(expr)) => (
                 C::HeaderNotDeclared,
                 format!("{verb} {path}: the integration response maps {name} to {expr}, but the {status} method response does not declare it, so API Gateway drops it."),
-                true,
-                false,
             ),
             _ => continue,
         };
         let fix = if is_options {
-            c.fix.map_options_headers(declare, map)
+            c.fix.fix_options_headers()
         } else {
             vec![]
         };

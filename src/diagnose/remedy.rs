@@ -1,7 +1,41 @@
-//! Remediation: prose and paste-ready AWS CLI commands. Ids that are not known yet appear as
-//! `<placeholders>`. Commands never weaken security: authorization is only ever removed from
-//! OPTIONS, and `*` is never combined with credentials.
+//! Remediation: prose and paste-ready AWS CLI commands. Commands never weaken security:
+//! authorization is only ever removed from OPTIONS, and `*` is never combined with credentials.
+//!
+//! Every printed command runs as printed in bash (tests/aws_cli_fixes.rs runs each one through
+//! the real `aws` CLI against moto, then diagnoses again):
+//! - Arguments are shell-quoted ([`quote`]); JSON arguments are built with serde_json and
+//!   passed as one word.
+//! - `--patch-operations` uses the CLI's JSON form. Its shorthand form
+//!   (`op=add,…,value='https://app.example.com'`) loses the single quotes, and API Gateway
+//!   rejects a static mapping value that is not single-quoted
+//!   (<https://docs.aws.amazon.com/apigateway/latest/developerguide/request-response-data-mappings.html>).
+//! - An id that is not known (working from an export or from probes only, or a template's
+//!   `*.execute-api…` wildcard) becomes a shell variable set by a lookup printed first
+//!   (`REST_API_ID=$(aws apigateway get-rest-apis --query …)`), or, when nothing names it, a
+//!   variable the command refuses to run without (`: "${REST_API_ID:?…}"`). Never a
+//!   `<placeholder>`, never a glob.
+//! - Only what is broken is changed. A header that already allows the request keeps its
+//!   value; one that lacks something is widened (the existing list plus what is missing),
+//!   never replaced by a narrower list. A part that exists is patched (`update-*`), a part that
+//!   does not is created (`put-*`), in dependency order (method, method response, integration,
+//!   integration response), then the stage is deployed.
+//! - A gateway response that is already customized is patched
+//!   (`update-gateway-response`): `put-gateway-response` overwrites the whole customization
+//!   (<https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-gateway-response-using-the-api.html>).
+//! - HTTP API changes take effect on a stage without automatic deployment only after
+//!   `create-deployment` (<https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-stages.html>).
+//!
+//! Choices the documentation leaves open:
+//! - JSON Patch `add` on a map key that already exists replaces its value (RFC 6902 §4.1); the
+//!   commands still say `replace` whenever the configuration shows the key exists, and `add`
+//!   only for keys that are absent or unknown (probes only).
+//! - A wrong single-origin Allow-Origin literal is replaced by the origin under diagnosis (a
+//!   MOCK integration cannot choose between origins); the prose says so.
 
+use serde_json::{json, Value};
+
+use crate::gateway::inspect::{GatewayResponseFacts, MethodFacts, RouteFacts};
+use crate::gateway::model::{AuthorizationType, CorsConfiguration, DEFAULT_ROUTE};
 use crate::target::CredentialsMode;
 
 /// What a command needs to know about the API and the request.
@@ -17,23 +51,216 @@ pub struct FixContext {
     pub method: String,
     pub request_headers: Vec<String>,
     pub credentials: CredentialsMode,
+    /// The API's name (`info.title`), to look its id up when the id is not known.
+    pub api_name: Option<String>,
+    /// True when the API's configuration was read: the fields below describe it, and what
+    /// they lack does not exist.
+    pub config_loaded: bool,
+    /// The verbs of the matched resource (REST), for a new OPTIONS method's Allow-Methods.
+    pub resource_methods: Vec<String>,
+    /// REST: the OPTIONS method of the resource, as configured.
+    pub options: Option<MethodFacts>,
+    /// REST: the gateway responses, as configured.
+    pub gateway_responses: Option<GatewayResponseFacts>,
+    /// HTTP: the cors_configuration, as configured.
+    pub http_cors: Option<CorsConfiguration>,
+    /// HTTP: whether the stage deploys every change by itself.
+    pub http_auto_deploy: Option<bool>,
+    /// HTTP: the route that catches the browser's OPTIONS.
+    pub http_options_route: Option<RouteFacts>,
+    /// The Access-Control-Allow-* headers (lower-case name, value) of a live 2xx preflight
+    /// answered by the method, used when no configuration was read.
+    pub observed_preflight: Vec<(String, String)>,
+    /// The status of that preflight.
+    pub observed_preflight_status: Option<u16>,
+}
+
+/// Quotes a word for bash: bare when it is plainly safe, else in single quotes, else (when it
+/// holds single quotes, e.g. JSON carrying a static mapping value) in double quotes, else in
+/// single quotes with `'\''` for each single quote.
+pub fn quote(s: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./:=,@%+".contains(c);
+    if !s.is_empty() && s.chars().all(safe) && !s.starts_with('=') {
+        return s.to_string();
+    }
+    if !s.contains('\'') {
+        return format!("'{s}'");
+    }
+    if !s.chars().any(|c| matches!(c, '$' | '`' | '!' | '\n')) {
+        return format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+    }
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// A JMESPath raw string literal (`'…'`).
+fn jmes_str(s: &str) -> String {
+    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+/// True for something that can be an API Gateway id (not a template's `*`, not `${…}`).
+fn is_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 128
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// One JSON Patch operation.
+fn op(op: &str, path: &str, value: Option<&str>) -> Value {
+    match value {
+        Some(v) => json!({"op": op, "path": path, "value": v}),
+        None => json!({"op": op, "path": path}),
+    }
+}
+
+/// `--patch-operations` in the CLI's JSON form, as one shell word.
+fn patch(ops: &[Value]) -> String {
+    quote(&Value::Array(ops.to_vec()).to_string())
+}
+
+/// A JSON document as one shell word.
+fn json_arg(v: &Value) -> String {
+    quote(&v.to_string())
+}
+
+/// A JSON Patch path segment (`~` → `~0`, `/` → `~1`).
+fn pointer(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+fn split_list(v: &str) -> Vec<String> {
+    v.split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// `current` plus each of `needed` it lacks (case-insensitive), in order; `None` when nothing
+/// is missing.
+fn widen(current: &[String], needed: &[String]) -> Option<Vec<String>> {
+    let mut out = current.to_vec();
+    let mut changed = false;
+    for n in needed {
+        if !out.iter().any(|c| c.eq_ignore_ascii_case(n)) {
+            out.push(n.clone());
+            changed = true;
+        }
+    }
+    changed.then_some(out)
+}
+
+/// The value of a static mapping expression (`'x'` → `x`).
+fn literal(expr: &str) -> Option<&str> {
+    expr.trim()
+        .strip_prefix('\'')
+        .and_then(|v| v.strip_suffix('\''))
+}
+
+/// What to do about one CORS header of the OPTIONS answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct HeaderFix {
+    name: &'static str,
+    /// The value to map (unquoted), when the mapping must change.
+    value: Option<String>,
+    /// True when the mapping exists (patch with `replace`), false when absent or unknown.
+    mapped: bool,
+    /// True when the method response must declare it.
+    declare: bool,
+}
+
+/// What is known about one header of the OPTIONS answer today.
+struct HeaderNow {
+    /// `Some(true)` declared, `Some(false)` not, `None` unknown.
+    declared: Option<bool>,
+    /// The mapping expression (`'x'`, `method.request.header.Origin`), if mapped.
+    mapped: Option<String>,
+    /// False when nothing is known about the mapping (probes only, header not observed).
+    mapped_known: bool,
+}
+
+/// Which ids are known, and the lookups that set the rest.
+struct Refs {
+    lookups: Vec<String>,
+}
+
+impl Refs {
+    fn new() -> Self {
+        Refs {
+            lookups: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, line: String) {
+        if !self.lookups.contains(&line) {
+            self.lookups.push(line);
+        }
+    }
+
+    /// The lookups, then `cmds`.
+    fn then(self, cmds: Vec<String>) -> Vec<String> {
+        let mut out = self.lookups;
+        out.extend(cmds);
+        out
+    }
 }
 
 impl FixContext {
-    fn api_id(&self) -> &str {
-        self.api_id.as_deref().unwrap_or("<rest-api-id>")
-    }
-
-    fn stage(&self) -> &str {
-        self.stage.as_deref().unwrap_or("<stage>")
-    }
-
-    fn resource_id(&self) -> &str {
-        self.resource_id.as_deref().unwrap_or("<resource-id>")
-    }
-
     fn credentialed(&self) -> bool {
         self.credentials == CredentialsMode::Include
+    }
+
+    /// The REST API id (`abc123`) or `"$REST_API_ID"` after its lookup.
+    fn rest_api(&self, refs: &mut Refs) -> String {
+        if let Some(id) = self.api_id.as_deref().filter(|id| is_id(id)) {
+            return id.to_string();
+        }
+        refs.push(match self.api_name.as_deref().filter(|n| !n.trim().is_empty()) {
+            Some(name) => format!(
+                "REST_API_ID=$(aws apigateway get-rest-apis --query {} --output text)",
+                quote(&format!("items[?name=={}].id", jmes_str(name)))
+            ),
+            None => ": \"${REST_API_ID:?set REST_API_ID to the id of the REST API (aws apigateway get-rest-apis lists them)}\"".to_string(),
+        });
+        "\"$REST_API_ID\"".to_string()
+    }
+
+    /// The HTTP API id or `"$API_ID"` after its lookup.
+    fn http_api(&self, refs: &mut Refs) -> String {
+        if let Some(id) = self.api_id.as_deref().filter(|id| is_id(id)) {
+            return id.to_string();
+        }
+        refs.push(match self.api_name.as_deref().filter(|n| !n.trim().is_empty()) {
+            Some(name) => format!(
+                "API_ID=$(aws apigatewayv2 get-apis --query {} --output text)",
+                quote(&format!("Items[?Name=={}].ApiId", jmes_str(name)))
+            ),
+            None => ": \"${API_ID:?set API_ID to the id of the HTTP API (aws apigatewayv2 get-apis lists them)}\"".to_string(),
+        });
+        "\"$API_ID\"".to_string()
+    }
+
+    fn stage_word(&self, refs: &mut Refs) -> String {
+        match self.stage.as_deref().filter(|s| !s.is_empty()) {
+            Some(s) => quote(s),
+            None => {
+                refs.push(
+                    ": \"${STAGE:?set STAGE to the name of the stage to deploy}\"".to_string(),
+                );
+                "\"$STAGE\"".to_string()
+            }
+        }
+    }
+
+    /// The resource id or `"$RESOURCE_ID"` after its lookup.
+    fn resource(&self, refs: &mut Refs, api: &str) -> String {
+        if let Some(id) = self.resource_id.as_deref().filter(|id| is_id(id)) {
+            return id.to_string();
+        }
+        refs.push(format!(
+            "RESOURCE_ID=$(aws apigateway get-resources --rest-api-id {api} --query {} --output text)",
+            quote(&format!("items[?path=={}].id", jmes_str(&self.resource_path)))
+        ));
+        "\"$RESOURCE_ID\"".to_string()
     }
 
     /// The origin to allow: the exact origin (never `*` when credentials are involved).
@@ -43,17 +270,24 @@ impl FixContext {
 
     /// Allow-Methods: the method under diagnosis plus OPTIONS.
     pub fn allow_methods(&self) -> String {
-        let mut methods = vec![self.method.clone()];
+        self.needed_methods().join(",")
+    }
+
+    fn needed_methods(&self) -> Vec<String> {
+        let mut methods = vec![self.method.to_ascii_uppercase()];
         if !self.method.eq_ignore_ascii_case("OPTIONS") {
             methods.push("OPTIONS".to_string());
         }
-        methods.join(",")
+        methods
     }
 
     /// Allow-Headers: the headers the browser asks for, plus the usual content-type.
     pub fn allow_headers(&self) -> String {
         let mut headers: Vec<String> = self.request_headers.clone();
-        if !headers.iter().any(|h| h == "content-type") {
+        if !headers
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case("content-type"))
+        {
             headers.push("content-type".to_string());
         }
         headers.join(",")
@@ -84,200 +318,498 @@ impl FixContext {
         h
     }
 
-    /// A command that finds the resource id when it is not known.
-    fn find_resource(&self) -> Option<String> {
-        self.resource_id.is_none().then(|| {
-            format!(
-                "aws apigateway get-resources --rest-api-id {} --query \"items[?path=='{}'].id\" --output text",
-                self.api_id(),
-                self.resource_path
-            )
-        })
-    }
-
     pub fn deploy(&self) -> String {
+        let mut refs = Refs::new();
+        let cmd = self.deploy_with(&mut refs);
+        refs.then(vec![cmd]).join("\n")
+    }
+
+    fn deploy_with(&self, refs: &mut Refs) -> String {
         if self.http {
-            format!(
-                "aws apigatewayv2 create-deployment --api-id {} --stage-name {}",
-                self.api_id(),
-                self.stage()
-            )
+            let api = self.http_api(refs);
+            let stage = self.stage_word(refs);
+            format!("aws apigatewayv2 create-deployment --api-id {api} --stage-name {stage}")
         } else {
-            format!(
-                "aws apigateway create-deployment --rest-api-id {} --stage-name {}",
-                self.api_id(),
-                self.stage()
-            )
+            let api = self.rest_api(refs);
+            let stage = self.stage_word(refs);
+            format!("aws apigateway create-deployment --rest-api-id {api} --stage-name {stage}")
         }
     }
 
-    /// The HTTP API fix: a CORS configuration (API Gateway then answers preflights itself).
+    /// HTTP APIs: a deployment unless the stage deploys by itself.
+    fn http_deploy(&self, refs: &mut Refs) -> Option<String> {
+        (self.http_auto_deploy != Some(true)).then(|| self.deploy_with(refs))
+    }
+
+    /// The HTTP API fix: a CORS configuration that allows the request (API Gateway then
+    /// answers preflights itself). An existing configuration is widened, never narrowed.
     pub fn http_cors_configuration(&self) -> String {
-        let list = |s: String| {
-            s.split(',')
-                .map(|v| format!("\"{v}\""))
-                .collect::<Vec<_>>()
-                .join(",")
-        };
-        let mut json = format!(
-            "{{\"AllowOrigins\":[\"{}\"],\"AllowMethods\":[{}],\"AllowHeaders\":[{}]",
-            self.allow_origin(),
-            list(self.allow_methods()),
-            list(self.allow_headers())
-        );
-        if self.credentialed() {
-            json.push_str(",\"AllowCredentials\":true");
+        let mut refs = Refs::new();
+        let mut cmds = vec![self.http_cors_command(&mut refs)];
+        cmds.extend(self.http_deploy(&mut refs));
+        refs.then(cmds).join("\n")
+    }
+
+    fn http_cors_command(&self, refs: &mut Refs) -> String {
+        let api = self.http_api(refs);
+        let current = self.http_cors.clone().unwrap_or_default();
+        let mut origins = current.allow_origins.clone();
+        if !current.allows_origin(&self.origin)
+            || (self.credentialed() && origins.iter().all(|o| o == "*"))
+        {
+            origins.retain(|o| !(self.credentialed() && o == "*"));
+            origins.push(self.origin.clone());
         }
-        json.push_str(",\"MaxAge\":300}");
+        let star = |l: &[String]| !self.credentialed() && l.iter().any(|v| v == "*");
+        let mut methods = current.allow_methods.clone();
+        if !star(&methods) {
+            methods = widen(&methods, &self.needed_methods()).unwrap_or(methods);
+        }
+        let mut headers = current.allow_headers.clone();
+        let wanted: Vec<String> = self
+            .allow_headers()
+            .split(',')
+            .map(str::to_string)
+            .collect();
+        if !star(&headers) {
+            headers = widen(&headers, &wanted).unwrap_or(headers);
+        }
+        let mut cfg = json!({
+            "AllowOrigins": origins,
+            "AllowMethods": methods,
+            "AllowHeaders": headers,
+        });
+        if !current.expose_headers.is_empty() {
+            cfg["ExposeHeaders"] = json!(current.expose_headers);
+        }
+        if self.credentialed() || current.allow_credentials == Some(true) {
+            cfg["AllowCredentials"] = json!(true);
+        }
+        cfg["MaxAge"] = json!(current.max_age.unwrap_or(300));
         format!(
-            "aws apigatewayv2 update-api --api-id {} --cors-configuration '{json}'",
-            self.api_id()
+            "aws apigatewayv2 update-api --api-id {api} --cors-configuration {}",
+            json_arg(&cfg)
         )
     }
 
     /// Adds an OPTIONS MOCK method that answers the preflight (the console's "Enable CORS").
+    /// When the configuration shows OPTIONS exists, only its broken parts are fixed instead.
     pub fn add_options_method(&self) -> Vec<String> {
         if self.http {
             return vec![self.http_cors_configuration()];
         }
-        let (api, rid) = (self.api_id(), self.resource_id());
-        let headers = self.preflight_headers();
-        let declared = json_object(headers.iter().map(|(n, _)| {
-            (
-                format!("method.response.header.{n}"),
-                "true".to_string(),
-                false,
-            )
-        }));
-        let mapped = json_object(headers.iter().map(|(n, v)| {
-            (
-                format!("method.response.header.{n}"),
-                format!("'{v}'"),
-                true,
-            )
-        }));
-        let mut cmds: Vec<String> = self.find_resource().into_iter().collect();
-        cmds.extend([
+        if self.config_loaded && self.options.is_some() {
+            return self.fix_options_headers();
+        }
+        let mut refs = Refs::new();
+        let api = self.rest_api(&mut refs);
+        let rid = self.resource(&mut refs, &api);
+        let mut methods: Vec<String> = self
+            .resource_methods
+            .iter()
+            .filter(|m| !m.eq_ignore_ascii_case("ANY"))
+            .map(|m| m.to_ascii_uppercase())
+            .collect();
+        methods = widen(&methods, &self.needed_methods()).unwrap_or(methods);
+        let mut headers = self.preflight_headers();
+        headers[1].1 = methods.join(",");
+        let declared: serde_json::Map<String, Value> = headers
+            .iter()
+            .map(|(n, _)| (format!("method.response.header.{n}"), json!(false)))
+            .collect();
+        let mapped: serde_json::Map<String, Value> = headers
+            .iter()
+            .map(|(n, v)| {
+                (
+                    format!("method.response.header.{n}"),
+                    json!(format!("'{v}'")),
+                )
+            })
+            .collect();
+        let template = json!({"application/json": "{\"statusCode\": 200}"});
+        let mut cmds = vec![
             format!("aws apigateway put-method --rest-api-id {api} --resource-id {rid} --http-method OPTIONS --authorization-type NONE --no-api-key-required"),
-            format!("aws apigateway put-integration --rest-api-id {api} --resource-id {rid} --http-method OPTIONS --type MOCK --request-templates '{{\"application/json\":\"{{\\\"statusCode\\\": 200}}\"}}'"),
-            format!("aws apigateway put-method-response --rest-api-id {api} --resource-id {rid} --http-method OPTIONS --status-code 200 --response-parameters {declared}"),
-            format!("aws apigateway put-integration-response --rest-api-id {api} --resource-id {rid} --http-method OPTIONS --status-code 200 --response-parameters {mapped}"),
-            self.deploy(),
-        ]);
-        cmds
+            format!("aws apigateway put-method-response --rest-api-id {api} --resource-id {rid} --http-method OPTIONS --status-code 200 --response-parameters {}", json_arg(&Value::Object(declared))),
+            format!("aws apigateway put-integration --rest-api-id {api} --resource-id {rid} --http-method OPTIONS --type MOCK --request-templates {}", json_arg(&template)),
+            format!("aws apigateway put-integration-response --rest-api-id {api} --resource-id {rid} --http-method OPTIONS --status-code 200 --response-parameters {}", json_arg(&Value::Object(mapped))),
+        ];
+        cmds.push(self.deploy_with(&mut refs));
+        refs.then(cmds)
     }
 
-    /// Removes authorization and the API-key requirement from OPTIONS only.
+    /// Removes authorization and the API-key requirement from OPTIONS only (REST: only the
+    /// setting that is on, when the configuration shows it).
     pub fn unauthorize_options(&self) -> Vec<String> {
         if self.http {
-            return vec![
-                self.http_cors_configuration(),
-                format!(
-                    "# or route preflights around the authorizer:\naws apigatewayv2 create-route --api-id {} --route-key 'OPTIONS /{{proxy+}}' --authorization-type NONE",
-                    self.api_id()
-                ),
-            ];
+            return self.http_preflight_route();
         }
-        let (api, rid) = (self.api_id(), self.resource_id());
-        let mut cmds: Vec<String> = self.find_resource().into_iter().collect();
-        cmds.push(format!(
-            "aws apigateway update-method --rest-api-id {api} --resource-id {rid} --http-method OPTIONS --patch-operations op=replace,path=/authorizationType,value=NONE op=replace,path=/apiKeyRequired,value=false"
-        ));
-        cmds.push(self.deploy());
-        cmds
+        let mut refs = Refs::new();
+        let api = self.rest_api(&mut refs);
+        let rid = self.resource(&mut refs, &api);
+        let (auth, key) = match (&self.options, self.config_loaded) {
+            (Some(o), true) => (
+                o.authorization != AuthorizationType::None,
+                o.api_key_required,
+            ),
+            _ => (true, true),
+        };
+        let mut ops = Vec::new();
+        if auth {
+            ops.push(op("replace", "/authorizationType", Some("NONE")));
+        }
+        if key {
+            ops.push(op("replace", "/apiKeyRequired", Some("false")));
+        }
+        if ops.is_empty() {
+            return Vec::new();
+        }
+        let cmds = vec![
+            format!(
+                "aws apigateway update-method --rest-api-id {api} --resource-id {rid} --http-method OPTIONS --patch-operations {}",
+                patch(&ops)
+            ),
+            self.deploy_with(&mut refs),
+        ];
+        refs.then(cmds)
     }
 
-    /// Declares and maps the given headers on the OPTIONS method's 200 response.
-    pub fn map_options_headers(&self, declare: bool, map: bool) -> Vec<String> {
+    /// HTTP APIs: a route without authorization for the browser's OPTIONS (an explicit OPTIONS
+    /// route loses its authorization; otherwise `OPTIONS /{proxy+}` is added, with the
+    /// integration of the route that caught the preflight), and a CORS configuration.
+    fn http_preflight_route(&self) -> Vec<String> {
+        let mut refs = Refs::new();
+        let api = self.http_api(&mut refs);
+        let mut cmds = Vec::new();
+        let route = self.http_options_route.as_ref();
+        let explicit = route.filter(|r| r.route_key.starts_with("OPTIONS "));
+        match explicit.and_then(|r| r.id.as_deref().filter(|id| is_id(id))) {
+            Some(route_id) => cmds.push(format!(
+                "aws apigatewayv2 update-route --api-id {api} --route-id {route_id} --authorization-type NONE"
+            )),
+            None => {
+                let target = match route.and_then(|r| r.integration_id.as_deref().filter(|id| is_id(id))) {
+                    Some(id) => format!("integrations/{id}"),
+                    None => {
+                        let key = route.map_or(DEFAULT_ROUTE, |r| r.route_key.as_str());
+                        refs.push(format!(
+                            "TARGET=$(aws apigatewayv2 get-routes --api-id {api} --query {} --output text)",
+                            quote(&format!("Items[?RouteKey=={}].Target | [0]", jmes_str(key)))
+                        ));
+                        "\"$TARGET\"".to_string()
+                    }
+                };
+                cmds.push(format!(
+                    "aws apigatewayv2 create-route --api-id {api} --route-key 'OPTIONS /{{proxy+}}' --authorization-type NONE --target {target}"
+                ));
+            }
+        }
+        if !self
+            .http_cors
+            .as_ref()
+            .is_some_and(|c| c.allows_origin(&self.origin))
+        {
+            cmds.push(self.http_cors_command(&mut refs));
+        }
+        cmds.extend(self.http_deploy(&mut refs));
+        refs.then(cmds)
+    }
+
+    /// What is known today about `name` on the OPTIONS answer.
+    fn header_now(&self, name: &str) -> HeaderNow {
+        if self.config_loaded {
+            let h = self.options.as_ref().and_then(|o| o.cors_header(name));
+            return HeaderNow {
+                declared: Some(h.is_some_and(|h| h.declared)),
+                mapped: h.and_then(|h| h.mapped.clone()),
+                mapped_known: true,
+            };
+        }
+        let seen = self
+            .observed_preflight
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| format!("'{v}'"));
+        HeaderNow {
+            declared: seen.as_ref().map(|_| true),
+            mapped_known: seen.is_some(),
+            mapped: seen,
+        }
+    }
+
+    /// The CORS headers of the OPTIONS answer that must change, and how.
+    fn header_fixes(&self) -> Vec<HeaderFix> {
+        let mut names = vec![
+            "Access-Control-Allow-Origin",
+            "Access-Control-Allow-Methods",
+            "Access-Control-Allow-Headers",
+        ];
+        if self.credentialed() {
+            names.push("Access-Control-Allow-Credentials");
+        }
+        let creds = self.credentialed();
+        let mut out = Vec::new();
+        for name in names {
+            let now = self.header_now(name);
+            let value = match now.mapped.as_deref() {
+                None => Some(match name {
+                    "Access-Control-Allow-Origin" => self.origin.clone(),
+                    "Access-Control-Allow-Methods" => self.allow_methods(),
+                    "Access-Control-Allow-Headers" => self.allow_headers(),
+                    _ => "true".to_string(),
+                }),
+                // A dynamic expression (the request's Origin, a stage variable): not judged here.
+                Some(expr) => literal(expr).and_then(|cur| {
+                    let list = split_list(cur);
+                    let star = !creds && list.iter().any(|v| v == "*");
+                    match name {
+                        "Access-Control-Allow-Origin" => (!(star
+                            || cur.trim().eq_ignore_ascii_case(&self.origin)))
+                        .then(|| self.origin.clone()),
+                        "Access-Control-Allow-Methods" => (!star)
+                            .then(|| widen(&list, &self.needed_methods()))
+                            .flatten()
+                            .map(|l| l.join(",")),
+                        "Access-Control-Allow-Headers" => {
+                            // `*` never covers Authorization (Fetch standard).
+                            let needed: Vec<String> = self
+                                .request_headers
+                                .iter()
+                                .filter(|h| !star || h.eq_ignore_ascii_case("authorization"))
+                                .cloned()
+                                .collect();
+                            widen(&list, &needed).map(|l| l.join(","))
+                        }
+                        _ => (cur.trim() != "true").then(|| "true".to_string()),
+                    }
+                }),
+            };
+            let declare = now.declared != Some(true);
+            if value.is_none() && !declare {
+                continue;
+            }
+            out.push(HeaderFix {
+                name,
+                value,
+                mapped: now.mapped_known && now.mapped.is_some(),
+                declare,
+            });
+        }
+        out
+    }
+
+    /// Makes the OPTIONS answer carry the CORS headers the request needs: declares what is
+    /// not declared and maps (or widens) what is missing or wrong, creating the method
+    /// response, integration and integration response when the configuration shows they do
+    /// not exist, and creating the OPTIONS method itself when there is none.
+    pub fn fix_options_headers(&self) -> Vec<String> {
         if self.http {
             return vec![self.http_cors_configuration()];
         }
-        let (api, rid) = (self.api_id(), self.resource_id());
-        let headers = self.preflight_headers();
-        let mut cmds: Vec<String> = self.find_resource().into_iter().collect();
-        if declare {
-            let ops: Vec<String> = headers
+        let options = self.options.as_ref();
+        if self.config_loaded && options.is_none() {
+            return self.add_options_method();
+        }
+        let fixes = self.header_fixes();
+        let (has_mr, has_integration, has_ir) = match options {
+            Some(o) if self.config_loaded => (
+                o.success_status.is_some(),
+                o.integration.is_some(),
+                o.has_integration_response,
+            ),
+            _ => (true, true, true),
+        };
+        if fixes.is_empty() && has_mr && has_integration && has_ir {
+            return Vec::new();
+        }
+        let status = options
+            .and_then(|o| o.success_status.clone())
+            .or_else(|| {
+                self.observed_preflight_status
+                    .filter(|s| (200..300).contains(s))
+                    .map(|s| s.to_string())
+            })
+            .unwrap_or_else(|| "200".to_string());
+        let mut refs = Refs::new();
+        let api = self.rest_api(&mut refs);
+        let rid = self.resource(&mut refs, &api);
+        let on = format!("--rest-api-id {api} --resource-id {rid} --http-method OPTIONS");
+        let param = |n: &str| format!("method.response.header.{n}");
+        let mut cmds = Vec::new();
+        if !has_mr {
+            let declared: serde_json::Map<String, Value> = fixes
                 .iter()
-                .map(|(n, _)| {
-                    format!(
-                        "op=add,path=/responseParameters/method.response.header.{n},value=false"
+                .map(|f| (param(f.name), json!(false)))
+                .collect();
+            cmds.push(format!(
+                "aws apigateway put-method-response {on} --status-code {} --response-parameters {}",
+                quote(&status),
+                json_arg(&Value::Object(declared))
+            ));
+        } else {
+            let ops: Vec<Value> = fixes
+                .iter()
+                .filter(|f| f.declare)
+                .map(|f| {
+                    op(
+                        "add",
+                        &format!("/responseParameters/{}", pointer(&param(f.name))),
+                        Some("false"),
+                    )
+                })
+                .collect();
+            if !ops.is_empty() {
+                cmds.push(format!(
+                    "aws apigateway update-method-response {on} --status-code {} --patch-operations {}",
+                    quote(&status),
+                    patch(&ops)
+                ));
+            }
+        }
+        if !has_integration {
+            let template = json!({"application/json": format!("{{\"statusCode\": {status}}}")});
+            cmds.push(format!(
+                "aws apigateway put-integration {on} --type MOCK --request-templates {}",
+                json_arg(&template)
+            ));
+        }
+        let mappings: Vec<(&str, String, bool)> = fixes
+            .iter()
+            .filter_map(|f| {
+                f.value
+                    .as_ref()
+                    .map(|v| (f.name, format!("'{v}'"), f.mapped))
+            })
+            .collect();
+        if !has_ir {
+            let mapped: serde_json::Map<String, Value> = mappings
+                .iter()
+                .map(|(n, v, _)| (param(n), json!(v)))
+                .collect();
+            cmds.push(format!(
+                "aws apigateway put-integration-response {on} --status-code {} --response-parameters {}",
+                quote(&status),
+                json_arg(&Value::Object(mapped))
+            ));
+        } else if !mappings.is_empty() {
+            let ops: Vec<Value> = mappings
+                .iter()
+                .map(|(n, v, exists)| {
+                    op(
+                        if *exists { "replace" } else { "add" },
+                        &format!("/responseParameters/{}", pointer(&param(n))),
+                        Some(v),
                     )
                 })
                 .collect();
             cmds.push(format!(
-                "aws apigateway update-method-response --rest-api-id {api} --resource-id {rid} --http-method OPTIONS --status-code 200 --patch-operations {}",
-                ops.join(" ")
+                "aws apigateway update-integration-response {on} --status-code {} --patch-operations {}",
+                quote(&status),
+                patch(&ops)
             ));
         }
-        if map {
-            let ops: Vec<String> = headers
-                .iter()
-                .map(|(n, v)| format!("\"op=add,path=/responseParameters/method.response.header.{n},value='{v}'\""))
-                .collect();
-            cmds.push(format!(
-                "aws apigateway update-integration-response --rest-api-id {api} --resource-id {rid} --http-method OPTIONS --status-code 200 --patch-operations {}",
-                ops.join(" ")
-            ));
-        }
-        cmds.push(self.deploy());
-        cmds
+        cmds.push(self.deploy_with(&mut refs));
+        refs.then(cmds)
     }
 
-    /// Adds CORS headers to a gateway response type (and the DEFAULT_4XX/5XX catch-alls).
+    /// Whether a gateway response's Allow-Origin expression lets the origin read the error.
+    fn gateway_allows(&self, expr: &str) -> bool {
+        match literal(expr) {
+            Some(v) => {
+                (v.trim() == "*" && !self.credentialed())
+                    || v.trim().eq_ignore_ascii_case(&self.origin)
+            }
+            // A dynamic expression (the request's Origin header): allowed.
+            None => true,
+        }
+    }
+
+    /// Adds CORS headers to a gateway response type and to the DEFAULT_4XX/5XX catch-alls,
+    /// skipping those that already carry them; a customized response is patched, not
+    /// overwritten.
     pub fn gateway_response_cors(&self, response_type: &str) -> Vec<String> {
         if self.http {
             return vec![self.http_cors_configuration()];
         }
-        let mut params = vec![(
-            "gatewayresponse.header.Access-Control-Allow-Origin".to_string(),
-            format!("'{}'", self.allow_origin()),
-            true,
-        )];
-        if self.credentialed() {
-            params.push((
-                "gatewayresponse.header.Access-Control-Allow-Credentials".to_string(),
-                "'true'".to_string(),
-                true,
-            ));
-        }
-        let json = json_object(params.into_iter());
+        let mut refs = Refs::new();
+        let api = self.rest_api(&mut refs);
         let mut types = vec![response_type.to_string()];
         for t in ["DEFAULT_4XX", "DEFAULT_5XX"] {
             if !types.iter().any(|x| x == t) {
                 types.push(t.to_string());
             }
         }
-        let mut cmds: Vec<String> = types
-            .iter()
-            .map(|t| {
-                format!(
-                    "aws apigateway put-gateway-response --rest-api-id {} --response-type {t} --response-parameters {json}",
-                    self.api_id()
-                )
-            })
-            .collect();
-        cmds.push(self.deploy());
-        cmds
-    }
-}
-
-/// A JSON object as one double-quoted shell word; `quoted` values become JSON strings.
-fn json_object(entries: impl Iterator<Item = (String, String, bool)>) -> String {
-    let body: Vec<String> = entries
-        .map(|(k, v, quoted)| {
-            if quoted {
-                format!("\\\"{k}\\\":\\\"{v}\\\"")
-            } else {
-                format!("\\\"{k}\\\":{v}")
+        let mut wanted = vec![(
+            "gatewayresponse.header.Access-Control-Allow-Origin".to_string(),
+            format!("'{}'", self.allow_origin()),
+        )];
+        if self.credentialed() {
+            wanted.push((
+                "gatewayresponse.header.Access-Control-Allow-Credentials".to_string(),
+                "'true'".to_string(),
+            ));
+        }
+        let mut cmds = Vec::new();
+        for t in &types {
+            let known = self
+                .gateway_responses
+                .as_ref()
+                .filter(|_| self.config_loaded);
+            let customized =
+                known.and_then(|g| g.configured.iter().find(|c| &c.response_type == t));
+            let is_default = t.starts_with("DEFAULT_");
+            if let Some(g) = known {
+                let current = match (customized, t.as_str()) {
+                    (Some(c), _) => c.allow_origin.as_deref(),
+                    (None, "DEFAULT_4XX") => g.default_4xx_allow_origin.as_deref(),
+                    (None, "DEFAULT_5XX") => g.default_5xx_allow_origin.as_deref(),
+                    // Not customized: the DEFAULT_* fix below covers it.
+                    (None, _) if !is_default => continue,
+                    (None, _) => None,
+                };
+                if current.is_some_and(|e| self.gateway_allows(e)) && !self.credentialed() {
+                    continue;
+                }
             }
-        })
-        .collect();
-    format!("\"{{{}}}\"", body.join(","))
+            match customized {
+                Some(c) => {
+                    let ops: Vec<Value> = wanted
+                        .iter()
+                        .map(|(k, v)| {
+                            let exists = k.ends_with("Allow-Origin") && c.allow_origin.is_some();
+                            op(
+                                if exists { "replace" } else { "add" },
+                                &format!("/responseParameters/{}", pointer(k)),
+                                Some(v),
+                            )
+                        })
+                        .collect();
+                    cmds.push(format!(
+                        "aws apigateway update-gateway-response --rest-api-id {api} --response-type {t} --patch-operations {}",
+                        patch(&ops)
+                    ));
+                }
+                None => {
+                    let params: serde_json::Map<String, Value> =
+                        wanted.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+                    cmds.push(format!(
+                        "aws apigateway put-gateway-response --rest-api-id {api} --response-type {t} --response-parameters {}",
+                        json_arg(&Value::Object(params))
+                    ));
+                }
+            }
+        }
+        if cmds.is_empty() {
+            return Vec::new();
+        }
+        cmds.push(self.deploy_with(&mut refs));
+        refs.then(cmds)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gateway::inspect::CorsHeaderFacts;
 
     fn ctx() -> FixContext {
         FixContext {
@@ -290,6 +822,43 @@ mod tests {
             request_headers: vec!["authorization".into(), "content-type".into()],
             ..FixContext::default()
         }
+    }
+
+    fn options(headers: &[(&str, bool, Option<&str>)]) -> MethodFacts {
+        MethodFacts {
+            http_method: "OPTIONS".into(),
+            id: None,
+            deployed: Some(true),
+            deployed_differs: Some(false),
+            authorization: AuthorizationType::None,
+            authorizer: None,
+            authorization_scopes: vec![],
+            api_key_required: false,
+            integration: Some(crate::gateway::model::IntegrationType::Mock),
+            is_proxy: false,
+            success_status: Some("200".into()),
+            has_integration_response: true,
+            cors_headers: headers
+                .iter()
+                .map(|(n, d, m)| CorsHeaderFacts {
+                    header: n.to_string(),
+                    declared: *d,
+                    mapped: m.map(str::to_string),
+                    literal_value: m.and_then(literal).map(str::to_string),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn quoting_survives_bash() {
+        assert_eq!(quote("abc123"), "abc123");
+        assert_eq!(quote("$default"), "'$default'");
+        assert_eq!(quote("*"), "'*'");
+        assert_eq!(quote("a b"), "'a b'");
+        assert_eq!(quote("it's"), "\"it's\"");
+        assert_eq!(quote("it's $x"), "'it'\\''s $x'");
+        assert_eq!(quote(r#"{"a":"'b'"}"#), r#""{\"a\":\"'b'\"}""#);
     }
 
     #[test]
@@ -311,21 +880,180 @@ mod tests {
     }
 
     #[test]
+    fn a_customized_gateway_response_is_patched_and_a_working_one_left_alone() {
+        use crate::gateway::inspect::GatewayResponseFact;
+        let mut c = ctx();
+        c.config_loaded = true;
+        c.gateway_responses = Some(GatewayResponseFacts {
+            configured: vec![
+                GatewayResponseFact {
+                    response_type: "DEFAULT_4XX".into(),
+                    status_code: None,
+                    allow_origin: Some("'*'".into()),
+                },
+                GatewayResponseFact {
+                    response_type: "DEFAULT_5XX".into(),
+                    status_code: None,
+                    allow_origin: None,
+                },
+            ],
+            default_4xx_allow_origin: Some("'*'".into()),
+            default_5xx_allow_origin: None,
+        });
+        let cmds = c.gateway_response_cors("THROTTLED");
+        assert_eq!(cmds.len(), 2, "{cmds:#?}");
+        assert!(cmds[0].starts_with(
+            "aws apigateway update-gateway-response --rest-api-id abc123 --response-type DEFAULT_5XX --patch-operations"
+        ));
+    }
+
+    #[test]
     fn options_commands_find_the_resource_when_its_id_is_unknown() {
         let cmds = ctx().add_options_method();
-        assert!(cmds[0].contains("get-resources --rest-api-id abc123"));
-        assert!(cmds[1].contains("--http-method OPTIONS --authorization-type NONE"));
+        assert_eq!(
+            cmds[0],
+            "RESOURCE_ID=$(aws apigateway get-resources --rest-api-id abc123 --query \"items[?path=='/items'].id\" --output text)"
+        );
+        assert!(cmds[1].contains(
+            "--resource-id \"$RESOURCE_ID\" --http-method OPTIONS --authorization-type NONE"
+        ));
         assert!(cmds.iter().any(|c| c.contains("'PUT,OPTIONS'")));
         assert!(cmds
             .iter()
             .any(|c| c.contains("'authorization,content-type'")));
+        assert!(cmds.iter().all(|c| !c.contains('<')));
     }
 
     #[test]
-    fn unauthorizing_touches_only_options() {
+    fn an_unknown_or_wildcard_api_id_is_looked_up_by_name() {
+        let mut c = ctx();
+        c.api_id = Some("*".into());
+        c.api_name = Some("orders-api".into());
+        let cmds = c.unauthorize_options();
+        assert_eq!(
+            cmds[0],
+            "REST_API_ID=$(aws apigateway get-rest-apis --query \"items[?name=='orders-api'].id\" --output text)"
+        );
+        assert!(cmds.iter().skip(1).all(|c| !c.contains('*')), "{cmds:#?}");
+        assert!(cmds[2].contains("--rest-api-id \"$REST_API_ID\""));
+        c.api_name = None;
+        let cmds = c.unauthorize_options();
+        assert!(cmds[0].starts_with(": \"${REST_API_ID:?"), "{cmds:#?}");
+    }
+
+    #[test]
+    fn unauthorizing_touches_only_options_and_only_what_is_on() {
         let cmds = ctx().unauthorize_options();
         assert!(cmds
             .iter()
             .all(|c| !c.contains("update-method") || c.contains("--http-method OPTIONS")));
+        let mut c = ctx();
+        c.resource_id = Some("r1".into());
+        c.config_loaded = true;
+        let mut o = options(&[]);
+        o.api_key_required = true;
+        c.options = Some(o);
+        let cmds = c.unauthorize_options();
+        assert_eq!(
+            cmds[0],
+            r#"aws apigateway update-method --rest-api-id abc123 --resource-id r1 --http-method OPTIONS --patch-operations '[{"op":"replace","path":"/apiKeyRequired","value":"false"}]'"#
+        );
+    }
+
+    #[test]
+    fn an_unmapped_origin_is_mapped_quoted_and_working_headers_are_left_alone() {
+        let mut c = ctx();
+        c.resource_id = Some("r1".into());
+        c.config_loaded = true;
+        c.options = Some(options(&[
+            ("Access-Control-Allow-Origin", true, None),
+            (
+                "Access-Control-Allow-Methods",
+                true,
+                Some("'GET,PUT,POST,DELETE,OPTIONS'"),
+            ),
+            (
+                "Access-Control-Allow-Headers",
+                true,
+                Some("'Content-Type,Authorization,X-Api-Key'"),
+            ),
+        ]));
+        let cmds = c.fix_options_headers();
+        assert_eq!(cmds.len(), 2, "{cmds:#?}");
+        assert_eq!(
+            cmds[0],
+            r#"aws apigateway update-integration-response --rest-api-id abc123 --resource-id r1 --http-method OPTIONS --status-code 200 --patch-operations "[{\"op\":\"add\",\"path\":\"/responseParameters/method.response.header.Access-Control-Allow-Origin\",\"value\":\"'https://app.example.com'\"}]""#
+        );
+    }
+
+    #[test]
+    fn a_narrow_allow_headers_is_widened_not_replaced() {
+        let mut c = ctx();
+        c.resource_id = Some("r1".into());
+        c.config_loaded = true;
+        c.options = Some(options(&[
+            ("Access-Control-Allow-Origin", true, Some("'*'")),
+            (
+                "Access-Control-Allow-Methods",
+                true,
+                Some("'GET,PUT,OPTIONS'"),
+            ),
+            (
+                "Access-Control-Allow-Headers",
+                true,
+                Some("'Content-Type,X-Amz-Date'"),
+            ),
+        ]));
+        let cmds = c.fix_options_headers();
+        assert_eq!(cmds.len(), 2, "{cmds:#?}");
+        assert!(cmds[0].contains(r#"\"op\":\"replace\""#), "{}", cmds[0]);
+        assert!(
+            cmds[0].contains("'Content-Type,X-Amz-Date,authorization'"),
+            "{}",
+            cmds[0]
+        );
+        assert!(!cmds[0].contains("Allow-Methods"));
+    }
+
+    #[test]
+    fn a_declared_but_absent_method_response_is_created_not_patched() {
+        let mut c = ctx();
+        c.resource_id = Some("r1".into());
+        c.config_loaded = true;
+        let mut o = options(&[]);
+        o.success_status = None;
+        o.has_integration_response = false;
+        c.options = Some(o);
+        let cmds = c.fix_options_headers();
+        assert!(
+            cmds[0].starts_with("aws apigateway put-method-response"),
+            "{cmds:#?}"
+        );
+        assert!(cmds[1].starts_with("aws apigateway put-integration-response"));
+        // No OPTIONS method at all: it is created.
+        c.options = None;
+        let cmds = c.fix_options_headers();
+        assert!(
+            cmds[0].starts_with("aws apigateway put-method "),
+            "{cmds:#?}"
+        );
+    }
+
+    #[test]
+    fn http_stage_names_are_quoted_and_cors_is_widened() {
+        let mut c = ctx();
+        c.rest = false;
+        c.http = true;
+        c.stage = Some("$default".into());
+        c.http_cors = Some(CorsConfiguration {
+            allow_origins: vec!["https://other.example".into()],
+            allow_methods: vec!["GET".into()],
+            allow_headers: vec!["x-api-key".into()],
+            ..Default::default()
+        });
+        let cmd = c.http_cors_configuration();
+        assert!(cmd.contains("https://other.example"));
+        assert!(cmd.contains("x-api-key"));
+        assert!(cmd.ends_with("--stage-name '$default'"), "{cmd}");
     }
 }

@@ -34,6 +34,12 @@ impl<'a> Ctx<'a> {
         mode: Mode,
     ) -> Self {
         let resource = facts.and_then(|f| f.resource.as_ref());
+        let loaded = match &ev.config {
+            crate::evidence::ConfigEvidence::Loaded { api, .. } => Some(api.as_ref()),
+            _ => None,
+        };
+        let rest = facts.and_then(|f| f.rest.as_ref());
+        let http = facts.and_then(|f| f.http.as_ref());
         let fix = FixContext {
             rest: api.kind != "http",
             http: api.kind == "http",
@@ -48,6 +54,23 @@ impl<'a> Ctx<'a> {
             method: plan.method.clone(),
             request_headers: plan.request_headers.clone(),
             credentials: ev.target.credentials,
+            api_name: loaded.map(|a| a.name.clone()),
+            config_loaded: facts.is_some(),
+            resource_methods: loaded
+                .zip(resource)
+                .and_then(|(a, r)| a.resources.iter().find(|x| x.path == r.path))
+                .map(|r| r.methods.iter().map(|m| m.http_method.clone()).collect())
+                .unwrap_or_default(),
+            options: rest.and_then(|r| r.options.clone()),
+            gateway_responses: rest.map(|r| r.gateway_responses.clone()),
+            http_cors: http.and_then(|h| h.cors.clone()),
+            http_auto_deploy: http.and_then(|h| h.auto_deploy),
+            http_options_route: http.and_then(|h| h.options_route.clone()),
+            observed_preflight: observed_preflight(ev),
+            observed_preflight_status: ev
+                .exchange(ExchangeKind::Preflight)
+                .and_then(|x| x.response.as_ref())
+                .map(|r| r.status),
         };
         Ctx {
             ev,
@@ -83,6 +106,32 @@ impl<'a> Ctx<'a> {
 
     fn path(&self) -> &str {
         &self.fix.resource_path
+    }
+}
+
+/// The Access-Control-Allow-* headers of a live preflight the method answered with a 2xx
+/// (what remedies widen when no configuration was read).
+fn observed_preflight(ev: &Evidence) -> Vec<(String, String)> {
+    let Some(x) = ev.exchange(ExchangeKind::Preflight) else {
+        return Vec::new();
+    };
+    match &x.response {
+        Some(r)
+            if !x.predicted
+                && x.answered_by != AnsweredBy::Gateway
+                && (200..300).contains(&r.status) =>
+        {
+            [
+                "access-control-allow-origin",
+                "access-control-allow-methods",
+                "access-control-allow-headers",
+                "access-control-allow-credentials",
+            ]
+            .iter()
+            .filter_map(|n| r.headers.get(n).map(|v| (n.to_string(), v.to_string())))
+            .collect()
+        }
+        _ => Vec::new(),
     }
 }
 
@@ -498,7 +547,7 @@ fn preflight_header_findings(c: &Ctx, pf: &Exchange) -> Vec<Finding> {
                     .join("; ")
             )
         },
-        if c.is_gateway_api() { c.fix.map_options_headers(true, true) } else { vec![] },
+        if c.is_gateway_api() { c.fix.fix_options_headers() } else { vec![] },
     )]
 }
 

@@ -133,6 +133,11 @@ pub struct MethodFacts {
     /// The method response status the CORS header facts are about (`200`, else the lowest
     /// 2xx, else the first declared); `None` when the method declares no response.
     pub success_status: Option<String>,
+    /// True when the integration has a response for `success_status` (or `200` when the
+    /// method declares none; remedies create it
+    /// when it does not exist, and patch it when it does).
+    #[serde(default)]
+    pub has_integration_response: bool,
     /// One entry per [`CORS_RESPONSE_HEADERS`], in that order. Empty for proxy integrations.
     pub cors_headers: Vec<CorsHeaderFacts>,
     /// Integration responses whose selection pattern cannot be evaluated (too long, or Java
@@ -442,6 +447,10 @@ fn rest_method_facts(
 ) -> MethodFacts {
     let is_proxy = m.is_proxy();
     let success_status = success_status(m);
+    let has_integration_response = m.integration.as_ref().is_some_and(|i| {
+        let status = success_status.as_deref().unwrap_or("200");
+        i.responses.iter().any(|r| r.status_code == status)
+    });
     let cors_headers = if is_proxy {
         Vec::new()
     } else {
@@ -483,6 +492,7 @@ fn rest_method_facts(
         integration: m.integration.as_ref().map(|i| i.kind),
         is_proxy,
         success_status,
+        has_integration_response,
         cors_headers,
         unevaluable_patterns: unevaluable_patterns(m),
     }
