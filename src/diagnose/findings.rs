@@ -26,6 +26,8 @@ pub enum FindingCode {
     BrowserBlocked,
     BrowserAllowed,
     CorsSecurityRisk,
+    /// fetch() throws a TypeError and sends nothing (step 2; additive to schema v1).
+    FetchRefused,
 }
 
 impl FindingCode {
@@ -53,6 +55,7 @@ impl FindingCode {
             BrowserBlocked => "BROWSER_BLOCKED",
             BrowserAllowed => "BROWSER_ALLOWED",
             CorsSecurityRisk => "CORS_SECURITY_RISK",
+            FetchRefused => "FETCH_REFUSED",
         }
     }
 }
@@ -233,6 +236,7 @@ mod tests {
             BrowserBlocked,
             BrowserAllowed,
             CorsSecurityRisk,
+            FetchRefused,
         ];
         for c in codes {
             assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
