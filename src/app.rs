@@ -20,6 +20,8 @@ use crate::tui::{ScenarioCatalog, ScenarioEntry, StartedScenario};
 
 /// Exit status: 0 allowed, 1 a step fails, 2 usage/configuration error.
 pub async fn run(cli: Cli) -> i32 {
+    // What the command line holds is masked in every message from here on.
+    remember_secrets(&cli, &Config::default());
     let result = dispatch(cli).await;
     // A run that was cancelled (not dropped) may still own a Chromium: none outlives us.
     crate::browser::kill_all();
@@ -27,7 +29,11 @@ pub async fn run(cli: Cli) -> i32 {
         Ok(code) => code,
         Err(e) => {
             // Not `eprintln!`: it panics when stderr cannot be written.
-            let _ = writeln!(std::io::stderr(), "cors-doctor: {e}");
+            let _ = writeln!(
+                std::io::stderr(),
+                "cors-doctor: {}",
+                crate::redact::escape_controls(&crate::redact::known(&e.to_string()))
+            );
             2
         }
     }
@@ -46,12 +52,47 @@ fn print_stdout(text: &str) -> Result<(), UsageError> {
         })
 }
 
+/// Adds the secrets of the command line's target (and the config's request defaults) to the
+/// ones every output masks.
+fn remember_secrets(cli: &Cli, config: &Config) {
+    let target = match &cli.command {
+        Some(Command::Check(args)) => &args.target,
+        _ => &cli.target,
+    };
+    crate::redact::remember(&crate::redact::Secrets::from_args(target, config));
+}
+
+/// A command line clap refused: help and version as clap prints them, anything else on
+/// stderr with every secret of the command line masked. Returns the exit status.
+pub fn parse_error(e: clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = e.print();
+        return 0;
+    }
+    let secrets = crate::redact::Secrets::from_argv(std::env::args().skip(1));
+    let text = e.render().to_string();
+    let _ = write!(
+        std::io::stderr(),
+        "{}",
+        crate::redact::escape_controls(&secrets.mask(&text))
+    );
+    2
+}
+
 async fn dispatch(cli: Cli) -> Result<i32, UsageError> {
-    let (config, _) = Config::load(cli.config.as_deref()).map_err(|e| UsageError(e.to_string()))?;
-    if let Err(e) = crate::logging::init(cli.log_file.as_deref(), config.log.level.as_deref()) {
+    let (config, config_path) =
+        Config::load(cli.config.as_deref()).map_err(|e| UsageError(e.to_string()))?;
+    remember_secrets(&cli, &config);
+    let log_file = cli
+        .log_file
+        .clone()
+        .or_else(|| config.log.file_from(config_path.as_deref()));
+    if let Err(e) = crate::logging::init(log_file.as_deref(), config.log.level.as_deref()) {
         let _ = writeln!(
             std::io::stderr(),
-            "cors-doctor: warning: {e}; continuing without a log file"
+            "cors-doctor: warning: {}; continuing without a log file.",
+            crate::redact::known(&e)
         );
     }
     let interactive = std::io::stdout().is_terminal();

@@ -57,7 +57,8 @@ pub struct TargetArgs {
     /// A header the app sets, 'Name: value' (repeatable).
     #[arg(short = 'H', long = "header", value_name = "HEADER")]
     pub headers: Vec<String>,
-    /// The request body the app sends.
+    /// The request body the app sends; @FILE reads it from a file and @- from standard input
+    /// (line breaks removed, as curl -d does).
     #[arg(short = 'd', long = "data", value_name = "BODY")]
     pub body: Option<String>,
     /// fetch()'s credentials mode: omit, same-origin (default) or include.
@@ -93,7 +94,7 @@ pub struct TargetArgs {
     /// Retest in a real headless Chromium (step 7).
     #[arg(long)]
     pub browser: bool,
-    /// Seconds allowed for each request (default 10).
+    /// Seconds allowed for each request, 0.001 to 3600 (default 10).
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<f64>,
     /// Browser rules: chrome-today (default) or spec.
@@ -195,12 +196,76 @@ pub struct AwsArgs {
 }
 
 fn secs(v: f64, what: &str) -> Result<Duration, UsageError> {
-    if !v.is_finite() || v <= 0.0 || v > 3600.0 {
+    // At least a millisecond: a shorter limit would fail every request before it starts.
+    if !(0.001..=3600.0).contains(&v) {
         return Err(UsageError(format!(
-            "{what} must be between 0 and 3600 seconds, not {v}"
+            "{what} must be at least 0.001 and at most 3600 seconds, not {v}: give e.g. 10."
         )));
     }
     Ok(Duration::from_secs_f64(v))
+}
+
+/// The largest request body `-d` takes: API Gateway's payload limit (10 MB, "Amazon API
+/// Gateway quotas", https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html).
+pub const MAX_BODY_BYTES: u64 = 10 * 1024 * 1024;
+
+/// `-d` as curl reads it: `@FILE` from a file, `@-` from standard input, with carriage
+/// returns and line feeds removed; anything else is the body itself. Reads are bounded by
+/// [`MAX_BODY_BYTES`]; only regular files (and a piped or redirected standard input) are read,
+/// so a FIFO or a device cannot block or exhaust memory.
+pub fn read_body_arg(arg: &str) -> Result<String, UsageError> {
+    use std::io::{IsTerminal, Read};
+    let Some(source) = arg.strip_prefix('@') else {
+        return Ok(arg.to_string());
+    };
+    let too_big = |what: &str| {
+        UsageError(format!(
+            "-d @{what}: the body is larger than {} MB, API Gateway's payload limit.",
+            MAX_BODY_BYTES / (1024 * 1024)
+        ))
+    };
+    let mut bytes = Vec::new();
+    if source == "-" {
+        let stdin = std::io::stdin();
+        if stdin.is_terminal() {
+            return Err(UsageError(
+                "-d @- reads the body from standard input, which is a terminal: pipe or redirect the body in (e.g. -d @- < body.json).".into(),
+            ));
+        }
+        stdin
+            .lock()
+            .take(MAX_BODY_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| UsageError(format!("-d @-: cannot read standard input: {e}.")))?;
+        if bytes.len() as u64 > MAX_BODY_BYTES {
+            return Err(too_big("-"));
+        }
+    } else {
+        let shown = crate::redact::escape_controls(&crate::redact::shorten(source, 200));
+        let meta = std::fs::metadata(source)
+            .map_err(|e| UsageError(format!("-d @{shown}: cannot read the file: {e}.")))?;
+        if !meta.is_file() {
+            return Err(UsageError(format!(
+                "-d @{shown}: not a regular file; give a file, or @- to read standard input."
+            )));
+        }
+        if meta.len() > MAX_BODY_BYTES {
+            return Err(too_big(&shown));
+        }
+        std::fs::File::open(source)
+            .and_then(|f| f.take(MAX_BODY_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(|e| UsageError(format!("-d @{shown}: cannot read the file: {e}.")))?;
+        if bytes.len() as u64 > MAX_BODY_BYTES {
+            return Err(too_big(&shown));
+        }
+    }
+    bytes.retain(|b| *b != b'\r' && *b != b'\n');
+    String::from_utf8(bytes).map_err(|_| {
+        UsageError(format!(
+            "-d {}: the body is not UTF-8 text; cors-doctor sends text bodies only.",
+            crate::redact::shorten(arg, 200)
+        ))
+    })
 }
 
 impl TargetArgs {
@@ -218,7 +283,10 @@ impl TargetArgs {
             .or_else(|| config.request.method.clone())
             .unwrap_or_else(|| "GET".to_string());
         if method.is_empty() || !method.bytes().all(crate::http::is_token_byte) {
-            return Err(UsageError(format!("invalid method '{method}'")));
+            return Err(UsageError(format!(
+                "invalid method '{}': a method is one word of letters, e.g. GET, POST or PUT.",
+                crate::redact::escape_controls(&crate::redact::shorten(&method, 40))
+            )));
         }
         let mut headers = Headers::new();
         let header_args = if self.headers.is_empty() {
@@ -261,7 +329,8 @@ impl TargetArgs {
         let path = match &self.path {
             Some(p) if !p.starts_with('/') => {
                 return Err(UsageError(format!(
-                    "--path must start with '/', e.g. /items (got '{p}')"
+                    "--path must start with '/', e.g. /items (got '{}').",
+                    crate::target::quoted(p)
                 )))
             }
             p => p.clone(),
@@ -294,7 +363,7 @@ impl TargetArgs {
                 origin,
                 method,
                 headers,
-                body: self.body.clone(),
+                body: self.body.as_deref().map(read_body_arg).transpose()?,
                 credentials,
             },
             live,

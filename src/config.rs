@@ -63,7 +63,7 @@ pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
+    #[error("cannot read config file {path}: {source}. Check the path (--config or $CORS_DOCTOR_CONFIG).")]
     Read {
         path: PathBuf,
         source: std::io::Error,
@@ -86,16 +86,21 @@ impl Config {
                 path: path.to_path_buf(),
                 line,
                 column,
-                message: e.message().trim().to_string(),
+                message: secrets_in(text).mask(e.message().trim()),
             }
         })
     }
 
-    /// Loads the explicit file (which must exist), or the default one if it exists.
+    /// Loads the explicit file or the one `$CORS_DOCTOR_CONFIG` names (either must exist), or
+    /// the default one if it exists.
     pub fn load(explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>), ConfigError> {
-        let (path, required) = match explicit {
-            Some(p) => (Some(p.to_path_buf()), true),
-            None => (default_path(), false),
+        let from_env = std::env::var_os("CORS_DOCTOR_CONFIG")
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from);
+        let (path, required) = match (explicit, from_env) {
+            (Some(p), _) => (Some(p.to_path_buf()), true),
+            (None, Some(p)) => (Some(p), true),
+            (None, None) => (default_path(), false),
         };
         let Some(path) = path else {
             return Ok((Config::default(), None));
@@ -121,6 +126,40 @@ pub fn default_path() -> Option<PathBuf> {
         .filter(|p| p.is_absolute())
         .or_else(dirs::config_dir)?;
     Some(base.join("cors-doctor").join("config.toml"))
+}
+
+impl LogSettings {
+    /// The `[log] file` setting, a relative path taken from the config file's directory and a
+    /// leading `~/` from the home directory.
+    pub fn file_from(&self, config_path: Option<&Path>) -> Option<PathBuf> {
+        let file = self.file.as_ref()?;
+        if let Ok(rest) = file.strip_prefix("~") {
+            if let Some(home) = dirs::home_dir() {
+                return Some(home.join(rest));
+            }
+        }
+        if file.is_relative() {
+            if let Some(dir) = config_path.and_then(Path::parent) {
+                return Some(dir.join(file));
+            }
+        }
+        Some(file.clone())
+    }
+}
+
+/// Secrets a config file's text may hold (header lines in any string), to mask in messages
+/// about it: a parse error may quote a value.
+fn secrets_in(text: &str) -> crate::redact::Secrets {
+    let mut secrets = crate::redact::Secrets::new();
+    for line in text.lines().take(100_000) {
+        for (i, piece) in line.split(['"', '\'']).enumerate() {
+            if i % 2 == 1 {
+                secrets.add_header_arg(piece);
+                secrets.add_url(piece);
+            }
+        }
+    }
+    secrets
 }
 
 /// 1-based line and column (in characters) of a byte offset.

@@ -237,6 +237,8 @@ mod tests {
             crate::cors::Outcome::Allowed,
             crate::cors::Outcome::Blocked,
             crate::cors::Outcome::NetworkError,
+            crate::cors::Outcome::Refused,
+            crate::cors::Outcome::Unknown,
         ] {
             assert_eq!(serde_json::to_value(o).unwrap(), o.as_str());
         }

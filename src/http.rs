@@ -87,22 +87,26 @@ impl FromIterator<(String, String)> for Headers {
 }
 
 /// Parses a curl-style `Name: value` header argument.
+/// Messages never quote the value (it may be a secret), only the name.
 pub fn parse_header_arg(arg: &str) -> Result<(String, String), String> {
     let Some((name, value)) = arg.split_once(':') else {
+        let first = arg.split_whitespace().next().unwrap_or_default();
         return Err(format!(
-            "malformed header '{arg}': expected 'Name: value' (as in curl -H)"
+            "malformed header starting '{}': expected 'Name: value', as in curl -H.",
+            crate::redact::escape_controls(&crate::redact::shorten(first, 60))
         ));
     };
     let name = name.trim();
     if name.is_empty() || !name.bytes().all(is_token_byte) {
         return Err(format!(
-            "malformed header '{arg}': '{name}' is not a valid header name"
+            "malformed header: '{}' is not a valid header name. Write 'Name: value', as in curl -H.",
+            crate::redact::escape_controls(&crate::redact::shorten(name, 60))
         ));
     }
     let value = value.trim();
     if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
         return Err(format!(
-            "malformed header '{arg}': the value contains a line break or NUL"
+            "malformed header '{name}': its value contains a line break or NUL, which HTTP does not allow."
         ));
     }
     Ok((name.to_string(), value.to_string()))

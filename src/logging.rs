@@ -2,6 +2,7 @@
 //! headless runs when asked. Secrets never reach the log: log lines carry masked values only.
 
 use std::fs::OpenOptions;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -39,7 +40,40 @@ pub fn init(file: Option<&Path>, level: Option<&str>) -> Result<Option<PathBuf>,
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false)
-        .with_writer(Mutex::new(f))
+        .with_writer(MaskedFile(Mutex::new(f)))
         .try_init();
     Ok(Some(path))
+}
+
+/// The log file, written through [`crate::redact::known`]: every secret the process knows of
+/// is masked by value in every line, whatever logged it, and control characters are escaped.
+struct MaskedFile(Mutex<std::fs::File>);
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for MaskedFile {
+    type Writer = MaskedLine<'a>;
+    fn make_writer(&'a self) -> Self::Writer {
+        MaskedLine(&self.0)
+    }
+}
+
+/// One event: the formatter writes each event with one call, so a secret is never split.
+struct MaskedLine<'a>(&'a Mutex<std::fs::File>);
+
+impl Write for MaskedLine<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        let masked = crate::redact::escape_controls(&crate::redact::known(&text));
+        let mut file = self
+            .0
+            .lock()
+            .map_err(|_| std::io::Error::other("log file lock poisoned"))?;
+        file.write_all(masked.as_bytes())?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self.0.lock() {
+            Ok(mut f) => f.flush(),
+            Err(_) => Ok(()),
+        }
+    }
 }

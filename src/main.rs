@@ -1,7 +1,10 @@
 use clap::Parser;
 
 fn main() {
-    let cli = cors_doctor::cli::Cli::parse();
+    let cli = match cors_doctor::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => std::process::exit(cors_doctor::app::parse_error(e)),
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

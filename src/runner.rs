@@ -19,6 +19,7 @@ use crate::gateway::Api;
 use crate::http::HttpRequest;
 use crate::probe::requests::{plan_requests, PlannedRequest};
 use crate::probe::{self, ProbeOptions, Prober};
+use crate::redact::Secrets;
 use crate::report::{masked_exchange, masked_request, Report};
 use crate::target::{ApiRef, Target};
 
@@ -78,11 +79,19 @@ pub async fn run_keeping_evidence(
         }
     };
     let target = &plan.target;
+    let secrets = run_secrets(target);
+    let secrets = &secrets;
     let preflight_plan = cors::plan(target);
-    let requests = plan_requests(target, &preflight_plan);
+    // A request fetch() refuses never leaves the browser: nothing is sent.
+    let refused = cors::refusal(target).is_some();
+    let requests = if refused {
+        Vec::new()
+    } else {
+        plan_requests(target, &preflight_plan)
+    };
     emit(RunEvent::Planned {
         plan: preflight_plan.clone(),
-        requests: masked_planned(&requests),
+        requests: masked_planned(&requests, secrets),
     });
 
     // One deadline for the whole run: the configuration lookups and the Chromium retest stop
@@ -134,7 +143,10 @@ pub async fn run_keeping_evidence(
                 (false, reason.clone())
             }
         };
-        emit(RunEvent::ConfigDone { loaded, detail });
+        emit(RunEvent::ConfigDone {
+            loaded,
+            detail: secrets.mask(&detail),
+        });
         (evidence, backend)
     };
 
@@ -152,7 +164,9 @@ pub async fn run_keeping_evidence(
         let emit = &emit;
         Ok(join_all(requests.iter().map(|r| async move {
             let x = probe::send(prober, r).await;
-            emit(RunEvent::ExchangeDone(Box::new(masked_exchange(&x))));
+            emit(RunEvent::ExchangeDone(Box::new(masked_exchange(
+                &x, secrets,
+            ))));
             x
         }))
         .await)
@@ -173,7 +187,9 @@ pub async fn run_keeping_evidence(
         };
         exchanges = predict(&located, backend.as_ref(), target, &requests);
         for x in &exchanges {
-            emit(RunEvent::ExchangeDone(Box::new(masked_exchange(x))));
+            emit(RunEvent::ExchangeDone(Box::new(masked_exchange(
+                x, secrets,
+            ))));
         }
     }
     let mut evidence = Evidence {
@@ -182,7 +198,7 @@ pub async fn run_keeping_evidence(
         config,
         browser: None,
     };
-    if plan.browser {
+    if plan.browser && !refused {
         emit(RunEvent::BrowserStarted);
         // Live: Chromium makes the real request; offline: it judges the predicted answers.
         let budget = deadline.saturating_duration_since(tokio::time::Instant::now());
@@ -242,11 +258,19 @@ pub async fn rerun(
         }
     };
     let target = &plan.target;
+    let secrets = run_secrets(target);
+    let secrets = &secrets;
     let preflight_plan = cors::plan(target);
-    let requests = plan_requests(target, &preflight_plan);
+    // A request fetch() refuses never leaves the browser: nothing is sent.
+    let refused = cors::refusal(target).is_some();
+    let requests = if refused {
+        Vec::new()
+    } else {
+        plan_requests(target, &preflight_plan)
+    };
     emit(RunEvent::Planned {
         plan: preflight_plan,
-        requests: masked_planned(&requests),
+        requests: masked_planned(&requests, secrets),
     });
     let (loaded, detail) = match &previous.config {
         ConfigEvidence::Loaded { .. } => (true, "configuration loaded".to_string()),
@@ -254,7 +278,10 @@ pub async fn rerun(
             (false, reason.clone())
         }
     };
-    emit(RunEvent::ConfigDone { loaded, detail });
+    emit(RunEvent::ConfigDone {
+        loaded,
+        detail: secrets.mask(&detail),
+    });
 
     let prober = Prober::new(ProbeOptions {
         connect_timeout: plan.connect_timeout,
@@ -267,7 +294,9 @@ pub async fn rerun(
     let resent = join_all(requests.iter().filter(|r| kinds.contains(&r.kind)).map(
         |r| async move {
             let x = probe::send(prober, r).await;
-            emit(RunEvent::ExchangeDone(Box::new(masked_exchange(&x))));
+            emit(RunEvent::ExchangeDone(Box::new(masked_exchange(
+                &x, secrets,
+            ))));
             x
         },
     ))
@@ -286,7 +315,7 @@ pub async fn rerun(
         // A Chromium verdict on answers that were just replaced would be stale.
         browser: kinds.is_empty().then(|| previous.browser.clone()).flatten(),
     };
-    if plan.browser {
+    if plan.browser && !refused {
         emit(RunEvent::BrowserStarted);
         let budget = deadline.saturating_duration_since(tokio::time::Instant::now());
         evidence.browser =
@@ -300,14 +329,21 @@ pub async fn rerun(
 }
 
 /// The planned requests as listeners may see them: secrets masked, like every event's payload.
-fn masked_planned(requests: &[PlannedRequest]) -> Vec<PlannedRequest> {
+fn masked_planned(requests: &[PlannedRequest], secrets: &Secrets) -> Vec<PlannedRequest> {
     requests
         .iter()
         .map(|p| PlannedRequest {
-            request: masked_request(&p.request),
+            request: masked_request(&p.request, secrets),
             ..p.clone()
         })
         .collect()
+}
+
+/// The secrets a run's events are masked with: the target's, and the process's.
+fn run_secrets(target: &Target) -> Secrets {
+    let mut secrets = Secrets::from_target(target);
+    secrets.extend(&crate::redact::known_secrets());
+    secrets
 }
 
 fn config_request(plan: &Plan) -> ConfigRequest {

@@ -34,7 +34,8 @@ impl std::str::FromStr for CredentialsMode {
             "same-origin" => Ok(Self::SameOrigin),
             "include" => Ok(Self::Include),
             other => Err(format!(
-                "unknown credentials mode '{other}': use omit, same-origin or include"
+                "unknown credentials mode '{}': use omit, same-origin or include.",
+                crate::redact::shorten(other, 40)
             )),
         }
     }
@@ -55,21 +56,44 @@ pub struct Target {
     pub credentials: CredentialsMode,
 }
 
-/// Validates and parses a target URL: http or https with a host.
+/// The longest URL the probes can send: the HTTP stack's limit for a request target
+/// (`http::Uri`, 65,534 bytes). Longer URLs are refused before anything is sent.
+pub const MAX_URL_BYTES: usize = 65_534;
+
+/// A user's input quoted in a message: secrets masked, at most 200 characters.
+pub fn quoted(input: &str) -> String {
+    crate::redact::shorten(&crate::redact::url(input.trim()), 200)
+}
+
+/// Validates and parses a target URL: http or https with a host, short enough to send.
 pub fn parse_url(input: &str) -> Result<Url, String> {
+    if input.trim().len() > MAX_URL_BYTES {
+        return Err(format!(
+            "the URL is {} bytes long, more than the {MAX_URL_BYTES} bytes an HTTP request can carry; shorten its query string.",
+            input.trim().len()
+        ));
+    }
     let url = Url::parse(input.trim()).map_err(|e| {
-        format!("invalid URL '{input}': {e} (expected e.g. https://abc123.execute-api.us-east-1.amazonaws.com/prod/items)")
+        format!("invalid URL '{}': {e}. Give a full URL such as https://abc123.execute-api.us-east-1.amazonaws.com/prod/items.", quoted(input))
     })?;
     match url.scheme() {
         "http" | "https" => {}
         other => {
             return Err(format!(
-                "unsupported URL scheme '{other}' in '{input}': browsers only make CORS requests over http and https"
+                "unsupported URL scheme '{}' in '{}': browsers only make CORS requests over http and https.",
+                crate::redact::shorten(other, 40),
+                quoted(input)
             ))
         }
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(format!("invalid URL '{input}': it has no host"));
+        return Err(format!("invalid URL '{}': it has no host.", quoted(input)));
+    }
+    if url.as_str().len() > MAX_URL_BYTES {
+        return Err(format!(
+            "the URL is {} bytes long once encoded, more than the {MAX_URL_BYTES} bytes an HTTP request can carry; shorten its query string.",
+            url.as_str().len()
+        ));
     }
     Ok(url)
 }
@@ -79,27 +103,30 @@ pub fn parse_url(input: &str) -> Result<Url, String> {
 /// and neither is the opaque origin `null`, which a page under diagnosis cannot have here.
 pub fn parse_origin(input: &str) -> Result<String, String> {
     let input = input.trim();
+    let shown = quoted(input);
     let url = Url::parse(input).map_err(|e| {
-        format!("invalid origin '{input}': {e} (expected scheme://host[:port], e.g. https://app.example.com)")
+        format!("invalid origin '{shown}': {e}. An origin is scheme://host[:port], e.g. https://app.example.com.")
     })?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!(
-            "invalid origin '{input}': the scheme must be http or https"
+            "invalid origin '{shown}': the scheme must be http or https."
         ));
     }
     if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
         return Err(format!(
-            "invalid origin '{input}': an origin is scheme://host[:port] with no path (did you paste the page URL?)"
+            "invalid origin '{shown}': an origin is scheme://host[:port] with no path (did you paste the page URL?)."
         ));
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(format!(
-            "invalid origin '{input}': an origin has no user info"
+            "invalid origin '{shown}': an origin has no user name or password."
         ));
     }
     match url.origin() {
         url::Origin::Tuple(..) => Ok(url.origin().ascii_serialization()),
-        url::Origin::Opaque(_) => Err(format!("invalid origin '{input}'")),
+        url::Origin::Opaque(_) => Err(format!(
+            "invalid origin '{shown}': it has no host. Use scheme://host[:port]."
+        )),
     }
 }
 

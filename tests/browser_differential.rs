@@ -512,7 +512,7 @@ fn engine(case: &Case, target: &Target, mode: Mode) -> Verdict {
     };
     let v = cors::verdict(target, &plan, preflight, actual, mode);
     let redirected = !case.refused
-        && v.outcome == Outcome::NetworkError
+        && v.outcome == Outcome::Unknown
         && v.cors_error.is_none()
         && is_redirect_status(case.actual.status);
     if !redirected {

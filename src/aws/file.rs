@@ -44,7 +44,7 @@ impl OpenApiFile {
         }
         let text = crate::user_file::read_text(path, MAX_EXPORT_BYTES)
             .map_err(|e| format!("cannot read {shown}: {e}"))?;
-        let content = if text.contains(SCENARIO_KEY) {
+        let content = if is_scenario(&text) {
             let name = path
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
@@ -78,6 +78,19 @@ impl OpenApiFile {
             }
         }
     }
+}
+
+/// A scenario is a JSON object with a top-level `x-cors-doctor-scenario` member: the same
+/// text anywhere else (a description, an example) does not make an export a scenario. The
+/// other members are skipped without being built.
+fn is_scenario(text: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    struct TopLevel {
+        #[serde(rename = "x-cors-doctor-scenario")]
+        scenario: Option<serde::de::IgnoredAny>,
+    }
+    text.contains(SCENARIO_KEY)
+        && serde_json::from_str::<TopLevel>(text).is_ok_and(|t| t.scenario.is_some())
 }
 
 impl ConfigSource for OpenApiFile {
@@ -138,5 +151,24 @@ fn scenario_config(
         },
         backend: Some(s.spec.backend.clone()),
         gaps: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scenarios_are_recognised_by_structure_not_by_text() {
+        assert!(is_scenario(
+            r#"{"openapi":"3.0.1","paths":{},"x-cors-doctor-scenario":{"title":"t"}}"#
+        ));
+        assert!(!is_scenario(
+            r#"{"openapi":"3.0.1","info":{"description":"see x-cors-doctor-scenario"},"paths":{}}"#
+        ));
+        assert!(!is_scenario(
+            r#"{"paths":{"/a":{"x-cors-doctor-scenario":{}}}}"#
+        ));
+        assert!(!is_scenario("not json x-cors-doctor-scenario"));
     }
 }

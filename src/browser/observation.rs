@@ -100,7 +100,7 @@ impl BrowserObservation {
                 }
                 None => Some(FailedAt::Actual),
             },
-            Outcome::NetworkError => {
+            Outcome::NetworkError | Outcome::Unknown => {
                 if self
                     .preflight
                     .as_ref()
@@ -111,6 +111,7 @@ impl BrowserObservation {
                     Some(FailedAt::Actual)
                 }
             }
+            Outcome::Refused => None,
         }
     }
 
@@ -164,6 +165,8 @@ fn describe(outcome: Outcome, error: Option<&str>, param: Option<&str>) -> Strin
         Outcome::Allowed => "allowed",
         Outcome::Blocked => "blocked",
         Outcome::NetworkError => "network error",
+        Outcome::Refused => "refused by fetch()",
+        Outcome::Unknown => "unknown",
     };
     match (error, param) {
         (Some(e), Some(p)) => format!("{outcome} ({e}, '{p}')"),

@@ -10,6 +10,7 @@ use crate::target::Target;
 
 mod check;
 mod messages;
+mod refusal;
 mod request;
 pub mod safelist;
 #[cfg(test)]
@@ -18,6 +19,7 @@ mod verdict;
 
 pub use check::{is_followable_redirect, is_redirect_status, AUTHORIZATION_COVERED_BY_WILDCARD};
 pub use messages::{net_error_name, PREFLIGHT_PREFIX};
+pub use refusal::{refusal, Refusal, RefusalReason};
 pub use request::{is_cross_origin, DEFAULT_TEXT_CONTENT_TYPE};
 
 /// Which rule book the engine follows where browsers and the standard differ.
@@ -99,15 +101,33 @@ pub enum Outcome {
     Allowed,
     Blocked,
     NetworkError,
+    /// `fetch()` throws a TypeError before sending anything (see [`refusal`]).
+    Refused,
+    /// The verdict cannot be known from what was recorded (a redirect the browser would
+    /// follow and the probes did not, a request that was not sent); a warning says why.
+    Unknown,
 }
 
 impl Outcome {
-    /// The name used in reports (`allowed`, `blocked`, `network-error`).
+    /// The name used in reports (`allowed`, `blocked`, `network-error`, `refused`, `unknown`).
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Allowed => "allowed",
             Outcome::Blocked => "blocked",
             Outcome::NetworkError => "network-error",
+            Outcome::Refused => "refused",
+            Outcome::Unknown => "unknown",
+        }
+    }
+
+    /// How reports headline it (`ALLOWED`, `NETWORK ERROR`, `REFUSED BY fetch()`…).
+    pub fn headline(self) -> &'static str {
+        match self {
+            Outcome::Allowed => "ALLOWED",
+            Outcome::Blocked => "BLOCKED",
+            Outcome::NetworkError => "NETWORK ERROR",
+            Outcome::Refused => "REFUSED BY fetch() (nothing is sent)",
+            Outcome::Unknown => "UNKNOWN",
         }
     }
 }
@@ -180,10 +200,11 @@ pub fn check_actual(target: &Target, response: &RecordedResponse) -> Result<(), 
 /// The browser's verdict given what it saw of the preflight (if one was needed) and of the
 /// actual request.
 ///
-/// Where the engine has to choose: a transport failure is `NetworkError` (no `cors_error`,
-/// Chromium's `"<METHOD> <url> net::ERR_…"` line); a required request that was not sent, and an
-/// actual response that redirects (301/302/303/307/308 with a `Location`) after passing the
-/// CORS check, are *unknown*: `NetworkError` with no `cors_error` and a warning saying why.
+/// Where the engine has to choose: a request `fetch()` refuses is `Refused` (see [`refusal`]);
+/// a transport failure is `NetworkError` (no `cors_error`, Chromium's
+/// `"<METHOD> <url> net::ERR_…"` line); a required request that was not sent, and an actual
+/// response that redirects (301/302/303/307/308 with a `Location`) after passing the CORS
+/// check, are `Unknown`, with no `cors_error` and a warning saying why.
 pub fn verdict(
     target: &Target,
     plan: &PreflightPlan,

@@ -4,15 +4,17 @@
 //! - **Transport failure** (preflight or actual): `NetworkError`, no `cors_error`, the console
 //!   line is Chromium's failed-request line `"<METHOD> <url> net::ERR_…"`, Firefox's reason is
 //!   `CORSDidNotSucceed`.
+//! - **Refused by fetch()** (credentials in the URL, CONNECT/TRACE/TRACK, a GET/HEAD body):
+//!   `Refused`, the TypeError as the console line, nothing else (see `refusal.rs`).
 //! - **Not sent** (a required preflight, or the actual request, has no observation): the verdict
-//!   is unknown. It is reported as `NetworkError` with no `cors_error`, no console line, and a
-//!   warning that says which request is missing, so nothing downstream reads it as allowed.
+//!   is `Unknown`, with no `cors_error`, no console line, and a warning that says which request
+//!   is missing, so nothing downstream reads it as allowed.
 //! - **Redirect of the actual request** (301/302/303/307/308 with a `Location`): the redirect
 //!   response itself must pass the CORS check (Fetch: the check runs on every response of a
 //!   CORS request), and a `Location` with a username or password is
 //!   `RedirectContainsCredentials` (with no failed parameter, as Chromium reports it). If both pass, the browser would follow the redirect, which
-//!   the engine does not: the verdict is unknown, reported like "not sent" (`NetworkError`,
-//!   no `cors_error`, `failed_at: actual`) with a warning naming the `Location` (and noting that
+//!   the engine does not: the verdict is `Unknown`, reported like "not sent" (no
+//!   `cors_error`, `failed_at: actual`) with a warning naming the `Location` (and noting that
 //!   a cross-origin hop makes the browser send `Origin: null`).
 
 use super::check::{self, is_followable_redirect};
@@ -49,7 +51,7 @@ fn network_error(
 fn unknown(at: FailedAt, mut warnings: Vec<String>, why: String) -> Verdict {
     warnings.push(why);
     Verdict {
-        outcome: Outcome::NetworkError,
+        outcome: Outcome::Unknown,
         cors_error: None,
         failed_at: Some(at),
         hidden_status: None,
@@ -117,6 +119,17 @@ pub(super) fn verdict(
     mode: Mode,
 ) -> Verdict {
     let mut warnings = Vec::new();
+    if let Some(r) = super::refusal(target) {
+        return Verdict {
+            outcome: Outcome::Refused,
+            cors_error: None,
+            failed_at: None,
+            hidden_status: None,
+            console_message: Some(r.console_message),
+            firefox_reason: None,
+            warnings,
+        };
+    }
     let cross_origin = is_cross_origin(target);
 
     if plan.required {

@@ -27,6 +27,8 @@ pub enum FindingCode {
     BrowserAllowed,
     CorsSecurityRisk,
     SelectionPatternUnsupported,
+    /// fetch() throws a TypeError and sends nothing (step 2; additive to schema v1).
+    FetchRefused,
 }
 
 impl FindingCode {
@@ -55,6 +57,7 @@ impl FindingCode {
             BrowserAllowed => "BROWSER_ALLOWED",
             CorsSecurityRisk => "CORS_SECURITY_RISK",
             SelectionPatternUnsupported => "SELECTION_PATTERN_UNSUPPORTED",
+            FetchRefused => "FETCH_REFUSED",
         }
     }
 }
@@ -236,6 +239,7 @@ mod tests {
             BrowserAllowed,
             CorsSecurityRisk,
             SelectionPatternUnsupported,
+            FetchRefused,
         ];
         for c in codes {
             assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());

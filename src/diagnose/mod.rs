@@ -82,6 +82,9 @@ pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
         mode,
     );
     let api = api_summary(evidence);
+    if let Some(refusal) = cors::refusal(&evidence.target) {
+        return refused(plan, verdict, api, &refusal);
+    }
     let facts = config_facts(evidence);
     let ctx = steps::Ctx::new(evidence, facts.as_ref(), &plan, &verdict, &api, mode);
     let mut steps = vec![
@@ -128,6 +131,56 @@ pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
         api,
         steps,
         first_failing_step,
+    }
+}
+
+/// A request `fetch()` refuses: nothing leaves the browser, so step 2 fails (it works out what
+/// the browser sends, and it sends nothing) and every step that reads an answer is skipped.
+fn refused(
+    plan: PreflightPlan,
+    verdict: Verdict,
+    api: ApiSummary,
+    refusal: &cors::Refusal,
+) -> Diagnosis {
+    let (why, fix) = match refusal.reason {
+        cors::RefusalReason::UrlCredentials => (
+            "the URL has a user name or password",
+            "Remove the user name and password from the URL; send the credentials in an Authorization header instead (and list authorization in Access-Control-Allow-Headers).",
+        ),
+        cors::RefusalReason::ForbiddenMethod => (
+            "CONNECT, TRACE and TRACK are forbidden methods",
+            "Use another method (GET, POST, PUT, PATCH or DELETE): browsers never send CONNECT, TRACE or TRACK, so no CORS setting can allow them.",
+        ),
+        cors::RefusalReason::BodyWithGetOrHead => (
+            "a GET or HEAD request cannot have a body",
+            "Send the data as query parameters, or use POST (or PUT) for a request with a body.",
+        ),
+    };
+    let message = format!(
+        "fetch() refuses this request before sending anything ({why}): {}. No preflight and no request leave the browser, whatever the API's CORS configuration.",
+        refusal.console_message.trim_end_matches('.')
+    );
+    // Nothing is sent, so there is no preflight either.
+    let mut plan = plan;
+    plan.required = false;
+    plan.reasons.clear();
+    plan.request_headers.clear();
+    let skipped = "nothing is sent: fetch() refuses the request (step 2)";
+    let mut steps = Vec::with_capacity(7);
+    for number in 1..=7u8 {
+        steps.push(if number == 2 {
+            let f = Finding::error(FindingCode::FetchRefused, message.clone()).fix(fix, Vec::new());
+            steps::conclude(2, vec![f], "")
+        } else {
+            Step::new(number, StepStatus::Skip, skipped)
+        });
+    }
+    Diagnosis {
+        plan,
+        verdict,
+        api,
+        steps,
+        first_failing_step: Some(2),
     }
 }
 

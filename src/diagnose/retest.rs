@@ -117,16 +117,40 @@ fn judged(c: &Ctx, seen: Seen, notes: Vec<Finding>) -> Step {
             ),
             format!("{who} still blocks it{name}."),
         ),
-        Outcome::NetworkError => (
+        Outcome::NetworkError => {
+            let detail = if seen.network.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", seen.network.join("; "))
+            };
+            (
+                Finding::error(
+                    C::BrowserBlocked,
+                    format!("{who} fails the request with a network error{detail}."),
+                ),
+                format!("{who} fails the request with a network error."),
+            )
+        }
+        Outcome::Refused => (
             Finding::error(
-                C::BrowserBlocked,
+                C::FetchRefused,
                 format!(
-                    "{who} fails the request with a network error: {}",
-                    seen.network.join("; ")
+                    "{who} refuses to send the request: {}",
+                    seen.console.unwrap_or_default()
                 ),
             ),
-            format!("{who} fails the request with a network error."),
+            format!("{who} refuses to send it: fetch() throws before anything is sent (step 2)."),
         ),
+        Outcome::Unknown => {
+            let why = c.verdict.warnings.last().cloned().unwrap_or_default();
+            (
+                Finding::warning(
+                    C::BrowserBlocked,
+                    format!("{who}'s verdict is unknown: {why}."),
+                ),
+                format!("The final verdict is unknown: {why}."),
+            )
+        }
     };
     let ids: Vec<String> = [c.preflight, c.actual]
         .into_iter()
@@ -139,9 +163,11 @@ fn judged(c: &Ctx, seen: Seen, notes: Vec<Finding>) -> Step {
         n.evidence = ids.clone();
         findings.push(n);
     }
+    // An unknown verdict's reason is already its finding.
+    let explained = usize::from(seen.outcome == Outcome::Unknown);
+    let shown = c.verdict.warnings.len().saturating_sub(explained);
     findings.extend(
-        c.verdict
-            .warnings
+        c.verdict.warnings[..shown]
             .iter()
             .map(|w| Finding::warning(outcome_code(seen.outcome), w.clone())),
     );

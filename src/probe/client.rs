@@ -155,7 +155,7 @@ async fn exchange(
     let url = reqwest::Url::parse(&request.url).map_err(|e| {
         other_error(format!(
             "cannot send to '{}': invalid URL ({e})",
-            request.url
+            crate::target::quoted(&request.url)
         ))
     })?;
     let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|_| {
@@ -177,7 +177,8 @@ async fn exchange(
     let deadline = tokio::time::Instant::from_std(start) + opts.timeout;
     let mut response = match tokio::time::timeout_at(deadline, builder.send()).await {
         Ok(Ok(response)) => response,
-        Ok(Err(e)) => return Err(classify(&e, &url, opts)),
+        // Library errors never quote the URL (it may carry secrets, or be 64 KB long).
+        Ok(Err(e)) => return Err(classify(&e.without_url(), &url, opts)),
         Err(_) => return Err(timeout_error(opts.timeout)),
     };
 
@@ -274,6 +275,7 @@ async fn read_body_bounded(
                 return read;
             }
             Ok(Err(e)) => {
+                let e = e.without_url();
                 tracing::warn!(
                     error = %crate::probe::classify::chain_message(&e),
                     read = read.total,

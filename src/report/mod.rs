@@ -64,10 +64,14 @@ fn is_zero(n: &u32) -> bool {
 }
 
 impl Report {
-    /// Builds the report; every secret is masked here, so every output is safe.
+    /// Builds the report; every secret is masked here, so every output is safe: by structure
+    /// (secret headers, URL user info and parameters), then by value in every string of the
+    /// report (see [`redact::Secrets`]), with the target's secrets and the process's.
     pub fn new(evidence: &Evidence, diagnosis: &Diagnosis) -> Report {
         let t = &evidence.target;
         let v = &diagnosis.verdict;
+        let mut secrets = redact::Secrets::from_target(t);
+        secrets.extend(&redact::known_secrets());
         let scrub = Scrubber::new(t.url.as_str());
         let mut header_names: Vec<String> = t
             .headers
@@ -111,7 +115,11 @@ impl Report {
             },
             steps: diagnosis.steps.iter().map(|s| scrub.step(s)).collect(),
             first_failing_step: diagnosis.first_failing_step,
-            exchanges: evidence.exchanges.iter().map(masked_exchange).collect(),
+            exchanges: evidence
+                .exchanges
+                .iter()
+                .map(|x| masked_exchange(x, &secrets))
+                .collect(),
             aws_calls: 0,
         };
         match &evidence.browser {
@@ -125,6 +133,24 @@ impl Report {
                 .push(format!("Chromium retest not run: {reason}")),
             None => {}
         }
+        report.masked_by_value(&secrets)
+    }
+
+    /// Every string field masked by value. Should the round trip through serde ever fail,
+    /// the free text and the exchanges are withheld rather than shown unmasked.
+    fn masked_by_value(self, secrets: &redact::Secrets) -> Report {
+        if let Some(masked) = secrets.masked(&self) {
+            return masked;
+        }
+        tracing::error!("could not mask the report by value; withholding its exchanges");
+        let mut report = self;
+        report.exchanges.clear();
+        report.browser.console_message = None;
+        for step in &mut report.steps {
+            step.summary = secrets.mask(&step.summary);
+            step.findings.clear();
+        }
+        report.target.url = secrets.mask(&report.target.url);
         report
     }
 
@@ -187,26 +213,42 @@ impl Scrubber {
     }
 }
 
-/// A copy of an exchange with every secret masked (for display before the report exists).
-pub fn masked_exchange(x: &Exchange) -> Exchange {
+/// A copy of an exchange with every secret masked, by structure and by value in every
+/// field (for display before the report exists, and in the report).
+pub fn masked_exchange(x: &Exchange, secrets: &redact::Secrets) -> Exchange {
     let mut x = x.clone();
-    x.request = masked_request(&x.request);
+    x.request = masked_request(&x.request, secrets);
     if let Some(r) = &x.response {
         x.response = Some(RecordedResponse {
             headers: redact::headers(&r.headers),
             ..r.clone()
         });
     }
-    x
+    match secrets.masked(&x) {
+        Some(masked) => masked,
+        None => Exchange {
+            response: None,
+            error: None,
+            ..x
+        },
+    }
 }
 
-/// A copy of a request with every secret masked.
-pub fn masked_request(r: &RecordedRequest) -> RecordedRequest {
-    RecordedRequest {
+/// A copy of a request with every secret masked, by structure and by value.
+pub fn masked_request(r: &RecordedRequest, secrets: &redact::Secrets) -> RecordedRequest {
+    let r = RecordedRequest {
         method: r.method.clone(),
         url: redact::url(&r.url),
         headers: redact::headers(&r.headers),
         body: r.body.clone(),
+    };
+    match secrets.masked(&r) {
+        Some(masked) => masked,
+        None => RecordedRequest {
+            headers: crate::http::Headers::new(),
+            body: None,
+            ..r
+        },
     }
 }
 
@@ -221,11 +263,20 @@ pub enum Format {
 }
 
 impl Report {
+    /// Text and Markdown reach terminals: every control character a server sent (C0, DEL,
+    /// C1) is escaped first. JSON keeps the values exact (its encoding escapes them).
     pub fn render(&self, format: Format, color: bool) -> String {
+        let escaped = || redact::map_strings(self, &redact::escape_controls);
         match format {
-            Format::Text => text(self, color),
+            Format::Text => match escaped() {
+                Some(r) => text(&r, color),
+                None => redact::escape_controls(&text(self, false)),
+            },
             Format::Json => self.json(),
-            Format::Markdown => markdown(self),
+            Format::Markdown => match escaped() {
+                Some(r) => markdown(&r),
+                None => redact::escape_controls(&markdown(self)),
+            },
         }
     }
 }

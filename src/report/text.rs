@@ -94,6 +94,8 @@ pub fn render(r: &Report, color: bool) -> String {
         Outcome::Allowed => st.paint("1;32", "ALLOWED"),
         Outcome::Blocked => st.paint("1;31", "BLOCKED"),
         Outcome::NetworkError => st.paint("1;31", "NETWORK ERROR"),
+        Outcome::Refused => st.paint("1;31", Outcome::Refused.headline()),
+        Outcome::Unknown => st.paint("1;33", "UNKNOWN"),
     };
     let mut line = format!("Browser: {verdict}");
     if let Some(at) = &b.failed_at {

@@ -301,6 +301,8 @@ impl Jobs {
 
     /// Cancels the pending run (if any) and starts this one.
     fn start_run(&mut self, seq: u64, plan: Plan) {
+        // From now on the log and every message mask this target's secrets by value too.
+        crate::redact::remember(&crate::redact::Secrets::from_target(&plan.target));
         tracing::info!(seq, url = %crate::redact::url(plan.target.url.as_str()), "diagnosis started");
         let source = (self.source)(&plan);
         self.spawn_run(seq, true, move |events| async move {

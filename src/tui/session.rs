@@ -39,21 +39,31 @@ fn strip_secret(entry: &str) -> String {
                 format!("{}: {value}", name.trim())
             }
         }
-        None => entry.to_string(),
+        // Not `Name: value`: kept only when its first word is not a secret header's name.
+        None => match entry.split_whitespace().next() {
+            Some(first) if redact::header_value(first, "x") != "x" => format!("{first}: "),
+            _ => entry.to_string(),
+        },
     }
 }
 
 impl LastTarget {
+    /// What is kept of the arguments: the URL without user info or secret parameter values,
+    /// secret header values dropped, then every secret value the arguments hold masked
+    /// wherever else it appears.
     pub fn from_args(args: &TargetArgs) -> Self {
-        LastTarget {
-            url: args.url.clone().map(|u| redact::url(&u)),
+        let last = LastTarget {
+            url: args.url.as_deref().map(redact::url_without_secrets),
             origin: args.origin.clone(),
             method: args.method.clone(),
             headers: args.headers.iter().map(|h| strip_secret(h)).collect(),
             credentials: args.credentials.clone(),
             profile: args.profile.clone(),
             region: args.region.clone(),
-        }
+        };
+        let mut secrets = redact::Secrets::from_args(args, &Config::default());
+        secrets.extend(&redact::known_secrets());
+        secrets.masked(&last).unwrap_or_default()
     }
 
     /// Missing or unreadable files give an empty session (a log line says why).

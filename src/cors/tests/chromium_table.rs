@@ -385,7 +385,7 @@ fn transport_failures_are_network_errors_without_a_cors_error() {
 #[test]
 fn requests_not_sent_give_an_unknown_verdict() {
     let v = run(&auth_get(), None, None);
-    assert_eq!(v.outcome, Outcome::NetworkError);
+    assert_eq!(v.outcome, Outcome::Unknown);
     assert_eq!(v.cors_error, None);
     assert_eq!(v.failed_at, Some(FailedAt::Preflight));
     assert_eq!(v.console_message, None);
@@ -393,7 +393,7 @@ fn requests_not_sent_give_an_unknown_verdict() {
     let v = run(&auth_get(), Some(&good_preflight()), None);
     assert_eq!(
         (v.outcome, v.failed_at),
-        (Outcome::NetworkError, Some(FailedAt::Actual))
+        (Outcome::Unknown, Some(FailedAt::Actual))
     );
 }
 
@@ -447,7 +447,7 @@ fn redirects_of_the_actual_request() {
     );
     assert_eq!(
         (v.outcome, v.failed_at, v.cors_error),
-        (Outcome::NetworkError, Some(FailedAt::Actual), None)
+        (Outcome::Unknown, Some(FailedAt::Actual), None)
     );
     assert!(
         v.warnings[0].contains("308 to '/v2/items'"),

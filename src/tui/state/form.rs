@@ -58,7 +58,10 @@ impl AppState {
                 self.start_remembered(plan, args)
             }
             Err(e) => {
-                self.form.error = Some(e.0);
+                // The message may quote what was typed: every secret in it is masked.
+                let mut secrets = crate::redact::Secrets::from_args(&args, &self.config);
+                secrets.extend(&crate::redact::known_secrets());
+                self.form.error = Some(crate::redact::escape_controls(&secrets.mask(&e.0)));
                 Vec::new()
             }
         }

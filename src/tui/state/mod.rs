@@ -245,6 +245,9 @@ impl AppState {
             }
             Msg::RunFailed { seq, error } => {
                 if let Some(d) = self.diag.as_mut().filter(|d| d.seq == seq) {
+                    let mut secrets = crate::redact::Secrets::from_target(&d.plan.target);
+                    secrets.extend(&crate::redact::known_secrets());
+                    let error = crate::redact::escape_controls(&secrets.mask(&error));
                     d.phase = Phase::Failed(error.clone());
                     self.status = Some(Status::error(error));
                 }
@@ -260,7 +263,7 @@ impl AppState {
                 self.start(*plan, args)
             }
             Msg::DemoStarted(Err(e)) => {
-                self.status = Some(Status::error(e));
+                self.status = Some(Status::error(crate::redact::known(&e)));
                 Vec::new()
             }
             Msg::Copied(Ok(text)) => {

@@ -89,6 +89,8 @@ fn verdict_line<'a>(d: &Diagnosis, tick: usize, theme: &Theme) -> Line<'a> {
                 ),
                 Outcome::Blocked => ("BLOCKED", theme.error()),
                 Outcome::NetworkError => ("NETWORK ERROR", theme.error()),
+                Outcome::Refused => ("REFUSED BY fetch() (nothing is sent)", theme.error()),
+                Outcome::Unknown => ("UNKNOWN", theme.warn()),
             };
             let mut rest = String::new();
             if let Some(at) = &b.failed_at {
