@@ -847,6 +847,7 @@ mod tests {
                     literal_value: m.and_then(literal).map(str::to_string),
                 })
                 .collect(),
+            unevaluable_patterns: vec![],
         }
     }
 
