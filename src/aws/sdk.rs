@@ -32,9 +32,9 @@ use crate::target::ApiRef;
 use errors::{classify, Lookup, LookupError};
 use intercept::{CallCounter, NullMapRepair};
 
-/// Retries: the SDK's adaptive mode (client-side rate limiting plus exponential backoff with
-/// jitter) absorbs `TooManyRequestsException`; API Gateway's control plane allows a few calls a
-/// second per account, and a lookup makes at most six.
+/// Retries: the SDK's standard mode (exponential backoff with jitter) absorbs
+/// `TooManyRequestsException`; API Gateway's control plane allows a few calls a second per
+/// account, and a lookup makes at most six.
 const MAX_ATTEMPTS: u32 = 5;
 const INITIAL_BACKOFF: Duration = Duration::from_millis(200);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
@@ -322,7 +322,10 @@ async fn build_clients(options: &SdkOptions, counter: CallCounter) -> Result<Cli
             aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
         ))
         .build_https();
-    let retry = RetryConfig::adaptive()
+    // Standard mode: exponential backoff with jitter on throttling. Adaptive mode's client-side
+    // rate limiter waited ~10 s after two throttles of a short run (tests/aws_recorded.rs),
+    // which a run bounded by one `--timeout` cannot afford.
+    let retry = RetryConfig::standard()
         .with_max_attempts(options.max_attempts.unwrap_or(MAX_ATTEMPTS))
         .with_initial_backoff(INITIAL_BACKOFF)
         .with_max_backoff(MAX_BACKOFF);
