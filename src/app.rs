@@ -2,6 +2,7 @@
 
 use std::io::{IsTerminal, Write};
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,6 +26,10 @@ pub async fn run(cli: Cli) -> i32 {
     let result = dispatch(cli).await;
     // A run that was cancelled (not dropped) may still own a Chromium: none outlives us.
     crate::browser::kill_all();
+    let stopped = STOPPED_BY.load(Ordering::SeqCst);
+    if stopped != 0 {
+        return stopped;
+    }
     match result {
         Ok(code) => code,
         Err(e) => {
@@ -356,9 +361,15 @@ async fn stop_on_signal() {
         _ = hup.recv() => 128 + 1,
     };
     tracing::info!(code, "stopped by a signal");
+    // Set first: killing Chromium ends the retest, and the run must not then finish as if
+    // nothing happened (exit 0 with a report) before this task exits.
+    STOPPED_BY.store(code, Ordering::SeqCst);
     crate::browser::kill_all();
     std::process::exit(code);
 }
+
+/// The exit status a signal asked for (0: none).
+static STOPPED_BY: AtomicI32 = AtomicI32::new(0);
 
 /// The scenario `cors-doctor demo` diagnoses when none is named.
 pub const DEFAULT_DEMO: &str = "options-cognito-authorizer";
@@ -385,6 +396,10 @@ async fn check(args: &CheckArgs, config: &Config) -> Result<i32, UsageError> {
         .await
         .map_err(|e| UsageError(e.0))?;
     let color = args.format == Format::Text && color_wanted(args.no_color);
+    if STOPPED_BY.load(Ordering::SeqCst) != 0 {
+        // Stopped by a signal: the retest was cut short, so the report would mislead.
+        return Ok(STOPPED_BY.load(Ordering::SeqCst));
+    }
     print_stdout(&report.render(args.format, color))?;
     Ok(report.exit_code())
 }

@@ -567,6 +567,12 @@ fn fuzz_toml_config() {
             prop::collection::vec(text_edit(), 0..5)
                 .prop_map(move |edits| edit_text(&uncommented, &edits)),
             any::<String>(),
+            // Deep nesting: arrays, inline tables, dotted keys.
+            (1usize..60_000, 0..3u8).prop_map(|(n, kind)| match kind {
+                0 => format!("a = {}{}\n", "[".repeat(n), "]".repeat(n)),
+                1 => format!("a = {}1{}\n", "{b=".repeat(n), "}".repeat(n)),
+                _ => format!("{}b = 1\n", "a.".repeat(n)),
+            }),
         ],
         |text| {
             let path = std::path::Path::new("fuzz.toml");

@@ -406,7 +406,7 @@ fn profile_uses_sso(profile: &str) -> bool {
     let path = std::env::var_os("AWS_CONFIG_FILE")
         .map(std::path::PathBuf::from)
         .or_else(|| dirs::home_dir().map(|h| h.join(".aws").join("config")));
-    let Some(text) = path.and_then(|p| std::fs::read_to_string(p).ok()) else {
+    let Some(text) = path.and_then(|p| crate::user_file::read_text(&p, 16 << 20).ok()) else {
         return false;
     };
     let wanted = if profile == "default" {

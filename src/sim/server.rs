@@ -112,13 +112,17 @@ async fn accept_loop(
     let mut connections = JoinSet::new();
     let cap = connection_cap();
     let slots = Arc::new(Semaphore::new(cap));
+    let mut at_cap = false;
     loop {
-        if slots.available_permits() == 0 {
+        // Logged once each time the limit is reached, not for every connection after it.
+        let full = slots.available_permits() == 0;
+        if full && !at_cap {
             tracing::warn!(
                 cap,
                 "simulator at its connection limit; new connections wait"
             );
         }
+        at_cap = full;
         let slot = tokio::select! {
             _ = shutdown.changed() => break,
             slot = slots.clone().acquire_owned() => match slot {

@@ -592,16 +592,21 @@ mod abort_guard {
     }
 
     extern "C" fn on_abort(_signal: libc::c_int) {
-        if !ACTIVE.swap(false, Ordering::SeqCst) {
-            return;
-        }
-        // SAFETY: write and tcsetattr are async-signal-safe; SAVED was set before ACTIVE.
-        unsafe {
-            let _ = libc::write(libc::STDOUT_FILENO, RESTORE.as_ptr().cast(), RESTORE.len());
-            if let Some((fd, t)) = SAVED.get() {
-                libc::tcsetattr(*fd, libc::TCSANOW, t);
+        if ACTIVE.swap(false, Ordering::SeqCst) {
+            // SAFETY: write and tcsetattr are async-signal-safe; SAVED was set before ACTIVE.
+            unsafe {
+                let _ = libc::write(libc::STDOUT_FILENO, RESTORE.as_ptr().cast(), RESTORE.len());
+                if let Some((fd, t)) = SAVED.get() {
+                    libc::tcsetattr(*fd, libc::TCSANOW, t);
+                }
             }
         }
-        // SA_RESETHAND put the default action back: abort goes on to end the process.
+        // SA_RESETHAND put the default action back. `abort()` ends the process when this
+        // returns; a SIGABRT sent by `kill` would not, so it is raised again (blocked until
+        // this handler returns, then the default action ends the process).
+        // SAFETY: raise is async-signal-safe.
+        unsafe {
+            libc::raise(libc::SIGABRT);
+        }
     }
 }

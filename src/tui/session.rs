@@ -68,7 +68,8 @@ impl LastTarget {
 
     /// Missing or unreadable files give an empty session (a log line says why).
     pub fn load(path: &Path) -> LastTarget {
-        match std::fs::read_to_string(path) {
+        // Bounded, regular files only: a FIFO or device here must not hang the start.
+        match crate::user_file::read_text(path, 64 * 1024) {
             Ok(text) => toml::from_str(&text).unwrap_or_else(|e| {
                 tracing::warn!(path = %path.display(), error = %e, "ignoring the last session");
                 LastTarget::default()

@@ -7,17 +7,19 @@
 //! matched"):
 //! <https://docs.aws.amazon.com/apigateway/latest/api/API_IntegrationResponse.html>,
 //! <https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-integration-responses.html>,
-//! <https://docs.aws.amazon.com/apigateway/latest/developerguide/handle-errors-in-lambda-integration.html>
-//! (whose examples, `Malformed.*` and `.*"errorType":"InternalServerError".*`, only select their
-//! responses when the pattern must match the *whole* message). The patterns are Java regular
-//! expressions (the developer guide's integration-response settings say "Java pattern-style
-//! regex"), matched as Java's `Pattern.matches` does: against the whole input, so `2\d{2}`
-//! selects `204` but not `2040`; and `.` stops at a line break, hence AWS's own advice of
-//! `(\n|.)+` for multi-line Lambda errors.
+//! <https://docs.aws.amazon.com/apigateway/latest/developerguide/handle-errors-in-lambda-integration.html>.
+//! The match is against the *whole* input, as Java's `Pattern.matches`: the documented
+//! `2\d{2}` selects `204` but not `2040`, and the Lambda example `Malformed.*` only needs its
+//! `.*` because a bare `Malformed` would not select "Malformed input ...". The same page's advice
+//! that `.+` fails on an error message containing `\n` is Java's `.`, which stops at a line
+//! break (hence the common `(\n|.)+`).
 //!
 //! Evaluation uses `regex-lite` (no backtracking: time linear in the input, a compile-size
 //! limit and a nesting limit), so a hostile pattern can neither overflow the stack nor take
 //! exponential time. Choices the documentation leaves open:
+//! - **Dialect.** The docs say "regular expression" and give Java-compatible examples; API
+//!   Gateway's own behaviour (whole match, `.` and line breaks, above) is Java's, so Java's
+//!   `java.util.regex` semantics are followed where regex-lite differs.
 //! - **Length.** No documented quota names a maximum `selectionPattern` length. cors-doctor
 //!   evaluates patterns of up to [`MAX_PATTERN_BYTES`]; a longer one is treated as matching
 //!   nothing and reported (finding `SELECTION_PATTERN_UNSUPPORTED`), never compiled.
