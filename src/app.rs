@@ -22,6 +22,11 @@ use crate::tui::{ScenarioCatalog, ScenarioEntry, StartedScenario};
 pub async fn run(cli: Cli) -> i32 {
     // What the command line holds is masked in every message from here on.
     remember_secrets(&cli, &Config::default());
+    crate::redact::remember(&crate::redact::Secrets::from_argv(
+        std::env::args_os()
+            .skip(1)
+            .map(|a| a.to_string_lossy().into_owned()),
+    ));
     match dispatch(cli).await {
         Ok(code) => code,
         Err(e) => {
@@ -52,7 +57,11 @@ pub fn parse_error(e: clap::Error) -> i32 {
         let _ = e.print();
         return 0;
     }
-    let secrets = crate::redact::Secrets::from_argv(std::env::args().skip(1));
+    let secrets = crate::redact::Secrets::from_argv(
+        std::env::args_os()
+            .skip(1)
+            .map(|a| a.to_string_lossy().into_owned()),
+    );
     let text = e.render().to_string();
     eprint!("{}", crate::redact::escape_controls(&secrets.mask(&text)));
     2
