@@ -23,6 +23,11 @@ use crate::tui::{ScenarioCatalog, ScenarioEntry, StartedScenario};
 pub async fn run(cli: Cli) -> i32 {
     // What the command line holds is masked in every message from here on.
     remember_secrets(&cli, &Config::default());
+    crate::redact::remember(&crate::redact::Secrets::from_argv(
+        std::env::args_os()
+            .skip(1)
+            .map(|a| a.to_string_lossy().into_owned()),
+    ));
     let result = dispatch(cli).await;
     // A run that was cancelled (not dropped) may still own a Chromium: none outlives us.
     crate::browser::kill_all();
@@ -75,7 +80,11 @@ pub fn parse_error(e: clap::Error) -> i32 {
         let _ = e.print();
         return 0;
     }
-    let secrets = crate::redact::Secrets::from_argv(std::env::args().skip(1));
+    let secrets = crate::redact::Secrets::from_argv(
+        std::env::args_os()
+            .skip(1)
+            .map(|a| a.to_string_lossy().into_owned()),
+    );
     let text = e.render().to_string();
     let _ = write!(
         std::io::stderr(),

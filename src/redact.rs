@@ -81,6 +81,10 @@ fn is_secret_param(name: &str) -> bool {
 /// Masks one header value, keeping what helps a diagnosis: the auth scheme, cookie names.
 pub fn header_value(name: &str, value: &str) -> String {
     if !is_secret_header(name) {
+        // A URL in a header (a redirect's Location) may carry user info or secret parameters.
+        if name.eq_ignore_ascii_case("location") || name.eq_ignore_ascii_case("content-location") {
+            return url(value);
+        }
         return value.to_string();
     }
     let lower = name.to_ascii_lowercase();
@@ -547,6 +551,18 @@ impl Secrets {
             };
         }
         text(&out)
+    }
+
+    /// `input` with every character of every secret value in it shown as `•`, so that the
+    /// text keeps its length (a form field keeps its cursor where it was).
+    pub fn obscure(&self, input: &str) -> String {
+        let mut out = input.to_string();
+        for v in &self.values {
+            if out.contains(v.as_str()) {
+                out = out.replace(v.as_str(), &"•".repeat(v.chars().count()));
+            }
+        }
+        out
     }
 
     /// Masks every string in a JSON value (keys included), in place.

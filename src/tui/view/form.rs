@@ -38,7 +38,9 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
                         inner.y + u16::try_from(i * 2).unwrap_or(0),
                     ));
                 }
-                vec![Span::raw(input.text.clone())]
+                // Like a password field: every character of a secret shows as `•`, also
+                // while it is edited (the text keeps its length, so the cursor stays put).
+                vec![Span::raw(obscured(*field, &input.text))]
             }
             None => CREDENTIALS
                 .iter()
@@ -71,6 +73,7 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
         ]));
     }
     if let Some(e) = &s.form.error {
+        // Already masked when it was set.
         lines.push(Line::from(Span::styled(e.clone(), theme.error())));
     } else {
         lines.push(Line::from(Span::styled(
@@ -84,4 +87,20 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
             f.set_cursor_position(p);
         }
     }
+}
+
+/// A field as shown: the secrets in it (URL user info and secret parameters, secret header
+/// values) obscured character by character.
+fn obscured(field: Field, text: &str) -> String {
+    let mut secrets = crate::redact::Secrets::new();
+    match field {
+        Field::Url | Field::Origin => secrets.add_url(text),
+        Field::Headers => {
+            for entry in text.split([';', '\n']) {
+                secrets.add_header_arg(entry.trim());
+            }
+        }
+        _ => return text.to_string(),
+    }
+    secrets.obscure(text)
 }
