@@ -6,7 +6,7 @@ use super::findings::{Finding, FindingCode as C, Severity, Step, StepStatus};
 use super::steps::Ctx;
 use crate::evidence::{ConfigGap, Exchange};
 use crate::gateway::inspect::{ConfigFacts, MethodFacts};
-use crate::gateway::model::{ApiKind, AuthorizationType};
+use crate::gateway::model::{ApiKind, AuthorizationType, AuthorizerKind};
 use crate::target::CredentialsMode;
 
 const CONFIG: &str = "config";
@@ -153,6 +153,53 @@ fn refine_rest(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
         }
     }
     gateway_responses(steps, c, facts);
+    token_validation_note(steps, c, rest);
+}
+
+/// Step 6 says why API Gateway answered 401 when the configuration shows it: the TOKEN
+/// authorizer's validation expression does not match what the request sends (the value is
+/// never repeated: it is a credential).
+fn token_validation_note(steps: &mut [Step], c: &Ctx, rest: &crate::gateway::inspect::RestFacts) {
+    let crate::evidence::ConfigEvidence::Loaded { api, .. } = &c.ev.config else {
+        return;
+    };
+    let Some(name) = rest
+        .actual
+        .as_ref()
+        .and_then(|m| m.authorizer.as_ref())
+        .map(|a| a.name.clone())
+    else {
+        return;
+    };
+    let Some(a) = api.authorizer(&name) else {
+        return;
+    };
+    let (Some(expr), AuthorizerKind::Token) = (&a.identity_validation_expression, a.kind) else {
+        return;
+    };
+    let Some(header) = a.identity_headers().into_iter().next() else {
+        return;
+    };
+    let Some(value) = c.ev.target.headers.get(&header) else {
+        return;
+    };
+    if crate::gateway::behavior::token_validation(expr, value) != Some(false) {
+        return;
+    }
+    let Some(s) = step(steps, 6) else { return };
+    if let Some(f) = s
+        .findings
+        .iter_mut()
+        .find(|f| f.code == C::GatewayResponseNoCors)
+    {
+        f.message = format!(
+            "{} Configuration: the {header} header the app sends does not match the token validation expression {expr} of the TOKEN authorizer '{name}', so API Gateway answers 401 without calling the authorizer.",
+            f.message
+        );
+        if !f.evidence.iter().any(|e| e == CONFIG) {
+            f.evidence.push(CONFIG.to_string());
+        }
+    }
 }
 
 fn refine_rest_options(steps: &mut [Step], c: &Ctx, options: &MethodFacts, path: &str) {

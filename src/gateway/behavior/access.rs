@@ -141,3 +141,23 @@ pub(super) fn throttled(stage: Option<&Stage>, path: &str, method: &str, recent:
         t.burst_limit <= 0 || t.rate_limit <= 0.0 || i64::from(recent) >= t.burst_limit
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::token_validation;
+
+    #[test]
+    fn token_validation_matches_the_whole_token() {
+        assert_eq!(token_validation("^x-[a-z]+", "Bearer x"), Some(false));
+        assert_eq!(token_validation("^x-[a-z]+", "x-abc"), Some(true));
+        // Java's matches(): the whole value, so a prefix match is not enough.
+        assert_eq!(token_validation("x-[a-z]+", "x-abc1"), Some(false));
+        assert_eq!(
+            token_validation("^Bearer [-0-9a-zA-Z._]*$", "Bearer a.b.c"),
+            Some(true)
+        );
+        // Unreadable here (a Java-only construct or too long): no guess.
+        assert_eq!(token_validation("(?<=a)b", "b"), None);
+        assert_eq!(token_validation(&"a".repeat(5000), "a"), None);
+    }
+}
