@@ -174,7 +174,8 @@ pub fn config_source(plan: &Plan) -> Result<Option<Arc<dyn ConfigSource>>, Usage
         return Ok(Some(Arc::new(ScenarioSource::new((**scenario).clone()))));
     }
     if let Some(path) = &plan.openapi {
-        let file = OpenApiFile::open_as(path, plan.kind).map_err(|e| UsageError(format!("--openapi: {e}")))?;
+        let file = OpenApiFile::open_as(path, plan.kind)
+            .map_err(|e| UsageError(format!("--openapi: {e}")))?;
         return Ok(Some(Arc::new(file)));
     }
     if sdk_wanted(plan) {

@@ -409,7 +409,10 @@ fn predict(
     target: &Target,
     requests: &[PlannedRequest],
 ) -> Vec<Exchange> {
-    let assumed = AssumedCorsBackend;
+    let assumed = AssumedCorsBackend {
+        origin: target.origin.clone(),
+        credentials: target.credentials == crate::target::CredentialsMode::Include,
+    };
     let backend: &dyn Backend = match backend {
         Some(b) => b,
         None => &assumed,
@@ -462,29 +465,57 @@ fn predict(
 
 const EXCERPT_BYTES: usize = 2048;
 
-/// Offline, a proxy backend's own answer is unknowable: assume it returns the right CORS
-/// headers (the diagnosis says it assumed so), so that the verdict reflects the configuration.
-struct AssumedCorsBackend;
+/// Offline, a proxy backend's own answer is unknowable. The prediction assumes the backend
+/// does what a correct one does for the app's origin (and nothing for any other origin: no
+/// reflection is invented), and labels its answers with [`ASSUMPTION_HEADER`]: the diagnosis
+/// reports an assumption as one (a warning), never as a verified header or a security risk.
+struct AssumedCorsBackend {
+    origin: String,
+    credentials: bool,
+}
+
+use crate::diagnose::ASSUMPTION_HEADER;
 
 impl Backend for AssumedCorsBackend {
     fn invoke(&self, call: &BackendCall<'_>) -> BackendReply {
         let mut headers = std::collections::BTreeMap::new();
         headers.insert("Content-Type".to_string(), "application/json".to_string());
-        if let Some(origin) = call.request.headers.get("origin") {
+        headers.insert(
+            ASSUMPTION_HEADER.to_string(),
+            "offline prediction: the backend's answer is assumed, not known".to_string(),
+        );
+        let h = &call.request.headers;
+        let preflight = call.request.method.eq_ignore_ascii_case("OPTIONS")
+            && h.contains("access-control-request-method");
+        if h.get("origin") == Some(self.origin.as_str()) {
             headers.insert(
                 "Access-Control-Allow-Origin".to_string(),
-                origin.to_string(),
+                self.origin.clone(),
             );
-            headers.insert(
-                "Access-Control-Allow-Credentials".to_string(),
-                "true".to_string(),
-            );
-            headers.insert("Vary".to_string(), "Origin".to_string());
+            if self.credentials {
+                headers.insert(
+                    "Access-Control-Allow-Credentials".to_string(),
+                    "true".to_string(),
+                );
+            }
+            if preflight {
+                if let Some(m) = h.get("access-control-request-method") {
+                    headers.insert("Access-Control-Allow-Methods".to_string(), m.to_string());
+                }
+                if let Some(rh) = h.get("access-control-request-headers") {
+                    headers.insert("Access-Control-Allow-Headers".to_string(), rh.to_string());
+                }
+            }
         }
+        headers.insert("Vary".to_string(), "Origin".to_string());
         BackendReply {
-            status: 200,
+            status: if preflight { 204 } else { 200 },
             headers,
-            body: "{}".to_string(),
+            body: if preflight {
+                String::new()
+            } else {
+                "{}".to_string()
+            },
             failure: None,
         }
     }

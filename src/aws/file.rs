@@ -5,8 +5,8 @@ use std::path::Path;
 
 use super::{BoxFuture, ConfigRequest, ConfigSource, LoadedConfig};
 use crate::evidence::ConfigSourceKind;
-use crate::gateway::openapi;
 use crate::gateway::model::ApiKind;
+use crate::gateway::openapi;
 use crate::gateway::scenario::{Scenario, SCENARIO_KEY};
 use crate::gateway::Api;
 

@@ -6,7 +6,7 @@ use super::findings::{Finding, FindingCode as C, Severity, Step, StepStatus};
 use super::steps::Ctx;
 use crate::evidence::{ConfigGap, Exchange};
 use crate::gateway::inspect::{ConfigFacts, MethodFacts};
-use crate::gateway::model::{ApiKind, AuthorizationType};
+use crate::gateway::model::{ApiKind, AuthorizationType, AuthorizerKind};
 use crate::target::CredentialsMode;
 
 const CONFIG: &str = "config";
@@ -43,7 +43,10 @@ pub(super) fn apply_gaps(steps: &mut [Step], gaps: &[ConfigGap], exchanges: &[Ex
         }
         if s.status == StepStatus::Unknown {
             // Already unknown (another gap): add this reason.
-            s.summary = format!("{} Also, the {} could not be read: {}", s.summary, g.what, g.reason);
+            s.summary = format!(
+                "{} Also, the {} could not be read: {}",
+                s.summary, g.what, g.reason
+            );
             continue;
         }
         s.findings.retain(|f| observed(f));
@@ -109,6 +112,11 @@ fn refine_rest(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
         .unwrap_or_else(|| facts.path.clone());
     if c.plan.required {
         match &rest.options {
+            None if rest.options_any.as_ref().is_some_and(MethodFacts::is_guarded) => {
+                if let Some(any) = &rest.options_any {
+                    guarded_any_catches_options(steps, c, any, &path);
+                }
+            }
             None if rest.options_via_any => add(
                 steps,
                 3,
@@ -142,21 +150,59 @@ fn refine_rest(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
         unevaluable_patterns(steps, c, m, &path);
     }
     if let Some(actual) = &rest.actual {
+        // A proxy integration's answer offline is an assumption step 5 reports as one.
         if !actual.is_proxy && actual.http_method != "OPTIONS" {
             header_mapping(steps, c, actual, &path);
-        } else if actual.is_proxy && !c.ev.config_backend_known() && c.actual_predicted() {
-            add(
-                steps,
-                5,
-                Finding::warning(
-                    C::ActualCorsHeaders,
-                    format!("{} {path} uses a proxy integration: the backend itself must return Access-Control-Allow-Origin on every response (errors too). Offline, cors-doctor assumed it does.", actual.http_method),
-                )
-                .cites(CONFIG),
-            );
         }
     }
     gateway_responses(steps, c, facts);
+    token_validation_note(steps, c, rest);
+}
+
+/// Step 6 says why API Gateway answered 401 when the configuration shows it: the TOKEN
+/// authorizer's validation expression does not match what the request sends (the value is
+/// never repeated: it is a credential).
+fn token_validation_note(steps: &mut [Step], c: &Ctx, rest: &crate::gateway::inspect::RestFacts) {
+    let crate::evidence::ConfigEvidence::Loaded { api, .. } = &c.ev.config else {
+        return;
+    };
+    let Some(name) = rest
+        .actual
+        .as_ref()
+        .and_then(|m| m.authorizer.as_ref())
+        .map(|a| a.name.clone())
+    else {
+        return;
+    };
+    let Some(a) = api.authorizer(&name) else {
+        return;
+    };
+    let (Some(expr), AuthorizerKind::Token) = (&a.identity_validation_expression, a.kind) else {
+        return;
+    };
+    let Some(header) = a.identity_headers().into_iter().next() else {
+        return;
+    };
+    let Some(value) = c.ev.target.headers.get(&header) else {
+        return;
+    };
+    if crate::gateway::behavior::token_validation(expr, value) != Some(false) {
+        return;
+    }
+    let Some(s) = step(steps, 6) else { return };
+    if let Some(f) = s
+        .findings
+        .iter_mut()
+        .find(|f| f.code == C::GatewayResponseNoCors)
+    {
+        f.message = format!(
+            "{} Configuration: the {header} header the app sends does not match the token validation expression {expr} of the TOKEN authorizer '{name}', so API Gateway answers 401 without calling the authorizer.",
+            f.message
+        );
+        if !f.evidence.iter().any(|e| e == CONFIG) {
+            f.evidence.push(CONFIG.to_string());
+        }
+    }
 }
 
 /// Integration responses whose selection pattern cannot be evaluated (see
@@ -244,6 +290,57 @@ fn refine_rest_options(steps: &mut [Step], c: &Ctx, options: &MethodFacts, path:
     if !options.is_proxy {
         header_mapping(steps, c, options, path);
     }
+}
+
+/// No OPTIONS method, and the `ANY` method that catches the preflight is guarded (IAM, an
+/// authorizer or an API key). IAM answers an unsigned preflight 403 "Missing Authentication
+/// Token", the very answer of a missing method, so the probes call it step 3; the
+/// configuration shows it is step 4.
+fn guarded_any_catches_options(steps: &mut [Step], c: &Ctx, any: &MethodFacts, path: &str) {
+    let auth = any.authorization;
+    let answer = match auth {
+        AuthorizationType::AwsIam => {
+            "403 Missing Authentication Token (the same answer as a missing method)"
+        }
+        AuthorizationType::None => "403 Forbidden (no x-api-key)",
+        _ => "401 Unauthorized",
+    };
+    remove(
+        steps,
+        3,
+        C::OptionsMissing,
+        format!("OPTIONS {path} is caught by the ANY method, which is guarded (step 4)."),
+    );
+    reopen(steps, 4);
+    let by = any
+        .authorizer
+        .as_ref()
+        .map(|a| format!(" (authorizer '{}')", a.name))
+        .unwrap_or_default();
+    let (code, what) = if auth == AuthorizationType::None {
+        (
+            C::OptionsApiKeyRequired,
+            "apiKeyRequired = true".to_string(),
+        )
+    } else {
+        (
+            C::OptionsAuthorized,
+            format!("authorization type {}{by}", auth.as_str()),
+        )
+    };
+    add(
+        steps,
+        4,
+        Finding::error(
+            code,
+            format!("{path} has no OPTIONS method, so the browser's preflight goes to ANY {path}, which has {what}: browsers send no credentials on a preflight, so API Gateway answers it {answer}."),
+        )
+        .cites(CONFIG)
+        .fix(
+            format!("Add an OPTIONS method to {path} without authorization (a MOCK integration returning the CORS headers; it takes precedence over ANY), then deploy the stage."),
+            c.fix.add_options_method(),
+        ),
+    );
 }
 
 /// A step that was skipped for lack of an OPTIONS method becomes checkable again.

@@ -13,8 +13,7 @@ pub use findings::{Finding, FindingCode, Remediation, Severity, Step, StepStatus
 
 use crate::cors::{self, Mode, Observed, PreflightPlan, Verdict};
 use crate::evidence::{
-    ConfigGap,
-    AnsweredBy, ConfigEvidence, ConfigSourceKind, Evidence, Exchange, ExchangeKind,
+    AnsweredBy, ConfigEvidence, ConfigGap, ConfigSourceKind, Evidence, Exchange, ExchangeKind,
 };
 use crate::gateway::inspect::{self, ConfigFacts};
 use crate::target::ApiRef;
@@ -69,6 +68,10 @@ impl Diagnosis {
     }
 }
 
+/// The header an offline prediction puts on an answer it had to assume (a proxy backend's):
+/// the steps report such an answer as an assumption, never as checked headers.
+pub const ASSUMPTION_HEADER: &str = "x-cors-doctor-assumption";
+
 /// Runs the seven steps over the evidence.
 pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
     let plan = cors::plan(&evidence.target);
@@ -114,7 +117,7 @@ pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
             inspect::missing_values(loaded, stage.as_deref(), path, &evidence.target.method)
                 .into_iter()
                 .map(|m| ConfigGap {
-                    what: m.what,
+                    what: m.what.strip_prefix("the ").unwrap_or(&m.what).to_string(),
                     step: m.step,
                     reason: m.reason,
                 })
@@ -268,7 +271,8 @@ fn api_summary(evidence: &Evidence) -> ApiSummary {
             .unresolved
             .iter()
             .filter(|u| {
-                u.needed.is_some() || matches!(u.kind, crate::gateway::model::UnresolvedKind::Undefined(_))
+                u.needed.is_some()
+                    || matches!(u.kind, crate::gateway::model::UnresolvedKind::Undefined(_))
             })
             .map(|u| format!("{}.", u.reason()))
             .collect();

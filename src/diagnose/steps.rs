@@ -90,6 +90,21 @@ impl<'a> Ctx<'a> {
         self.actual.is_some_and(|x| x.predicted)
     }
 
+    /// True when `x` is a prediction whose answer a proxy backend would decide, so it was
+    /// assumed (see [`super::ASSUMPTION_HEADER`]).
+    pub fn assumed(&self, x: &Exchange) -> bool {
+        // An HTTP API's cors_configuration sets the CORS headers itself: nothing is assumed.
+        let api_sets_cors = self
+            .facts
+            .and_then(|f| f.http.as_ref())
+            .is_some_and(|h| h.cors.is_some());
+        !api_sets_cors
+            && x.predicted
+            && x.response
+                .as_ref()
+                .is_some_and(|r| r.headers.contains(super::ASSUMPTION_HEADER))
+    }
+
     fn preflight_class(&self) -> Option<PreflightClass> {
         self.preflight.map(classify_preflight)
     }
@@ -373,12 +388,19 @@ pub(super) fn options_exists(c: &Ctx) -> Step {
         }
         _ => {}
     }
-    let ok = format!(
-        "OPTIONS answers for {} ({} from {}).",
-        c.path(),
-        status_text(pf),
-        who(pf)
-    );
+    let ok = if c.assumed(pf) {
+        format!(
+            "OPTIONS {} is passed to the integration's backend: offline, its answer is assumed, not known (step 5).",
+            c.path()
+        )
+    } else {
+        format!(
+            "OPTIONS answers for {} ({} from {}).",
+            c.path(),
+            status_text(pf),
+            who(pf)
+        )
+    };
     conclude(3, findings, ok)
 }
 
@@ -443,6 +465,9 @@ pub(super) fn cors_headers(c: &Ctx) -> Step {
     let mut unknown = None;
     if c.plan.required {
         match (c.preflight, c.preflight_class()) {
+            (Some(pf), Some(PreflightClass::Ok { .. })) if c.assumed(pf) => {
+                findings.push(assumption_finding(c, pf, C::PreflightCorsHeaders, &format!("The preflight (OPTIONS {})", c.path()), "answers it with 2xx and the right Access-Control-Allow-Origin, -Methods and -Headers"));
+            }
             (Some(pf), Some(PreflightClass::Ok { .. }))
             | (Some(pf), Some(PreflightClass::BadStatus { .. })) => {
                 findings.extend(preflight_header_findings(c, pf));
@@ -453,11 +478,22 @@ pub(super) fn cors_headers(c: &Ctx) -> Step {
             _ => {}
         }
     }
-    if let Some(act) = c.actual {
-        findings.extend(actual_header_findings(c, act));
+    match c.actual {
+        Some(act) if c.assumed(act) => findings.push(assumption_finding(
+            c,
+            act,
+            C::ActualCorsHeaders,
+            &format!("{} {}", c.ev.target.method, c.path()),
+            "returns Access-Control-Allow-Origin for this origin on every response, errors included",
+        )),
+        Some(act) => findings.extend(actual_header_findings(c, act)),
+        None => {}
     }
+    // Headers the prediction assumed are not the API's: no security finding about them.
     for x in [c.preflight, c.actual].into_iter().flatten() {
-        findings.extend(security_findings(x));
+        if !c.assumed(x) {
+            findings.extend(security_findings(x));
+        }
     }
     findings.extend(reflection_finding(c));
     if findings.is_empty() {
@@ -471,7 +507,10 @@ pub(super) fn cors_headers(c: &Ctx) -> Step {
     ]
     .into_iter()
     .filter(|(needed, x, _)| {
-        *needed && x.is_some_and(|x| x.response.is_some() && x.answered_by != AnsweredBy::Gateway)
+        *needed
+            && x.is_some_and(|x| {
+                x.response.is_some() && x.answered_by != AnsweredBy::Gateway && !c.assumed(x)
+            })
     })
     .map(|(_, _, what)| what)
     .collect();
@@ -621,9 +660,25 @@ fn actual_fix_text(c: &Ctx, status: u16) -> String {
     )
 }
 
+/// A warning that an offline prediction assumed what a proxy backend answers to `what`.
+fn assumption_finding(c: &Ctx, x: &Exchange, code: C, what: &str, assumed: &str) -> Finding {
+    let api = if c.fix.http { "HTTP API" } else { "REST API" };
+    Finding::warning(
+        code,
+        format!(
+            "{what} goes to a proxy integration of this {api}, so its backend decides the answer and the CORS headers. Offline that answer is unknown: cors-doctor assumed the backend {assumed}. Check it against the live URL (cors-doctor check URL …)."
+        ),
+    )
+    .cites(&x.id)
+    .cites("config")
+}
+
 /// Does the API allow an origin nobody configured on purpose? (The foreign-origin preflight.)
 fn reflection_finding(c: &Ctx) -> Option<Finding> {
     let x = c.ev.exchange(ExchangeKind::ForeignOrigin)?;
+    if c.assumed(x) {
+        return None;
+    }
     let resp = x.response.as_ref()?;
     let allowed = resp
         .headers

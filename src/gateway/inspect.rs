@@ -99,6 +99,10 @@ pub struct RestFacts {
     /// True when no OPTIONS method exists but an `ANY` method answers OPTIONS (usually a
     /// proxy whose backend must then answer the preflight itself).
     pub options_via_any: bool,
+    /// The `ANY` method that answers OPTIONS when `options_via_any` (its authorization decides
+    /// whether the preflight can pass).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options_any: Option<MethodFacts>,
     /// The method that answers the method asked about (the exact one, else `ANY`).
     pub actual: Option<MethodFacts>,
     /// Gateway responses as the stage serves them (the working copy without a stage).
@@ -349,6 +353,10 @@ pub fn facts_for_origin(
                 options: options.map(method_facts),
                 options_via_any: options.is_none()
                     && found.is_some_and(|r| r.method("ANY").is_some()),
+                options_any: match options {
+                    None => found.and_then(|r| r.method("ANY")).map(method_facts),
+                    Some(_) => None,
+                },
                 actual: actual.map(method_facts),
                 gateway_responses_undeployed: stage_given && working != gateway_responses,
                 gateway_responses,
@@ -563,7 +571,12 @@ pub struct MissingValue {
 /// route answering its preflight and of the route answering it, of the authorizers those
 /// routes use, and API-wide ones of the API's kind (REST gateway responses, an HTTP API's
 /// cors_configuration).
-pub fn missing_values(api: &Api, stage: Option<&str>, path: &str, method: &str) -> Vec<MissingValue> {
+pub fn missing_values(
+    api: &Api,
+    stage: Option<&str>,
+    path: &str,
+    method: &str,
+) -> Vec<MissingValue> {
     if api.unresolved.iter().all(|u| u.needed.is_none()) {
         return Vec::new();
     }
@@ -635,7 +648,9 @@ pub fn missing_values(api: &Api, stage: Option<&str>, path: &str, method: &str) 
             }
         };
         let what = match &need.route {
-            Some((rp, rm)) if !need.what.contains(rp.as_str()) => format!("{} ({rm} {rp})", need.what),
+            Some((rp, rm)) if !need.what.contains(rp.as_str()) => {
+                format!("{} ({rm} {rp})", need.what)
+            }
             _ => need.what.clone(),
         };
         if !out.iter().any(|m| m.step == step && m.what == what) {

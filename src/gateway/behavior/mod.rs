@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::model::{Api, ApiKind, IntegrationType, DEFAULT_STAGE};
 use crate::http::{HttpRequest, HttpResponse};
 
+pub use access::token_validation;
 pub use backend::{Backend, BackendCall, BackendFailure, BackendReply, FixedBackend, RouteBackend};
 pub use routing::{
     match_http_route, match_rest_resource, match_template, matching_resources, method_for,

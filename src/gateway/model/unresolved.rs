@@ -160,8 +160,14 @@ mod tests {
     fn recognizes_intrinsics_and_placeholders() {
         let sub = serde_json::json!({"Fn::Sub": "arn:${AWS::Region}"});
         assert_eq!(intrinsic_name(&sub), Some("Fn::Sub"));
-        assert_eq!(intrinsic_name(&serde_json::json!({"Ref": "X"})), Some("Ref"));
-        assert_eq!(intrinsic_name(&serde_json::json!({"Ref": "X", "y": 1})), None);
+        assert_eq!(
+            intrinsic_name(&serde_json::json!({"Ref": "X"})),
+            Some("Ref")
+        );
+        assert_eq!(
+            intrinsic_name(&serde_json::json!({"Ref": "X", "y": 1})),
+            None
+        );
         assert_eq!(intrinsic_name(&serde_json::json!({"type": "mock"})), None);
         assert!(has_placeholder("'${allowed_origin}'"));
         assert!(!has_placeholder("http://${stageVariables.host}/x"));

@@ -26,10 +26,9 @@ use super::{
     X_AUTHTYPE, X_CORS, X_GATEWAY_RESPONSES, X_IMPORTEXPORT, X_INTEGRATION,
 };
 use crate::gateway::model::{
-    intrinsic_name, Api, ApiKind, AuthorizationType, Authorizer, AuthorizerKind,
-    CorsConfiguration, GatewayResponse, Integration, IntegrationResponse, IntegrationType,
-    JwtConfiguration, Method, MethodResponse, Need, Resource, SpecFormat, Unresolved,
-    DEFAULT_ROUTE,
+    intrinsic_name, Api, ApiKind, AuthorizationType, Authorizer, AuthorizerKind, CorsConfiguration,
+    GatewayResponse, Integration, IntegrationResponse, IntegrationType, JwtConfiguration, Method,
+    MethodResponse, Need, Resource, SpecFormat, Unresolved, DEFAULT_ROUTE,
 };
 
 /// Longest chain of `$ref`s followed for one value.
@@ -99,11 +98,17 @@ impl<'a> Cx<'a> {
             };
             if seen.iter().any(|s| s == r) {
                 seen.push(r.to_string());
-                return err(&rp, format!("the references form a cycle: {}", seen.join(" → ")));
+                return err(
+                    &rp,
+                    format!("the references form a cycle: {}", seen.join(" → ")),
+                );
             }
             seen.push(r.to_string());
             if seen.len() > MAX_REF_HOPS {
-                return err(&rp, format!("more than {MAX_REF_HOPS} references in a chain"));
+                return err(
+                    &rp,
+                    format!("more than {MAX_REF_HOPS} references in a chain"),
+                );
             }
             cur = match self.root.pointer(pointer) {
                 Some(target) => target,
@@ -487,7 +492,10 @@ fn decide_kind(api: &Api, root: &Map<String, Value>) -> (ApiKind, String) {
         ("x-amazon-apigateway-request-validators", ApiKind::Rest),
         ("x-amazon-apigateway-policy", ApiKind::Rest),
         ("x-amazon-apigateway-documentation", ApiKind::Rest),
-        ("x-amazon-apigateway-minimum-compression-size", ApiKind::Rest),
+        (
+            "x-amazon-apigateway-minimum-compression-size",
+            ApiKind::Rest,
+        ),
     ] {
         if root.contains_key(key) {
             mark(kind, format!("{key} ({})", only(kind)));
@@ -495,20 +503,35 @@ fn decide_kind(api: &Api, root: &Map<String, Value>) -> (ApiKind, String) {
     }
     for a in &api.authorizers {
         match a.kind {
-            AuthorizerKind::Jwt => mark(ApiKind::Http, format!("the JWT authorizer '{}' (HTTP APIs only)", a.name)),
-            AuthorizerKind::Token => mark(ApiKind::Rest, format!("the TOKEN authorizer '{}' (REST APIs only)", a.name)),
-            AuthorizerKind::CognitoUserPools => mark(ApiKind::Rest, format!("the Cognito authorizer '{}' (REST APIs only)", a.name)),
+            AuthorizerKind::Jwt => mark(
+                ApiKind::Http,
+                format!("the JWT authorizer '{}' (HTTP APIs only)", a.name),
+            ),
+            AuthorizerKind::Token => mark(
+                ApiKind::Rest,
+                format!("the TOKEN authorizer '{}' (REST APIs only)", a.name),
+            ),
+            AuthorizerKind::CognitoUserPools => mark(
+                ApiKind::Rest,
+                format!("the Cognito authorizer '{}' (REST APIs only)", a.name),
+            ),
             AuthorizerKind::Request => {}
         }
         for key in ["authorizerPayloadFormatVersion", "enableSimpleResponses"] {
             if a.extra.contains_key(key) {
-                mark(ApiKind::Http, format!("{key} on the authorizer '{}' (HTTP APIs only)", a.name));
+                mark(
+                    ApiKind::Http,
+                    format!("{key} on the authorizer '{}' (HTTP APIs only)", a.name),
+                );
             }
         }
     }
     for (name, scheme) in &api.other_security_schemes {
         if scheme.get("type").and_then(Value::as_str) == Some("apiKey") && !is_sigv4(scheme) {
-            mark(ApiKind::Rest, format!("the API key scheme '{name}' (REST APIs only)"));
+            mark(
+                ApiKind::Rest,
+                format!("the API key scheme '{name}' (REST APIs only)"),
+            );
         }
     }
     for r in &api.resources {
@@ -524,18 +547,30 @@ fn decide_kind(api: &Api, root: &Map<String, Value>) -> (ApiKind, String) {
             match i.kind {
                 IntegrationType::Mock | IntegrationType::Http | IntegrationType::Aws => mark(
                     ApiKind::Rest,
-                    format!("the {} integration of {route} (REST APIs only)", i.kind.as_str()),
+                    format!(
+                        "the {} integration of {route} (REST APIs only)",
+                        i.kind.as_str()
+                    ),
                 ),
                 IntegrationType::AwsProxy | IntegrationType::HttpProxy => {}
             }
             if !i.responses.is_empty() {
-                mark(ApiKind::Rest, format!("integration responses on {route} (REST APIs only)"));
+                mark(
+                    ApiKind::Rest,
+                    format!("integration responses on {route} (REST APIs only)"),
+                );
             }
             if !i.request_templates.is_empty() {
-                mark(ApiKind::Rest, format!("request templates on {route} (REST APIs only)"));
+                mark(
+                    ApiKind::Rest,
+                    format!("request templates on {route} (REST APIs only)"),
+                );
             }
             if i.payload_format_version.as_deref() == Some("2.0") {
-                mark(ApiKind::Http, format!("payloadFormatVersion 2.0 on {route} (HTTP APIs only)"));
+                mark(
+                    ApiKind::Http,
+                    format!("payloadFormatVersion 2.0 on {route} (HTTP APIs only)"),
+                );
             }
         }
     }
@@ -591,9 +626,8 @@ fn endpoint_of(extra: &Map<String, Value>) -> (Option<String>, Option<String>) {
     };
     let region = rest.split('.').next().filter(|r| !r.is_empty());
     // An id must look like one (`abc123`): a template's `*`, `${api_id}` or `{id}` is not.
-    let id = Some(id.to_string()).filter(|i| {
-        !i.is_empty() && i.bytes().all(|b| b.is_ascii_alphanumeric())
-    });
+    let id = Some(id.to_string())
+        .filter(|i| !i.is_empty() && i.bytes().all(|b| b.is_ascii_alphanumeric()));
     let region = region.filter(|r| r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
     (id, region.map(str::to_string))
 }
@@ -648,7 +682,8 @@ fn import_schemes(cx: &Cx, api: &mut Api, v: &Value, path: &str) -> Result<(), I
             match k.as_str() {
                 "type" => {}
                 "identitySource" => {
-                    a.identity_source = cx.text(v, &kp, k, &mut a.extra, needed("identity source"))?
+                    a.identity_source =
+                        cx.text(v, &kp, k, &mut a.extra, needed("identity source"))?
                 }
                 "authorizerUri" => a.authorizer_uri = cx.text(v, &kp, k, &mut a.extra, None)?,
                 "providerARNs" => a.provider_arns = cx.text_list(v, &kp, k, &mut a.extra, None)?,
@@ -678,7 +713,9 @@ fn import_schemes(cx: &Cx, api: &mut Api, v: &Value, path: &str) -> Result<(), I
                         let jp = join(&kp, jk);
                         match jk.as_str() {
                             "issuer" => jwt.issuer = cx.text(jv, &jp, jk, &mut raw, None)?,
-                            "audience" => jwt.audience = cx.text_list(jv, &jp, jk, &mut raw, None)?,
+                            "audience" => {
+                                jwt.audience = cx.text_list(jv, &jp, jk, &mut raw, None)?
+                            }
                             _ => {
                                 return err(
                                     &jp,
@@ -784,7 +821,8 @@ fn import_operation(
                 for (i, req) in reqs.iter().enumerate() {
                     let ip = format!("{kp}[{i}]");
                     for (name, scopes) in as_obj(req, &ip)? {
-                        undefined |= !apply_security(cx, api, &mut m, name, scopes, &join(&ip, name))?;
+                        undefined |=
+                            !apply_security(cx, api, &mut m, name, scopes, &join(&ip, name))?;
                     }
                 }
                 // A requirement naming an undefined scheme is kept as written (the export
@@ -799,10 +837,27 @@ fn import_operation(
                 match auth.get("type") {
                     Some(t) if intrinsic_name(t).is_some() => {
                         let mut ignored = Map::new();
-                        cx.text(t, &tp, "type", &mut ignored, Some((4, format!("the authorization type of {} {}", m.http_method, route_path(cx)))))?;
+                        cx.text(
+                            t,
+                            &tp,
+                            "type",
+                            &mut ignored,
+                            Some((
+                                4,
+                                format!(
+                                    "the authorization type of {} {}",
+                                    m.http_method,
+                                    route_path(cx)
+                                ),
+                            )),
+                        )?;
                         m.extra.insert(k.clone(), v.clone());
                     }
-                    t => match t.and_then(Value::as_str).map(str::to_ascii_uppercase).as_deref() {
+                    t => match t
+                        .and_then(Value::as_str)
+                        .map(str::to_ascii_uppercase)
+                        .as_deref()
+                    {
                         Some("AWS_IAM") => m.authorization = AuthorizationType::AwsIam,
                         Some("NONE") => {}
                         _ => return err(&tp, "expected AWS_IAM or NONE"),
@@ -845,11 +900,7 @@ fn apply_security(
     let Some((_, scheme)) = api.other_security_schemes.iter().find(|(n, _)| n == name) else {
         // Docs silent on what API Gateway does with an undefined scheme at import (it refuses
         // the import). Offline the method's authorization is unknown: say so, read the rest.
-        let what = format!(
-            "the authorization of {} {}",
-            m.http_method,
-            route_path(cx)
-        );
+        let what = format!("the authorization of {} {}", m.http_method, route_path(cx));
         cx.note(
             Unresolved::undefined(p, "security scheme", name),
             Some((4, what)),
@@ -906,8 +957,14 @@ fn import_integration(cx: &Cx, v: &Value, p: &str) -> Result<Integration, Import
             "requestTemplates" => {
                 let needed = kind == IntegrationType::Mock;
                 let what = format!("the MOCK request template of {route}");
-                let step = if verb.as_deref() == Some("OPTIONS") { 3 } else { 5 };
-                let map = cx.text_map(v, &kp, k, &mut extra, &|_| needed.then(|| (step, what.clone())))?;
+                let step = if verb.as_deref() == Some("OPTIONS") {
+                    3
+                } else {
+                    5
+                };
+                let map = cx.text_map(v, &kp, k, &mut extra, &|_| {
+                    needed.then(|| (step, what.clone()))
+                })?;
                 i.request_templates = map.into_iter().map(|(k, v)| (k, Some(v))).collect();
                 // Null templates (the console writes them) are kept as null.
                 for (tk, tv) in as_obj(v, &kp)? {
@@ -939,19 +996,28 @@ fn import_integration(cx: &Cx, v: &Value, p: &str) -> Result<Integration, Import
                         let rkp = join(&rp, rk);
                         match rk.as_str() {
                             "statusCode" if intrinsic_name(rv).is_some() => {
-                                let what = format!("the status code of {route}'s integration response '{pattern}'");
+                                let what = format!(
+                                    "the status code of {route}'s integration response '{pattern}'"
+                                );
                                 cx.text(rv, &rkp, rk, &mut raw, Some((5, what)))?;
                                 ir.status_code = "?".into();
                             }
                             "statusCode" => ir.status_code = as_code(rv, &rkp)?,
                             "responseParameters" => {
-                                ir.response_parameters = cx.text_map(rv, &rkp, rk, &mut raw, &|key| {
-                                    cors_parameter(key).then(|| (5, format!("the {} mapping of {route}", key.rsplit('.').next().unwrap_or(key))))
-                                })?
+                                ir.response_parameters =
+                                    cx.text_map(rv, &rkp, rk, &mut raw, &|key| {
+                                        cors_parameter(key).then(|| {
+                                            (
+                                                5,
+                                                format!(
+                                                    "the {} mapping of {route}",
+                                                    key.rsplit('.').next().unwrap_or(key)
+                                                ),
+                                            )
+                                        })
+                                    })?
                             }
-                            "responseTemplates" => {
-                                ir.response_templates = template_map(rv, &rkp)?
-                            }
+                            "responseTemplates" => ir.response_templates = template_map(rv, &rkp)?,
                             _ => {
                                 raw.insert(rk.clone(), rv.clone());
                             }
@@ -989,12 +1055,26 @@ fn import_gateway_response(
         let kp = join(&p, k);
         match k.as_str() {
             "statusCode" if intrinsic_name(v).is_some() => {
-                cx.text(v, &kp, k, &mut raw, Some((6, format!("the status code of the {ty} gateway response"))))?;
+                cx.text(
+                    v,
+                    &kp,
+                    k,
+                    &mut raw,
+                    Some((6, format!("the status code of the {ty} gateway response"))),
+                )?;
             }
             "statusCode" => g.status_code = Some(as_code(v, &kp)?),
             "responseParameters" => {
                 g.response_parameters = cx.text_map(v, &kp, k, &mut raw, &|key| {
-                    cors_parameter(key).then(|| (6, format!("the {} of the {ty} gateway response", key.rsplit('.').next().unwrap_or(key))))
+                    cors_parameter(key).then(|| {
+                        (
+                            6,
+                            format!(
+                                "the {} of the {ty} gateway response",
+                                key.rsplit('.').next().unwrap_or(key)
+                            ),
+                        )
+                    })
                 })?
             }
             "responseTemplates" => g.response_templates = template_map(v, &kp)?,

@@ -162,8 +162,15 @@ fn an_undefined_security_scheme_is_recorded_not_refused() {
     let u = &api.unresolved[0];
     assert!(u.at.ends_with("security[0].nope"), "{u:?}");
     let need = u.needed.as_ref().unwrap();
-    assert_eq!((need.step, need.route.clone()), (4, Some(("/a".into(), "GET".into()))));
-    assert!(u.reason().contains("security scheme 'nope'"), "{}", u.reason());
+    assert_eq!(
+        (need.step, need.route.clone()),
+        (4, Some(("/a".into(), "GET".into())))
+    );
+    assert!(
+        u.reason().contains("security scheme 'nope'"),
+        "{}",
+        u.reason()
+    );
     // The requirement survives an export.
     assert_eq!(import(&export(&api)).unwrap(), api);
 }
@@ -183,10 +190,17 @@ fn local_refs_are_followed_with_cycle_detection() {
                 "payloadFormatVersion": "2.0" } } } });
     let api = import(&doc).unwrap();
     let get = api.resources[0].method("GET").unwrap();
-    assert_eq!(get.integration.as_ref().unwrap().kind, IntegrationType::AwsProxy);
+    assert_eq!(
+        get.integration.as_ref().unwrap().kind,
+        IntegrationType::AwsProxy
+    );
     assert!(get.responses[0].declares("Access-Control-Allow-Origin"));
     assert_eq!(api.kind, ApiKind::Http);
-    assert!(api.kind_decided_by.as_deref().unwrap().contains("payloadFormatVersion 2.0"));
+    assert!(api
+        .kind_decided_by
+        .as_deref()
+        .unwrap()
+        .contains("payloadFormatVersion 2.0"));
     // The export inlines the integration (and marks itself as an HTTP API export).
     let again = import(&export(&api)).unwrap();
     assert_eq!((again.kind, &again.resources), (api.kind, &api.resources));
@@ -198,9 +212,15 @@ fn local_refs_are_followed_with_cycle_detection() {
     assert!(e.message.contains("cycle"), "{e}");
     let dangling = json!({ "openapi": "3.0.1", "paths": { "/a": { "get": {
         "x-amazon-apigateway-integration": { "$ref": "#/components/none" } } } } });
-    assert!(import(&dangling).unwrap_err().message.contains("points to nothing"));
+    assert!(import(&dangling)
+        .unwrap_err()
+        .message
+        .contains("points to nothing"));
     let remote = json!({ "openapi": "3.0.1", "paths": { "/a": { "$ref": "other.yaml#/a" } } });
-    assert!(import(&remote).unwrap_err().message.contains("another file"));
+    assert!(import(&remote)
+        .unwrap_err()
+        .message
+        .contains("another file"));
 }
 
 #[test]
@@ -217,13 +237,31 @@ fn cloudformation_values_are_kept_unresolved() {
                     "method.response.header.Access-Control-Allow-Origin": { "Fn::Sub": "'${Origin}'" },
                     "method.response.header.Access-Control-Allow-Methods": "'GET'" } } } } } } } });
     let api = import(&doc).unwrap();
-    let get = api.resources[0].method("GET").unwrap().integration.as_ref().unwrap();
+    let get = api.resources[0]
+        .method("GET")
+        .unwrap()
+        .integration
+        .as_ref()
+        .unwrap();
     assert_eq!(get.uri, None);
     assert!(get.extra.contains_key("uri"));
-    let ir = &api.resources[0].method("OPTIONS").unwrap().integration.as_ref().unwrap().responses[0];
-    assert_eq!(ir.mapped_header("Access-Control-Allow-Methods"), Some("'GET'"));
+    let ir = &api.resources[0]
+        .method("OPTIONS")
+        .unwrap()
+        .integration
+        .as_ref()
+        .unwrap()
+        .responses[0];
+    assert_eq!(
+        ir.mapped_header("Access-Control-Allow-Methods"),
+        Some("'GET'")
+    );
     assert_eq!(ir.mapped_header("Access-Control-Allow-Origin"), None);
-    let needed: Vec<_> = api.unresolved.iter().filter(|u| u.needed.is_some()).collect();
+    let needed: Vec<_> = api
+        .unresolved
+        .iter()
+        .filter(|u| u.needed.is_some())
+        .collect();
     assert_eq!(needed.len(), 1, "{:?}", api.unresolved);
     assert!(needed[0].at.ends_with("Access-Control-Allow-Origin"));
     assert_eq!(api.unresolved.len(), 3, "{:?}", api.unresolved);
@@ -231,7 +269,10 @@ fn cloudformation_values_are_kept_unresolved() {
     assert!(api.kind_decided_by.as_deref().unwrap().contains("MOCK"));
     // The export writes the functions back as they were.
     let out = export(&api);
-    assert_eq!(out["info"]["title"], json!({ "Fn::Sub": "${AWS::StackName}" }));
+    assert_eq!(
+        out["info"]["title"],
+        json!({ "Fn::Sub": "${AWS::StackName}" })
+    );
     assert_eq!(import(&out).unwrap(), api);
 }
 
@@ -260,15 +301,32 @@ fn the_api_kind_comes_from_decisive_markers() {
             "requestTemplates": { "application/json": "{\"statusCode\": 200}" } } } } } });
     let api = import(&doc).unwrap();
     assert_eq!(api.kind, ApiKind::Rest);
-    assert!(api.kind_decided_by.as_deref().unwrap().contains("MOCK integration of OPTIONS /a"));
-    doc["paths"]["/a"].as_object_mut().unwrap().remove("options");
+    assert!(api
+        .kind_decided_by
+        .as_deref()
+        .unwrap()
+        .contains("MOCK integration of OPTIONS /a"));
+    doc["paths"]["/a"]
+        .as_object_mut()
+        .unwrap()
+        .remove("options");
     let api = import(&doc).unwrap();
     assert_eq!(api.kind, ApiKind::Rest);
-    assert!(api.kind_decided_by.as_deref().unwrap().contains("REST assumed"));
+    assert!(api
+        .kind_decided_by
+        .as_deref()
+        .unwrap()
+        .contains("REST assumed"));
     doc["x-amazon-apigateway-cors"] = json!({ "allowOrigins": ["*"] });
     let api = import(&doc).unwrap();
     assert_eq!(api.kind, ApiKind::Http);
-    assert_eq!(api.kind_decided_by.as_deref(), Some("x-amazon-apigateway-cors (HTTP APIs only)"));
+    assert_eq!(
+        api.kind_decided_by.as_deref(),
+        Some("x-amazon-apigateway-cors (HTTP APIs only)")
+    );
     let api = import_as(&doc, Some(ApiKind::Rest)).unwrap();
-    assert_eq!((api.kind, api.kind_decided_by.as_deref()), (ApiKind::Rest, Some("--kind rest")));
+    assert_eq!(
+        (api.kind, api.kind_decided_by.as_deref()),
+        (ApiKind::Rest, Some("--kind rest"))
+    );
 }

@@ -500,7 +500,10 @@ mod tests {
 
     #[test]
     fn short_tags_become_long_form() {
-        let v = parse("a: !Sub 'arn:${AWS::Region}'\nb: !GetAtt Fn.Arn\nc: !Ref X\nd: !Join ['', [a, b]]\n").unwrap();
+        let v = parse(
+            "a: !Sub 'arn:${AWS::Region}'\nb: !GetAtt Fn.Arn\nc: !Ref X\nd: !Join ['', [a, b]]\n",
+        )
+        .unwrap();
         assert_eq!(v["a"], serde_json::json!({"Fn::Sub": "arn:${AWS::Region}"}));
         assert_eq!(v["b"], serde_json::json!({"Fn::GetAtt": ["Fn", "Arn"]}));
         assert_eq!(v["c"], serde_json::json!({"Ref": "X"}));
@@ -563,7 +566,10 @@ mod tests {
     fn line_of_finds_paths() {
         let yaml = "openapi: 3.0.1\npaths:\n  /items:\n    get:\n      x-amazon-apigateway-integration:\n        type: magic\n        uri: x\n";
         assert_eq!(
-            line_of(yaml, "paths./items.get.x-amazon-apigateway-integration.type"),
+            line_of(
+                yaml,
+                "paths./items.get.x-amazon-apigateway-integration.type"
+            ),
             Some(6)
         );
         assert_eq!(
