@@ -1,0 +1,728 @@
+//! Every AWS CLI fix cors-doctor prints, proven: each scenario in assets/scenarios is loaded
+//! into moto (through the Rust SDK, from the scenario's own model: resources, methods, method
+//! and integration responses, authorizers, gateway responses, a deployment that lacks what the
+//! scenario says is not deployed), diagnosed by the real binary (`check --api-id … --endpoint-url
+//! MOTO`), and then, round after round, the first finding that carries commands has its
+//! commands run by bash through the real `aws` CLI (v1, from the test venv) against moto; the
+//! configuration is read back by diagnosing again, and that finding must be gone. The rounds end
+//! when no finding carries commands. New scenarios and new remedies are covered without touching
+//! this file.
+//!
+//! A second test runs every command of every scenario (live against the simulator, and offline
+//! from the export, in JSON, text and Markdown) through `bash -n`, then through bash with a stub
+//! `aws` and `failglob` in an empty directory (an unquoted glob fails), and rejects `<…>`
+//! placeholders.
+//!
+//! A third runs the failure classes' probes-only fixes (ids unknown: lookups and shell
+//! variables) against APIs of the same shape in moto.
+//!
+//! moto gaps filled by scripts/moto_server.py: UpdateMethod, UpdateMethodResponse,
+//! UpdateIntegrationResponse, UpdateGatewayResponse, apigatewayv2 CreateDeployment, and API
+//! Gateway's validation of mapping expressions (a static value must be single-quoted), of
+//! mapped headers (declared by the method response) and of PutMethod/PutMethodResponse on
+//! existing ones (409).
+//!
+//! Needs MOTO_ENDPOINT (scripts/moto.sh) and the venv's `aws` (MOTO_AWS_CLI, printed by
+//! scripts/moto.sh). Without them the moto tests print why and pass, unless
+//! CORS_DOCTOR_REQUIRE_MOTO is set.
+
+mod aws;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::Stdio;
+
+use aws_sdk_apigateway::types::{
+    AuthorizerType, GatewayResponseType, IntegrationType, Op, PatchOperation,
+};
+use aws_sdk_apigatewayv2::types as v2t;
+use cors_doctor::gateway::model::{
+    Api, ApiKind, AuthorizationType, AuthorizerKind, IntegrationType as ModelIntegration, Method,
+    DEFAULT_ROUTE,
+};
+use cors_doctor::gateway::scenario::Scenario;
+use serde_json::Value;
+
+const REGION: &str = "us-east-1";
+
+fn moto() -> Option<(String, PathBuf)> {
+    let require = std::env::var_os("CORS_DOCTOR_REQUIRE_MOTO").is_some();
+    let ep = match std::env::var("MOTO_ENDPOINT") {
+        Ok(e) if !e.is_empty() => e,
+        _ => {
+            assert!(
+                !require,
+                "CORS_DOCTOR_REQUIRE_MOTO is set but MOTO_ENDPOINT is not"
+            );
+            eprintln!("skipped: MOTO_ENDPOINT is not set (scripts/moto.sh starts moto)");
+            return None;
+        }
+    };
+    let host = url::Url::parse(&ep)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string));
+    assert!(
+        matches!(host.as_deref(), Some("127.0.0.1" | "localhost")),
+        "MOTO_ENDPOINT must be on loopback, not {ep}"
+    );
+    let cli = std::env::var_os("MOTO_AWS_CLI")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(
+                std::env::var("CORS_DOCTOR_VENV")
+                    .unwrap_or_else(|_| "/var/tmp/cors-doctor-venv".into()),
+            )
+            .join("bin/aws")
+        });
+    if !cli.exists() {
+        assert!(
+            !require,
+            "the AWS CLI is not at {} (scripts/moto.sh installs it)",
+            cli.display()
+        );
+        eprintln!("skipped: no AWS CLI at {}", cli.display());
+        return None;
+    }
+    Some((ep, cli))
+}
+
+fn creds() -> aws_sdk_apigateway::config::Credentials {
+    aws_sdk_apigateway::config::Credentials::new("testing", "testing", None, None, "test")
+}
+
+fn v1(ep: &str) -> aws_sdk_apigateway::Client {
+    let conf = aws_sdk_apigateway::Config::builder()
+        .behavior_version(aws_sdk_apigateway::config::BehaviorVersion::latest())
+        .region(aws_sdk_apigateway::config::Region::new(REGION))
+        .endpoint_url(ep)
+        .credentials_provider(creds())
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .build();
+    aws_sdk_apigateway::Client::from_conf(conf)
+}
+
+fn v2(ep: &str) -> aws_sdk_apigatewayv2::Client {
+    let conf = aws_sdk_apigatewayv2::Config::builder()
+        .behavior_version(aws_sdk_apigatewayv2::config::BehaviorVersion::latest())
+        .region(aws_sdk_apigatewayv2::config::Region::new(REGION))
+        .endpoint_url(ep)
+        .credentials_provider(creds())
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .build();
+    aws_sdk_apigatewayv2::Client::from_conf(conf)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading a scenario's model into moto
+
+/// Creates `api` in moto as a REST API; methods named in `later` are added after the stage's
+/// deployment (not deployed). Returns the API id.
+async fn load_rest(ep: &str, api: &Api, stage: &str, later: &[(String, String)]) -> String {
+    let c = v1(ep);
+    let id = c
+        .create_rest_api()
+        .name(&api.name)
+        .send()
+        .await
+        .expect("create-rest-api")
+        .id
+        .expect("id");
+    let items = c
+        .get_resources()
+        .rest_api_id(&id)
+        .send()
+        .await
+        .expect("get-resources")
+        .items
+        .unwrap_or_default();
+    let mut ids: HashMap<String, String> = HashMap::new();
+    ids.insert(
+        "/".into(),
+        items[0].id.clone().expect("the root resource has an id"),
+    );
+    let mut paths: Vec<&str> = api
+        .resources
+        .iter()
+        .map(|r| r.path.as_str())
+        .filter(|p| p.starts_with('/'))
+        .collect();
+    paths.sort_by_key(|p| p.matches('/').count());
+    for p in paths {
+        let mut cur = String::new();
+        for part in p.split('/').filter(|s| !s.is_empty()) {
+            let parent = if cur.is_empty() {
+                "/".to_string()
+            } else {
+                cur.clone()
+            };
+            cur = format!("{cur}/{part}");
+            if !ids.contains_key(&cur) {
+                let rid = c
+                    .create_resource()
+                    .rest_api_id(&id)
+                    .parent_id(&ids[&parent])
+                    .path_part(part)
+                    .send()
+                    .await
+                    .expect("create-resource")
+                    .id
+                    .expect("id");
+                ids.insert(cur.clone(), rid);
+            }
+        }
+    }
+    let mut authorizers = HashMap::new();
+    for a in &api.authorizers {
+        let kind = match a.kind {
+            AuthorizerKind::Token => AuthorizerType::Token,
+            AuthorizerKind::Request => AuthorizerType::Request,
+            AuthorizerKind::CognitoUserPools => AuthorizerType::CognitoUserPools,
+            AuthorizerKind::Jwt => continue,
+        };
+        let mut b = c
+            .create_authorizer()
+            .rest_api_id(&id)
+            .name(&a.name)
+            .r#type(kind)
+            .identity_source(
+                a.identity_source
+                    .clone()
+                    .unwrap_or_else(|| "method.request.header.Authorization".into()),
+            );
+        if let Some(uri) = &a.authorizer_uri {
+            b = b.authorizer_uri(uri);
+        }
+        for arn in &a.provider_arns {
+            b = b.provider_arns(arn);
+        }
+        let aid = b.send().await.expect("create-authorizer").id.expect("id");
+        authorizers.insert(a.name.clone(), aid);
+    }
+    let is_later = |path: &str, verb: &str| {
+        later
+            .iter()
+            .any(|(p, m)| p == path && m.eq_ignore_ascii_case(verb))
+    };
+    for r in &api.resources {
+        for m in &r.methods {
+            if !is_later(&r.path, &m.http_method) {
+                put_rest_method(&c, &id, &ids[&r.path], m, &authorizers).await;
+            }
+        }
+    }
+    for g in &api.gateway_responses {
+        let mut b = c
+            .put_gateway_response()
+            .rest_api_id(&id)
+            .response_type(GatewayResponseType::from(g.response_type.as_str()));
+        if let Some(s) = &g.status_code {
+            b = b.status_code(s);
+        }
+        for (k, v) in &g.response_parameters {
+            b = b.response_parameters(k, v);
+        }
+        for (k, v) in &g.response_templates {
+            if let Some(v) = v {
+                b = b.response_templates(k, v);
+            }
+        }
+        b.send().await.expect("put-gateway-response");
+    }
+    c.create_deployment()
+        .rest_api_id(&id)
+        .stage_name(stage)
+        .send()
+        .await
+        .expect("create-deployment");
+    for r in &api.resources {
+        for m in &r.methods {
+            if is_later(&r.path, &m.http_method) {
+                put_rest_method(&c, &id, &ids[&r.path], m, &authorizers).await;
+            }
+        }
+    }
+    id
+}
+
+/// One method with its method responses, integration and integration responses. A mapping of
+/// a header its method response does not declare (a state API Gateway only reaches when a
+/// declaration is removed later) is made by declaring, mapping, then removing the declaration.
+async fn put_rest_method(
+    c: &aws_sdk_apigateway::Client,
+    api: &str,
+    rid: &str,
+    m: &Method,
+    authorizers: &HashMap<String, String>,
+) {
+    let verb = m.http_method.as_str();
+    let mut b = c
+        .put_method()
+        .rest_api_id(api)
+        .resource_id(rid)
+        .http_method(verb)
+        .authorization_type(m.authorization.as_str())
+        .api_key_required(m.api_key_required);
+    if let Some(aid) = m.authorizer.as_ref().and_then(|n| authorizers.get(n)) {
+        b = b.authorizer_id(aid);
+    }
+    for s in &m.authorization_scopes {
+        b = b.authorization_scopes(s);
+    }
+    b.send().await.expect("put-method");
+    let responses = m
+        .integration
+        .as_ref()
+        .map(|i| i.responses.clone())
+        .unwrap_or_default();
+    // Declarations the integration responses need but the method responses lack.
+    let mut temporary: Vec<(String, String)> = Vec::new();
+    let mut temp_responses: Vec<String> = Vec::new();
+    let mut statuses: Vec<String> = m.responses.iter().map(|r| r.status_code.clone()).collect();
+    for ir in &responses {
+        if !statuses.contains(&ir.status_code) {
+            statuses.push(ir.status_code.clone());
+            temp_responses.push(ir.status_code.clone());
+        }
+    }
+    for status in &statuses {
+        let mut b = c
+            .put_method_response()
+            .rest_api_id(api)
+            .resource_id(rid)
+            .http_method(verb)
+            .status_code(status);
+        if let Some(mr) = m.response(status) {
+            for h in &mr.headers {
+                b = b.response_parameters(format!("method.response.header.{h}"), false);
+            }
+        }
+        for ir in responses.iter().filter(|r| &r.status_code == status) {
+            for k in ir.response_parameters.keys() {
+                let declared = k
+                    .strip_prefix("method.response.header.")
+                    .is_some_and(|h| m.response(status).is_some_and(|mr| mr.declares(h)));
+                if !declared && k.starts_with("method.response.header.") {
+                    b = b.response_parameters(k, false);
+                    temporary.push((status.clone(), k.clone()));
+                }
+            }
+        }
+        b.send().await.expect("put-method-response");
+    }
+    if let Some(i) = &m.integration {
+        let mut b = c
+            .put_integration()
+            .rest_api_id(api)
+            .resource_id(rid)
+            .http_method(verb)
+            .r#type(IntegrationType::from(i.kind.as_str()));
+        if let Some(u) = &i.uri {
+            b = b.uri(u);
+        }
+        if let Some(h) = &i.http_method {
+            b = b.integration_http_method(h);
+        } else if i.kind != ModelIntegration::Mock {
+            b = b.integration_http_method("POST");
+        }
+        for (k, v) in &i.request_templates {
+            if let Some(v) = v {
+                b = b.request_templates(k, v);
+            }
+        }
+        if let Some(p) = &i.passthrough_behavior {
+            b = b.passthrough_behavior(p.to_ascii_uppercase());
+        }
+        b.send().await.expect("put-integration");
+        for ir in &i.responses {
+            let mut b = c
+                .put_integration_response()
+                .rest_api_id(api)
+                .resource_id(rid)
+                .http_method(verb)
+                .status_code(&ir.status_code);
+            if !ir.is_default() {
+                b = b.selection_pattern(&ir.selection_pattern);
+            }
+            for (k, v) in &ir.response_parameters {
+                b = b.response_parameters(k, v);
+            }
+            for (k, v) in &ir.response_templates {
+                if let Some(v) = v {
+                    b = b.response_templates(k, v);
+                }
+            }
+            b.send().await.expect("put-integration-response");
+        }
+    }
+    for (status, key) in temporary {
+        if temp_responses.contains(&status) {
+            continue;
+        }
+        c.update_method_response()
+            .rest_api_id(api)
+            .resource_id(rid)
+            .http_method(verb)
+            .status_code(&status)
+            .patch_operations(
+                PatchOperation::builder()
+                    .op(Op::Remove)
+                    .path(format!("/responseParameters/{key}"))
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("update-method-response remove");
+    }
+    for status in temp_responses {
+        c.delete_method_response()
+            .rest_api_id(api)
+            .resource_id(rid)
+            .http_method(verb)
+            .status_code(status)
+            .send()
+            .await
+            .expect("delete-method-response");
+    }
+}
+
+/// Creates `api` in moto as an HTTP API. Returns the API id.
+async fn load_http(ep: &str, api: &Api, stage: &str, auto_deploy: bool) -> String {
+    let c = v2(ep);
+    let mut b = c
+        .create_api()
+        .name(&api.name)
+        .protocol_type(v2t::ProtocolType::Http);
+    if let Some(cors) = &api.cors {
+        b = b.cors_configuration(
+            v2t::Cors::builder()
+                .set_allow_origins(Some(cors.allow_origins.clone()))
+                .set_allow_methods(Some(cors.allow_methods.clone()))
+                .set_allow_headers(Some(cors.allow_headers.clone()))
+                .set_expose_headers(Some(cors.expose_headers.clone()))
+                .set_max_age(cors.max_age.map(|a| a as i32))
+                .set_allow_credentials(cors.allow_credentials)
+                .build(),
+        );
+    }
+    let id = b.send().await.expect("create-api").api_id.expect("api id");
+    let mut authorizers = HashMap::new();
+    for a in &api.authorizers {
+        let sources: Vec<String> = a
+            .identity_source
+            .clone()
+            .unwrap_or_else(|| "$request.header.Authorization".into())
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .collect();
+        let mut b = c
+            .create_authorizer()
+            .api_id(&id)
+            .name(&a.name)
+            .set_identity_source(Some(sources));
+        b = match a.kind {
+            AuthorizerKind::Jwt => {
+                let jwt = a.jwt.clone().unwrap_or_default();
+                b.authorizer_type(v2t::AuthorizerType::Jwt)
+                    .jwt_configuration(
+                        v2t::JwtConfiguration::builder()
+                            .set_issuer(jwt.issuer)
+                            .set_audience(Some(jwt.audience))
+                            .build(),
+                    )
+            }
+            _ => b
+                .authorizer_type(v2t::AuthorizerType::Request)
+                .set_authorizer_uri(a.authorizer_uri.clone())
+                .authorizer_payload_format_version("2.0"),
+        };
+        let aid = b
+            .send()
+            .await
+            .expect("create-authorizer")
+            .authorizer_id
+            .expect("id");
+        authorizers.insert(a.name.clone(), aid);
+    }
+    for r in &api.resources {
+        for m in &r.methods {
+            let mut target = None;
+            if let Some(i) = &m.integration {
+                let mut b = c
+                    .create_integration()
+                    .api_id(&id)
+                    .integration_type(v2t::IntegrationType::from(i.kind.as_str()))
+                    .set_integration_uri(i.uri.clone())
+                    .payload_format_version(i.payload_format_version.clone().unwrap_or_else(
+                        || {
+                            if i.kind == ModelIntegration::AwsProxy {
+                                "2.0".into()
+                            } else {
+                                "1.0".into()
+                            }
+                        },
+                    ));
+                if i.kind == ModelIntegration::HttpProxy {
+                    b = b.integration_method(i.http_method.clone().unwrap_or_else(|| "ANY".into()));
+                }
+                let iid = b
+                    .send()
+                    .await
+                    .expect("create-integration")
+                    .integration_id
+                    .expect("id");
+                target = Some(format!("integrations/{iid}"));
+            }
+            let key = if r.path == DEFAULT_ROUTE {
+                DEFAULT_ROUTE.to_string()
+            } else {
+                format!("{} {}", m.http_method, r.path)
+            };
+            let mut b = c
+                .create_route()
+                .api_id(&id)
+                .route_key(key)
+                .set_target(target);
+            if m.authorization != AuthorizationType::None {
+                b = b.authorization_type(v2t::AuthorizationType::from(
+                    if m.authorization == AuthorizationType::Custom {
+                        "CUSTOM"
+                    } else {
+                        m.authorization.as_str()
+                    },
+                ));
+                if let Some(aid) = m.authorizer.as_ref().and_then(|n| authorizers.get(n)) {
+                    b = b.authorizer_id(aid);
+                }
+            }
+            b.send().await.expect("create-route");
+        }
+    }
+    c.create_stage()
+        .api_id(&id)
+        .stage_name(stage)
+        .auto_deploy(auto_deploy)
+        .send()
+        .await
+        .expect("create-stage");
+    id
+}
+
+async fn load(ep: &str, s: &Scenario) -> String {
+    let later: Vec<(String, String)> = s
+        .spec
+        .deployment
+        .iter()
+        .flat_map(|d| d.not_deployed.iter())
+        .map(|m| (m.path.clone(), m.method.clone()))
+        .collect();
+    match s.api.kind {
+        ApiKind::Rest => load_rest(ep, &s.api, &s.spec.stage, &later).await,
+        ApiKind::Http => load_http(ep, &s.api, &s.spec.stage, s.spec.auto_deploy).await,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Diagnosing and applying
+
+struct Request {
+    path: String,
+    method: String,
+    headers: Vec<String>,
+    credentials: String,
+    origin: String,
+}
+
+impl Request {
+    fn of(s: &Scenario) -> Request {
+        let r = &s.spec.request;
+        Request {
+            path: r.path.clone(),
+            method: r.method.clone(),
+            headers: r.headers.iter().map(|(k, v)| format!("{k}: {v}")).collect(),
+            credentials: r.credentials.as_str().to_string(),
+            origin: r.origin.clone(),
+        }
+    }
+}
+
+/// `cors-doctor check --api-id … --endpoint-url MOTO --format json`, parsed.
+async fn check(ep: &str, api_id: &str, stage: &str, req: &Request) -> Value {
+    let mut args: Vec<String> = vec![
+        "check".into(),
+        "--api-id".into(),
+        api_id.into(),
+        "--stage".into(),
+        stage.into(),
+        "--path".into(),
+        req.path.clone(),
+        "-X".into(),
+        req.method.clone(),
+        "--origin".into(),
+        req.origin.clone(),
+        "--credentials".into(),
+        req.credentials.clone(),
+        "--region".into(),
+        REGION.into(),
+        "--endpoint-url".into(),
+        ep.into(),
+        "--format".into(),
+        "json".into(),
+    ];
+    for h in &req.headers {
+        args.push("-H".into());
+        args.push(h.clone());
+    }
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = aws::run_bin(&refs, &[]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "check {api_id} failed ({:?}): {}{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr),
+        stdout
+    );
+    serde_json::from_str(&stdout).expect("a JSON report")
+}
+
+/// (step, code, commands) of every finding that carries commands, in report order.
+fn fixes(report: &Value) -> Vec<(u64, String, Vec<String>)> {
+    let mut out = Vec::new();
+    for step in report["steps"].as_array().into_iter().flatten() {
+        for f in step["findings"].as_array().into_iter().flatten() {
+            let cmds: Vec<String> = f["remediation"]["commands"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c.as_str().map(str::to_string))
+                .collect();
+            if !cmds.is_empty() {
+                out.push((
+                    step["number"].as_u64().unwrap_or(0),
+                    f["code"].as_str().unwrap_or("").to_string(),
+                    cmds,
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn codes(report: &Value) -> Vec<String> {
+    report["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|s| s["findings"].as_array().into_iter().flatten())
+        .filter_map(|f| f["code"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// Runs `commands` as printed, in one bash, with `aws` pointed at moto. `vars` are set first
+/// (what a user exports when a command asks for an id nothing could look up).
+async fn run_commands(
+    ep: &str,
+    cli: &PathBuf,
+    commands: &[String],
+    vars: &[(&str, &str)],
+) -> Result<String, String> {
+    let script = format!(
+        "set -euo pipefail\naws() {{ command \"$CORS_DOCTOR_TEST_AWS\" --endpoint-url \"$CORS_DOCTOR_TEST_EP\" --region {REGION} \"$@\"; }}\n{}\n",
+        commands.join("\n")
+    );
+    let mut cmd = tokio::process::Command::new("bash");
+    cmd.arg("-c")
+        .arg(&script)
+        .env("CORS_DOCTOR_TEST_AWS", cli)
+        .env("CORS_DOCTOR_TEST_EP", ep)
+        .env("AWS_PAGER", "")
+        .stdin(Stdio::null());
+    for (k, v) in aws::sealed_vars() {
+        cmd.env(k, v);
+    }
+    for k in aws::UNSET {
+        cmd.env_remove(k);
+    }
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().await.map_err(|e| format!("bash: {e}"))?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if out.status.success() {
+        Ok(text)
+    } else {
+        Err(text)
+    }
+}
+
+/// Applies the first finding's commands, diagnoses again, and requires the finding gone; until
+/// no finding carries commands (at most 6 rounds). Returns the problems found.
+async fn fix_until_clean(
+    ep: &str,
+    cli: &PathBuf,
+    name: &str,
+    api_id: &str,
+    stage: &str,
+    req: &Request,
+    vars: &[(&str, &str)],
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut report = check(ep, api_id, stage, req).await;
+    let mut applied = Vec::new();
+    for _round in 0..6 {
+        let Some((step, code, commands)) = fixes(&report).into_iter().next() else {
+            break;
+        };
+        if let Err(e) = run_commands(ep, cli, &commands, vars).await {
+            problems.push(format!(
+                "{name}: the fix for {code} (step {step}) fails:\n{}\n---\n{e}",
+                commands.join("\n")
+            ));
+            return problems;
+        }
+        applied.push(code.clone());
+        report = check(ep, api_id, stage, req).await;
+        if codes(&report).contains(&code) {
+            problems.push(format!(
+                "{name}: {code} (step {step}) is still reported after its fix ran:\n{}\nnow: {:?}",
+                commands.join("\n"),
+                codes(&report)
+            ));
+            return problems;
+        }
+    }
+    if let Some((_, code, _)) = fixes(&report).into_iter().next() {
+        problems.push(format!(
+            "{name}: still a fix to apply after 6 rounds ({code}); applied {applied:?}"
+        ));
+    }
+    eprintln!(
+        "{name}: applied {applied:?}; first failing step now {}",
+        report["first_failing_step"]
+    );
+    problems
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_scenario_fix_runs_through_the_aws_cli_and_clears_its_finding() {
+    let Some((ep, cli)) = moto() else { return };
+    aws::seal_env();
+    let scenarios = Scenario::all().expect("scenarios load");
+    let mut problems = Vec::new();
+    let mut fixed = 0;
+    for s in &scenarios {
+        let id = load(&ep, s).await;
+        let req = Request::of(s);
+        let before = check(&ep, &id, &s.spec.stage, &req).await;
+        if !fixes(&before).is_empty() {
+            fixed += 1;
+        }
+        problems.extend(fix_until_clean(&ep, &cli, &s.name, &id, &s.spec.stage, &req, &[]).await);
+    }
+    assert!(fixed >= 6, "only {fixed} scenarios had fixes to run");
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
