@@ -804,7 +804,9 @@ fn lint_commands(cmds: &[String]) -> Vec<String> {
                         check_mapping_values(&v, &mut problems);
                     }
                 }
-                Some(Err(e)) => problems.push(format!("{a} is not JSON ({e}): {:?}", args.get(i + 1))),
+                Some(Err(e)) => {
+                    problems.push(format!("{a} is not JSON ({e}): {:?}", args.get(i + 1)))
+                }
                 None => problems.push(format!("{a} has no value")),
             }
         }
@@ -819,7 +821,8 @@ fn lint_commands(cmds: &[String]) -> Vec<String> {
 /// value is a string mapping (integration and gateway responses).
 fn check_mapping_values(v: &Value, problems: &mut Vec<String>) {
     let check = |key: &str, value: &str, problems: &mut Vec<String>| {
-        let is_mapping = key.contains("method.response.header.") || key.contains("gatewayresponse.");
+        let is_mapping =
+            key.contains("method.response.header.") || key.contains("gatewayresponse.");
         let ok = (value.len() >= 2 && value.starts_with('\'') && value.ends_with('\''))
             || value.starts_with("method.request.")
             || value.starts_with("integration.response.")
@@ -895,7 +898,11 @@ async fn every_printed_command_is_valid_bash_without_placeholders_or_globs() {
                 a.extend(["--format".to_string(), format.to_string()]);
                 a
             };
-            let json_out = aws::run_bin(&run("json").iter().map(String::as_str).collect::<Vec<_>>(), &[]).await;
+            let json_out = aws::run_bin(
+                &run("json").iter().map(String::as_str).collect::<Vec<_>>(),
+                &[],
+            )
+            .await;
             let report: Value = match serde_json::from_slice(&json_out.stdout) {
                 Ok(v) => v,
                 Err(e) => {
@@ -918,7 +925,11 @@ async fn every_printed_command_is_valid_bash_without_placeholders_or_globs() {
             let commands: Vec<String> = found.into_iter().flat_map(|(_, _, c)| c).collect();
             // Text and Markdown print exactly these commands, line by line.
             for format in ["text", "markdown"] {
-                let out = aws::run_bin(&run(format).iter().map(String::as_str).collect::<Vec<_>>(), &[]).await;
+                let out = aws::run_bin(
+                    &run(format).iter().map(String::as_str).collect::<Vec<_>>(),
+                    &[],
+                )
+                .await;
                 let text = String::from_utf8_lossy(&out.stdout);
                 let lines: Vec<&str> = text
                     .lines()
@@ -952,7 +963,10 @@ fn the_lint_catches_what_it_must() {
         "aws apigateway update-method --rest-api-id a --patch-operations op=replace,path=/authorizationType,value=NONE",
     ];
     for b in bad {
-        assert!(!lint_commands(&[b.to_string()]).is_empty(), "not caught: {b}");
+        assert!(
+            !lint_commands(&[b.to_string()]).is_empty(),
+            "not caught: {b}"
+        );
     }
     let good = [
         "aws apigateway create-deployment --rest-api-id abc123 --stage-name '$default'",
@@ -962,4 +976,156 @@ fn the_lint_catches_what_it_must() {
     for g in good {
         assert_eq!(lint_commands(&[g.to_string()]), Vec::<String>::new(), "{g}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Regressions of issue 10 item 12 and issue 11 items 10 and 12
+
+fn finding_commands(report: &Value, code: &str) -> Option<Vec<String>> {
+    fixes(report)
+        .into_iter()
+        .find(|(_, c, _)| c == code)
+        .map(|(_, _, cmds)| cmds)
+}
+
+/// HEADER_NOT_MAPPED on Allow-Origin: the fix maps only Allow-Origin, single-quoted as API
+/// Gateway needs it, and leaves the wider Allow-Methods/Allow-Headers mappings as they were.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn header_not_mapped_fix_maps_only_what_is_missing() {
+    let Some((ep, cli)) = moto() else { return };
+    aws::seal_env();
+    let s = Scenario::by_name("header-declared-not-mapped").expect("scenario");
+    let id = load(&ep, &s).await;
+    let req = Request::of(&s);
+    let report = check(&ep, &id, &s.spec.stage, &req).await;
+    let cmds = finding_commands(&report, "HEADER_NOT_MAPPED").expect("a HEADER_NOT_MAPPED fix");
+    let joined = cmds.join("\n");
+    assert!(joined.contains("update-integration-response"), "{joined}");
+    assert!(
+        !joined.contains("Allow-Methods") && !joined.contains("Allow-Headers"),
+        "{joined}"
+    );
+    assert!(
+        !joined.contains("RESOURCE_ID"),
+        "the resource id is known: {joined}"
+    );
+    run_commands(&ep, &cli, &cmds, &[])
+        .await
+        .unwrap_or_else(|e| panic!("{joined}\n{e}"));
+    let c = v1(&ep);
+    let resources = c
+        .get_resources()
+        .rest_api_id(&id)
+        .send()
+        .await
+        .expect("get-resources")
+        .items
+        .unwrap_or_default();
+    let rid = resources
+        .iter()
+        .find(|r| r.path.as_deref() == Some("/settings"))
+        .and_then(|r| r.id.clone())
+        .expect("/settings");
+    let ir = c
+        .get_integration_response()
+        .rest_api_id(&id)
+        .resource_id(&rid)
+        .http_method("OPTIONS")
+        .status_code("200")
+        .send()
+        .await
+        .expect("get-integration-response");
+    let params = ir.response_parameters.unwrap_or_default();
+    let get = |h: &str| params.get(&format!("method.response.header.{h}")).cloned();
+    assert_eq!(
+        get("Access-Control-Allow-Origin").as_deref(),
+        Some("'https://app.example.com'")
+    );
+    assert_eq!(
+        get("Access-Control-Allow-Methods").as_deref(),
+        Some("'GET,PUT,OPTIONS'")
+    );
+    assert_eq!(
+        get("Access-Control-Allow-Headers").as_deref(),
+        Some("'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token'")
+    );
+    let after = check(&ep, &id, &s.spec.stage, &req).await;
+    assert!(!codes(&after).contains(&"HEADER_NOT_MAPPED".to_string()));
+}
+
+/// An export whose server URL is a template's wildcard (`https://*.execute-api…`): the id is
+/// unknown, so the fix looks the API up by its name and never passes a bare `*`; run against
+/// moto, the lookup finds the API and the fix clears the finding.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_with_a_wildcard_server_looks_the_api_up_by_name() {
+    let Some((ep, cli)) = moto() else { return };
+    aws::seal_env();
+    let mut s = Scenario::by_name("options-missing").expect("scenario");
+    let unique = format!(
+        "wildcard-export-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    );
+    s.api.name = unique.clone();
+    let id = load(&ep, &s).await;
+    let text = std::fs::read_to_string(scenario_asset("options-missing")).expect("asset");
+    let mut doc: Value = serde_json::from_str(&text).expect("json");
+    doc["info"]["title"] = Value::String(unique.clone());
+    doc["servers"][0]["url"] =
+        Value::String("https://*.execute-api.us-east-1.amazonaws.com/{basePath}".into());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("export.json");
+    std::fs::write(&file, doc.to_string()).expect("write");
+    let r = &s.spec.request;
+    let mut args: Vec<String> = vec![
+        "check".into(),
+        "--openapi".into(),
+        file.display().to_string(),
+        "--stage".into(),
+        s.spec.stage.clone(),
+        "--path".into(),
+        r.path.clone(),
+        "-X".into(),
+        r.method.clone(),
+        "--origin".into(),
+        r.origin.clone(),
+        "--format".into(),
+        "json".into(),
+    ];
+    for (k, v) in &r.headers {
+        args.push("-H".into());
+        args.push(format!("{k}: {v}"));
+    }
+    let out = aws::run_bin(&args.iter().map(String::as_str).collect::<Vec<_>>(), &[]).await;
+    let report: Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
+    let cmds = finding_commands(&report, "OPTIONS_MISSING").expect("an OPTIONS_MISSING fix");
+    let joined = cmds.join("\n");
+    assert!(
+        cmds[0].starts_with("REST_API_ID=$(aws apigateway get-rest-apis --query")
+            && cmds[0].contains(&unique),
+        "{joined}"
+    );
+    assert!(
+        !joined
+            .split_whitespace()
+            .any(|w| w == "*" || w.contains("<")),
+        "{joined}"
+    );
+    assert!(
+        lint_commands(&cmds).is_empty(),
+        "{:?}",
+        lint_commands(&cmds)
+    );
+    run_commands(&ep, &cli, &cmds, &[])
+        .await
+        .unwrap_or_else(|e| panic!("{joined}\n{e}"));
+    let after = check(&ep, &id, &s.spec.stage, &Request::of(&s)).await;
+    assert!(
+        !codes(&after).contains(&"OPTIONS_MISSING".to_string()),
+        "{:?}",
+        codes(&after)
+    );
 }
