@@ -1398,3 +1398,132 @@ async fn failure_class_fixes_from_probes_run_against_the_same_api_in_moto() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
+
+/// Issue 11 items 8 and 12 through the binary and moto: a fix only patches what exists and
+/// creates the rest (no OPTIONS method behind a custom MISSING_AUTHENTICATION_TOKEN status;
+/// an OPTIONS MOCK without a method response), and a wrong Allow-Origin is replaced without
+/// narrowing the wider Allow-Methods/Allow-Headers next to it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fixes_create_what_is_missing_and_keep_what_works() {
+    let Some((ep, cli)) = moto() else { return };
+    aws::seal_env();
+    let tag = std::process::id();
+    let req = Request {
+        path: "/items".into(),
+        method: "PUT".into(),
+        headers: vec![BEARER.into(), "Content-Type: application/json".into()],
+        credentials: "same-origin".into(),
+        origin: ORIGIN.into(),
+    };
+    let mut problems = Vec::new();
+
+    // No OPTIONS, and MISSING_AUTHENTICATION_TOKEN answers 404.
+    let mut no_options = items_api(&format!("custom-404-{tag}"), None, serde_json::json!({}));
+    no_options
+        .gateway_responses
+        .push(cors_doctor::gateway::model::GatewayResponse {
+            response_type: "MISSING_AUTHENTICATION_TOKEN".into(),
+            status_code: Some("404".into()),
+            ..Default::default()
+        });
+    // OPTIONS MOCK whose integration response has no method response to map onto.
+    let mut no_response = items_api(
+        &format!("no-method-response-{tag}"),
+        Some(options_op(&[], None, false)),
+        serde_json::json!({}),
+    );
+    for r in &mut no_response.resources {
+        for m in &mut r.methods {
+            if m.http_method == "OPTIONS" {
+                m.responses.clear();
+            }
+        }
+    }
+    // (name, API, updates that would patch what does not exist)
+    let cases: [(&str, &Api, &[&str]); 2] = [
+        (
+            "custom 404",
+            &no_options,
+            &[
+                "update-method ",
+                "update-method-response",
+                "update-integration-response",
+            ],
+        ),
+        (
+            "no method response",
+            &no_response,
+            &["update-method-response"],
+        ),
+    ];
+    for (name, api, forbidden) in cases {
+        let id = load_rest(&ep, api, "prod", &[]).await;
+        let report = check(&ep, &id, "prod", &req).await;
+        for (_, code, cmds) in fixes(&report) {
+            let joined = cmds.join("\n");
+            if forbidden.iter().any(|f| joined.contains(f)) {
+                problems.push(format!(
+                    "{name}: {code} patches what does not exist:\n{joined}"
+                ));
+            }
+        }
+        problems.extend(fix_until_clean(&ep, &cli, name, &id, "prod", &req, &[]).await);
+    }
+
+    // A wrong Allow-Origin next to wide Allow-Methods/Allow-Headers.
+    let wide_methods = "GET,PUT,POST,DELETE,PATCH,OPTIONS";
+    let wide_headers = "Content-Type,Authorization,X-Api-Key,X-Amz-Date,X-Request-Id";
+    let wrong_origin = items_api(
+        &format!("wrong-origin-{tag}"),
+        Some(options_op(
+            &[
+                ("Access-Control-Allow-Origin", "https://other.example"),
+                ("Access-Control-Allow-Methods", wide_methods),
+                ("Access-Control-Allow-Headers", wide_headers),
+            ],
+            None,
+            false,
+        )),
+        serde_json::json!({}),
+    );
+    let id = load_rest(&ep, &wrong_origin, "prod", &[]).await;
+    problems.extend(fix_until_clean(&ep, &cli, "wrong origin", &id, "prod", &req, &[]).await);
+    let c = v1(&ep);
+    let rid = c
+        .get_resources()
+        .rest_api_id(&id)
+        .send()
+        .await
+        .expect("get-resources")
+        .items
+        .unwrap_or_default()
+        .into_iter()
+        .find(|r| r.path.as_deref() == Some("/items"))
+        .and_then(|r| r.id)
+        .expect("/items");
+    let params = c
+        .get_integration_response()
+        .rest_api_id(&id)
+        .resource_id(&rid)
+        .http_method("OPTIONS")
+        .status_code("200")
+        .send()
+        .await
+        .expect("get-integration-response")
+        .response_parameters
+        .unwrap_or_default();
+    let get = |h: &str| params.get(&format!("method.response.header.{h}")).cloned();
+    assert_eq!(
+        get("Access-Control-Allow-Origin"),
+        Some(format!("'{ORIGIN}'"))
+    );
+    assert_eq!(
+        get("Access-Control-Allow-Methods"),
+        Some(format!("'{wide_methods}'"))
+    );
+    assert_eq!(
+        get("Access-Control-Allow-Headers"),
+        Some(format!("'{wide_headers}'"))
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}

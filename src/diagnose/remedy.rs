@@ -740,9 +740,9 @@ impl FixContext {
         }
     }
 
-    /// Adds CORS headers to a gateway response type and to the DEFAULT_4XX/5XX catch-alls,
-    /// skipping those that already carry them; a customized response is patched, not
-    /// overwritten.
+    /// Adds CORS headers to a gateway response type, to the DEFAULT_4XX/5XX catch-alls and to
+    /// every customized response that lacks them (it overrides the catch-alls), skipping those
+    /// that already carry them; a customized response is patched, not overwritten.
     pub fn gateway_response_cors(&self, response_type: &str) -> Vec<String> {
         if self.http {
             return vec![self.http_cors_configuration()];
@@ -750,9 +750,28 @@ impl FixContext {
         let mut refs = Refs::new();
         let api = self.rest_api(&mut refs);
         let mut types = vec![response_type.to_string()];
-        for t in ["DEFAULT_4XX", "DEFAULT_5XX"] {
-            if !types.iter().any(|x| x == t) {
-                types.push(t.to_string());
+        let mut also: Vec<String> = vec!["DEFAULT_4XX".into(), "DEFAULT_5XX".into()];
+        // A customized response overrides DEFAULT_4XX/5XX: each one without the header needs
+        // it too.
+        if let Some(g) = self
+            .gateway_responses
+            .as_ref()
+            .filter(|_| self.config_loaded)
+        {
+            also.extend(
+                g.configured
+                    .iter()
+                    .filter(|c| {
+                        !c.allow_origin
+                            .as_deref()
+                            .is_some_and(|e| self.gateway_allows(e))
+                    })
+                    .map(|c| c.response_type.clone()),
+            );
+        }
+        for t in also {
+            if !types.contains(&t) {
+                types.push(t);
             }
         }
         let mut wanted = vec![(
