@@ -1527,3 +1527,44 @@ async fn fixes_create_what_is_missing_and_keep_what_works() {
     );
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
+
+/// An HTTP API whose cors_configuration does not allow the origin, on a stage without
+/// automatic deployment: the fix widens the configuration (the other origin, methods, headers
+/// and exposed headers stay) and deploys.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_api_cors_fix_widens_the_configuration_and_deploys() {
+    let Some((ep, cli)) = moto() else { return };
+    aws::seal_env();
+    let mut s = Scenario::by_name("http-api-healthy").expect("scenario");
+    s.api.name = format!("http-other-origin-{}", std::process::id());
+    if let Some(c) = &mut s.api.cors {
+        c.allow_origins = vec!["https://other.example".into()];
+    }
+    let id = load_http(&ep, &s.api, "live", false).await;
+    let req = Request::of(&s);
+    let report = check(&ep, &id, "live", &req).await;
+    let cmds = finding_commands(&report, "BACKEND_HEADERS_IGNORED").expect("a cors fix");
+    let joined = cmds.join("\n");
+    assert!(
+        joined.contains("aws apigatewayv2 create-deployment")
+            && joined.contains("--stage-name live"),
+        "{joined}"
+    );
+    let problems = fix_until_clean(&ep, &cli, "http other origin", &id, "live", &req, &[]).await;
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+    let api = v2(&ep).get_api().api_id(&id).send().await.expect("get-api");
+    let cors = api.cors_configuration.expect("a cors configuration");
+    let origins = cors.allow_origins.unwrap_or_default();
+    assert!(
+        origins.contains(&"https://other.example".to_string()),
+        "{origins:?}"
+    );
+    assert!(origins.contains(&ORIGIN.to_string()), "{origins:?}");
+    assert_eq!(
+        cors.expose_headers.unwrap_or_default(),
+        vec!["x-request-id".to_string()]
+    );
+    assert_eq!(cors.max_age, Some(3600));
+    let methods = cors.allow_methods.unwrap_or_default();
+    assert!(methods.iter().any(|m| m == "POST") && methods.iter().any(|m| m == "DELETE"));
+}
