@@ -75,7 +75,7 @@ async fn iam_on_options_is_an_authorization_problem_not_a_missing_method() {
     let fix = r.step(4).unwrap().findings[0].remediation.as_ref().unwrap();
     assert!(fix.commands.iter().any(|c| c.contains("update-method")
         && c.contains("--http-method OPTIONS")
-        && c.contains("authorizationType,value=NONE")));
+        && c.contains(r#"{"op":"replace","path":"/authorizationType","value":"NONE"}"#)));
 }
 
 #[tokio::test]

@@ -76,8 +76,9 @@ pub enum Severity {
     Info,
 }
 
-/// What to do about a finding: prose plus commands that can be pasted (with `<placeholders>`
-/// where an id is not known yet).
+/// What to do about a finding: prose plus bash commands that can be pasted as printed. An id
+/// that is not known is a shell variable set by a lookup command printed first (see
+/// [`super::remedy`]), never a `<placeholder>`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Remediation {
     pub text: String,

@@ -97,6 +97,20 @@ fn jmes_str(s: &str) -> String {
     format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 
+/// Text for a message inside `"${VAR:?…}"`: only characters that need no quoting there.
+fn plain(s: &str) -> String {
+    let t: String = s
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || " -_./+".contains(*c))
+        .take(80)
+        .collect();
+    if t.is_empty() {
+        "of that name".to_string()
+    } else {
+        t
+    }
+}
+
 /// True for something that can be an API Gateway id (not a template's `*`, not `${…}`).
 fn is_id(s: &str) -> bool {
     !s.is_empty()
@@ -216,8 +230,9 @@ impl FixContext {
         }
         refs.push(match self.api_name.as_deref().filter(|n| !n.trim().is_empty()) {
             Some(name) => format!(
-                "REST_API_ID=$(aws apigateway get-rest-apis --query {} --output text)",
-                quote(&format!("items[?name=={}].id", jmes_str(name)))
+                "REST_API_ID=$(aws apigateway get-rest-apis --query {} --output text); : \"${{REST_API_ID:?found no REST API named {}}}\"",
+                quote(&format!("items[?name=={}].id", jmes_str(name))),
+                plain(name)
             ),
             None => ": \"${REST_API_ID:?set REST_API_ID to the id of the REST API (aws apigateway get-rest-apis lists them)}\"".to_string(),
         });
@@ -231,8 +246,9 @@ impl FixContext {
         }
         refs.push(match self.api_name.as_deref().filter(|n| !n.trim().is_empty()) {
             Some(name) => format!(
-                "API_ID=$(aws apigatewayv2 get-apis --query {} --output text)",
-                quote(&format!("Items[?Name=={}].ApiId", jmes_str(name)))
+                "API_ID=$(aws apigatewayv2 get-apis --query {} --output text); : \"${{API_ID:?found no HTTP API named {}}}\"",
+                quote(&format!("Items[?Name=={}].ApiId", jmes_str(name))),
+                plain(name)
             ),
             None => ": \"${API_ID:?set API_ID to the id of the HTTP API (aws apigatewayv2 get-apis lists them)}\"".to_string(),
         });
@@ -257,8 +273,9 @@ impl FixContext {
             return id.to_string();
         }
         refs.push(format!(
-            "RESOURCE_ID=$(aws apigateway get-resources --rest-api-id {api} --query {} --output text)",
-            quote(&format!("items[?path=={}].id", jmes_str(&self.resource_path)))
+            "RESOURCE_ID=$(aws apigateway get-resources --rest-api-id {api} --query {} --output text); : \"${{RESOURCE_ID:?found no resource {}}}\"",
+            quote(&format!("items[?path=={}].id", jmes_str(&self.resource_path))),
+            plain(&self.resource_path)
         ));
         "\"$RESOURCE_ID\"".to_string()
     }
@@ -723,9 +740,9 @@ impl FixContext {
         }
     }
 
-    /// Adds CORS headers to a gateway response type and to the DEFAULT_4XX/5XX catch-alls,
-    /// skipping those that already carry them; a customized response is patched, not
-    /// overwritten.
+    /// Adds CORS headers to a gateway response type, to the DEFAULT_4XX/5XX catch-alls and to
+    /// every customized response that lacks them (it overrides the catch-alls), skipping those
+    /// that already carry them; a customized response is patched, not overwritten.
     pub fn gateway_response_cors(&self, response_type: &str) -> Vec<String> {
         if self.http {
             return vec![self.http_cors_configuration()];
@@ -733,9 +750,28 @@ impl FixContext {
         let mut refs = Refs::new();
         let api = self.rest_api(&mut refs);
         let mut types = vec![response_type.to_string()];
-        for t in ["DEFAULT_4XX", "DEFAULT_5XX"] {
-            if !types.iter().any(|x| x == t) {
-                types.push(t.to_string());
+        let mut also: Vec<String> = vec!["DEFAULT_4XX".into(), "DEFAULT_5XX".into()];
+        // A customized response overrides DEFAULT_4XX/5XX: each one without the header needs
+        // it too.
+        if let Some(g) = self
+            .gateway_responses
+            .as_ref()
+            .filter(|_| self.config_loaded)
+        {
+            also.extend(
+                g.configured
+                    .iter()
+                    .filter(|c| {
+                        !c.allow_origin
+                            .as_deref()
+                            .is_some_and(|e| self.gateway_allows(e))
+                    })
+                    .map(|c| c.response_type.clone()),
+            );
+        }
+        for t in also {
+            if !types.contains(&t) {
+                types.push(t);
             }
         }
         let mut wanted = vec![(
@@ -913,7 +949,7 @@ mod tests {
         let cmds = ctx().add_options_method();
         assert_eq!(
             cmds[0],
-            "RESOURCE_ID=$(aws apigateway get-resources --rest-api-id abc123 --query \"items[?path=='/items'].id\" --output text)"
+            "RESOURCE_ID=$(aws apigateway get-resources --rest-api-id abc123 --query \"items[?path=='/items'].id\" --output text); : \"${RESOURCE_ID:?found no resource /items}\""
         );
         assert!(cmds[1].contains(
             "--resource-id \"$RESOURCE_ID\" --http-method OPTIONS --authorization-type NONE"
@@ -933,7 +969,7 @@ mod tests {
         let cmds = c.unauthorize_options();
         assert_eq!(
             cmds[0],
-            "REST_API_ID=$(aws apigateway get-rest-apis --query \"items[?name=='orders-api'].id\" --output text)"
+            "REST_API_ID=$(aws apigateway get-rest-apis --query \"items[?name=='orders-api'].id\" --output text); : \"${REST_API_ID:?found no REST API named orders-api}\""
         );
         assert!(cmds.iter().skip(1).all(|c| !c.contains('*')), "{cmds:#?}");
         assert!(cmds[2].contains("--rest-api-id \"$REST_API_ID\""));

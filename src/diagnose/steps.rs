@@ -40,11 +40,20 @@ impl<'a> Ctx<'a> {
         };
         let rest = facts.and_then(|f| f.rest.as_ref());
         let http = facts.and_then(|f| f.http.as_ref());
+        // Without a live URL (a diagnosis from an export), the URL is synthesized from
+        // placeholders (`api-id`, stage `prod`): only ids the configuration holds are real.
+        let live = ev.exchanges.iter().any(|x| !x.predicted);
+        let loaded_stage = match &ev.config {
+            crate::evidence::ConfigEvidence::Loaded { stage, .. } => stage.clone(),
+            _ => None,
+        };
         let fix = FixContext {
             rest: api.kind != "http",
             http: api.kind == "http",
-            api_id: api.id.clone(),
-            stage: api.stage.clone(),
+            api_id: loaded
+                .and_then(|a| a.id.clone())
+                .or_else(|| live.then(|| api.id.clone()).flatten()),
+            stage: loaded_stage.or_else(|| live.then(|| api.stage.clone()).flatten()),
             resource_id: resource.and_then(|r| r.id.clone()),
             resource_path: resource
                 .map(|r| r.path.clone())
