@@ -116,6 +116,7 @@ pub async fn run_keeping_evidence(
                             path: loaded.path,
                             backend_known: loaded.backend.is_some(),
                             gaps: loaded.gaps,
+                            unresolved: loaded.unresolved,
                         },
                         Some((located, loaded.backend)),
                     )
@@ -311,11 +312,18 @@ fn config_request(plan: &Plan) -> ConfigRequest {
         .stage
         .clone()
         .or_else(|| api_ref.as_ref().and_then(|r| r.stage.clone()));
+    // A URL that does not name the API (custom domain, proxy) may carry a base path or any
+    // prefix in front of the resource path: the API resolves it.
+    let prefix_unknown = plan.live
+        && plan.path.is_none()
+        && plan.api_id.is_some()
+        && ApiRef::from_url(&plan.target.url).is_none();
     ConfigRequest {
         api_ref,
         url_path: plan.live.then(|| plan.target.url.path().to_string()),
         path: plan.path.clone(),
         stage,
+        prefix_unknown,
     }
 }
 

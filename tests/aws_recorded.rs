@@ -133,6 +133,7 @@ async fn null_templates_are_read_through_the_sdk_deserializer() {
         url_path: None,
         path: Some("/items".into()),
         stage: Some("prod".into()),
+        prefix_unknown: false,
     };
     use cors_doctor::aws::ConfigSource;
     let loaded = source

@@ -154,15 +154,22 @@ impl SdkSource {
             ApiKind::Http => http_api::load(clients, &target.api_id, target.http.clone()).await?,
         };
         api.region = Some(clients.region.clone());
-        let (mut stage, mut path) = match (&target.mapped_stage, &target.mapped_path) {
-            (Some(s), Some(p)) => (Some(s.clone()), p.clone()),
-            _ => request.locate(&api),
+        let (mut stage, mut path, unresolved) = match (&target.mapped_stage, &target.mapped_path) {
+            (Some(s), Some(p)) => (Some(s.clone()), p.clone(), None),
+            _ => {
+                let at = request.location(&api);
+                (at.stage, at.path, at.unresolved)
+            }
         };
         // An HTTP API's `$default` stage has no prefix in the URL: what looked like a stage
         // was the first path segment.
         if api.kind == ApiKind::Http && target.mapped_stage.is_none() {
             let named = stage.as_deref().is_some_and(|s| api.stage(s).is_some());
-            if !named && api.stage(DEFAULT_STAGE).is_some() && request.path.is_none() {
+            if !named
+                && api.stage(DEFAULT_STAGE).is_some()
+                && request.path.is_none()
+                && !request.prefix_unknown
+            {
                 if let Some(s) = stage.take() {
                     path = format!("/{s}{}", if path == "/" { "" } else { &path });
                 }
@@ -175,6 +182,7 @@ impl SdkSource {
             path,
             backend: None,
             gaps,
+            unresolved,
         })
     }
 

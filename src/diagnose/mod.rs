@@ -32,6 +32,10 @@ pub struct ApiSummary {
     /// Why the configuration could not be read, when a source was asked and failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config_unavailable: Option<String>,
+    /// Why the resource under diagnosis could not be determined from the URL (then
+    /// `resource` is unset and the configuration's per-resource findings are withheld).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_unresolved: Option<String>,
 }
 
 /// The outcome of a diagnosis: the browser's verdict and the seven steps.
@@ -167,12 +171,14 @@ fn api_summary(evidence: &Evidence) -> ApiSummary {
             ConfigEvidence::Unavailable { reason } => Some(reason.clone()),
             _ => None,
         },
+        resource_unresolved: None,
     };
     if let ConfigEvidence::Loaded {
         source,
         api,
         stage,
         path,
+        unresolved,
         ..
     } = &evidence.config
     {
@@ -192,6 +198,10 @@ fn api_summary(evidence: &Evidence) -> ApiSummary {
             summary.stage = stage.clone();
         }
         summary.resource = Some(path.clone());
+        if let Some(why) = unresolved {
+            summary.resource = None;
+            summary.resource_unresolved = Some(why.clone());
+        }
     }
     summary
 }

@@ -17,6 +17,9 @@ pub struct FixContext {
     pub method: String,
     pub request_headers: Vec<String>,
     pub credentials: CredentialsMode,
+    /// False when `resource_path` is only the URL's path (a prefix such as a custom domain's
+    /// base path may stand in front of the resource path): commands then leave a placeholder.
+    pub resource_path_known: bool,
 }
 
 impl FixContext {
@@ -90,7 +93,11 @@ impl FixContext {
             format!(
                 "aws apigateway get-resources --rest-api-id {} --query \"items[?path=='{}'].id\" --output text",
                 self.api_id(),
-                self.resource_path
+                if self.resource_path_known {
+                    self.resource_path.as_str()
+                } else {
+                    "<resource-path>"
+                }
             )
         })
     }
@@ -167,16 +174,92 @@ impl FixContext {
         cmds
     }
 
+    /// HTTP API: an `OPTIONS /{proxy+}` route without authorization, with an integration
+    /// attached (AWS's documented fix when an authorized `$default` or `ANY` route catches the
+    /// preflight: the route has priority over them). `integration_id`: the integration of the
+    /// route that catches OPTIONS today, when known (else a command looks it up).
+    /// `auto_deploy`: the stage deploys changes itself (else a deployment follows).
+    pub fn http_options_route(
+        &self,
+        integration_id: Option<&str>,
+        auto_deploy: bool,
+    ) -> Vec<String> {
+        let api = self.api_id.as_deref().unwrap_or("<api-id>");
+        let mut cmds = Vec::new();
+        if integration_id.is_none() {
+            cmds.push(format!(
+                "aws apigatewayv2 get-integrations --api-id {api} --query \"Items[].[IntegrationId,IntegrationType,IntegrationUri]\" --output text"
+            ));
+        }
+        cmds.push(format!(
+            "aws apigatewayv2 create-route --api-id {api} --route-key 'OPTIONS /{{proxy+}}' --authorization-type NONE --target integrations/{}",
+            integration_id.unwrap_or("<integration-id>")
+        ));
+        if !auto_deploy {
+            cmds.push(self.deploy());
+        }
+        cmds
+    }
+
+    /// Declares and maps CORS headers on a non-OPTIONS REST method's `status` response
+    /// (`headers`: name and value), like [`FixContext::map_options_headers`] for OPTIONS.
+    pub fn map_method_headers(
+        &self,
+        http_method: &str,
+        status: &str,
+        headers: &[(String, String)],
+        declare: bool,
+        map: bool,
+    ) -> Vec<String> {
+        let (api, rid) = (self.api_id(), self.resource_id());
+        let mut cmds: Vec<String> = self.find_resource().into_iter().collect();
+        if declare {
+            let ops: Vec<String> = headers
+                .iter()
+                .map(|(n, _)| {
+                    format!(
+                        "op=add,path=/responseParameters/method.response.header.{n},value=false"
+                    )
+                })
+                .collect();
+            cmds.push(format!(
+                "aws apigateway update-method-response --rest-api-id {api} --resource-id {rid} --http-method {http_method} --status-code {status} --patch-operations {}",
+                ops.join(" ")
+            ));
+        }
+        if map {
+            let ops: Vec<String> = headers
+                .iter()
+                .map(|(n, v)| format!("\"op=add,path=/responseParameters/method.response.header.{n},value='{v}'\""))
+                .collect();
+            cmds.push(format!(
+                "aws apigateway update-integration-response --rest-api-id {api} --resource-id {rid} --http-method {http_method} --status-code {status} --patch-operations {}",
+                ops.join(" ")
+            ));
+        }
+        cmds.push(self.deploy());
+        cmds
+    }
+
+    /// Adds Access-Control-Allow-Origin to one customized gateway response only, keeping the
+    /// rest of its customization (a more specific type that overrides DEFAULT_4XX/5XX).
+    pub fn gateway_response_add_allow_origin(&self, response_type: &str) -> Vec<String> {
+        vec![
+            format!(
+                "aws apigateway update-gateway-response --rest-api-id {} --response-type {response_type} --patch-operations \"[{{\\\"op\\\":\\\"add\\\",\\\"path\\\":\\\"/responseParameters/gatewayresponse.header.Access-Control-Allow-Origin\\\",\\\"value\\\":\\\"'{}'\\\"}}]\"",
+                self.api_id(),
+                self.allow_origin()
+            ),
+            self.deploy(),
+        ]
+    }
+
     /// Removes authorization and the API-key requirement from OPTIONS only.
     pub fn unauthorize_options(&self) -> Vec<String> {
         if self.http {
-            return vec![
-                self.http_cors_configuration(),
-                format!(
-                    "# or route preflights around the authorizer:\naws apigatewayv2 create-route --api-id {} --route-key 'OPTIONS /{{proxy+}}' --authorization-type NONE",
-                    self.api_id()
-                ),
-            ];
+            // Whatever the cors_configuration, a route that catches OPTIONS with an authorizer
+            // answers the preflight first (gateway::behavior::preflight_route).
+            return self.http_options_route(None, true);
         }
         let (api, rid) = (self.api_id(), self.resource_id());
         let mut cmds: Vec<String> = self.find_resource().into_iter().collect();
@@ -288,6 +371,7 @@ mod tests {
             origin: "https://app.example.com".into(),
             method: "PUT".into(),
             request_headers: vec!["authorization".into(), "content-type".into()],
+            resource_path_known: true,
             ..FixContext::default()
         }
     }

@@ -34,6 +34,10 @@ impl<'a> Ctx<'a> {
         mode: Mode,
     ) -> Self {
         let resource = facts.and_then(|f| f.resource.as_ref());
+        // The URL's path is the resource path only when the URL names the stage (an
+        // execute-api URL) or the configuration resolved it; behind a custom domain or a
+        // proxy a prefix may stand in front of it.
+        let resource_path_known = resource.is_some() || api.resource.is_some();
         let fix = FixContext {
             rest: api.kind != "http",
             http: api.kind == "http",
@@ -41,13 +45,16 @@ impl<'a> Ctx<'a> {
             stage: api.stage.clone(),
             resource_id: resource.and_then(|r| r.id.clone()),
             resource_path: resource
+                .filter(|r| r.path != crate::gateway::model::DEFAULT_ROUTE)
                 .map(|r| r.path.clone())
+                .or_else(|| facts.map(|f| f.path.clone()))
                 .or_else(|| api.resource.clone())
                 .unwrap_or_else(|| ev.target.url.path().to_string()),
             origin: ev.target.origin.clone(),
             method: plan.method.clone(),
             request_headers: plan.request_headers.clone(),
             credentials: ev.target.credentials,
+            resource_path_known,
         };
         Ctx {
             ev,
@@ -302,10 +309,10 @@ pub(super) fn options_exists(c: &Ctx) -> Step {
                 "No OPTIONS method answers for {}: the preflight gets {status} {} from {}.",
                 c.path(),
                 pf.gateway_error_type.as_deref().unwrap_or(""),
-                who(pf)
+                who(c, pf)
             );
-            if pf.answered_by == AnsweredBy::Gateway {
-                msg.push_str(" (The same answer comes from an IAM-authorized OPTIONS or a wrong base path; the API configuration would tell which.)");
+            if pf.answered_by == AnsweredBy::Gateway && c.facts.is_none() {
+                msg.push_str(" (The same answer comes from an IAM-authorized OPTIONS, an OPTIONS method added but not deployed, or a wrong base path; the API configuration would tell which.)");
             }
             findings.push(
                 Finding::error(C::OptionsMissing, msg)
@@ -328,17 +335,67 @@ pub(super) fn options_exists(c: &Ctx) -> Step {
         "OPTIONS answers for {} ({} from {}).",
         c.path(),
         status_text(pf),
-        who(pf)
+        who(c, pf)
     );
     conclude(3, findings, ok)
 }
 
-fn who(x: &Exchange) -> &'static str {
+/// Who answered, in words. HTTP APIs mark their own errors with no `x-amzn-ErrorType`: an
+/// error with API Gateway's `{"message": …}` body is attributed by the configuration (an
+/// authorized route that catches the request → its authorizer; no route → API Gateway), and
+/// where neither tells, "API Gateway or the backend".
+fn who(c: &Ctx, x: &Exchange) -> &'static str {
     match x.answered_by {
+        AnsweredBy::Backend if http_gateway_shaped(x) => match http_route_verdict(c, x) {
+            Some(by) => by,
+            None => "API Gateway or the backend",
+        },
         AnsweredBy::Gateway => "API Gateway",
         AnsweredBy::Backend => "the integration",
         AnsweredBy::Cloudfront => "CloudFront",
         AnsweredBy::Unknown => "the server",
+    }
+}
+
+/// An HTTP API error whose status and body are those API Gateway itself sends.
+fn http_gateway_shaped(x: &Exchange) -> bool {
+    let Some(r) = &x.response else { return false };
+    let body: String = r
+        .body_excerpt
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    r.status >= 400
+        && r.headers.contains("apigw-requestid")
+        && [
+            "Unauthorized",
+            "Forbidden",
+            "NotFound",
+            "TooManyRequests",
+            "InternalServerError",
+            "ServiceUnavailable",
+        ]
+        .iter()
+        .any(|m| body == format!("{{\"message\":\"{m}\"}}"))
+}
+
+/// What the configuration says answered an HTTP API error, when it can tell.
+fn http_route_verdict(c: &Ctx, x: &Exchange) -> Option<&'static str> {
+    let http = c.facts?.http.as_ref()?;
+    let status = x.status()?;
+    let route = if x.kind == ExchangeKind::Preflight {
+        http.options_route.as_ref()
+    } else {
+        http.actual_route.as_ref()
+    };
+    match (status, route) {
+        (401 | 403, Some(r))
+            if r.authorization != crate::gateway::model::AuthorizationType::None =>
+        {
+            Some("API Gateway (the route's authorizer)")
+        }
+        (404, None) => Some("API Gateway (no route matches)"),
+        _ => None,
     }
 }
 
@@ -364,7 +421,11 @@ pub(super) fn options_unauthorized(c: &Ctx) -> Step {
             )
             .cites(&pf.id)
             .fix(
-                "Set authorization to NONE on the OPTIONS method only (keep it on the real methods). In SAM/CDK, exclude OPTIONS from the default authorizer (AddDefaultAuthorizerToCorsPreflight: false / defaultCorsPreflightOptions).",
+                if c.fix.http {
+                    "Add an OPTIONS /{proxy+} route without authorization, with an integration attached: it has priority over $default and ANY routes, so preflights no longer meet the authorizer (a cors_configuration alone does not help while an authorized route catches OPTIONS). Keep the authorizer on the real routes."
+                } else {
+                    "Set authorization to NONE on the OPTIONS method only (keep it on the real methods). In SAM/CDK, exclude OPTIONS from the default authorizer (AddDefaultAuthorizerToCorsPreflight: false / defaultCorsPreflightOptions)."
+                },
                 c.fix.unauthorize_options(),
             ),
         ),
@@ -455,7 +516,7 @@ fn preflight_header_findings(c: &Ctx, pf: &Exchange) -> Vec<Finding> {
             format!(
                 "The preflight gets {} from {}, not a 2xx: the browser rejects it even though the CORS headers are there.",
                 status_text(pf),
-                who(pf)
+                who(c, pf)
             ),
         )
         .cites(&pf.id)

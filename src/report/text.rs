@@ -76,6 +76,9 @@ pub fn render(r: &Report, color: bool) -> String {
             api_bits.push(format!("{label} {v}"));
         }
     }
+    if let Some(why) = &a.resource_unresolved {
+        api_bits.push(format!("resource unknown ({why})"));
+    }
     api_bits.push(match &a.config_unavailable {
         Some(why) => format!("config: unavailable ({why})"),
         None => format!("config: {}", a.config_source),

@@ -27,6 +27,7 @@ pub use routing::{
 pub use selection::regex_full_match;
 
 use http_api::{http_error, respond_http};
+pub use http_api::{preflight_blocked_by, preflight_route};
 use rest::{respond_rest, rest_error};
 
 /// Everything about one call that is not configuration or the request itself.
