@@ -561,6 +561,48 @@ mod tests {
         assert!(t.current.is_some());
     }
 
+    /// The explorer and step 5 share one answer to "is this CORS header sent": a default
+    /// integration response of another status does not make a 200's header mapped.
+    #[test]
+    fn the_explorer_and_the_diagnosis_agree_on_which_headers_are_sent() {
+        let doc = serde_json::json!({
+          "openapi": "3.0.1", "info": { "title": "t", "version": "1" },
+          "paths": { "/items": { "get": {
+            "responses": { "200": { "description": "ok", "headers": {
+                "Access-Control-Allow-Origin": { "schema": { "type": "string" } } } } },
+            "x-amazon-apigateway-integration": { "type": "mock",
+              "requestTemplates": { "application/json": "{\"statusCode\": 200}" },
+              "responses": {
+                "default": { "statusCode": "400", "responseParameters": {
+                    "method.response.header.Access-Control-Allow-Origin": "'*'" } },
+                "2\\d{2}": { "statusCode": "200" } } } } } }
+        });
+        let api = crate::gateway::openapi::import(&doc).unwrap();
+        let t = ApiTree::new(&api, None, "/items", "GET");
+        let get = row(&t, "/items", Some("GET"));
+        let facts = inspect::facts(&api, None, "/items", "GET");
+        let acao = facts.rest.unwrap().actual.unwrap();
+        let acao = acao.cors_header("Access-Control-Allow-Origin").unwrap();
+        assert!(acao.declared && acao.mapped.is_none());
+        assert_eq!(get.level, Level::Bad, "{}", get.cors);
+        assert!(get.cors.contains("declared, not mapped"), "{}", get.cors);
+    }
+
+    #[test]
+    fn an_authorized_catch_all_route_is_bad_even_with_cors_configured() {
+        let t = tree("http-api-default-route-jwt-cors");
+        let r = row(&t, DEFAULT_ROUTE, None);
+        assert_eq!(r.level, Level::Bad, "{}", r.cors);
+        assert!(
+            r.cors.contains("despite the cors_configuration"),
+            "{}",
+            r.cors
+        );
+        let t = tree("http-api-any-proxy-jwt");
+        let r = row(&t, "/{proxy+}", None);
+        assert_eq!(r.level, Level::Bad, "{}", r.cors);
+    }
+
     #[test]
     fn the_filter_keeps_the_tree_readable() {
         let t = tree("rest-healthy");
