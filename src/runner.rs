@@ -154,7 +154,16 @@ pub async fn run_keeping_evidence(
         .await)
     };
 
-    let ((config, loaded), exchanges) = tokio::join!(config_fut, exchanges_fut);
+    // Who the lookups run as, for the report header (one short STS call, concurrent with the
+    // rest; none for file sources).
+    let identity_fut = async {
+        match &config_source {
+            Some(source) => source.identity().await,
+            None => None,
+        }
+    };
+    let ((config, loaded), exchanges, identity) =
+        tokio::join!(config_fut, exchanges_fut, identity_fut);
     let mut exchanges = exchanges?;
     if !plan.live {
         let Some((located, backend)) = loaded else {
@@ -186,6 +195,7 @@ pub async fn run_keeping_evidence(
     let diagnosis = diagnose::diagnose(&evidence, plan.mode);
     let mut report = Report::new(&evidence, &diagnosis);
     report.aws_calls = config_source.as_ref().map_or(0, |s| s.aws_calls());
+    report.aws_identity = identity;
     emit(RunEvent::Finished(Box::new(report.clone())));
     Ok((report, evidence))
 }

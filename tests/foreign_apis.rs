@@ -300,6 +300,9 @@ async fn a_prefix_in_front_of_the_resource_path() {
     assert_eq!(report["api"]["resource"], "/res", "{out}");
     assert!(finding(&report, "OPTIONS_MISSING").is_none(), "{out}");
     assert_eq!(report["api"]["config_source"], "sdk");
+    // Item 7: the account and principal the lookups used (moto's default account).
+    let who = report["aws_identity"].as_str().unwrap_or("");
+    assert!(who.starts_with("account 123456789012 · arn:aws:"), "{out}");
 
     // --path naming a resource without OPTIONS, while the live preflight passes: reported as
     // a contradiction (warning), never as a failure.

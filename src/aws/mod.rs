@@ -167,4 +167,10 @@ pub trait ConfigSource: Send + Sync {
     fn aws_calls(&self) -> u32 {
         0
     }
+
+    /// Who the lookups run as (`account 123456789012 · arn:aws:sts::…:assumed-role/Dev/alice`),
+    /// when the source uses AWS credentials and can tell; for the report header.
+    fn identity(&self) -> BoxFuture<'_, Option<String>> {
+        Box::pin(async { None })
+    }
 }

@@ -41,6 +41,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 const OPERATION_TIMEOUT: Duration = Duration::from_secs(30);
+/// STS GetCallerIdentity, for the report header only: never worth waiting long for.
+const IDENTITY_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// What the SDK source was asked to look up, captured from the plan.
 #[derive(Clone, Debug, Default)]
@@ -354,6 +356,29 @@ impl ConfigSource for SdkSource {
 
     fn aws_calls(&self) -> u32 {
         self.calls()
+    }
+
+    fn identity(&self) -> BoxFuture<'_, Option<String>> {
+        Box::pin(async move {
+            let clients = self.clients().await.ok()?;
+            let sts = aws_sdk_sts::Client::new(&clients.sdk);
+            // One short call; an identity that cannot be read leaves the header without it.
+            let call = sts.get_caller_identity().send();
+            match tokio::time::timeout(IDENTITY_TIMEOUT, call).await {
+                Ok(Ok(out)) => {
+                    let account = out.account().unwrap_or("?");
+                    Some(match out.arn() {
+                        Some(arn) => format!("account {account} · {arn}"),
+                        None => format!("account {account}"),
+                    })
+                }
+                Ok(Err(e)) => {
+                    tracing::debug!(error = %errors::error_chain(&e), "sts get-caller-identity");
+                    None
+                }
+                Err(_) => None,
+            }
+        })
     }
 }
 

@@ -84,6 +84,9 @@ pub fn render(r: &Report, color: bool) -> String {
         None => format!("config: {}", a.config_source),
     });
     let _ = writeln!(out, "  {}", st.dim(&api_bits.join(" · ")));
+    if let Some(who) = &r.aws_identity {
+        let _ = writeln!(out, "  {}", st.dim(&format!("AWS: {who}")));
+    }
     out.push('\n');
 
     let b = &r.browser;
