@@ -333,6 +333,68 @@ async fn a_prefix_in_front_of_the_resource_path() {
     server.shutdown().await;
 }
 
+/// Item 1, with a custom domain: `--api-id` and a URL on the domain: the base path mapping
+/// places the resource path exactly, even where the API's resources alone are ambiguous.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_base_path_mapping_places_the_resource_path() {
+    let Some(ep) = endpoint() else { return };
+    let api = Rest::new(&ep, "mapped").await;
+    api.healthy(&api.root, "res").await;
+    let tenant = api.resource(&api.root, "{tenant}").await;
+    api.healthy(&tenant, "res").await;
+    api.deploy().await;
+    let domain = format!("api-{}.example.com", api.id.to_ascii_lowercase());
+    api.c
+        .create_domain_name()
+        .domain_name(&domain)
+        .certificate_arn("arn:aws:acm:us-east-1:123456789012:certificate/x")
+        .send()
+        .await
+        .unwrap();
+    api.c
+        .create_base_path_mapping()
+        .domain_name(&domain)
+        .base_path("v1")
+        .rest_api_id(&api.id)
+        .stage("prod")
+        .send()
+        .await
+        .unwrap();
+    aws::seal_env();
+    // As `check https://DOMAIN/v1/res --api-id ID` plans it (the lookup only: probing the
+    // domain would leave loopback).
+    let args = cors_doctor::cli::TargetArgs {
+        url: Some(format!("https://{domain}/v1/res")),
+        origin: Some(ORIGIN.into()),
+        api_id: Some(api.id.clone()),
+        region: Some("us-east-1".into()),
+        endpoint_url: Some(ep.clone()),
+        ..Default::default()
+    };
+    let plan = args
+        .resolve(&cors_doctor::config::Config::default())
+        .unwrap();
+    let source =
+        cors_doctor::aws::sdk::SdkSource::new(cors_doctor::aws::sdk::SdkOptions::from_plan(&plan));
+    let request = cors_doctor::aws::ConfigRequest {
+        api_ref: Some(cors_doctor::target::ApiRef {
+            api_id: api.id.clone(),
+            region: "us-east-1".into(),
+            stage: None,
+            path: "/v1/res".into(),
+        }),
+        url_path: Some("/v1/res".into()),
+        path: None,
+        stage: None,
+        prefix_unknown: true,
+    };
+    use cors_doctor::aws::ConfigSource;
+    let loaded = source.load(&request).await.expect("loads");
+    assert_eq!(loaded.stage.as_deref(), Some("prod"));
+    assert_eq!(loaded.path, "/res");
+    assert_eq!(loaded.unresolved, None);
+}
+
 /// Item 3: OPTIONS exists (and is open) in the configuration, the live preflight gets 403
 /// Missing Authentication Token: OPTIONS_NOT_DEPLOYED and create-deployment, never put-method.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -61,6 +61,9 @@ pub struct SdkOptions {
     pub max_attempts: Option<u32>,
     /// `--stage`, when given: a stage the API does not have is an error naming those it has.
     pub stage: Option<String>,
+    /// `--api-id` with a live URL on another host (a custom domain, maybe): its base path or
+    /// API mappings, when it has some for that API, say where the resource path starts.
+    pub domain_hint: Option<String>,
 }
 
 impl SdkOptions {
@@ -80,6 +83,13 @@ impl SdkOptions {
             url_path: plan.live.then(|| plan.target.url.path().to_string()),
             max_attempts: None,
             stage: plan.stage.clone(),
+            domain_hint: (plan.live
+                && api_ref.is_none()
+                && plan.api_id.is_some()
+                && plan.path.is_none())
+            .then(|| plan.target.url.host_str().map(str::to_string))
+            .flatten()
+            .filter(|h| !is_local_host(h)),
         }
     }
 }
@@ -217,11 +227,31 @@ impl SdkSource {
         request: &ConfigRequest,
     ) -> Result<Target, LoadError> {
         let mut target = match (&request.api_ref, &self.options.custom_domain) {
-            (Some(r), _) => Target {
-                api_id: r.api_id.clone(),
-                stage: request.stage.clone(),
-                ..Target::default()
-            },
+            (Some(r), _) => {
+                let named = Target {
+                    api_id: r.api_id.clone(),
+                    stage: request.stage.clone(),
+                    ..Target::default()
+                };
+                match (request.prefix_unknown, &self.options.domain_hint) {
+                    (true, Some(domain)) => {
+                        // The domain's mappings place the resource path exactly; without
+                        // them (not a custom domain, no permission) the API resolves it.
+                        let path = self.options.url_path.as_deref().unwrap_or("/");
+                        match custom_domain(clients, domain, path).await {
+                            Ok(mapped)
+                                if mapped.api_id == r.api_id
+                                    && (request.stage.is_none()
+                                        || request.stage == mapped.mapped_stage) =>
+                            {
+                                mapped
+                            }
+                            _ => named,
+                        }
+                    }
+                    _ => named,
+                }
+            }
             (None, Some(domain)) => {
                 let path = self.options.url_path.as_deref().unwrap_or("/");
                 custom_domain(clients, domain, path).await?
@@ -470,6 +500,14 @@ async fn build_clients(options: &SdkOptions, counter: CallCounter) -> Result<Cli
         region_source,
         sdk,
     })
+}
+
+/// Loopback and IP-literal hosts are never custom domains.
+fn is_local_host(host: &str) -> bool {
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host.starts_with('[')
+        || host.parse::<std::net::IpAddr>().is_ok()
 }
 
 /// The message for missing or expired credentials: what happened and the exact next command.
