@@ -187,6 +187,7 @@ pub async fn run_keeping_evidence(
         config,
         browser: None,
     };
+    diagnose::classify::refine_attribution(&mut evidence);
     if plan.browser {
         emit(RunEvent::BrowserStarted);
         // Live: Chromium makes the real request; offline: it judges the predicted answers.
@@ -269,6 +270,7 @@ pub async fn rerun(
         // A Chromium verdict on answers that were just replaced would be stale.
         browser: kinds.is_empty().then(|| previous.browser.clone()).flatten(),
     };
+    diagnose::classify::refine_attribution(&mut evidence);
     if plan.browser {
         emit(RunEvent::BrowserStarted);
         evidence.browser = Some(crate::browser::retest_evidence(&evidence, plan.live).await);

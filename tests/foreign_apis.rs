@@ -845,6 +845,47 @@ async fn attribution_and_the_resource_path_in_probes_only_mode() {
         "{step3}"
     );
     assert!(!report.to_string().contains("from the integration"));
+    assert_eq!(report["exchanges"][0]["answered_by"], "gateway");
+
+    // Offline, without a token: the actual request meets the authorizer too. HTTP APIs have
+    // no gateway responses: the fix is the cause, not a gateway response.
+    let export = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/scenarios/http-api-default-route-jwt-cors.json"
+    );
+    let out = common::cors_doctor(common::args(&[
+        "check",
+        "--format",
+        "json",
+        "--openapi",
+        export,
+        "--stage",
+        "$default",
+        "--path",
+        "/notes",
+        "--origin",
+        ORIGIN,
+        "-H",
+        "X-Trace: 1",
+    ]))
+    .await;
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let actual = report["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["kind"] == "actual")
+        .unwrap();
+    assert_eq!(actual["response"]["status"], 401);
+    assert_eq!(actual["answered_by"], "gateway");
+    let f = finding(&report, "GATEWAY_RESPONSE_NO_CORS").expect("step 6");
+    let message = f["message"].as_str().unwrap();
+    assert!(message.contains("the route's authorizer"), "{message}");
+    assert!(
+        message.contains("HTTP APIs add no CORS headers"),
+        "{message}"
+    );
+    assert_eq!(commands(f), "", "no gateway response to customize");
 
     let server = FakeGateway {
         preflight: Canned::gateway(

@@ -2,7 +2,8 @@
 //! returns a step with its findings. The first step that fails is where the user should look.
 
 use super::classify::{
-    classify_preflight, explain_gateway_error, gateway_response_type, PreflightClass,
+    classify_preflight, explain_gateway_error, gateway_response_type, http_error_source,
+    http_gateway_shaped, PreflightClass,
 };
 use super::findings::{Finding, FindingCode as C, Severity, Step, StepStatus};
 use super::remedy::FixContext;
@@ -345,57 +346,15 @@ pub(super) fn options_exists(c: &Ctx) -> Step {
 /// authorized route that catches the request → its authorizer; no route → API Gateway), and
 /// where neither tells, "API Gateway or the backend".
 fn who(c: &Ctx, x: &Exchange) -> &'static str {
+    if let Some(by) = http_error_source(c.ev, x) {
+        return by;
+    }
     match x.answered_by {
-        AnsweredBy::Backend if http_gateway_shaped(x) => match http_route_verdict(c, x) {
-            Some(by) => by,
-            None => "API Gateway or the backend",
-        },
+        AnsweredBy::Backend if http_gateway_shaped(x) => "API Gateway or the backend",
         AnsweredBy::Gateway => "API Gateway",
         AnsweredBy::Backend => "the integration",
         AnsweredBy::Cloudfront => "CloudFront",
         AnsweredBy::Unknown => "the server",
-    }
-}
-
-/// An HTTP API error whose status and body are those API Gateway itself sends.
-fn http_gateway_shaped(x: &Exchange) -> bool {
-    let Some(r) = &x.response else { return false };
-    let body: String = r
-        .body_excerpt
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    r.status >= 400
-        && r.headers.contains("apigw-requestid")
-        && [
-            "Unauthorized",
-            "Forbidden",
-            "NotFound",
-            "TooManyRequests",
-            "InternalServerError",
-            "ServiceUnavailable",
-        ]
-        .iter()
-        .any(|m| body == format!("{{\"message\":\"{m}\"}}"))
-}
-
-/// What the configuration says answered an HTTP API error, when it can tell.
-fn http_route_verdict(c: &Ctx, x: &Exchange) -> Option<&'static str> {
-    let http = c.facts?.http.as_ref()?;
-    let status = x.status()?;
-    let route = if x.kind == ExchangeKind::Preflight {
-        http.options_route.as_ref()
-    } else {
-        http.actual_route.as_ref()
-    };
-    match (status, route) {
-        (401 | 403, Some(r))
-            if r.authorization != crate::gateway::model::AuthorizationType::None =>
-        {
-            Some("API Gateway (the route's authorizer)")
-        }
-        (404, None) => Some("API Gateway (no route matches)"),
-        _ => None,
     }
 }
 
@@ -710,6 +669,27 @@ pub(super) fn gateway_responses(c: &Ctx) -> Step {
             let error_type = act.gateway_error_type.clone().unwrap_or_default();
             let response_type = gateway_response_type(&error_type, resp.status);
             match cors::check_actual(&c.ev.target, resp) {
+                // HTTP APIs have no gateway responses to customize.
+                Err(e) if c.fix.http => findings.push(
+                    Finding::error(
+                        C::GatewayResponseNoCors,
+                        format!(
+                            "{} answers the actual request itself with {} and fails the CORS check ({}): HTTP APIs add no CORS headers to their own errors, so the browser hides the real status {} behind a CORS error.",
+                            who(c, act),
+                            resp.status,
+                            e.kind.name(),
+                            resp.status
+                        ),
+                    )
+                    .cites(&act.id)
+                    .fix(
+                        format!(
+                            "HTTP APIs cannot customize their error responses: fix the cause of the {} itself (for 401/403: a valid token for the route's authorizer, sent by the browser app too), or let the function authorize the request so that it can answer errors with CORS headers.",
+                            resp.status
+                        ),
+                        vec![],
+                    ),
+                ),
                 Err(e) => findings.push(
                     Finding::error(
                         C::GatewayResponseNoCors,
