@@ -330,7 +330,44 @@ async fn a_prefix_in_front_of_the_resource_path() {
     assert!(why.contains("--path"), "{out}");
     assert!(report["api"]["resource"].is_null(), "{out}");
     assert!(finding(&report, "OPTIONS_MISSING").is_none(), "{out}");
+    assert_eq!(step_status(&report, 3), "pass", "{out}");
     server.shutdown().await;
+
+    // The same ambiguity with a preflight that fails: the probes' finding stands, and its
+    // commands guess no resource (placeholders, never one of the candidates' ids).
+    let failing = FakeGateway {
+        preflight: Canned::gateway(
+            403,
+            "MissingAuthenticationTokenException",
+            "Missing Authentication Token",
+        ),
+        ..healthy_gateway()
+    }
+    .start(Duration::ZERO)
+    .await;
+    let url = format!("{}/v1/res", failing.base_url());
+    let (code, report, out) = check(
+        &[
+            &url,
+            "--api-id",
+            &api.id,
+            "--stage",
+            "prod",
+            "--endpoint-url",
+            &ep,
+            "--region",
+            "us-east-1",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(code, 1, "{out}");
+    assert!(finding(&report, "OPTIONS_NOT_DEPLOYED").is_none(), "{out}");
+    let f = finding(&report, "OPTIONS_MISSING").expect("the probes' finding");
+    let cmds = commands(f);
+    assert!(cmds.contains("--resource-id <resource-id>"), "{cmds}");
+    assert!(cmds.contains("'<resource-path>'"), "{cmds}");
+    failing.shutdown().await;
 }
 
 /// Item 1, with a custom domain: `--api-id` and a URL on the domain: the base path mapping

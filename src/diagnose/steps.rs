@@ -34,7 +34,10 @@ impl<'a> Ctx<'a> {
         api: &ApiSummary,
         mode: Mode,
     ) -> Self {
-        let resource = facts.and_then(|f| f.resource.as_ref());
+        // An unresolved location: the facts' resource is a guess, never used for commands.
+        let resource = facts
+            .filter(|_| api.resource_unresolved.is_none())
+            .and_then(|f| f.resource.as_ref());
         // The URL's path is the resource path only when the URL names the stage (an
         // execute-api URL) or the configuration resolved it; behind a custom domain or a
         // proxy a prefix may stand in front of it.
@@ -48,7 +51,11 @@ impl<'a> Ctx<'a> {
             resource_path: resource
                 .filter(|r| r.path != crate::gateway::model::DEFAULT_ROUTE)
                 .map(|r| r.path.clone())
-                .or_else(|| facts.map(|f| f.path.clone()))
+                .or_else(|| {
+                    facts
+                        .filter(|_| api.resource_unresolved.is_none())
+                        .map(|f| f.path.clone())
+                })
                 .or_else(|| api.resource.clone())
                 .unwrap_or_else(|| ev.target.url.path().to_string()),
             origin: ev.target.origin.clone(),
