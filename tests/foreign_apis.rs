@@ -723,6 +723,15 @@ async fn configuration_asked_for_and_not_found_is_an_error() {
         assert!(out.contains("invalid --endpoint-url"), "{out}");
         assert!(!out.contains("Error {") && !out.contains("kind:"), "{out}");
     }
+    // The same from the environment, as the AWS CLI reads it.
+    let (code, _, out) = check(
+        &[&url, "--api-id", "abc123", "--region", "us-east-1"],
+        &[("AWS_ENDPOINT_URL", "not a url")],
+    )
+    .await;
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("Check AWS_ENDPOINT_URL"), "{out}");
+    assert!(!out.contains("Error {") && !out.contains("kind:"), "{out}");
     let Some(ep) = endpoint() else {
         server.shutdown().await;
         return;

@@ -289,6 +289,30 @@ impl SdkSource {
         }
     }
 
+    /// The endpoint the lookups were sent to, when one was named, and where it was named.
+    fn endpoint_named(&self) -> Option<(String, &'static str)> {
+        if let Some(e) = &self.options.endpoint_url {
+            return Some((
+                e.clone(),
+                "--endpoint-url (or the aws.endpoint_url setting)",
+            ));
+        }
+        [
+            (
+                "AWS_ENDPOINT_URL_API_GATEWAY",
+                "AWS_ENDPOINT_URL_API_GATEWAY",
+            ),
+            ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL"),
+        ]
+        .into_iter()
+        .find_map(|(var, from)| {
+            std::env::var(var)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .map(|v| (v, from))
+        })
+    }
+
     /// "Not found", with the region: the usual cause is looking in the wrong one.
     fn not_found(&self, clients: &Clients, id: &str) -> String {
         let used = &clients.region;
@@ -356,14 +380,14 @@ impl ConfigSource for SdkSource {
             );
             result.map_err(|e| match e {
                 LoadError::Credentials(m) => credentials_help(&self.options, &m),
-                LoadError::Other(m) => match (m.strip_prefix(errors::UNREACHABLE), &self.options.endpoint_url) {
-                    (Some(cause), Some(e)) => format!(
-                        "{} {}{cause}. Check --endpoint-url (or the aws.endpoint_url setting) and that the endpoint is running, or skip the lookups with --no-aws",
+                LoadError::Other(m) => match (m.strip_prefix(errors::UNREACHABLE), self.endpoint_named()) {
+                    (Some(cause), Some((e, from))) => format!(
+                        "{} {}{cause}. Check {from} and that the endpoint is running, or skip the lookups with --no-aws",
                         errors::UNREACHABLE,
-                        crate::redact::url(e)
+                        crate::redact::text(&crate::redact::url(&e))
                     ),
                     (Some(cause), None) => format!(
-                        "{} for {}{cause}. Check the network (a proxy, AWS_ENDPOINT_URL), or skip the lookups with --no-aws",
+                        "{} for {}{cause}. Check the network (a proxy, a firewall), or skip the lookups with --no-aws",
                         errors::UNREACHABLE,
                         self.clients.get().and_then(|c| c.as_ref().ok()).map_or("the region", |c| c.region.as_str())
                     ),
