@@ -402,7 +402,7 @@ async fn check(args: &CheckArgs, config: &Config) -> Result<i32, UsageError> {
             }
         }
     }
-    let report = runner::run(&plan, source, None)
+    let report = runner::run(&plan, source.clone(), None)
         .await
         .map_err(|e| UsageError(e.0))?;
     let color = args.format == Format::Text && color_wanted(args.no_color);
@@ -411,5 +411,17 @@ async fn check(args: &CheckArgs, config: &Config) -> Result<i32, UsageError> {
         return Ok(STOPPED_BY.load(Ordering::SeqCst));
     }
     print_stdout(&report.render(args.format, color))?;
+    // The configuration was asked for explicitly (an API, a stage, an endpoint or a profile
+    // named on the command line or in the config file): not getting it is an error, not a
+    // quiet fall-back to probes only.
+    let explicit = plan.api_id.is_some()
+        || plan.stage.is_some()
+        || plan.aws.endpoint_url.is_some()
+        || plan.aws.profile.is_some();
+    if let (true, Some(why)) = (explicit && source.is_some(), &report.api.config_unavailable) {
+        return Err(UsageError(format!(
+            "cannot read the API's configuration: {why}"
+        )));
+    }
     Ok(report.exit_code())
 }

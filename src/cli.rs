@@ -195,6 +195,27 @@ pub struct AwsArgs {
     pub endpoint_url: Option<String>,
 }
 
+/// `--endpoint-url` (or `aws.endpoint_url`): an http(s) URL with a host, as the AWS CLI takes.
+fn check_endpoint_url(input: &str) -> Result<(), UsageError> {
+    let shown: String = crate::redact::text(&crate::redact::url(input))
+        .chars()
+        .take(200)
+        .collect();
+    let bad = |why: &str| {
+        UsageError(format!(
+            "invalid --endpoint-url '{shown}': {why}. Give the API Gateway endpoint as http(s)://host[:port], e.g. http://127.0.0.1:5000"
+        ))
+    };
+    let url = url::Url::parse(input.trim()).map_err(|e| bad(&e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad("the scheme must be http or https"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad("it has no host"));
+    }
+    Ok(())
+}
+
 fn secs(v: f64, what: &str) -> Result<Duration, UsageError> {
     // At least a millisecond: a shorter limit would fail every request before it starts.
     if !(0.001..=3600.0).contains(&v) {
@@ -357,6 +378,13 @@ impl TargetArgs {
                 (parse_url(&synthesized).map_err(UsageError)?, false)
             }
         };
+        let endpoint_url = self
+            .endpoint_url
+            .clone()
+            .or_else(|| config.aws.endpoint_url.clone());
+        if let Some(e) = &endpoint_url {
+            check_endpoint_url(e)?;
+        }
         Ok(Plan {
             target: Target {
                 url,
@@ -379,10 +407,7 @@ impl TargetArgs {
                 enabled: !self.no_aws,
                 profile: self.profile.clone().or_else(|| config.aws.profile.clone()),
                 region: self.region.clone().or_else(|| config.aws.region.clone()),
-                endpoint_url: self
-                    .endpoint_url
-                    .clone()
-                    .or_else(|| config.aws.endpoint_url.clone()),
+                endpoint_url,
             },
             browser: self.browser,
             scenario: None,

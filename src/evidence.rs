@@ -171,6 +171,12 @@ pub enum ConfigEvidence {
         /// the steps they feed are `unknown`, with the reason.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         gaps: Vec<ConfigGap>,
+        /// Set when the resource under diagnosis could not be determined from the URL (a
+        /// prefix in front of the resource path that fits several resources, or none): why,
+        /// with the `--path` to pass. The configuration's per-resource findings are then
+        /// withheld rather than guessed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unresolved: Option<String>,
     },
 }
 

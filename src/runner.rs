@@ -129,6 +129,7 @@ pub async fn run_keeping_evidence(
                                 path: loaded.path,
                                 backend_known: loaded.backend.is_some(),
                                 gaps: loaded.gaps,
+                                unresolved: loaded.unresolved,
                             },
                             Some((located, loaded.backend)),
                         )
@@ -172,7 +173,16 @@ pub async fn run_keeping_evidence(
         .await)
     };
 
-    let ((config, loaded), exchanges) = tokio::join!(config_fut, exchanges_fut);
+    // Who the lookups run as, for the report header (one short STS call, concurrent with the
+    // rest; none for file sources).
+    let identity_fut = async {
+        match &config_source {
+            Some(source) => source.identity().await,
+            None => None,
+        }
+    };
+    let ((config, loaded), exchanges, identity) =
+        tokio::join!(config_fut, exchanges_fut, identity_fut);
     let mut exchanges = exchanges?;
     if !plan.live {
         let Some((located, backend)) = loaded else {
@@ -198,6 +208,7 @@ pub async fn run_keeping_evidence(
         config,
         browser: None,
     };
+    diagnose::classify::refine_attribution(&mut evidence);
     if plan.browser && !refused {
         emit(RunEvent::BrowserStarted);
         // Live: Chromium makes the real request; offline: it judges the predicted answers.
@@ -208,6 +219,7 @@ pub async fn run_keeping_evidence(
     let diagnosis = diagnose::diagnose(&evidence, plan.mode);
     let mut report = Report::new(&evidence, &diagnosis);
     report.aws_calls = config_source.as_ref().map_or(0, |s| s.aws_calls());
+    report.aws_identity = identity;
     emit(RunEvent::Finished(Box::new(report.clone())));
     Ok((report, evidence))
 }
@@ -315,6 +327,7 @@ pub async fn rerun(
         // A Chromium verdict on answers that were just replaced would be stale.
         browser: kinds.is_empty().then(|| previous.browser.clone()).flatten(),
     };
+    diagnose::classify::refine_attribution(&mut evidence);
     if plan.browser && !refused {
         emit(RunEvent::BrowserStarted);
         let budget = deadline.saturating_duration_since(tokio::time::Instant::now());
@@ -377,11 +390,18 @@ fn config_request(plan: &Plan) -> ConfigRequest {
         .stage
         .clone()
         .or_else(|| api_ref.as_ref().and_then(|r| r.stage.clone()));
+    // A URL that does not name the API (custom domain, proxy) may carry a base path or any
+    // prefix in front of the resource path: the API resolves it.
+    let prefix_unknown = plan.live
+        && plan.path.is_none()
+        && plan.api_id.is_some()
+        && ApiRef::from_url(&plan.target.url).is_none();
     ConfigRequest {
         api_ref,
         url_path: plan.live.then(|| plan.target.url.path().to_string()),
         path: plan.path.clone(),
         stage,
+        prefix_unknown,
     }
 }
 

@@ -372,6 +372,7 @@ async fn rest_unmapped_header_with_a_null_template() {
         url_path: None,
         path: Some("/items".into()),
         stage: Some("prod".into()),
+        prefix_unknown: false,
     };
     use cors_doctor::aws::ConfigSource;
     let loaded = source

@@ -133,6 +133,7 @@ async fn null_templates_are_read_through_the_sdk_deserializer() {
         url_path: None,
         path: Some("/items".into()),
         stage: Some("prod".into()),
+        prefix_unknown: false,
     };
     use cors_doctor::aws::ConfigSource;
     let loaded = source
@@ -279,7 +280,7 @@ async fn wrong_region_names_the_region() {
         .expect_err("nothing to predict from");
     assert!(
         err.0
-            .contains("no REST or HTTP API with id zzz999 in us-east-1"),
+            .contains("API zzz999 not found in us-east-1 (REST or HTTP"),
         "{}",
         err.0
     );

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{BoxFuture, ConfigRequest, ConfigSource, LoadedConfig};
+use super::{BoxFuture, ConfigRequest, ConfigSource, LoadedConfig, Location};
 use crate::evidence::ConfigSourceKind;
 use crate::gateway::model::ApiKind;
 use crate::gateway::openapi;
@@ -63,17 +63,17 @@ impl OpenApiFile {
     fn locate(&self, request: &ConfigRequest) -> LoadedConfig {
         match &self.content {
             Exported::Scenario(scenario) => {
-                let (stage, path) = request.locate(&scenario.api);
-                scenario_config(scenario, request, stage, path)
+                scenario_config(scenario, request, request.location(&scenario.api))
             }
             Exported::Api(api) => {
-                let (stage, path) = request.locate(api);
+                let at = request.location(api);
                 LoadedConfig {
                     api: (**api).clone(),
-                    stage,
-                    path,
+                    stage: at.stage,
+                    path: at.path,
                     backend: None,
                     gaps: Vec::new(),
+                    unresolved: at.unresolved,
                 }
             }
         }
@@ -127,30 +127,26 @@ impl ConfigSource for ScenarioSource {
         &'a self,
         request: &'a ConfigRequest,
     ) -> BoxFuture<'a, Result<LoadedConfig, String>> {
-        let (stage, path) = request.locate(&self.scenario.api);
-        let loaded = scenario_config(&self.scenario, request, stage, path);
+        let at = request.location(&self.scenario.api);
+        let loaded = scenario_config(&self.scenario, request, at);
         Box::pin(async move { Ok(loaded) })
     }
 }
 
 /// A scenario as a configuration: its stage and request path unless the request names others.
-fn scenario_config(
-    s: &Scenario,
-    request: &ConfigRequest,
-    stage: Option<String>,
-    path: String,
-) -> LoadedConfig {
+fn scenario_config(s: &Scenario, request: &ConfigRequest, at: Location) -> LoadedConfig {
     let no_location = request.path.is_none() && request.url_path.is_none();
     LoadedConfig {
         api: s.api.clone(),
-        stage: stage.or_else(|| Some(s.spec.stage.clone())),
+        stage: at.stage.or_else(|| Some(s.spec.stage.clone())),
         path: if no_location {
             s.spec.request.path.clone()
         } else {
-            path
+            at.path
         },
         backend: Some(s.spec.backend.clone()),
         gaps: Vec::new(),
+        unresolved: if no_location { None } else { at.unresolved },
     }
 }
 

@@ -9,6 +9,7 @@ use std::pin::Pin;
 
 use crate::evidence::{ConfigGap, ConfigSourceKind};
 use crate::gateway::behavior::{self, RouteBackend};
+use crate::gateway::inspect::{self, PrefixedPath};
 use crate::gateway::Api;
 use crate::target::ApiRef;
 
@@ -23,9 +24,79 @@ pub struct ConfigRequest {
     pub path: Option<String>,
     /// `--stage`, or the stage of an execute-api URL.
     pub stage: Option<String>,
+    /// True when the path in `api_ref` (or `url_path`) may carry a prefix in front of the
+    /// resource path that nothing identified (a custom domain's base path, a proxy): the
+    /// resource is then resolved from the API ([`inspect::resolve_prefixed`]).
+    pub prefix_unknown: bool,
+}
+
+/// Where the request lands in a loaded API.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub stage: Option<String>,
+    /// The resource path below the stage (and below any prefix that was resolved).
+    pub path: String,
+    /// Set when the resource could not be determined: why, with the `--path` to pass.
+    pub unresolved: Option<String>,
 }
 
 impl ConfigRequest {
+    /// [`ConfigRequest::locate`], then, when a prefix may stand in front of the resource path,
+    /// the resource resolved from the API (the longest suffix that matches a resource; an
+    /// ambiguous or unmatched path is `unresolved`, never a guess).
+    pub fn location(&self, api: &Api) -> Location {
+        let (stage, path) = self.locate(api);
+        let prefix_unknown = self.path.is_none()
+            && (self.prefix_unknown
+                || (self.api_ref.is_none()
+                    && self.url_path.as_deref().is_some_and(|p| {
+                        behavior::split_stage(api, p)
+                            .is_none_or(|(s, _)| s == crate::gateway::model::DEFAULT_STAGE)
+                    })));
+        if !prefix_unknown {
+            return Location {
+                stage,
+                path,
+                unresolved: None,
+            };
+        }
+        let unresolved = match inspect::resolve_prefixed(api, stage.as_deref(), &path) {
+            PrefixedPath::Resolved { path: below, .. } => {
+                return Location {
+                    stage,
+                    path: below,
+                    unresolved: None,
+                }
+            }
+            PrefixedPath::Ambiguous(candidates) => {
+                let options: Vec<String> = candidates
+                    .iter()
+                    .map(|(prefix, below, template)| {
+                        let behind = if prefix.is_empty() {
+                            "with no prefix".to_string()
+                        } else {
+                            format!("behind the prefix {prefix}")
+                        };
+                        format!("{below} ({template}, {behind})")
+                    })
+                    .collect();
+                let hint = candidates.first().map_or("/", |c| c.1.as_str());
+                format!(
+                    "the URL path {path} fits several resources of the API: {}. Pass the resource path with --path (e.g. --path {hint})",
+                    options.join(" or ")
+                )
+            }
+            PrefixedPath::NoMatch => format!(
+                "no resource of the API matches the URL path {path}, with or without a prefix in front of it. Check --api-id and --stage, or pass the resource path with --path"
+            ),
+        };
+        Location {
+            stage,
+            path,
+            unresolved: Some(unresolved),
+        }
+    }
+
     /// The stage and the path below it, once the API is known (a URL on a loopback simulator
     /// names the stage only in its first segment, which only the API can confirm).
     pub fn locate(&self, api: &Api) -> (Option<String>, String) {
@@ -71,6 +142,8 @@ pub struct LoadedConfig {
     pub backend: Option<RouteBackend>,
     /// Parts that could not be read (a partial load).
     pub gaps: Vec<ConfigGap>,
+    /// Set when the resource under diagnosis could not be determined (see [`Location`]).
+    pub unresolved: Option<String>,
 }
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -93,5 +166,11 @@ pub trait ConfigSource: Send + Sync {
     /// Control-plane calls made so far (the report's `aws_calls`).
     fn aws_calls(&self) -> u32 {
         0
+    }
+
+    /// Who the lookups run as (`account 123456789012 · arn:aws:sts::…:assumed-role/Dev/alice`),
+    /// when the source uses AWS credentials and can tell; for the report header.
+    fn identity(&self) -> BoxFuture<'_, Option<String>> {
+        Box::pin(async { None })
     }
 }

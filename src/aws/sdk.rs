@@ -41,6 +41,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 const OPERATION_TIMEOUT: Duration = Duration::from_secs(30);
+/// STS GetCallerIdentity, for the report header only: never worth waiting long for.
+const IDENTITY_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// What the SDK source was asked to look up, captured from the plan.
 #[derive(Clone, Debug, Default)]
@@ -57,6 +59,11 @@ pub struct SdkOptions {
     pub url_path: Option<String>,
     /// Retries (attempts in all); tests lower it.
     pub max_attempts: Option<u32>,
+    /// `--stage`, when given: a stage the API does not have is an error naming those it has.
+    pub stage: Option<String>,
+    /// `--api-id` with a live URL on another host (a custom domain, maybe): its base path or
+    /// API mappings, when it has some for that API, say where the resource path starts.
+    pub domain_hint: Option<String>,
 }
 
 impl SdkOptions {
@@ -75,6 +82,14 @@ impl SdkOptions {
             custom_domain,
             url_path: plan.live.then(|| plan.target.url.path().to_string()),
             max_attempts: None,
+            stage: plan.stage.clone(),
+            domain_hint: (plan.live
+                && api_ref.is_none()
+                && plan.api_id.is_some()
+                && plan.path.is_none())
+            .then(|| plan.target.url.host_str().map(str::to_string))
+            .flatten()
+            .filter(|h| !is_local_host(h)),
         }
     }
 }
@@ -154,15 +169,41 @@ impl SdkSource {
             ApiKind::Http => http_api::load(clients, &target.api_id, target.http.clone()).await?,
         };
         api.region = Some(clients.region.clone());
-        let (mut stage, mut path) = match (&target.mapped_stage, &target.mapped_path) {
-            (Some(s), Some(p)) => (Some(s.clone()), p.clone()),
-            _ => request.locate(&api),
+        if let Some(name) = &self.options.stage {
+            let unread = gaps.iter().any(|g| g.step == 3);
+            if api.stage(name).is_none() && !unread {
+                let mut names: Vec<String> = match api.kind {
+                    ApiKind::Rest => rest::stage_names(clients, &target.api_id).await?,
+                    ApiKind::Http => api.stages.iter().map(|s| s.name.clone()).collect(),
+                };
+                names.sort();
+                let id = &target.api_id;
+                return Err(LoadError::Other(if names.is_empty() {
+                    format!("API {id} has no stage '{name}', and no stages at all: deploy it to a stage first (aws apigateway create-deployment), then pass that stage with --stage")
+                } else {
+                    format!(
+                        "API {id} has no stage '{name}'; its stages are: {}. Pass one of them with --stage",
+                        names.join(", ")
+                    )
+                }));
+            }
+        }
+        let (mut stage, mut path, unresolved) = match (&target.mapped_stage, &target.mapped_path) {
+            (Some(s), Some(p)) => (Some(s.clone()), p.clone(), None),
+            _ => {
+                let at = request.location(&api);
+                (at.stage, at.path, at.unresolved)
+            }
         };
         // An HTTP API's `$default` stage has no prefix in the URL: what looked like a stage
         // was the first path segment.
         if api.kind == ApiKind::Http && target.mapped_stage.is_none() {
             let named = stage.as_deref().is_some_and(|s| api.stage(s).is_some());
-            if !named && api.stage(DEFAULT_STAGE).is_some() && request.path.is_none() {
+            if !named
+                && api.stage(DEFAULT_STAGE).is_some()
+                && request.path.is_none()
+                && !request.prefix_unknown
+            {
                 if let Some(s) = stage.take() {
                     path = format!("/{s}{}", if path == "/" { "" } else { &path });
                 }
@@ -175,6 +216,7 @@ impl SdkSource {
             path,
             backend: None,
             gaps,
+            unresolved,
         })
     }
 
@@ -185,11 +227,31 @@ impl SdkSource {
         request: &ConfigRequest,
     ) -> Result<Target, LoadError> {
         let mut target = match (&request.api_ref, &self.options.custom_domain) {
-            (Some(r), _) => Target {
-                api_id: r.api_id.clone(),
-                stage: request.stage.clone(),
-                ..Target::default()
-            },
+            (Some(r), _) => {
+                let named = Target {
+                    api_id: r.api_id.clone(),
+                    stage: request.stage.clone(),
+                    ..Target::default()
+                };
+                match (request.prefix_unknown, &self.options.domain_hint) {
+                    (true, Some(domain)) => {
+                        // The domain's mappings place the resource path exactly; without
+                        // them (not a custom domain, no permission) the API resolves it.
+                        let path = self.options.url_path.as_deref().unwrap_or("/");
+                        match custom_domain(clients, domain, path).await {
+                            Ok(mapped)
+                                if mapped.api_id == r.api_id
+                                    && (request.stage.is_none()
+                                        || request.stage == mapped.mapped_stage) =>
+                            {
+                                mapped
+                            }
+                            _ => named,
+                        }
+                    }
+                    _ => named,
+                }
+            }
             (None, Some(domain)) => {
                 let path = self.options.url_path.as_deref().unwrap_or("/");
                 custom_domain(clients, domain, path).await?
@@ -227,18 +289,42 @@ impl SdkSource {
         }
     }
 
+    /// The endpoint the lookups were sent to, when one was named, and where it was named.
+    fn endpoint_named(&self) -> Option<(String, &'static str)> {
+        if let Some(e) = &self.options.endpoint_url {
+            return Some((
+                e.clone(),
+                "--endpoint-url (or the aws.endpoint_url setting)",
+            ));
+        }
+        [
+            (
+                "AWS_ENDPOINT_URL_API_GATEWAY",
+                "AWS_ENDPOINT_URL_API_GATEWAY",
+            ),
+            ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL"),
+        ]
+        .into_iter()
+        .find_map(|(var, from)| {
+            std::env::var(var)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .map(|v| (v, from))
+        })
+    }
+
     /// "Not found", with the region: the usual cause is looking in the wrong one.
     fn not_found(&self, clients: &Clients, id: &str) -> String {
         let used = &clients.region;
         match (&self.options.url_region, &self.options.region) {
             (Some(url), Some(flag)) if url != flag => format!(
-                "no REST or HTTP API with id {id} in {used} (--region): the URL names region {url}; drop --region or pass --region {url}"
+                "API {id} not found in {used} (REST or HTTP, --region): the URL names region {url}; drop --region or pass --region {url}"
             ),
             (Some(url), _) => format!(
-                "no REST or HTTP API with id {id} in {url}, the region the URL names: check the account (--profile) the lookups use"
+                "API {id} not found in {url} (REST or HTTP), the region the URL names: check the API id and the account (--profile) the lookups use"
             ),
             (None, _) => format!(
-                "no REST or HTTP API with id {id} in {used} (from {}): pass --region with the API's region",
+                "API {id} not found in {used} (REST or HTTP; region from {}): check --api-id, or pass --region with the API's region",
                 clients.region_source
             ),
         }
@@ -294,7 +380,19 @@ impl ConfigSource for SdkSource {
             );
             result.map_err(|e| match e {
                 LoadError::Credentials(m) => credentials_help(&self.options, &m),
-                LoadError::Other(m) => m,
+                LoadError::Other(m) => match (m.strip_prefix(errors::UNREACHABLE), self.endpoint_named()) {
+                    (Some(cause), Some((e, from))) => format!(
+                        "{} {}{cause}. Check {from} and that the endpoint is running, or skip the lookups with --no-aws",
+                        errors::UNREACHABLE,
+                        crate::redact::text(&crate::redact::url(&e))
+                    ),
+                    (Some(cause), None) => format!(
+                        "{} for {}{cause}. Check the network (a proxy, a firewall), or skip the lookups with --no-aws",
+                        errors::UNREACHABLE,
+                        self.clients.get().and_then(|c| c.as_ref().ok()).map_or("the region", |c| c.region.as_str())
+                    ),
+                    _ => m,
+                },
             })
         })
     }
@@ -302,8 +400,9 @@ impl ConfigSource for SdkSource {
     fn preflight(&self) -> BoxFuture<'_, Result<(), String>> {
         Box::pin(async move {
             match (self.check_credentials().await, &self.options.custom_domain) {
-                // A custom domain was not named as an API: without credentials, just skip.
-                (Err(_), Some(_)) => Ok(()),
+                // A custom domain was not named as an API: without credentials, just skip
+                // (unless a profile was named: a mistyped one is an error).
+                (Err(_), Some(_)) if self.options.profile.is_none() => Ok(()),
                 (r, _) => r,
             }
         })
@@ -311,6 +410,29 @@ impl ConfigSource for SdkSource {
 
     fn aws_calls(&self) -> u32 {
         self.calls()
+    }
+
+    fn identity(&self) -> BoxFuture<'_, Option<String>> {
+        Box::pin(async move {
+            let clients = self.clients().await.ok()?;
+            let sts = aws_sdk_sts::Client::new(&clients.sdk);
+            // One short call; an identity that cannot be read leaves the header without it.
+            let call = sts.get_caller_identity().send();
+            match tokio::time::timeout(IDENTITY_TIMEOUT, call).await {
+                Ok(Ok(out)) => {
+                    let account = out.account().unwrap_or("?");
+                    Some(match out.arn() {
+                        Some(arn) => format!("account {account} · {arn}"),
+                        None => format!("account {account}"),
+                    })
+                }
+                Ok(Err(e)) => {
+                    tracing::debug!(error = %errors::error_chain(&e), "sts get-caller-identity");
+                    None
+                }
+                Err(_) => None,
+            }
+        })
     }
 }
 
@@ -335,11 +457,38 @@ async fn build_clients(options: &SdkOptions, counter: CallCounter) -> Result<Cli
         .operation_timeout(OPERATION_TIMEOUT)
         .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .http_client(https)
+        .http_client(https.clone())
         .retry_config(retry)
         .timeout_config(timeouts);
     if let Some(p) = &options.profile {
-        loader = loader.profile_name(p);
+        let known = known_profiles();
+        if !known.iter().any(|k| k == p) {
+            return Err(if known.is_empty() {
+                format!("AWS profile '{p}' not found: there is no AWS config or credentials file. Create the profile with: aws configure --profile {p}")
+            } else {
+                format!(
+                    "AWS profile '{p}' not found; the profiles that exist are: {}. Pass one of them with --profile",
+                    known.join(", ")
+                )
+            });
+        }
+        // As in the AWS CLI, an explicit profile wins over credentials in the environment
+        // (AWS_ACCESS_KEY_ID…), which the default chain would try first.
+        let provider_config = aws_config::provider_config::ProviderConfig::without_region()
+            .with_http_client(https.clone())
+            .with_region(
+                options
+                    .region
+                    .clone()
+                    .or_else(|| options.url_region.clone())
+                    .map(Region::new),
+            );
+        loader = loader.profile_name(p).credentials_provider(
+            aws_config::profile::ProfileFileCredentialsProvider::builder()
+                .configure(&provider_config)
+                .profile_name(p)
+                .build(),
+        );
     }
     let explicit = options
         .region
@@ -380,6 +529,14 @@ async fn build_clients(options: &SdkOptions, counter: CallCounter) -> Result<Cli
     })
 }
 
+/// Loopback and IP-literal hosts are never custom domains.
+fn is_local_host(host: &str) -> bool {
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host.starts_with('[')
+        || host.parse::<std::net::IpAddr>().is_ok()
+}
+
 /// The message for missing or expired credentials: what happened and the exact next command.
 pub fn credentials_help(options: &SdkOptions, detail: &str) -> String {
     let profile = options
@@ -399,6 +556,49 @@ pub fn credentials_help(options: &SdkOptions, detail: &str) -> String {
     format!(
         "cannot read the API's configuration: no valid AWS credentials ({detail}).\n  next: {next}\n  or skip the AWS lookups with --no-aws"
     )
+}
+
+/// The profile names of the shared config and credentials files (`AWS_CONFIG_FILE`,
+/// `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/config` and `~/.aws/credentials`), sorted.
+/// Each file is read up to 1 MiB.
+fn known_profiles() -> Vec<String> {
+    use std::io::Read;
+    let file = |var: &str, name: &str| {
+        std::env::var_os(var)
+            .map(std::path::PathBuf::from)
+            .or_else(|| dirs::home_dir().map(|h| h.join(".aws").join(name)))
+    };
+    let mut names = Vec::new();
+    for (path, is_config) in [
+        (file("AWS_CONFIG_FILE", "config"), true),
+        (file("AWS_SHARED_CREDENTIALS_FILE", "credentials"), false),
+    ] {
+        let mut text = String::new();
+        let read = path
+            .and_then(|p| std::fs::File::open(p).ok())
+            .map(|f| f.take(1 << 20).read_to_string(&mut text));
+        if !matches!(read, Some(Ok(_))) {
+            continue;
+        }
+        for line in text.lines().map(str::trim) {
+            let Some(inner) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) else {
+                continue;
+            };
+            let inner = inner.trim();
+            let name = if !is_config || inner == "default" {
+                Some(inner)
+            } else {
+                inner.strip_prefix("profile ").map(str::trim)
+            };
+            if let Some(n) = name.filter(|n| !n.is_empty()) {
+                if !names.iter().any(|x| x == n) {
+                    names.push(n.to_string());
+                }
+            }
+        }
+    }
+    names.sort();
+    names
 }
 
 /// True when the profile's section of the shared config file has SSO settings.

@@ -1,6 +1,8 @@
 //! Reads one exchange the way an API Gateway engineer would: who answered and what it means.
 
-use crate::evidence::{AnsweredBy, Exchange};
+use crate::evidence::{AnsweredBy, ConfigEvidence, Evidence, Exchange, ExchangeKind};
+use crate::gateway::inspect;
+use crate::gateway::model::{ApiKind, AuthorizationType};
 
 /// What the preflight's answer says about the OPTIONS method.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -124,5 +126,91 @@ pub fn explain_gateway_error(error_type: &str, status: u16) -> &'static str {
             500..=599 => "a gateway-side server error",
             _ => "a gateway-generated error",
         },
+    }
+}
+
+/// An HTTP API error whose status and body are those API Gateway itself sends
+/// (`{"message":"Unauthorized"}` …). HTTP APIs send no `x-amzn-ErrorType`, so the headers
+/// alone cannot tell it from a backend that answers the same way.
+pub fn http_gateway_shaped(x: &Exchange) -> bool {
+    let Some(r) = &x.response else { return false };
+    let body: String = r
+        .body_excerpt
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take(64)
+        .collect();
+    r.status >= 400
+        && r.headers.contains("apigw-requestid")
+        && !r.headers.contains("x-amzn-errortype")
+        && [
+            "Unauthorized",
+            "Forbidden",
+            "NotFound",
+            "TooManyRequests",
+            "InternalServerError",
+            "ServiceUnavailable",
+        ]
+        .iter()
+        .any(|m| body == format!("{{\"message\":\"{m}\"}}"))
+}
+
+/// Who answered an HTTP API error, by the configuration: the route that catches the request
+/// is authorized and the status is 401/403 → its authorizer; no route and 404 → API Gateway.
+/// `None` when the configuration does not tell (or is not an HTTP API's).
+pub fn http_error_source(evidence: &Evidence, x: &Exchange) -> Option<&'static str> {
+    if !http_gateway_shaped(x) {
+        return None;
+    }
+    let ConfigEvidence::Loaded {
+        api,
+        stage,
+        path,
+        unresolved: None,
+        ..
+    } = &evidence.config
+    else {
+        return None;
+    };
+    if api.kind != ApiKind::Http {
+        return None;
+    }
+    let preflight = matches!(
+        x.kind,
+        ExchangeKind::Preflight | ExchangeKind::ForeignOrigin
+    );
+    let method = if preflight {
+        "OPTIONS"
+    } else {
+        evidence.target.method.as_str()
+    };
+    let facts = inspect::facts(api, stage.as_deref(), path, method);
+    let http = facts.http?;
+    let route = if preflight {
+        http.options_route
+    } else {
+        http.actual_route
+    };
+    match (x.status()?, route) {
+        (401 | 403, Some(r)) if r.authorization != AuthorizationType::None => {
+            Some("API Gateway (the route's authorizer)")
+        }
+        (404, None) => Some("API Gateway (no route matches)"),
+        _ => None,
+    }
+}
+
+/// Re-attributes HTTP API errors the headers attributed to the backend when the
+/// configuration says API Gateway produced them ([`http_error_source`]).
+pub fn refine_attribution(evidence: &mut Evidence) {
+    let gateway: Vec<bool> = evidence
+        .exchanges
+        .iter()
+        .map(|x| x.answered_by == AnsweredBy::Backend && http_error_source(evidence, x).is_some())
+        .collect();
+    for (x, by_gateway) in evidence.exchanges.iter_mut().zip(gateway) {
+        if by_gateway {
+            x.answered_by = AnsweredBy::Gateway;
+        }
     }
 }

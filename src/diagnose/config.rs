@@ -2,9 +2,11 @@
 //! not mapped, added but not deployed, IAM on OPTIONS…), and gateway responses that would
 //! hide errors which did not happen during this run. Applied after the probe-based steps.
 
-use super::findings::{Finding, FindingCode as C, Severity, Step, StepStatus};
+use super::classify::{classify_preflight, gateway_response_type, PreflightClass};
+use super::findings::{Finding, FindingCode as C, Remediation, Severity, Step, StepStatus};
 use super::steps::Ctx;
-use crate::evidence::{ConfigGap, Exchange};
+use crate::cors;
+use crate::evidence::{AnsweredBy, ConfigEvidence, ConfigGap, Exchange};
 use crate::gateway::inspect::{ConfigFacts, MethodFacts};
 use crate::gateway::model::{ApiKind, AuthorizationType, AuthorizerKind};
 use crate::target::CredentialsMode;
@@ -13,9 +15,108 @@ const CONFIG: &str = "config";
 
 /// Adds the configuration's findings to the steps (3–6), reconciling them with the probes'.
 pub(super) fn refine(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
+    if let Some(why) = unresolved(c) {
+        // The resource is not known: its findings would be guesses. Gateway responses do
+        // not depend on it.
+        if facts.kind == ApiKind::Rest {
+            gateway_responses(steps, c, facts);
+        }
+        note_unresolved(steps, why);
+        return;
+    }
     match facts.kind {
         ApiKind::Rest => refine_rest(steps, c, facts),
         ApiKind::Http => refine_http(steps, c, facts),
+    }
+    reconcile_with_live(steps, c);
+}
+
+/// Why the resource under diagnosis could not be determined, if it could not.
+fn unresolved<'a>(c: &Ctx<'a>) -> Option<&'a str> {
+    match &c.ev.config {
+        ConfigEvidence::Loaded {
+            unresolved: Some(why),
+            ..
+        } => Some(why),
+        _ => None,
+    }
+}
+
+/// Steps 3–5 say the configuration could not be matched to the URL; the probes' own
+/// conclusions stand (a step they leave unconcluded is `unknown`).
+fn note_unresolved(steps: &mut [Step], why: &str) {
+    for s in steps.iter_mut().filter(|s| (3..=5).contains(&s.number)) {
+        match s.status {
+            StepStatus::Fail | StepStatus::Skip => {}
+            StepStatus::Unknown => s.summary = format!("Unknown: {why}."),
+            StepStatus::Pass | StepStatus::Warn => {
+                s.summary = format!(
+                    "{} (The configuration cannot add to this: {why}.)",
+                    s.summary
+                )
+            }
+        }
+    }
+}
+
+/// The live preflight's id, when it was sent (not predicted) and passed the browser's checks.
+fn live_preflight_passed(c: &Ctx) -> Option<String> {
+    let pf = c.preflight.filter(|x| !x.predicted)?;
+    let resp = pf.response.as_ref()?;
+    if !(200..300).contains(&resp.status) {
+        return None;
+    }
+    cors::check_preflight(&c.ev.target, c.plan, resp, c.mode)
+        .is_ok()
+        .then(|| pf.id.clone())
+}
+
+/// The live actual response's id, when it was sent and passed the browser's CORS check.
+fn live_actual_passed(c: &Ctx) -> Option<String> {
+    let act = c.actual.filter(|x| !x.predicted)?;
+    let resp = act.response.as_ref()?;
+    cors::check_actual(&c.ev.target, resp)
+        .is_ok()
+        .then(|| act.id.clone())
+}
+
+/// A failure drawn from the configuration alone that the live exchanges contradict (the
+/// preflight or the actual response passed the browser's checks) is a contradiction to
+/// report, not a failure: what was read is likely not what this URL serves.
+fn reconcile_with_live(steps: &mut [Step], c: &Ctx) {
+    let preflight = live_preflight_passed(c);
+    let actual = live_actual_passed(c);
+    if preflight.is_none() && actual.is_none() {
+        return;
+    }
+    for s in steps.iter_mut().filter(|s| (3..=5).contains(&s.number)) {
+        let mut changed = false;
+        for f in s.findings.iter_mut() {
+            if f.severity != Severity::Error || !f.evidence.iter().all(|e| e == CONFIG) {
+                continue;
+            }
+            let about_options = s.number != 5 || f.message.starts_with("OPTIONS ");
+            let (passed, what) = if about_options {
+                (&preflight, "preflight")
+            } else {
+                (&actual, "response to the actual request")
+            };
+            let Some(id) = passed else { continue };
+            f.severity = Severity::Warning;
+            f.message = format!(
+                "Contradiction: the configuration says: {} Yet the live {what} ({id}) passed the browser's checks. The configuration read is probably not what this URL serves (another API, stage or resource path), or it changed after it was deployed.",
+                f.message
+            );
+            f.evidence.push(id.clone());
+            f.remediation = Some(Remediation {
+                text: "Check which API, stage and resource path the URL reaches (a custom domain's base path mapping, a proxy) and pass them with --api-id, --stage and --path.".to_string(),
+                commands: Vec::new(),
+            });
+            changed = true;
+        }
+        if changed {
+            settle(s);
+        }
     }
 }
 
@@ -155,6 +256,7 @@ fn refine_rest(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
             header_mapping(steps, c, actual, &path);
         }
     }
+    gateway_response_disagreement(steps, c, facts);
     gateway_responses(steps, c, facts);
     token_validation_note(steps, c, rest);
 }
@@ -224,7 +326,40 @@ fn unevaluable_patterns(steps: &mut [Step], c: &Ctx, m: &MethodFacts, path: &str
     }
 }
 
+/// The live (not predicted) preflight got 403 MissingAuthenticationTokenException: API
+/// Gateway has no such method on what the stage serves.
+fn live_method_missing(c: &Ctx) -> Option<String> {
+    let pf = c.preflight.filter(|x| !x.predicted)?;
+    let missing = matches!(classify_preflight(pf), PreflightClass::MethodMissing { .. })
+        && pf.gateway_error_type.as_deref() == Some("MissingAuthenticationTokenException");
+    missing.then(|| pf.id.clone())
+}
+
 fn refine_rest_options(steps: &mut [Step], c: &Ctx, options: &MethodFacts, path: &str) {
+    let open = options.authorization == AuthorizationType::None && !options.api_key_required;
+    if options.deployed != Some(false) && open {
+        if let Some(id) = live_method_missing(c) {
+            // The configuration has an open OPTIONS, the stage answers as for a method it does
+            // not serve: the method was added after the stage's deployment (inferred when the
+            // deployment's methods could not be read, or were read from another snapshot).
+            remove(steps, 3, C::OptionsMissing, String::new());
+            add(
+                steps,
+                3,
+                Finding::error(
+                    C::OptionsNotDeployed,
+                    format!("OPTIONS {path} exists in the configuration, yet the stage answers the preflight with 403 Missing Authentication Token, as API Gateway does for a method it does not serve: OPTIONS was most likely added after the stage's last deployment (if a deployment does not fix it, the URL does not reach this resource: check the stage and path)."),
+                )
+                .cites(CONFIG)
+                .cites(id)
+                .fix("Deploy the API to the stage (the method exists: do not add it again).", vec![c.fix.deploy()]),
+            );
+            if !options.is_proxy {
+                header_mapping(steps, c, options, path);
+            }
+            return;
+        }
+    }
     if options.deployed == Some(false) {
         remove(steps, 3, C::OptionsMissing, String::new());
         add(
@@ -371,21 +506,37 @@ fn header_mapping(steps: &mut [Step], c: &Ctx, m: &MethodFacts, path: &str) {
         let Some(h) = m.cors_header(name) else {
             continue;
         };
-        let (code, msg) = match (h.declared, &h.mapped) {
+        let (code, msg, declare, map) = match (h.declared, &h.mapped) {
+            (false, None) => (
+                C::HeaderNotMapped,
+                format!("{verb} {path}: the {status} method response neither declares {name} nor does the integration response map it, so API Gateway never sends it."),
+                true,
+                true,
+            ),
             (true, None) => (
                 C::HeaderNotMapped,
                 format!("{verb} {path}: the {status} method response declares {name}, but the integration response does not map a value, so API Gateway drops it."),
+                false,
+                true,
             ),
             (false, Some(expr)) => (
                 C::HeaderNotDeclared,
                 format!("{verb} {path}: the integration response maps {name} to {expr}, but the {status} method response does not declare it, so API Gateway drops it."),
+                true,
+                false,
             ),
             _ => continue,
         };
         let fix = if is_options {
             c.fix.fix_options_headers()
         } else {
-            vec![]
+            let value = if name == "Access-Control-Allow-Credentials" {
+                "true".to_string()
+            } else {
+                c.fix.allow_origin().to_string()
+            };
+            c.fix
+                .map_method_headers(verb, status, &[(name.to_string(), value)], declare, map)
         };
         add(
             steps,
@@ -398,6 +549,70 @@ fn header_mapping(steps: &mut [Step], c: &Ctx, m: &MethodFacts, path: &str) {
                 ),
         );
     }
+}
+
+/// The live actual request got a gateway response without CORS headers (step 6). When the
+/// configuration disagrees (it has the header), say why and give that fix: a more specific
+/// customized type overriding DEFAULT_4XX/5XX, or a change not deployed to the stage.
+fn gateway_response_disagreement(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
+    let Some(rest) = &facts.rest else { return };
+    let Some(act) = c
+        .actual
+        .filter(|x| !x.predicted && x.answered_by == AnsweredBy::Gateway)
+    else {
+        return;
+    };
+    let Some(resp) = &act.response else { return };
+    let failed = step(steps, 6).is_some_and(|s| {
+        s.findings
+            .iter()
+            .any(|f| f.code == C::GatewayResponseNoCors && f.severity == Severity::Error)
+    });
+    if !failed {
+        return;
+    }
+    let rtype = gateway_response_type(act.gateway_error_type.as_deref().unwrap_or(""), resp.status);
+    let default_type = if resp.status >= 500 {
+        "DEFAULT_5XX"
+    } else {
+        "DEFAULT_4XX"
+    };
+    let served = &rest.gateway_responses;
+    let default_expr = if resp.status >= 500 {
+        served.default_5xx_allow_origin.as_deref()
+    } else {
+        served.default_4xx_allow_origin.as_deref()
+    };
+    let own = served.configured.iter().find(|g| g.response_type == rtype);
+    let (message, text, commands) = match (own, default_expr) {
+        (Some(g), Some(expr)) if g.allow_origin.is_none() && rtype != default_type => (
+            format!("{default_type} carries Access-Control-Allow-Origin ({expr}), but {rtype} is customized without it, and a customized type overrides {default_type}: adding the header to {default_type} again changes nothing."),
+            format!("Add Access-Control-Allow-Origin to the {rtype} gateway response itself, then deploy."),
+            c.fix.gateway_response_cors(rtype),
+        ),
+        _ => {
+            let Some(expr) = served
+                .allow_origin_for(rtype)
+                .or_else(|| rest.gateway_responses_working.allow_origin_for(rtype))
+            else {
+                return;
+            };
+            (
+                format!("the API gives {rtype} Access-Control-Allow-Origin ({expr}), yet the live {} answer carried none: the change is most likely not deployed (a stage serves the API as of its last deployment){}.",
+                    resp.status,
+                    if rest.gateway_responses_undeployed { ", and the stage's deployment indeed lacks it" } else { "" }),
+                "Deploy the API to the stage (the gateway response already has the header: do not add it again).".to_string(),
+                vec![c.fix.deploy()],
+            )
+        }
+    };
+    add(
+        steps,
+        6,
+        Finding::error(C::GatewayResponseNoCors, message)
+            .cites(CONFIG)
+            .fix(text, commands),
+    );
 }
 
 fn gateway_responses(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
@@ -443,6 +658,52 @@ fn gateway_responses(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
 
 fn refine_http(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
     let Some(http) = &facts.http else { return };
+    // The route that catches OPTIONS, when it runs an authorizer, rejects the preflight
+    // whether or not the API has a cors_configuration (gateway::behavior::preflight_route).
+    let guarded = http
+        .options_route
+        .as_ref()
+        .filter(|r| r.authorization != AuthorizationType::None);
+    if let (true, Some(route)) = (c.plan.required, guarded) {
+        let by = route
+            .authorizer
+            .as_ref()
+            .map(|a| format!(" (authorizer '{}')", a.name))
+            .unwrap_or_default();
+        let cors_note = if http.cors.is_some() {
+            " The API's cors_configuration does not help: a $default or ANY route catches every method not defined explicitly, OPTIONS included, and its authorizer answers first."
+        } else {
+            ""
+        };
+        // The OPTIONS route, the cors_configuration when it lacks the origin, and a deployment
+        // when the stage does not deploy by itself (remedy::FixContext::unauthorize_options).
+        let commands = c.fix.unauthorize_options();
+        let mut text = "Add an OPTIONS /{proxy+} route without authorization, with an integration attached: it has priority over the catch-all route, so preflights no longer meet the authorizer. Keep the authorizer on the real routes.".to_string();
+        if http.cors.is_none() {
+            text.push_str(" Configure CORS on the API too, so API Gateway answers the preflight with the CORS headers.");
+        }
+        remove(
+            steps,
+            3,
+            C::OptionsMissing,
+            format!("OPTIONS reaches the route {} (step 4).", route.route_key),
+        );
+        reopen(steps, 4);
+        add(
+            steps,
+            4,
+            Finding::error(
+                C::OptionsAuthorized,
+                format!(
+                    "The route {} catches the browser's OPTIONS and has authorization {}{by}: the preflight, which never carries credentials, is rejected (401) before any CORS answer.{cors_note}",
+                    route.route_key,
+                    route.authorization.as_str()
+                ),
+            )
+            .cites(CONFIG)
+            .fix(text, commands),
+        );
+    }
     match (&http.cors, http.origin_allowed) {
         (Some(_), Some(false)) => add(
             steps,
@@ -459,45 +720,20 @@ fn refine_http(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
             5,
             Finding::info(
                 C::BackendHeadersIgnored,
-                "The HTTP API has a cors_configuration: API Gateway answers preflights itself and replaces any CORS headers the backend returns.",
+                "The HTTP API has a cors_configuration: API Gateway answers preflights itself (unless an authorized route catches OPTIONS) and replaces any CORS headers the backend returns.",
             )
             .cites(CONFIG),
         ),
-        (None, _) if c.plan.required => {
-            if let Some(route) = &http.options_route {
-                if route.authorization != AuthorizationType::None {
-                    reopen(steps, 4);
-                    add(
-                        steps,
-                        4,
-                        Finding::error(
-                            C::OptionsAuthorized,
-                            format!(
-                                "Without a cors_configuration, the route {} catches the browser's OPTIONS and has authorization {}.",
-                                route.route_key,
-                                route.authorization.as_str()
-                            ),
-                        )
-                        .cites(CONFIG)
-                        .fix(
-                            "Configure CORS on the API (API Gateway then answers preflights before any authorizer), or add an OPTIONS /{proxy+} route without authorization.",
-                            c.fix.unauthorize_options(),
-                        ),
-                    );
-                }
-            } else {
-                add(
-                    steps,
-                    3,
-                    Finding::error(
-                        C::OptionsMissing,
-                        format!("The HTTP API has no cors_configuration and no route answers OPTIONS {}.", facts.path),
-                    )
-                    .cites(CONFIG)
-                    .fix("Configure CORS on the HTTP API.", vec![c.fix.http_cors_configuration()]),
-                );
-            }
-        }
+        (None, _) if c.plan.required && http.options_route.is_none() => add(
+            steps,
+            3,
+            Finding::error(
+                C::OptionsMissing,
+                format!("The HTTP API has no cors_configuration and no route answers OPTIONS {}.", facts.path),
+            )
+            .cites(CONFIG)
+            .fix("Configure CORS on the HTTP API.", vec![c.fix.http_cors_configuration()]),
+        ),
         (None, _) => {}
     }
 }

@@ -40,6 +40,10 @@ pub struct ApiSummary {
     /// CloudFormation values the diagnosis needs), one sentence each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub config_warnings: Vec<String>,
+    /// Why the resource under diagnosis could not be determined from the URL (then
+    /// `resource` is unset and the configuration's per-resource findings are withheld).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_unresolved: Option<String>,
 }
 
 /// The outcome of a diagnosis: the browser's verdict and the seven steps.
@@ -251,12 +255,14 @@ fn api_summary(evidence: &Evidence) -> ApiSummary {
         },
         kind_decided_by: None,
         config_warnings: Vec::new(),
+        resource_unresolved: None,
     };
     if let ConfigEvidence::Loaded {
         source,
         api,
         stage,
         path,
+        unresolved,
         ..
     } = &evidence.config
     {
@@ -286,6 +292,10 @@ fn api_summary(evidence: &Evidence) -> ApiSummary {
             summary.stage = stage.clone();
         }
         summary.resource = Some(path.clone());
+        if let Some(why) = unresolved {
+            summary.resource = None;
+            summary.resource_unresolved = Some(why.clone());
+        }
     }
     summary
 }

@@ -73,6 +73,10 @@ pub struct FixContext {
     pub observed_preflight: Vec<(String, String)>,
     /// The status of that preflight.
     pub observed_preflight_status: Option<u16>,
+    /// False when `resource_path` is only the URL's path (a prefix such as a custom domain's
+    /// base path may stand in front of the resource path): commands then look the resource
+    /// up by a `RESOURCE_PATH` the user sets.
+    pub resource_path_known: bool,
 }
 
 /// Quotes a word for bash: bare when it is plainly safe, else in single quotes, else (when it
@@ -272,6 +276,18 @@ impl FixContext {
         if let Some(id) = self.resource_id.as_deref().filter(|id| is_id(id)) {
             return id.to_string();
         }
+        if !self.resource_path_known {
+            // The URL's path may carry a base path or proxy prefix: the user names the
+            // resource path (in double quotes, so the shell substitutes it into the query).
+            refs.push(format!(
+                ": \"${{RESOURCE_PATH:?set RESOURCE_PATH to the API's resource path for {} (the URL path without any custom-domain base path)}}\"",
+                plain(&self.resource_path)
+            ));
+            refs.push(format!(
+                "RESOURCE_ID=$(aws apigateway get-resources --rest-api-id {api} --query \"items[?path=='$RESOURCE_PATH'].id\" --output text); : \"${{RESOURCE_ID:?found no resource $RESOURCE_PATH}}\""
+            ));
+            return "\"$RESOURCE_ID\"".to_string();
+        }
         refs.push(format!(
             "RESOURCE_ID=$(aws apigateway get-resources --rest-api-id {api} --query {} --output text); : \"${{RESOURCE_ID:?found no resource {}}}\"",
             quote(&format!("items[?path=={}].id", jmes_str(&self.resource_path))),
@@ -450,6 +466,47 @@ impl FixContext {
             format!("aws apigateway put-integration --rest-api-id {api} --resource-id {rid} --http-method OPTIONS --type MOCK --request-templates {}", json_arg(&template)),
             format!("aws apigateway put-integration-response --rest-api-id {api} --resource-id {rid} --http-method OPTIONS --status-code 200 --response-parameters {}", json_arg(&Value::Object(mapped))),
         ];
+        cmds.push(self.deploy_with(&mut refs));
+        refs.then(cmds)
+    }
+
+    /// Declares and/or maps CORS headers (`headers`: name and unquoted value) on a non-OPTIONS
+    /// REST method's `status` response, touching only those, then deploys.
+    pub fn map_method_headers(
+        &self,
+        http_method: &str,
+        status: &str,
+        headers: &[(String, String)],
+        declare: bool,
+        map: bool,
+    ) -> Vec<String> {
+        let mut refs = Refs::new();
+        let api = self.rest_api(&mut refs);
+        let rid = self.resource(&mut refs, &api);
+        let verb = quote(http_method);
+        let status = quote(status);
+        let mut cmds = Vec::new();
+        let param = |n: &str| format!("/responseParameters/{}", pointer(&format!("method.response.header.{n}")));
+        if declare {
+            let ops: Vec<Value> = headers
+                .iter()
+                .map(|(n, _)| op("add", &param(n), Some("false")))
+                .collect();
+            cmds.push(format!(
+                "aws apigateway update-method-response --rest-api-id {api} --resource-id {rid} --http-method {verb} --status-code {status} --patch-operations {}",
+                patch(&ops)
+            ));
+        }
+        if map {
+            let ops: Vec<Value> = headers
+                .iter()
+                .map(|(n, v)| op("add", &param(n), Some(&format!("'{v}'"))))
+                .collect();
+            cmds.push(format!(
+                "aws apigateway update-integration-response --rest-api-id {api} --resource-id {rid} --http-method {verb} --status-code {status} --patch-operations {}",
+                patch(&ops)
+            ));
+        }
         cmds.push(self.deploy_with(&mut refs));
         refs.then(cmds)
     }
@@ -856,6 +913,7 @@ mod tests {
             origin: "https://app.example.com".into(),
             method: "PUT".into(),
             request_headers: vec!["authorization".into(), "content-type".into()],
+            resource_path_known: true,
             ..FixContext::default()
         }
     }

@@ -2,7 +2,8 @@
 //! returns a step with its findings. The first step that fails is where the user should look.
 
 use super::classify::{
-    classify_preflight, explain_gateway_error, gateway_response_type, PreflightClass,
+    classify_preflight, explain_gateway_error, gateway_response_type, http_error_source,
+    http_gateway_shaped, PreflightClass,
 };
 use super::findings::{Finding, FindingCode as C, Severity, Step, StepStatus};
 use super::remedy::FixContext;
@@ -33,7 +34,14 @@ impl<'a> Ctx<'a> {
         api: &ApiSummary,
         mode: Mode,
     ) -> Self {
-        let resource = facts.and_then(|f| f.resource.as_ref());
+        // An unresolved location: the facts' resource is a guess, never used for commands.
+        let resource = facts
+            .filter(|_| api.resource_unresolved.is_none())
+            .and_then(|f| f.resource.as_ref());
+        // The URL's path is the resource path only when the URL names the stage (an
+        // execute-api URL) or the configuration resolved it; behind a custom domain or a
+        // proxy a prefix may stand in front of it.
+        let resource_path_known = resource.is_some() || api.resource.is_some();
         let loaded = match &ev.config {
             crate::evidence::ConfigEvidence::Loaded { api, .. } => Some(api.as_ref()),
             _ => None,
@@ -56,7 +64,13 @@ impl<'a> Ctx<'a> {
             stage: loaded_stage.or_else(|| live.then(|| api.stage.clone()).flatten()),
             resource_id: resource.and_then(|r| r.id.clone()),
             resource_path: resource
+                .filter(|r| r.path != crate::gateway::model::DEFAULT_ROUTE)
                 .map(|r| r.path.clone())
+                .or_else(|| {
+                    facts
+                        .filter(|_| api.resource_unresolved.is_none())
+                        .map(|f| f.path.clone())
+                })
                 .or_else(|| api.resource.clone())
                 .unwrap_or_else(|| ev.target.url.path().to_string()),
             origin: ev.target.origin.clone(),
@@ -80,6 +94,7 @@ impl<'a> Ctx<'a> {
                 .exchange(ExchangeKind::Preflight)
                 .and_then(|x| x.response.as_ref())
                 .map(|r| r.status),
+            resource_path_known,
         };
         Ctx {
             ev,
@@ -375,10 +390,10 @@ pub(super) fn options_exists(c: &Ctx) -> Step {
                 "No OPTIONS method answers for {}: the preflight gets {status} {} from {}.",
                 c.path(),
                 pf.gateway_error_type.as_deref().unwrap_or(""),
-                who(pf)
+                who(c, pf)
             );
-            if pf.answered_by == AnsweredBy::Gateway {
-                msg.push_str(" (The same answer comes from an IAM-authorized OPTIONS or a wrong base path; the API configuration would tell which.)");
+            if pf.answered_by == AnsweredBy::Gateway && c.facts.is_none() {
+                msg.push_str(" (The same answer comes from an IAM-authorized OPTIONS, an OPTIONS method added but not deployed, or a wrong base path; the API configuration would tell which.)");
             }
             findings.push(
                 Finding::error(C::OptionsMissing, msg)
@@ -407,14 +422,22 @@ pub(super) fn options_exists(c: &Ctx) -> Step {
             "OPTIONS answers for {} ({} from {}).",
             c.path(),
             status_text(pf),
-            who(pf)
+            who(c, pf)
         )
     };
     conclude(3, findings, ok)
 }
 
-fn who(x: &Exchange) -> &'static str {
+/// Who answered, in words. HTTP APIs mark their own errors with no `x-amzn-ErrorType`: an
+/// error with API Gateway's `{"message": …}` body is attributed by the configuration (an
+/// authorized route that catches the request → its authorizer; no route → API Gateway), and
+/// where neither tells, "API Gateway or the backend".
+fn who(c: &Ctx, x: &Exchange) -> &'static str {
+    if let Some(by) = http_error_source(c.ev, x) {
+        return by;
+    }
     match x.answered_by {
+        AnsweredBy::Backend if http_gateway_shaped(x) => "API Gateway or the backend",
         AnsweredBy::Gateway => "API Gateway",
         AnsweredBy::Backend => "the integration",
         AnsweredBy::Cloudfront => "CloudFront",
@@ -444,7 +467,11 @@ pub(super) fn options_unauthorized(c: &Ctx) -> Step {
             )
             .cites(&pf.id)
             .fix(
-                "Set authorization to NONE on the OPTIONS method only (keep it on the real methods). In SAM/CDK, exclude OPTIONS from the default authorizer (AddDefaultAuthorizerToCorsPreflight: false / defaultCorsPreflightOptions).",
+                if c.fix.http {
+                    "Add an OPTIONS /{proxy+} route without authorization, with an integration attached: it has priority over $default and ANY routes, so preflights no longer meet the authorizer (a cors_configuration alone does not help while an authorized route catches OPTIONS). Keep the authorizer on the real routes."
+                } else {
+                    "Set authorization to NONE on the OPTIONS method only (keep it on the real methods). In SAM/CDK, exclude OPTIONS from the default authorizer (AddDefaultAuthorizerToCorsPreflight: false / defaultCorsPreflightOptions)."
+                },
                 c.fix.unauthorize_options(),
             ),
         ),
@@ -552,7 +579,7 @@ fn preflight_header_findings(c: &Ctx, pf: &Exchange) -> Vec<Finding> {
             format!(
                 "The preflight gets {} from {}, not a 2xx: the browser rejects it even though the CORS headers are there.",
                 status_text(pf),
-                who(pf)
+                who(c, pf)
             ),
         )
         .cites(&pf.id)
@@ -762,6 +789,27 @@ pub(super) fn gateway_responses(c: &Ctx) -> Step {
             let error_type = act.gateway_error_type.clone().unwrap_or_default();
             let response_type = gateway_response_type(&error_type, resp.status);
             match cors::check_actual(&c.ev.target, resp) {
+                // HTTP APIs have no gateway responses to customize.
+                Err(e) if c.fix.http => findings.push(
+                    Finding::error(
+                        C::GatewayResponseNoCors,
+                        format!(
+                            "{} answers the actual request itself with {} and fails the CORS check ({}): HTTP APIs add no CORS headers to their own errors, so the browser hides the real status {} behind a CORS error.",
+                            who(c, act),
+                            resp.status,
+                            e.kind.name(),
+                            resp.status
+                        ),
+                    )
+                    .cites(&act.id)
+                    .fix(
+                        format!(
+                            "HTTP APIs cannot customize their error responses: fix the cause of the {} itself (for 401/403: a valid token for the route's authorizer, sent by the browser app too), or let the function authorize the request so that it can answer errors with CORS headers.",
+                            resp.status
+                        ),
+                        vec![],
+                    ),
+                ),
                 Err(e) => findings.push(
                     Finding::error(
                         C::GatewayResponseNoCors,

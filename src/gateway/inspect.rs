@@ -110,6 +110,9 @@ pub struct RestFacts {
     /// True when the working copy's gateway responses differ from what the stage serves
     /// (a gateway response fix that was not deployed).
     pub gateway_responses_undeployed: bool,
+    /// Gateway responses in the working copy (what the next deployment will serve).
+    #[serde(default)]
+    pub gateway_responses_working: GatewayResponseFacts,
     /// `HEADER` (default) or `AUTHORIZER`.
     pub api_key_source: Option<String>,
 }
@@ -360,6 +363,7 @@ pub fn facts_for_origin(
                 actual: actual.map(method_facts),
                 gateway_responses_undeployed: stage_given && working != gateway_responses,
                 gateway_responses,
+                gateway_responses_working: working,
                 api_key_source: api.api_key_source.clone(),
             });
         }
@@ -386,6 +390,92 @@ pub fn facts_for_origin(
         }
     }
     out
+}
+
+/// Where a URL path lands in the API when something unknown may stand in front of the
+/// resource path (a custom domain's base path, a proxy's prefix): see [`resolve_prefixed`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PrefixedPath {
+    /// The resource path below the prefix (`prefix` is empty when the whole path matched).
+    Resolved { prefix: String, path: String },
+    /// Several resources fit equally well: `(prefix, path below it, resource template)`.
+    Ambiguous(Vec<(String, String, String)>),
+    /// Neither the path nor any suffix of it matches a resource or route.
+    NoMatch,
+}
+
+/// Resolves `url_path` (the URL's path, maybe behind an unknown prefix) to a resource of what
+/// `stage` serves. Of the path and each of its suffixes, the match with the most literal
+/// segments wins (a greedy `{proxy+}` match counts only when nothing else matches); among
+/// matches of the same resource, the longest suffix (no prefix, if the whole path matches).
+/// Two different resources fitting equally well are [`PrefixedPath::Ambiguous`]: the caller
+/// says so and asks for `--path` instead of guessing.
+pub fn resolve_prefixed(api: &Api, stage: Option<&str>, url_path: &str) -> PrefixedPath {
+    let served = api.served(stage);
+    let path = url_path.split('?').next().unwrap_or(url_path);
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if segments.is_empty() {
+        return PrefixedPath::Resolved {
+            prefix: String::new(),
+            path: "/".to_string(),
+        };
+    }
+    // (prefix length, resource template, literal segments matched, greedy)
+    let mut candidates: Vec<(usize, &str, usize, bool)> = Vec::new();
+    for start in 0..segments.len() {
+        let below = format!("/{}", segments[start..].join("/"));
+        let best = super::behavior::matching_resources(served.resources, &below)
+            .into_iter()
+            .find(|(r, _)| r.path != DEFAULT_ROUTE && !r.methods.is_empty());
+        if let Some((r, _)) = best {
+            let literal = super::behavior::match_template(&r.path, &below)
+                .map_or(0, |(_, score)| score.iter().filter(|s| **s == 2).count());
+            candidates.push((start, r.path.as_str(), literal, r.path.ends_with("+}")));
+        }
+    }
+    let below = |start: usize| format!("/{}", segments[start..].join("/"));
+    let prefix = |start: usize| {
+        if start == 0 {
+            String::new()
+        } else {
+            format!("/{}", segments[..start].join("/"))
+        }
+    };
+    let resolved = |start: usize| PrefixedPath::Resolved {
+        prefix: prefix(start),
+        path: below(start),
+    };
+    if candidates.is_empty() {
+        // An HTTP API's `$default` route catches any path: nothing to resolve.
+        if served.resources.iter().any(|r| r.path == DEFAULT_ROUTE) {
+            return resolved(0);
+        }
+        return PrefixedPath::NoMatch;
+    }
+    if candidates.iter().any(|c| !c.3) {
+        candidates.retain(|c| !c.3);
+    }
+    let top = candidates.iter().map(|c| c.2).max().unwrap_or(0);
+    candidates.retain(|c| c.2 == top);
+    let mut templates: Vec<&str> = candidates.iter().map(|c| c.1).collect();
+    templates.sort_unstable();
+    templates.dedup();
+    if templates.len() == 1 {
+        // Candidates are in suffix order, longest first.
+        return resolved(candidates[0].0);
+    }
+    let mut seen = Vec::new();
+    let list = candidates
+        .iter()
+        .filter(|c| {
+            let new = !seen.contains(&c.1);
+            seen.push(c.1);
+            new
+        })
+        .take(4)
+        .map(|c| (prefix(c.0), below(c.0), c.1.to_string()))
+        .collect();
+    PrefixedPath::Ambiguous(list)
 }
 
 /// An exact template match wins (the caller passed a template); else route matching.
@@ -462,31 +552,7 @@ fn rest_method_facts(
     let cors_headers = if is_proxy {
         Vec::new()
     } else {
-        let mr = success_status.as_deref().and_then(|s| m.response(s));
-        let ir = m.integration.as_ref().and_then(|i| {
-            let status = success_status.as_deref()?;
-            let matching = || i.responses.iter().filter(|r| r.status_code == status);
-            matching()
-                .find(|r| r.is_default())
-                .or_else(|| matching().next())
-        });
-        CORS_RESPONSE_HEADERS
-            .iter()
-            .map(|h| {
-                let mapped = ir.and_then(|r| r.mapped_header(h)).map(str::to_string);
-                CorsHeaderFacts {
-                    header: (*h).to_string(),
-                    declared: mr.is_some_and(|r| r.declares(h)),
-                    literal_value: mapped.as_deref().and_then(|v| {
-                        v.trim()
-                            .strip_prefix('\'')
-                            .and_then(|v| v.strip_suffix('\''))
-                            .map(str::to_string)
-                    }),
-                    mapped,
-                }
-            })
-            .collect()
+        cors_header_facts(m)
     };
     MethodFacts {
         http_method: m.http_method.clone(),
@@ -524,7 +590,42 @@ fn unevaluable_patterns(m: &Method) -> Vec<UnevaluablePattern> {
         .collect()
 }
 
-fn success_status(m: &Method) -> Option<String> {
+/// Whether each of [`CORS_RESPONSE_HEADERS`] leaves a non-proxy REST method: declared in the
+/// success method response ([`success_status`]) and mapped in the integration response API
+/// Gateway selects for it (the default response with that status, else the first with it).
+/// The one answer to "is this CORS header sent", for the diagnosis and the TUI explorer.
+pub fn cors_header_facts(m: &Method) -> Vec<CorsHeaderFacts> {
+    let success_status = success_status(m);
+    let mr = success_status.as_deref().and_then(|s| m.response(s));
+    let ir = m.integration.as_ref().and_then(|i| {
+        let status = success_status.as_deref()?;
+        let matching = || i.responses.iter().filter(|r| r.status_code == status);
+        matching()
+            .find(|r| r.is_default())
+            .or_else(|| matching().next())
+    });
+    CORS_RESPONSE_HEADERS
+        .iter()
+        .map(|h| {
+            let mapped = ir.and_then(|r| r.mapped_header(h)).map(str::to_string);
+            CorsHeaderFacts {
+                header: (*h).to_string(),
+                declared: mr.is_some_and(|r| r.declares(h)),
+                literal_value: mapped.as_deref().and_then(|v| {
+                    v.trim()
+                        .strip_prefix('\'')
+                        .and_then(|v| v.strip_suffix('\''))
+                        .map(str::to_string)
+                }),
+                mapped,
+            }
+        })
+        .collect()
+}
+
+/// The method response status the CORS header facts are about: `200`, else the lowest 2xx,
+/// else the first declared.
+pub fn success_status(m: &Method) -> Option<String> {
     if m.response("200").is_some() {
         return Some("200".into());
     }
@@ -800,6 +901,46 @@ mod tests {
         assert_eq!(h.actual_route.unwrap().route_key, "DELETE /tasks/{id}");
         assert!(h.options_route.is_none());
         assert_eq!(f.resource.unwrap().path, "/tasks/{id}");
+    }
+
+    #[test]
+    fn a_prefix_in_front_of_the_resource_path_is_resolved_or_called_ambiguous() {
+        let s = Scenario::by_name("rest-healthy").unwrap();
+        let stage = Some(s.stage());
+        let resolved = |prefix: &str, path: &str| PrefixedPath::Resolved {
+            prefix: prefix.into(),
+            path: path.into(),
+        };
+        // The whole path matches: no prefix.
+        assert_eq!(
+            resolve_prefixed(&s.api, stage, "/bookings/7"),
+            resolved("", "/bookings/7")
+        );
+        // A base path (custom domain) or a proxy's prefix in front.
+        assert_eq!(
+            resolve_prefixed(&s.api, stage, "/v1/bookings"),
+            resolved("/v1", "/bookings")
+        );
+        assert_eq!(
+            resolve_prefixed(&s.api, stage, "/api/v2/bookings/7?x=1"),
+            resolved("/api/v2", "/bookings/7")
+        );
+        assert_eq!(
+            resolve_prefixed(&s.api, stage, "/v1/nothing"),
+            PrefixedPath::NoMatch
+        );
+        // Two resources fit as well as each other: ambiguous, never a guess.
+        let mut api = s.api.clone();
+        let mut twin = api.resource("/bookings").unwrap().clone();
+        twin.path = "/{tenant}/bookings".into();
+        api.resources.push(twin);
+        match resolve_prefixed(&api, None, "/v1/bookings") {
+            PrefixedPath::Ambiguous(c) => {
+                let paths: Vec<&str> = c.iter().map(|c| c.1.as_str()).collect();
+                assert!(paths.contains(&"/bookings"), "{c:?}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -60,6 +60,8 @@ pub const EMBEDDED: &[(&str, &str)] = embedded![
     "throttled-default-gateway-responses",
     "gateway-responses-cors-healthy",
     "http-api-default-route-jwt",
+    "http-api-default-route-jwt-cors",
+    "http-api-any-proxy-jwt",
     "http-api-healthy",
     "rest-healthy",
 ];

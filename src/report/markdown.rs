@@ -35,6 +35,9 @@ pub fn render(r: &Report) -> String {
         a.resource.as_deref().unwrap_or("?"),
         a.config_source
     );
+    if let Some(who) = &r.aws_identity {
+        let _ = writeln!(out, "- **AWS:** {who}");
+    }
     let b = &r.browser;
     let _ = writeln!(
         out,

@@ -57,6 +57,10 @@ pub struct Report {
     /// AWS control-plane calls the configuration lookups made (additive; absent when none).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub aws_calls: u32,
+    /// The AWS account and principal the lookups ran as (STS GetCallerIdentity), when known
+    /// (additive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_identity: Option<String>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -121,6 +125,7 @@ impl Report {
                 .map(|x| masked_exchange(x, &secrets))
                 .collect(),
             aws_calls: 0,
+            aws_identity: None,
         };
         match &evidence.browser {
             Some(BrowserEvidence::Observed(o)) => {

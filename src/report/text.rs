@@ -76,6 +76,9 @@ pub fn render(r: &Report, color: bool) -> String {
             api_bits.push(format!("{label} {v}"));
         }
     }
+    if let Some(why) = &a.resource_unresolved {
+        api_bits.push(format!("resource unknown ({why})"));
+    }
     api_bits.push(match &a.config_unavailable {
         Some(why) => format!("config: unavailable ({why})"),
         None => format!("config: {}", a.config_source),
@@ -86,6 +89,9 @@ pub fn render(r: &Report, color: bool) -> String {
     }
     for w in &a.config_warnings {
         let _ = writeln!(out, "  {}", st.paint("33", &format!("config: {w}")));
+    }
+    if let Some(who) = &r.aws_identity {
+        let _ = writeln!(out, "  {}", st.dim(&format!("AWS: {who}")));
     }
     out.push('\n');
 

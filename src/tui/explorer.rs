@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 
 use crate::cli::{Plan, TargetArgs};
+use crate::gateway::behavior;
+use crate::gateway::inspect;
 use crate::gateway::model::{
     Api, ApiKind, AuthorizationType, Method, Resource, Served, DEFAULT_ROUTE, DEFAULT_STAGE,
 };
@@ -80,7 +82,6 @@ impl ApiTree {
             .collect();
         let stage_name = served.stage.map(|s| s.name.clone());
         let ctx = Ctx {
-            api,
             served: &served,
             deployed: &deployed,
             stage: stage_name.as_deref(),
@@ -314,7 +315,6 @@ fn current_row(
 }
 
 struct Ctx<'a> {
-    api: &'a Api,
     served: &'a Served<'a>,
     deployed: &'a HashMap<&'a str, &'a Resource>,
     stage: Option<&'a str>,
@@ -344,36 +344,14 @@ fn auth_label(m: &Method) -> String {
     }
 }
 
-/// (declared in the success method response, mapped in its integration response).
-fn header_sent(m: &Method, header: &str) -> (bool, bool) {
-    let status = success_status(m);
-    let declared = status
-        .and_then(|s| m.response(s))
-        .is_some_and(|r| r.declares(header));
-    let mapped = m.integration.as_ref().is_some_and(|i| {
-        i.responses
-            .iter()
-            .filter(|r| status.is_none_or(|s| r.status_code == s) || r.is_default())
-            .any(|r| r.mapped_header(header).is_some())
-    });
-    (declared, mapped)
-}
-
-/// `200`, else the lowest 2xx, else the first declared status.
-fn success_status(m: &Method) -> Option<&str> {
-    if m.response("200").is_some() {
-        return Some("200");
-    }
-    m.responses
-        .iter()
-        .map(|r| r.status_code.as_str())
-        .filter(|s| s.starts_with('2'))
-        .min()
-        .or_else(|| m.responses.first().map(|r| r.status_code.as_str()))
-}
-
+/// `None` when API Gateway sends `header` from `m` (declared and mapped), else the problem in
+/// a few words. One implementation with the diagnosis: [`inspect::cors_header_facts`].
 fn header_problem(m: &Method, header: &str, short: &str) -> Option<String> {
-    match header_sent(m, header) {
+    let facts = inspect::cors_header_facts(m);
+    let h = facts
+        .iter()
+        .find(|h| h.header.eq_ignore_ascii_case(header))?;
+    match (h.declared, h.mapped.is_some()) {
         (true, true) => None,
         (true, false) => Some(format!("{short} declared, not mapped")),
         (false, true) => Some(format!("{short} mapped, not declared")),
@@ -468,40 +446,49 @@ fn rest_method(ctx: &Ctx<'_>, r: &Resource, m: &Method) -> (Level, String) {
 }
 
 fn http_preflight(ctx: &Ctx<'_>, r: &Resource) -> (Level, String) {
-    if let Some(cors) = ctx.served.cors {
-        let origins = if cors.allow_origins.is_empty() {
-            "no origins".to_string()
-        } else {
-            cors.allow_origins.join(" ")
-        };
-        return (
-            Level::Ok,
-            format!("cors_configuration answers preflights ({origins})"),
-        );
-    }
-    let route = r
-        .method("OPTIONS")
-        .or_else(|| r.method("ANY"))
-        .map(|m| (format!("{} {}", m.http_method, r.path), m))
-        .or_else(|| {
-            ctx.api
-                .resource(DEFAULT_ROUTE)
-                .and_then(|d| d.method("ANY"))
-                .map(|m| (DEFAULT_ROUTE.to_string(), m))
-        });
-    match route {
-        None => (
+    // The route a preflight on this path reaches, by the behaviour model's rule: an
+    // authorized one rejects it even with a cors_configuration.
+    let route = if r.path == DEFAULT_ROUTE {
+        r.method("ANY").map(|m| (DEFAULT_ROUTE.to_string(), m))
+    } else {
+        behavior::preflight_route(ctx.served.resources, &fill_params(&r.path)).map(|(res, m, _)| {
+            let key = if res.path == DEFAULT_ROUTE {
+                DEFAULT_ROUTE.to_string()
+            } else {
+                format!("{} {}", m.http_method, res.path)
+            };
+            (key, m)
+        })
+    };
+    match (ctx.served.cors, route) {
+        (cors, Some((key, m))) if behavior::preflight_blocked_by(m) => (
+            Level::Bad,
+            format!(
+                "OPTIONS → {key}, which requires {}: preflights get 401{}",
+                auth_label(m),
+                if cors.is_some() {
+                    " despite the cors_configuration"
+                } else {
+                    ""
+                }
+            ),
+        ),
+        (Some(cors), _) => {
+            let origins = if cors.allow_origins.is_empty() {
+                "no origins".to_string()
+            } else {
+                cors.allow_origins.join(" ")
+            };
+            (
+                Level::Ok,
+                format!("cors_configuration answers preflights ({origins})"),
+            )
+        }
+        (None, None) => (
             Level::Bad,
             "no cors_configuration, no OPTIONS route: preflights get 404".into(),
         ),
-        Some((key, m)) if m.authorization != AuthorizationType::None => (
-            Level::Bad,
-            format!(
-                "OPTIONS → {key}, which requires {}: preflights get 401",
-                auth_label(m)
-            ),
-        ),
-        Some((key, _)) => (
+        (None, Some((key, _))) => (
             Level::Depends,
             format!("OPTIONS → {key}: the integration must answer preflights"),
         ),
@@ -572,6 +559,48 @@ mod tests {
         let t = tree("http-api-healthy");
         assert_eq!(row(&t, "/tasks", None).level, Level::Ok);
         assert!(t.current.is_some());
+    }
+
+    /// The explorer and step 5 share one answer to "is this CORS header sent": a default
+    /// integration response of another status does not make a 200's header mapped.
+    #[test]
+    fn the_explorer_and_the_diagnosis_agree_on_which_headers_are_sent() {
+        let doc = serde_json::json!({
+          "openapi": "3.0.1", "info": { "title": "t", "version": "1" },
+          "paths": { "/items": { "get": {
+            "responses": { "200": { "description": "ok", "headers": {
+                "Access-Control-Allow-Origin": { "schema": { "type": "string" } } } } },
+            "x-amazon-apigateway-integration": { "type": "mock",
+              "requestTemplates": { "application/json": "{\"statusCode\": 200}" },
+              "responses": {
+                "default": { "statusCode": "400", "responseParameters": {
+                    "method.response.header.Access-Control-Allow-Origin": "'*'" } },
+                "2\\d{2}": { "statusCode": "200" } } } } } }
+        });
+        let api = crate::gateway::openapi::import(&doc).unwrap();
+        let t = ApiTree::new(&api, None, "/items", "GET");
+        let get = row(&t, "/items", Some("GET"));
+        let facts = inspect::facts(&api, None, "/items", "GET");
+        let acao = facts.rest.unwrap().actual.unwrap();
+        let acao = acao.cors_header("Access-Control-Allow-Origin").unwrap();
+        assert!(acao.declared && acao.mapped.is_none());
+        assert_eq!(get.level, Level::Bad, "{}", get.cors);
+        assert!(get.cors.contains("declared, not mapped"), "{}", get.cors);
+    }
+
+    #[test]
+    fn an_authorized_catch_all_route_is_bad_even_with_cors_configured() {
+        let t = tree("http-api-default-route-jwt-cors");
+        let r = row(&t, DEFAULT_ROUTE, None);
+        assert_eq!(r.level, Level::Bad, "{}", r.cors);
+        assert!(
+            r.cors.contains("despite the cors_configuration"),
+            "{}",
+            r.cors
+        );
+        let t = tree("http-api-any-proxy-jwt");
+        let r = row(&t, "/{proxy+}", None);
+        assert_eq!(r.level, Level::Bad, "{}", r.cors);
     }
 
     #[test]

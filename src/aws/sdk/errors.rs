@@ -97,11 +97,17 @@ where
     }
     if matches!(
         err,
-        SdkError::DispatchFailure(_) | SdkError::ConstructionFailure(_)
+        SdkError::DispatchFailure(_) | SdkError::ConstructionFailure(_) | SdkError::TimeoutError(_)
     ) {
         let detail = error_chain(err);
         if looks_like_credentials(&detail) {
             return LookupError::Credentials(detail);
+        }
+        if matches!(
+            err,
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_)
+        ) {
+            return LookupError::Other(format!("{UNREACHABLE}: {}", plain_cause(&detail)));
         }
         return LookupError::Other(format!("{} failed: {detail}", lookup.operation));
     }
@@ -140,6 +146,32 @@ where
             }
         )),
     }
+}
+
+/// How an unreachable control plane is reported (the source adds the endpoint it used).
+pub const UNREACHABLE: &str = "could not reach the API Gateway endpoint";
+
+/// A transport failure in plain words, without the SDK's internals.
+fn plain_cause(detail: &str) -> String {
+    let d = detail.to_ascii_lowercase();
+    let cause = if d.contains("connection refused") {
+        "the connection was refused (nothing listens there)"
+    } else if d.contains("dns") || d.contains("lookup address") || d.contains("name or service") {
+        "its host name does not resolve"
+    } else if d.contains("timed out") || d.contains("timeout") {
+        "the connection timed out"
+    } else if d.contains("certificate") || d.contains("tls") {
+        "the TLS handshake failed"
+    } else {
+        return detail
+            .rsplit(": ")
+            .next()
+            .unwrap_or(detail)
+            .chars()
+            .take(200)
+            .collect();
+    };
+    cause.to_string()
 }
 
 fn looks_like_credentials(detail: &str) -> bool {

@@ -137,6 +137,23 @@ async fn get_resources(clients: &Clients, id: &str) -> Result<Vec<sdk::Resource>
     Ok(items)
 }
 
+/// The names of the API's stages (asked only when a named stage does not exist).
+pub async fn stage_names(clients: &Clients, id: &str) -> Result<Vec<String>, LookupError> {
+    let lookup = Lookup::new("get_stages", "stages", format!("/restapis/{id}/stages"));
+    let out = clients
+        .v1
+        .get_stages()
+        .rest_api_id(id)
+        .send()
+        .await
+        .map_err(|e| classify(&e, &lookup, &clients.region))?;
+    Ok(out
+        .item()
+        .iter()
+        .filter_map(|s| s.stage_name().map(str::to_string))
+        .collect())
+}
+
 /// The stage (if one is named and exists) and the deployment it serves.
 async fn get_stage_and_deployment(
     clients: &Clients,

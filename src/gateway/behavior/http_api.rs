@@ -1,10 +1,44 @@
 //! HTTP APIs: routes, JWT/Lambda/IAM authorization and the cors_configuration.
+//!
+//! Documented (<https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html>):
+//! with a cors_configuration API Gateway answers preflight OPTIONS requests itself, even
+//! without an OPTIONS route, adds the configured headers to integration responses and ignores
+//! CORS headers from the backend; CORS headers come back only when the request has `Origin`
+//! (and, for OPTIONS, `Access-Control-Request-Method`). The `$default` route "catches
+//! requests for all methods and routes that you haven't explicitly defined, including OPTIONS
+//! requests": with an authorizer on it, the preflight meets the authorizer even when CORS is
+//! configured; the fix is an `OPTIONS /{proxy+}` route without authorization, with an
+//! integration attached (it has priority over `$default`).
+//!
+//! Choices the documentation leaves open, with the evidence each rests on:
+//! - **An authorized `ANY` route (`ANY /{proxy+}`, `ANY /items`) catches the preflight like
+//!   `$default`** (401 from a JWT/Lambda authorizer, 403 for IAM), with or without a
+//!   cors_configuration. Evidence: anomalyco/sst#5493 (SST's HTTP API sets CORS by default;
+//!   `ANY` routes with a JWT authorizer fail the preflight with "It does not have HTTP ok
+//!   status" while `GET` routes work), and the same documented rule for `$default` ("all
+//!   methods … not explicitly defined"). [`preflight_route`] is that one rule, shared by the
+//!   behaviour, the diagnosis and the explorer.
+//! - **A route the preflight reaches without authorization lets the automatic answer win**
+//!   when a cors_configuration exists (its integration is not invoked). Evidence: the
+//!   documented fix (an unauthorized `OPTIONS /{proxy+}` route) is described as making the
+//!   preflight work with the configured CORS; API Gateway ignores backend CORS headers anyway.
+//! - **An origin the configuration does not allow gets 204 without CORS headers** (not 403).
+//!   Evidence: none either way in the docs; browsers treat both the same (blocked).
+//! - **`Access-Control-Allow-Origin` is `*` only when allowOrigins is `*` alone and credentials
+//!   are off; otherwise the request's origin is echoed.** Evidence: the Fetch standard forbids
+//!   `*` with credentials; the docs list `*` as an allowed value.
+//! - **Gateway errors (401 from an authorizer, 404, 429, 5xx) carry no CORS headers**, even
+//!   with a cors_configuration. Evidence: the docs say the headers are added "to the response
+//!   from an integration"; HTTP APIs have no gateway responses to customize.
+//! - **Error bodies and headers**: `{"message":"…"}` with `apigw-requestid` and no
+//!   `x-amzn-ErrorType`; 503 on an integration timeout, 500 on a failed integration. Evidence:
+//!   observed responses quoted in user reports (verify); the docs do not list them.
 
 use super::access::{check_authorizer, has_sigv4, throttled, AuthOutcome};
 use super::backend::{BackendCall, BackendFailure};
-use super::routing::{match_http_route, split_query};
+use super::routing::{match_http_route, split_query, PathParams};
 use super::{extended_request_id, Answer, Context, MatchedRoute, Producer};
-use crate::gateway::model::{Api, AuthorizationType, CorsConfiguration, Served};
+use crate::gateway::model::{Api, AuthorizationType, CorsConfiguration, Method, Resource, Served};
 use crate::http::{Headers, HttpRequest, HttpResponse};
 
 pub(super) fn http_error(
@@ -28,6 +62,74 @@ pub(super) fn http_error(
         produced_by: Producer::Gateway {
             response_type: kind.to_string(),
         },
+    }
+}
+
+/// The route an HTTP API's preflight (`OPTIONS` on `path`) is routed to: an `OPTIONS` route,
+/// else an `ANY` route, on the most specific matching path, else `$default`. `None` when no
+/// route catches it (then a cors_configuration answers it, or 404 without one).
+///
+/// Whether that route stands in the preflight's way is [`preflight_blocked_by`]: one rule for
+/// the behaviour, the diagnosis and the explorer.
+pub fn preflight_route<'a>(
+    resources: &'a [Resource],
+    path: &str,
+) -> Option<(&'a Resource, &'a Method, PathParams)> {
+    match_http_route(resources, path, "OPTIONS")
+}
+
+/// True when the route that catches the preflight runs an authorizer or IAM first: a
+/// preflight never carries credentials, so it is rejected (401/403) before any CORS answer.
+pub fn preflight_blocked_by(method: &Method) -> bool {
+    method.authorization != AuthorizationType::None
+}
+
+/// Runs the route's authorization; `Some` is the gateway's rejection.
+fn authorize(
+    api: &Api,
+    method: &Method,
+    request: &HttpRequest,
+    matched: MatchedRoute,
+    ctx: &Context<'_>,
+) -> Option<Answer> {
+    match method.authorization {
+        AuthorizationType::None => None,
+        AuthorizationType::AwsIam => (!has_sigv4(request)).then(|| {
+            http_error(
+                403,
+                "Forbidden",
+                "MISSING_AUTHENTICATION_TOKEN",
+                Some(matched),
+                ctx.seq,
+            )
+        }),
+        _ => {
+            let authorizer = method.authorizer.as_deref().and_then(|n| api.authorizer(n));
+            match check_authorizer(authorizer, request) {
+                AuthOutcome::Allowed => None,
+                AuthOutcome::Rejected("UNAUTHORIZED") => Some(http_error(
+                    401,
+                    "Unauthorized",
+                    "UNAUTHORIZED",
+                    Some(matched),
+                    ctx.seq,
+                )),
+                AuthOutcome::Rejected("ACCESS_DENIED") => Some(http_error(
+                    403,
+                    "Forbidden",
+                    "ACCESS_DENIED",
+                    Some(matched),
+                    ctx.seq,
+                )),
+                AuthOutcome::Rejected(other) => Some(http_error(
+                    500,
+                    "Internal Server Error",
+                    other,
+                    Some(matched),
+                    ctx.seq,
+                )),
+            }
+        }
     }
 }
 
@@ -65,14 +167,23 @@ pub(super) fn respond_http(
     let origin = request.headers.get("origin");
 
     // Automatic preflight: with a cors_configuration API Gateway answers OPTIONS carrying
-    // Origin and Access-Control-Request-Method itself, whatever the routes.
-    // Docs silent: whether an explicit OPTIONS route takes precedence. The model lets the
-    // automatic answer win.
-    if let (Some(cors), Some(origin), true) = (
-        served.cors,
-        origin,
-        verb == "OPTIONS" && request.headers.contains("access-control-request-method"),
-    ) {
+    // Origin and Access-Control-Request-Method itself, unless the route that catches OPTIONS
+    // is authorized (`$default`, documented; an `ANY` route, docs silent: see the module
+    // docs), in which case the preflight meets the authorizer first.
+    let is_preflight = verb == "OPTIONS"
+        && origin.is_some()
+        && request.headers.contains("access-control-request-method");
+    if let (Some(cors), Some(origin), true) = (served.cors, origin, is_preflight) {
+        if let Some((resource, method, params)) = preflight_route(served.resources, path) {
+            let matched = MatchedRoute {
+                path: resource.path.clone(),
+                method: Some(method.http_method.clone()),
+                params,
+            };
+            if let Some(rejected) = authorize(api, method, request, matched, ctx) {
+                return rejected;
+            }
+        }
         let mut headers = Headers::new().with("apigw-requestid", extended_request_id(ctx.seq));
         // Docs silent: an origin that is not allowed gets 204 without CORS headers.
         if let Some(allow) = http_allow_origin(cors, origin) {
@@ -118,34 +229,8 @@ pub(super) fn respond_http(
             ctx.seq,
         );
     }
-    match method.authorization {
-        AuthorizationType::None => {}
-        AuthorizationType::AwsIam => {
-            if !has_sigv4(request) {
-                return http_error(
-                    403,
-                    "Forbidden",
-                    "MISSING_AUTHENTICATION_TOKEN",
-                    Some(matched),
-                    ctx.seq,
-                );
-            }
-        }
-        _ => {
-            let authorizer = method.authorizer.as_deref().and_then(|n| api.authorizer(n));
-            match check_authorizer(authorizer, request) {
-                AuthOutcome::Allowed => {}
-                AuthOutcome::Rejected("UNAUTHORIZED") => {
-                    return http_error(401, "Unauthorized", "UNAUTHORIZED", Some(matched), ctx.seq)
-                }
-                AuthOutcome::Rejected("ACCESS_DENIED") => {
-                    return http_error(403, "Forbidden", "ACCESS_DENIED", Some(matched), ctx.seq)
-                }
-                AuthOutcome::Rejected(other) => {
-                    return http_error(500, "Internal Server Error", other, Some(matched), ctx.seq)
-                }
-            }
-        }
+    if let Some(rejected) = authorize(api, method, request, matched.clone(), ctx) {
+        return rejected;
     }
     let Some(integration) = &method.integration else {
         return http_error(

@@ -6,6 +6,31 @@
 //!
 //! The rules follow shared/reference/api-gateway.md. Where AWS documentation is silent the
 //! code says so in a comment starting with "Docs silent".
+//!
+//! # Choices the documentation leaves open
+//! Each with the evidence it rests on ("verify": no primary source found). HTTP API choices
+//! are listed in full in `http_api.rs`'s module docs.
+//! - **REST: an unknown stage on the default endpoint answers 403 `{"message":"Forbidden"}`**
+//!   (`ForbiddenException`). Evidence: commonly reported answer for a wrong stage (verify).
+//! - **REST: a method missing on the most specific resource does not fall back to a
+//!   `{proxy+}` sibling** (403 Missing Authentication Token). Evidence: the documented
+//!   "resource first, then method" selection and user reports of 403 on such paths.
+//! - **REST: throttling is applied once the method is known and before authorization.**
+//!   Evidence: the docs order none; a throttled client is reported not to reach the
+//!   authorizer (its logs show no call) (verify).
+//! - **REST: a customized DEFAULT_4XX/5XX lends its headers but not its status code to the
+//!   types it covers; a specific type's own statusCode applies.** Evidence: the gateway
+//!   responses page describes DEFAULT_* as the fallback for *response parameters and
+//!   templates*; each type keeps its default status in the type table.
+//! - **REST: a gateway response header whose source has no value (no Origin sent for
+//!   `method.request.header.Origin`) is omitted.** Evidence: none either way; an empty header
+//!   is indistinguishable from a missing one for the browser.
+//! - **REST: an integration response whose status has no method response answers 500
+//!   (API_CONFIGURATION_ERROR).** Evidence: deployment normally refuses it; the docs name
+//!   API_CONFIGURATION_ERROR for configuration the runtime cannot apply.
+//! - **HTTP APIs: an authorized `ANY` route catches the preflight like `$default` does**, with
+//!   or without a cors_configuration. Evidence: anomalyco/sst#5493 and the documented
+//!   `$default` rule (see `http_api.rs`).
 
 mod access;
 mod backend;
@@ -28,6 +53,7 @@ pub use routing::{
 pub use selection::{pattern_problem, regex_full_match, PatternProblem, SelectionPattern};
 
 use http_api::{http_error, respond_http};
+pub use http_api::{preflight_blocked_by, preflight_route};
 use rest::{respond_rest, rest_error};
 
 /// Everything about one call that is not configuration or the request itself.

@@ -1,7 +1,9 @@
 use serde_json::{json, Value};
 
 use super::*;
-use crate::gateway::model::{ApiKey, Deployment, GatewayResponse, Stage, ThrottleSetting};
+use crate::gateway::model::{
+    ApiKey, AuthorizationType, Deployment, GatewayResponse, Stage, ThrottleSetting,
+};
 use crate::gateway::openapi::import;
 
 fn mock_options(params: Value, declared: &[&str]) -> Value {
@@ -452,7 +454,7 @@ fn http_api_answers_preflight_itself_and_replaces_backend_cors_headers() {
             json!({ "allowOrigins": ["https://app.example.com"], "allowMethods": ["GET", "POST"],
                       "allowHeaders": ["authorization"], "maxAge": 600 }),
         ),
-        true,
+        false,
     );
     let pre = req(
         "OPTIONS",
@@ -533,6 +535,56 @@ fn http_api_default_route_with_jwt_catches_options() {
         (r.path.as_str(), m.http_method.as_str()),
         ("$default", "ANY")
     );
+}
+
+/// Documented: `$default` catches OPTIONS too, so an authorizer on it rejects the preflight even
+/// with a cors_configuration; an unauthorized `OPTIONS /{proxy+}` route (the documented fix)
+/// gives the automatic answer back. Docs silent, modelled alike: an authorized `ANY` route.
+#[test]
+fn an_authorized_catch_all_route_meets_the_preflight_even_with_cors_configured() {
+    let cors = json!({ "allowOrigins": ["https://app.example.com"], "allowMethods": ["GET"],
+                       "allowHeaders": ["authorization"] });
+    let pre = |path: &str| {
+        req(
+            "OPTIONS",
+            path,
+            &[ORIGIN, ("Access-Control-Request-Method", "GET")],
+        )
+    };
+    let mut api = http_api(Some(cors.clone()), true);
+    let a = call(&api, None, &pre("/items"));
+    assert_eq!(a.response.status, 401);
+    assert!(!a.response.headers.contains(ACAO));
+    assert_eq!(a.matched.unwrap().path, "$default");
+    // The fix: OPTIONS /{proxy+} without authorization, with an integration.
+    let mut fix = api.resource("$default").unwrap().clone();
+    fix.path = "/{proxy+}".into();
+    fix.methods[0].http_method = "OPTIONS".into();
+    fix.methods[0].authorization = AuthorizationType::None;
+    fix.methods[0].authorizer = None;
+    api.resources.push(fix);
+    let a = call(&api, None, &pre("/items"));
+    assert_eq!(a.response.status, 204);
+    assert_eq!(a.produced_by, Producer::CorsPreflight);
+    assert_eq!(
+        a.response.headers.get(ACAO),
+        Some("https://app.example.com")
+    );
+
+    // ANY /{proxy+} with the authorizer and no $default: the same.
+    let mut api = http_api(Some(cors), true);
+    let default = api
+        .resources
+        .iter()
+        .position(|r| r.path == "$default")
+        .unwrap();
+    api.resources[default].path = "/{proxy+}".into();
+    let a = call(&api, None, &pre("/orders/1"));
+    assert_eq!(a.response.status, 401);
+    assert_eq!(a.matched.unwrap().path, "/{proxy+}");
+    // A GET-only route is not a catch-all: with no $default, the automatic answer.
+    api.resources.remove(default);
+    assert_eq!(call(&api, None, &pre("/items")).response.status, 204);
 }
 
 #[test]
