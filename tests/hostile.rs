@@ -195,6 +195,11 @@ fn judge(case: &Case, o: &Outcome, state: &Path) -> Vec<String> {
     {
         problems.push("a raw control character on stdout".into());
     }
+    if let Some(f) = &case.extra_file {
+        if std::fs::metadata(f).map_or(true, |m| m.len() == 0) {
+            problems.push(format!("{} was not written", f.display()));
+        }
+    }
     let mut files = vec![
         state.join("cors-doctor").join("cors-doctor.log"),
         state.join("cors-doctor").join("last.toml"),

@@ -28,6 +28,9 @@ pub enum FindingCode {
     CorsSecurityRisk,
     /// fetch() throws a TypeError and sends nothing (step 2; additive to schema v1).
     FetchRefused,
+    /// The browser's final verdict cannot be known from what was recorded, e.g. a redirect
+    /// it would follow (step 7, a warning; additive to schema v1).
+    BrowserVerdictUnknown,
 }
 
 impl FindingCode {
@@ -56,6 +59,7 @@ impl FindingCode {
             BrowserAllowed => "BROWSER_ALLOWED",
             CorsSecurityRisk => "CORS_SECURITY_RISK",
             FetchRefused => "FETCH_REFUSED",
+            BrowserVerdictUnknown => "BROWSER_VERDICT_UNKNOWN",
         }
     }
 }
@@ -237,6 +241,7 @@ mod tests {
             BrowserAllowed,
             CorsSecurityRisk,
             FetchRefused,
+            BrowserVerdictUnknown,
         ];
         for c in codes {
             assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
