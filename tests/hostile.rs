@@ -1441,3 +1441,54 @@ async fn the_terminal_ui_and_the_saved_session_show_no_secret() {
     jobs.shutdown();
     echo.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_requests_and_fragments_are_never_sent() {
+    use common::{args, cors_doctor, Canned, FakeGateway, Flipping};
+    let gateway = || FakeGateway {
+        preflight: Canned::good_preflight(ORIGIN, "GET, POST", "authorization"),
+        actual: Canned::integration(200).h("Access-Control-Allow-Origin", ORIGIN),
+        bare: None,
+    };
+    let server = Flipping::start(gateway(), gateway()).await;
+    let base = server.server.base_url();
+    let with_user = base.replace("http://", &format!("http://alice:{PASSWORD}@"));
+    for extra in [
+        vec![format!("{with_user}/prod/items")],
+        vec![format!("{base}/prod/items"), "-X".into(), "TRACE".into()],
+        vec![format!("{base}/prod/items"), "-X".into(), "connect".into()],
+        vec![format!("{base}/prod/items"), "-d".into(), "x".into()],
+        vec![
+            format!("{base}/prod/items"),
+            "-X".into(),
+            "HEAD".into(),
+            "-d".into(),
+            "".into(),
+        ],
+    ] {
+        let mut a = args(&["check", "--origin", ORIGIN, "--format", "json"]);
+        a.extend(extra.clone());
+        let out = cors_doctor(a).await;
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        assert_eq!(report["browser"]["outcome"], "refused", "{extra:?}");
+        assert_eq!(report["first_failing_step"], 2, "{extra:?}");
+        assert_eq!(report["exchanges"], serde_json::json!([]), "{extra:?}");
+        assert_eq!(out.status.code(), Some(1), "{extra:?}");
+    }
+    assert!(server.methods().is_empty(), "sent: {:?}", server.methods());
+    // A fragment stays in the browser.
+    let out = cors_doctor(args(&[
+        "check",
+        &format!("{base}/prod/items?x=1#access_token={FRAGMENT}"),
+        "--origin",
+        ORIGIN,
+    ]))
+    .await;
+    assert_ne!(out.status.code(), Some(2));
+    let seen = server.seen.lock().unwrap().clone();
+    assert!(!seen.is_empty());
+    for r in seen {
+        assert_eq!(r.path_and_query, "/prod/items?x=1");
+    }
+    server.server.shutdown().await;
+}
