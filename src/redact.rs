@@ -506,6 +506,9 @@ impl Secrets {
         if let Some(o) = &config.request.origin {
             s.add_url(o);
         }
+        if let Some(b) = args.body.as_deref().filter(|b| !b.starts_with('@')) {
+            s.add_body(b);
+        }
         s
     }
 
