@@ -598,8 +598,27 @@ impl Secrets {
         }
         let mut value = serde_json::to_value(item).ok()?;
         self.mask_json(&mut value);
-        serde_json::from_value(value).ok()
+        if let Ok(masked) = serde_json::from_value(value) {
+            return Some(masked);
+        }
+        // A secret that equals a word of the type's vocabulary (an enum value such as
+        // `blocked`) made it unreadable: mask again, leaving such words alone.
+        map_strings(item, &|s: &str| {
+            if is_vocabulary_word(s) {
+                s.to_string()
+            } else {
+                self.mask(s)
+            }
+        })
     }
+}
+
+/// An enum value's shape: `blocked`, `network-error`, `OPTIONS_MISSING`.
+fn is_vocabulary_word(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 40
+        && s.bytes()
+            .all(|b| b.is_ascii_alphabetic() || b == b'-' || b == b'_')
 }
 
 /// A copy of `item` with `f` applied to every string in it (through its serde form); `None`
@@ -814,6 +833,26 @@ mod tests {
         let masked: serde_json::Value = s.masked(&v).unwrap();
         assert!(!masked.to_string().contains("CANARY"), "{masked}");
         assert_eq!(masked["status"], "****");
+        // A secret equal to an enum value leaves the value readable as its type.
+        #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "kebab-case")]
+        enum Outcome {
+            Blocked,
+        }
+        #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        struct R {
+            outcome: Outcome,
+            text: String,
+        }
+        let mut s = Secrets::new();
+        s.add("blocked");
+        let r = R {
+            outcome: Outcome::Blocked,
+            text: "x blocked y".into(),
+        };
+        let m = s.masked(&r).unwrap();
+        assert_eq!(m.outcome, Outcome::Blocked);
+        assert_eq!(m.text, "x **** y");
     }
 
     #[test]
