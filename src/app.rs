@@ -238,7 +238,11 @@ async fn start_simulator(
     let bind = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     SimServer::start(bind, handler, Duration::from_millis(latency_ms))
         .await
-        .map_err(|e| UsageError(format!("cannot listen on {bind}: {e}")))
+        .map_err(|e| {
+            UsageError(format!(
+                "cannot listen on {bind}: {e}. Choose another --port (0 picks a free one)."
+            ))
+        })
 }
 
 /// The plan that diagnoses a scenario's request against a simulator at `base_url`.

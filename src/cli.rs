@@ -230,6 +230,9 @@ fn secs(v: f64, what: &str) -> Result<Duration, UsageError> {
 /// Gateway quotas", https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html).
 pub const MAX_BODY_BYTES: u64 = 10 * 1024 * 1024;
 
+/// How long `-d @-` waits for standard input to end.
+const STDIN_BODY_WAIT: Duration = Duration::from_secs(30);
+
 /// `-d` as curl reads it: `@FILE` from a file, `@-` from standard input, with carriage
 /// returns and line feeds removed; anything else is the body itself. Reads are bounded by
 /// [`MAX_BODY_BYTES`]; only regular files (and a piped or redirected standard input) are read,
@@ -253,11 +256,31 @@ pub fn read_body_arg(arg: &str) -> Result<String, UsageError> {
                 "-d @- reads the body from standard input, which is a terminal: pipe or redirect the body in (e.g. -d @- < body.json).".into(),
             ));
         }
-        stdin
-            .lock()
-            .take(MAX_BODY_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| UsageError(format!("-d @-: cannot read standard input: {e}.")))?;
+        // Bounded in time too: a pipe whose writer never finishes must not hang the run.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let read = std::io::stdin()
+                .lock()
+                .take(MAX_BODY_BYTES + 1)
+                .read_to_end(&mut buf)
+                .map(|_| buf);
+            let _ = tx.send(read);
+        });
+        bytes = match rx.recv_timeout(STDIN_BODY_WAIT) {
+            Ok(Ok(b)) => b,
+            Ok(Err(e)) => {
+                return Err(UsageError(format!(
+                    "-d @-: cannot read standard input: {e}."
+                )))
+            }
+            Err(_) => {
+                return Err(UsageError(format!(
+                    "-d @-: standard input did not end within {} s; pipe in a complete body (e.g. -d @- < body.json).",
+                    STDIN_BODY_WAIT.as_secs()
+                )))
+            }
+        };
         if bytes.len() as u64 > MAX_BODY_BYTES {
             return Err(too_big("-"));
         }

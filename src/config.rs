@@ -187,6 +187,37 @@ mod tests {
     }
 
     #[test]
+    fn the_log_file_is_taken_from_the_config_directory() {
+        let log = LogSettings {
+            file: Some(PathBuf::from("logs/c.log")),
+            level: None,
+        };
+        assert_eq!(
+            log.file_from(Some(Path::new("/etc/cd/config.toml"))),
+            Some(PathBuf::from("/etc/cd/logs/c.log"))
+        );
+        let abs = LogSettings {
+            file: Some(PathBuf::from("/var/log/c.log")),
+            level: None,
+        };
+        assert_eq!(
+            abs.file_from(Some(Path::new("/etc/cd/config.toml"))),
+            Some(PathBuf::from("/var/log/c.log"))
+        );
+        assert_eq!(LogSettings::default().file_from(None), None);
+    }
+
+    #[test]
+    fn a_parse_error_never_quotes_a_secret() {
+        let text = "[request]\nheaders = \"Authorization: Bearer ConfigCanary123\"\n";
+        let err = Config::parse(text, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("ConfigCanary123"), "{err}");
+        assert!(err.contains("c.toml:2:"), "{err}");
+    }
+
+    #[test]
     fn errors_name_line_and_column() {
         let text = "[request]\norigin = \"https://a.example\"\nmethod = GET\n";
         match Config::parse(text, Path::new("c.toml")) {

@@ -77,3 +77,30 @@ impl Write for MaskedLine<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tracing_subscriber::fmt::MakeWriter;
+
+    #[test]
+    fn the_log_masks_known_secrets_and_escapes_control_characters() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.log");
+        let file = MaskedFile(Mutex::new(std::fs::File::create(&path).unwrap()));
+        let mut secrets = crate::redact::Secrets::new();
+        secrets.add("LogUnitCanary123");
+        crate::redact::remember(&secrets);
+        let mut w = file.make_writer();
+        w.write_all(
+            b"INFO url=http://h/?x=LogUnitCanary123 Bearer eyJhbGciOi.eyJzdWIiOiIx.sig \x1b[2J\n",
+        )
+        .unwrap();
+        w.flush().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("LogUnitCanary123"), "{text}");
+        assert!(!text.contains("eyJzdWIiOiIx"), "{text}");
+        assert!(!text.contains('\x1b'), "{text}");
+        assert!(text.ends_with('\n'), "{text}");
+    }
+}

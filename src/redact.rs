@@ -506,6 +506,9 @@ impl Secrets {
         if let Some(o) = &config.request.origin {
             s.add_url(o);
         }
+        if let Some(b) = args.body.as_deref().filter(|b| !b.starts_with('@')) {
+            s.add_body(b);
+        }
         s
     }
 
@@ -565,7 +568,9 @@ impl Secrets {
         out
     }
 
-    /// Masks every string in a JSON value (keys included), in place.
+    /// Masks every string value in a JSON value, in place. Object keys are left alone: in
+    /// the types masked here they are field names (headers are `[name, value]` pairs), and
+    /// renaming one would make the value unreadable as its type.
     pub fn mask_json(&self, value: &mut serde_json::Value) {
         use serde_json::Value;
         match value {
@@ -576,13 +581,7 @@ impl Secrets {
                 }
             }
             Value::Array(items) => items.iter_mut().for_each(|v| self.mask_json(v)),
-            Value::Object(map) => {
-                let old = std::mem::take(map);
-                for (k, mut v) in old {
-                    self.mask_json(&mut v);
-                    map.insert(self.mask(&k), v);
-                }
-            }
+            Value::Object(map) => map.values_mut().for_each(|v| self.mask_json(v)),
             _ => {}
         }
     }
@@ -599,8 +598,27 @@ impl Secrets {
         }
         let mut value = serde_json::to_value(item).ok()?;
         self.mask_json(&mut value);
-        serde_json::from_value(value).ok()
+        if let Ok(masked) = serde_json::from_value(value) {
+            return Some(masked);
+        }
+        // A secret that equals a word of the type's vocabulary (an enum value such as
+        // `blocked`) made it unreadable: mask again, leaving such words alone.
+        map_strings(item, &|s: &str| {
+            if is_vocabulary_word(s) {
+                s.to_string()
+            } else {
+                self.mask(s)
+            }
+        })
     }
+}
+
+/// An enum value's shape: `blocked`, `network-error`, `OPTIONS_MISSING`.
+fn is_vocabulary_word(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 40
+        && s.bytes()
+            .all(|b| b.is_ascii_alphabetic() || b == b'-' || b == b'_')
 }
 
 /// A copy of `item` with `f` applied to every string in it (through its serde form); `None`
@@ -807,12 +825,34 @@ mod tests {
         s.add("abc");
         s.add("hunt");
         assert_eq!(s.mask("abc hunt hunting"), "abc **** hunting");
-        // In every string of a structure, keys included.
+        // In every string of a structure; a secret equal to a field name leaves it readable.
         let mut s = Secrets::new();
         s.add("CANARYTOKEN123");
-        let v = serde_json::json!({"a": ["x CANARYTOKEN123"], "CANARYTOKEN123": 1});
+        s.add("status");
+        let v = serde_json::json!({"a": ["x CANARYTOKEN123"], "b": {"c": "CANARYTOKEN123"}, "status": "status"});
         let masked: serde_json::Value = s.masked(&v).unwrap();
         assert!(!masked.to_string().contains("CANARY"), "{masked}");
+        assert_eq!(masked["status"], "****");
+        // A secret equal to an enum value leaves the value readable as its type.
+        #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "kebab-case")]
+        enum Outcome {
+            Blocked,
+        }
+        #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        struct R {
+            outcome: Outcome,
+            text: String,
+        }
+        let mut s = Secrets::new();
+        s.add("blocked");
+        let r = R {
+            outcome: Outcome::Blocked,
+            text: "x blocked y".into(),
+        };
+        let m = s.masked(&r).unwrap();
+        assert_eq!(m.outcome, Outcome::Blocked);
+        assert_eq!(m.text, "x **** y");
     }
 
     #[test]

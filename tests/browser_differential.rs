@@ -581,7 +581,7 @@ fn disagreement(j: &Judged) -> Option<String> {
     // Only the first hop is compared: the engine plans the request to the URL given.
     if o.actual.as_ref().is_none_or(|a| a.redirects.is_empty()) {
         match (plan.required, sent_preflight) {
-            (true, None) if o.outcome != Outcome::NetworkError => {
+            (true, None) if !matches!(o.outcome, Outcome::NetworkError | Outcome::Refused) => {
                 problems.push("the engine plans a preflight, Chromium sent none".into())
             }
             (false, Some(_)) => {

@@ -195,6 +195,11 @@ fn judge(case: &Case, o: &Outcome, state: &Path) -> Vec<String> {
     {
         problems.push("a raw control character on stdout".into());
     }
+    if let Some(f) = &case.extra_file {
+        if std::fs::metadata(f).map_or(true, |m| m.len() == 0) {
+            problems.push(format!("{} was not written", f.display()));
+        }
+    }
     let mut files = vec![
         state.join("cors-doctor").join("cors-doctor.log"),
         state.join("cors-doctor").join("last.toml"),
@@ -567,7 +572,7 @@ fn corpus(sv: &Servers, dir: &Path) -> Vec<Case> {
             )
             .code(1)
             .contains("HTTP method is unsupported")
-            .absent("Allow-Methods: "),
+            .absent("Allow-Methods"),
         );
     }
     cases.push(
@@ -1088,6 +1093,28 @@ fn corpus(sv: &Servers, dir: &Path) -> Vec<Case> {
         .code(1)
         .contains("\"outcome\": \"unknown\""),
     );
+    cases.push(
+        Case::new(
+            "a secret equal to words of the report (enum values)",
+            s(&[
+                "check",
+                &format!("{}/prod/items", sv.echo),
+                "--origin",
+                ORIGIN,
+                "-H",
+                "Authorization: Bearer actual",
+                "-H",
+                "x-api-key: allowed",
+                "--format",
+                "json",
+                t,
+                "2",
+            ]),
+        )
+        .contains("\"kind\": \"actual\"")
+        .contains("\"outcome\": \"allowed\"")
+        .contains("x-echo-authorization"),
+    );
     let many: Vec<String> = (0..500)
         .flat_map(|i| ["-H".to_string(), format!("X-N{i}: v")])
         .collect();
@@ -1238,6 +1265,8 @@ fn the_hostile_corpus_never_panics_hangs_or_leaks() {
     let (servers, _echo) = servers;
     let cases = corpus(&servers, dir.path());
     assert!(cases.len() >= 60, "only {} cases", cases.len());
+    let total = cases.len();
+    let started = Instant::now();
 
     // Four at a time, each in a state directory of its own.
     let queue = Arc::new(Mutex::new(
@@ -1273,6 +1302,11 @@ fn the_hostile_corpus_never_panics_hangs_or_leaks() {
         w.join().unwrap();
     }
     let failures = failures.lock().unwrap();
+    eprintln!(
+        "hostile corpus: {total} cases through the real binary in {:?}, {} failed",
+        started.elapsed(),
+        failures.len()
+    );
     assert!(
         failures.is_empty(),
         "{} cases failed:\n\n{}",
@@ -1435,4 +1469,55 @@ async fn the_terminal_ui_and_the_saved_session_show_no_secret() {
     }
     jobs.shutdown();
     echo.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_requests_and_fragments_are_never_sent() {
+    use common::{args, cors_doctor, Canned, FakeGateway, Flipping};
+    let gateway = || FakeGateway {
+        preflight: Canned::good_preflight(ORIGIN, "GET, POST", "authorization"),
+        actual: Canned::integration(200).h("Access-Control-Allow-Origin", ORIGIN),
+        bare: None,
+    };
+    let server = Flipping::start(gateway(), gateway()).await;
+    let base = server.server.base_url();
+    let with_user = base.replace("http://", &format!("http://alice:{PASSWORD}@"));
+    for extra in [
+        vec![format!("{with_user}/prod/items")],
+        vec![format!("{base}/prod/items"), "-X".into(), "TRACE".into()],
+        vec![format!("{base}/prod/items"), "-X".into(), "connect".into()],
+        vec![format!("{base}/prod/items"), "-d".into(), "x".into()],
+        vec![
+            format!("{base}/prod/items"),
+            "-X".into(),
+            "HEAD".into(),
+            "-d".into(),
+            "".into(),
+        ],
+    ] {
+        let mut a = args(&["check", "--origin", ORIGIN, "--format", "json"]);
+        a.extend(extra.clone());
+        let out = cors_doctor(a).await;
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        assert_eq!(report["browser"]["outcome"], "refused", "{extra:?}");
+        assert_eq!(report["first_failing_step"], 2, "{extra:?}");
+        assert_eq!(report["exchanges"], serde_json::json!([]), "{extra:?}");
+        assert_eq!(out.status.code(), Some(1), "{extra:?}");
+    }
+    assert!(server.methods().is_empty(), "sent: {:?}", server.methods());
+    // A fragment stays in the browser.
+    let out = cors_doctor(args(&[
+        "check",
+        &format!("{base}/prod/items?x=1#access_token={FRAGMENT}"),
+        "--origin",
+        ORIGIN,
+    ]))
+    .await;
+    assert_ne!(out.status.code(), Some(2));
+    let seen = server.seen.lock().unwrap().clone();
+    assert!(!seen.is_empty());
+    for r in seen {
+        assert_eq!(r.path_and_query, "/prod/items?x=1");
+    }
+    server.server.shutdown().await;
 }

@@ -218,9 +218,16 @@ pub(super) fn observe(
         ));
     }
     let cors = main.and_then(|m| m.cors.clone());
+    // fetch() threw before sending anything (see cors::refusal): no request, a TypeError.
+    let refused = main.is_none()
+        && preflight.is_none()
+        && js_error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("TypeError: Failed to execute 'fetch'"));
     let outcome = match (&cors, page_ok) {
         (Some(_), _) => Outcome::Blocked,
         (None, Some(true)) => Outcome::Allowed,
+        _ if refused => Outcome::Refused,
         _ => Outcome::NetworkError,
     };
     if page_ok.is_none() {
@@ -232,6 +239,7 @@ pub(super) fn observe(
     let console_message = state
         .cors_console_line(url)
         .map(str::to_string)
+        .or_else(|| refused.then(|| js_error.clone()).flatten())
         .or_else(|| {
             (outcome != Outcome::Allowed)
                 .then(|| state.console.first().map(|(_, t)| t.clone()))

@@ -181,7 +181,7 @@ pub(super) fn verdict(
             FailedAt::Actual,
             warnings,
             format!(
-                "the actual request was redirected ({} to '{location}') and passed the CORS check; the browser would follow the redirect (with Origin: null if it leaves the origin), which was not followed here, so the final verdict is unknown",
+                "the actual request was redirected ({} to '{location}') and the redirect passed the CORS check; a browser follows it (with Origin: null if it leaves the origin) and cors-doctor does not, so run cors-doctor on the URL it points to",
                 response.status
             ),
         );

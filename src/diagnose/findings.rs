@@ -29,6 +29,9 @@ pub enum FindingCode {
     SelectionPatternUnsupported,
     /// fetch() throws a TypeError and sends nothing (step 2; additive to schema v1).
     FetchRefused,
+    /// The browser's final verdict cannot be known from what was recorded, e.g. a redirect
+    /// it would follow (step 7, a warning; additive to schema v1).
+    BrowserVerdictUnknown,
 }
 
 impl FindingCode {
@@ -58,6 +61,7 @@ impl FindingCode {
             CorsSecurityRisk => "CORS_SECURITY_RISK",
             SelectionPatternUnsupported => "SELECTION_PATTERN_UNSUPPORTED",
             FetchRefused => "FETCH_REFUSED",
+            BrowserVerdictUnknown => "BROWSER_VERDICT_UNKNOWN",
         }
     }
 }
@@ -241,6 +245,7 @@ mod tests {
             CorsSecurityRisk,
             SelectionPatternUnsupported,
             FetchRefused,
+            BrowserVerdictUnknown,
         ];
         for c in codes {
             assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());

@@ -51,7 +51,9 @@ pub(super) fn browser_retest(c: &Ctx) -> Step {
 fn outcome_code(outcome: Outcome) -> C {
     match outcome {
         Outcome::Allowed => C::BrowserAllowed,
-        _ => C::BrowserBlocked,
+        Outcome::Refused => C::FetchRefused,
+        Outcome::Unknown => C::BrowserVerdictUnknown,
+        Outcome::Blocked | Outcome::NetworkError => C::BrowserBlocked,
     }
 }
 
@@ -144,11 +146,8 @@ fn judged(c: &Ctx, seen: Seen, notes: Vec<Finding>) -> Step {
         Outcome::Unknown => {
             let why = c.verdict.warnings.last().cloned().unwrap_or_default();
             (
-                Finding::warning(
-                    C::BrowserBlocked,
-                    format!("{who}'s verdict is unknown: {why}."),
-                ),
-                format!("The final verdict is unknown: {why}."),
+                Finding::warning(C::BrowserVerdictUnknown, format!("Unknown verdict: {why}.")),
+                "The browser's final verdict is unknown (see the warning).".to_string(),
             )
         }
     };

@@ -54,6 +54,13 @@ pub fn render(r: &Report) -> String {
     if let Some(m) = &b.console_message {
         let _ = writeln!(out, "\n> {m}");
     }
+    if let Some(why) = b
+        .warnings
+        .last()
+        .filter(|_| b.outcome == crate::cors::Outcome::Unknown)
+    {
+        let _ = writeln!(out, "\n> Unknown verdict: {why}.");
+    }
     out.push('\n');
     let _ = writeln!(out, "| # | Step | Status | Summary |\n|---|---|---|---|");
     for s in &r.steps {

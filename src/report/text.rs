@@ -104,7 +104,11 @@ pub fn render(r: &Report, color: bool) -> String {
         Outcome::Unknown => st.paint("1;33", "UNKNOWN"),
     };
     let mut line = format!("Browser: {verdict}");
-    if let Some(at) = &b.failed_at {
+    if let Some(at) = b
+        .failed_at
+        .as_ref()
+        .filter(|_| b.outcome != Outcome::Unknown)
+    {
         let _ = write!(line, " at the {at}");
     }
     if let Some(e) = &b.cors_error {
@@ -119,6 +123,9 @@ pub fn render(r: &Report, color: bool) -> String {
     }
     if let Some(f) = &b.firefox_reason {
         let _ = writeln!(out, "  Firefox: (Reason: {f})");
+    }
+    if let Some(why) = b.warnings.last().filter(|_| b.outcome == Outcome::Unknown) {
+        let _ = writeln!(out, "  Why: {why}.");
     }
     out.push('\n');
 
@@ -175,6 +182,9 @@ pub fn render(r: &Report, color: bool) -> String {
         ),
         None if b.outcome == Outcome::Allowed => {
             "No step fails: the browser would allow this request.".to_string()
+        }
+        None if b.outcome == Outcome::Unknown => {
+            "No step fails, but the browser's final verdict is unknown; see why above.".to_string()
         }
         None => "No step explains the failure; see the browser verdict above.".to_string(),
     };

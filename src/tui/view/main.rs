@@ -93,7 +93,11 @@ fn verdict_line<'a>(d: &Diagnosis, tick: usize, theme: &Theme) -> Line<'a> {
                 Outcome::Unknown => ("UNKNOWN", theme.warn()),
             };
             let mut rest = String::new();
-            if let Some(at) = &b.failed_at {
+            if let Some(at) = b
+                .failed_at
+                .as_ref()
+                .filter(|_| b.outcome != Outcome::Unknown)
+            {
                 rest.push_str(&format!(" at the {at}"));
             }
             if let Some(e) = &b.cors_error {
