@@ -426,3 +426,33 @@ async fn bad_definitions_name_file_and_line() {
     assert!(stderr.contains("alias"), "{stderr}");
     assert!(started.elapsed().as_secs() < 20);
 }
+
+/// A Terraform template whose Allow-Origin mapping is a `${…}` placeholder: the steps that
+/// read it (5, and the browser retest of the same predicted answer) are unknown, with the
+/// reason, instead of judging the placeholder text.
+#[tokio::test]
+async fn a_placeholder_the_diagnosis_needs_leaves_its_steps_unknown() {
+    let (_, r, out) = offline(
+        "terraform-rest-cors.json.tpl",
+        &["--path", "/items", "-H", "Authorization: Bearer abc"],
+    )
+    .await;
+    assert_eq!(r["api"]["kind"], "rest", "{out}");
+    for n in [5, 7] {
+        assert_eq!(step(&r, n)["status"], "unknown", "step {n}: {out}");
+        assert!(
+            step(&r, n)["summary"]
+                .as_str()
+                .unwrap_or("")
+                .contains("template placeholder '${allowed_origin}'"),
+            "step {n}: {out}"
+        );
+    }
+    assert!(
+        !codes(&r).contains(&"PREFLIGHT_CORS_HEADERS".to_string()),
+        "{out}"
+    );
+    assert!(r["api"]["config_warnings"]
+        .to_string()
+        .contains("${allowed_origin}"));
+}

@@ -117,15 +117,22 @@ pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
     } = &evidence.config
     {
         config::apply_gaps(&mut steps, gaps, &evidence.exchanges);
-        let missing: Vec<ConfigGap> =
-            inspect::missing_values(loaded, stage.as_deref(), path, &evidence.target.method)
-                .into_iter()
-                .map(|m| ConfigGap {
-                    what: m.what.strip_prefix("the ").unwrap_or(&m.what).to_string(),
-                    step: m.step,
-                    reason: m.reason,
-                })
-                .collect();
+        let mut missing: Vec<ConfigGap> = Vec::new();
+        for m in inspect::missing_values(loaded, stage.as_deref(), path, &evidence.target.method) {
+            let gap = ConfigGap {
+                what: m.what.strip_prefix("the ").unwrap_or(&m.what).to_string(),
+                step: m.step,
+                reason: m.reason,
+            };
+            // The browser retest judges the same predicted answers: it rests on the value too.
+            if (3..=5).contains(&gap.step) && !missing.iter().any(|g| g.step == 7) {
+                missing.push(ConfigGap {
+                    step: 7,
+                    ..gap.clone()
+                });
+            }
+            missing.push(gap);
+        }
         config::apply_gaps(&mut steps, &missing, &evidence.exchanges);
     }
     let first_failing_step = steps

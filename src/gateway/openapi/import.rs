@@ -449,6 +449,8 @@ pub fn import_as(doc: &Value, kind: Option<ApiKind>) -> Result<Api, ImportError>
 /// A marker only one kind of API accepts.
 struct Marker {
     kind: ApiKind,
+    /// Only the first marker of a category is kept, so a large API costs no more.
+    category: &'static str,
     what: String,
 }
 
@@ -473,9 +475,13 @@ struct Marker {
 /// No marker: REST (what `get-export` and most SAM/Serverless bodies are), said as such.
 fn decide_kind(api: &Api, root: &Map<String, Value>) -> (ApiKind, String) {
     let mut markers: Vec<Marker> = Vec::new();
-    let mut mark = |kind: ApiKind, what: String| {
-        if !markers.iter().any(|m| m.what == what) {
-            markers.push(Marker { kind, what });
+    let mut mark = |kind: ApiKind, category: &'static str, what: String| {
+        if !markers.iter().any(|m| m.category == category) {
+            markers.push(Marker {
+                kind,
+                category,
+                what,
+            });
         }
     };
     let only = |k: ApiKind| match k {
@@ -498,21 +504,24 @@ fn decide_kind(api: &Api, root: &Map<String, Value>) -> (ApiKind, String) {
         ),
     ] {
         if root.contains_key(key) {
-            mark(kind, format!("{key} ({})", only(kind)));
+            mark(kind, key, format!("{key} ({})", only(kind)));
         }
     }
     for a in &api.authorizers {
         match a.kind {
             AuthorizerKind::Jwt => mark(
                 ApiKind::Http,
+                "jwt",
                 format!("the JWT authorizer '{}' (HTTP APIs only)", a.name),
             ),
             AuthorizerKind::Token => mark(
                 ApiKind::Rest,
+                "token",
                 format!("the TOKEN authorizer '{}' (REST APIs only)", a.name),
             ),
             AuthorizerKind::CognitoUserPools => mark(
                 ApiKind::Rest,
+                "cognito",
                 format!("the Cognito authorizer '{}' (REST APIs only)", a.name),
             ),
             AuthorizerKind::Request => {}
@@ -521,6 +530,7 @@ fn decide_kind(api: &Api, root: &Map<String, Value>) -> (ApiKind, String) {
             if a.extra.contains_key(key) {
                 mark(
                     ApiKind::Http,
+                    key,
                     format!("{key} on the authorizer '{}' (HTTP APIs only)", a.name),
                 );
             }
@@ -530,23 +540,33 @@ fn decide_kind(api: &Api, root: &Map<String, Value>) -> (ApiKind, String) {
         if scheme.get("type").and_then(Value::as_str) == Some("apiKey") && !is_sigv4(scheme) {
             mark(
                 ApiKind::Rest,
+                "api-key",
                 format!("the API key scheme '{name}' (REST APIs only)"),
             );
         }
     }
     for r in &api.resources {
         if r.path == DEFAULT_ROUTE {
-            mark(ApiKind::Http, "the $default route (HTTP APIs only)".into());
+            mark(
+                ApiKind::Http,
+                "$default",
+                "the $default route (HTTP APIs only)".into(),
+            );
         }
         for m in &r.methods {
             if m.extra.get("isDefaultRoute").and_then(Value::as_bool) == Some(true) {
-                mark(ApiKind::Http, "isDefaultRoute (HTTP APIs only)".into());
+                mark(
+                    ApiKind::Http,
+                    "isDefaultRoute",
+                    "isDefaultRoute (HTTP APIs only)".into(),
+                );
             }
             let Some(i) = &m.integration else { continue };
             let route = format!("{} {}", m.http_method, r.path);
             match i.kind {
                 IntegrationType::Mock | IntegrationType::Http | IntegrationType::Aws => mark(
                     ApiKind::Rest,
+                    "non-proxy",
                     format!(
                         "the {} integration of {route} (REST APIs only)",
                         i.kind.as_str()
@@ -557,18 +577,21 @@ fn decide_kind(api: &Api, root: &Map<String, Value>) -> (ApiKind, String) {
             if !i.responses.is_empty() {
                 mark(
                     ApiKind::Rest,
+                    "responses",
                     format!("integration responses on {route} (REST APIs only)"),
                 );
             }
             if !i.request_templates.is_empty() {
                 mark(
                     ApiKind::Rest,
+                    "templates",
                     format!("request templates on {route} (REST APIs only)"),
                 );
             }
             if i.payload_format_version.as_deref() == Some("2.0") {
                 mark(
                     ApiKind::Http,
+                    "payload-2.0",
                     format!("payloadFormatVersion 2.0 on {route} (HTTP APIs only)"),
                 );
             }
