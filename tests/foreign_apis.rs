@@ -365,8 +365,10 @@ async fn a_prefix_in_front_of_the_resource_path() {
     assert!(finding(&report, "OPTIONS_NOT_DEPLOYED").is_none(), "{out}");
     let f = finding(&report, "OPTIONS_MISSING").expect("the probes' finding");
     let cmds = commands(f);
-    assert!(cmds.contains("--resource-id <resource-id>"), "{cmds}");
-    assert!(cmds.contains("'<resource-path>'"), "{cmds}");
+    // Neither a guessed id nor the URL's path: the resource is looked up by a path the user sets.
+    assert!(cmds.contains("--resource-id \"$RESOURCE_ID\""), "{cmds}");
+    assert!(cmds.contains("items[?path=='$RESOURCE_PATH']"), "{cmds}");
+    assert!(!cmds.contains("/v1/res") && !cmds.contains('<'), "{cmds}");
     failing.shutdown().await;
 }
 
@@ -948,7 +950,7 @@ async fn attribution_and_the_resource_path_in_probes_only_mode() {
     assert_eq!(code, 1, "{out}");
     let f = finding(&report, "OPTIONS_MISSING").expect("step 3");
     let cmds = commands(f);
-    assert!(cmds.contains("items[?path=='<resource-path>']"), "{cmds}");
-    assert!(!cmds.contains("/edge/v2/shop/items"), "{cmds}");
+    assert!(cmds.contains("items[?path=='$RESOURCE_PATH']"), "{cmds}");
+    assert!(!cmds.contains("/edge/v2/shop/items") && !cmds.contains('<'), "{cmds}");
     server.shutdown().await;
 }

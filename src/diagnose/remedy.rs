@@ -279,10 +279,9 @@ impl FixContext {
         if !self.resource_path_known {
             // The URL's path may carry a base path or proxy prefix: the user names the
             // resource path (in double quotes, so the shell substitutes it into the query).
-            refs.push(format!(
-                ": \"${{RESOURCE_PATH:?set RESOURCE_PATH to the API's resource path for {} (the URL path without any custom-domain base path)}}\"",
-                plain(&self.resource_path)
-            ));
+            refs.push(
+                ": \"${RESOURCE_PATH:?set RESOURCE_PATH to the API's resource path (the URL path without any custom-domain base path or proxy prefix)}\"".to_string(),
+            );
             refs.push(format!(
                 "RESOURCE_ID=$(aws apigateway get-resources --rest-api-id {api} --query \"items[?path=='$RESOURCE_PATH'].id\" --output text); : \"${{RESOURCE_ID:?found no resource $RESOURCE_PATH}}\""
             ));
