@@ -1211,6 +1211,9 @@ struct ProbeCase {
     /// The finding whose fix is run; the configuration-based codes that must be gone after.
     code: &'static str,
     gone: Vec<&'static str>,
+    /// `-X`, `--credentials` and headers other than Authorization.
+    method: &'static str,
+    credentials: &'static str,
 }
 
 fn probe_cases(tag: &str) -> Vec<ProbeCase> {
@@ -1247,6 +1250,8 @@ fn probe_cases(tag: &str) -> Vec<ProbeCase> {
             api: items_api(&name("missing"), None, serde_json::json!({})),
             code: "OPTIONS_MISSING",
             gone: vec!["OPTIONS_MISSING"],
+            method: "GET",
+            credentials: "same-origin",
         },
         ProbeCase {
             name: "authorizer on OPTIONS",
@@ -1266,6 +1271,8 @@ fn probe_cases(tag: &str) -> Vec<ProbeCase> {
             ),
             code: "OPTIONS_AUTHORIZED",
             gone: vec!["OPTIONS_AUTHORIZED"],
+            method: "GET",
+            credentials: "same-origin",
         },
         ProbeCase {
             name: "API key on OPTIONS",
@@ -1281,6 +1288,8 @@ fn probe_cases(tag: &str) -> Vec<ProbeCase> {
             ),
             code: "OPTIONS_API_KEY_REQUIRED",
             gone: vec!["OPTIONS_API_KEY_REQUIRED"],
+            method: "GET",
+            credentials: "same-origin",
         },
         ProbeCase {
             name: "OPTIONS without mapped CORS headers",
@@ -1300,6 +1309,8 @@ fn probe_cases(tag: &str) -> Vec<ProbeCase> {
                 "HEADER_NOT_MAPPED",
                 "HEADER_NOT_DECLARED",
             ],
+            method: "GET",
+            credentials: "same-origin",
         },
         ProbeCase {
             name: "Allow-Headers lacks Authorization",
@@ -1323,6 +1334,8 @@ fn probe_cases(tag: &str) -> Vec<ProbeCase> {
             ),
             code: "PREFLIGHT_CORS_HEADERS",
             gone: vec!["PREFLIGHT_CORS_HEADERS"],
+            method: "GET",
+            credentials: "same-origin",
         },
         ProbeCase {
             name: "429 throttling without CORS headers",
@@ -1342,6 +1355,114 @@ fn probe_cases(tag: &str) -> Vec<ProbeCase> {
             ),
             code: "GATEWAY_RESPONSE_NO_CORS",
             gone: vec!["GATEWAY_RESPONSES_UNCONFIGURED"],
+            method: "GET",
+            credentials: "same-origin",
+        },
+        ProbeCase {
+            name: "method not allowed",
+            gateway: common::FakeGateway {
+                preflight: Canned::good_preflight(
+                    ORIGIN,
+                    "GET,POST,OPTIONS",
+                    "authorization,content-type",
+                ),
+                actual: ok_actual(),
+                bare: None,
+            },
+            api: items_api(
+                &name("narrow-methods"),
+                Some(options_op(
+                    &[
+                        ("Access-Control-Allow-Origin", ORIGIN),
+                        ("Access-Control-Allow-Methods", "GET,POST,OPTIONS"),
+                        ("Access-Control-Allow-Headers", "authorization,content-type"),
+                    ],
+                    None,
+                    false,
+                )),
+                serde_json::json!({}),
+            ),
+            code: "PREFLIGHT_CORS_HEADERS",
+            gone: vec!["PREFLIGHT_CORS_HEADERS"],
+            method: "PUT",
+            credentials: "same-origin",
+        },
+        ProbeCase {
+            name: "Allow-Origin with a trailing slash",
+            gateway: common::FakeGateway {
+                preflight: Canned::good_preflight(
+                    "https://app.example.com/",
+                    "GET,OPTIONS",
+                    "authorization",
+                ),
+                actual: ok_actual(),
+                bare: None,
+            },
+            api: items_api(
+                &name("trailing-slash"),
+                Some(options_op(
+                    &[
+                        ("Access-Control-Allow-Origin", "https://app.example.com/"),
+                        ("Access-Control-Allow-Methods", "GET,OPTIONS"),
+                        ("Access-Control-Allow-Headers", "authorization"),
+                    ],
+                    None,
+                    false,
+                )),
+                serde_json::json!({}),
+            ),
+            code: "PREFLIGHT_CORS_HEADERS",
+            gone: vec!["PREFLIGHT_CORS_HEADERS"],
+            method: "GET",
+            credentials: "same-origin",
+        },
+        ProbeCase {
+            name: "wildcard with credentials",
+            gateway: common::FakeGateway {
+                preflight: Canned::good_preflight("*", "GET,OPTIONS", "authorization")
+                    .h("Access-Control-Allow-Credentials", "true"),
+                actual: ok_actual().h("Access-Control-Allow-Credentials", "true"),
+                bare: None,
+            },
+            api: items_api(
+                &name("wildcard-credentials"),
+                Some(options_op(
+                    &[
+                        ("Access-Control-Allow-Origin", "*"),
+                        ("Access-Control-Allow-Methods", "GET,OPTIONS"),
+                        ("Access-Control-Allow-Headers", "authorization"),
+                        ("Access-Control-Allow-Credentials", "true"),
+                    ],
+                    None,
+                    false,
+                )),
+                serde_json::json!({}),
+            ),
+            code: "PREFLIGHT_CORS_HEADERS",
+            gone: vec!["PREFLIGHT_CORS_HEADERS"],
+            method: "GET",
+            credentials: "include",
+        },
+        ProbeCase {
+            name: "403 gateway error without CORS headers",
+            gateway: common::FakeGateway {
+                preflight: Canned::good_preflight(
+                    ORIGIN,
+                    "GET,PUT,OPTIONS",
+                    "authorization,content-type",
+                ),
+                actual: Canned::gateway(403, "ForbiddenException", "Forbidden"),
+                bare: None,
+            },
+            api: items_api(
+                &name("forbidden"),
+                Some(options_op(&full, None, false)),
+                serde_json::json!({}),
+            ),
+            code: "GATEWAY_RESPONSE_NO_CORS",
+            gone: vec!["GATEWAY_RESPONSES_UNCONFIGURED"],
+            method: "GET",
+            credentials: "same-origin",
         },
     ]
 }
@@ -1361,8 +1482,19 @@ async fn failure_class_fixes_from_probes_run_against_the_same_api_in_moto() {
         let server = case.gateway.start(std::time::Duration::ZERO).await;
         // A custom domain without a base path: the URL path is the resource path.
         let url = format!("{}/items", server.base_url());
-        let (_, report, raw) =
-            common::check_json(&[url.as_str(), "--origin", ORIGIN, "-H", BEARER, "--no-aws"]).await;
+        let (_, report, raw) = common::check_json(&[
+            url.as_str(),
+            "--origin",
+            ORIGIN,
+            "-H",
+            BEARER,
+            "-X",
+            case.method,
+            "--credentials",
+            case.credentials,
+            "--no-aws",
+        ])
+        .await;
         server.shutdown().await;
         let Some(cmds) = finding_commands(&report, case.code) else {
             problems.push(format!("{}: no {} fix: {raw}", case.name, case.code));
@@ -1382,9 +1514,9 @@ async fn failure_class_fixes_from_probes_run_against_the_same_api_in_moto() {
         }
         let req = Request {
             path: "/items".into(),
-            method: "GET".into(),
+            method: case.method.into(),
             headers: vec![BEARER.into()],
-            credentials: "same-origin".into(),
+            credentials: case.credentials.into(),
             origin: ORIGIN.into(),
         };
         let after = check(&ep, &id, "prod", &req).await;
