@@ -30,7 +30,15 @@
 //!   commands still say `replace` whenever the configuration shows the key exists, and `add`
 //!   only for keys that are absent or unknown (probes only).
 //! - A wrong single-origin Allow-Origin literal is replaced by the origin under diagnosis (a
-//!   MOCK integration cannot choose between origins); the prose says so.
+//!   MOCK integration answers one origin; serving several needs a backend that checks the
+//!   request's Origin against a list). A `*` with credentials is replaced too: browsers
+//!   refuse it, so nothing that worked is lost.
+//! - Probes only (no configuration): the method response and integration response are
+//!   assumed to exist when the preflight got a 2xx from the method; headers seen on it are
+//!   patched with `replace`, others with `add`; both authorization and apiKeyRequired are set
+//!   off on OPTIONS (the probes cannot tell which one answered 401/403).
+//! - The moto extensions that let tests run these commands are listed in
+//!   scripts/moto_server.py; tests/aws_cli_fixes.rs runs them.
 
 use serde_json::{json, Value};
 

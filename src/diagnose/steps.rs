@@ -537,7 +537,7 @@ fn preflight_header_findings(c: &Ctx, pf: &Exchange) -> Vec<Finding> {
             "Set the HTTP API's CORS configuration to allow this origin, method and headers.".to_string()
         } else if mapped_by_mock {
             format!(
-                "Return these headers from OPTIONS, each declared in the method response and mapped in the integration response: {}.",
+                "Return these headers from OPTIONS, each declared in the method response and mapped in the integration response: {} (a list may hold more entries; the commands keep those already there).",
                 c.fix
                     .preflight_headers()
                     .iter()
@@ -547,7 +547,7 @@ fn preflight_header_findings(c: &Ctx, pf: &Exchange) -> Vec<Finding> {
             )
         } else {
             format!(
-                "Make OPTIONS answer with {}.",
+                "Make OPTIONS answer with {} (a list may hold more entries).",
                 c.fix
                     .preflight_headers()
                     .iter()
