@@ -1772,3 +1772,34 @@ async fn http_api_cors_fix_widens_the_configuration_and_deploys() {
     let methods = cors.allow_methods.unwrap_or_default();
     assert!(methods.iter().any(|m| m == "POST") && methods.iter().any(|m| m == "DELETE"));
 }
+
+/// Issue 11 item 12's wording: a preflight 404 without an error type reads "404 from …", not
+/// "404  from …".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bare_404_preflight_is_worded_without_a_double_space() {
+    let server = common::FakeGateway {
+        preflight: common::Canned::new(404)
+            .h("apigw-requestid", "Ab1Cd2Ef3Gh=")
+            .body("{\"message\":\"Not Found\"}"),
+        actual: common::Canned::new(200).h("Access-Control-Allow-Origin", ORIGIN),
+        bare: None,
+    }
+    .start(std::time::Duration::ZERO)
+    .await;
+    let url = format!("{}/items", server.base_url());
+    let (_, report, raw) =
+        common::check_json(&[url.as_str(), "--origin", ORIGIN, "-H", BEARER, "--no-aws"]).await;
+    server.shutdown().await;
+    let messages: Vec<&str> = report["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|s| s["findings"].as_array().into_iter().flatten())
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("gets 404 from")),
+        "{raw}"
+    );
+    assert!(messages.iter().all(|m| !m.contains("  ")), "{messages:#?}");
+}

@@ -355,11 +355,12 @@ pub(super) fn options_exists(c: &Ctx) -> Step {
                 vec![],
             ),
         ),
-        PreflightClass::MethodMissing { status } => {
+        PreflightClass::MethodMissing { .. } => {
+            // `status_text`: no double space when there is no error type.
             let mut msg = format!(
-                "No OPTIONS method answers for {}: the preflight gets {status} {} from {}.",
+                "No OPTIONS method answers for {}: the preflight gets {} from {}.",
                 c.path(),
-                pf.gateway_error_type.as_deref().unwrap_or(""),
+                status_text(pf),
                 who(pf)
             );
             if pf.answered_by == AnsweredBy::Gateway {
