@@ -59,6 +59,9 @@ pub struct FixContext {
     pub method: String,
     pub request_headers: Vec<String>,
     pub credentials: CredentialsMode,
+    /// The API's region, when known for sure (the configuration's, or a live execute-api URL's):
+    /// every command then names it, so a different default region cannot misdirect it.
+    pub region: Option<String>,
     /// The API's name (`info.title`), to look its id up when the id is not known.
     pub api_name: Option<String>,
     /// True when the API's configuration was read: the fields below describe it, and what
@@ -203,13 +206,14 @@ struct HeaderNow {
 /// Which ids are known, and the lookups that set the rest.
 struct Refs {
     lookups: Vec<String>,
+    /// ` --region R`, or empty.
+    region: String,
 }
 
 impl Refs {
-    fn new() -> Self {
-        Refs {
-            lookups: Vec::new(),
-        }
+    /// `--region` is appended to every `aws` call when the region is known.
+    fn region(&self) -> &str {
+        &self.region
     }
 
     fn push(&mut self, line: String) {
@@ -218,15 +222,39 @@ impl Refs {
         }
     }
 
-    /// The lookups, then `cmds`.
+    /// The lookups, then `cmds` (each `aws` call naming the region).
     fn then(self, cmds: Vec<String>) -> Vec<String> {
+        let region = self.region;
         let mut out = self.lookups;
-        out.extend(cmds);
+        out.extend(cmds.into_iter().map(|c| {
+            if c.starts_with("aws ") && !c.contains('\n') {
+                format!("{c}{region}")
+            } else {
+                c
+            }
+        }));
         out
     }
 }
 
 impl FixContext {
+    fn refs(&self) -> Refs {
+        let region = self
+            .region
+            .as_deref()
+            .filter(|r| {
+                !r.is_empty()
+                    && r.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            })
+            .map(|r| format!(" --region {r}"))
+            .unwrap_or_default();
+        Refs {
+            lookups: Vec::new(),
+            region,
+        }
+    }
+
     fn credentialed(&self) -> bool {
         self.credentials == CredentialsMode::Include
     }
@@ -238,8 +266,9 @@ impl FixContext {
         }
         refs.push(match self.api_name.as_deref().filter(|n| !n.trim().is_empty()) {
             Some(name) => format!(
-                "REST_API_ID=$(aws apigateway get-rest-apis --query {} --output text); : \"${{REST_API_ID:?found no REST API named {}}}\"",
+                "REST_API_ID=$(aws apigateway get-rest-apis --query {} --output text{}); : \"${{REST_API_ID:?found no REST API named {}}}\"",
                 quote(&format!("items[?name=={}].id", jmes_str(name))),
+                refs.region(),
                 plain(name)
             ),
             None => ": \"${REST_API_ID:?set REST_API_ID to the id of the REST API (aws apigateway get-rest-apis lists them)}\"".to_string(),
@@ -254,8 +283,9 @@ impl FixContext {
         }
         refs.push(match self.api_name.as_deref().filter(|n| !n.trim().is_empty()) {
             Some(name) => format!(
-                "API_ID=$(aws apigatewayv2 get-apis --query {} --output text); : \"${{API_ID:?found no HTTP API named {}}}\"",
+                "API_ID=$(aws apigatewayv2 get-apis --query {} --output text{}); : \"${{API_ID:?found no HTTP API named {}}}\"",
                 quote(&format!("Items[?Name=={}].ApiId", jmes_str(name))),
+                refs.region(),
                 plain(name)
             ),
             None => ": \"${API_ID:?set API_ID to the id of the HTTP API (aws apigatewayv2 get-apis lists them)}\"".to_string(),
@@ -281,8 +311,9 @@ impl FixContext {
             return id.to_string();
         }
         refs.push(format!(
-            "RESOURCE_ID=$(aws apigateway get-resources --rest-api-id {api} --query {} --output text); : \"${{RESOURCE_ID:?found no resource {}}}\"",
+            "RESOURCE_ID=$(aws apigateway get-resources --rest-api-id {api} --query {} --output text{}); : \"${{RESOURCE_ID:?found no resource {}}}\"",
             quote(&format!("items[?path=={}].id", jmes_str(&self.resource_path))),
+            refs.region(),
             plain(&self.resource_path)
         ));
         "\"$RESOURCE_ID\"".to_string()
@@ -344,7 +375,7 @@ impl FixContext {
     }
 
     pub fn deploy(&self) -> String {
-        let mut refs = Refs::new();
+        let mut refs = self.refs();
         let cmd = self.deploy_with(&mut refs);
         refs.then(vec![cmd]).join("\n")
     }
@@ -369,7 +400,7 @@ impl FixContext {
     /// The HTTP API fix: a CORS configuration that allows the request (API Gateway then
     /// answers preflights itself). An existing configuration is widened, never narrowed.
     pub fn http_cors_configuration(&self) -> String {
-        let mut refs = Refs::new();
+        let mut refs = self.refs();
         let mut cmds = vec![self.http_cors_command(&mut refs)];
         cmds.extend(self.http_deploy(&mut refs));
         refs.then(cmds).join("\n")
@@ -426,7 +457,7 @@ impl FixContext {
         if self.config_loaded && self.options.is_some() {
             return self.fix_options_headers();
         }
-        let mut refs = Refs::new();
+        let mut refs = self.refs();
         let api = self.rest_api(&mut refs);
         let rid = self.resource(&mut refs, &api);
         let mut methods: Vec<String> = self
@@ -468,7 +499,7 @@ impl FixContext {
         if self.http {
             return self.http_preflight_route();
         }
-        let mut refs = Refs::new();
+        let mut refs = self.refs();
         let api = self.rest_api(&mut refs);
         let rid = self.resource(&mut refs, &api);
         let (auth, key) = match (&self.options, self.config_loaded) {
@@ -502,7 +533,7 @@ impl FixContext {
     /// route loses its authorization; otherwise `OPTIONS /{proxy+}` is added, with the
     /// integration of the route that caught the preflight), and a CORS configuration.
     fn http_preflight_route(&self) -> Vec<String> {
-        let mut refs = Refs::new();
+        let mut refs = self.refs();
         let api = self.http_api(&mut refs);
         let mut cmds = Vec::new();
         let route = self.http_options_route.as_ref();
@@ -517,8 +548,9 @@ impl FixContext {
                     None => {
                         let key = route.map_or(DEFAULT_ROUTE, |r| r.route_key.as_str());
                         refs.push(format!(
-                            "TARGET=$(aws apigatewayv2 get-routes --api-id {api} --query {} --output text)",
-                            quote(&format!("Items[?RouteKey=={}].Target | [0]", jmes_str(key)))
+                            "TARGET=$(aws apigatewayv2 get-routes --api-id {api} --query {} --output text{})",
+                            quote(&format!("Items[?RouteKey=={}].Target | [0]", jmes_str(key))),
+                            refs.region()
                         ));
                         "\"$TARGET\"".to_string()
                     }
@@ -654,7 +686,7 @@ impl FixContext {
                     .map(|s| s.to_string())
             })
             .unwrap_or_else(|| "200".to_string());
-        let mut refs = Refs::new();
+        let mut refs = self.refs();
         let api = self.rest_api(&mut refs);
         let rid = self.resource(&mut refs, &api);
         let on = format!("--rest-api-id {api} --resource-id {rid} --http-method OPTIONS");
@@ -755,7 +787,7 @@ impl FixContext {
         if self.http {
             return vec![self.http_cors_configuration()];
         }
-        let mut refs = Refs::new();
+        let mut refs = self.refs();
         let api = self.rest_api(&mut refs);
         let mut types = vec![response_type.to_string()];
         let mut also: Vec<String> = vec!["DEFAULT_4XX".into(), "DEFAULT_5XX".into()];
@@ -1081,6 +1113,27 @@ mod tests {
             cmds[0].starts_with("aws apigateway put-method "),
             "{cmds:#?}"
         );
+    }
+
+    #[test]
+    fn every_aws_call_names_a_known_region() {
+        let mut c = ctx();
+        c.region = Some("eu-west-1".into());
+        let cmds = c.add_options_method();
+        assert!(
+            cmds[0].contains("--output text --region eu-west-1)"),
+            "{}",
+            cmds[0]
+        );
+        assert!(
+            cmds[1..].iter().all(|c| c.ends_with(" --region eu-west-1")),
+            "{cmds:#?}"
+        );
+        c.region = Some("${AWS::Region}".into());
+        assert!(c
+            .add_options_method()
+            .iter()
+            .all(|c| !c.contains("--region")));
     }
 
     #[test]

@@ -63,6 +63,9 @@ impl<'a> Ctx<'a> {
             method: plan.method.clone(),
             request_headers: plan.request_headers.clone(),
             credentials: ev.target.credentials,
+            region: loaded
+                .and_then(|a| a.region.clone())
+                .or_else(|| live.then(|| api.region.clone()).flatten()),
             api_name: loaded.map(|a| a.name.clone()),
             config_loaded: facts.is_some(),
             resource_methods: loaded
