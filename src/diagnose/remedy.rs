@@ -22,6 +22,8 @@
 //! - A gateway response that is already customized is patched
 //!   (`update-gateway-response`): `put-gateway-response` overwrites the whole customization
 //!   (<https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-gateway-response-using-the-api.html>).
+//! - Every `aws` call names the API's region when it is known for sure (from the configuration
+//!   or a live execute-api URL), so a different default region cannot misdirect it.
 //! - HTTP API changes take effect on a stage without automatic deployment only after
 //!   `create-deployment` (<https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-stages.html>).
 //!
@@ -468,7 +470,12 @@ impl FixContext {
             .collect();
         methods = widen(&methods, &self.needed_methods()).unwrap_or(methods);
         let mut headers = self.preflight_headers();
-        headers[1].1 = methods.join(",");
+        if let Some(h) = headers
+            .iter_mut()
+            .find(|(n, _)| n == "Access-Control-Allow-Methods")
+        {
+            h.1 = methods.join(",");
+        }
         let declared: serde_json::Map<String, Value> = headers
             .iter()
             .map(|(n, _)| (format!("method.response.header.{n}"), json!(false)))
