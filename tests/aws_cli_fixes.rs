@@ -10,8 +10,10 @@
 //!
 //! A second test runs every command of every scenario (live against the simulator, and offline
 //! from the export, in JSON, text and Markdown) through `bash -n`, then through bash with a stub
-//! `aws` and `failglob` in an empty directory (an unquoted glob fails), and rejects `<…>`
-//! placeholders.
+//! `aws` and `failglob` in an empty directory (an unquoted glob fails), rejects `<…>`
+//! placeholders, checks that JSON-valued options parse and that static mapping values are
+//! single-quoted, and has the real `aws` CLI parse and validate each one
+//! (`--generate-cli-skeleton output`: nothing is sent).
 //!
 //! A third runs the failure classes' probes-only fixes (ids unknown: lookups and shell
 //! variables) against APIs of the same shape in moto.
@@ -66,15 +68,7 @@ fn moto() -> Option<(String, PathBuf)> {
         matches!(host.as_deref(), Some("127.0.0.1" | "localhost")),
         "MOTO_ENDPOINT must be on loopback, not {ep}"
     );
-    let cli = std::env::var_os("MOTO_AWS_CLI")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(
-                std::env::var("CORS_DOCTOR_VENV")
-                    .unwrap_or_else(|_| "/var/tmp/cors-doctor-venv".into()),
-            )
-            .join("bin/aws")
-        });
+    let cli = aws_cli_path();
     if !cli.exists() {
         assert!(
             !require,
@@ -85,6 +79,48 @@ fn moto() -> Option<(String, PathBuf)> {
         return None;
     }
     Some((ep, cli))
+}
+
+/// The venv's `aws` (MOTO_AWS_CLI, else under CORS_DOCTOR_VENV or the default venv).
+fn aws_cli_path() -> PathBuf {
+    std::env::var_os("MOTO_AWS_CLI")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(
+                std::env::var("CORS_DOCTOR_VENV")
+                    .unwrap_or_else(|_| "/var/tmp/cors-doctor-venv".into()),
+            )
+            .join("bin/aws")
+        })
+}
+
+/// Has the real AWS CLI parse and validate `cmds` without sending anything
+/// (`--generate-cli-skeleton output` validates the input and prints a sample answer; lookups
+/// then read `stub-id`).
+fn cli_parse(cli: &PathBuf, cmds: &[String]) -> Result<(), String> {
+    let script = format!(
+        "set -euo pipefail\naws() {{ command \"$CORS_DOCTOR_TEST_AWS\" --endpoint-url http://127.0.0.1:9 --region {REGION} \"$@\" --generate-cli-skeleton output >/dev/null || return 1; echo stub-id; }}\n{}\n",
+        cmds.join("\n")
+    );
+    let mut cmd = std::process::Command::new("bash");
+    cmd.args(["-c", &script])
+        .env("CORS_DOCTOR_TEST_AWS", cli)
+        .env("REST_API_ID", "abc123")
+        .env("API_ID", "abc123")
+        .env("STAGE", "prod")
+        .env("AWS_PAGER", "");
+    for (k, v) in aws::sealed_vars() {
+        cmd.env(k, v);
+    }
+    for k in aws::UNSET {
+        cmd.env_remove(k);
+    }
+    let out = cmd.output().map_err(|e| format!("bash: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).to_string())
+    }
 }
 
 fn creds() -> aws_sdk_apigateway::config::Credentials {
@@ -892,6 +928,15 @@ async fn every_printed_command_is_valid_bash_without_placeholders_or_globs() {
     let scenarios = Scenario::all().expect("scenarios load");
     let mut problems = Vec::new();
     let mut checked = 0;
+    let mut parsed = 0;
+    let mut seen = std::collections::HashSet::new();
+    // The real CLI's parse, when the test venv has it (scripts/moto.sh installs it).
+    let cli = aws_cli_path();
+    assert!(
+        cli.exists() || std::env::var_os("CORS_DOCTOR_REQUIRE_MOTO").is_none(),
+        "no AWS CLI at {}",
+        cli.display()
+    );
     for s in &scenarios {
         for base in scenario_runs(s) {
             let run = |format: &'static str| {
@@ -919,8 +964,21 @@ async fn every_printed_command_is_valid_bash_without_placeholders_or_globs() {
             let found = fixes(&report);
             for (_, code, cmds) in &found {
                 checked += cmds.len();
-                for p in lint_commands(cmds) {
+                let lint = lint_commands(cmds);
+                for p in &lint {
                     problems.push(format!("{} ({}, {code}): {p}", s.name, base[0]));
+                }
+                // Live and offline runs mostly print the same commands: parse each list once.
+                if lint.is_empty() && cli.exists() && seen.insert(cmds.join("\n")) {
+                    parsed += cmds.len();
+                    if let Err(e) = cli_parse(&cli, cmds) {
+                        problems.push(format!(
+                            "{} ({}, {code}): the aws CLI rejects it: {e}\n{}",
+                            s.name,
+                            base[0],
+                            cmds.join("\n")
+                        ));
+                    }
                 }
             }
             let commands: Vec<String> = found.into_iter().flat_map(|(_, _, c)| c).collect();
@@ -950,6 +1008,7 @@ async fn every_printed_command_is_valid_bash_without_placeholders_or_globs() {
         }
     }
     assert!(checked >= 20, "only {checked} commands were checked");
+    eprintln!("{checked} commands linted, {parsed} parsed by the aws CLI");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
@@ -976,6 +1035,19 @@ fn the_lint_catches_what_it_must() {
     ];
     for g in good {
         assert_eq!(lint_commands(&[g.to_string()]), Vec::<String>::new(), "{g}");
+    }
+    // The real CLI's parse rejects what it must (when the test venv has the CLI).
+    let cli = aws_cli_path();
+    if cli.exists() {
+        for b in [
+            "aws apigateway update-method --rest-api-id a --resource-id b --http-method OPTIONS --patch-operations '[{\"op\":\"add\"'",
+            "aws apigateway put-method --rest-api-id a --http-method OPTIONS --authorization-type NONE",
+            "aws apigatewayv2 update-api --api-id a --cors-configuration '{\"AllowOrigin\":[\"x\"]}'",
+        ] {
+            assert!(cli_parse(&cli, &[b.to_string()]).is_err(), "the CLI accepted {b}");
+        }
+        let ok = "aws apigateway update-method --rest-api-id a --resource-id b --http-method OPTIONS --patch-operations '[{\"op\":\"replace\",\"path\":\"/apiKeyRequired\",\"value\":\"false\"}]'";
+        assert_eq!(cli_parse(&cli, &[ok.to_string()]), Ok(()));
     }
 }
 
@@ -1211,6 +1283,9 @@ struct ProbeCase {
     /// The finding whose fix is run; the configuration-based codes that must be gone after.
     code: &'static str,
     gone: Vec<&'static str>,
+    /// `-X`, `--credentials` and headers other than Authorization.
+    method: &'static str,
+    credentials: &'static str,
 }
 
 fn probe_cases(tag: &str) -> Vec<ProbeCase> {
@@ -1247,6 +1322,8 @@ fn probe_cases(tag: &str) -> Vec<ProbeCase> {
             api: items_api(&name("missing"), None, serde_json::json!({})),
             code: "OPTIONS_MISSING",
             gone: vec!["OPTIONS_MISSING"],
+            method: "GET",
+            credentials: "same-origin",
         },
         ProbeCase {
             name: "authorizer on OPTIONS",
@@ -1266,6 +1343,8 @@ fn probe_cases(tag: &str) -> Vec<ProbeCase> {
             ),
             code: "OPTIONS_AUTHORIZED",
             gone: vec!["OPTIONS_AUTHORIZED"],
+            method: "GET",
+            credentials: "same-origin",
         },
         ProbeCase {
             name: "API key on OPTIONS",
@@ -1281,6 +1360,8 @@ fn probe_cases(tag: &str) -> Vec<ProbeCase> {
             ),
             code: "OPTIONS_API_KEY_REQUIRED",
             gone: vec!["OPTIONS_API_KEY_REQUIRED"],
+            method: "GET",
+            credentials: "same-origin",
         },
         ProbeCase {
             name: "OPTIONS without mapped CORS headers",
@@ -1300,6 +1381,8 @@ fn probe_cases(tag: &str) -> Vec<ProbeCase> {
                 "HEADER_NOT_MAPPED",
                 "HEADER_NOT_DECLARED",
             ],
+            method: "GET",
+            credentials: "same-origin",
         },
         ProbeCase {
             name: "Allow-Headers lacks Authorization",
@@ -1323,6 +1406,8 @@ fn probe_cases(tag: &str) -> Vec<ProbeCase> {
             ),
             code: "PREFLIGHT_CORS_HEADERS",
             gone: vec!["PREFLIGHT_CORS_HEADERS"],
+            method: "GET",
+            credentials: "same-origin",
         },
         ProbeCase {
             name: "429 throttling without CORS headers",
@@ -1342,6 +1427,114 @@ fn probe_cases(tag: &str) -> Vec<ProbeCase> {
             ),
             code: "GATEWAY_RESPONSE_NO_CORS",
             gone: vec!["GATEWAY_RESPONSES_UNCONFIGURED"],
+            method: "GET",
+            credentials: "same-origin",
+        },
+        ProbeCase {
+            name: "method not allowed",
+            gateway: common::FakeGateway {
+                preflight: Canned::good_preflight(
+                    ORIGIN,
+                    "GET,POST,OPTIONS",
+                    "authorization,content-type",
+                ),
+                actual: ok_actual(),
+                bare: None,
+            },
+            api: items_api(
+                &name("narrow-methods"),
+                Some(options_op(
+                    &[
+                        ("Access-Control-Allow-Origin", ORIGIN),
+                        ("Access-Control-Allow-Methods", "GET,POST,OPTIONS"),
+                        ("Access-Control-Allow-Headers", "authorization,content-type"),
+                    ],
+                    None,
+                    false,
+                )),
+                serde_json::json!({}),
+            ),
+            code: "PREFLIGHT_CORS_HEADERS",
+            gone: vec!["PREFLIGHT_CORS_HEADERS"],
+            method: "PUT",
+            credentials: "same-origin",
+        },
+        ProbeCase {
+            name: "Allow-Origin with a trailing slash",
+            gateway: common::FakeGateway {
+                preflight: Canned::good_preflight(
+                    "https://app.example.com/",
+                    "GET,OPTIONS",
+                    "authorization",
+                ),
+                actual: ok_actual(),
+                bare: None,
+            },
+            api: items_api(
+                &name("trailing-slash"),
+                Some(options_op(
+                    &[
+                        ("Access-Control-Allow-Origin", "https://app.example.com/"),
+                        ("Access-Control-Allow-Methods", "GET,OPTIONS"),
+                        ("Access-Control-Allow-Headers", "authorization"),
+                    ],
+                    None,
+                    false,
+                )),
+                serde_json::json!({}),
+            ),
+            code: "PREFLIGHT_CORS_HEADERS",
+            gone: vec!["PREFLIGHT_CORS_HEADERS"],
+            method: "GET",
+            credentials: "same-origin",
+        },
+        ProbeCase {
+            name: "wildcard with credentials",
+            gateway: common::FakeGateway {
+                preflight: Canned::good_preflight("*", "GET,OPTIONS", "authorization")
+                    .h("Access-Control-Allow-Credentials", "true"),
+                actual: ok_actual().h("Access-Control-Allow-Credentials", "true"),
+                bare: None,
+            },
+            api: items_api(
+                &name("wildcard-credentials"),
+                Some(options_op(
+                    &[
+                        ("Access-Control-Allow-Origin", "*"),
+                        ("Access-Control-Allow-Methods", "GET,OPTIONS"),
+                        ("Access-Control-Allow-Headers", "authorization"),
+                        ("Access-Control-Allow-Credentials", "true"),
+                    ],
+                    None,
+                    false,
+                )),
+                serde_json::json!({}),
+            ),
+            code: "PREFLIGHT_CORS_HEADERS",
+            gone: vec!["PREFLIGHT_CORS_HEADERS"],
+            method: "GET",
+            credentials: "include",
+        },
+        ProbeCase {
+            name: "403 gateway error without CORS headers",
+            gateway: common::FakeGateway {
+                preflight: Canned::good_preflight(
+                    ORIGIN,
+                    "GET,PUT,OPTIONS",
+                    "authorization,content-type",
+                ),
+                actual: Canned::gateway(403, "ForbiddenException", "Forbidden"),
+                bare: None,
+            },
+            api: items_api(
+                &name("forbidden"),
+                Some(options_op(&full, None, false)),
+                serde_json::json!({}),
+            ),
+            code: "GATEWAY_RESPONSE_NO_CORS",
+            gone: vec!["GATEWAY_RESPONSES_UNCONFIGURED"],
+            method: "GET",
+            credentials: "same-origin",
         },
     ]
 }
@@ -1361,8 +1554,19 @@ async fn failure_class_fixes_from_probes_run_against_the_same_api_in_moto() {
         let server = case.gateway.start(std::time::Duration::ZERO).await;
         // A custom domain without a base path: the URL path is the resource path.
         let url = format!("{}/items", server.base_url());
-        let (_, report, raw) =
-            common::check_json(&[url.as_str(), "--origin", ORIGIN, "-H", BEARER, "--no-aws"]).await;
+        let (_, report, raw) = common::check_json(&[
+            url.as_str(),
+            "--origin",
+            ORIGIN,
+            "-H",
+            BEARER,
+            "-X",
+            case.method,
+            "--credentials",
+            case.credentials,
+            "--no-aws",
+        ])
+        .await;
         server.shutdown().await;
         let Some(cmds) = finding_commands(&report, case.code) else {
             problems.push(format!("{}: no {} fix: {raw}", case.name, case.code));
@@ -1382,9 +1586,9 @@ async fn failure_class_fixes_from_probes_run_against_the_same_api_in_moto() {
         }
         let req = Request {
             path: "/items".into(),
-            method: "GET".into(),
+            method: case.method.into(),
             headers: vec![BEARER.into()],
-            credentials: "same-origin".into(),
+            credentials: case.credentials.into(),
             origin: ORIGIN.into(),
         };
         let after = check(&ep, &id, "prod", &req).await;
@@ -1567,4 +1771,35 @@ async fn http_api_cors_fix_widens_the_configuration_and_deploys() {
     assert_eq!(cors.max_age, Some(3600));
     let methods = cors.allow_methods.unwrap_or_default();
     assert!(methods.iter().any(|m| m == "POST") && methods.iter().any(|m| m == "DELETE"));
+}
+
+/// Issue 11 item 12's wording: a preflight 404 without an error type reads "404 from …", not
+/// "404  from …".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bare_404_preflight_is_worded_without_a_double_space() {
+    let server = common::FakeGateway {
+        preflight: common::Canned::new(404)
+            .h("apigw-requestid", "Ab1Cd2Ef3Gh=")
+            .body("{\"message\":\"Not Found\"}"),
+        actual: common::Canned::new(200).h("Access-Control-Allow-Origin", ORIGIN),
+        bare: None,
+    }
+    .start(std::time::Duration::ZERO)
+    .await;
+    let url = format!("{}/items", server.base_url());
+    let (_, report, raw) =
+        common::check_json(&[url.as_str(), "--origin", ORIGIN, "-H", BEARER, "--no-aws"]).await;
+    server.shutdown().await;
+    let messages: Vec<&str> = report["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|s| s["findings"].as_array().into_iter().flatten())
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("gets 404 from")),
+        "{raw}"
+    );
+    assert!(messages.iter().all(|m| !m.contains("  ")), "{messages:#?}");
 }

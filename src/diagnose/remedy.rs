@@ -22,6 +22,8 @@
 //! - A gateway response that is already customized is patched
 //!   (`update-gateway-response`): `put-gateway-response` overwrites the whole customization
 //!   (<https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-gateway-response-using-the-api.html>).
+//! - Every `aws` call names the API's region when it is known for sure (from the configuration
+//!   or a live execute-api URL), so a different default region cannot misdirect it.
 //! - HTTP API changes take effect on a stage without automatic deployment only after
 //!   `create-deployment` (<https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-stages.html>).
 //!
@@ -30,7 +32,15 @@
 //!   commands still say `replace` whenever the configuration shows the key exists, and `add`
 //!   only for keys that are absent or unknown (probes only).
 //! - A wrong single-origin Allow-Origin literal is replaced by the origin under diagnosis (a
-//!   MOCK integration cannot choose between origins); the prose says so.
+//!   MOCK integration answers one origin; serving several needs a backend that checks the
+//!   request's Origin against a list). A `*` with credentials is replaced too: browsers
+//!   refuse it, so nothing that worked is lost.
+//! - Probes only (no configuration): the method response and integration response are
+//!   assumed to exist when the preflight got a 2xx from the method; headers seen on it are
+//!   patched with `replace`, others with `add`; both authorization and apiKeyRequired are set
+//!   off on OPTIONS (the probes cannot tell which one answered 401/403).
+//! - The moto extensions that let tests run these commands are listed in
+//!   scripts/moto_server.py; tests/aws_cli_fixes.rs runs them.
 
 use serde_json::{json, Value};
 
@@ -51,6 +61,9 @@ pub struct FixContext {
     pub method: String,
     pub request_headers: Vec<String>,
     pub credentials: CredentialsMode,
+    /// The API's region, when known for sure (the configuration's, or a live execute-api URL's):
+    /// every command then names it, so a different default region cannot misdirect it.
+    pub region: Option<String>,
     /// The API's name (`info.title`), to look its id up when the id is not known.
     pub api_name: Option<String>,
     /// True when the API's configuration was read: the fields below describe it, and what
@@ -199,13 +212,14 @@ struct HeaderNow {
 /// Which ids are known, and the lookups that set the rest.
 struct Refs {
     lookups: Vec<String>,
+    /// ` --region R`, or empty.
+    region: String,
 }
 
 impl Refs {
-    fn new() -> Self {
-        Refs {
-            lookups: Vec::new(),
-        }
+    /// `--region` is appended to every `aws` call when the region is known.
+    fn region(&self) -> &str {
+        &self.region
     }
 
     fn push(&mut self, line: String) {
@@ -214,15 +228,39 @@ impl Refs {
         }
     }
 
-    /// The lookups, then `cmds`.
+    /// The lookups, then `cmds` (each `aws` call naming the region).
     fn then(self, cmds: Vec<String>) -> Vec<String> {
+        let region = self.region;
         let mut out = self.lookups;
-        out.extend(cmds);
+        out.extend(cmds.into_iter().map(|c| {
+            if c.starts_with("aws ") && !c.contains('\n') {
+                format!("{c}{region}")
+            } else {
+                c
+            }
+        }));
         out
     }
 }
 
 impl FixContext {
+    fn refs(&self) -> Refs {
+        let region = self
+            .region
+            .as_deref()
+            .filter(|r| {
+                !r.is_empty()
+                    && r.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            })
+            .map(|r| format!(" --region {r}"))
+            .unwrap_or_default();
+        Refs {
+            lookups: Vec::new(),
+            region,
+        }
+    }
+
     fn credentialed(&self) -> bool {
         self.credentials == CredentialsMode::Include
     }
@@ -234,8 +272,9 @@ impl FixContext {
         }
         refs.push(match self.api_name.as_deref().filter(|n| !n.trim().is_empty()) {
             Some(name) => format!(
-                "REST_API_ID=$(aws apigateway get-rest-apis --query {} --output text); : \"${{REST_API_ID:?found no REST API named {}}}\"",
+                "REST_API_ID=$(aws apigateway get-rest-apis --query {} --output text{}); : \"${{REST_API_ID:?found no REST API named {}}}\"",
                 quote(&format!("items[?name=={}].id", jmes_str(name))),
+                refs.region(),
                 plain(name)
             ),
             None => ": \"${REST_API_ID:?set REST_API_ID to the id of the REST API (aws apigateway get-rest-apis lists them)}\"".to_string(),
@@ -250,8 +289,9 @@ impl FixContext {
         }
         refs.push(match self.api_name.as_deref().filter(|n| !n.trim().is_empty()) {
             Some(name) => format!(
-                "API_ID=$(aws apigatewayv2 get-apis --query {} --output text); : \"${{API_ID:?found no HTTP API named {}}}\"",
+                "API_ID=$(aws apigatewayv2 get-apis --query {} --output text{}); : \"${{API_ID:?found no HTTP API named {}}}\"",
                 quote(&format!("Items[?Name=={}].ApiId", jmes_str(name))),
+                refs.region(),
                 plain(name)
             ),
             None => ": \"${API_ID:?set API_ID to the id of the HTTP API (aws apigatewayv2 get-apis lists them)}\"".to_string(),
@@ -288,8 +328,9 @@ impl FixContext {
             return "\"$RESOURCE_ID\"".to_string();
         }
         refs.push(format!(
-            "RESOURCE_ID=$(aws apigateway get-resources --rest-api-id {api} --query {} --output text); : \"${{RESOURCE_ID:?found no resource {}}}\"",
+            "RESOURCE_ID=$(aws apigateway get-resources --rest-api-id {api} --query {} --output text{}); : \"${{RESOURCE_ID:?found no resource {}}}\"",
             quote(&format!("items[?path=={}].id", jmes_str(&self.resource_path))),
+            refs.region(),
             plain(&self.resource_path)
         ));
         "\"$RESOURCE_ID\"".to_string()
@@ -351,7 +392,7 @@ impl FixContext {
     }
 
     pub fn deploy(&self) -> String {
-        let mut refs = Refs::new();
+        let mut refs = self.refs();
         let cmd = self.deploy_with(&mut refs);
         refs.then(vec![cmd]).join("\n")
     }
@@ -376,7 +417,7 @@ impl FixContext {
     /// The HTTP API fix: a CORS configuration that allows the request (API Gateway then
     /// answers preflights itself). An existing configuration is widened, never narrowed.
     pub fn http_cors_configuration(&self) -> String {
-        let mut refs = Refs::new();
+        let mut refs = self.refs();
         let mut cmds = vec![self.http_cors_command(&mut refs)];
         cmds.extend(self.http_deploy(&mut refs));
         refs.then(cmds).join("\n")
@@ -433,7 +474,7 @@ impl FixContext {
         if self.config_loaded && self.options.is_some() {
             return self.fix_options_headers();
         }
-        let mut refs = Refs::new();
+        let mut refs = self.refs();
         let api = self.rest_api(&mut refs);
         let rid = self.resource(&mut refs, &api);
         let mut methods: Vec<String> = self
@@ -444,7 +485,12 @@ impl FixContext {
             .collect();
         methods = widen(&methods, &self.needed_methods()).unwrap_or(methods);
         let mut headers = self.preflight_headers();
-        headers[1].1 = methods.join(",");
+        if let Some(h) = headers
+            .iter_mut()
+            .find(|(n, _)| n == "Access-Control-Allow-Methods")
+        {
+            h.1 = methods.join(",");
+        }
         let declared: serde_json::Map<String, Value> = headers
             .iter()
             .map(|(n, _)| (format!("method.response.header.{n}"), json!(false)))
@@ -516,7 +562,7 @@ impl FixContext {
         if self.http {
             return self.http_preflight_route();
         }
-        let mut refs = Refs::new();
+        let mut refs = self.refs();
         let api = self.rest_api(&mut refs);
         let rid = self.resource(&mut refs, &api);
         let (auth, key) = match (&self.options, self.config_loaded) {
@@ -550,7 +596,7 @@ impl FixContext {
     /// route loses its authorization; otherwise `OPTIONS /{proxy+}` is added, with the
     /// integration of the route that caught the preflight), and a CORS configuration.
     fn http_preflight_route(&self) -> Vec<String> {
-        let mut refs = Refs::new();
+        let mut refs = self.refs();
         let api = self.http_api(&mut refs);
         let mut cmds = Vec::new();
         let route = self.http_options_route.as_ref();
@@ -565,8 +611,9 @@ impl FixContext {
                     None => {
                         let key = route.map_or(DEFAULT_ROUTE, |r| r.route_key.as_str());
                         refs.push(format!(
-                            "TARGET=$(aws apigatewayv2 get-routes --api-id {api} --query {} --output text)",
-                            quote(&format!("Items[?RouteKey=={}].Target | [0]", jmes_str(key)))
+                            "TARGET=$(aws apigatewayv2 get-routes --api-id {api} --query {} --output text{})",
+                            quote(&format!("Items[?RouteKey=={}].Target | [0]", jmes_str(key))),
+                            refs.region()
                         ));
                         "\"$TARGET\"".to_string()
                     }
@@ -702,7 +749,7 @@ impl FixContext {
                     .map(|s| s.to_string())
             })
             .unwrap_or_else(|| "200".to_string());
-        let mut refs = Refs::new();
+        let mut refs = self.refs();
         let api = self.rest_api(&mut refs);
         let rid = self.resource(&mut refs, &api);
         let on = format!("--rest-api-id {api} --resource-id {rid} --http-method OPTIONS");
@@ -803,7 +850,7 @@ impl FixContext {
         if self.http {
             return vec![self.http_cors_configuration()];
         }
-        let mut refs = Refs::new();
+        let mut refs = self.refs();
         let api = self.rest_api(&mut refs);
         let mut types = vec![response_type.to_string()];
         let mut also: Vec<String> = vec!["DEFAULT_4XX".into(), "DEFAULT_5XX".into()];
@@ -1131,6 +1178,27 @@ mod tests {
             cmds[0].starts_with("aws apigateway put-method "),
             "{cmds:#?}"
         );
+    }
+
+    #[test]
+    fn every_aws_call_names_a_known_region() {
+        let mut c = ctx();
+        c.region = Some("eu-west-1".into());
+        let cmds = c.add_options_method();
+        assert!(
+            cmds[0].contains("--output text --region eu-west-1)"),
+            "{}",
+            cmds[0]
+        );
+        assert!(
+            cmds[1..].iter().all(|c| c.ends_with(" --region eu-west-1")),
+            "{cmds:#?}"
+        );
+        c.region = Some("${AWS::Region}".into());
+        assert!(c
+            .add_options_method()
+            .iter()
+            .all(|c| !c.contains("--region")));
     }
 
     #[test]

@@ -77,6 +77,9 @@ impl<'a> Ctx<'a> {
             method: plan.method.clone(),
             request_headers: plan.request_headers.clone(),
             credentials: ev.target.credentials,
+            region: loaded
+                .and_then(|a| a.region.clone())
+                .or_else(|| live.then(|| api.region.clone()).flatten()),
             api_name: loaded.map(|a| a.name.clone()),
             config_loaded: facts.is_some(),
             resource_methods: loaded
@@ -385,11 +388,12 @@ pub(super) fn options_exists(c: &Ctx) -> Step {
                 vec![],
             ),
         ),
-        PreflightClass::MethodMissing { status } => {
+        PreflightClass::MethodMissing { .. } => {
+            // `status_text`: no double space when there is no error type.
             let mut msg = format!(
-                "No OPTIONS method answers for {}: the preflight gets {status} {} from {}.",
+                "No OPTIONS method answers for {}: the preflight gets {} from {}.",
                 c.path(),
-                pf.gateway_error_type.as_deref().unwrap_or(""),
+                status_text(pf),
                 who(c, pf)
             );
             if pf.answered_by == AnsweredBy::Gateway && c.facts.is_none() {
@@ -603,7 +607,7 @@ fn preflight_header_findings(c: &Ctx, pf: &Exchange) -> Vec<Finding> {
             "Set the HTTP API's CORS configuration to allow this origin, method and headers.".to_string()
         } else if mapped_by_mock {
             format!(
-                "Return these headers from OPTIONS, each declared in the method response and mapped in the integration response: {}.",
+                "Return these headers from OPTIONS, each declared in the method response and mapped in the integration response: {} (a list may hold more entries; the commands keep those already there).",
                 c.fix
                     .preflight_headers()
                     .iter()
@@ -613,7 +617,7 @@ fn preflight_header_findings(c: &Ctx, pf: &Exchange) -> Vec<Finding> {
             )
         } else {
             format!(
-                "Make OPTIONS answer with {}.",
+                "Make OPTIONS answer with {} (a list may hold more entries).",
                 c.fix
                     .preflight_headers()
                     .iter()
