@@ -394,9 +394,11 @@ async fn check(args: &CheckArgs, config: &Config) -> Result<i32, UsageError> {
         tokio::spawn(stop_on_signal());
     }
     let source = config_source(&plan)?;
+    // One deadline for the whole command: the credential check, the lookups, the retest.
+    let deadline = tokio::time::Instant::now() + plan.timeout;
     if let Some(s) = &source {
         // Missing or expired AWS credentials: exit 2 with the next command, before probing.
-        match tokio::time::timeout(plan.timeout, s.preflight()).await {
+        match tokio::time::timeout_at(deadline, s.preflight()).await {
             Ok(checked) => checked.map_err(UsageError)?,
             Err(_) => {
                 return Err(UsageError(format!(
@@ -406,7 +408,7 @@ async fn check(args: &CheckArgs, config: &Config) -> Result<i32, UsageError> {
             }
         }
     }
-    let report = runner::run(&plan, source.clone(), None)
+    let (report, _) = runner::run_until(&plan, source.clone(), None, deadline)
         .await
         .map_err(|e| UsageError(e.0))?;
     let color = args.format == Format::Text && color_wanted(args.no_color);

@@ -73,6 +73,19 @@ pub async fn run_keeping_evidence(
     config_source: Option<Arc<dyn ConfigSource>>,
     events: Option<UnboundedSender<RunEvent>>,
 ) -> Result<(Report, Evidence), RunError> {
+    let deadline = tokio::time::Instant::now() + plan.timeout;
+    run_until(plan, config_source, events, deadline).await
+}
+
+/// [`run_keeping_evidence`] with the run's deadline given (`check` starts it before its AWS
+/// credential check, so that one `--timeout` covers the whole command). The configuration
+/// lookups and the Chromium retest stop at it; each probe has `plan.timeout` of its own.
+pub async fn run_until(
+    plan: &Plan,
+    config_source: Option<Arc<dyn ConfigSource>>,
+    events: Option<UnboundedSender<RunEvent>>,
+    deadline: tokio::time::Instant,
+) -> Result<(Report, Evidence), RunError> {
     let emit = |e: RunEvent| {
         if let Some(tx) = &events {
             let _ = tx.send(e);
@@ -94,9 +107,6 @@ pub async fn run_keeping_evidence(
         requests: masked_planned(&requests, secrets),
     });
 
-    // One deadline for the whole run: the configuration lookups and the Chromium retest stop
-    // at it (each probe has `plan.timeout` of its own, and starts now).
-    let deadline = tokio::time::Instant::now() + plan.timeout;
     let config_request = config_request(plan);
     let config_fut = async {
         let (evidence, backend) = match &config_source {

@@ -386,7 +386,7 @@ async fn throttled_calls_are_retried() {
     )
     .await
     .expect("listen");
-    let plan = aws::offline_plan(
+    let mut plan = aws::offline_plan(
         &server.base_url(),
         API,
         "prod",
@@ -394,6 +394,9 @@ async fn throttled_calls_are_retried() {
         "PUT",
         &["Content-Type: application/json"],
     );
+    // After throttling, the SDK's adaptive retry slows every later call: the lookups take
+    // about 10 s here, the default --timeout that now bounds them.
+    plan.timeout = Duration::from_secs(40);
     let report = aws::diagnose(&plan).await;
     assert_eq!(report.api.config_source, "sdk");
     assert!(aws::codes(&report).contains(&"HEADER_NOT_MAPPED".to_string()));

@@ -904,3 +904,93 @@ fn an_abort_in_the_ui_restores_the_terminal() {
         "the terminal was left in raw mode: {modes}"
     );
 }
+
+#[test]
+fn sigterm_to_the_ui_during_a_chromium_retest_leaves_no_chromium() {
+    if Command::new("tmux").arg("-V").output().is_err() || !chromium_installed() {
+        eprintln!("SKIPPED: needs tmux and Chromium");
+        return;
+    }
+    let addr = stalls_chromium();
+    let dir = tempfile::tempdir().unwrap();
+    let script = format!(
+        "cd {dir} && env NO_COLOR=1 XDG_STATE_HOME={dir}/state XDG_CONFIG_HOME={dir}/config {bin} http://{addr}/items --origin https://app.example.com --browser --timeout 60; echo EXITED=$?; sleep 60",
+        dir = dir.path().display(),
+        bin = BIN,
+    );
+    let socket = format!("cdt-term-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&socket)
+            .args(args)
+            .output()
+            .expect("tmux")
+    };
+    struct Kill(String);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = Command::new("tmux")
+                .args(["-L", &self.0, "kill-server"])
+                .output();
+        }
+    }
+    let _kill = Kill(socket.clone());
+    let out = tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let shell: u32 = text(&tmux(&["display", "-p", "-t", "t", "#{pane_pid}"]).stdout)
+        .trim()
+        .parse()
+        .expect("pane pid");
+    let deadline = Instant::now() + Duration::from_secs(40);
+    let ui = loop {
+        if let Some(ui) = child_running_binary(shell) {
+            if chromium_processes_of(ui).len() >= 2 {
+                break ui;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the UI's Chromium retest did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    std::thread::sleep(Duration::from_millis(1500));
+    // SAFETY: signals the process this test started (through tmux).
+    unsafe {
+        libc::kill(ui as i32, libc::SIGTERM);
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let screen = text(&tmux(&["capture-pane", "-p", "-t", "t"]).stdout);
+        if screen.contains("EXITED=") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the UI did not quit:\n{screen}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let left = chromium_processes_of(ui);
+        if left.is_empty() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Chromium processes left after the UI quit: {left:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
