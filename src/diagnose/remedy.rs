@@ -525,7 +525,7 @@ impl FixContext {
         declare: bool,
         map: bool,
     ) -> Vec<String> {
-        let mut refs = Refs::new();
+        let mut refs = self.refs();
         let api = self.rest_api(&mut refs);
         let rid = self.resource(&mut refs, &api);
         let verb = quote(http_method);
