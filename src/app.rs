@@ -360,19 +360,8 @@ async fn serve(args: &ServeArgs) -> Result<i32, UsageError> {
 /// group of its own (the terminal's Ctrl-C does not reach it), so it is killed here, then the
 /// process exits as the signal would have ended it (128 + the signal's number).
 async fn stop_on_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::hangup()),
-    ) else {
-        tracing::warn!("cannot watch signals");
+    let Some(code) = crate::signals::termination().await else {
         return;
-    };
-    let code = tokio::select! {
-        _ = term.recv() => 128 + 15,
-        _ = int.recv() => 128 + 2,
-        _ = hup.recv() => 128 + 1,
     };
     tracing::info!(code, "stopped by a signal");
     // Set first: killing Chromium ends the retest, and the run must not then finish as if

@@ -16,6 +16,7 @@ pub mod probe;
 pub mod redact;
 pub mod report;
 pub mod runner;
+pub mod signals;
 pub mod sim;
 pub mod target;
 pub mod tui;

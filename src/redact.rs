@@ -136,20 +136,7 @@ pub fn url(input: &str) -> String {
     if parsed.password().is_some() {
         let _ = parsed.set_password(Some(MASK));
     }
-    if parsed.query().is_some() {
-        let pairs: Vec<(String, String)> = parsed
-            .query_pairs()
-            .map(|(k, v)| {
-                let v = if is_secret_param(&k) {
-                    MASK.to_string()
-                } else {
-                    v.into_owned()
-                };
-                (k.into_owned(), v)
-            })
-            .collect();
-        parsed.query_pairs_mut().clear().extend_pairs(pairs);
-    }
+    replace_secret_params(&mut parsed, MASK);
     if let Some(fragment) = parsed.fragment().map(str::to_string) {
         parsed.set_fragment(Some(&fragment_masked(&fragment)));
     }
@@ -164,20 +151,7 @@ pub fn url_without_secrets(input: &str) -> String {
     };
     let _ = parsed.set_username("");
     let _ = parsed.set_password(None);
-    if parsed.query().is_some() {
-        let pairs: Vec<(String, String)> = parsed
-            .query_pairs()
-            .map(|(k, v)| {
-                let v = if is_secret_param(&k) {
-                    String::new()
-                } else {
-                    v.into_owned()
-                };
-                (k.into_owned(), v)
-            })
-            .collect();
-        parsed.query_pairs_mut().clear().extend_pairs(pairs);
-    }
+    replace_secret_params(&mut parsed, "");
     if let Some(fragment) = parsed.fragment().map(str::to_string) {
         let masked = fragment_masked(&fragment);
         if masked != fragment {
@@ -185,6 +159,25 @@ pub fn url_without_secrets(input: &str) -> String {
         }
     }
     parsed.to_string()
+}
+
+/// Replaces the value of each secret query parameter with `with`.
+fn replace_secret_params(parsed: &mut Url, with: &str) {
+    if parsed.query().is_none() {
+        return;
+    }
+    let pairs: Vec<(String, String)> = parsed
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if is_secret_param(&k) {
+                with.to_string()
+            } else {
+                v.into_owned()
+            };
+            (k.into_owned(), v)
+        })
+        .collect();
+    parsed.query_pairs_mut().clear().extend_pairs(pairs);
 }
 
 /// `a=1&access_token=…` with secret values masked; a fragment that is not `key=value` pairs is

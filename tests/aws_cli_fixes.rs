@@ -1552,7 +1552,8 @@ async fn failure_class_fixes_from_probes_run_against_the_same_api_in_moto() {
     for case in probe_cases(&tag) {
         let id = load_rest(&ep, &case.api, "prod", &[]).await;
         let server = case.gateway.start(std::time::Duration::ZERO).await;
-        // A custom domain without a base path: the URL path is the resource path.
+        // A custom domain without a base path: the URL path is the resource path, which the
+        // user names (RESOURCE_PATH) since nothing tells the tool there is no prefix.
         let url = format!("{}/items", server.base_url());
         let (_, report, raw) = common::check_json(&[
             url.as_str(),
@@ -1579,7 +1580,17 @@ async fn failure_class_fixes_from_probes_run_against_the_same_api_in_moto() {
         }
         let joined = cmds.join("\n");
         if let Err(e) =
-            run_commands(&ep, &cli, &cmds, &[("REST_API_ID", &id), ("STAGE", "prod")]).await
+            run_commands(
+            &ep,
+            &cli,
+            &cmds,
+            &[
+                ("REST_API_ID", &id),
+                ("STAGE", "prod"),
+                ("RESOURCE_PATH", "/items"),
+            ],
+        )
+        .await
         {
             problems.push(format!("{}: the fix fails:\n{joined}\n---\n{e}", case.name));
             continue;

@@ -318,9 +318,10 @@ impl FixContext {
         }
         if !self.resource_path_known {
             // The URL's path may carry a base path or proxy prefix: the user names the
-            // resource path (in double quotes, so the shell substitutes it into the query).
+            // resource path (in double quotes, so the shell substitutes it into the query; no
+            // apostrophe in the message: bash reads one inside "${VAR:?…}" as a quote).
             refs.push(
-                ": \"${RESOURCE_PATH:?set RESOURCE_PATH to the API's resource path (the URL path without any custom-domain base path or proxy prefix)}\"".to_string(),
+                ": \"${RESOURCE_PATH:?set RESOURCE_PATH to the resource path of the API (the URL path without any custom-domain base path or proxy prefix)}\"".to_string(),
             );
             refs.push(format!(
                 "RESOURCE_ID=$(aws apigateway get-resources --rest-api-id {api} --query \"items[?path=='$RESOURCE_PATH'].id\" --output text); : \"${{RESOURCE_ID:?found no resource $RESOURCE_PATH}}\""

@@ -87,7 +87,8 @@ impl<'a> Ctx<'a> {
                 .and_then(|(a, r)| a.resources.iter().find(|x| x.path == r.path))
                 .map(|r| r.methods.iter().map(|m| m.http_method.clone()).collect())
                 .unwrap_or_default(),
-            options: rest.and_then(|r| r.options.clone()),
+            // Per-resource facts only for the resolved resource (a guessed one lends nothing).
+            options: resource.and(rest).and_then(|r| r.options.clone()),
             gateway_responses: rest.map(|r| r.gateway_responses.clone()),
             http_cors: http.and_then(|h| h.cors.clone()),
             http_auto_deploy: http.and_then(|h| h.auto_deploy),

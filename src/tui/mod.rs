@@ -446,21 +446,9 @@ async fn read_input(tx: UnboundedSender<Msg>) {
 
 /// SIGTERM, SIGINT and SIGHUP quit cleanly (the loop ends and the terminal is restored).
 async fn watch_signals(tx: UnboundedSender<Msg>) {
-    use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::hangup()),
-    ) else {
-        tracing::warn!("cannot watch signals");
-        return;
-    };
-    tokio::select! {
-        _ = term.recv() => tracing::info!("SIGTERM"),
-        _ = int.recv() => tracing::info!("SIGINT"),
-        _ = hup.recv() => tracing::info!("SIGHUP"),
+    if crate::signals::termination().await.is_some() {
+        let _ = tx.send(Msg::Quit);
     }
-    let _ = tx.send(Msg::Quit);
 }
 
 /// Writes an OSC 52 "set clipboard" sequence (works over SSH and in tmux with
