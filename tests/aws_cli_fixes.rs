@@ -804,6 +804,7 @@ fn lint_commands(cmds: &[String]) -> Vec<String> {
         .env("REST_API_ID", "stub")
         .env("API_ID", "stub")
         .env("STAGE", "stub")
+        .env("RESOURCE_PATH", "/stub")
         .output()
         .expect("bash runs");
     if !run.status.success() {
