@@ -227,7 +227,7 @@ fn secs(v: f64, what: &str) -> Result<Duration, UsageError> {
 }
 
 /// The largest request body `-d` takes: API Gateway's payload limit (10 MB, "Amazon API
-/// Gateway quotas", https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html).
+/// Gateway quotas", <https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html>).
 pub const MAX_BODY_BYTES: u64 = 10 * 1024 * 1024;
 
 /// How long `-d @-` waits for standard input to end.

@@ -4,7 +4,7 @@
 //!
 //! Two mechanisms, applied together:
 //! - **By structure**: a secret header's value, a URL's user name and password, the value of a
-//!   query or fragment parameter with a secret name ([`header_value`], [`url`]).
+//!   query or fragment parameter with a secret name ([`header_value`], [`url()`]).
 //! - **By value** ([`Secrets`]): every secret value the user supplied (from the URL, the headers,
 //!   the configuration) is replaced wherever it appears, in any field: a body excerpt or an
 //!   `x-echo-authorization` header in which the server echoes the token, an error message

@@ -1580,8 +1580,7 @@ async fn failure_class_fixes_from_probes_run_against_the_same_api_in_moto() {
             continue;
         }
         let joined = cmds.join("\n");
-        if let Err(e) =
-            run_commands(
+        if let Err(e) = run_commands(
             &ep,
             &cli,
             &cmds,

@@ -951,6 +951,9 @@ async fn attribution_and_the_resource_path_in_probes_only_mode() {
     let f = finding(&report, "OPTIONS_MISSING").expect("step 3");
     let cmds = commands(f);
     assert!(cmds.contains("items[?path=='$RESOURCE_PATH']"), "{cmds}");
-    assert!(!cmds.contains("/edge/v2/shop/items") && !cmds.contains('<'), "{cmds}");
+    assert!(
+        !cmds.contains("/edge/v2/shop/items") && !cmds.contains('<'),
+        "{cmds}"
+    );
     server.shutdown().await;
 }

@@ -1,11 +1,11 @@
 //! Requests `fetch()` refuses to make: it rejects with a `TypeError` and nothing leaves the
 //! browser — no preflight, no request — whatever the server's CORS configuration says.
 //!
-//! The Fetch standard's `new Request(input, init)` (https://fetch.spec.whatwg.org/#dom-request),
+//! The Fetch standard's `new Request(input, init)` (<https://fetch.spec.whatwg.org/#dom-request>),
 //! in the order it checks:
 //! - "If parsedURL includes credentials, then throw a TypeError."
 //! - "If method is a forbidden method, then throw a TypeError": `CONNECT`, `TRACE`, `TRACK`,
-//!   byte-case-insensitively (https://fetch.spec.whatwg.org/#forbidden-method).
+//!   byte-case-insensitively (<https://fetch.spec.whatwg.org/#forbidden-method>).
 //! - "If either init["body"] exists and is non-null or inputBody is non-null, and request's
 //!   method is `GET` or `HEAD`, then throw a TypeError" (after method normalization, so `get`
 //!   counts; an empty body is non-null).
