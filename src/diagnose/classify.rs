@@ -133,33 +133,26 @@ pub fn explain_gateway_error(error_type: &str, status: u16) -> &'static str {
 /// (`{"message":"Unauthorized"}` …). HTTP APIs send no `x-amzn-ErrorType`, so the headers
 /// alone cannot tell it from a backend that answers the same way.
 pub fn http_gateway_shaped(x: &Exchange) -> bool {
-    let Some(r) = &x.response else { return false };
-    let body: String = r
-        .body_excerpt
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .take(64)
-        .collect();
-    r.status >= 400
-        && r.headers.contains("apigw-requestid")
-        && !r.headers.contains("x-amzn-errortype")
-        && [
-            "Unauthorized",
-            "Forbidden",
-            "NotFound",
-            "TooManyRequests",
-            "InternalServerError",
-            "ServiceUnavailable",
-        ]
-        .iter()
-        .any(|m| body == format!("{{\"message\":\"{m}\"}}"))
+    x.response
+        .as_ref()
+        .is_some_and(crate::evidence::http_api_error_shaped)
 }
 
 /// Who answered an HTTP API error, by the configuration: the route that catches the request
 /// is authorized and the status is 401/403 → its authorizer; no route and 404 → API Gateway.
-/// `None` when the configuration does not tell (or is not an HTTP API's).
+/// An empty 2xx to a preflight: with a cors_configuration and no authorized route catching
+/// OPTIONS → API Gateway's own CORS answer; without one, the OPTIONS route's integration.
+/// `None` when the configuration does not tell (or is not an HTTP API's): the answer stays
+/// [`AnsweredBy::GatewayOrBackend`].
 pub fn http_error_source(evidence: &Evidence, x: &Exchange) -> Option<&'static str> {
-    if !http_gateway_shaped(x) {
+    http_answer_source(evidence, x).map(|(_, words)| words)
+}
+
+/// [`http_error_source`] with the attribution it implies.
+pub fn http_answer_source(evidence: &Evidence, x: &Exchange) -> Option<(AnsweredBy, &'static str)> {
+    let response = x.response.as_ref()?;
+    let preflight_2xx = crate::evidence::http_api_preflight_shaped(&x.request, response);
+    if !http_gateway_shaped(x) && !preflight_2xx {
         return None;
     }
     let ConfigEvidence::Loaded {
@@ -186,6 +179,24 @@ pub fn http_error_source(evidence: &Evidence, x: &Exchange) -> Option<&'static s
     };
     let facts = inspect::facts(api, stage.as_deref(), path, method);
     let http = facts.http?;
+    if preflight_2xx {
+        // The automatic answer wins unless an authorized route catches OPTIONS (then the
+        // 2xx came from that route's integration after all, or not from this stage's
+        // configuration: unsure).
+        let route_authorized = http
+            .options_route
+            .as_ref()
+            .is_some_and(|r| r.authorization != AuthorizationType::None);
+        return match (&http.cors, &http.options_route) {
+            (Some(_), _) if !route_authorized => {
+                Some((AnsweredBy::Gateway, "API Gateway (its CORS configuration)"))
+            }
+            (None, Some(r)) if r.integration.is_some() && !route_authorized => {
+                Some((AnsweredBy::Backend, "the integration"))
+            }
+            _ => None,
+        };
+    }
     let route = if preflight {
         http.options_route
     } else {
@@ -193,24 +204,36 @@ pub fn http_error_source(evidence: &Evidence, x: &Exchange) -> Option<&'static s
     };
     match (x.status()?, route) {
         (401 | 403, Some(r)) if r.authorization != AuthorizationType::None => {
-            Some("API Gateway (the route's authorizer)")
+            Some((AnsweredBy::Gateway, "API Gateway (the route's authorizer)"))
         }
-        (404, None) => Some("API Gateway (no route matches)"),
+        (404, None) => Some((AnsweredBy::Gateway, "API Gateway (no route matches)")),
         _ => None,
     }
 }
 
-/// Re-attributes HTTP API errors the headers attributed to the backend when the
-/// configuration says API Gateway produced them ([`http_error_source`]).
+/// Settles HTTP API answers the headers leave open ([`AnsweredBy::GatewayOrBackend`], or
+/// the backend for exchanges recorded before that value existed) when the configuration
+/// says who produced them ([`http_answer_source`]). Predicted exchanges are attributed by
+/// the behaviour model and are left alone.
 pub fn refine_attribution(evidence: &mut Evidence) {
-    let gateway: Vec<bool> = evidence
+    let settled: Vec<Option<AnsweredBy>> = evidence
         .exchanges
         .iter()
-        .map(|x| x.answered_by == AnsweredBy::Backend && http_error_source(evidence, x).is_some())
+        .map(|x| {
+            let open = matches!(
+                x.answered_by,
+                AnsweredBy::Backend | AnsweredBy::GatewayOrBackend
+            );
+            if open && !x.predicted {
+                http_answer_source(evidence, x).map(|(by, _)| by)
+            } else {
+                None
+            }
+        })
         .collect();
-    for (x, by_gateway) in evidence.exchanges.iter_mut().zip(gateway) {
-        if by_gateway {
-            x.answered_by = AnsweredBy::Gateway;
+    for (x, by) in evidence.exchanges.iter_mut().zip(settled) {
+        if let Some(by) = by {
+            x.answered_by = by;
         }
     }
 }

@@ -245,6 +245,10 @@ pub(super) fn browser_only(c: &Ctx) -> Step {
                 resp.status,
                 explain_gateway_error(t, resp.status)
             ),
+            // An HTTP API's own error (no x-amzn-ErrorType), or one that may be.
+            (AnsweredBy::Gateway | AnsweredBy::GatewayOrBackend, None) => {
+                format!("{} answers {}", who(c, bare), resp.status)
+            }
             (AnsweredBy::Backend, _) => format!("the backend answers {}", resp.status),
             (AnsweredBy::Cloudfront, _) => format!("CloudFront answers {}", resp.status),
             _ => format!("the server answers {}", resp.status),
@@ -385,11 +389,11 @@ pub(super) fn options_exists(c: &Ctx) -> Step {
                 vec![],
             ),
         ),
-        PreflightClass::MethodMissing { status } => {
+        PreflightClass::MethodMissing { .. } => {
             let mut msg = format!(
-                "No OPTIONS method answers for {}: the preflight gets {status} {} from {}.",
+                "No OPTIONS method answers for {}: the preflight gets {} from {}.",
                 c.path(),
-                pf.gateway_error_type.as_deref().unwrap_or(""),
+                status_text(pf),
                 who(c, pf)
             );
             if pf.answered_by == AnsweredBy::Gateway && c.facts.is_none() {
@@ -437,11 +441,9 @@ fn who(c: &Ctx, x: &Exchange) -> &'static str {
         return by;
     }
     match x.answered_by {
-        AnsweredBy::Backend if http_gateway_shaped(x) => "API Gateway or the backend",
-        AnsweredBy::Gateway => "API Gateway",
-        AnsweredBy::Backend => "the integration",
-        AnsweredBy::Cloudfront => "CloudFront",
-        AnsweredBy::Unknown => "the server",
+        // Exchanges recorded before `GatewayOrBackend` existed (a saved report).
+        AnsweredBy::Backend if http_gateway_shaped(x) => AnsweredBy::GatewayOrBackend.words(),
+        by => by.words(),
     }
 }
 
@@ -545,7 +547,10 @@ pub(super) fn cors_headers(c: &Ctx) -> Step {
     .filter(|(needed, x, _)| {
         *needed
             && x.is_some_and(|x| {
-                x.response.is_some() && x.answered_by != AnsweredBy::Gateway && !c.assumed(x)
+                // Not a gateway-generated error (an HTTP API's own preflight answer is judged).
+                x.response.as_ref().is_some_and(|r| {
+                    x.answered_by != AnsweredBy::Gateway || (200..300).contains(&r.status)
+                }) && !c.assumed(x)
             })
     })
     .map(|(_, _, what)| what)
