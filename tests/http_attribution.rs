@@ -286,3 +286,36 @@ async fn the_configuration_settles_who_answered() {
     assert!(!out.contains("from the integration"), "{out}");
     assert!(!out.contains("  from"), "{out}");
 }
+
+/// The actual request meets a `{"message":"Unauthorized"}` 401 without CORS headers and no
+/// configuration says who sent it: step 5 judges it as the backend's, step 6 warns that it
+/// may be API Gateway's own error (which HTTP APIs cannot add CORS headers to).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unsure_error_on_the_actual_request_names_both_fixes() {
+    let server = FakeGateway {
+        preflight: automatic_preflight(),
+        actual: http_api_error(401, "Unauthorized"),
+        bare: None,
+    }
+    .start(Duration::ZERO)
+    .await;
+    let url = format!("{}/tasks", server.base_url());
+    let (code, report, out) = run(&url, &[]).await;
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(
+        exchange(&report, "actual")["answered_by"],
+        "gateway-or-backend",
+        "{out}"
+    );
+    assert_eq!(report["steps"][5]["status"], "warn", "{out}");
+    let msg = finding_message(&report, "GATEWAY_RESPONSE_NO_CORS").expect("step 6");
+    assert!(
+        msg.starts_with("API Gateway or the backend answers the actual request with 401"),
+        "{msg}"
+    );
+    let step1 = finding_message(&report, "FAILS_WITHOUT_BROWSER").unwrap_or_default();
+    assert!(
+        step1.contains("API Gateway or the backend answers 401"),
+        "{out}"
+    );
+}

@@ -848,6 +848,30 @@ pub(super) fn gateway_responses(c: &Ctx) -> Step {
                 }
             }
         }
+        // An HTTP API error that may be API Gateway's own (no configuration to tell): step 5
+        // judges it as the backend's; say the other possibility here.
+        if let (Some(resp), AnsweredBy::GatewayOrBackend) = (&act.response, act.answered_by) {
+            if let (true, Err(e)) = (resp.status >= 400, cors::check_actual(&c.ev.target, resp)) {
+                findings.push(
+                    Finding::warning(
+                        C::GatewayResponseNoCors,
+                        format!(
+                            "API Gateway or the backend answers the actual request with {} and it fails the CORS check ({}). The answer has the shape of an HTTP API's own error, which never carries CORS headers, but a backend can answer the same way; the API configuration (--api-id and --stage, or --openapi) would tell which.",
+                            resp.status,
+                            e.kind.name()
+                        ),
+                    )
+                    .cites(&act.id)
+                    .fix(
+                        format!(
+                            "If API Gateway sends it, fix the cause of the {} itself (for 401/403: a valid token for the route's authorizer, sent by the browser app too); HTTP APIs cannot add CORS headers to their own errors. If the backend sends it, make it return Access-Control-Allow-Origin on errors too.",
+                            resp.status
+                        ),
+                        vec![],
+                    ),
+                );
+            }
+        }
     }
     conclude(
         6,
