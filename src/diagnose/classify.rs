@@ -237,3 +237,157 @@ pub fn refine_attribution(evidence: &mut Evidence) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::{ConfigSourceKind, RecordedRequest, RecordedResponse};
+    use crate::http::Headers;
+    use crate::target::{CredentialsMode, Target};
+
+    fn export(name: &str) -> crate::gateway::Api {
+        let path = format!(
+            "{}/assets/scenarios/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        crate::gateway::openapi::import_str(&text).unwrap()
+    }
+
+    fn exchange(kind: ExchangeKind, status: u16, body: &str) -> Exchange {
+        let method = match kind {
+            ExchangeKind::Preflight | ExchangeKind::ForeignOrigin => "OPTIONS",
+            _ => "GET",
+        };
+        let mut headers = Headers::new().with("origin", "https://app.example.com");
+        if method == "OPTIONS" {
+            headers.push("access-control-request-method", "GET");
+        }
+        let request = RecordedRequest {
+            method: method.into(),
+            url: "https://abc.execute-api.us-east-1.amazonaws.com/notes".into(),
+            headers,
+            body: None,
+        };
+        let response = RecordedResponse {
+            status,
+            headers: Headers::new().with("apigw-requestid", "Ab1="),
+            body_excerpt: body.into(),
+            body_truncated: false,
+        };
+        let (answered_by, gateway_error_type) =
+            crate::evidence::attribute_answer(&request, &response);
+        Exchange {
+            id: "x1".into(),
+            kind,
+            request,
+            response: Some(response),
+            error: None,
+            answered_by,
+            gateway_error_type,
+            elapsed_ms: 1,
+            predicted: false,
+        }
+    }
+
+    fn evidence(api: Option<crate::gateway::Api>, path: &str, x: Exchange) -> Evidence {
+        let config = match api {
+            Some(api) => ConfigEvidence::Loaded {
+                source: ConfigSourceKind::Openapi,
+                api: Box::new(api),
+                stage: None,
+                path: path.into(),
+                backend_known: false,
+                gaps: vec![],
+                unresolved: None,
+            },
+            None => ConfigEvidence::NotRequested {
+                reason: "--no-aws".into(),
+            },
+        };
+        Evidence {
+            target: Target {
+                url: url::Url::parse("https://abc.execute-api.us-east-1.amazonaws.com/notes")
+                    .unwrap(),
+                origin: "https://app.example.com".into(),
+                method: "GET".into(),
+                headers: Headers::new().with("authorization", "Bearer x"),
+                body: None,
+                credentials: CredentialsMode::SameOrigin,
+            },
+            exchanges: vec![x],
+            config,
+            browser: None,
+        }
+    }
+
+    fn refined(ev: Evidence) -> AnsweredBy {
+        let mut ev = ev;
+        refine_attribution(&mut ev);
+        ev.exchanges[0].answered_by
+    }
+
+    #[test]
+    fn without_configuration_an_http_apis_own_shapes_stay_unsure() {
+        let unauthorized = r#"{"message":"Unauthorized"}"#;
+        for x in [
+            exchange(ExchangeKind::Preflight, 401, unauthorized),
+            exchange(ExchangeKind::Preflight, 204, ""),
+            exchange(ExchangeKind::Actual, 404, r#"{"message":"Not Found"}"#),
+        ] {
+            assert_eq!(
+                refined(evidence(None, "/notes", x)),
+                AnsweredBy::GatewayOrBackend
+            );
+        }
+    }
+
+    #[test]
+    fn the_configuration_settles_who_answered() {
+        let unauthorized = r#"{"message":"Unauthorized"}"#;
+        // $default with a JWT authorizer catches the preflight: its 401 is the authorizer's.
+        let jwt = export("http-api-default-route-jwt");
+        let x = exchange(ExchangeKind::Preflight, 401, unauthorized);
+        let ev = evidence(Some(jwt.clone()), "/notes", x.clone());
+        assert_eq!(
+            http_error_source(&ev, &x),
+            Some("API Gateway (the route's authorizer)")
+        );
+        assert_eq!(refined(ev), AnsweredBy::Gateway);
+        // A 204 to the preflight while an authorized route catches OPTIONS and no
+        // cors_configuration exists: the configuration does not explain it; still unsure.
+        let x = exchange(ExchangeKind::Preflight, 204, "");
+        assert_eq!(
+            refined(evidence(Some(jwt), "/notes", x)),
+            AnsweredBy::GatewayOrBackend
+        );
+
+        // A cors_configuration and no route catching OPTIONS: API Gateway's own answer.
+        let healthy = export("http-api-healthy");
+        let x = exchange(ExchangeKind::Preflight, 204, "");
+        let ev = evidence(Some(healthy.clone()), "/tasks", x.clone());
+        assert_eq!(
+            http_error_source(&ev, &x),
+            Some("API Gateway (its CORS configuration)")
+        );
+        assert_eq!(refined(ev), AnsweredBy::Gateway);
+        // No route for the path: the 404 is API Gateway's.
+        let x = exchange(ExchangeKind::Actual, 404, r#"{"message":"Not Found"}"#);
+        assert_eq!(
+            refined(evidence(Some(healthy.clone()), "/nothing", x)),
+            AnsweredBy::Gateway
+        );
+        // A route exists: a 404 from it could still be the function's (or an undeployed
+        // route): unsure. A body API Gateway never sends is the backend's.
+        let x = exchange(ExchangeKind::Actual, 404, r#"{"message":"Not Found"}"#);
+        assert_eq!(
+            refined(evidence(Some(healthy.clone()), "/tasks", x)),
+            AnsweredBy::GatewayOrBackend
+        );
+        let x = exchange(ExchangeKind::Actual, 404, r#"{"error":"no such task"}"#);
+        assert_eq!(
+            refined(evidence(Some(healthy), "/tasks", x)),
+            AnsweredBy::Backend
+        );
+    }
+}
