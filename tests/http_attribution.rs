@@ -318,4 +318,11 @@ async fn an_unsure_error_on_the_actual_request_names_both_fixes() {
         step1.contains("API Gateway or the backend answers 401"),
         "{out}"
     );
+    let fix = report["steps"][0]["findings"][0]["remediation"]["text"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        fix.contains("a valid token for the route's authorizer"),
+        "{fix}"
+    );
 }
