@@ -259,8 +259,8 @@ pub(super) fn browser_only(c: &Ctx) -> Step {
             Some("ForbiddenException") => "Send a valid x-api-key (or check the AWS WAF rules on the stage).",
             Some("TooManyRequestsException") | Some("LimitExceededException") => "Raise the stage/method/usage-plan throttling limits or slow the client down.",
             // An HTTP API's 401/403 (no x-amzn-ErrorType): its authorizer's, or maybe the backend's.
-            None if matches!(resp.status, 401 | 403) && bare.answered_by == AnsweredBy::Gateway => "Send a valid token for the route's authorizer (the browser app must send it too).",
-            None if matches!(resp.status, 401 | 403) && bare.answered_by == AnsweredBy::GatewayOrBackend => "Send a valid token for the route's authorizer (the browser app must send it too); if the route has none, the backend refuses the request: check what it expects.",
+            None if matches!(resp.status, 401 | 403) && bare.answered_by == AnsweredBy::Gateway => "Send a valid token for the route's authorizer, or a SigV4 signature for IAM (the browser app must send it too).",
+            None if matches!(resp.status, 401 | 403) && bare.answered_by == AnsweredBy::GatewayOrBackend => "Send a valid token for the route's authorizer, or a SigV4 signature for IAM (the browser app must send it too); if the route has no authorization, the backend refuses the request: check what it expects.",
             _ if resp.status >= 500 => "Look at the backend's logs (CloudWatch for Lambda) for this request.",
             _ => "Fix the request or the API so that it succeeds without a browser first.",
         };
