@@ -52,7 +52,8 @@ pub struct RecordedResponse {
     pub body_truncated: bool,
 }
 
-/// Who produced a response, judged from its headers.
+/// Who produced a response, judged from its headers (and, for HTTP APIs, its status and
+/// body; see [`attribute_answer`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AnsweredBy {
@@ -61,16 +62,34 @@ pub enum AnsweredBy {
     Cloudfront,
     #[default]
     Unknown,
+    /// The request reached an HTTP API, and the answer is one API Gateway itself sends
+    /// (`{"message":"Unauthorized"}`, an empty 2xx to a preflight) but a backend could send
+    /// too: HTTP APIs mark their own answers with no `x-amzn-ErrorType`. The configuration,
+    /// when read, settles it (`diagnose::classify::refine_attribution`).
+    GatewayOrBackend,
 }
 
 impl AnsweredBy {
-    /// The name used in reports (`gateway`, `backend`, `cloudfront`, `unknown`).
+    /// The name used in reports (`gateway`, `backend`, `cloudfront`, `unknown`,
+    /// `gateway-or-backend`).
     pub fn as_str(self) -> &'static str {
         match self {
             AnsweredBy::Gateway => "gateway",
             AnsweredBy::Backend => "backend",
             AnsweredBy::Cloudfront => "cloudfront",
             AnsweredBy::Unknown => "unknown",
+            AnsweredBy::GatewayOrBackend => "gateway-or-backend",
+        }
+    }
+
+    /// Who answered, in words for people ("the preflight gets 401 from …").
+    pub fn words(self) -> &'static str {
+        match self {
+            AnsweredBy::Gateway => "API Gateway",
+            AnsweredBy::Backend => "the integration",
+            AnsweredBy::Cloudfront => "CloudFront",
+            AnsweredBy::Unknown => "the server",
+            AnsweredBy::GatewayOrBackend => "API Gateway or the backend",
         }
     }
 }
@@ -146,6 +165,75 @@ pub fn attribute(headers: &Headers) -> (AnsweredBy, Option<String>) {
         AnsweredBy::Unknown
     };
     (by, error_type)
+}
+
+/// The bodies HTTP APIs send with their own errors (docs silent on the exact text: observed
+/// answers, see `gateway/behavior/http_api.rs`), compared without whitespace.
+const HTTP_API_ERROR_MESSAGES: [&str; 6] = [
+    "Unauthorized",
+    "Forbidden",
+    "NotFound",
+    "TooManyRequests",
+    "InternalServerError",
+    "ServiceUnavailable",
+];
+
+/// An HTTP API error whose status and body are those API Gateway itself sends
+/// (`{"message":"Unauthorized"}` …). HTTP APIs send no `x-amzn-ErrorType`, so the headers
+/// alone cannot tell it from a backend that answers the same way.
+pub fn http_api_error_shaped(response: &RecordedResponse) -> bool {
+    let body: String = response
+        .body_excerpt
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take(64)
+        .collect();
+    response.status >= 400
+        && response.headers.contains("apigw-requestid")
+        && !response.headers.contains("x-amzn-errortype")
+        && HTTP_API_ERROR_MESSAGES
+            .iter()
+            .any(|m| body == format!("{{\"message\":\"{m}\"}}"))
+}
+
+/// An HTTP API's 2xx answer to a CORS preflight (`OPTIONS` with
+/// `Access-Control-Request-Method`) with an empty body: API Gateway's own answer from the
+/// cors_configuration ("API Gateway automatically sends a response to preflight OPTIONS
+/// requests", <https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html>)
+/// or an `OPTIONS` route's integration, which the headers do not tell apart. Docs silent on
+/// the automatic answer's status and body: 204 without a body is what the behaviour model
+/// sends; a body is taken as the integration's.
+pub fn http_api_preflight_shaped(request: &RecordedRequest, response: &RecordedResponse) -> bool {
+    request.method.eq_ignore_ascii_case("OPTIONS")
+        && request.headers.contains("access-control-request-method")
+        && (200..300).contains(&response.status)
+        && response.body_excerpt.trim().is_empty()
+        && !response.body_truncated
+        && response.headers.contains("apigw-requestid")
+        && !response.headers.contains("x-amzn-errortype")
+}
+
+/// Who answered `request` with `response`: [`attribute`] by the headers, except that an
+/// HTTP API answer API Gateway could have sent itself ([`http_api_error_shaped`],
+/// [`http_api_preflight_shaped`]) is [`AnsweredBy::GatewayOrBackend`] rather than the
+/// backend (unless a header says the integration answered: `x-amzn-Remapped-*`).
+pub fn attribute_answer(
+    request: &RecordedRequest,
+    response: &RecordedResponse,
+) -> (AnsweredBy, Option<String>) {
+    let (by, error_type) = attribute(&response.headers);
+    let remapped = response
+        .headers
+        .iter()
+        .any(|(n, _)| n.len() > 16 && n.as_bytes()[..16].eq_ignore_ascii_case(b"x-amzn-remapped-"));
+    let unsure = by == AnsweredBy::Backend
+        && !remapped
+        && (http_api_error_shaped(response) || http_api_preflight_shaped(request, response));
+    if unsure {
+        (AnsweredBy::GatewayOrBackend, error_type)
+    } else {
+        (by, error_type)
+    }
 }
 
 /// The API configuration behind the target, when one was read.
@@ -236,8 +324,11 @@ mod tests {
             AnsweredBy::Backend,
             AnsweredBy::Cloudfront,
             AnsweredBy::Unknown,
+            AnsweredBy::GatewayOrBackend,
         ] {
             assert_eq!(serde_json::to_value(a).unwrap(), a.as_str());
+            let back: AnsweredBy = serde_json::from_value(serde_json::json!(a.as_str())).unwrap();
+            assert_eq!(back, a);
         }
         for o in [
             crate::cors::Outcome::Allowed,
@@ -282,5 +373,93 @@ mod tests {
             .with("x-amz-cf-pop", "FRA56");
         assert_eq!(attribute(&h).0, AnsweredBy::Cloudfront);
         assert_eq!(attribute(&Headers::new()).0, AnsweredBy::Unknown);
+    }
+
+    fn request(method: &str, acrm: bool) -> RecordedRequest {
+        let mut headers = Headers::new().with("origin", "https://app.example.com");
+        if acrm {
+            headers.push("access-control-request-method", "GET");
+        }
+        RecordedRequest {
+            method: method.into(),
+            url: "https://abc.execute-api.us-east-1.amazonaws.com/items".into(),
+            headers,
+            body: None,
+        }
+    }
+
+    fn response(status: u16, headers: Headers, body: &str) -> RecordedResponse {
+        RecordedResponse {
+            status,
+            headers,
+            body_excerpt: body.into(),
+            body_truncated: false,
+        }
+    }
+
+    #[test]
+    fn http_api_answers_api_gateway_could_have_sent_are_unsure() {
+        let http = || Headers::new().with("apigw-requestid", "Ab1=");
+        let get = request("GET", false);
+        // API Gateway's own error bodies: the authorizer, no route, throttling, failures.
+        for (status, body) in [
+            (401, r#"{"message":"Unauthorized"}"#),
+            (403, r#"{"message":"Forbidden"}"#),
+            (404, r#"{"message":"Not Found"}"#),
+            (429, r#"{"message":"Too Many Requests"}"#),
+            (500, r#"{"message":"Internal Server Error"}"#),
+            (503, r#"{"message":"Service Unavailable"}"#),
+        ] {
+            let r = response(status, http(), body);
+            assert_eq!(
+                attribute_answer(&get, &r),
+                (AnsweredBy::GatewayOrBackend, None),
+                "{status} {body}"
+            );
+        }
+        // An empty 2xx to a preflight: the cors_configuration's answer or an OPTIONS route.
+        let pf = request("OPTIONS", true);
+        let r = response(204, http(), "");
+        assert_eq!(attribute_answer(&pf, &r).0, AnsweredBy::GatewayOrBackend);
+    }
+
+    #[test]
+    fn answers_only_a_backend_sends_stay_the_backends() {
+        let http = || Headers::new().with("apigw-requestid", "Ab1=");
+        let get = request("GET", false);
+        // A body API Gateway never sends, a success, a remapped header: the integration.
+        let r = response(401, http(), r#"{"error":"token expired"}"#);
+        assert_eq!(attribute_answer(&get, &r).0, AnsweredBy::Backend);
+        let r = response(200, http(), "");
+        assert_eq!(attribute_answer(&get, &r).0, AnsweredBy::Backend);
+        let r = response(
+            401,
+            http().with("x-amzn-Remapped-Date", "d"),
+            r#"{"message":"Unauthorized"}"#,
+        );
+        assert_eq!(attribute_answer(&get, &r).0, AnsweredBy::Backend);
+        // A preflight answered with a body, or an OPTIONS without Access-Control-Request-Method.
+        let r = response(200, http(), "ok");
+        assert_eq!(
+            attribute_answer(&request("OPTIONS", true), &r).0,
+            AnsweredBy::Backend
+        );
+        let r = response(204, http(), "");
+        assert_eq!(
+            attribute_answer(&request("OPTIONS", false), &r).0,
+            AnsweredBy::Backend
+        );
+        // REST APIs mark their own errors: x-amzn-ErrorType decides, not the body.
+        let rest = Headers::new()
+            .with("x-amzn-RequestId", "r")
+            .with("x-amzn-ErrorType", "UnauthorizedException");
+        let r = response(401, rest, r#"{"message":"Unauthorized"}"#);
+        assert_eq!(attribute_answer(&get, &r).0, AnsweredBy::Gateway);
+        let rest = Headers::new().with("x-amzn-RequestId", "r");
+        let r = response(401, rest, r#"{"message":"Unauthorized"}"#);
+        assert_eq!(attribute_answer(&get, &r).0, AnsweredBy::Backend);
+        // Not an API Gateway answer at all.
+        let r = response(401, Headers::new(), r#"{"message":"Unauthorized"}"#);
+        assert_eq!(attribute_answer(&get, &r).0, AnsweredBy::Unknown);
     }
 }

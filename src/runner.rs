@@ -12,7 +12,7 @@ use crate::cli::Plan;
 use crate::cors::{self, PreflightPlan};
 use crate::diagnose;
 use crate::evidence::{
-    attribute, ConfigEvidence, Evidence, Exchange, ExchangeKind, RecordedResponse,
+    attribute, AnsweredBy, ConfigEvidence, Evidence, Exchange, ExchangeKind, RecordedResponse,
 };
 use crate::gateway::behavior::{self, Backend, BackendCall, BackendReply, Context, RouteBackend};
 use crate::gateway::Api;
@@ -470,7 +470,15 @@ fn predict(
             let ctx = Context::new(i as u64 + 1, backend);
             let answer = behavior::respond(&located.api, located.stage.as_deref(), &request, &ctx);
             let response = answer.response;
-            let (answered_by, gateway_error_type) = attribute(&response.headers);
+            let (by_headers, gateway_error_type) = attribute(&response.headers);
+            // The model knows who produced its answer: an HTTP API's own errors and its
+            // automatic preflight answer carry no x-amzn-ErrorType, yet are API Gateway's.
+            let answered_by = match answer.produced_by {
+                behavior::Producer::Gateway { .. } | behavior::Producer::CorsPreflight => {
+                    AnsweredBy::Gateway
+                }
+                behavior::Producer::Integration { .. } => by_headers,
+            };
             let body_truncated = response.body.len() > EXCERPT_BYTES;
             let excerpt = &response.body[..response.body.len().min(EXCERPT_BYTES)];
             Exchange {

@@ -133,33 +133,26 @@ pub fn explain_gateway_error(error_type: &str, status: u16) -> &'static str {
 /// (`{"message":"Unauthorized"}` …). HTTP APIs send no `x-amzn-ErrorType`, so the headers
 /// alone cannot tell it from a backend that answers the same way.
 pub fn http_gateway_shaped(x: &Exchange) -> bool {
-    let Some(r) = &x.response else { return false };
-    let body: String = r
-        .body_excerpt
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .take(64)
-        .collect();
-    r.status >= 400
-        && r.headers.contains("apigw-requestid")
-        && !r.headers.contains("x-amzn-errortype")
-        && [
-            "Unauthorized",
-            "Forbidden",
-            "NotFound",
-            "TooManyRequests",
-            "InternalServerError",
-            "ServiceUnavailable",
-        ]
-        .iter()
-        .any(|m| body == format!("{{\"message\":\"{m}\"}}"))
+    x.response
+        .as_ref()
+        .is_some_and(crate::evidence::http_api_error_shaped)
 }
 
 /// Who answered an HTTP API error, by the configuration: the route that catches the request
 /// is authorized and the status is 401/403 → its authorizer; no route and 404 → API Gateway.
-/// `None` when the configuration does not tell (or is not an HTTP API's).
+/// An empty 2xx to a preflight: with a cors_configuration and no authorized route catching
+/// OPTIONS → API Gateway's own CORS answer; without one, the OPTIONS route's integration.
+/// `None` when the configuration does not tell (or is not an HTTP API's): the answer stays
+/// [`AnsweredBy::GatewayOrBackend`].
 pub fn http_error_source(evidence: &Evidence, x: &Exchange) -> Option<&'static str> {
-    if !http_gateway_shaped(x) {
+    http_answer_source(evidence, x).map(|(_, words)| words)
+}
+
+/// [`http_error_source`] with the attribution it implies.
+pub fn http_answer_source(evidence: &Evidence, x: &Exchange) -> Option<(AnsweredBy, &'static str)> {
+    let response = x.response.as_ref()?;
+    let preflight_2xx = crate::evidence::http_api_preflight_shaped(&x.request, response);
+    if !http_gateway_shaped(x) && !preflight_2xx {
         return None;
     }
     let ConfigEvidence::Loaded {
@@ -186,6 +179,24 @@ pub fn http_error_source(evidence: &Evidence, x: &Exchange) -> Option<&'static s
     };
     let facts = inspect::facts(api, stage.as_deref(), path, method);
     let http = facts.http?;
+    if preflight_2xx {
+        // The automatic answer wins unless an authorized route catches OPTIONS (then the
+        // 2xx came from that route's integration after all, or not from this stage's
+        // configuration: unsure).
+        let route_authorized = http
+            .options_route
+            .as_ref()
+            .is_some_and(|r| r.authorization != AuthorizationType::None);
+        return match (&http.cors, &http.options_route) {
+            (Some(_), _) if !route_authorized => {
+                Some((AnsweredBy::Gateway, "API Gateway (its CORS configuration)"))
+            }
+            (None, Some(r)) if r.integration.is_some() && !route_authorized => {
+                Some((AnsweredBy::Backend, "the integration"))
+            }
+            _ => None,
+        };
+    }
     let route = if preflight {
         http.options_route
     } else {
@@ -193,24 +204,190 @@ pub fn http_error_source(evidence: &Evidence, x: &Exchange) -> Option<&'static s
     };
     match (x.status()?, route) {
         (401 | 403, Some(r)) if r.authorization != AuthorizationType::None => {
-            Some("API Gateway (the route's authorizer)")
+            Some((AnsweredBy::Gateway, "API Gateway (the route's authorizer)"))
         }
-        (404, None) => Some("API Gateway (no route matches)"),
+        (404, None) => Some((AnsweredBy::Gateway, "API Gateway (no route matches)")),
         _ => None,
     }
 }
 
-/// Re-attributes HTTP API errors the headers attributed to the backend when the
-/// configuration says API Gateway produced them ([`http_error_source`]).
+/// Settles HTTP API answers the headers leave open ([`AnsweredBy::GatewayOrBackend`], or
+/// the backend for exchanges recorded before that value existed) when the configuration
+/// says who produced them ([`http_answer_source`]). Predicted exchanges are attributed by
+/// the behaviour model and are left alone.
 pub fn refine_attribution(evidence: &mut Evidence) {
-    let gateway: Vec<bool> = evidence
+    let settled: Vec<Option<AnsweredBy>> = evidence
         .exchanges
         .iter()
-        .map(|x| x.answered_by == AnsweredBy::Backend && http_error_source(evidence, x).is_some())
+        .map(|x| {
+            let open = matches!(
+                x.answered_by,
+                AnsweredBy::Backend | AnsweredBy::GatewayOrBackend
+            );
+            if open && !x.predicted {
+                http_answer_source(evidence, x).map(|(by, _)| by)
+            } else {
+                None
+            }
+        })
         .collect();
-    for (x, by_gateway) in evidence.exchanges.iter_mut().zip(gateway) {
-        if by_gateway {
-            x.answered_by = AnsweredBy::Gateway;
+    for (x, by) in evidence.exchanges.iter_mut().zip(settled) {
+        if let Some(by) = by {
+            x.answered_by = by;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::{ConfigSourceKind, RecordedRequest, RecordedResponse};
+    use crate::http::Headers;
+    use crate::target::{CredentialsMode, Target};
+
+    fn export(name: &str) -> crate::gateway::Api {
+        let path = format!(
+            "{}/assets/scenarios/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        crate::gateway::openapi::import_str(&text).unwrap()
+    }
+
+    fn exchange(kind: ExchangeKind, status: u16, body: &str) -> Exchange {
+        let method = match kind {
+            ExchangeKind::Preflight | ExchangeKind::ForeignOrigin => "OPTIONS",
+            _ => "GET",
+        };
+        let mut headers = Headers::new().with("origin", "https://app.example.com");
+        if method == "OPTIONS" {
+            headers.push("access-control-request-method", "GET");
+        }
+        let request = RecordedRequest {
+            method: method.into(),
+            url: "https://abc.execute-api.us-east-1.amazonaws.com/notes".into(),
+            headers,
+            body: None,
+        };
+        let response = RecordedResponse {
+            status,
+            headers: Headers::new().with("apigw-requestid", "Ab1="),
+            body_excerpt: body.into(),
+            body_truncated: false,
+        };
+        let (answered_by, gateway_error_type) =
+            crate::evidence::attribute_answer(&request, &response);
+        Exchange {
+            id: "x1".into(),
+            kind,
+            request,
+            response: Some(response),
+            error: None,
+            answered_by,
+            gateway_error_type,
+            elapsed_ms: 1,
+            predicted: false,
+        }
+    }
+
+    fn evidence(api: Option<crate::gateway::Api>, path: &str, x: Exchange) -> Evidence {
+        let config = match api {
+            Some(api) => ConfigEvidence::Loaded {
+                source: ConfigSourceKind::Openapi,
+                api: Box::new(api),
+                stage: None,
+                path: path.into(),
+                backend_known: false,
+                gaps: vec![],
+                unresolved: None,
+            },
+            None => ConfigEvidence::NotRequested {
+                reason: "--no-aws".into(),
+            },
+        };
+        Evidence {
+            target: Target {
+                url: url::Url::parse("https://abc.execute-api.us-east-1.amazonaws.com/notes")
+                    .unwrap(),
+                origin: "https://app.example.com".into(),
+                method: "GET".into(),
+                headers: Headers::new().with("authorization", "Bearer x"),
+                body: None,
+                credentials: CredentialsMode::SameOrigin,
+            },
+            exchanges: vec![x],
+            config,
+            browser: None,
+        }
+    }
+
+    fn refined(ev: Evidence) -> AnsweredBy {
+        let mut ev = ev;
+        refine_attribution(&mut ev);
+        ev.exchanges[0].answered_by
+    }
+
+    #[test]
+    fn without_configuration_an_http_apis_own_shapes_stay_unsure() {
+        let unauthorized = r#"{"message":"Unauthorized"}"#;
+        for x in [
+            exchange(ExchangeKind::Preflight, 401, unauthorized),
+            exchange(ExchangeKind::Preflight, 204, ""),
+            exchange(ExchangeKind::Actual, 404, r#"{"message":"Not Found"}"#),
+        ] {
+            assert_eq!(
+                refined(evidence(None, "/notes", x)),
+                AnsweredBy::GatewayOrBackend
+            );
+        }
+    }
+
+    #[test]
+    fn the_configuration_settles_who_answered() {
+        let unauthorized = r#"{"message":"Unauthorized"}"#;
+        // $default with a JWT authorizer catches the preflight: its 401 is the authorizer's.
+        let jwt = export("http-api-default-route-jwt");
+        let x = exchange(ExchangeKind::Preflight, 401, unauthorized);
+        let ev = evidence(Some(jwt.clone()), "/notes", x.clone());
+        assert_eq!(
+            http_error_source(&ev, &x),
+            Some("API Gateway (the route's authorizer)")
+        );
+        assert_eq!(refined(ev), AnsweredBy::Gateway);
+        // A 204 to the preflight while an authorized route catches OPTIONS and no
+        // cors_configuration exists: the configuration does not explain it; still unsure.
+        let x = exchange(ExchangeKind::Preflight, 204, "");
+        assert_eq!(
+            refined(evidence(Some(jwt), "/notes", x)),
+            AnsweredBy::GatewayOrBackend
+        );
+
+        // A cors_configuration and no route catching OPTIONS: API Gateway's own answer.
+        let healthy = export("http-api-healthy");
+        let x = exchange(ExchangeKind::Preflight, 204, "");
+        let ev = evidence(Some(healthy.clone()), "/tasks", x.clone());
+        assert_eq!(
+            http_error_source(&ev, &x),
+            Some("API Gateway (its CORS configuration)")
+        );
+        assert_eq!(refined(ev), AnsweredBy::Gateway);
+        // No route for the path: the 404 is API Gateway's.
+        let x = exchange(ExchangeKind::Actual, 404, r#"{"message":"Not Found"}"#);
+        assert_eq!(
+            refined(evidence(Some(healthy.clone()), "/nothing", x)),
+            AnsweredBy::Gateway
+        );
+        // A route exists: a 404 from it could still be the function's (or an undeployed
+        // route): unsure. A body API Gateway never sends is the backend's.
+        let x = exchange(ExchangeKind::Actual, 404, r#"{"message":"Not Found"}"#);
+        assert_eq!(
+            refined(evidence(Some(healthy.clone()), "/tasks", x)),
+            AnsweredBy::GatewayOrBackend
+        );
+        let x = exchange(ExchangeKind::Actual, 404, r#"{"error":"no such task"}"#);
+        assert_eq!(
+            refined(evidence(Some(healthy), "/tasks", x)),
+            AnsweredBy::Backend
+        );
     }
 }

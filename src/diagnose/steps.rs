@@ -249,6 +249,10 @@ pub(super) fn browser_only(c: &Ctx) -> Step {
                 resp.status,
                 explain_gateway_error(t, resp.status)
             ),
+            // An HTTP API's own error (no x-amzn-ErrorType), or one that may be.
+            (AnsweredBy::Gateway | AnsweredBy::GatewayOrBackend, None) => {
+                format!("{} answers {}", who(c, bare), resp.status)
+            }
             (AnsweredBy::Backend, _) => format!("the backend answers {}", resp.status),
             (AnsweredBy::Cloudfront, _) => format!("CloudFront answers {}", resp.status),
             _ => format!("the server answers {}", resp.status),
@@ -258,6 +262,9 @@ pub(super) fn browser_only(c: &Ctx) -> Step {
             Some("UnauthorizedException") | Some("AccessDeniedException") => "Send a valid token for the authorizer (the browser app must send it too).",
             Some("ForbiddenException") => "Send a valid x-api-key (or check the AWS WAF rules on the stage).",
             Some("TooManyRequestsException") | Some("LimitExceededException") => "Raise the stage/method/usage-plan throttling limits or slow the client down.",
+            // An HTTP API's 401/403 (no x-amzn-ErrorType): its authorizer's, or maybe the backend's.
+            None if matches!(resp.status, 401 | 403) && bare.answered_by == AnsweredBy::Gateway => "Send a valid token for the route's authorizer, or a SigV4 signature for IAM (the browser app must send it too).",
+            None if matches!(resp.status, 401 | 403) && bare.answered_by == AnsweredBy::GatewayOrBackend => "Send a valid token for the route's authorizer, or a SigV4 signature for IAM (the browser app must send it too); if the route has no authorization, the backend refuses the request: check what it expects.",
             _ if resp.status >= 500 => "Look at the backend's logs (CloudWatch for Lambda) for this request.",
             _ => "Fix the request or the API so that it succeeds without a browser first.",
         };
@@ -442,11 +449,9 @@ fn who(c: &Ctx, x: &Exchange) -> &'static str {
         return by;
     }
     match x.answered_by {
-        AnsweredBy::Backend if http_gateway_shaped(x) => "API Gateway or the backend",
-        AnsweredBy::Gateway => "API Gateway",
-        AnsweredBy::Backend => "the integration",
-        AnsweredBy::Cloudfront => "CloudFront",
-        AnsweredBy::Unknown => "the server",
+        // Exchanges recorded before `GatewayOrBackend` existed (a saved report).
+        AnsweredBy::Backend if http_gateway_shaped(x) => AnsweredBy::GatewayOrBackend.words(),
+        by => by.words(),
     }
 }
 
@@ -550,7 +555,10 @@ pub(super) fn cors_headers(c: &Ctx) -> Step {
     .filter(|(needed, x, _)| {
         *needed
             && x.is_some_and(|x| {
-                x.response.is_some() && x.answered_by != AnsweredBy::Gateway && !c.assumed(x)
+                // Not a gateway-generated error (an HTTP API's own preflight answer is judged).
+                x.response.as_ref().is_some_and(|r| {
+                    x.answered_by != AnsweredBy::Gateway || (200..300).contains(&r.status)
+                }) && !c.assumed(x)
             })
     })
     .map(|(_, _, what)| what)
@@ -846,6 +854,30 @@ pub(super) fn gateway_responses(c: &Ctx) -> Step {
                         ),
                     )
                 }
+            }
+        }
+        // An HTTP API error that may be API Gateway's own (no configuration to tell): step 5
+        // judges it as the backend's; say the other possibility here.
+        if let (Some(resp), AnsweredBy::GatewayOrBackend) = (&act.response, act.answered_by) {
+            if let (true, Err(e)) = (resp.status >= 400, cors::check_actual(&c.ev.target, resp)) {
+                findings.push(
+                    Finding::warning(
+                        C::GatewayResponseNoCors,
+                        format!(
+                            "API Gateway or the backend answers the actual request with {} and it fails the CORS check ({}). The answer has the shape of an HTTP API's own error, which never carries CORS headers, but a backend can answer the same way; the API configuration (--api-id and --stage, or --openapi) would tell which.",
+                            resp.status,
+                            e.kind.name()
+                        ),
+                    )
+                    .cites(&act.id)
+                    .fix(
+                        format!(
+                            "If API Gateway sends it, fix the cause of the {} itself (for 401/403: a valid token for the route's authorizer, sent by the browser app too); HTTP APIs cannot add CORS headers to their own errors. If the backend sends it, make it return Access-Control-Allow-Origin on errors too.",
+                            resp.status
+                        ),
+                        vec![],
+                    ),
+                );
             }
         }
     }

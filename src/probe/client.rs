@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::evidence::{attribute, Exchange, RecordedRequest, RecordedResponse, TransportError};
+use crate::evidence::{
+    attribute_answer, Exchange, RecordedRequest, RecordedResponse, TransportError,
+};
 use crate::http::Headers;
 use crate::probe::classify::{classify, timeout_error};
 use crate::probe::requests::PlannedRequest;
@@ -114,7 +116,7 @@ pub async fn send(prober: &Prober, planned: &PlannedRequest) -> Exchange {
         Err(error) => (None, Some(error)),
     };
     let (answered_by, gateway_error_type) = match &response {
-        Some(r) => attribute(&r.headers),
+        Some(r) => attribute_answer(&request, r),
         None => Default::default(),
     };
     Exchange {

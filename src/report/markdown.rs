@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use super::Report;
 use crate::diagnose::StepStatus;
+use crate::evidence::AnsweredBy;
 
 pub fn render(r: &Report) -> String {
     let mut out = String::new();
@@ -111,6 +112,9 @@ pub fn render(r: &Report) -> String {
             x.request.url,
             if x.predicted { " (predicted)" } else { "" }
         );
+        if x.response.is_some() && x.answered_by != AnsweredBy::Unknown {
+            let _ = writeln!(out, "Answered by {}.\n", x.answered_by.words());
+        }
         let _ = writeln!(out, "```http");
         for (n, v) in x.request.headers.iter() {
             let _ = writeln!(out, "{n}: {v}");

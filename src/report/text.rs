@@ -6,6 +6,7 @@ use std::fmt::Write;
 use super::Report;
 use crate::cors::Outcome;
 use crate::diagnose::{Severity, Step, StepStatus};
+use crate::evidence::AnsweredBy;
 
 struct Style {
     color: bool,
@@ -166,7 +167,11 @@ pub fn render(r: &Report, color: bool) -> String {
             x.kind.label(),
             x.request.method,
             answer,
-            x.answered_by.as_str(),
+            match x.answered_by {
+                // Unsure: said in words, not as the report's short name.
+                AnsweredBy::GatewayOrBackend => x.answered_by.words(),
+                by => by.as_str(),
+            },
             if x.predicted {
                 " · predicted".to_string()
             } else {

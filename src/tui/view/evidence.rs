@@ -198,5 +198,47 @@ fn answered_by(x: &Exchange) -> &'static str {
         crate::evidence::AnsweredBy::Backend => "the integration",
         crate::evidence::AnsweredBy::Cloudfront => "CloudFront",
         crate::evidence::AnsweredBy::Unknown => "unknown",
+        crate::evidence::AnsweredBy::GatewayOrBackend => "API Gateway or the backend",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::{AnsweredBy, ExchangeKind, RecordedRequest, RecordedResponse};
+    use crate::http::Headers;
+
+    #[test]
+    fn an_unsure_http_api_answer_is_said_in_words() {
+        let mut x = Exchange {
+            id: "x1".into(),
+            kind: ExchangeKind::Preflight,
+            request: RecordedRequest {
+                method: "OPTIONS".into(),
+                url: "https://abc.execute-api.us-east-1.amazonaws.com/items".into(),
+                headers: Headers::new(),
+                body: None,
+            },
+            response: Some(RecordedResponse {
+                status: 401,
+                headers: Headers::new().with("apigw-requestid", "Ab1="),
+                body_excerpt: r#"{"message":"Unauthorized"}"#.into(),
+                body_truncated: false,
+            }),
+            error: None,
+            answered_by: AnsweredBy::GatewayOrBackend,
+            gateway_error_type: None,
+            elapsed_ms: 3,
+            predicted: false,
+        };
+        assert_eq!(
+            exchange_summary(&x),
+            "x1 preflight OPTIONS → 401 from API Gateway or the backend"
+        );
+        x.answered_by = AnsweredBy::Gateway;
+        assert_eq!(
+            exchange_summary(&x),
+            "x1 preflight OPTIONS → 401 from API Gateway"
+        );
     }
 }
