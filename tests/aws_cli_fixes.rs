@@ -1814,3 +1814,90 @@ async fn a_bare_404_preflight_is_worded_without_a_double_space() {
     );
     assert!(messages.iter().all(|m| !m.contains("  ")), "{messages:#?}");
 }
+
+/// Issue 11's rule on the definitions people bring (tests/fixtures/definitions/: YAML,
+/// CloudFormation values, `.tpl` placeholders, wildcard server URLs, every auth and integration
+/// type): every command printed for every route and method passes `bash -n`, has no
+/// placeholder or unquoted glob, and the real AWS CLI parses it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_command_printed_for_the_definitions_corpus_is_valid_bash() {
+    let dir = format!("{}/tests/fixtures/definitions", env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("corpus dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    files.sort();
+    let cli = aws_cli_path();
+    let (mut problems, mut checked, mut routes) = (Vec::new(), 0, 0);
+    let mut seen = std::collections::HashSet::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("a corpus file");
+        let api = cors_doctor::gateway::openapi::import_str(&text).expect("the corpus imports");
+        let name = file.display().to_string();
+        for r in &api.resources {
+            for m in r.methods.iter().filter(|m| m.http_method != "OPTIONS") {
+                let method = if m.http_method == "ANY" {
+                    "PUT"
+                } else {
+                    m.http_method.as_str()
+                };
+                // `{id}`/`{proxy+}` segments become a concrete path the way a browser calls it.
+                let path = r
+                    .path
+                    .split('/')
+                    .map(|s| if s.starts_with('{') { "x" } else { s })
+                    .collect::<Vec<_>>()
+                    .join("/");
+                // `$default` catches any path the browser calls.
+                let path = match path.as_str() {
+                    "" => "/".to_string(),
+                    "$default" => "/x".to_string(),
+                    _ => path,
+                };
+                routes += 1;
+                let (_, report, out) = common::check_json(&[
+                    "--openapi",
+                    &name,
+                    "--path",
+                    &path,
+                    "-X",
+                    method,
+                    "--origin",
+                    ORIGIN,
+                    "-H",
+                    BEARER,
+                    "--credentials",
+                    "include",
+                ])
+                .await;
+                if report.is_null() {
+                    problems.push(format!("{name} {method} {path}: no report: {out}"));
+                    continue;
+                }
+                for (_, code, cmds) in fixes(&report) {
+                    checked += cmds.len();
+                    let lint = lint_commands(&cmds);
+                    for p in &lint {
+                        problems.push(format!("{name} {method} {path} ({code}): {p}"));
+                    }
+                    if lint.is_empty() && cli.exists() && seen.insert(cmds.join("\n")) {
+                        if let Err(e) = cli_parse(&cli, &cmds) {
+                            problems.push(format!(
+                                "{name} {method} {path} ({code}): the aws CLI rejects it: {e}"
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{} files, {routes} routes, {checked} commands linted",
+        files.len()
+    );
+    assert!(
+        routes >= files.len() && checked >= 40,
+        "{routes} routes, {checked} commands"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
