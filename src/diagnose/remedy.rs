@@ -486,7 +486,12 @@ impl FixContext {
         let verb = quote(http_method);
         let status = quote(status);
         let mut cmds = Vec::new();
-        let param = |n: &str| format!("/responseParameters/{}", pointer(&format!("method.response.header.{n}")));
+        let param = |n: &str| {
+            format!(
+                "/responseParameters/{}",
+                pointer(&format!("method.response.header.{n}"))
+            )
+        };
         if declare {
             let ops: Vec<Value> = headers
                 .iter()
