@@ -545,7 +545,9 @@ fn import_split(
                 }
             }
             "paths" if raw_paths.is_some() => {
-                for (path, raw) in raw_paths.into_iter().flatten() {
+                let raw_paths = raw_paths.map_or(&[][..], Vec::as_slice);
+                api.resources.reserve_exact(raw_paths.len());
+                for (path, raw) in raw_paths {
                     let p = join("paths", path);
                     // Valid JSON already (it was read as a raw value).
                     let item: Value = serde_json::from_str(raw.get())
@@ -949,6 +951,8 @@ fn import_path_item(
             }
         }
     }
+    // Vectors sized to what they hold: a large API has hundreds of thousands of them.
+    resource.methods.shrink_to_fit();
     Ok(resource)
 }
 
@@ -984,6 +988,7 @@ fn import_operation(
                     }
                     m.responses.push(mr);
                 }
+                m.responses.shrink_to_fit();
             }
             "security" => {
                 let Value::Array(reqs) = v else {
@@ -1201,6 +1206,7 @@ fn import_integration(cx: &Cx, v: &Value, p: &str) -> Result<Integration, Import
                     }
                     i.responses.push(ir);
                 }
+                i.responses.shrink_to_fit();
             }
             _ => {
                 extra.insert(k.clone(), v.clone());
