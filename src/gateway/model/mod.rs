@@ -13,6 +13,7 @@
 
 mod gateway_responses;
 mod served;
+mod sorted_map;
 mod unresolved;
 
 use std::collections::BTreeMap;
@@ -25,6 +26,7 @@ pub use gateway_responses::{
     GATEWAY_RESPONSE_TYPES,
 };
 pub use served::Served;
+pub use sorted_map::SortedMap;
 pub use unresolved::{has_placeholder, intrinsic_name, Need, Unresolved, UnresolvedKind};
 
 /// The resource path of the HTTP API `$default` route.
@@ -262,8 +264,8 @@ pub struct Integration {
     pub http_method: Option<String>,
     pub uri: Option<String>,
     /// Content type → template. A null template (the console does this) is `None`.
-    pub request_templates: BTreeMap<String, Option<String>>,
-    pub request_parameters: BTreeMap<String, String>,
+    pub request_templates: SortedMap<String, Option<String>>,
+    pub request_parameters: SortedMap<String, String>,
     /// `when_no_match`, `when_no_templates`, `never`.
     pub passthrough_behavior: Option<String>,
     /// HTTP APIs: `1.0` or `2.0`.
@@ -281,8 +283,8 @@ impl Integration {
             id: None,
             http_method: None,
             uri: None,
-            request_templates: BTreeMap::new(),
-            request_parameters: BTreeMap::new(),
+            request_templates: SortedMap::new(),
+            request_parameters: SortedMap::new(),
             passthrough_behavior: None,
             payload_format_version: None,
             responses: Vec::new(),
@@ -301,8 +303,8 @@ pub struct IntegrationResponse {
     /// The method response status this maps to.
     pub status_code: String,
     /// `method.response.header.X` → `'literal'` or `integration.response.header.Y` …
-    pub response_parameters: BTreeMap<String, String>,
-    pub response_templates: BTreeMap<String, Option<String>>,
+    pub response_parameters: SortedMap<String, String>,
+    pub response_templates: SortedMap<String, Option<String>>,
     pub extra: Map<String, Value>,
 }
 

@@ -29,7 +29,7 @@ use super::{
 use crate::gateway::model::{
     intrinsic_name, Api, ApiKind, AuthorizationType, Authorizer, AuthorizerKind, CorsConfiguration,
     GatewayResponse, Integration, IntegrationResponse, IntegrationType, JwtConfiguration, Method,
-    MethodResponse, Need, Resource, SpecFormat, Unresolved, DEFAULT_ROUTE,
+    MethodResponse, Need, Resource, SortedMap, SpecFormat, Unresolved, DEFAULT_ROUTE,
 };
 
 /// Longest chain of `$ref`s followed for one value.
@@ -226,7 +226,7 @@ impl<'a> Cx<'a> {
         key: &str,
         extra: &mut Map<String, Value>,
         need_of: &dyn Fn(&str) -> Option<(u8, String)>,
-    ) -> Result<BTreeMap<String, String>, ImportError> {
+    ) -> Result<SortedMap<String, String>, ImportError> {
         let mut out = BTreeMap::new();
         let mut raw_kept = false;
         for (k, item) in as_obj(v, path)? {
@@ -252,7 +252,7 @@ impl<'a> Cx<'a> {
                 },
             }
         }
-        Ok(out)
+        Ok(out.into_iter().collect())
     }
 }
 
@@ -310,7 +310,7 @@ fn string_list(v: &Value, path: &str) -> Result<Vec<String>, ImportError> {
 }
 
 /// Content type → template, where a template may be null (the console writes that).
-fn template_map(v: &Value, path: &str) -> Result<BTreeMap<String, Option<String>>, ImportError> {
+fn template_map(v: &Value, path: &str) -> Result<SortedMap<String, Option<String>>, ImportError> {
     as_obj(v, path)?
         .iter()
         .map(|(k, v)| {
@@ -1142,13 +1142,16 @@ fn import_integration(cx: &Cx, v: &Value, p: &str) -> Result<Integration, Import
                 let map = cx.text_map(v, &kp, k, &mut extra, &|_| {
                     needed.then(|| (step, what.clone()))
                 })?;
-                i.request_templates = map.into_iter().map(|(k, v)| (k, Some(v))).collect();
                 // Null templates (the console writes them) are kept as null.
-                for (tk, tv) in as_obj(v, &kp)? {
-                    if tv.is_null() {
-                        i.request_templates.insert(tk.clone(), None);
-                    }
-                }
+                let nulls = as_obj(v, &kp)?
+                    .iter()
+                    .filter(|(_, tv)| tv.is_null())
+                    .map(|(tk, _)| (tk.clone(), None));
+                i.request_templates = map
+                    .into_iter()
+                    .map(|(k, v)| (k, Some(v)))
+                    .chain(nulls)
+                    .collect();
             }
             "requestParameters" => {
                 i.request_parameters = cx.text_map(v, &kp, k, &mut extra, &|_| None)?
