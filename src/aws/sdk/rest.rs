@@ -329,7 +329,7 @@ fn map_resources(
                 path: r.path().unwrap_or("/").to_string(),
                 id: r.id().map(str::to_string),
                 methods: methods.into_values().collect(),
-                extra: Map::new(),
+                extra: Default::default(),
             }
         })
         .collect();
@@ -362,7 +362,7 @@ fn map_method(
                                 .map(str::to_string)
                         })
                         .collect(),
-                    extra: Map::new(),
+                    extra: Default::default(),
                 })
                 .collect()
         })
@@ -377,7 +377,7 @@ fn map_method(
         api_key_required: m.api_key_required().unwrap_or(false),
         responses,
         integration: m.method_integration().and_then(map_integration),
-        extra: Map::new(),
+        extra: Default::default(),
     }
 }
 
@@ -396,7 +396,7 @@ fn map_integration(i: &sdk::Integration) -> Option<Integration> {
                     status_code: r.status_code().unwrap_or(status).to_string(),
                     response_parameters: sorted(r.response_parameters()).into_iter().collect(),
                     response_templates: templates(r.response_templates()),
-                    extra: Map::new(),
+                    extra: Default::default(),
                 })
                 .collect()
         })
@@ -421,7 +421,7 @@ fn map_integration(i: &sdk::Integration) -> Option<Integration> {
         passthrough_behavior: i.passthrough_behavior().map(str::to_ascii_lowercase),
         payload_format_version: None,
         responses,
-        extra,
+        extra: extra.into(),
     })
 }
 
@@ -552,7 +552,7 @@ fn snapshot_from_summary(api: &Api, summary: &ApiSummary) -> ApiSnapshot {
                         ..Method::default()
                     })
                     .collect(),
-                extra: Map::new(),
+                extra: Default::default(),
             });
         }
     }

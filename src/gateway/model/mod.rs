@@ -11,6 +11,7 @@
 //! not show). Everything an export carries that the model does not interpret is kept in the
 //! `extra` maps so that an export of an import loses nothing.
 
+mod extra;
 mod gateway_responses;
 mod served;
 mod sorted_map;
@@ -21,6 +22,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use extra::Extra;
 pub use gateway_responses::{
     default_response_type, gateway_response_info, GatewayResponse, GatewayResponseInfo,
     GATEWAY_RESPONSE_TYPES,
@@ -125,7 +127,7 @@ pub struct Resource {
     pub id: Option<String>,
     pub methods: Vec<Method>,
     /// Other fields of the OpenAPI path item (`parameters`, `summary`, extensions), raw.
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 impl Resource {
@@ -184,7 +186,7 @@ pub struct Method {
     pub responses: Vec<MethodResponse>,
     pub integration: Option<Integration>,
     /// Other operation fields (`parameters`, `requestBody`, `operationId`, extensions), raw.
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 impl Method {
@@ -207,7 +209,7 @@ pub struct MethodResponse {
     /// Declared header names, as written.
     pub headers: Vec<String>,
     /// Other fields (`description`, `content`, `schema`), raw.
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 impl MethodResponse {
@@ -273,7 +275,7 @@ pub struct Integration {
     /// Integration responses (REST, non-proxy), in document order.
     pub responses: Vec<IntegrationResponse>,
     /// Other fields (`connectionType`, `timeoutInMillis`, `contentHandling`, …), raw.
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 impl Integration {
@@ -288,7 +290,7 @@ impl Integration {
             passthrough_behavior: None,
             payload_format_version: None,
             responses: Vec::new(),
-            extra: Map::new(),
+            extra: Extra::default(),
         }
     }
 }
@@ -305,7 +307,7 @@ pub struct IntegrationResponse {
     /// `method.response.header.X` → `'literal'` or `integration.response.header.Y` …
     pub response_parameters: SortedMap<String, String>,
     pub response_templates: SortedMap<String, Option<String>>,
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 impl IntegrationResponse {

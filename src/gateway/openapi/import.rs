@@ -979,13 +979,17 @@ fn import_operation(
                         status_code: status.clone(),
                         ..Default::default()
                     };
+                    // Sized to what it keeps: there is one per method response.
+                    let mut raw =
+                        Map::with_capacity(resp.keys().filter(|k| *k != "headers").count());
                     for (rk, rv) in resp {
                         if rk == "headers" {
                             mr.headers = cx.object(rv, &join(&rp, rk))?.0.keys().cloned().collect();
                         } else {
-                            mr.extra.insert(rk.clone(), rv.clone());
+                            raw.insert(rk.clone(), rv.clone());
                         }
                     }
+                    mr.extra = raw.into();
                     m.responses.push(mr);
                 }
                 m.responses.shrink_to_fit();
@@ -1203,7 +1207,7 @@ fn import_integration(cx: &Cx, v: &Value, p: &str) -> Result<Integration, Import
                             }
                         }
                     }
-                    ir.extra.extend(raw);
+                    ir.extra = raw.into();
                     if ir.status_code.is_empty() {
                         return err(&rp, "missing `statusCode`");
                     }
@@ -1216,7 +1220,7 @@ fn import_integration(cx: &Cx, v: &Value, p: &str) -> Result<Integration, Import
             }
         }
     }
-    i.extra.extend(extra);
+    i.extra = extra.into();
     Ok(i)
 }
 
