@@ -194,7 +194,7 @@ async fn bench() {
     let mut samples = Vec::new();
     for _ in 0..20 {
         let event = RunEvent::ConfigLoaded {
-            api: Box::new(api.clone()),
+            api: std::sync::Arc::new(api.clone()),
             stage: Some("prod".into()),
             path: "/r42/items".into(),
         };

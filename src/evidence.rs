@@ -246,7 +246,8 @@ pub enum ConfigEvidence {
     Unavailable { reason: String },
     Loaded {
         source: ConfigSourceKind,
-        api: Box<crate::gateway::Api>,
+        /// Shared with the run that read it (a large API is held once).
+        api: std::sync::Arc<crate::gateway::Api>,
         stage: Option<String>,
         /// The resource path under diagnosis, below the stage (`/items/42`; the API may
         /// define it as `/items/{id}`).

@@ -36,7 +36,7 @@ pub enum RunEvent {
     /// The configuration that was loaded (for the TUI's API explorer): the API, the stage
     /// and the resource path below it that the request lands on.
     ConfigLoaded {
-        api: Box<Api>,
+        api: Arc<Api>,
         stage: Option<String>,
         path: String,
     },
@@ -121,20 +121,20 @@ pub async fn run_until(
                     Ok(loaded) => {
                         if events.is_some() {
                             emit(RunEvent::ConfigLoaded {
-                                api: Box::new(loaded.api.clone()),
+                                api: Arc::clone(&loaded.api),
                                 stage: loaded.stage.clone(),
                                 path: loaded.path.clone(),
                             });
                         }
                         let located = Located {
-                            api: loaded.api.clone(),
+                            api: Arc::clone(&loaded.api),
                             stage: loaded.stage.clone(),
                             path: loaded.path.clone(),
                         };
                         (
                             ConfigEvidence::Loaded {
                                 source: source.kind(),
-                                api: Box::new(loaded.api),
+                                api: loaded.api,
                                 stage: loaded.stage,
                                 path: loaded.path,
                                 backend_known: loaded.backend.is_some(),
@@ -427,7 +427,7 @@ fn not_requested_reason(plan: &Plan) -> String {
 
 /// The API, and where in it the request lands.
 struct Located {
-    api: Api,
+    api: Arc<Api>,
     stage: Option<String>,
     path: String,
 }

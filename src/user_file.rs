@@ -29,7 +29,9 @@ pub fn read_text(path: &Path, max_bytes: u64) -> io::Result<String> {
     if meta.len() > max_bytes {
         return Err(too_large(max_bytes));
     }
-    let mut bytes = Vec::new();
+    // Sized once (the length is at most `max_bytes`): growing by doubling would hold up to
+    // twice a large file at the moment it is copied.
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
     file.take(max_bytes.saturating_add(1))
         .read_to_end(&mut bytes)?;
     if bytes.len() as u64 > max_bytes {

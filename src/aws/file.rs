@@ -2,6 +2,7 @@
 //! extensions=apigateway` (or `aws apigatewayv2 export-api`), or from a scenario file.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use super::{BoxFuture, ConfigRequest, ConfigSource, LoadedConfig, Location};
 use crate::evidence::ConfigSourceKind;
@@ -21,7 +22,7 @@ pub struct OpenApiFile {
 
 enum Exported {
     Scenario(Box<Scenario>),
-    Api(Box<Api>),
+    Api(Arc<Api>),
 }
 
 impl OpenApiFile {
@@ -53,7 +54,7 @@ impl OpenApiFile {
                 Scenario::parse(&name, &text).map_err(|e| format!("{shown}: {e}"))?,
             ))
         } else {
-            Exported::Api(Box::new(
+            Exported::Api(Arc::new(
                 openapi::import_str_as(&text, kind).map_err(|e| e.in_file(&shown.to_string()))?,
             ))
         };
@@ -68,7 +69,7 @@ impl OpenApiFile {
             Exported::Api(api) => {
                 let at = request.location(api);
                 LoadedConfig {
-                    api: (**api).clone(),
+                    api: Arc::clone(api),
                     stage: at.stage,
                     path: at.path,
                     backend: None,
@@ -137,7 +138,7 @@ impl ConfigSource for ScenarioSource {
 fn scenario_config(s: &Scenario, request: &ConfigRequest, at: Location) -> LoadedConfig {
     let no_location = request.path.is_none() && request.url_path.is_none();
     LoadedConfig {
-        api: s.api.clone(),
+        api: Arc::new(s.api.clone()),
         stage: at.stage.or_else(|| Some(s.spec.stage.clone())),
         path: if no_location {
             s.spec.request.path.clone()

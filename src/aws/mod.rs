@@ -134,7 +134,8 @@ fn single_stage(api: &Api) -> Option<String> {
 /// A loaded configuration.
 #[derive(Clone, Debug)]
 pub struct LoadedConfig {
-    pub api: Api,
+    /// Shared: a large API is held once, however many parts of a run read it.
+    pub api: std::sync::Arc<Api>,
     pub stage: Option<String>,
     /// The resource path below the stage.
     pub path: String,

@@ -211,7 +211,7 @@ impl SdkSource {
             }
         }
         Ok(LoadedConfig {
-            api,
+            api: std::sync::Arc::new(api),
             stage,
             path,
             backend: None,

@@ -92,7 +92,7 @@ pub async fn load(
             api_key_required: route.api_key_required().unwrap_or(false),
             responses: Vec::new(),
             integration,
-            extra: Map::new(),
+            extra: Default::default(),
         };
         resources
             .entry(path.clone())

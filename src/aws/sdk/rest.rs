@@ -22,7 +22,7 @@ use crate::evidence::ConfigGap;
 use crate::gateway::model::{
     Api, ApiKind, ApiSnapshot, AuthorizationType, Authorizer, AuthorizerKind, Deployment,
     GatewayResponse, Integration, IntegrationResponse, IntegrationType, Method, MethodResponse,
-    Resource, SpecFormat, Stage, ThrottleSetting,
+    Resource, SortedMap, SpecFormat, Stage, ThrottleSetting,
 };
 
 /// Page size of the paginated lookups (API Gateway's maximum).
@@ -291,7 +291,7 @@ fn sorted<K: Ord + Clone, V: Clone>(m: Option<&HashMap<K, V>>) -> BTreeMap<K, V>
 }
 
 /// `""` is how [`super::intercept::NullMapRepair`] keeps a null template: back to `None`.
-fn templates(m: Option<&HashMap<String, String>>) -> BTreeMap<String, Option<String>> {
+fn templates(m: Option<&HashMap<String, String>>) -> SortedMap<String, Option<String>> {
     sorted(m)
         .into_iter()
         .map(|(k, v)| (k, (!v.is_empty()).then_some(v)))
@@ -329,7 +329,7 @@ fn map_resources(
                 path: r.path().unwrap_or("/").to_string(),
                 id: r.id().map(str::to_string),
                 methods: methods.into_values().collect(),
-                extra: Map::new(),
+                extra: Default::default(),
             }
         })
         .collect();
@@ -362,7 +362,7 @@ fn map_method(
                                 .map(str::to_string)
                         })
                         .collect(),
-                    extra: Map::new(),
+                    extra: Default::default(),
                 })
                 .collect()
         })
@@ -377,7 +377,7 @@ fn map_method(
         api_key_required: m.api_key_required().unwrap_or(false),
         responses,
         integration: m.method_integration().and_then(map_integration),
-        extra: Map::new(),
+        extra: Default::default(),
     }
 }
 
@@ -394,9 +394,9 @@ fn map_integration(i: &sdk::Integration) -> Option<Integration> {
                         .unwrap_or("default")
                         .to_string(),
                     status_code: r.status_code().unwrap_or(status).to_string(),
-                    response_parameters: sorted(r.response_parameters()),
+                    response_parameters: sorted(r.response_parameters()).into_iter().collect(),
                     response_templates: templates(r.response_templates()),
-                    extra: Map::new(),
+                    extra: Default::default(),
                 })
                 .collect()
         })
@@ -417,11 +417,11 @@ fn map_integration(i: &sdk::Integration) -> Option<Integration> {
         http_method: i.http_method().map(str::to_string),
         uri: i.uri().map(str::to_string),
         request_templates: templates(i.request_templates()),
-        request_parameters: sorted(i.request_parameters()),
+        request_parameters: sorted(i.request_parameters()).into_iter().collect(),
         passthrough_behavior: i.passthrough_behavior().map(str::to_ascii_lowercase),
         payload_format_version: None,
         responses,
-        extra,
+        extra: extra.into(),
     })
 }
 
@@ -453,7 +453,7 @@ fn map_gateway_response(g: &sdk::GatewayResponse) -> GatewayResponse {
             .map(|t| t.as_str().to_string())
             .unwrap_or_default(),
         status_code: g.status_code().map(str::to_string),
-        response_parameters: sorted(g.response_parameters()),
+        response_parameters: sorted(g.response_parameters()).into_iter().collect(),
         response_templates: templates(g.response_templates()),
         extra: Map::new(),
     }
@@ -552,7 +552,7 @@ fn snapshot_from_summary(api: &Api, summary: &ApiSummary) -> ApiSnapshot {
                         ..Method::default()
                     })
                     .collect(),
-                extra: Map::new(),
+                extra: Default::default(),
             });
         }
     }

@@ -1,8 +1,6 @@
 //! Gateway responses: customized ones (`x-amazon-apigateway-gateway-responses`) and the
 //! facts about each type (default status, `x-amzn-ErrorType`, message).
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -13,8 +11,8 @@ pub struct GatewayResponse {
     pub response_type: String,
     pub status_code: Option<String>,
     /// `gatewayresponse.header.X` → `'literal'` or `method.request.header.Origin` …
-    pub response_parameters: BTreeMap<String, String>,
-    pub response_templates: BTreeMap<String, Option<String>>,
+    pub response_parameters: super::SortedMap<String, String>,
+    pub response_templates: super::SortedMap<String, Option<String>>,
     pub extra: Map<String, Value>,
 }
 

@@ -11,8 +11,10 @@
 //! not show). Everything an export carries that the model does not interpret is kept in the
 //! `extra` maps so that an export of an import loses nothing.
 
+mod extra;
 mod gateway_responses;
 mod served;
+mod sorted_map;
 mod unresolved;
 
 use std::collections::BTreeMap;
@@ -20,11 +22,13 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use extra::Extra;
 pub use gateway_responses::{
     default_response_type, gateway_response_info, GatewayResponse, GatewayResponseInfo,
     GATEWAY_RESPONSE_TYPES,
 };
 pub use served::Served;
+pub use sorted_map::SortedMap;
 pub use unresolved::{has_placeholder, intrinsic_name, Need, Unresolved, UnresolvedKind};
 
 /// The resource path of the HTTP API `$default` route.
@@ -123,7 +127,7 @@ pub struct Resource {
     pub id: Option<String>,
     pub methods: Vec<Method>,
     /// Other fields of the OpenAPI path item (`parameters`, `summary`, extensions), raw.
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 impl Resource {
@@ -182,7 +186,7 @@ pub struct Method {
     pub responses: Vec<MethodResponse>,
     pub integration: Option<Integration>,
     /// Other operation fields (`parameters`, `requestBody`, `operationId`, extensions), raw.
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 impl Method {
@@ -205,7 +209,7 @@ pub struct MethodResponse {
     /// Declared header names, as written.
     pub headers: Vec<String>,
     /// Other fields (`description`, `content`, `schema`), raw.
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 impl MethodResponse {
@@ -262,8 +266,8 @@ pub struct Integration {
     pub http_method: Option<String>,
     pub uri: Option<String>,
     /// Content type → template. A null template (the console does this) is `None`.
-    pub request_templates: BTreeMap<String, Option<String>>,
-    pub request_parameters: BTreeMap<String, String>,
+    pub request_templates: SortedMap<String, Option<String>>,
+    pub request_parameters: SortedMap<String, String>,
     /// `when_no_match`, `when_no_templates`, `never`.
     pub passthrough_behavior: Option<String>,
     /// HTTP APIs: `1.0` or `2.0`.
@@ -271,7 +275,7 @@ pub struct Integration {
     /// Integration responses (REST, non-proxy), in document order.
     pub responses: Vec<IntegrationResponse>,
     /// Other fields (`connectionType`, `timeoutInMillis`, `contentHandling`, …), raw.
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 impl Integration {
@@ -281,12 +285,12 @@ impl Integration {
             id: None,
             http_method: None,
             uri: None,
-            request_templates: BTreeMap::new(),
-            request_parameters: BTreeMap::new(),
+            request_templates: SortedMap::new(),
+            request_parameters: SortedMap::new(),
             passthrough_behavior: None,
             payload_format_version: None,
             responses: Vec::new(),
-            extra: Map::new(),
+            extra: Extra::default(),
         }
     }
 }
@@ -301,9 +305,9 @@ pub struct IntegrationResponse {
     /// The method response status this maps to.
     pub status_code: String,
     /// `method.response.header.X` → `'literal'` or `integration.response.header.Y` …
-    pub response_parameters: BTreeMap<String, String>,
-    pub response_templates: BTreeMap<String, Option<String>>,
-    pub extra: Map<String, Value>,
+    pub response_parameters: SortedMap<String, String>,
+    pub response_templates: SortedMap<String, Option<String>>,
+    pub extra: Extra,
 }
 
 impl IntegrationResponse {

@@ -1,7 +1,5 @@
 //! [`Api`] → OpenAPI / Swagger document, as API Gateway's export writes it.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value};
 
 use super::{
@@ -10,14 +8,14 @@ use super::{
 };
 use crate::gateway::model::{
     Api, ApiKind, AuthorizationType, Authorizer, CorsConfiguration, Integration, Method, Resource,
-    SpecFormat, DEFAULT_ROUTE,
+    SortedMap, SpecFormat, DEFAULT_ROUTE,
 };
 
 fn strings(v: &[String]) -> Value {
     Value::Array(v.iter().cloned().map(Value::String).collect())
 }
 
-fn str_map_value(m: &BTreeMap<String, String>) -> Value {
+fn str_map_value(m: &SortedMap<String, String>) -> Value {
     Value::Object(
         m.iter()
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
@@ -25,7 +23,7 @@ fn str_map_value(m: &BTreeMap<String, String>) -> Value {
     )
 }
 
-fn template_value(m: &BTreeMap<String, Option<String>>) -> Value {
+fn template_value(m: &SortedMap<String, Option<String>>) -> Value {
     Value::Object(
         m.iter()
             .map(|(k, v)| (k.clone(), v.clone().map_or(Value::Null, Value::String)))
@@ -43,8 +41,8 @@ fn extend(target: &mut Map<String, Value>, extra: &Map<String, Value>) {
 /// only when not empty.
 fn insert_mappings(
     target: &mut Map<String, Value>,
-    parameters: &BTreeMap<String, String>,
-    templates: &BTreeMap<String, Option<String>>,
+    parameters: &SortedMap<String, String>,
+    templates: &SortedMap<String, Option<String>>,
 ) {
     if !parameters.is_empty() {
         target.insert("responseParameters".into(), str_map_value(parameters));

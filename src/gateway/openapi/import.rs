@@ -19,6 +19,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::{
@@ -28,7 +29,7 @@ use super::{
 use crate::gateway::model::{
     intrinsic_name, Api, ApiKind, AuthorizationType, Authorizer, AuthorizerKind, CorsConfiguration,
     GatewayResponse, Integration, IntegrationResponse, IntegrationType, JwtConfiguration, Method,
-    MethodResponse, Need, Resource, SpecFormat, Unresolved, DEFAULT_ROUTE,
+    MethodResponse, Need, Resource, SortedMap, SpecFormat, Unresolved, DEFAULT_ROUTE,
 };
 
 /// Longest chain of `$ref`s followed for one value.
@@ -53,6 +54,9 @@ struct Cx<'a> {
     unresolved: RefCell<Vec<Unresolved>>,
     route: RefCell<Option<(String, String)>>,
     authorizer: RefCell<Option<String>>,
+    /// `root` holds no `paths` (they are read one at a time): a `$ref` into them gives
+    /// [`NEEDS_PATHS`].
+    paths_detached: bool,
 }
 
 impl<'a> Cx<'a> {
@@ -62,6 +66,7 @@ impl<'a> Cx<'a> {
             unresolved: RefCell::new(Vec::new()),
             route: RefCell::new(None),
             authorizer: RefCell::new(None),
+            paths_detached: false,
         }
     }
 
@@ -109,6 +114,11 @@ impl<'a> Cx<'a> {
                     &rp,
                     format!("more than {MAX_REF_HOPS} references in a chain"),
                 );
+            }
+            if self.paths_detached
+                && (pointer.is_empty() || pointer == "/paths" || pointer.starts_with("/paths/"))
+            {
+                return err("$", NEEDS_PATHS);
             }
             cur = match self.root.pointer(pointer) {
                 Some(target) => target,
@@ -216,7 +226,7 @@ impl<'a> Cx<'a> {
         key: &str,
         extra: &mut Map<String, Value>,
         need_of: &dyn Fn(&str) -> Option<(u8, String)>,
-    ) -> Result<BTreeMap<String, String>, ImportError> {
+    ) -> Result<SortedMap<String, String>, ImportError> {
         let mut out = BTreeMap::new();
         let mut raw_kept = false;
         for (k, item) in as_obj(v, path)? {
@@ -242,7 +252,7 @@ impl<'a> Cx<'a> {
                 },
             }
         }
-        Ok(out)
+        Ok(out.into_iter().collect())
     }
 }
 
@@ -300,7 +310,7 @@ fn string_list(v: &Value, path: &str) -> Result<Vec<String>, ImportError> {
 }
 
 /// Content type → template, where a template may be null (the console writes that).
-fn template_map(v: &Value, path: &str) -> Result<BTreeMap<String, Option<String>>, ImportError> {
+fn template_map(v: &Value, path: &str) -> Result<SortedMap<String, Option<String>>, ImportError> {
     as_obj(v, path)?
         .iter()
         .map(|(k, v)| {
@@ -320,14 +330,131 @@ pub fn import_str(text: &str) -> Result<Api, ImportError> {
 
 /// [`import_str`], with the API kind given by the user (`--kind`) instead of decided from the
 /// document.
+///
+/// A JSON document is imported one path item at a time (see [`split_json`]): only the
+/// document without its `paths`, and one path item, are ever held as a `serde_json::Value`
+/// tree, so a huge export costs its text plus the model, not a tree several times its size.
 pub fn import_str_as(text: &str, kind: Option<ApiKind>) -> Result<Api, ImportError> {
-    let doc = super::text::parse(text)?;
-    import_as(&doc, kind).map_err(|mut e| {
+    let split = split_json(text);
+    let result = match &split {
+        Some((doc, paths)) => match import_split(doc, Some(paths), kind) {
+            Err(e) if e.message == NEEDS_PATHS => None,
+            other => Some(other),
+        },
+        None => None,
+    };
+    drop(split);
+    let result = match result {
+        Some(r) => r,
+        None => {
+            let doc = super::text::parse(text)?;
+            import_as(&doc, kind)
+        }
+    };
+    result.map_err(|mut e| {
         if e.line.is_none() {
             e.line = super::text::line_of(text, &e.path);
         }
         e
     })
+}
+
+/// The error the split import gives when a `$ref` points into `paths` (which it does not
+/// hold as a tree): the whole document is then read as one tree.
+const NEEDS_PATHS: &str = "\u{0}a reference into paths";
+
+/// The path items of a split document: each path and its text, in document order.
+type RawPaths<'a> = Vec<(String, &'a RawValue)>;
+
+/// A JSON document read as its top level without `paths` (left as `null`, in its place) and
+/// the text of each path item. `None` when the text is not JSON (YAML), is not valid, or its
+/// `paths` is not an object: the tree import then reads it and says what is wrong.
+fn split_json(text: &str) -> Option<(Value, RawPaths<'_>)> {
+    let body = text.trim_start_matches('\u{feff}');
+    if !body.trim_start().starts_with('{') {
+        return None;
+    }
+    let top: Top<'_> = serde_json::from_str(body).ok()?;
+    let paths = match top.paths {
+        Some(raw) => serde_json::from_str::<Paths<'_>>(raw.get()).ok()?.0,
+        None => Vec::new(),
+    };
+    Some((Value::Object(top.rest), paths))
+}
+
+/// The top level of a document with `paths` kept as text.
+struct Top<'a> {
+    rest: Map<String, Value>,
+    paths: Option<&'a RawValue>,
+}
+
+impl<'de> serde::Deserialize<'de> for Top<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Top<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Top<'de>, A::Error> {
+                let mut top = Top {
+                    rest: Map::new(),
+                    paths: None,
+                };
+                while let Some(k) = map.next_key::<String>()? {
+                    if k == "paths" {
+                        top.paths = Some(map.next_value()?);
+                        // Its place among the keys, as a tree would have it.
+                        top.rest.insert(k, Value::Null);
+                    } else {
+                        let v: Value = map.next_value()?;
+                        top.rest.insert(k, v);
+                    }
+                }
+                Ok(top)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// `paths` as (path, text of its item); a repeated path keeps its first place and last
+/// value, as a `serde_json::Map` does.
+struct Paths<'a>(RawPaths<'a>);
+
+impl<'de> serde::Deserialize<'de> for Paths<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Paths<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Paths<'de>, A::Error> {
+                let mut out: RawPaths<'de> = Vec::new();
+                let mut seen: std::collections::HashMap<String, usize> =
+                    std::collections::HashMap::new();
+                while let Some(k) = map.next_key::<String>()? {
+                    let v: &'de RawValue = map.next_value()?;
+                    match seen.get(&k) {
+                        Some(&i) => out[i].1 = v,
+                        None => {
+                            seen.insert(k.clone(), out.len());
+                            out.push((k, v));
+                        }
+                    }
+                }
+                Ok(Paths(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 /// Imports an exported OpenAPI 3 or Swagger 2 document.
@@ -337,7 +464,19 @@ pub fn import(doc: &Value) -> Result<Api, ImportError> {
 
 /// [`import`], with the API kind given by the user instead of decided from the document.
 pub fn import_as(doc: &Value, kind: Option<ApiKind>) -> Result<Api, ImportError> {
-    let cx = Cx::new(doc);
+    import_split(doc, None, kind)
+}
+
+/// [`import_as`]; with `raw_paths`, `doc` holds no `paths` (only a placeholder) and the path
+/// items are read, one at a time, from their text.
+fn import_split(
+    doc: &Value,
+    raw_paths: Option<&RawPaths<'_>>,
+    kind: Option<ApiKind>,
+) -> Result<Api, ImportError> {
+    let mut cx = Cx::new(doc);
+    cx.paths_detached = raw_paths.is_some();
+    let cx = cx;
     let root = as_obj(doc, "")?;
     let format = if let Some(v) = root.get("openapi") {
         let version = as_string(v, "openapi")?;
@@ -403,6 +542,18 @@ pub fn import_as(doc: &Value, kind: Option<ApiKind>) -> Result<Api, ImportError>
                 }
                 if !rest.is_empty() {
                     api.extra.insert("info".into(), Value::Object(rest));
+                }
+            }
+            "paths" if raw_paths.is_some() => {
+                let raw_paths = raw_paths.map_or(&[][..], Vec::as_slice);
+                api.resources.reserve_exact(raw_paths.len());
+                for (path, raw) in raw_paths {
+                    let p = join("paths", path);
+                    // Valid JSON already (it was read as a raw value).
+                    let item: Value = serde_json::from_str(raw.get())
+                        .map_or_else(|e| err(&p, format!("not valid JSON: {e}")), Ok)?;
+                    let resource = import_path_item(&cx, &api, path, &item, &p)?;
+                    api.resources.push(resource);
                 }
             }
             "paths" => {
@@ -800,6 +951,8 @@ fn import_path_item(
             }
         }
     }
+    // Vectors sized to what they hold: a large API has hundreds of thousands of them.
+    resource.methods.shrink_to_fit();
     Ok(resource)
 }
 
@@ -826,15 +979,20 @@ fn import_operation(
                         status_code: status.clone(),
                         ..Default::default()
                     };
+                    // Sized to what it keeps: there is one per method response.
+                    let mut raw =
+                        Map::with_capacity(resp.keys().filter(|k| *k != "headers").count());
                     for (rk, rv) in resp {
                         if rk == "headers" {
                             mr.headers = cx.object(rv, &join(&rp, rk))?.0.keys().cloned().collect();
                         } else {
-                            mr.extra.insert(rk.clone(), rv.clone());
+                            raw.insert(rk.clone(), rv.clone());
                         }
                     }
+                    mr.extra = raw.into();
                     m.responses.push(mr);
                 }
+                m.responses.shrink_to_fit();
             }
             "security" => {
                 let Value::Array(reqs) = v else {
@@ -988,13 +1146,16 @@ fn import_integration(cx: &Cx, v: &Value, p: &str) -> Result<Integration, Import
                 let map = cx.text_map(v, &kp, k, &mut extra, &|_| {
                     needed.then(|| (step, what.clone()))
                 })?;
-                i.request_templates = map.into_iter().map(|(k, v)| (k, Some(v))).collect();
                 // Null templates (the console writes them) are kept as null.
-                for (tk, tv) in as_obj(v, &kp)? {
-                    if tv.is_null() {
-                        i.request_templates.insert(tk.clone(), None);
-                    }
-                }
+                let nulls = as_obj(v, &kp)?
+                    .iter()
+                    .filter(|(_, tv)| tv.is_null())
+                    .map(|(tk, _)| (tk.clone(), None));
+                i.request_templates = map
+                    .into_iter()
+                    .map(|(k, v)| (k, Some(v)))
+                    .chain(nulls)
+                    .collect();
             }
             "requestParameters" => {
                 i.request_parameters = cx.text_map(v, &kp, k, &mut extra, &|_| None)?
@@ -1046,19 +1207,20 @@ fn import_integration(cx: &Cx, v: &Value, p: &str) -> Result<Integration, Import
                             }
                         }
                     }
-                    ir.extra.extend(raw);
+                    ir.extra = raw.into();
                     if ir.status_code.is_empty() {
                         return err(&rp, "missing `statusCode`");
                     }
                     i.responses.push(ir);
                 }
+                i.responses.shrink_to_fit();
             }
             _ => {
                 extra.insert(k.clone(), v.clone());
             }
         }
     }
-    i.extra.extend(extra);
+    i.extra = extra.into();
     Ok(i)
 }
 

@@ -330,3 +330,48 @@ fn the_api_kind_comes_from_decisive_markers() {
         (ApiKind::Rest, Some("--kind rest"))
     );
 }
+
+/// JSON text is imported one path item at a time: the result (and every error) is the one
+/// the whole tree gives, `$ref`s into `paths` included (those read the whole tree).
+#[test]
+fn json_text_imports_like_the_tree() {
+    let same = |doc: &Value| {
+        let text = serde_json::to_string_pretty(doc).unwrap();
+        let tree = import(doc).map_err(|e| (e.path.clone(), e.message.clone()));
+        let split = import_str(&text).map_err(|e| (e.path, e.message));
+        assert_eq!(split, tree, "{text}");
+    };
+    let mut item = options_item();
+    same(
+        &json!({ "openapi": "3.0.1", "info": { "title": "t" }, "x-a": 1,
+        "paths": { "/a": { "options": item.clone() }, "/b": { "get": {} } }, "x-b": 2 }),
+    );
+    item["x-amazon-apigateway-integration"]["responses"] = json!([1]);
+    same(&json!({ "openapi": "3.0.1", "paths": { "/a": { "options": item } } }));
+    same(&json!({ "openapi": "3.0.1", "paths": [] }));
+    same(&json!({ "openapi": "3.0.1", "paths": { "/a": 1 } }));
+    let into_paths = json!({ "openapi": "3.0.1", "paths": {
+        "/a": { "options": options_item() },
+        "/b": { "options": { "$ref": "#/paths/~1a/options" } } } });
+    same(&into_paths);
+    let api = import_str(&into_paths.to_string()).unwrap();
+    assert_eq!(api.resources[1].methods, api.resources[0].methods);
+    same(&json!({ "openapi": "3.0.1", "paths": { "/a": { "$ref": "#" } } }));
+    // A repeated path keeps its first place and its last value, as the tree does.
+    let text = r#"{"openapi":"3.0.1","paths":{"/a":{"get":{}},"/b":{},"/a":{"put":{}}}}"#;
+    assert_eq!(
+        import_str(text).unwrap(),
+        import(&parse_text(text).unwrap()).unwrap()
+    );
+    // Errors found in a path item still carry their line.
+    let text = "{\"openapi\": \"3.0.1\",\n\"paths\": {\n\"/a\": {\n\"get\": {\"x-amazon-apigateway-integration\": {\"type\": \"lambda\"}}}}}";
+    assert_eq!(import_str(text).unwrap_err().line, Some(4));
+
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/definitions");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        if let Ok(doc) = parse_text(&text) {
+            same(&doc);
+        }
+    }
+}
