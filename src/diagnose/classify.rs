@@ -294,7 +294,7 @@ mod tests {
         let config = match api {
             Some(api) => ConfigEvidence::Loaded {
                 source: ConfigSourceKind::Openapi,
-                api: Box::new(api),
+                api: std::sync::Arc::new(api),
                 stage: None,
                 path: path.into(),
                 backend_known: false,
