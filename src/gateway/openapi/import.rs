@@ -331,7 +331,7 @@ pub fn import_str(text: &str) -> Result<Api, ImportError> {
 /// [`import_str`], with the API kind given by the user (`--kind`) instead of decided from the
 /// document.
 ///
-/// A JSON document is imported one path item at a time (see [`split_json`]): only the
+/// A JSON document is imported one path item at a time (see `split_json`): only the
 /// document without its `paths`, and one path item, are ever held as a `serde_json::Value`
 /// tree, so a huge export costs its text plus the model, not a tree several times its size.
 pub fn import_str_as(text: &str, kind: Option<ApiKind>) -> Result<Api, ImportError> {
