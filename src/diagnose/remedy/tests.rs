@@ -1,0 +1,273 @@
+//! Unit tests of `remedy`.
+
+use super::*;
+use crate::gateway::inspect::CorsHeaderFacts;
+
+fn ctx() -> FixContext {
+    FixContext {
+        rest: true,
+        api_id: Some("abc123".into()),
+        stage: Some("prod".into()),
+        resource_path: "/items".into(),
+        origin: "https://app.example.com".into(),
+        method: "PUT".into(),
+        request_headers: vec!["authorization".into(), "content-type".into()],
+        resource_path_known: true,
+        ..FixContext::default()
+    }
+}
+
+fn options(headers: &[(&str, bool, Option<&str>)]) -> MethodFacts {
+    MethodFacts {
+        http_method: "OPTIONS".into(),
+        id: None,
+        deployed: Some(true),
+        deployed_differs: Some(false),
+        authorization: AuthorizationType::None,
+        authorizer: None,
+        authorization_scopes: vec![],
+        api_key_required: false,
+        integration: Some(crate::gateway::model::IntegrationType::Mock),
+        is_proxy: false,
+        success_status: Some("200".into()),
+        has_integration_response: true,
+        cors_headers: headers
+            .iter()
+            .map(|(n, d, m)| CorsHeaderFacts {
+                header: n.to_string(),
+                declared: *d,
+                mapped: m.map(str::to_string),
+                literal_value: m.and_then(literal).map(str::to_string),
+            })
+            .collect(),
+        unevaluable_patterns: vec![],
+    }
+}
+
+#[test]
+fn quoting_survives_bash() {
+    assert_eq!(quote("abc123"), "abc123");
+    assert_eq!(quote("$default"), "'$default'");
+    assert_eq!(quote("*"), "'*'");
+    assert_eq!(quote("a b"), "'a b'");
+    assert_eq!(quote("it's"), "\"it's\"");
+    assert_eq!(quote("it's $x"), "'it'\\''s $x'");
+    assert_eq!(quote(r#"{"a":"'b'"}"#), r#""{\"a\":\"'b'\"}""#);
+}
+
+#[test]
+fn gateway_response_commands_name_the_api_and_never_use_a_wildcard_with_credentials() {
+    let mut c = ctx();
+    c.credentials = CredentialsMode::Include;
+    let cmds = c.gateway_response_cors("THROTTLED");
+    assert_eq!(cmds.len(), 4);
+    assert!(cmds[0].starts_with(
+        "aws apigateway put-gateway-response --rest-api-id abc123 --response-type THROTTLED"
+    ));
+    assert!(cmds[0].contains("Access-Control-Allow-Origin\\\":\\\"'https://app.example.com'"));
+    assert!(cmds[0].contains("Allow-Credentials"));
+    assert!(cmds.iter().all(|c| !c.contains("'*'")));
+    assert_eq!(
+        cmds[3],
+        "aws apigateway create-deployment --rest-api-id abc123 --stage-name prod"
+    );
+}
+
+#[test]
+fn a_customized_gateway_response_is_patched_and_a_working_one_left_alone() {
+    use crate::gateway::inspect::GatewayResponseFact;
+    let mut c = ctx();
+    c.config_loaded = true;
+    c.gateway_responses = Some(GatewayResponseFacts {
+        configured: vec![
+            GatewayResponseFact {
+                response_type: "DEFAULT_4XX".into(),
+                status_code: None,
+                allow_origin: Some("'*'".into()),
+            },
+            GatewayResponseFact {
+                response_type: "DEFAULT_5XX".into(),
+                status_code: None,
+                allow_origin: None,
+            },
+        ],
+        default_4xx_allow_origin: Some("'*'".into()),
+        default_5xx_allow_origin: None,
+    });
+    let cmds = c.gateway_response_cors("THROTTLED");
+    assert_eq!(cmds.len(), 2, "{cmds:#?}");
+    assert!(cmds[0].starts_with(
+        "aws apigateway update-gateway-response --rest-api-id abc123 --response-type DEFAULT_5XX --patch-operations"
+    ));
+}
+
+#[test]
+fn options_commands_find_the_resource_when_its_id_is_unknown() {
+    let cmds = ctx().add_options_method();
+    assert_eq!(
+        cmds[0],
+        "RESOURCE_ID=$(aws apigateway get-resources --rest-api-id abc123 --query \"items[?path=='/items'].id\" --output text); : \"${RESOURCE_ID:?found no resource /items}\""
+    );
+    assert!(cmds[1].contains(
+        "--resource-id \"$RESOURCE_ID\" --http-method OPTIONS --authorization-type NONE"
+    ));
+    assert!(cmds.iter().any(|c| c.contains("'PUT,OPTIONS'")));
+    assert!(cmds
+        .iter()
+        .any(|c| c.contains("'authorization,content-type'")));
+    assert!(cmds.iter().all(|c| !c.contains('<')));
+}
+
+#[test]
+fn an_unknown_or_wildcard_api_id_is_looked_up_by_name() {
+    let mut c = ctx();
+    c.api_id = Some("*".into());
+    c.api_name = Some("orders-api".into());
+    let cmds = c.unauthorize_options();
+    assert_eq!(
+        cmds[0],
+        "REST_API_ID=$(aws apigateway get-rest-apis --query \"items[?name=='orders-api'].id\" --output text); : \"${REST_API_ID:?found no REST API named orders-api}\""
+    );
+    assert!(cmds.iter().skip(1).all(|c| !c.contains('*')), "{cmds:#?}");
+    assert!(cmds[2].contains("--rest-api-id \"$REST_API_ID\""));
+    c.api_name = None;
+    let cmds = c.unauthorize_options();
+    assert!(cmds[0].starts_with(": \"${REST_API_ID:?"), "{cmds:#?}");
+}
+
+#[test]
+fn unauthorizing_touches_only_options_and_only_what_is_on() {
+    let cmds = ctx().unauthorize_options();
+    assert!(cmds
+        .iter()
+        .all(|c| !c.contains("update-method") || c.contains("--http-method OPTIONS")));
+    let mut c = ctx();
+    c.resource_id = Some("r1".into());
+    c.config_loaded = true;
+    let mut o = options(&[]);
+    o.api_key_required = true;
+    c.options = Some(o);
+    let cmds = c.unauthorize_options();
+    assert_eq!(
+        cmds[0],
+        r#"aws apigateway update-method --rest-api-id abc123 --resource-id r1 --http-method OPTIONS --patch-operations '[{"op":"replace","path":"/apiKeyRequired","value":"false"}]'"#
+    );
+}
+
+#[test]
+fn an_unmapped_origin_is_mapped_quoted_and_working_headers_are_left_alone() {
+    let mut c = ctx();
+    c.resource_id = Some("r1".into());
+    c.config_loaded = true;
+    c.options = Some(options(&[
+        ("Access-Control-Allow-Origin", true, None),
+        (
+            "Access-Control-Allow-Methods",
+            true,
+            Some("'GET,PUT,POST,DELETE,OPTIONS'"),
+        ),
+        (
+            "Access-Control-Allow-Headers",
+            true,
+            Some("'Content-Type,Authorization,X-Api-Key'"),
+        ),
+    ]));
+    let cmds = c.fix_options_headers();
+    assert_eq!(cmds.len(), 2, "{cmds:#?}");
+    assert_eq!(
+        cmds[0],
+        r#"aws apigateway update-integration-response --rest-api-id abc123 --resource-id r1 --http-method OPTIONS --status-code 200 --patch-operations "[{\"op\":\"add\",\"path\":\"/responseParameters/method.response.header.Access-Control-Allow-Origin\",\"value\":\"'https://app.example.com'\"}]""#
+    );
+}
+
+#[test]
+fn a_narrow_allow_headers_is_widened_not_replaced() {
+    let mut c = ctx();
+    c.resource_id = Some("r1".into());
+    c.config_loaded = true;
+    c.options = Some(options(&[
+        ("Access-Control-Allow-Origin", true, Some("'*'")),
+        (
+            "Access-Control-Allow-Methods",
+            true,
+            Some("'GET,PUT,OPTIONS'"),
+        ),
+        (
+            "Access-Control-Allow-Headers",
+            true,
+            Some("'Content-Type,X-Amz-Date'"),
+        ),
+    ]));
+    let cmds = c.fix_options_headers();
+    assert_eq!(cmds.len(), 2, "{cmds:#?}");
+    assert!(cmds[0].contains(r#"\"op\":\"replace\""#), "{}", cmds[0]);
+    assert!(
+        cmds[0].contains("'Content-Type,X-Amz-Date,authorization'"),
+        "{}",
+        cmds[0]
+    );
+    assert!(!cmds[0].contains("Allow-Methods"));
+}
+
+#[test]
+fn a_declared_but_absent_method_response_is_created_not_patched() {
+    let mut c = ctx();
+    c.resource_id = Some("r1".into());
+    c.config_loaded = true;
+    let mut o = options(&[]);
+    o.success_status = None;
+    o.has_integration_response = false;
+    c.options = Some(o);
+    let cmds = c.fix_options_headers();
+    assert!(
+        cmds[0].starts_with("aws apigateway put-method-response"),
+        "{cmds:#?}"
+    );
+    assert!(cmds[1].starts_with("aws apigateway put-integration-response"));
+    // No OPTIONS method at all: it is created.
+    c.options = None;
+    let cmds = c.fix_options_headers();
+    assert!(
+        cmds[0].starts_with("aws apigateway put-method "),
+        "{cmds:#?}"
+    );
+}
+
+#[test]
+fn every_aws_call_names_a_known_region() {
+    let mut c = ctx();
+    c.region = Some("eu-west-1".into());
+    let cmds = c.add_options_method();
+    assert!(
+        cmds[0].contains("--output text --region eu-west-1)"),
+        "{}",
+        cmds[0]
+    );
+    assert!(
+        cmds[1..].iter().all(|c| c.ends_with(" --region eu-west-1")),
+        "{cmds:#?}"
+    );
+    c.region = Some("${AWS::Region}".into());
+    assert!(c
+        .add_options_method()
+        .iter()
+        .all(|c| !c.contains("--region")));
+}
+
+#[test]
+fn http_stage_names_are_quoted_and_cors_is_widened() {
+    let mut c = ctx();
+    c.rest = false;
+    c.http = true;
+    c.stage = Some("$default".into());
+    c.http_cors = Some(CorsConfiguration {
+        allow_origins: vec!["https://other.example".into()],
+        allow_methods: vec!["GET".into()],
+        allow_headers: vec!["x-api-key".into()],
+        ..Default::default()
+    });
+    let cmd = c.http_cors_configuration();
+    assert!(cmd.contains("https://other.example"));
+    assert!(cmd.contains("x-api-key"));
+    assert!(cmd.ends_with("--stage-name '$default'"), "{cmd}");
+}
