@@ -7,18 +7,21 @@
 #
 #   scripts/bench-memory.sh              # release build (PROFILE=dev for the debug build)
 #   PATHS=20000 scripts/bench-memory.sh
+#   FORMAT=yaml scripts/bench-memory.sh  # the same export written as block-style YAML
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/cdt}"
 PROFILE="${PROFILE:-release}"
 PATHS="${PATHS:-115000}"
+FORMAT="${FORMAT:-json}"
+case "$FORMAT" in json | yaml) ;; *) echo "FORMAT must be json or yaml" >&2; exit 2 ;; esac
 cargo build --quiet --profile "$PROFILE"
 dir=$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")
 bin="$CARGO_TARGET_DIR/$dir/cors-doctor"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-python3 - "$PATHS" > "$work/export.json" <<'PY'
+python3 - "$PATHS" "$FORMAT" > "$work/export.$FORMAT" <<'PY'
 import json, sys
 n = int(sys.argv[1])
 paths = {}
@@ -40,10 +43,27 @@ doc = {"openapi": "3.0.1", "info": {"title": "big", "version": "1"}, "paths": pa
            "x-amazon-apigateway-authtype": "cognito_user_pools",
            "x-amazon-apigateway-authorizer": {"type": "cognito_user_pools",
                "providerARNs": ["arn:aws:cognito-idp:us-east-1:123456789012:userpool/x"]}}}}}
-json.dump(doc, sys.stdout, separators=(",", ":"))
+if sys.argv[2] == "json":
+    json.dump(doc, sys.stdout, separators=(",", ":"))
+    sys.exit(0)
+# Block-style YAML, scalars written as JSON strings (valid YAML double-quoted scalars).
+out = []
+def emit(v, indent):
+    for k, x in v.items():
+        key = " " * indent + json.dumps(k) + ":"
+        if isinstance(x, dict) and x:
+            out.append(key)
+            emit(x, indent + 2)
+        elif isinstance(x, list):
+            out.append(key)
+            out.extend(" " * indent + "- " + json.dumps(i) for i in x)
+        else:
+            out.append(key + " " + json.dumps(x))
+emit(doc, 0)
+sys.stdout.write("\n".join(out) + "\n")
 PY
-size=$(stat -c %s "$work/export.json")
-/usr/bin/time -v "$bin" check --openapi "$work/export.json" --path /s5/items5000/abc \
+size=$(stat -c %s "$work/export.$FORMAT")
+/usr/bin/time -v "$bin" check --openapi "$work/export.$FORMAT" --path /s5/items5000/abc \
   --origin https://app.example.com --format json >/dev/null 2>"$work/time.txt" || {
   status=$?
   [ "$status" -le 1 ] || { cat "$work/time.txt" >&2; exit "$status"; }
@@ -53,9 +73,9 @@ elapsed=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/time.txt")
 peak=$((peak_kb * 1024))
 goal=$((size * 10))
 [ "$goal" -gt $((300 * 1024 * 1024)) ] && goal=$((300 * 1024 * 1024))
-awk -v n="$PATHS" -v size="$size" -v peak="$peak" -v goal="$goal" -v wall="$elapsed" 'BEGIN {
-  printf "export: %d paths, %.1f MB\npeak RSS: %.1f MB (%.1fx the file), wall %s\ngoal: <= %.1f MB\n",
-    n, size / 1048576, peak / 1048576, peak / size, wall, goal / 1048576 }'
+awk -v n="$PATHS" -v fmt="$FORMAT" -v size="$size" -v peak="$peak" -v goal="$goal" -v wall="$elapsed" 'BEGIN {
+  printf "export: %d paths, %s, %.1f MB\npeak RSS: %.1f MB (%.1fx the file), wall %s\ngoal: <= %.1f MB\n",
+    n, fmt, size / 1048576, peak / 1048576, peak / size, wall, goal / 1048576 }'
 if [ "$peak" -gt "$goal" ]; then
   echo "FAIL: peak memory above the goal"
   exit 1

@@ -16,6 +16,7 @@
 //! REST or HTTP is decided from markers only one kind of API accepts ([`decide_kind`]); the
 //! marker that decided is kept in [`Api::kind_decided_by`].
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
@@ -335,22 +336,10 @@ pub fn import_str(text: &str) -> Result<Api, ImportError> {
 /// document without its `paths`, and one path item, are ever held as a `serde_json::Value`
 /// tree, so a huge export costs its text plus the model, not a tree several times its size.
 pub fn import_str_as(text: &str, kind: Option<ApiKind>) -> Result<Api, ImportError> {
-    let split = split_json(text);
-    let result = match &split {
-        Some((doc, paths)) => match import_split(doc, Some(paths), kind) {
-            Err(e) if e.message == NEEDS_PATHS => None,
-            other => Some(other),
-        },
-        None => None,
-    };
-    drop(split);
-    let result = match result {
-        Some(r) => r,
-        None => {
-            let doc = super::text::parse(text)?;
-            import_as(&doc, kind)
-        }
-    };
+    let result = import_split_text(text, kind).unwrap_or_else(|| {
+        let doc = super::text::parse(text)?;
+        import_as(&doc, kind)
+    });
     result.map_err(|mut e| {
         if e.line.is_none() {
             e.line = super::text::line_of(text, &e.path);
@@ -359,21 +348,46 @@ pub fn import_str_as(text: &str, kind: Option<ApiKind>) -> Result<Api, ImportErr
     })
 }
 
+/// The import of `text` one path item at a time, or `None` when the document must be read
+/// as one tree (its JSON is not valid, or a `$ref` points into `paths`).
+fn import_split_text(text: &str, kind: Option<ApiKind>) -> Option<Result<Api, ImportError>> {
+    let (doc, paths) = if is_json(text) {
+        split_json(text)?
+    } else {
+        match super::text::parse_yaml_split(text) {
+            Err(e) => return Some(Err(e)),
+            Ok((doc, None)) => return Some(import_as(&doc, kind)),
+            Ok((doc, Some(paths))) => (
+                doc,
+                paths.into_iter().map(|(k, v)| (k, Cow::Owned(v))).collect(),
+            ),
+        }
+    };
+    match import_split(&doc, Some(paths), kind) {
+        Err(e) if e.message == NEEDS_PATHS => None,
+        other => Some(other),
+    }
+}
+
+/// JSON is recognized by its first character, as [`super::text::parse`] does.
+fn is_json(text: &str) -> bool {
+    text.trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('{')
+}
+
 /// The error the split import gives when a `$ref` points into `paths` (which it does not
 /// hold as a tree): the whole document is then read as one tree.
 const NEEDS_PATHS: &str = "\u{0}a reference into paths";
 
-/// The path items of a split document: each path and its text, in document order.
-type RawPaths<'a> = Vec<(String, &'a RawValue)>;
+/// The path items of a split document: each path and its JSON text, in document order.
+type RawPaths<'a> = Vec<(String, Cow<'a, str>)>;
 
 /// A JSON document read as its top level without `paths` (left as `null`, in its place) and
 /// the text of each path item. `None` when the text is not JSON (YAML), is not valid, or its
 /// `paths` is not an object: the tree import then reads it and says what is wrong.
 fn split_json(text: &str) -> Option<(Value, RawPaths<'_>)> {
     let body = text.trim_start_matches('\u{feff}');
-    if !body.trim_start().starts_with('{') {
-        return None;
-    }
     let top: Top<'_> = serde_json::from_str(body).ok()?;
     let paths = match top.paths {
         Some(raw) => serde_json::from_str::<Paths<'_>>(raw.get()).ok()?.0,
@@ -443,10 +457,10 @@ impl<'de> serde::Deserialize<'de> for Paths<'de> {
                 while let Some(k) = map.next_key::<String>()? {
                     let v: &'de RawValue = map.next_value()?;
                     match seen.get(&k) {
-                        Some(&i) => out[i].1 = v,
+                        Some(&i) => out[i].1 = Cow::Borrowed(v.get()),
                         None => {
                             seen.insert(k.clone(), out.len());
-                            out.push((k, v));
+                            out.push((k, Cow::Borrowed(v.get())));
                         }
                     }
                 }
@@ -471,7 +485,7 @@ pub fn import_as(doc: &Value, kind: Option<ApiKind>) -> Result<Api, ImportError>
 /// items are read, one at a time, from their text.
 fn import_split(
     doc: &Value,
-    raw_paths: Option<&RawPaths<'_>>,
+    mut raw_paths: Option<RawPaths<'_>>,
     kind: Option<ApiKind>,
 ) -> Result<Api, ImportError> {
     let mut cx = Cx::new(doc);
@@ -545,14 +559,16 @@ fn import_split(
                 }
             }
             "paths" if raw_paths.is_some() => {
-                let raw_paths = raw_paths.map_or(&[][..], Vec::as_slice);
+                let raw_paths = raw_paths.take().unwrap_or_default();
                 api.resources.reserve_exact(raw_paths.len());
+                // By value: each item's text is freed once imported.
                 for (path, raw) in raw_paths {
-                    let p = join("paths", path);
-                    // Valid JSON already (it was read as a raw value).
-                    let item: Value = serde_json::from_str(raw.get())
+                    let p = join("paths", &path);
+                    // Valid JSON already (read as a raw value, or written from YAML).
+                    let item: Value = serde_json::from_str(&raw)
                         .map_or_else(|e| err(&p, format!("not valid JSON: {e}")), Ok)?;
-                    let resource = import_path_item(&cx, &api, path, &item, &p)?;
+                    drop(raw);
+                    let resource = import_path_item(&cx, &api, &path, &item, &p)?;
                     api.resources.push(resource);
                 }
             }

@@ -375,3 +375,52 @@ fn json_text_imports_like_the_tree() {
         }
     }
 }
+
+/// YAML is imported one path item at a time too (each kept as compact JSON text until it is
+/// imported): the result is the whole tree's, with anchors, aliases, merge keys and short
+/// tags in and around `paths`, and errors keep their lines.
+#[test]
+fn yaml_text_imports_like_the_tree() {
+    let same = |text: &str| {
+        let tree = parse_text(text)
+            .and_then(|doc| import(&doc))
+            .map_err(|e| (e.path.clone(), e.message.clone()));
+        let split = import_str(text).map_err(|e| (e.path, e.message));
+        assert_eq!(split, tree, "{text}");
+        split.ok()
+    };
+    let base = "openapi: 3.0.1\ninfo: {title: t}\nx-a: &opt\n  options:\n    x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{\"statusCode\": 200}'}}\n";
+    let text = format!(
+        "{base}paths:\n  /a: *opt\n  /b: &b\n    get:\n      x-amazon-apigateway-integration: {{type: aws_proxy, httpMethod: POST, uri: !Sub 'arn:${{AWS::Region}}'}}\n  /c:\n    <<: *b\n    <<: *opt\n  <<: {{/d: *b, /a: {{get: {{}}}}}}\n  /e: {{}}\nx-b: *b\n"
+    );
+    let (doc, raw) = super::text::parse_yaml_split(&text).unwrap();
+    assert_eq!(doc["paths"], Value::Null);
+    assert_eq!(raw.map(|r| r.len()), Some(5));
+    let api = same(&text).unwrap();
+    let order: Vec<&str> = api.resources.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(order, ["/a", "/b", "/c", "/d", "/e"]);
+    assert_eq!(api.resources[3].methods, api.resources[1].methods);
+    // An anchored or tagged `paths`, paths that are not a mapping, `$ref`s into paths.
+    same(&format!("{base}paths: &p\n  /a: *opt\nx-b: *p\n"));
+    same(&format!("{base}paths: []\n"));
+    same(&format!("{base}paths:\n  /a: 1\n"));
+    same(&format!(
+        "{base}paths:\n  /a: *opt\n  /b:\n    options: {{$ref: '#/paths/~1a/options'}}\n"
+    ));
+    let e = import_str(&format!("{base}paths:\n  /a: *opt\n  /a: {{}}\n")).unwrap_err();
+    assert!(e.message.contains("duplicate key '/a'"), "{e}");
+    assert_eq!(e.line, Some(8), "{e}");
+    let e = import_str(&format!(
+        "{base}paths:\n  /a:\n    get:\n      x-amazon-apigateway-integration:\n        type: lambda\n"
+    ))
+    .unwrap_err();
+    assert_eq!(e.line, Some(10), "{e}");
+
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/definitions");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            same(&std::fs::read_to_string(&path).unwrap());
+        }
+    }
+}

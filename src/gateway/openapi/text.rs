@@ -77,8 +77,19 @@ enum Frame {
     },
 }
 
+/// Path items as (path, compact JSON text), in document order.
+pub(super) type PathTexts = Vec<(String, String)>;
+
 struct Builder {
     stack: Vec<Frame>,
+    /// Split mode ([`parse_split`]): each path item is kept as compact JSON text, not a tree.
+    split: bool,
+    /// The top-level `paths` mapping is open (and split).
+    paths_open: bool,
+    /// Path item texts of the open `paths` mapping, by path.
+    pending_raw: std::collections::HashMap<String, String>,
+    /// The path items, in document order, once `paths` is closed.
+    raw_paths: Option<PathTexts>,
     anchors: Vec<(usize, Value)>,
     nodes: usize,
     alias_nodes: usize,
@@ -111,6 +122,22 @@ fn parse_yaml(text: &str) -> Result<Value, ImportError> {
     })
 }
 
+/// YAML read as its top level with `paths` left as `null` (in its place) and the compact JSON
+/// text of each path item, in document order: only one path item is a tree at a time. The
+/// second part is `None` when there is no top-level `paths` mapping to split (or it carries an
+/// anchor or a tag): the value is then the whole document.
+pub(super) fn parse_yaml_split(text: &str) -> Result<(Value, Option<PathTexts>), ImportError> {
+    let mut b = Builder::new(None);
+    b.split = true;
+    b.run(text.trim_start_matches('\u{feff}'))?;
+    let root = b.root.ok_or_else(|| ImportError {
+        path: "$".into(),
+        message: "the file is empty".into(),
+        line: None,
+    })?;
+    Ok((root, b.raw_paths))
+}
+
 /// The line (1-based) where the dotted JSON `path` is written, or of its longest prefix that
 /// is; `None` when the text cannot be read.
 pub fn line_of(text: &str, path: &str) -> Option<usize> {
@@ -126,6 +153,10 @@ impl Builder {
     fn new(target: Option<String>) -> Self {
         Builder {
             stack: Vec::new(),
+            split: false,
+            paths_open: false,
+            pending_raw: std::collections::HashMap::new(),
+            raw_paths: None,
             anchors: Vec::new(),
             nodes: 0,
             alias_nodes: 0,
@@ -192,6 +223,16 @@ impl Builder {
                 }
                 Event::MappingStart(anchor, tag) => {
                     self.open(&mark)?;
+                    if self.split
+                        && !self.paths_open
+                        && self.raw_paths.is_none()
+                        && anchor == 0
+                        && tag.is_none()
+                        && self.stack.len() == 1
+                        && matches!(&self.stack[0], Frame::Map { key: Some(k), .. } if k == "paths")
+                    {
+                        self.paths_open = true;
+                    }
                     self.stack.push(Frame::Map {
                         map: Map::new(),
                         key: None,
@@ -205,6 +246,26 @@ impl Builder {
                     let Some(frame) = self.stack.pop() else {
                         return Err(yaml_err(&mark, "unbalanced collection end"));
                     };
+                    if self.paths_open && self.stack.len() == 1 {
+                        // The split `paths` mapping closes: its items in document order (a
+                        // merged-in item, never serialized yet, is serialized now).
+                        self.paths_open = false;
+                        let Frame::Map { map, .. } = frame else {
+                            return Err(yaml_err(&mark, "unbalanced collection end"));
+                        };
+                        let mut raws = Vec::with_capacity(map.len());
+                        for (k, v) in map {
+                            let raw = match self.pending_raw.remove(&k) {
+                                Some(raw) => raw,
+                                None => compact(&v, &mark)?,
+                            };
+                            raws.push((k, raw));
+                        }
+                        self.pending_raw = std::collections::HashMap::new();
+                        self.raw_paths = Some(raws);
+                        self.push_value(Value::Null, &mark, true)?;
+                        continue;
+                    }
                     let (v, anchor, tag) = match frame {
                         Frame::Seq { items, anchor, tag } => (Value::Array(items), anchor, tag),
                         Frame::Map {
@@ -298,6 +359,7 @@ impl Builder {
                 self.path.pop();
             }
         }
+        let in_paths = self.paths_open && self.stack.len() == 2;
         match self.stack.last_mut() {
             None => self.root = Some(v),
             Some(Frame::Seq { items, .. }) => items.push(v),
@@ -329,6 +391,13 @@ impl Builder {
                     *key_line = mark.line();
                 }
                 Some(k) if k == "<<" => merge(map, merged, v),
+                Some(k) if in_paths => {
+                    // A path item of the split `paths`: kept as text, a placeholder in the map
+                    // keeps its place (and lets duplicate and merge rules work as before).
+                    let raw = compact(&v, mark)?;
+                    map.insert(k.clone(), Value::Null);
+                    self.pending_raw.insert(k, raw);
+                }
                 Some(k) => {
                     map.insert(k, v);
                 }
@@ -336,6 +405,11 @@ impl Builder {
         }
         Ok(())
     }
+}
+
+/// A value as compact JSON text.
+fn compact(v: &Value, mark: &Marker) -> Result<String, ImportError> {
+    serde_json::to_string(v).map_err(|e| yaml_err(mark, e.to_string()))
 }
 
 /// `<<: *base` (or a list of them): keys not already present are copied in.
