@@ -46,19 +46,28 @@ doc = {"openapi": "3.0.1", "info": {"title": "big", "version": "1"}, "paths": pa
 if sys.argv[2] == "json":
     json.dump(doc, sys.stdout, separators=(",", ":"))
     sys.exit(0)
-# Block-style YAML, scalars written as JSON strings (valid YAML double-quoted scalars).
+# YAML, block style down to the path items (flow style within them): plain scalars where YAML reads them as the same string, else JSON strings
+# (valid YAML double-quoted scalars).
+import re
+def s(x):
+    plain = isinstance(x, str) and re.fullmatch(r"[A-Za-z_/][A-Za-z0-9_./:-]*", x) \
+        and not x.endswith(":") and x.lower() not in ("true", "false", "null", "yes", "no")
+    return x if plain else json.dumps(x)
 out = []
 def emit(v, indent):
     for k, x in v.items():
-        key = " " * indent + json.dumps(k) + ":"
-        if isinstance(x, dict) and x:
+        key = " " * indent + s(k) + ":"
+        if isinstance(x, dict) and x and indent < 4:
             out.append(key)
             emit(x, indent + 2)
         elif isinstance(x, list):
             out.append(key)
-            out.extend(" " * indent + "- " + json.dumps(i) for i in x)
+            out.extend(" " * indent + "- " + s(i) for i in x)
+        elif isinstance(x, dict):
+            # Operations in flow style: the file stays below the 64 MiB an export may have.
+            out.append(key + " " + json.dumps(x, separators=(",", ":")))
         else:
-            out.append(key + " " + json.dumps(x))
+            out.append(key + " " + s(x))
 emit(doc, 0)
 sys.stdout.write("\n".join(out) + "\n")
 PY
