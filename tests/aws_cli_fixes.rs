@@ -123,39 +123,13 @@ fn cli_parse(cli: &PathBuf, cmds: &[String]) -> Result<(), String> {
     }
 }
 
-fn creds() -> aws_sdk_apigateway::config::Credentials {
-    aws_sdk_apigateway::config::Credentials::new("testing", "testing", None, None, "test")
-}
-
-fn v1(ep: &str) -> aws_sdk_apigateway::Client {
-    let conf = aws_sdk_apigateway::Config::builder()
-        .behavior_version(aws_sdk_apigateway::config::BehaviorVersion::latest())
-        .region(aws_sdk_apigateway::config::Region::new(REGION))
-        .endpoint_url(ep)
-        .credentials_provider(creds())
-        .http_client(aws_smithy_http_client::Builder::new().build_http())
-        .build();
-    aws_sdk_apigateway::Client::from_conf(conf)
-}
-
-fn v2(ep: &str) -> aws_sdk_apigatewayv2::Client {
-    let conf = aws_sdk_apigatewayv2::Config::builder()
-        .behavior_version(aws_sdk_apigatewayv2::config::BehaviorVersion::latest())
-        .region(aws_sdk_apigatewayv2::config::Region::new(REGION))
-        .endpoint_url(ep)
-        .credentials_provider(creds())
-        .http_client(aws_smithy_http_client::Builder::new().build_http())
-        .build();
-    aws_sdk_apigatewayv2::Client::from_conf(conf)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Loading a scenario's model into moto
 
 /// Creates `api` in moto as a REST API; methods named in `later` are added after the stage's
 /// deployment (not deployed). Returns the API id.
 async fn load_rest(ep: &str, api: &Api, stage: &str, later: &[(String, String)]) -> String {
-    let c = v1(ep);
+    let c = aws::v1(ep);
     let id = c
         .create_rest_api()
         .name(&api.name)
@@ -424,7 +398,7 @@ async fn put_rest_method(
 
 /// Creates `api` in moto as an HTTP API. Returns the API id.
 async fn load_http(ep: &str, api: &Api, stage: &str, auto_deploy: bool) -> String {
-    let c = v2(ep);
+    let c = aws::v2(ep);
     let mut b = c
         .create_api()
         .name(&api.name)
@@ -1086,7 +1060,7 @@ async fn header_not_mapped_fix_maps_only_what_is_missing() {
     run_commands(&ep, &cli, &cmds, &[])
         .await
         .unwrap_or_else(|e| panic!("{joined}\n{e}"));
-    let c = v1(&ep);
+    let c = aws::v1(&ep);
     let resources = c
         .get_resources()
         .rest_api_id(&id)
@@ -1703,7 +1677,7 @@ async fn fixes_create_what_is_missing_and_keep_what_works() {
     );
     let id = load_rest(&ep, &wrong_origin, "prod", &[]).await;
     problems.extend(fix_until_clean(&ep, &cli, "wrong origin", &id, "prod", &req, &[]).await);
-    let c = v1(&ep);
+    let c = aws::v1(&ep);
     let rid = c
         .get_resources()
         .rest_api_id(&id)
@@ -1767,7 +1741,12 @@ async fn http_api_cors_fix_widens_the_configuration_and_deploys() {
     );
     let problems = fix_until_clean(&ep, &cli, "http other origin", &id, "live", &req, &[]).await;
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
-    let api = v2(&ep).get_api().api_id(&id).send().await.expect("get-api");
+    let api = aws::v2(&ep)
+        .get_api()
+        .api_id(&id)
+        .send()
+        .await
+        .expect("get-api");
     let cors = api.cors_configuration.expect("a cors configuration");
     let origins = cors.allow_origins.unwrap_or_default();
     assert!(

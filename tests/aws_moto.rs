@@ -18,57 +18,6 @@ use aws_sdk_apigatewayv2::types as v2t;
 
 const ORIGIN: &str = "https://app.example.com";
 
-fn endpoint() -> Option<String> {
-    match std::env::var("MOTO_ENDPOINT") {
-        Ok(e) if !e.is_empty() => {
-            let host = url::Url::parse(&e)
-                .ok()
-                .and_then(|u| u.host_str().map(str::to_string));
-            assert!(
-                matches!(host.as_deref(), Some("127.0.0.1" | "localhost")),
-                "MOTO_ENDPOINT must be on loopback, not {e}"
-            );
-            Some(e)
-        }
-        _ => {
-            assert!(
-                std::env::var_os("CORS_DOCTOR_REQUIRE_MOTO").is_none(),
-                "CORS_DOCTOR_REQUIRE_MOTO is set but MOTO_ENDPOINT is not (run scripts/moto.sh)"
-            );
-            eprintln!(
-                "skipped: MOTO_ENDPOINT is not set (scripts/moto.sh starts moto on 127.0.0.1)"
-            );
-            None
-        }
-    }
-}
-
-fn creds() -> aws_sdk_apigateway::config::Credentials {
-    aws_sdk_apigateway::config::Credentials::new("testing", "testing", None, None, "test")
-}
-
-fn v1(ep: &str) -> aws_sdk_apigateway::Client {
-    let conf = aws_sdk_apigateway::Config::builder()
-        .behavior_version(aws_sdk_apigateway::config::BehaviorVersion::latest())
-        .region(aws_sdk_apigateway::config::Region::new("us-east-1"))
-        .endpoint_url(ep)
-        .credentials_provider(creds())
-        .http_client(aws_smithy_http_client::Builder::new().build_http())
-        .build();
-    aws_sdk_apigateway::Client::from_conf(conf)
-}
-
-fn v2(ep: &str) -> aws_sdk_apigatewayv2::Client {
-    let conf = aws_sdk_apigatewayv2::Config::builder()
-        .behavior_version(aws_sdk_apigatewayv2::config::BehaviorVersion::latest())
-        .region(aws_sdk_apigatewayv2::config::Region::new("us-east-1"))
-        .endpoint_url(ep)
-        .credentials_provider(creds())
-        .http_client(aws_smithy_http_client::Builder::new().build_http())
-        .build();
-    aws_sdk_apigatewayv2::Client::from_conf(conf)
-}
-
 struct Rest {
     c: aws_sdk_apigateway::Client,
     ep: String,
@@ -78,7 +27,7 @@ struct Rest {
 
 impl Rest {
     async fn new(ep: &str, name: &str) -> Rest {
-        let c = v1(ep);
+        let c = aws::v1(ep);
         let id = c
             .create_rest_api()
             .name(name)
@@ -272,7 +221,9 @@ fn has(report: &cors_doctor::report::Report, code: &str) -> bool {
 
 #[tokio::test]
 async fn rest_options_missing() {
-    let Some(ep) = endpoint() else { return };
+    let Some(ep) = aws::moto_endpoint() else {
+        return;
+    };
     let api = Rest::new(&ep, "options-missing").await;
     let items = api.resource(&api.root, "items").await;
     api.method(
@@ -300,7 +251,9 @@ async fn rest_options_missing() {
 
 #[tokio::test]
 async fn rest_authorizer_on_options() {
-    let Some(ep) = endpoint() else { return };
+    let Some(ep) = aws::moto_endpoint() else {
+        return;
+    };
     let api = Rest::new(&ep, "options-authorizer").await;
     let auth = api.token_authorizer().await;
     let items = api.resource(&api.root, "items").await;
@@ -338,7 +291,9 @@ async fn rest_authorizer_on_options() {
 
 #[tokio::test]
 async fn rest_unmapped_header_with_a_null_template() {
-    let Some(ep) = endpoint() else { return };
+    let Some(ep) = aws::moto_endpoint() else {
+        return;
+    };
     let api = Rest::new(&ep, "unmapped-header").await;
     let items = api.resource(&api.root, "items").await;
     api.method(
@@ -422,7 +377,9 @@ async fn rest_unmapped_header_with_a_null_template() {
 
 #[tokio::test]
 async fn rest_all_good_then_options_added_but_not_deployed() {
-    let Some(ep) = endpoint() else { return };
+    let Some(ep) = aws::moto_endpoint() else {
+        return;
+    };
     let api = Rest::new(&ep, "undeployed").await;
     let items = api.resource(&api.root, "items").await;
     api.method(
@@ -459,7 +416,9 @@ async fn rest_all_good_then_options_added_but_not_deployed() {
 
 #[tokio::test]
 async fn rest_call_budget_for_500_resources() {
-    let Some(ep) = endpoint() else { return };
+    let Some(ep) = aws::moto_endpoint() else {
+        return;
+    };
     let api = Rest::new(&ep, "five-hundred").await;
     let items = api.resource(&api.root, "items").await;
     api.method(
@@ -513,8 +472,10 @@ async fn rest_call_budget_for_500_resources() {
 
 #[tokio::test]
 async fn http_api_cors_configuration_that_does_not_allow_the_origin() {
-    let Some(ep) = endpoint() else { return };
-    let c = v2(&ep);
+    let Some(ep) = aws::moto_endpoint() else {
+        return;
+    };
+    let c = aws::v2(&ep);
     let id = c
         .create_api()
         .name("http-cors")
@@ -572,8 +533,10 @@ async fn http_api_cors_configuration_that_does_not_allow_the_origin() {
 
 #[tokio::test]
 async fn http_api_jwt_authorizer_on_the_options_route() {
-    let Some(ep) = endpoint() else { return };
-    let c = v2(&ep);
+    let Some(ep) = aws::moto_endpoint() else {
+        return;
+    };
+    let c = aws::v2(&ep);
     let id = c
         .create_api()
         .name("http-jwt")
@@ -639,7 +602,9 @@ async fn http_api_jwt_authorizer_on_the_options_route() {
 
 #[tokio::test]
 async fn custom_domain_resolves_through_base_path_mappings() {
-    let Some(ep) = endpoint() else { return };
+    let Some(ep) = aws::moto_endpoint() else {
+        return;
+    };
     let api = Rest::new(&ep, "custom-domain").await;
     let items = api.resource(&api.root, "items").await;
     api.method(

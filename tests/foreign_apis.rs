@@ -22,55 +22,6 @@ use cors_doctor::sim::SimServer;
 const ORIGIN: &str = "https://app.example.com";
 const TOKEN: &str = "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl";
 
-fn endpoint() -> Option<String> {
-    match std::env::var("MOTO_ENDPOINT") {
-        Ok(e) if !e.is_empty() => {
-            let host = url::Url::parse(&e)
-                .ok()
-                .and_then(|u| u.host_str().map(str::to_string));
-            assert!(
-                matches!(host.as_deref(), Some("127.0.0.1" | "localhost")),
-                "MOTO_ENDPOINT must be on loopback, not {e}"
-            );
-            Some(e)
-        }
-        _ => {
-            assert!(
-                std::env::var_os("CORS_DOCTOR_REQUIRE_MOTO").is_none(),
-                "CORS_DOCTOR_REQUIRE_MOTO is set but MOTO_ENDPOINT is not (run scripts/moto.sh)"
-            );
-            eprintln!("skipped: MOTO_ENDPOINT is not set (scripts/moto.sh starts moto)");
-            None
-        }
-    }
-}
-
-fn creds() -> aws_sdk_apigateway::config::Credentials {
-    aws_sdk_apigateway::config::Credentials::new("testing", "testing", None, None, "test")
-}
-
-fn v1(ep: &str) -> aws_sdk_apigateway::Client {
-    let conf = aws_sdk_apigateway::Config::builder()
-        .behavior_version(aws_sdk_apigateway::config::BehaviorVersion::latest())
-        .region(aws_sdk_apigateway::config::Region::new("us-east-1"))
-        .endpoint_url(ep)
-        .credentials_provider(creds())
-        .http_client(aws_smithy_http_client::Builder::new().build_http())
-        .build();
-    aws_sdk_apigateway::Client::from_conf(conf)
-}
-
-fn v2(ep: &str) -> aws_sdk_apigatewayv2::Client {
-    let conf = aws_sdk_apigatewayv2::Config::builder()
-        .behavior_version(aws_sdk_apigatewayv2::config::BehaviorVersion::latest())
-        .region(aws_sdk_apigatewayv2::config::Region::new("us-east-1"))
-        .endpoint_url(ep)
-        .credentials_provider(creds())
-        .http_client(aws_smithy_http_client::Builder::new().build_http())
-        .build();
-    aws_sdk_apigatewayv2::Client::from_conf(conf)
-}
-
 /// A REST API in moto, built the way its owner did.
 struct Rest {
     c: aws_sdk_apigateway::Client,
@@ -89,7 +40,7 @@ const PREFLIGHT_HEADERS: [(&str, &str); 3] = [
 
 impl Rest {
     async fn new(ep: &str, name: &str) -> Rest {
-        let c = v1(ep);
+        let c = aws::v1(ep);
         let id = c
             .create_rest_api()
             .name(name)
@@ -269,7 +220,9 @@ fn step_status(report: &serde_json::Value, n: u64) -> String {
 /// the passing live preflight contradicts is a contradiction, not a failure.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_prefix_in_front_of_the_resource_path() {
-    let Some(ep) = endpoint() else { return };
+    let Some(ep) = aws::moto_endpoint() else {
+        return;
+    };
     let api = Rest::new(&ep, "prefixed").await;
     api.healthy(&api.root, "res").await;
     let other = api.resource(&api.root, "other").await;
@@ -376,7 +329,9 @@ async fn a_prefix_in_front_of_the_resource_path() {
 /// places the resource path exactly, even where the API's resources alone are ambiguous.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_base_path_mapping_places_the_resource_path() {
-    let Some(ep) = endpoint() else { return };
+    let Some(ep) = aws::moto_endpoint() else {
+        return;
+    };
     let api = Rest::new(&ep, "mapped").await;
     api.healthy(&api.root, "res").await;
     let tenant = api.resource(&api.root, "{tenant}").await;
@@ -438,7 +393,9 @@ async fn a_base_path_mapping_places_the_resource_path() {
 /// Missing Authentication Token: OPTIONS_NOT_DEPLOYED and create-deployment, never put-method.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn options_in_the_configuration_but_missing_live_is_not_deployed() {
-    let Some(ep) = endpoint() else { return };
+    let Some(ep) = aws::moto_endpoint() else {
+        return;
+    };
     let api = Rest::new(&ep, "undeployed").await;
     api.healthy(&api.root, "items").await;
     api.deploy().await;
@@ -492,7 +449,9 @@ async fn options_in_the_configuration_but_missing_live_is_not_deployed() {
 /// finding with commands for that method, like OPTIONS.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_method_that_never_sends_allow_origin() {
-    let Some(ep) = endpoint() else { return };
+    let Some(ep) = aws::moto_endpoint() else {
+        return;
+    };
     let api = Rest::new(&ep, "no-allow-origin").await;
     let rid = api.resource(&api.root, "items").await;
     api.method(&rid, "OPTIONS", &PREFLIGHT_HEADERS).await;
@@ -540,7 +499,9 @@ async fn a_method_that_never_sends_allow_origin() {
 /// DEFAULT_4XX: say why (not deployed / a customized type overrides it) and give that fix.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gateway_responses_that_disagree_with_the_configuration() {
-    let Some(ep) = endpoint() else { return };
+    let Some(ep) = aws::moto_endpoint() else {
+        return;
+    };
     let api = Rest::new(&ep, "gateway-responses").await;
     api.healthy(&api.root, "items").await;
     api.gateway_response(GatewayResponseType::Default4Xx, true)
@@ -602,8 +563,10 @@ async fn gateway_responses_that_disagree_with_the_configuration() {
 /// authorization, attached to the integration), not "configure CORS".
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_api_default_route_with_an_authorizer_and_cors_configured() {
-    let Some(ep) = endpoint() else { return };
-    let c = v2(&ep);
+    let Some(ep) = aws::moto_endpoint() else {
+        return;
+    };
+    let c = aws::v2(&ep);
     let api = c
         .create_api()
         .name("notes")
@@ -734,7 +697,7 @@ async fn configuration_asked_for_and_not_found_is_an_error() {
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("Check AWS_ENDPOINT_URL"), "{out}");
     assert!(!out.contains("Error {") && !out.contains("kind:"), "{out}");
-    let Some(ep) = endpoint() else {
+    let Some(ep) = aws::moto_endpoint() else {
         server.shutdown().await;
         return;
     };

@@ -128,3 +128,59 @@ pub async fn run_bin(args: &[&str], env: &[(&str, &str)]) -> Output {
     }
     cmd.output().await.expect("the binary runs")
 }
+
+/// The moto endpoint from `MOTO_ENDPOINT` (loopback only), or `None` with a "skipped" note
+/// when it is not set; with `CORS_DOCTOR_REQUIRE_MOTO` set, a missing endpoint fails the test.
+pub fn moto_endpoint() -> Option<String> {
+    match std::env::var("MOTO_ENDPOINT") {
+        Ok(e) if !e.is_empty() => {
+            let host = url::Url::parse(&e)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string));
+            assert!(
+                matches!(host.as_deref(), Some("127.0.0.1" | "localhost")),
+                "MOTO_ENDPOINT must be on loopback, not {e}"
+            );
+            Some(e)
+        }
+        _ => {
+            assert!(
+                std::env::var_os("CORS_DOCTOR_REQUIRE_MOTO").is_none(),
+                "CORS_DOCTOR_REQUIRE_MOTO is set but MOTO_ENDPOINT is not (run scripts/moto.sh)"
+            );
+            eprintln!(
+                "skipped: MOTO_ENDPOINT is not set (scripts/moto.sh starts moto on 127.0.0.1)"
+            );
+            None
+        }
+    }
+}
+
+/// moto's static test credentials.
+pub fn creds() -> aws_sdk_apigateway::config::Credentials {
+    aws_sdk_apigateway::config::Credentials::new("testing", "testing", None, None, "test")
+}
+
+/// An API Gateway (REST) client for moto at `ep`, in us-east-1.
+pub fn v1(ep: &str) -> aws_sdk_apigateway::Client {
+    let conf = aws_sdk_apigateway::Config::builder()
+        .behavior_version(aws_sdk_apigateway::config::BehaviorVersion::latest())
+        .region(aws_sdk_apigateway::config::Region::new("us-east-1"))
+        .endpoint_url(ep)
+        .credentials_provider(creds())
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .build();
+    aws_sdk_apigateway::Client::from_conf(conf)
+}
+
+/// An API Gateway v2 (HTTP APIs) client for moto at `ep`, in us-east-1.
+pub fn v2(ep: &str) -> aws_sdk_apigatewayv2::Client {
+    let conf = aws_sdk_apigatewayv2::Config::builder()
+        .behavior_version(aws_sdk_apigatewayv2::config::BehaviorVersion::latest())
+        .region(aws_sdk_apigatewayv2::config::Region::new("us-east-1"))
+        .endpoint_url(ep)
+        .credentials_provider(creds())
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .build();
+    aws_sdk_apigatewayv2::Client::from_conf(conf)
+}
