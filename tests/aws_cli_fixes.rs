@@ -33,7 +33,6 @@ mod common;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::process::Stdio;
 
 use aws_sdk_apigateway::types::{
     AuthorizerType, GatewayResponseType, IntegrationType, Op, PatchOperation,
@@ -68,7 +67,7 @@ fn moto() -> Option<(String, PathBuf)> {
         matches!(host.as_deref(), Some("127.0.0.1" | "localhost")),
         "MOTO_ENDPOINT must be on loopback, not {ep}"
     );
-    let cli = aws_cli_path();
+    let cli = aws::aws_cli_path();
     if !cli.exists() {
         assert!(
             !require,
@@ -79,19 +78,6 @@ fn moto() -> Option<(String, PathBuf)> {
         return None;
     }
     Some((ep, cli))
-}
-
-/// The venv's `aws` (MOTO_AWS_CLI, else under CORS_DOCTOR_VENV or the default venv).
-fn aws_cli_path() -> PathBuf {
-    std::env::var_os("MOTO_AWS_CLI")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(
-                std::env::var("CORS_DOCTOR_VENV")
-                    .unwrap_or_else(|_| "/var/tmp/cors-doctor-venv".into()),
-            )
-            .join("bin/aws")
-        })
 }
 
 /// Has the real AWS CLI parse and validate `cmds` without sending anything
@@ -629,52 +615,11 @@ fn codes(report: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Runs `commands` as printed, in one bash, with `aws` pointed at moto. `vars` are set first
-/// (what a user exports when a command asks for an id nothing could look up).
-async fn run_commands(
-    ep: &str,
-    cli: &PathBuf,
-    commands: &[String],
-    vars: &[(&str, &str)],
-) -> Result<String, String> {
-    let script = format!(
-        "set -euo pipefail\naws() {{ command \"$CORS_DOCTOR_TEST_AWS\" --endpoint-url \"$CORS_DOCTOR_TEST_EP\" --region {REGION} \"$@\"; }}\n{}\n",
-        commands.join("\n")
-    );
-    let mut cmd = tokio::process::Command::new("bash");
-    cmd.arg("-c")
-        .arg(&script)
-        .env("CORS_DOCTOR_TEST_AWS", cli)
-        .env("CORS_DOCTOR_TEST_EP", ep)
-        .env("AWS_PAGER", "")
-        .stdin(Stdio::null());
-    for (k, v) in aws::sealed_vars() {
-        cmd.env(k, v);
-    }
-    for k in aws::UNSET {
-        cmd.env_remove(k);
-    }
-    for (k, v) in vars {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().await.map_err(|e| format!("bash: {e}"))?;
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    if out.status.success() {
-        Ok(text)
-    } else {
-        Err(text)
-    }
-}
-
 /// Applies the first finding's commands, diagnoses again, and requires the finding gone; until
 /// no finding carries commands (at most 6 rounds). Returns the problems found.
 async fn fix_until_clean(
     ep: &str,
-    cli: &PathBuf,
+    cli: &std::path::Path,
     name: &str,
     api_id: &str,
     stage: &str,
@@ -688,7 +633,7 @@ async fn fix_until_clean(
         let Some((step, code, commands)) = fixes(&report).into_iter().next() else {
             break;
         };
-        if let Err(e) = run_commands(ep, cli, &commands, vars).await {
+        if let Err(e) = aws::run_commands(ep, cli, &commands, vars).await {
             problems.push(format!(
                 "{name}: the fix for {code} (step {step}) fails:\n{}\n---\n{e}",
                 commands.join("\n")
@@ -906,7 +851,7 @@ async fn every_printed_command_is_valid_bash_without_placeholders_or_globs() {
     let mut parsed = 0;
     let mut seen = std::collections::HashSet::new();
     // The real CLI's parse, when the test venv has it (scripts/moto.sh installs it).
-    let cli = aws_cli_path();
+    let cli = aws::aws_cli_path();
     assert!(
         cli.exists() || std::env::var_os("CORS_DOCTOR_REQUIRE_MOTO").is_none(),
         "no AWS CLI at {}",
@@ -1012,7 +957,7 @@ fn the_lint_catches_what_it_must() {
         assert_eq!(lint_commands(&[g.to_string()]), Vec::<String>::new(), "{g}");
     }
     // The real CLI's parse rejects what it must (when the test venv has the CLI).
-    let cli = aws_cli_path();
+    let cli = aws::aws_cli_path();
     if cli.exists() {
         for b in [
             "aws apigateway update-method --rest-api-id a --resource-id b --http-method OPTIONS --patch-operations '[{\"op\":\"add\"'",
@@ -1057,7 +1002,7 @@ async fn header_not_mapped_fix_maps_only_what_is_missing() {
         !joined.contains("RESOURCE_ID"),
         "the resource id is known: {joined}"
     );
-    run_commands(&ep, &cli, &cmds, &[])
+    aws::run_commands(&ep, &cli, &cmds, &[])
         .await
         .unwrap_or_else(|e| panic!("{joined}\n{e}"));
     let c = aws::v1(&ep);
@@ -1167,7 +1112,7 @@ async fn an_export_with_a_wildcard_server_looks_the_api_up_by_name() {
         "{:?}",
         lint_commands(&cmds)
     );
-    run_commands(&ep, &cli, &cmds, &[])
+    aws::run_commands(&ep, &cli, &cmds, &[])
         .await
         .unwrap_or_else(|e| panic!("{joined}\n{e}"));
     let after = check(&ep, &id, &s.spec.stage, &Request::of(&s)).await;
@@ -1554,7 +1499,7 @@ async fn failure_class_fixes_from_probes_run_against_the_same_api_in_moto() {
             continue;
         }
         let joined = cmds.join("\n");
-        if let Err(e) = run_commands(
+        if let Err(e) = aws::run_commands(
             &ep,
             &cli,
             &cmds,
@@ -1806,7 +1751,7 @@ async fn every_command_printed_for_the_definitions_corpus_is_valid_bash() {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
     files.sort();
-    let cli = aws_cli_path();
+    let cli = aws::aws_cli_path();
     let (mut problems, mut checked, mut routes) = (Vec::new(), 0, 0);
     let mut seen = std::collections::HashSet::new();
     for file in &files {

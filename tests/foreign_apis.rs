@@ -493,6 +493,39 @@ async fn a_method_that_never_sends_allow_origin() {
         cmds.contains("update-integration-response") && cmds.contains("--http-method GET"),
         "{cmds}"
     );
+    // The printed fix, run by the real AWS CLI against moto, makes the finding go away.
+    let cli = aws::aws_cli_path();
+    if !cli.exists() {
+        assert!(
+            std::env::var_os("CORS_DOCTOR_REQUIRE_MOTO").is_none(),
+            "no AWS CLI at {}",
+            cli.display()
+        );
+        return;
+    }
+    let list: Vec<String> = cmds.lines().map(str::to_string).collect();
+    if let Err(e) = aws::run_commands(&ep, &cli, &list, &[]).await {
+        panic!("the fix fails:\n{cmds}\n---\n{e}");
+    }
+    let (_, after, out) = check(
+        &[
+            "--api-id",
+            &api.id,
+            "--stage",
+            "prod",
+            "--path",
+            "/items",
+            "-X",
+            "GET",
+            "--endpoint-url",
+            &ep,
+            "--region",
+            "us-east-1",
+        ],
+        &[],
+    )
+    .await;
+    assert!(finding(&after, "HEADER_NOT_MAPPED").is_none(), "{out}");
 }
 
 /// Item 8: the observed gateway error lacks Allow-Origin while the configuration has it on
@@ -555,6 +588,36 @@ async fn gateway_responses_that_disagree_with_the_configuration() {
         "{cmds}"
     );
     assert!(!cmds.contains("--response-type DEFAULT_4XX"), "{cmds}");
+    // Both fixes run through the real AWS CLI against moto; the UNAUTHORIZED response then
+    // carries the header (read back from moto).
+    let cli = aws::aws_cli_path();
+    if cli.exists() {
+        let list: Vec<String> = cmds.lines().map(str::to_string).collect();
+        if let Err(e) = aws::run_commands(&ep, &cli, &list, &[]).await {
+            panic!("the fix fails:\n{cmds}\n---\n{e}");
+        }
+        let got = aws::v1(&ep)
+            .get_gateway_response()
+            .rest_api_id(&api.id)
+            .response_type(GatewayResponseType::Unauthorized)
+            .send()
+            .await
+            .expect("the gateway response reads back");
+        let params = got.response_parameters().cloned().unwrap_or_default();
+        assert_eq!(
+            params
+                .get("gatewayresponse.header.Access-Control-Allow-Origin")
+                .map(String::as_str),
+            Some("'https://app.example.com'"),
+            "{params:?}"
+        );
+    } else {
+        assert!(
+            std::env::var_os("CORS_DOCTOR_REQUIRE_MOTO").is_none(),
+            "no AWS CLI at {}",
+            cli.display()
+        );
+    }
     server.shutdown().await;
 }
 

@@ -2,6 +2,7 @@
 //! metadata, no shared config files) and plans that name an API on a loopback endpoint.
 #![allow(dead_code)]
 
+use std::path::PathBuf;
 use std::process::Output;
 use std::sync::Once;
 
@@ -183,4 +184,58 @@ pub fn v2(ep: &str) -> aws_sdk_apigatewayv2::Client {
         .http_client(aws_smithy_http_client::Builder::new().build_http())
         .build();
     aws_sdk_apigatewayv2::Client::from_conf(conf)
+}
+
+/// The venv's `aws` (MOTO_AWS_CLI, else under CORS_DOCTOR_VENV or the default venv).
+pub fn aws_cli_path() -> PathBuf {
+    std::env::var_os("MOTO_AWS_CLI")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(
+                std::env::var("CORS_DOCTOR_VENV")
+                    .unwrap_or_else(|_| "/var/tmp/cors-doctor-venv".into()),
+            )
+            .join("bin/aws")
+        })
+}
+
+/// Runs `commands` as printed, in one bash, with `aws` pointed at moto. `vars` are set first
+/// (what a user exports when a command asks for an id nothing could look up).
+pub async fn run_commands(
+    ep: &str,
+    cli: &std::path::Path,
+    commands: &[String],
+    vars: &[(&str, &str)],
+) -> Result<String, String> {
+    let script = format!(
+        "set -euo pipefail\naws() {{ command \"$CORS_DOCTOR_TEST_AWS\" --endpoint-url \"$CORS_DOCTOR_TEST_EP\" --region us-east-1 \"$@\"; }}\n{}\n",
+        commands.join("\n")
+    );
+    let mut cmd = tokio::process::Command::new("bash");
+    cmd.arg("-c")
+        .arg(&script)
+        .env("CORS_DOCTOR_TEST_AWS", cli)
+        .env("CORS_DOCTOR_TEST_EP", ep)
+        .env("AWS_PAGER", "")
+        .stdin(std::process::Stdio::null());
+    for (k, v) in sealed_vars() {
+        cmd.env(k, v);
+    }
+    for k in UNSET {
+        cmd.env_remove(k);
+    }
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().await.map_err(|e| format!("bash: {e}"))?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if out.status.success() {
+        Ok(text)
+    } else {
+        Err(text)
+    }
 }
