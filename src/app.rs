@@ -277,6 +277,7 @@ impl ScenarioCatalog for SimCatalog {
             .into_iter()
             .map(|s| ScenarioEntry {
                 name: s.name,
+                title: s.spec.title,
                 summary: s.spec.summary,
             })
             .collect()

@@ -10,6 +10,9 @@ use crate::cli::Plan;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScenarioEntry {
     pub name: String,
+    /// A few words (`Allow-Origin declared but not mapped`).
+    pub title: String,
+    /// One or two sentences on what is broken (or that nothing is).
     pub summary: String,
 }
 

@@ -227,7 +227,6 @@ pub struct Binding {
 use Context::*;
 const ALL: &[Context] = &[Form, Demo, Main, Evidence, Learn, Explorer];
 const LISTS: &[Context] = &[Demo, Main, Evidence, Learn, Explorer];
-const VIEWS: &[Context] = &[Main, Evidence, Learn, Explorer];
 const DIAG: &[Context] = &[Main, Evidence];
 
 fn defaults() -> Vec<Binding> {
@@ -289,7 +288,7 @@ fn defaults() -> Vec<Binding> {
         ),
         b(Action::Back, vec![k(K::Esc)], "back", ALL, true),
         b(Action::Rerun, vec![c('r')], "rerun", &[Main], true),
-        b(Action::RerunAll, vec![c('R')], "rerun all", DIAG, false),
+        b(Action::RerunAll, vec![c('R')], "rerun all", DIAG, true),
         b(Action::Chromium, vec![c('b')], "Chromium", DIAG, true),
         b(
             Action::Evidence,
@@ -305,7 +304,13 @@ fn defaults() -> Vec<Binding> {
             &[Main, Evidence, Explorer],
             true,
         ),
-        b(Action::Learn, vec![c('l')], "learn", DIAG, true),
+        b(
+            Action::Learn,
+            vec![c('l')],
+            "learn",
+            &[Demo, Main, Evidence],
+            true,
+        ),
         b(Action::Copy, vec![c('y')], "copy fix", DIAG, true),
         b(Action::CopyCurl, vec![c('c')], "copy curl", DIAG, true),
         b(Action::Filter, vec![c('/')], "filter", &[Explorer], true),
@@ -315,10 +320,41 @@ fn defaults() -> Vec<Binding> {
             Action::Quit,
             vec![c('q'), KeySpec::ctrl('c')],
             "quit",
-            VIEWS,
+            LISTS,
             true,
         ),
     ]
+}
+
+/// One hint in the footer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FooterItem {
+    pub key: String,
+    pub hint: &'static str,
+    /// Shown whatever the width (learn, and `? more`).
+    pub always: bool,
+}
+
+/// The footer's order, most useful first; on a narrow terminal the last ones give way (the
+/// `?` overlay lists them all).
+fn footer_rank(action: Action) -> u8 {
+    match action {
+        Action::Select => 0,
+        Action::Copy => 1,
+        Action::Evidence => 2,
+        Action::Rerun => 3,
+        Action::Filter => 4,
+        Action::Back => 5,
+        Action::CopyCurl => 6,
+        Action::Tree => 7,
+        Action::RerunAll => 8,
+        Action::Chromium => 9,
+        Action::NextPane => 10,
+        Action::Quit => 11,
+        Action::Learn => 20,
+        Action::Help => 21,
+        _ => 15,
+    }
 }
 
 /// The keymap: the default table with the user's overrides merged in.
@@ -433,14 +469,27 @@ impl Keymap {
             .unwrap_or_else(|| "(unbound)".into())
     }
 
-    /// Footer items for `context`: (first key that works there, hint). In the form, plain
-    /// characters are typed into the fields, so a binding shows its first other key.
-    pub fn footer(&self, context: Context) -> Vec<(String, &'static str)> {
+    /// Footer items for `context`, most useful first: (first key that works there, hint,
+    /// kept even when the footer is short of room). In the form, plain characters are typed
+    /// into the fields, so a binding shows its first other key. Learn and help (`? more`,
+    /// which lists every key of the screen) are always kept, help last.
+    pub fn footer(&self, context: Context) -> Vec<FooterItem> {
         let works = |k: &&KeySpec| context != Context::Form || !k.is_typed_text();
-        self.bindings(context)
+        let mut items: Vec<(u8, FooterItem)> = self
+            .bindings(context)
             .filter(|b| b.in_footer)
-            .filter_map(|b| b.keys.iter().find(works).map(|k| (k.to_string(), b.hint)))
-            .collect()
+            .filter_map(|b| {
+                let key = b.keys.iter().find(works)?.to_string();
+                let (hint, always) = match b.action {
+                    Action::Help => ("more", true),
+                    Action::Learn => (b.hint, true),
+                    _ => (b.hint, false),
+                };
+                Some((footer_rank(b.action), FooterItem { key, hint, always }))
+            })
+            .collect();
+        items.sort_by_key(|(rank, _)| *rank);
+        items.into_iter().map(|(_, item)| item).collect()
     }
 
     /// Help rows for `context`: (all keys, hint, action name).
@@ -531,12 +580,13 @@ mod tests {
     #[test]
     fn footer_and_help_come_from_the_same_table() {
         let km = Keymap::default();
-        for (key, hint) in km.footer(Context::Main) {
+        for item in km.footer(Context::Main) {
             assert!(
                 km.help(Context::Main)
                     .iter()
-                    .any(|(keys, h, _)| *h == hint && keys.split(' ').any(|k| k == key)),
-                "{key} {hint}"
+                    .any(|(keys, h, action)| (*h == item.hint || *action == "help")
+                        && keys.split(' ').any(|k| k == item.key)),
+                "{item:?}"
             );
         }
     }

@@ -5,6 +5,19 @@ use ratatui::layout::{Constraint, Layout, Rect};
 /// Wide enough to put the panes side by side.
 pub const WIDE: u16 = 120;
 
+/// The smallest terminal the screens are drawn in; below it a "terminal too small" screen
+/// says what is needed (never a pane of zero rows).
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 20;
+
+/// The header's rows: the breadcrumb, the target, and the API / AWS line.
+pub const HEADER_ROWS: u16 = 3;
+
+/// True when `size` is below [`MIN_WIDTH`]×[`MIN_HEIGHT`].
+pub fn too_small(size: Rect) -> bool {
+    size.width < MIN_WIDTH || size.height < MIN_HEIGHT
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Frame {
     pub header: Rect,
@@ -14,7 +27,7 @@ pub struct Frame {
 
 pub fn frame(size: Rect) -> Frame {
     let [header, body, footer] = Layout::vertical([
-        Constraint::Length(2),
+        Constraint::Length(HEADER_ROWS),
         Constraint::Min(0),
         Constraint::Length(1),
     ])
@@ -38,27 +51,54 @@ pub fn form(size: Rect) -> Rect {
 pub struct Main {
     pub verdict: Rect,
     pub list: Rect,
+    /// The steps list has a border (false: seven bare rows, to leave the detail more room).
+    pub list_framed: bool,
     pub detail: Rect,
 }
 
-/// The main view: a verdict line, the seven steps, the selected step's detail.
+/// Rows the detail pane keeps below a framed steps list; with fewer, the list drops its
+/// border (narrow terminals of less than about 30 rows).
+const DETAIL_MIN_ROWS: u16 = 14;
+
+/// The main view: a verdict line, the seven steps, the selected step's detail. Wide: the
+/// steps on the left, the detail on the right. Narrow: stacked, and on a short terminal the
+/// steps list loses its border so that the detail keeps its rows.
 pub fn main(size: Rect) -> Main {
     let body = frame(size).body;
     let verdict_height = if size.width >= WIDE { 1 } else { 2 };
     let [verdict, rest] =
         Layout::vertical([Constraint::Length(verdict_height), Constraint::Min(0)]).areas(body);
-    let (list, detail) = if size.width >= WIDE {
+    let steps = crate::diagnose::STEPS.len() as u16;
+    let (list, detail, list_framed) = if size.width >= WIDE {
         let [l, d] = Layout::horizontal([Constraint::Length(66), Constraint::Min(0)]).areas(rest);
-        (l, d)
+        (l, d, true)
     } else {
-        let [l, d] = Layout::vertical([Constraint::Length(9), Constraint::Min(0)]).areas(rest);
-        (l, d)
+        let framed = rest.height >= steps + 2 + DETAIL_MIN_ROWS;
+        let list_h = if framed { steps + 2 } else { steps };
+        let [l, d] = Layout::vertical([Constraint::Length(list_h), Constraint::Min(0)]).areas(rest);
+        (l, d, framed)
     };
     Main {
         verdict,
         list,
+        list_framed,
         detail,
     }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Demo {
+    /// The scenarios (bordered).
+    pub list: Rect,
+    /// The selected scenario's description (bordered).
+    pub about: Rect,
+}
+
+/// The demo picker: the scenarios, and under them what the selected one is about.
+pub fn demo(size: Rect) -> Demo {
+    let body = frame(size).body;
+    let [list, about] = Layout::vertical([Constraint::Min(3), Constraint::Length(5)]).areas(body);
+    Demo { list, about }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -111,6 +111,17 @@ pub fn initial_state(opts: &Options) -> (AppState, Vec<Effect>) {
     let effects = match &opts.start {
         StartMode::Form => Vec::new(),
         StartMode::Diagnose(plan) => {
+            // One level up from the diagnosis: the demo picker for a scenario, else the form.
+            if plan.scenario.is_some() {
+                state.screen = Screen::Demo;
+                if let Some(i) = state
+                    .demo
+                    .iter()
+                    .position(|e| plan.scenario.as_ref().is_some_and(|s| s.name == e.name))
+                {
+                    state.demo_sel = i;
+                }
+            }
             let args = state.form.to_args(&opts.args);
             state.start_remembered((**plan).clone(), args)
         }

@@ -10,7 +10,7 @@ impl AppState {
         self.ev_sel = self.cited_exchange().unwrap_or(0);
         self.ev_scroll = 0;
         self.pane = Pane::List;
-        self.screen = Screen::Evidence;
+        self.go(Screen::Evidence);
     }
 
     pub(super) fn evidence_action(&mut self, action: Action) -> Vec<Effect> {
@@ -19,6 +19,7 @@ impl AppState {
             .as_ref()
             .map_or(0, |d| d.exchange_list().len().max(d.planned.len()));
         let detail = layout::two_pane(self.size).detail;
+        let max = crate::tui::view::evidence_detail_max_scroll(self);
         if list_detail_keys(
             action,
             self.pane,
@@ -26,6 +27,7 @@ impl AppState {
             &mut self.ev_scroll,
             n,
             detail,
+            || max,
         ) {
             return Vec::new();
         }
@@ -36,12 +38,9 @@ impl AppState {
             (Action::NextPane | Action::PrevPane, _) => self.pane = self.pane.toggle(),
             (Action::Back, _) => {
                 self.pane = Pane::List;
-                self.screen = Screen::Main;
+                self.go_back();
             }
-            (Action::Learn, _) => {
-                self.learn_sel = self.learn.topic_for_step(self.selected_step_number());
-                self.screen = Screen::Learn;
-            }
+            (Action::Learn, _) => self.open_learn(),
             (Action::CopyCurl, _) => return self.copy_curl(Some(self.ev_sel)),
             _ => {}
         }

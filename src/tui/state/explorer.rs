@@ -3,7 +3,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::{AppState, Effect, Screen, Status};
+use super::{AppState, Effect, Status};
 use crate::tui::explorer::{ApiTree, Row};
 use crate::tui::keymap::Action;
 use crate::tui::layout;
@@ -135,7 +135,7 @@ impl AppState {
             }
             Action::Back | Action::Tree => {
                 ex.editing = false;
-                self.screen = Screen::Main;
+                self.go_back();
             }
             Action::Select => return self.diagnose_selected(),
             _ => {}

@@ -2,7 +2,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::{AppState, Effect, Screen};
+use super::{AppState, Effect};
 use crate::tui::form::Field;
 use crate::tui::keymap::Action;
 
@@ -72,13 +72,7 @@ impl AppState {
             Action::NextPane => self.form.next(),
             Action::PrevPane => self.form.prev(),
             Action::Select => return self.submit_form(),
-            Action::Back => {
-                if self.diag.is_some() {
-                    self.screen = Screen::Main;
-                } else {
-                    self.quit = true;
-                }
-            }
+            Action::Back => self.go_back(),
             _ => {}
         }
         Vec::new()

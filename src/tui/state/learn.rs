@@ -24,13 +24,11 @@ impl AppState {
             (Action::NextPane | Action::PrevPane, _) => self.pane = self.pane.toggle(),
             (Action::Back, _) => {
                 self.pane = Pane::List;
-                self.screen = if self.diag.is_some() {
-                    Screen::Main
-                } else {
-                    Screen::Form
-                };
+                self.go_back();
             }
-            (Action::Evidence, _) if self.diag.is_some() => self.open_evidence(),
+            (Action::Evidence, _) if self.diag.is_some() && self.below(Screen::Main) => {
+                self.open_evidence()
+            }
             _ => {}
         }
         Vec::new()

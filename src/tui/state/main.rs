@@ -8,12 +8,13 @@ use crate::tui::keymap::Action;
 use crate::tui::layout;
 
 impl AppState {
-    pub(super) fn selected_step_number(&self) -> u8 {
+    pub fn selected_step_number(&self) -> u8 {
         u8::try_from(self.step_sel + 1).unwrap_or(1)
     }
 
     pub(super) fn main_action(&mut self, action: Action) -> Vec<Effect> {
         let detail = layout::main(self.size).detail;
+        let max = crate::tui::view::main_detail_max_scroll(self);
         if list_detail_keys(
             action,
             self.pane,
@@ -21,6 +22,7 @@ impl AppState {
             &mut self.detail_scroll,
             STEP_COUNT,
             detail,
+            || max,
         ) {
             return Vec::new();
         }
@@ -31,14 +33,10 @@ impl AppState {
             (Action::NextPane | Action::PrevPane, _) => self.pane = self.pane.toggle(),
             (Action::Select, _) => self.pane = Pane::Detail,
             (Action::Back, Pane::Detail) => self.pane = Pane::List,
-            (Action::Back, Pane::List) => self.edit_target(),
+            (Action::Back, Pane::List) => self.go_back(),
             (Action::Rerun, _) => return self.rerun_step(self.selected_step_number()),
             (Action::Evidence, _) => self.open_evidence(),
-            (Action::Learn, _) => {
-                self.learn_sel = self.learn.topic_for_step(self.selected_step_number());
-                self.learn_scroll = 0;
-                self.screen = Screen::Learn;
-            }
+            (Action::Learn, _) => self.open_learn(),
             (Action::CopyCurl, _) => return self.copy_curl(self.cited_exchange()),
             _ => {}
         }
@@ -53,20 +51,32 @@ impl AppState {
             Action::RerunAll => return Some(self.rerun("rerunning…".into(), false)),
             Action::Chromium => return Some(self.rerun("retesting in Chromium…".into(), true)),
             Action::Copy => return Some(self.copy_remediation()),
-            Action::Tree => self.screen = Screen::Explorer,
+            Action::Tree => self.go(Screen::Explorer),
             Action::EditTarget => self.edit_target(),
             _ => return None,
         }
         Some(Vec::new())
     }
 
+    /// `o`: the target form, filled with this diagnosis's target. When the form is what
+    /// this diagnosis was started from, that is one level back; else it opens on top.
     pub(super) fn edit_target(&mut self) {
         if let Some(d) = &self.diag {
             let mut form = FormState::from_args(&d.args);
             form.focus = 0;
             self.form = form;
         }
-        self.screen = Screen::Form;
+        self.go(Screen::Form);
+    }
+
+    /// `l`: learn mode, on the topic of the selected step when there is a diagnosis.
+    pub(super) fn open_learn(&mut self) {
+        if self.diag.is_some() && self.screen != Screen::Demo {
+            self.learn_sel = self.learn.topic_for_step(self.selected_step_number());
+        }
+        self.learn_scroll = 0;
+        self.pane = Pane::List;
+        self.go(Screen::Learn);
     }
 
     /// The index of the first exchange the selected step's findings cite.

@@ -148,7 +148,13 @@ pub enum Effect {
 }
 
 pub struct AppState {
+    /// The screen on top.
     pub screen: Screen,
+    /// The screens below it, the root first: Esc goes back to the last one, and at the root
+    /// asks whether to quit (see [`AppState::go`] and [`AppState::go_back`]).
+    pub back: Vec<Screen>,
+    /// "Quit cors-doctor?" is asked (Esc at the root).
+    pub quit_prompt: bool,
     pub help: bool,
     pub form: FormState,
     /// The flags that the form does not show (timeouts, --openapi…), kept for submits.
@@ -165,6 +171,8 @@ pub struct AppState {
     pub learn_scroll: u16,
     pub demo: Vec<ScenarioEntry>,
     pub demo_sel: usize,
+    /// The first scenario on screen.
+    pub demo_offset: usize,
     pub explorer: ExplorerState,
     pub status: Option<Status>,
     /// Spinner frame: advances only on ticks, which only come while work runs.
@@ -180,6 +188,8 @@ impl AppState {
     pub fn new(config: Config, form: FormState, base_args: TargetArgs, keymap: Keymap) -> Self {
         AppState {
             screen: Screen::Form,
+            back: Vec::new(),
+            quit_prompt: false,
             help: false,
             form,
             base_args,
@@ -195,6 +205,7 @@ impl AppState {
             learn_scroll: 0,
             demo: Vec::new(),
             demo_sel: 0,
+            demo_offset: 0,
             explorer: ExplorerState::default(),
             status: None,
             tick: 0,
@@ -213,6 +224,34 @@ impl AppState {
 
     pub fn context(&self) -> Context {
         self.screen.context()
+    }
+
+    /// Opens `to` on top of the current screen; when `to` is already below, goes back down
+    /// to it instead (so that e → l → e does not pile up screens).
+    pub fn go(&mut self, to: Screen) {
+        if to == self.screen {
+            return;
+        }
+        if let Some(i) = self.back.iter().position(|&s| s == to) {
+            self.back.truncate(i);
+        } else {
+            self.back.push(self.screen);
+        }
+        self.screen = to;
+        self.help = false;
+    }
+
+    /// Esc: back exactly one level; at the root, asks whether to quit.
+    pub fn go_back(&mut self) {
+        match self.back.pop() {
+            Some(to) => self.screen = to,
+            None => self.quit_prompt = true,
+        }
+    }
+
+    /// Is `screen` on the way back from here?
+    pub fn below(&self, screen: Screen) -> bool {
+        self.back.contains(&screen)
     }
 
     fn alloc_seq(&mut self) -> u64 {
@@ -253,6 +292,10 @@ impl AppState {
                 }
                 Vec::new()
             }
+            // The user left the picker meanwhile: the scenario is not diagnosed.
+            Msg::DemoStarted(Ok(_)) if self.screen != Screen::Demo || self.quit_prompt => {
+                Vec::new()
+            }
             Msg::DemoStarted(Ok(plan)) => {
                 let args = TargetArgs {
                     url: Some(plan.target.url.to_string()),
@@ -290,6 +333,14 @@ impl AppState {
         self.status = None;
         if self.help {
             self.help = false;
+            return Vec::new();
+        }
+        if self.quit_prompt {
+            match key.code {
+                KeyCode::Char('y' | 'Y' | 'q') | KeyCode::Enter => self.quit = true,
+                KeyCode::Char('n' | 'N') | KeyCode::Esc => self.quit_prompt = false,
+                _ => {}
+            }
             return Vec::new();
         }
         if self.screen == Screen::Form {

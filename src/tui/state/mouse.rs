@@ -29,7 +29,11 @@ impl AppState {
                 let areas = layout::main(self.size);
                 if areas.list.contains(at) {
                     if scroll == 0 {
-                        let row = row_at(areas.list, at);
+                        let row = if areas.list_framed {
+                            row_at(areas.list, at)
+                        } else {
+                            usize::from(at.y.saturating_sub(areas.list.y))
+                        };
                         if row < STEP_COUNT {
                             self.step_sel = row;
                             self.detail_scroll = 0;
@@ -41,7 +45,8 @@ impl AppState {
                     }
                 } else if areas.detail.contains(at) {
                     self.pane = Pane::Detail;
-                    self.detail_scroll = bump(self.detail_scroll);
+                    let max = crate::tui::view::main_detail_max_scroll(self);
+                    self.detail_scroll = bump(self.detail_scroll).min(max);
                 }
             }
             Screen::Evidence | Screen::Learn => {
@@ -63,7 +68,8 @@ impl AppState {
                 } else if areas.detail.contains(at) {
                     self.pane = Pane::Detail;
                     if evidence {
-                        self.ev_scroll = bump(self.ev_scroll);
+                        let max = crate::tui::view::evidence_detail_max_scroll(self);
+                        self.ev_scroll = bump(self.ev_scroll).min(max);
                     } else {
                         self.learn_scroll = bump(self.learn_scroll);
                     }
@@ -81,11 +87,21 @@ impl AppState {
                 }
             }
             Screen::Demo => {
-                let body = layout::body(self.size);
-                if scroll == 0 && body.contains(at) {
-                    let row = row_at(body, at);
-                    if row < self.demo.len() {
-                        self.demo_sel = row;
+                let list = layout::demo(self.size).list;
+                if list.contains(at) {
+                    if scroll == 0 {
+                        let row = self.demo_offset + row_at(list, at);
+                        if row < self.demo.len() {
+                            self.demo_sel = row;
+                        }
+                    } else {
+                        let wheel = if scroll > 0 { Action::Down } else { Action::Up };
+                        self.demo_sel = list_move(wheel, self.demo_sel, self.demo.len());
+                        self.demo_offset = crate::tui::state::visible_offset(
+                            self.demo_offset,
+                            self.demo_sel,
+                            self.demo_rows(),
+                        );
                     }
                 }
             }

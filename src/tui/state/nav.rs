@@ -20,9 +20,11 @@ pub(super) fn list_move(action: Action, sel: usize, len: usize) -> usize {
 }
 
 /// The keys of a list with a detail pane (the steps, the exchanges). In the list, Up, Down,
-/// Top and Bottom move the selection (Up and Down also rewind the detail); in the detail, Up
-/// and Down scroll it by a line and Top rewinds it; PageUp and PageDown page the detail from
-/// either pane. False when `action` is none of those.
+/// Top and Bottom move the selection (and rewind the detail); in the detail, Up and Down
+/// scroll it by a line, Top rewinds it and Bottom goes to its real end; PageUp and PageDown
+/// page the detail from either pane. The scroll never passes `max` (the detail's last line
+/// at the bottom of the pane): `max` is asked only when the detail scrolls. False when
+/// `action` is none of those.
 pub(super) fn list_detail_keys(
     action: Action,
     pane: Pane,
@@ -30,19 +32,23 @@ pub(super) fn list_detail_keys(
     scroll: &mut u16,
     len: usize,
     detail: Rect,
+    max: impl FnOnce() -> u16,
 ) -> bool {
     let page = detail.height.saturating_sub(2).max(1);
     match (action, pane) {
-        (Action::Up | Action::Down, Pane::List) => {
-            *sel = list_move(action, *sel, len);
-            *scroll = 0;
+        (Action::Up | Action::Down | Action::Top | Action::Bottom, Pane::List) => {
+            let moved = list_move(action, *sel, len);
+            if moved != *sel {
+                *scroll = 0;
+            }
+            *sel = moved;
         }
-        (Action::Top | Action::Bottom, Pane::List) => *sel = list_move(action, *sel, len),
         (Action::Up, Pane::Detail) => *scroll = scroll.saturating_sub(1),
-        (Action::Down, Pane::Detail) => *scroll = scroll.saturating_add(1),
+        (Action::Down, Pane::Detail) => *scroll = scroll.saturating_add(1).min(max()),
         (Action::Top, Pane::Detail) => *scroll = 0,
+        (Action::Bottom, Pane::Detail) => *scroll = max(),
         (Action::PageUp, _) => *scroll = scroll.saturating_sub(page),
-        (Action::PageDown, _) => *scroll = scroll.saturating_add(page),
+        (Action::PageDown, _) => *scroll = scroll.saturating_add(page).min(max()),
         _ => return false,
     }
     true
@@ -73,76 +79,42 @@ mod tests {
     #[test]
     fn list_detail_keys_move_in_the_list_and_scroll_in_the_detail() {
         let detail = Rect::new(0, 0, 40, 12);
+        let keys = |action, pane, sel: &mut usize, scroll: &mut u16| {
+            list_detail_keys(action, pane, sel, scroll, 7, detail, || 20)
+        };
         let (mut sel, mut scroll) = (2, 5);
-        assert!(list_detail_keys(
-            Action::Down,
-            Pane::List,
-            &mut sel,
-            &mut scroll,
-            7,
-            detail
-        ));
-        assert_eq!((sel, scroll), (3, 0));
+        assert!(keys(Action::Down, Pane::List, &mut sel, &mut scroll));
+        assert_eq!(
+            (sel, scroll),
+            (3, 0),
+            "another step: its detail from the top"
+        );
         scroll = 5;
-        assert!(list_detail_keys(
-            Action::Bottom,
-            Pane::List,
-            &mut sel,
-            &mut scroll,
-            7,
-            detail
-        ));
+        assert!(keys(Action::Bottom, Pane::List, &mut sel, &mut scroll));
+        assert_eq!((sel, scroll), (6, 0));
+        scroll = 5;
+        assert!(keys(Action::Down, Pane::List, &mut sel, &mut scroll));
         assert_eq!(
             (sel, scroll),
             (6, 5),
-            "Top and Bottom keep the detail's scroll"
+            "at the end already: the detail stays"
         );
-        assert!(list_detail_keys(
-            Action::Up,
-            Pane::Detail,
-            &mut sel,
-            &mut scroll,
-            7,
-            detail
-        ));
+        assert!(keys(Action::Up, Pane::Detail, &mut sel, &mut scroll));
         assert_eq!((sel, scroll), (6, 4));
-        assert!(list_detail_keys(
-            Action::PageDown,
-            Pane::List,
-            &mut sel,
-            &mut scroll,
-            7,
-            detail
-        ));
+        assert!(keys(Action::PageDown, Pane::List, &mut sel, &mut scroll));
         assert_eq!(
             scroll, 14,
             "a page is the detail's height inside its border"
         );
-        assert!(list_detail_keys(
-            Action::Top,
-            Pane::Detail,
-            &mut sel,
-            &mut scroll,
-            7,
-            detail
-        ));
+        assert!(keys(Action::PageDown, Pane::Detail, &mut sel, &mut scroll));
+        assert_eq!(scroll, 20, "never past the real end");
+        assert!(keys(Action::Down, Pane::Detail, &mut sel, &mut scroll));
+        assert_eq!(scroll, 20, "j at the end stays at the end");
+        assert!(keys(Action::Top, Pane::Detail, &mut sel, &mut scroll));
         assert_eq!((sel, scroll), (6, 0));
-        assert!(!list_detail_keys(
-            Action::Bottom,
-            Pane::Detail,
-            &mut sel,
-            &mut scroll,
-            7,
-            detail
-        ));
-        assert!(!list_detail_keys(
-            Action::Select,
-            Pane::List,
-            &mut sel,
-            &mut scroll,
-            7,
-            detail
-        ));
+        assert!(keys(Action::Bottom, Pane::Detail, &mut sel, &mut scroll));
+        assert_eq!((sel, scroll), (6, 20), "G and End reach the real end");
+        assert!(!keys(Action::Select, Pane::List, &mut sel, &mut scroll));
     }
 
     #[test]

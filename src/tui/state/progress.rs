@@ -49,6 +49,9 @@ pub struct Diagnosis {
     /// What the footer says while this run is in progress ("rerunning…").
     pub note: Option<String>,
     pub report: Option<Report>,
+    /// The AWS profile the lookups use (`--profile`, the config, `AWS_PROFILE`, else
+    /// `default`), read once when the run starts.
+    pub aws_profile: String,
 }
 
 impl Diagnosis {
@@ -149,10 +152,16 @@ impl AppState {
             browser_started: false,
             note: None,
             report: None,
+            aws_profile: plan
+                .aws
+                .profile
+                .clone()
+                .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
+                .unwrap_or_else(|| "default".to_string()),
         });
         // "starting scenario …" and the like are over once the run starts.
         self.status = None;
-        self.screen = Screen::Main;
+        self.go(Screen::Main);
         self.step_sel = 0;
         self.pane = Pane::List;
         self.detail_scroll = 0;

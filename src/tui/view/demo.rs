@@ -1,18 +1,19 @@
-//! The demo scenario picker.
+//! The demo scenario picker: the scenarios (name and title), and what the selected one is
+//! about.
 
-use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{HighlightSpacing, List, ListItem, ListState, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::{framed, scroll_for};
+use super::framed;
 use crate::tui::layout;
 use crate::tui::state::AppState;
 use crate::tui::theme::Theme;
 
 pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
-    let area = layout::body(f.area());
-    let inner = framed(f, area, "Demo scenarios", true, theme);
+    let areas = layout::demo(f.area());
     if s.demo.is_empty() {
+        let inner = framed(f, layout::body(f.area()), "Demo scenarios", true, theme);
         f.render_widget(
             Paragraph::new(vec![
                 Line::raw("No demo scenarios in this build yet."),
@@ -27,22 +28,43 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
         );
         return;
     }
+    let inner = framed(
+        f,
+        areas.list,
+        &format!("Demo scenarios ({})", s.demo.len()),
+        true,
+        theme,
+    );
     let name_w = s.demo.iter().map(|e| e.name.len()).max().unwrap_or(0);
-    let lines: Vec<Line> = s
+    let items: Vec<ListItem> = s
         .demo
         .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            let text = format!(" {:<name_w$}  {}", e.name, e.summary);
-            if i == s.demo_sel {
-                Line::styled(text, theme.selected(true))
-            } else {
-                Line::raw(text)
-            }
+        .map(|e| {
+            ListItem::new(Line::from(vec![
+                Span::raw(format!("{:<name_w$}  ", e.name)),
+                Span::styled(e.title.clone(), theme.dim()),
+            ]))
         })
         .collect();
+    let list = List::new(items)
+        .highlight_symbol("▶")
+        .highlight_spacing(HighlightSpacing::Always)
+        .highlight_style(theme.selected(true));
+    let mut state = ListState::default()
+        .with_selected(Some(s.demo_sel))
+        .with_offset(s.demo_offset);
+    f.render_stateful_widget(list, inner, &mut state);
+
+    let Some(e) = s.demo.get(s.demo_sel) else {
+        return;
+    };
+    let inner = framed(f, areas.about, &e.name, false, theme);
     f.render_widget(
-        Paragraph::new(lines).scroll((scroll_for(s.demo_sel, inner.height), 0)),
+        Paragraph::new(vec![Line::from(vec![
+            Span::styled(format!("{}: ", e.title), theme.bold()),
+            Span::raw(e.summary.clone()),
+        ])])
+        .wrap(Wrap { trim: true }),
         inner,
     );
 }

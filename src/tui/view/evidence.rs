@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::{framed, scrolled};
+use super::{draw_scrolled, framed};
 use crate::evidence::Exchange;
 use crate::tui::inspect::{self, Mark};
 use crate::tui::layout;
@@ -72,7 +72,32 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
         f.render_widget(Paragraph::new("No exchange yet."), inner);
         return;
     };
-    f.render_widget(scrolled(exchange_detail(d, x, theme), s.ev_scroll), inner);
+    draw_scrolled(
+        f,
+        areas.detail,
+        inner,
+        exchange_detail(d, x, theme),
+        s.ev_scroll,
+        theme,
+    );
+}
+
+/// How far the selected exchange's detail scrolls at the state's terminal size.
+pub fn detail_max_scroll(s: &AppState) -> u16 {
+    let Some(d) = &s.diag else {
+        return 0;
+    };
+    let Some(x) = d.exchange_list().get(s.ev_sel) else {
+        return 0;
+    };
+    let area = layout::two_pane(s.size).detail;
+    let inner = ratatui::layout::Rect::new(
+        area.x + 1,
+        area.y + 1,
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(2),
+    );
+    super::max_scroll(&exchange_detail(d, x, &Theme { color: false }), inner)
 }
 
 fn exchange_detail<'a>(d: &Diagnosis, x: &'a Exchange, theme: &Theme) -> Text<'a> {

@@ -1,14 +1,18 @@
-//! The main view: the verdict line, the seven steps and the selected step's detail.
+//! The main view: the verdict line, the seven steps and the selected step's detail. The
+//! detail pins the cause and its fix (the first finding of the step, most specific first) at
+//! its top; the rest of the detail scrolls beneath, with a scrollbar and its position.
 
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{HighlightSpacing, List, ListItem, ListState, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::evidence::exchange_summary;
-use super::{framed, scrolled};
+use super::{draw_scrolled, framed};
 use crate::cors::Outcome;
-use crate::diagnose::{Severity, STEPS};
+use crate::diagnose::{Severity, StepStatus, STEPS};
 use crate::tui::inspect::{self, Mark};
+use crate::tui::keymap::Action;
 use crate::tui::layout;
 use crate::tui::state::{AppState, Diagnosis, Pane, Phase, StepState};
 use crate::tui::theme::Theme;
@@ -23,35 +27,152 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
         areas.verdict,
     );
 
-    let inner = framed(f, areas.list, "Steps", s.pane == Pane::List, theme);
-    let lines: Vec<Line> = STEPS
+    let list_focused = s.pane == Pane::List;
+    let inner = if areas.list_framed {
+        framed(f, areas.list, "Steps", list_focused, theme)
+    } else {
+        areas.list
+    };
+    let first = d.report.as_ref().and_then(|r| r.first_failing_step);
+    let items: Vec<ListItem> = STEPS
         .iter()
-        .enumerate()
-        .map(|(i, (n, _, title))| {
+        .map(|(n, _, title)| {
             let state = d.step_state(*n);
             let (mark, word, style) = theme.step(state, s.tick);
-            let selected = i == s.step_sel;
-            let first = d.report.as_ref().and_then(|r| r.first_failing_step) == Some(*n);
-            let pointer = if selected { "▶" } else { " " };
-            let flag = if first { "◀ first failure" } else { "" };
-            let mut line = Line::from(vec![
-                Span::raw(format!("{pointer}{n} ")),
+            let flag = if first == Some(*n) {
+                "◀ first failure"
+            } else {
+                ""
+            };
+            ListItem::new(Line::from(vec![
+                Span::raw(format!("{n} ")),
                 Span::styled(format!("{mark} {word:<7} "), style),
                 Span::raw(title.to_string()),
                 Span::styled(format!(" {flag}"), theme.error()),
-            ]);
-            if selected {
-                line = line.patch_style(theme.selected(s.pane == Pane::List));
-            }
-            line
+            ]))
         })
         .collect();
-    f.render_widget(Paragraph::new(lines), inner);
+    let list = List::new(items)
+        .highlight_symbol("▶")
+        .highlight_spacing(HighlightSpacing::Always)
+        .highlight_style(theme.selected(list_focused));
+    let mut list_state = ListState::default().with_selected(Some(s.step_sel));
+    f.render_stateful_widget(list, inner, &mut list_state);
 
-    let title = format!("Step {}", s.step_sel + 1);
+    let title = detail_title(s, d);
     let inner = framed(f, areas.detail, &title, s.pane == Pane::Detail, theme);
-    let text = step_detail(s, d, theme);
-    f.render_widget(scrolled(text, s.detail_scroll), inner);
+    let detail = step_detail(s, d, theme);
+    let split = split_detail(inner, &detail);
+    if let Some(pinned) = split.pinned {
+        f.render_widget(
+            Paragraph::new(detail.pinned.clone()).wrap(Wrap { trim: false }),
+            pinned,
+        );
+    }
+    if let Some(rule) = split.rule {
+        f.render_widget(
+            Paragraph::new(Line::styled(
+                "─".repeat(usize::from(rule.width)),
+                theme.dim(),
+            )),
+            rule,
+        );
+    }
+    let body = if split.pinned.is_some() {
+        detail.body
+    } else {
+        let mut all = detail.pinned;
+        all.extend(detail.body);
+        all
+    };
+    draw_scrolled(
+        f,
+        areas.detail,
+        split.region,
+        Text::from(body),
+        s.detail_scroll,
+        theme,
+    );
+}
+
+/// "Step 5 ✘ FAIL · Validate the CORS headers …".
+fn detail_title(s: &AppState, d: &Diagnosis) -> String {
+    let n = s.selected_step_number();
+    let title = STEPS
+        .get(s.step_sel)
+        .map(|(_, _, t)| *t)
+        .unwrap_or_default();
+    let (mark, word, _) = Theme { color: false }.step(d.step_state(n), s.tick);
+    format!("Step {n} {mark} {word} · {title}")
+}
+
+/// Where the parts of the detail go inside its border.
+struct DetailSplit {
+    /// The cause and fix, pinned; `None` when there is none or it would not fit (then it
+    /// heads the scrolled text instead).
+    pinned: Option<Rect>,
+    /// The rule under the pinned part.
+    rule: Option<Rect>,
+    /// The scrolled text.
+    region: Rect,
+}
+
+fn split_detail(inner: Rect, detail: &StepDetail) -> DetailSplit {
+    let whole = DetailSplit {
+        pinned: None,
+        rule: None,
+        region: inner,
+    };
+    if detail.pinned.is_empty() || inner.width == 0 {
+        return whole;
+    }
+    let want = Paragraph::new(detail.pinned.clone())
+        .wrap(Wrap { trim: false })
+        .line_count(inner.width);
+    let want = u16::try_from(want).unwrap_or(u16::MAX);
+    // The pinned part, a rule and at least two rows of the rest.
+    if want + 3 > inner.height {
+        return whole;
+    }
+    let pinned = Rect::new(inner.x, inner.y, inner.width, want);
+    let rule = Rect::new(inner.x, inner.y + want, inner.width, 1);
+    let region = Rect::new(
+        inner.x,
+        inner.y + want + 1,
+        inner.width,
+        inner.height - want - 1,
+    );
+    DetailSplit {
+        pinned: Some(pinned),
+        rule: Some(rule),
+        region,
+    }
+}
+
+/// How far the selected step's detail scrolls at the state's terminal size (the clamp
+/// behind `j`, `G`/End, PageDown and the wheel).
+pub fn detail_max_scroll(s: &AppState) -> u16 {
+    let Some(d) = &s.diag else {
+        return 0;
+    };
+    let area = layout::main(s.size).detail;
+    let inner = Rect::new(
+        area.x + 1,
+        area.y + 1,
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(2),
+    );
+    let theme = Theme { color: false };
+    let detail = step_detail(s, d, &theme);
+    let split = split_detail(inner, &detail);
+    let body = if split.pinned.is_some() {
+        detail.body
+    } else {
+        let mut all = detail.pinned;
+        all.extend(detail.body);
+        all
+    };
+    super::max_scroll(&Text::from(body), split.region)
 }
 
 fn verdict_line<'a>(d: &Diagnosis, tick: usize, theme: &Theme) -> Line<'a> {
@@ -121,19 +242,17 @@ fn verdict_line<'a>(d: &Diagnosis, tick: usize, theme: &Theme) -> Line<'a> {
     }
 }
 
-fn step_detail<'a>(s: &AppState, d: &'a Diagnosis, theme: &Theme) -> Text<'a> {
-    let n = u8::try_from(s.step_sel + 1).unwrap_or(1);
-    let title = STEPS
-        .get(s.step_sel)
-        .map(|(_, _, t)| *t)
-        .unwrap_or_default();
+/// The selected step's detail: the cause and its fix (pinned at the top of the pane when
+/// they fit) and the rest (scrolled).
+pub struct StepDetail<'a> {
+    pub pinned: Vec<Line<'a>>,
+    pub body: Vec<Line<'a>>,
+}
+
+fn step_detail<'a>(s: &AppState, d: &'a Diagnosis, theme: &Theme) -> StepDetail<'a> {
+    let n = s.selected_step_number();
     let mut lines: Vec<Line> = Vec::new();
     let state = d.step_state(n);
-    let (mark, word, style) = theme.step(state, s.tick);
-    lines.push(Line::from(vec![
-        Span::styled(format!("{mark} {word} "), style),
-        Span::styled(title, theme.bold()),
-    ]));
     let step = d.report.as_ref().and_then(|r| r.step(n));
     let Some(step) = step.filter(|_| {
         !matches!(
@@ -141,7 +260,6 @@ fn step_detail<'a>(s: &AppState, d: &'a Diagnosis, theme: &Theme) -> Text<'a> {
             StepState::Running | StepState::Pending | StepState::Gathered
         )
     }) else {
-        lines.push(Line::raw(""));
         if state == StepState::Gathered {
             lines.push(Line::styled(
                 "Its evidence is in; the verdict comes when the whole diagnosis is done.",
@@ -171,39 +289,103 @@ fn step_detail<'a>(s: &AppState, d: &'a Diagnosis, theme: &Theme) -> Text<'a> {
         if let Some(c) = &d.config_detail {
             lines.push(Line::raw(format!("  config: {c}")));
         }
-        return Text::from(lines);
+        return StepDetail {
+            pinned: Vec::new(),
+            body: lines,
+        };
     };
+
+    // The cause (the step's first finding: the findings come most specific first) and its
+    // fix, for a step that fails, warns or could not tell.
+    let cause = step.findings.first().filter(|_| {
+        matches!(
+            step.status,
+            StepStatus::Fail | StepStatus::Warn | StepStatus::Unknown
+        )
+    });
+    let mut pinned = Vec::new();
+    if let Some(c) = cause {
+        let label = if step.status == StepStatus::Unknown {
+            "Why "
+        } else {
+            "Cause "
+        };
+        pinned.push(Line::from(vec![
+            Span::styled(label, severity_style(c.severity, theme)),
+            Span::styled(c.code.as_str(), theme.bold()),
+            Span::raw(format!(" · {}", c.message)),
+        ]));
+        let copy = s.keymap.key_for(Action::Copy);
+        match &c.remediation {
+            Some(r) => {
+                let commands = match r.commands.len() {
+                    0 => String::new(),
+                    1 => format!(" ({copy} copies the command below)"),
+                    k => format!(" ({copy} copies the {k} commands below)"),
+                };
+                pinned.push(Line::from(vec![
+                    Span::styled(
+                        "Fix ",
+                        theme.good().add_modifier(ratatui::style::Modifier::BOLD),
+                    ),
+                    Span::raw(r.text.clone()),
+                    Span::styled(commands, theme.dim()),
+                ]));
+            }
+            None => {
+                let first = d.report.as_ref().and_then(|r| r.first_failing_step);
+                let elsewhere = step.findings.iter().any(|f| f.remediation.is_some());
+                let text = match first {
+                    _ if elsewhere => "see the findings below".to_string(),
+                    Some(f) if f != n => format!("see step {f}, the first failing step"),
+                    _ => "none to give: the evidence below says what was seen".to_string(),
+                };
+                pinned.push(Line::from(vec![
+                    Span::styled(
+                        "Fix ",
+                        theme.good().add_modifier(ratatui::style::Modifier::BOLD),
+                    ),
+                    Span::styled(text, theme.dim()),
+                ]));
+            }
+        }
+    }
+
     // The summary usually is the first finding's message: say it once.
-    if step
-        .findings
-        .first()
-        .is_none_or(|f| f.message != step.summary)
-    {
+    if !step.findings.iter().any(|f| f.message == step.summary) {
         lines.push(Line::raw(step.summary.clone()));
     }
     let exchanges = d.exchange_list();
-    for finding in &step.findings {
-        lines.push(Line::raw(""));
-        let sev_style = match finding.severity {
-            Severity::Error => theme.error(),
-            Severity::Warning => theme.warn(),
-            Severity::Info => theme.dim(),
-        };
-        lines.push(Line::from(vec![
-            Span::styled(finding.code.as_str(), sev_style),
-            Span::styled(
-                format!(
-                    " ({})",
-                    match finding.severity {
-                        Severity::Error => "error",
-                        Severity::Warning => "warning",
-                        Severity::Info => "info",
-                    }
+    for (i, finding) in step.findings.iter().enumerate() {
+        let is_cause = i == 0 && cause.is_some();
+        if is_cause {
+            // Its message and fix are pinned above: its commands and evidence follow here.
+            if let Some(r) = &finding.remediation {
+                for c in &r.commands {
+                    lines.push(Line::styled(format!("$ {c}"), theme.command()));
+                }
+            }
+        } else {
+            lines.push(Line::raw(""));
+            lines.push(Line::from(vec![
+                Span::styled(
+                    finding.code.as_str(),
+                    severity_style(finding.severity, theme),
                 ),
-                theme.dim(),
-            ),
-        ]));
-        lines.push(Line::raw(finding.message.clone()));
+                Span::styled(
+                    format!(
+                        " ({})",
+                        match finding.severity {
+                            Severity::Error => "error",
+                            Severity::Warning => "warning",
+                            Severity::Info => "info",
+                        }
+                    ),
+                    theme.dim(),
+                ),
+            ]));
+            lines.push(Line::raw(finding.message.clone()));
+        }
         for id in &finding.evidence {
             match exchanges.iter().find(|x| &x.id == id) {
                 Some(x) => {
@@ -238,6 +420,9 @@ fn step_detail<'a>(s: &AppState, d: &'a Diagnosis, theme: &Theme) -> Text<'a> {
                 ])),
             }
         }
+        if is_cause {
+            continue;
+        }
         if let Some(r) = &finding.remediation {
             lines.push(Line::from(vec![
                 Span::styled("  fix ", theme.good()),
@@ -267,7 +452,7 @@ fn step_detail<'a>(s: &AppState, d: &'a Diagnosis, theme: &Theme) -> Text<'a> {
                     } else {
                         format!(
                             " ({} retests in Chromium)",
-                            s.keymap.key_for(crate::tui::keymap::Action::Chromium)
+                            s.keymap.key_for(Action::Chromium)
                         )
                     },
                     theme.dim(),
@@ -280,5 +465,16 @@ fn step_detail<'a>(s: &AppState, d: &'a Diagnosis, theme: &Theme) -> Text<'a> {
             }
         }
     }
-    Text::from(lines)
+    StepDetail {
+        pinned,
+        body: lines,
+    }
+}
+
+fn severity_style(severity: Severity, theme: &Theme) -> ratatui::style::Style {
+    match severity {
+        Severity::Error => theme.error(),
+        Severity::Warning => theme.warn(),
+        Severity::Info => theme.dim(),
+    }
 }
