@@ -1100,3 +1100,95 @@ async fn the_footer_keeps_learn_and_more_at_80_columns() {
         assert!(help.contains(key), "{key}:\n{help}");
     }
 }
+
+/// An AWS configuration source without valid credentials (what the SDK source says then).
+struct NoCredentials;
+
+impl cors_doctor::aws::ConfigSource for NoCredentials {
+    fn kind(&self) -> cors_doctor::evidence::ConfigSourceKind {
+        cors_doctor::evidence::ConfigSourceKind::Sdk
+    }
+    fn load<'a>(
+        &'a self,
+        _: &'a cors_doctor::aws::ConfigRequest,
+    ) -> cors_doctor::aws::BoxFuture<'a, Result<cors_doctor::aws::LoadedConfig, String>> {
+        Box::pin(async { Err("not reached: the credentials are checked first".to_string()) })
+    }
+    fn preflight(&self) -> cors_doctor::aws::BoxFuture<'_, Result<(), String>> {
+        let options = cors_doctor::aws::sdk::SdkOptions {
+            profile: Some("dev".into()),
+            ..Default::default()
+        };
+        Box::pin(async move {
+            Err(cors_doctor::aws::sdk::credentials_help(
+                &options,
+                "the AWS credentials have expired",
+            ))
+        })
+    }
+}
+
+/// Without valid AWS credentials the TUI stops before probing, as `check` does (exit 2), and
+/// says so where it is seen: the header's AWS line with the command to run, and the detail.
+#[tokio::test]
+async fn a_credentials_error_is_in_the_header_with_the_command() {
+    let server = options_missing().await;
+    let url = format!("{}/prod/items", server.base_url());
+    let args = target(&url);
+    let plan = args.resolve(&Config::default()).unwrap();
+    let mut opts = options(StartMode::Diagnose(Box::new(plan)), args);
+    opts.source = Arc::new(|_| Ok(Some(Arc::new(NoCredentials))));
+    let mut ui = Ui::new(80, 24, opts).await;
+    let d = ui.state.diag.as_ref().unwrap();
+    assert!(
+        matches!(&d.phase, tui::state::Phase::Failed(e) if e.contains("no valid AWS credentials")),
+        "{:?}",
+        d.phase
+    );
+    assert!(
+        d.exchanges.is_empty(),
+        "nothing is probed without credentials"
+    );
+    let screen = ui.screen();
+    let header: Vec<&str> = screen.lines().take(3).collect();
+    assert_eq!(
+        header[2], "AWS: no valid credentials — run aws configure --profile dev",
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Fix run aws configure --profile dev, then R to rerun"),
+        "{screen}"
+    );
+    assert!(screen.contains("credentials have expired"), "{screen}");
+}
+
+/// With AWS on, the header names the profile and the region, and whether the configuration
+/// was read.
+#[tokio::test]
+async fn the_header_shows_the_aws_profile_and_the_configuration_state() {
+    let server = options_missing().await;
+    let url = format!("{}/prod/items", server.base_url());
+    let mut args = target(&url);
+    args.profile = Some("dev".into());
+    args.region = Some("eu-west-1".into());
+    let plan = args.resolve(&Config::default()).unwrap();
+    let mut ui = Ui::new(160, 48, options(StartMode::Diagnose(Box::new(plan)), args)).await;
+    let screen = ui.screen();
+    let line = screen.lines().nth(2).unwrap_or_default();
+    assert!(line.contains("config not read (probes only)"), "{screen}");
+    assert!(line.contains("AWS profile dev, eu-west-1"), "{screen}");
+
+    let mut args = target(&url);
+    args.no_aws = true;
+    let plan = args.resolve(&Config::default()).unwrap();
+    let mut ui = Ui::new(160, 48, options(StartMode::Diagnose(Box::new(plan)), args)).await;
+    let screen = ui.screen();
+    assert!(
+        screen
+            .lines()
+            .nth(2)
+            .unwrap_or_default()
+            .contains("AWS off (--no-aws)"),
+        "{screen}"
+    );
+}

@@ -317,7 +317,21 @@ impl Jobs {
         tracing::info!(seq, url = %crate::redact::url(plan.target.url.as_str()), "diagnosis started");
         let source = (self.source)(&plan);
         self.spawn_run(seq, true, move |events| async move {
-            runner::run_keeping_evidence(&plan, source.map_err(RunError)?, Some(events)).await
+            let source = source.map_err(RunError)?;
+            // Missing or expired AWS credentials stop the run before anything is probed, with
+            // the command to run, as `check` stops with exit 2 (the same check and message).
+            if let Some(s) = &source {
+                match tokio::time::timeout(plan.timeout, s.preflight()).await {
+                    Ok(checked) => checked.map_err(RunError)?,
+                    Err(_) => {
+                        return Err(RunError(format!(
+                            "the AWS credential check did not finish within the --timeout of {:.1} s; check the network path to AWS (or --endpoint-url), raise --timeout, or skip the AWS lookups with --no-aws",
+                            plan.timeout.as_secs_f64()
+                        )))
+                    }
+                }
+            }
+            runner::run_keeping_evidence(&plan, source, Some(events)).await
         });
     }
 

@@ -287,8 +287,10 @@ impl AppState {
                     let mut secrets = crate::redact::Secrets::from_target(&d.plan.target);
                     secrets.extend(&crate::redact::known_secrets());
                     let error = crate::redact::escape_controls(&secrets.mask(&error));
-                    d.phase = Phase::Failed(error.clone());
-                    self.status = Some(Status::error(error));
+                    // The footer has one line: the detail pane has the whole message.
+                    let first = error.lines().next().unwrap_or_default().to_string();
+                    d.phase = Phase::Failed(error);
+                    self.status = Some(Status::error(first));
                 }
                 Vec::new()
             }

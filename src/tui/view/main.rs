@@ -179,7 +179,7 @@ fn verdict_line<'a>(d: &Diagnosis, tick: usize, theme: &Theme) -> Line<'a> {
     match (&d.phase, &d.report) {
         (Phase::Failed(e), _) => Line::from(vec![
             Span::styled("Run failed: ", theme.error()),
-            Span::raw(e.clone()),
+            Span::raw(e.lines().next().unwrap_or_default().to_string()),
         ]),
         (Phase::Running, _) => {
             let total = d.planned.len();
@@ -253,6 +253,9 @@ fn step_detail<'a>(s: &AppState, d: &'a Diagnosis, theme: &Theme) -> StepDetail<
     let n = s.selected_step_number();
     let mut lines: Vec<Line> = Vec::new();
     let state = d.step_state(n);
+    if let (Phase::Failed(e), None) = (&d.phase, &d.report) {
+        return failed_detail(d, e, &s.keymap.key_for(Action::RerunAll), theme);
+    }
     let step = d.report.as_ref().and_then(|r| r.step(n));
     let Some(step) = step.filter(|_| {
         !matches!(
@@ -469,6 +472,32 @@ fn step_detail<'a>(s: &AppState, d: &'a Diagnosis, theme: &Theme) -> StepDetail<
         pinned,
         body: lines,
     }
+}
+
+/// A run that stopped without a report: why (the first line), what to do, and the rest of
+/// the message.
+fn failed_detail<'a>(d: &Diagnosis, error: &str, rerun: &str, theme: &Theme) -> StepDetail<'a> {
+    let mut lines = error.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("the run stopped").to_string();
+    let mut pinned = vec![Line::from(vec![
+        Span::styled("Stopped ", theme.error()),
+        Span::raw(first),
+    ])];
+    if let crate::tui::view::AwsState::CredentialsError { next: Some(next) } =
+        crate::tui::view::aws_state(d)
+    {
+        pinned.push(Line::from(vec![
+            Span::styled(
+                "Fix ",
+                theme.good().add_modifier(ratatui::style::Modifier::BOLD),
+            ),
+            Span::raw("run "),
+            Span::styled(next, theme.command()),
+            Span::raw(format!(", then {rerun} to rerun")),
+        ]));
+    }
+    let body = lines.map(|l| Line::raw(l.to_string())).collect();
+    StepDetail { pinned, body }
 }
 
 fn severity_style(severity: Severity, theme: &Theme) -> ratatui::style::Style {
