@@ -304,6 +304,11 @@ async fn scripted_keys_walk_the_diagnosis() {
     assert!(ui.state.diag.as_ref().unwrap().report.is_some());
     ui.press("R").await;
     assert_eq!(ui.state.step_sel, 2);
+    let status = ui.state.status.clone().map(|s| s.text).unwrap_or_default();
+    assert_eq!(
+        status, "✔ rerun done: nothing changed (step 3 still fails)",
+        "a rerun says what changed"
+    );
 
     // Help overlay from the keymap table; any key closes it.
     ui.press("?").await;
@@ -794,7 +799,32 @@ async fn rerun_a_step_sends_only_its_evidence() {
         [3, 4, 5, 7],
         "only the steps reading the preflight"
     );
+    // Meanwhile the previous verdicts stay, dimmed, beside the spinners.
+    let during = ui.screen();
+    let row3 = during
+        .lines()
+        .find(|l| l.contains("Verify OPTIONS exists"))
+        .unwrap_or_default();
+    assert!(
+        row3.contains("FAIL") && row3.contains("◀ first failure"),
+        "{during}"
+    );
+    assert!(during.contains("before: BLOCKED"), "{during}");
+    assert!(during.contains("Before this rerun: ✘ FAIL"), "{during}");
     ui.effects(effects).await;
+    // Afterwards: what changed.
+    let after_screen = ui.screen();
+    let footer = after_screen.lines().last().unwrap_or_default();
+    assert!(
+        footer.contains("rerun done: step 3 now passes (was fail)"),
+        "{after_screen}"
+    );
+    assert!(
+        after_screen
+            .lines()
+            .any(|l| l.contains("(was fail) Verify OPTIONS exists")),
+        "{after_screen}"
+    );
 
     // Exactly one more request: the preflight.
     let methods = gateway.methods();

@@ -49,6 +49,10 @@ pub struct Diagnosis {
     /// What the footer says while this run is in progress ("rerunning…").
     pub note: Option<String>,
     pub report: Option<Report>,
+    /// While a rerun runs: the report it replaces (its verdicts are shown dimmed meanwhile).
+    pub previous: Option<Report>,
+    /// What the last rerun changed, step by step (shown until the next run).
+    pub changes: Vec<StepChange>,
     /// The AWS profile the lookups use (`--profile`, the config, `AWS_PROFILE`, else
     /// `default`), read once when the run starts.
     pub aws_profile: String,
@@ -120,6 +124,62 @@ impl Diagnosis {
     }
 }
 
+/// A step whose verdict a rerun changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StepChange {
+    pub step: u8,
+    pub before: StepStatus,
+    pub after: StepStatus,
+}
+
+/// The steps whose verdict differs between two reports, in step order.
+pub fn step_changes(before: &Report, after: &Report) -> Vec<StepChange> {
+    after
+        .steps
+        .iter()
+        .filter_map(|s| {
+            let old = before.step(s.number)?;
+            (old.status != s.status).then_some(StepChange {
+                step: s.number,
+                before: old.status,
+                after: s.status,
+            })
+        })
+        .collect()
+}
+
+/// What a rerun changed, in a sentence: "Rerun: step 4 now passes; the browser is now
+/// allowed" or "Rerun: nothing changed (step 3 still fails)".
+pub fn rerun_summary(before: &Report, after: &Report, changes: &[StepChange]) -> String {
+    let mut parts: Vec<String> = changes
+        .iter()
+        .map(|c| {
+            let now = match c.after {
+                StepStatus::Pass => "now passes",
+                StepStatus::Fail => "now fails",
+                StepStatus::Warn => "now warns",
+                StepStatus::Skip => "is now skipped",
+                StepStatus::Unknown => "is now unknown",
+            };
+            format!("step {} {now} (was {})", c.step, c.before.as_str())
+        })
+        .collect();
+    if before.browser.outcome != after.browser.outcome {
+        parts.push(format!(
+            "the browser is now {}",
+            crate::cors::Outcome::as_str(after.browser.outcome)
+        ));
+    }
+    if parts.is_empty() {
+        let still = match after.first_failing_step {
+            Some(n) => format!(" (step {n} still fails)"),
+            None => " (every step still passes)".to_string(),
+        };
+        return format!("✔ rerun done: nothing changed{still}");
+    }
+    format!("✔ rerun done: {}", parts.join("; "))
+}
+
 /// The exchanges step `number` reads, which `r` sends again: 1, the actual request and
 /// curl's; 2, none (the plan is recomputed); 3–4, the preflight; 5, the preflight, the actual
 /// request and the foreign-origin lint; 6, the actual request. `None` (step 7): everything.
@@ -152,6 +212,8 @@ impl AppState {
             browser_started: false,
             note: None,
             report: None,
+            previous: None,
+            changes: Vec::new(),
             aws_profile: plan
                 .aws
                 .profile
@@ -196,7 +258,8 @@ impl AppState {
         d.browser_started = false;
         d.chromium = chromium || d.plan.browser;
         d.note = Some(note);
-        d.report = None;
+        d.previous = d.report.take().or(d.previous.take());
+        d.changes.clear();
         self.status = None;
         let mut plan = d.plan.clone();
         plan.browser = d.chromium;
@@ -229,7 +292,8 @@ impl AppState {
         // The previous Chromium retest (if any) is kept, not run again.
         d.chromium = false;
         d.note = Some(format!("rerunning step {number} (its evidence only)…"));
-        d.report = None;
+        d.previous = d.report.take().or(d.previous.take());
+        d.changes.clear();
         self.status = None;
         let mut plan = d.plan.clone();
         plan.browser = false;
@@ -266,9 +330,16 @@ impl AppState {
             RunEvent::Finished(report) => {
                 let first = report.first_failing_step;
                 let chromium_missing = d.chromium && report.browser.source != "chromium";
+                let rerun = d.previous.take().map(|before| {
+                    d.changes = step_changes(&before, &report);
+                    rerun_summary(&before, &report, &d.changes)
+                });
                 d.report = Some(*report);
                 d.phase = Phase::Finished;
                 d.note = None;
+                if let Some(summary) = rerun {
+                    self.status = Some(Status::info(summary));
+                }
                 if let Some(n) = first {
                     self.step_sel = usize::from(n.saturating_sub(1)).min(STEP_COUNT - 1);
                     self.detail_scroll = 0;

@@ -38,18 +38,37 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
         .iter()
         .map(|(n, _, title)| {
             let state = d.step_state(*n);
-            let (mark, word, style) = theme.step(state, s.tick);
-            let flag = if first == Some(*n) {
-                "◀ first failure"
-            } else {
-                ""
-            };
-            ListItem::new(Line::from(vec![
+            let (mark, mut word, mut style) = theme.step(state, s.tick);
+            // A rerun in progress: the previous verdict stays, dimmed, beside the spinner.
+            let before = d
+                .previous
+                .as_ref()
+                .filter(|_| d.running())
+                .and_then(|r| r.step(*n));
+            let mut flag_style = theme.error();
+            let mut first_here = first == Some(*n);
+            if let Some(b) = before {
+                let (_, w, _) = theme.step(StepState::Done(b.status), 0);
+                word = w;
+                style = theme.dim();
+                flag_style = theme.dim();
+                first_here = d.previous.as_ref().and_then(|r| r.first_failing_step) == Some(*n);
+            }
+            let flag = if first_here { " ◀ first failure" } else { "" };
+            let mut spans = vec![
                 Span::raw(format!("{n} ")),
                 Span::styled(format!("{mark} {word:<7} "), style),
-                Span::raw(title.to_string()),
-                Span::styled(format!(" {flag}"), theme.error()),
-            ]))
+            ];
+            // What the last rerun changed, until the next run.
+            if let Some(c) = d.changes.iter().find(|c| c.step == *n) {
+                spans.push(Span::styled(
+                    format!("(was {}) ", c.before.as_str()),
+                    theme.bold(),
+                ));
+            }
+            spans.push(Span::raw(title.to_string()));
+            spans.push(Span::styled(flag, flag_style));
+            ListItem::new(Line::from(spans))
         })
         .collect();
     let list = List::new(items)
@@ -183,6 +202,12 @@ fn verdict_line<'a>(d: &Diagnosis, tick: usize, theme: &Theme) -> Line<'a> {
         ]),
         (Phase::Running, _) => {
             let total = d.planned.len();
+            let before = d.previous.as_ref().map(|r| {
+                format!(
+                    " · before: {}",
+                    crate::cors::Outcome::as_str(r.browser.outcome).to_uppercase()
+                )
+            });
             Line::from(vec![
                 Span::styled(format!("{} ", Theme::spinner(tick)), theme.title()),
                 Span::raw(format!(
@@ -199,6 +224,7 @@ fn verdict_line<'a>(d: &Diagnosis, tick: usize, theme: &Theme) -> Line<'a> {
                         ""
                     }
                 )),
+                Span::styled(before.unwrap_or_default(), theme.dim()),
             ])
         }
         (Phase::Finished, Some(r)) => {
@@ -291,6 +317,22 @@ fn step_detail<'a>(s: &AppState, d: &'a Diagnosis, theme: &Theme) -> StepDetail<
         }
         if let Some(c) = &d.config_detail {
             lines.push(Line::raw(format!("  config: {c}")));
+        }
+        // A rerun: what this step said before, dimmed, until the new verdict is in.
+        if let Some(before) = d.previous.as_ref().and_then(|r| r.step(n)) {
+            let (mark, word, _) = theme.step(StepState::Done(before.status), 0);
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                format!("Before this rerun: {mark} {word}"),
+                theme.dim(),
+            ));
+            lines.push(Line::styled(before.summary.clone(), theme.dim()));
+            for f in &before.findings {
+                lines.push(Line::styled(
+                    format!("{} · {}", f.code.as_str(), f.message),
+                    theme.dim(),
+                ));
+            }
         }
         return StepDetail {
             pinned: Vec::new(),
