@@ -1222,3 +1222,50 @@ async fn the_header_shows_the_aws_profile_and_the_configuration_state() {
         "{screen}"
     );
 }
+
+/// Opening the configuration source (an --openapi export can be 64 MB) happens off the event
+/// loop: starting a run returns at once, and the loop keeps taking keys meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_configuration_source_does_not_block_the_loop() {
+    let server = options_missing().await;
+    let url = format!("{}/prod/items", server.base_url());
+    let args = target(&url);
+    let plan = args.resolve(&Config::default()).unwrap();
+    let mut opts = options(StartMode::Diagnose(Box::new(plan)), args);
+    opts.source = Arc::new(|_| {
+        std::thread::sleep(Duration::from_millis(800));
+        Ok(None)
+    });
+    let (mut state, effects) = tui::initial_state(&opts);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut jobs = tui::Jobs::new(tx, opts.source.clone(), opts.catalog.clone(), None);
+    let started = std::time::Instant::now();
+    for e in effects {
+        jobs.apply(e);
+    }
+    assert!(
+        started.elapsed() < Duration::from_millis(300),
+        "starting a run waited for the source: {:?}",
+        started.elapsed()
+    );
+    // The run still completes, once the source is open.
+    let finished = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Some(msg) = rx.recv().await {
+            let end = matches!(
+                &msg,
+                Msg::Run {
+                    event: runner::RunEvent::Finished(_),
+                    ..
+                }
+            );
+            state.update(msg);
+            if end {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(finished, Ok(true));
+    assert!(started.elapsed() >= Duration::from_millis(800));
+}

@@ -219,7 +219,7 @@ pub struct Binding {
     /// The short label in the footer and the help overlay.
     pub hint: &'static str,
     /// Where it applies.
-    pub contexts: &'static [Context],
+    pub contexts: Vec<Context>,
     /// Shown in the footer (the help overlay shows every binding).
     pub in_footer: bool,
 }
@@ -231,11 +231,11 @@ const DIAG: &[Context] = &[Main, Evidence];
 
 fn defaults() -> Vec<Binding> {
     use KeyCode as K;
-    let b = |action, keys: Vec<KeySpec>, hint, contexts, in_footer| Binding {
+    let b = |action, keys: Vec<KeySpec>, hint, contexts: &[Context], in_footer| Binding {
         action,
         keys,
         hint,
-        contexts,
+        contexts: contexts.to_vec(),
         in_footer,
     };
     let c = KeySpec::char;
@@ -428,16 +428,46 @@ impl Keymap {
         (keymap, problems)
     }
 
-    /// Gives `action` these keys; they are taken away from any other action that had them.
+    /// Gives `action` these keys. Another action loses them only on the screens where
+    /// `action` applies (rebinding `filter`, an explorer key, leaves the diagnosis's keys
+    /// alone): its binding is split into the screens that keep the key and those that
+    /// do not.
     pub fn rebind(&mut self, action: Action, keys: Vec<KeySpec>) {
-        for b in &mut self.bindings {
-            if b.action != action {
-                b.keys.retain(|k| !keys.contains(k));
+        let Some(target) = self.bindings.iter().position(|b| b.action == action) else {
+            return;
+        };
+        let screens = self.bindings[target].contexts.clone();
+        let mut out = Vec::with_capacity(self.bindings.len() + 2);
+        for (i, b) in std::mem::take(&mut self.bindings).into_iter().enumerate() {
+            if i == target {
+                out.push(Binding {
+                    keys: keys.clone(),
+                    ..b
+                });
+                continue;
             }
+            let clash = b.action != action && b.keys.iter().any(|k| keys.contains(k));
+            let (shared, apart): (Vec<Context>, Vec<Context>) =
+                b.contexts.iter().partition(|c| screens.contains(c));
+            if !clash || shared.is_empty() {
+                out.push(b);
+                continue;
+            }
+            if !apart.is_empty() {
+                out.push(Binding {
+                    contexts: apart,
+                    ..b.clone()
+                });
+            }
+            let mut keys_left = b.keys.clone();
+            keys_left.retain(|k| !keys.contains(k));
+            out.push(Binding {
+                keys: keys_left,
+                contexts: shared,
+                ..b
+            });
         }
-        if let Some(b) = self.bindings.iter_mut().find(|b| b.action == action) {
-            b.keys = keys;
-        }
+        self.bindings = out;
     }
 
     /// The action a key press means here, if any.
@@ -575,6 +605,59 @@ mod tests {
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(problems.iter().any(|p| p.contains("nope")));
         assert!(problems.iter().any(|p| p.contains("help")));
+    }
+
+    #[test]
+    fn rebinding_a_key_affects_only_that_actions_screens() {
+        let tui: toml::Table = toml::from_str("[keys]\nfilter = \"e\"").unwrap();
+        let (km, problems) = Keymap::from_config(&tui);
+        assert!(problems.is_empty(), "{problems:?}");
+        let e = key(KeyCode::Char('e'), KeyModifiers::NONE);
+        // The explorer's filter is on e now; the diagnosis keeps e for the evidence.
+        assert_eq!(km.action(Context::Explorer, &e), Some(Action::Filter));
+        assert_eq!(km.action(Context::Main, &e), Some(Action::Evidence));
+        assert_eq!(km.action(Context::Learn, &e), Some(Action::Evidence));
+        assert!(km
+            .footer(Context::Main)
+            .iter()
+            .any(|i| i.key == "e" && i.hint == "evidence"));
+        assert_eq!(
+            km.action(
+                Context::Explorer,
+                &key(KeyCode::Char('/'), KeyModifiers::NONE)
+            ),
+            None
+        );
+
+        // A key two screens share moves only where the rebound action applies: `q` for
+        // rerun (diagnosis only) leaves q quitting the picker, the explorer and learn.
+        let tui: toml::Table = toml::from_str("[keys]\nrerun = \"q\"").unwrap();
+        let (km, _) = Keymap::from_config(&tui);
+        let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(km.action(Context::Main, &q), Some(Action::Rerun));
+        for c in [
+            Context::Demo,
+            Context::Explorer,
+            Context::Learn,
+            Context::Evidence,
+        ] {
+            assert_eq!(km.action(c, &q), Some(Action::Quit), "{c:?}");
+        }
+        // Quit keeps its other key on the diagnosis.
+        assert_eq!(
+            km.action(
+                Context::Main,
+                &key(KeyCode::Char('c'), KeyModifiers::CONTROL)
+            ),
+            Some(Action::Quit)
+        );
+        let quit_rows = km.help(Context::Main);
+        assert!(
+            quit_rows
+                .iter()
+                .any(|(k, _, a)| *a == "quit" && k == "ctrl-c"),
+            "{quit_rows:?}"
+        );
     }
 
     #[test]

@@ -229,6 +229,9 @@ pub struct Jobs {
     held: Arc<Mutex<HeldEvidence>>,
     ticker: Option<JoinHandle<()>>,
     demo: Option<JoinHandle<()>>,
+    /// Saves of the last target asked for, and the newest one written (see `SaveLast`).
+    saves: u64,
+    saved: Arc<Mutex<u64>>,
     /// Puts text on the clipboard.
     pub clipboard: Clipboard,
     pub tick_every: Duration,
@@ -250,6 +253,8 @@ impl Jobs {
             held: Arc::default(),
             ticker: None,
             demo: None,
+            saves: 0,
+            saved: Arc::default(),
             clipboard: Box::new(|_| Ok(())),
             tick_every: Duration::from_millis(100),
         }
@@ -301,10 +306,24 @@ impl Jobs {
                 let _ = self.tx.send(Msg::Copied(result));
             }
             Effect::SaveLast(last) => {
-                if let Some(path) = &self.last_path {
-                    if let Err(e) = last.save(path) {
-                        tracing::warn!(error = %e, "could not remember the last target");
-                    }
+                if let Some(path) = self.last_path.clone() {
+                    // A file write: never on the event loop. One at a time, and a save that
+                    // comes after a newer one is skipped.
+                    self.saves += 1;
+                    let seq = self.saves;
+                    let written = self.saved.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let mut written = written
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
+                        if seq <= *written {
+                            return;
+                        }
+                        *written = seq;
+                        if let Err(e) = last.save(&path) {
+                            tracing::warn!(error = %e, "could not remember the last target");
+                        }
+                    });
                 }
             }
         }
@@ -315,9 +334,15 @@ impl Jobs {
         // From now on the log and every message mask this target's secrets by value too.
         crate::redact::remember(&crate::redact::Secrets::from_target(&plan.target));
         tracing::info!(seq, url = %crate::redact::url(plan.target.url.as_str()), "diagnosis started");
-        let source = (self.source)(&plan);
+        let find_source = self.source.clone();
         self.spawn_run(seq, true, move |events| async move {
-            let source = source.map_err(RunError)?;
+            // Opening the source may read a large --openapi export: off the event loop, on
+            // a thread meant for blocking work.
+            let plan_copy = plan.clone();
+            let source = tokio::task::spawn_blocking(move || find_source(&plan_copy))
+                .await
+                .map_err(|e| RunError(format!("the configuration could not be opened: {e}")))?
+                .map_err(RunError)?;
             // Missing or expired AWS credentials stop the run before anything is probed, with
             // the command to run, as `check` stops with exit 2 (the same check and message).
             if let Some(s) = &source {
