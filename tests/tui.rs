@@ -261,7 +261,7 @@ async fn scripted_keys_walk_the_diagnosis() {
     for n in 1..=7 {
         assert!(screen.contains(&format!("{n} ")), "{screen}");
     }
-    assert_eq!(ui.state.step_sel, 2);
+    assert_eq!(ui.state.steps.sel, 2);
     assert!(ui.selected_step_line().contains("3 ✘ FAIL"), "{screen}");
     assert!(screen.contains("OPTIONS_MISSING"), "{screen}");
 
@@ -303,7 +303,7 @@ async fn scripted_keys_walk_the_diagnosis() {
     ui.press("r").await;
     assert!(ui.state.diag.as_ref().unwrap().report.is_some());
     ui.press("R").await;
-    assert_eq!(ui.state.step_sel, 2);
+    assert_eq!(ui.state.steps.sel, 2);
     let status = ui.state.status.clone().map(|s| s.text).unwrap_or_default();
     assert_eq!(
         status, "✔ rerun done: nothing changed (step 3 still fails)",
@@ -711,7 +711,7 @@ async fn the_explorer_diagnoses_offline_too() {
     let report = d.report.as_ref().expect("a report");
     assert!(report.exchanges.iter().all(|x| x.predicted));
     // Predicted exchanges are all recomputed: `r` runs the whole diagnosis, as `R`.
-    ui.state.step_sel = 2;
+    ui.state.steps.sel = 2;
     let effects = ui.state.update(Msg::Key(KeyEvent::new(
         ratatui::crossterm::event::KeyCode::Char('r'),
         KeyModifiers::NONE,
@@ -776,7 +776,7 @@ async fn rerun_a_step_sends_only_its_evidence() {
     assert_eq!(gateway.methods().len(), 4, "{:?}", gateway.methods());
 
     gateway.flip();
-    ui.state.step_sel = 2;
+    ui.state.steps.sel = 2;
     let effects = ui.state.update(Msg::Key(KeyEvent::new(
         ratatui::crossterm::event::KeyCode::Char('r'),
         KeyModifiers::NONE,
@@ -865,7 +865,7 @@ async fn rerun_a_step_sends_only_its_evidence() {
     // `R` still sends everything again, and so does `r` on step 7.
     ui.press("R").await;
     assert_eq!(gateway.methods().len(), 9);
-    ui.state.step_sel = 6;
+    ui.state.steps.sel = 6;
     let effects = ui.state.update(Msg::Key(KeyEvent::new(
         ratatui::crossterm::event::KeyCode::Char('r'),
         KeyModifiers::NONE,
@@ -963,7 +963,7 @@ async fn the_detail_scrolls_to_its_real_end_and_no_further() {
     let max = tui::view::main_detail_max_scroll(&ui.state);
     assert!(max > 0, "the detail does not fit at 80×24");
     ui.press("tab G").await;
-    assert_eq!(ui.state.detail_scroll, max);
+    assert_eq!(ui.state.steps.scroll, max);
     let at_end = detail_pane(&ui.screen());
     assert!(
         at_end
@@ -989,7 +989,7 @@ async fn the_detail_scrolls_to_its_real_end_and_no_further() {
     );
     ui.press("j j j j j end pgdn").await;
     assert_eq!(
-        ui.state.detail_scroll, max,
+        ui.state.steps.scroll, max,
         "j, End and PageDown stop at the end"
     );
     assert_eq!(detail_pane(&ui.screen()), at_end);
@@ -1002,14 +1002,11 @@ async fn the_detail_scrolls_to_its_real_end_and_no_further() {
             modifiers: KeyModifiers::NONE,
         }));
     }
-    assert_eq!(
-        ui.state.detail_scroll, max,
-        "the wheel stops at the end too"
-    );
+    assert_eq!(ui.state.steps.scroll, max, "the wheel stops at the end too");
     ui.press("g").await;
-    assert_eq!(ui.state.detail_scroll, 0);
+    assert_eq!(ui.state.steps.scroll, 0);
     ui.press("k").await;
-    assert_eq!(ui.state.detail_scroll, 0);
+    assert_eq!(ui.state.steps.scroll, 0);
 }
 
 /// Below 60×20 a screen says the terminal is too small (never a pane of zero rows); keys
@@ -1057,7 +1054,7 @@ async fn esc_goes_back_one_level_and_q_quits() {
     assert_eq!(ui.state.screen, Screen::Main);
     ui.press("esc").await;
     assert_eq!(ui.state.screen, Screen::Demo);
-    assert_eq!(ui.state.demo_sel, 1, "the picker keeps its place");
+    assert_eq!(ui.state.demo.list.sel, 1, "the picker keeps its place");
     ui.press("esc").await;
     assert!(ui.state.quit_prompt && !ui.state.quit);
     assert!(ui.screen().contains("Quit cors-doctor?"));

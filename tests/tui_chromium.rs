@@ -110,7 +110,7 @@ async fn b_retests_in_chromium() {
     run_effects(&mut state, effects).await;
     let screen = draw(&mut terminal, &state);
     assert!(screen.contains(INSTALL_COMMAND), "{screen}");
-    assert_eq!(state.step_sel, 6, "step 7 is selected");
+    assert_eq!(state.steps.sel, 6, "step 7 is selected");
     assert!(screen.contains("could not run"), "{screen}");
     assert!(screen.contains("source engine"), "{screen}");
     std::env::remove_var(CHROMIUM_ENV);
@@ -137,5 +137,5 @@ async fn b_retests_in_chromium() {
     let screen = draw(&mut terminal, &state);
     assert!(screen.contains("source chromium"), "{screen}");
     assert!(screen.contains("(Chromium retest)"), "{screen}");
-    assert_eq!(state.step_sel, 6);
+    assert_eq!(state.steps.sel, 6);
 }

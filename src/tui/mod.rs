@@ -107,20 +107,14 @@ pub fn initial_state(opts: &Options) -> (AppState, Vec<Effect>) {
     let form = form::FormState::new(&prefill);
     let mut state = AppState::new(opts.config.clone(), form, opts.args.clone(), keymap);
     state.color = opts.color;
-    state.demo = opts.catalog.entries();
+    state.demo.entries = opts.catalog.entries();
     let effects = match &opts.start {
         StartMode::Form => Vec::new(),
         StartMode::Diagnose(plan) => {
             // One level up from the diagnosis: the demo picker for a scenario, else the form.
-            if plan.scenario.is_some() {
+            if let Some(scenario) = &plan.scenario {
                 state.screen = Screen::Demo;
-                if let Some(i) = state
-                    .demo
-                    .iter()
-                    .position(|e| plan.scenario.as_ref().is_some_and(|s| s.name == e.name))
-                {
-                    state.demo_sel = i;
-                }
+                state.select_scenario(&scenario.name);
             }
             let args = state.form.to_args(&opts.args);
             state.start_remembered((**plan).clone(), args)

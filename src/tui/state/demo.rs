@@ -1,9 +1,22 @@
-//! The demo scenario picker's keys.
+//! The demo scenario picker: its state and keys.
 
-use super::nav::list_move;
-use super::visible_offset;
+use super::nav::ListNav;
 use super::{AppState, Effect, Status};
+use crate::tui::demo::ScenarioEntry;
 use crate::tui::keymap::Action;
+
+/// The picker's own state: the scenarios and the selected one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DemoPicker {
+    pub entries: Vec<ScenarioEntry>,
+    pub list: ListNav,
+}
+
+impl DemoPicker {
+    pub fn selected(&self) -> Option<&ScenarioEntry> {
+        self.entries.get(self.list.sel)
+    }
+}
 
 impl AppState {
     /// Rows of the picker's list on screen.
@@ -16,29 +29,27 @@ impl AppState {
         )
     }
 
+    /// Selects the scenario called `name`, if the picker has it.
+    pub fn select_scenario(&mut self, name: &str) {
+        let height = self.demo_rows();
+        let picker = &mut self.demo;
+        if let Some(i) = picker.entries.iter().position(|e| e.name == name) {
+            picker.list.select(i, picker.entries.len(), height);
+        }
+    }
+
     pub(super) fn demo_action(&mut self, action: Action) -> Vec<Effect> {
-        let n = self.demo.len();
+        let height = self.demo_rows();
+        let picker = &mut self.demo;
+        if picker.list.keys(action, picker.entries.len(), height) {
+            return Vec::new();
+        }
         match action {
-            Action::Up | Action::Down | Action::Top | Action::Bottom => {
-                self.demo_sel = list_move(action, self.demo_sel, n);
-                self.demo_offset =
-                    visible_offset(self.demo_offset, self.demo_sel, self.demo_rows());
-            }
-            Action::PageUp | Action::PageDown => {
-                let page = self.demo_rows();
-                self.demo_sel = if action == Action::PageUp {
-                    self.demo_sel.saturating_sub(page)
-                } else {
-                    (self.demo_sel + page).min(n.saturating_sub(1))
-                };
-                self.demo_offset = visible_offset(self.demo_offset, self.demo_sel, page);
-            }
             Action::Select => {
-                if let Some(e) = self.demo.get(self.demo_sel) {
-                    self.status = Some(Status::info(format!("starting scenario {}…", e.name)));
-                    return vec![Effect::StartDemo {
-                        name: e.name.clone(),
-                    }];
+                if let Some(e) = picker.selected() {
+                    let name = e.name.clone();
+                    self.status = Some(Status::info(format!("starting scenario {name}…")));
+                    return vec![Effect::StartDemo { name }];
                 }
             }
             Action::Back => self.go_back(),

@@ -7,37 +7,72 @@ use crate::tui::inspect;
 use crate::tui::keymap::Action;
 use crate::tui::layout;
 
-impl AppState {
-    pub fn selected_step_number(&self) -> u8 {
-        u8::try_from(self.step_sel + 1).unwrap_or(1)
+/// The diagnosis screen's own state: the selected step, which pane has the keys, and how far
+/// the step's detail is scrolled.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StepsView {
+    /// Index into the seven steps.
+    pub sel: usize,
+    pub pane: Pane,
+    pub scroll: u16,
+}
+
+impl StepsView {
+    /// The selected step's number (1–7).
+    pub fn step(&self) -> u8 {
+        u8::try_from(self.sel.min(STEP_COUNT - 1) + 1).unwrap_or(1)
     }
 
-    pub(super) fn main_action(&mut self, action: Action) -> Vec<Effect> {
-        let detail = layout::main(self.size).detail;
-        let max = crate::tui::view::main_detail_max_scroll(self);
+    /// Selects step `number` (1–7), its detail from the top.
+    pub fn select_step(&mut self, number: u8) {
+        self.sel = usize::from(number.saturating_sub(1)).min(STEP_COUNT - 1);
+        self.scroll = 0;
+    }
+
+    /// The list and detail keys; `max` is how far the detail scrolls. False for any other
+    /// action.
+    fn keys(&mut self, action: Action, detail: ratatui::layout::Rect, max: u16) -> bool {
         if list_detail_keys(
             action,
             self.pane,
-            &mut self.step_sel,
-            &mut self.detail_scroll,
+            &mut self.sel,
+            &mut self.scroll,
             STEP_COUNT,
             detail,
             || max,
         ) {
-            return Vec::new();
-        }
-        if let Some(effects) = self.diagnosis_keys(action) {
-            return effects;
+            return true;
         }
         match (action, self.pane) {
             (Action::NextPane | Action::PrevPane, _) => self.pane = self.pane.toggle(),
             (Action::Select, _) => self.pane = Pane::Detail,
             (Action::Back, Pane::Detail) => self.pane = Pane::List,
-            (Action::Back, Pane::List) => self.go_back(),
-            (Action::Rerun, _) => return self.rerun_step(self.selected_step_number()),
-            (Action::Evidence, _) => self.open_evidence(),
-            (Action::Learn, _) => self.open_learn(),
-            (Action::CopyCurl, _) => return self.copy_curl(self.cited_exchange()),
+            _ => return false,
+        }
+        true
+    }
+}
+
+impl AppState {
+    pub fn selected_step_number(&self) -> u8 {
+        self.steps.step()
+    }
+
+    pub(super) fn main_action(&mut self, action: Action) -> Vec<Effect> {
+        let detail = layout::main(self.size).detail;
+        let max = crate::tui::view::main_detail_max_scroll(self);
+        if self.steps.keys(action, detail, max) {
+            return Vec::new();
+        }
+        if let Some(effects) = self.diagnosis_keys(action) {
+            return effects;
+        }
+        match action {
+            Action::Back => self.go_back(),
+            Action::Rerun => return self.rerun_step(self.selected_step_number()),
+            Action::Evidence => self.open_evidence(),
+            Action::Learn => self.open_learn(),
+            Action::CopyCurl => return self.copy_curl(self.cited_exchange()),
             _ => {}
         }
         Vec::new()
@@ -71,11 +106,14 @@ impl AppState {
 
     /// `l`: learn mode, on the topic of the selected step when there is a diagnosis.
     pub(super) fn open_learn(&mut self) {
+        let height = self.learn_rows();
+        let n = self.learn.topics.len();
         if self.diag.is_some() && self.screen != Screen::Demo {
-            self.learn_sel = self.learn.topic_for_step(self.selected_step_number());
+            let topic = self.learn.topic_for_step(self.selected_step_number());
+            self.learning.list.select(topic, n, height);
         }
-        self.learn_scroll = 0;
-        self.pane = Pane::List;
+        self.learning.scroll = 0;
+        self.learning.pane = Pane::List;
         self.go(Screen::Learn);
     }
 

@@ -18,7 +18,6 @@ mod progress;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent};
 use ratatui::layout::Rect;
 
-use super::demo::ScenarioEntry;
 use super::form::FormState;
 use super::keymap::{Action, Context, Keymap};
 use super::learn::Learn;
@@ -28,7 +27,12 @@ use crate::config::Config;
 use crate::evidence::ExchangeKind;
 use crate::runner::RunEvent;
 
+pub use demo::DemoPicker;
+pub use evidence::EvidenceView;
 pub use explorer::{visible_offset, ExplorerState};
+pub use learn::LearnView;
+pub use main::StepsView;
+pub use nav::ListNav;
 pub use progress::{step_exchanges, Diagnosis, Phase, StepState};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -162,17 +166,12 @@ pub struct AppState {
     pub config: Config,
     pub diag: Option<Diagnosis>,
     next_seq: u64,
-    pub step_sel: usize,
-    pub pane: Pane,
-    pub detail_scroll: u16,
-    pub ev_sel: usize,
-    pub ev_scroll: u16,
-    pub learn_sel: usize,
-    pub learn_scroll: u16,
-    pub demo: Vec<ScenarioEntry>,
-    pub demo_sel: usize,
-    /// The first scenario on screen.
-    pub demo_offset: usize,
+    /// Each screen's own state (its selection, focus and scroll), on the model of
+    /// [`ExplorerState`]: a key reaches only the screen on top.
+    pub steps: StepsView,
+    pub evidence: EvidenceView,
+    pub learning: LearnView,
+    pub demo: DemoPicker,
     pub explorer: ExplorerState,
     pub status: Option<Status>,
     /// Spinner frame: advances only on ticks, which only come while work runs.
@@ -196,16 +195,10 @@ impl AppState {
             config,
             diag: None,
             next_seq: 1,
-            step_sel: 0,
-            pane: Pane::List,
-            detail_scroll: 0,
-            ev_sel: 0,
-            ev_scroll: 0,
-            learn_sel: 0,
-            learn_scroll: 0,
-            demo: Vec::new(),
-            demo_sel: 0,
-            demo_offset: 0,
+            steps: StepsView::default(),
+            evidence: EvidenceView::default(),
+            learning: LearnView::default(),
+            demo: DemoPicker::default(),
             explorer: ExplorerState::default(),
             status: None,
             tick: 0,

@@ -8,6 +8,16 @@ use super::{AppState, Pane, Screen, STEP_COUNT};
 use crate::tui::keymap::Action;
 use crate::tui::layout;
 
+/// The rows inside a bordered area.
+fn inner(area: ratatui::layout::Rect) -> ratatui::layout::Rect {
+    ratatui::layout::Rect::new(
+        area.x.saturating_add(1),
+        area.y.saturating_add(1),
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(2),
+    )
+}
+
 impl AppState {
     pub(super) fn on_mouse(&mut self, m: MouseEvent) {
         let at = Position::new(m.column, m.row);
@@ -34,45 +44,75 @@ impl AppState {
                         } else {
                             usize::from(at.y.saturating_sub(areas.list.y))
                         };
-                        if row < STEP_COUNT {
-                            self.step_sel = row;
-                            self.detail_scroll = 0;
+                        if row < STEP_COUNT && row != self.steps.sel {
+                            self.steps.sel = row;
+                            self.steps.scroll = 0;
                         }
-                        self.pane = Pane::List;
+                        self.steps.pane = Pane::List;
                     } else {
                         let wheel = if scroll > 0 { Action::Down } else { Action::Up };
-                        self.step_sel = list_move(wheel, self.step_sel, STEP_COUNT);
+                        let moved = list_move(wheel, self.steps.sel, STEP_COUNT);
+                        if moved != self.steps.sel {
+                            self.steps.sel = moved;
+                            self.steps.scroll = 0;
+                        }
                     }
                 } else if areas.detail.contains(at) {
-                    self.pane = Pane::Detail;
+                    self.steps.pane = Pane::Detail;
                     let max = crate::tui::view::main_detail_max_scroll(self);
-                    self.detail_scroll = bump(self.detail_scroll).min(max);
+                    self.steps.scroll = bump(self.steps.scroll).min(max);
                 }
             }
-            Screen::Evidence | Screen::Learn => {
+            Screen::Evidence => {
                 let areas = layout::two_pane(self.size);
-                let evidence = self.screen == Screen::Evidence;
-                if areas.list.contains(at) && scroll == 0 {
-                    let row = row_at(areas.list, at);
-                    if evidence {
-                        let n = self.diag.as_ref().map_or(0, |d| d.exchange_list().len());
-                        if row < n {
-                            self.ev_sel = row;
-                            self.ev_scroll = 0;
+                let len = self.diag.as_ref().map_or(0, |d| d.exchange_list().len());
+                let height = self.evidence_rows();
+                if areas.list.contains(at) {
+                    let view = &mut self.evidence;
+                    view.pane = Pane::List;
+                    let before = view.list.sel;
+                    if scroll == 0 {
+                        if let Some(row) = view.list.row_at(inner(areas.list), at, len) {
+                            view.list.select(row, len, height);
                         }
-                    } else if row < self.learn.topics.len() {
-                        self.learn_sel = row;
-                        self.learn_scroll = 0;
-                    }
-                    self.pane = Pane::List;
-                } else if areas.detail.contains(at) {
-                    self.pane = Pane::Detail;
-                    if evidence {
-                        let max = crate::tui::view::evidence_detail_max_scroll(self);
-                        self.ev_scroll = bump(self.ev_scroll).min(max);
                     } else {
-                        self.learn_scroll = bump(self.learn_scroll);
+                        let wheel = if scroll > 0 { Action::Down } else { Action::Up };
+                        view.list.keys(wheel, len, height);
                     }
+                    if view.list.sel != before {
+                        view.scroll = 0;
+                    }
+                } else if areas.detail.contains(at) {
+                    let max = crate::tui::view::evidence_detail_max_scroll(self);
+                    let view = &mut self.evidence;
+                    view.pane = Pane::Detail;
+                    view.scroll = bump(view.scroll).min(max);
+                }
+            }
+            Screen::Learn => {
+                let areas = layout::two_pane(self.size);
+                let len = self.learn.topics.len();
+                let height = self.learn_rows();
+                if areas.list.contains(at) {
+                    let view = &mut self.learning;
+                    view.pane = Pane::List;
+                    let before = view.list.sel;
+                    if scroll == 0 {
+                        if let Some(row) = view.list.row_at(inner(areas.list), at, len) {
+                            view.list.select(row, len, height);
+                        }
+                    } else {
+                        let wheel = if scroll > 0 { Action::Down } else { Action::Up };
+                        view.list.keys(wheel, len, height);
+                    }
+                    if view.list.sel != before {
+                        view.scroll = 0;
+                    }
+                } else if areas.detail.contains(at) {
+                    let max = crate::tui::view::learn_detail_max_scroll(self);
+                    let view = &mut self.learning;
+                    view.pane = Pane::Detail;
+                    view.scroll = bump(view.scroll).min(max);
                 }
             }
             Screen::Form => {
@@ -87,21 +127,18 @@ impl AppState {
                 }
             }
             Screen::Demo => {
-                let list = layout::demo(self.size).list;
+                let list = inner(layout::demo(self.size).list);
+                let height = self.demo_rows();
+                let picker = &mut self.demo;
+                let len = picker.entries.len();
                 if list.contains(at) {
                     if scroll == 0 {
-                        let row = self.demo_offset + row_at(list, at);
-                        if row < self.demo.len() {
-                            self.demo_sel = row;
+                        if let Some(row) = picker.list.row_at(list, at, len) {
+                            picker.list.select(row, len, height);
                         }
                     } else {
                         let wheel = if scroll > 0 { Action::Down } else { Action::Up };
-                        self.demo_sel = list_move(wheel, self.demo_sel, self.demo.len());
-                        self.demo_offset = crate::tui::state::visible_offset(
-                            self.demo_offset,
-                            self.demo_sel,
-                            self.demo_rows(),
-                        );
+                        picker.list.keys(wheel, len, height);
                     }
                 }
             }

@@ -1,7 +1,7 @@
 //! A diagnosis run: what it planned, which exchanges are in, what each step shows while it
 //! runs, and how the app starts a run and follows its progress.
 
-use super::{AppState, Effect, Pane, Screen, Status, STEP_COUNT};
+use super::{AppState, Effect, EvidenceView, Screen, Status, StepsView};
 use crate::cli::{Plan, TargetArgs};
 use crate::diagnose::StepStatus;
 use crate::evidence::{Exchange, ExchangeKind};
@@ -224,11 +224,8 @@ impl AppState {
         // "starting scenario …" and the like are over once the run starts.
         self.status = None;
         self.go(Screen::Main);
-        self.step_sel = 0;
-        self.pane = Pane::List;
-        self.detail_scroll = 0;
-        self.ev_sel = 0;
-        self.ev_scroll = 0;
+        self.steps = StepsView::default();
+        self.evidence = EvidenceView::default();
         vec![Effect::StartRun {
             seq,
             plan: Box::new(plan),
@@ -341,12 +338,10 @@ impl AppState {
                     self.status = Some(Status::info(summary));
                 }
                 if let Some(n) = first {
-                    self.step_sel = usize::from(n.saturating_sub(1)).min(STEP_COUNT - 1);
-                    self.detail_scroll = 0;
+                    self.steps.select_step(n);
                 }
                 if d.chromium {
-                    self.step_sel = STEP_COUNT - 1;
-                    self.detail_scroll = 0;
+                    self.steps.select_step(7);
                 }
                 if chromium_missing {
                     self.status = Some(Status::error(format!(

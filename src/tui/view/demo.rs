@@ -2,7 +2,7 @@
 //! about.
 
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{HighlightSpacing, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{HighlightSpacing, List, ListItem, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::framed;
@@ -12,7 +12,7 @@ use crate::tui::theme::Theme;
 
 pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
     let areas = layout::demo(f.area());
-    if s.demo.is_empty() {
+    if s.demo.entries.is_empty() {
         let inner = framed(f, layout::body(f.area()), "Demo scenarios", true, theme);
         f.render_widget(
             Paragraph::new(vec![
@@ -31,13 +31,20 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
     let inner = framed(
         f,
         areas.list,
-        &format!("Demo scenarios ({})", s.demo.len()),
+        &format!("Demo scenarios ({})", s.demo.entries.len()),
         true,
         theme,
     );
-    let name_w = s.demo.iter().map(|e| e.name.len()).max().unwrap_or(0);
+    let name_w = s
+        .demo
+        .entries
+        .iter()
+        .map(|e| e.name.len())
+        .max()
+        .unwrap_or(0);
     let items: Vec<ListItem> = s
         .demo
+        .entries
         .iter()
         .map(|e| {
             ListItem::new(Line::from(vec![
@@ -50,12 +57,10 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
         .highlight_symbol("▶")
         .highlight_spacing(HighlightSpacing::Always)
         .highlight_style(theme.selected(true));
-    let mut state = ListState::default()
-        .with_selected(Some(s.demo_sel))
-        .with_offset(s.demo_offset);
+    let mut state = s.demo.list.list_state();
     f.render_stateful_widget(list, inner, &mut state);
 
-    let Some(e) = s.demo.get(s.demo_sel) else {
+    let Some(e) = s.demo.selected() else {
         return;
     };
     let inner = framed(f, areas.about, &e.name, false, theme);

@@ -2,7 +2,7 @@
 //! CORS headers marked.
 
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{HighlightSpacing, List, ListItem, Paragraph};
 use ratatui::Frame;
 
 use super::{draw_scrolled, framed};
@@ -18,27 +18,22 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
         return;
     };
     let list = d.exchange_list();
-    let inner = framed(f, areas.list, "Exchanges", s.pane == Pane::List, theme);
-    let mut lines: Vec<Line> = list
+    let view = &s.evidence;
+    let focused = view.pane == Pane::List;
+    let inner = framed(f, areas.list, "Exchanges", focused, theme);
+    let mut items: Vec<ListItem> = list
         .iter()
-        .enumerate()
-        .map(|(i, x)| {
+        .map(|x| {
             let status = x
                 .status()
                 .map_or_else(|| "err".to_string(), |s| s.to_string());
             let pred = if x.predicted { " ~" } else { "" };
-            let text = format!(
-                "{}{} {:<9} {:<7} {status}{pred}",
-                if i == s.ev_sel { "▶" } else { " " },
+            ListItem::new(Line::raw(format!(
+                "{} {:<9} {:<7} {status}{pred}",
                 x.id,
                 x.kind.label(),
                 x.request.method
-            );
-            if i == s.ev_sel {
-                Line::styled(text, theme.selected(s.pane == Pane::List))
-            } else {
-                Line::raw(text)
-            }
+            )))
         })
         .collect();
     if d.running() {
@@ -47,28 +42,32 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
             .iter()
             .filter(|p| !list.iter().any(|x| x.id == p.id))
         {
-            lines.push(Line::styled(
+            items.push(ListItem::new(Line::styled(
                 format!(
-                    " {} {:<9} {:<7} {}",
+                    "{} {:<9} {:<7} {}",
                     p.id,
                     p.kind.label(),
                     p.request.method,
                     Theme::spinner(s.tick)
                 ),
                 theme.dim(),
-            ));
+            )));
         }
     }
-    f.render_widget(Paragraph::new(lines), inner);
+    let widget = List::new(items)
+        .highlight_symbol("▶")
+        .highlight_spacing(HighlightSpacing::Always)
+        .highlight_style(theme.selected(focused));
+    f.render_stateful_widget(widget, inner, &mut view.list.list_state());
 
     let inner = framed(
         f,
         areas.detail,
         "Request and response",
-        s.pane == Pane::Detail,
+        view.pane == Pane::Detail,
         theme,
     );
-    let Some(x) = list.get(s.ev_sel) else {
+    let Some(x) = list.get(view.list.sel) else {
         f.render_widget(Paragraph::new("No exchange yet."), inner);
         return;
     };
@@ -77,7 +76,7 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
         areas.detail,
         inner,
         exchange_detail(d, x, theme),
-        s.ev_scroll,
+        view.scroll,
         theme,
     );
 }
@@ -87,7 +86,7 @@ pub fn detail_max_scroll(s: &AppState) -> u16 {
     let Some(d) = &s.diag else {
         return 0;
     };
-    let Some(x) = d.exchange_list().get(s.ev_sel) else {
+    let Some(x) = d.exchange_list().get(s.evidence.list.sel) else {
         return 0;
     };
     let area = layout::two_pane(s.size).detail;

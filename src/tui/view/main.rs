@@ -27,7 +27,7 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
         areas.verdict,
     );
 
-    let list_focused = s.pane == Pane::List;
+    let list_focused = s.steps.pane == Pane::List;
     let inner = if areas.list_framed {
         framed(f, areas.list, "Steps", list_focused, theme)
     } else {
@@ -75,11 +75,11 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
         .highlight_symbol("▶")
         .highlight_spacing(HighlightSpacing::Always)
         .highlight_style(theme.selected(list_focused));
-    let mut list_state = ListState::default().with_selected(Some(s.step_sel));
+    let mut list_state = ListState::default().with_selected(Some(s.steps.sel));
     f.render_stateful_widget(list, inner, &mut list_state);
 
     let title = detail_title(s, d);
-    let inner = framed(f, areas.detail, &title, s.pane == Pane::Detail, theme);
+    let inner = framed(f, areas.detail, &title, s.steps.pane == Pane::Detail, theme);
     let detail = step_detail(s, d, theme);
     let split = split_detail(inner, &detail);
     if let Some(pinned) = split.pinned {
@@ -109,7 +109,7 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
         areas.detail,
         split.region,
         Text::from(body),
-        s.detail_scroll,
+        s.steps.scroll,
         theme,
     );
 }
@@ -118,7 +118,7 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
 fn detail_title(s: &AppState, d: &Diagnosis) -> String {
     let n = s.selected_step_number();
     let title = STEPS
-        .get(s.step_sel)
+        .get(s.steps.sel)
         .map(|(_, _, t)| *t)
         .unwrap_or_default();
     let (mark, word, _) = Theme { color: false }.step(d.step_state(n), s.tick);

@@ -27,6 +27,11 @@ pub fn main_detail_max_scroll(s: &AppState) -> u16 {
     main::detail_max_scroll(s)
 }
 
+/// How far the selected topic's text scrolls.
+pub fn learn_detail_max_scroll(s: &AppState) -> u16 {
+    learn::detail_max_scroll(s)
+}
+
 /// How far the selected exchange's detail scrolls.
 pub fn evidence_detail_max_scroll(s: &AppState) -> u16 {
     evidence::detail_max_scroll(s)
@@ -263,10 +268,11 @@ pub fn breadcrumb(s: &AppState) -> Vec<String> {
                 out.push(format!("Step {}", s.selected_step_number()));
             }
             Screen::Evidence => {
-                let id = s
-                    .diag
-                    .as_ref()
-                    .and_then(|d| d.exchange_list().get(s.ev_sel).map(|x| x.id.clone()));
+                let id = s.diag.as_ref().and_then(|d| {
+                    d.exchange_list()
+                        .get(s.evidence.list.sel)
+                        .map(|x| x.id.clone())
+                });
                 out.push(match id {
                     Some(id) => format!("Evidence {id}"),
                     None => "Evidence".to_string(),
@@ -274,7 +280,7 @@ pub fn breadcrumb(s: &AppState) -> Vec<String> {
             }
             Screen::Learn => {
                 out.push("Learn".to_string());
-                if let Some(t) = s.learn.topics.get(s.learn_sel) {
+                if let Some(t) = s.learn.topics.get(s.learning.list.sel) {
                     out.push(t.title.clone());
                 }
             }
@@ -505,10 +511,4 @@ fn fit_footer(items: Vec<FooterItem>, width: usize) -> Vec<FooterItem> {
     }
     out.extend(always);
     out
-}
-
-/// Keeps the selected row visible.
-fn scroll_for(selected: usize, height: u16) -> u16 {
-    let sel = u16::try_from(selected).unwrap_or(u16::MAX);
-    sel.saturating_sub(height.saturating_sub(1))
 }
