@@ -3,6 +3,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::nav::ListNav;
 use super::{AppState, Effect, Status};
 use crate::tui::explorer::{ApiTree, Row};
 use crate::tui::keymap::Action;
@@ -19,10 +20,9 @@ pub struct ExplorerState {
     pub editing: bool,
     /// Indices into `tree.rows` that pass the filter, in order.
     pub visible: Vec<u32>,
-    /// Index into `visible`.
-    pub sel: usize,
-    /// The first visible row on screen (index into `visible`).
-    pub offset: usize,
+    /// The selection and the first row on screen, as indices into `visible` (the list
+    /// component the other screens use too).
+    pub list: ListNav,
 }
 
 impl ExplorerState {
@@ -44,7 +44,7 @@ impl ExplorerState {
         let current = tree
             .current
             .and_then(|c| self.visible.iter().position(|&i| i == c));
-        self.sel = found.or(current).unwrap_or(0);
+        self.list.sel = found.or(current).unwrap_or(0);
     }
 
     /// Recomputes the visible rows (on every filter change, never per frame).
@@ -54,19 +54,18 @@ impl ExplorerState {
             .as_ref()
             .map(|t| t.filter(&self.filter))
             .unwrap_or_default();
-        self.sel = self.sel.min(self.visible.len().saturating_sub(1));
-        self.offset = self.offset.min(self.sel);
+        self.list.sel = self.list.sel.min(self.visible.len().saturating_sub(1));
+        self.list.offset = self.list.offset.min(self.list.sel);
     }
 
     pub fn selected(&self) -> Option<(&ApiTree, &Row)> {
         let tree = self.tree.as_ref()?;
-        let i = *self.visible.get(self.sel)?;
+        let i = *self.visible.get(self.list.sel)?;
         Some((tree, tree.rows.get(i as usize)?))
     }
 
     pub(super) fn select(&mut self, sel: usize, height: usize) {
-        self.sel = sel.min(self.visible.len().saturating_sub(1));
-        self.offset = visible_offset(self.offset, self.sel, height);
+        self.list.select(sel, self.visible.len(), height);
     }
 }
 
@@ -99,8 +98,7 @@ impl AppState {
             KeyCode::Char('u') if ctrl => self.explorer.filter.clear(),
             _ => return None,
         }
-        self.explorer.sel = 0;
-        self.explorer.offset = 0;
+        self.explorer.list = ListNav::default();
         self.explorer.refilter();
         // The first matching method, so that Enter diagnoses it.
         let first_method = self.explorer.tree.as_ref().and_then(|t| {
@@ -120,18 +118,20 @@ impl AppState {
         let ex = &mut self.explorer;
         let n = ex.visible.len();
         match action {
-            Action::Up => ex.select(ex.sel.saturating_sub(1), height),
-            Action::Down => ex.select(ex.sel + 1, height),
-            Action::PageUp => ex.select(ex.sel.saturating_sub(height), height),
-            Action::PageDown => ex.select(ex.sel + height, height),
-            Action::Top => ex.select(0, height),
-            Action::Bottom => ex.select(n.saturating_sub(1), height),
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom => {
+                ex.list.keys(action, n, height);
+            }
             Action::Filter => ex.editing = true,
             Action::Back if ex.editing || !ex.filter.is_empty() => {
                 ex.editing = false;
                 ex.filter.clear();
                 ex.refilter();
-                ex.select(ex.sel, height);
+                ex.select(ex.list.sel, height);
             }
             Action::Back | Action::Tree => {
                 ex.editing = false;

@@ -331,9 +331,15 @@ impl AppState {
             return Vec::new();
         }
         if self.quit_prompt {
-            match key.code {
-                KeyCode::Char('y' | 'Y' | 'q') | KeyCode::Enter => self.quit = true,
-                KeyCode::Char('n' | 'N') | KeyCode::Esc => self.quit_prompt = false,
+            // Enter, y or the quit key quit; Esc, n or the back key stay.
+            let action = self.keymap.action(Context::Main, &key);
+            match (key.code, action) {
+                (KeyCode::Char('y' | 'Y') | KeyCode::Enter, _) | (_, Some(Action::Quit)) => {
+                    self.quit = true
+                }
+                (KeyCode::Char('n' | 'N') | KeyCode::Esc, _) | (_, Some(Action::Back)) => {
+                    self.quit_prompt = false
+                }
                 _ => {}
             }
             return Vec::new();

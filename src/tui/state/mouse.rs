@@ -147,15 +147,15 @@ impl AppState {
                 let height = usize::from(list.height);
                 if list.contains(at) && scroll == 0 {
                     let row = usize::from(at.y.saturating_sub(list.y));
-                    let sel = self.explorer.offset + row;
+                    let sel = self.explorer.list.offset + row;
                     if sel < self.explorer.visible.len() {
                         self.explorer.select(sel, height);
                     }
                 } else if scroll > 0 {
-                    self.explorer.select(self.explorer.sel + 3, height);
+                    self.explorer.select(self.explorer.list.sel + 3, height);
                 } else if scroll < 0 {
                     self.explorer
-                        .select(self.explorer.sel.saturating_sub(3), height);
+                        .select(self.explorer.list.sel.saturating_sub(3), height);
                 }
             }
         }

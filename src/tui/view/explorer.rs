@@ -2,7 +2,7 @@
 
 use ratatui::layout::Position;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{HighlightSpacing, List, ListItem, ListState, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::framed;
@@ -83,16 +83,16 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
         areas.columns,
     );
 
-    // Only the rows on screen are built.
+    // Only the rows on screen are built (an API can have thousands): the list gets the
+    // visible slice, its selection relative to it.
     let height = usize::from(areas.list.height);
-    let offset = visible_offset(ex.offset, ex.sel, height);
+    let offset = visible_offset(ex.list.offset, ex.list.sel, height);
     let end = (offset + height).min(ex.visible.len());
-    let mut lines: Vec<Line> = Vec::with_capacity(height);
-    for (pos, &i) in ex.visible[offset.min(end)..end].iter().enumerate() {
+    let mut items: Vec<ListItem> = Vec::with_capacity(height);
+    for &i in &ex.visible[offset.min(end)..end] {
         let Some(row) = tree.rows.get(i as usize) else {
             continue;
         };
-        let selected = offset + pos == ex.sel;
         let current = tree.current == Some(i);
         let level_style = match row.level {
             Level::Ok => theme.good(),
@@ -100,16 +100,13 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
             Level::Depends => theme.warn(),
             Level::Info => theme.dim(),
         };
-        let pointer = if selected { "▶" } else { " " };
-        let mut line = match &row.method {
+        let line = match &row.method {
             None => Line::from(vec![
-                Span::raw(pointer),
                 Span::styled(tree.path_of(row).to_string(), theme.bold()),
                 Span::raw("  "),
                 Span::styled(format!("{} {}", row.level.mark(), row.cors), level_style),
             ]),
             Some(m) => Line::from(vec![
-                Span::raw(pointer),
                 Span::styled(if current { "●" } else { " " }, theme.title()),
                 Span::raw(format!("{m:<7} ")),
                 Span::raw(format!(
@@ -119,18 +116,25 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
                 Span::styled(format!("{} {}", row.level.mark(), row.cors), level_style),
             ]),
         };
-        if selected {
-            line = line.patch_style(theme.selected(true));
-        }
-        lines.push(line);
+        items.push(ListItem::new(line));
     }
-    if lines.is_empty() {
-        lines.push(Line::styled(
-            format!("Nothing matches '{}'.", ex.filter),
-            theme.dim(),
-        ));
+    if items.is_empty() {
+        f.render_widget(
+            Paragraph::new(Line::styled(
+                format!("Nothing matches '{}'.", ex.filter),
+                theme.dim(),
+            )),
+            areas.list,
+        );
+    } else {
+        let list = List::new(items)
+            .highlight_symbol("▶")
+            .highlight_spacing(HighlightSpacing::Always)
+            .highlight_style(theme.selected(true));
+        let mut state =
+            ListState::default().with_selected(Some(ex.list.sel.saturating_sub(offset)));
+        f.render_stateful_widget(list, areas.list, &mut state);
     }
-    f.render_widget(Paragraph::new(lines), areas.list);
     if ex.editing && !s.help {
         let x = areas.filter.x + 7 + u16::try_from(ex.filter.chars().count()).unwrap_or(u16::MAX);
         f.set_cursor_position(Position::new(
