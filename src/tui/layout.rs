@@ -51,39 +51,74 @@ pub fn form(size: Rect) -> Rect {
 pub struct Main {
     pub verdict: Rect,
     pub list: Rect,
-    /// The steps list has a border (false: seven bare rows, to leave the detail more room).
-    pub list_framed: bool,
+    pub steps: StepsLayout,
     pub detail: Rect,
 }
 
-/// Rows the detail pane keeps below a framed steps list; with fewer, the list drops its
-/// border (narrow terminals of less than about 30 rows).
+/// How the seven steps are laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepsLayout {
+    /// One row a step, with the full titles, in a bordered box.
+    Framed,
+    /// Two columns of short titles (steps 1–4, then 5–7), no border: a short terminal keeps
+    /// its rows for the cause and the fix.
+    Compact,
+}
+
+/// Rows of the compact steps list.
+pub const COMPACT_STEP_ROWS: u16 = 4;
+
+/// Rows the detail pane keeps below a framed steps list; with fewer (a narrow terminal of
+/// less than about 30 rows), the steps list is compact.
 const DETAIL_MIN_ROWS: u16 = 14;
 
 /// The main view: a verdict line, the seven steps, the selected step's detail. Wide: the
 /// steps on the left, the detail on the right. Narrow: stacked, and on a short terminal the
-/// steps list loses its border so that the detail keeps its rows.
+/// steps list is compact so that the detail keeps its rows.
 pub fn main(size: Rect) -> Main {
     let body = frame(size).body;
     let verdict_height = if size.width >= WIDE { 1 } else { 2 };
     let [verdict, rest] =
         Layout::vertical([Constraint::Length(verdict_height), Constraint::Min(0)]).areas(body);
-    let steps = crate::diagnose::STEPS.len() as u16;
-    let (list, detail, list_framed) = if size.width >= WIDE {
+    let framed_h = crate::diagnose::STEPS.len() as u16 + 2;
+    let (list, detail, steps) = if size.width >= WIDE {
         let [l, d] = Layout::horizontal([Constraint::Length(66), Constraint::Min(0)]).areas(rest);
-        (l, d, true)
+        (l, d, StepsLayout::Framed)
     } else {
-        let framed = rest.height >= steps + 2 + DETAIL_MIN_ROWS;
-        let list_h = if framed { steps + 2 } else { steps };
-        let [l, d] = Layout::vertical([Constraint::Length(list_h), Constraint::Min(0)]).areas(rest);
-        (l, d, framed)
+        let (h, steps) = if rest.height >= framed_h + DETAIL_MIN_ROWS {
+            (framed_h, StepsLayout::Framed)
+        } else {
+            (COMPACT_STEP_ROWS, StepsLayout::Compact)
+        };
+        let [l, d] = Layout::vertical([Constraint::Length(h), Constraint::Min(0)]).areas(rest);
+        (l, d, steps)
     };
     Main {
         verdict,
         list,
-        list_framed,
+        steps,
         detail,
     }
+}
+
+/// The step (index 0–6) under `at` in the steps list, if any.
+pub fn step_at(m: &Main, at: ratatui::layout::Position) -> Option<usize> {
+    if !m.list.contains(at) {
+        return None;
+    }
+    let row = usize::from(at.y - m.list.y);
+    let i = match m.steps {
+        StepsLayout::Framed => row.checked_sub(1)?,
+        StepsLayout::Compact => {
+            let right = at.x >= m.list.x + m.list.width / 2;
+            row + if right {
+                usize::from(COMPACT_STEP_ROWS)
+            } else {
+                0
+            }
+        }
+    };
+    (i < crate::diagnose::STEPS.len()).then_some(i)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

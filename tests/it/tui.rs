@@ -332,18 +332,20 @@ async fn mouse_clicks_select_steps() {
     let plan = args.resolve(&Config::default()).unwrap();
     let mut ui = Ui::new(80, 24, options(StartMode::Diagnose(Box::new(plan)), args)).await;
     let screen = ui.screen();
-    // At 80×24 the steps list has no border, to leave the detail its rows.
-    let row = screen
+    // At 80×24 the steps list is compact: two columns, step 5 heads the second.
+    let (row, col) = screen
         .lines()
-        .position(|l| l.starts_with(" 5 ") || l.starts_with("│ 5 "))
+        .enumerate()
+        .find_map(|(y, l)| l.find(" 5 ✔ pass").map(|x| (y, l[..x].chars().count() + 2)))
         .unwrap();
     ui.state.update(Msg::Mouse(MouseEvent {
         kind: MouseEventKind::Down(MouseButton::Left),
-        column: 10,
+        column: u16::try_from(col).unwrap(),
         row: u16::try_from(row).unwrap(),
         modifiers: KeyModifiers::NONE,
     }));
-    assert!(ui.selected_step_line().contains("▶5"), "{screen}");
+    assert_eq!(ui.state.steps.sel, 4, "{screen}");
+    assert!(ui.screen().contains("▶5 ✔ pass"), "{}", ui.screen());
 }
 
 /// The TUI and `check` drive one runner: same target, same diagnosis.
@@ -1026,7 +1028,10 @@ async fn a_small_terminal_says_so() {
     ui.state.update(Msg::Resize(80, 24));
     ui.terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
     let screen = ui.screen();
-    assert!(screen.contains("◀ first failure"), "{screen}");
+    assert!(
+        screen.contains("▶3 ✘ FAIL") && screen.contains("Cause "),
+        "{screen}"
+    );
     ui.press("q").await;
     assert!(ui.state.quit);
 }

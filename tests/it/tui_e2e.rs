@@ -306,7 +306,7 @@ async fn two_scenarios_from_the_picker_with_esc_enter_j_k() {
     tmux.keys("Enter");
     let screen = tmux
         .wait_for("the first diagnosis", |s| {
-            s.contains("◀ first") && s.contains("› options-missing ›")
+            s.contains(" ◀") && s.contains("Cause ") && s.contains("› options-missing ›")
         })
         .await;
     assert!(screen.contains("Cause "), "{screen}");
@@ -340,7 +340,7 @@ async fn two_scenarios_from_the_picker_with_esc_enter_j_k() {
     tmux.keys("Enter");
     let screen = tmux
         .wait_for("the second diagnosis", |s| {
-            s.contains("◀ first") && s.contains("› header-declared-not-mapped ›")
+            s.contains(" ◀") && s.contains("Cause ") && s.contains("› header-declared-not-mapped ›")
         })
         .await;
     // The cause and the start of its fix, without a key pressed.

@@ -39,14 +39,11 @@ impl AppState {
                 let areas = layout::main(self.size);
                 if areas.list.contains(at) {
                     if scroll == 0 {
-                        let row = if areas.list_framed {
-                            row_at(areas.list, at)
-                        } else {
-                            usize::from(at.y.saturating_sub(areas.list.y))
-                        };
-                        if row < STEP_COUNT && row != self.steps.sel {
-                            self.steps.sel = row;
-                            self.steps.scroll = 0;
+                        if let Some(row) = layout::step_at(&areas, at) {
+                            if row != self.steps.sel {
+                                self.steps.sel = row;
+                                self.steps.scroll = 0;
+                            }
                         }
                         self.steps.pane = Pane::List;
                     } else {

@@ -27,56 +27,7 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
         areas.verdict,
     );
 
-    let list_focused = s.steps.pane == Pane::List;
-    let inner = if areas.list_framed {
-        framed(f, areas.list, "Steps", list_focused, theme)
-    } else {
-        areas.list
-    };
-    let first = d.report.as_ref().and_then(|r| r.first_failing_step);
-    let items: Vec<ListItem> = STEPS
-        .iter()
-        .map(|(n, _, title)| {
-            let state = d.step_state(*n);
-            let (mark, mut word, mut style) = theme.step(state, s.tick);
-            // A rerun in progress: the previous verdict stays, dimmed, beside the spinner.
-            let before = d
-                .previous
-                .as_ref()
-                .filter(|_| d.running())
-                .and_then(|r| r.step(*n));
-            let mut flag_style = theme.error();
-            let mut first_here = first == Some(*n);
-            if let Some(b) = before {
-                let (_, w, _) = theme.step(StepState::Done(b.status), 0);
-                word = w;
-                style = theme.dim();
-                flag_style = theme.dim();
-                first_here = d.previous.as_ref().and_then(|r| r.first_failing_step) == Some(*n);
-            }
-            let flag = if first_here { " ◀ first failure" } else { "" };
-            let mut spans = vec![
-                Span::raw(format!("{n} ")),
-                Span::styled(format!("{mark} {word:<7} "), style),
-            ];
-            // What the last rerun changed, until the next run.
-            if let Some(c) = d.changes.iter().find(|c| c.step == *n) {
-                spans.push(Span::styled(
-                    format!("(was {}) ", c.before.as_str()),
-                    theme.bold(),
-                ));
-            }
-            spans.push(Span::raw(title.to_string()));
-            spans.push(Span::styled(flag, flag_style));
-            ListItem::new(Line::from(spans))
-        })
-        .collect();
-    let list = List::new(items)
-        .highlight_symbol("▶")
-        .highlight_spacing(HighlightSpacing::Always)
-        .highlight_style(theme.selected(list_focused));
-    let mut list_state = ListState::default().with_selected(Some(s.steps.sel));
-    f.render_stateful_widget(list, inner, &mut list_state);
+    draw_steps(f, &areas, s, d, theme);
 
     let title = detail_title(s, d);
     let inner = framed(f, areas.detail, &title, s.steps.pane == Pane::Detail, theme);
@@ -114,6 +65,100 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
     );
 }
 
+/// Short step titles, for the compact list (the learn topics use the same words).
+const SHORT_TITLES: [&str; 7] = [
+    "browser-only?",
+    "preflight",
+    "OPTIONS exists",
+    "OPTIONS not authorized",
+    "CORS headers",
+    "gateway responses",
+    "browser retest",
+];
+
+/// The seven steps: one row each with the full title, or (compact) two columns of short
+/// titles.
+fn draw_steps(f: &mut Frame, areas: &layout::Main, s: &AppState, d: &Diagnosis, theme: &Theme) {
+    let focused = s.steps.pane == Pane::List;
+    let compact = areas.steps == layout::StepsLayout::Compact;
+    let first = d.report.as_ref().and_then(|r| r.first_failing_step);
+    let items: Vec<ListItem> = STEPS
+        .iter()
+        .enumerate()
+        .map(|(i, (n, _, title))| {
+            let state = d.step_state(*n);
+            let (mark, mut word, mut style) = theme.step(state, s.tick);
+            // A rerun in progress: the previous verdict stays, dimmed, beside the spinner.
+            let before = d
+                .previous
+                .as_ref()
+                .filter(|_| d.running())
+                .and_then(|r| r.step(*n));
+            let mut flag_style = theme.error();
+            let mut first_here = first == Some(*n);
+            if let Some(b) = before {
+                let (_, w, _) = theme.step(StepState::Done(b.status), 0);
+                word = w;
+                style = theme.dim();
+                flag_style = theme.dim();
+                first_here = d.previous.as_ref().and_then(|r| r.first_failing_step) == Some(*n);
+            }
+            let flag = match (first_here, compact) {
+                (false, _) => "",
+                (true, false) => " ◀ first failure",
+                (true, true) => " ◀",
+            };
+            let mut spans = vec![
+                Span::raw(format!("{n} ")),
+                Span::styled(format!("{mark} {word:<7} "), style),
+            ];
+            // What the last rerun changed, until the next run.
+            if let Some(c) = d.changes.iter().find(|c| c.step == *n) {
+                spans.push(Span::styled(
+                    format!("(was {}) ", c.before.as_str()),
+                    theme.bold(),
+                ));
+            }
+            let title = if compact {
+                SHORT_TITLES.get(i).copied().unwrap_or(title)
+            } else {
+                title
+            };
+            spans.push(Span::raw(title.to_string()));
+            spans.push(Span::styled(flag, flag_style));
+            ListItem::new(Line::from(spans))
+        })
+        .collect();
+    let list = |items: Vec<ListItem<'static>>| {
+        List::new(items)
+            .highlight_symbol("▶")
+            .highlight_spacing(HighlightSpacing::Always)
+            .highlight_style(theme.selected(focused))
+    };
+    if !compact {
+        let inner = framed(f, areas.list, "Steps", focused, theme);
+        let mut state = ListState::default().with_selected(Some(s.steps.sel));
+        f.render_stateful_widget(list(items), inner, &mut state);
+        return;
+    }
+    let half = areas.list.width / 2;
+    let left = Rect::new(areas.list.x, areas.list.y, half, areas.list.height);
+    let right = Rect::new(
+        areas.list.x + half,
+        areas.list.y,
+        areas.list.width - half,
+        areas.list.height,
+    );
+    let split = usize::from(layout::COMPACT_STEP_ROWS);
+    let mut items = items;
+    let second = items.split_off(split.min(items.len()));
+    let sel = s.steps.sel;
+    let mut state = ListState::default().with_selected((sel < split).then_some(sel));
+    f.render_stateful_widget(list(items), left, &mut state);
+    let mut state = ListState::default().with_selected(sel.checked_sub(split));
+    f.render_stateful_widget(list(second), right, &mut state);
+}
+
 /// "Step 5 ✘ FAIL · Validate the CORS headers …".
 fn detail_title(s: &AppState, d: &Diagnosis) -> String {
     let n = s.selected_step_number();
@@ -149,8 +194,8 @@ fn split_detail(inner: Rect, detail: &StepDetail) -> DetailSplit {
         .wrap(Wrap { trim: false })
         .line_count(inner.width);
     let want = u16::try_from(want).unwrap_or(u16::MAX);
-    // The pinned part, a rule and at least two rows of the rest.
-    if want + 3 > inner.height {
+    // The pinned part, a rule and at least one row of the rest.
+    if want + 2 > inner.height {
         return whole;
     }
     let pinned = Rect::new(inner.x, inner.y, inner.width, want);
