@@ -4,7 +4,21 @@
 //!
 //! One loop: input (crossterm's async `EventStream`), runner progress, ticks and signals all
 //! arrive as [`Msg`] on one channel. The loop applies every queued message, then draws once.
-//! Ticks only flow while a run is in progress, so an idle UI does not redraw.
+//! Ticks only flow while a run is in progress, so an idle UI does not redraw. Nothing that can
+//! block runs on the loop: opening the configuration source (an `--openapi` file), saving the
+//! last target and the runs themselves are tasks (blocking ones on tokio's blocking pool).
+//!
+//! The state is the shell (the screen stack, the status line, the help overlay, the size)
+//! and one component a screen, each with its own selection, focus and scroll: `StepsView`,
+//! `EvidenceView`, `LearnView`, `DemoPicker`, `ExplorerState` and the form. Lists share one
+//! component (`state::ListNav`, drawn with ratatui's `List`), and every detail pane's scroll
+//! is clamped to its wrapped text (`view::*_max_scroll`), so `j`, `G`/End, PageDown and the
+//! wheel stop at the real end.
+//!
+//! Navigation is a stack: a screen opens on top of the one it was opened from (a screen
+//! already below is gone back to instead), Esc goes back exactly one level, and Esc at the
+//! root (the picker, or the form) asks whether to quit. A diagnosis sits on the demo picker
+//! when it is a scenario's, on the form otherwise. The header's breadcrumb is the stack.
 
 pub mod demo;
 pub mod explorer;
