@@ -1213,6 +1213,16 @@ async fn the_header_shows_the_aws_profile_and_the_configuration_state() {
     let line = screen.lines().nth(2).unwrap_or_default();
     assert!(line.contains("config not read (probes only)"), "{screen}");
     assert!(line.contains("AWS profile dev, eu-west-1"), "{screen}");
+    // Once the run knows who the lookups ran as (STS), the account is there too.
+    if let Some(r) = ui.state.diag.as_mut().and_then(|d| d.report.as_mut()) {
+        r.aws_identity = Some("account 123456789012".into());
+    }
+    let screen = ui.screen();
+    let line = screen.lines().nth(2).unwrap_or_default();
+    assert!(
+        line.contains("AWS profile dev, eu-west-1, account 123456789012"),
+        "{screen}"
+    );
 
     let mut args = target(&url);
     args.no_aws = true;
