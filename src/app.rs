@@ -10,9 +10,10 @@ use crate::aws::file::{OpenApiFile, ScenarioSource};
 use crate::aws::sdk::{SdkOptions, SdkSource};
 use crate::aws::BoxFuture;
 use crate::aws::ConfigSource;
-use crate::cli::{CheckArgs, Cli, Command, DemoArgs, Plan, ServeArgs, TargetArgs, UsageError};
+use crate::cli::{CheckArgs, Cli, Command, DemoArgs, FormatArg, ServeArgs};
 use crate::config::Config;
 use crate::gateway::scenario::Scenario;
+use crate::plan::{Plan, TargetArgs, UsageError};
 use crate::report::Format;
 use crate::runner;
 use crate::sim::{self, SimServer};
@@ -69,7 +70,7 @@ fn remember_secrets(cli: &Cli, config: &Config) {
         Some(Command::Check(args)) => &args.target,
         _ => &cli.target,
     };
-    crate::redact::remember(&crate::redact::Secrets::from_args(target, config));
+    crate::redact::remember(&target.args().secrets(config));
 }
 
 /// A command line clap refused: help and version as clap prints them, anything else on
@@ -123,7 +124,7 @@ async fn dispatch(cli: Cli) -> Result<i32, UsageError> {
                     crate::tui::StartMode::Diagnose(Box::new(started.plan))
                 }
             };
-            tui(config, cli.target, start).await
+            tui(config, cli.target.args(), start).await
         }
         Some(Command::Demo(args)) => demo(&args).await,
         Some(Command::Serve(args)) => serve(&args).await,
@@ -131,17 +132,17 @@ async fn dispatch(cli: Cli) -> Result<i32, UsageError> {
             let start = if cli.target.url.is_none() && cli.target.path.is_none() {
                 crate::tui::StartMode::Form
             } else {
-                match cli.target.resolve(&config) {
+                match cli.target.args().resolve(&config) {
                     Ok(plan) => crate::tui::StartMode::Diagnose(Box::new(plan)),
                     Err(e) => crate::tui::StartMode::FormError(e.0),
                 }
             };
-            tui(config, cli.target, start).await
+            tui(config, cli.target.args(), start).await
         }
         None => {
             let args = CheckArgs {
                 target: cli.target,
-                format: Format::Text,
+                format: FormatArg::Text,
                 no_color: false,
             };
             check(&args, &config).await
@@ -152,7 +153,7 @@ async fn dispatch(cli: Cli) -> Result<i32, UsageError> {
 /// The terminal UI, on the same runner and configuration sources as `check`.
 async fn tui(
     config: Config,
-    args: crate::cli::TargetArgs,
+    args: TargetArgs,
     start: crate::tui::StartMode,
 ) -> Result<i32, UsageError> {
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
@@ -315,7 +316,7 @@ async fn demo(args: &DemoArgs) -> Result<i32, UsageError> {
         .map_err(|e| UsageError(e.0));
     server.shutdown().await;
     let report = report?;
-    let format = args.format.unwrap_or(Format::Text);
+    let format = args.format.map_or(Format::Text, Format::from);
     let mut text = String::new();
     if format == Format::Text {
         text = format!(
@@ -378,7 +379,7 @@ static STOPPED_BY: AtomicI32 = AtomicI32::new(0);
 pub const DEFAULT_DEMO: &str = "options-cognito-authorizer";
 
 async fn check(args: &CheckArgs, config: &Config) -> Result<i32, UsageError> {
-    let plan = args.target.resolve(config)?;
+    let plan = args.target.args().resolve(config)?;
     if plan.browser {
         tokio::spawn(stop_on_signal());
     }
@@ -400,12 +401,13 @@ async fn check(args: &CheckArgs, config: &Config) -> Result<i32, UsageError> {
     let (report, _) = runner::run_until(&plan, source.clone(), None, deadline)
         .await
         .map_err(|e| UsageError(e.0))?;
-    let color = args.format == Format::Text && color_wanted(args.no_color);
+    let format = Format::from(args.format);
+    let color = format == Format::Text && color_wanted(args.no_color);
     if STOPPED_BY.load(Ordering::SeqCst) != 0 {
         // Stopped by a signal: the retest was cut short, so the report would mislead.
         return Ok(STOPPED_BY.load(Ordering::SeqCst));
     }
-    print_stdout(&report.render(args.format, color))?;
+    print_stdout(&report.render(format, color))?;
     // The configuration was asked for explicitly (an API, a stage, an endpoint or a profile
     // named on the command line or in the config file): not getting it is an error, not a
     // quiet fall-back to probes only.

@@ -8,19 +8,16 @@ use futures_util::future::join_all;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::aws::{ConfigRequest, ConfigSource};
-use crate::cli::Plan;
 use crate::cors::{self, PreflightPlan};
 use crate::diagnose;
-use crate::evidence::{
-    attribute, AnsweredBy, ConfigEvidence, Evidence, Exchange, ExchangeKind, RecordedResponse,
-};
-use crate::gateway::behavior::{self, Backend, BackendCall, BackendReply, Context, RouteBackend};
+use crate::evidence::{ConfigEvidence, Evidence, Exchange, ExchangeKind};
+use crate::gateway::behavior::{self, Located, PredictRequest};
 use crate::gateway::Api;
-use crate::http::HttpRequest;
+use crate::plan::Plan;
 use crate::probe::requests::{plan_requests, PlannedRequest};
 use crate::probe::{self, ProbeOptions, Prober};
 use crate::redact::Secrets;
-use crate::report::{masked_exchange, masked_request, Report};
+use crate::report::Report;
 use crate::target::{ApiRef, Target};
 
 /// Progress of one run, in order: `Planned`, then `ExchangeDone`/`ConfigLoaded`/`ConfigDone`
@@ -175,7 +172,7 @@ pub async fn run_until(
         let emit = &emit;
         Ok(join_all(requests.iter().map(|r| async move {
             let x = probe::send(prober, r).await;
-            emit(RunEvent::ExchangeDone(Box::new(masked_exchange(
+            emit(RunEvent::ExchangeDone(Box::new(crate::redact::exchange(
                 &x, secrets,
             ))));
             x
@@ -205,9 +202,17 @@ pub async fn run_until(
                 "no URL to probe and no configuration to predict from: {reason}"
             )));
         };
-        exchanges = predict(&located, backend.as_ref(), target, &requests);
+        let to_predict: Vec<PredictRequest<'_>> = requests
+            .iter()
+            .map(|r| PredictRequest {
+                id: &r.id,
+                kind: r.kind,
+                request: &r.request,
+            })
+            .collect();
+        exchanges = behavior::predict(&located, backend.as_ref(), target, &to_predict);
         for x in &exchanges {
-            emit(RunEvent::ExchangeDone(Box::new(masked_exchange(
+            emit(RunEvent::ExchangeDone(Box::new(crate::redact::exchange(
                 x, secrets,
             ))));
         }
@@ -316,7 +321,7 @@ pub async fn rerun(
     let resent = join_all(requests.iter().filter(|r| kinds.contains(&r.kind)).map(
         |r| async move {
             let x = probe::send(prober, r).await;
-            emit(RunEvent::ExchangeDone(Box::new(masked_exchange(
+            emit(RunEvent::ExchangeDone(Box::new(crate::redact::exchange(
                 &x, secrets,
             ))));
             x
@@ -356,7 +361,7 @@ fn masked_planned(requests: &[PlannedRequest], secrets: &Secrets) -> Vec<Planned
     requests
         .iter()
         .map(|p| PlannedRequest {
-            request: masked_request(&p.request, secrets),
+            request: crate::redact::request(&p.request, secrets),
             ..p.clone()
         })
         .collect()
@@ -364,7 +369,7 @@ fn masked_planned(requests: &[PlannedRequest], secrets: &Secrets) -> Vec<Planned
 
 /// The secrets a run's events are masked with: the target's, and the process's.
 fn run_secrets(target: &Target) -> Secrets {
-    let mut secrets = Secrets::from_target(target);
+    let mut secrets = target.secrets();
     secrets.extend(&crate::redact::known_secrets());
     secrets
 }
@@ -422,139 +427,5 @@ fn not_requested_reason(plan: &Plan) -> String {
         "the URL is not an execute-api URL and no API was named (--api-id, --openapi)".to_string()
     } else {
         "no configuration source was given (--openapi EXPORT.json)".to_string()
-    }
-}
-
-/// The API, and where in it the request lands.
-struct Located {
-    api: Arc<Api>,
-    stage: Option<String>,
-    path: String,
-}
-
-/// Offline: the exchanges API Gateway would produce, from the configuration alone.
-fn predict(
-    located: &Located,
-    backend: Option<&RouteBackend>,
-    target: &Target,
-    requests: &[PlannedRequest],
-) -> Vec<Exchange> {
-    let assumed = AssumedCorsBackend {
-        origin: target.origin.clone(),
-        credentials: target.credentials == crate::target::CredentialsMode::Include,
-    };
-    let backend: &dyn Backend = match backend {
-        Some(b) => b,
-        None => &assumed,
-    };
-    let query = target
-        .url
-        .query()
-        .map(|q| format!("?{q}"))
-        .unwrap_or_default();
-    requests
-        .iter()
-        .enumerate()
-        .map(|(i, planned)| {
-            let request = HttpRequest {
-                method: planned.request.method.clone(),
-                path_and_query: format!("{}{query}", located.path),
-                headers: planned.request.headers.clone(),
-                body: planned
-                    .request
-                    .body
-                    .clone()
-                    .unwrap_or_default()
-                    .into_bytes(),
-            };
-            let ctx = Context::new(i as u64 + 1, backend);
-            let answer = behavior::respond(&located.api, located.stage.as_deref(), &request, &ctx);
-            let response = answer.response;
-            let (by_headers, gateway_error_type) = attribute(&response.headers);
-            // The model knows who produced its answer: an HTTP API's own errors and its
-            // automatic preflight answer carry no x-amzn-ErrorType, yet are API Gateway's.
-            let answered_by = match answer.produced_by {
-                behavior::Producer::Gateway { .. } | behavior::Producer::CorsPreflight => {
-                    AnsweredBy::Gateway
-                }
-                behavior::Producer::Integration { .. } => by_headers,
-            };
-            let body_truncated = response.body.len() > EXCERPT_BYTES;
-            let excerpt = &response.body[..response.body.len().min(EXCERPT_BYTES)];
-            Exchange {
-                id: planned.id.clone(),
-                kind: planned.kind,
-                request: planned.request.clone(),
-                response: Some(RecordedResponse {
-                    status: response.status,
-                    headers: response.headers,
-                    body_excerpt: String::from_utf8_lossy(excerpt).into_owned(),
-                    body_truncated,
-                }),
-                error: None,
-                answered_by,
-                gateway_error_type,
-                elapsed_ms: 0,
-                predicted: true,
-            }
-        })
-        .collect()
-}
-
-const EXCERPT_BYTES: usize = 2048;
-
-/// Offline, a proxy backend's own answer is unknowable. The prediction assumes the backend
-/// does what a correct one does for the app's origin (and nothing for any other origin: no
-/// reflection is invented), and labels its answers with [`ASSUMPTION_HEADER`]: the diagnosis
-/// reports an assumption as one (a warning), never as a verified header or a security risk.
-struct AssumedCorsBackend {
-    origin: String,
-    credentials: bool,
-}
-
-use crate::diagnose::ASSUMPTION_HEADER;
-
-impl Backend for AssumedCorsBackend {
-    fn invoke(&self, call: &BackendCall<'_>) -> BackendReply {
-        let mut headers = std::collections::BTreeMap::new();
-        headers.insert("Content-Type".to_string(), "application/json".to_string());
-        headers.insert(
-            ASSUMPTION_HEADER.to_string(),
-            "offline prediction: the backend's answer is assumed, not known".to_string(),
-        );
-        let h = &call.request.headers;
-        let preflight = call.request.method.eq_ignore_ascii_case("OPTIONS")
-            && h.contains("access-control-request-method");
-        if h.get("origin") == Some(self.origin.as_str()) {
-            headers.insert(
-                "Access-Control-Allow-Origin".to_string(),
-                self.origin.clone(),
-            );
-            if self.credentials {
-                headers.insert(
-                    "Access-Control-Allow-Credentials".to_string(),
-                    "true".to_string(),
-                );
-            }
-            if preflight {
-                if let Some(m) = h.get("access-control-request-method") {
-                    headers.insert("Access-Control-Allow-Methods".to_string(), m.to_string());
-                }
-                if let Some(rh) = h.get("access-control-request-headers") {
-                    headers.insert("Access-Control-Allow-Headers".to_string(), rh.to_string());
-                }
-            }
-        }
-        headers.insert("Vary".to_string(), "Origin".to_string());
-        BackendReply {
-            status: if preflight { 204 } else { 200 },
-            headers,
-            body: if preflight {
-                String::new()
-            } else {
-                "{}".to_string()
-            },
-            failure: None,
-        }
     }
 }

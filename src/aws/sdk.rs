@@ -25,9 +25,9 @@ use aws_credential_types::provider::ProvideCredentials;
 use tokio::sync::OnceCell;
 
 use super::{BoxFuture, ConfigRequest, ConfigSource, LoadedConfig};
-use crate::cli::Plan;
 use crate::evidence::{ConfigGap, ConfigSourceKind};
 use crate::gateway::model::{ApiKind, DEFAULT_STAGE};
+use crate::plan::Plan;
 use crate::target::ApiRef;
 use errors::{classify, Lookup, LookupError};
 use intercept::{CallCounter, NullMapRepair};

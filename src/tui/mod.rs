@@ -38,9 +38,9 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
 
 use crate::aws::ConfigSource;
-use crate::cli::{Plan, TargetArgs};
 use crate::config::Config;
 use crate::evidence::Evidence;
+use crate::plan::{Plan, TargetArgs};
 use crate::report::Report;
 use crate::runner::{self, RunError, RunEvent};
 
@@ -302,7 +302,7 @@ impl Jobs {
     /// Cancels the pending run (if any) and starts this one.
     fn start_run(&mut self, seq: u64, plan: Plan) {
         // From now on the log and every message mask this target's secrets by value too.
-        crate::redact::remember(&crate::redact::Secrets::from_target(&plan.target));
+        crate::redact::remember(&plan.target.secrets());
         tracing::info!(seq, url = %crate::redact::url(plan.target.url.as_str()), "diagnosis started");
         let source = (self.source)(&plan);
         self.spawn_run(seq, true, move |events| async move {

@@ -23,9 +23,9 @@ use super::form::FormState;
 use super::keymap::{Action, Context, Keymap};
 use super::learn::Learn;
 use super::session::LastTarget;
-use crate::cli::{Plan, TargetArgs};
 use crate::config::Config;
 use crate::evidence::ExchangeKind;
+use crate::plan::{Plan, TargetArgs};
 use crate::runner::RunEvent;
 
 pub use explorer::{visible_offset, ExplorerState};
@@ -245,7 +245,7 @@ impl AppState {
             }
             Msg::RunFailed { seq, error } => {
                 if let Some(d) = self.diag.as_mut().filter(|d| d.seq == seq) {
-                    let mut secrets = crate::redact::Secrets::from_target(&d.plan.target);
+                    let mut secrets = d.plan.target.secrets();
                     secrets.extend(&crate::redact::known_secrets());
                     let error = crate::redact::escape_controls(&secrets.mask(&error));
                     d.phase = Phase::Failed(error.clone());

@@ -2,9 +2,9 @@
 //! runs, and how the app starts a run and follows its progress.
 
 use super::{AppState, Effect, Pane, Screen, Status, STEP_COUNT};
-use crate::cli::{Plan, TargetArgs};
 use crate::diagnose::StepStatus;
 use crate::evidence::{Exchange, ExchangeKind};
+use crate::plan::{Plan, TargetArgs};
 use crate::probe::requests::PlannedRequest;
 use crate::report::Report;
 use crate::runner::RunEvent;
