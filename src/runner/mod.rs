@@ -1,6 +1,19 @@
 //! Orchestration: gathers the evidence for a plan concurrently (probes and configuration),
 //! emits progress events, and produces the report. Both front ends drive this one runner.
 //! Cancel a run by dropping (or aborting the task of) its future.
+//!
+//! One path: [`run`], [`run_keeping_evidence`], [`run_until`] and [`rerun`] are thin entries
+//! into the same private `execute`, which differs only in what it [`Gather`]s: everything,
+//! or some exchanges on top of an earlier run (the rest of its evidence kept).
+//!
+//! Secrets: the plan and the evidence hold the request as sent (secrets included). Events
+//! and reports carry masked copies only ([`crate::redact`]); the raw evidence leaves the
+//! runner only as an opaque [`HeldRun`], and a front end holds its plan as a [`SealedPlan`]
+//! (a masked copy to show, the raw plan readable by the runner alone).
+
+mod sealed;
+
+pub use sealed::{HeldRun, SealedPlan};
 
 use std::sync::Arc;
 
@@ -18,7 +31,7 @@ use crate::probe::requests::{plan_requests, PlannedRequest};
 use crate::probe::{self, ProbeOptions, Prober};
 use crate::redact::Secrets;
 use crate::report::Report;
-use crate::target::{ApiRef, Target};
+use crate::target::Target;
 
 /// Progress of one run, in order: `Planned`, then `ExchangeDone`/`ConfigLoaded`/`ConfigDone`
 /// as they come (`ConfigLoaded` just before its `ConfigDone`), `BrowserStarted` when the
@@ -47,9 +60,44 @@ pub enum RunEvent {
 }
 
 /// Why a run could not produce a report at all (as opposed to a step that is `unknown`).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct RunError(pub String);
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum RunError {
+    /// Missing or expired AWS credentials, or a credential check that did not finish: the
+    /// message says what to do. Nothing was probed. (`check` exits 2.)
+    #[error("{0}")]
+    Credentials(String),
+    /// No URL to probe, and the configuration to predict from could not be read.
+    #[error("no URL to probe and no configuration to predict from: {0}")]
+    NothingToPredict(String),
+    /// A partial rerun of an offline diagnosis, which predicts every exchange.
+    #[error("an offline diagnosis predicts every exchange: run it again whole")]
+    OfflinePartial,
+    /// The configuration source the plan names could not be opened (`--openapi`).
+    #[error("{0}")]
+    Source(String),
+    /// The HTTP client for the probes could not be built.
+    #[error("cannot set up the HTTP client: {0}")]
+    Client(String),
+    /// The diagnosis stopped on an internal error (a bug).
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// What a run gathers.
+enum Gather<'a> {
+    /// Everything: the configuration (after the credential check), every exchange, the
+    /// Chromium retest when the plan asks for one.
+    Everything {
+        source: Option<Arc<dyn ConfigSource>>,
+    },
+    /// The planned requests of `kinds` only (with the same ids as before); the rest of
+    /// `previous` is kept: the other exchanges, the configuration (not reloaded), and the
+    /// Chromium retest unless `plan.browser` asks for a new one (or exchanges changed).
+    Exchanges {
+        previous: &'a HeldRun,
+        kinds: &'a [ExchangeKind],
+    },
+}
 
 /// Runs the diagnosis of `plan`, reporting progress on `events` (if given).
 pub async fn run(
@@ -62,27 +110,83 @@ pub async fn run(
         .map(|(report, _)| report)
 }
 
-/// [`run`], also returning the evidence the report was made from, for a later [`rerun`].
-/// The evidence is *unmasked* (it holds the request headers as sent, secrets included):
-/// keep it away from anything that is displayed or written out; the report is the safe view.
+/// [`run`], also returning the evidence the report was made from, for a later [`rerun`],
+/// as an opaque [`HeldRun`] (it holds the request as sent, secrets included: only the runner
+/// reads it; the report is the safe view).
 pub async fn run_keeping_evidence(
     plan: &Plan,
     config_source: Option<Arc<dyn ConfigSource>>,
     events: Option<UnboundedSender<RunEvent>>,
-) -> Result<(Report, Evidence), RunError> {
+) -> Result<(Report, HeldRun), RunError> {
     let deadline = tokio::time::Instant::now() + plan.timeout;
     run_until(plan, config_source, events, deadline).await
 }
 
-/// [`run_keeping_evidence`] with the run's deadline given (`check` starts it before its AWS
-/// credential check, so that one `--timeout` covers the whole command). The configuration
-/// lookups and the Chromium retest stop at it; each probe has `plan.timeout` of its own.
+/// [`run_keeping_evidence`] with the run's deadline given (`check` starts it with the
+/// command, so that one `--timeout` covers everything). The credential check, the
+/// configuration lookups and the Chromium retest stop at it; each probe has `plan.timeout`
+/// of its own.
 pub async fn run_until(
     plan: &Plan,
     config_source: Option<Arc<dyn ConfigSource>>,
     events: Option<UnboundedSender<RunEvent>>,
     deadline: tokio::time::Instant,
-) -> Result<(Report, Evidence), RunError> {
+) -> Result<(Report, HeldRun), RunError> {
+    let gather = Gather::Everything {
+        source: config_source,
+    };
+    execute(plan, gather, events, deadline).await
+}
+
+/// Re-sends only the planned requests of `kinds` (with the same ids as before), keeps the
+/// rest of `previous` (the other exchanges, the configuration, which is not reloaded, and
+/// the Chromium retest unless `plan.browser` asks for a new one), then diagnoses again.
+///
+/// `previous` is an earlier live run of the same target (from [`run_keeping_evidence`] or
+/// [`rerun`]). Events are those of [`run`]: `Planned` with every request, `ConfigDone` at
+/// once, `ExchangeDone` for the re-sent exchanges only, `Finished`. Offline plans predict
+/// every exchange from the configuration: run them again with [`run`].
+pub async fn rerun(
+    plan: &Plan,
+    previous: &HeldRun,
+    kinds: &[ExchangeKind],
+    events: Option<UnboundedSender<RunEvent>>,
+) -> Result<(Report, HeldRun), RunError> {
+    if !plan.live {
+        return Err(RunError::OfflinePartial);
+    }
+    let deadline = tokio::time::Instant::now() + plan.timeout;
+    execute(
+        plan,
+        Gather::Exchanges { previous, kinds },
+        events,
+        deadline,
+    )
+    .await
+}
+
+/// Runs a sealed plan (a front end's): everything, with the source `source` finds for the
+/// raw plan, or, with `partial`, only some exchanges on top of an earlier run.
+pub async fn run_sealed(
+    plan: &SealedPlan,
+    source: impl FnOnce(&Plan) -> Result<Option<Arc<dyn ConfigSource>>, RunError>,
+    partial: Option<(&HeldRun, &[ExchangeKind])>,
+    events: Option<UnboundedSender<RunEvent>>,
+) -> Result<(Report, HeldRun), RunError> {
+    let raw = plan.raw();
+    match partial {
+        Some((previous, kinds)) => rerun(raw, previous, kinds, events).await,
+        None => run_keeping_evidence(raw, source(raw)?, events).await,
+    }
+}
+
+/// The one path every run takes.
+async fn execute(
+    plan: &Plan,
+    gather: Gather<'_>,
+    events: Option<UnboundedSender<RunEvent>>,
+    deadline: tokio::time::Instant,
+) -> Result<(Report, HeldRun), RunError> {
     let emit = |e: RunEvent| {
         if let Some(tx) = &events {
             let _ = tx.send(e);
@@ -91,6 +195,15 @@ pub async fn run_until(
     let target = &plan.target;
     let secrets = run_secrets(target);
     let secrets = &secrets;
+    let (source, previous, kinds) = match gather {
+        Gather::Everything { source } => (source, None, None),
+        Gather::Exchanges { previous, kinds } => (None, Some(previous.evidence()), Some(kinds)),
+    };
+    // Missing or expired AWS credentials stop the run before anything is probed (the same
+    // for `check` and the TUI).
+    if let Some(s) = &source {
+        credentials_checked(s.as_ref(), deadline, plan).await?;
+    }
     let preflight_plan = cors::plan(target);
     // A request fetch() refuses never leaves the browser: nothing is sent.
     let refused = cors::refusal(target).is_some();
@@ -100,21 +213,22 @@ pub async fn run_until(
         plan_requests(target, &preflight_plan)
     };
     emit(RunEvent::Planned {
-        plan: preflight_plan.clone(),
+        plan: preflight_plan,
         requests: masked_planned(&requests, secrets),
     });
+    let resolution = crate::aws::resolve(plan);
 
-    let config_request = config_request(plan);
     let config_fut = async {
-        let (evidence, backend) = match &config_source {
-            None => (
+        let (evidence, backend) = match (&source, previous) {
+            (_, Some(previous)) => (previous.config.clone(), None),
+            (None, None) => (
                 ConfigEvidence::NotRequested {
-                    reason: not_requested_reason(plan),
+                    reason: resolution.not_requested.clone(),
                 },
                 None,
             ),
-            Some(source) => {
-                match load_within(source.as_ref(), &config_request, deadline, plan).await {
+            (Some(source), None) => {
+                match load_within(source.as_ref(), &resolution.request, deadline, plan).await {
                     Ok(loaded) => {
                         if events.is_some() {
                             emit(RunEvent::ConfigLoaded {
@@ -167,10 +281,11 @@ pub async fn run_until(
             timeout: plan.timeout,
             ..ProbeOptions::default()
         })
-        .map_err(|e| RunError(e.to_string()))?;
+        .map_err(|e| RunError::Client(e.to_string()))?;
         let prober = &prober;
         let emit = &emit;
-        Ok(join_all(requests.iter().map(|r| async move {
+        let wanted = |r: &&PlannedRequest| kinds.is_none_or(|k| k.contains(&r.kind));
+        Ok(join_all(requests.iter().filter(wanted).map(|r| async move {
             let x = probe::send(prober, r).await;
             emit(RunEvent::ExchangeDone(Box::new(crate::redact::exchange(
                 &x, secrets,
@@ -183,7 +298,7 @@ pub async fn run_until(
     // Who the lookups run as, for the report header (one short STS call, concurrent with the
     // rest; none for file sources).
     let identity_fut = async {
-        match &config_source {
+        match &source {
             Some(source) => source.identity().await,
             None => None,
         }
@@ -191,16 +306,24 @@ pub async fn run_until(
     let ((config, loaded), exchanges, identity) =
         tokio::join!(config_fut, exchanges_fut, identity_fut);
     let mut exchanges = exchanges?;
-    if !plan.live {
+    if let Some(previous) = previous {
+        // The re-sent exchanges replace the previous ones with the same ids.
+        let mut merged = previous.exchanges.clone();
+        for x in exchanges {
+            match merged.iter_mut().find(|old| old.id == x.id) {
+                Some(old) => *old = x,
+                None => merged.push(x),
+            }
+        }
+        exchanges = merged;
+    } else if !plan.live {
         let Some((located, backend)) = loaded else {
             let reason = match &config {
                 ConfigEvidence::NotRequested { reason }
                 | ConfigEvidence::Unavailable { reason } => reason.clone(),
                 ConfigEvidence::Loaded { .. } => String::new(),
             };
-            return Err(RunError(format!(
-                "no URL to probe and no configuration to predict from: {reason}"
-            )));
+            return Err(RunError::NothingToPredict(reason));
         };
         let to_predict: Vec<PredictRequest<'_>> = requests
             .iter()
@@ -221,7 +344,10 @@ pub async fn run_until(
         target: target.clone(),
         exchanges,
         config,
-        browser: None,
+        // A Chromium verdict on answers that were just replaced would be stale.
+        browser: previous
+            .filter(|_| kinds.is_some_and(<[ExchangeKind]>::is_empty))
+            .and_then(|p| p.browser.clone()),
     };
     diagnose::classify::refine_attribution(&mut evidence);
     if plan.browser && !refused {
@@ -233,10 +359,27 @@ pub async fn run_until(
     }
     let diagnosis = diagnose::diagnose(&evidence, plan.mode);
     let mut report = Report::new(&evidence, &diagnosis);
-    report.aws_calls = config_source.as_ref().map_or(0, |s| s.aws_calls());
+    // A partial rerun does not look the configuration up again: no AWS calls this time.
+    report.aws_calls = source.as_ref().map_or(0, |s| s.aws_calls());
     report.aws_identity = identity;
     emit(RunEvent::Finished(Box::new(report.clone())));
-    Ok((report, evidence))
+    Ok((report, HeldRun::new(evidence)))
+}
+
+/// The source's credential check (the AWS SDK's: missing or expired credentials), within
+/// the run's deadline.
+async fn credentials_checked(
+    source: &dyn ConfigSource,
+    deadline: tokio::time::Instant,
+    plan: &Plan,
+) -> Result<(), RunError> {
+    match tokio::time::timeout_at(deadline, source.preflight()).await {
+        Ok(checked) => checked.map_err(RunError::Credentials),
+        Err(_) => Err(RunError::Credentials(format!(
+            "the AWS credential check did not finish within the --timeout of {:.1} s; check the network path to AWS (or --endpoint-url), raise --timeout, or skip the AWS lookups with --no-aws",
+            plan.timeout.as_secs_f64()
+        ))),
+    }
 }
 
 /// Loads the configuration, or says that the lookups did not finish by the run's deadline.
@@ -259,103 +402,6 @@ async fn load_within(
     }
 }
 
-/// Re-sends only the planned requests of `kinds` (with the same ids as before), keeps the
-/// rest of `previous` (the other exchanges, the configuration, which is not reloaded, and
-/// the Chromium retest unless `plan.browser` asks for a new one), then diagnoses again.
-///
-/// `previous` is the evidence of an earlier live run of the same target (from
-/// [`run_keeping_evidence`] or [`rerun`]). Events are those of [`run`]: `Planned` with every
-/// request, `ConfigDone` at once, `ExchangeDone` for the re-sent exchanges only, `Finished`.
-/// Offline plans predict every exchange from the configuration: run them again with [`run`].
-pub async fn rerun(
-    plan: &Plan,
-    previous: &Evidence,
-    kinds: &[ExchangeKind],
-    events: Option<UnboundedSender<RunEvent>>,
-) -> Result<(Report, Evidence), RunError> {
-    if !plan.live {
-        return Err(RunError(
-            "an offline diagnosis predicts every exchange: run it again whole".into(),
-        ));
-    }
-    let deadline = tokio::time::Instant::now() + plan.timeout;
-    let emit = |e: RunEvent| {
-        if let Some(tx) = &events {
-            let _ = tx.send(e);
-        }
-    };
-    let target = &plan.target;
-    let secrets = run_secrets(target);
-    let secrets = &secrets;
-    let preflight_plan = cors::plan(target);
-    // A request fetch() refuses never leaves the browser: nothing is sent.
-    let refused = cors::refusal(target).is_some();
-    let requests = if refused {
-        Vec::new()
-    } else {
-        plan_requests(target, &preflight_plan)
-    };
-    emit(RunEvent::Planned {
-        plan: preflight_plan,
-        requests: masked_planned(&requests, secrets),
-    });
-    let (loaded, detail) = match &previous.config {
-        ConfigEvidence::Loaded { .. } => (true, "configuration loaded".to_string()),
-        ConfigEvidence::NotRequested { reason } | ConfigEvidence::Unavailable { reason } => {
-            (false, reason.clone())
-        }
-    };
-    emit(RunEvent::ConfigDone {
-        loaded,
-        detail: secrets.mask(&detail),
-    });
-
-    let prober = Prober::new(ProbeOptions {
-        connect_timeout: plan.connect_timeout,
-        timeout: plan.timeout,
-        ..ProbeOptions::default()
-    })
-    .map_err(|e| RunError(e.to_string()))?;
-    let prober = &prober;
-    let emit = &emit;
-    let resent = join_all(requests.iter().filter(|r| kinds.contains(&r.kind)).map(
-        |r| async move {
-            let x = probe::send(prober, r).await;
-            emit(RunEvent::ExchangeDone(Box::new(crate::redact::exchange(
-                &x, secrets,
-            ))));
-            x
-        },
-    ))
-    .await;
-    let mut exchanges = previous.exchanges.clone();
-    for x in resent {
-        match exchanges.iter_mut().find(|old| old.id == x.id) {
-            Some(old) => *old = x,
-            None => exchanges.push(x),
-        }
-    }
-    let mut evidence = Evidence {
-        target: target.clone(),
-        exchanges,
-        config: previous.config.clone(),
-        // A Chromium verdict on answers that were just replaced would be stale.
-        browser: kinds.is_empty().then(|| previous.browser.clone()).flatten(),
-    };
-    diagnose::classify::refine_attribution(&mut evidence);
-    if plan.browser && !refused {
-        emit(RunEvent::BrowserStarted);
-        let budget = deadline.saturating_duration_since(tokio::time::Instant::now());
-        evidence.browser =
-            Some(crate::browser::retest_evidence(&evidence, plan.live, budget).await);
-    }
-    let diagnosis = diagnose::diagnose(&evidence, plan.mode);
-    // The configuration was not looked up again: no AWS calls this time.
-    let report = Report::new(&evidence, &diagnosis);
-    emit(RunEvent::Finished(Box::new(report.clone())));
-    Ok((report, evidence))
-}
-
 /// The planned requests as listeners may see them: secrets masked, like every event's payload.
 fn masked_planned(requests: &[PlannedRequest], secrets: &Secrets) -> Vec<PlannedRequest> {
     requests
@@ -374,58 +420,5 @@ fn run_secrets(target: &Target) -> Secrets {
     secrets
 }
 
-fn config_request(plan: &Plan) -> ConfigRequest {
-    let mut api_ref = ApiRef::from_url(&plan.target.url);
-    match (api_ref.as_mut(), &plan.api_id) {
-        (Some(r), Some(id)) => r.api_id = id.clone(),
-        // `--api-id` with a URL that does not name the API (a custom domain, a proxy, a
-        // loopback copy): the path below the stage is the URL's, less a leading `/{stage}`.
-        (None, Some(id)) => {
-            let url_path = plan.target.url.path();
-            let below = plan
-                .stage
-                .as_deref()
-                .and_then(|s| url_path.strip_prefix(&format!("/{s}")))
-                .filter(|rest| rest.is_empty() || rest.starts_with('/'))
-                .unwrap_or(url_path);
-            api_ref = Some(ApiRef {
-                api_id: id.clone(),
-                region: plan.aws.region.clone().unwrap_or_default(),
-                stage: plan.stage.clone(),
-                path: if below.is_empty() {
-                    "/".to_string()
-                } else {
-                    below.to_string()
-                },
-            });
-        }
-        _ => {}
-    }
-    let stage = plan
-        .stage
-        .clone()
-        .or_else(|| api_ref.as_ref().and_then(|r| r.stage.clone()));
-    // A URL that does not name the API (custom domain, proxy) may carry a base path or any
-    // prefix in front of the resource path: the API resolves it.
-    let prefix_unknown = plan.live
-        && plan.path.is_none()
-        && plan.api_id.is_some()
-        && ApiRef::from_url(&plan.target.url).is_none();
-    ConfigRequest {
-        api_ref,
-        url_path: plan.live.then(|| plan.target.url.path().to_string()),
-        path: plan.path.clone(),
-        stage,
-        prefix_unknown,
-    }
-}
-
-fn not_requested_reason(plan: &Plan) -> String {
-    if !plan.aws.enabled {
-        "AWS lookups are off (--no-aws)".to_string()
-    } else if ApiRef::from_url(&plan.target.url).is_none() && plan.api_id.is_none() {
-        "the URL is not an execute-api URL and no API was named (--api-id, --openapi)".to_string()
-    } else {
-        "no configuration source was given (--openapi EXPORT.json)".to_string()
-    }
-}
+#[cfg(test)]
+mod tests;
