@@ -1285,3 +1285,100 @@ async fn a_slow_configuration_source_does_not_block_the_loop() {
     assert_eq!(finished, Ok(true));
     assert!(started.elapsed() >= Duration::from_millis(800));
 }
+
+/// A part of a run whose teardown blocks (as Chromium's does: it waits for the process to
+/// go, then removes the profile directory).
+struct SlowTeardown(Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for SlowTeardown {
+    fn drop(&mut self) {
+        std::thread::sleep(Duration::from_millis(800));
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// A configuration source whose load never ends and holds a [`SlowTeardown`].
+struct StuckSource {
+    entered: Arc<std::sync::atomic::AtomicBool>,
+    torn_down: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl cors_doctor::aws::ConfigSource for StuckSource {
+    fn kind(&self) -> cors_doctor::evidence::ConfigSourceKind {
+        cors_doctor::evidence::ConfigSourceKind::Openapi
+    }
+    fn load<'a>(
+        &'a self,
+        _: &'a cors_doctor::aws::ConfigRequest,
+    ) -> cors_doctor::aws::BoxFuture<'a, Result<cors_doctor::aws::LoadedConfig, String>> {
+        let guard = SlowTeardown(self.torn_down.clone());
+        self.entered
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        Box::pin(async move {
+            let _guard = guard;
+            std::future::pending().await
+        })
+    }
+}
+
+/// Cancelling a run (R while it runs) never waits for its teardown on the UI's loop: the run
+/// is a task, dropped where the runtime runs it, so a slow teardown (Chromium's) does not
+/// freeze the screen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_a_run_never_waits_for_its_teardown() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let server = options_missing().await;
+    let url = format!("{}/prod/items", server.base_url());
+    let args = target(&url);
+    let plan = args.resolve(&Config::default()).unwrap();
+    let entered = Arc::new(AtomicBool::new(false));
+    let torn_down = Arc::new(AtomicBool::new(false));
+    let mut opts = options(StartMode::Diagnose(Box::new(plan)), args);
+    let (e, t) = (entered.clone(), torn_down.clone());
+    opts.source = Arc::new(move |_| {
+        Ok(Some(Arc::new(StuckSource {
+            entered: e.clone(),
+            torn_down: t.clone(),
+        })))
+    });
+    let (mut state, effects) = tui::initial_state(&opts);
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut jobs = tui::Jobs::new(tx, opts.source.clone(), opts.catalog.clone(), None);
+    for e in effects {
+        jobs.apply(e);
+    }
+    let waited = std::time::Instant::now();
+    while !entered.load(Ordering::SeqCst) {
+        assert!(
+            waited.elapsed() < Duration::from_secs(10),
+            "the run never loaded"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // R: the pending run is cancelled and a new one starts.
+    let effects = state.update(Msg::Key(KeyEvent::new(
+        ratatui::crossterm::event::KeyCode::Char('R'),
+        KeyModifiers::SHIFT,
+    )));
+    assert!(!effects.is_empty());
+    let started = std::time::Instant::now();
+    for e in effects {
+        jobs.apply(e);
+    }
+    let _ = state.update(Msg::Tick);
+    assert!(
+        started.elapsed() < Duration::from_millis(300),
+        "the loop waited {:?} for the cancelled run's teardown",
+        started.elapsed()
+    );
+    // The teardown did run, elsewhere.
+    let waited = std::time::Instant::now();
+    while !torn_down.load(Ordering::SeqCst) {
+        assert!(
+            waited.elapsed() < Duration::from_secs(10),
+            "never torn down"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    jobs.shutdown();
+}
