@@ -180,7 +180,7 @@ fn defaults() -> Vec<Binding> {
             Action::Learn,
             vec![c('l')],
             "learn",
-            &[Demo, Main, Evidence],
+            &[Demo, Main, Evidence, Explorer],
             true,
         ),
         b(Action::Copy, vec![c('y')], "copy fix", DIAG, true),

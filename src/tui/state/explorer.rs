@@ -138,6 +138,7 @@ impl AppState {
                 self.go_back();
             }
             Action::Select => return self.diagnose_selected(),
+            Action::Learn => self.open_learn(),
             _ => {}
         }
         Vec::new()
