@@ -1013,6 +1013,13 @@ async fn the_detail_scrolls_to_its_real_end_and_no_further() {
     assert_eq!(ui.state.steps.scroll, 0);
     ui.press("k").await;
     assert_eq!(ui.state.steps.scroll, 0);
+    // A taller terminal: the end comes closer, and the scroll follows it.
+    ui.press("G").await;
+    let before = ui.state.steps.scroll;
+    ui.state.update(Msg::Resize(80, 60));
+    let max = tui::view::main_detail_max_scroll(&ui.state);
+    assert!(max < before, "{max} {before}");
+    assert_eq!(ui.state.steps.scroll, max);
 }
 
 /// Below 60×20 a screen says the terminal is too small (never a pane of zero rows); keys

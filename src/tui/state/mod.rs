@@ -271,6 +271,19 @@ impl AppState {
             }
             Msg::Resize(w, h) => {
                 self.size = Rect::new(0, 0, w, h);
+                // The details wrap anew: their scroll stays within their new end.
+                self.steps.scroll = self
+                    .steps
+                    .scroll
+                    .min(crate::tui::view::main_detail_max_scroll(self));
+                self.evidence.scroll = self
+                    .evidence
+                    .scroll
+                    .min(crate::tui::view::evidence_detail_max_scroll(self));
+                self.learning.scroll = self
+                    .learning
+                    .scroll
+                    .min(crate::tui::view::learn_detail_max_scroll(self));
                 Vec::new()
             }
             Msg::Tick => {
