@@ -3,6 +3,7 @@
 pub mod classify;
 mod config;
 pub mod findings;
+mod inputs;
 pub mod remedy;
 mod retest;
 mod steps;
@@ -10,6 +11,7 @@ mod steps;
 use serde::{Deserialize, Serialize};
 
 pub use findings::{Finding, FindingCode, Remediation, Severity, Step, StepStatus, STEPS};
+pub use inputs::{step_inputs, StepInputs, STEP_INPUTS};
 
 use crate::cors::{self, Mode, Observed, PreflightPlan, Verdict};
 use crate::evidence::{
@@ -135,6 +137,7 @@ pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
         }
         config::apply_gaps(&mut steps, &missing, &evidence.exchanges);
     }
+    not_checked(&mut steps, evidence, &plan);
     let first_failing_step = steps
         .iter()
         .find(|s| s.status == StepStatus::Fail)
@@ -195,6 +198,61 @@ fn refused(
         api,
         steps,
         first_failing_step: Some(2),
+    }
+}
+
+/// A step passes only when the answers it rests on ([`STEP_INPUTS`]) are there: a `pass`
+/// without them becomes `unknown`, saying which answer is missing (Chromium's own
+/// observation stands in for the exchanges of step 7).
+fn not_checked(steps: &mut [Step], evidence: &Evidence, plan: &PreflightPlan) {
+    for s in steps.iter_mut().filter(|s| s.status == StepStatus::Pass) {
+        let inputs = step_inputs(s.number);
+        if inputs.browser && retest::chromium_observed(evidence) {
+            continue;
+        }
+        let missing = inputs
+            .pass_needs
+            .iter()
+            .filter(|k| **k != ExchangeKind::Preflight || plan.required)
+            .find_map(|k| {
+                let what = exchange_words(*k);
+                match evidence.exchange(*k) {
+                    None => Some(format!("{what} was not sent")),
+                    Some(Exchange {
+                        response: None,
+                        error: Some(e),
+                        ..
+                    }) => Some(format!(
+                        "{what} got no answer: {}",
+                        e.message.trim_end_matches('.')
+                    )),
+                    Some(Exchange { response: None, .. }) => Some(format!("{what} got no answer")),
+                    Some(_) => None,
+                }
+            });
+        if let Some(why) = missing {
+            s.status = StepStatus::Unknown;
+            s.summary = sentence(&format!("Not checked: {why}"));
+        }
+    }
+}
+
+/// `s` as a sentence: a full stop unless it already ends with one (or `?`, `!`).
+pub(crate) fn sentence(s: &str) -> String {
+    if s.ends_with(['.', '?', '!']) {
+        s.to_string()
+    } else {
+        format!("{s}.")
+    }
+}
+
+/// An exchange in words ("the preflight").
+fn exchange_words(kind: ExchangeKind) -> &'static str {
+    match kind {
+        ExchangeKind::Preflight => "the preflight",
+        ExchangeKind::Actual => "the actual request",
+        ExchangeKind::NoOrigin => "the request without Origin",
+        ExchangeKind::ForeignOrigin => "the foreign-origin preflight",
     }
 }
 

@@ -6,6 +6,11 @@ use super::steps::{conclude, Ctx};
 use crate::browser::{BrowserEvidence, BrowserObservation};
 use crate::cors::Outcome;
 
+/// True when a real Chromium retested the request (its observation is step 7's evidence).
+pub(super) fn chromium_observed(ev: &crate::evidence::Evidence) -> bool {
+    matches!(ev.browser, Some(BrowserEvidence::Observed(_)))
+}
+
 /// What one judge (the engine or Chromium) saw.
 struct Seen {
     /// "The engine predicts the browser" / "Chromium (Chrome/156…)".

@@ -225,7 +225,7 @@ pub(super) fn browser_only(c: &Ctx) -> Step {
     if let Some(err) = &bare.error {
         let f = Finding::error(
             C::NetworkError,
-            format!("The request fails without a browser too: {}. This is not a CORS problem.", err.message),
+            format!("The request fails without a browser too: {} This is not a CORS problem.", super::sentence(err.message.trim_end_matches('.'))),
         )
         .cites(&bare.id)
         .fix(
@@ -508,7 +508,8 @@ pub(super) fn options_unauthorized(c: &Ctx) -> Step {
 
 pub(super) fn cors_headers(c: &Ctx) -> Step {
     let mut findings = Vec::new();
-    let mut unknown = None;
+    // What could not be checked, in words ("the preflight got no answer: …").
+    let mut unchecked: Vec<String> = Vec::new();
     if c.plan.required {
         match (c.preflight, c.preflight_class()) {
             (Some(pf), Some(PreflightClass::Ok { .. })) if c.assumed(pf) => {
@@ -519,9 +520,14 @@ pub(super) fn cors_headers(c: &Ctx) -> Step {
                 findings.extend(preflight_header_findings(c, pf));
             }
             (_, Some(PreflightClass::NoResponse(msg))) => {
-                unknown = Some(format!("The preflight got no answer: {msg}."))
+                unchecked.push(format!("the preflight got no answer: {msg}"))
             }
-            _ => {}
+            (None, _) => unchecked.push("the preflight was not sent".to_string()),
+            (Some(pf), _) => unchecked.push(format!(
+                "{} answered the preflight itself with {} (steps 3 and 4)",
+                who(c, pf),
+                status_text(pf)
+            )),
         }
     }
     match c.actual {
@@ -535,6 +541,22 @@ pub(super) fn cors_headers(c: &Ctx) -> Step {
         Some(act) => findings.extend(actual_header_findings(c, act)),
         None => {}
     }
+    match c.actual {
+        None => unchecked.push("the actual request was not sent".to_string()),
+        Some(act) => match (&act.response, &act.error) {
+            (None, Some(e)) => unchecked.push(format!(
+                "the actual request got no answer: {}",
+                e.message.trim_end_matches('.')
+            )),
+            (None, None) => unchecked.push("the actual request got no answer".to_string()),
+            // Gateway-generated errors are step 6's business.
+            (Some(_), _) if act.answered_by == AnsweredBy::Gateway => unchecked.push(format!(
+                "API Gateway answered the actual request itself with {} (step 6), so the integration's headers were never seen",
+                status_text(act)
+            )),
+            _ => {}
+        },
+    }
     // Headers the prediction assumed are not the API's: no security finding about them.
     for x in [c.preflight, c.actual].into_iter().flatten() {
         if !c.assumed(x) {
@@ -542,11 +564,6 @@ pub(super) fn cors_headers(c: &Ctx) -> Step {
         }
     }
     findings.extend(reflection_finding(c));
-    if findings.is_empty() {
-        if let Some(u) = unknown {
-            return Step::new(5, StepStatus::Unknown, u);
-        }
-    }
     let judged: Vec<&str> = [
         (c.plan.required, c.preflight, "the preflight"),
         (true, c.actual, "the actual response"),
@@ -563,13 +580,26 @@ pub(super) fn cors_headers(c: &Ctx) -> Step {
     })
     .map(|(_, _, what)| what)
     .collect();
-    let summary = if judged.is_empty() {
-        "No answer from the integration to check: API Gateway answered itself (steps 3, 4, 6)."
-            .to_string()
+    let summary = format!("The CORS headers on {} are right.", judged.join(" and "));
+    let step = conclude(5, findings, summary);
+    if step.status != StepStatus::Pass || unchecked.is_empty() {
+        return step;
+    }
+    // A pass needs both answers (the preflight when one is sent): say what was not checked.
+    let checked = if judged.is_empty() {
+        String::new()
     } else {
-        format!("The CORS headers on {} are right.", judged.join(" and "))
+        format!("The CORS headers on {} are right; ", judged.join(" and "))
     };
-    conclude(5, findings, summary)
+    let mut summary = super::sentence(&format!("{checked}not checked: {}", unchecked.join("; ")));
+    if let Some(first) = summary.get(..1) {
+        summary = first.to_uppercase() + &summary[1..];
+    }
+    Step {
+        status: StepStatus::Unknown,
+        summary,
+        ..step
+    }
 }
 
 fn preflight_header_findings(c: &Ctx, pf: &Exchange) -> Vec<Finding> {
@@ -881,9 +911,32 @@ pub(super) fn gateway_responses(c: &Ctx) -> Step {
             }
         }
     }
-    conclude(
+    let step = conclude(
         6,
         findings,
         "No gateway-generated error reached the browser.",
-    )
+    );
+    let unchecked = match c.actual {
+        None => Some("the actual request was not sent".to_string()),
+        Some(Exchange {
+            response: None,
+            error,
+            ..
+        }) => Some(match error {
+            Some(e) => format!(
+                "the actual request got no answer: {}",
+                e.message.trim_end_matches('.')
+            ),
+            None => "the actual request got no answer".to_string(),
+        }),
+        Some(_) => None,
+    };
+    match unchecked {
+        Some(why) if step.status == StepStatus::Pass => Step {
+            status: StepStatus::Unknown,
+            summary: super::sentence(&format!("Not checked: {why}")),
+            ..step
+        },
+        _ => step,
+    }
 }
