@@ -192,6 +192,7 @@ fn remove(steps: &mut [Step], number: u8, code: C, summary: String) {
 
 /// Recomputes a step's status and summary from its findings.
 fn settle(s: &mut Step) {
+    super::findings::most_specific_first(&mut s.findings);
     let worst = s.findings.iter().map(|f| f.severity).min();
     s.status = match worst {
         Some(Severity::Error) => StepStatus::Fail,

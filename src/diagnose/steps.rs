@@ -184,6 +184,8 @@ pub(super) fn conclude(
     findings: Vec<Finding>,
     pass_summary: impl Into<String>,
 ) -> Step {
+    let mut findings = findings;
+    super::findings::most_specific_first(&mut findings);
     let status = if findings.iter().any(|f| f.severity == Severity::Error) {
         StepStatus::Fail
     } else if findings.iter().any(|f| f.severity == Severity::Warning) {
