@@ -1,15 +1,16 @@
 //! Step 6: an error API Gateway answers itself reaches the browser without CORS headers.
 
-use super::{conclude, who, Ctx};
+use super::{who, Ctx};
 use crate::cors;
 use crate::diagnose::classify::{explain_gateway_error, gateway_response_type};
-use crate::diagnose::findings::{Finding, FindingCode as C, Step, StepStatus};
+use crate::diagnose::draft::{Draft, Quiet};
+use crate::diagnose::findings::{Finding, FindingCode as C};
 use crate::evidence::{AnsweredBy, Exchange};
 
 // ---------------------------------------------------------------------------------------------
 // 6. gateway-responses
 
-pub(in crate::diagnose) fn gateway_responses(c: &Ctx) -> Step {
+pub(in crate::diagnose) fn gateway_responses(c: &Ctx) -> Draft {
     let mut findings = Vec::new();
     if let Some(act) = c.actual {
         if let (Some(resp), AnsweredBy::Gateway) = (&act.response, act.answered_by) {
@@ -59,9 +60,9 @@ pub(in crate::diagnose) fn gateway_responses(c: &Ctx) -> Step {
                     ),
                 ),
                 Ok(()) => {
-                    return Step::new(
+                    return Draft::judged(
                         6,
-                        StepStatus::Pass,
+                        Vec::new(),
                         format!(
                             "API Gateway answered {} {error_type} with CORS headers, so the browser shows the real error.",
                             resp.status
@@ -95,11 +96,6 @@ pub(in crate::diagnose) fn gateway_responses(c: &Ctx) -> Step {
             }
         }
     }
-    let step = conclude(
-        6,
-        findings,
-        "No gateway-generated error reached the browser.",
-    );
     let unchecked = match c.actual {
         None => Some("the actual request was not sent".to_string()),
         Some(Exchange {
@@ -115,12 +111,9 @@ pub(in crate::diagnose) fn gateway_responses(c: &Ctx) -> Step {
         }),
         Some(_) => None,
     };
-    match unchecked {
-        Some(why) if step.status == StepStatus::Pass => Step {
-            status: StepStatus::Unknown,
-            summary: crate::diagnose::sentence(&format!("Not checked: {why}")),
-            ..step
-        },
-        _ => step,
-    }
+    let quiet = match unchecked {
+        Some(why) => Quiet::Unknown(crate::diagnose::sentence(&format!("Not checked: {why}"))),
+        None => Quiet::Pass("No gateway-generated error reached the browser.".to_string()),
+    };
+    Draft::new(6, findings, quiet)
 }

@@ -1,16 +1,17 @@
 //! Step 5: the CORS headers of the preflight and of the actual response (and, when the API
 //! reflects any origin, the security risk).
 
-use super::{conclude, status_text, who, Ctx};
+use super::{status_text, who, Ctx};
 use crate::cors::{self, CorsErrorKind, FailedAt, FOREIGN_ORIGIN};
 use crate::diagnose::classify::PreflightClass;
-use crate::diagnose::findings::{Finding, FindingCode as C, Step, StepStatus};
+use crate::diagnose::draft::{Draft, Quiet};
+use crate::diagnose::findings::{Finding, FindingCode as C};
 use crate::evidence::{AnsweredBy, Exchange, ExchangeKind};
 
 // ---------------------------------------------------------------------------------------------
 // 5. cors-headers
 
-pub(in crate::diagnose) fn cors_headers(c: &Ctx) -> Step {
+pub(in crate::diagnose) fn cors_headers(c: &Ctx) -> Draft {
     let mut findings = Vec::new();
     // What could not be checked, in words ("the preflight got no answer: …").
     let mut unchecked: Vec<String> = Vec::new();
@@ -84,27 +85,25 @@ pub(in crate::diagnose) fn cors_headers(c: &Ctx) -> Step {
     })
     .map(|(_, _, what)| what)
     .collect();
-    let summary = format!("The CORS headers on {} are right.", judged.join(" and "));
-    let step = conclude(5, findings, summary);
-    if step.status != StepStatus::Pass || unchecked.is_empty() {
-        return step;
+    if unchecked.is_empty() {
+        let summary = format!("The CORS headers on {} are right.", judged.join(" and "));
+        return Draft::judged(5, findings, summary);
     }
     // A pass needs both answers (the preflight when one is sent): say what was not checked.
-    let checked = if judged.is_empty() {
-        String::new()
+    let summary = if judged.is_empty() {
+        format!("Not checked: {}", unchecked.join("; "))
     } else {
-        format!("The CORS headers on {} are right; ", judged.join(" and "))
+        format!(
+            "The CORS headers on {} are right; not checked: {}",
+            judged.join(" and "),
+            unchecked.join("; ")
+        )
     };
-    let mut summary =
-        crate::diagnose::sentence(&format!("{checked}not checked: {}", unchecked.join("; ")));
-    if let Some(first) = summary.get(..1) {
-        summary = first.to_uppercase() + &summary[1..];
-    }
-    Step {
-        status: StepStatus::Unknown,
-        summary,
-        ..step
-    }
+    Draft::new(
+        5,
+        findings,
+        Quiet::Unknown(crate::diagnose::sentence(&summary)),
+    )
 }
 
 fn preflight_header_findings(c: &Ctx, pf: &Exchange) -> Vec<Finding> {

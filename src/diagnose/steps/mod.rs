@@ -2,7 +2,7 @@
 //! returns a step with its findings. The first step that fails is where the user should look.
 
 use super::classify::{classify_preflight, http_error_source, http_gateway_shaped, PreflightClass};
-use super::findings::{Finding, Severity, Step, StepStatus};
+use super::draft::Draft;
 use super::remedy::FixContext;
 use super::ApiSummary;
 use crate::cors::{Mode, PreflightPlan, Verdict};
@@ -174,30 +174,6 @@ fn observed_preflight(ev: &Evidence) -> Vec<(String, String)> {
     }
 }
 
-/// A step's status from its findings: any error fails it, any warning warns.
-pub(super) fn conclude(
-    number: u8,
-    findings: Vec<Finding>,
-    pass_summary: impl Into<String>,
-) -> Step {
-    let mut findings = findings;
-    super::findings::most_specific_first(&mut findings);
-    let status = if findings.iter().any(|f| f.severity == Severity::Error) {
-        StepStatus::Fail
-    } else if findings.iter().any(|f| f.severity == Severity::Warning) {
-        StepStatus::Warn
-    } else {
-        StepStatus::Pass
-    };
-    let summary = match findings.iter().find(|f| f.severity != Severity::Info) {
-        Some(f) => f.message.clone(),
-        None => pass_summary.into(),
-    };
-    let mut step = Step::new(number, status, summary);
-    step.findings = findings;
-    step
-}
-
 fn status_text(x: &Exchange) -> String {
     match (&x.response, &x.error) {
         (Some(r), _) => match &x.gateway_error_type {
@@ -211,36 +187,35 @@ fn status_text(x: &Exchange) -> String {
 
 /// The preflight and what its answer means, or the step that ends here (no preflight needed,
 /// none sent, or no answer).
-fn preflight_answer<'a>(c: &Ctx<'a>, number: u8) -> Result<(&'a Exchange, PreflightClass), Step> {
+fn preflight_answer<'a>(
+    c: &Ctx<'a>,
+    number: u8,
+) -> Result<(&'a Exchange, PreflightClass), Box<Draft>> {
     if let Some(s) = skipped(number, c) {
-        return Err(s);
+        return Err(Box::new(s));
     }
     let Some(pf) = c.preflight else {
-        return Err(Step::new(
+        return Err(Box::new(Draft::unknown(
             number,
-            StepStatus::Unknown,
             "The preflight was not sent.",
-        ));
+        )));
     };
     match classify_preflight(pf) {
-        PreflightClass::NoResponse(msg) => Err(Step::new(
+        PreflightClass::NoResponse(msg) => Err(Box::new(Draft::unknown(
             number,
-            StepStatus::Unknown,
-            format!("The preflight got no answer: {msg}."),
-        )),
+            crate::diagnose::sentence(&format!("The preflight got no answer: {msg}")),
+        ))),
         class => Ok((pf, class)),
     }
 }
 
-fn skipped(number: u8, c: &Ctx) -> Option<Step> {
-    if !c.plan.required {
-        return Some(Step::new(
+fn skipped(number: u8, c: &Ctx) -> Option<Draft> {
+    (!c.plan.required).then(|| {
+        Draft::skip(
             number,
-            StepStatus::Skip,
             "No preflight is sent, so OPTIONS does not matter here.",
-        ));
-    }
-    None
+        )
+    })
 }
 
 /// Who answered, in words. HTTP APIs mark their own errors with no `x-amzn-ErrorType`: an

@@ -1,21 +1,18 @@
 //! Steps 1–4: does the request fail without a browser, what does the browser send first,
 //! does OPTIONS answer, and does it answer without credentials.
 
-use super::{conclude, preflight_answer, status_text, who, Ctx};
+use super::{preflight_answer, status_text, who, Ctx};
 use crate::diagnose::classify::{explain_gateway_error, PreflightClass};
-use crate::diagnose::findings::{Finding, FindingCode as C, Step, StepStatus};
+use crate::diagnose::draft::Draft;
+use crate::diagnose::findings::{Finding, FindingCode as C};
 use crate::evidence::AnsweredBy;
 
 // ---------------------------------------------------------------------------------------------
 // 1. browser-only
 
-pub(in crate::diagnose) fn browser_only(c: &Ctx) -> Step {
+pub(in crate::diagnose) fn browser_only(c: &Ctx) -> Draft {
     let Some(bare) = c.bare else {
-        return Step::new(
-            1,
-            StepStatus::Unknown,
-            "the request without Origin was not made",
-        );
+        return Draft::unknown(1, "The request without Origin was not sent.");
     };
     if let Some(err) = &bare.error {
         let f = Finding::error(
@@ -27,14 +24,10 @@ pub(in crate::diagnose) fn browser_only(c: &Ctx) -> Step {
             "Check the URL, DNS, the network path and TLS; curl -v the same URL to see the failure.",
             vec![format!("curl -v -X {} '{}'", c.plan.method, crate::redact::url(&bare.request.url))],
         );
-        return conclude(1, vec![f], "");
+        return Draft::judged(1, vec![f], "");
     }
     let Some(resp) = &bare.response else {
-        return Step::new(
-            1,
-            StepStatus::Unknown,
-            "the request without Origin got no answer",
-        );
+        return Draft::unknown(1, "The request without Origin got no answer.");
     };
     let mut findings = Vec::new();
     if resp.status >= 400 {
@@ -79,13 +72,13 @@ pub(in crate::diagnose) fn browser_only(c: &Ctx) -> Step {
         ),
         None => format!("Without Origin the request gets {}.", status_text(bare)),
     };
-    conclude(1, findings, summary)
+    Draft::judged(1, findings, summary)
 }
 
 // ---------------------------------------------------------------------------------------------
 // 2. preflight
 
-pub(in crate::diagnose) fn preflight(c: &Ctx) -> Step {
+pub(in crate::diagnose) fn preflight(c: &Ctx) -> Draft {
     let mut findings = Vec::new();
     let summary;
     if c.plan.required {
@@ -128,18 +121,16 @@ pub(in crate::diagnose) fn preflight(c: &Ctx) -> Step {
             note.clone(),
         ));
     }
-    let mut step = conclude(2, findings, summary.clone());
-    step.summary = summary;
-    step
+    Draft::judged(2, findings, summary.clone()).summarized(summary)
 }
 
 // ---------------------------------------------------------------------------------------------
 // 3. options-exists
 
-pub(in crate::diagnose) fn options_exists(c: &Ctx) -> Step {
+pub(in crate::diagnose) fn options_exists(c: &Ctx) -> Draft {
     let (pf, class) = match preflight_answer(c, 3) {
         Ok(answer) => answer,
-        Err(step) => return step,
+        Err(step) => return *step,
     };
     let mut findings = Vec::new();
     match class {
@@ -198,21 +189,21 @@ pub(in crate::diagnose) fn options_exists(c: &Ctx) -> Step {
             who(c, pf)
         )
     };
-    conclude(3, findings, ok)
+    Draft::judged(3, findings, ok)
 }
 
 // ---------------------------------------------------------------------------------------------
 // 4. options-unauthorized
 
-pub(in crate::diagnose) fn options_unauthorized(c: &Ctx) -> Step {
+pub(in crate::diagnose) fn options_unauthorized(c: &Ctx) -> Draft {
     let (pf, class) = match preflight_answer(c, 4) {
         Ok(answer) => answer,
-        Err(step) => return step,
+        Err(step) => return *step,
     };
     let mut findings = Vec::new();
     match class {
         PreflightClass::MethodMissing { .. } | PreflightClass::Redirect { .. } => {
-            return Step::new(4, StepStatus::Skip, "There is no OPTIONS method to check yet (step 3).");
+            return Draft::skip(4, "There is no OPTIONS method to check yet (step 3).");
         }
         PreflightClass::Authorized { status, error_type } => findings.push(
             Finding::error(
@@ -246,5 +237,5 @@ pub(in crate::diagnose) fn options_unauthorized(c: &Ctx) -> Step {
         ),
         _ => {}
     }
-    conclude(4, findings, "OPTIONS runs without credentials.")
+    Draft::judged(4, findings, "OPTIONS runs without credentials.")
 }
