@@ -4,8 +4,8 @@
 use super::draft::Draft;
 use super::findings::{Finding, FindingCode as C};
 use super::steps::Ctx;
-use crate::browser::{BrowserEvidence, BrowserObservation};
 use crate::cors::Outcome;
+use crate::evidence::{BrowserEvidence, BrowserObservation};
 
 /// True when a real Chromium retested the request (its observation is step 7's evidence).
 pub(super) fn chromium_observed(ev: &crate::evidence::Evidence) -> bool {

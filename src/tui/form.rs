@@ -1,7 +1,7 @@
 //! The target form: what the browser app requests, and from where. Plain text fields with a
 //! cursor; the credentials mode cycles. Submitting resolves it exactly like `check`'s flags.
 
-use crate::cli::TargetArgs;
+use crate::plan::TargetArgs;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field {

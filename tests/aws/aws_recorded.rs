@@ -4,7 +4,7 @@
 //! and ARN), the call budget, and credentials errors (exit 2 with the next command).
 //! Recorded bodies follow real API Gateway's wire format (`item` lists, null templates).
 
-mod aws;
+use crate::support as aws;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -279,10 +279,9 @@ async fn wrong_region_names_the_region() {
         .await
         .expect_err("nothing to predict from");
     assert!(
-        err.0
+        err.to_string()
             .contains("API zzz999 not found in us-east-1 (REST or HTTP"),
-        "{}",
-        err.0
+        "{err}"
     );
     server.shutdown().await;
 }
