@@ -120,7 +120,7 @@ impl Ui {
                     );
                 }
                 Effect::SaveLast(_) => self.saved += 1,
-                Effect::StartDemo { .. } => {}
+                Effect::StartDemo { .. } | Effect::WriteCopy => {}
             }
         }
     }

@@ -38,6 +38,8 @@ pub enum Action {
     Learn,
     Copy,
     CopyCurl,
+    /// Write the last copied text to a file (where the clipboard cannot be reached).
+    WriteCopy,
     Filter,
     EditTarget,
 }
@@ -65,6 +67,7 @@ impl Action {
             Action::Learn => "learn",
             Action::Copy => "copy",
             Action::CopyCurl => "copy-curl",
+            Action::WriteCopy => "write-copy",
             Action::Filter => "filter",
             Action::EditTarget => "edit-target",
         }
@@ -308,6 +311,7 @@ fn defaults() -> Vec<Binding> {
         b(Action::Learn, vec![c('l')], "learn", DIAG, true),
         b(Action::Copy, vec![c('y')], "copy fix", DIAG, true),
         b(Action::CopyCurl, vec![c('c')], "copy curl", DIAG, true),
+        b(Action::WriteCopy, vec![c('w')], "copy to file", DIAG, false),
         b(Action::Filter, vec![c('/')], "filter", &[Explorer], true),
         b(Action::EditTarget, vec![c('o')], "edit target", DIAG, false),
         b(Action::Help, vec![c('?'), k(K::F(1))], "help", ALL, true),

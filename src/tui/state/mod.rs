@@ -139,11 +139,14 @@ pub enum Effect {
     StartDemo {
         name: String,
     },
-    /// Put text on the clipboard (OSC 52); `what` names it in the confirmation.
+    /// Put text on the clipboard (tmux's or screen's buffer, or OSC 52: see
+    /// `tui::clipboard`); `what` names it in the confirmation.
     Copy {
         text: String,
         what: String,
     },
+    /// Write the last copied text to a file and say where.
+    WriteCopy,
     SaveLast(LastTarget),
 }
 
