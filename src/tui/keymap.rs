@@ -42,6 +42,20 @@ pub enum Action {
     WriteCopy,
     Filter,
     EditTarget,
+    // The target form's editing keys (typed characters go into the field).
+    /// The next field or header row.
+    FieldNext,
+    /// The previous field or header row.
+    FieldPrev,
+    CursorLeft,
+    CursorRight,
+    LineStart,
+    LineEnd,
+    DeleteBack,
+    DeleteForward,
+    ClearField,
+    AddHeader,
+    RemoveHeader,
 }
 
 impl Action {
@@ -70,6 +84,17 @@ impl Action {
             Action::WriteCopy => "write-copy",
             Action::Filter => "filter",
             Action::EditTarget => "edit-target",
+            Action::FieldNext => "field-next",
+            Action::FieldPrev => "field-prev",
+            Action::CursorLeft => "cursor-left",
+            Action::CursorRight => "cursor-right",
+            Action::LineStart => "line-start",
+            Action::LineEnd => "line-end",
+            Action::DeleteBack => "delete-back",
+            Action::DeleteForward => "delete-forward",
+            Action::ClearField => "clear-field",
+            Action::AddHeader => "add-header",
+            Action::RemoveHeader => "remove-header",
         }
     }
 }
@@ -244,7 +269,46 @@ fn defaults() -> Vec<Binding> {
     };
     let c = KeySpec::char;
     let k = KeySpec::code;
+    // The form's editing keys come first: in the form, → moves the cursor (elsewhere it
+    // switches panes).
+    let form = |action, keys, hint, in_footer| b(action, keys, hint, &[Form], in_footer);
     vec![
+        form(Action::FieldNext, vec![k(K::Down)], "next field", false),
+        form(Action::FieldPrev, vec![k(K::Up)], "previous field", false),
+        form(Action::CursorLeft, vec![k(K::Left)], "← / choice", false),
+        form(Action::CursorRight, vec![k(K::Right)], "→ / choice", false),
+        form(
+            Action::LineStart,
+            vec![k(K::Home), KeySpec::ctrl('a')],
+            "line start",
+            false,
+        ),
+        form(
+            Action::LineEnd,
+            vec![k(K::End), KeySpec::ctrl('e')],
+            "line end",
+            false,
+        ),
+        form(Action::DeleteBack, vec![k(K::Backspace)], "delete ←", false),
+        form(Action::DeleteForward, vec![k(K::Delete)], "delete →", false),
+        form(
+            Action::ClearField,
+            vec![KeySpec::ctrl('u')],
+            "clear field",
+            false,
+        ),
+        form(
+            Action::AddHeader,
+            vec![KeySpec::ctrl('n')],
+            "add header",
+            false,
+        ),
+        form(
+            Action::RemoveHeader,
+            vec![KeySpec::ctrl('d')],
+            "remove header",
+            false,
+        ),
         b(Action::Up, vec![c('k'), k(K::Up)], "up", LISTS, false),
         b(Action::Down, vec![c('j'), k(K::Down)], "down", LISTS, false),
         b(
@@ -447,13 +511,24 @@ impl Keymap {
             .collect()
     }
 
-    /// Help rows for `context`: (all keys, hint, action name).
+    /// Help rows for `context`: (all keys, hint, action name). A key an earlier binding
+    /// takes in this context (→ moves the cursor in the form) is not listed again.
     pub fn help(&self, context: Context) -> Vec<(String, &'static str, &'static str)> {
+        let mut taken: Vec<KeySpec> = Vec::new();
         self.bindings(context)
-            .filter(|b| !b.keys.is_empty())
-            .map(|b| {
-                let keys: Vec<String> = b.keys.iter().map(KeySpec::to_string).collect();
-                (keys.join(" "), b.hint, b.action.name())
+            .filter_map(|b| {
+                let keys: Vec<KeySpec> = b
+                    .keys
+                    .iter()
+                    .filter(|k| !taken.contains(k))
+                    .copied()
+                    .collect();
+                taken.extend(keys.iter().copied());
+                if keys.is_empty() {
+                    return None;
+                }
+                let keys: Vec<String> = keys.iter().map(KeySpec::to_string).collect();
+                Some((keys.join(" "), b.hint, b.action.name()))
             })
             .collect()
     }

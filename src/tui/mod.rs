@@ -90,18 +90,22 @@ pub fn initial_state(opts: &Options) -> (AppState, Vec<Effect>) {
         .unwrap_or_default();
     let has_cli_target = opts.args.url.is_some() || opts.args.origin.is_some();
     let prefill = if has_cli_target {
-        let mut p = session::prefill(&opts.config, &session::LastTarget::default());
-        let a = &opts.args;
-        p.url = a.url.clone();
-        p.origin = a.origin.clone().or(p.origin);
-        p.method = a.method.clone().or(p.method);
-        if !a.headers.is_empty() {
-            p.headers = a.headers.clone();
+        let base = session::prefill(&opts.config, &session::LastTarget::default());
+        let a = form::prefill_from_args(&opts.args);
+        form::Prefill {
+            url: a.url,
+            origin: a.origin.or(base.origin),
+            method: a.method.or(base.method),
+            headers: if a.headers.is_empty() {
+                base.headers
+            } else {
+                a.headers
+            },
+            credentials: a.credentials.or(base.credentials),
+            profile: a.profile.or(base.profile),
+            region: a.region.or(base.region),
+            ..a
         }
-        p.credentials = a.credentials.clone().or(p.credentials);
-        p.profile = a.profile.clone().or(p.profile);
-        p.region = a.region.clone().or(p.region);
-        p
     } else {
         session::prefill(&opts.config, &last)
     };

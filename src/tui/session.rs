@@ -21,6 +21,11 @@ pub struct LastTarget {
     pub credentials: Option<String>,
     pub profile: Option<String>,
     pub region: Option<String>,
+    pub api_id: Option<String>,
+    pub stage: Option<String>,
+    pub path: Option<String>,
+    /// The OpenAPI export's path.
+    pub openapi: Option<String>,
 }
 
 /// `$XDG_STATE_HOME/cors-doctor/last.toml` (or the platform's state/cache directory).
@@ -60,6 +65,10 @@ impl LastTarget {
             credentials: args.credentials.clone(),
             profile: args.profile.clone(),
             region: args.region.clone(),
+            api_id: args.api_id.clone(),
+            stage: args.stage.clone(),
+            path: args.path.clone(),
+            openapi: args.openapi.as_ref().map(|p| p.display().to_string()),
         };
         let mut secrets = redact::Secrets::from_args(args, &Config::default());
         secrets.extend(&redact::known_secrets());
@@ -118,6 +127,10 @@ pub fn prefill(config: &Config, last: &LastTarget) -> Prefill {
         credentials: last.credentials.clone().or_else(|| r.credentials.clone()),
         profile: last.profile.clone().or_else(|| config.aws.profile.clone()),
         region: last.region.clone().or_else(|| config.aws.region.clone()),
+        api_id: last.api_id.clone(),
+        stage: last.stage.clone(),
+        path: last.path.clone(),
+        openapi: last.openapi.clone(),
     }
 }
 

@@ -147,7 +147,7 @@ pub enum Effect {
     },
     /// Write the last copied text to a file and say where.
     WriteCopy,
-    SaveLast(LastTarget),
+    SaveLast(Box<LastTarget>),
 }
 
 pub struct AppState {

@@ -166,7 +166,7 @@ impl AppState {
 
     /// Remembers the target for the next session, then starts diagnosing it.
     pub(crate) fn start_remembered(&mut self, plan: Plan, args: TargetArgs) -> Vec<Effect> {
-        let mut effects = vec![Effect::SaveLast(LastTarget::from_args(&args))];
+        let mut effects = vec![Effect::SaveLast(Box::new(LastTarget::from_args(&args)))];
         effects.extend(self.start(plan, args));
         effects
     }
