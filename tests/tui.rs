@@ -120,7 +120,7 @@ impl Ui {
                     );
                 }
                 Effect::SaveLast(_) => self.saved += 1,
-                Effect::StartDemo { .. } | Effect::WriteCopy => {}
+                Effect::StartDemo { .. } | Effect::WriteCopy | Effect::LearnSeen => {}
             }
         }
     }
@@ -960,4 +960,66 @@ async fn help_in_the_form_shows_its_keys() {
     ] {
         assert!(screen.contains(key), "{key}:\n{screen}");
     }
+}
+
+/// The first-run hint: shown when a diagnosis starts until learn mode is opened once, then
+/// remembered in the session file (last.toml) and not shown again.
+#[tokio::test]
+async fn the_first_run_hint_goes_once_learn_was_opened() {
+    let server = options_missing().await;
+    let url = format!("{}/prod/items", server.base_url());
+    let dir = tempfile::tempdir().unwrap();
+    let last = dir.path().join("state").join("last.toml");
+    let opts = |start| {
+        let mut o = options(start, target(&url));
+        o.last_path = Some(last.clone());
+        o
+    };
+    let plan = || Box::new(target(&url).resolve(&Config::default()).unwrap());
+    let mut ui = Ui::new(80, 24, opts(StartMode::Diagnose(plan()))).await;
+    let screen = ui.screen();
+    assert!(screen.contains("New to CORS? Press l"), "{screen}");
+    // Learn mode opens: the effect that remembers it, once.
+    let effects = ui.state.update(Msg::Key(KeyEvent::new(
+        ratatui::crossterm::event::KeyCode::Char('l'),
+        KeyModifiers::NONE,
+    )));
+    assert_eq!(ui.state.screen, Screen::Learn);
+    assert!(matches!(effects[..], [Effect::LearnSeen]), "{effects:?}");
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut jobs = tui::Jobs::new(
+        tx,
+        Arc::new(|_| Ok(None)),
+        Arc::new(NoScenarios),
+        Some(last.clone()),
+    );
+    jobs.apply(Effect::LearnSeen);
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !cors_doctor::tui::session::LastTarget::load(&last).learn_seen {
+        assert!(std::time::Instant::now() < deadline, "not remembered");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    ui.press("esc l esc").await;
+    // The next session: no hint.
+    let mut ui = Ui::new(80, 24, opts(StartMode::Diagnose(plan()))).await;
+    let screen = ui.screen();
+    assert!(!screen.contains("New to CORS?"), "{screen}");
+    assert!(!ui.state.learn_hint);
+}
+
+/// Learn mode has the console-message index and says what `r` really sends.
+#[tokio::test]
+async fn learn_mode_indexes_console_messages() {
+    let server = options_missing().await;
+    let url = format!("{}/prod/items", server.base_url());
+    let args = target(&url);
+    let plan = args.resolve(&Config::default()).unwrap();
+    let mut ui = Ui::new(160, 48, options(StartMode::Diagnose(Box::new(plan)), args)).await;
+    ui.press("l g j").await;
+    let screen = ui.screen();
+    assert!(screen.contains("Console message → step"), "{screen}");
+    assert!(
+        screen.contains("No 'Access-Control-Allow-Origin' header is present"),
+        "{screen}"
+    );
 }

@@ -112,6 +112,8 @@ pub fn initial_state(opts: &Options) -> (AppState, Vec<Effect>) {
     let form = form::FormState::new(&prefill);
     let mut state = AppState::new(opts.config.clone(), form, opts.args.clone(), keymap);
     state.color = opts.color;
+    // Only where it can be remembered (else it could never go away).
+    state.learn_hint = opts.last_path.is_some() && !last.learn_seen;
     state.demo = opts.catalog.entries();
     let effects = match &opts.start {
         StartMode::Form => Vec::new(),
@@ -316,6 +318,16 @@ impl Jobs {
                         .await
                         .map(|()| format!("✔ wrote {what} to {} ({bytes} bytes)", path.display()))
                 });
+            }
+            Effect::LearnSeen => {
+                if let Some(path) = self.last_path.clone() {
+                    // A small bounded read and a write: on a blocking thread.
+                    tokio::task::spawn_blocking(move || {
+                        if let Err(e) = session::LastTarget::remember_learn_seen(&path) {
+                            tracing::warn!(error = %e, "could not remember that learn mode was opened");
+                        }
+                    });
+                }
             }
             Effect::SaveLast(last) => {
                 if let Some(path) = &self.last_path {

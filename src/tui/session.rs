@@ -26,6 +26,9 @@ pub struct LastTarget {
     pub path: Option<String>,
     /// The OpenAPI export's path.
     pub openapi: Option<String>,
+    /// The user has opened learn mode once: the "New to CORS? press l" hint is not shown
+    /// again.
+    pub learn_seen: bool,
 }
 
 /// `$XDG_STATE_HOME/cors-doctor/last.toml` (or the platform's state/cache directory).
@@ -69,6 +72,7 @@ impl LastTarget {
             stage: args.stage.clone(),
             path: args.path.clone(),
             openapi: args.openapi.as_ref().map(|p| p.display().to_string()),
+            learn_seen: false,
         };
         let mut secrets = redact::Secrets::from_args(args, &Config::default());
         secrets.extend(&redact::known_secrets());
@@ -85,6 +89,14 @@ impl LastTarget {
             }),
             Err(_) => LastTarget::default(),
         }
+    }
+
+    /// Remembers in the session file at `path` that learn mode was opened (the rest of the
+    /// file is kept; read bounded, like every load).
+    pub fn remember_learn_seen(path: &Path) -> Result<(), String> {
+        let mut last = LastTarget::load(path);
+        last.learn_seen = true;
+        last.save(path)
     }
 
     pub fn save(&self, path: &Path) -> Result<(), String> {
@@ -166,5 +178,16 @@ mod tests {
             vec!["authorization: Bearer from-config", "X-Trace: 1"]
         );
         assert_eq!(p.origin.as_deref(), Some("https://app.example"));
+
+        // Opening learn mode is remembered in the same file, the target kept.
+        assert!(!LastTarget::load(&path).learn_seen);
+        LastTarget::remember_learn_seen(&path).unwrap();
+        let again = LastTarget::load(&path);
+        assert!(again.learn_seen);
+        assert_eq!(again.headers, last.headers);
+        // And in a session that did not exist yet.
+        let fresh = dir.path().join("new").join("last.toml");
+        LastTarget::remember_learn_seen(&fresh).unwrap();
+        assert!(LastTarget::load(&fresh).learn_seen);
     }
 }

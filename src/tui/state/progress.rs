@@ -152,6 +152,11 @@ impl AppState {
         });
         // "starting scenario …" and the like are over once the run starts.
         self.status = None;
+        if self.learn_hint {
+            self.status = Some(Status::info(crate::tui::learn::first_run_hint(
+                &self.keymap,
+            )));
+        }
         self.screen = Screen::Main;
         self.step_sel = 0;
         self.pane = Pane::List;
@@ -166,7 +171,9 @@ impl AppState {
 
     /// Remembers the target for the next session, then starts diagnosing it.
     pub(crate) fn start_remembered(&mut self, plan: Plan, args: TargetArgs) -> Vec<Effect> {
-        let mut effects = vec![Effect::SaveLast(Box::new(LastTarget::from_args(&args)))];
+        let mut last = LastTarget::from_args(&args);
+        last.learn_seen = !self.learn_hint;
+        let mut effects = vec![Effect::SaveLast(Box::new(last))];
         effects.extend(self.start(plan, args));
         effects
     }
