@@ -81,15 +81,12 @@ pub fn default_file() -> PathBuf {
 
 /// The status after an OSC 52 sequence was written: sent, not known to be copied.
 pub fn osc52_status(what: &str, behind: Option<&str>, write_key: &str) -> String {
+    // Short enough for an 80-column footer: the offer must not be cut off.
     match behind {
         Some(m) => format!(
-            "sent {what} to the terminal clipboard (OSC 52), but {m} on the other side of ssh \
-             drops it unless configured to pass it; {write_key} writes it to a file"
+            "sent {what} via OSC 52, which {m} over ssh drops by default; {write_key} saves it to a file"
         ),
-        None => format!(
-            "sent {what} to the terminal clipboard (OSC 52): your terminal may block it; \
-             {write_key} writes it to a file"
-        ),
+        None => format!("sent {what} via OSC 52 (may be blocked); {write_key} saves it to a file"),
     }
 }
 
@@ -102,7 +99,7 @@ pub async fn to_tmux(text: &str, what: &str, write_key: &str) -> Result<String, 
     }
     if let Err(e) = load {
         return Err(format!(
-            "could not copy {what} to the tmux buffer ({e}); {write_key} writes it to a file"
+            "could not copy {what} to the tmux buffer ({e}); {write_key} saves it to a file"
         ));
     }
     let passes = run("tmux", &["show-options", "-gv", "set-clipboard"], None)
@@ -270,7 +267,7 @@ mod tests {
             let s = osc52_status("the fix", behind, "w");
             assert!(s.starts_with("sent the fix"), "{s}");
             assert!(!s.contains('✔') && !s.contains("copied"), "{s}");
-            assert!(s.contains("w writes it to a file"), "{s}");
+            assert!(s.contains("w saves it to a file"), "{s}");
         }
     }
 

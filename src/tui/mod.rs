@@ -349,7 +349,7 @@ impl Jobs {
                 let result = (self.clipboard)(&text)
                     .map(|()| clipboard::osc52_status(&what, behind, &key))
                     .map_err(|e| {
-                        format!("could not send {what} to the terminal clipboard ({e}); {key} writes it to a file")
+                        format!("could not send {what} via OSC 52 ({e}); {key} saves it to a file")
                     });
                 let _ = self.tx.send(Msg::Copied(result));
             }

@@ -1027,3 +1027,48 @@ async fn learn_mode_indexes_console_messages() {
         "{screen}"
     );
 }
+
+/// A click on a form line focuses its field (the header row clicked, for the headers); the
+/// wheel moves between fields.
+#[tokio::test]
+async fn clicks_focus_form_fields() {
+    use cors_doctor::tui::form::Field;
+    use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mut opts = options(StartMode::Form, TargetArgs::default());
+    opts.args.headers = vec!["X-A: 1".into(), "X-B: 2".into()];
+    opts.args.origin = Some(ORIGIN.into());
+    let mut ui = Ui::new(80, 24, opts).await;
+    let click = |ui: &mut Ui, row: usize| {
+        ui.state.update(Msg::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: 20,
+            row: u16::try_from(row).unwrap(),
+            modifiers: KeyModifiers::NONE,
+        }));
+    };
+    let row_of = |ui: &mut Ui, text: &str| {
+        ui.screen()
+            .lines()
+            .position(|l| l.contains(text))
+            .unwrap_or_else(|| panic!("{text}"))
+    };
+    let origin = row_of(&mut ui, "│Origin");
+    click(&mut ui, origin);
+    assert_eq!(ui.state.form.field(), Field::Origin);
+    let second = row_of(&mut ui, "X-B: 2");
+    click(&mut ui, second);
+    assert_eq!(
+        (ui.state.form.field(), ui.state.form.header_sel),
+        (Field::Headers, 1)
+    );
+    let region = row_of(&mut ui, "│AWS region");
+    click(&mut ui, region);
+    assert_eq!(ui.state.form.field(), Field::Region);
+    ui.state.update(Msg::Mouse(MouseEvent {
+        kind: MouseEventKind::ScrollUp,
+        column: 20,
+        row: 5,
+        modifiers: KeyModifiers::NONE,
+    }));
+    assert_eq!(ui.state.form.field(), Field::Profile);
+}

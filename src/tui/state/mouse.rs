@@ -70,11 +70,16 @@ impl AppState {
                 }
             }
             Screen::Form => {
-                if scroll == 0 && self.form.confirm.is_none() {
+                if self.form.confirm.is_some() {
+                } else if scroll == 0 {
                     let line = crate::tui::view::form::line_at(self, at);
                     if let Some(slot) = line.and_then(|l| l.slot()) {
                         self.form.focus_on(slot);
                     }
+                } else if scroll > 0 {
+                    self.form.next();
+                } else {
+                    self.form.prev();
                 }
             }
             Screen::Demo => {
