@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::evidence::{RecordedResponse, TransportError};
+use crate::exchange::{RecordedResponse, TransportError};
 use crate::http::Headers;
 use crate::target::Target;
 

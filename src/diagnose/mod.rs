@@ -72,9 +72,9 @@ impl Diagnosis {
     }
 }
 
-/// The header an offline prediction puts on an answer it had to assume (a proxy backend's):
-/// the steps report such an answer as an assumption, never as checked headers.
-pub const ASSUMPTION_HEADER: &str = "x-cors-doctor-assumption";
+/// The header an offline prediction puts on an answer it had to assume (defined with the
+/// predictor, in `gateway::behavior`).
+pub use crate::gateway::behavior::ASSUMPTION_HEADER;
 
 /// Runs the seven steps over the evidence.
 pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {

@@ -3,8 +3,8 @@
 
 use super::findings::{Finding, FindingCode as C, Step};
 use super::steps::{conclude, Ctx};
-use crate::browser::{BrowserEvidence, BrowserObservation};
 use crate::cors::Outcome;
+use crate::evidence::{BrowserEvidence, BrowserObservation};
 
 /// What one judge (the engine or Chromium) saw.
 struct Seen {

@@ -22,7 +22,7 @@ pub mod view;
 use std::future::Future;
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{FutureExt, StreamExt};
@@ -39,11 +39,10 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
 
 use crate::aws::ConfigSource;
-use crate::cli::{Plan, TargetArgs};
 use crate::config::Config;
-use crate::evidence::Evidence;
+use crate::plan::{Plan, TargetArgs};
 use crate::report::Report;
-use crate::runner::{self, RunError, RunEvent};
+use crate::runner::{self, HeldRun, RunError, RunEvent, SealedPlan};
 
 pub use demo::{NoScenarios, ScenarioCatalog, ScenarioEntry, StartedScenario};
 pub use state::{AppState, Effect, Msg, Screen};
@@ -223,9 +222,6 @@ pub struct Jobs {
     catalog: Arc<dyn ScenarioCatalog>,
     last_path: Option<PathBuf>,
     run: Option<JoinHandle<()>>,
-    /// The evidence of the last run that finished, for `r` (rerun a step's evidence only).
-    /// Unmasked, so it lives here and never in the rendered state.
-    held: Arc<Mutex<HeldEvidence>>,
     ticker: Option<JoinHandle<()>>,
     demo: Option<JoinHandle<()>>,
     /// The copy in progress (tmux or screen taking the text).
@@ -256,7 +252,6 @@ impl Jobs {
             catalog,
             last_path,
             run: None,
-            held: Arc::default(),
             ticker: None,
             demo: None,
             copy: None,
@@ -272,15 +267,16 @@ impl Jobs {
     pub fn apply(&mut self, effect: Effect) {
         match effect {
             Effect::StartRun { seq, plan } => self.start_run(seq, *plan),
-            Effect::RerunExchanges { seq, plan, kinds } => {
-                let previous = self.held.lock().ok().and_then(|h| h.evidence.clone());
-                let Some(previous) = previous else {
-                    tracing::info!(seq, "no previous evidence: rerunning everything");
-                    return self.start_run(seq, *plan);
-                };
+            Effect::RerunExchanges {
+                seq,
+                plan,
+                kinds,
+                previous,
+            } => {
                 tracing::info!(seq, ?kinds, "rerunning some exchanges");
-                self.spawn_run(seq, false, move |events| async move {
-                    runner::rerun(&plan, &previous, &kinds, Some(events)).await
+                let none = |_: &Plan| Ok(None);
+                self.spawn_run(seq, move |events| async move {
+                    runner::run_sealed(&plan, none, Some((&previous, &kinds)), Some(events)).await
                 });
             }
             Effect::StartDemo { name } => {
@@ -381,67 +377,64 @@ impl Jobs {
     }
 
     /// Cancels the pending run (if any) and starts this one.
-    fn start_run(&mut self, seq: u64, plan: Plan) {
+    fn start_run(&mut self, seq: u64, plan: SealedPlan) {
         // From now on the log and every message mask this target's secrets by value too.
-        crate::redact::remember(&crate::redact::Secrets::from_target(&plan.target));
-        tracing::info!(seq, url = %crate::redact::url(plan.target.url.as_str()), "diagnosis started");
-        let source = (self.source)(&plan);
-        self.spawn_run(seq, true, move |events| async move {
-            runner::run_keeping_evidence(&plan, source.map_err(RunError)?, Some(events)).await
+        plan.remember_secrets();
+        tracing::info!(seq, url = %plan.target.url, "diagnosis started");
+        let find = self.source.clone();
+        self.spawn_run(seq, move |events| async move {
+            let source = |raw: &Plan| find(raw).map_err(RunError::Source);
+            runner::run_sealed(&plan, source, None, Some(events)).await
         });
     }
 
     /// Cancels the pending run (if any) and runs `run` (given its event sender) in the
-    /// background, passing its events on; `fresh` forgets the held evidence (another target,
-    /// or everything gathered again). The evidence of a run that finishes is held for `r`.
-    fn spawn_run<F, Fut>(&mut self, seq: u64, fresh: bool, run: F)
+    /// background, passing its events on. The evidence of a run that finishes goes to the
+    /// state as an opaque [`HeldRun`] (`Msg::Held`), before its `Finished` event.
+    fn spawn_run<F, Fut>(&mut self, seq: u64, run: F)
     where
         F: FnOnce(UnboundedSender<RunEvent>) -> Fut + Send + 'static,
-        Fut: Future<Output = Result<(Report, Evidence), RunError>> + Send,
+        Fut: Future<Output = Result<(Report, HeldRun), RunError>> + Send,
     {
         if let Some(old) = self.run.take() {
             old.abort();
         }
-        if let Ok(mut held) = self.held.lock() {
-            held.seq = seq;
-            if fresh {
-                held.evidence = None;
-            }
-        }
         let tx = self.tx.clone();
-        let held = self.held.clone();
         self.run = Some(tokio::spawn(async move {
             let (ev_tx, mut ev_rx) = unbounded_channel();
             // A panic in the diagnosis (a bug) ends this run with an error the UI shows; the
             // panic hook leaves the terminal to the UI (see `install_panic_hook`).
             let run = std::panic::AssertUnwindSafe(run(ev_tx))
                 .catch_unwind()
-                .map(|r| r.unwrap_or_else(|panic| Err(RunError(panic_message(&*panic)))));
+                .map(|r| r.unwrap_or_else(|panic| Err(RunError::Internal(panic_message(&*panic)))));
             tokio::pin!(run);
+            // `Finished` waits for the run's end, so that the held evidence is in first.
+            let mut finished = None;
+            let mut pass_on = |event: RunEvent| match event {
+                RunEvent::Finished(_) => finished = Some(event),
+                event => {
+                    let _ = tx.send(Msg::Run { seq, event });
+                }
+            };
             let result = loop {
                 tokio::select! {
                     biased;
-                    Some(event) = ev_rx.recv() => {
-                        let _ = tx.send(Msg::Run { seq, event });
-                    }
+                    Some(event) = ev_rx.recv() => pass_on(event),
                     result = &mut run => break result,
                 }
             };
-            // Held before `Finished` is passed on, so that an `r` right after finds it.
-            let error = match result {
-                Ok((_, evidence)) => {
-                    if let Ok(mut held) = held.lock() {
-                        // Only the latest run's (a cancelled one may finish late).
-                        if held.seq == seq {
-                            held.evidence = Some(evidence);
-                        }
-                    }
-                    None
-                }
-                Err(e) => Some(e.0),
-            };
             // Events sent just before the end.
             while let Ok(event) = ev_rx.try_recv() {
+                pass_on(event);
+            }
+            let error = match result {
+                Ok((_, held)) => {
+                    let _ = tx.send(Msg::Held { seq, run: held });
+                    None
+                }
+                Err(e) => Some(e.to_string()),
+            };
+            if let Some(event) = finished {
                 let _ = tx.send(Msg::Run { seq, event });
             }
             if let Some(error) = error {
@@ -501,13 +494,6 @@ impl Drop for Jobs {
     fn drop(&mut self) {
         self.shutdown();
     }
-}
-
-/// The evidence of the latest run (`seq`), once it finished.
-#[derive(Default)]
-struct HeldEvidence {
-    seq: u64,
-    evidence: Option<Evidence>,
 }
 
 /// Raw input from crossterm's async event stream (never a blocking poll).

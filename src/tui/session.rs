@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::form::Prefill;
-use crate::cli::TargetArgs;
 use crate::config::Config;
+use crate::plan::TargetArgs;
 use crate::redact;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,7 +74,7 @@ impl LastTarget {
             openapi: args.openapi.as_ref().map(|p| p.display().to_string()),
             learn_seen: false,
         };
-        let mut secrets = redact::Secrets::from_args(args, &Config::default());
+        let mut secrets = args.secrets(&Config::default());
         secrets.extend(&redact::known_secrets());
         secrets.masked(&last).unwrap_or_default()
     }

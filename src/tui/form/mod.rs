@@ -21,7 +21,7 @@ mod rows;
 mod update;
 mod validate;
 
-use crate::cli::TargetArgs;
+use crate::plan::TargetArgs;
 
 pub use rows::{wrap_words, FormLine, HintKeys, Row, LABEL_WIDTH};
 pub use validate::check_openapi_file;

@@ -1,7 +1,7 @@
 //! The form's update function, its checks and its layout.
 
 use super::*;
-use crate::cli::TargetArgs;
+use crate::plan::TargetArgs;
 use std::path::{Path, PathBuf};
 
 fn no_file(_: &Path) -> Result<(), String> {

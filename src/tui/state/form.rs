@@ -90,7 +90,7 @@ impl AppState {
             }
             Err(e) => {
                 // The message may quote what was typed: every secret in it is masked.
-                let mut secrets = crate::redact::Secrets::from_args(&args, &self.config);
+                let mut secrets = args.secrets(&self.config);
                 secrets.extend(&crate::redact::known_secrets());
                 self.form.error = Some(crate::redact::escape_controls(&secrets.mask(&e.0)));
                 Vec::new()

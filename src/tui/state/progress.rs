@@ -2,12 +2,12 @@
 //! runs, and how the app starts a run and follows its progress.
 
 use super::{AppState, Effect, Pane, Screen, Status, STEP_COUNT};
-use crate::cli::{Plan, TargetArgs};
 use crate::diagnose::StepStatus;
 use crate::evidence::{Exchange, ExchangeKind};
+use crate::plan::TargetArgs;
 use crate::probe::requests::PlannedRequest;
 use crate::report::Report;
-use crate::runner::RunEvent;
+use crate::runner::{HeldRun, RunEvent, SealedPlan};
 use crate::tui::explorer::ApiTree;
 use crate::tui::session::LastTarget;
 
@@ -33,8 +33,11 @@ pub enum Phase {
 #[derive(Clone, Debug)]
 pub struct Diagnosis {
     pub seq: u64,
-    pub plan: Plan,
+    /// The plan with its secrets masked (the raw one is sealed: only the runner reads it).
+    pub plan: SealedPlan,
     pub args: TargetArgs,
+    /// The evidence of the last finished run of this plan, for `r` (opaque).
+    pub held: Option<HeldRun>,
     pub phase: Phase,
     pub planned: Vec<PlannedRequest>,
     /// Exchanges as they complete (masked on arrival).
@@ -134,13 +137,15 @@ pub fn step_exchanges(number: u8) -> Option<Vec<ExchangeKind>> {
 
 impl AppState {
     /// Starts diagnosing `plan` (from the form, the command line, a demo or the explorer).
-    pub fn start(&mut self, plan: Plan, args: TargetArgs) -> Vec<Effect> {
+    pub fn start(&mut self, plan: impl Into<SealedPlan>, args: TargetArgs) -> Vec<Effect> {
+        let plan: SealedPlan = plan.into();
         let seq = self.alloc_seq();
         self.diag = Some(Diagnosis {
             seq,
             chromium: plan.browser,
             plan: plan.clone(),
             args,
+            held: None,
             phase: Phase::Running,
             planned: Vec::new(),
             exchanges: Vec::new(),
@@ -170,7 +175,11 @@ impl AppState {
     }
 
     /// Remembers the target for the next session, then starts diagnosing it.
-    pub(crate) fn start_remembered(&mut self, plan: Plan, args: TargetArgs) -> Vec<Effect> {
+    pub(crate) fn start_remembered(
+        &mut self,
+        plan: impl Into<SealedPlan>,
+        args: TargetArgs,
+    ) -> Vec<Effect> {
         let mut last = LastTarget::from_args(&args);
         last.learn_seen = !self.learn_hint;
         let mut effects = vec![Effect::SaveLast(Box::new(last))];
@@ -195,9 +204,10 @@ impl AppState {
         d.chromium = chromium || d.plan.browser;
         d.note = Some(note);
         d.report = None;
+        // Everything is gathered again: the held evidence is of no more use.
+        d.held = None;
         self.status = None;
-        let mut plan = d.plan.clone();
-        plan.browser = d.chromium;
+        let plan = d.plan.with_browser(d.chromium);
         vec![Effect::StartRun {
             seq,
             plan: Box::new(plan),
@@ -212,8 +222,9 @@ impl AppState {
             .diag
             .as_ref()
             .filter(|d| d.plan.live && d.phase == Phase::Finished)
-            .and(step_exchanges(number));
-        let Some(kinds) = partial else {
+            .and_then(|d| d.held.clone())
+            .zip(step_exchanges(number));
+        let Some((previous, kinds)) = partial else {
             return self.rerun("rerunning…".into(), false);
         };
         let seq = self.alloc_seq();
@@ -229,12 +240,12 @@ impl AppState {
         d.note = Some(format!("rerunning step {number} (its evidence only)…"));
         d.report = None;
         self.status = None;
-        let mut plan = d.plan.clone();
-        plan.browser = false;
+        let plan = d.plan.with_browser(false);
         vec![Effect::RerunExchanges {
             seq,
             plan: Box::new(plan),
             kinds,
+            previous,
         }]
     }
 
