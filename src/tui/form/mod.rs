@@ -90,7 +90,7 @@ impl Field {
             Field::ApiId => "optional: read from the URL; needed without a URL (or an OpenAPI file)",
             Field::Stage => "optional: read from the URL; needed with an API id and no URL",
             Field::Path => "only without a URL: the resource path to diagnose, e.g. /items",
-            Field::OpenApi => "optional: aws apigateway get-export … > export.json (JSON or YAML)",
+            Field::OpenApi => "optional: an export (aws apigateway get-export …) or a SAM/Terraform template, JSON or YAML",
             Field::Profile => "optional: the AWS CLI profile for reading the API's configuration",
             Field::Region => "optional: read from the URL, e.g. us-east-1",
         }
