@@ -191,6 +191,20 @@ fn errors_are_plain_words_under_their_field() {
 }
 
 #[test]
+fn problems_never_quote_a_secret() {
+    let f = FormState::new(&Prefill {
+        url: Some("alice:hunter2@x.example/a?token=s3cr3t".into()),
+        origin: Some("bob:pw123@app.example".into()),
+        ..Prefill::default()
+    });
+    for (_, e) in f.validate(&no_file) {
+        for secret in ["hunter2", "s3cr3t", "pw123"] {
+            assert!(!e.contains(secret), "{e}");
+        }
+    }
+}
+
+#[test]
 fn without_a_url_the_configuration_is_required() {
     let f = FormState::new(&Prefill {
         origin: Some("https://app.example".into()),

@@ -49,9 +49,11 @@ pub(super) fn explain_url(input: &str) -> Result<(), String> {
         Err(P::RelativeUrlWithoutBase) => Err(if input.contains("://") {
             "Start with https:// (or http://).".into()
         } else {
+            // The example quotes what was typed: its secrets (user info, a token
+            // parameter) masked.
             format!(
-                "Start with https://, e.g. https://{}",
-                input.trim_start_matches('/')
+                "Start with https://, e.g. {}",
+                crate::redact::url(&format!("https://{}", input.trim_start_matches('/')))
             )
         }),
         Err(P::EmptyHost) => Err("There is no host name after https://.".into()),
@@ -77,14 +79,18 @@ pub(super) fn explain_url(input: &str) -> Result<(), String> {
 /// Why `input` is not a page's origin, in plain words.
 pub(super) fn explain_origin(input: &str) -> Result<(), String> {
     match url::Url::parse(input) {
-        Err(url::ParseError::RelativeUrlWithoutBase) => Err(format!(
-            "Start with https:// (or http://), e.g. https://{}",
-            input
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            let host = input
                 .trim_start_matches('/')
                 .split('/')
                 .next()
-                .unwrap_or_default()
-        )),
+                .unwrap_or_default();
+            // Only a plain host is quoted back (never user info).
+            Err(match host.rsplit_once('@') {
+                None => format!("Start with https:// (or http://), e.g. https://{host}"),
+                Some(_) => "Start with https:// (or http://), e.g. https://app.example.com".into(),
+            })
+        }
         Err(_) => {
             Err("Not an origin: give the scheme and host, e.g. https://app.example.com.".into())
         }
