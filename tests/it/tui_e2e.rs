@@ -350,3 +350,64 @@ async fn copies_land_in_the_tmux_buffer() {
     assert!(screen.contains("copied.txt"), "{screen}");
     assert_eq!(std::fs::read_to_string(&path).expect("copied.txt"), fix);
 }
+
+/// `check`'s text output on a terminal wraps at the terminal's width (here 70 columns), long
+/// commands broken with ` \` continuations.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_output_wraps_at_the_terminal_width() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("SKIPPED: tmux is not installed; the end-to-end terminal test needs it");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let done = dir.path().join("done");
+    let script = format!(
+        "cd {dir} && env NO_COLOR=1 XDG_STATE_HOME={dir}/state XDG_CONFIG_HOME={dir}/config {bin} demo header-declared-not-mapped --format text; touch {done}; sleep 60",
+        dir = dir.path().display(),
+        bin = env!("CARGO_BIN_EXE_cors-doctor"),
+        done = done.display(),
+    );
+    let tmux = Tmux {
+        socket: format!("cdt-e2e-wrap-{}", std::process::id()),
+    };
+    let out = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "70",
+        "-y",
+        "20",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done.exists() {
+        assert!(Instant::now() < deadline, "the report did not finish");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The whole history, lines the terminal itself wrapped joined back (-J): a line longer
+    // than 70 columns here is one cors-doctor did not wrap.
+    let all = String::from_utf8_lossy(
+        &tmux
+            .cmd(&["capture-pane", "-p", "-J", "-S", "-", "-t", "e2e"])
+            .stdout,
+    )
+    .to_string();
+    assert!(all.contains("First failing step"), "{all}");
+    for line in all.lines() {
+        let long_word = line.split(' ').any(|w| w.chars().count() > 35);
+        assert!(
+            line.trim_end().chars().count() <= 70 || long_word,
+            "not wrapped at 70 columns:\n{line}"
+        );
+    }
+    assert!(
+        all.lines()
+            .any(|l| l.trim_start().starts_with("$ ") && l.ends_with(" \\")),
+        "{all}"
+    );
+}
