@@ -2,6 +2,7 @@
 
 mod markdown;
 mod text;
+pub mod wrap;
 
 use serde::{Deserialize, Serialize};
 

@@ -3,7 +3,7 @@
 use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Position;
 
-use super::nav::{list_move, row_at};
+use super::nav::list_move;
 use super::{AppState, Pane, Screen, STEP_COUNT};
 use crate::tui::keymap::Action;
 use crate::tui::layout;
@@ -113,14 +113,16 @@ impl AppState {
                 }
             }
             Screen::Form => {
-                if scroll == 0 {
-                    let body = layout::form(self.size);
-                    if body.contains(at) {
-                        let row = row_at(body, at) / 2;
-                        if row < crate::tui::form::FIELDS.len() {
-                            self.form.focus = row;
-                        }
+                if self.form.confirm.is_some() {
+                } else if scroll == 0 {
+                    let line = crate::tui::view::form::line_at(self, at);
+                    if let Some(slot) = line.and_then(|l| l.slot()) {
+                        self.form.focus_on(slot);
                     }
+                } else if scroll > 0 {
+                    self.form.next();
+                } else {
+                    self.form.prev();
                 }
             }
             Screen::Demo => {

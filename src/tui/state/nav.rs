@@ -106,11 +106,6 @@ pub(super) fn list_detail_keys(
     true
 }
 
-/// The row under the pointer in a bordered list (0: the first row inside the border).
-pub(super) fn row_at(list: Rect, at: Position) -> usize {
-    usize::from(at.y.saturating_sub(list.y + 1))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,13 +190,5 @@ mod tests {
             nav.row_at(Rect::new(0, 2, 10, 5), Position::new(1, 5), 3),
             None
         );
-    }
-
-    #[test]
-    fn row_at_counts_from_inside_the_border() {
-        let list = Rect::new(0, 4, 30, 10);
-        assert_eq!(row_at(list, Position::new(3, 5)), 0);
-        assert_eq!(row_at(list, Position::new(3, 8)), 3);
-        assert_eq!(row_at(list, Position::new(3, 4)), 0);
     }
 }
