@@ -954,6 +954,10 @@ async fn the_cause_and_the_fix_are_above_the_fold() {
         let first = report.first_failing_step.expect("a failing step");
         assert_eq!(ui.state.selected_step_number(), first);
         let cause = report.step(first).unwrap().findings[0].clone();
+        if name == "header-declared-not-mapped" {
+            // The root cause, not the symptom (PREFLIGHT_CORS_HEADERS).
+            assert_eq!(cause.code.as_str(), "HEADER_NOT_MAPPED");
+        }
         let fix = cause.remediation.clone().expect("a fix");
         let screen = ui.screen();
         let detail = detail_pane(&screen).join("\n");

@@ -439,6 +439,8 @@ async fn two_scenarios_from_the_picker_with_esc_enter_j_k() {
         .as_str()
         .expect("a code")
         .to_string();
+    // The root cause comes first (the symptom, PREFLIGHT_CORS_HEADERS, after it).
+    assert_eq!(code, "HEADER_NOT_MAPPED", "{report}");
     let fix: Vec<String> = step["findings"][0]["remediation"]["text"]
         .as_str()
         .expect("a fix")
