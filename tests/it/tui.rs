@@ -1642,3 +1642,18 @@ async fn clicks_focus_form_fields() {
     }));
     assert_eq!(ui.state.form.field(), Field::Profile);
 }
+
+/// On the smallest terminal the help overlay still lists every key of the screen (in two
+/// columns when one would not fit).
+#[tokio::test]
+async fn the_help_overlay_fits_the_smallest_terminal() {
+    let (mut ui, _sim) = scenario_ui("options-missing", 60, 20).await;
+    ui.terminal = Terminal::new(TestBackend::new(60, 20)).unwrap();
+    ui.press("?").await;
+    let screen = ui.screen();
+    let keymap = cors_doctor::tui::keymap::Keymap::default();
+    for (_, hint, _) in keymap.help(cors_doctor::tui::keymap::Context::Main) {
+        assert!(screen.contains(hint), "{hint}:\n{screen}");
+    }
+    assert!(screen.contains("Rebind in the config"), "{screen}");
+}

@@ -17,7 +17,15 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
     let rows = s.keymap.help(context);
     let extra = usize::from(context == Context::Form);
     let h = u16::try_from(rows.len() + 3 + extra).unwrap_or(u16::MAX);
-    let area = layout::centered(f.area(), 60, h);
+    // Taller than the terminal: the keys in two columns (without the action names), so that
+    // none is cut off.
+    let two_columns = h > f.area().height;
+    let h = if two_columns {
+        u16::try_from(rows.len().div_ceil(2) + 3 + extra).unwrap_or(u16::MAX)
+    } else {
+        h
+    };
+    let area = layout::centered(f.area(), if two_columns { 64 } else { 60 }, h);
     f.render_widget(Clear, area);
     let title = match context {
         Context::Form => "Keys: target form",
@@ -33,16 +41,32 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
         .map(|(k, _, _)| k.chars().count())
         .max()
         .unwrap_or(0);
-    let mut lines: Vec<Line> = rows
-        .into_iter()
-        .map(|(keys, hint, action)| {
-            Line::from(vec![
-                Span::styled(format!(" {keys:<key_w$}  "), theme.key()),
-                Span::raw(format!("{hint:<14}")),
-                Span::styled(action, theme.dim()),
-            ])
-        })
-        .collect();
+    let mut lines: Vec<Line> = if two_columns {
+        let half = rows.len().div_ceil(2);
+        let cell = |(keys, hint, _): &(String, &str, &str)| {
+            vec![
+                Span::styled(format!(" {keys:<key_w$} "), theme.key()),
+                Span::raw(format!("{hint:<15}")),
+            ]
+        };
+        (0..half)
+            .map(|i| {
+                let mut spans = rows.get(i).map(cell).unwrap_or_default();
+                spans.extend(rows.get(i + half).map(cell).unwrap_or_default());
+                Line::from(spans)
+            })
+            .collect()
+    } else {
+        rows.into_iter()
+            .map(|(keys, hint, action)| {
+                Line::from(vec![
+                    Span::styled(format!(" {keys:<key_w$}  "), theme.key()),
+                    Span::raw(format!("{hint:<14}")),
+                    Span::styled(action, theme.dim()),
+                ])
+            })
+            .collect()
+    };
     if context == Context::Form {
         lines.push(Line::styled(
             " Letters type into the field; on Method and Credentials they choose.",
