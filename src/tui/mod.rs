@@ -125,7 +125,7 @@ pub fn initial_state(opts: &Options) -> (AppState, Vec<Effect>) {
     let mut state = AppState::new(opts.config.clone(), form, opts.args.clone(), keymap);
     state.color = opts.color;
     // Only where it can be remembered (else it could never go away).
-    state.learn_hint = opts.last_path.is_some() && !last.learn_seen;
+    state.learning.hint = opts.last_path.is_some() && !last.learn_seen;
     state.demo.entries = opts.catalog.entries();
     let effects = match &opts.start {
         StartMode::Form => Vec::new(),

@@ -1578,7 +1578,7 @@ async fn the_first_run_hint_goes_once_learn_was_opened() {
     let mut ui = Ui::new(80, 24, opts(StartMode::Diagnose(plan()))).await;
     let screen = ui.screen();
     assert!(!screen.contains("New to CORS?"), "{screen}");
-    assert!(!ui.state.learn_hint);
+    assert!(!ui.state.learning.hint);
 }
 
 /// Learn mode has the console-message index and says what `r` really sends.

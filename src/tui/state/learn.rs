@@ -4,14 +4,31 @@ use super::nav::ListNav;
 use super::{AppState, Effect, Pane, Screen};
 use crate::tui::keymap::Action;
 use crate::tui::layout;
+use crate::tui::learn::Learn;
 
-/// Learn mode's own state: the selected topic, which pane has the keys, and how far the
-/// topic's text is scrolled. (The text itself is `AppState::learn`.)
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Learn mode's own state: its text, the selected topic, which pane has the keys, and how
+/// far the topic's text is scrolled.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LearnView {
+    /// The topics (assets/learn.toml).
+    pub text: Learn,
+    /// "New to CORS? press l" is still to be shown (learn mode was never opened).
+    pub hint: bool,
     pub list: ListNav,
     pub pane: Pane,
     pub scroll: u16,
+}
+
+impl Default for LearnView {
+    fn default() -> Self {
+        LearnView {
+            text: Learn::load(),
+            hint: false,
+            list: ListNav::default(),
+            pane: Pane::default(),
+            scroll: 0,
+        }
+    }
 }
 
 impl AppState {
@@ -21,7 +38,7 @@ impl AppState {
     }
 
     pub(super) fn learn_action(&mut self, action: Action) -> Vec<Effect> {
-        let n = self.learn.topics.len();
+        let n = self.learning.text.topics.len();
         let height = self.learn_rows();
         let max = crate::tui::view::learn_detail_max_scroll(self);
         let page = u16::try_from(height).unwrap_or(u16::MAX).max(1);

@@ -108,9 +108,12 @@ impl AppState {
     /// `l`: learn mode, on the topic of the selected step when there is a diagnosis.
     pub(super) fn open_learn(&mut self) {
         let height = self.learn_rows();
-        let n = self.learn.topics.len();
+        let n = self.learning.text.topics.len();
         if self.diag.is_some() && self.screen != Screen::Demo {
-            let topic = self.learn.topic_for_step(self.selected_step_number());
+            let topic = self
+                .learning
+                .text
+                .topic_for_step(self.selected_step_number());
             self.learning.list.select(topic, n, height);
         }
         self.learning.scroll = 0;

@@ -20,7 +20,6 @@ use ratatui::layout::Rect;
 
 use super::form::FormState;
 use super::keymap::{Action, Context, Keymap};
-use super::learn::Learn;
 use super::session::LastTarget;
 use crate::config::Config;
 use crate::evidence::ExchangeKind;
@@ -191,9 +190,6 @@ pub struct AppState {
     pub tick: usize,
     pub size: Rect,
     pub keymap: Keymap,
-    pub learn: Learn,
-    /// Show the first-run hint ("New to CORS? press l") until learn mode is opened once.
-    pub learn_hint: bool,
     pub color: bool,
     pub quit: bool,
 }
@@ -219,8 +215,6 @@ impl AppState {
             tick: 0,
             size: Rect::new(0, 0, 80, 24),
             keymap,
-            learn: Learn::load(),
-            learn_hint: false,
             color: true,
             quit: false,
         }
@@ -391,8 +385,8 @@ impl AppState {
             Some(action) => self.on_action(action),
             None => Vec::new(),
         };
-        if self.screen == Screen::Learn && self.learn_hint {
-            self.learn_hint = false;
+        if self.screen == Screen::Learn && self.learning.hint {
+            self.learning.hint = false;
             effects.push(Effect::LearnSeen);
         }
         effects

@@ -88,7 +88,7 @@ impl AppState {
             }
             Screen::Learn => {
                 let areas = layout::two_pane(self.size);
-                let len = self.learn.topics.len();
+                let len = self.learning.text.topics.len();
                 let height = self.learn_rows();
                 if areas.list.contains(at) {
                     let view = &mut self.learning;

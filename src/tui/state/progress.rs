@@ -202,7 +202,7 @@ impl AppState {
         });
         // "starting scenario …" and the like are over once the run starts.
         self.status = None;
-        if self.learn_hint {
+        if self.learning.hint {
             self.status = Some(Status::info(crate::tui::learn::first_run_hint(
                 &self.keymap,
             )));
@@ -223,7 +223,7 @@ impl AppState {
         args: TargetArgs,
     ) -> Vec<Effect> {
         let mut last = LastTarget::from_args(&args);
-        last.learn_seen = !self.learn_hint;
+        last.learn_seen = !self.learning.hint;
         let mut effects = vec![Effect::SaveLast(Box::new(last))];
         effects.extend(self.start(plan, args));
         effects

@@ -16,7 +16,8 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
     let view = &s.learning;
     let inner = framed(f, areas.list, "Learn", view.pane == Pane::List, theme);
     let items: Vec<ListItem> = s
-        .learn
+        .learning
+        .text
         .topics
         .iter()
         .map(|t| ListItem::new(Line::raw(t.title.clone())))
@@ -26,7 +27,7 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
         .highlight_spacing(HighlightSpacing::Always)
         .highlight_style(theme.selected(view.pane == Pane::List));
     f.render_stateful_widget(list, inner, &mut view.list.list_state());
-    let Some(topic) = s.learn.topics.get(view.list.sel) else {
+    let Some(topic) = s.learning.text.topics.get(view.list.sel) else {
         return;
     };
     let inner = framed(
@@ -58,7 +59,7 @@ fn topic_text(topic: &Topic) -> Text<'_> {
 
 /// How far the selected topic's text scrolls at the state's terminal size.
 pub fn detail_max_scroll(s: &AppState) -> u16 {
-    let Some(topic) = s.learn.topics.get(s.learning.list.sel) else {
+    let Some(topic) = s.learning.text.topics.get(s.learning.list.sel) else {
         return 0;
     };
     let area = layout::two_pane(s.size).detail;

@@ -280,7 +280,7 @@ pub fn breadcrumb(s: &AppState) -> Vec<String> {
             }
             Screen::Learn => {
                 out.push("Learn".to_string());
-                if let Some(t) = s.learn.topics.get(s.learning.list.sel) {
+                if let Some(t) = s.learning.text.topics.get(s.learning.list.sel) {
                     out.push(t.title.clone());
                 }
             }
