@@ -408,10 +408,23 @@ fn step_detail<'a>(s: &AppState, d: &'a Diagnosis, theme: &Theme) -> StepDetail<
         let copy = s.keymap.key_for(Action::Copy);
         match &c.remediation {
             Some(r) => {
+                // `y` copies every fix of the step, this one first.
+                let others = step
+                    .findings
+                    .iter()
+                    .skip(1)
+                    .filter(|f| f.remediation.is_some())
+                    .count();
+                let with = match others {
+                    0 => "",
+                    1 => ", then the step's other fix",
+                    _ => ", then the step's other fixes",
+                };
                 let commands = match r.commands.len() {
-                    0 => String::new(),
-                    1 => format!(" ({copy} copies the command below)"),
-                    k => format!(" ({copy} copies the {k} commands below)"),
+                    0 if others == 0 => format!(" ({copy} copies it)"),
+                    0 => format!(" ({copy} copies it{with})"),
+                    1 => format!(" ({copy} copies the command below{with})"),
+                    k => format!(" ({copy} copies the {k} commands below{with})"),
                 };
                 pinned.push(Line::from(vec![
                     Span::styled(

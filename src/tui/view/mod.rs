@@ -323,7 +323,11 @@ fn context_line<'a>(d: &Diagnosis, theme: &Theme) -> Line<'a> {
     } else {
         let t = &d.plan.target;
         let (id, stage, kind) = match &d.report {
-            Some(r) => (r.api.id.clone(), r.api.stage.clone(), r.api.kind.to_string()),
+            Some(r) => (
+                r.api.id.clone(),
+                r.api.stage.clone(),
+                r.api.kind.to_string(),
+            ),
             None => {
                 let r = ApiRef::from_url(&t.url);
                 (
