@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::cors::{Outcome, PreflightReason};
 use crate::diagnose::{ApiSummary, Diagnosis, Step, StepStatus};
 use crate::evidence::{BrowserEvidence, BrowserObservation, Evidence, Exchange};
-use crate::redact;
+use crate::redact::{self, MaskedExchange};
 
 pub use markdown::render as markdown;
 pub use text::render as text;
@@ -52,7 +52,7 @@ pub struct Report {
     pub browser: ReportBrowser,
     pub steps: Vec<Step>,
     pub first_failing_step: Option<u8>,
-    pub exchanges: Vec<Exchange>,
+    pub exchanges: Vec<MaskedExchange>,
     /// AWS control-plane calls the configuration lookups made (additive; absent when none).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub aws_calls: u32,
@@ -172,7 +172,7 @@ impl Report {
     }
 
     pub fn exchange(&self, id: &str) -> Option<&Exchange> {
-        self.exchanges.iter().find(|x| x.id == id)
+        self.exchanges.iter().find(|x| x.id == id).map(|x| &**x)
     }
 
     pub fn json(&self) -> String {

@@ -23,13 +23,13 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::aws::{ConfigRequest, ConfigSource};
 use crate::cors::{self, PreflightPlan};
 use crate::diagnose;
-use crate::evidence::{ConfigEvidence, Evidence, Exchange, ExchangeKind};
+use crate::evidence::{ConfigEvidence, Evidence, ExchangeKind};
 use crate::gateway::behavior::{self, Located, PredictRequest};
 use crate::gateway::Api;
 use crate::plan::Plan;
 use crate::probe::requests::{plan_requests, PlannedRequest};
 use crate::probe::{self, ProbeOptions, Prober};
-use crate::redact::Secrets;
+use crate::redact::{MaskedExchange, Secrets};
 use crate::report::Report;
 use crate::target::Target;
 
@@ -42,7 +42,7 @@ pub enum RunEvent {
         plan: PreflightPlan,
         requests: Vec<PlannedRequest>,
     },
-    ExchangeDone(Box<Exchange>),
+    ExchangeDone(Box<MaskedExchange>),
     /// The configuration that was loaded (for the TUI's API explorer): the API, the stage
     /// and the resource path below it that the request lands on.
     ConfigLoaded {
@@ -407,7 +407,7 @@ fn masked_planned(requests: &[PlannedRequest], secrets: &Secrets) -> Vec<Planned
     requests
         .iter()
         .map(|p| PlannedRequest {
-            request: crate::redact::request(&p.request, secrets),
+            request: crate::redact::request(&p.request, secrets).into_inner(),
             ..p.clone()
         })
         .collect()

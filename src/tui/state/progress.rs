@@ -3,9 +3,10 @@
 
 use super::{AppState, Effect, Pane, Screen, Status, STEP_COUNT};
 use crate::diagnose::StepStatus;
-use crate::evidence::{Exchange, ExchangeKind};
+use crate::evidence::ExchangeKind;
 use crate::plan::TargetArgs;
 use crate::probe::requests::PlannedRequest;
+use crate::redact::MaskedExchange;
 use crate::report::Report;
 use crate::runner::{HeldRun, RunEvent, SealedPlan};
 use crate::tui::explorer::ApiTree;
@@ -40,8 +41,8 @@ pub struct Diagnosis {
     pub held: Option<HeldRun>,
     pub phase: Phase,
     pub planned: Vec<PlannedRequest>,
-    /// Exchanges as they complete (masked on arrival).
-    pub exchanges: Vec<Exchange>,
+    /// Exchanges as they complete (masked: the runner sends no other kind).
+    pub exchanges: Vec<MaskedExchange>,
     pub config_detail: Option<String>,
     /// The configuration lookup has answered (loaded, unavailable or not requested).
     pub config_done: bool,
@@ -112,7 +113,7 @@ impl Diagnosis {
     }
 
     /// The exchanges to show: the report's once finished, else those that arrived.
-    pub fn exchange_list(&self) -> &[Exchange] {
+    pub fn exchange_list(&self) -> &[MaskedExchange] {
         match (&self.report, self.running()) {
             (Some(r), false) => &r.exchanges,
             _ => &self.exchanges,
