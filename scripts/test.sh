@@ -15,7 +15,7 @@ fi
 bash scripts/install-chromium.sh
 export CORS_DOCTOR_REQUIRE_CHROMIUM=1
 
-# moto's server (the AWS control-plane emulator) for tests/aws_moto.rs, on loopback only.
+# moto's server (the AWS control-plane emulator) for tests/aws/ (the AWS SDK tests), on loopback only.
 # CORS_DOCTOR_SKIP_MOTO=1 skips it (the moto tests then skip themselves).
 if [ -z "${MOTO_ENDPOINT:-}" ] && [ -z "${CORS_DOCTOR_SKIP_MOTO:-}" ]; then
     moto_out="$(scripts/moto.sh)"

@@ -424,7 +424,7 @@ async fn build_clients(options: &SdkOptions, counter: CallCounter) -> Result<Cli
         ))
         .build_https();
     // Standard mode: exponential backoff with jitter on throttling. Adaptive mode's client-side
-    // rate limiter waited ~10 s after two throttles of a short run (tests/aws_recorded.rs),
+    // rate limiter waited ~10 s after two throttles of a short run (tests/aws/aws_recorded.rs),
     // which a run bounded by one `--timeout` cannot afford.
     let retry = RetryConfig::standard()
         .with_max_attempts(options.max_attempts.unwrap_or(MAX_ATTEMPTS))

@@ -2,7 +2,7 @@
 //! runner against a loopback server; each view is snapshotted at 80×24 and 160×48 on ratatui's
 //! TestBackend (timings, ports and dates redacted).
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -202,8 +202,12 @@ fn snapshot(name: &str, screen: &str) {
             (r"cors-doctor/\d+\.\d+\.\d+", "cors-doctor/[version]"),
         ],
         omit_expression => true,
+        // The snapshots stay in tests/snapshots/ under their first names (tui__*.snap) now
+        // that this file is a module of tests/it/.
+        snapshot_path => "../snapshots",
+        prepend_module_to_snapshot => false,
     }, {
-        insta::assert_snapshot!(name, screen);
+        insta::assert_snapshot!(format!("tui__{name}"), screen);
     });
 }
 

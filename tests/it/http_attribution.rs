@@ -5,7 +5,7 @@
 //! configuration the report says "API Gateway or the backend" (`gateway-or-backend`); with
 //! one (or offline, from the behaviour model) it says which.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

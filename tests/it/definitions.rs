@@ -5,7 +5,7 @@
 //! link, MOCK). Each file is accepted, and each class's route is diagnosed as it should be —
 //! through the real binary, offline (`check --openapi FILE --path P -X M --origin O`).
 
-mod common;
+use crate::common;
 
 use common::{check_json, codes, cors_doctor};
 use serde_json::Value;

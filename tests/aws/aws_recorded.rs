@@ -4,7 +4,7 @@
 //! and ARN), the call budget, and credentials errors (exit 2 with the next command).
 //! Recorded bodies follow real API Gateway's wire format (`item` lists, null templates).
 
-mod aws;
+use crate::support as aws;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};

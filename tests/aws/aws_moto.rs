@@ -7,9 +7,9 @@
 //! it). Without it the tests print why and pass, unless CORS_DOCTOR_REQUIRE_MOTO is set.
 //! moto gaps covered elsewhere: apigatewayv2 GetAuthorizers and the deployment's apiSummary
 //! are added by scripts/moto_server.py; the null template and AccessDenied are also tested
-//! against recorded responses (tests/aws_recorded.rs).
+//! against recorded responses (tests/aws/aws_recorded.rs).
 
-mod aws;
+use crate::support as aws;
 
 use std::time::Instant;
 

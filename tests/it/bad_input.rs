@@ -1,6 +1,6 @@
 //! Bad input of every kind gets a clear message, no panic, and no hang past the timeout.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

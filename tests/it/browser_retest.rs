@@ -1,7 +1,7 @@
 //! The real-browser retest against loopback servers: a few rows of the reference table, live
 //! and replayed, and the not-installed message.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

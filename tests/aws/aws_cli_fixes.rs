@@ -28,8 +28,8 @@
 //! scripts/moto.sh). Without them the moto tests print why and pass, unless
 //! CORS_DOCTOR_REQUIRE_MOTO is set.
 
-mod aws;
-mod common;
+use crate::common;
+use crate::support as aws;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

@@ -1,6 +1,6 @@
 //! Secrets never appear unmasked in any output format.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! API explorer, quit,
 //! and find the terminal back in cooked mode. Skips (saying so) when tmux is missing.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

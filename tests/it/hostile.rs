@@ -6,7 +6,7 @@
 //! and Markdown carry no raw control characters. The terminal UI's screens are checked for the
 //! canaries too.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr};

@@ -1,7 +1,7 @@
 //! Every failure class of the foundation issue, diagnosed through the real binary against an
 //! in-process server that answers like API Gateway.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

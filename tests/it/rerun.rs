@@ -2,7 +2,7 @@
 //! of the previous evidence (other exchanges, configuration) is kept, and the diagnosis is
 //! made again.
 
-mod common;
+use crate::common;
 
 use common::{Canned, FakeGateway, Flipping};
 use cors_doctor::app;

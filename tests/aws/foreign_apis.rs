@@ -6,8 +6,8 @@
 //! Needs MOTO_ENDPOINT (scripts/moto.sh); without it the moto tests print why and pass, unless
 //! CORS_DOCTOR_REQUIRE_MOTO is set. The tests that need no moto always run.
 
-mod aws;
-mod common;
+use crate::common;
+use crate::support as aws;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};

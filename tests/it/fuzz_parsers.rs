@@ -8,7 +8,7 @@
 //!
 //! A normal test run tries `FUZZ_CASES` cases per target (default 32). A long run, one target
 //! at a time, keeps going for `FUZZ_SECONDS` and prints how many cases ran:
-//! `FUZZ_SECONDS=600 nice -n 15 cargo test --release --test fuzz_parsers selection -- --nocapture`
+//! `FUZZ_SECONDS=600 nice -n 15 cargo test --release --test it fuzz_parsers::selection -- --nocapture`
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
