@@ -24,7 +24,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::ProvideCredentials;
 use tokio::sync::OnceCell;
 
-use super::{BoxFuture, ConfigRequest, ConfigSource, LoadedConfig};
+use super::{BoxFuture, ConfigRequest, ConfigSource, CredentialsError, LoadedConfig, Unavailable};
 use crate::evidence::{ConfigGap, ConfigSourceKind};
 use crate::gateway::model::{ApiKind, DEFAULT_STAGE};
 use crate::plan::Plan;
@@ -85,11 +85,17 @@ pub struct Clients {
     sdk: SdkConfig,
 }
 
+/// The SDK clients cannot be set up (a profile that does not exist, a bad config file): the
+/// message names the file or the profile.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SetupError(pub String);
+
 /// The AWS SDK configuration source.
 pub struct SdkSource {
     options: SdkOptions,
     counter: CallCounter,
-    clients: OnceCell<Result<Clients, String>>,
+    clients: OnceCell<Result<Clients, SetupError>>,
 }
 
 impl SdkSource {
@@ -107,7 +113,7 @@ impl SdkSource {
     }
 
     /// The clients, built once (reads the shared config and profile files; no network).
-    pub async fn clients(&self) -> Result<&Clients, String> {
+    pub async fn clients(&self) -> Result<&Clients, SetupError> {
         self.clients
             .get_or_init(|| build_clients(&self.options, self.counter.clone()))
             .await
@@ -117,8 +123,8 @@ impl SdkSource {
 
     /// Checks that credentials can be had, before anything is probed: `Err` is the message
     /// for exit status 2, with the exact next command.
-    pub async fn check_credentials(&self) -> Result<(), String> {
-        let clients = self.clients().await?;
+    pub async fn check_credentials(&self) -> Result<(), CredentialsError> {
+        let clients = self.clients().await.map_err(|e| CredentialsError(e.0))?;
         let Some(provider) = clients.sdk.credentials_provider() else {
             return Err(credentials_help(
                 &self.options,
@@ -138,7 +144,7 @@ impl SdkSource {
     }
 
     async fn load_config(&self, request: &ConfigRequest) -> Result<LoadedConfig, LoadError> {
-        let clients = self.clients().await.map_err(LoadError::Other)?;
+        let clients = self.clients().await.map_err(|e| LoadError::Other(e.0))?;
         let target = self.resolve(clients, request).await?;
         let (mut api, gaps) = match target.kind {
             ApiKind::Rest => {
@@ -348,7 +354,7 @@ impl ConfigSource for SdkSource {
     fn load<'a>(
         &'a self,
         request: &'a ConfigRequest,
-    ) -> BoxFuture<'a, Result<LoadedConfig, String>> {
+    ) -> BoxFuture<'a, Result<LoadedConfig, Unavailable>> {
         Box::pin(async move {
             let started = std::time::Instant::now();
             let result = self.load_config(request).await;
@@ -357,8 +363,8 @@ impl ConfigSource for SdkSource {
                 elapsed_ms = started.elapsed().as_millis() as u64,
                 "sdk lookup"
             );
-            result.map_err(|e| match e {
-                LoadError::Credentials(m) => credentials_help(&self.options, &m),
+            result.map_err(|e| Unavailable(match e {
+                LoadError::Credentials(m) => credentials_help(&self.options, &m).0,
                 LoadError::Other(m) => match (m.strip_prefix(errors::UNREACHABLE), self.endpoint_named()) {
                     (Some(cause), Some((e, from))) => format!(
                         "{} {}{cause}. Check {from} and that the endpoint is running, or skip the lookups with --no-aws",
@@ -372,11 +378,11 @@ impl ConfigSource for SdkSource {
                     ),
                     _ => m,
                 },
-            })
+            }))
         })
     }
 
-    fn preflight(&self) -> BoxFuture<'_, Result<(), String>> {
+    fn preflight(&self) -> BoxFuture<'_, Result<(), CredentialsError>> {
         Box::pin(async move {
             match (self.check_credentials().await, &self.options.custom_domain) {
                 // A custom domain was not named as an API: without credentials, just skip
@@ -415,7 +421,7 @@ impl ConfigSource for SdkSource {
     }
 }
 
-async fn build_clients(options: &SdkOptions, counter: CallCounter) -> Result<Clients, String> {
+async fn build_clients(options: &SdkOptions, counter: CallCounter) -> Result<Clients, SetupError> {
     // Both TLS users in the process (reqwest, the SDK) use ring; installing twice is harmless.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let https = aws_smithy_http_client::Builder::new()
@@ -442,14 +448,14 @@ async fn build_clients(options: &SdkOptions, counter: CallCounter) -> Result<Cli
     if let Some(p) = &options.profile {
         let known = known_profiles();
         if !known.iter().any(|k| k == p) {
-            return Err(if known.is_empty() {
+            return Err(SetupError(if known.is_empty() {
                 format!("AWS profile '{p}' not found: there is no AWS config or credentials file. Create the profile with: aws configure --profile {p}")
             } else {
                 format!(
                     "AWS profile '{p}' not found; the profiles that exist are: {}. Pass one of them with --profile",
                     known.join(", ")
                 )
-            });
+            }));
         }
         // As in the AWS CLI, an explicit profile wins over credentials in the environment
         // (AWS_ACCESS_KEY_ID…), which the default chain would try first.
@@ -485,9 +491,9 @@ async fn build_clients(options: &SdkOptions, counter: CallCounter) -> Result<Cli
         (Some((r, source)), _) => (r, source),
         (None, Some(r)) => (r.to_string(), "the profile/environment"),
         (None, None) => {
-            return Err(
+            return Err(SetupError(
                 "no AWS region: pass --region, or set one in the profile (aws configure set region REGION) or AWS_REGION"
-                    .to_string(),
+                    .to_string()),
             )
         }
     };
@@ -509,7 +515,7 @@ async fn build_clients(options: &SdkOptions, counter: CallCounter) -> Result<Cli
 }
 
 /// The message for missing or expired credentials: what happened and the exact next command.
-pub fn credentials_help(options: &SdkOptions, detail: &str) -> String {
+pub fn credentials_help(options: &SdkOptions, detail: &str) -> CredentialsError {
     let profile = options
         .profile
         .clone()
@@ -524,9 +530,9 @@ pub fn credentials_help(options: &SdkOptions, detail: &str) -> String {
                 .to_string()
         }
     };
-    format!(
+    CredentialsError(format!(
         "cannot read the API's configuration: no valid AWS credentials ({detail}).\n  next: {next}\n  or skip the AWS lookups with --no-aws"
-    )
+    ))
 }
 
 /// The profile names of the shared config and credentials files (`AWS_CONFIG_FILE`,

@@ -374,7 +374,7 @@ async fn credentials_checked(
     plan: &Plan,
 ) -> Result<(), RunError> {
     match tokio::time::timeout_at(deadline, source.preflight()).await {
-        Ok(checked) => checked.map_err(RunError::Credentials),
+        Ok(checked) => checked.map_err(|e| RunError::Credentials(e.0)),
         Err(_) => Err(RunError::Credentials(format!(
             "the AWS credential check did not finish within the --timeout of {:.1} s; check the network path to AWS (or --endpoint-url), raise --timeout, or skip the AWS lookups with --no-aws",
             plan.timeout.as_secs_f64()
@@ -390,7 +390,7 @@ async fn load_within(
     plan: &Plan,
 ) -> Result<crate::aws::LoadedConfig, String> {
     match tokio::time::timeout_at(deadline, source.load(request)).await {
-        Ok(result) => result,
+        Ok(result) => result.map_err(|e| e.0),
         Err(_) => Err(format!(
             "the {} did not finish within the --timeout of {:.1} s; raise --timeout, check the network path to the endpoint, or skip the lookups with --no-aws",
             match source.kind() {
