@@ -236,6 +236,27 @@ fn unparsed_url(input: &str) -> String {
     text(&out)
 }
 
+/// Masks a URL's secrets (and tokens) wherever free text quotes the URL: a message that
+/// quotes the raw URL shows the masked one instead.
+pub struct Scrubber {
+    raw_url: String,
+    masked_url: String,
+}
+
+impl Scrubber {
+    pub fn new(raw_url: &str) -> Self {
+        Scrubber {
+            raw_url: raw_url.to_string(),
+            masked_url: url(raw_url),
+        }
+    }
+
+    /// `s` with the raw URL replaced by the masked one, then the token heuristics of [`text`].
+    pub fn text(&self, s: &str) -> String {
+        text(&s.replace(&self.raw_url, &self.masked_url))
+    }
+}
+
 /// Masks anything that looks like an AWS access key id or a bearer token in free text
 /// (error messages, log lines).
 pub fn text(input: &str) -> String {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::cors::{Outcome, PreflightReason};
 use crate::diagnose::{ApiSummary, Diagnosis, Step, StepStatus};
 use crate::evidence::{BrowserEvidence, BrowserObservation, Evidence, Exchange};
-use crate::redact::{self, MaskedExchange};
+use crate::redact::{self, MaskedExchange, Scrubber};
 
 pub use markdown::render as markdown;
 pub use text::render as text;
@@ -116,7 +116,11 @@ impl Report {
                 source: "engine".to_string(),
                 warnings: v.warnings.clone(),
             },
-            steps: diagnosis.steps.iter().map(|s| scrub.step(s)).collect(),
+            steps: diagnosis
+                .steps
+                .iter()
+                .map(|s| scrubbed_step(&scrub, s))
+                .collect(),
             first_failing_step: diagnosis.first_failing_step,
             exchanges: evidence
                 .exchanges
@@ -185,36 +189,18 @@ impl Report {
     }
 }
 
-/// Masks the target URL's secrets (and tokens) wherever free text quotes them.
-struct Scrubber {
-    raw_url: String,
-    masked_url: String,
-}
-
-impl Scrubber {
-    fn new(raw_url: &str) -> Self {
-        Scrubber {
-            raw_url: raw_url.to_string(),
-            masked_url: redact::url(raw_url),
+/// A step with its free text scrubbed ([`Scrubber::text`]): summary, findings, remediation.
+fn scrubbed_step(scrub: &Scrubber, step: &Step) -> Step {
+    let mut step = step.clone();
+    step.summary = scrub.text(&step.summary);
+    for f in &mut step.findings {
+        f.message = scrub.text(&f.message);
+        if let Some(r) = &mut f.remediation {
+            r.text = scrub.text(&r.text);
+            r.commands = r.commands.iter().map(|c| scrub.text(c)).collect();
         }
     }
-
-    fn text(&self, s: &str) -> String {
-        redact::text(&s.replace(&self.raw_url, &self.masked_url))
-    }
-
-    fn step(&self, step: &Step) -> Step {
-        let mut step = step.clone();
-        step.summary = self.text(&step.summary);
-        for f in &mut step.findings {
-            f.message = self.text(&f.message);
-            if let Some(r) = &mut f.remediation {
-                r.text = self.text(&r.text);
-                r.commands = r.commands.iter().map(|c| self.text(c)).collect();
-            }
-        }
-        step
-    }
+    step
 }
 
 /// Output formats of `check`.

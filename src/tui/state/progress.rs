@@ -143,7 +143,7 @@ impl AppState {
         let seq = self.alloc_seq();
         self.diag = Some(Diagnosis {
             seq,
-            chromium: plan.browser,
+            chromium: plan.shown().browser,
             plan: plan.clone(),
             args,
             held: None,
@@ -195,7 +195,7 @@ impl AppState {
         d.config_detail = None;
         d.config_done = false;
         d.browser_started = false;
-        d.chromium = chromium || d.plan.browser;
+        d.chromium = chromium || d.plan.shown().browser;
         d.note = Some(note);
         d.report = None;
         // Everything is gathered again: the held evidence is of no more use.
@@ -215,7 +215,7 @@ impl AppState {
         let partial = self
             .diag
             .as_ref()
-            .filter(|d| d.plan.live && d.phase == Phase::Finished)
+            .filter(|d| d.plan.shown().live && d.phase == Phase::Finished)
             .and_then(|d| d.held.clone())
             .zip(step_exchanges(number));
         let Some((previous, kinds)) = partial else {
@@ -258,7 +258,8 @@ impl AppState {
                 }
             }
             RunEvent::ConfigLoaded { api, stage, path } => {
-                let tree = ApiTree::new(&api, stage.as_deref(), &path, &d.plan.target.method);
+                let tree =
+                    ApiTree::new(&api, stage.as_deref(), &path, &d.plan.shown().target.method);
                 self.explorer.set_tree(tree);
             }
             RunEvent::ConfigDone { detail, .. } => {
