@@ -3,7 +3,7 @@
 //! Cancel a run by dropping (or aborting the task of) its future.
 //!
 //! One path: [`run`], [`run_keeping_evidence`], [`run_until`] and [`rerun`] are thin entries
-//! into the same private `execute`, which differs only in what it [`Gather`]s: everything,
+//! into the same private `execute`, which differs only in what it gathers: everything,
 //! or some exchanges on top of an earlier run (the rest of its evidence kept).
 //!
 //! Secrets: the plan and the evidence hold the request as sent (secrets included). Events
