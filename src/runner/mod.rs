@@ -20,7 +20,7 @@ use std::sync::Arc;
 use futures_util::future::join_all;
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::aws::{ConfigRequest, ConfigSource};
+use crate::aws::{ConfigRequest, ConfigSource, Unavailable};
 use crate::cors::{self, PreflightPlan};
 use crate::diagnose;
 use crate::evidence::{ConfigEvidence, Evidence, ExchangeKind};
@@ -255,7 +255,7 @@ async fn execute(
                             Some((located, loaded.backend)),
                         )
                     }
-                    Err(reason) => (ConfigEvidence::Unavailable { reason }, None),
+                    Err(Unavailable(reason)) => (ConfigEvidence::Unavailable { reason }, None),
                 }
             }
         };
@@ -388,17 +388,17 @@ async fn load_within(
     request: &ConfigRequest,
     deadline: tokio::time::Instant,
     plan: &Plan,
-) -> Result<crate::aws::LoadedConfig, String> {
+) -> Result<crate::aws::LoadedConfig, Unavailable> {
     match tokio::time::timeout_at(deadline, source.load(request)).await {
-        Ok(result) => result.map_err(|e| e.0),
-        Err(_) => Err(format!(
+        Ok(result) => result,
+        Err(_) => Err(Unavailable(format!(
             "the {} did not finish within the --timeout of {:.1} s; raise --timeout, check the network path to the endpoint, or skip the lookups with --no-aws",
             match source.kind() {
                 crate::evidence::ConfigSourceKind::Sdk => "AWS lookups",
                 _ => "configuration lookups",
             },
             plan.timeout.as_secs_f64()
-        )),
+        ))),
     }
 }
 
