@@ -918,7 +918,7 @@ async fn the_form_asks_before_sending_a_post() {
     ui.press("enter enter").await;
     assert_eq!(ui.state.screen, Screen::Main);
     let d = ui.state.diag.as_ref().unwrap();
-    assert_eq!(d.plan.target.method, "POST");
+    assert_eq!(d.plan.shown().target.method, "POST");
     assert_eq!(ui.saved, 1);
 
     // GET goes straight away.
