@@ -496,7 +496,7 @@ fn step_detail<'a>(s: &AppState, d: &'a Diagnosis, theme: &Theme) -> StepDetail<
                         Span::styled("  evidence ", theme.dim()),
                         Span::raw(exchange_summary(x)),
                     ]));
-                    let marks = inspect::cors_marks(&d.plan, x);
+                    let marks = inspect::cors_marks(d.plan.shown(), x);
                     for m in &marks.missing {
                         lines.push(Line::from(vec![
                             Span::raw("    "),

@@ -260,9 +260,13 @@ pub fn breadcrumb(s: &AppState) -> Vec<String> {
             Screen::Form => out.push("Target".to_string()),
             Screen::Main => {
                 if let Some(d) = &s.diag {
-                    out.push(match &d.plan.scenario {
+                    out.push(match &d.plan.shown().scenario {
                         Some(sc) => sc.name.clone(),
-                        None => format!("{} {}", d.plan.target.method, d.plan.target.url.path()),
+                        None => format!(
+                            "{} {}",
+                            d.plan.shown().target.method,
+                            d.plan.shown().target.url.path()
+                        ),
                     });
                 }
                 out.push(format!("Step {}", s.selected_step_number()));
@@ -292,7 +296,7 @@ pub fn breadcrumb(s: &AppState) -> Vec<String> {
 
 /// "PUT https://…/prod/items · origin https://app.example.com · credentials include".
 fn target_line<'a>(d: &Diagnosis, theme: &Theme) -> Line<'a> {
-    let t = &d.plan.target;
+    let t = &d.plan.shown().target;
     let mut rest = format!(" · origin {}", t.origin);
     if t.credentials != crate::target::CredentialsMode::SameOrigin {
         rest.push_str(&format!(" · credentials {}", t.credentials.as_str()));
@@ -317,11 +321,11 @@ fn context_line<'a>(d: &Diagnosis, theme: &Theme) -> Line<'a> {
         }
         return Line::from(spans);
     }
-    if let Some(sc) = &d.plan.scenario {
+    if let Some(sc) = &d.plan.shown().scenario {
         spans.push(Span::styled(sc.spec.title.clone(), theme.bold()));
         spans.push(Span::styled(format!(": {}", sc.spec.summary), theme.dim()));
     } else {
-        let t = &d.plan.target;
+        let t = &d.plan.shown().target;
         let (id, stage, kind) = match &d.report {
             Some(r) => (
                 r.api.id.clone(),
@@ -368,7 +372,7 @@ fn config_state(d: &Diagnosis) -> (String, bool) {
     };
     match (r.api.config_source.as_str(), &r.api.config_unavailable) {
         ("sdk", _) => ("config read from AWS".to_string(), false),
-        ("openapi", _) if d.plan.scenario.is_some() => {
+        ("openapi", _) if d.plan.shown().scenario.is_some() => {
             ("config read from the scenario".to_string(), false)
         }
         ("openapi", _) => ("config read from the --openapi file".to_string(), false),
@@ -441,10 +445,10 @@ pub fn aws_state(d: &Diagnosis) -> AwsState {
             .map(|n| n.split("   (").next().unwrap_or(n).trim().to_string());
         return AwsState::CredentialsError { next };
     }
-    let aws = &d.plan.aws;
-    if !aws.enabled || d.plan.scenario.is_some() {
+    let aws = &d.plan.shown().aws;
+    if !aws.enabled || d.plan.shown().scenario.is_some() {
         return AwsState::Off {
-            demo: d.plan.scenario.is_some(),
+            demo: d.plan.shown().scenario.is_some(),
         };
     }
     AwsState::On {
