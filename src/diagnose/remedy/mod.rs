@@ -109,6 +109,38 @@ pub fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
 
+/// A request as a curl command that runs as pasted in bash (every word through [`quote`], so a
+/// `'` in the URL, a header or the body stays in its word): `flag` (`-i`, `-v`), `-X` unless
+/// the method is GET, the URL, each header and the body; one option per line (continued with
+/// `\`) when there are headers or a body. The one curl builder: the remediation of step 1 and
+/// the TUI's "copy as curl" use it.
+pub fn curl<'a>(
+    flag: &str,
+    method: &str,
+    url: &str,
+    headers: impl IntoIterator<Item = (&'a str, &'a str)>,
+    body: Option<&str>,
+) -> String {
+    let mut words = vec![format!("curl {flag}")];
+    if method != "GET" {
+        words.push(format!("-X {}", quote(method)));
+    }
+    words.push(quote(url));
+    words.extend(
+        headers
+            .into_iter()
+            .map(|(n, v)| format!("-H {}", quote(&format!("{n}: {v}")))),
+    );
+    if let Some(b) = body {
+        words.push(format!("--data-raw {}", quote(b)));
+    }
+    if words.len() <= 3 {
+        words.join(" ")
+    } else {
+        words.join(" \\\n  ")
+    }
+}
+
 /// A JMESPath raw string literal (`'…'`).
 fn jmes_str(s: &str) -> String {
     format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))

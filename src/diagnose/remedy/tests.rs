@@ -272,3 +272,51 @@ fn http_stage_names_are_quoted_and_cors_is_widened() {
     assert!(cmd.contains("x-api-key"));
     assert!(cmd.ends_with("--stage-name '$default'"), "{cmd}");
 }
+
+/// Runs `command` in bash with `curl` replaced by a function that prints its arguments, one
+/// per line (after `bash -n` checks its syntax).
+fn curl_args(command: &str) -> Vec<String> {
+    use std::process::Command;
+    let syntax = Command::new("bash").args(["-n", "-c", command]).output();
+    let syntax = syntax.expect("bash runs");
+    assert!(syntax.status.success(), "bash -n: {command}");
+    let script = format!("curl() {{ printf '%s\\0' \"$@\"; }}\n{command}");
+    let out = Command::new("bash")
+        .args(["-c", &script])
+        .output()
+        .expect("bash runs");
+    assert!(out.status.success(), "{command}");
+    String::from_utf8_lossy(&out.stdout)
+        .split('\0')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The one curl builder keeps every word whole when pasted into bash, quotes included.
+#[test]
+fn curl_runs_as_pasted_with_quotes_in_every_word() {
+    let url = "https://a.example/it's?q=a&b='$HOME'";
+    let headers = [("Authorization", "Bearer it's $x `y` !z"), ("X-Plain", "v")];
+    let body = "{\"name\": \"O'Brien\"}\nsecond line";
+    let cmd = curl("-i", "PUT", url, headers, Some(body));
+    assert_eq!(
+        curl_args(&cmd),
+        vec![
+            "-i",
+            "-X",
+            "PUT",
+            url,
+            "-H",
+            "Authorization: Bearer it's $x `y` !z",
+            "-H",
+            "X-Plain: v",
+            "--data-raw",
+            body,
+        ]
+    );
+    // Step 1's command: method and URL only, on one line.
+    let short = curl("-v", "GET", url, [], None);
+    assert!(!short.contains('\n'), "{short}");
+    assert_eq!(curl_args(&short), vec!["-v", url]);
+}
