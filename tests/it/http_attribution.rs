@@ -113,7 +113,10 @@ async fn an_http_api_401_without_configuration_is_gateway_or_backend() {
         .lines()
         .find(|l| l.contains("preflight OPTIONS"))
         .unwrap_or_default();
-    assert!(line.contains("→ 401 from API Gateway or the backend ·"), "{text}");
+    assert!(
+        line.contains("→ 401 from API Gateway or the backend ·"),
+        "{text}"
+    );
     // Only the exchange lines of the GET requests (the backend answered them) name the
     // integration.
     assert!(

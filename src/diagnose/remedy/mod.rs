@@ -160,6 +160,27 @@ fn plain(s: &str) -> String {
     }
 }
 
+/// What RESOURCE_PATH should be, for a URL whose path may carry a prefix (a stage in a
+/// loopback copy or a proxy, a custom domain's base path): `/items when /prod is the stage or
+/// a base path in front of it, else /prod/items` (only characters that need no quoting
+/// inside `"${VAR:?…}"`).
+fn resource_path_hint(url_path: &str) -> String {
+    let segments: Vec<&str> = url_path.split('/').filter(|s| !s.is_empty()).collect();
+    let whole = format!("/{}", segments.join("/"));
+    match segments.split_first() {
+        Some((first, rest)) if !rest.is_empty() => format!(
+            "{} when /{} is the stage or a custom-domain base path in front of it, else {}",
+            plain(&format!("/{}", rest.join("/"))),
+            plain(first),
+            plain(&whole)
+        ),
+        _ => format!(
+            "{} unless a custom-domain base path or a proxy prefix stands in front of it",
+            plain(&whole)
+        ),
+    }
+}
+
 /// True for something that can be an API Gateway id (not a template's `*`, not `${…}`).
 fn is_id(s: &str) -> bool {
     !s.is_empty()
@@ -330,11 +351,13 @@ impl FixContext {
             // The URL's path may carry a base path or proxy prefix: the user names the
             // resource path (in double quotes, so the shell substitutes it into the query; no
             // apostrophe in the message: bash reads one inside "${VAR:?…}" as a quote).
-            refs.push(
-                ": \"${RESOURCE_PATH:?set RESOURCE_PATH to the resource path of the API (the URL path without any custom-domain base path or proxy prefix)}\"".to_string(),
-            );
             refs.push(format!(
-                "RESOURCE_ID=$(aws apigateway get-resources --rest-api-id {api} --query \"items[?path=='$RESOURCE_PATH'].id\" --output text); : \"${{RESOURCE_ID:?found no resource $RESOURCE_PATH}}\""
+                ": \"${{RESOURCE_PATH:?set RESOURCE_PATH to the resource path of the API, {}}}\"",
+                resource_path_hint(&self.resource_path)
+            ));
+            refs.push(format!(
+                "RESOURCE_ID=$(aws apigateway get-resources --rest-api-id {api} --query \"items[?path=='$RESOURCE_PATH'].id\" --output text{}); : \"${{RESOURCE_ID:?found no resource $RESOURCE_PATH}}\"",
+                refs.region()
             ));
             return "\"$RESOURCE_ID\"".to_string();
         }

@@ -320,3 +320,41 @@ fn curl_runs_as_pasted_with_quotes_in_every_word() {
     assert!(!short.contains('\n'), "{short}");
     assert_eq!(curl_args(&short), vec!["-v", url]);
 }
+
+/// Probes only, behind a URL whose path may carry a prefix (`/prod/items` on a loopback copy,
+/// a proxy or a custom domain): the lookup asks for the resource path and says which it is
+/// likely to be, and names the region like every other call; the block passes `bash -n`.
+#[test]
+fn without_configuration_the_lookup_asks_for_the_resource_path_not_the_url_path() {
+    let c = FixContext {
+        api_id: None,
+        stage: None,
+        resource_path: "/prod/items".into(),
+        resource_path_known: false,
+        region: Some("eu-west-1".into()),
+        ..ctx()
+    };
+    let cmds = c.add_options_method();
+    let joined = cmds.join("\n");
+    assert!(
+        joined.contains("set RESOURCE_PATH to the resource path of the API, /items when /prod is the stage or a custom-domain base path in front of it, else /prod/items"),
+        "{joined}"
+    );
+    assert!(!joined.contains("path=='/prod/items'"), "{joined}");
+    let lookup = cmds
+        .iter()
+        .find(|c| c.starts_with("RESOURCE_ID=$(aws apigateway get-resources"))
+        .expect("the lookup");
+    assert!(lookup.contains("--region eu-west-1"), "{lookup}");
+    for cmd in &cmds {
+        let syntax = std::process::Command::new("bash")
+            .args(["-n", "-c", cmd])
+            .output()
+            .expect("bash runs");
+        assert!(syntax.status.success(), "{cmd}");
+    }
+    assert_eq!(
+        resource_path_hint("/items"),
+        "/items unless a custom-domain base path or a proxy prefix stands in front of it"
+    );
+}
