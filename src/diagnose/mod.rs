@@ -1,4 +1,18 @@
-//! The seven steps as pure functions of the evidence.
+//! The seven steps as pure functions of the evidence, in one pass:
+//!
+//! 1. `steps/` (steps 1–6) and `retest` (step 7) draft each step from the probes' exchanges
+//!    (or the predicted ones) — a [`draft::Draft`]: its findings and what it says when none is
+//!    a warning or an error;
+//! 2. `config/` reads the API's configuration once and gives each step its part (findings,
+//!    probe findings it explains otherwise, a step it reopens), joined into the draft;
+//! 3. what the configuration could not tell (a partial load, a value left unresolved) makes a
+//!    step `unknown`, and a step whose answers ([`STEP_INPUTS`]) are missing is "not checked"
+//!    (`unknown`), never `pass`;
+//! 4. each draft is concluded once: findings most specific first (causes before symptoms),
+//!    status and summary from them.
+//!
+//! `remedy` renders the commands a finding carries; `words` says an exchange in words for
+//! the messages, the reports and the TUI.
 
 pub mod classify;
 mod config;

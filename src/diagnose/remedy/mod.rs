@@ -161,23 +161,20 @@ fn plain(s: &str) -> String {
 }
 
 /// What RESOURCE_PATH should be, for a URL whose path may carry a prefix (a stage in a
-/// loopback copy or a proxy, a custom domain's base path): `/items when /prod is the stage or
-/// a base path in front of it, else /prod/items` (only characters that need no quoting
-/// inside `"${VAR:?…}"`).
+/// loopback copy or a proxy, a custom domain's base path): the URL path less that prefix,
+/// with the likely answer (`/items if /prod in front of it is the stage or a base path`), never
+/// the URL path itself; only characters that need no quoting inside `"${VAR:?…}"`.
 fn resource_path_hint(url_path: &str) -> String {
     let segments: Vec<&str> = url_path.split('/').filter(|s| !s.is_empty()).collect();
-    let whole = format!("/{}", segments.join("/"));
+    let what =
+        "the URL path without the stage, custom-domain base path or proxy prefix in front of it";
     match segments.split_first() {
         Some((first, rest)) if !rest.is_empty() => format!(
-            "{} when /{} is the stage or a custom-domain base path in front of it, else {}",
+            "{what}, {} if /{} is the stage or a base path",
             plain(&format!("/{}", rest.join("/"))),
-            plain(first),
-            plain(&whole)
+            plain(first)
         ),
-        _ => format!(
-            "{} unless a custom-domain base path or a proxy prefix stands in front of it",
-            plain(&whole)
-        ),
+        _ => what.to_string(),
     }
 }
 
@@ -352,7 +349,7 @@ impl FixContext {
             // resource path (in double quotes, so the shell substitutes it into the query; no
             // apostrophe in the message: bash reads one inside "${VAR:?…}" as a quote).
             refs.push(format!(
-                ": \"${{RESOURCE_PATH:?set RESOURCE_PATH to the resource path of the API, {}}}\"",
+                ": \"${{RESOURCE_PATH:?set RESOURCE_PATH to the resource path of the API: {}}}\"",
                 resource_path_hint(&self.resource_path)
             ));
             refs.push(format!(

@@ -337,10 +337,10 @@ fn without_configuration_the_lookup_asks_for_the_resource_path_not_the_url_path(
     let cmds = c.add_options_method();
     let joined = cmds.join("\n");
     assert!(
-        joined.contains("set RESOURCE_PATH to the resource path of the API, /items when /prod is the stage or a custom-domain base path in front of it, else /prod/items"),
+        joined.contains("set RESOURCE_PATH to the resource path of the API: the URL path without the stage, custom-domain base path or proxy prefix in front of it, /items if /prod is the stage or a base path}"),
         "{joined}"
     );
-    assert!(!joined.contains("path=='/prod/items'"), "{joined}");
+    assert!(!joined.contains("/prod/items"), "{joined}");
     let lookup = cmds
         .iter()
         .find(|c| c.starts_with("RESOURCE_ID=$(aws apigateway get-resources"))
@@ -355,6 +355,6 @@ fn without_configuration_the_lookup_asks_for_the_resource_path_not_the_url_path(
     }
     assert_eq!(
         resource_path_hint("/items"),
-        "/items unless a custom-domain base path or a proxy prefix stands in front of it"
+        "the URL path without the stage, custom-domain base path or proxy prefix in front of it"
     );
 }
