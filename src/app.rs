@@ -173,6 +173,16 @@ pub fn config_source(plan: &Plan) -> Result<Option<Arc<dyn ConfigSource>>, Usage
         .map_err(|e| UsageError(e.to_string()))
 }
 
+/// The text report wrapped at the terminal's width (100 columns when piped); other formats
+/// as they are.
+fn wrap_text(format: Format, text: String) -> String {
+    if format == Format::Text {
+        crate::report::wrap::wrap(&text, crate::report::wrap::output_width())
+    } else {
+        text
+    }
+}
+
 fn color_wanted(no_color: bool) -> bool {
     !no_color
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
@@ -284,7 +294,7 @@ async fn demo(args: &DemoArgs) -> Result<i32, UsageError> {
         );
     }
     text.push_str(&report.render(format, color_wanted(args.no_color)));
-    print_stdout(&text)?;
+    print_stdout(&wrap_text(format, text))?;
     Ok(report.exit_code())
 }
 
@@ -356,7 +366,7 @@ async fn check(args: &CheckArgs, config: &Config) -> Result<i32, UsageError> {
         // Stopped by a signal: the retest was cut short, so the report would mislead.
         return Ok(STOPPED_BY.load(Ordering::SeqCst));
     }
-    print_stdout(&report.render(format, color))?;
+    print_stdout(&wrap_text(format, report.render(format, color)))?;
     // The configuration was asked for explicitly (an API, a stage, an endpoint or a profile
     // named on the command line or in the config file): not getting it is an error, not a
     // quiet fall-back to probes only.

@@ -3,6 +3,7 @@
 mod markdown;
 mod present;
 mod text;
+pub mod wrap;
 
 use serde::{Deserialize, Serialize};
 

@@ -6,6 +6,7 @@
 //! arrive as [`Msg`] on one channel. The loop applies every queued message, then draws once.
 //! Ticks only flow while a run is in progress, so an idle UI does not redraw.
 
+pub mod clipboard;
 pub mod demo;
 pub mod explorer;
 pub mod form;
@@ -50,7 +51,7 @@ pub use state::{AppState, Effect, Msg, Screen};
 pub type SourceFn =
     Arc<dyn Fn(&Plan) -> Result<Option<Arc<dyn ConfigSource>>, String> + Send + Sync>;
 
-/// Puts text on the clipboard.
+/// Writes an OSC 52 "set clipboard" sequence to the terminal.
 pub type Clipboard = Box<dyn FnMut(&str) -> io::Result<()> + Send>;
 
 /// What the UI opens on.
@@ -88,24 +89,30 @@ pub fn initial_state(opts: &Options) -> (AppState, Vec<Effect>) {
         .unwrap_or_default();
     let has_cli_target = opts.args.url.is_some() || opts.args.origin.is_some();
     let prefill = if has_cli_target {
-        let mut p = session::prefill(&opts.config, &session::LastTarget::default());
-        let a = &opts.args;
-        p.url = a.url.clone();
-        p.origin = a.origin.clone().or(p.origin);
-        p.method = a.method.clone().or(p.method);
-        if !a.headers.is_empty() {
-            p.headers = a.headers.clone();
+        let base = session::prefill(&opts.config, &session::LastTarget::default());
+        let a = form::prefill_from_args(&opts.args);
+        form::Prefill {
+            url: a.url,
+            origin: a.origin.or(base.origin),
+            method: a.method.or(base.method),
+            headers: if a.headers.is_empty() {
+                base.headers
+            } else {
+                a.headers
+            },
+            credentials: a.credentials.or(base.credentials),
+            profile: a.profile.or(base.profile),
+            region: a.region.or(base.region),
+            ..a
         }
-        p.credentials = a.credentials.clone().or(p.credentials);
-        p.profile = a.profile.clone().or(p.profile);
-        p.region = a.region.clone().or(p.region);
-        p
     } else {
         session::prefill(&opts.config, &last)
     };
     let form = form::FormState::new(&prefill);
     let mut state = AppState::new(opts.config.clone(), form, opts.args.clone(), keymap);
     state.color = opts.color;
+    // Only where it can be remembered (else it could never go away).
+    state.learn_hint = opts.last_path.is_some() && !last.learn_seen;
     state.demo = opts.catalog.entries();
     let effects = match &opts.start {
         StartMode::Form => Vec::new(),
@@ -150,6 +157,9 @@ pub async fn run(opts: Options) -> Result<i32, String> {
         opts.last_path.clone(),
     );
     jobs.clipboard = Box::new(osc52);
+    jobs.copy_route = clipboard::detect_env();
+    jobs.copy_file = clipboard::default_file();
+    jobs.write_key = state.keymap.key_for(keymap::Action::WriteCopy);
     for e in first_effects {
         jobs.apply(e);
     }
@@ -214,8 +224,18 @@ pub struct Jobs {
     run: Option<JoinHandle<()>>,
     ticker: Option<JoinHandle<()>>,
     demo: Option<JoinHandle<()>>,
-    /// Puts text on the clipboard.
+    /// The copy in progress (tmux or screen taking the text).
+    copy: Option<JoinHandle<()>>,
+    /// The last text copied and what it is, for `w` (write it to a file).
+    last_copy: Option<(String, String)>,
+    /// Writes OSC 52 (the terminal route).
     pub clipboard: Clipboard,
+    /// Where copies go: tmux, screen or the terminal.
+    pub copy_route: clipboard::Route,
+    /// Where `w` writes the last copy.
+    pub copy_file: PathBuf,
+    /// The key that writes the last copy to a file, for the statuses that offer it.
+    pub write_key: String,
     pub tick_every: Duration,
 }
 
@@ -234,7 +254,12 @@ impl Jobs {
             run: None,
             ticker: None,
             demo: None,
+            copy: None,
+            last_copy: None,
             clipboard: Box::new(|_| Ok(())),
+            copy_route: clipboard::Route::Terminal { behind: None },
+            copy_file: clipboard::default_file(),
+            write_key: "w".into(),
             tick_every: Duration::from_millis(100),
         }
     }
@@ -274,16 +299,31 @@ impl Jobs {
                     }
                 }));
             }
-            Effect::Copy { text, what } => {
-                let result = (self.clipboard)(&text)
-                    .map(|()| {
-                        format!(
-                            "✔ copied {what} to the clipboard ({} bytes, OSC 52)",
-                            text.len()
-                        )
-                    })
-                    .map_err(|e| format!("could not copy {what}: {e}"));
-                let _ = self.tx.send(Msg::Copied(result));
+            Effect::Copy { text, what } => self.copy(text, what),
+            Effect::WriteCopy => {
+                let Some((text, what)) = self.last_copy.clone() else {
+                    let _ = self.tx.send(Msg::Copied(Err(
+                        "nothing copied yet: copy the fix or a curl first".into(),
+                    )));
+                    return;
+                };
+                let path = self.copy_file.clone();
+                self.spawn_copy(async move {
+                    let bytes = text.len();
+                    clipboard::write_file(path.clone(), text)
+                        .await
+                        .map(|()| format!("✔ wrote {what} to {} ({bytes} bytes)", path.display()))
+                });
+            }
+            Effect::LearnSeen => {
+                if let Some(path) = self.last_path.clone() {
+                    // A small bounded read and a write: on a blocking thread.
+                    tokio::task::spawn_blocking(move || {
+                        if let Err(e) = session::LastTarget::remember_learn_seen(&path) {
+                            tracing::warn!(error = %e, "could not remember that learn mode was opened");
+                        }
+                    });
+                }
             }
             Effect::SaveLast(last) => {
                 if let Some(path) = &self.last_path {
@@ -293,6 +333,47 @@ impl Jobs {
                 }
             }
         }
+    }
+
+    /// Copies `text` by the route the environment gave: OSC 52 here, on the loop's thread
+    /// (so it never lands inside a frame); tmux and screen in a background task.
+    fn copy(&mut self, text: String, what: String) {
+        self.last_copy = Some((text.clone(), what.clone()));
+        let key = self.write_key.clone();
+        match self.copy_route.clone() {
+            clipboard::Route::Terminal { behind } => {
+                let result = (self.clipboard)(&text)
+                    .map(|()| clipboard::osc52_status(&what, behind, &key))
+                    .map_err(|e| {
+                        format!("could not send {what} via OSC 52 ({e}); {key} saves it to a file")
+                    });
+                let _ = self.tx.send(Msg::Copied(result));
+            }
+            clipboard::Route::Tmux => {
+                self.spawn_copy(async move { clipboard::to_tmux(&text, &what, &key).await })
+            }
+            clipboard::Route::Screen { session } => {
+                let file = self.copy_file.clone();
+                self.spawn_copy(
+                    async move { clipboard::to_screen(&text, &what, &session, &file).await },
+                )
+            }
+        }
+    }
+
+    /// Runs a copy in the background (replacing one still in progress); its result comes
+    /// back as `Msg::Copied`.
+    fn spawn_copy<F>(&mut self, work: F)
+    where
+        F: Future<Output = Result<String, String>> + Send + 'static,
+    {
+        if let Some(old) = self.copy.take() {
+            old.abort();
+        }
+        let tx = self.tx.clone();
+        self.copy = Some(tokio::spawn(async move {
+            let _ = tx.send(Msg::Copied(work.await));
+        }));
     }
 
     /// Cancels the pending run (if any) and starts this one.
@@ -395,9 +476,14 @@ impl Jobs {
     }
 
     pub fn shutdown(&mut self) {
-        for job in [self.run.take(), self.ticker.take(), self.demo.take()]
-            .into_iter()
-            .flatten()
+        for job in [
+            self.run.take(),
+            self.ticker.take(),
+            self.demo.take(),
+            self.copy.take(),
+        ]
+        .into_iter()
+        .flatten()
         {
             job.abort();
         }
@@ -437,8 +523,8 @@ async fn watch_signals(tx: UnboundedSender<Msg>) {
     }
 }
 
-/// Writes an OSC 52 "set clipboard" sequence (works over SSH and in tmux with
-/// `set-clipboard on`).
+/// Writes an OSC 52 "set clipboard" sequence (works over SSH; tmux and screen drop it by
+/// default, see `clipboard`).
 fn osc52(text: &str) -> io::Result<()> {
     let mut out = io::stdout();
     execute!(

@@ -932,6 +932,8 @@ async fn every_printed_command_is_valid_bash_without_placeholders_or_globs() {
                 )
                 .await;
                 let text = String::from_utf8_lossy(&out.stdout);
+                // The text report breaks long commands with ` \` continuations: joined back.
+                let text = join_continuations(&text);
                 let lines: Vec<&str> = text
                     .lines()
                     .map(|l| l.trim_start().trim_start_matches("$ "))
@@ -952,6 +954,22 @@ async fn every_printed_command_is_valid_bash_without_placeholders_or_globs() {
     assert!(checked >= 20, "only {checked} commands were checked");
     eprintln!("{checked} commands linted, {parsed} parsed by the aws CLI");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// A report's lines with every ` \` line continuation joined back into one line.
+fn join_continuations(text: &str) -> String {
+    let mut out = String::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let mut line = line.to_string();
+        while let Some(head) = line.strip_suffix(" \\") {
+            let Some(next) = lines.next() else { break };
+            line = format!("{head} {}", next.trim_start());
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
 }
 
 #[test]

@@ -147,12 +147,17 @@ pub enum Effect {
     StartDemo {
         name: String,
     },
-    /// Put text on the clipboard (OSC 52); `what` names it in the confirmation.
+    /// Put text on the clipboard (tmux's or screen's buffer, or OSC 52: see
+    /// `tui::clipboard`); `what` names it in the confirmation.
     Copy {
         text: String,
         what: String,
     },
-    SaveLast(LastTarget),
+    /// Write the last copied text to a file and say where.
+    WriteCopy,
+    /// Learn mode was opened: remember it in the session file (no more first-run hint).
+    LearnSeen,
+    SaveLast(Box<LastTarget>),
 }
 
 pub struct AppState {
@@ -180,6 +185,8 @@ pub struct AppState {
     pub size: Rect,
     pub keymap: Keymap,
     pub learn: Learn,
+    /// Show the first-run hint ("New to CORS? press l") until learn mode is opened once.
+    pub learn_hint: bool,
     pub color: bool,
     pub quit: bool,
 }
@@ -209,6 +216,7 @@ impl AppState {
             size: Rect::new(0, 0, 80, 24),
             keymap,
             learn: Learn::load(),
+            learn_hint: false,
             color: true,
             quit: false,
         }
@@ -314,10 +322,15 @@ impl AppState {
                 return effects;
             }
         }
-        match self.keymap.action(self.context(), &key) {
+        let mut effects = match self.keymap.action(self.context(), &key) {
             Some(action) => self.on_action(action),
             None => Vec::new(),
+        };
+        if self.screen == Screen::Learn && self.learn_hint {
+            self.learn_hint = false;
+            effects.push(Effect::LearnSeen);
         }
+        effects
     }
 
     fn on_action(&mut self, action: Action) -> Vec<Effect> {

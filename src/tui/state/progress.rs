@@ -131,6 +131,11 @@ impl AppState {
         });
         // "starting scenario …" and the like are over once the run starts.
         self.status = None;
+        if self.learn_hint {
+            self.status = Some(Status::info(crate::tui::learn::first_run_hint(
+                &self.keymap,
+            )));
+        }
         self.screen = Screen::Main;
         self.step_sel = 0;
         self.pane = Pane::List;
@@ -149,7 +154,9 @@ impl AppState {
         plan: impl Into<SealedPlan>,
         args: TargetArgs,
     ) -> Vec<Effect> {
-        let mut effects = vec![Effect::SaveLast(LastTarget::from_args(&args))];
+        let mut last = LastTarget::from_args(&args);
+        last.learn_seen = !self.learn_hint;
+        let mut effects = vec![Effect::SaveLast(Box::new(last))];
         effects.extend(self.start(plan, args));
         effects
     }
