@@ -1,15 +1,18 @@
 //! A configuration read from a file exported with `aws apigateway get-export --parameters
 //! extensions=apigateway` (or `aws apigatewayv2 export-api`), or from a scenario file.
 
+use std::borrow::Cow;
+use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
 use super::{BoxFuture, ConfigRequest, ConfigSource, LoadedConfig, Location};
 use crate::evidence::ConfigSourceKind;
 use crate::gateway::model::ApiKind;
-use crate::gateway::openapi;
+use crate::gateway::openapi::{self, DefinitionText};
 use crate::gateway::scenario::{Scenario, SCENARIO_KEY};
 use crate::gateway::Api;
+use crate::user_file::UserFile;
 
 /// Exports larger than this are refused (the largest real exports are a few MB).
 const MAX_EXPORT_BYTES: u64 = 64 * 1024 * 1024;
@@ -36,14 +39,10 @@ impl OpenApiFile {
     /// the document's markers decide.
     pub fn open_as(path: &Path, kind: Option<ApiKind>) -> Result<OpenApiFile, String> {
         let shown = path.display();
-        let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
-        if meta.len() > MAX_EXPORT_BYTES {
-            return Err(format!(
-                "{shown} is {} MB, more than an API export can be",
-                meta.len() / 1_000_000
-            ));
-        }
-        let text = crate::user_file::read_text(path, MAX_EXPORT_BYTES)
+        let file = UserFile::open(path, MAX_EXPORT_BYTES)
+            .map_err(|e| format!("cannot read {shown}: {e}"))?;
+        let text = file
+            .read_text()
             .map_err(|e| format!("cannot read {shown}: {e}"))?;
         let content = if is_scenario(&text) {
             let name = path
@@ -54,8 +53,15 @@ impl OpenApiFile {
                 Scenario::parse(&name, &text).map_err(|e| format!("{shown}: {e}"))?,
             ))
         } else {
+            // The import lets the text go while it builds the model and reads each path item
+            // again from the file: a 60 MB export is not held twice (text and model).
+            let mut source = FileText {
+                file,
+                text: Some(text),
+            };
             Exported::Api(Arc::new(
-                openapi::import_str_as(&text, kind).map_err(|e| e.in_file(&shown.to_string()))?,
+                openapi::import_text(&mut source, kind)
+                    .map_err(|e| e.in_file(&shown.to_string()))?,
             ))
         };
         Ok(OpenApiFile { content })
@@ -78,6 +84,35 @@ impl OpenApiFile {
                 }
             }
         }
+    }
+}
+
+/// An export's text for the import: the text read when the file was opened, handed over once,
+/// then the file read again (the same open file, checked unchanged) for what the import asks.
+struct FileText {
+    file: UserFile,
+    text: Option<String>,
+}
+
+impl DefinitionText for FileText {
+    fn whole(&mut self) -> Result<Cow<'_, str>, String> {
+        match self.text.take() {
+            Some(text) => Ok(Cow::Owned(text)),
+            None => {
+                self.file.check_unchanged().map_err(|e| e.to_string())?;
+                self.file
+                    .read_text()
+                    .map(Cow::Owned)
+                    .map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    fn range(&mut self, range: Range<usize>) -> Result<Cow<'_, str>, String> {
+        self.file
+            .read_range(range.start as u64..range.end as u64)
+            .map(Cow::Owned)
+            .map_err(|e| e.to_string())
     }
 }
 

@@ -16,13 +16,15 @@
 //! REST or HTTP is decided from markers only one kind of API accepts ([`decide_kind`]); the
 //! marker that decided is kept in [`Api::kind_decided_by`].
 
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use super::source::DefinitionText;
+use super::text::PathTexts;
 use super::{
     is_sigv4, ImportError, HTTP_METHODS, X_ANY_METHOD, X_API_KEY_SOURCE, X_AUTH, X_AUTHORIZER,
     X_AUTHTYPE, X_CORS, X_GATEWAY_RESPONSES, X_IMPORTEXPORT, X_INTEGRATION,
@@ -331,39 +333,98 @@ pub fn import_str(text: &str) -> Result<Api, ImportError> {
 
 /// [`import_str`], with the API kind given by the user (`--kind`) instead of decided from the
 /// document.
+pub fn import_str_as(mut text: &str, kind: Option<ApiKind>) -> Result<Api, ImportError> {
+    import_text(&mut text, kind)
+}
+
+/// [`import_str_as`] from a [`DefinitionText`], which the import lets go of while it builds
+/// the model.
 ///
-/// A JSON document is imported one path item at a time (see `split_json`): only the
-/// document without its `paths`, and one path item, are ever held as a `serde_json::Value`
-/// tree, so a huge export costs its text plus the model, not a tree several times its size.
-pub fn import_str_as(text: &str, kind: Option<ApiKind>) -> Result<Api, ImportError> {
-    let result = import_split_text(text, kind).unwrap_or_else(|| {
-        let doc = super::text::parse(text)?;
-        import_as(&doc, kind)
-    });
+/// The document is imported one path item at a time: only the document without its `paths`,
+/// and one path item, are ever held as a `serde_json::Value` tree. A JSON document's path
+/// items are noted as byte ranges (`split_json`), the text is dropped, and each item is
+/// asked for again by its range, so a huge export costs the model plus one item, not its
+/// text as well. A YAML document's items are kept as compact JSON text (`parse_yaml_split`),
+/// freed one by one as they are imported.
+pub fn import_text(
+    src: &mut dyn DefinitionText,
+    kind: Option<ApiKind>,
+) -> Result<Api, ImportError> {
+    let result = match import_split_text(src, kind) {
+        Some(result) => result,
+        None => src.whole().map_err(source_error).and_then(|text| {
+            let doc = super::text::parse(&text)?;
+            import_as(&doc, kind)
+        }),
+    };
     result.map_err(|mut e| {
-        if e.line.is_none() {
-            e.line = super::text::line_of(text, &e.path);
+        if e.line.is_none() && e.path != "$" {
+            // The text again, only to point at the line.
+            if let Ok(text) = src.whole() {
+                e.line = super::text::line_of(&text, &e.path);
+            }
         }
         e
     })
 }
 
-/// The import of `text` one path item at a time, or `None` when the document must be read
+/// A [`DefinitionText`] that could not give the text: the document as a whole is at fault.
+fn source_error(message: String) -> ImportError {
+    ImportError {
+        path: "$".into(),
+        message,
+        line: None,
+    }
+}
+
+/// JSON path items: each path and the byte range of its item in the text, in document order.
+type ItemRanges = Vec<(String, Range<usize>)>;
+
+/// The path items of a split document, in document order.
+enum Items {
+    /// JSON: each path and the byte range of its item in the text.
+    Json(ItemRanges),
+    /// YAML: each path and its item as compact JSON text.
+    Yaml(PathTexts),
+}
+
+/// The import of the text one path item at a time, or `None` when the document must be read
 /// as one tree (its JSON is not valid, or a `$ref` points into `paths`).
-fn import_split_text(text: &str, kind: Option<ApiKind>) -> Option<Result<Api, ImportError>> {
-    let (doc, paths) = if is_json(text) {
-        split_json(text)?
-    } else {
-        match super::text::parse_yaml_split(text) {
-            Err(e) => return Some(Err(e)),
-            Ok((doc, None)) => return Some(import_as(&doc, kind)),
-            Ok((doc, Some(paths))) => (
-                doc,
-                paths.into_iter().map(|(k, v)| (k, Cow::Owned(v))).collect(),
-            ),
+fn import_split_text(
+    src: &mut dyn DefinitionText,
+    kind: Option<ApiKind>,
+) -> Option<Result<Api, ImportError>> {
+    let (doc, items) = {
+        let text = match src.whole() {
+            Ok(text) => text,
+            Err(e) => return Some(Err(source_error(e))),
+        };
+        if is_json(&text) {
+            let (doc, ranges) = split_json(&text)?;
+            (doc, Items::Json(ranges))
+        } else {
+            match super::text::parse_yaml_split(&text) {
+                Err(e) => return Some(Err(e)),
+                Ok((doc, None)) => return Some(import_as(&doc, kind)),
+                Ok((doc, Some(paths))) => (doc, Items::Yaml(paths)),
+            }
+        }
+        // The text is dropped here: the items are read again one at a time.
+    };
+    let result = match items {
+        Items::Json(ranges) => {
+            let mut items = ranges.into_iter().map(|(path, range)| {
+                let text = src.range(range).map_err(source_error)?;
+                Ok((path, text.into_owned()))
+            });
+            import_split(&doc, Some(&mut items), kind)
+        }
+        Items::Yaml(texts) => {
+            let mut items = texts.into_iter().map(Ok);
+            import_split(&doc, Some(&mut items), kind)
         }
     };
-    match import_split(&doc, Some(paths), kind) {
+    match result {
         Err(e) if e.message == NEEDS_PATHS => None,
         other => Some(other),
     }
@@ -380,20 +441,31 @@ fn is_json(text: &str) -> bool {
 /// hold as a tree): the whole document is then read as one tree.
 const NEEDS_PATHS: &str = "\u{0}a reference into paths";
 
-/// The path items of a split document: each path and its JSON text, in document order.
-type RawPaths<'a> = Vec<(String, Cow<'a, str>)>;
+/// Path items handed to the split import one at a time: each path and its item as JSON
+/// text, in document order.
+type PathItems<'a> = dyn ExactSizeIterator<Item = Result<(String, String), ImportError>> + 'a;
 
 /// A JSON document read as its top level without `paths` (left as `null`, in its place) and
-/// the text of each path item. `None` when the text is not JSON (YAML), is not valid, or its
-/// `paths` is not an object: the tree import then reads it and says what is wrong.
-fn split_json(text: &str) -> Option<(Value, RawPaths<'_>)> {
+/// the byte range in `text` of each path item. `None` when the text is not JSON (YAML), is
+/// not valid, or its `paths` is not an object: the tree import then reads it and says what
+/// is wrong.
+fn split_json(text: &str) -> Option<(Value, ItemRanges)> {
     let body = text.trim_start_matches('\u{feff}');
     let top: Top<'_> = serde_json::from_str(body).ok()?;
     let paths = match top.paths {
         Some(raw) => serde_json::from_str::<Paths<'_>>(raw.get()).ok()?.0,
         None => Vec::new(),
     };
-    Some((Value::Object(top.rest), paths))
+    // Each item is a slice of `text`: its range is where the slice starts, relative to `text`.
+    let base = text.as_ptr() as usize;
+    let ranges = paths
+        .into_iter()
+        .map(|(path, item)| {
+            let start = item.as_ptr() as usize - base;
+            (path, start..start + item.len())
+        })
+        .collect();
+    Some((Value::Object(top.rest), ranges))
 }
 
 /// The top level of a document with `paths` kept as text.
@@ -437,7 +509,7 @@ impl<'de> serde::Deserialize<'de> for Top<'de> {
 
 /// `paths` as (path, text of its item); a repeated path keeps its first place and last
 /// value, as a `serde_json::Map` does.
-struct Paths<'a>(RawPaths<'a>);
+struct Paths<'a>(Vec<(String, &'a str)>);
 
 impl<'de> serde::Deserialize<'de> for Paths<'de> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -451,16 +523,16 @@ impl<'de> serde::Deserialize<'de> for Paths<'de> {
                 self,
                 mut map: A,
             ) -> Result<Paths<'de>, A::Error> {
-                let mut out: RawPaths<'de> = Vec::new();
+                let mut out: Vec<(String, &'de str)> = Vec::new();
                 let mut seen: std::collections::HashMap<String, usize> =
                     std::collections::HashMap::new();
                 while let Some(k) = map.next_key::<String>()? {
                     let v: &'de RawValue = map.next_value()?;
                     match seen.get(&k) {
-                        Some(&i) => out[i].1 = Cow::Borrowed(v.get()),
+                        Some(&i) => out[i].1 = v.get(),
                         None => {
                             seen.insert(k.clone(), out.len());
-                            out.push((k, Cow::Borrowed(v.get())));
+                            out.push((k, v.get()));
                         }
                     }
                 }
@@ -485,7 +557,7 @@ pub fn import_as(doc: &Value, kind: Option<ApiKind>) -> Result<Api, ImportError>
 /// items are read, one at a time, from their text.
 fn import_split(
     doc: &Value,
-    mut raw_paths: Option<RawPaths<'_>>,
+    mut raw_paths: Option<&mut PathItems<'_>>,
     kind: Option<ApiKind>,
 ) -> Result<Api, ImportError> {
     let mut cx = Cx::new(doc);
@@ -559,10 +631,13 @@ fn import_split(
                 }
             }
             "paths" if raw_paths.is_some() => {
-                let raw_paths = raw_paths.take().unwrap_or_default();
+                let Some(raw_paths) = raw_paths.take() else {
+                    continue;
+                };
                 api.resources.reserve_exact(raw_paths.len());
                 // By value: each item's text is freed once imported.
-                for (path, raw) in raw_paths {
+                for next in raw_paths {
+                    let (path, raw) = next?;
                     let p = join("paths", &path);
                     // Valid JSON already (read as a raw value, or written from YAML).
                     let item: Value = serde_json::from_str(&raw)
