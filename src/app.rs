@@ -6,17 +6,15 @@ use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::aws::file::{OpenApiFile, ScenarioSource};
-use crate::aws::sdk::{SdkOptions, SdkSource};
 use crate::aws::BoxFuture;
 use crate::aws::ConfigSource;
-use crate::cli::{CheckArgs, Cli, Command, DemoArgs, Plan, ServeArgs, TargetArgs, UsageError};
+use crate::cli::{CheckArgs, Cli, Command, DemoArgs, FormatArg, ServeArgs};
 use crate::config::Config;
 use crate::gateway::scenario::Scenario;
+use crate::plan::{Plan, TargetArgs, UsageError};
 use crate::report::Format;
 use crate::runner;
 use crate::sim::{self, SimServer};
-use crate::target::ApiRef;
 use crate::tui::{ScenarioCatalog, ScenarioEntry, StartedScenario};
 
 /// Exit status: 0 allowed, 1 a step fails, 2 usage/configuration error.
@@ -69,7 +67,7 @@ fn remember_secrets(cli: &Cli, config: &Config) {
         Some(Command::Check(args)) => &args.target,
         _ => &cli.target,
     };
-    crate::redact::remember(&crate::redact::Secrets::from_args(target, config));
+    crate::redact::remember(&target.args().secrets(config));
 }
 
 /// A command line clap refused: help and version as clap prints them, anything else on
@@ -123,7 +121,7 @@ async fn dispatch(cli: Cli) -> Result<i32, UsageError> {
                     crate::tui::StartMode::Diagnose(Box::new(started.plan))
                 }
             };
-            tui(config, cli.target, start).await
+            tui(config, cli.target.args(), start).await
         }
         Some(Command::Demo(args)) => demo(&args).await,
         Some(Command::Serve(args)) => serve(&args).await,
@@ -131,17 +129,17 @@ async fn dispatch(cli: Cli) -> Result<i32, UsageError> {
             let start = if cli.target.url.is_none() && cli.target.path.is_none() {
                 crate::tui::StartMode::Form
             } else {
-                match cli.target.resolve(&config) {
+                match cli.target.args().resolve(&config) {
                     Ok(plan) => crate::tui::StartMode::Diagnose(Box::new(plan)),
                     Err(e) => crate::tui::StartMode::FormError(e.0),
                 }
             };
-            tui(config, cli.target, start).await
+            tui(config, cli.target.args(), start).await
         }
         None => {
             let args = CheckArgs {
                 target: cli.target,
-                format: Format::Text,
+                format: FormatArg::Text,
                 no_color: false,
             };
             check(&args, &config).await
@@ -152,7 +150,7 @@ async fn dispatch(cli: Cli) -> Result<i32, UsageError> {
 /// The terminal UI, on the same runner and configuration sources as `check`.
 async fn tui(
     config: Config,
-    args: crate::cli::TargetArgs,
+    args: TargetArgs,
     start: crate::tui::StartMode,
 ) -> Result<i32, UsageError> {
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
@@ -168,49 +166,21 @@ async fn tui(
     crate::tui::run(opts).await.map_err(UsageError)
 }
 
-/// The configuration source a plan names, if any.
+/// The configuration source a plan names, if any (see [`crate::aws::resolve()`]).
 pub fn config_source(plan: &Plan) -> Result<Option<Arc<dyn ConfigSource>>, UsageError> {
-    if let Some(scenario) = &plan.scenario {
-        return Ok(Some(Arc::new(ScenarioSource::new((**scenario).clone()))));
-    }
-    if let Some(path) = &plan.openapi {
-        let file = OpenApiFile::open_as(path, plan.kind)
-            .map_err(|e| UsageError(format!("--openapi: {e}")))?;
-        return Ok(Some(Arc::new(file)));
-    }
-    if sdk_wanted(plan) {
-        return Ok(Some(Arc::new(SdkSource::new(SdkOptions::from_plan(plan)))));
-    }
-    Ok(None)
+    crate::aws::resolve(plan)
+        .open()
+        .map_err(|e| UsageError(e.to_string()))
 }
 
-/// The AWS SDK is asked when the plan names an API (an execute-api URL, or `--api-id`), or
-/// when a custom domain is probed and AWS was set up explicitly (a profile, region or
-/// endpoint, on the command line, in the config file or the environment): a plain
-/// non-AWS URL never makes the SDK look for credentials.
-fn sdk_wanted(plan: &Plan) -> bool {
-    if !plan.aws.enabled || plan.openapi.is_some() {
-        return false;
+/// The text report wrapped at the terminal's width (100 columns when piped); other formats
+/// as they are.
+fn wrap_text(format: Format, text: String) -> String {
+    if format == Format::Text {
+        crate::report::wrap::wrap(&text, crate::report::wrap::output_width())
+    } else {
+        text
     }
-    if plan.api_id.is_some() || ApiRef::from_url(&plan.target.url).is_some() {
-        return true;
-    }
-    let host = plan.target.url.host_str().unwrap_or_default();
-    let local = host == "localhost"
-        || host.parse::<std::net::IpAddr>().is_ok()
-        || host.starts_with('[')
-        || host.ends_with(".localhost");
-    let explicit = plan.aws.profile.is_some()
-        || plan.aws.region.is_some()
-        || plan.aws.endpoint_url.is_some()
-        || [
-            "AWS_PROFILE",
-            "AWS_ENDPOINT_URL_API_GATEWAY",
-            "AWS_ENDPOINT_URL",
-        ]
-        .iter()
-        .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()));
-    plan.live && !local && explicit
 }
 
 fn color_wanted(no_color: bool) -> bool {
@@ -312,10 +282,10 @@ async fn demo(args: &DemoArgs) -> Result<i32, UsageError> {
     let plan = scenario_plan(&scenario, &server.base_url())?;
     let report = runner::run(&plan, config_source(&plan)?, None)
         .await
-        .map_err(|e| UsageError(e.0));
+        .map_err(|e| UsageError(e.to_string()));
     server.shutdown().await;
     let report = report?;
-    let format = args.format.unwrap_or(Format::Text);
+    let format = args.format.map_or(Format::Text, Format::from);
     let mut text = String::new();
     if format == Format::Text {
         text = format!(
@@ -324,7 +294,7 @@ async fn demo(args: &DemoArgs) -> Result<i32, UsageError> {
         );
     }
     text.push_str(&report.render(format, color_wanted(args.no_color)));
-    print_stdout(&text)?;
+    print_stdout(&wrap_text(format, text))?;
     Ok(report.exit_code())
 }
 
@@ -378,34 +348,25 @@ static STOPPED_BY: AtomicI32 = AtomicI32::new(0);
 pub const DEFAULT_DEMO: &str = "options-cognito-authorizer";
 
 async fn check(args: &CheckArgs, config: &Config) -> Result<i32, UsageError> {
-    let plan = args.target.resolve(config)?;
+    let plan = args.target.args().resolve(config)?;
     if plan.browser {
         tokio::spawn(stop_on_signal());
     }
     let source = config_source(&plan)?;
-    // One deadline for the whole command: the credential check, the lookups, the retest.
+    // One deadline for the whole command: the credential check (missing or expired AWS
+    // credentials stop the run before anything is probed: exit 2 with the next command),
+    // the lookups, the retest.
     let deadline = tokio::time::Instant::now() + plan.timeout;
-    if let Some(s) = &source {
-        // Missing or expired AWS credentials: exit 2 with the next command, before probing.
-        match tokio::time::timeout_at(deadline, s.preflight()).await {
-            Ok(checked) => checked.map_err(UsageError)?,
-            Err(_) => {
-                return Err(UsageError(format!(
-                    "the AWS credential check did not finish within the --timeout of {:.1} s; check the network path to AWS (or --endpoint-url), raise --timeout, or skip the AWS lookups with --no-aws",
-                    plan.timeout.as_secs_f64()
-                )))
-            }
-        }
-    }
     let (report, _) = runner::run_until(&plan, source.clone(), None, deadline)
         .await
-        .map_err(|e| UsageError(e.0))?;
-    let color = args.format == Format::Text && color_wanted(args.no_color);
+        .map_err(|e| UsageError(e.to_string()))?;
+    let format = Format::from(args.format);
+    let color = format == Format::Text && color_wanted(args.no_color);
     if STOPPED_BY.load(Ordering::SeqCst) != 0 {
         // Stopped by a signal: the retest was cut short, so the report would mislead.
         return Ok(STOPPED_BY.load(Ordering::SeqCst));
     }
-    print_stdout(&report.render(args.format, color))?;
+    print_stdout(&wrap_text(format, report.render(format, color)))?;
     // The configuration was asked for explicitly (an API, a stage, an endpoint or a profile
     // named on the command line or in the config file): not getting it is an error, not a
     // quiet fall-back to probes only.

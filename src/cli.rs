@@ -1,15 +1,16 @@
-//! Command-line arguments, and their resolution (with the config file) into a validated plan.
+//! Command-line arguments (clap). Parsing only: [`TargetFlags`] become the plan's raw
+//! [`TargetArgs`], which `plan.rs` resolves and validates.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::Config;
 use crate::cors::Mode;
-use crate::http::{parse_header_arg, Headers};
+use crate::gateway::model::ApiKind;
 use crate::report::Format;
-use crate::target::{parse_origin, parse_url, CredentialsMode, Target};
+
+// The plan's types, for callers of the library that build plans the way the command line does.
+pub use crate::plan::{Plan, TargetArgs, UsageError};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -28,7 +29,7 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     #[command(flatten)]
-    pub target: TargetArgs,
+    pub target: TargetFlags,
 }
 
 #[derive(Debug, Subcommand)]
@@ -44,7 +45,7 @@ pub enum Command {
 
 /// The request the browser app makes (flags as in curl), and where its API is described.
 #[derive(Debug, Default, Clone, Args)]
-pub struct TargetArgs {
+pub struct TargetFlags {
     /// The URL the app fetches.
     #[arg(value_name = "URL")]
     pub url: Option<String>,
@@ -108,11 +109,11 @@ pub enum KindArg {
     Http,
 }
 
-impl KindArg {
-    pub fn api_kind(self) -> crate::gateway::model::ApiKind {
-        match self {
-            KindArg::Rest => crate::gateway::model::ApiKind::Rest,
-            KindArg::Http => crate::gateway::model::ApiKind::Http,
+impl From<KindArg> for ApiKind {
+    fn from(k: KindArg) -> ApiKind {
+        match k {
+            KindArg::Rest => ApiKind::Rest,
+            KindArg::Http => ApiKind::Http,
         }
     }
 }
@@ -123,13 +124,41 @@ pub enum ModeArg {
     ChromeToday,
 }
 
+impl From<ModeArg> for Mode {
+    fn from(m: ModeArg) -> Mode {
+        match m {
+            ModeArg::Spec => Mode::Spec,
+            ModeArg::ChromeToday => Mode::ChromeToday,
+        }
+    }
+}
+
+/// `--format`: the report's output format (the report itself knows no clap).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    #[default]
+    Text,
+    Json,
+    Markdown,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Text => Format::Text,
+            FormatArg::Json => Format::Json,
+            FormatArg::Markdown => Format::Markdown,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
     #[command(flatten)]
-    pub target: TargetArgs,
+    pub target: TargetFlags,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    pub format: FormatArg,
     /// No colors in text output (also: NO_COLOR=1).
     #[arg(long)]
     pub no_color: bool,
@@ -144,7 +173,7 @@ pub struct DemoArgs {
     pub list: bool,
     /// Print a report instead of opening the terminal UI.
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<FormatArg>,
     #[arg(long)]
     pub no_color: bool,
 }
@@ -161,279 +190,29 @@ pub struct ServeArgs {
     pub latency_ms: u64,
 }
 
-/// A usage or configuration problem: exit status 2.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
-
-/// A validated request to diagnose, with how to gather evidence for it.
-#[derive(Clone, Debug)]
-pub struct Plan {
-    pub target: Target,
-    /// False when there is no URL: the exchanges are predicted from the configuration.
-    pub live: bool,
-    pub mode: Mode,
-    pub timeout: Duration,
-    pub connect_timeout: Duration,
-    pub openapi: Option<PathBuf>,
-    /// `--kind`: REST or HTTP, overriding what the --openapi file's markers decide.
-    pub kind: Option<crate::gateway::model::ApiKind>,
-    pub api_id: Option<String>,
-    pub stage: Option<String>,
-    pub path: Option<String>,
-    pub aws: AwsArgs,
-    pub browser: bool,
-    /// An in-memory scenario whose API is the configuration (the demo).
-    pub scenario: Option<Box<crate::gateway::scenario::Scenario>>,
-}
-
-#[derive(Clone, Debug, Default)]
-pub struct AwsArgs {
-    pub enabled: bool,
-    pub profile: Option<String>,
-    pub region: Option<String>,
-    pub endpoint_url: Option<String>,
-}
-
-/// `--endpoint-url` (or `aws.endpoint_url`): an http(s) URL with a host, as the AWS CLI takes.
-fn check_endpoint_url(input: &str) -> Result<(), UsageError> {
-    let shown: String = crate::redact::text(&crate::redact::url(input))
-        .chars()
-        .take(200)
-        .collect();
-    let bad = |why: &str| {
-        UsageError(format!(
-            "invalid --endpoint-url '{shown}': {why}. Give the API Gateway endpoint as http(s)://host[:port], e.g. http://127.0.0.1:5000"
-        ))
-    };
-    let url = url::Url::parse(input.trim()).map_err(|e| bad(&e.to_string()))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(bad("the scheme must be http or https"));
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err(bad("it has no host"));
-    }
-    Ok(())
-}
-
-fn secs(v: f64, what: &str) -> Result<Duration, UsageError> {
-    // At least a millisecond: a shorter limit would fail every request before it starts.
-    if !(0.001..=3600.0).contains(&v) {
-        return Err(UsageError(format!(
-            "{what} must be at least 0.001 and at most 3600 seconds, not {v}: give e.g. 10."
-        )));
-    }
-    Ok(Duration::from_secs_f64(v))
-}
-
-/// The largest request body `-d` takes: API Gateway's payload limit (10 MB, "Amazon API
-/// Gateway quotas", <https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html>).
-pub const MAX_BODY_BYTES: u64 = 10 * 1024 * 1024;
-
-/// How long `-d @-` waits for standard input to end.
-const STDIN_BODY_WAIT: Duration = Duration::from_secs(30);
-
-/// `-d` as curl reads it: `@FILE` from a file, `@-` from standard input, with carriage
-/// returns and line feeds removed; anything else is the body itself. Reads are bounded by
-/// [`MAX_BODY_BYTES`]; only regular files (and a piped or redirected standard input) are read,
-/// so a FIFO or a device cannot block or exhaust memory.
-pub fn read_body_arg(arg: &str) -> Result<String, UsageError> {
-    use std::io::{IsTerminal, Read};
-    let Some(source) = arg.strip_prefix('@') else {
-        return Ok(arg.to_string());
-    };
-    let too_big = |what: &str| {
-        UsageError(format!(
-            "-d @{what}: the body is larger than {} MB, API Gateway's payload limit.",
-            MAX_BODY_BYTES / (1024 * 1024)
-        ))
-    };
-    let mut bytes = Vec::new();
-    if source == "-" {
-        let stdin = std::io::stdin();
-        if stdin.is_terminal() {
-            return Err(UsageError(
-                "-d @- reads the body from standard input, which is a terminal: pipe or redirect the body in (e.g. -d @- < body.json).".into(),
-            ));
+impl TargetFlags {
+    /// The raw fields of the plan, as typed (validated by [`TargetArgs::resolve`]).
+    pub fn args(&self) -> TargetArgs {
+        let f = self.clone();
+        TargetArgs {
+            url: f.url,
+            origin: f.origin,
+            method: f.method,
+            headers: f.headers,
+            body: f.body,
+            credentials: f.credentials,
+            no_aws: f.no_aws,
+            openapi: f.openapi,
+            kind: f.kind.map(ApiKind::from),
+            api_id: f.api_id,
+            stage: f.stage,
+            path: f.path,
+            profile: f.profile,
+            region: f.region,
+            endpoint_url: f.endpoint_url,
+            browser: f.browser,
+            timeout: f.timeout,
+            mode: f.mode.map(Mode::from),
         }
-        // Bounded in time too: a pipe whose writer never finishes must not hang the run.
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let read = std::io::stdin()
-                .lock()
-                .take(MAX_BODY_BYTES + 1)
-                .read_to_end(&mut buf)
-                .map(|_| buf);
-            let _ = tx.send(read);
-        });
-        bytes = match rx.recv_timeout(STDIN_BODY_WAIT) {
-            Ok(Ok(b)) => b,
-            Ok(Err(e)) => {
-                return Err(UsageError(format!(
-                    "-d @-: cannot read standard input: {e}."
-                )))
-            }
-            Err(_) => {
-                return Err(UsageError(format!(
-                    "-d @-: standard input did not end within {} s; pipe in a complete body (e.g. -d @- < body.json).",
-                    STDIN_BODY_WAIT.as_secs()
-                )))
-            }
-        };
-        if bytes.len() as u64 > MAX_BODY_BYTES {
-            return Err(too_big("-"));
-        }
-    } else {
-        let shown = crate::redact::escape_controls(&crate::redact::shorten(source, 200));
-        let meta = std::fs::metadata(source)
-            .map_err(|e| UsageError(format!("-d @{shown}: cannot read the file: {e}.")))?;
-        if !meta.is_file() {
-            return Err(UsageError(format!(
-                "-d @{shown}: not a regular file; give a file, or @- to read standard input."
-            )));
-        }
-        if meta.len() > MAX_BODY_BYTES {
-            return Err(too_big(&shown));
-        }
-        std::fs::File::open(source)
-            .and_then(|f| f.take(MAX_BODY_BYTES + 1).read_to_end(&mut bytes))
-            .map_err(|e| UsageError(format!("-d @{shown}: cannot read the file: {e}.")))?;
-        if bytes.len() as u64 > MAX_BODY_BYTES {
-            return Err(too_big(&shown));
-        }
-    }
-    bytes.retain(|b| *b != b'\r' && *b != b'\n');
-    String::from_utf8(bytes).map_err(|_| {
-        UsageError(format!(
-            "-d {}: the body is not UTF-8 text; cors-doctor sends text bodies only.",
-            crate::redact::shorten(arg, 200)
-        ))
-    })
-}
-
-impl TargetArgs {
-    /// Combines the flags with the config file's defaults and validates everything once.
-    pub fn resolve(&self, config: &Config) -> Result<Plan, UsageError> {
-        let origin_input = self
-            .origin
-            .clone()
-            .or_else(|| config.request.origin.clone())
-            .ok_or_else(|| UsageError("--origin is required: the origin of the page that makes the request, e.g. --origin https://app.example.com".into()))?;
-        let origin = parse_origin(&origin_input).map_err(UsageError)?;
-        let method = self
-            .method
-            .clone()
-            .or_else(|| config.request.method.clone())
-            .unwrap_or_else(|| "GET".to_string());
-        if method.is_empty() || !method.bytes().all(crate::http::is_token_byte) {
-            return Err(UsageError(format!(
-                "invalid method '{}': a method is one word of letters, e.g. GET, POST or PUT.",
-                crate::redact::escape_controls(&crate::redact::shorten(&method, 40))
-            )));
-        }
-        let mut headers = Headers::new();
-        let header_args = if self.headers.is_empty() {
-            &config.request.headers
-        } else {
-            &self.headers
-        };
-        for h in header_args {
-            let (n, v) = parse_header_arg(h).map_err(UsageError)?;
-            headers.push(n, v);
-        }
-        let credentials: CredentialsMode = match self
-            .credentials
-            .as_ref()
-            .or(config.request.credentials.as_ref())
-        {
-            Some(c) => c.parse().map_err(UsageError)?,
-            None => CredentialsMode::default(),
-        };
-        let mode = match (self.mode, config.probe.mode.as_deref()) {
-            (Some(ModeArg::Spec), _) | (None, Some("spec")) => Mode::Spec,
-            (Some(ModeArg::ChromeToday), _) | (None, Some("chrome-today")) | (None, None) => {
-                Mode::ChromeToday
-            }
-            (None, Some(other)) => {
-                return Err(UsageError(format!(
-                    "invalid probe.mode '{other}' in the config: use spec or chrome-today"
-                )))
-            }
-        };
-        let timeout = secs(
-            self.timeout.or(config.probe.timeout_secs).unwrap_or(10.0),
-            "the timeout",
-        )?;
-        let connect_timeout = secs(
-            config.probe.connect_timeout_secs.unwrap_or(5.0),
-            "the connect timeout",
-        )?
-        .min(timeout);
-        let path = match &self.path {
-            Some(p) if !p.starts_with('/') => {
-                return Err(UsageError(format!(
-                    "--path must start with '/', e.g. /items (got '{}').",
-                    crate::target::quoted(p)
-                )))
-            }
-            p => p.clone(),
-        };
-        let (url, live) = match &self.url {
-            Some(u) => (parse_url(u).map_err(UsageError)?, true),
-            None => {
-                let Some(p) = &path else {
-                    return Err(UsageError("give the URL the app fetches, or --path with --openapi FILE (or --api-id and --stage) for a diagnosis from the configuration alone".into()));
-                };
-                if self.openapi.is_none() && (self.api_id.is_none() || self.stage.is_none()) {
-                    return Err(UsageError("without a URL, name the configuration: --openapi EXPORT.json, or --api-id ID --stage NAME".into()));
-                }
-                // Without an id the host is a readable placeholder that is not a valid API id.
-                let api = self.api_id.as_deref().unwrap_or("api-id");
-                let region = self
-                    .region
-                    .as_deref()
-                    .or(config.aws.region.as_deref())
-                    .unwrap_or("us-east-1");
-                let stage = self.stage.as_deref().unwrap_or("prod");
-                let synthesized =
-                    format!("https://{api}.execute-api.{region}.amazonaws.com/{stage}{p}");
-                (parse_url(&synthesized).map_err(UsageError)?, false)
-            }
-        };
-        let endpoint_url = self
-            .endpoint_url
-            .clone()
-            .or_else(|| config.aws.endpoint_url.clone());
-        if let Some(e) = &endpoint_url {
-            check_endpoint_url(e)?;
-        }
-        Ok(Plan {
-            target: Target {
-                url,
-                origin,
-                method,
-                headers,
-                body: self.body.as_deref().map(read_body_arg).transpose()?,
-                credentials,
-            },
-            live,
-            mode,
-            timeout,
-            connect_timeout,
-            openapi: self.openapi.clone(),
-            kind: self.kind.map(KindArg::api_kind),
-            api_id: self.api_id.clone(),
-            stage: self.stage.clone(),
-            path,
-            aws: AwsArgs {
-                enabled: !self.no_aws,
-                profile: self.profile.clone().or_else(|| config.aws.profile.clone()),
-                region: self.region.clone().or_else(|| config.aws.region.clone()),
-                endpoint_url,
-            },
-            browser: self.browser,
-            scenario: None,
-        })
     }
 }

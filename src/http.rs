@@ -93,14 +93,14 @@ pub fn parse_header_arg(arg: &str) -> Result<(String, String), String> {
         let first = arg.split_whitespace().next().unwrap_or_default();
         return Err(format!(
             "malformed header starting '{}': expected 'Name: value', as in curl -H.",
-            crate::redact::escape_controls(&crate::redact::shorten(first, 60))
+            crate::text::escape_controls(&crate::text::shorten(first, 60))
         ));
     };
     let name = name.trim();
     if name.is_empty() || !name.bytes().all(is_token_byte) {
         return Err(format!(
             "malformed header: '{}' is not a valid header name. Write 'Name: value', as in curl -H.",
-            crate::redact::escape_controls(&crate::redact::shorten(name, 60))
+            crate::text::escape_controls(&crate::text::shorten(name, 60))
         ));
     }
     let value = value.trim();

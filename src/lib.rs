@@ -2,6 +2,8 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod app;
+#[cfg(test)]
+mod architecture;
 pub mod aws;
 pub mod browser;
 pub mod cli;
@@ -9,9 +11,11 @@ pub mod config;
 pub mod cors;
 pub mod diagnose;
 pub mod evidence;
+pub mod exchange;
 pub mod gateway;
 pub mod http;
 pub mod logging;
+pub mod plan;
 pub mod probe;
 pub mod redact;
 pub mod report;
@@ -19,5 +23,6 @@ pub mod runner;
 pub mod signals;
 pub mod sim;
 pub mod target;
+pub mod text;
 pub mod tui;
 pub mod user_file;

@@ -25,7 +25,11 @@ use std::sync::RwLock;
 
 use url::Url;
 
+use crate::exchange::{Exchange, RecordedRequest, RecordedResponse};
 use crate::http::Headers;
+
+// Display-safe text helpers, at the bottom of the module graph (`http` uses them too).
+pub use crate::text::{escape_controls, shorten};
 
 const MASK: &str = "****";
 
@@ -227,37 +231,6 @@ fn unparsed_url(input: &str) -> String {
     text(&out)
 }
 
-/// At most `max` characters of `input` (for messages that quote what the user typed), with
-/// how long it was when it is cut.
-pub fn shorten(input: &str, max: usize) -> String {
-    if input.chars().count() <= max {
-        return input.to_string();
-    }
-    let head: String = input.chars().take(max).collect();
-    format!("{head}… ({} bytes)", input.len())
-}
-
-/// Escapes control characters (C0 except line feed and tab, DEL, and C1) as `\u{..}`, so that
-/// text a server sent cannot move the cursor, recolour or retitle the terminal.
-pub fn escape_controls(input: &str) -> String {
-    if !input.chars().any(is_escaped_control) {
-        return input.to_string();
-    }
-    let mut out = String::with_capacity(input.len() + 8);
-    for c in input.chars() {
-        if is_escaped_control(c) {
-            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn is_escaped_control(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t') || ('\u{80}'..='\u{9f}').contains(&c)
-}
-
 /// Masks anything that looks like an AWS access key id or a bearer token in free text
 /// (error messages, log lines).
 pub fn text(input: &str) -> String {
@@ -423,19 +396,6 @@ impl Secrets {
         }
     }
 
-    /// Every secret of the request under diagnosis.
-    pub fn from_target(target: &crate::target::Target) -> Secrets {
-        let mut s = Secrets::new();
-        s.add_url(target.url.as_str());
-        for (n, v) in target.headers.iter() {
-            s.add_header(n, v);
-        }
-        if let Some(b) = &target.body {
-            s.add_body(b);
-        }
-        s
-    }
-
     /// Adds the values of secret-named fields of a JSON or form-encoded body.
     pub fn add_body(&mut self, body: &str) {
         let trimmed = body.trim_start();
@@ -474,35 +434,6 @@ impl Secrets {
                 .for_each(|i| self.add_json_secrets(i, depth + 1)),
             _ => {}
         }
-    }
-
-    /// Every secret in command-line (or form) arguments and the configuration's request
-    /// defaults, as typed: used before (and when) they fail to validate.
-    pub fn from_args(args: &crate::cli::TargetArgs, config: &crate::config::Config) -> Secrets {
-        let mut s = Secrets::new();
-        if let Some(u) = &args.url {
-            s.add_url(u);
-        }
-        if let Some(o) = &args.origin {
-            s.add_url(o);
-        }
-        for h in args.headers.iter().chain(&config.request.headers) {
-            s.add_header_arg(h);
-        }
-        if let Some(e) = args
-            .endpoint_url
-            .as_ref()
-            .or(config.aws.endpoint_url.as_ref())
-        {
-            s.add_url(e);
-        }
-        if let Some(o) = &config.request.origin {
-            s.add_url(o);
-        }
-        if let Some(b) = args.body.as_deref().filter(|b| !b.starts_with('@')) {
-            s.add_body(b);
-        }
-        s
     }
 
     /// Every secret in raw command-line words (for messages about a command line that did not
@@ -738,6 +669,45 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
         }
     }
     Some(out)
+}
+
+/// A copy of an exchange with every secret masked, by structure and by value in every
+/// field (for display before the report exists, and in the report).
+pub fn exchange(x: &Exchange, secrets: &Secrets) -> Exchange {
+    let mut x = x.clone();
+    x.request = request(&x.request, secrets);
+    if let Some(r) = &x.response {
+        x.response = Some(RecordedResponse {
+            headers: headers(&r.headers),
+            ..r.clone()
+        });
+    }
+    match secrets.masked(&x) {
+        Some(masked) => masked,
+        None => Exchange {
+            response: None,
+            error: None,
+            ..x
+        },
+    }
+}
+
+/// A copy of a request with every secret masked, by structure and by value.
+pub fn request(r: &RecordedRequest, secrets: &Secrets) -> RecordedRequest {
+    let r = RecordedRequest {
+        method: r.method.clone(),
+        url: url(&r.url),
+        headers: headers(&r.headers),
+        body: r.body.clone(),
+    };
+    match secrets.masked(&r) {
+        Some(masked) => masked,
+        None => RecordedRequest {
+            headers: Headers::new(),
+            body: None,
+            ..r
+        },
+    }
 }
 
 #[cfg(test)]

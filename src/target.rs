@@ -56,6 +56,21 @@ pub struct Target {
     pub credentials: CredentialsMode,
 }
 
+impl Target {
+    /// Every secret of this request (its URL, headers and body), to be masked by value.
+    pub fn secrets(&self) -> crate::redact::Secrets {
+        let mut s = crate::redact::Secrets::new();
+        s.add_url(self.url.as_str());
+        for (n, v) in self.headers.iter() {
+            s.add_header(n, v);
+        }
+        if let Some(b) = &self.body {
+            s.add_body(b);
+        }
+        s
+    }
+}
+
 /// The longest URL the probes can send: the HTTP stack's limit for a request target
 /// (`http::Uri`, 65,534 bytes). Longer URLs are refused before anything is sent.
 pub const MAX_URL_BYTES: usize = 65_534;

@@ -2,7 +2,10 @@
 //! SDK. Every source degrades to "unavailable, because …" instead of failing the run.
 
 pub mod file;
+mod resolve;
 pub mod sdk;
+
+pub use resolve::{resolve, Resolution, SourceChoice, SourceError};
 
 use std::future::Future;
 use std::pin::Pin;

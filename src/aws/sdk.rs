@@ -25,10 +25,9 @@ use aws_credential_types::provider::ProvideCredentials;
 use tokio::sync::OnceCell;
 
 use super::{BoxFuture, ConfigRequest, ConfigSource, LoadedConfig};
-use crate::cli::Plan;
 use crate::evidence::{ConfigGap, ConfigSourceKind};
 use crate::gateway::model::{ApiKind, DEFAULT_STAGE};
-use crate::target::ApiRef;
+use crate::plan::Plan;
 use errors::{classify, Lookup, LookupError};
 use intercept::{CallCounter, NullMapRepair};
 
@@ -67,30 +66,10 @@ pub struct SdkOptions {
 }
 
 impl SdkOptions {
-    /// The options a plan implies.
+    /// The options a plan implies, as [`super::resolve()`] computes them (also when the plan
+    /// would not use the SDK: tests point them at an emulator).
     pub fn from_plan(plan: &Plan) -> Self {
-        let api_ref = ApiRef::from_url(&plan.target.url);
-        let live_ref = api_ref.as_ref().filter(|_| plan.live);
-        let custom_domain = (plan.live && api_ref.is_none() && plan.api_id.is_none())
-            .then(|| plan.target.url.host_str().map(str::to_string))
-            .flatten();
-        SdkOptions {
-            profile: plan.aws.profile.clone(),
-            region: plan.aws.region.clone(),
-            endpoint_url: plan.aws.endpoint_url.clone(),
-            url_region: live_ref.map(|r| r.region.clone()),
-            custom_domain,
-            url_path: plan.live.then(|| plan.target.url.path().to_string()),
-            max_attempts: None,
-            stage: plan.stage.clone(),
-            domain_hint: (plan.live
-                && api_ref.is_none()
-                && plan.api_id.is_some()
-                && plan.path.is_none())
-            .then(|| plan.target.url.host_str().map(str::to_string))
-            .flatten()
-            .filter(|h| !is_local_host(h)),
-        }
+        super::resolve::sdk_options_of(plan)
     }
 }
 
@@ -527,14 +506,6 @@ async fn build_clients(options: &SdkOptions, counter: CallCounter) -> Result<Cli
         region_source,
         sdk,
     })
-}
-
-/// Loopback and IP-literal hosts are never custom domains.
-fn is_local_host(host: &str) -> bool {
-    host == "localhost"
-        || host.ends_with(".localhost")
-        || host.starts_with('[')
-        || host.parse::<std::net::IpAddr>().is_ok()
 }
 
 /// The message for missing or expired credentials: what happened and the exact next command.

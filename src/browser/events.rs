@@ -7,9 +7,9 @@ use serde_json::Value;
 
 use super::cdp::Event;
 use super::intercept::UNRECORDED;
-use super::observation::{BrowserObservation, RetestSource, SentRequest};
 use super::str_at;
 use crate::cors::Outcome;
+use crate::evidence::{BrowserObservation, RetestSource, SentRequest};
 use crate::http::Headers;
 
 #[derive(Debug, Default, Clone)]

@@ -19,7 +19,6 @@ mod events;
 mod intercept;
 mod launch;
 mod local_network;
-mod observation;
 mod page;
 mod script;
 
@@ -31,7 +30,8 @@ use serde_json::{json, Value};
 
 pub use intercept::{Replay, ReplayAnswer};
 pub use launch::{find_executable, kill_all, CHROMIUM_ENV, FLAGS, INSTALL_COMMAND};
-pub use observation::{BrowserEvidence, BrowserObservation, RetestSource, SentRequest};
+// The observation types are evidence (`crate::evidence`); re-exported for the retest API.
+pub use crate::evidence::{BrowserEvidence, BrowserObservation, RetestSource, SentRequest};
 pub use page::Page;
 
 use crate::evidence::Evidence;

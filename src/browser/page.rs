@@ -15,9 +15,9 @@ use super::cdp::{Cdp, Event};
 use super::events::{observe, Requests};
 use super::intercept::{lock, pump, Interceptor, Replay, SharedPlan};
 use super::local_network::{grant_local_network, more_private_space};
-use super::observation::{BrowserObservation, RetestSource};
 use super::script::{fetch_expression, without_fragment, PAGE_PATH};
 use super::{str_at, BrowserError, LocalNetwork, CALL_TIMEOUT};
+use crate::evidence::{BrowserObservation, RetestSource};
 use crate::target::Target;
 
 /// How long to wait, once fetch() has settled, for the last events (the console line).

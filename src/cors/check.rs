@@ -4,7 +4,7 @@
 
 use super::safelist::{self, trim_http_whitespace};
 use super::{CorsError, CorsErrorKind, Mode, PreflightPlan};
-use crate::evidence::RecordedResponse;
+use crate::exchange::RecordedResponse;
 use crate::http::{is_token_byte, Headers};
 use crate::target::{CredentialsMode, Target};
 

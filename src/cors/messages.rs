@@ -5,7 +5,7 @@
 use std::fmt;
 
 use super::{CorsError, CorsErrorKind, PreflightReason};
-use crate::evidence::{FailureKind, TransportError};
+use crate::exchange::{FailureKind, TransportError};
 
 /// Appended by Chromium to the Allow-Origin value errors of a `fetch()`.
 const NO_CORS_INFORMATION: &str = " Have the server send the header with a valid value.";

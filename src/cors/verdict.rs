@@ -21,7 +21,7 @@ use super::check::{self, is_followable_redirect};
 use super::messages::net_error_name;
 use super::request::is_cross_origin;
 use super::{CorsError, CorsErrorKind, FailedAt, Mode, Observed, Outcome, PreflightPlan, Verdict};
-use crate::evidence::{RecordedResponse, TransportError};
+use crate::exchange::{RecordedResponse, TransportError};
 use crate::target::Target;
 
 /// The request `fetch()` would send, as Chromium names it in a failed-request console line.

@@ -2,13 +2,13 @@
 
 mod markdown;
 mod text;
+pub mod wrap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::browser::{BrowserEvidence, BrowserObservation};
 use crate::cors::{Outcome, PreflightReason};
 use crate::diagnose::{ApiSummary, Diagnosis, Step, StepStatus};
-use crate::evidence::{Evidence, Exchange, RecordedRequest, RecordedResponse};
+use crate::evidence::{BrowserEvidence, BrowserObservation, Evidence, Exchange};
 use crate::redact;
 
 pub use markdown::render as markdown;
@@ -74,7 +74,7 @@ impl Report {
     pub fn new(evidence: &Evidence, diagnosis: &Diagnosis) -> Report {
         let t = &evidence.target;
         let v = &diagnosis.verdict;
-        let mut secrets = redact::Secrets::from_target(t);
+        let mut secrets = t.secrets();
         secrets.extend(&redact::known_secrets());
         let scrub = Scrubber::new(t.url.as_str());
         let mut header_names: Vec<String> = t
@@ -122,7 +122,7 @@ impl Report {
             exchanges: evidence
                 .exchanges
                 .iter()
-                .map(|x| masked_exchange(x, &secrets))
+                .map(|x| redact::exchange(x, &secrets))
                 .collect(),
             aws_calls: 0,
             aws_identity: None,
@@ -218,47 +218,8 @@ impl Scrubber {
     }
 }
 
-/// A copy of an exchange with every secret masked, by structure and by value in every
-/// field (for display before the report exists, and in the report).
-pub fn masked_exchange(x: &Exchange, secrets: &redact::Secrets) -> Exchange {
-    let mut x = x.clone();
-    x.request = masked_request(&x.request, secrets);
-    if let Some(r) = &x.response {
-        x.response = Some(RecordedResponse {
-            headers: redact::headers(&r.headers),
-            ..r.clone()
-        });
-    }
-    match secrets.masked(&x) {
-        Some(masked) => masked,
-        None => Exchange {
-            response: None,
-            error: None,
-            ..x
-        },
-    }
-}
-
-/// A copy of a request with every secret masked, by structure and by value.
-pub fn masked_request(r: &RecordedRequest, secrets: &redact::Secrets) -> RecordedRequest {
-    let r = RecordedRequest {
-        method: r.method.clone(),
-        url: redact::url(&r.url),
-        headers: redact::headers(&r.headers),
-        body: r.body.clone(),
-    };
-    match secrets.masked(&r) {
-        Some(masked) => masked,
-        None => RecordedRequest {
-            headers: crate::http::Headers::new(),
-            body: None,
-            ..r
-        },
-    }
-}
-
 /// Output formats of `check`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     #[default]

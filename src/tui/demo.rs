@@ -5,7 +5,7 @@
 use std::any::Any;
 
 use crate::aws::BoxFuture;
-use crate::cli::Plan;
+use crate::plan::Plan;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScenarioEntry {

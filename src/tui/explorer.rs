@@ -5,12 +5,12 @@
 
 use std::collections::HashMap;
 
-use crate::cli::{Plan, TargetArgs};
 use crate::gateway::behavior;
 use crate::gateway::inspect;
 use crate::gateway::model::{
     Api, ApiKind, AuthorizationType, Method, Resource, Served, DEFAULT_ROUTE, DEFAULT_STAGE,
 };
+use crate::plan::{Plan, TargetArgs};
 
 /// How ready a resource or method is for a browser's cross-origin request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,9 +1,9 @@
 //! Pure helpers over the evidence for the views: which CORS headers are present, missing or
 //! wrong in an exchange, and an exchange as a curl command.
 
-use crate::cli::Plan;
 use crate::cors::{self, CorsErrorKind};
 use crate::evidence::{Exchange, ExchangeKind};
+use crate::plan::Plan;
 use crate::target::CredentialsMode;
 
 #[derive(Clone, Debug, PartialEq, Eq)]

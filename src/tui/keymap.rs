@@ -38,8 +38,24 @@ pub enum Action {
     Learn,
     Copy,
     CopyCurl,
+    /// Write the last copied text to a file (where the clipboard cannot be reached).
+    WriteCopy,
     Filter,
     EditTarget,
+    // The target form's editing keys (typed characters go into the field).
+    /// The next field or header row.
+    FieldNext,
+    /// The previous field or header row.
+    FieldPrev,
+    CursorLeft,
+    CursorRight,
+    LineStart,
+    LineEnd,
+    DeleteBack,
+    DeleteForward,
+    ClearField,
+    AddHeader,
+    RemoveHeader,
 }
 
 impl Action {
@@ -65,8 +81,20 @@ impl Action {
             Action::Learn => "learn",
             Action::Copy => "copy",
             Action::CopyCurl => "copy-curl",
+            Action::WriteCopy => "write-copy",
             Action::Filter => "filter",
             Action::EditTarget => "edit-target",
+            Action::FieldNext => "field-next",
+            Action::FieldPrev => "field-prev",
+            Action::CursorLeft => "cursor-left",
+            Action::CursorRight => "cursor-right",
+            Action::LineStart => "line-start",
+            Action::LineEnd => "line-end",
+            Action::DeleteBack => "delete-back",
+            Action::DeleteForward => "delete-forward",
+            Action::ClearField => "clear-field",
+            Action::AddHeader => "add-header",
+            Action::RemoveHeader => "remove-header",
         }
     }
 }
@@ -241,7 +269,46 @@ fn defaults() -> Vec<Binding> {
     };
     let c = KeySpec::char;
     let k = KeySpec::code;
+    // The form's editing keys come first: in the form, → moves the cursor (elsewhere it
+    // switches panes).
+    let form = |action, keys, hint, in_footer| b(action, keys, hint, &[Form], in_footer);
     vec![
+        form(Action::FieldNext, vec![k(K::Down)], "next field", false),
+        form(Action::FieldPrev, vec![k(K::Up)], "previous field", false),
+        form(Action::CursorLeft, vec![k(K::Left)], "← / choice", false),
+        form(Action::CursorRight, vec![k(K::Right)], "→ / choice", false),
+        form(
+            Action::LineStart,
+            vec![k(K::Home), KeySpec::ctrl('a')],
+            "line start",
+            false,
+        ),
+        form(
+            Action::LineEnd,
+            vec![k(K::End), KeySpec::ctrl('e')],
+            "line end",
+            false,
+        ),
+        form(Action::DeleteBack, vec![k(K::Backspace)], "delete ←", false),
+        form(Action::DeleteForward, vec![k(K::Delete)], "delete →", false),
+        form(
+            Action::ClearField,
+            vec![KeySpec::ctrl('u')],
+            "clear field",
+            false,
+        ),
+        form(
+            Action::AddHeader,
+            vec![KeySpec::ctrl('n')],
+            "add header",
+            false,
+        ),
+        form(
+            Action::RemoveHeader,
+            vec![KeySpec::ctrl('d')],
+            "remove header",
+            false,
+        ),
         b(Action::Up, vec![c('k'), k(K::Up)], "up", LISTS, false),
         b(Action::Down, vec![c('j'), k(K::Down)], "down", LISTS, false),
         b(
@@ -308,6 +375,7 @@ fn defaults() -> Vec<Binding> {
         b(Action::Learn, vec![c('l')], "learn", DIAG, true),
         b(Action::Copy, vec![c('y')], "copy fix", DIAG, true),
         b(Action::CopyCurl, vec![c('c')], "copy curl", DIAG, true),
+        b(Action::WriteCopy, vec![c('w')], "copy to file", DIAG, false),
         b(Action::Filter, vec![c('/')], "filter", &[Explorer], true),
         b(Action::EditTarget, vec![c('o')], "edit target", DIAG, false),
         b(Action::Help, vec![c('?'), k(K::F(1))], "help", ALL, true),
@@ -443,13 +511,24 @@ impl Keymap {
             .collect()
     }
 
-    /// Help rows for `context`: (all keys, hint, action name).
+    /// Help rows for `context`: (all keys, hint, action name). A key an earlier binding
+    /// takes in this context (→ moves the cursor in the form) is not listed again.
     pub fn help(&self, context: Context) -> Vec<(String, &'static str, &'static str)> {
+        let mut taken: Vec<KeySpec> = Vec::new();
         self.bindings(context)
-            .filter(|b| !b.keys.is_empty())
-            .map(|b| {
-                let keys: Vec<String> = b.keys.iter().map(KeySpec::to_string).collect();
-                (keys.join(" "), b.hint, b.action.name())
+            .filter_map(|b| {
+                let keys: Vec<KeySpec> = b
+                    .keys
+                    .iter()
+                    .filter(|k| !taken.contains(k))
+                    .copied()
+                    .collect();
+                taken.extend(keys.iter().copied());
+                if keys.is_empty() {
+                    return None;
+                }
+                let keys: Vec<String> = keys.iter().map(KeySpec::to_string).collect();
+                Some((keys.join(" "), b.hint, b.action.name()))
             })
             .collect()
     }

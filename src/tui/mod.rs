@@ -6,6 +6,7 @@
 //! arrive as [`Msg`] on one channel. The loop applies every queued message, then draws once.
 //! Ticks only flow while a run is in progress, so an idle UI does not redraw.
 
+pub mod clipboard;
 pub mod demo;
 pub mod explorer;
 pub mod form;
@@ -21,7 +22,7 @@ pub mod view;
 use std::future::Future;
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{FutureExt, StreamExt};
@@ -38,11 +39,10 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
 
 use crate::aws::ConfigSource;
-use crate::cli::{Plan, TargetArgs};
 use crate::config::Config;
-use crate::evidence::Evidence;
+use crate::plan::{Plan, TargetArgs};
 use crate::report::Report;
-use crate::runner::{self, RunError, RunEvent};
+use crate::runner::{self, HeldRun, RunError, RunEvent, SealedPlan};
 
 pub use demo::{NoScenarios, ScenarioCatalog, ScenarioEntry, StartedScenario};
 pub use state::{AppState, Effect, Msg, Screen};
@@ -51,7 +51,7 @@ pub use state::{AppState, Effect, Msg, Screen};
 pub type SourceFn =
     Arc<dyn Fn(&Plan) -> Result<Option<Arc<dyn ConfigSource>>, String> + Send + Sync>;
 
-/// Puts text on the clipboard.
+/// Writes an OSC 52 "set clipboard" sequence to the terminal.
 pub type Clipboard = Box<dyn FnMut(&str) -> io::Result<()> + Send>;
 
 /// What the UI opens on.
@@ -89,24 +89,30 @@ pub fn initial_state(opts: &Options) -> (AppState, Vec<Effect>) {
         .unwrap_or_default();
     let has_cli_target = opts.args.url.is_some() || opts.args.origin.is_some();
     let prefill = if has_cli_target {
-        let mut p = session::prefill(&opts.config, &session::LastTarget::default());
-        let a = &opts.args;
-        p.url = a.url.clone();
-        p.origin = a.origin.clone().or(p.origin);
-        p.method = a.method.clone().or(p.method);
-        if !a.headers.is_empty() {
-            p.headers = a.headers.clone();
+        let base = session::prefill(&opts.config, &session::LastTarget::default());
+        let a = form::prefill_from_args(&opts.args);
+        form::Prefill {
+            url: a.url,
+            origin: a.origin.or(base.origin),
+            method: a.method.or(base.method),
+            headers: if a.headers.is_empty() {
+                base.headers
+            } else {
+                a.headers
+            },
+            credentials: a.credentials.or(base.credentials),
+            profile: a.profile.or(base.profile),
+            region: a.region.or(base.region),
+            ..a
         }
-        p.credentials = a.credentials.clone().or(p.credentials);
-        p.profile = a.profile.clone().or(p.profile);
-        p.region = a.region.clone().or(p.region);
-        p
     } else {
         session::prefill(&opts.config, &last)
     };
     let form = form::FormState::new(&prefill);
     let mut state = AppState::new(opts.config.clone(), form, opts.args.clone(), keymap);
     state.color = opts.color;
+    // Only where it can be remembered (else it could never go away).
+    state.learn_hint = opts.last_path.is_some() && !last.learn_seen;
     state.demo = opts.catalog.entries();
     let effects = match &opts.start {
         StartMode::Form => Vec::new(),
@@ -151,6 +157,9 @@ pub async fn run(opts: Options) -> Result<i32, String> {
         opts.last_path.clone(),
     );
     jobs.clipboard = Box::new(osc52);
+    jobs.copy_route = clipboard::detect_env();
+    jobs.copy_file = clipboard::default_file();
+    jobs.write_key = state.keymap.key_for(keymap::Action::WriteCopy);
     for e in first_effects {
         jobs.apply(e);
     }
@@ -213,13 +222,20 @@ pub struct Jobs {
     catalog: Arc<dyn ScenarioCatalog>,
     last_path: Option<PathBuf>,
     run: Option<JoinHandle<()>>,
-    /// The evidence of the last run that finished, for `r` (rerun a step's evidence only).
-    /// Unmasked, so it lives here and never in the rendered state.
-    held: Arc<Mutex<HeldEvidence>>,
     ticker: Option<JoinHandle<()>>,
     demo: Option<JoinHandle<()>>,
-    /// Puts text on the clipboard.
+    /// The copy in progress (tmux or screen taking the text).
+    copy: Option<JoinHandle<()>>,
+    /// The last text copied and what it is, for `w` (write it to a file).
+    last_copy: Option<(String, String)>,
+    /// Writes OSC 52 (the terminal route).
     pub clipboard: Clipboard,
+    /// Where copies go: tmux, screen or the terminal.
+    pub copy_route: clipboard::Route,
+    /// Where `w` writes the last copy.
+    pub copy_file: PathBuf,
+    /// The key that writes the last copy to a file, for the statuses that offer it.
+    pub write_key: String,
     pub tick_every: Duration,
 }
 
@@ -236,10 +252,14 @@ impl Jobs {
             catalog,
             last_path,
             run: None,
-            held: Arc::default(),
             ticker: None,
             demo: None,
+            copy: None,
+            last_copy: None,
             clipboard: Box::new(|_| Ok(())),
+            copy_route: clipboard::Route::Terminal { behind: None },
+            copy_file: clipboard::default_file(),
+            write_key: "w".into(),
             tick_every: Duration::from_millis(100),
         }
     }
@@ -247,15 +267,16 @@ impl Jobs {
     pub fn apply(&mut self, effect: Effect) {
         match effect {
             Effect::StartRun { seq, plan } => self.start_run(seq, *plan),
-            Effect::RerunExchanges { seq, plan, kinds } => {
-                let previous = self.held.lock().ok().and_then(|h| h.evidence.clone());
-                let Some(previous) = previous else {
-                    tracing::info!(seq, "no previous evidence: rerunning everything");
-                    return self.start_run(seq, *plan);
-                };
+            Effect::RerunExchanges {
+                seq,
+                plan,
+                kinds,
+                previous,
+            } => {
                 tracing::info!(seq, ?kinds, "rerunning some exchanges");
-                self.spawn_run(seq, false, move |events| async move {
-                    runner::rerun(&plan, &previous, &kinds, Some(events)).await
+                let none = |_: &Plan| Ok(None);
+                self.spawn_run(seq, move |events| async move {
+                    runner::run_sealed(&plan, none, Some((&previous, &kinds)), Some(events)).await
                 });
             }
             Effect::StartDemo { name } => {
@@ -278,16 +299,31 @@ impl Jobs {
                     }
                 }));
             }
-            Effect::Copy { text, what } => {
-                let result = (self.clipboard)(&text)
-                    .map(|()| {
-                        format!(
-                            "✔ copied {what} to the clipboard ({} bytes, OSC 52)",
-                            text.len()
-                        )
-                    })
-                    .map_err(|e| format!("could not copy {what}: {e}"));
-                let _ = self.tx.send(Msg::Copied(result));
+            Effect::Copy { text, what } => self.copy(text, what),
+            Effect::WriteCopy => {
+                let Some((text, what)) = self.last_copy.clone() else {
+                    let _ = self.tx.send(Msg::Copied(Err(
+                        "nothing copied yet: copy the fix or a curl first".into(),
+                    )));
+                    return;
+                };
+                let path = self.copy_file.clone();
+                self.spawn_copy(async move {
+                    let bytes = text.len();
+                    clipboard::write_file(path.clone(), text)
+                        .await
+                        .map(|()| format!("✔ wrote {what} to {} ({bytes} bytes)", path.display()))
+                });
+            }
+            Effect::LearnSeen => {
+                if let Some(path) = self.last_path.clone() {
+                    // A small bounded read and a write: on a blocking thread.
+                    tokio::task::spawn_blocking(move || {
+                        if let Err(e) = session::LastTarget::remember_learn_seen(&path) {
+                            tracing::warn!(error = %e, "could not remember that learn mode was opened");
+                        }
+                    });
+                }
             }
             Effect::SaveLast(last) => {
                 if let Some(path) = &self.last_path {
@@ -299,68 +335,106 @@ impl Jobs {
         }
     }
 
+    /// Copies `text` by the route the environment gave: OSC 52 here, on the loop's thread
+    /// (so it never lands inside a frame); tmux and screen in a background task.
+    fn copy(&mut self, text: String, what: String) {
+        self.last_copy = Some((text.clone(), what.clone()));
+        let key = self.write_key.clone();
+        match self.copy_route.clone() {
+            clipboard::Route::Terminal { behind } => {
+                let result = (self.clipboard)(&text)
+                    .map(|()| clipboard::osc52_status(&what, behind, &key))
+                    .map_err(|e| {
+                        format!("could not send {what} via OSC 52 ({e}); {key} saves it to a file")
+                    });
+                let _ = self.tx.send(Msg::Copied(result));
+            }
+            clipboard::Route::Tmux => {
+                self.spawn_copy(async move { clipboard::to_tmux(&text, &what, &key).await })
+            }
+            clipboard::Route::Screen { session } => {
+                let file = self.copy_file.clone();
+                self.spawn_copy(
+                    async move { clipboard::to_screen(&text, &what, &session, &file).await },
+                )
+            }
+        }
+    }
+
+    /// Runs a copy in the background (replacing one still in progress); its result comes
+    /// back as `Msg::Copied`.
+    fn spawn_copy<F>(&mut self, work: F)
+    where
+        F: Future<Output = Result<String, String>> + Send + 'static,
+    {
+        if let Some(old) = self.copy.take() {
+            old.abort();
+        }
+        let tx = self.tx.clone();
+        self.copy = Some(tokio::spawn(async move {
+            let _ = tx.send(Msg::Copied(work.await));
+        }));
+    }
+
     /// Cancels the pending run (if any) and starts this one.
-    fn start_run(&mut self, seq: u64, plan: Plan) {
+    fn start_run(&mut self, seq: u64, plan: SealedPlan) {
         // From now on the log and every message mask this target's secrets by value too.
-        crate::redact::remember(&crate::redact::Secrets::from_target(&plan.target));
-        tracing::info!(seq, url = %crate::redact::url(plan.target.url.as_str()), "diagnosis started");
-        let source = (self.source)(&plan);
-        self.spawn_run(seq, true, move |events| async move {
-            runner::run_keeping_evidence(&plan, source.map_err(RunError)?, Some(events)).await
+        plan.remember_secrets();
+        tracing::info!(seq, url = %plan.target.url, "diagnosis started");
+        let find = self.source.clone();
+        self.spawn_run(seq, move |events| async move {
+            let source = |raw: &Plan| find(raw).map_err(RunError::Source);
+            runner::run_sealed(&plan, source, None, Some(events)).await
         });
     }
 
     /// Cancels the pending run (if any) and runs `run` (given its event sender) in the
-    /// background, passing its events on; `fresh` forgets the held evidence (another target,
-    /// or everything gathered again). The evidence of a run that finishes is held for `r`.
-    fn spawn_run<F, Fut>(&mut self, seq: u64, fresh: bool, run: F)
+    /// background, passing its events on. The evidence of a run that finishes goes to the
+    /// state as an opaque [`HeldRun`] (`Msg::Held`), before its `Finished` event.
+    fn spawn_run<F, Fut>(&mut self, seq: u64, run: F)
     where
         F: FnOnce(UnboundedSender<RunEvent>) -> Fut + Send + 'static,
-        Fut: Future<Output = Result<(Report, Evidence), RunError>> + Send,
+        Fut: Future<Output = Result<(Report, HeldRun), RunError>> + Send,
     {
         if let Some(old) = self.run.take() {
             old.abort();
         }
-        if let Ok(mut held) = self.held.lock() {
-            held.seq = seq;
-            if fresh {
-                held.evidence = None;
-            }
-        }
         let tx = self.tx.clone();
-        let held = self.held.clone();
         self.run = Some(tokio::spawn(async move {
             let (ev_tx, mut ev_rx) = unbounded_channel();
             // A panic in the diagnosis (a bug) ends this run with an error the UI shows; the
             // panic hook leaves the terminal to the UI (see `install_panic_hook`).
             let run = std::panic::AssertUnwindSafe(run(ev_tx))
                 .catch_unwind()
-                .map(|r| r.unwrap_or_else(|panic| Err(RunError(panic_message(&*panic)))));
+                .map(|r| r.unwrap_or_else(|panic| Err(RunError::Internal(panic_message(&*panic)))));
             tokio::pin!(run);
+            // `Finished` waits for the run's end, so that the held evidence is in first.
+            let mut finished = None;
+            let mut pass_on = |event: RunEvent| match event {
+                RunEvent::Finished(_) => finished = Some(event),
+                event => {
+                    let _ = tx.send(Msg::Run { seq, event });
+                }
+            };
             let result = loop {
                 tokio::select! {
                     biased;
-                    Some(event) = ev_rx.recv() => {
-                        let _ = tx.send(Msg::Run { seq, event });
-                    }
+                    Some(event) = ev_rx.recv() => pass_on(event),
                     result = &mut run => break result,
                 }
             };
-            // Held before `Finished` is passed on, so that an `r` right after finds it.
-            let error = match result {
-                Ok((_, evidence)) => {
-                    if let Ok(mut held) = held.lock() {
-                        // Only the latest run's (a cancelled one may finish late).
-                        if held.seq == seq {
-                            held.evidence = Some(evidence);
-                        }
-                    }
-                    None
-                }
-                Err(e) => Some(e.0),
-            };
             // Events sent just before the end.
             while let Ok(event) = ev_rx.try_recv() {
+                pass_on(event);
+            }
+            let error = match result {
+                Ok((_, held)) => {
+                    let _ = tx.send(Msg::Held { seq, run: held });
+                    None
+                }
+                Err(e) => Some(e.to_string()),
+            };
+            if let Some(event) = finished {
                 let _ = tx.send(Msg::Run { seq, event });
             }
             if let Some(error) = error {
@@ -402,9 +476,14 @@ impl Jobs {
     }
 
     pub fn shutdown(&mut self) {
-        for job in [self.run.take(), self.ticker.take(), self.demo.take()]
-            .into_iter()
-            .flatten()
+        for job in [
+            self.run.take(),
+            self.ticker.take(),
+            self.demo.take(),
+            self.copy.take(),
+        ]
+        .into_iter()
+        .flatten()
         {
             job.abort();
         }
@@ -415,13 +494,6 @@ impl Drop for Jobs {
     fn drop(&mut self) {
         self.shutdown();
     }
-}
-
-/// The evidence of the latest run (`seq`), once it finished.
-#[derive(Default)]
-struct HeldEvidence {
-    seq: u64,
-    evidence: Option<Evidence>,
 }
 
 /// Raw input from crossterm's async event stream (never a blocking poll).
@@ -451,8 +523,8 @@ async fn watch_signals(tx: UnboundedSender<Msg>) {
     }
 }
 
-/// Writes an OSC 52 "set clipboard" sequence (works over SSH and in tmux with
-/// `set-clipboard on`).
+/// Writes an OSC 52 "set clipboard" sequence (works over SSH; tmux and screen drop it by
+/// default, see `clipboard`).
 fn osc52(text: &str) -> io::Result<()> {
     let mut out = io::stdout();
     execute!(

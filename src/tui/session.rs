@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::form::Prefill;
-use crate::cli::TargetArgs;
 use crate::config::Config;
+use crate::plan::TargetArgs;
 use crate::redact;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,6 +21,14 @@ pub struct LastTarget {
     pub credentials: Option<String>,
     pub profile: Option<String>,
     pub region: Option<String>,
+    pub api_id: Option<String>,
+    pub stage: Option<String>,
+    pub path: Option<String>,
+    /// The OpenAPI export's path.
+    pub openapi: Option<String>,
+    /// The user has opened learn mode once: the "New to CORS? press l" hint is not shown
+    /// again.
+    pub learn_seen: bool,
 }
 
 /// `$XDG_STATE_HOME/cors-doctor/last.toml` (or the platform's state/cache directory).
@@ -60,8 +68,13 @@ impl LastTarget {
             credentials: args.credentials.clone(),
             profile: args.profile.clone(),
             region: args.region.clone(),
+            api_id: args.api_id.clone(),
+            stage: args.stage.clone(),
+            path: args.path.clone(),
+            openapi: args.openapi.as_ref().map(|p| p.display().to_string()),
+            learn_seen: false,
         };
-        let mut secrets = redact::Secrets::from_args(args, &Config::default());
+        let mut secrets = args.secrets(&Config::default());
         secrets.extend(&redact::known_secrets());
         secrets.masked(&last).unwrap_or_default()
     }
@@ -76,6 +89,14 @@ impl LastTarget {
             }),
             Err(_) => LastTarget::default(),
         }
+    }
+
+    /// Remembers in the session file at `path` that learn mode was opened (the rest of the
+    /// file is kept; read bounded, like every load).
+    pub fn remember_learn_seen(path: &Path) -> Result<(), String> {
+        let mut last = LastTarget::load(path);
+        last.learn_seen = true;
+        last.save(path)
     }
 
     pub fn save(&self, path: &Path) -> Result<(), String> {
@@ -118,6 +139,10 @@ pub fn prefill(config: &Config, last: &LastTarget) -> Prefill {
         credentials: last.credentials.clone().or_else(|| r.credentials.clone()),
         profile: last.profile.clone().or_else(|| config.aws.profile.clone()),
         region: last.region.clone().or_else(|| config.aws.region.clone()),
+        api_id: last.api_id.clone(),
+        stage: last.stage.clone(),
+        path: last.path.clone(),
+        openapi: last.openapi.clone(),
     }
 }
 
@@ -153,5 +178,16 @@ mod tests {
             vec!["authorization: Bearer from-config", "X-Trace: 1"]
         );
         assert_eq!(p.origin.as_deref(), Some("https://app.example"));
+
+        // Opening learn mode is remembered in the same file, the target kept.
+        assert!(!LastTarget::load(&path).learn_seen);
+        LastTarget::remember_learn_seen(&path).unwrap();
+        let again = LastTarget::load(&path);
+        assert!(again.learn_seen);
+        assert_eq!(again.headers, last.headers);
+        // And in a session that did not exist yet.
+        let fresh = dir.path().join("new").join("last.toml");
+        LastTarget::remember_learn_seen(&fresh).unwrap();
+        assert!(LastTarget::load(&fresh).learn_seen);
     }
 }

@@ -279,10 +279,9 @@ async fn wrong_region_names_the_region() {
         .await
         .expect_err("nothing to predict from");
     assert!(
-        err.0
+        err.to_string()
             .contains("API zzz999 not found in us-east-1 (REST or HTTP"),
-        "{}",
-        err.0
+        "{err}"
     );
     server.shutdown().await;
 }

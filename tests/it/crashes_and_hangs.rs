@@ -752,7 +752,7 @@ async fn a_panicking_diagnosis_is_reported_to_the_ui_which_keeps_running() {
     .expect("a plan");
     jobs.apply(Effect::StartRun {
         seq: 7,
-        plan: Box::new(plan),
+        plan: Box::new(plan.into()),
     });
     let failed = tokio::time::timeout(Duration::from_secs(20), async {
         while let Some(msg) = rx.recv().await {

@@ -1395,7 +1395,7 @@ async fn the_terminal_ui_and_the_saved_session_show_no_secret() {
                     }
                 }
             }
-            Effect::SaveLast(last) => saved.push(last),
+            Effect::SaveLast(last) => saved.push(*last),
             _ => {}
         }
     }

@@ -23,5 +23,6 @@ mod http_attribution;
 mod rerun;
 mod scenarios;
 mod secrets;
+mod text_wrap;
 mod tui;
 mod tui_e2e;

@@ -4,7 +4,7 @@
 
 use super::safelist::{self, Safelist};
 use super::*;
-use crate::evidence::{FailureKind, RecordedResponse, TransportError};
+use crate::exchange::{FailureKind, RecordedResponse, TransportError};
 use crate::http::Headers;
 use crate::target::{CredentialsMode, Target};
 

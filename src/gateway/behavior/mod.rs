@@ -35,6 +35,7 @@
 mod access;
 mod backend;
 mod http_api;
+mod predict;
 mod rest;
 mod routing;
 mod selection;
@@ -54,6 +55,7 @@ pub use selection::{pattern_problem, regex_full_match, PatternProblem, Selection
 
 use http_api::{http_error, respond_http};
 pub use http_api::{preflight_blocked_by, preflight_route};
+pub use predict::{predict, AssumedCorsBackend, Located, PredictRequest, ASSUMPTION_HEADER};
 use rest::{respond_rest, rest_error};
 
 /// Everything about one call that is not configuration or the request itself.

@@ -153,7 +153,7 @@ impl AppState {
             self.status = Some(Status::error("nothing selected to diagnose"));
             return Vec::new();
         };
-        match tree.plan_for(row, &d.plan, &d.args) {
+        match d.plan.derive(|raw| tree.plan_for(row, raw, &d.args)) {
             Ok((plan, args)) => {
                 self.explorer.editing = false;
                 self.start_remembered(plan, args)

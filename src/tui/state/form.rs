@@ -1,86 +1,100 @@
-//! The target form's keys: text editing, moving between fields, submitting.
+//! The target form's keys: typed characters go into the focused field; every other key goes
+//! through the keymap to a [`FormInput`]; submitting checks each field, then resolves the
+//! form like `check`'s flags, asking first when the method can change data.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{AppState, Effect, Screen};
-use crate::tui::form::Field;
-use crate::tui::keymap::Action;
+use crate::tui::form::{check_openapi_file, Confirm, FormEvent, FormInput};
+use crate::tui::keymap::{Action, Context};
 
 impl AppState {
-    /// Text editing in the form; `None` when the key is not an edit (then it is an action).
+    /// A typed character for the form; `None` when the key is not one (then it goes through
+    /// the keymap). On a selector (Method, Credentials) a letter chooses, unless the keymap
+    /// binds it (`?` for help).
     pub(super) fn form_edit(&mut self, key: KeyEvent) -> Option<Vec<Effect>> {
-        let f = &mut self.form;
-        let field = f.field();
-        let plain = !key
+        let KeyCode::Char(c) = key.code else {
+            return None;
+        };
+        if key
             .modifiers
-            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-        if field == Field::Credentials {
-            match key.code {
-                KeyCode::Char(' ') | KeyCode::Right => f.cycle_credentials(true),
-                KeyCode::Left => f.cycle_credentials(false),
-                KeyCode::Up => f.prev(),
-                KeyCode::Down => f.next(),
-                _ => return None,
-            }
-            return Some(Vec::new());
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+        {
+            return None;
         }
-        if key.code == KeyCode::Char('u') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            if let Some(i) = f.input_mut(field) {
-                i.clear();
-            }
-            return Some(Vec::new());
+        if !self.form.takes_text() && self.keymap.action(Context::Form, &key).is_some() {
+            return None;
         }
-        match key.code {
-            KeyCode::Up => f.prev(),
-            KeyCode::Down => f.next(),
-            _ => {
-                let input = f.input_mut(field)?;
-                match key.code {
-                    KeyCode::Char(c) if plain => input.insert(c),
-                    KeyCode::Backspace => input.backspace(),
-                    KeyCode::Delete => input.delete(),
-                    KeyCode::Left => input.left(),
-                    KeyCode::Right => input.right(),
-                    KeyCode::Home => input.home(),
-                    KeyCode::End => input.end(),
-                    _ => return None,
-                }
-            }
-        }
+        self.form.update(FormInput::Char(c));
         Some(Vec::new())
     }
 
-    fn submit_form(&mut self) -> Vec<Effect> {
-        let args = self.form.to_args(&self.base_args);
-        match args.resolve(&self.config) {
-            Ok(plan) => {
-                self.form.error = None;
-                self.start_remembered(plan, args)
-            }
-            Err(e) => {
-                // The message may quote what was typed: every secret in it is masked.
-                let mut secrets = crate::redact::Secrets::from_args(&args, &self.config);
-                secrets.extend(&crate::redact::known_secrets());
-                self.form.error = Some(crate::redact::escape_controls(&secrets.mask(&e.0)));
-                Vec::new()
-            }
-        }
-    }
-
     pub(super) fn form_action(&mut self, action: Action) -> Vec<Effect> {
-        match action {
-            Action::NextPane => self.form.next(),
-            Action::PrevPane => self.form.prev(),
-            Action::Select => return self.submit_form(),
-            Action::Back => {
+        let input = match action {
+            Action::FieldNext => FormInput::Next,
+            Action::FieldPrev => FormInput::Prev,
+            Action::NextPane => FormInput::NextField,
+            Action::PrevPane => FormInput::PrevField,
+            Action::CursorLeft => FormInput::Left,
+            Action::CursorRight => FormInput::Right,
+            Action::LineStart => FormInput::Home,
+            Action::LineEnd => FormInput::End,
+            Action::DeleteBack => FormInput::Backspace,
+            Action::DeleteForward => FormInput::Delete,
+            Action::ClearField => FormInput::Clear,
+            Action::AddHeader => FormInput::AddHeader,
+            Action::RemoveHeader => FormInput::RemoveHeader,
+            Action::Select => FormInput::Submit,
+            Action::Back => FormInput::Back,
+            _ => return Vec::new(),
+        };
+        match self.form.update(input) {
+            Some(FormEvent::Submit) => self.submit_form(false),
+            Some(FormEvent::Confirmed) => self.submit_form(true),
+            Some(FormEvent::Back) => {
                 if self.diag.is_some() {
                     self.screen = Screen::Main;
                 } else {
                     self.quit = true;
                 }
+                Vec::new()
             }
-            _ => {}
+            None => Vec::new(),
         }
-        Vec::new()
+    }
+
+    /// Checks every field (problems go under their fields), resolves the form as `check`
+    /// resolves its flags, and starts the diagnosis; a method that can change data is only
+    /// sent once `confirmed`.
+    fn submit_form(&mut self, confirmed: bool) -> Vec<Effect> {
+        self.form.errors = self.form.validate(&check_openapi_file);
+        if let Some((slot, _)) = self.form.errors.first() {
+            let slot = *slot;
+            self.form.error = None;
+            self.form.focus_on(slot);
+            return Vec::new();
+        }
+        let args = self.form.to_args(&self.base_args);
+        match args.resolve(&self.config) {
+            Ok(plan) => {
+                self.form.error = None;
+                let method = plan.target.method.clone();
+                if plan.live && !matches!(method.as_str(), "GET" | "HEAD") && !confirmed {
+                    self.form.confirm = Some(Confirm {
+                        method,
+                        url: crate::redact::url(plan.target.url.as_str()),
+                    });
+                    return Vec::new();
+                }
+                self.start_remembered(plan, args)
+            }
+            Err(e) => {
+                // The message may quote what was typed: every secret in it is masked.
+                let mut secrets = args.secrets(&self.config);
+                secrets.extend(&crate::redact::known_secrets());
+                self.form.error = Some(crate::redact::escape_controls(&secrets.mask(&e.0)));
+                Vec::new()
+            }
+        }
     }
 }

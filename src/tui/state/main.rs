@@ -53,6 +53,7 @@ impl AppState {
             Action::RerunAll => return Some(self.rerun("rerunning…".into(), false)),
             Action::Chromium => return Some(self.rerun("retesting in Chromium…".into(), true)),
             Action::Copy => return Some(self.copy_remediation()),
+            Action::WriteCopy => return Some(vec![Effect::WriteCopy]),
             Action::Tree => self.screen = Screen::Explorer,
             Action::EditTarget => self.edit_target(),
             _ => return None,

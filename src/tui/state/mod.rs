@@ -23,10 +23,10 @@ use super::form::FormState;
 use super::keymap::{Action, Context, Keymap};
 use super::learn::Learn;
 use super::session::LastTarget;
-use crate::cli::{Plan, TargetArgs};
 use crate::config::Config;
 use crate::evidence::ExchangeKind;
-use crate::runner::RunEvent;
+use crate::plan::{Plan, TargetArgs};
+use crate::runner::{HeldRun, RunEvent, SealedPlan};
 
 pub use explorer::{visible_offset, ExplorerState};
 pub use progress::{step_exchanges, Diagnosis, Phase, StepState};
@@ -110,6 +110,12 @@ pub enum Msg {
         seq: u64,
         event: RunEvent,
     },
+    /// The evidence of run `seq`, which just finished (before its `Finished` event), held
+    /// for `r` (opaque: only the runner reads it).
+    Held {
+        seq: u64,
+        run: HeldRun,
+    },
     RunFailed {
         seq: u64,
         error: String,
@@ -126,25 +132,32 @@ pub enum Effect {
     /// Start a run; any pending run is cancelled first (a rerun replaces the pending job).
     StartRun {
         seq: u64,
-        plan: Box<Plan>,
+        plan: Box<SealedPlan>,
     },
     /// Send again only the exchanges of `kinds` (same ids), keeping the rest of the last
     /// finished run's evidence and its configuration, then diagnose again; the whole run when
     /// that evidence is not at hand. Cancels any pending run first, as `StartRun`.
     RerunExchanges {
         seq: u64,
-        plan: Box<Plan>,
+        plan: Box<SealedPlan>,
         kinds: Vec<ExchangeKind>,
+        /// The finished run whose other evidence is kept (opaque: only the runner reads it).
+        previous: HeldRun,
     },
     StartDemo {
         name: String,
     },
-    /// Put text on the clipboard (OSC 52); `what` names it in the confirmation.
+    /// Put text on the clipboard (tmux's or screen's buffer, or OSC 52: see
+    /// `tui::clipboard`); `what` names it in the confirmation.
     Copy {
         text: String,
         what: String,
     },
-    SaveLast(LastTarget),
+    /// Write the last copied text to a file and say where.
+    WriteCopy,
+    /// Learn mode was opened: remember it in the session file (no more first-run hint).
+    LearnSeen,
+    SaveLast(Box<LastTarget>),
 }
 
 pub struct AppState {
@@ -172,6 +185,8 @@ pub struct AppState {
     pub size: Rect,
     pub keymap: Keymap,
     pub learn: Learn,
+    /// Show the first-run hint ("New to CORS? press l") until learn mode is opened once.
+    pub learn_hint: bool,
     pub color: bool,
     pub quit: bool,
 }
@@ -201,6 +216,7 @@ impl AppState {
             size: Rect::new(0, 0, 80, 24),
             keymap,
             learn: Learn::load(),
+            learn_hint: false,
             color: true,
             quit: false,
         }
@@ -243,11 +259,15 @@ impl AppState {
                 self.on_run(seq, event);
                 Vec::new()
             }
+            Msg::Held { seq, run } => {
+                if let Some(d) = self.diag.as_mut().filter(|d| d.seq == seq) {
+                    d.held = Some(run);
+                }
+                Vec::new()
+            }
             Msg::RunFailed { seq, error } => {
                 if let Some(d) = self.diag.as_mut().filter(|d| d.seq == seq) {
-                    let mut secrets = crate::redact::Secrets::from_target(&d.plan.target);
-                    secrets.extend(&crate::redact::known_secrets());
-                    let error = crate::redact::escape_controls(&secrets.mask(&error));
+                    let error = crate::redact::escape_controls(&d.plan.mask(&error));
                     d.phase = Phase::Failed(error.clone());
                     self.status = Some(Status::error(error));
                 }
@@ -302,10 +322,15 @@ impl AppState {
                 return effects;
             }
         }
-        match self.keymap.action(self.context(), &key) {
+        let mut effects = match self.keymap.action(self.context(), &key) {
             Some(action) => self.on_action(action),
             None => Vec::new(),
+        };
+        if self.screen == Screen::Learn && self.learn_hint {
+            self.learn_hint = false;
+            effects.push(Effect::LearnSeen);
         }
+        effects
     }
 
     fn on_action(&mut self, action: Action) -> Vec<Effect> {

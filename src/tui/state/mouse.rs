@@ -70,14 +70,16 @@ impl AppState {
                 }
             }
             Screen::Form => {
-                if scroll == 0 {
-                    let body = layout::form(self.size);
-                    if body.contains(at) {
-                        let row = row_at(body, at) / 2;
-                        if row < crate::tui::form::FIELDS.len() {
-                            self.form.focus = row;
-                        }
+                if self.form.confirm.is_some() {
+                } else if scroll == 0 {
+                    let line = crate::tui::view::form::line_at(self, at);
+                    if let Some(slot) = line.and_then(|l| l.slot()) {
+                        self.form.focus_on(slot);
                     }
+                } else if scroll > 0 {
+                    self.form.next();
+                } else {
+                    self.form.prev();
                 }
             }
             Screen::Demo => {

@@ -2,12 +2,12 @@
 //! runs, and how the app starts a run and follows its progress.
 
 use super::{AppState, Effect, Pane, Screen, Status, STEP_COUNT};
-use crate::cli::{Plan, TargetArgs};
 use crate::diagnose::StepStatus;
 use crate::evidence::{Exchange, ExchangeKind};
+use crate::plan::TargetArgs;
 use crate::probe::requests::PlannedRequest;
 use crate::report::Report;
-use crate::runner::RunEvent;
+use crate::runner::{HeldRun, RunEvent, SealedPlan};
 use crate::tui::explorer::ApiTree;
 use crate::tui::session::LastTarget;
 
@@ -33,8 +33,11 @@ pub enum Phase {
 #[derive(Clone, Debug)]
 pub struct Diagnosis {
     pub seq: u64,
-    pub plan: Plan,
+    /// The plan with its secrets masked (the raw one is sealed: only the runner reads it).
+    pub plan: SealedPlan,
     pub args: TargetArgs,
+    /// The evidence of the last finished run of this plan, for `r` (opaque).
+    pub held: Option<HeldRun>,
     pub phase: Phase,
     pub planned: Vec<PlannedRequest>,
     /// Exchanges as they complete (masked on arrival).
@@ -78,34 +81,16 @@ impl Diagnosis {
             .all(|p| self.exchanges.iter().any(|x| x.id == p.id))
     }
 
-    /// Are the inputs of step `number` all in? 1: the actual request and curl's; 2: the plan;
-    /// 3–4: the preflight and the configuration; 5: those, the actual request and the
-    /// foreign-origin lint; 6: the actual request and the configuration; 7: everything,
-    /// including the Chromium retest when there is one.
+    /// Are the inputs of step `number` all in? The exchanges and the configuration it reads
+    /// ([`crate::diagnose::STEP_INPUTS`]), and for step 7 the Chromium retest when there is one.
     pub fn inputs_in(&self, number: u8) -> bool {
-        use ExchangeKind::{Actual, ForeignOrigin, NoOrigin, Preflight};
         if self.planned.is_empty() {
             return false;
         }
-        match number {
-            1 => self.has(Actual) && self.has(NoOrigin),
-            2 => true,
-            3 | 4 => self.has(Preflight) && self.config_done,
-            5 => {
-                self.has(Preflight)
-                    && self.has(Actual)
-                    && self.has(ForeignOrigin)
-                    && self.config_done
-            }
-            6 => self.has(Actual) && self.config_done,
-            _ => {
-                !self.chromium
-                    && self.config_done
-                    && [Preflight, Actual, NoOrigin, ForeignOrigin]
-                        .into_iter()
-                        .all(|k| self.has(k))
-            }
-        }
+        let inputs = crate::diagnose::step_inputs(number);
+        inputs.exchanges.iter().all(|k| self.has(*k))
+            && (!inputs.config || self.config_done)
+            && !(inputs.browser && self.chromium)
     }
 
     /// The exchanges to show: the report's once finished, else those that arrived.
@@ -117,30 +102,24 @@ impl Diagnosis {
     }
 }
 
-/// The exchanges step `number` reads, which `r` sends again: 1, the actual request and
-/// curl's; 2, none (the plan is recomputed); 3–4, the preflight; 5, the preflight, the actual
-/// request and the foreign-origin lint; 6, the actual request. `None` (step 7): everything.
+/// The exchanges step `number` reads ([`crate::diagnose::STEP_INPUTS`]), which `r` sends
+/// again. `None` for a step that reads the browser retest (step 7): everything.
 pub fn step_exchanges(number: u8) -> Option<Vec<ExchangeKind>> {
-    use ExchangeKind::{Actual, ForeignOrigin, NoOrigin, Preflight};
-    match number {
-        1 => Some(vec![Actual, NoOrigin]),
-        2 => Some(Vec::new()),
-        3 | 4 => Some(vec![Preflight]),
-        5 => Some(vec![Preflight, Actual, ForeignOrigin]),
-        6 => Some(vec![Actual]),
-        _ => None,
-    }
+    let inputs = crate::diagnose::step_inputs(number);
+    (!inputs.browser).then(|| inputs.exchanges.to_vec())
 }
 
 impl AppState {
     /// Starts diagnosing `plan` (from the form, the command line, a demo or the explorer).
-    pub fn start(&mut self, plan: Plan, args: TargetArgs) -> Vec<Effect> {
+    pub fn start(&mut self, plan: impl Into<SealedPlan>, args: TargetArgs) -> Vec<Effect> {
+        let plan: SealedPlan = plan.into();
         let seq = self.alloc_seq();
         self.diag = Some(Diagnosis {
             seq,
             chromium: plan.browser,
             plan: plan.clone(),
             args,
+            held: None,
             phase: Phase::Running,
             planned: Vec::new(),
             exchanges: Vec::new(),
@@ -152,6 +131,11 @@ impl AppState {
         });
         // "starting scenario …" and the like are over once the run starts.
         self.status = None;
+        if self.learn_hint {
+            self.status = Some(Status::info(crate::tui::learn::first_run_hint(
+                &self.keymap,
+            )));
+        }
         self.screen = Screen::Main;
         self.step_sel = 0;
         self.pane = Pane::List;
@@ -165,8 +149,14 @@ impl AppState {
     }
 
     /// Remembers the target for the next session, then starts diagnosing it.
-    pub(crate) fn start_remembered(&mut self, plan: Plan, args: TargetArgs) -> Vec<Effect> {
-        let mut effects = vec![Effect::SaveLast(LastTarget::from_args(&args))];
+    pub(crate) fn start_remembered(
+        &mut self,
+        plan: impl Into<SealedPlan>,
+        args: TargetArgs,
+    ) -> Vec<Effect> {
+        let mut last = LastTarget::from_args(&args);
+        last.learn_seen = !self.learn_hint;
+        let mut effects = vec![Effect::SaveLast(Box::new(last))];
         effects.extend(self.start(plan, args));
         effects
     }
@@ -188,9 +178,10 @@ impl AppState {
         d.chromium = chromium || d.plan.browser;
         d.note = Some(note);
         d.report = None;
+        // Everything is gathered again: the held evidence is of no more use.
+        d.held = None;
         self.status = None;
-        let mut plan = d.plan.clone();
-        plan.browser = d.chromium;
+        let plan = d.plan.with_browser(d.chromium);
         vec![Effect::StartRun {
             seq,
             plan: Box::new(plan),
@@ -205,8 +196,9 @@ impl AppState {
             .diag
             .as_ref()
             .filter(|d| d.plan.live && d.phase == Phase::Finished)
-            .and(step_exchanges(number));
-        let Some(kinds) = partial else {
+            .and_then(|d| d.held.clone())
+            .zip(step_exchanges(number));
+        let Some((previous, kinds)) = partial else {
             return self.rerun("rerunning…".into(), false);
         };
         let seq = self.alloc_seq();
@@ -222,12 +214,12 @@ impl AppState {
         d.note = Some(format!("rerunning step {number} (its evidence only)…"));
         d.report = None;
         self.status = None;
-        let mut plan = d.plan.clone();
-        plan.browser = false;
+        let plan = d.plan.with_browser(false);
         vec![Effect::RerunExchanges {
             seq,
             plan: Box::new(plan),
             kinds,
+            previous,
         }]
     }
 

@@ -1,87 +1,201 @@
-//! The target form: one labelled input a field, its hint, and the cursor in the focused one.
+//! The target form: a labelled line a field (a line a header), the problem found under a
+//! field, the focused field's hint, and at the bottom what Enter does, why the last submit
+//! was refused, or the question before a request that can change data is sent.
 
-use ratatui::layout::Position;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::framed;
-use crate::tui::form::{Field, CREDENTIALS, FIELDS};
+use crate::tui::form::{
+    wrap_words, Field, FormLine, FormState, HintKeys, TextInput, CREDENTIALS, LABEL_WIDTH,
+};
+use crate::tui::keymap::{Action, Keymap};
 use crate::tui::layout;
 use crate::tui::state::AppState;
 use crate::tui::theme::Theme;
 
-pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
-    let area = layout::form(f.area());
-    let inner = framed(f, area, "Target", true, theme);
-    let label_w = 13u16;
-    let mut lines: Vec<Line> = Vec::new();
-    let mut cursor = None;
-    for (i, field) in FIELDS.iter().enumerate() {
-        let focused = s.form.focus == i;
-        let label_style = if focused {
-            theme.selected(true)
-        } else {
-            theme.bold()
-        };
-        let label = format!("{:<w$}", field.label(), w = usize::from(label_w - 1));
-        let value: Vec<Span> = match s.form.input(*field) {
-            Some(input) => {
-                if focused {
-                    let col = inner.x
-                        + label_w
-                        + u16::try_from(input.cursor)
-                            .unwrap_or(u16::MAX)
-                            .min(inner.width.saturating_sub(label_w + 1));
-                    cursor = Some(Position::new(
-                        col,
-                        inner.y + u16::try_from(i * 2).unwrap_or(0),
-                    ));
-                }
-                // Like a password field: every character of a secret shows as `•`, also
-                // while it is edited (the text keeps its length, so the cursor stays put).
-                vec![Span::raw(obscured(*field, &input.text))]
-            }
-            None => CREDENTIALS
-                .iter()
-                .enumerate()
-                .flat_map(|(j, c)| {
-                    let style = if j == s.form.credentials {
-                        if focused {
-                            theme.selected(true)
-                        } else {
-                            theme.bold()
-                        }
-                    } else {
-                        theme.dim()
-                    };
-                    [Span::styled(format!(" {c} "), style), Span::raw(" ")]
-                })
-                .collect(),
-        };
-        let mut spans = vec![Span::styled(label, label_style), Span::raw(" ")];
-        spans.extend(value);
-        lines.push(Line::from(spans));
-        let hint = if focused || *field == Field::Headers {
-            field.hint()
-        } else {
-            ""
-        };
-        lines.push(Line::from(vec![
-            Span::raw(" ".repeat(usize::from(label_w))),
-            Span::styled(hint, theme.dim()),
-        ]));
+/// The keys the hints name.
+pub fn hint_keys(keymap: &Keymap) -> HintKeys {
+    HintKeys {
+        add_header: keymap.key_for(Action::AddHeader),
+        remove_header: keymap.key_for(Action::RemoveHeader),
+    }
+}
+
+/// The closing text under the fields, and its style's kind.
+fn closing(s: &AppState) -> (String, Closing) {
+    if let Some(c) = &s.form.confirm {
+        let send = s.keymap.key_for(Action::Select);
+        let back = s.keymap.key_for(Action::Back);
+        return (
+            format!(
+                "{} {send} sends it · {back} goes back to the form",
+                c.text()
+            ),
+            Closing::Confirm,
+        );
     }
     if let Some(e) = &s.form.error {
         // Already masked when it was set.
-        lines.push(Line::from(Span::styled(e.clone(), theme.error())));
-    } else {
-        lines.push(Line::from(Span::styled(
-            "Enter diagnoses this request, as the browser and as curl would send it.",
-            theme.dim(),
-        )));
+        return (e.clone(), Closing::Error);
     }
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    if !s.form.errors.is_empty() {
+        let n = s.form.errors.len();
+        return (
+            format!(
+                "Nothing was sent: {n} field{} to fix (marked ✘).",
+                if n == 1 { "" } else { "s" }
+            ),
+            Closing::Error,
+        );
+    }
+    (
+        "Enter diagnoses this request, as the browser and as curl would send it.".into(),
+        Closing::Note,
+    )
+}
+
+enum Closing {
+    Note,
+    Error,
+    Confirm,
+}
+
+/// The areas of the fields and of the closing text inside the form's frame.
+fn areas(s: &AppState, inner: Rect) -> (Rect, Rect, Vec<String>) {
+    let (text, _) = closing(s);
+    let lines = wrap_words(&text, usize::from(inner.width));
+    let h = u16::try_from(lines.len() + 1)
+        .unwrap_or(u16::MAX)
+        .min(inner.height / 2);
+    let [fields, close] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(h)]).areas(inner);
+    (fields, close, lines)
+}
+
+/// The inside of the form's frame.
+fn inner_of(size: Rect) -> Rect {
+    let area = layout::form(size);
+    Rect::new(
+        area.x + 1,
+        area.y + 1,
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(2),
+    )
+}
+
+/// The first row drawn and how many are drawn in `height` lines: one line is kept for the
+/// "more below" marker when the rows do not fit.
+fn visible(form: &FormState, rows: &[crate::tui::form::Row], height: u16) -> (usize, usize) {
+    let height = usize::from(height);
+    let shown = if rows.len() > height {
+        height.saturating_sub(1).max(1)
+    } else {
+        height
+    };
+    (form.scroll(rows, shown), shown)
+}
+
+/// The form's line at screen position `at` (for a mouse click).
+pub fn line_at(s: &AppState, at: Position) -> Option<FormLine> {
+    let (fields, _, _) = areas(s, inner_of(s.size));
+    if !fields.contains(at) {
+        return None;
+    }
+    let rows = s
+        .form
+        .rows(usize::from(fields.width), &hint_keys(&s.keymap));
+    let (top, shown) = visible(&s.form, &rows, fields.height);
+    let row = usize::from(at.y - fields.y);
+    (row < shown).then(|| rows.get(top + row).map(|r| r.line))?
+}
+
+pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
+    let area = layout::form(f.area());
+    let inner = framed(f, area, "Target", true, theme);
+    let (fields, close, closing_lines) = areas(s, inner);
+    let form = &s.form;
+    let rows = form.rows(usize::from(fields.width), &hint_keys(&s.keymap));
+    let (top, shown) = visible(form, &rows, fields.height);
+    let value_w = usize::from(fields.width).saturating_sub(LABEL_WIDTH);
+    let focused_row = form.focused_row(&rows);
+    let mut cursor = None;
+    let mut lines: Vec<Line> = Vec::new();
+    for (i, row) in rows.iter().enumerate().skip(top).take(shown) {
+        let y = fields.y + u16::try_from(i - top).unwrap_or(0);
+        let focused = i == focused_row && form.confirm.is_none();
+        let line = match row.line {
+            FormLine::Field(field) => {
+                let (spans, col) = field_line(form, field, focused, value_w, theme);
+                if let Some(col) = col {
+                    cursor = Some(Position::new(fields.x + col, y));
+                }
+                spans
+            }
+            FormLine::Header(h) => {
+                let label = if h == 0 { Field::Headers.label() } else { "" };
+                let input = &form.headers[h].input;
+                let (value, col) = text_value(Field::Headers, input, focused, value_w);
+                if let Some(col) = col {
+                    cursor = Some(Position::new(fields.x + col, y));
+                }
+                let mut spans = vec![label_span(label, focused, theme), Span::raw(" ")];
+                if form.headers[h].needs_secret {
+                    spans.push(Span::styled(value, theme.warn()));
+                    spans.push(Span::styled(" ← type the secret value", theme.warn()));
+                } else {
+                    spans.push(Span::raw(value));
+                }
+                Line::from(spans)
+            }
+            FormLine::Error(_) | FormLine::SentTwice => {
+                // The mark on the first line of the text only.
+                let first = i == 0 || rows[i - 1].line != row.line;
+                let (mark, style) = match (row.line, first) {
+                    (FormLine::Error(_), true) => ("✘ ", theme.error()),
+                    (FormLine::Error(_), false) => ("  ", theme.error()),
+                    (_, true) => ("! ", theme.warn()),
+                    (_, false) => ("  ", theme.warn()),
+                };
+                Line::from(vec![
+                    Span::raw(" ".repeat(LABEL_WIDTH)),
+                    Span::styled(format!("{mark}{}", row.text), style),
+                ])
+            }
+            FormLine::Hint(_) => Line::from(vec![
+                Span::raw(" ".repeat(LABEL_WIDTH + 2)),
+                Span::styled(row.text.clone(), theme.dim()),
+            ]),
+        };
+        lines.push(line);
+    }
+    // Fields below the fold: say so on the last line.
+    if rows.len() > top + shown {
+        lines.push(Line::styled(
+            format!("{:w$}↓ more below", "", w = LABEL_WIDTH),
+            theme.dim(),
+        ));
+    }
+    f.render_widget(Paragraph::new(lines), fields);
+
+    let (_, kind) = closing(s);
+    let style = match kind {
+        Closing::Note => theme.dim(),
+        Closing::Error => theme.error(),
+        Closing::Confirm => theme.warn(),
+    };
+    let mut close_lines = vec![Line::raw("")];
+    close_lines.extend(
+        closing_lines
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, style))),
+    );
+    f.render_widget(
+        Paragraph::new(close_lines).wrap(Wrap { trim: false }),
+        close,
+    );
     if !s.help {
         if let Some(p) = cursor {
             f.set_cursor_position(p);
@@ -89,17 +203,103 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
     }
 }
 
+fn label_span<'a>(label: &str, focused: bool, theme: &Theme) -> Span<'a> {
+    let style = if focused {
+        theme.selected(true)
+    } else {
+        theme.bold()
+    };
+    Span::styled(format!("{label:<w$}", w = LABEL_WIDTH - 1), style)
+}
+
+/// A field's line, and the cursor's column when it is the focused text field.
+fn field_line<'a>(
+    form: &FormState,
+    field: Field,
+    focused: bool,
+    value_w: usize,
+    theme: &Theme,
+) -> (Line<'a>, Option<u16>) {
+    let mut spans = vec![label_span(field.label(), focused, theme), Span::raw(" ")];
+    let mut col = None;
+    match field {
+        Field::Method => spans.extend(choices(
+            form.methods.iter().map(String::as_str),
+            form.method,
+            focused,
+            theme,
+        )),
+        Field::Credentials => spans.extend(choices(
+            CREDENTIALS.iter().copied(),
+            form.credentials,
+            focused,
+            theme,
+        )),
+        Field::Headers => spans.push(Span::styled("none", theme.dim())),
+        _ => {
+            if let Some(input) = form.input(field) {
+                let (value, c) = text_value(field, input, focused, value_w);
+                col = c;
+                spans.push(Span::raw(value));
+            }
+        }
+    }
+    (Line::from(spans), col)
+}
+
+/// The selector's choices, the chosen one highlighted.
+fn choices<'a>(
+    options: impl Iterator<Item = &'a str>,
+    chosen: usize,
+    focused: bool,
+    theme: &Theme,
+) -> Vec<Span<'static>> {
+    options
+        .enumerate()
+        .flat_map(|(j, c)| {
+            let style = if j == chosen {
+                if focused {
+                    theme.selected(true)
+                } else {
+                    theme.bold()
+                }
+            } else {
+                theme.dim()
+            };
+            [Span::styled(format!(" {c} "), style), Span::raw(" ")]
+        })
+        .collect()
+}
+
+/// A text value as shown in `width` columns: secrets obscured, scrolled so that the cursor
+/// stays visible; the cursor's column (from the line's start) when focused.
+fn text_value(
+    field: Field,
+    input: &TextInput,
+    focused: bool,
+    width: usize,
+) -> (String, Option<u16>) {
+    let shown: Vec<char> = obscured(field, &input.text).chars().collect();
+    let width = width.max(2);
+    let start = if focused {
+        input.cursor.saturating_sub(width - 1)
+    } else {
+        0
+    };
+    let value: String = shown.iter().skip(start).take(width).collect();
+    let col =
+        focused.then(|| u16::try_from(LABEL_WIDTH + input.cursor - start).unwrap_or(u16::MAX));
+    (value, col)
+}
+
 /// A field as shown: the secrets in it (URL user info and secret parameters, secret header
-/// values) obscured character by character.
+/// values) obscured character by character, also while it is edited (the text keeps its
+/// length, so the cursor stays put).
 fn obscured(field: Field, text: &str) -> String {
     let mut secrets = crate::redact::Secrets::new();
     match field {
         Field::Url | Field::Origin => secrets.add_url(text),
-        Field::Headers => {
-            for entry in text.split([';', '\n']) {
-                secrets.add_header_arg(entry.trim());
-            }
-        }
+        Field::Headers => secrets.add_header_arg(text.trim()),
         _ => return text.to_string(),
     }
     secrets.obscure(text)

@@ -15,7 +15,8 @@ use crate::tui::theme::Theme;
 pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
     let context = s.context();
     let rows = s.keymap.help(context);
-    let h = u16::try_from(rows.len() + 3).unwrap_or(u16::MAX);
+    let extra = usize::from(context == Context::Form);
+    let h = u16::try_from(rows.len() + 3 + extra).unwrap_or(u16::MAX);
     let area = layout::centered(f.area(), 60, h);
     f.render_widget(Clear, area);
     let title = match context {
@@ -42,6 +43,12 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
             ])
         })
         .collect();
+    if context == Context::Form {
+        lines.push(Line::styled(
+            " Letters type into the field; on Method and Credentials they choose.",
+            theme.dim(),
+        ));
+    }
     lines.push(Line::styled(
         " Rebind in the config: [tui.keys] action = \"key\"",
         theme.dim(),

@@ -6,7 +6,7 @@
 mod demo;
 mod evidence;
 mod explorer;
-mod form;
+pub(crate) mod form;
 mod help;
 mod learn;
 mod main;

@@ -1,0 +1,157 @@
+//! Offline prediction: the exchanges API Gateway would produce for the planned requests,
+//! from the configuration alone (no URL to probe). Pure: the backend's answers come from the
+//! configuration source (a scenario) or are assumed ([`AssumedCorsBackend`]).
+
+use std::sync::Arc;
+
+use super::{respond, Backend, BackendCall, BackendReply, Context, Producer, RouteBackend};
+use crate::exchange::{
+    attribute, AnsweredBy, Exchange, ExchangeKind, RecordedRequest, RecordedResponse,
+};
+use crate::gateway::model::Api;
+use crate::http::HttpRequest;
+use crate::target::{CredentialsMode, Target};
+
+/// The header an offline prediction puts on an answer it had to assume (a proxy backend's):
+/// the steps report such an answer as an assumption, never as checked headers.
+pub const ASSUMPTION_HEADER: &str = "x-cors-doctor-assumption";
+
+/// The API, and where in it the request lands.
+pub struct Located {
+    pub api: Arc<Api>,
+    pub stage: Option<String>,
+    /// The resource path below the stage.
+    pub path: String,
+}
+
+/// One request to predict the answer to: its exchange id, what it replays, the request.
+pub struct PredictRequest<'a> {
+    pub id: &'a str,
+    pub kind: ExchangeKind,
+    pub request: &'a RecordedRequest,
+}
+
+/// Offline: the exchanges API Gateway would produce, from the configuration alone. A
+/// `backend` the configuration source describes (a scenario's) answers for the
+/// integrations; without one, [`AssumedCorsBackend`] does.
+pub fn predict(
+    located: &Located,
+    backend: Option<&RouteBackend>,
+    target: &Target,
+    requests: &[PredictRequest<'_>],
+) -> Vec<Exchange> {
+    let assumed = AssumedCorsBackend {
+        origin: target.origin.clone(),
+        credentials: target.credentials == CredentialsMode::Include,
+    };
+    let backend: &dyn Backend = match backend {
+        Some(b) => b,
+        None => &assumed,
+    };
+    let query = target
+        .url
+        .query()
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
+    requests
+        .iter()
+        .enumerate()
+        .map(|(i, planned)| {
+            let request = HttpRequest {
+                method: planned.request.method.clone(),
+                path_and_query: format!("{}{query}", located.path),
+                headers: planned.request.headers.clone(),
+                body: planned
+                    .request
+                    .body
+                    .clone()
+                    .unwrap_or_default()
+                    .into_bytes(),
+            };
+            let ctx = Context::new(i as u64 + 1, backend);
+            let answer = respond(&located.api, located.stage.as_deref(), &request, &ctx);
+            let response = answer.response;
+            let (by_headers, gateway_error_type) = attribute(&response.headers);
+            // The model knows who produced its answer: an HTTP API's own errors and its
+            // automatic preflight answer carry no x-amzn-ErrorType, yet are API Gateway's.
+            let answered_by = match answer.produced_by {
+                Producer::Gateway { .. } | Producer::CorsPreflight => AnsweredBy::Gateway,
+                Producer::Integration { .. } => by_headers,
+            };
+            let body_truncated = response.body.len() > EXCERPT_BYTES;
+            let excerpt = &response.body[..response.body.len().min(EXCERPT_BYTES)];
+            Exchange {
+                id: planned.id.to_string(),
+                kind: planned.kind,
+                request: planned.request.clone(),
+                response: Some(RecordedResponse {
+                    status: response.status,
+                    headers: response.headers,
+                    body_excerpt: String::from_utf8_lossy(excerpt).into_owned(),
+                    body_truncated,
+                }),
+                error: None,
+                answered_by,
+                gateway_error_type,
+                elapsed_ms: 0,
+                predicted: true,
+            }
+        })
+        .collect()
+}
+
+const EXCERPT_BYTES: usize = 2048;
+
+/// Offline, a proxy backend's own answer is unknowable. The prediction assumes the backend
+/// does what a correct one does for the app's origin (and nothing for any other origin: no
+/// reflection is invented), and labels its answers with [`ASSUMPTION_HEADER`]: the diagnosis
+/// reports an assumption as one (a warning), never as a verified header or a security risk.
+pub struct AssumedCorsBackend {
+    pub origin: String,
+    pub credentials: bool,
+}
+
+impl Backend for AssumedCorsBackend {
+    fn invoke(&self, call: &BackendCall<'_>) -> BackendReply {
+        let mut headers = std::collections::BTreeMap::new();
+        headers.insert("Content-Type".to_string(), "application/json".to_string());
+        headers.insert(
+            ASSUMPTION_HEADER.to_string(),
+            "offline prediction: the backend's answer is assumed, not known".to_string(),
+        );
+        let h = &call.request.headers;
+        let preflight = call.request.method.eq_ignore_ascii_case("OPTIONS")
+            && h.contains("access-control-request-method");
+        if h.get("origin") == Some(self.origin.as_str()) {
+            headers.insert(
+                "Access-Control-Allow-Origin".to_string(),
+                self.origin.clone(),
+            );
+            if self.credentials {
+                headers.insert(
+                    "Access-Control-Allow-Credentials".to_string(),
+                    "true".to_string(),
+                );
+            }
+            if preflight {
+                if let Some(m) = h.get("access-control-request-method") {
+                    headers.insert("Access-Control-Allow-Methods".to_string(), m.to_string());
+                }
+                if let Some(rh) = h.get("access-control-request-headers") {
+                    headers.insert("Access-Control-Allow-Headers".to_string(), rh.to_string());
+                }
+            }
+        }
+        headers.insert("Vary".to_string(), "Origin".to_string());
+        BackendReply {
+            status: if preflight { 204 } else { 200 },
+            headers,
+            body: if preflight {
+                String::new()
+            } else {
+                "{}".to_string()
+            },
+            failure: None,
+        }
+    }
+}

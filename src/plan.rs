@@ -1,0 +1,360 @@
+//! The validated plan of one diagnosis, and its resolution from the raw request fields
+//! (the command line's flags, the TUI's form) and the config file. No clap here: `cli.rs`
+//! turns the parsed flags into [`TargetArgs`]; the TUI fills them from its form.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::config::Config;
+use crate::cors::Mode;
+use crate::gateway::model::ApiKind;
+use crate::http::{parse_header_arg, Headers};
+use crate::redact::Secrets;
+use crate::target::{parse_origin, parse_url, CredentialsMode, Target};
+
+/// The request the browser app makes (as in curl's flags), and where its API is described:
+/// the raw fields, as typed, before [`TargetArgs::resolve`] validates them.
+#[derive(Debug, Default, Clone)]
+pub struct TargetArgs {
+    /// The URL the app fetches.
+    pub url: Option<String>,
+    /// The origin of the page that makes the request.
+    pub origin: Option<String>,
+    /// The method the app uses (default GET).
+    pub method: Option<String>,
+    /// Headers the app sets, 'Name: value'.
+    pub headers: Vec<String>,
+    /// The request body; `@FILE` reads it from a file and `@-` from standard input.
+    pub body: Option<String>,
+    /// fetch()'s credentials mode: omit, same-origin (default) or include.
+    pub credentials: Option<String>,
+    /// Skip AWS SDK lookups.
+    pub no_aws: bool,
+    /// An exported API (`aws apigateway get-export … extensions=apigateway`) or a scenario.
+    pub openapi: Option<PathBuf>,
+    /// REST or HTTP, overriding what the --openapi file's markers decide.
+    pub kind: Option<ApiKind>,
+    /// API id (overrides the one in the URL).
+    pub api_id: Option<String>,
+    /// Stage name (overrides the one in the URL).
+    pub stage: Option<String>,
+    /// The resource path, for a diagnosis without a URL.
+    pub path: Option<String>,
+    /// AWS profile for the configuration lookups.
+    pub profile: Option<String>,
+    /// AWS region (default: the one in the URL, else the profile's).
+    pub region: Option<String>,
+    /// API Gateway endpoint for the lookups (an emulator, a VPC endpoint).
+    pub endpoint_url: Option<String>,
+    /// Retest in a real headless Chromium (step 7).
+    pub browser: bool,
+    /// Seconds allowed for each request.
+    pub timeout: Option<f64>,
+    /// Browser rules (default: the config's, else chrome-today).
+    pub mode: Option<Mode>,
+}
+
+/// A usage or configuration problem: exit status 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// A validated request to diagnose, with how to gather evidence for it.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub target: Target,
+    /// False when there is no URL: the exchanges are predicted from the configuration.
+    pub live: bool,
+    pub mode: Mode,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub openapi: Option<PathBuf>,
+    /// `--kind`: REST or HTTP, overriding what the --openapi file's markers decide.
+    pub kind: Option<ApiKind>,
+    pub api_id: Option<String>,
+    pub stage: Option<String>,
+    pub path: Option<String>,
+    pub aws: AwsArgs,
+    pub browser: bool,
+    /// An in-memory scenario whose API is the configuration (the demo).
+    pub scenario: Option<Box<crate::gateway::scenario::Scenario>>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct AwsArgs {
+    pub enabled: bool,
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+/// `--endpoint-url` (or `aws.endpoint_url`): an http(s) URL with a host, as the AWS CLI takes.
+fn check_endpoint_url(input: &str) -> Result<(), UsageError> {
+    let shown: String = crate::redact::text(&crate::redact::url(input))
+        .chars()
+        .take(200)
+        .collect();
+    let bad = |why: &str| {
+        UsageError(format!(
+            "invalid --endpoint-url '{shown}': {why}. Give the API Gateway endpoint as http(s)://host[:port], e.g. http://127.0.0.1:5000"
+        ))
+    };
+    let url = url::Url::parse(input.trim()).map_err(|e| bad(&e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad("the scheme must be http or https"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad("it has no host"));
+    }
+    Ok(())
+}
+
+fn secs(v: f64, what: &str) -> Result<Duration, UsageError> {
+    // At least a millisecond: a shorter limit would fail every request before it starts.
+    if !(0.001..=3600.0).contains(&v) {
+        return Err(UsageError(format!(
+            "{what} must be at least 0.001 and at most 3600 seconds, not {v}: give e.g. 10."
+        )));
+    }
+    Ok(Duration::from_secs_f64(v))
+}
+
+/// The largest request body `-d` takes: API Gateway's payload limit (10 MB, "Amazon API
+/// Gateway quotas", <https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html>).
+pub const MAX_BODY_BYTES: u64 = 10 * 1024 * 1024;
+
+/// How long `-d @-` waits for standard input to end.
+const STDIN_BODY_WAIT: Duration = Duration::from_secs(30);
+
+/// `-d` as curl reads it: `@FILE` from a file, `@-` from standard input, with carriage
+/// returns and line feeds removed; anything else is the body itself. Reads are bounded by
+/// [`MAX_BODY_BYTES`]; only regular files (and a piped or redirected standard input) are read,
+/// so a FIFO or a device cannot block or exhaust memory.
+pub fn read_body_arg(arg: &str) -> Result<String, UsageError> {
+    use std::io::{IsTerminal, Read};
+    let Some(source) = arg.strip_prefix('@') else {
+        return Ok(arg.to_string());
+    };
+    let too_big = |what: &str| {
+        UsageError(format!(
+            "-d @{what}: the body is larger than {} MB, API Gateway's payload limit.",
+            MAX_BODY_BYTES / (1024 * 1024)
+        ))
+    };
+    let mut bytes = Vec::new();
+    if source == "-" {
+        let stdin = std::io::stdin();
+        if stdin.is_terminal() {
+            return Err(UsageError(
+                "-d @- reads the body from standard input, which is a terminal: pipe or redirect the body in (e.g. -d @- < body.json).".into(),
+            ));
+        }
+        // Bounded in time too: a pipe whose writer never finishes must not hang the run.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let read = std::io::stdin()
+                .lock()
+                .take(MAX_BODY_BYTES + 1)
+                .read_to_end(&mut buf)
+                .map(|_| buf);
+            let _ = tx.send(read);
+        });
+        bytes = match rx.recv_timeout(STDIN_BODY_WAIT) {
+            Ok(Ok(b)) => b,
+            Ok(Err(e)) => {
+                return Err(UsageError(format!(
+                    "-d @-: cannot read standard input: {e}."
+                )))
+            }
+            Err(_) => {
+                return Err(UsageError(format!(
+                    "-d @-: standard input did not end within {} s; pipe in a complete body (e.g. -d @- < body.json).",
+                    STDIN_BODY_WAIT.as_secs()
+                )))
+            }
+        };
+        if bytes.len() as u64 > MAX_BODY_BYTES {
+            return Err(too_big("-"));
+        }
+    } else {
+        let shown = crate::redact::escape_controls(&crate::redact::shorten(source, 200));
+        let meta = std::fs::metadata(source)
+            .map_err(|e| UsageError(format!("-d @{shown}: cannot read the file: {e}.")))?;
+        if !meta.is_file() {
+            return Err(UsageError(format!(
+                "-d @{shown}: not a regular file; give a file, or @- to read standard input."
+            )));
+        }
+        if meta.len() > MAX_BODY_BYTES {
+            return Err(too_big(&shown));
+        }
+        std::fs::File::open(source)
+            .and_then(|f| f.take(MAX_BODY_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(|e| UsageError(format!("-d @{shown}: cannot read the file: {e}.")))?;
+        if bytes.len() as u64 > MAX_BODY_BYTES {
+            return Err(too_big(&shown));
+        }
+    }
+    bytes.retain(|b| *b != b'\r' && *b != b'\n');
+    String::from_utf8(bytes).map_err(|_| {
+        UsageError(format!(
+            "-d {}: the body is not UTF-8 text; cors-doctor sends text bodies only.",
+            crate::redact::shorten(arg, 200)
+        ))
+    })
+}
+
+impl TargetArgs {
+    /// Every secret in these fields and the configuration's request defaults, as typed: used
+    /// before (and when) they fail to validate.
+    pub fn secrets(&self, config: &Config) -> Secrets {
+        let mut s = Secrets::new();
+        if let Some(u) = &self.url {
+            s.add_url(u);
+        }
+        if let Some(o) = &self.origin {
+            s.add_url(o);
+        }
+        for h in self.headers.iter().chain(&config.request.headers) {
+            s.add_header_arg(h);
+        }
+        if let Some(e) = self
+            .endpoint_url
+            .as_ref()
+            .or(config.aws.endpoint_url.as_ref())
+        {
+            s.add_url(e);
+        }
+        if let Some(o) = &config.request.origin {
+            s.add_url(o);
+        }
+        if let Some(b) = self.body.as_deref().filter(|b| !b.starts_with('@')) {
+            s.add_body(b);
+        }
+        s
+    }
+
+    /// Combines the flags with the config file's defaults and validates everything once.
+    pub fn resolve(&self, config: &Config) -> Result<Plan, UsageError> {
+        let origin_input = self
+            .origin
+            .clone()
+            .or_else(|| config.request.origin.clone())
+            .ok_or_else(|| UsageError("--origin is required: the origin of the page that makes the request, e.g. --origin https://app.example.com".into()))?;
+        let origin = parse_origin(&origin_input).map_err(UsageError)?;
+        let method = self
+            .method
+            .clone()
+            .or_else(|| config.request.method.clone())
+            .unwrap_or_else(|| "GET".to_string());
+        if method.is_empty() || !method.bytes().all(crate::http::is_token_byte) {
+            return Err(UsageError(format!(
+                "invalid method '{}': a method is one word of letters, e.g. GET, POST or PUT.",
+                crate::redact::escape_controls(&crate::redact::shorten(&method, 40))
+            )));
+        }
+        let mut headers = Headers::new();
+        let header_args = if self.headers.is_empty() {
+            &config.request.headers
+        } else {
+            &self.headers
+        };
+        for h in header_args {
+            let (n, v) = parse_header_arg(h).map_err(UsageError)?;
+            headers.push(n, v);
+        }
+        let credentials: CredentialsMode = match self
+            .credentials
+            .as_ref()
+            .or(config.request.credentials.as_ref())
+        {
+            Some(c) => c.parse().map_err(UsageError)?,
+            None => CredentialsMode::default(),
+        };
+        let mode = match (self.mode, config.probe.mode.as_deref()) {
+            (Some(mode), _) => mode,
+            (None, Some("spec")) => Mode::Spec,
+            (None, Some("chrome-today")) | (None, None) => Mode::ChromeToday,
+            (None, Some(other)) => {
+                return Err(UsageError(format!(
+                    "invalid probe.mode '{other}' in the config: use spec or chrome-today"
+                )))
+            }
+        };
+        let timeout = secs(
+            self.timeout.or(config.probe.timeout_secs).unwrap_or(10.0),
+            "the timeout",
+        )?;
+        let connect_timeout = secs(
+            config.probe.connect_timeout_secs.unwrap_or(5.0),
+            "the connect timeout",
+        )?
+        .min(timeout);
+        let path = match &self.path {
+            Some(p) if !p.starts_with('/') => {
+                return Err(UsageError(format!(
+                    "--path must start with '/', e.g. /items (got '{}').",
+                    crate::target::quoted(p)
+                )))
+            }
+            p => p.clone(),
+        };
+        let (url, live) = match &self.url {
+            Some(u) => (parse_url(u).map_err(UsageError)?, true),
+            None => {
+                let Some(p) = &path else {
+                    return Err(UsageError("give the URL the app fetches, or --path with --openapi FILE (or --api-id and --stage) for a diagnosis from the configuration alone".into()));
+                };
+                if self.openapi.is_none() && (self.api_id.is_none() || self.stage.is_none()) {
+                    return Err(UsageError("without a URL, name the configuration: --openapi EXPORT.json, or --api-id ID --stage NAME".into()));
+                }
+                // Without an id the host is a readable placeholder that is not a valid API id.
+                let api = self.api_id.as_deref().unwrap_or("api-id");
+                let region = self
+                    .region
+                    .as_deref()
+                    .or(config.aws.region.as_deref())
+                    .unwrap_or("us-east-1");
+                let stage = self.stage.as_deref().unwrap_or("prod");
+                let synthesized =
+                    format!("https://{api}.execute-api.{region}.amazonaws.com/{stage}{p}");
+                (parse_url(&synthesized).map_err(UsageError)?, false)
+            }
+        };
+        let endpoint_url = self
+            .endpoint_url
+            .clone()
+            .or_else(|| config.aws.endpoint_url.clone());
+        if let Some(e) = &endpoint_url {
+            check_endpoint_url(e)?;
+        }
+        Ok(Plan {
+            target: Target {
+                url,
+                origin,
+                method,
+                headers,
+                body: self.body.as_deref().map(read_body_arg).transpose()?,
+                credentials,
+            },
+            live,
+            mode,
+            timeout,
+            connect_timeout,
+            openapi: self.openapi.clone(),
+            kind: self.kind,
+            api_id: self.api_id.clone(),
+            stage: self.stage.clone(),
+            path,
+            aws: AwsArgs {
+                enabled: !self.no_aws,
+                profile: self.profile.clone().or_else(|| config.aws.profile.clone()),
+                region: self.region.clone().or_else(|| config.aws.region.clone()),
+                endpoint_url,
+            },
+            browser: self.browser,
+            scenario: None,
+        })
+    }
+}
