@@ -192,7 +192,7 @@ fn color_wanted(no_color: bool) -> bool {
 fn load_scenario(name: &str) -> Result<Scenario, UsageError> {
     let path = std::path::Path::new(name);
     let loaded = if name.ends_with(".json") || path.is_file() {
-        Scenario::load(path)
+        crate::aws::file::load_scenario(path)
     } else {
         Scenario::by_name(name)
     };

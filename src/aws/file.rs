@@ -10,7 +10,7 @@ use super::{BoxFuture, ConfigRequest, ConfigSource, LoadedConfig, Location};
 use crate::evidence::ConfigSourceKind;
 use crate::gateway::model::ApiKind;
 use crate::gateway::openapi::{self, DefinitionText};
-use crate::gateway::scenario::{Scenario, SCENARIO_KEY};
+use crate::gateway::scenario::{Scenario, ScenarioError, MAX_SCENARIO_BYTES, SCENARIO_KEY};
 use crate::gateway::Api;
 use crate::user_file::UserFile;
 
@@ -85,6 +85,21 @@ impl OpenApiFile {
             }
         }
     }
+}
+
+/// Reads a scenario file (`serve --scenario FILE`, `demo FILE`): a regular file within
+/// [`MAX_SCENARIO_BYTES`], named by its stem.
+pub fn load_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
+    let text =
+        crate::user_file::read_text(path, MAX_SCENARIO_BYTES).map_err(|e| ScenarioError::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+    let name = path.file_stem().map_or_else(
+        || path.display().to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    Scenario::parse(&name, &text)
 }
 
 /// An export's text for the import: the text read when the file was opened, handed over once,
