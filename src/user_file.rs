@@ -88,14 +88,16 @@ impl UserFile {
                 ),
             ));
         }
-        let want = range.end - range.start;
-        let mut f = &self.file;
-        f.seek(SeekFrom::Start(range.start))?;
-        let mut bytes = Vec::with_capacity(usize::try_from(want).unwrap_or(0));
-        f.take(want).read_to_end(&mut bytes)?;
-        if bytes.len() as u64 != want {
-            return Err(changed());
-        }
+        let want =
+            usize::try_from(range.end - range.start).map_err(|_| too_large(self.max_bytes))?;
+        let mut bytes = vec![0; want];
+        read_exact_at(&self.file, &mut bytes, range.start).map_err(|e| {
+            if e.kind() == io::ErrorKind::UnexpectedEof {
+                changed()
+            } else {
+                e
+            }
+        })?;
         utf8(bytes, range.start)
     }
 
@@ -107,6 +109,19 @@ impl UserFile {
         }
         Ok(())
     }
+}
+
+/// Reads `buf.len()` bytes at `offset` (one `pread` on Unix: no seek, the handle's position
+/// untouched).
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(not(unix))]
+fn read_exact_at(mut file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    file.seek(SeekFrom::Start(offset))?;
+    file.read_exact(buf)
 }
 
 fn utf8(bytes: Vec<u8>, offset: u64) -> io::Result<String> {
