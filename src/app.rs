@@ -93,6 +93,20 @@ pub fn parse_error(e: clap::Error) -> i32 {
 }
 
 async fn dispatch(cli: Cli) -> Result<i32, UsageError> {
+    // Generated from the command line's definition alone: no configuration is read.
+    match &cli.command {
+        Some(Command::Completions(args)) => {
+            return crate::manual::print_completions(args.shell)
+                .map(|()| 0)
+                .map_err(UsageError)
+        }
+        Some(Command::Man(args)) => {
+            return crate::manual::print_man(args.out_dir.as_deref())
+                .map(|()| 0)
+                .map_err(UsageError)
+        }
+        _ => {}
+    }
     let (config, config_path) =
         Config::load(cli.config.as_deref()).map_err(|e| UsageError(e.to_string()))?;
     remember_secrets(&cli, &config);
@@ -125,6 +139,7 @@ async fn dispatch(cli: Cli) -> Result<i32, UsageError> {
         }
         Some(Command::Demo(args)) => demo(&args).await,
         Some(Command::Serve(args)) => serve(&args).await,
+        Some(Command::Completions(_) | Command::Man(_)) => Ok(0), // answered above
         None if interactive => {
             let start = if cli.target.url.is_none() && cli.target.path.is_none() {
                 crate::tui::StartMode::Form
