@@ -98,12 +98,12 @@ async fn dispatch(cli: Cli) -> Result<i32, UsageError> {
         Some(Command::Completions(args)) => {
             return crate::manual::print_completions(args.shell)
                 .map(|()| 0)
-                .map_err(UsageError)
+                .map_err(|e| UsageError(e.to_string()))
         }
         Some(Command::Man(args)) => {
             return crate::manual::print_man(args.out_dir.as_deref())
                 .map(|()| 0)
-                .map_err(UsageError)
+                .map_err(|e| UsageError(e.to_string()))
         }
         _ => {}
     }

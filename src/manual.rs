@@ -10,7 +10,7 @@
 //! Output is built in memory and written with its errors handled: clap_complete panics when
 //! its writer fails, and `completions bash > /dev/full` must be a message, not a panic.
 
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::Path;
 
 use clap::CommandFactory;
@@ -56,46 +56,53 @@ fn render(cmd: clap::Command) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
+/// Why a script or page could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ManualError {
+    #[error("cannot write to standard output ({0}); check where the output is redirected")]
+    Stdout(#[source] io::Error),
+    #[error("cannot render the man page: {0}")]
+    Render(#[source] io::Error),
+    #[error("cannot write {path}: {source}; name a directory you can write to")]
+    Write {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+}
+
 /// `cors-doctor completions SHELL`: the script on standard output.
-pub fn print_completions(shell: Shell) -> Result<(), String> {
+pub fn print_completions(shell: Shell) -> Result<(), ManualError> {
     write_stdout(&completions(shell))
 }
 
 /// `cors-doctor man [--out-dir DIR]`: `cors-doctor.1` on standard output, or every page
 /// written into `DIR` (created if missing), each file named as `man` looks it up.
-pub fn print_man(out_dir: Option<&Path>) -> Result<(), String> {
-    let pages = man_pages().map_err(|e| format!("cannot render the man page: {e}"))?;
+pub fn print_man(out_dir: Option<&Path>) -> Result<(), ManualError> {
+    let pages = man_pages().map_err(ManualError::Render)?;
     let Some(dir) = out_dir else {
         return match pages.first() {
             Some((_, page)) => write_stdout(page),
             None => Ok(()),
         };
     };
-    std::fs::create_dir_all(dir).map_err(|e| {
-        format!(
-            "cannot create {}: {e}; name a directory you can write to",
-            dir.display()
-        )
-    })?;
+    let write_error = |path: &Path, source| ManualError::Write {
+        path: path.display().to_string(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
     for (name, page) in &pages {
         let path = dir.join(name);
-        std::fs::write(&path, page).map_err(|e| {
-            format!(
-                "cannot write {}: {e}; name a directory you can write to",
-                path.display()
-            )
-        })?;
+        std::fs::write(&path, page).map_err(|e| write_error(&path, e))?;
     }
     Ok(())
 }
 
-fn write_stdout(bytes: &[u8]) -> Result<(), String> {
+fn write_stdout(bytes: &[u8]) -> Result<(), ManualError> {
     let mut out = std::io::stdout().lock();
     out.write_all(bytes)
         .and_then(|()| out.flush())
-        .map_err(|e| {
-            format!("cannot write to standard output ({e}); check where the output is redirected")
-        })
+        .map_err(ManualError::Stdout)
 }
 
 #[cfg(test)]

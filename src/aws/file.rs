@@ -2,6 +2,7 @@
 //! extensions=apigateway` (or `aws apigatewayv2 export-api`), or from a scenario file.
 
 use std::borrow::Cow;
+use std::io;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
@@ -9,7 +10,7 @@ use std::sync::Arc;
 use super::{BoxFuture, ConfigRequest, ConfigSource, LoadedConfig, Location};
 use crate::evidence::ConfigSourceKind;
 use crate::gateway::model::ApiKind;
-use crate::gateway::openapi::{self, DefinitionText};
+use crate::gateway::openapi::{self, DefinitionText, ImportError};
 use crate::gateway::scenario::{Scenario, ScenarioError, MAX_SCENARIO_BYTES, SCENARIO_KEY};
 use crate::gateway::Api;
 use crate::user_file::UserFile;
@@ -28,30 +29,60 @@ enum Exported {
     Api(Arc<Api>),
 }
 
+/// Why an export (or scenario file) named with `--openapi` cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenApiFileError {
+    /// Not a regular file, too large, not UTF-8, unreadable.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+    /// A scenario file whose scenario is broken.
+    #[error("{path}: {source}")]
+    Scenario {
+        path: String,
+        #[source]
+        source: ScenarioError,
+    },
+    /// An export that is not a valid API Gateway export: `FILE:LINE: json.path: message`.
+    #[error("{}", .source.in_file(path))]
+    Import {
+        path: String,
+        #[source]
+        source: ImportError,
+    },
+}
+
 impl OpenApiFile {
     /// Reads and imports the file (JSON or YAML); errors say which file, which line and what
     /// is wrong in it (with the JSON path of a malformed part).
-    pub fn open(path: &Path) -> Result<OpenApiFile, String> {
+    pub fn open(path: &Path) -> Result<OpenApiFile, OpenApiFileError> {
         Self::open_as(path, None)
     }
 
     /// [`OpenApiFile::open`], with the API kind the user named (`--kind`) instead of the one
     /// the document's markers decide.
-    pub fn open_as(path: &Path, kind: Option<ApiKind>) -> Result<OpenApiFile, String> {
-        let shown = path.display();
-        let file = UserFile::open(path, MAX_EXPORT_BYTES)
-            .map_err(|e| format!("cannot read {shown}: {e}"))?;
-        let text = file
-            .read_text()
-            .map_err(|e| format!("cannot read {shown}: {e}"))?;
+    pub fn open_as(path: &Path, kind: Option<ApiKind>) -> Result<OpenApiFile, OpenApiFileError> {
+        let shown = path.display().to_string();
+        let read_error = |source| OpenApiFileError::Read {
+            path: shown.clone(),
+            source,
+        };
+        let file = UserFile::open(path, MAX_EXPORT_BYTES).map_err(read_error)?;
+        let text = file.read_text().map_err(read_error)?;
         let content = if is_scenario(&text) {
             let name = path
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            Exported::Scenario(Box::new(
-                Scenario::parse(&name, &text).map_err(|e| format!("{shown}: {e}"))?,
-            ))
+            let scenario =
+                Scenario::parse(&name, &text).map_err(|source| OpenApiFileError::Scenario {
+                    path: shown.clone(),
+                    source,
+                })?;
+            Exported::Scenario(Box::new(scenario))
         } else {
             // The import lets the text go while it builds the model and reads each path item
             // again from the file: a 60 MB export is not held twice (text and model).
@@ -59,10 +90,13 @@ impl OpenApiFile {
                 file,
                 text: Some(text),
             };
-            Exported::Api(Arc::new(
-                openapi::import_text(&mut source, kind)
-                    .map_err(|e| e.in_file(&shown.to_string()))?,
-            ))
+            let api = openapi::import_text(&mut source, kind).map_err(|source| {
+                OpenApiFileError::Import {
+                    path: shown.clone(),
+                    source,
+                }
+            })?;
+            Exported::Api(Arc::new(api))
         };
         Ok(OpenApiFile { content })
     }
@@ -110,24 +144,20 @@ struct FileText {
 }
 
 impl DefinitionText for FileText {
-    fn whole(&mut self) -> Result<Cow<'_, str>, String> {
+    fn whole(&mut self) -> io::Result<Cow<'_, str>> {
         match self.text.take() {
             Some(text) => Ok(Cow::Owned(text)),
             None => {
-                self.file.check_unchanged().map_err(|e| e.to_string())?;
-                self.file
-                    .read_text()
-                    .map(Cow::Owned)
-                    .map_err(|e| e.to_string())
+                self.file.check_unchanged()?;
+                self.file.read_text().map(Cow::Owned)
             }
         }
     }
 
-    fn range(&mut self, range: Range<usize>) -> Result<Cow<'_, str>, String> {
+    fn range(&mut self, range: Range<usize>) -> io::Result<Cow<'_, str>> {
         self.file
             .read_range(range.start as u64..range.end as u64)
             .map(Cow::Owned)
-            .map_err(|e| e.to_string())
     }
 }
 

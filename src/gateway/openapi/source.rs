@@ -7,30 +7,35 @@
 //! holds (`&str`).
 
 use std::borrow::Cow;
+use std::io;
 use std::ops::Range;
 
 /// A definition's text, which the import may ask for more than once.
 pub trait DefinitionText {
     /// The whole text. Called once per import, and once more only when the import needs the
-    /// whole document after all (a `$ref` into `paths`) or the line of an error.
-    fn whole(&mut self) -> Result<Cow<'_, str>, String>;
+    /// whole document after all (a `$ref` into `paths`) or the line of an error. An error's
+    /// text is one sentence saying what to do; the import reports it as the document's.
+    fn whole(&mut self) -> io::Result<Cow<'_, str>>;
 
     /// The bytes `range` of the whole text: always a range the import found in it, on
     /// character boundaries. An error is one sentence saying what to do (a file that changed
     /// since it was read).
-    fn range(&mut self, range: Range<usize>) -> Result<Cow<'_, str>, String>;
+    fn range(&mut self, range: Range<usize>) -> io::Result<Cow<'_, str>>;
 }
 
 /// Text in memory, lent.
 impl DefinitionText for &str {
-    fn whole(&mut self) -> Result<Cow<'_, str>, String> {
+    fn whole(&mut self) -> io::Result<Cow<'_, str>> {
         Ok(Cow::Borrowed(self))
     }
 
-    fn range(&mut self, range: Range<usize>) -> Result<Cow<'_, str>, String> {
+    fn range(&mut self, range: Range<usize>) -> io::Result<Cow<'_, str>> {
         let (start, end) = (range.start, range.end);
-        self.get(range)
-            .map(Cow::Borrowed)
-            .ok_or_else(|| format!("bytes {start}..{end} are not part of the text"))
+        self.get(range).map(Cow::Borrowed).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("bytes {start}..{end} are not part of the text"),
+            )
+        })
     }
 }

@@ -434,16 +434,16 @@ struct Recording<'a> {
 }
 
 impl DefinitionText for Recording<'_> {
-    fn whole(&mut self) -> Result<std::borrow::Cow<'_, str>, String> {
+    fn whole(&mut self) -> std::io::Result<std::borrow::Cow<'_, str>> {
         self.wholes += 1;
         Ok(self.text.into())
     }
     fn range(
         &mut self,
         range: std::ops::Range<usize>,
-    ) -> Result<std::borrow::Cow<'_, str>, String> {
+    ) -> std::io::Result<std::borrow::Cow<'_, str>> {
         if self.fail_range == Some(self.ranges.len()) {
-            return Err("it changed while it was being read".into());
+            return Err(std::io::Error::other("it changed while it was being read"));
         }
         self.ranges.push(range.clone());
         Ok(self.text[range].into())

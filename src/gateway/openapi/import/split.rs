@@ -14,10 +14,10 @@ use crate::gateway::openapi::text::PathTexts;
 use crate::gateway::openapi::ImportError;
 
 /// A [`DefinitionText`] that could not give the text: the document as a whole is at fault.
-pub(super) fn source_error(message: String) -> ImportError {
+pub(super) fn source_error(e: std::io::Error) -> ImportError {
     ImportError {
         path: "$".into(),
-        message,
+        message: e.to_string(),
         line: None,
     }
 }
