@@ -182,7 +182,7 @@ impl ConfigSource for OpenApiFile {
     fn load<'a>(
         &'a self,
         request: &'a ConfigRequest,
-    ) -> BoxFuture<'a, Result<LoadedConfig, String>> {
+    ) -> BoxFuture<'a, Result<LoadedConfig, super::Unavailable>> {
         let loaded = self.locate(request);
         Box::pin(async move { Ok(loaded) })
     }
@@ -207,7 +207,7 @@ impl ConfigSource for ScenarioSource {
     fn load<'a>(
         &'a self,
         request: &'a ConfigRequest,
-    ) -> BoxFuture<'a, Result<LoadedConfig, String>> {
+    ) -> BoxFuture<'a, Result<LoadedConfig, super::Unavailable>> {
         let at = request.location(&self.scenario.api);
         let loaded = scenario_config(&self.scenario, request, at);
         Box::pin(async move { Ok(loaded) })
