@@ -30,7 +30,7 @@ pub const COMMON_ERROR_TYPES: [&str; 9] = [
     "API_CONFIGURATION_ERROR",
 ];
 
-/// Everything [`facts`] found.
+/// Everything [`facts`](super::facts) found.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConfigFacts {
     pub kind: ApiKind,
