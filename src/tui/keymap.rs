@@ -234,6 +234,8 @@ impl fmt::Display for KeySpec {
             KeyCode::PageUp => f.write_str("pgup"),
             KeyCode::PageDown => f.write_str("pgdn"),
             KeyCode::F(n) => write!(f, "F{n}"),
+            KeyCode::Backspace => f.write_str("backspace"),
+            KeyCode::Delete => f.write_str("del"),
             other => write!(f, "{other:?}"),
         }
     }
@@ -274,7 +276,7 @@ fn defaults() -> Vec<Binding> {
     let form = |action, keys, hint, in_footer| b(action, keys, hint, &[Form], in_footer);
     vec![
         form(Action::FieldNext, vec![k(K::Down)], "next field", false),
-        form(Action::FieldPrev, vec![k(K::Up)], "previous field", false),
+        form(Action::FieldPrev, vec![k(K::Up)], "prev field", false),
         form(Action::CursorLeft, vec![k(K::Left)], "← / choice", false),
         form(Action::CursorRight, vec![k(K::Right)], "→ / choice", false),
         form(

@@ -955,6 +955,7 @@ async fn help_in_the_form_shows_its_keys() {
     let mut ui = Ui::new(80, 24, options(StartMode::Form, TargetArgs::default())).await;
     ui.press("F1").await;
     let screen = ui.screen();
+    snapshot("form_help_80x24", &screen);
     for key in [
         "add header",
         "remove header",
