@@ -1073,3 +1073,26 @@ async fn clicks_focus_form_fields() {
     }));
     assert_eq!(ui.state.form.field(), Field::Profile);
 }
+
+/// Refused command-line values open the form with the problem under the field to blame.
+#[tokio::test]
+async fn refused_flags_show_their_problem_under_the_field() {
+    let args = TargetArgs {
+        url: Some("https://x.example/a".into()),
+        origin: Some("app.example.com".into()),
+        ..TargetArgs::default()
+    };
+    let why = args
+        .resolve(&Config::default())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(!why.is_empty());
+    let mut ui = Ui::new(80, 24, options(StartMode::FormError(why), args)).await;
+    assert_eq!(ui.state.form.field(), cors_doctor::tui::form::Field::Origin);
+    let screen = ui.screen();
+    assert!(
+        screen.contains("✘ Start with https:// (or http://), e.g."),
+        "{screen}"
+    );
+}
