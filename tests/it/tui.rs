@@ -1096,3 +1096,53 @@ async fn refused_flags_show_their_problem_under_the_field() {
         "{screen}"
     );
 }
+
+/// Outside a multiplexer a copy is an OSC 52 sequence nobody confirms: the status says
+/// "sent", never "copied", and offers `w`, which writes the text to a file and names it.
+#[tokio::test]
+async fn an_unconfirmed_copy_is_never_called_copied() {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut jobs = tui::Jobs::new(tx, Arc::new(|_| Ok(None)), Arc::new(NoScenarios), None);
+    let sent = Arc::new(Mutex::new(Vec::<String>::new()));
+    let seen = sent.clone();
+    jobs.clipboard = Box::new(move |t| {
+        seen.lock().unwrap().push(t.to_string());
+        Ok(())
+    });
+    jobs.copy_route = tui::clipboard::Route::Terminal { behind: None };
+    let dir = tempfile::tempdir().unwrap();
+    jobs.copy_file = dir.path().join("copied.txt");
+
+    jobs.apply(Effect::WriteCopy);
+    let Some(Msg::Copied(Err(e))) = rx.recv().await else {
+        panic!("no answer")
+    };
+    assert!(e.contains("nothing copied yet"), "{e}");
+
+    jobs.apply(Effect::Copy {
+        text: "curl -i 'https://x.example/a'".into(),
+        what: "curl for x1 (preflight)".into(),
+    });
+    let Some(Msg::Copied(Ok(status))) = rx.recv().await else {
+        panic!("no answer")
+    };
+    assert!(status.starts_with("sent curl for x1"), "{status}");
+    assert!(
+        !status.contains("copied") && !status.contains('✔'),
+        "{status}"
+    );
+    assert!(status.contains("w saves it to a file"), "{status}");
+    assert!(status.chars().count() <= 80, "{status}");
+    assert_eq!(*sent.lock().unwrap(), vec!["curl -i 'https://x.example/a'"]);
+
+    jobs.apply(Effect::WriteCopy);
+    let Some(Msg::Copied(Ok(status))) = rx.recv().await else {
+        panic!("no answer")
+    };
+    assert!(status.starts_with("✔ wrote curl for x1"), "{status}");
+    assert!(status.contains("copied.txt"), "{status}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("copied.txt")).unwrap(),
+        "curl -i 'https://x.example/a'"
+    );
+}
