@@ -610,6 +610,41 @@ mod tests {
     }
 
     #[test]
+    fn the_form_edits_through_the_keymap() {
+        let km = Keymap::default();
+        let none = KeyModifiers::NONE;
+        let form = |code, m| km.action(Context::Form, &key(code, m));
+        assert_eq!(form(KeyCode::Right, none), Some(Action::CursorRight));
+        assert_eq!(form(KeyCode::Tab, none), Some(Action::NextPane));
+        assert_eq!(form(KeyCode::Down, none), Some(Action::FieldNext));
+        assert_eq!(form(KeyCode::Backspace, none), Some(Action::DeleteBack));
+        assert_eq!(
+            form(KeyCode::Char('n'), KeyModifiers::CONTROL),
+            Some(Action::AddHeader)
+        );
+        // Elsewhere → still switches panes.
+        assert_eq!(
+            km.action(Context::Main, &key(KeyCode::Right, none)),
+            Some(Action::NextPane)
+        );
+        // Help lists → once in the form: for the cursor.
+        let help = km.help(Context::Form);
+        let next_pane = help.iter().find(|(_, _, a)| *a == "next-pane").unwrap();
+        assert_eq!(next_pane.0, "tab");
+        // Rebinding a form key works like any other.
+        let tui: toml::Table = toml::from_str("[keys]\nadd-header = \"ctrl-a\"").unwrap();
+        let (km, problems) = Keymap::from_config(&tui);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            km.action(
+                Context::Form,
+                &key(KeyCode::Char('a'), KeyModifiers::CONTROL)
+            ),
+            Some(Action::AddHeader)
+        );
+    }
+
+    #[test]
     fn footer_and_help_come_from_the_same_table() {
         let km = Keymap::default();
         for (key, hint) in km.footer(Context::Main) {
