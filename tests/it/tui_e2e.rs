@@ -352,7 +352,7 @@ async fn copies_land_in_the_tmux_buffer() {
 }
 
 /// `check`'s text output on a terminal wraps at the terminal's width (here 70 columns), long
-/// commands broken with ` \` continuations.
+/// commands broken with ` \` continuations, in colour (the colour sequences are not counted).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn text_output_wraps_at_the_terminal_width() {
     if Command::new("tmux").arg("-V").output().is_err() {
@@ -362,7 +362,7 @@ async fn text_output_wraps_at_the_terminal_width() {
     let dir = tempfile::tempdir().expect("tempdir");
     let done = dir.path().join("done");
     let script = format!(
-        "cd {dir} && env NO_COLOR=1 XDG_STATE_HOME={dir}/state XDG_CONFIG_HOME={dir}/config {bin} demo header-declared-not-mapped --format text; touch {done}; sleep 60",
+        "cd {dir} && env -u NO_COLOR XDG_STATE_HOME={dir}/state XDG_CONFIG_HOME={dir}/config {bin} demo header-declared-not-mapped --format text; touch {done}; sleep 60",
         dir = dir.path().display(),
         bin = env!("CARGO_BIN_EXE_cors-doctor"),
         done = done.display(),
