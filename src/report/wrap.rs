@@ -43,9 +43,12 @@ pub fn wrap(text: &str, width: usize) -> String {
             None => (line, ""),
         };
         let (prefix, body, suffix) = split_colour(line);
-        let indent = body.len() - body.trim_start_matches(' ').len();
-        // Colour may also start after the indentation (`        \x1b[36m$ aws …`).
-        let (inner_prefix, content, inner_suffix) = split_colour(&body[indent..]);
+        let outer = body.len() - body.trim_start_matches(' ').len();
+        // Colour may also start after the indentation (`        \x1b[36m$ aws …`), and
+        // more indentation follow it (`        \x1b[36m  # a comment`).
+        let (inner_prefix, painted, inner_suffix) = split_colour(&body[outer..]);
+        let content = painted.trim_start_matches(' ');
+        let indent = outer + (painted.len() - content.len());
         let wrapped: Vec<String> = if let Some(cmd) = content.strip_prefix("$ ") {
             let mut lexer = Lexer::default();
             let lines = wrap_command(indent, "$ ", cmd, &mut lexer, width);
@@ -68,8 +71,8 @@ pub fn wrap(text: &str, width: usize) -> String {
         for (i, l) in wrapped.iter().enumerate() {
             if i == 0 {
                 out.push_str(prefix);
-                // Every line starts with the indentation; the inner colour goes after it.
-                let at = indent.min(l.len());
+                // Every line starts with the indentation; the inner colour goes where it was.
+                let at = outer.min(l.len());
                 out.push_str(&l[..at]);
                 out.push_str(inner_prefix);
                 out.push_str(&l[at..]);
@@ -449,6 +452,17 @@ mod tests {
             !out.contains("'a\n") && out.matches("'a b'").count() == 8,
             "{out:?}"
         );
+        // A painted comment line stays a comment on every line.
+        let comment = format!(
+            "        \x1b[36m  # {}\x1b[0m",
+            "explain ".repeat(12).trim_end()
+        );
+        let out = wrap(&comment, 50);
+        assert!(out.lines().count() > 1, "{out:?}");
+        for l in out.lines() {
+            let plain: String = l.replace("\x1b[36m", "").replace("\x1b[0m", "");
+            assert!(plain.starts_with("          # "), "{l:?}");
+        }
     }
 
     #[test]
