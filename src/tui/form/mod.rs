@@ -278,7 +278,7 @@ pub struct Prefill {
 
 /// A header's name, when the header is one whose value is a secret (`Authorization`,
 /// `X-Api-Key`, cookies…).
-fn secret_header_name(entry: &str) -> Option<&str> {
+pub(crate) fn secret_header_name(entry: &str) -> Option<&str> {
     let name = entry.split_once(':').map_or(entry, |(n, _)| n).trim();
     (!name.is_empty() && crate::redact::header_value(name, "x") != "x").then_some(name)
 }
