@@ -22,9 +22,7 @@ const FORBIDDEN_FROM_CORE: [&str; 8] = [
 
 /// Edges that break the rules today and are being removed by another branch, each with who
 /// removes it. The lead deletes this list when those branches are merged.
-const ALLOWED_FOR_NOW: [(&str, &str, &str); 2] = [
-    // helper `diag`: diagnose stops reading probe::requests::FOREIGN_ORIGIN.
-    ("diagnose", "probe", "diag"),
+const ALLOWED_FOR_NOW: [(&str, &str, &str); 1] = [
     // helper `gw`: gateway stops reading files through user_file (the openapi import).
     ("gateway", "user_file", "gw"),
 ];

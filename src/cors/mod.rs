@@ -22,6 +22,10 @@ pub use messages::{net_error_name, PREFLIGHT_PREFIX};
 pub use refusal::{refusal, Refusal, RefusalReason};
 pub use request::{is_cross_origin, DEFAULT_TEXT_CONTENT_TYPE};
 
+/// The origin of the security lint's preflight (the probes send it, the diagnosis reads what
+/// the API answers to it): no API should allow it.
+pub const FOREIGN_ORIGIN: &str = "https://cors-doctor-foreign-origin.example";
+
 /// Which rule book the engine follows where browsers and the standard differ.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -66,6 +66,49 @@ impl FindingCode {
     }
 }
 
+impl FindingCode {
+    /// True for a code that names a cause (a setting to change: OPTIONS not deployed, a
+    /// header declared but not mapped), false for one that describes a symptom the browser
+    /// or the probes saw (the preflight's headers fail the check, the browser blocks). A
+    /// step lists causes before symptoms.
+    pub fn is_cause(self) -> bool {
+        use FindingCode::*;
+        match self {
+            FailsWithoutBrowser
+            | NetworkError
+            | OptionsMissing
+            | OptionsNotDeployed
+            | PreflightRedirected
+            | OptionsAuthorized
+            | OptionsApiKeyRequired
+            | HeaderNotDeclared
+            | HeaderNotMapped
+            | BackendHeadersIgnored
+            | GatewayResponsesUnconfigured
+            | SelectionPatternUnsupported
+            | FetchRefused => true,
+            PreflightRequired
+            | NoPreflight
+            | PreflightBadStatus
+            | PreflightCorsHeaders
+            | ActualCorsHeaders
+            | GatewayResponseNoCors
+            | BrowserBlocked
+            | BrowserAllowed
+            | CorsSecurityRisk
+            | BrowserVerdictUnknown => false,
+        }
+    }
+}
+
+/// Orders a step's findings most specific first: by severity (errors, then warnings, then
+/// information), and within one severity the causes before the symptoms (in
+/// `header-declared-not-mapped`, HEADER_NOT_MAPPED before PREFLIGHT_CORS_HEADERS). The sort
+/// is stable: otherwise the order the step found them in stays.
+pub fn most_specific_first(findings: &mut [Finding]) {
+    findings.sort_by_key(|f| (f.severity, !f.code.is_cause()));
+}
+
 impl std::fmt::Display for FindingCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

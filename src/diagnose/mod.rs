@@ -2,7 +2,9 @@
 
 pub mod classify;
 mod config;
+mod draft;
 pub mod findings;
+mod inputs;
 pub mod remedy;
 mod retest;
 mod steps;
@@ -10,6 +12,7 @@ mod steps;
 use serde::{Deserialize, Serialize};
 
 pub use findings::{Finding, FindingCode, Remediation, Severity, Step, StepStatus, STEPS};
+pub use inputs::{step_inputs, StepInputs, STEP_INPUTS};
 
 use crate::cors::{self, Mode, Observed, PreflightPlan, Verdict};
 use crate::evidence::{
@@ -17,6 +20,7 @@ use crate::evidence::{
 };
 use crate::gateway::inspect::{self, ConfigFacts};
 use crate::target::ApiRef;
+use draft::{Draft, Quiet};
 
 /// Which API the target belongs to, as far as it is known.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,7 +98,8 @@ pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
     }
     let facts = config_facts(evidence);
     let ctx = steps::Ctx::new(evidence, facts.as_ref(), &plan, &verdict, &api, mode);
-    let mut steps = vec![
+    // What the probes (or the predictions) show, step by step…
+    let drafts = vec![
         steps::browser_only(&ctx),
         steps::preflight(&ctx),
         steps::options_exists(&ctx),
@@ -103,38 +108,30 @@ pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
         steps::gateway_responses(&ctx),
         retest::browser_retest(&ctx),
     ];
-    match &facts {
-        Some(f) => config::refine(&mut steps, &ctx, f),
-        None if api.kind != "unknown" => note_what_config_would_add(&mut steps),
-        None => {}
-    }
-    if let ConfigEvidence::Loaded {
-        gaps,
-        api: loaded,
-        stage,
-        path,
-        ..
-    } = &evidence.config
-    {
-        config::apply_gaps(&mut steps, gaps, &evidence.exchanges);
-        let mut missing: Vec<ConfigGap> = Vec::new();
-        for m in inspect::missing_values(loaded, stage.as_deref(), path, &evidence.target.method) {
-            let gap = ConfigGap {
-                what: m.what.strip_prefix("the ").unwrap_or(&m.what).to_string(),
-                step: m.step,
-                reason: m.reason,
-            };
-            // The browser retest judges the same predicted answers: it rests on the value too.
-            if (3..=5).contains(&gap.step) && !missing.iter().any(|g| g.step == 7) {
-                missing.push(ConfigGap {
-                    step: 7,
-                    ..gap.clone()
-                });
+    // …what the configuration adds to each step, and what it could not tell…
+    let parts = match &facts {
+        Some(f) => config::parts(&ctx, f, &drafts),
+        None => vec![config::ConfigPart::default(); drafts.len()],
+    };
+    let gaps = config_gaps(evidence);
+    let probes_only = facts.is_none() && api.kind != "unknown";
+    // …joined, then each step concluded once.
+    let steps: Vec<Step> = drafts
+        .into_iter()
+        .zip(parts)
+        .map(|(mut d, part)| {
+            part.apply(&mut d);
+            if probes_only {
+                note_what_config_would_add(&mut d);
             }
-            missing.push(gap);
-        }
-        config::apply_gaps(&mut steps, &missing, &evidence.exchanges);
-    }
+            let number = d.number;
+            for g in gaps.iter().filter(|g| g.step == number) {
+                config::apply_gap(&mut d, g, &evidence.exchanges);
+            }
+            not_checked(&mut d, evidence, &plan);
+            d.conclude()
+        })
+        .collect();
     let first_failing_step = steps
         .iter()
         .find(|s| s.status == StepStatus::Fail)
@@ -184,7 +181,7 @@ fn refused(
     for number in 1..=7u8 {
         steps.push(if number == 2 {
             let f = Finding::error(FindingCode::FetchRefused, message.clone()).fix(fix, Vec::new());
-            steps::conclude(2, vec![f], "")
+            Draft::judged(2, vec![f], "").conclude()
         } else {
             Step::new(number, StepStatus::Skip, skipped)
         });
@@ -198,24 +195,112 @@ fn refused(
     }
 }
 
+/// What the configuration could not tell, step by step: the parts a partial load could not
+/// read, then the values the diagnosis needs that the configuration leaves unresolved (in that
+/// order: a step reports them in it).
+fn config_gaps(evidence: &Evidence) -> Vec<ConfigGap> {
+    let ConfigEvidence::Loaded {
+        gaps,
+        api: loaded,
+        stage,
+        path,
+        ..
+    } = &evidence.config
+    else {
+        return Vec::new();
+    };
+    let mut all = gaps.clone();
+    let mut missing: Vec<ConfigGap> = Vec::new();
+    for m in inspect::missing_values(loaded, stage.as_deref(), path, &evidence.target.method) {
+        let gap = ConfigGap {
+            what: m.what.strip_prefix("the ").unwrap_or(&m.what).to_string(),
+            step: m.step,
+            reason: m.reason,
+        };
+        // The browser retest judges the same predicted answers: it rests on the value too.
+        if (3..=5).contains(&gap.step) && !missing.iter().any(|g| g.step == 7) {
+            missing.push(ConfigGap {
+                step: 7,
+                ..gap.clone()
+            });
+        }
+        missing.push(gap);
+    }
+    all.extend(missing);
+    all
+}
+
+/// A step passes only when the answers it rests on ([`STEP_INPUTS`]) are there: a `pass`
+/// without them becomes `unknown`, saying which answer is missing (Chromium's own
+/// observation stands in for the exchanges of step 7).
+fn not_checked(d: &mut Draft, evidence: &Evidence, plan: &PreflightPlan) {
+    if d.status() != StepStatus::Pass {
+        return;
+    }
+    let inputs = step_inputs(d.number);
+    if inputs.browser && retest::chromium_observed(evidence) {
+        return;
+    }
+    let missing = inputs
+        .pass_needs
+        .iter()
+        .filter(|k| **k != ExchangeKind::Preflight || plan.required)
+        .find_map(|k| {
+            let what = exchange_words(*k);
+            match evidence.exchange(*k) {
+                None => Some(format!("{what} was not sent")),
+                Some(Exchange {
+                    response: None,
+                    error: Some(e),
+                    ..
+                }) => Some(format!(
+                    "{what} got no answer: {}",
+                    e.message.trim_end_matches('.')
+                )),
+                Some(Exchange { response: None, .. }) => Some(format!("{what} got no answer")),
+                Some(_) => None,
+            }
+        });
+    if let Some(why) = missing {
+        d.quiet = Quiet::Unknown(sentence(&format!("Not checked: {why}")));
+        d.note = None;
+    }
+}
+
+/// `s` as a sentence: a full stop unless it already ends with one (or `?`, `!`).
+pub(crate) fn sentence(s: &str) -> String {
+    if s.ends_with(['.', '?', '!']) {
+        s.to_string()
+    } else {
+        format!("{s}.")
+    }
+}
+
+/// An exchange in words ("the preflight").
+fn exchange_words(kind: ExchangeKind) -> &'static str {
+    match kind {
+        ExchangeKind::Preflight => "the preflight",
+        ExchangeKind::Actual => "the actual request",
+        ExchangeKind::NoOrigin => "the request without Origin",
+        ExchangeKind::ForeignOrigin => "the foreign-origin preflight",
+    }
+}
+
 /// Without a configuration, steps 3–6 conclude only what the probes prove: say what reading
 /// the configuration would add (why it was not read is in the report's
 /// `api.config_unavailable` when a source failed).
-fn note_what_config_would_add(steps: &mut [Step]) {
-    for step in steps.iter_mut() {
-        let adds = match step.number {
-            3 => "whether OPTIONS is deployed to the stage",
-            4 => "the authorization and API-key settings of OPTIONS",
-            5 => "that each Access-Control-Allow-* header is both declared (method response) and mapped (integration response)",
-            6 => "whether DEFAULT_4XX/5XX and the other gateway responses carry CORS headers for errors that did not happen in this run",
-            _ => continue,
-        };
-        if step.status == StepStatus::Pass {
-            step.summary = format!(
-                "{} (Probes only: the API's configuration would also show {adds}.)",
-                step.summary
-            );
-        }
+fn note_what_config_would_add(d: &mut Draft) {
+    let adds = match d.number {
+        3 => "whether OPTIONS is deployed to the stage",
+        4 => "the authorization and API-key settings of OPTIONS",
+        5 => "that each Access-Control-Allow-* header is both declared (method response) and mapped (integration response)",
+        6 => "whether DEFAULT_4XX/5XX and the other gateway responses carry CORS headers for errors that did not happen in this run",
+        _ => return,
+    };
+    if d.status() == StepStatus::Pass {
+        d.note = Some(format!(
+            "(Probes only: the API's configuration would also show {adds}.)"
+        ));
     }
 }
 

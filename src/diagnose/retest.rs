@@ -1,10 +1,16 @@
 //! Step 7: retest as a browser would — a real Chromium when `--browser` ran one, else the
 //! engine's prediction. Both are judged the same way; a disagreement between them is loud.
 
-use super::findings::{Finding, FindingCode as C, Step};
-use super::steps::{conclude, Ctx};
+use super::draft::Draft;
+use super::findings::{Finding, FindingCode as C};
+use super::steps::Ctx;
 use crate::cors::Outcome;
 use crate::evidence::{BrowserEvidence, BrowserObservation};
+
+/// True when a real Chromium retested the request (its observation is step 7's evidence).
+pub(super) fn chromium_observed(ev: &crate::evidence::Evidence) -> bool {
+    matches!(ev.browser, Some(BrowserEvidence::Observed(_)))
+}
 
 /// What one judge (the engine or Chromium) saw.
 struct Seen {
@@ -19,7 +25,7 @@ struct Seen {
     status: Option<u16>,
 }
 
-pub(super) fn browser_retest(c: &Ctx) -> Step {
+pub(super) fn browser_retest(c: &Ctx) -> Draft {
     match &c.ev.browser {
         Some(BrowserEvidence::Observed(o)) => {
             let seen = chromium(o);
@@ -89,7 +95,7 @@ fn chromium(o: &BrowserObservation) -> Seen {
 }
 
 /// The step from one judge's view, plus notes (disagreement, warnings).
-fn judged(c: &Ctx, seen: Seen, notes: Vec<Finding>) -> Step {
+fn judged(c: &Ctx, seen: Seen, notes: Vec<Finding>) -> Draft {
     let name = seen
         .cors_error
         .as_deref()
@@ -170,7 +176,5 @@ fn judged(c: &Ctx, seen: Seen, notes: Vec<Finding>) -> Step {
             .iter()
             .map(|w| Finding::warning(outcome_code(seen.outcome), w.clone())),
     );
-    let mut step = conclude(7, findings, summary.clone());
-    step.summary = summary;
-    step
+    Draft::judged(7, findings, summary.clone()).summarized(summary)
 }

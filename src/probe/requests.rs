@@ -5,8 +5,7 @@ use crate::cors::{self, PreflightPlan};
 use crate::evidence::{ExchangeKind, RecordedRequest};
 use crate::target::Target;
 
-/// The origin of the security lint's preflight: no API should allow it.
-pub const FOREIGN_ORIGIN: &str = "https://cors-doctor-foreign-origin.example";
+pub use crate::cors::FOREIGN_ORIGIN;
 
 /// A request to send, with the stable id findings cite.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -238,6 +238,20 @@ fn cases() -> Vec<Case> {
             hidden_status: Some(403),
         },
         Case {
+            name: "429 throttling of a simple request",
+            gateway: FakeGateway {
+                preflight: good_pf(),
+                actual: Canned::gateway(429, "TooManyRequestsException", "Too Many Requests"),
+                bare: None,
+            },
+            flags: vec![],
+            exit: 1,
+            first_failing: Some(1),
+            codes: vec!["FAILS_WITHOUT_BROWSER", "GATEWAY_RESPONSE_NO_CORS"],
+            cors_error: Some("MissingAllowOriginHeader"),
+            hidden_status: Some(429),
+        },
+        Case {
             name: "backend 500 that is not a CORS problem",
             gateway: FakeGateway {
                 preflight: good_pf(),
@@ -324,6 +338,7 @@ async fn every_failure_class_is_diagnosed_through_the_binary() {
         if report["steps"].as_array().map(Vec::len) != Some(7) {
             problems.push("the report does not have seven steps".to_string());
         }
+        problems.extend(unbacked_passes(&report));
         if raw.contains("c2lnbmF0dXJl") {
             problems.push("the Authorization token leaked into the output".to_string());
         }
@@ -407,4 +422,96 @@ async fn an_api_that_reflects_any_origin_is_a_security_warning() {
         .expect("the lint's exchange");
     assert_eq!(foreign["request"]["method"], "OPTIONS");
     server.shutdown().await;
+}
+
+/// The steps that say `pass` although the evidence they rest on (the diagnosis's own table,
+/// `diagnose::STEP_INPUTS`) is missing: an exchange never sent or never answered, or, for
+/// step 5 (the integration's CORS headers), an answer API Gateway produced itself.
+fn unbacked_passes(report: &serde_json::Value) -> Vec<String> {
+    let preflight_required = report["browser"]["preflight_required"].as_bool() == Some(true);
+    let chromium = report["browser"]["source"] == "chromium";
+    let mut out = Vec::new();
+    for step in report["steps"].as_array().into_iter().flatten() {
+        if step["status"] != "pass" {
+            continue;
+        }
+        let number = step["number"].as_u64().unwrap_or(0) as u8;
+        let inputs = cors_doctor::diagnose::step_inputs(number);
+        if inputs.browser && chromium {
+            continue;
+        }
+        for kind in inputs.pass_needs {
+            if *kind == cors_doctor::evidence::ExchangeKind::Preflight && !preflight_required {
+                continue;
+            }
+            let label = kind.label();
+            let x = report["exchanges"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|x| x["kind"] == label);
+            let status = x.and_then(|x| x["response"]["status"].as_u64());
+            match (x, status) {
+                (None, _) => out.push(format!("step {number} passes, but no {label} exchange")),
+                (Some(_), None) => out.push(format!(
+                    "step {number} passes, but the {label} got no answer"
+                )),
+                (Some(x), Some(s))
+                    if number == 5 && x["answered_by"] == "gateway" && !(200..300).contains(&s) =>
+                {
+                    out.push(format!(
+                        "step 5 passes, but API Gateway answered the {label} itself ({s})"
+                    ))
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// Nothing answers (connection refused): every step that reads an answer says "not checked"
+/// (`unknown`), in JSON, text and Markdown, with and without a preflight.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_answer_is_not_checked_never_pass() {
+    // A port that was just free: nothing listens on it.
+    let port = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a loopback port");
+    let url = format!("http://127.0.0.1:{port}/prod/items");
+    for extra in [vec![], authz()] {
+        let mut flags = vec![url.as_str(), "--origin", ORIGIN];
+        flags.extend(extra.iter().copied());
+        let (code, report, raw) = check_json(&flags).await;
+        assert_eq!(code, 1, "{raw}");
+        assert_eq!(unbacked_passes(&report), Vec::<String>::new(), "{raw}");
+        for n in [5usize, 6] {
+            assert_eq!(
+                report["steps"][n - 1]["status"],
+                "unknown",
+                "step {n}: {raw}"
+            );
+            let summary = report["steps"][n - 1]["summary"]
+                .as_str()
+                .unwrap_or_default();
+            assert!(summary.starts_with("Not checked: "), "{summary}");
+            assert!(!summary.contains("?."), "{summary}");
+        }
+        for (format, pass5) in [
+            ("text", "pass 5."),
+            (
+                "markdown",
+                "| 5 | Validate the CORS headers (method + integration responses) | pass |",
+            ),
+        ] {
+            let mut a = common::args(&["check", "--format", format]);
+            a.extend(flags.iter().map(|s| s.to_string()));
+            let out = common::cors_doctor(a).await;
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(!text.contains(pass5), "{format}: {text}");
+            assert!(text.contains("unknown"), "{format}: {text}");
+            assert!(text.contains("Not checked: "), "{format}: {text}");
+        }
+    }
 }

@@ -137,9 +137,63 @@ async fn live_and_offline_diagnoses_agree_and_match_each_scenario() {
                 statuses(&offline)
             ));
         }
+        for (how, r) in [("live", &live), ("offline", &offline)] {
+            problems.extend(cause_not_first(r).map(|p| format!("{how}: {p}")));
+        }
         if !problems.is_empty() {
             failures.push(format!("{}:\n  {}", s.name, problems.join("\n  ")));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// In the first failing step, an error that names a cause comes before any error that only
+/// describes a symptom, and the step's summary is that cause.
+fn cause_not_first(r: &Report) -> Option<String> {
+    let step = r.first_failing_step.and_then(|n| r.step(n))?;
+    let errors: Vec<_> = step
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .collect();
+    let first = errors.first()?;
+    if errors.iter().any(|f| f.code.is_cause()) && !first.code.is_cause() {
+        return Some(format!(
+            "step {}: the symptom {} comes before the cause",
+            step.number, first.code
+        ));
+    }
+    (step.summary != first.message).then(|| {
+        format!(
+            "step {}: the summary is not the first error ({})",
+            step.number, first.code
+        )
+    })
+}
+
+/// `header-declared-not-mapped`: the cause (HEADER_NOT_MAPPED) is the first thing step 5
+/// says, before the browser's symptom (PREFLIGHT_CORS_HEADERS).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cause_comes_before_the_symptom() {
+    let s = Scenario::all()
+        .expect("scenarios load")
+        .into_iter()
+        .find(|s| s.name == "header-declared-not-mapped")
+        .expect("the scenario");
+    for r in [live(&s).await, offline(&s).await] {
+        let step = r.step(5).expect("step 5");
+        let codes: Vec<String> = step.findings.iter().map(|f| f.code.to_string()).collect();
+        assert_eq!(
+            codes.first().map(String::as_str),
+            Some("HEADER_NOT_MAPPED"),
+            "{codes:?}"
+        );
+        let symptom = codes.iter().position(|c| c == "PREFLIGHT_CORS_HEADERS");
+        assert!(symptom.is_none_or(|i| i > 0), "{codes:?}");
+        assert!(
+            step.summary.contains("does not map a value"),
+            "{}",
+            step.summary
+        );
+    }
 }

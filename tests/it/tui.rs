@@ -601,7 +601,12 @@ async fn steps_follow_their_evidence() {
             }
         };
         use ExchangeKind::*;
-        assert_eq!(now[0], ready(has(Actual) && has(NoOrigin)), "{now:?}");
+        // What each step reads: diagnose::STEP_INPUTS.
+        assert_eq!(
+            now[0],
+            ready(has(Actual) && has(NoOrigin) && config),
+            "{now:?}"
+        );
         assert_eq!(now[1], StepState::Gathered, "step 2 needs only the plan");
         for i in 2..4 {
             assert_eq!(now[i], ready(has(Preflight) && config), "{now:?}");
@@ -614,7 +619,7 @@ async fn steps_follow_their_evidence() {
         assert_eq!(now[5], ready(has(Actual) && config), "{now:?}");
         assert_eq!(
             now[6],
-            ready(has(Preflight) && has(Actual) && has(NoOrigin) && has(ForeignOrigin) && config),
+            ready(has(Preflight) && has(Actual) && config),
             "{now:?}"
         );
     }

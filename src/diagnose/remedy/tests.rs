@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::gateway::inspect::CorsHeaderFacts;
+use crate::gateway::model::AuthorizationType;
 
 fn ctx() -> FixContext {
     FixContext {

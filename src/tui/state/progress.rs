@@ -81,34 +81,16 @@ impl Diagnosis {
             .all(|p| self.exchanges.iter().any(|x| x.id == p.id))
     }
 
-    /// Are the inputs of step `number` all in? 1: the actual request and curl's; 2: the plan;
-    /// 3–4: the preflight and the configuration; 5: those, the actual request and the
-    /// foreign-origin lint; 6: the actual request and the configuration; 7: everything,
-    /// including the Chromium retest when there is one.
+    /// Are the inputs of step `number` all in? The exchanges and the configuration it reads
+    /// ([`crate::diagnose::STEP_INPUTS`]), and for step 7 the Chromium retest when there is one.
     pub fn inputs_in(&self, number: u8) -> bool {
-        use ExchangeKind::{Actual, ForeignOrigin, NoOrigin, Preflight};
         if self.planned.is_empty() {
             return false;
         }
-        match number {
-            1 => self.has(Actual) && self.has(NoOrigin),
-            2 => true,
-            3 | 4 => self.has(Preflight) && self.config_done,
-            5 => {
-                self.has(Preflight)
-                    && self.has(Actual)
-                    && self.has(ForeignOrigin)
-                    && self.config_done
-            }
-            6 => self.has(Actual) && self.config_done,
-            _ => {
-                !self.chromium
-                    && self.config_done
-                    && [Preflight, Actual, NoOrigin, ForeignOrigin]
-                        .into_iter()
-                        .all(|k| self.has(k))
-            }
-        }
+        let inputs = crate::diagnose::step_inputs(number);
+        inputs.exchanges.iter().all(|k| self.has(*k))
+            && (!inputs.config || self.config_done)
+            && !(inputs.browser && self.chromium)
     }
 
     /// The exchanges to show: the report's once finished, else those that arrived.
@@ -120,19 +102,11 @@ impl Diagnosis {
     }
 }
 
-/// The exchanges step `number` reads, which `r` sends again: 1, the actual request and
-/// curl's; 2, none (the plan is recomputed); 3–4, the preflight; 5, the preflight, the actual
-/// request and the foreign-origin lint; 6, the actual request. `None` (step 7): everything.
+/// The exchanges step `number` reads ([`crate::diagnose::STEP_INPUTS`]), which `r` sends
+/// again. `None` for a step that reads the browser retest (step 7): everything.
 pub fn step_exchanges(number: u8) -> Option<Vec<ExchangeKind>> {
-    use ExchangeKind::{Actual, ForeignOrigin, NoOrigin, Preflight};
-    match number {
-        1 => Some(vec![Actual, NoOrigin]),
-        2 => Some(Vec::new()),
-        3 | 4 => Some(vec![Preflight]),
-        5 => Some(vec![Preflight, Actual, ForeignOrigin]),
-        6 => Some(vec![Actual]),
-        _ => None,
-    }
+    let inputs = crate::diagnose::step_inputs(number);
+    (!inputs.browser).then(|| inputs.exchanges.to_vec())
 }
 
 impl AppState {

@@ -1,210 +1,17 @@
-//! What the API's configuration adds to the probes' evidence: the precise cause (declared but
-//! not mapped, added but not deployed, IAM on OPTIONS…), and gateway responses that would
-//! hide errors which did not happen during this run. Applied after the probe-based steps.
+//! What a REST API's configuration says: OPTIONS missing, not deployed or guarded; CORS
+//! headers declared but not mapped (or mapped but not declared); gateway responses without
+//! CORS headers; a TOKEN authorizer's validation expression the request does not match.
 
-use super::classify::{classify_preflight, gateway_response_type, PreflightClass};
-use super::findings::{Finding, FindingCode as C, Remediation, Severity, Step, StepStatus};
-use super::steps::Ctx;
-use crate::cors;
-use crate::evidence::{AnsweredBy, ConfigEvidence, ConfigGap, Exchange};
+use super::{Parts, CONFIG};
+use crate::diagnose::classify::{classify_preflight, gateway_response_type, PreflightClass};
+use crate::diagnose::findings::{Finding, FindingCode as C, Severity, StepStatus};
+use crate::diagnose::steps::Ctx;
+use crate::evidence::AnsweredBy;
 use crate::gateway::inspect::{ConfigFacts, MethodFacts};
-use crate::gateway::model::{ApiKind, AuthorizationType, AuthorizerKind};
+use crate::gateway::model::{AuthorizationType, AuthorizerKind};
 use crate::target::CredentialsMode;
 
-const CONFIG: &str = "config";
-
-/// Adds the configuration's findings to the steps (3–6), reconciling them with the probes'.
-pub(super) fn refine(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
-    if let Some(why) = unresolved(c) {
-        // The resource is not known: its findings would be guesses. Gateway responses do
-        // not depend on it.
-        if facts.kind == ApiKind::Rest {
-            gateway_responses(steps, c, facts);
-        }
-        note_unresolved(steps, why);
-        return;
-    }
-    match facts.kind {
-        ApiKind::Rest => refine_rest(steps, c, facts),
-        ApiKind::Http => refine_http(steps, c, facts),
-    }
-    reconcile_with_live(steps, c);
-}
-
-/// Why the resource under diagnosis could not be determined, if it could not.
-fn unresolved<'a>(c: &Ctx<'a>) -> Option<&'a str> {
-    match &c.ev.config {
-        ConfigEvidence::Loaded {
-            unresolved: Some(why),
-            ..
-        } => Some(why),
-        _ => None,
-    }
-}
-
-/// Steps 3–5 say the configuration could not be matched to the URL; the probes' own
-/// conclusions stand (a step they leave unconcluded is `unknown`).
-fn note_unresolved(steps: &mut [Step], why: &str) {
-    for s in steps.iter_mut().filter(|s| (3..=5).contains(&s.number)) {
-        match s.status {
-            StepStatus::Fail | StepStatus::Skip => {}
-            StepStatus::Unknown => s.summary = format!("Unknown: {why}."),
-            StepStatus::Pass | StepStatus::Warn => {
-                s.summary = format!(
-                    "{} (The configuration cannot add to this: {why}.)",
-                    s.summary
-                )
-            }
-        }
-    }
-}
-
-/// The live preflight's id, when it was sent (not predicted) and passed the browser's checks.
-fn live_preflight_passed(c: &Ctx) -> Option<String> {
-    let pf = c.preflight.filter(|x| !x.predicted)?;
-    let resp = pf.response.as_ref()?;
-    if !(200..300).contains(&resp.status) {
-        return None;
-    }
-    cors::check_preflight(&c.ev.target, c.plan, resp, c.mode)
-        .is_ok()
-        .then(|| pf.id.clone())
-}
-
-/// The live actual response's id, when it was sent and passed the browser's CORS check.
-fn live_actual_passed(c: &Ctx) -> Option<String> {
-    let act = c.actual.filter(|x| !x.predicted)?;
-    let resp = act.response.as_ref()?;
-    cors::check_actual(&c.ev.target, resp)
-        .is_ok()
-        .then(|| act.id.clone())
-}
-
-/// A failure drawn from the configuration alone that the live exchanges contradict (the
-/// preflight or the actual response passed the browser's checks) is a contradiction to
-/// report, not a failure: what was read is likely not what this URL serves.
-fn reconcile_with_live(steps: &mut [Step], c: &Ctx) {
-    let preflight = live_preflight_passed(c);
-    let actual = live_actual_passed(c);
-    if preflight.is_none() && actual.is_none() {
-        return;
-    }
-    for s in steps.iter_mut().filter(|s| (3..=5).contains(&s.number)) {
-        let mut changed = false;
-        for f in s.findings.iter_mut() {
-            if f.severity != Severity::Error || !f.evidence.iter().all(|e| e == CONFIG) {
-                continue;
-            }
-            let about_options = s.number != 5 || f.message.starts_with("OPTIONS ");
-            let (passed, what) = if about_options {
-                (&preflight, "preflight")
-            } else {
-                (&actual, "response to the actual request")
-            };
-            let Some(id) = passed else { continue };
-            f.severity = Severity::Warning;
-            f.message = format!(
-                "Contradiction: the configuration says: {} Yet the live {what} ({id}) passed the browser's checks. The configuration read is probably not what this URL serves (another API, stage or resource path), or it changed after it was deployed.",
-                f.message
-            );
-            f.evidence.push(id.clone());
-            f.remediation = Some(Remediation {
-                text: "Check which API, stage and resource path the URL reaches (a custom domain's base path mapping, a proxy) and pass them with --api-id, --stage and --path.".to_string(),
-                commands: Vec::new(),
-            });
-            changed = true;
-        }
-        if changed {
-            settle(s);
-        }
-    }
-}
-
-/// A step whose configuration could not be read (a partial load) is `unknown` and says why;
-/// a failure the probes observed stands, and a skipped step stays skipped. A failure that only
-/// predictions (offline, from the same incomplete configuration) or the configuration show
-/// does not stand: it rested on what is missing. Findings drawn from the configuration alone
-/// are dropped from the step.
-pub(super) fn apply_gaps(steps: &mut [Step], gaps: &[ConfigGap], exchanges: &[Exchange]) {
-    let observed = |f: &Finding| {
-        f.evidence
-            .iter()
-            .any(|e| exchanges.iter().any(|x| &x.id == e && !x.predicted))
-    };
-    for g in gaps {
-        let Some(s) = step(steps, g.step) else {
-            continue;
-        };
-        let observed_failure = s
-            .findings
-            .iter()
-            .any(|f| f.severity == Severity::Error && observed(f));
-        if s.status == StepStatus::Skip || (s.status == StepStatus::Fail && observed_failure) {
-            continue;
-        }
-        if s.status == StepStatus::Unknown {
-            // Already unknown (another gap): add this reason.
-            s.summary = format!(
-                "{} Also, the {} could not be read: {}",
-                s.summary, g.what, g.reason
-            );
-            continue;
-        }
-        s.findings.retain(|f| observed(f));
-        s.status = StepStatus::Unknown;
-        s.summary = format!("Unknown: the {} could not be read: {}", g.what, g.reason);
-    }
-}
-
-fn step(steps: &mut [Step], number: u8) -> Option<&mut Step> {
-    steps.iter_mut().find(|s| s.number == number)
-}
-
-/// Adds a finding; a probe finding with the same code absorbs it (cites the config too).
-fn add(steps: &mut [Step], number: u8, finding: Finding) {
-    let Some(s) = step(steps, number) else { return };
-    if let Some(existing) = s.findings.iter_mut().find(|f| f.code == finding.code) {
-        if !existing.evidence.iter().any(|e| e == CONFIG) {
-            existing.evidence.push(CONFIG.to_string());
-        }
-        existing.message = format!("{} Configuration: {}", existing.message, finding.message);
-        if finding.remediation.is_some() {
-            existing.remediation = finding.remediation;
-        }
-    } else {
-        s.findings.push(finding);
-    }
-    settle(s);
-}
-
-/// Drops the probes' finding `code` that the configuration explains otherwise; `summary`
-/// says what the step concludes instead.
-fn remove(steps: &mut [Step], number: u8, code: C, summary: String) {
-    if let Some(s) = step(steps, number) {
-        let before = s.findings.len();
-        s.findings.retain(|f| f.code != code);
-        if s.findings.len() != before {
-            s.summary = summary;
-            settle(s);
-        }
-    }
-}
-
-/// Recomputes a step's status and summary from its findings.
-fn settle(s: &mut Step) {
-    let worst = s.findings.iter().map(|f| f.severity).min();
-    s.status = match worst {
-        Some(Severity::Error) => StepStatus::Fail,
-        Some(Severity::Warning) => StepStatus::Warn,
-        _ if matches!(s.status, StepStatus::Fail | StepStatus::Warn) => StepStatus::Pass,
-        _ => s.status,
-    };
-    if let Some(f) = s.findings.iter().find(|f| f.severity != Severity::Info) {
-        s.summary = f.message.clone();
-    }
-}
-
-fn refine_rest(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
+pub(super) fn refine_rest(parts: &mut Parts, c: &Ctx, facts: &ConfigFacts) {
     let Some(rest) = &facts.rest else { return };
     let path = facts
         .resource
@@ -215,22 +22,16 @@ fn refine_rest(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
         match &rest.options {
             None if rest.options_any.as_ref().is_some_and(MethodFacts::is_guarded) => {
                 if let Some(any) = &rest.options_any {
-                    guarded_any_catches_options(steps, c, any, &path);
+                    guarded_any_catches_options(parts, c, any, &path);
                 }
             }
-            None if rest.options_via_any => add(
-                steps,
-                3,
-                Finding::warning(
+            None if rest.options_via_any => parts.add(3, Finding::warning(
                     C::OptionsMissing,
                     format!("{path} has no OPTIONS method; an ANY method answers OPTIONS, so its backend must answer the preflight with the CORS headers itself."),
                 )
                 .cites(CONFIG),
             ),
-            None => add(
-                steps,
-                3,
-                Finding::error(
+            None => parts.add(3, Finding::error(
                     C::OptionsMissing,
                     if facts.resource.is_some() {
                         format!("the resource {path} has no OPTIONS method.")
@@ -244,27 +45,27 @@ fn refine_rest(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
                     c.fix.add_options_method(),
                 ),
             ),
-            Some(options) => refine_rest_options(steps, c, options, &path),
+            Some(options) => refine_rest_options(parts, c, options, &path),
         }
     }
     for m in [&rest.options, &rest.actual].into_iter().flatten() {
-        unevaluable_patterns(steps, c, m, &path);
+        unevaluable_patterns(parts, c, m, &path);
     }
     if let Some(actual) = &rest.actual {
         // A proxy integration's answer offline is an assumption step 5 reports as one.
         if !actual.is_proxy && actual.http_method != "OPTIONS" {
-            header_mapping(steps, c, actual, &path);
+            header_mapping(parts, c, actual, &path);
         }
     }
-    gateway_response_disagreement(steps, c, facts);
-    gateway_responses(steps, c, facts);
-    token_validation_note(steps, c, rest);
+    gateway_response_disagreement(parts, c, facts);
+    gateway_responses(parts, c, facts);
+    token_validation_note(parts, c, rest);
 }
 
 /// Step 6 says why API Gateway answered 401 when the configuration shows it: the TOKEN
 /// authorizer's validation expression does not match what the request sends (the value is
 /// never repeated: it is a credential).
-fn token_validation_note(steps: &mut [Step], c: &Ctx, rest: &crate::gateway::inspect::RestFacts) {
+fn token_validation_note(parts: &mut Parts, c: &Ctx, rest: &crate::gateway::inspect::RestFacts) {
     let crate::evidence::ConfigEvidence::Loaded { api, .. } = &c.ev.config else {
         return;
     };
@@ -291,27 +92,18 @@ fn token_validation_note(steps: &mut [Step], c: &Ctx, rest: &crate::gateway::ins
     if crate::gateway::behavior::token_validation(expr, value) != Some(false) {
         return;
     }
-    let Some(s) = step(steps, 6) else { return };
-    if let Some(f) = s
-        .findings
-        .iter_mut()
-        .find(|f| f.code == C::GatewayResponseNoCors)
-    {
-        f.message = format!(
-            "{} Configuration: the {header} header the app sends does not match the token validation expression {expr} of the TOKEN authorizer '{name}', so API Gateway answers 401 without calling the authorizer.",
-            f.message
-        );
-        if !f.evidence.iter().any(|e| e == CONFIG) {
-            f.evidence.push(CONFIG.to_string());
-        }
-    }
+    parts.note(
+        6,
+        C::GatewayResponseNoCors,
+        format!("the {header} header the app sends does not match the token validation expression {expr} of the TOKEN authorizer '{name}', so API Gateway answers 401 without calling the authorizer."),
+    );
 }
 
 /// Integration responses whose selection pattern cannot be evaluated (see
 /// `gateway::behavior::selection`): a prediction treats them as selecting nothing, which may
 /// differ from API Gateway. A warning when an exchange was predicted, else information (the
 /// real gateway answered).
-fn unevaluable_patterns(steps: &mut [Step], c: &Ctx, m: &MethodFacts, path: &str) {
+fn unevaluable_patterns(parts: &mut Parts, c: &Ctx, m: &MethodFacts, path: &str) {
     for p in &m.unevaluable_patterns {
         let message = format!(
             "the selection pattern of {} {path}'s integration response {} {}; cors-doctor treats it as matching nothing, so a predicted answer may differ from API Gateway's. Shorten it or use a plain regular expression (no lookaround, backreferences or possessive quantifiers).",
@@ -322,7 +114,7 @@ fn unevaluable_patterns(steps: &mut [Step], c: &Ctx, m: &MethodFacts, path: &str
         } else {
             Finding::info(C::SelectionPatternUnsupported, message)
         };
-        add(steps, 5, finding.cites(CONFIG));
+        parts.add(5, finding.cites(CONFIG));
     }
 }
 
@@ -335,18 +127,15 @@ fn live_method_missing(c: &Ctx) -> Option<String> {
     missing.then(|| pf.id.clone())
 }
 
-fn refine_rest_options(steps: &mut [Step], c: &Ctx, options: &MethodFacts, path: &str) {
+fn refine_rest_options(parts: &mut Parts, c: &Ctx, options: &MethodFacts, path: &str) {
     let open = options.authorization == AuthorizationType::None && !options.api_key_required;
     if options.deployed != Some(false) && open {
         if let Some(id) = live_method_missing(c) {
             // The configuration has an open OPTIONS, the stage answers as for a method it does
             // not serve: the method was added after the stage's deployment (inferred when the
             // deployment's methods could not be read, or were read from another snapshot).
-            remove(steps, 3, C::OptionsMissing, String::new());
-            add(
-                steps,
-                3,
-                Finding::error(
+            parts.explain(3, C::OptionsMissing, String::new());
+            parts.add(3, Finding::error(
                     C::OptionsNotDeployed,
                     format!("OPTIONS {path} exists in the configuration, yet the stage answers the preflight with 403 Missing Authentication Token, as API Gateway does for a method it does not serve: OPTIONS was most likely added after the stage's last deployment (if a deployment does not fix it, the URL does not reach this resource: check the stage and path)."),
                 )
@@ -355,17 +144,14 @@ fn refine_rest_options(steps: &mut [Step], c: &Ctx, options: &MethodFacts, path:
                 .fix("Deploy the API to the stage (the method exists: do not add it again).", vec![c.fix.deploy()]),
             );
             if !options.is_proxy {
-                header_mapping(steps, c, options, path);
+                header_mapping(parts, c, options, path);
             }
             return;
         }
     }
     if options.deployed == Some(false) {
-        remove(steps, 3, C::OptionsMissing, String::new());
-        add(
-            steps,
-            3,
-            Finding::error(
+        parts.explain(3, C::OptionsMissing, String::new());
+        parts.add(3, Finding::error(
                 C::OptionsNotDeployed,
                 format!("OPTIONS {path} exists in the API but not in the deployment the stage serves: it was added after the last deployment."),
             )
@@ -377,8 +163,7 @@ fn refine_rest_options(steps: &mut [Step], c: &Ctx, options: &MethodFacts, path:
     let auth = options.authorization;
     if auth != AuthorizationType::None {
         // IAM on OPTIONS answers like a missing method: the probes could not tell them apart.
-        remove(
-            steps,
+        parts.explain(
             3,
             C::OptionsMissing,
             format!(
@@ -391,11 +176,8 @@ fn refine_rest_options(steps: &mut [Step], c: &Ctx, options: &MethodFacts, path:
             .as_ref()
             .map(|a| format!(" (authorizer '{}')", a.name))
             .unwrap_or_default();
-        reopen(steps, 4);
-        add(
-            steps,
-            4,
-            Finding::error(
+        parts.reopen(4);
+        parts.add(4, Finding::error(
                 C::OptionsAuthorized,
                 format!("OPTIONS {path} has authorization type {}{by}.", auth.as_str()),
             )
@@ -407,9 +189,8 @@ fn refine_rest_options(steps: &mut [Step], c: &Ctx, options: &MethodFacts, path:
         );
     }
     if options.api_key_required {
-        reopen(steps, 4);
-        add(
-            steps,
+        parts.reopen(4);
+        parts.add(
             4,
             Finding::error(
                 C::OptionsApiKeyRequired,
@@ -423,7 +204,7 @@ fn refine_rest_options(steps: &mut [Step], c: &Ctx, options: &MethodFacts, path:
         );
     }
     if !options.is_proxy {
-        header_mapping(steps, c, options, path);
+        header_mapping(parts, c, options, path);
     }
 }
 
@@ -431,7 +212,7 @@ fn refine_rest_options(steps: &mut [Step], c: &Ctx, options: &MethodFacts, path:
 /// authorizer or an API key). IAM answers an unsigned preflight 403 "Missing Authentication
 /// Token", the very answer of a missing method, so the probes call it step 3; the
 /// configuration shows it is step 4.
-fn guarded_any_catches_options(steps: &mut [Step], c: &Ctx, any: &MethodFacts, path: &str) {
+fn guarded_any_catches_options(parts: &mut Parts, c: &Ctx, any: &MethodFacts, path: &str) {
     let auth = any.authorization;
     let answer = match auth {
         AuthorizationType::AwsIam => {
@@ -440,13 +221,12 @@ fn guarded_any_catches_options(steps: &mut [Step], c: &Ctx, any: &MethodFacts, p
         AuthorizationType::None => "403 Forbidden (no x-api-key)",
         _ => "401 Unauthorized",
     };
-    remove(
-        steps,
+    parts.explain(
         3,
         C::OptionsMissing,
         format!("OPTIONS {path} is caught by the ANY method, which is guarded (step 4)."),
     );
-    reopen(steps, 4);
+    parts.reopen(4);
     let by = any
         .authorizer
         .as_ref()
@@ -463,10 +243,7 @@ fn guarded_any_catches_options(steps: &mut [Step], c: &Ctx, any: &MethodFacts, p
             format!("authorization type {}{by}", auth.as_str()),
         )
     };
-    add(
-        steps,
-        4,
-        Finding::error(
+    parts.add(4, Finding::error(
             code,
             format!("{path} has no OPTIONS method, so the browser's preflight goes to ANY {path}, which has {what}: browsers send no credentials on a preflight, so API Gateway answers it {answer}."),
         )
@@ -478,17 +255,8 @@ fn guarded_any_catches_options(steps: &mut [Step], c: &Ctx, any: &MethodFacts, p
     );
 }
 
-/// A step that was skipped for lack of an OPTIONS method becomes checkable again.
-fn reopen(steps: &mut [Step], number: u8) {
-    if let Some(s) = step(steps, number) {
-        if s.status == StepStatus::Skip {
-            s.status = StepStatus::Pass;
-        }
-    }
-}
-
 /// Declared-and-mapped checks of the CORS headers a non-proxy method must send.
-fn header_mapping(steps: &mut [Step], c: &Ctx, m: &MethodFacts, path: &str) {
+fn header_mapping(parts: &mut Parts, c: &Ctx, m: &MethodFacts, path: &str) {
     let is_options = m.http_method == "OPTIONS";
     let mut wanted = vec!["Access-Control-Allow-Origin"];
     if is_options {
@@ -538,10 +306,7 @@ fn header_mapping(steps: &mut [Step], c: &Ctx, m: &MethodFacts, path: &str) {
             c.fix
                 .map_method_headers(verb, status, &[(name.to_string(), value)], declare, map)
         };
-        add(
-            steps,
-            5,
-            Finding::error(code, msg)
+        parts.add(5, Finding::error(code, msg)
                 .cites(CONFIG)
                 .fix(
                     format!("Both halves are needed: declare {name} in the method response and map it in the integration response, then deploy."),
@@ -554,7 +319,7 @@ fn header_mapping(steps: &mut [Step], c: &Ctx, m: &MethodFacts, path: &str) {
 /// The live actual request got a gateway response without CORS headers (step 6). When the
 /// configuration disagrees (it has the header), say why and give that fix: a more specific
 /// customized type overriding DEFAULT_4XX/5XX, or a change not deployed to the stage.
-fn gateway_response_disagreement(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
+fn gateway_response_disagreement(parts: &mut Parts, c: &Ctx, facts: &ConfigFacts) {
     let Some(rest) = &facts.rest else { return };
     let Some(act) = c
         .actual
@@ -563,7 +328,7 @@ fn gateway_response_disagreement(steps: &mut [Step], c: &Ctx, facts: &ConfigFact
         return;
     };
     let Some(resp) = &act.response else { return };
-    let failed = step(steps, 6).is_some_and(|s| {
+    let failed = parts.probe(6).is_some_and(|s| {
         s.findings
             .iter()
             .any(|f| f.code == C::GatewayResponseNoCors && f.severity == Severity::Error)
@@ -606,8 +371,7 @@ fn gateway_response_disagreement(steps: &mut [Step], c: &Ctx, facts: &ConfigFact
             )
         }
     };
-    add(
-        steps,
+    parts.add(
         6,
         Finding::error(C::GatewayResponseNoCors, message)
             .cites(CONFIG)
@@ -615,10 +379,12 @@ fn gateway_response_disagreement(steps: &mut [Step], c: &Ctx, facts: &ConfigFact
     );
 }
 
-fn gateway_responses(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
+pub(super) fn gateway_responses(parts: &mut Parts, c: &Ctx, facts: &ConfigFacts) {
     let Some(rest) = &facts.rest else { return };
     let missing = rest.gateway_responses.types_without_allow_origin();
-    let live_failure = step(steps, 6).is_some_and(|s| s.status == StepStatus::Fail);
+    let live_failure = parts
+        .probe(6)
+        .is_some_and(|s| s.status() == StepStatus::Fail);
     if missing.is_empty() || live_failure {
         return;
     }
@@ -638,10 +404,7 @@ fn gateway_responses(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
     } else {
         ""
     };
-    add(
-        steps,
-        6,
-        Finding::warning(
+    parts.add(6, Finding::warning(
             C::GatewayResponsesUnconfigured,
             format!(
                 "{defaults}{undeployed}: when API Gateway itself answers with {}, the browser will show a CORS error instead of the real status.",
@@ -654,86 +417,4 @@ fn gateway_responses(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
             c.fix.gateway_response_cors("DEFAULT_4XX"),
         ),
     );
-}
-
-fn refine_http(steps: &mut [Step], c: &Ctx, facts: &ConfigFacts) {
-    let Some(http) = &facts.http else { return };
-    // The route that catches OPTIONS, when it runs an authorizer, rejects the preflight
-    // whether or not the API has a cors_configuration (gateway::behavior::preflight_route).
-    let guarded = http
-        .options_route
-        .as_ref()
-        .filter(|r| r.authorization != AuthorizationType::None);
-    if let (true, Some(route)) = (c.plan.required, guarded) {
-        let by = route
-            .authorizer
-            .as_ref()
-            .map(|a| format!(" (authorizer '{}')", a.name))
-            .unwrap_or_default();
-        let cors_note = if http.cors.is_some() {
-            " The API's cors_configuration does not help: a $default or ANY route catches every method not defined explicitly, OPTIONS included, and its authorizer answers first."
-        } else {
-            ""
-        };
-        // The OPTIONS route, the cors_configuration when it lacks the origin, and a deployment
-        // when the stage does not deploy by itself (remedy::FixContext::unauthorize_options).
-        let commands = c.fix.unauthorize_options();
-        let mut text = "Add an OPTIONS /{proxy+} route without authorization, with an integration attached: it has priority over the catch-all route, so preflights no longer meet the authorizer. Keep the authorizer on the real routes.".to_string();
-        if http.cors.is_none() {
-            text.push_str(" Configure CORS on the API too, so API Gateway answers the preflight with the CORS headers.");
-        }
-        remove(
-            steps,
-            3,
-            C::OptionsMissing,
-            format!("OPTIONS reaches the route {} (step 4).", route.route_key),
-        );
-        reopen(steps, 4);
-        add(
-            steps,
-            4,
-            Finding::error(
-                C::OptionsAuthorized,
-                format!(
-                    "The route {} catches the browser's OPTIONS and has authorization {}{by}: the preflight, which never carries credentials, is rejected (401) before any CORS answer.{cors_note}",
-                    route.route_key,
-                    route.authorization.as_str()
-                ),
-            )
-            .cites(CONFIG)
-            .fix(text, commands),
-        );
-    }
-    match (&http.cors, http.origin_allowed) {
-        (Some(_), Some(false)) => add(
-            steps,
-            5,
-            Finding::error(
-                C::BackendHeadersIgnored,
-                format!("The HTTP API's cors_configuration does not allow {}; API Gateway replaces the backend's CORS headers with its own, so fixing the function's headers cannot help.", c.ev.target.origin),
-            )
-            .cites(CONFIG)
-            .fix("Add the origin to the API's cors_configuration.", vec![c.fix.http_cors_configuration()]),
-        ),
-        (Some(_), _) => add(
-            steps,
-            5,
-            Finding::info(
-                C::BackendHeadersIgnored,
-                "The HTTP API has a cors_configuration: API Gateway answers preflights itself (unless an authorized route catches OPTIONS) and replaces any CORS headers the backend returns.",
-            )
-            .cites(CONFIG),
-        ),
-        (None, _) if c.plan.required && http.options_route.is_none() => add(
-            steps,
-            3,
-            Finding::error(
-                C::OptionsMissing,
-                format!("The HTTP API has no cors_configuration and no route answers OPTIONS {}.", facts.path),
-            )
-            .cites(CONFIG)
-            .fix("Configure CORS on the HTTP API.", vec![c.fix.http_cors_configuration()]),
-        ),
-        (None, _) => {}
-    }
 }
