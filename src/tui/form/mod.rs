@@ -508,8 +508,9 @@ impl FormState {
         self.errors.retain(|(s, _)| !matches!(s, Slot::Header(_)));
     }
 
-    /// True when `input` would be typed into the focused field (rather than looked up in
-    /// the keymap): a plain character on a text field, or on the headers.
+    /// True when a typed character goes into the focused field (a text field or a header
+    /// row) rather than being looked up in the keymap (a selector's letters choose, unless
+    /// the keymap binds them).
     pub fn takes_text(&self) -> bool {
         !self.field().is_selector()
     }
