@@ -144,7 +144,7 @@ async fn bench() {
     for e in effects {
         if let tui::Effect::StartRun { seq, plan } = e {
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-            let _ = cors_doctor::runner::run(&plan, None, Some(tx)).await;
+            let _ = cors_doctor::runner::run_sealed(&plan, |_| Ok(None), None, Some(tx)).await;
             while let Ok(event) = rx.try_recv() {
                 state.update(Msg::Run { seq, event });
             }

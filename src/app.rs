@@ -8,14 +8,69 @@ use std::time::Duration;
 
 use crate::aws::BoxFuture;
 use crate::aws::ConfigSource;
+use crate::aws::SourceError;
 use crate::cli::{CheckArgs, Cli, Command, DemoArgs, FormatArg, ServeArgs};
 use crate::config::Config;
+use crate::config::ConfigError;
 use crate::gateway::scenario::Scenario;
-use crate::plan::{Plan, TargetArgs, UsageError};
+use crate::gateway::scenario::ScenarioError;
+use crate::plan::{Plan, PlanError, TargetArgs};
 use crate::report::Format;
 use crate::runner;
+use crate::runner::RunError;
 use crate::sim::{self, SimServer};
 use crate::tui::{ScenarioCatalog, ScenarioEntry, StartedScenario};
+
+/// Why the program could not do what the command line asked. Each kind has its exit status
+/// ([`AppError::exit_code`]); the message says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The request to diagnose is not valid (flags, form, config defaults).
+    #[error(transparent)]
+    Usage(#[from] PlanError),
+    /// The config file cannot be read or parsed.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The configuration source cannot be opened (`--openapi`).
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// The run produced no report (missing credentials, nothing to predict from…).
+    #[error(transparent)]
+    Run(#[from] RunError),
+    /// The configuration was asked for explicitly and could not be read.
+    #[error("cannot read the API's configuration: {0}")]
+    ConfigUnavailable(String),
+    /// A demo scenario cannot be found or read.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// The simulator cannot listen where asked.
+    #[error("cannot listen on {bind}: {why}. Choose another --port (0 picks a free one).")]
+    Listen { bind: SocketAddr, why: String },
+    /// Standard output cannot be written (a closed pipe, a full disk).
+    #[error("cannot write to standard output ({0}); check where the output is redirected")]
+    Output(std::io::Error),
+    /// The terminal UI could not run (the terminal cannot be set up).
+    #[error("{0}")]
+    Terminal(String),
+}
+
+impl AppError {
+    /// The exit status: 2 for every kind today (usage, configuration, credentials, output:
+    /// README "Exit status"); 1 is kept for "a step fails", which is not an error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            AppError::Usage(_)
+            | AppError::Config(_)
+            | AppError::Source(_)
+            | AppError::Run(_)
+            | AppError::ConfigUnavailable(_)
+            | AppError::Scenario(_)
+            | AppError::Listen { .. }
+            | AppError::Output(_)
+            | AppError::Terminal(_) => 2,
+        }
+    }
+}
 
 /// Exit status: 0 allowed, 1 a step fails, 2 usage/configuration error.
 pub async fn run(cli: Cli) -> i32 {
@@ -42,22 +97,18 @@ pub async fn run(cli: Cli) -> i32 {
                 "cors-doctor: {}",
                 crate::redact::escape_controls(&crate::redact::known(&e.to_string()))
             );
-            2
+            e.exit_code()
         }
     }
 }
 
 /// Writes `text` and a newline to standard output and flushes it: a write that fails (a
 /// closed pipe, a full disk) is an error that says so, never a panic or a silent exit 0.
-fn print_stdout(text: &str) -> Result<(), UsageError> {
+fn print_stdout(text: &str) -> Result<(), AppError> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "{text}")
         .and_then(|()| out.flush())
-        .map_err(|e| {
-            UsageError(format!(
-                "cannot write to standard output ({e}); check where the output is redirected"
-            ))
-        })
+        .map_err(AppError::Output)
 }
 
 /// Adds the secrets of the command line's target (and the config's request defaults) to the
@@ -92,9 +143,8 @@ pub fn parse_error(e: clap::Error) -> i32 {
     2
 }
 
-async fn dispatch(cli: Cli) -> Result<i32, UsageError> {
-    let (config, config_path) =
-        Config::load(cli.config.as_deref()).map_err(|e| UsageError(e.to_string()))?;
+async fn dispatch(cli: Cli) -> Result<i32, AppError> {
+    let (config, config_path) = Config::load(cli.config.as_deref())?;
     remember_secrets(&cli, &config);
     let log_file = cli
         .log_file
@@ -116,7 +166,7 @@ async fn dispatch(cli: Cli) -> Result<i32, UsageError> {
             let start = match &args.scenario {
                 None => crate::tui::StartMode::Demo,
                 Some(name) => {
-                    let started = SimCatalog.start(name).await.map_err(UsageError)?;
+                    let started = SimCatalog.start_scenario(name).await?;
                     _simulator = Some(started.guard);
                     crate::tui::StartMode::Diagnose(Box::new(started.plan))
                 }
@@ -131,7 +181,7 @@ async fn dispatch(cli: Cli) -> Result<i32, UsageError> {
             } else {
                 match cli.target.args().resolve(&config) {
                     Ok(plan) => crate::tui::StartMode::Diagnose(Box::new(plan)),
-                    Err(e) => crate::tui::StartMode::FormError(e.0),
+                    Err(e) => crate::tui::StartMode::FormError(e.to_string()),
                 }
             };
             tui(config, cli.target.args(), start).await
@@ -152,7 +202,7 @@ async fn tui(
     config: Config,
     args: TargetArgs,
     start: crate::tui::StartMode,
-) -> Result<i32, UsageError> {
+) -> Result<i32, AppError> {
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let opts = crate::tui::Options {
         config,
@@ -163,14 +213,12 @@ async fn tui(
         last_path: crate::tui::session::default_path(),
         color,
     };
-    crate::tui::run(opts).await.map_err(UsageError)
+    crate::tui::run(opts).await.map_err(AppError::Terminal)
 }
 
 /// The configuration source a plan names, if any (see [`crate::aws::resolve()`]).
-pub fn config_source(plan: &Plan) -> Result<Option<Arc<dyn ConfigSource>>, UsageError> {
-    crate::aws::resolve(plan)
-        .open()
-        .map_err(|e| UsageError(e.to_string()))
+pub fn config_source(plan: &Plan) -> Result<Option<Arc<dyn ConfigSource>>, SourceError> {
+    crate::aws::resolve(plan).open()
 }
 
 /// The text report wrapped at the terminal's width (100 columns when piped); other formats
@@ -189,34 +237,32 @@ fn color_wanted(no_color: bool) -> bool {
         && std::io::stdout().is_terminal()
 }
 
-fn load_scenario(name: &str) -> Result<Scenario, UsageError> {
+fn load_scenario(name: &str) -> Result<Scenario, ScenarioError> {
     let path = std::path::Path::new(name);
-    let loaded = if name.ends_with(".json") || path.is_file() {
+    if name.ends_with(".json") || path.is_file() {
         Scenario::load(path)
     } else {
         Scenario::by_name(name)
-    };
-    loaded.map_err(|e| UsageError(e.to_string()))
+    }
 }
 
 async fn start_simulator(
     scenario: &Scenario,
     port: u16,
     latency_ms: u64,
-) -> Result<SimServer, UsageError> {
+) -> Result<SimServer, AppError> {
     let handler = sim::gateway::handler(scenario.api.clone(), scenario.spec.backend.clone());
     let bind = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     SimServer::start(bind, handler, Duration::from_millis(latency_ms))
         .await
-        .map_err(|e| {
-            UsageError(format!(
-                "cannot listen on {bind}: {e}. Choose another --port (0 picks a free one)."
-            ))
+        .map_err(|e| AppError::Listen {
+            bind,
+            why: e.to_string(),
         })
 }
 
 /// The plan that diagnoses a scenario's request against a simulator at `base_url`.
-pub fn scenario_plan(scenario: &Scenario, base_url: &str) -> Result<Plan, UsageError> {
+pub fn scenario_plan(scenario: &Scenario, base_url: &str) -> Result<Plan, PlanError> {
     let req = &scenario.spec.request;
     let mut target = TargetArgs {
         url: Some(format!("{base_url}{}", scenario.url_path())),
@@ -253,21 +299,26 @@ impl ScenarioCatalog for SimCatalog {
     }
 
     fn start<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<StartedScenario, String>> {
-        Box::pin(async move {
-            let scenario = load_scenario(name).map_err(|e| e.0)?;
-            let server = start_simulator(&scenario, 0, 0).await.map_err(|e| e.0)?;
-            let plan = scenario_plan(&scenario, &server.base_url()).map_err(|e| e.0)?;
-            Ok(StartedScenario {
-                plan,
-                guard: Box::new(server),
-            })
+        Box::pin(async move { self.start_scenario(name).await.map_err(|e| e.to_string()) })
+    }
+}
+
+impl SimCatalog {
+    /// Starts the simulator of scenario `name` (a name or a file) on a free loopback port.
+    async fn start_scenario(&self, name: &str) -> Result<StartedScenario, AppError> {
+        let scenario = load_scenario(name)?;
+        let server = start_simulator(&scenario, 0, 0).await?;
+        let plan = scenario_plan(&scenario, &server.base_url())?;
+        Ok(StartedScenario {
+            plan,
+            guard: Box::new(server),
         })
     }
 }
 
-async fn demo(args: &DemoArgs) -> Result<i32, UsageError> {
+async fn demo(args: &DemoArgs) -> Result<i32, AppError> {
     if args.list {
-        let scenarios = Scenario::all().map_err(|e| UsageError(e.to_string()))?;
+        let scenarios = Scenario::all()?;
         let width = scenarios.iter().map(|s| s.name.len()).max().unwrap_or(0);
         let list: Vec<String> = scenarios
             .iter()
@@ -282,7 +333,7 @@ async fn demo(args: &DemoArgs) -> Result<i32, UsageError> {
     let plan = scenario_plan(&scenario, &server.base_url())?;
     let report = runner::run(&plan, config_source(&plan)?, None)
         .await
-        .map_err(|e| UsageError(e.to_string()));
+        .map_err(AppError::from);
     server.shutdown().await;
     let report = report?;
     let format = args.format.map_or(Format::Text, Format::from);
@@ -298,7 +349,7 @@ async fn demo(args: &DemoArgs) -> Result<i32, UsageError> {
     Ok(report.exit_code())
 }
 
-async fn serve(args: &ServeArgs) -> Result<i32, UsageError> {
+async fn serve(args: &ServeArgs) -> Result<i32, AppError> {
     let scenario = load_scenario(&args.scenario)?;
     let server = start_simulator(&scenario, args.port, args.latency_ms).await?;
     let req = &scenario.spec.request;
@@ -347,7 +398,7 @@ static STOPPED_BY: AtomicI32 = AtomicI32::new(0);
 /// The scenario `cors-doctor demo` diagnoses when none is named.
 pub const DEFAULT_DEMO: &str = "options-cognito-authorizer";
 
-async fn check(args: &CheckArgs, config: &Config) -> Result<i32, UsageError> {
+async fn check(args: &CheckArgs, config: &Config) -> Result<i32, AppError> {
     let plan = args.target.args().resolve(config)?;
     if plan.browser {
         tokio::spawn(stop_on_signal());
@@ -357,9 +408,7 @@ async fn check(args: &CheckArgs, config: &Config) -> Result<i32, UsageError> {
     // credentials stop the run before anything is probed: exit 2 with the next command),
     // the lookups, the retest.
     let deadline = tokio::time::Instant::now() + plan.timeout;
-    let (report, _) = runner::run_until(&plan, source.clone(), None, deadline)
-        .await
-        .map_err(|e| UsageError(e.to_string()))?;
+    let (report, _) = runner::run_until(&plan, source.clone(), None, deadline).await?;
     let format = Format::from(args.format);
     let color = format == Format::Text && color_wanted(args.no_color);
     if STOPPED_BY.load(Ordering::SeqCst) != 0 {
@@ -375,9 +424,7 @@ async fn check(args: &CheckArgs, config: &Config) -> Result<i32, UsageError> {
         || plan.aws.endpoint_url.is_some()
         || plan.aws.profile.is_some();
     if let (true, Some(why)) = (explicit && source.is_some(), &report.api.config_unavailable) {
-        return Err(UsageError(format!(
-            "cannot read the API's configuration: {why}"
-        )));
+        return Err(AppError::ConfigUnavailable(why.clone()));
     }
     Ok(report.exit_code())
 }

@@ -377,6 +377,46 @@ fn the_top_level_modules_import_each_other_in_no_cycle() {
     assert!(found.is_empty(), "{}", report.join("\n"));
 }
 
+/// The modules that may name the `clap` crate: the command line (`cli`), and `app`, which
+/// prints clap's own errors.
+const CLAP_USERS: [&str; 2] = ["cli", "app"];
+
+#[test]
+fn clap_stays_in_the_command_line() {
+    let src = src_dir();
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut bad = Vec::new();
+    for file in &files {
+        let Some((module, _)) = module_of(&src, file) else {
+            continue;
+        };
+        if CLAP_USERS.contains(&module.as_str())
+            || ["main", "architecture"].contains(&module.as_str())
+        {
+            continue;
+        }
+        let code = code_only(&std::fs::read_to_string(file).unwrap_or_default());
+        let names_clap = code.match_indices("clap").any(|(i, _)| {
+            let before = code[..i].chars().next_back();
+            let after = code[i + 4..].chars().next();
+            let ident = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+            !ident(before) && !ident(after)
+        });
+        if names_clap {
+            bad.push(format!(
+                "src/{}",
+                file.strip_prefix(&src).unwrap_or(file).display()
+            ));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "clap (derives, ValueEnum, errors) belongs in cli.rs; these name it:\n  {}",
+        bad.join("\n  ")
+    );
+}
+
 #[test]
 fn the_allowed_edges_still_exist() {
     // An allowed edge that is gone must leave the list (or it would hide a new one).

@@ -86,28 +86,34 @@ impl FromIterator<(String, String)> for Headers {
     }
 }
 
+/// A `-H` argument that is not a header. Messages never quote the value (it may be a
+/// secret), only the start of the argument or the name, shortened and escaped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HeaderArgError {
+    #[error("malformed header starting '{0}': expected 'Name: value', as in curl -H.")]
+    NoColon(String),
+    #[error(
+        "malformed header: '{0}' is not a valid header name. Write 'Name: value', as in curl -H."
+    )]
+    BadName(String),
+    #[error("malformed header '{0}': its value contains a line break or NUL, which HTTP does not allow.")]
+    BadValue(String),
+}
+
 /// Parses a curl-style `Name: value` header argument.
-/// Messages never quote the value (it may be a secret), only the name.
-pub fn parse_header_arg(arg: &str) -> Result<(String, String), String> {
+pub fn parse_header_arg(arg: &str) -> Result<(String, String), HeaderArgError> {
+    let shown = |s: &str| crate::text::escape_controls(&crate::text::shorten(s, 60));
     let Some((name, value)) = arg.split_once(':') else {
         let first = arg.split_whitespace().next().unwrap_or_default();
-        return Err(format!(
-            "malformed header starting '{}': expected 'Name: value', as in curl -H.",
-            crate::text::escape_controls(&crate::text::shorten(first, 60))
-        ));
+        return Err(HeaderArgError::NoColon(shown(first)));
     };
     let name = name.trim();
     if name.is_empty() || !name.bytes().all(is_token_byte) {
-        return Err(format!(
-            "malformed header: '{}' is not a valid header name. Write 'Name: value', as in curl -H.",
-            crate::text::escape_controls(&crate::text::shorten(name, 60))
-        ));
+        return Err(HeaderArgError::BadName(shown(name)));
     }
     let value = value.trim();
     if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
-        return Err(format!(
-            "malformed header '{name}': its value contains a line break or NUL, which HTTP does not allow."
-        ));
+        return Err(HeaderArgError::BadValue(name.to_string()));
     }
     Ok((name.to_string(), value.to_string()))
 }

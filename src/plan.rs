@@ -54,10 +54,55 @@ pub struct TargetArgs {
     pub mode: Option<Mode>,
 }
 
-/// A usage or configuration problem: exit status 2.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
+/// Why the fields do not make a plan: a usage or configuration problem (`check` exits 2).
+/// Every message says what to give instead; what the user typed is quoted with its secrets
+/// masked.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PlanError {
+    #[error("--origin is required: the origin of the page that makes the request, e.g. --origin https://app.example.com")]
+    MissingOrigin,
+    #[error("invalid method '{0}': a method is one word of letters, e.g. GET, POST or PUT.")]
+    Method(String),
+    #[error(transparent)]
+    Header(#[from] crate::http::HeaderArgError),
+    #[error(transparent)]
+    Target(#[from] crate::target::TargetError),
+    #[error("invalid probe.mode '{0}' in the config: use spec or chrome-today")]
+    ConfigMode(String),
+    #[error("{what} must be at least 0.001 and at most 3600 seconds, not {value}: give e.g. 10.")]
+    Duration { what: &'static str, value: f64 },
+    #[error("--path must start with '/', e.g. /items (got '{0}').")]
+    Path(String),
+    #[error("give the URL the app fetches, or --path with --openapi FILE (or --api-id and --stage) for a diagnosis from the configuration alone")]
+    NoTarget,
+    #[error(
+        "without a URL, name the configuration: --openapi EXPORT.json, or --api-id ID --stage NAME"
+    )]
+    NoConfiguration,
+    #[error("invalid --endpoint-url '{shown}': {why}. Give the API Gateway endpoint as http(s)://host[:port], e.g. http://127.0.0.1:5000")]
+    Endpoint { shown: String, why: String },
+    #[error(transparent)]
+    Body(#[from] BodyError),
+}
+
+/// Why `-d` gave no body.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BodyError {
+    #[error("-d @{0}: the body is larger than {mb} MB, API Gateway's payload limit.", mb = MAX_BODY_BYTES / (1024 * 1024))]
+    TooBig(String),
+    #[error("-d @- reads the body from standard input, which is a terminal: pipe or redirect the body in (e.g. -d @- < body.json).")]
+    StdinIsTerminal,
+    #[error("-d @-: cannot read standard input: {0}.")]
+    Stdin(String),
+    #[error("-d @-: standard input did not end within {0} s; pipe in a complete body (e.g. -d @- < body.json).")]
+    StdinTimeout(u64),
+    #[error("-d @{shown}: cannot read the file: {why}.")]
+    File { shown: String, why: String },
+    #[error("-d @{0}: not a regular file; give a file, or @- to read standard input.")]
+    NotAFile(String),
+    #[error("-d {0}: the body is not UTF-8 text; cors-doctor sends text bodies only.")]
+    NotUtf8(String),
+}
 
 /// A validated request to diagnose, with how to gather evidence for it.
 #[derive(Clone, Debug)]
@@ -89,15 +134,14 @@ pub struct AwsArgs {
 }
 
 /// `--endpoint-url` (or `aws.endpoint_url`): an http(s) URL with a host, as the AWS CLI takes.
-fn check_endpoint_url(input: &str) -> Result<(), UsageError> {
+fn check_endpoint_url(input: &str) -> Result<(), PlanError> {
     let shown: String = crate::redact::text(&crate::redact::url(input))
         .chars()
         .take(200)
         .collect();
-    let bad = |why: &str| {
-        UsageError(format!(
-            "invalid --endpoint-url '{shown}': {why}. Give the API Gateway endpoint as http(s)://host[:port], e.g. http://127.0.0.1:5000"
-        ))
+    let bad = |why: &str| PlanError::Endpoint {
+        shown: shown.clone(),
+        why: why.to_string(),
     };
     let url = url::Url::parse(input.trim()).map_err(|e| bad(&e.to_string()))?;
     if !matches!(url.scheme(), "http" | "https") {
@@ -109,12 +153,10 @@ fn check_endpoint_url(input: &str) -> Result<(), UsageError> {
     Ok(())
 }
 
-fn secs(v: f64, what: &str) -> Result<Duration, UsageError> {
+fn secs(v: f64, what: &'static str) -> Result<Duration, PlanError> {
     // At least a millisecond: a shorter limit would fail every request before it starts.
     if !(0.001..=3600.0).contains(&v) {
-        return Err(UsageError(format!(
-            "{what} must be at least 0.001 and at most 3600 seconds, not {v}: give e.g. 10."
-        )));
+        return Err(PlanError::Duration { what, value: v });
     }
     Ok(Duration::from_secs_f64(v))
 }
@@ -130,24 +172,17 @@ const STDIN_BODY_WAIT: Duration = Duration::from_secs(30);
 /// returns and line feeds removed; anything else is the body itself. Reads are bounded by
 /// [`MAX_BODY_BYTES`]; only regular files (and a piped or redirected standard input) are read,
 /// so a FIFO or a device cannot block or exhaust memory.
-pub fn read_body_arg(arg: &str) -> Result<String, UsageError> {
+pub fn read_body_arg(arg: &str) -> Result<String, BodyError> {
     use std::io::{IsTerminal, Read};
     let Some(source) = arg.strip_prefix('@') else {
         return Ok(arg.to_string());
     };
-    let too_big = |what: &str| {
-        UsageError(format!(
-            "-d @{what}: the body is larger than {} MB, API Gateway's payload limit.",
-            MAX_BODY_BYTES / (1024 * 1024)
-        ))
-    };
+    let too_big = |what: &str| BodyError::TooBig(what.to_string());
     let mut bytes = Vec::new();
     if source == "-" {
         let stdin = std::io::stdin();
         if stdin.is_terminal() {
-            return Err(UsageError(
-                "-d @- reads the body from standard input, which is a terminal: pipe or redirect the body in (e.g. -d @- < body.json).".into(),
-            ));
+            return Err(BodyError::StdinIsTerminal);
         }
         // Bounded in time too: a pipe whose writer never finishes must not hang the run.
         let (tx, rx) = std::sync::mpsc::channel();
@@ -162,47 +197,34 @@ pub fn read_body_arg(arg: &str) -> Result<String, UsageError> {
         });
         bytes = match rx.recv_timeout(STDIN_BODY_WAIT) {
             Ok(Ok(b)) => b,
-            Ok(Err(e)) => {
-                return Err(UsageError(format!(
-                    "-d @-: cannot read standard input: {e}."
-                )))
-            }
-            Err(_) => {
-                return Err(UsageError(format!(
-                    "-d @-: standard input did not end within {} s; pipe in a complete body (e.g. -d @- < body.json).",
-                    STDIN_BODY_WAIT.as_secs()
-                )))
-            }
+            Ok(Err(e)) => return Err(BodyError::Stdin(e.to_string())),
+            Err(_) => return Err(BodyError::StdinTimeout(STDIN_BODY_WAIT.as_secs())),
         };
         if bytes.len() as u64 > MAX_BODY_BYTES {
             return Err(too_big("-"));
         }
     } else {
         let shown = crate::redact::escape_controls(&crate::redact::shorten(source, 200));
-        let meta = std::fs::metadata(source)
-            .map_err(|e| UsageError(format!("-d @{shown}: cannot read the file: {e}.")))?;
+        let unreadable = |e: std::io::Error| BodyError::File {
+            shown: shown.clone(),
+            why: e.to_string(),
+        };
+        let meta = std::fs::metadata(source).map_err(unreadable)?;
         if !meta.is_file() {
-            return Err(UsageError(format!(
-                "-d @{shown}: not a regular file; give a file, or @- to read standard input."
-            )));
+            return Err(BodyError::NotAFile(shown));
         }
         if meta.len() > MAX_BODY_BYTES {
             return Err(too_big(&shown));
         }
         std::fs::File::open(source)
             .and_then(|f| f.take(MAX_BODY_BYTES + 1).read_to_end(&mut bytes))
-            .map_err(|e| UsageError(format!("-d @{shown}: cannot read the file: {e}.")))?;
+            .map_err(unreadable)?;
         if bytes.len() as u64 > MAX_BODY_BYTES {
             return Err(too_big(&shown));
         }
     }
     bytes.retain(|b| *b != b'\r' && *b != b'\n');
-    String::from_utf8(bytes).map_err(|_| {
-        UsageError(format!(
-            "-d {}: the body is not UTF-8 text; cors-doctor sends text bodies only.",
-            crate::redact::shorten(arg, 200)
-        ))
-    })
+    String::from_utf8(bytes).map_err(|_| BodyError::NotUtf8(crate::redact::shorten(arg, 200)))
 }
 
 impl TargetArgs {
@@ -236,22 +258,21 @@ impl TargetArgs {
     }
 
     /// Combines the flags with the config file's defaults and validates everything once.
-    pub fn resolve(&self, config: &Config) -> Result<Plan, UsageError> {
+    pub fn resolve(&self, config: &Config) -> Result<Plan, PlanError> {
         let origin_input = self
             .origin
             .clone()
             .or_else(|| config.request.origin.clone())
-            .ok_or_else(|| UsageError("--origin is required: the origin of the page that makes the request, e.g. --origin https://app.example.com".into()))?;
-        let origin = parse_origin(&origin_input).map_err(UsageError)?;
+            .ok_or(PlanError::MissingOrigin)?;
+        let origin = parse_origin(&origin_input)?;
         let method = self
             .method
             .clone()
             .or_else(|| config.request.method.clone())
             .unwrap_or_else(|| "GET".to_string());
         if method.is_empty() || !method.bytes().all(crate::http::is_token_byte) {
-            return Err(UsageError(format!(
-                "invalid method '{}': a method is one word of letters, e.g. GET, POST or PUT.",
-                crate::redact::escape_controls(&crate::redact::shorten(&method, 40))
+            return Err(PlanError::Method(crate::redact::escape_controls(
+                &crate::redact::shorten(&method, 40),
             )));
         }
         let mut headers = Headers::new();
@@ -261,7 +282,7 @@ impl TargetArgs {
             &self.headers
         };
         for h in header_args {
-            let (n, v) = parse_header_arg(h).map_err(UsageError)?;
+            let (n, v) = parse_header_arg(h)?;
             headers.push(n, v);
         }
         let credentials: CredentialsMode = match self
@@ -269,18 +290,14 @@ impl TargetArgs {
             .as_ref()
             .or(config.request.credentials.as_ref())
         {
-            Some(c) => c.parse().map_err(UsageError)?,
+            Some(c) => c.parse()?,
             None => CredentialsMode::default(),
         };
         let mode = match (self.mode, config.probe.mode.as_deref()) {
             (Some(mode), _) => mode,
             (None, Some("spec")) => Mode::Spec,
             (None, Some("chrome-today")) | (None, None) => Mode::ChromeToday,
-            (None, Some(other)) => {
-                return Err(UsageError(format!(
-                    "invalid probe.mode '{other}' in the config: use spec or chrome-today"
-                )))
-            }
+            (None, Some(other)) => return Err(PlanError::ConfigMode(other.to_string())),
         };
         let timeout = secs(
             self.timeout.or(config.probe.timeout_secs).unwrap_or(10.0),
@@ -293,21 +310,18 @@ impl TargetArgs {
         .min(timeout);
         let path = match &self.path {
             Some(p) if !p.starts_with('/') => {
-                return Err(UsageError(format!(
-                    "--path must start with '/', e.g. /items (got '{}').",
-                    crate::target::quoted(p)
-                )))
+                return Err(PlanError::Path(crate::target::quoted(p)))
             }
             p => p.clone(),
         };
         let (url, live) = match &self.url {
-            Some(u) => (parse_url(u).map_err(UsageError)?, true),
+            Some(u) => (parse_url(u)?, true),
             None => {
                 let Some(p) = &path else {
-                    return Err(UsageError("give the URL the app fetches, or --path with --openapi FILE (or --api-id and --stage) for a diagnosis from the configuration alone".into()));
+                    return Err(PlanError::NoTarget);
                 };
                 if self.openapi.is_none() && (self.api_id.is_none() || self.stage.is_none()) {
-                    return Err(UsageError("without a URL, name the configuration: --openapi EXPORT.json, or --api-id ID --stage NAME".into()));
+                    return Err(PlanError::NoConfiguration);
                 }
                 // Without an id the host is a readable placeholder that is not a valid API id.
                 let api = self.api_id.as_deref().unwrap_or("api-id");
@@ -319,7 +333,7 @@ impl TargetArgs {
                 let stage = self.stage.as_deref().unwrap_or("prod");
                 let synthesized =
                     format!("https://{api}.execute-api.{region}.amazonaws.com/{stage}{p}");
-                (parse_url(&synthesized).map_err(UsageError)?, false)
+                (parse_url(&synthesized)?, false)
             }
         };
         let endpoint_url = self

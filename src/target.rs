@@ -26,17 +26,42 @@ impl CredentialsMode {
     }
 }
 
+/// A target that cannot be diagnosed as given: each message quotes the input with its
+/// secrets masked, and says what to give instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TargetError {
+    #[error("unknown credentials mode '{0}': use omit, same-origin or include.")]
+    Credentials(String),
+    #[error("the URL is {0} bytes long, more than the {MAX_URL_BYTES} bytes an HTTP request can carry; shorten its query string.")]
+    UrlTooLong(usize),
+    #[error("the URL is {0} bytes long once encoded, more than the {MAX_URL_BYTES} bytes an HTTP request can carry; shorten its query string.")]
+    EncodedUrlTooLong(usize),
+    #[error("invalid URL '{shown}': {why}. Give a full URL such as https://abc123.execute-api.us-east-1.amazonaws.com/prod/items.")]
+    Url { shown: String, why: String },
+    #[error("unsupported URL scheme '{scheme}' in '{shown}': browsers only make CORS requests over http and https.")]
+    UrlScheme { scheme: String, shown: String },
+    #[error("invalid URL '{0}': it has no host.")]
+    UrlHost(String),
+    #[error("invalid origin '{shown}': {why}. An origin is scheme://host[:port], e.g. https://app.example.com.")]
+    Origin { shown: String, why: String },
+    #[error("invalid origin '{0}': the scheme must be http or https.")]
+    OriginScheme(String),
+    #[error("invalid origin '{0}': an origin is scheme://host[:port] with no path (did you paste the page URL?).")]
+    OriginPath(String),
+    #[error("invalid origin '{0}': an origin has no user name or password.")]
+    OriginUserInfo(String),
+    #[error("invalid origin '{0}': it has no host. Use scheme://host[:port].")]
+    OriginHost(String),
+}
+
 impl std::str::FromStr for CredentialsMode {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = TargetError;
+    fn from_str(s: &str) -> Result<Self, TargetError> {
         match s {
             "omit" => Ok(Self::Omit),
             "same-origin" => Ok(Self::SameOrigin),
             "include" => Ok(Self::Include),
-            other => Err(format!(
-                "unknown credentials mode '{}': use omit, same-origin or include.",
-                crate::redact::shorten(other, 40)
-            )),
+            other => Err(TargetError::Credentials(crate::redact::shorten(other, 40))),
         }
     }
 }
@@ -81,34 +106,28 @@ pub fn quoted(input: &str) -> String {
 }
 
 /// Validates and parses a target URL: http or https with a host, short enough to send.
-pub fn parse_url(input: &str) -> Result<Url, String> {
+pub fn parse_url(input: &str) -> Result<Url, TargetError> {
     if input.trim().len() > MAX_URL_BYTES {
-        return Err(format!(
-            "the URL is {} bytes long, more than the {MAX_URL_BYTES} bytes an HTTP request can carry; shorten its query string.",
-            input.trim().len()
-        ));
+        return Err(TargetError::UrlTooLong(input.trim().len()));
     }
-    let url = Url::parse(input.trim()).map_err(|e| {
-        format!("invalid URL '{}': {e}. Give a full URL such as https://abc123.execute-api.us-east-1.amazonaws.com/prod/items.", quoted(input))
+    let url = Url::parse(input.trim()).map_err(|e| TargetError::Url {
+        shown: quoted(input),
+        why: e.to_string(),
     })?;
     match url.scheme() {
         "http" | "https" => {}
         other => {
-            return Err(format!(
-                "unsupported URL scheme '{}' in '{}': browsers only make CORS requests over http and https.",
-                crate::redact::shorten(other, 40),
-                quoted(input)
-            ))
+            return Err(TargetError::UrlScheme {
+                scheme: crate::redact::shorten(other, 40),
+                shown: quoted(input),
+            })
         }
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(format!("invalid URL '{}': it has no host.", quoted(input)));
+        return Err(TargetError::UrlHost(quoted(input)));
     }
     if url.as_str().len() > MAX_URL_BYTES {
-        return Err(format!(
-            "the URL is {} bytes long once encoded, more than the {MAX_URL_BYTES} bytes an HTTP request can carry; shorten its query string.",
-            url.as_str().len()
-        ));
+        return Err(TargetError::EncodedUrlTooLong(url.as_str().len()));
     }
     Ok(url)
 }
@@ -116,32 +135,25 @@ pub fn parse_url(input: &str) -> Result<Url, String> {
 /// Validates an origin and returns its serialization (`https://app.example.com`).
 /// A path of `/` is tolerated (users paste it) but any other path, query or fragment is not,
 /// and neither is the opaque origin `null`, which a page under diagnosis cannot have here.
-pub fn parse_origin(input: &str) -> Result<String, String> {
+pub fn parse_origin(input: &str) -> Result<String, TargetError> {
     let input = input.trim();
     let shown = quoted(input);
-    let url = Url::parse(input).map_err(|e| {
-        format!("invalid origin '{shown}': {e}. An origin is scheme://host[:port], e.g. https://app.example.com.")
+    let url = Url::parse(input).map_err(|e| TargetError::Origin {
+        shown: shown.clone(),
+        why: e.to_string(),
     })?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!(
-            "invalid origin '{shown}': the scheme must be http or https."
-        ));
+        return Err(TargetError::OriginScheme(shown));
     }
     if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
-        return Err(format!(
-            "invalid origin '{shown}': an origin is scheme://host[:port] with no path (did you paste the page URL?)."
-        ));
+        return Err(TargetError::OriginPath(shown));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(format!(
-            "invalid origin '{shown}': an origin has no user name or password."
-        ));
+        return Err(TargetError::OriginUserInfo(shown));
     }
     match url.origin() {
         url::Origin::Tuple(..) => Ok(url.origin().ascii_serialization()),
-        url::Origin::Opaque(_) => Err(format!(
-            "invalid origin '{shown}': it has no host. Use scheme://host[:port]."
-        )),
+        url::Origin::Opaque(_) => Err(TargetError::OriginHost(shown)),
     }
 }
 
@@ -206,8 +218,12 @@ mod tests {
         assert!(parse_url("https://x.example/a").is_ok());
         assert!(parse_url("ftp://x.example/a")
             .unwrap_err()
+            .to_string()
             .contains("unsupported URL scheme"));
-        assert!(parse_url("not a url").unwrap_err().contains("invalid URL"));
+        assert!(parse_url("not a url")
+            .unwrap_err()
+            .to_string()
+            .contains("invalid URL"));
     }
 
     #[test]

@@ -32,7 +32,7 @@ async fn run_effects(state: &mut AppState, effects: Vec<Effect>) -> Vec<String> 
     for e in effects {
         if let Effect::StartRun { seq, plan } = e {
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-            let _ = runner::run(&plan, None, Some(tx)).await;
+            let _ = runner::run_sealed(&plan, |_| Ok(None), None, Some(tx)).await;
             while let Ok(event) = rx.try_recv() {
                 seen.push(format!("{event:?}").chars().take(20).collect());
                 if matches!(event, RunEvent::BrowserStarted) {
@@ -103,7 +103,7 @@ async fn b_retests_in_chromium() {
     std::env::set_var(CHROMIUM_ENV, "/nonexistent/chromium");
     let effects = press(&mut state, 'b');
     match &effects[..] {
-        [Effect::StartRun { plan, .. }] => assert!(plan.browser),
+        [Effect::StartRun { plan, .. }] => assert!(plan.shown().browser),
         other => panic!("{other:?}"),
     }
     assert!(draw(&mut terminal, &state).contains("retesting in Chromium…"));
@@ -133,7 +133,7 @@ async fn b_retests_in_chromium() {
     let d = state.diag.as_ref().unwrap();
     let report = d.report.as_ref().unwrap();
     assert_eq!(report.browser.source, "chromium");
-    assert!(!d.plan.browser, "R reruns without Chromium again");
+    assert!(!d.plan.shown().browser, "R reruns without Chromium again");
     let screen = draw(&mut terminal, &state);
     assert!(screen.contains("source chromium"), "{screen}");
     assert!(screen.contains("(Chromium retest)"), "{screen}");

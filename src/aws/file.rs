@@ -102,7 +102,7 @@ impl ConfigSource for OpenApiFile {
     fn load<'a>(
         &'a self,
         request: &'a ConfigRequest,
-    ) -> BoxFuture<'a, Result<LoadedConfig, String>> {
+    ) -> BoxFuture<'a, Result<LoadedConfig, super::Unavailable>> {
         let loaded = self.locate(request);
         Box::pin(async move { Ok(loaded) })
     }
@@ -127,7 +127,7 @@ impl ConfigSource for ScenarioSource {
     fn load<'a>(
         &'a self,
         request: &'a ConfigRequest,
-    ) -> BoxFuture<'a, Result<LoadedConfig, String>> {
+    ) -> BoxFuture<'a, Result<LoadedConfig, super::Unavailable>> {
         let at = request.location(&self.scenario.api);
         let loaded = scenario_config(&self.scenario, request, at);
         Box::pin(async move { Ok(loaded) })

@@ -152,18 +152,30 @@ pub struct LoadedConfig {
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// Why a source could not give the configuration, in words (with the IAM action, the
+/// endpoint or the command to run): the report shows it, and the run goes on without it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Unavailable(pub String);
+
+/// Missing or expired AWS credentials, with the exact next command: the run stops before
+/// anything is probed (`check` exits 2; the TUI shows it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct CredentialsError(pub String);
+
 /// A source of API Gateway configuration.
 pub trait ConfigSource: Send + Sync {
     fn kind(&self) -> ConfigSourceKind;
-    /// Loads the API; `Err` is a human explanation of why it is unavailable.
+    /// Loads the API; `Err` explains why it is unavailable.
     fn load<'a>(
         &'a self,
         request: &'a ConfigRequest,
-    ) -> BoxFuture<'a, Result<LoadedConfig, String>>;
+    ) -> BoxFuture<'a, Result<LoadedConfig, Unavailable>>;
 
-    /// Checked before anything is probed: `Err` stops the run with exit status 2 (e.g. no or
+    /// Checked before anything is probed: `Err` stops the run with exit status 2 (no or
     /// expired AWS credentials, with the command that fixes it).
-    fn preflight(&self) -> BoxFuture<'_, Result<(), String>> {
+    fn preflight(&self) -> BoxFuture<'_, Result<(), CredentialsError>> {
         Box::pin(async { Ok(()) })
     }
 

@@ -11,35 +11,30 @@
 //! becomes a [`ConfigGap`] (the step it feeds is `unknown`, naming the IAM action and ARN);
 //! missing or expired credentials stop the run before any probe ([`SdkSource::preflight`]).
 
+mod domain;
 pub mod errors;
 pub mod http_api;
 pub mod intercept;
 pub mod rest;
+mod setup;
+
+use domain::custom_domain;
+use setup::build_clients;
+pub use setup::credentials_help;
 
 use std::time::Duration;
 
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::SdkConfig;
 use aws_credential_types::provider::ProvideCredentials;
 use tokio::sync::OnceCell;
 
-use super::{BoxFuture, ConfigRequest, ConfigSource, LoadedConfig};
+use super::{BoxFuture, ConfigRequest, ConfigSource, CredentialsError, LoadedConfig, Unavailable};
 use crate::evidence::{ConfigGap, ConfigSourceKind};
 use crate::gateway::model::{ApiKind, DEFAULT_STAGE};
 use crate::plan::Plan;
-use errors::{classify, Lookup, LookupError};
-use intercept::{CallCounter, NullMapRepair};
+use errors::LookupError;
+use intercept::CallCounter;
 
-/// Retries: the SDK's standard mode (exponential backoff with jitter) absorbs
-/// `TooManyRequestsException`; API Gateway's control plane allows a few calls a second per
-/// account, and a lookup makes at most six.
-const MAX_ATTEMPTS: u32 = 5;
-const INITIAL_BACKOFF: Duration = Duration::from_millis(200);
-const MAX_BACKOFF: Duration = Duration::from_secs(5);
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
-const OPERATION_TIMEOUT: Duration = Duration::from_secs(30);
 /// STS GetCallerIdentity, for the report header only: never worth waiting long for.
 const IDENTITY_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -85,11 +80,17 @@ pub struct Clients {
     sdk: SdkConfig,
 }
 
+/// The SDK clients cannot be set up (a profile that does not exist, a bad config file): the
+/// message names the file or the profile.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SetupError(pub String);
+
 /// The AWS SDK configuration source.
 pub struct SdkSource {
     options: SdkOptions,
     counter: CallCounter,
-    clients: OnceCell<Result<Clients, String>>,
+    clients: OnceCell<Result<Clients, SetupError>>,
 }
 
 impl SdkSource {
@@ -107,7 +108,7 @@ impl SdkSource {
     }
 
     /// The clients, built once (reads the shared config and profile files; no network).
-    pub async fn clients(&self) -> Result<&Clients, String> {
+    pub async fn clients(&self) -> Result<&Clients, SetupError> {
         self.clients
             .get_or_init(|| build_clients(&self.options, self.counter.clone()))
             .await
@@ -117,8 +118,8 @@ impl SdkSource {
 
     /// Checks that credentials can be had, before anything is probed: `Err` is the message
     /// for exit status 2, with the exact next command.
-    pub async fn check_credentials(&self) -> Result<(), String> {
-        let clients = self.clients().await?;
+    pub async fn check_credentials(&self) -> Result<(), CredentialsError> {
+        let clients = self.clients().await.map_err(|e| CredentialsError(e.0))?;
         let Some(provider) = clients.sdk.credentials_provider() else {
             return Err(credentials_help(
                 &self.options,
@@ -138,7 +139,7 @@ impl SdkSource {
     }
 
     async fn load_config(&self, request: &ConfigRequest) -> Result<LoadedConfig, LoadError> {
-        let clients = self.clients().await.map_err(LoadError::Other)?;
+        let clients = self.clients().await.map_err(|e| LoadError::Other(e.0))?;
         let target = self.resolve(clients, request).await?;
         let (mut api, gaps) = match target.kind {
             ApiKind::Rest => {
@@ -348,7 +349,7 @@ impl ConfigSource for SdkSource {
     fn load<'a>(
         &'a self,
         request: &'a ConfigRequest,
-    ) -> BoxFuture<'a, Result<LoadedConfig, String>> {
+    ) -> BoxFuture<'a, Result<LoadedConfig, Unavailable>> {
         Box::pin(async move {
             let started = std::time::Instant::now();
             let result = self.load_config(request).await;
@@ -357,8 +358,8 @@ impl ConfigSource for SdkSource {
                 elapsed_ms = started.elapsed().as_millis() as u64,
                 "sdk lookup"
             );
-            result.map_err(|e| match e {
-                LoadError::Credentials(m) => credentials_help(&self.options, &m),
+            result.map_err(|e| Unavailable(match e {
+                LoadError::Credentials(m) => credentials_help(&self.options, &m).0,
                 LoadError::Other(m) => match (m.strip_prefix(errors::UNREACHABLE), self.endpoint_named()) {
                     (Some(cause), Some((e, from))) => format!(
                         "{} {}{cause}. Check {from} and that the endpoint is running, or skip the lookups with --no-aws",
@@ -372,11 +373,11 @@ impl ConfigSource for SdkSource {
                     ),
                     _ => m,
                 },
-            })
+            }))
         })
     }
 
-    fn preflight(&self) -> BoxFuture<'_, Result<(), String>> {
+    fn preflight(&self) -> BoxFuture<'_, Result<(), CredentialsError>> {
         Box::pin(async move {
             match (self.check_credentials().await, &self.options.custom_domain) {
                 // A custom domain was not named as an API: without credentials, just skip
@@ -413,279 +414,6 @@ impl ConfigSource for SdkSource {
             }
         })
     }
-}
-
-async fn build_clients(options: &SdkOptions, counter: CallCounter) -> Result<Clients, String> {
-    // Both TLS users in the process (reqwest, the SDK) use ring; installing twice is harmless.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let https = aws_smithy_http_client::Builder::new()
-        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-            aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
-        ))
-        .build_https();
-    // Standard mode: exponential backoff with jitter on throttling. Adaptive mode's client-side
-    // rate limiter waited ~10 s after two throttles of a short run (tests/aws/aws_recorded.rs),
-    // which a run bounded by one `--timeout` cannot afford.
-    let retry = RetryConfig::standard()
-        .with_max_attempts(options.max_attempts.unwrap_or(MAX_ATTEMPTS))
-        .with_initial_backoff(INITIAL_BACKOFF)
-        .with_max_backoff(MAX_BACKOFF);
-    let timeouts = TimeoutConfig::builder()
-        .connect_timeout(CONNECT_TIMEOUT)
-        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-        .operation_timeout(OPERATION_TIMEOUT)
-        .build();
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .http_client(https.clone())
-        .retry_config(retry)
-        .timeout_config(timeouts);
-    if let Some(p) = &options.profile {
-        let known = known_profiles();
-        if !known.iter().any(|k| k == p) {
-            return Err(if known.is_empty() {
-                format!("AWS profile '{p}' not found: there is no AWS config or credentials file. Create the profile with: aws configure --profile {p}")
-            } else {
-                format!(
-                    "AWS profile '{p}' not found; the profiles that exist are: {}. Pass one of them with --profile",
-                    known.join(", ")
-                )
-            });
-        }
-        // As in the AWS CLI, an explicit profile wins over credentials in the environment
-        // (AWS_ACCESS_KEY_ID…), which the default chain would try first.
-        let provider_config = aws_config::provider_config::ProviderConfig::without_region()
-            .with_http_client(https.clone())
-            .with_region(
-                options
-                    .region
-                    .clone()
-                    .or_else(|| options.url_region.clone())
-                    .map(Region::new),
-            );
-        loader = loader.profile_name(p).credentials_provider(
-            aws_config::profile::ProfileFileCredentialsProvider::builder()
-                .configure(&provider_config)
-                .profile_name(p)
-                .build(),
-        );
-    }
-    let explicit = options
-        .region
-        .as_ref()
-        .map(|r| (r.clone(), "--region"))
-        .or_else(|| options.url_region.as_ref().map(|r| (r.clone(), "the URL")));
-    if let Some((r, _)) = &explicit {
-        loader = loader.region(Region::new(r.clone()));
-    }
-    if let Some(e) = &options.endpoint_url {
-        loader = loader.endpoint_url(e);
-    }
-    let sdk = loader.load().await;
-    let (region, region_source) = match (explicit, sdk.region()) {
-        (Some((r, source)), _) => (r, source),
-        (None, Some(r)) => (r.to_string(), "the profile/environment"),
-        (None, None) => {
-            return Err(
-                "no AWS region: pass --region, or set one in the profile (aws configure set region REGION) or AWS_REGION"
-                    .to_string(),
-            )
-        }
-    };
-    let v1 = aws_sdk_apigateway::config::Builder::from(&sdk)
-        .interceptor(counter.clone())
-        .interceptor(NullMapRepair)
-        .build();
-    let v2 = aws_sdk_apigatewayv2::config::Builder::from(&sdk)
-        .interceptor(counter)
-        .interceptor(NullMapRepair)
-        .build();
-    Ok(Clients {
-        v1: aws_sdk_apigateway::Client::from_conf(v1),
-        v2: aws_sdk_apigatewayv2::Client::from_conf(v2),
-        region,
-        region_source,
-        sdk,
-    })
-}
-
-/// The message for missing or expired credentials: what happened and the exact next command.
-pub fn credentials_help(options: &SdkOptions, detail: &str) -> String {
-    let profile = options
-        .profile
-        .clone()
-        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
-    let next = match &profile {
-        Some(p) if profile_uses_sso(p) => format!("aws sso login --profile {p}"),
-        Some(p) => format!(
-            "aws configure --profile {p}   (or, for an SSO profile: aws sso login --profile {p})"
-        ),
-        None => {
-            "aws configure   (or: aws sso login --profile PROFILE, then pass --profile PROFILE)"
-                .to_string()
-        }
-    };
-    format!(
-        "cannot read the API's configuration: no valid AWS credentials ({detail}).\n  next: {next}\n  or skip the AWS lookups with --no-aws"
-    )
-}
-
-/// The profile names of the shared config and credentials files (`AWS_CONFIG_FILE`,
-/// `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/config` and `~/.aws/credentials`), sorted.
-/// Each file is read up to 1 MiB.
-fn known_profiles() -> Vec<String> {
-    use std::io::Read;
-    let file = |var: &str, name: &str| {
-        std::env::var_os(var)
-            .map(std::path::PathBuf::from)
-            .or_else(|| dirs::home_dir().map(|h| h.join(".aws").join(name)))
-    };
-    let mut names = Vec::new();
-    for (path, is_config) in [
-        (file("AWS_CONFIG_FILE", "config"), true),
-        (file("AWS_SHARED_CREDENTIALS_FILE", "credentials"), false),
-    ] {
-        let mut text = String::new();
-        let read = path
-            .and_then(|p| std::fs::File::open(p).ok())
-            .map(|f| f.take(1 << 20).read_to_string(&mut text));
-        if !matches!(read, Some(Ok(_))) {
-            continue;
-        }
-        for line in text.lines().map(str::trim) {
-            let Some(inner) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) else {
-                continue;
-            };
-            let inner = inner.trim();
-            let name = if !is_config || inner == "default" {
-                Some(inner)
-            } else {
-                inner.strip_prefix("profile ").map(str::trim)
-            };
-            if let Some(n) = name.filter(|n| !n.is_empty()) {
-                if !names.iter().any(|x| x == n) {
-                    names.push(n.to_string());
-                }
-            }
-        }
-    }
-    names.sort();
-    names
-}
-
-/// True when the profile's section of the shared config file has SSO settings.
-fn profile_uses_sso(profile: &str) -> bool {
-    let path = std::env::var_os("AWS_CONFIG_FILE")
-        .map(std::path::PathBuf::from)
-        .or_else(|| dirs::home_dir().map(|h| h.join(".aws").join("config")));
-    let Some(text) = path.and_then(|p| crate::user_file::read_text(&p, 16 << 20).ok()) else {
-        return false;
-    };
-    let wanted = if profile == "default" {
-        vec!["[default]".to_string(), "[profile default]".to_string()]
-    } else {
-        vec![format!("[profile {profile}]")]
-    };
-    let mut inside = false;
-    for line in text.lines().map(str::trim) {
-        if line.starts_with('[') {
-            inside = wanted.iter().any(|w| w == line);
-        } else if inside && (line.starts_with("sso_start_url") || line.starts_with("sso_session")) {
-            return true;
-        }
-    }
-    false
-}
-
-/// Resolves a custom domain: v1 base path mappings, else v2 API mappings (which also map
-/// REST APIs). The longest mapping key that prefixes the path wins.
-async fn custom_domain(clients: &Clients, domain: &str, path: &str) -> Result<Target, LoadError> {
-    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let lookup_v1 = Lookup::new(
-        "get_base_path_mappings",
-        "base path mappings",
-        format!("/domainnames/{domain}/basepathmappings"),
-    );
-    let v1 = clients
-        .v1
-        .get_base_path_mappings()
-        .domain_name(domain)
-        .limit(500)
-        .send()
-        .await
-        .map_err(|e| classify(&e, &lookup_v1, &clients.region));
-    let mut candidates: Vec<(String, String, Option<String>, Option<ApiKind>)> = Vec::new();
-    match v1 {
-        Ok(out) => {
-            for m in out.items() {
-                let key = m.base_path().unwrap_or("(none)");
-                let key = if key == "(none)" { "" } else { key };
-                if let Some(id) = m.rest_api_id() {
-                    candidates.push((
-                        key.to_string(),
-                        id.to_string(),
-                        m.stage().map(str::to_string),
-                        Some(ApiKind::Rest),
-                    ));
-                }
-            }
-        }
-        Err(LookupError::NotFound(_)) => {}
-        Err(e) => return Err(e.into()),
-    }
-    if candidates.is_empty() {
-        let lookup_v2 = Lookup::new(
-            "get_api_mappings",
-            "API mappings",
-            format!("/domainnames/{domain}/apimappings"),
-        );
-        let out = clients
-            .v2
-            .get_api_mappings()
-            .domain_name(domain)
-            .max_results("500")
-            .send()
-            .await
-            .map_err(|e| match classify(&e, &lookup_v2, &clients.region) {
-                LookupError::NotFound(_) => LookupError::NotFound(format!(
-                    "{domain} is not an API Gateway custom domain in {} (no base path or API mappings); name the API with --api-id",
-                    clients.region
-                )),
-                other => other,
-            })?;
-        for m in out.items() {
-            if let Some(id) = m.api_id() {
-                candidates.push((
-                    m.api_mapping_key().unwrap_or("").to_string(),
-                    id.to_string(),
-                    m.stage().map(str::to_string),
-                    None,
-                ));
-            }
-        }
-    }
-    let best = candidates
-        .into_iter()
-        .filter_map(|(key, id, stage, kind)| {
-            let key_parts: Vec<&str> = key.split('/').filter(|s| !s.is_empty()).collect();
-            segments
-                .starts_with(&key_parts)
-                .then_some((key_parts.len(), id, stage, kind))
-        })
-        .max_by_key(|c| c.0);
-    let Some((used, id, stage, kind)) = best else {
-        return Err(LoadError::Other(format!(
-            "no mapping of the custom domain {domain} matches the path {path}"
-        )));
-    };
-    let rest = &segments[used..];
-    Ok(Target {
-        api_id: id,
-        known_kind: kind,
-        stage: stage.clone(),
-        mapped_stage: stage,
-        mapped_path: Some(format!("/{}", rest.join("/"))),
-        ..Target::default()
-    })
 }
 
 /// Drops the `Api` parts a lookup could not read and says why: the step they feed is unknown.

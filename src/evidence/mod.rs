@@ -3,7 +3,7 @@
 //! and `browser/`, read by `diagnose/` and `report/`.
 //!
 //! The exchange records themselves live in [`crate::exchange`] (re-exported here); the
-//! Chromium observation types in [`browser`](self::browser) (re-exported too).
+//! Chromium observation types in `evidence/browser.rs` (re-exported too).
 
 mod browser;
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::cors::{Outcome, PreflightReason};
 use crate::diagnose::{ApiSummary, Diagnosis, Step, StepStatus};
 use crate::evidence::{BrowserEvidence, BrowserObservation, Evidence, Exchange};
-use crate::redact;
+use crate::redact::{self, MaskedExchange, Scrubber};
 
 pub use markdown::render as markdown;
 pub use text::render as text;
@@ -53,7 +53,7 @@ pub struct Report {
     pub browser: ReportBrowser,
     pub steps: Vec<Step>,
     pub first_failing_step: Option<u8>,
-    pub exchanges: Vec<Exchange>,
+    pub exchanges: Vec<MaskedExchange>,
     /// AWS control-plane calls the configuration lookups made (additive; absent when none).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub aws_calls: u32,
@@ -117,7 +117,11 @@ impl Report {
                 source: "engine".to_string(),
                 warnings: v.warnings.clone(),
             },
-            steps: diagnosis.steps.iter().map(|s| scrub.step(s)).collect(),
+            steps: diagnosis
+                .steps
+                .iter()
+                .map(|s| scrubbed_step(&scrub, s))
+                .collect(),
             first_failing_step: diagnosis.first_failing_step,
             exchanges: evidence
                 .exchanges
@@ -173,7 +177,7 @@ impl Report {
     }
 
     pub fn exchange(&self, id: &str) -> Option<&Exchange> {
-        self.exchanges.iter().find(|x| x.id == id)
+        self.exchanges.iter().find(|x| x.id == id).map(|x| &**x)
     }
 
     pub fn json(&self) -> String {
@@ -186,36 +190,18 @@ impl Report {
     }
 }
 
-/// Masks the target URL's secrets (and tokens) wherever free text quotes them.
-struct Scrubber {
-    raw_url: String,
-    masked_url: String,
-}
-
-impl Scrubber {
-    fn new(raw_url: &str) -> Self {
-        Scrubber {
-            raw_url: raw_url.to_string(),
-            masked_url: redact::url(raw_url),
+/// A step with its free text scrubbed ([`Scrubber::text`]): summary, findings, remediation.
+fn scrubbed_step(scrub: &Scrubber, step: &Step) -> Step {
+    let mut step = step.clone();
+    step.summary = scrub.text(&step.summary);
+    for f in &mut step.findings {
+        f.message = scrub.text(&f.message);
+        if let Some(r) = &mut f.remediation {
+            r.text = scrub.text(&r.text);
+            r.commands = r.commands.iter().map(|c| scrub.text(c)).collect();
         }
     }
-
-    fn text(&self, s: &str) -> String {
-        redact::text(&s.replace(&self.raw_url, &self.masked_url))
-    }
-
-    fn step(&self, step: &Step) -> Step {
-        let mut step = step.clone();
-        step.summary = self.text(&step.summary);
-        for f in &mut step.findings {
-            f.message = self.text(&f.message);
-            if let Some(r) = &mut f.remediation {
-                r.text = self.text(&r.text);
-                r.commands = r.commands.iter().map(|c| self.text(c)).collect();
-            }
-        }
-        step
-    }
+    step
 }
 
 /// Output formats of `check`.

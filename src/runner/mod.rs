@@ -3,7 +3,7 @@
 //! Cancel a run by dropping (or aborting the task of) its future.
 //!
 //! One path: [`run`], [`run_keeping_evidence`], [`run_until`] and [`rerun`] are thin entries
-//! into the same private `execute`, which differs only in what it [`Gather`]s: everything,
+//! into the same private `execute`, which differs only in what it gathers: everything,
 //! or some exchanges on top of an earlier run (the rest of its evidence kept).
 //!
 //! Secrets: the plan and the evidence hold the request as sent (secrets included). Events
@@ -20,16 +20,16 @@ use std::sync::Arc;
 use futures_util::future::join_all;
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::aws::{ConfigRequest, ConfigSource};
+use crate::aws::{ConfigRequest, ConfigSource, Unavailable};
 use crate::cors::{self, PreflightPlan};
 use crate::diagnose;
-use crate::evidence::{ConfigEvidence, Evidence, Exchange, ExchangeKind};
+use crate::evidence::{ConfigEvidence, Evidence, ExchangeKind};
 use crate::gateway::behavior::{self, Located, PredictRequest};
 use crate::gateway::Api;
 use crate::plan::Plan;
 use crate::probe::requests::{plan_requests, PlannedRequest};
 use crate::probe::{self, ProbeOptions, Prober};
-use crate::redact::Secrets;
+use crate::redact::{MaskedExchange, Secrets};
 use crate::report::Report;
 use crate::target::Target;
 
@@ -42,7 +42,7 @@ pub enum RunEvent {
         plan: PreflightPlan,
         requests: Vec<PlannedRequest>,
     },
-    ExchangeDone(Box<Exchange>),
+    ExchangeDone(Box<MaskedExchange>),
     /// The configuration that was loaded (for the TUI's API explorer): the API, the stage
     /// and the resource path below it that the request lands on.
     ConfigLoaded {
@@ -255,7 +255,7 @@ async fn execute(
                             Some((located, loaded.backend)),
                         )
                     }
-                    Err(reason) => (ConfigEvidence::Unavailable { reason }, None),
+                    Err(Unavailable(reason)) => (ConfigEvidence::Unavailable { reason }, None),
                 }
             }
         };
@@ -374,7 +374,7 @@ async fn credentials_checked(
     plan: &Plan,
 ) -> Result<(), RunError> {
     match tokio::time::timeout_at(deadline, source.preflight()).await {
-        Ok(checked) => checked.map_err(RunError::Credentials),
+        Ok(checked) => checked.map_err(|e| RunError::Credentials(e.0)),
         Err(_) => Err(RunError::Credentials(format!(
             "the AWS credential check did not finish within the --timeout of {:.1} s; check the network path to AWS (or --endpoint-url), raise --timeout, or skip the AWS lookups with --no-aws",
             plan.timeout.as_secs_f64()
@@ -388,17 +388,17 @@ async fn load_within(
     request: &ConfigRequest,
     deadline: tokio::time::Instant,
     plan: &Plan,
-) -> Result<crate::aws::LoadedConfig, String> {
+) -> Result<crate::aws::LoadedConfig, Unavailable> {
     match tokio::time::timeout_at(deadline, source.load(request)).await {
         Ok(result) => result,
-        Err(_) => Err(format!(
+        Err(_) => Err(Unavailable(format!(
             "the {} did not finish within the --timeout of {:.1} s; raise --timeout, check the network path to the endpoint, or skip the lookups with --no-aws",
             match source.kind() {
                 crate::evidence::ConfigSourceKind::Sdk => "AWS lookups",
                 _ => "configuration lookups",
             },
             plan.timeout.as_secs_f64()
-        )),
+        ))),
     }
 }
 
@@ -407,7 +407,7 @@ fn masked_planned(requests: &[PlannedRequest], secrets: &Secrets) -> Vec<Planned
     requests
         .iter()
         .map(|p| PlannedRequest {
-            request: crate::redact::request(&p.request, secrets),
+            request: crate::redact::request(&p.request, secrets).into_inner(),
             ..p.clone()
         })
         .collect()

@@ -36,9 +36,10 @@ impl fmt::Debug for HeldRun {
     }
 }
 
-/// A plan as a front end holds it: [`SealedPlan::shown`] (also what it dereferences to) is a
-/// copy with every secret masked (the target's URL, headers and body, by structure and by
-/// value); the raw plan, which the probes send, is readable by the runner alone.
+/// A plan as a front end holds it: [`SealedPlan::shown`] is a copy with every secret masked
+/// (the target's URL, headers and body, by structure and by value); the raw plan, which the
+/// probes send, is readable by the runner alone. No `Deref`: a sealed plan cannot be passed
+/// where a `&Plan` is run by mistake (that would send the masked copy).
 #[derive(Clone)]
 pub struct SealedPlan {
     raw: Arc<Plan>,
@@ -101,13 +102,6 @@ impl SealedPlan {
 impl From<Plan> for SealedPlan {
     fn from(plan: Plan) -> SealedPlan {
         SealedPlan::new(plan)
-    }
-}
-
-impl std::ops::Deref for SealedPlan {
-    type Target = Plan;
-    fn deref(&self) -> &Plan {
-        &self.shown
     }
 }
 
@@ -175,9 +169,9 @@ mod tests {
         for secret in ["SECRETTOKEN42", "KEYVALUE123", "hunter2hunter2"] {
             assert!(!shown.contains(secret), "{secret} in {shown}");
         }
-        assert_eq!(sealed.target.url.path(), "/prod/items");
-        assert_eq!(sealed.target.origin, "https://app.example.com");
-        assert_eq!(sealed.target.headers.len(), 2);
+        assert_eq!(sealed.shown().target.url.path(), "/prod/items");
+        assert_eq!(sealed.shown().target.origin, "https://app.example.com");
+        assert_eq!(sealed.shown().target.headers.len(), 2);
         assert_eq!(sealed.raw().target.headers, plan.target.headers);
         assert_eq!(sealed.raw().target.url, plan.target.url);
         let (derived, extra) = sealed
@@ -190,6 +184,6 @@ mod tests {
             .with_browser(true)
             .mask("x SECRETTOKEN42 y")
             .contains("SECRETTOKEN42"));
-        assert!(sealed.with_browser(true).browser);
+        assert!(sealed.with_browser(true).shown().browser);
     }
 }

@@ -24,18 +24,20 @@ impl ConfigSource for NoCredentials {
     fn load<'a>(
         &'a self,
         _request: &'a ConfigRequest,
-    ) -> BoxFuture<'a, Result<LoadedConfig, String>> {
+    ) -> BoxFuture<'a, Result<LoadedConfig, crate::aws::Unavailable>> {
         self.loads.fetch_add(1, Ordering::SeqCst);
-        Box::pin(async { Err("not reached".to_string()) })
+        Box::pin(async { Err(crate::aws::Unavailable("not reached".to_string())) })
     }
 
-    fn preflight(&self) -> BoxFuture<'_, Result<(), String>> {
+    fn preflight(&self) -> BoxFuture<'_, Result<(), crate::aws::CredentialsError>> {
         let hang = self.hang;
         Box::pin(async move {
             if hang {
                 std::future::pending::<()>().await;
             }
-            Err("no AWS credentials were found; next: aws configure".to_string())
+            Err(crate::aws::CredentialsError(
+                "no AWS credentials were found; next: aws configure".to_string(),
+            ))
         })
     }
 }

@@ -386,7 +386,7 @@ impl Jobs {
     fn start_run(&mut self, seq: u64, plan: SealedPlan) {
         // From now on the log and every message mask this target's secrets by value too.
         plan.remember_secrets();
-        tracing::info!(seq, url = %plan.target.url, "diagnosis started");
+        tracing::info!(seq, url = %plan.shown().target.url, "diagnosis started");
         let find = self.source.clone();
         self.spawn_run(seq, move |events| async move {
             let source = |raw: &Plan| find(raw).map_err(RunError::Source);

@@ -727,7 +727,10 @@ impl cors_doctor::aws::ConfigSource for PanickingSource {
     fn load<'a>(
         &'a self,
         _request: &'a cors_doctor::aws::ConfigRequest,
-    ) -> cors_doctor::aws::BoxFuture<'a, Result<cors_doctor::aws::LoadedConfig, String>> {
+    ) -> cors_doctor::aws::BoxFuture<
+        'a,
+        Result<cors_doctor::aws::LoadedConfig, cors_doctor::aws::Unavailable>,
+    > {
         Box::pin(async { panic!("injected fault in the configuration source") })
     }
 }

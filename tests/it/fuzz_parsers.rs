@@ -726,7 +726,7 @@ fn fuzz_request_and_headers() {
             let plan = match args.resolve(&Config::default()) {
                 Ok(plan) => plan,
                 Err(e) => {
-                    prop_assert!(!e.0.trim().is_empty(), "an empty usage error");
+                    prop_assert!(!e.to_string().trim().is_empty(), "an empty usage error");
                     return Ok(());
                 }
             };

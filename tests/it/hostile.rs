@@ -1431,7 +1431,7 @@ async fn the_terminal_ui_and_the_saved_session_show_no_secret() {
         start: StartMode::FormError(
             bad.resolve(&Config::default())
                 .err()
-                .map(|e| e.0)
+                .map(|e| e.to_string())
                 .unwrap_or_default(),
         ),
         ..opts

@@ -474,7 +474,7 @@ async fn explorer_views_at_80x24_and_160x48() {
 async fn the_explorer_diagnoses_the_selected_method() {
     let (mut ui, _sim) = scenario_ui("rest-healthy", 100, 30).await;
     let first = ui.state.diag.as_ref().unwrap().plan.clone();
-    assert_eq!(first.target.url.path(), "/prod/bookings");
+    assert_eq!(first.shown().target.url.path(), "/prod/bookings");
     ui.press("t").await;
     let screen = ui.screen();
     assert!(screen.contains("/bookings/{id}"), "{screen}");
@@ -502,11 +502,14 @@ async fn the_explorer_diagnoses_the_selected_method() {
     ui.press("enter").await;
     assert_eq!(ui.state.screen, Screen::Main);
     let d = ui.state.diag.as_ref().unwrap();
-    assert_eq!(d.plan.target.url.path(), "/prod/bookings/1");
-    assert_eq!(d.plan.target.method, "GET");
-    assert_eq!(d.plan.target.origin, first.target.origin);
-    assert_eq!(d.plan.target.headers, first.target.headers);
-    assert_eq!(d.plan.target.credentials, first.target.credentials);
+    assert_eq!(d.plan.shown().target.url.path(), "/prod/bookings/1");
+    assert_eq!(d.plan.shown().target.method, "GET");
+    assert_eq!(d.plan.shown().target.origin, first.shown().target.origin);
+    assert_eq!(d.plan.shown().target.headers, first.shown().target.headers);
+    assert_eq!(
+        d.plan.shown().target.credentials,
+        first.shown().target.credentials
+    );
     let report = d.report.as_ref().unwrap();
     assert!(
         report.target.url.ends_with("/prod/bookings/1"),
@@ -653,7 +656,9 @@ async fn the_footer_says_what_runs() {
         panic!("no run");
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    runner::run(&plan, None, Some(tx)).await.unwrap();
+    runner::run_sealed(&plan, |_| Ok(None), None, Some(tx))
+        .await
+        .unwrap();
     while let Ok(event) = rx.try_recv() {
         state.update(Msg::Run { seq, event });
     }
@@ -697,9 +702,9 @@ async fn the_explorer_diagnoses_offline_too() {
     ui.type_text("{id} get").await;
     ui.press("enter").await;
     let d = ui.state.diag.as_ref().unwrap();
-    assert_eq!(d.plan.path.as_deref(), Some("/bookings/1"));
+    assert_eq!(d.plan.shown().path.as_deref(), Some("/bookings/1"));
     assert_eq!(d.args.path.as_deref(), Some("/bookings/1"));
-    assert_eq!(d.plan.target.method, "GET");
+    assert_eq!(d.plan.shown().target.method, "GET");
     let report = d.report.as_ref().expect("a report");
     assert!(report.exchanges.iter().all(|x| x.predicted));
     // Predicted exchanges are all recomputed: `r` runs the whole diagnosis, as `R`.
@@ -913,7 +918,7 @@ async fn the_form_asks_before_sending_a_post() {
     ui.press("enter enter").await;
     assert_eq!(ui.state.screen, Screen::Main);
     let d = ui.state.diag.as_ref().unwrap();
-    assert_eq!(d.plan.target.method, "POST");
+    assert_eq!(d.plan.shown().target.method, "POST");
     assert_eq!(ui.saved, 1);
 
     // GET goes straight away.

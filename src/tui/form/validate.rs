@@ -79,7 +79,9 @@ pub(super) fn explain_url(input: &str) -> Result<(), String> {
         Ok(u) if u.host_str().is_none_or(str::is_empty) => {
             Err("There is no host name after https://.".into())
         }
-        Ok(_) => crate::target::parse_url(input).map(|_| ()),
+        Ok(_) => crate::target::parse_url(input)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
     }
 }
 
@@ -115,7 +117,9 @@ pub(super) fn explain_origin(input: &str) -> Result<(), String> {
         Ok(u) if !u.username().is_empty() || u.password().is_some() => {
             Err("An origin has no user name or password: only the scheme and host.".into())
         }
-        Ok(_) => crate::target::parse_origin(input).map(|_| ()),
+        Ok(_) => crate::target::parse_origin(input)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
     }
 }
 

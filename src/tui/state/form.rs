@@ -92,7 +92,9 @@ impl AppState {
                 // The message may quote what was typed: every secret in it is masked.
                 let mut secrets = args.secrets(&self.config);
                 secrets.extend(&crate::redact::known_secrets());
-                self.form.error = Some(crate::redact::escape_controls(&secrets.mask(&e.0)));
+                self.form.error = Some(crate::redact::escape_controls(
+                    &secrets.mask(&e.to_string()),
+                ));
                 Vec::new()
             }
         }

@@ -3,9 +3,10 @@
 
 use super::{AppState, Effect, Pane, Screen, Status, STEP_COUNT};
 use crate::diagnose::StepStatus;
-use crate::evidence::{Exchange, ExchangeKind};
+use crate::evidence::ExchangeKind;
 use crate::plan::TargetArgs;
 use crate::probe::requests::PlannedRequest;
+use crate::redact::MaskedExchange;
 use crate::report::Report;
 use crate::runner::{HeldRun, RunEvent, SealedPlan};
 use crate::tui::explorer::ApiTree;
@@ -40,8 +41,8 @@ pub struct Diagnosis {
     pub held: Option<HeldRun>,
     pub phase: Phase,
     pub planned: Vec<PlannedRequest>,
-    /// Exchanges as they complete (masked on arrival).
-    pub exchanges: Vec<Exchange>,
+    /// Exchanges as they complete (masked: the runner sends no other kind).
+    pub exchanges: Vec<MaskedExchange>,
     pub config_detail: Option<String>,
     /// The configuration lookup has answered (loaded, unavailable or not requested).
     pub config_done: bool,
@@ -94,7 +95,7 @@ impl Diagnosis {
     }
 
     /// The exchanges to show: the report's once finished, else those that arrived.
-    pub fn exchange_list(&self) -> &[Exchange] {
+    pub fn exchange_list(&self) -> &[MaskedExchange] {
         match (&self.report, self.running()) {
             (Some(r), false) => &r.exchanges,
             _ => &self.exchanges,
@@ -116,7 +117,7 @@ impl AppState {
         let seq = self.alloc_seq();
         self.diag = Some(Diagnosis {
             seq,
-            chromium: plan.browser,
+            chromium: plan.shown().browser,
             plan: plan.clone(),
             args,
             held: None,
@@ -175,7 +176,7 @@ impl AppState {
         d.config_detail = None;
         d.config_done = false;
         d.browser_started = false;
-        d.chromium = chromium || d.plan.browser;
+        d.chromium = chromium || d.plan.shown().browser;
         d.note = Some(note);
         d.report = None;
         // Everything is gathered again: the held evidence is of no more use.
@@ -195,7 +196,7 @@ impl AppState {
         let partial = self
             .diag
             .as_ref()
-            .filter(|d| d.plan.live && d.phase == Phase::Finished)
+            .filter(|d| d.plan.shown().live && d.phase == Phase::Finished)
             .and_then(|d| d.held.clone())
             .zip(step_exchanges(number));
         let Some((previous, kinds)) = partial else {
@@ -238,7 +239,8 @@ impl AppState {
                 }
             }
             RunEvent::ConfigLoaded { api, stage, path } => {
-                let tree = ApiTree::new(&api, stage.as_deref(), &path, &d.plan.target.method);
+                let tree =
+                    ApiTree::new(&api, stage.as_deref(), &path, &d.plan.shown().target.method);
                 self.explorer.set_tree(tree);
             }
             RunEvent::ConfigDone { detail, .. } => {

@@ -107,7 +107,7 @@ fn exchange_detail<'a>(d: &Diagnosis, x: &'a Exchange, theme: &Theme) -> Text<'a
     lines.push(Line::raw(""));
     match (&x.response, &x.error) {
         (Some(r), _) => {
-            let marks = inspect::cors_marks(&d.plan, x);
+            let marks = inspect::cors_marks(d.plan.shown(), x);
             lines.push(Line::styled(
                 format!("Response {}", r.status),
                 theme.title(),

@@ -211,7 +211,7 @@ fn step_detail<'a>(s: &AppState, d: &'a Diagnosis, theme: &Theme) -> Text<'a> {
                         Span::styled("  evidence ", theme.dim()),
                         Span::raw(exchange_summary(x)),
                     ]));
-                    let marks = inspect::cors_marks(&d.plan, x);
+                    let marks = inspect::cors_marks(d.plan.shown(), x);
                     for m in &marks.missing {
                         lines.push(Line::from(vec![
                             Span::raw("    "),

@@ -62,7 +62,7 @@ fn header(f: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
     let mut lines = Vec::new();
     match &s.diag {
         Some(d) if s.screen != Screen::Form && s.screen != Screen::Demo => {
-            let t = &d.plan.target;
+            let t = &d.plan.shown().target;
             lines.push(Line::from(vec![
                 Span::styled("cors-doctor ", theme.title()),
                 Span::styled(format!("{} ", t.method), theme.bold()),
@@ -91,7 +91,7 @@ fn header(f: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
 
 /// "origin … · API id/stage (kind) · AWS profile/region".
 fn target_line(d: &Diagnosis) -> String {
-    let t = &d.plan.target;
+    let t = &d.plan.shown().target;
     let mut bits = vec![format!("origin {}", t.origin)];
     if t.credentials != crate::target::CredentialsMode::SameOrigin {
         bits.push(format!("credentials {}", t.credentials.as_str()));
@@ -117,7 +117,7 @@ fn target_line(d: &Diagnosis) -> String {
     if let Some(r) = d.report.as_ref().filter(|r| r.api.config_source != "none") {
         bits.push(format!("config {}", r.api.config_source));
     }
-    let aws = &d.plan.aws;
+    let aws = &d.plan.shown().aws;
     if aws.enabled {
         bits.push(format!(
             "AWS {}/{}",
