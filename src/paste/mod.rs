@@ -11,6 +11,8 @@
 //!   `Accept-Encoding`, `Content-Length`, `Sec-*`, `Proxy-*`), and `User-Agent` and `Priority`
 //!   (Chrome 124+ adds `priority: u=1, i`), which Chrome sets itself. `Cache-Control:
 //!   no-cache` with `Pragma: no-cache` is what DevTools' "Disable cache" adds: left out too.
+//!   `Accept: */*` is what fetch() adds when the page sets no Accept (Fetch, "fetch" step
+//!   "append (`Accept`, `*/*`)"): left out, as cors-doctor adds it itself.
 //!   `Cookie` is kept (the issue asks for it to be sent), and `Origin`/`Referer` give the origin.
 //! - `-b NAME=VALUE` becomes a `Cookie` header; `-b FILE` (a cookie jar) is refused.
 //! - A curl paste that carries cookies implies the page sent credentials: `credentials` is
@@ -63,7 +65,8 @@ pub struct Pasted {
     pub fetch_mode: Option<String>,
     /// The page's origin (scheme://host[:port]) and where it came from.
     pub origin: Option<(String, OriginSource)>,
-    /// Names of the headers left out, set by the browser rather than by the page.
+    /// Names of the headers left out, set by the browser rather than by the page (`Origin` and
+    /// `Referer`, which give [`Pasted::origin`], are not listed).
     pub dropped: Vec<String>,
 }
 
@@ -191,9 +194,13 @@ fn finish(mut p: Pasted, raw: Vec<(String, String)>, referrer: Option<&str>) -> 
                 | "referrer-policy"
         ) || lower.starts_with("sec-")
             || lower.starts_with("proxy-")
-            || (no_cache && (lower == "cache-control" || lower == "pragma"));
+            || (no_cache && (lower == "cache-control" || lower == "pragma"))
+            || (lower == "accept" && value.trim() == "*/*");
         if browser_set {
-            if !p.dropped.iter().any(|d| d.eq_ignore_ascii_case(&name)) {
+            // Origin and Referer give the origin: not "left out".
+            if !matches!(lower.as_str(), "origin" | "referer")
+                && !p.dropped.iter().any(|d| d.eq_ignore_ascii_case(&name))
+            {
                 p.dropped.push(name);
             }
         } else {

@@ -159,7 +159,13 @@ fn ansi_c_strings_and_explicit_method() {
 
 #[test]
 fn curl_options_as_curl_reads_them() {
-    let cases: &[(&str, Option<&str>, &[(&str, &str)], Option<PastedBody>)] = &[
+    type Case<'a> = (
+        &'a str,
+        Option<&'a str>,
+        &'a [(&'a str, &'a str)],
+        Option<PastedBody>,
+    );
+    let cases: &[Case] = &[
         ("curl http://h/x", None, &[], None),
         ("curl -XDELETE http://h/x", Some("DELETE"), &[], None),
         (
@@ -290,11 +296,7 @@ fn bad_pastes_name_what_was_not_understood_without_values() {
             "fetch(\"http://h/x\", {\"headers\": {\"a\": \"SECRETVALUE\"}",
             "does not end",
         ),
-        (
-            PasteKind::Fetch,
-            "axios('http://h/x')",
-            "not a fetch(URL",
-        ),
+        (PasteKind::Fetch, "axios('http://h/x')", "not a fetch(URL"),
         (PasteKind::Fetch, "fetch(url, {})", "URL is not a string"),
         (
             PasteKind::Fetch,
