@@ -87,6 +87,8 @@ pub enum PlanError {
     Paste(#[from] crate::paste::PasteError),
     #[error("{flag} -: {why}")]
     PasteStdin { flag: &'static str, why: String },
+    #[error("{0} - and a body from @- both read standard input: give the request as an argument, or the body from a file (-d @FILE).")]
+    PasteStdinTwice(&'static str),
     #[error("{0}: the pasted body starts with '@', which -d would read as a file name; save the body to a file and give -d @FILE.")]
     PasteBodyAt(&'static str),
 }
@@ -278,8 +280,16 @@ impl TargetArgs {
         input: &str,
     ) -> Result<(TargetArgs, String), PlanError> {
         use crate::paste::{PasteKind, PastedBody};
+        let both = PlanError::PasteStdinTwice(kind.flag());
+        if input == "-" && self.body.as_deref() == Some("@-") {
+            return Err(both);
+        }
         let text = read_paste_arg(kind, input)?;
         let p = crate::paste::parse(kind, &text)?;
+        if input == "-" && self.body.is_none() && p.body == Some(PastedBody::File("-".to_string()))
+        {
+            return Err(both);
+        }
         let mut taken: Vec<String> = Vec::new();
         let mut kept: Vec<&str> = Vec::new();
         if self.url.is_none() {
@@ -621,5 +631,12 @@ mod paste_tests {
             )
             .unwrap();
         assert!(line.contains("mode \"no-cors\""), "{line}");
+        let e = TargetArgs {
+            body: Some("@-".into()),
+            ..TargetArgs::default()
+        }
+        .with_paste(PasteKind::Curl, "-")
+        .unwrap_err();
+        assert!(matches!(e, PlanError::PasteStdinTwice(_)), "{e}");
     }
 }

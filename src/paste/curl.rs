@@ -70,6 +70,19 @@ fn takes_value(opt: &str) -> bool {
 
 /// Reads a pasted curl command (bash or cmd quoting, chosen by [`shell::looks_like_cmd`]).
 pub fn parse(text: &str) -> Result<Pasted, PasteError> {
+    // "Copy all as cURL" joins commands with ` ;` (bash) or ` &` (cmd).
+    let commands = text
+        .lines()
+        .filter(|l| {
+            let l = l.trim_start().to_ascii_lowercase();
+            l.starts_with("curl ") || l.starts_with("curl.exe ")
+        })
+        .count();
+    if commands > 1 {
+        return Err(PasteError::Unsupported(
+            "the paste holds more than one curl command (\"Copy all as cURL\"); copy the one failing request.",
+        ));
+    }
     let words = if shell::looks_like_cmd(text) {
         shell::cmd_words(text)?
     } else {

@@ -283,6 +283,11 @@ fn bad_pastes_name_what_was_not_understood_without_values() {
         (PasteKind::Curl, "curl http://h/x | jq .", "'|'"),
         (
             PasteKind::Curl,
+            "curl 'http://h/x' -H 'a: SECRETVALUE' ;\ncurl 'http://h/y'",
+            "more than one curl command",
+        ),
+        (
+            PasteKind::Curl,
             "curl http://h/x -u SECRETVALUE:pw",
             "-u is not supported",
         ),
