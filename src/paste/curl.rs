@@ -68,7 +68,7 @@ fn takes_value(opt: &str) -> bool {
     ) || IGNORED_WITH_VALUE.contains(&opt)
 }
 
-/// Reads a pasted curl command (bash or cmd quoting, chosen by [`shell::looks_like_cmd`]).
+/// Reads a pasted curl command (bash or cmd quoting, chosen by `shell::looks_like_cmd`).
 pub fn parse(text: &str) -> Result<Pasted, PasteError> {
     // "Copy all as cURL" joins commands with ` ;` (bash) or ` &` (cmd).
     let commands = text

@@ -63,7 +63,7 @@ pub struct Pasted {
     pub credentials: Option<String>,
     /// fetch()'s `mode` (`cors`, `no-cors`, `same-origin`, `navigate`).
     pub fetch_mode: Option<String>,
-    /// The page's origin (scheme://host[:port]) and where it came from.
+    /// The page's origin (`scheme://host[:port]`) and where it came from.
     pub origin: Option<(String, OriginSource)>,
     /// Names of the headers left out, set by the browser rather than by the page (`Origin` and
     /// `Referer`, which give [`Pasted::origin`], are not listed).
@@ -149,7 +149,7 @@ pub(crate) fn shown(name: &str) -> String {
     short.escape_debug().to_string()
 }
 
-/// scheme://host[:port] of an absolute http(s) URL.
+/// `scheme://host[:port]` of an absolute http(s) URL.
 fn origin_of(url: &str) -> Option<String> {
     let u = url::Url::parse(url.trim()).ok()?;
     if !matches!(u.scheme(), "http" | "https") {
