@@ -182,14 +182,9 @@ fn ansi_c(chars: &[char], start: usize, word: &mut String) -> Result<usize, Past
         }
         i += digits.chars().count();
         let n = u32::from_str_radix(&digits, radix).unwrap_or(0xfffd);
-        // \xHH and octal are bytes; in DevTools' output they are ASCII (non-ASCII text is
-        // written with \u). A lone byte ≥ 0x80 becomes U+FFFD.
-        let ch = if e == 'u' || e == 'U' || n < 0x80 {
-            char::from_u32(n).unwrap_or('\u{fffd}')
-        } else {
-            '\u{fffd}'
-        };
-        word.push(ch);
+        // \xHH and octal are bytes to bash; DevTools writes them for a character below 256
+        // (older versions: "é" as \xe9), so the byte is read as that character (Latin-1).
+        word.push(char::from_u32(n).unwrap_or('\u{fffd}'));
     }
 }
 

@@ -224,6 +224,12 @@ fn curl_options_as_curl_reads_them() {
             None,
         ),
         ("curl 'http://h/x' -H 'X-Empty:'", None, &[], None),
+        (
+            "curl 'http://h/x' -H $'X-L: caf\\xe9 \\u00e9 \\101\\'s'",
+            None,
+            &[("X-L", "café é A's")],
+            None,
+        ),
     ];
     for (text, method, headers, body) in cases {
         let p = parse(PasteKind::Curl, text).unwrap_or_else(|e| panic!("{text}: {e}"));
