@@ -188,9 +188,12 @@ fn ansi_c(chars: &[char], start: usize, word: &mut String) -> Result<usize, Past
     }
 }
 
-/// cmd.exe's caret escapes (`^X` is X, `^` at a line end continues the line), then the C
-/// runtime's argument splitting (`"` quotes, `\"` is a quote, backslashes before a quote halve),
-/// as curl.exe receives its arguments.
+/// cmd.exe's caret escapes (`^X` is X, `^` at a line end continues the line), then the
+/// argument splitting of the C runtime (`"` quotes, `\"` is a quote) with DevTools' own
+/// backslash doubling undone. DevTools (Chrome's and Firefox's `escapeStringWin`) doubles every
+/// backslash, writes `"` as `\"`, puts `^` before every character outside
+/// `[A-Za-z0-9\s_-:=+~'/.,?;()*\`]`, writes `%X` as `%^X` and a line break as `^` and two line
+/// breaks; it replaces characters outside printable ASCII with spaces, which cannot be undone.
 pub fn cmd_words(text: &str) -> Result<Vec<String>, PasteError> {
     // 1. cmd.exe: carets outside (cmd's) double quotes escape the next character.
     let mut line = String::with_capacity(text.len());
@@ -234,16 +237,18 @@ pub fn cmd_words(text: &str) -> Result<Vec<String>, PasteError> {
                 i += 1;
             }
             '\\' => {
-                let n = chars[i..].iter().take_while(|c| **c == '\\').count();
-                i += n;
-                if chars.get(i) == Some(&'"') {
-                    word.extend(std::iter::repeat_n('\\', n / 2));
-                    if n % 2 == 1 {
-                        word.push('"');
+                // DevTools doubles every backslash and writes `"` as `\"` (the C runtime
+                // halves backslashes only before a quote; DevTools' text is undone as written,
+                // so the value is the one the browser sent).
+                match chars.get(i + 1) {
+                    Some(&n @ ('\\' | '"')) => {
+                        word.push(n);
+                        i += 2;
+                    }
+                    _ => {
+                        word.push('\\');
                         i += 1;
                     }
-                } else {
-                    word.extend(std::iter::repeat_n('\\', n));
                 }
                 in_word = true;
             }

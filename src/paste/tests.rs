@@ -57,7 +57,7 @@ fn devtools_copies_read_as_the_browser_sent_them() {
             kind: PasteKind::Curl,
             url:
                 "https://abc123defg.execute-api.us-east-1.amazonaws.com/prod/items?page=2&sort=asc",
-            body: r#"{"name":"widget","qty":2,"pct":"100%"}"#,
+            body: r#"{"name":"widget","qty":2,"pct":"100%","path":"C:\\tmp\\%USERPROFILE%"}"#,
             cookie: true,
             credentials: Some("include"),
             origin: (app, OriginSource::OriginHeader),
@@ -148,7 +148,9 @@ fn ansi_c_strings_and_explicit_method() {
     assert_eq!(p.method.as_deref(), Some("PUT"));
     assert_eq!(
         p.body,
-        Some(PastedBody::Text("it's a note\nline two é\tA".into()))
+        Some(PastedBody::Text(
+            "{\"msg\":\"Hi! it's\n\tok é\",\"path\":\"C:\\\\tmp\"}".into()
+        ))
     );
     assert_eq!(
         p.origin,
