@@ -152,11 +152,21 @@ pub fn parse(text: &str) -> Result<Pasted, PasteError> {
     let mut data: Vec<String> = Vec::new();
     let mut data_file: Option<String> = None;
     let mut head = false;
+    let mut globoff = false;
     for (name, value) in opts {
         let v = value.unwrap_or_default();
         match name.as_str() {
             "-X" | "--request" => pasted.method = Some(v),
             "-H" | "--header" => {
+                // `-H 'Name;'` is how curl (and DevTools) send a header with an empty value.
+                if let Some(n) = v.strip_suffix(';').filter(|n| !n.contains(':')) {
+                    let n = n.trim();
+                    if n.is_empty() {
+                        return Err(PasteError::BadHeader);
+                    }
+                    raw.push((n.to_string(), String::new()));
+                    continue;
+                }
                 let (n, val) = v.split_once(':').ok_or(PasteError::BadHeader)?;
                 let n = n.trim();
                 if n.is_empty() {
@@ -196,6 +206,7 @@ pub fn parse(text: &str) -> Result<Pasted, PasteError> {
             "-e" | "--referer" => raw.push(("Referer".to_string(), v)),
             "--url" => urls.push(v),
             "-I" | "--head" => head = true,
+            "-g" | "--globoff" => globoff = true,
             n if IGNORED_FLAGS.contains(&n) || IGNORED_WITH_VALUE.contains(&n) => {}
             "-u" | "--user" => {
                 return Err(PasteError::Unsupported(
@@ -221,7 +232,10 @@ pub fn parse(text: &str) -> Result<Pasted, PasteError> {
                 flag: "--from-curl",
             })
         }
-        1 => urls.remove(0),
+        // DevTools escapes [ ] { } in the URL against curl's globbing (`\[`); curl reads
+        // them as the characters unless --globoff.
+        1 if globoff => urls.remove(0),
+        1 => unglob(&urls.remove(0)),
         _ => return Err(PasteError::TwoUrls),
     };
     pasted.body = match (data_file, data.is_empty()) {
@@ -245,4 +259,20 @@ pub fn parse(text: &str) -> Result<Pasted, PasteError> {
         pasted.credentials = Some("include".to_string());
     }
     Ok(pasted)
+}
+
+/// curl's URL globbing reads `\[`, `\]`, `\{` and `\}` as the characters themselves.
+fn unglob(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    let mut chars = url.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek()) {
+            ('\\', Some(&n @ ('[' | ']' | '{' | '}'))) => {
+                out.push(n);
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }

@@ -227,12 +227,28 @@ fn curl_options_as_curl_reads_them() {
         ),
         ("curl 'http://h/x' -H 'X-Empty:'", None, &[], None),
         (
+            "curl 'http://h/x' -H 'X-Empty;'",
+            None,
+            &[("X-Empty", "")],
+            None,
+        ),
+        (
             "curl 'http://h/x' -H $'X-L: caf\\xe9 \\u00e9 \\101\\'s'",
             None,
             &[("X-L", "café é A's")],
             None,
         ),
     ];
+    let p = parse(
+        PasteKind::Curl,
+        "curl --url 'http://h/x?a=\\[1\\]&b=\\{2\\}'",
+    )
+    .unwrap();
+    assert_eq!(p.url, "http://h/x?a=[1]&b={2}");
+    let p = parse(PasteKind::Curl, "curl -g 'http://h/x?a=\\[1\\]'").unwrap();
+    assert_eq!(p.url, "http://h/x?a=\\[1\\]");
+    let p = parse(PasteKind::Curl, "curl ^\"http://h/x?a=^\\^[1^\\^]^\"").unwrap();
+    assert_eq!(p.url, "http://h/x?a=[1]");
     for (text, method, headers, body) in cases {
         let p = parse(PasteKind::Curl, text).unwrap_or_else(|e| panic!("{text}: {e}"));
         assert_eq!(p.url, "http://h/x", "{text}");
