@@ -1,7 +1,7 @@
 //! The seven steps as pure functions of the evidence, in one pass:
 //!
 //! 1. `steps/` (steps 1–6) and `retest` (step 7) draft each step from the probes' exchanges
-//!    (or the predicted ones) — a [`draft::Draft`]: its findings and what it says when none is
+//!    (or the predicted ones) — a `draft::Draft`: its findings and what it says when none is
 //!    a warning or an error;
 //! 2. `config/` reads the API's configuration once and gives each step its part (findings,
 //!    probe findings it explains otherwise, a step it reopens), joined into the draft;
