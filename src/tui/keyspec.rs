@@ -127,6 +127,8 @@ impl fmt::Display for KeySpec {
             KeyCode::End => f.write_str("end"),
             KeyCode::PageUp => f.write_str("pgup"),
             KeyCode::PageDown => f.write_str("pgdn"),
+            KeyCode::Backspace => f.write_str("backspace"),
+            KeyCode::Delete => f.write_str("del"),
             KeyCode::F(n) => write!(f, "F{n}"),
             other => write!(f, "{other:?}"),
         }

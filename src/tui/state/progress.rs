@@ -321,7 +321,8 @@ impl AppState {
             RunEvent::BrowserStarted => d.browser_started = true,
             RunEvent::Finished(report) => {
                 let first = report.first_failing_step;
-                let chromium_missing = d.chromium && report.browser.source != "chromium";
+                let chromium_missing =
+                    d.chromium && report.browser.source != crate::report::VerdictSource::Chromium;
                 let rerun = d.previous.take().map(|before| {
                     d.changes = step_changes(&before, &report);
                     rerun_summary(&before, &report, &d.changes)
