@@ -147,7 +147,7 @@ pub fn parse_error(e: clap::Error) -> i32 {
     2
 }
 
-async fn dispatch(cli: Cli) -> Result<i32, AppError> {
+async fn dispatch(mut cli: Cli) -> Result<i32, AppError> {
     // Generated from the command line's definition alone: no configuration is read.
     match &cli.command {
         Some(Command::Completions(args)) => {
@@ -159,7 +159,19 @@ async fn dispatch(cli: Cli) -> Result<i32, AppError> {
         _ => {}
     }
     let (config, config_path) = Config::load(cli.config.as_deref())?;
+    // --from-curl/--from-fetch fill the flags first, so that their secrets are remembered.
+    let pasted = match &mut cli.command {
+        Some(Command::Check(args)) => args.apply_paste()?,
+        _ => None,
+    };
     remember_secrets(&cli, &config);
+    if let Some(line) = pasted {
+        let _ = writeln!(
+            std::io::stderr(),
+            "cors-doctor: {}",
+            crate::redact::known(&line)
+        );
+    }
     let log_file = cli
         .log_file
         .clone()
@@ -206,6 +218,8 @@ async fn dispatch(cli: Cli) -> Result<i32, AppError> {
                 target: cli.target,
                 format: FormatArg::Text,
                 no_color: false,
+                from_curl: None,
+                from_fetch: None,
             };
             check(&args, &config).await
         }

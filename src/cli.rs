@@ -182,6 +182,35 @@ pub struct CheckArgs {
     /// No colors in text output (also: NO_COLOR=1).
     #[arg(long)]
     pub no_color: bool,
+    /// A request copied with DevTools' "Copy as cURL" (bash or cmd); - reads it from standard
+    /// input. Flags given beside it win.
+    #[arg(long, value_name = "'curl …'", conflicts_with = "from_fetch")]
+    pub from_curl: Option<String>,
+    /// A request copied with DevTools' "Copy as fetch"; - reads it from standard input. Flags
+    /// given beside it win.
+    #[arg(long, value_name = "'fetch(…)'")]
+    pub from_fetch: Option<String>,
+}
+
+impl CheckArgs {
+    /// Fills the target flags from `--from-curl`/`--from-fetch` (see
+    /// [`TargetArgs::with_paste`]); returns the line on what was taken, if anything was pasted.
+    pub fn apply_paste(&mut self) -> Result<Option<String>, PlanError> {
+        use crate::paste::PasteKind;
+        let (kind, input) = match (self.from_curl.take(), self.from_fetch.take()) {
+            (Some(c), _) => (PasteKind::Curl, c),
+            (None, Some(f)) => (PasteKind::Fetch, f),
+            (None, None) => return Ok(None),
+        };
+        let (args, line) = self.target.args().with_paste(kind, &input)?;
+        self.target.url = args.url;
+        self.target.origin = args.origin;
+        self.target.method = args.method;
+        self.target.headers = args.headers;
+        self.target.body = args.body;
+        self.target.credentials = args.credentials;
+        Ok(Some(line))
+    }
 }
 
 #[derive(Debug, Clone, Args)]
