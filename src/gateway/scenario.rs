@@ -236,7 +236,7 @@ impl Scenario {
             name: name.to_string(),
             source,
         })?;
-        apply(&mut api, &spec).map_err(block_err)?;
+        apply(&mut api, &spec).map_err(|e| block_err(e.to_string()))?;
         Ok(Scenario {
             name: name.to_string(),
             spec,
@@ -341,8 +341,17 @@ fn is_safelisted(name: &str, value: &str) -> bool {
     }
 }
 
+/// What a scenario block names that its API does not have.
+#[derive(Debug, thiserror::Error)]
+enum ApplyError {
+    #[error("deployment.not_deployed: no resource '{path}'")]
+    NoResource { path: String },
+    #[error("deployment.not_deployed: no method {method} on '{path}'")]
+    NoMethod { method: String, path: String },
+}
+
 /// Applies the stage, deployment, keys and throttling of the block to the imported API.
-fn apply(api: &mut Api, spec: &ScenarioSpec) -> Result<(), String> {
+fn apply(api: &mut Api, spec: &ScenarioSpec) -> Result<(), ApplyError> {
     let mut stage = Stage {
         name: spec.stage.clone(),
         auto_deploy: spec.auto_deploy,
@@ -360,16 +369,18 @@ fn apply(api: &mut Api, spec: &ScenarioSpec) -> Result<(), String> {
                     .resources
                     .iter_mut()
                     .find(|r| r.path == m.path)
-                    .ok_or_else(|| format!("deployment.not_deployed: no resource '{}'", m.path))?;
+                    .ok_or_else(|| ApplyError::NoResource {
+                        path: m.path.clone(),
+                    })?;
                 let before = resource.methods.len();
                 resource
                     .methods
                     .retain(|x| !x.http_method.eq_ignore_ascii_case(&m.method));
                 if resource.methods.len() == before {
-                    return Err(format!(
-                        "deployment.not_deployed: no method {} on '{}'",
-                        m.method, m.path
-                    ));
+                    return Err(ApplyError::NoMethod {
+                        method: m.method.clone(),
+                        path: m.path.clone(),
+                    });
                 }
             }
             Some(snap)
