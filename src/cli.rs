@@ -41,6 +41,26 @@ pub enum Command {
     Demo(DemoArgs),
     /// Serve a scenario with the built-in API Gateway simulator on 127.0.0.1.
     Serve(ServeArgs),
+    /// Print a shell completion script, e.g. `cors-doctor completions bash > /etc/bash_completion.d/cors-doctor`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or write one page per command with --out-dir.
+    Man(ManArgs),
+}
+
+/// `completions SHELL` (see `crate::manual`).
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell the script is for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `man [--out-dir DIR]` (see `crate::manual`).
+#[derive(Debug, Clone, Args)]
+pub struct ManArgs {
+    /// Write cors-doctor.1 and a page per subcommand (cors-doctor-check.1, …) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }
 
 /// The request the browser app makes (flags as in curl), and where its API is described.
@@ -162,6 +182,35 @@ pub struct CheckArgs {
     /// No colors in text output (also: NO_COLOR=1).
     #[arg(long)]
     pub no_color: bool,
+    /// A request copied with DevTools' "Copy as cURL" (bash or cmd); - reads it from standard
+    /// input. Flags given beside it win.
+    #[arg(long, value_name = "'curl …'", conflicts_with = "from_fetch")]
+    pub from_curl: Option<String>,
+    /// A request copied with DevTools' "Copy as fetch"; - reads it from standard input. Flags
+    /// given beside it win.
+    #[arg(long, value_name = "'fetch(…)'")]
+    pub from_fetch: Option<String>,
+}
+
+impl CheckArgs {
+    /// Fills the target flags from `--from-curl`/`--from-fetch` (see
+    /// [`TargetArgs::with_paste`]); returns the line on what was taken, if anything was pasted.
+    pub fn apply_paste(&mut self) -> Result<Option<String>, PlanError> {
+        use crate::paste::PasteKind;
+        let (kind, input) = match (self.from_curl.take(), self.from_fetch.take()) {
+            (Some(c), _) => (PasteKind::Curl, c),
+            (None, Some(f)) => (PasteKind::Fetch, f),
+            (None, None) => return Ok(None),
+        };
+        let (args, line) = self.target.args().with_paste(kind, &input)?;
+        self.target.url = args.url;
+        self.target.origin = args.origin;
+        self.target.method = args.method;
+        self.target.headers = args.headers;
+        self.target.body = args.body;
+        self.target.credentials = args.credentials;
+        Ok(Some(line))
+    }
 }
 
 #[derive(Debug, Clone, Args)]

@@ -83,6 +83,14 @@ pub enum PlanError {
     Endpoint { shown: String, why: String },
     #[error(transparent)]
     Body(#[from] BodyError),
+    #[error(transparent)]
+    Paste(#[from] crate::paste::PasteError),
+    #[error("{flag} -: {why}")]
+    PasteStdin { flag: &'static str, why: String },
+    #[error("{0} - and a body from @- both read standard input: give the request as an argument, or the body from a file (-d @FILE).")]
+    PasteStdinTwice(&'static str),
+    #[error("{0}: the pasted body starts with '@', which -d would read as a file name; save the body to a file and give -d @FILE.")]
+    PasteBodyAt(&'static str),
 }
 
 /// Why `-d` gave no body.
@@ -168,41 +176,74 @@ pub const MAX_BODY_BYTES: u64 = 10 * 1024 * 1024;
 /// How long `-d @-` waits for standard input to end.
 const STDIN_BODY_WAIT: Duration = Duration::from_secs(30);
 
+/// Why standard input gave nothing to read.
+enum StdinFailure {
+    Terminal,
+    Io(String),
+    Timeout,
+    TooBig,
+}
+
+/// Reads standard input to its end, at most `limit` bytes and for at most [`STDIN_BODY_WAIT`]
+/// (a pipe whose writer never finishes must not hang the run); a terminal is refused.
+fn read_stdin_bounded(limit: u64) -> Result<Vec<u8>, StdinFailure> {
+    use std::io::{IsTerminal, Read};
+    if std::io::stdin().is_terminal() {
+        return Err(StdinFailure::Terminal);
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let read = std::io::stdin()
+            .lock()
+            .take(limit + 1)
+            .read_to_end(&mut buf)
+            .map(|_| buf);
+        let _ = tx.send(read);
+    });
+    match rx.recv_timeout(STDIN_BODY_WAIT) {
+        Ok(Ok(b)) if b.len() as u64 > limit => Err(StdinFailure::TooBig),
+        Ok(Ok(b)) => Ok(b),
+        Ok(Err(e)) => Err(StdinFailure::Io(e.to_string())),
+        Err(_) => Err(StdinFailure::Timeout),
+    }
+}
+
+/// The text of `--from-curl`/`--from-fetch`: the argument itself, or standard input for `-`
+/// (bounded by [`crate::paste::MAX_PASTE_BYTES`] and in time).
+pub fn read_paste_arg(kind: crate::paste::PasteKind, arg: &str) -> Result<String, PlanError> {
+    if arg != "-" {
+        return Ok(arg.to_string());
+    }
+    let flag = kind.flag();
+    let fail = |why: String| PlanError::PasteStdin { flag, why };
+    let bytes = read_stdin_bounded(crate::paste::MAX_PASTE_BYTES as u64).map_err(|e| match e {
+        StdinFailure::Terminal => fail(format!("standard input is a terminal; pipe the copied text in (e.g. pbpaste | cors-doctor check {flag} -).")),
+        StdinFailure::Io(e) => fail(format!("cannot read standard input: {e}.")),
+        StdinFailure::Timeout => fail(format!("standard input did not end within {} s; pipe in the whole copied text.", STDIN_BODY_WAIT.as_secs())),
+        StdinFailure::TooBig => fail(format!("the text is longer than {} MB; paste one request.", crate::paste::MAX_PASTE_BYTES / (1024 * 1024))),
+    })?;
+    String::from_utf8(bytes).map_err(|_| fail("the text is not UTF-8.".to_string()))
+}
+
 /// `-d` as curl reads it: `@FILE` from a file, `@-` from standard input, with carriage
 /// returns and line feeds removed; anything else is the body itself. Reads are bounded by
 /// [`MAX_BODY_BYTES`]; only regular files (and a piped or redirected standard input) are read,
 /// so a FIFO or a device cannot block or exhaust memory.
 pub fn read_body_arg(arg: &str) -> Result<String, BodyError> {
-    use std::io::{IsTerminal, Read};
+    use std::io::Read;
     let Some(source) = arg.strip_prefix('@') else {
         return Ok(arg.to_string());
     };
     let too_big = |what: &str| BodyError::TooBig(what.to_string());
     let mut bytes = Vec::new();
     if source == "-" {
-        let stdin = std::io::stdin();
-        if stdin.is_terminal() {
-            return Err(BodyError::StdinIsTerminal);
-        }
-        // Bounded in time too: a pipe whose writer never finishes must not hang the run.
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let read = std::io::stdin()
-                .lock()
-                .take(MAX_BODY_BYTES + 1)
-                .read_to_end(&mut buf)
-                .map(|_| buf);
-            let _ = tx.send(read);
-        });
-        bytes = match rx.recv_timeout(STDIN_BODY_WAIT) {
-            Ok(Ok(b)) => b,
-            Ok(Err(e)) => return Err(BodyError::Stdin(e.to_string())),
-            Err(_) => return Err(BodyError::StdinTimeout(STDIN_BODY_WAIT.as_secs())),
-        };
-        if bytes.len() as u64 > MAX_BODY_BYTES {
-            return Err(too_big("-"));
-        }
+        bytes = read_stdin_bounded(MAX_BODY_BYTES).map_err(|e| match e {
+            StdinFailure::Terminal => BodyError::StdinIsTerminal,
+            StdinFailure::Io(e) => BodyError::Stdin(e),
+            StdinFailure::Timeout => BodyError::StdinTimeout(STDIN_BODY_WAIT.as_secs()),
+            StdinFailure::TooBig => too_big("-"),
+        })?;
     } else {
         let shown = crate::redact::escape_controls(&crate::redact::shorten(source, 200));
         let unreadable = |e: std::io::Error| BodyError::File {
@@ -228,6 +269,142 @@ pub fn read_body_arg(arg: &str) -> Result<String, BodyError> {
 }
 
 impl TargetArgs {
+    /// Fills what the flags left out from a request pasted from DevTools (`--from-curl`,
+    /// `--from-fetch`; `input` `-` reads standard input): the URL, method, headers, body,
+    /// credentials mode and origin. Flags given beside it win (a `-H` replaces the pasted
+    /// header of the same name). Returns the fields and one line on what was taken, for stderr
+    /// (header names only, never values).
+    pub fn with_paste(
+        mut self,
+        kind: crate::paste::PasteKind,
+        input: &str,
+    ) -> Result<(TargetArgs, String), PlanError> {
+        use crate::paste::{PasteKind, PastedBody};
+        let both = PlanError::PasteStdinTwice(kind.flag());
+        if input == "-" && self.body.as_deref() == Some("@-") {
+            return Err(both);
+        }
+        let text = read_paste_arg(kind, input)?;
+        let p = crate::paste::parse(kind, &text)?;
+        if input == "-" && self.body.is_none() && p.body == Some(PastedBody::File("-".to_string()))
+        {
+            return Err(both);
+        }
+        let mut taken: Vec<String> = Vec::new();
+        let mut kept: Vec<&str> = Vec::new();
+        if self.url.is_none() {
+            self.url = Some(p.url.clone());
+            taken.push("the URL".into());
+        } else {
+            kept.push("the URL");
+        }
+        match (&self.method, &p.method) {
+            (None, Some(m)) => {
+                self.method = Some(m.clone());
+                taken.push(format!("method {}", crate::redact::shorten(m, 20)));
+            }
+            (Some(_), Some(_)) => kept.push("-X"),
+            _ => {}
+        }
+        let given: Vec<String> = self
+            .headers
+            .iter()
+            .filter_map(|h| {
+                h.split_once(':')
+                    .map(|(n, _)| n.trim().to_ascii_lowercase())
+            })
+            .collect();
+        let mut names = Vec::new();
+        let mut headers = Vec::new();
+        for (n, v) in &p.headers {
+            if given.contains(&n.to_ascii_lowercase()) {
+                kept.push("-H");
+                continue;
+            }
+            names.push(n.to_ascii_lowercase());
+            headers.push(format!("{n}: {v}"));
+        }
+        if !names.is_empty() {
+            taken.push(format!("headers {} (values masked)", names.join(", ")));
+        }
+        headers.append(&mut self.headers);
+        self.headers = headers;
+        match (&self.body, &p.body) {
+            (None, Some(PastedBody::Text(b))) => {
+                if b.starts_with('@') {
+                    return Err(PlanError::PasteBodyAt(kind.flag()));
+                }
+                taken.push(format!("the body ({} bytes)", b.len()));
+                self.body = Some(b.clone());
+            }
+            (None, Some(PastedBody::File(f))) => {
+                taken.push("the body file".into());
+                self.body = Some(format!("@{f}"));
+            }
+            (Some(_), Some(_)) => kept.push("-d"),
+            _ => {}
+        }
+        match (&self.credentials, &p.credentials) {
+            (None, Some(c)) => {
+                self.credentials = Some(c.clone());
+                let why = if kind == PasteKind::Curl {
+                    " (it carries cookies)"
+                } else {
+                    ""
+                };
+                taken.push(format!(
+                    "credentials {}{why}",
+                    crate::redact::shorten(c, 20)
+                ));
+            }
+            (Some(_), Some(_)) => kept.push("--credentials"),
+            _ => {}
+        }
+        match (&self.origin, &p.origin) {
+            (None, Some((o, from))) => {
+                self.origin = Some(o.clone());
+                taken.push(format!(
+                    "origin {} (from {})",
+                    crate::redact::shorten(o, 100),
+                    from.describe()
+                ));
+            }
+            (Some(_), Some(_)) => kept.push("--origin"),
+            _ => {}
+        }
+        kept.dedup();
+        let what = match kind {
+            PasteKind::Curl => "curl command",
+            PasteKind::Fetch => "fetch call",
+        };
+        let mut line = format!("from the pasted {what}: {}", taken.join(", "));
+        if !p.dropped.is_empty() {
+            let dropped: Vec<String> = p.dropped.iter().map(|d| d.to_ascii_lowercase()).collect();
+            line.push_str(&format!(
+                "; left out as set by the browser itself: {}",
+                dropped.join(", ")
+            ));
+        }
+        if !kept.is_empty() {
+            line.push_str(&format!("; the flags given win: {}", kept.join(", ")));
+        }
+        match p.fetch_mode.as_deref() {
+            Some("no-cors") => line.push_str(
+                "; note: the call uses mode \"no-cors\" (no CORS check, and the page cannot read the response); the diagnosis is of a \"cors\" request",
+            ),
+            Some("same-origin") => line.push_str(
+                "; note: the call uses mode \"same-origin\", which fails for any cross-origin URL whatever the server answers; the diagnosis is of a \"cors\" request",
+            ),
+            _ => {}
+        }
+        line.push('.');
+        // One line: what the paste held is quoted with every control escaped.
+        let line = crate::redact::escape_controls(&line)
+            .replace('\n', "\\n")
+            .replace('\t', "\\t");
+        Ok((self, line))
+    }
+
     /// Every secret in these fields and the configuration's request defaults, as typed: used
     /// before (and when) they fail to validate.
     pub fn secrets(&self, config: &Config) -> Secrets {
@@ -370,5 +547,96 @@ impl TargetArgs {
             browser: self.browser,
             scenario: None,
         })
+    }
+}
+
+#[cfg(test)]
+mod paste_tests {
+    use super::*;
+    use crate::paste::PasteKind;
+
+    fn fixture(name: &str) -> String {
+        let path = format!("{}/tests/fixtures/paste/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    #[test]
+    fn a_paste_fills_what_the_flags_leave_out() {
+        let (args, line) = TargetArgs::default()
+            .with_paste(PasteKind::Curl, &fixture("chrome120_bash_post.txt"))
+            .unwrap();
+        let plan = args.resolve(&Config::default()).unwrap();
+        let t = &plan.target;
+        assert_eq!(t.method, "POST");
+        assert_eq!(t.origin.to_string(), "https://app.example.com");
+        assert_eq!(t.credentials, CredentialsMode::Include);
+        assert_eq!(t.body.as_deref(), Some(r#"{"name":"widget","qty":2}"#));
+        assert!(t.url.as_str().ends_with("/prod/items?page=2"));
+        assert!(line.starts_with("from the pasted curl command: the URL, method POST, headers accept-language, authorization, content-type, cookie, x-request-id (values masked)"), "{line}");
+        assert!(!line.contains("PASTE-TOKEN-SECRET") && !line.contains("PASTE-COOKIE-SECRET"));
+        // Pasted secrets are the target's secrets, masked like -H values.
+        let secrets = args.secrets(&Config::default());
+        let shown = secrets.mask(
+            "Bearer eyJhbGciOiJIUzI1NiJ9.PASTE-TOKEN-SECRET.c2ln session=PASTE-COOKIE-SECRET",
+        );
+        assert!(
+            !shown.contains("PASTE-TOKEN-SECRET") && !shown.contains("PASTE-COOKIE-SECRET"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn flags_given_beside_the_paste_win() {
+        let given = TargetArgs {
+            origin: Some("https://other.example.com".into()),
+            method: Some("PUT".into()),
+            headers: vec!["Content-Type: text/plain".into()],
+            credentials: Some("omit".into()),
+            body: Some("x=1".into()),
+            ..TargetArgs::default()
+        };
+        let (args, line) = given
+            .with_paste(PasteKind::Fetch, &fixture("chrome120_fetch.txt"))
+            .unwrap();
+        let plan = args.resolve(&Config::default()).unwrap();
+        let t = &plan.target;
+        assert_eq!(t.method, "PUT");
+        assert_eq!(t.origin.to_string(), "https://other.example.com");
+        assert_eq!(t.credentials, CredentialsMode::Omit);
+        assert_eq!(t.body.as_deref(), Some("x=1"));
+        let content_types: Vec<&str> = t
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+            .map(|(_, v)| v)
+            .collect();
+        assert_eq!(content_types, ["text/plain"]);
+        assert!(t.headers.iter().any(|(n, _)| n == "authorization"));
+        assert!(
+            line.contains("the flags given win: -X, -H, -d, --credentials, --origin"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn a_pasted_body_starting_with_at_is_not_read_as_a_file() {
+        let e = TargetArgs::default()
+            .with_paste(PasteKind::Curl, "curl http://h/x --data-raw '@/etc/passwd'")
+            .unwrap_err();
+        assert!(matches!(e, PlanError::PasteBodyAt(_)), "{e}");
+        let (_, line) = TargetArgs::default()
+            .with_paste(
+                PasteKind::Fetch,
+                "fetch('http://h/x', {mode: 'no-cors', method: 'POST'})",
+            )
+            .unwrap();
+        assert!(line.contains("mode \"no-cors\""), "{line}");
+        let e = TargetArgs {
+            body: Some("@-".into()),
+            ..TargetArgs::default()
+        }
+        .with_paste(PasteKind::Curl, "-")
+        .unwrap_err();
+        assert!(matches!(e, PlanError::PasteStdinTwice(_)), "{e}");
     }
 }

@@ -792,3 +792,88 @@ fn fuzz_simulator_requests() {
         },
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Requests pasted from DevTools (`--from-curl`, `--from-fetch`)
+
+fn paste_fixtures() -> Vec<(cors_doctor::paste::PasteKind, String)> {
+    use cors_doctor::paste::PasteKind;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/paste");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("tests/fixtures/paste") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let kind = if name.contains("fetch") {
+            PasteKind::Fetch
+        } else {
+            PasteKind::Curl
+        };
+        out.push((kind, std::fs::read_to_string(&path).expect("fixture")));
+    }
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    out
+}
+
+#[test]
+fn fuzz_pasted_requests() {
+    use cors_doctor::paste::{self, PasteKind};
+    let fixtures = paste_fixtures();
+    assert!(fixtures.len() >= 7);
+    fuzz(
+        "paste",
+        (
+            any::<usize>(),
+            prop::collection::vec(text_edit(), 0..6),
+            prop_oneof![
+                Just(None),
+                any::<String>().prop_map(Some),
+                "curl [-'\"$\\\\^ \na-zA-Z:=@{}();&|`%]{0,60}".prop_map(Some),
+                "(await )?fetch\\([\"'`{}\\[\\]:,.a-z0-9\\\\$ \n]{0,60}\\)?;?".prop_map(Some),
+            ],
+            any::<bool>(),
+        ),
+        |(which, edits, arbitrary, swap_kind)| {
+            let (kind, text) = match arbitrary {
+                Some(t) => (
+                    if t.contains("fetch") {
+                        PasteKind::Fetch
+                    } else {
+                        PasteKind::Curl
+                    },
+                    t,
+                ),
+                None => {
+                    let (k, t) = &fixtures[which % fixtures.len()];
+                    (*k, edit_text(t, &edits))
+                }
+            };
+            let kind = match (swap_kind, kind) {
+                (false, k) => k,
+                (true, PasteKind::Curl) => PasteKind::Fetch,
+                (true, PasteKind::Fetch) => PasteKind::Curl,
+            };
+            match paste::parse(kind, &text) {
+                Ok(_) => {}
+                Err(e) => {
+                    let e = e.to_string();
+                    prop_assert!(!e.trim().is_empty() && !e.contains('\n'), "{e:?}");
+                }
+            }
+            // "-" would read the test's standard input.
+            if text == "-" {
+                return Ok(());
+            }
+            let args = TargetArgs {
+                no_aws: true,
+                ..TargetArgs::default()
+            };
+            if let Ok((args, line)) = args.with_paste(kind, &text) {
+                prop_assert!(!line.contains('\n'));
+                if let Ok(plan) = args.resolve(&Config::default()) {
+                    let _ = cors_doctor::cors::plan(&plan.target);
+                }
+            }
+            Ok(())
+        },
+    );
+}

@@ -20,6 +20,7 @@ mod failure_classes;
 mod fuzz_parsers;
 mod hostile;
 mod http_attribution;
+mod paste;
 mod rerun;
 mod scenarios;
 mod secrets;
