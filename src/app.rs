@@ -253,11 +253,18 @@ pub fn config_source(plan: &Plan) -> Result<Option<Arc<dyn ConfigSource>>, Sourc
 /// The text report wrapped at the terminal's width (100 columns when piped); other formats
 /// as they are.
 fn wrap_text(format: Format, text: String) -> String {
-    if format == Format::Text {
-        crate::report::wrap::wrap(&text, crate::report::wrap::output_width())
-    } else {
-        text
+    use crate::report::wrap;
+    if format != Format::Text {
+        return text;
     }
+    let width = if std::io::stdout().is_terminal() {
+        crossterm::terminal::size()
+            .map(|(cols, _)| usize::from(cols).max(wrap::MIN_WIDTH))
+            .unwrap_or(wrap::PIPED_WIDTH)
+    } else {
+        wrap::PIPED_WIDTH
+    };
+    wrap::wrap(&text, width)
 }
 
 fn color_wanted(no_color: bool) -> bool {

@@ -13,23 +13,11 @@
 //! Widths are counted in characters, ANSI colour sequences excluded (the report's symbols are
 //! one column wide each).
 
-use std::io::IsTerminal;
-
 /// The width when standard output is not a terminal.
 pub const PIPED_WIDTH: usize = 100;
 
 /// Narrower than this, wrapping would do more harm than good.
-const MIN_WIDTH: usize = 40;
-
-/// The width to wrap `check`'s text output at: the terminal's, or [`PIPED_WIDTH`].
-pub fn output_width() -> usize {
-    if std::io::stdout().is_terminal() {
-        if let Ok((cols, _)) = crossterm::terminal::size() {
-            return usize::from(cols).max(MIN_WIDTH);
-        }
-    }
-    PIPED_WIDTH
-}
+pub const MIN_WIDTH: usize = 40;
 
 /// `text` with every line longer than `width` wrapped (see the module docs).
 pub fn wrap(text: &str, width: usize) -> String {
