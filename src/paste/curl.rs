@@ -70,6 +70,12 @@ fn takes_value(opt: &str) -> bool {
 
 /// Reads a pasted curl command (bash or cmd quoting, chosen by `shell::looks_like_cmd`).
 pub fn parse(text: &str) -> Result<Pasted, PasteError> {
+    let start = text.trim_start().to_ascii_lowercase();
+    if start.starts_with("$session") || start.starts_with("invoke-webrequest") {
+        return Err(PasteError::Unsupported(
+            "this is DevTools' \"Copy as PowerShell\", which cors-doctor does not read; use \"Copy as cURL (bash)\" or \"(cmd)\".",
+        ));
+    }
     // "Copy all as cURL" joins commands with ` ;` (bash) or ` &` (cmd).
     let commands = text
         .lines()

@@ -305,6 +305,7 @@ fn bad_pastes_name_what_was_not_understood_without_values() {
             "$ expansion",
         ),
         (PasteKind::Curl, "curl http://h/x | jq .", "'|'"),
+        (PasteKind::Curl, "$session = New-Object Microsoft.PowerShell.Commands.WebRequestSession\nInvoke-WebRequest -UseBasicParsing -Uri \"http://h/x\"", "Copy as PowerShell"),
         (
             PasteKind::Curl,
             "curl 'http://h/x' -H 'a: SECRETVALUE' ;\ncurl 'http://h/y'",
