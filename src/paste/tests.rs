@@ -227,6 +227,15 @@ fn curl_options_as_curl_reads_them() {
         ),
         ("curl 'http://h/x' -H 'X-Empty:'", None, &[], None),
         (
+            "curl http://h/x --json '{\"a\":1}' -H 'accept: text/plain'",
+            Some("POST"),
+            &[
+                ("accept", "text/plain"),
+                ("Content-Type", "application/json"),
+            ],
+            Some(PastedBody::Text("{\"a\":1}".into())),
+        ),
+        (
             "curl 'http://h/x' -H 'X-Empty;'",
             None,
             &[("X-Empty", "")],
