@@ -8,6 +8,7 @@
 #   scripts/bench-memory.sh              # release build (PROFILE=dev for the debug build)
 #   PATHS=20000 scripts/bench-memory.sh
 #   FORMAT=yaml scripts/bench-memory.sh  # the same export written as block-style YAML
+#   BIN=/path/to/cors-doctor scripts/bench-memory.sh  # a binary already built (no build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/cdt}"
@@ -15,9 +16,13 @@ PROFILE="${PROFILE:-release}"
 PATHS="${PATHS:-115000}"
 FORMAT="${FORMAT:-json}"
 case "$FORMAT" in json | yaml) ;; *) echo "FORMAT must be json or yaml" >&2; exit 2 ;; esac
-cargo build --quiet --profile "$PROFILE"
-dir=$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")
-bin="$CARGO_TARGET_DIR/$dir/cors-doctor"
+if [ -n "${BIN:-}" ]; then
+  bin="$BIN"
+else
+  cargo build --quiet --profile "$PROFILE"
+  dir=$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")
+  bin="$CARGO_TARGET_DIR/$dir/cors-doctor"
+fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

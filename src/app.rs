@@ -52,6 +52,9 @@ pub enum AppError {
     /// The terminal UI could not run (the terminal cannot be set up).
     #[error("{0}")]
     Terminal(String),
+    /// A completion script or man page cannot be written.
+    #[error(transparent)]
+    Manual(#[from] crate::manual::ManualError),
 }
 
 impl AppError {
@@ -67,7 +70,8 @@ impl AppError {
             | AppError::Scenario(_)
             | AppError::Listen { .. }
             | AppError::Output(_)
-            | AppError::Terminal(_) => 2,
+            | AppError::Terminal(_)
+            | AppError::Manual(_) => 2,
         }
     }
 }
@@ -144,6 +148,16 @@ pub fn parse_error(e: clap::Error) -> i32 {
 }
 
 async fn dispatch(mut cli: Cli) -> Result<i32, AppError> {
+    // Generated from the command line's definition alone: no configuration is read.
+    match &cli.command {
+        Some(Command::Completions(args)) => {
+            return Ok(crate::manual::print_completions(args.shell).map(|()| 0)?)
+        }
+        Some(Command::Man(args)) => {
+            return Ok(crate::manual::print_man(args.out_dir.as_deref()).map(|()| 0)?)
+        }
+        _ => {}
+    }
     let (config, config_path) = Config::load(cli.config.as_deref())?;
     // --from-curl/--from-fetch fill the flags first, so that their secrets are remembered.
     let pasted = match &mut cli.command {
@@ -187,6 +201,7 @@ async fn dispatch(mut cli: Cli) -> Result<i32, AppError> {
         }
         Some(Command::Demo(args)) => demo(&args).await,
         Some(Command::Serve(args)) => serve(&args).await,
+        Some(Command::Completions(_) | Command::Man(_)) => Ok(0), // answered above
         None if interactive => {
             let start = if cli.target.url.is_none() && cli.target.path.is_none() {
                 crate::tui::StartMode::Form
@@ -254,7 +269,7 @@ fn color_wanted(no_color: bool) -> bool {
 fn load_scenario(name: &str) -> Result<Scenario, ScenarioError> {
     let path = std::path::Path::new(name);
     if name.ends_with(".json") || path.is_file() {
-        Scenario::load(path)
+        crate::aws::file::load_scenario(path)
     } else {
         Scenario::by_name(name)
     }

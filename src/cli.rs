@@ -41,6 +41,26 @@ pub enum Command {
     Demo(DemoArgs),
     /// Serve a scenario with the built-in API Gateway simulator on 127.0.0.1.
     Serve(ServeArgs),
+    /// Print a shell completion script, e.g. `cors-doctor completions bash > /etc/bash_completion.d/cors-doctor`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or write one page per command with --out-dir.
+    Man(ManArgs),
+}
+
+/// `completions SHELL` (see `crate::manual`).
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell the script is for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `man [--out-dir DIR]` (see `crate::manual`).
+#[derive(Debug, Clone, Args)]
+pub struct ManArgs {
+    /// Write cors-doctor.1 and a page per subcommand (cors-doctor-check.1, …) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }
 
 /// The request the browser app makes (flags as in curl), and where its API is described.

@@ -15,6 +15,7 @@ pub mod exchange;
 pub mod gateway;
 pub mod http;
 pub mod logging;
+pub mod manual;
 pub mod paste;
 pub mod plan;
 pub mod probe;

@@ -8,44 +8,139 @@
 //! [`Read::take`].
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
+use std::ops::Range;
 use std::path::Path;
+use std::time::SystemTime;
 
 /// Reads the UTF-8 text of the regular file at `path`, refusing anything else (a directory, a
 /// FIFO, a device, a socket) and anything longer than `max_bytes`. Error messages are whole
 /// clauses meant to follow the file's name ("cannot read config file X: …").
 pub fn read_text(path: &Path, max_bytes: u64) -> io::Result<String> {
-    let file = open_nonblocking(path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!(
-                "it is {}, not a regular file; save the content to a file and name that file",
-                describe(&meta.file_type())
-            ),
-        ));
+    UserFile::open(path, max_bytes)?.read_text()
+}
+
+/// A regular file the user named, open and checked ([`UserFile::open`]), whose text can be
+/// read whole and then read again in parts ([`UserFile::read_range`]): a large definition
+/// need not be held in memory while it is imported. Every read goes through the handle
+/// opened and checked once, so the path cannot be swapped for a FIFO or a device in between;
+/// a file changed in place since it was opened is refused.
+pub struct UserFile {
+    file: File,
+    /// Length and modification time when opened.
+    len: u64,
+    modified: Option<SystemTime>,
+    max_bytes: u64,
+}
+
+impl UserFile {
+    /// Opens the regular file at `path` without blocking, refusing anything else and anything
+    /// longer than `max_bytes`.
+    pub fn open(path: &Path, max_bytes: u64) -> io::Result<UserFile> {
+        let file = open_nonblocking(path)?;
+        let meta = file.metadata()?;
+        if !meta.is_file() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "it is {}, not a regular file; save the content to a file and name that file",
+                    describe(&meta.file_type())
+                ),
+            ));
+        }
+        if meta.len() > max_bytes {
+            return Err(too_large(max_bytes));
+        }
+        Ok(UserFile {
+            file,
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            max_bytes,
+        })
     }
-    if meta.len() > max_bytes {
-        return Err(too_large(max_bytes));
+
+    /// The whole file as UTF-8 text, from its start, never more than the limit.
+    pub fn read_text(&self) -> io::Result<String> {
+        let mut f = &self.file;
+        f.seek(SeekFrom::Start(0))?;
+        // Sized once (the length is at most `max_bytes`): growing by doubling would hold up
+        // to twice a large file at the moment it is copied.
+        let mut bytes =
+            Vec::with_capacity(usize::try_from(self.len).unwrap_or(0).saturating_add(1));
+        f.take(self.max_bytes.saturating_add(1))
+            .read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > self.max_bytes {
+            return Err(too_large(self.max_bytes));
+        }
+        utf8(bytes, 0)
     }
-    // Sized once (the length is at most `max_bytes`): growing by doubling would hold up to
-    // twice a large file at the moment it is copied.
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
-    file.take(max_bytes.saturating_add(1))
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > max_bytes {
-        return Err(too_large(max_bytes));
+
+    /// The bytes `range` of the file as UTF-8 text, after checking that the file is still
+    /// the one that was read (same length and modification time).
+    pub fn read_range(&self, range: Range<u64>) -> io::Result<String> {
+        self.check_unchanged()?;
+        if range.start > range.end || range.end > self.len {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "bytes {}..{} are outside the file ({} bytes)",
+                    range.start, range.end, self.len
+                ),
+            ));
+        }
+        let want =
+            usize::try_from(range.end - range.start).map_err(|_| too_large(self.max_bytes))?;
+        let mut bytes = vec![0; want];
+        read_exact_at(&self.file, &mut bytes, range.start).map_err(|e| {
+            if e.kind() == io::ErrorKind::UnexpectedEof {
+                changed()
+            } else {
+                e
+            }
+        })?;
+        utf8(bytes, range.start)
     }
+
+    /// Whether the file still has the length and modification time it had when opened.
+    pub fn check_unchanged(&self) -> io::Result<()> {
+        let meta = self.file.metadata()?;
+        if meta.len() != self.len || meta.modified().ok() != self.modified {
+            return Err(changed());
+        }
+        Ok(())
+    }
+}
+
+/// Reads `buf.len()` bytes at `offset` (one `pread` on Unix: no seek, the handle's position
+/// untouched).
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(not(unix))]
+fn read_exact_at(mut file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    file.seek(SeekFrom::Start(offset))?;
+    file.read_exact(buf)
+}
+
+fn utf8(bytes: Vec<u8>, offset: u64) -> io::Result<String> {
     String::from_utf8(bytes).map_err(|e| {
         io::Error::new(
             io::ErrorKind::InvalidData,
             format!(
                 "it is not UTF-8 text (invalid byte at offset {}); save it as UTF-8",
-                e.utf8_error().valid_up_to()
+                offset + e.utf8_error().valid_up_to() as u64
             ),
         )
     })
+}
+
+fn changed() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        "it changed while it was being read; run the command again once it is saved",
+    )
 }
 
 fn too_large(max_bytes: u64) -> io::Error {
@@ -158,5 +253,26 @@ mod tests {
         std::fs::write(&p, b"ab\xffcd").unwrap();
         let err = read_text(&p, 100).unwrap_err().to_string();
         assert!(err.contains("offset 2"), "{err}");
+    }
+
+    #[test]
+    fn reads_ranges_again_and_refuses_a_file_changed_since() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.json");
+        std::fs::write(&p, "{\"a\": \"é\"}").unwrap();
+        let f = UserFile::open(&p, 100).unwrap();
+        assert_eq!(f.read_text().unwrap(), "{\"a\": \"é\"}");
+        assert_eq!(f.read_range(6..10).unwrap(), "\"é\"");
+        assert_eq!(f.read_text().unwrap(), "{\"a\": \"é\"}");
+        let err = f.read_range(6..20).unwrap_err().to_string();
+        assert!(err.contains("outside the file"), "{err}");
+        // Cut inside `é`: not text.
+        let err = f.read_range(6..8).unwrap_err().to_string();
+        assert!(err.contains("offset 7"), "{err}");
+
+        std::fs::write(&p, "{\"a\": \"changed\"}").unwrap();
+        let err = f.read_range(6..10).unwrap_err().to_string();
+        assert!(err.contains("changed while it was being read"), "{err}");
+        assert!(f.check_unchanged().is_err());
     }
 }

@@ -96,7 +96,10 @@ async fn b_retests_in_chromium() {
     state.size = ratatui::layout::Rect::new(0, 0, 160, 60);
     run_effects(&mut state, effects).await;
     let report = state.diag.as_ref().unwrap().report.clone().unwrap();
-    assert_eq!(report.browser.source, "engine");
+    assert_eq!(
+        report.browser.source,
+        cors_doctor::report::VerdictSource::Engine
+    );
     let mut terminal = Terminal::new(TestBackend::new(160, 60)).unwrap();
 
     // No Chromium where the variable points: the install command, and step 7 says why.
@@ -132,7 +135,10 @@ async fn b_retests_in_chromium() {
     );
     let d = state.diag.as_ref().unwrap();
     let report = d.report.as_ref().unwrap();
-    assert_eq!(report.browser.source, "chromium");
+    assert_eq!(
+        report.browser.source,
+        cors_doctor::report::VerdictSource::Chromium
+    );
     assert!(!d.plan.shown().browser, "R reruns without Chromium again");
     let screen = draw(&mut terminal, &state);
     assert!(screen.contains("source chromium"), "{screen}");

@@ -121,3 +121,55 @@ impl Draft {
         step
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::findings::FindingCode as C;
+
+    #[test]
+    fn a_step_is_concluded_from_its_findings_its_gaps_and_its_quiet_status() {
+        // Nothing wrong: the quiet status and text.
+        let d = Draft::judged(5, vec![Finding::info(C::ActualCorsHeaders, "vary")], "ok");
+        assert_eq!(
+            (d.status(), d.summary()),
+            (StepStatus::Pass, "ok".to_string())
+        );
+        // A symptom found first, a cause after it: the cause leads and is the summary.
+        let mut d = Draft::judged(
+            5,
+            vec![Finding::error(C::PreflightCorsHeaders, "symptom")],
+            "ok",
+        );
+        d.findings.push(Finding::error(C::HeaderNotMapped, "cause"));
+        let s = d.clone().conclude();
+        assert_eq!(s.status, StepStatus::Fail);
+        assert_eq!(s.summary, "cause");
+        assert_eq!(s.findings[0].code, C::HeaderNotMapped);
+        // What could not be read makes a warned step unknown, never a failed one.
+        let mut w = Draft::judged(6, vec![Finding::warning(C::CorsSecurityRisk, "w")], "ok");
+        w.unknown = Some("Unknown: x".into());
+        assert_eq!(
+            (w.status(), w.summary()),
+            (StepStatus::Unknown, "Unknown: x".to_string())
+        );
+        d.unknown = Some("Unknown: y".into());
+        assert_eq!(d.status(), StepStatus::Fail);
+        // A fixed summary stands over the findings, not over what could not be read.
+        let mut f =
+            Draft::judged(7, vec![Finding::error(C::BrowserBlocked, "b")], "x").summarized("fixed");
+        assert_eq!(f.summary(), "fixed");
+        f.findings.clear();
+        f.unknown = Some("Unknown: z".into());
+        assert_eq!(f.summary(), "Unknown: z");
+        // A skipped or unchecked step without findings keeps its reason; a note is appended.
+        let mut k = Draft::skip(3, "no preflight");
+        k.note = Some("(note)".into());
+        let k = k.conclude();
+        assert_eq!(
+            (k.status, k.summary.as_str()),
+            (StepStatus::Skip, "no preflight (note)")
+        );
+        assert_eq!(Draft::unknown(4, "why").status(), StepStatus::Unknown);
+    }
+}

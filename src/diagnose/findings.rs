@@ -123,6 +123,17 @@ pub enum Severity {
     Info,
 }
 
+impl Severity {
+    /// The name in reports (`error`, `warning`, `info`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
 /// What to do about a finding: prose plus bash commands that can be pasted as printed. An id
 /// that is not known is a shell variable set by a lookup command printed first (see
 /// [`super::remedy`]), never a `<placeholder>`.

@@ -1,4 +1,18 @@
-//! The seven steps as pure functions of the evidence.
+//! The seven steps as pure functions of the evidence, in one pass:
+//!
+//! 1. `steps/` (steps 1–6) and `retest` (step 7) draft each step from the probes' exchanges
+//!    (or the predicted ones) — a `draft::Draft`: its findings and what it says when none is
+//!    a warning or an error;
+//! 2. `config/` reads the API's configuration once and gives each step its part (findings,
+//!    probe findings it explains otherwise, a step it reopens), joined into the draft;
+//! 3. what the configuration could not tell (a partial load, a value left unresolved) makes a
+//!    step `unknown`, and a step whose answers ([`STEP_INPUTS`]) are missing is "not checked"
+//!    (`unknown`), never `pass`;
+//! 4. each draft is concluded once: findings most specific first (causes before symptoms),
+//!    status and summary from them.
+//!
+//! `remedy` renders the commands a finding carries; `words` says an exchange in words for
+//! the messages, the reports and the TUI.
 
 pub mod classify;
 mod config;
@@ -8,6 +22,7 @@ mod inputs;
 pub mod remedy;
 mod retest;
 mod steps;
+pub mod words;
 
 use serde::{Deserialize, Serialize};
 
@@ -22,17 +37,69 @@ use crate::gateway::inspect::{self, ConfigFacts};
 use crate::target::ApiRef;
 use draft::{Draft, Quiet};
 
+/// The kind of API the target belongs to, as far as it is known.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApiKindSeen {
+    Rest,
+    Http,
+    #[default]
+    Unknown,
+}
+
+impl ApiKindSeen {
+    /// The name in reports (`rest`, `http`, `unknown`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiKindSeen::Rest => "rest",
+            ApiKindSeen::Http => "http",
+            ApiKindSeen::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for ApiKindSeen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where the API's configuration was read from, if it was.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConfigSourceName {
+    Sdk,
+    Openapi,
+    #[default]
+    None,
+}
+
+impl ConfigSourceName {
+    /// The name in reports (`sdk`, `openapi`, `none`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConfigSourceName::Sdk => "sdk",
+            ConfigSourceName::Openapi => "openapi",
+            ConfigSourceName::None => "none",
+        }
+    }
+}
+
+impl std::fmt::Display for ConfigSourceName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Which API the target belongs to, as far as it is known.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiSummary {
-    /// `rest`, `http` or `unknown`.
-    pub kind: String,
+    pub kind: ApiKindSeen,
     pub id: Option<String>,
     pub region: Option<String>,
     pub stage: Option<String>,
     pub resource: Option<String>,
-    /// `sdk`, `openapi` or `none`.
-    pub config_source: String,
+    pub config_source: ConfigSourceName,
     /// Why the configuration could not be read, when a source was asked and failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config_unavailable: Option<String>,
@@ -114,7 +181,7 @@ pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
         None => vec![config::ConfigPart::default(); drafts.len()],
     };
     let gaps = config_gaps(evidence);
-    let probes_only = facts.is_none() && api.kind != "unknown";
+    let probes_only = facts.is_none() && api.kind != ApiKindSeen::Unknown;
     // …joined, then each step concluded once.
     let steps: Vec<Step> = drafts
         .into_iter()
@@ -335,12 +402,12 @@ fn observed(x: Option<&Exchange>) -> Observed<'_> {
 fn api_summary(evidence: &Evidence) -> ApiSummary {
     let api_ref = ApiRef::from_url(&evidence.target.url);
     let mut summary = ApiSummary {
-        kind: infer_kind(&evidence.exchanges).to_string(),
+        kind: infer_kind(&evidence.exchanges),
         id: api_ref.as_ref().map(|r| r.api_id.clone()),
         region: api_ref.as_ref().map(|r| r.region.clone()),
         stage: api_ref.as_ref().and_then(|r| r.stage.clone()),
         resource: api_ref.as_ref().map(|r| r.path.clone()),
-        config_source: "none".to_string(),
+        config_source: ConfigSourceName::None,
         config_unavailable: match &evidence.config {
             ConfigEvidence::Unavailable { reason } => Some(reason.clone()),
             _ => None,
@@ -359,11 +426,13 @@ fn api_summary(evidence: &Evidence) -> ApiSummary {
     } = &evidence.config
     {
         summary.config_source = match source {
-            ConfigSourceKind::Sdk => "sdk",
-            ConfigSourceKind::Openapi => "openapi",
-        }
-        .to_string();
-        summary.kind = api.kind.as_str().to_string();
+            ConfigSourceKind::Sdk => ConfigSourceName::Sdk,
+            ConfigSourceKind::Openapi => ConfigSourceName::Openapi,
+        };
+        summary.kind = match api.kind {
+            crate::gateway::model::ApiKind::Rest => ApiKindSeen::Rest,
+            crate::gateway::model::ApiKind::Http => ApiKindSeen::Http,
+        };
         summary.kind_decided_by = api.kind_decided_by.clone();
         summary.config_warnings = api
             .unresolved
@@ -393,23 +462,23 @@ fn api_summary(evidence: &Evidence) -> ApiSummary {
 }
 
 /// REST or HTTP API, judged from the response headers when no configuration is known.
-fn infer_kind(exchanges: &[Exchange]) -> &'static str {
+fn infer_kind(exchanges: &[Exchange]) -> ApiKindSeen {
     let responses = exchanges.iter().filter_map(|x| x.response.as_ref());
-    let mut kind = "unknown";
+    let mut kind = ApiKindSeen::Unknown;
     for r in responses {
         if r.headers.contains("apigw-requestid") {
-            return "http";
+            return ApiKindSeen::Http;
         }
         if r.headers.contains("x-amz-apigw-id") || r.headers.contains("x-amzn-errortype") {
-            kind = "rest";
+            kind = ApiKindSeen::Rest;
         }
     }
-    if kind == "unknown"
+    if kind == ApiKindSeen::Unknown
         && exchanges
             .iter()
             .any(|x| x.answered_by == AnsweredBy::Gateway)
     {
-        kind = "rest";
+        kind = ApiKindSeen::Rest;
     }
     kind
 }

@@ -6,7 +6,8 @@
 //! - [`inspect`]: the configuration facts a diagnosis needs ([`inspect::facts`]).
 //! - [`scenario`]: the embedded example APIs of `assets/scenarios/`.
 //!
-//! No I/O except [`scenario::Scenario::load`], which reads one file.
+//! No I/O: callers read files and hand over text (a large export through
+//! [`openapi::DefinitionText`], which the import may ask for again in parts).
 pub mod behavior;
 pub mod inspect;
 pub mod model;

@@ -24,7 +24,6 @@
 //! [`RouteBackend`]. `expect.preflight` is absent when the request needs no preflight.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -212,21 +211,6 @@ impl Scenario {
                 known: Scenario::names().join(", "),
             }),
         }
-    }
-
-    /// Reads a scenario file (the one I/O function of `gateway/`).
-    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let text = crate::user_file::read_text(path, MAX_SCENARIO_BYTES).map_err(|e| {
-            ScenarioError::Io {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            }
-        })?;
-        let name = path.file_stem().map_or_else(
-            || path.display().to_string(),
-            |s| s.to_string_lossy().into_owned(),
-        );
-        Scenario::parse(&name, &text)
     }
 
     pub fn parse(name: &str, text: &str) -> Result<Scenario, ScenarioError> {
@@ -428,12 +412,17 @@ mod tests {
 
     #[test]
     fn files_on_disk_match_the_embedded_list() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenarios");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenarios");
         let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().path())
             .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .map(|p| Scenario::load(&p).unwrap().name)
+            .map(|p| {
+                let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
+                Scenario::parse(&stem, &std::fs::read_to_string(&p).unwrap())
+                    .unwrap()
+                    .name
+            })
             .collect();
         on_disk.sort();
         let mut embedded: Vec<String> = Scenario::names().into_iter().map(String::from).collect();

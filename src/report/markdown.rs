@@ -40,18 +40,8 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(out, "- **AWS:** {who}");
     }
     let b = &r.browser;
-    let _ = writeln!(
-        out,
-        "- **Browser:** {}{}{}",
-        b.outcome.as_str(),
-        b.cors_error
-            .as_ref()
-            .map(|e| format!(" — `{e}`"))
-            .unwrap_or_default(),
-        b.hidden_status
-            .map(|s| format!(" — real status **{s}** hidden from the page"))
-            .unwrap_or_default()
-    );
+    let v = super::VerdictLine::of(b);
+    let _ = writeln!(out, "- **Browser:** **{}**{}", v.headline, v.rest);
     if let Some(m) = &b.console_message {
         let _ = writeln!(out, "\n> {m}");
     }
@@ -86,7 +76,13 @@ pub fn render(r: &Report) -> String {
     {
         let _ = writeln!(out, "\n### Step {}: {}\n", s.number, s.title);
         for f in &s.findings {
-            let _ = writeln!(out, "- **`{}`** ({:?}): {}", f.code, f.severity, f.message);
+            let _ = writeln!(
+                out,
+                "- **`{}`** ({}): {}",
+                f.code,
+                f.severity.as_str(),
+                f.message
+            );
             if let Some(rem) = &f.remediation {
                 let _ = writeln!(out, "  - Fix: {}", rem.text);
                 if !rem.commands.is_empty() {

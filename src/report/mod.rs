@@ -1,17 +1,20 @@
 //! The report: schema v1 (see shared/design/report-schema.md) and its renderers.
 
 mod markdown;
+mod present;
 mod text;
 pub mod wrap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cors::{Outcome, PreflightReason};
+use crate::cors::{FailedAt, Outcome, PreflightReason};
 use crate::diagnose::{ApiSummary, Diagnosis, Step, StepStatus};
 use crate::evidence::{BrowserEvidence, BrowserObservation, Evidence, Exchange};
 use crate::redact::{self, MaskedExchange, Scrubber};
 
+pub use crate::diagnose::words::{answer, exchange_summary};
 pub use markdown::render as markdown;
+pub use present::{failed_at_words, VerdictLine};
 pub use text::render as text;
 
 pub const SCHEMA: &str = "cors-doctor/report/v1";
@@ -35,13 +38,32 @@ pub struct ReportBrowser {
     /// The failed parameter Chromium reports with the error (additive to schema v1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cors_error_parameter: Option<String>,
-    pub failed_at: Option<String>,
+    pub failed_at: Option<FailedAt>,
     pub hidden_status: Option<u16>,
     pub console_message: Option<String>,
     pub firefox_reason: Option<String>,
-    pub source: String,
+    pub source: VerdictSource,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+}
+
+/// Who judged the browser's verdict: the CORS engine's prediction, or a real Chromium.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VerdictSource {
+    #[default]
+    Engine,
+    Chromium,
+}
+
+impl VerdictSource {
+    /// The name in reports (`engine`, `chromium`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerdictSource::Engine => "engine",
+            VerdictSource::Chromium => "chromium",
+        }
+    }
 }
 
 /// The whole diagnosis as data: what `--format json` prints and what the TUI shows.
@@ -107,14 +129,11 @@ impl Report {
                     .cors_error
                     .as_ref()
                     .and_then(|e| e.failed_parameter.clone()),
-                failed_at: v.failed_at.map(|f| match f {
-                    crate::cors::FailedAt::Preflight => "preflight".to_string(),
-                    crate::cors::FailedAt::Actual => "actual".to_string(),
-                }),
+                failed_at: v.failed_at,
                 hidden_status: v.hidden_status,
                 console_message: v.console_message.as_deref().map(|m| scrub.text(m)),
                 firefox_reason: v.firefox_reason.clone(),
-                source: "engine".to_string(),
+                source: VerdictSource::Engine,
                 warnings: v.warnings.clone(),
             },
             steps: diagnosis
@@ -249,10 +268,7 @@ fn chromium_browser(
         outcome: o.outcome,
         cors_error: o.cors_error.clone(),
         cors_error_parameter: o.failed_parameter.clone(),
-        failed_at: o.failed_at().map(|f| match f {
-            crate::cors::FailedAt::Preflight => "preflight".to_string(),
-            crate::cors::FailedAt::Actual => "actual".to_string(),
-        }),
+        failed_at: o.failed_at(),
         hidden_status: o.hidden_status(),
         console_message: o
             .console_message
@@ -269,7 +285,7 @@ fn chromium_browser(
                     (o.outcome == Outcome::NetworkError).then(|| "CORSDidNotSucceed".to_string())
                 })
         },
-        source: "chromium".to_string(),
+        source: VerdictSource::Chromium,
         warnings,
     }
 }

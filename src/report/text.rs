@@ -3,10 +3,9 @@
 
 use std::fmt::Write;
 
-use super::Report;
+use super::{exchange_summary, Report, VerdictLine};
 use crate::cors::Outcome;
 use crate::diagnose::{Severity, Step, StepStatus};
-use crate::evidence::AnsweredBy;
 
 struct Style {
     color: bool,
@@ -97,28 +96,13 @@ pub fn render(r: &Report, color: bool) -> String {
     out.push('\n');
 
     let b = &r.browser;
-    let verdict = match b.outcome {
-        Outcome::Allowed => st.paint("1;32", "ALLOWED"),
-        Outcome::Blocked => st.paint("1;31", "BLOCKED"),
-        Outcome::NetworkError => st.paint("1;31", "NETWORK ERROR"),
-        Outcome::Refused => st.paint("1;31", Outcome::Refused.headline()),
-        Outcome::Unknown => st.paint("1;33", "UNKNOWN"),
+    let v = VerdictLine::of(b);
+    let color = match v.outcome {
+        Outcome::Allowed => "1;32",
+        Outcome::Blocked | Outcome::NetworkError | Outcome::Refused => "1;31",
+        Outcome::Unknown => "1;33",
     };
-    let mut line = format!("Browser: {verdict}");
-    if let Some(at) = b
-        .failed_at
-        .as_ref()
-        .filter(|_| b.outcome != Outcome::Unknown)
-    {
-        let _ = write!(line, " at the {at}");
-    }
-    if let Some(e) = &b.cors_error {
-        let _ = write!(line, " · {e}");
-    }
-    if let Some(s) = b.hidden_status {
-        let _ = write!(line, " · real status {s} (hidden from the page)");
-    }
-    let _ = writeln!(out, "{line}");
+    let _ = writeln!(out, "Browser: {}{}", st.paint(color, v.headline), v.rest);
     if let Some(m) = &b.console_message {
         let _ = writeln!(out, "  Console: {m}");
     }
@@ -142,42 +126,20 @@ pub fn render(r: &Report, color: bool) -> String {
     out.push('\n');
     let _ = writeln!(out, "{}", st.bold("Exchanges"));
     for x in &r.exchanges {
-        let answer = match (&x.response, &x.error) {
-            (Some(resp), _) => {
-                let mut s = resp.status.to_string();
-                if let Some(t) = &x.gateway_error_type {
-                    let _ = write!(s, " {t}");
-                }
-                let aco = resp.headers.get("access-control-allow-origin");
-                let _ = write!(
-                    s,
-                    " · Allow-Origin: {}",
-                    aco.map(|v| format!("'{v}'"))
-                        .unwrap_or_else(|| "none".to_string())
-                );
-                s
-            }
-            (None, Some(e)) => format!("failed: {}", e.message),
-            (None, None) => "no answer".to_string(),
-        };
-        let _ = writeln!(
-            out,
-            "  {} {:<9} {} → {} · {}{}",
-            x.id,
-            x.kind.label(),
-            x.request.method,
-            answer,
-            match x.answered_by {
-                // Unsure: said in words, not as the report's short name.
-                AnsweredBy::GatewayOrBackend => x.answered_by.words(),
-                by => by.as_str(),
-            },
-            if x.predicted {
-                " · predicted".to_string()
-            } else {
-                format!(" · {} ms", x.elapsed_ms)
-            }
-        );
+        let mut line = exchange_summary(x);
+        if let Some(resp) = &x.response {
+            let aco = resp.headers.get("access-control-allow-origin");
+            let _ = write!(
+                line,
+                " · Allow-Origin: {}",
+                aco.map(|v| format!("'{v}'"))
+                    .unwrap_or_else(|| "none".to_string())
+            );
+        }
+        if !x.predicted {
+            let _ = write!(line, " · {} ms", x.elapsed_ms);
+        }
+        let _ = writeln!(out, "  {line}");
     }
     out.push('\n');
     let verdict_line = match r.first_failing_step.and_then(|n| r.step(n)) {
@@ -224,9 +186,9 @@ fn render_step(out: &mut String, st: &Style, step: &Step, first: bool) {
             continue;
         }
         let sev = match f.severity {
-            Severity::Error => st.paint("31", "error"),
-            Severity::Warning => st.paint("33", "warning"),
-            Severity::Info => st.dim("info"),
+            Severity::Error => st.paint("31", f.severity.as_str()),
+            Severity::Warning => st.paint("33", f.severity.as_str()),
+            Severity::Info => st.dim(f.severity.as_str()),
         };
         let cites = if f.evidence.is_empty() {
             String::new()

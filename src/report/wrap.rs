@@ -43,8 +43,12 @@ pub fn wrap(text: &str, width: usize) -> String {
             None => (line, ""),
         };
         let (prefix, body, suffix) = split_colour(line);
-        let indent = body.len() - body.trim_start_matches(' ').len();
-        let content = &body[indent..];
+        let outer = body.len() - body.trim_start_matches(' ').len();
+        // Colour may also start after the indentation (`        \x1b[36m$ aws …`), and
+        // more indentation follow it (`        \x1b[36m  # a comment`).
+        let (inner_prefix, painted, inner_suffix) = split_colour(&body[outer..]);
+        let content = painted.trim_start_matches(' ');
+        let indent = outer + (painted.len() - content.len());
         let wrapped: Vec<String> = if let Some(cmd) = content.strip_prefix("$ ") {
             let mut lexer = Lexer::default();
             let lines = wrap_command(indent, "$ ", cmd, &mut lexer, width);
@@ -67,9 +71,16 @@ pub fn wrap(text: &str, width: usize) -> String {
         for (i, l) in wrapped.iter().enumerate() {
             if i == 0 {
                 out.push_str(prefix);
+                // Every line starts with the indentation; the inner colour goes where it was.
+                let at = outer.min(l.len());
+                out.push_str(&l[..at]);
+                out.push_str(inner_prefix);
+                out.push_str(&l[at..]);
+            } else {
+                out.push_str(l);
             }
-            out.push_str(l);
             if i == last {
+                out.push_str(inner_suffix);
                 out.push_str(suffix);
                 out.push_str(newline);
             } else {
@@ -426,6 +437,32 @@ mod tests {
             assert!(visible_len(l) <= 50, "{l:?}");
         }
         assert_eq!(visible_len("\x1b[1;31mBLOCKED\x1b[0m"), 7);
+        // As the report paints a command: the colour after the indentation.
+        let words = "--flag 'a b' ".repeat(8);
+        let cmd = format!("        \x1b[36m$ aws {}\x1b[0m", words.trim_end());
+        let out = wrap(&cmd, 50);
+        assert!(out.starts_with("        \x1b[36m$ aws"), "{out:?}");
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines.len() > 1, "{out:?}");
+        for l in &lines[..lines.len() - 1] {
+            assert!(l.ends_with(" \\"), "{l:?}");
+        }
+        assert!(out.ends_with("\x1b[0m"), "{out:?}");
+        assert!(
+            !out.contains("'a\n") && out.matches("'a b'").count() == 8,
+            "{out:?}"
+        );
+        // A painted comment line stays a comment on every line.
+        let comment = format!(
+            "        \x1b[36m  # {}\x1b[0m",
+            "explain ".repeat(12).trim_end()
+        );
+        let out = wrap(&comment, 50);
+        assert!(out.lines().count() > 1, "{out:?}");
+        for l in out.lines() {
+            let plain: String = l.replace("\x1b[36m", "").replace("\x1b[0m", "");
+            assert!(plain.starts_with("          # "), "{l:?}");
+        }
     }
 
     #[test]

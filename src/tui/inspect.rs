@@ -67,7 +67,7 @@ fn header_of(kind: CorsErrorKind) -> Option<&'static str> {
 }
 
 fn kind_name(kind: CorsErrorKind) -> String {
-    format!("{kind:?}")
+    kind.name().to_string()
 }
 
 /// Judges the CORS headers of `x` against the plan's target, with the CORS engine.
@@ -129,26 +129,11 @@ pub fn cors_marks(plan: &Plan, x: &Exchange) -> CorsMarks {
     marks
 }
 
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
-}
-
-/// The exchange's request as a curl command. Secret values are already masked in reports
-/// (`Bearer ****`): the command says so and the user puts the real value back.
+/// The exchange's request as a curl command ([`crate::diagnose::remedy::curl`]). Secret
+/// values are already masked in reports (`Bearer ****`): the user puts the real value back.
 pub fn curl(x: &Exchange) -> String {
     let r = &x.request;
-    let mut parts = vec!["curl -i".to_string()];
-    if r.method != "GET" {
-        parts.push(format!("-X {}", r.method));
-    }
-    parts.push(shell_quote(&r.url));
-    for (n, v) in r.headers.iter() {
-        parts.push(format!("-H {}", shell_quote(&format!("{n}: {v}"))));
-    }
-    if let Some(body) = &r.body {
-        parts.push(format!("--data-raw {}", shell_quote(body)));
-    }
-    parts.join(" \\\n  ")
+    crate::diagnose::remedy::curl("-i", &r.method, &r.url, r.headers.iter(), r.body.as_deref())
 }
 
 #[cfg(test)]
@@ -179,7 +164,7 @@ mod tests {
         };
         assert_eq!(
             curl(&x),
-            "curl -i \\\n  -X OPTIONS \\\n  'https://a.example/it'\\''s' \\\n  -H 'Origin: https://app.example' \\\n  -H 'Access-Control-Request-Method: PUT'"
+            "curl -i \\\n  -X OPTIONS \\\n  \"https://a.example/it's\" \\\n  -H 'Origin: https://app.example' \\\n  -H 'Access-Control-Request-Method: PUT'"
         );
     }
 }

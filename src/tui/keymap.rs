@@ -234,6 +234,8 @@ impl fmt::Display for KeySpec {
             KeyCode::PageUp => f.write_str("pgup"),
             KeyCode::PageDown => f.write_str("pgdn"),
             KeyCode::F(n) => write!(f, "F{n}"),
+            KeyCode::Backspace => f.write_str("backspace"),
+            KeyCode::Delete => f.write_str("del"),
             other => write!(f, "{other:?}"),
         }
     }
@@ -274,7 +276,7 @@ fn defaults() -> Vec<Binding> {
     let form = |action, keys, hint, in_footer| b(action, keys, hint, &[Form], in_footer);
     vec![
         form(Action::FieldNext, vec![k(K::Down)], "next field", false),
-        form(Action::FieldPrev, vec![k(K::Up)], "previous field", false),
+        form(Action::FieldPrev, vec![k(K::Up)], "prev field", false),
         form(Action::CursorLeft, vec![k(K::Left)], "← / choice", false),
         form(Action::CursorRight, vec![k(K::Right)], "→ / choice", false),
         form(
@@ -605,6 +607,41 @@ mod tests {
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(problems.iter().any(|p| p.contains("nope")));
         assert!(problems.iter().any(|p| p.contains("help")));
+    }
+
+    #[test]
+    fn the_form_edits_through_the_keymap() {
+        let km = Keymap::default();
+        let none = KeyModifiers::NONE;
+        let form = |code, m| km.action(Context::Form, &key(code, m));
+        assert_eq!(form(KeyCode::Right, none), Some(Action::CursorRight));
+        assert_eq!(form(KeyCode::Tab, none), Some(Action::NextPane));
+        assert_eq!(form(KeyCode::Down, none), Some(Action::FieldNext));
+        assert_eq!(form(KeyCode::Backspace, none), Some(Action::DeleteBack));
+        assert_eq!(
+            form(KeyCode::Char('n'), KeyModifiers::CONTROL),
+            Some(Action::AddHeader)
+        );
+        // Elsewhere → still switches panes.
+        assert_eq!(
+            km.action(Context::Main, &key(KeyCode::Right, none)),
+            Some(Action::NextPane)
+        );
+        // Help lists → once in the form: for the cursor.
+        let help = km.help(Context::Form);
+        let next_pane = help.iter().find(|(_, _, a)| *a == "next-pane").unwrap();
+        assert_eq!(next_pane.0, "tab");
+        // Rebinding a form key works like any other.
+        let tui: toml::Table = toml::from_str("[keys]\nadd-header = \"ctrl-a\"").unwrap();
+        let (km, problems) = Keymap::from_config(&tui);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            km.action(
+                Context::Form,
+                &key(KeyCode::Char('a'), KeyModifiers::CONTROL)
+            ),
+            Some(Action::AddHeader)
+        );
     }
 
     #[test]

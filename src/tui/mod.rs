@@ -121,7 +121,13 @@ pub fn initial_state(opts: &Options) -> (AppState, Vec<Effect>) {
             state.start_remembered((**plan).clone(), args)
         }
         StartMode::FormError(e) => {
-            state.form.error = Some(e.clone());
+            // Under the fields to blame when the form's own checks find them; the command
+            // line's message otherwise.
+            state.form.errors = state.form.validate(&form::check_openapi_file);
+            match state.form.errors.first() {
+                Some((slot, _)) => state.form.focus_on(*slot),
+                None => state.form.error = Some(e.clone()),
+            }
             Vec::new()
         }
         StartMode::Demo => {

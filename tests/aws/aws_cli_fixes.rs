@@ -710,6 +710,14 @@ fn lint_commands(cmds: &[String]) -> Vec<String> {
         if cmd.contains('<') || cmd.contains('>') {
             problems.push(format!("has a <placeholder> or a redirection: {cmd}"));
         }
+        // Alternatives are separate commented blocks: a comment is a whole line, never after
+        // a command on the same line (pasted, the command would run with the rest ignored).
+        for line in cmd.lines() {
+            let line = line.trim_start();
+            if !line.starts_with('#') && (line.contains(" #") || line.contains("\t#")) {
+                problems.push(format!("a comment after a command on one line: {line}"));
+            }
+        }
         let syntax = std::process::Command::new("bash")
             .args(["-n", "-c", cmd])
             .output()
@@ -973,6 +981,8 @@ fn the_lint_catches_what_it_must() {
         "aws apigateway update-integration-response --rest-api-id a --resource-id b --http-method OPTIONS --status-code 200 --patch-operations '[{\"op\":\"add\",\"path\":\"/responseParameters/method.response.header.Access-Control-Allow-Origin\",\"value\":\"https://app.example.com\"}]'",
         "aws apigateway get-resources --rest-api-id a --query items[?path=='/x'].id",
         "aws apigateway update-method --rest-api-id a --patch-operations op=replace,path=/authorizationType,value=NONE",
+        // Issue 13: a comment and a command on one line.
+        "aws apigateway create-deployment --rest-api-id a --stage-name prod # or: --stage-name dev",
     ];
     for b in bad {
         assert!(
@@ -983,6 +993,7 @@ fn the_lint_catches_what_it_must() {
     let good = [
         "aws apigateway create-deployment --rest-api-id abc123 --stage-name '$default'",
         "RESOURCE_ID=$(aws apigateway get-resources --rest-api-id abc --query \"items[?path=='/x'].id\" --output text)",
+        "# Alternative: deploy to the dev stage instead\naws apigateway create-deployment --rest-api-id a --stage-name dev",
         "aws apigateway update-integration-response --rest-api-id a --resource-id b --http-method OPTIONS --status-code 200 --patch-operations \"[{\\\"op\\\":\\\"add\\\",\\\"path\\\":\\\"/responseParameters/method.response.header.Access-Control-Allow-Origin\\\",\\\"value\\\":\\\"'https://app.example.com'\\\"}]\"",
     ];
     for g in good {

@@ -519,7 +519,7 @@ async fn http_api_cors_configuration_that_does_not_allow_the_origin() {
         .await
         .unwrap();
     let report = put_items(&ep, &id, "$default").await;
-    assert_eq!(report.api.kind, "http");
+    assert_eq!(report.api.kind, cors_doctor::diagnose::ApiKindSeen::Http);
     assert!(
         has(&report, "BACKEND_HEADERS_IGNORED"),
         "{:?}",

@@ -205,7 +205,10 @@ async fn options_added_after_the_deployment_is_not_deployed() {
         "{}",
         aws::commands(&report)
     );
-    assert_eq!(report.api.config_source, "sdk");
+    assert_eq!(
+        report.api.config_source,
+        cors_doctor::diagnose::ConfigSourceName::Sdk
+    );
     assert_eq!(report.api.id.as_deref(), Some(API));
     assert_eq!(report.aws_calls, 6);
     assert!(report.json().contains("\"aws_calls\": 6"));
@@ -397,7 +400,10 @@ async fn throttled_calls_are_retried() {
     // about 10 s here, the default --timeout that now bounds them.
     plan.timeout = Duration::from_secs(40);
     let report = aws::diagnose(&plan).await;
-    assert_eq!(report.api.config_source, "sdk");
+    assert_eq!(
+        report.api.config_source,
+        cors_doctor::diagnose::ConfigSourceName::Sdk
+    );
     assert!(aws::codes(&report).contains(&"HEADER_NOT_MAPPED".to_string()));
     assert_eq!(
         throttled.load(std::sync::atomic::Ordering::SeqCst),

@@ -387,7 +387,10 @@ fn a_disagreement_between_engine_and_chromium_is_loud() {
             && f.message.contains("CHROMIUM AND THE ENGINE DISAGREE")
             && f.message.contains("engine: allowed")));
     let r = Report::new(&evidence, &d);
-    assert_eq!(r.browser.source, "chromium");
+    assert_eq!(
+        r.browser.source,
+        cors_doctor::report::VerdictSource::Chromium
+    );
     assert_eq!(r.browser.cors_error.as_deref(), Some("AllowOriginMismatch"));
     assert_eq!(
         r.browser.firefox_reason.as_deref(),

@@ -327,6 +327,19 @@ fn demo_list_into_a_full_disk_exits_2() {
 }
 
 #[test]
+fn completions_and_man_into_a_full_disk_exit_2() {
+    for args in [&["completions", "bash"][..], &["man"]] {
+        let mut c = command();
+        c.args(args).stdout(dev_full()).stderr(Stdio::piped());
+        let out = c.spawn().unwrap().wait_with_output().unwrap();
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("cannot write to standard output"), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+#[test]
 fn serve_with_unwritable_stdout_exits_2_instead_of_panicking() {
     // A full disk.
     let mut c = command();

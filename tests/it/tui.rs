@@ -965,6 +965,7 @@ async fn help_in_the_form_shows_its_keys() {
     let mut ui = Ui::new(80, 24, options(StartMode::Form, TargetArgs::default())).await;
     ui.press("F1").await;
     let screen = ui.screen();
+    snapshot("form_help_80x24", &screen);
     for key in [
         "add header",
         "remove header",
@@ -1081,4 +1082,77 @@ async fn clicks_focus_form_fields() {
         modifiers: KeyModifiers::NONE,
     }));
     assert_eq!(ui.state.form.field(), Field::Profile);
+}
+
+/// Refused command-line values open the form with the problem under the field to blame.
+#[tokio::test]
+async fn refused_flags_show_their_problem_under_the_field() {
+    let args = TargetArgs {
+        url: Some("https://x.example/a".into()),
+        origin: Some("app.example.com".into()),
+        ..TargetArgs::default()
+    };
+    let why = args
+        .resolve(&Config::default())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(!why.is_empty());
+    let mut ui = Ui::new(80, 24, options(StartMode::FormError(why), args)).await;
+    assert_eq!(ui.state.form.field(), cors_doctor::tui::form::Field::Origin);
+    let screen = ui.screen();
+    assert!(
+        screen.contains("✘ Start with https:// (or http://), e.g."),
+        "{screen}"
+    );
+}
+
+/// Outside a multiplexer a copy is an OSC 52 sequence nobody confirms: the status says
+/// "sent", never "copied", and offers `w`, which writes the text to a file and names it.
+#[tokio::test]
+async fn an_unconfirmed_copy_is_never_called_copied() {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut jobs = tui::Jobs::new(tx, Arc::new(|_| Ok(None)), Arc::new(NoScenarios), None);
+    let sent = Arc::new(Mutex::new(Vec::<String>::new()));
+    let seen = sent.clone();
+    jobs.clipboard = Box::new(move |t| {
+        seen.lock().unwrap().push(t.to_string());
+        Ok(())
+    });
+    jobs.copy_route = tui::clipboard::Route::Terminal { behind: None };
+    let dir = tempfile::tempdir().unwrap();
+    jobs.copy_file = dir.path().join("copied.txt");
+
+    jobs.apply(Effect::WriteCopy);
+    let Some(Msg::Copied(Err(e))) = rx.recv().await else {
+        panic!("no answer")
+    };
+    assert!(e.contains("nothing copied yet"), "{e}");
+
+    jobs.apply(Effect::Copy {
+        text: "curl -i 'https://x.example/a'".into(),
+        what: "curl for x1 (preflight)".into(),
+    });
+    let Some(Msg::Copied(Ok(status))) = rx.recv().await else {
+        panic!("no answer")
+    };
+    assert!(status.starts_with("sent curl for x1"), "{status}");
+    assert!(
+        !status.contains("copied") && !status.contains('✔'),
+        "{status}"
+    );
+    assert!(status.contains("w saves it to a file"), "{status}");
+    assert!(status.chars().count() <= 80, "{status}");
+    assert_eq!(*sent.lock().unwrap(), vec!["curl -i 'https://x.example/a'"]);
+
+    jobs.apply(Effect::WriteCopy);
+    let Some(Msg::Copied(Ok(status))) = rx.recv().await else {
+        panic!("no answer")
+    };
+    assert!(status.starts_with("✔ wrote curl for x1"), "{status}");
+    assert!(status.contains("copied.txt"), "{status}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("copied.txt")).unwrap(),
+        "curl -i 'https://x.example/a'"
+    );
 }

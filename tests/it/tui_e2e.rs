@@ -352,7 +352,7 @@ async fn copies_land_in_the_tmux_buffer() {
 }
 
 /// `check`'s text output on a terminal wraps at the terminal's width (here 70 columns), long
-/// commands broken with ` \` continuations.
+/// commands broken with ` \` continuations, in colour (the colour sequences are not counted).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn text_output_wraps_at_the_terminal_width() {
     if Command::new("tmux").arg("-V").output().is_err() {
@@ -362,7 +362,7 @@ async fn text_output_wraps_at_the_terminal_width() {
     let dir = tempfile::tempdir().expect("tempdir");
     let done = dir.path().join("done");
     let script = format!(
-        "cd {dir} && env NO_COLOR=1 XDG_STATE_HOME={dir}/state XDG_CONFIG_HOME={dir}/config {bin} demo header-declared-not-mapped --format text; touch {done}; sleep 60",
+        "cd {dir} && env -u NO_COLOR XDG_STATE_HOME={dir}/state XDG_CONFIG_HOME={dir}/config {bin} demo header-declared-not-mapped --format text; touch {done}; sleep 60",
         dir = dir.path().display(),
         bin = env!("CARGO_BIN_EXE_cors-doctor"),
         done = done.display(),
@@ -409,5 +409,95 @@ async fn text_output_wraps_at_the_terminal_width() {
         all.lines()
             .any(|l| l.trim_start().starts_with("$ ") && l.ends_with(" \\")),
         "{all}"
+    );
+}
+
+/// The form in a real terminal: typing on Method chooses (never `GETPOST`), and a POST is
+/// only sent once the question is answered with Enter; Esc sends nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_form_sends_a_post_only_when_confirmed() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("SKIPPED: tmux is not installed; the end-to-end terminal test needs it");
+        return;
+    }
+    let gateway = FakeGateway {
+        preflight: Canned::gateway(
+            403,
+            "MissingAuthenticationTokenException",
+            "Missing Authentication Token",
+        ),
+        actual: Canned::integration(200).h("Access-Control-Allow-Origin", ORIGIN),
+        bare: None,
+    };
+    let same = FakeGateway {
+        preflight: Canned::gateway(
+            403,
+            "MissingAuthenticationTokenException",
+            "Missing Authentication Token",
+        ),
+        actual: Canned::integration(200).h("Access-Control-Allow-Origin", ORIGIN),
+        bare: None,
+    };
+    let server = crate::common::Flipping::start(gateway, same).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let script = format!(
+        "cd {dir} && env NO_COLOR=1 XDG_STATE_HOME={dir}/state XDG_CONFIG_HOME={dir}/config {bin}; sleep 60",
+        dir = dir.path().display(),
+        bin = env!("CARGO_BIN_EXE_cors-doctor"),
+    );
+    let tmux = Tmux {
+        socket: format!("cdt-e2e-form-{}", std::process::id()),
+    };
+    let out = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    tmux.wait_for("the form", |s| s.contains("Resource path"))
+        .await;
+    let url = format!("{}/prod/items", server.server.base_url());
+    tmux.cmd(&["send-keys", "-t", "e2e", "-l", &url]);
+    tmux.keys("Down");
+    tmux.cmd(&["send-keys", "-t", "e2e", "-l", ORIGIN]);
+    tmux.keys("Down");
+    tmux.cmd(&["send-keys", "-t", "e2e", "-l", "POST"]);
+    // P, O: OPTIONS; then p: POST.
+    tmux.cmd(&["send-keys", "-t", "e2e", "-l", "p"]);
+    tmux.wait_for("POST chosen", |s| s.contains("POST is really sent, twice"))
+        .await;
+    tmux.keys("Enter");
+    tmux.wait_for("the question", |s| s.contains("enter sends it"))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(server.methods().is_empty(), "{:?}", server.methods());
+    tmux.keys("Escape");
+    tmux.wait_for("back on the form", |s| !s.contains("enter sends it"))
+        .await;
+    tmux.keys("Enter");
+    tmux.wait_for("the question again", |s| s.contains("enter sends it"))
+        .await;
+    tmux.keys("Enter");
+    tmux.wait_for("the diagnosis", |s| {
+        s.contains("Browser: ") && s.contains("7 ✔")
+    })
+    .await;
+    let methods = server.methods();
+    assert_eq!(
+        methods.iter().filter(|m| *m == "POST").count(),
+        2,
+        "POST is sent twice (as the browser and as curl): {methods:?}"
+    );
+    assert!(
+        !methods.iter().any(|m| m.contains("GETPOST")),
+        "{methods:?}"
     );
 }

@@ -109,6 +109,38 @@ pub fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
 
+/// A request as a curl command that runs as pasted in bash (every word through [`quote`], so a
+/// `'` in the URL, a header or the body stays in its word): `flag` (`-i`, `-v`), `-X` unless
+/// the method is GET, the URL, each header and the body; one option per line (continued with
+/// `\`) when there are headers or a body. The one curl builder: the remediation of step 1 and
+/// the TUI's "copy as curl" use it.
+pub fn curl<'a>(
+    flag: &str,
+    method: &str,
+    url: &str,
+    headers: impl IntoIterator<Item = (&'a str, &'a str)>,
+    body: Option<&str>,
+) -> String {
+    let mut words = vec![format!("curl {flag}")];
+    if method != "GET" {
+        words.push(format!("-X {}", quote(method)));
+    }
+    words.push(quote(url));
+    words.extend(
+        headers
+            .into_iter()
+            .map(|(n, v)| format!("-H {}", quote(&format!("{n}: {v}")))),
+    );
+    if let Some(b) = body {
+        words.push(format!("--data-raw {}", quote(b)));
+    }
+    if words.len() <= 3 {
+        words.join(" ")
+    } else {
+        words.join(" \\\n  ")
+    }
+}
+
 /// A JMESPath raw string literal (`'…'`).
 fn jmes_str(s: &str) -> String {
     format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
@@ -125,6 +157,24 @@ fn plain(s: &str) -> String {
         "of that name".to_string()
     } else {
         t
+    }
+}
+
+/// What RESOURCE_PATH should be, for a URL whose path may carry a prefix (a stage in a
+/// loopback copy or a proxy, a custom domain's base path): the URL path less that prefix,
+/// with the likely answer (`/items if /prod in front of it is the stage or a base path`), never
+/// the URL path itself; only characters that need no quoting inside `"${VAR:?…}"`.
+fn resource_path_hint(url_path: &str) -> String {
+    let segments: Vec<&str> = url_path.split('/').filter(|s| !s.is_empty()).collect();
+    let what =
+        "the URL path without the stage, custom-domain base path or proxy prefix in front of it";
+    match segments.split_first() {
+        Some((first, rest)) if !rest.is_empty() => format!(
+            "{what}, {} if /{} is the stage or a base path",
+            plain(&format!("/{}", rest.join("/"))),
+            plain(first)
+        ),
+        _ => what.to_string(),
     }
 }
 
@@ -298,11 +348,13 @@ impl FixContext {
             // The URL's path may carry a base path or proxy prefix: the user names the
             // resource path (in double quotes, so the shell substitutes it into the query; no
             // apostrophe in the message: bash reads one inside "${VAR:?…}" as a quote).
-            refs.push(
-                ": \"${RESOURCE_PATH:?set RESOURCE_PATH to the resource path of the API (the URL path without any custom-domain base path or proxy prefix)}\"".to_string(),
-            );
             refs.push(format!(
-                "RESOURCE_ID=$(aws apigateway get-resources --rest-api-id {api} --query \"items[?path=='$RESOURCE_PATH'].id\" --output text); : \"${{RESOURCE_ID:?found no resource $RESOURCE_PATH}}\""
+                ": \"${{RESOURCE_PATH:?set RESOURCE_PATH to the resource path of the API: {}}}\"",
+                resource_path_hint(&self.resource_path)
+            ));
+            refs.push(format!(
+                "RESOURCE_ID=$(aws apigateway get-resources --rest-api-id {api} --query \"items[?path=='$RESOURCE_PATH'].id\" --output text{}); : \"${{RESOURCE_ID:?found no resource $RESOURCE_PATH}}\"",
+                refs.region()
             ));
             return "\"$RESOURCE_ID\"".to_string();
         }

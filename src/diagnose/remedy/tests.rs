@@ -272,3 +272,89 @@ fn http_stage_names_are_quoted_and_cors_is_widened() {
     assert!(cmd.contains("x-api-key"));
     assert!(cmd.ends_with("--stage-name '$default'"), "{cmd}");
 }
+
+/// Runs `command` in bash with `curl` replaced by a function that prints its arguments, one
+/// per line (after `bash -n` checks its syntax).
+fn curl_args(command: &str) -> Vec<String> {
+    use std::process::Command;
+    let syntax = Command::new("bash").args(["-n", "-c", command]).output();
+    let syntax = syntax.expect("bash runs");
+    assert!(syntax.status.success(), "bash -n: {command}");
+    let script = format!("curl() {{ printf '%s\\0' \"$@\"; }}\n{command}");
+    let out = Command::new("bash")
+        .args(["-c", &script])
+        .output()
+        .expect("bash runs");
+    assert!(out.status.success(), "{command}");
+    String::from_utf8_lossy(&out.stdout)
+        .split('\0')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The one curl builder keeps every word whole when pasted into bash, quotes included.
+#[test]
+fn curl_runs_as_pasted_with_quotes_in_every_word() {
+    let url = "https://a.example/it's?q=a&b='$HOME'";
+    let headers = [("Authorization", "Bearer it's $x `y` !z"), ("X-Plain", "v")];
+    let body = "{\"name\": \"O'Brien\"}\nsecond line";
+    let cmd = curl("-i", "PUT", url, headers, Some(body));
+    assert_eq!(
+        curl_args(&cmd),
+        vec![
+            "-i",
+            "-X",
+            "PUT",
+            url,
+            "-H",
+            "Authorization: Bearer it's $x `y` !z",
+            "-H",
+            "X-Plain: v",
+            "--data-raw",
+            body,
+        ]
+    );
+    // Step 1's command: method and URL only, on one line.
+    let short = curl("-v", "GET", url, [], None);
+    assert!(!short.contains('\n'), "{short}");
+    assert_eq!(curl_args(&short), vec!["-v", url]);
+}
+
+/// Probes only, behind a URL whose path may carry a prefix (`/prod/items` on a loopback copy,
+/// a proxy or a custom domain): the lookup asks for the resource path and says which it is
+/// likely to be, and names the region like every other call; the block passes `bash -n`.
+#[test]
+fn without_configuration_the_lookup_asks_for_the_resource_path_not_the_url_path() {
+    let c = FixContext {
+        api_id: None,
+        stage: None,
+        resource_path: "/prod/items".into(),
+        resource_path_known: false,
+        region: Some("eu-west-1".into()),
+        ..ctx()
+    };
+    let cmds = c.add_options_method();
+    let joined = cmds.join("\n");
+    assert!(
+        joined.contains("set RESOURCE_PATH to the resource path of the API: the URL path without the stage, custom-domain base path or proxy prefix in front of it, /items if /prod is the stage or a base path}"),
+        "{joined}"
+    );
+    assert!(!joined.contains("/prod/items"), "{joined}");
+    let lookup = cmds
+        .iter()
+        .find(|c| c.starts_with("RESOURCE_ID=$(aws apigateway get-resources"))
+        .expect("the lookup");
+    assert!(lookup.contains("--region eu-west-1"), "{lookup}");
+    for cmd in &cmds {
+        let syntax = std::process::Command::new("bash")
+            .args(["-n", "-c", cmd])
+            .output()
+            .expect("bash runs");
+        assert!(syntax.status.success(), "{cmd}");
+    }
+    assert_eq!(
+        resource_path_hint("/items"),
+        "the URL path without the stage, custom-domain base path or proxy prefix in front of it"
+    );
+}

@@ -52,8 +52,8 @@ impl<'a> Ctx<'a> {
             _ => None,
         };
         let fix = FixContext {
-            rest: api.kind != "http",
-            http: api.kind == "http",
+            rest: api.kind != super::ApiKindSeen::Http,
+            http: api.kind == super::ApiKindSeen::Http,
             api_id: loaded
                 .and_then(|a| a.id.clone())
                 .or_else(|| live.then(|| api.id.clone()).flatten()),
@@ -174,15 +174,9 @@ fn observed_preflight(ev: &Evidence) -> Vec<(String, String)> {
     }
 }
 
+/// What came back, in words ([`super::words::answer`]).
 fn status_text(x: &Exchange) -> String {
-    match (&x.response, &x.error) {
-        (Some(r), _) => match &x.gateway_error_type {
-            Some(t) => format!("{} {t}", r.status),
-            None => r.status.to_string(),
-        },
-        (None, Some(e)) => e.message.clone(),
-        (None, None) => "no answer".to_string(),
-    }
+    super::words::answer(x)
 }
 
 /// The preflight and what its answer means, or the step that ends here (no preflight needed,

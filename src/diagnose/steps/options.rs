@@ -22,7 +22,7 @@ pub(in crate::diagnose) fn browser_only(c: &Ctx) -> Draft {
         .cites(&bare.id)
         .fix(
             "Check the URL, DNS, the network path and TLS; curl -v the same URL to see the failure.",
-            vec![format!("curl -v -X {} '{}'", c.plan.method, crate::redact::url(&bare.request.url))],
+            vec![crate::diagnose::remedy::curl("-v", &c.plan.method, &crate::redact::url(&bare.request.url), [], None)],
         );
         return Draft::judged(1, vec![f], "");
     }

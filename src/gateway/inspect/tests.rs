@@ -1,6 +1,7 @@
 //! Unit tests of `inspect`.
 
 use super::*;
+use crate::gateway::model::IntegrationType;
 use crate::gateway::scenario::Scenario;
 
 fn scenario_facts(name: &str) -> (Scenario, ConfigFacts) {

@@ -10,12 +10,14 @@
 
 mod export;
 mod import;
+mod source;
 mod text;
 
 use serde_json::{Map, Value};
 
 pub use export::{export, export_string};
-pub use import::{import, import_as, import_str, import_str_as};
+pub use import::{import, import_as, import_str, import_str_as, import_text};
+pub use source::DefinitionText;
 pub use text::{line_of, parse as parse_text};
 
 const X_INTEGRATION: &str = "x-amazon-apigateway-integration";

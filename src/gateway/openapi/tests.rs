@@ -424,3 +424,65 @@ fn yaml_text_imports_like_the_tree() {
         }
     }
 }
+
+/// A [`DefinitionText`] that records what the import asks for, and can fail a range.
+struct Recording<'a> {
+    text: &'a str,
+    wholes: usize,
+    ranges: Vec<std::ops::Range<usize>>,
+    fail_range: Option<usize>,
+}
+
+impl DefinitionText for Recording<'_> {
+    fn whole(&mut self) -> std::io::Result<std::borrow::Cow<'_, str>> {
+        self.wholes += 1;
+        Ok(self.text.into())
+    }
+    fn range(
+        &mut self,
+        range: std::ops::Range<usize>,
+    ) -> std::io::Result<std::borrow::Cow<'_, str>> {
+        if self.fail_range == Some(self.ranges.len()) {
+            return Err(std::io::Error::other("it changed while it was being read"));
+        }
+        self.ranges.push(range.clone());
+        Ok(self.text[range].into())
+    }
+}
+
+/// A JSON export is read whole once, then each path item by its byte range (the caller may
+/// drop the text in between); the API is the one the text gives. YAML is read whole once.
+#[test]
+fn json_path_items_are_asked_for_by_range() {
+    let text = "\u{feff}{\"openapi\": \"3.0.1\", \"paths\": {\"/a\": {\"get\": {}}, \"/b\": {\"options\": {}}}, \"x-a\": 1}";
+    let mut src = Recording {
+        text,
+        wholes: 0,
+        ranges: vec![],
+        fail_range: None,
+    };
+    let api = import_text(&mut src, None).unwrap();
+    assert_eq!(api, import_str(text).unwrap());
+    assert_eq!(src.wholes, 1);
+    let items: Vec<&str> = src.ranges.iter().map(|r| &text[r.clone()]).collect();
+    assert_eq!(items, ["{\"get\": {}}", "{\"options\": {}}"]);
+
+    // A range the caller cannot give again (a file changed since) is the import's error.
+    src.fail_range = Some(1);
+    src.ranges.clear();
+    let e = import_text(&mut src, None).unwrap_err();
+    assert_eq!(
+        (e.path.as_str(), e.message.as_str()),
+        ("$", "it changed while it was being read")
+    );
+
+    let yaml = "openapi: 3.0.1\npaths:\n  /a: {get: {}}\n";
+    let mut src = Recording {
+        text: yaml,
+        wholes: 0,
+        ranges: vec![],
+        fail_range: None,
+    };
+    assert_eq!(import_text(&mut src, None).unwrap().resources.len(), 1);
+    assert_eq!((src.wholes, src.ranges.len()), (1, 0));
+}

@@ -278,7 +278,7 @@ pub struct Prefill {
 
 /// A header's name, when the header is one whose value is a secret (`Authorization`,
 /// `X-Api-Key`, cookies…).
-fn secret_header_name(entry: &str) -> Option<&str> {
+pub(crate) fn secret_header_name(entry: &str) -> Option<&str> {
     let name = entry.split_once(':').map_or(entry, |(n, _)| n).trim();
     (!name.is_empty() && crate::redact::header_value(name, "x") != "x").then_some(name)
 }
@@ -508,8 +508,9 @@ impl FormState {
         self.errors.retain(|(s, _)| !matches!(s, Slot::Header(_)));
     }
 
-    /// True when `input` would be typed into the focused field (rather than looked up in
-    /// the keymap): a plain character on a text field, or on the headers.
+    /// True when a typed character goes into the focused field (a text field or a header
+    /// row) rather than being looked up in the keymap (a selector's letters choose, unless
+    /// the keymap binds them).
     pub fn takes_text(&self) -> bool {
         !self.field().is_selector()
     }

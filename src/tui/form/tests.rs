@@ -191,6 +191,27 @@ fn errors_are_plain_words_under_their_field() {
 }
 
 #[test]
+fn stage_names_follow_api_gateway() {
+    for (stage, ok) in [
+        ("prod", true),
+        ("dev_2-b", true),
+        ("$default", true),
+        ("prod/v1", false),
+        ("$prod", false),
+        ("my stage", false),
+    ] {
+        let f = FormState::new(&Prefill {
+            url: Some("https://x.example/a".into()),
+            origin: Some("https://app.example".into()),
+            stage: Some(stage.into()),
+            ..Prefill::default()
+        });
+        let errors = f.validate(&no_file);
+        assert_eq!(errors.is_empty(), ok, "{stage}: {errors:?}");
+    }
+}
+
+#[test]
 fn problems_never_quote_a_secret() {
     let f = FormState::new(&Prefill {
         url: Some("alice:hunter2@x.example/a?token=s3cr3t".into()),

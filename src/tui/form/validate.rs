@@ -1,5 +1,12 @@
 //! The form's checks, in plain words: why a URL, an origin, a header or the OpenAPI file
 //! cannot be used, said so a newcomer knows what to type instead.
+//!
+//! Choices the AWS documentation leaves open:
+//! - An API id only has to be letters and digits: the ids AWS makes are ten lowercase ones
+//!   (`a1b2c3d4e5`), but emulators (moto, LocalStack) make others, and `check` accepts them.
+//! - A region only has to be lowercase letters, digits and `-`: new regions appear, so no list.
+//! - The OpenAPI file is checked from its metadata only (exists, a regular file); its content
+//!   is read, bounded, by the run, whose error names the line.
 
 use std::path::{Path, PathBuf};
 
@@ -187,13 +194,19 @@ impl FormState {
             }
         }
         if let Some(stage) = self.stage.trimmed() {
-            if !stage
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '$'))
-            {
+            // "Stage names can only contain alphanumeric characters, hyphens, and
+            // underscores. Maximum length is 128 characters." (stageName,
+            // https://docs.aws.amazon.com/apigateway/latest/api/API_Stage.html); HTTP APIs
+            // also have the `$default` stage.
+            let valid = stage == "$default"
+                || (stage.len() <= 128
+                    && stage
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')));
+            if !valid {
                 bad(
                     Slot::Field(Field::Stage),
-                    "A stage name is one word of letters, digits, - and _, e.g. prod.".into(),
+                    "A stage name is one word of letters, digits, - and _ (at most 128), e.g. prod, or $default.".into(),
                 );
             }
         }

@@ -250,7 +250,8 @@ impl AppState {
             RunEvent::BrowserStarted => d.browser_started = true,
             RunEvent::Finished(report) => {
                 let first = report.first_failing_step;
-                let chromium_missing = d.chromium && report.browser.source != "chromium";
+                let chromium_missing =
+                    d.chromium && report.browser.source != crate::report::VerdictSource::Chromium;
                 d.report = Some(*report);
                 d.phase = Phase::Finished;
                 d.note = None;

@@ -163,7 +163,7 @@ fn exchange_detail<'a>(d: &Diagnosis, x: &'a Exchange, theme: &Theme) -> Text<'a
         }
         (None, Some(e)) => {
             lines.push(Line::styled("No response", theme.error()));
-            lines.push(Line::raw(format!("  {:?}: {}", e.kind, e.message)));
+            lines.push(Line::raw(format!("  {}", e.message)));
         }
         (None, None) => lines.push(Line::styled("No response", theme.dim())),
     }
@@ -171,35 +171,11 @@ fn exchange_detail<'a>(d: &Diagnosis, x: &'a Exchange, theme: &Theme) -> Text<'a
 }
 
 pub(super) fn exchange_summary(x: &Exchange) -> String {
-    let answer = match (&x.response, &x.error) {
-        (Some(r), _) => format!("{}", r.status),
-        (None, Some(e)) => format!("{:?} error", e.kind).to_lowercase(),
-        (None, None) => "no answer".into(),
-    };
-    let mut s = format!(
-        "{} {} {} → {answer} from {}",
-        x.id,
-        x.kind.label(),
-        x.request.method,
-        answered_by(x)
-    );
-    if let Some(t) = &x.gateway_error_type {
-        s.push_str(&format!(" ({t})"));
-    }
-    if x.predicted {
-        s.push_str(" [predicted]");
-    }
-    s
+    crate::report::exchange_summary(x)
 }
 
 fn answered_by(x: &Exchange) -> &'static str {
-    match x.answered_by {
-        crate::evidence::AnsweredBy::Gateway => "API Gateway",
-        crate::evidence::AnsweredBy::Backend => "the integration",
-        crate::evidence::AnsweredBy::Cloudfront => "CloudFront",
-        crate::evidence::AnsweredBy::Unknown => "unknown",
-        crate::evidence::AnsweredBy::GatewayOrBackend => "API Gateway or the backend",
-    }
+    x.answered_by.words()
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@ use ratatui::Frame;
 
 use super::framed;
 use crate::tui::form::{
-    wrap_words, Field, FormLine, FormState, HintKeys, TextInput, CREDENTIALS, LABEL_WIDTH,
+    secret_header_name, wrap_words, Field, FormLine, FormState, HintKeys, TextInput, CREDENTIALS,
+    LABEL_WIDTH,
 };
 use crate::tui::keymap::{Action, Keymap};
 use crate::tui::layout;
@@ -294,13 +295,62 @@ fn text_value(
 
 /// A field as shown: the secrets in it (URL user info and secret parameters, secret header
 /// values) obscured character by character, also while it is edited (the text keeps its
-/// length, so the cursor stays put).
+/// length, so the cursor stays put). A secret header's value is obscured by position, however
+/// short (masking by value skips values too short to be told from ordinary text).
 fn obscured(field: Field, text: &str) -> String {
     let mut secrets = crate::redact::Secrets::new();
     match field {
         Field::Url | Field::Origin => secrets.add_url(text),
-        Field::Headers => secrets.add_header_arg(text.trim()),
+        Field::Headers => {
+            if let (Some(name), Some((before, value))) =
+                (secret_header_name(text), text.split_once(':'))
+            {
+                // `Authorization: Bearer ••••`: the scheme stays readable.
+                let lead = value.len() - value.trim_start().len();
+                let (shown, hidden) = value.split_at(lead);
+                let (scheme, hidden) = match hidden.split_once(' ') {
+                    Some((scheme, rest))
+                        if name.to_ascii_lowercase().ends_with("authorization") =>
+                    {
+                        (format!("{scheme} "), rest)
+                    }
+                    _ => (String::new(), hidden),
+                };
+                return format!(
+                    "{before}:{shown}{scheme}{}",
+                    "•".repeat(hidden.chars().count())
+                );
+            }
+            secrets.add_header_arg(text.trim());
+        }
         _ => return text.to_string(),
     }
     secrets.obscure(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_header_values_are_obscured_however_short() {
+        assert_eq!(
+            obscured(Field::Headers, "Authorization: Bearer xyz"),
+            "Authorization: Bearer •••"
+        );
+        assert_eq!(obscured(Field::Headers, "X-Api-Key: k1"), "X-Api-Key: ••");
+        assert_eq!(obscured(Field::Headers, "X-Trace: 1"), "X-Trace: 1");
+        assert_eq!(
+            obscured(Field::Headers, "Authorization: "),
+            "Authorization: "
+        );
+        let shown = obscured(Field::Headers, "Cookie: session=abc; theme=dark");
+        assert!(!shown.contains("abc"), "{shown}");
+        // The length is kept (the cursor stays over the character it is on).
+        let text = "authorization: Basic dXNlcjpwYXNz";
+        assert_eq!(
+            obscured(Field::Headers, text).chars().count(),
+            text.chars().count()
+        );
+    }
 }

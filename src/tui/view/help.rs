@@ -45,7 +45,7 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
         .collect();
     if context == Context::Form {
         lines.push(Line::styled(
-            " Letters type into the field; on Method and Credentials they choose.",
+            " Letters type; on Method and Credentials they choose.",
             theme.dim(),
         ));
     }

@@ -81,40 +81,16 @@ fn verdict_line<'a>(d: &Diagnosis, tick: usize, theme: &Theme) -> Line<'a> {
             ])
         }
         (Phase::Finished, Some(r)) => {
-            let b = &r.browser;
-            let (word, style) = match b.outcome {
-                Outcome::Allowed => (
-                    "ALLOWED",
-                    theme.good().add_modifier(ratatui::style::Modifier::BOLD),
-                ),
-                Outcome::Blocked => ("BLOCKED", theme.error()),
-                Outcome::NetworkError => ("NETWORK ERROR", theme.error()),
-                Outcome::Refused => ("REFUSED BY fetch() (nothing is sent)", theme.error()),
-                Outcome::Unknown => ("UNKNOWN", theme.warn()),
-            };
-            let mut rest = String::new();
-            if let Some(at) = b
-                .failed_at
-                .as_ref()
-                .filter(|_| b.outcome != Outcome::Unknown)
-            {
-                rest.push_str(&format!(" at the {at}"));
-            }
-            if let Some(e) = &b.cors_error {
-                rest.push_str(&format!(" · {e}"));
-            }
-            if let Some(h) = b.hidden_status {
-                rest.push_str(&format!(" · real status {h} (hidden from the page)"));
-            }
-            let by = if b.source == "chromium" {
-                " (Chromium retest)"
-            } else {
-                ""
+            let v = crate::report::VerdictLine::of(&r.browser);
+            let style = match v.outcome {
+                Outcome::Allowed => theme.good().add_modifier(ratatui::style::Modifier::BOLD),
+                Outcome::Blocked | Outcome::NetworkError | Outcome::Refused => theme.error(),
+                Outcome::Unknown => theme.warn(),
             };
             Line::from(vec![
                 Span::raw("Browser: "),
-                Span::styled(word, style),
-                Span::raw(format!("{rest}{by}")),
+                Span::styled(v.headline, style),
+                Span::raw(v.rest),
             ])
         }
         (Phase::Finished, None) => Line::raw(""),
@@ -191,17 +167,7 @@ fn step_detail<'a>(s: &AppState, d: &'a Diagnosis, theme: &Theme) -> Text<'a> {
         };
         lines.push(Line::from(vec![
             Span::styled(finding.code.as_str(), sev_style),
-            Span::styled(
-                format!(
-                    " ({})",
-                    match finding.severity {
-                        Severity::Error => "error",
-                        Severity::Warning => "warning",
-                        Severity::Info => "info",
-                    }
-                ),
-                theme.dim(),
-            ),
+            Span::styled(format!(" ({})", finding.severity.as_str()), theme.dim()),
         ]));
         lines.push(Line::raw(finding.message.clone()));
         for id in &finding.evidence {
@@ -251,7 +217,8 @@ fn step_detail<'a>(s: &AppState, d: &'a Diagnosis, theme: &Theme) -> Text<'a> {
     if n == 7 {
         if let Some(r) = &d.report {
             lines.push(Line::raw(""));
-            let (who, style) = if r.browser.source == "chromium" {
+            let chromium = r.browser.source == crate::report::VerdictSource::Chromium;
+            let (who, style) = if chromium {
                 (
                     "source chromium: a real Chromium made the request",
                     theme.good(),
@@ -262,7 +229,7 @@ fn step_detail<'a>(s: &AppState, d: &'a Diagnosis, theme: &Theme) -> Text<'a> {
             lines.push(Line::from(vec![
                 Span::styled(who.to_string(), style),
                 Span::styled(
-                    if r.browser.source == "chromium" {
+                    if chromium {
                         String::new()
                     } else {
                         format!(

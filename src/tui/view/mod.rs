@@ -97,7 +97,11 @@ fn target_line(d: &Diagnosis) -> String {
         bits.push(format!("credentials {}", t.credentials.as_str()));
     }
     let (id, stage, kind) = match &d.report {
-        Some(r) => (r.api.id.clone(), r.api.stage.clone(), r.api.kind.clone()),
+        Some(r) => (
+            r.api.id.clone(),
+            r.api.stage.clone(),
+            r.api.kind.to_string(),
+        ),
         None => {
             let r = ApiRef::from_url(&t.url);
             (
@@ -114,7 +118,11 @@ fn target_line(d: &Diagnosis) -> String {
         )),
         None => bits.push(format!("API id unknown ({kind})")),
     }
-    if let Some(r) = d.report.as_ref().filter(|r| r.api.config_source != "none") {
+    if let Some(r) = d
+        .report
+        .as_ref()
+        .filter(|r| r.api.config_source != crate::diagnose::ConfigSourceName::None)
+    {
         bits.push(format!("config {}", r.api.config_source));
     }
     let aws = &d.plan.shown().aws;
