@@ -89,6 +89,8 @@ pub enum PlanError {
     PasteStdin { flag: &'static str, why: String },
     #[error("{0} - and a body from @- both read standard input: give the request as an argument, or the body from a file (-d @FILE).")]
     PasteStdinTwice(&'static str),
+    #[error("{0}: the pasted Origin is 'null' (a sandboxed or file:// page, or a redirect across origins); give the page's origin with --origin, e.g. --origin https://app.example.com")]
+    PasteNullOrigin(&'static str),
     #[error("{0}: the pasted body starts with '@', which -d would read as a file name; save the body to a file and give -d @FILE.")]
     PasteBodyAt(&'static str),
 }
@@ -361,6 +363,10 @@ impl TargetArgs {
             _ => {}
         }
         match (&self.origin, &p.origin) {
+            (None, Some((o, _))) if o.trim() == "null" => {
+                return Err(PlanError::PasteNullOrigin(kind.flag()));
+            }
+            (None, None) => taken.push("no origin (it has no Origin or Referer header)".into()),
             (None, Some((o, from))) => {
                 self.origin = Some(o.clone());
                 taken.push(format!(
@@ -377,6 +383,9 @@ impl TargetArgs {
             PasteKind::Curl => "curl command",
             PasteKind::Fetch => "fetch call",
         };
+        if taken.is_empty() {
+            taken.push("nothing".into());
+        }
         let mut line = format!("from the pasted {what}: {}", taken.join(", "));
         if !p.dropped.is_empty() {
             let dropped: Vec<String> = p.dropped.iter().map(|d| d.to_ascii_lowercase()).collect();
@@ -638,5 +647,23 @@ mod paste_tests {
         .with_paste(PasteKind::Curl, "-")
         .unwrap_err();
         assert!(matches!(e, PlanError::PasteStdinTwice(_)), "{e}");
+        let e = TargetArgs::default()
+            .with_paste(PasteKind::Curl, "curl http://h/x -H 'Origin: null'")
+            .unwrap_err();
+        assert!(matches!(e, PlanError::PasteNullOrigin(_)), "{e}");
+        let given = TargetArgs {
+            origin: Some("https://app.example.com".into()),
+            ..TargetArgs::default()
+        };
+        assert!(given
+            .with_paste(PasteKind::Curl, "curl http://h/x -H 'Origin: null'")
+            .is_ok());
+        let (_, line) = TargetArgs::default()
+            .with_paste(PasteKind::Fetch, "fetch('http://h/x')")
+            .unwrap();
+        assert!(
+            line.contains("no origin (it has no Origin or Referer header)"),
+            "{line}"
+        );
     }
 }

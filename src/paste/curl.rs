@@ -65,11 +65,18 @@ fn takes_value(opt: &str) -> bool {
             | "-e"
             | "--referer"
             | "--url"
+            | "--json"
     ) || IGNORED_WITH_VALUE.contains(&opt)
 }
 
 /// Reads a pasted curl command (bash or cmd quoting, chosen by `shell::looks_like_cmd`).
 pub fn parse(text: &str) -> Result<Pasted, PasteError> {
+    let start = text.trim_start().to_ascii_lowercase();
+    if start.starts_with("$session") || start.starts_with("invoke-webrequest") {
+        return Err(PasteError::Unsupported(
+            "this is DevTools' \"Copy as PowerShell\", which cors-doctor does not read; use \"Copy as cURL (bash)\" or \"(cmd)\".",
+        ));
+    }
     // "Copy all as cURL" joins commands with ` ;` (bash) or ` &` (cmd).
     let commands = text
         .lines()
@@ -153,6 +160,7 @@ pub fn parse(text: &str) -> Result<Pasted, PasteError> {
     let mut data_file: Option<String> = None;
     let mut head = false;
     let mut globoff = false;
+    let mut json = false;
     for (name, value) in opts {
         let v = value.unwrap_or_default();
         match name.as_str() {
@@ -194,6 +202,22 @@ pub fn parse(text: &str) -> Result<Pasted, PasteError> {
                 }),
             },
             "--data-raw" => data.push(v),
+            "--json" => {
+                // curl 7.82+: the body as --data-binary, with JSON's Content-Type and Accept
+                // unless the command sets them (curl's manual, --json).
+                json = true;
+                match v.strip_prefix('@') {
+                    Some(file) if data_file.is_none() && data.is_empty() => {
+                        data_file = Some(file.to_string())
+                    }
+                    Some(_) => {
+                        return Err(PasteError::Unsupported(
+                            "a body from a file mixed with other -d options is not supported; give the body with -d.",
+                        ))
+                    }
+                    None => data.push(v),
+                }
+            }
             "-b" | "--cookie" => {
                 if !v.contains('=') {
                     return Err(PasteError::Unsupported(
@@ -240,7 +264,7 @@ pub fn parse(text: &str) -> Result<Pasted, PasteError> {
     };
     pasted.body = match (data_file, data.is_empty()) {
         (Some(f), _) => Some(PastedBody::File(f)),
-        (None, false) => Some(PastedBody::Text(data.join("&"))),
+        (None, false) => Some(PastedBody::Text(data.join(if json { "" } else { "&" }))),
         (None, true) => None,
     };
     if pasted.method.is_none() {
@@ -248,6 +272,16 @@ pub fn parse(text: &str) -> Result<Pasted, PasteError> {
             pasted.method = Some("HEAD".to_string());
         } else if pasted.body.is_some() {
             pasted.method = Some("POST".to_string());
+        }
+    }
+    if json {
+        for (name, value) in [
+            ("Content-Type", "application/json"),
+            ("Accept", "application/json"),
+        ] {
+            if !raw.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                raw.push((name.to_string(), value.to_string()));
+            }
         }
     }
     let mut pasted = finish(pasted, raw, None);

@@ -3,6 +3,14 @@
 //! no I/O, input bounded by [`MAX_PASTE_BYTES`], no recursion on input (JSON nesting of a
 //! fetch init is bounded by serde_json's own depth limit of 128).
 //!
+//! The shapes follow what DevTools writes (Chrome's `front_end/panels/network/NetworkLogView.ts`,
+//! `generateCurlCommand`/`generateFetchCall`, whose quoting Firefox's `curl.js` shares): bash
+//! copies quote with `'…'`, or `$'…'` with `\uXXXX` escapes when the value holds a control
+//! character, `!` or `'`; cmd copies wrap every value in `^"…^"` (see `shell::cmd_words`);
+//! cookies come as `-b`; a body as `--data-raw`; "Copy as fetch" is
+//! `fetch(JSON-string, JSON-object)` with `referrer`, `credentials` and `mode`, and the Node.js
+//! variant moves the cookie and the referrer into `headers`.
+//!
 //! Choices the browsers leave open, and what this module does:
 //! - A DevTools copy lists every header the browser sent, including those the browser adds
 //!   itself. Those the page's script cannot have set are left out of the request under

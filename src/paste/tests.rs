@@ -227,6 +227,15 @@ fn curl_options_as_curl_reads_them() {
         ),
         ("curl 'http://h/x' -H 'X-Empty:'", None, &[], None),
         (
+            "curl http://h/x --json '{\"a\":1}' -H 'accept: text/plain'",
+            Some("POST"),
+            &[
+                ("accept", "text/plain"),
+                ("Content-Type", "application/json"),
+            ],
+            Some(PastedBody::Text("{\"a\":1}".into())),
+        ),
+        (
             "curl 'http://h/x' -H 'X-Empty;'",
             None,
             &[("X-Empty", "")],
@@ -305,6 +314,7 @@ fn bad_pastes_name_what_was_not_understood_without_values() {
             "$ expansion",
         ),
         (PasteKind::Curl, "curl http://h/x | jq .", "'|'"),
+        (PasteKind::Curl, "$session = New-Object Microsoft.PowerShell.Commands.WebRequestSession\nInvoke-WebRequest -UseBasicParsing -Uri \"http://h/x\"", "Copy as PowerShell"),
         (
             PasteKind::Curl,
             "curl 'http://h/x' -H 'a: SECRETVALUE' ;\ncurl 'http://h/y'",

@@ -264,7 +264,7 @@ async fn pasted_authorization_and_cookie_never_show() {
     .expect("bind");
     let url = format!("{}{}", server.base_url(), s.url_path());
     let curl = format!(
-        "curl '{url}' -H 'authorization: Bearer {TOKEN}' -b 'sid={COOKIE_SECRET}; theme=dark' -H 'origin: https://app.example.com' -H 'x-api-key: APIKEYPASTESECRET'"
+        "curl '{url}?access_token=URLTOKENSECRET' -H 'authorization: Bearer {TOKEN}' -b 'sid={COOKIE_SECRET}; theme=dark' -H 'origin: https://app.example.com' -H 'x-api-key: APIKEYPASTESECRET' -X GET --data-raw '{{\"password\":\"BODYPASSWORDSECRET\"}}'"
     );
     let fetch = format!(
         "fetch(\"{url}\", {{\"headers\": {{\"authorization\": \"Bearer {TOKEN}\", \"cookie\": \"sid={COOKIE_SECRET}\"}}, \"referrer\": \"https://app.example.com/\", \"method\": \"GET\", \"credentials\": \"include\"}});"
@@ -316,7 +316,13 @@ async fn pasted_authorization_and_cookie_never_show() {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
-        for secret in ["TOKENSECRETSIG", COOKIE_SECRET, "APIKEYPASTESECRET"] {
+        for secret in [
+            "TOKENSECRETSIG",
+            COOKIE_SECRET,
+            "APIKEYPASTESECRET",
+            "URLTOKENSECRET",
+            "BODYPASSWORDSECRET",
+        ] {
             assert!(
                 !all.contains(secret),
                 "{:?} leaks {secret}:\n{all}",
