@@ -22,7 +22,7 @@ use super::state::{AppState, Diagnosis, Screen};
 use super::theme::Theme;
 use crate::target::ApiRef;
 
-/// How far the selected step's detail scrolls (see [`main::detail_max_scroll`]).
+/// How far the selected step's detail scrolls (see `main::detail_max_scroll`).
 pub fn main_detail_max_scroll(s: &AppState) -> u16 {
     main::detail_max_scroll(s)
 }
