@@ -1,4 +1,5 @@
-//! Every printed command: valid bash, no placeholder, no unquoted glob, JSON arguments parse, and the real AWS CLI parses it.
+//! Every printed command: valid bash, no placeholder, no unquoted glob, JSON arguments parse, and
+//! the real AWS CLI parses it.
 
 use super::*;
 

@@ -1,4 +1,5 @@
-//! The failure classes, probes only (ids unknown): fixes built from what the probes saw run against an API of the same shape in moto.
+//! The failure classes, probes only (ids unknown): fixes built from what the probes saw run against
+//! an API of the same shape in moto.
 
 use super::*;
 

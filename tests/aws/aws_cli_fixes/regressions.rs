@@ -1,4 +1,5 @@
-//! Regressions of issue 10 item 12 and issue 11 items 8, 10 and 12: fixes map, create and widen only what is missing.
+//! Regressions of issue 10 item 12 and issue 11 items 8, 10 and 12: fixes map, create and widen
+//! only what is missing.
 
 use super::*;
 

@@ -1,4 +1,5 @@
-//! Items 6 and 9: the Chromium retest obeys the deadline, and dies with cors-doctor (also when the UI is sent SIGTERM).
+//! Items 6 and 9: the Chromium retest obeys the deadline, and dies with cors-doctor (also when the
+//! UI is sent SIGTERM).
 
 use super::*;
 

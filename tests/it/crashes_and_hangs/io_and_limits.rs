@@ -1,4 +1,5 @@
-//! Items 3, 5, 6 and 7: output that cannot be written, FIFOs and devices named as files, one deadline for the AWS lookups, slow clients of the simulator.
+//! Items 3, 5, 6 and 7: output that cannot be written, FIFOs and devices named as files, one
+//! deadline for the AWS lookups, slow clients of the simulator.
 
 use super::*;
 

@@ -1,4 +1,5 @@
-//! The corpus, part 1: secrets through a server that echoes everything; credentials in the URL and requests fetch() refuses.
+//! The corpus, part 1: secrets through a server that echoes everything; credentials in the URL and
+//! requests fetch() refuses.
 
 use super::*;
 

@@ -1,4 +1,5 @@
-//! The terminal UI and the saved session show no secret; refused requests and fragments are never sent.
+//! The terminal UI and the saved session show no secret; refused requests and fragments are never
+//! sent.
 
 use super::*;
 

@@ -1,4 +1,5 @@
-//! The target form: snapshots, confirmation before a POST, secrets, help, clicks, refused flags, copying.
+//! The target form: snapshots, confirmation before a POST, secrets, help, clicks, refused flags,
+//! copying.
 
 use super::*;
 

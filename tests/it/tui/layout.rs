@@ -1,4 +1,5 @@
-//! Layout at several sizes: every scenario's main screen, the detail pane and its scrolling, small terminals, Esc and q.
+//! Layout at several sizes: every scenario's main screen, the detail pane and its scrolling, small
+//! terminals, Esc and q.
 
 use super::*;
 

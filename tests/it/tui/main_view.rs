@@ -1,4 +1,5 @@
-//! The main views: snapshots at both sizes, scripted keys, mouse clicks, agreement with `check`, the event loop.
+//! The main views: snapshots at both sizes, scripted keys, mouse clicks, agreement with `check`,
+//! the event loop.
 
 use super::*;
 
