@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Debian's Chromium for the real-browser retest and its differential suite
-# (tests/it/browser_differential.rs). Idempotent: does nothing when Chromium is already there.
+# (tests/it/browser_differential/). Idempotent: does nothing when Chromium is already there.
 # Only Debian's package archive is used; Chromium itself never downloads anything here.
 set -euo pipefail
 if [ -n "${CHROMIUM:-}" ] && [ -x "${CHROMIUM}" ]; then

@@ -428,7 +428,7 @@ fn redirects_of_the_actual_request() {
         v.cors_error,
         Some(err(CorsErrorKind::RedirectContainsCredentials, None))
     );
-    // Chromium names no location (seen in tests/it/browser_differential.rs).
+    // Chromium names no location (seen in tests/it/browser_differential/).
     assert_eq!(
         v.console_message.as_deref(),
         Some("Access to fetch at 'https://abc123.execute-api.us-east-1.amazonaws.com/prod/items' from origin 'https://app.example.com' has been blocked by CORS policy: Redirect location '' contains a username and password, which is disallowed for cross-origin requests.")

@@ -1,7 +1,7 @@
 //! Remediation: prose and paste-ready AWS CLI commands. Commands never weaken security:
 //! authorization is only ever removed from OPTIONS, and `*` is never combined with credentials.
 //!
-//! Every printed command runs as printed in bash (tests/aws/aws_cli_fixes.rs runs each one through
+//! Every printed command runs as printed in bash (tests/aws/aws_cli_fixes/ runs each one through
 //! the real `aws` CLI against moto, then diagnoses again):
 //! - Arguments are shell-quoted ([`quote`]); JSON arguments are built with serde_json and
 //!   passed as one word.
@@ -40,7 +40,7 @@
 //!   patched with `replace`, others with `add`; both authorization and apiKeyRequired are set
 //!   off on OPTIONS (the probes cannot tell which one answered 401/403).
 //! - The moto extensions that let tests run these commands are listed in
-//!   scripts/moto_server.py; tests/aws/aws_cli_fixes.rs runs them.
+//!   scripts/moto_server.py; tests/aws/aws_cli_fixes/ runs them.
 
 use serde_json::{json, Value};
 
