@@ -28,7 +28,7 @@ use crate::runner::{HeldRun, RunEvent, SealedPlan};
 
 pub use demo::DemoPicker;
 pub use evidence::EvidenceView;
-pub use explorer::{visible_offset, ExplorerState};
+pub use explorer::{visible_offset, ExplorerState, PendingRun};
 pub use learn::LearnView;
 pub use main::StepsView;
 pub use nav::ListNav;
