@@ -197,12 +197,9 @@ impl ApiTree {
     /// resource answers it, else its first method); the path with its parameters filled
     /// with `1`. A live plan keeps the URL's base and stage prefix; an offline one sets
     /// `--path`.
-    pub fn plan_for(
-        &self,
-        row: &Row,
-        plan: &Plan,
-        args: &TargetArgs,
-    ) -> Result<(Plan, TargetArgs), String> {
+    /// Cannot fail: every row has a path and a method to send (no `Result` to cross the
+    /// module boundary).
+    pub fn plan_for(&self, row: &Row, plan: &Plan, args: &TargetArgs) -> (Plan, TargetArgs) {
         let template = self.path_of(row);
         let current = plan.target.method.to_ascii_uppercase();
         let methods: Vec<&str> = self
@@ -254,7 +251,7 @@ impl ApiTree {
         if next.target.body.is_none() {
             next_args.body = None;
         }
-        Ok((next, next_args))
+        (next, next_args)
     }
 }
 

@@ -193,23 +193,22 @@ impl AppState {
             self.status = Some(Status::error("nothing selected to diagnose"));
             return Vec::new();
         };
-        match d.plan.derive(|raw| tree.plan_for(row, raw, &d.args)) {
-            Ok((plan, args)) => {
-                self.explorer.editing = false;
-                if let Some(question) = Confirm::for_plan(plan.shown()) {
-                    self.explorer.confirm = Some(PendingRun {
-                        question,
-                        plan,
-                        args,
-                    });
-                    return Vec::new();
-                }
-                self.start_remembered(plan, args)
-            }
-            Err(e) => {
-                self.status = Some(Status::error(e));
-                Vec::new()
-            }
+        let derived = d
+            .plan
+            .derive(|raw| Ok::<_, std::convert::Infallible>(tree.plan_for(row, raw, &d.args)));
+        let (plan, args) = match derived {
+            Ok(x) => x,
+            Err(never) => match never {},
+        };
+        self.explorer.editing = false;
+        if let Some(question) = Confirm::for_plan(plan.shown()) {
+            self.explorer.confirm = Some(PendingRun {
+                question,
+                plan,
+                args,
+            });
+            return Vec::new();
         }
+        self.start_remembered(plan, args)
     }
 }
