@@ -55,7 +55,7 @@ use crate::plan::{Plan, TargetArgs};
 use crate::report::Report;
 use crate::runner::{self, HeldRun, RunError, RunEvent, SealedPlan};
 
-pub use demo::{NoScenarios, ScenarioCatalog, ScenarioEntry, StartedScenario};
+pub use demo::{NoScenarios, ScenarioCatalog, ScenarioEntry, StartError, StartedScenario};
 pub use state::{AppState, Effect, Msg, Screen};
 pub use terminal::restore_terminal;
 use terminal::{install_panic_hook, panic_message, TerminalGuard};
