@@ -50,8 +50,8 @@ pub enum AppError {
     #[error("cannot write to standard output ({0}); check where the output is redirected")]
     Output(std::io::Error),
     /// The terminal UI could not run (the terminal cannot be set up).
-    #[error("{0}")]
-    Terminal(String),
+    #[error(transparent)]
+    Terminal(#[from] crate::tui::TerminalError),
     /// A completion script or man page cannot be written.
     #[error(transparent)]
     Manual(#[from] crate::manual::ManualError),
