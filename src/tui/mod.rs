@@ -427,14 +427,15 @@ impl Jobs {
     /// back as `Msg::Copied`.
     fn spawn_copy<F>(&mut self, work: F)
     where
-        F: Future<Output = Result<String, String>> + Send + 'static,
+        F: Future<Output = Result<String, clipboard::CopyError>> + Send + 'static,
     {
         if let Some(old) = self.copy.take() {
             old.abort();
         }
         let tx = self.tx.clone();
         self.copy = Some(tokio::spawn(async move {
-            let _ = tx.send(Msg::Copied(work.await));
+            // The status line shows the message.
+            let _ = tx.send(Msg::Copied(work.await.map_err(|e| e.to_string())));
         }));
     }
 
