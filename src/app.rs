@@ -19,7 +19,7 @@ use crate::report::Format;
 use crate::runner;
 use crate::runner::RunError;
 use crate::sim::{self, SimServer};
-use crate::tui::{ScenarioCatalog, ScenarioEntry, StartedScenario};
+use crate::tui::{ScenarioCatalog, ScenarioEntry, StartError, StartedScenario};
 
 /// Why the program could not do what the command line asked. Each kind has its exit status
 /// ([`AppError::exit_code`]); the message says what to do.
@@ -50,8 +50,8 @@ pub enum AppError {
     #[error("cannot write to standard output ({0}); check where the output is redirected")]
     Output(std::io::Error),
     /// The terminal UI could not run (the terminal cannot be set up).
-    #[error("{0}")]
-    Terminal(String),
+    #[error(transparent)]
+    Terminal(#[from] crate::tui::TerminalError),
     /// A completion script or man page cannot be written.
     #[error(transparent)]
     Manual(#[from] crate::manual::ManualError),
@@ -335,8 +335,12 @@ impl ScenarioCatalog for SimCatalog {
             .collect()
     }
 
-    fn start<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<StartedScenario, String>> {
-        Box::pin(async move { self.start_scenario(name).await.map_err(|e| e.to_string()) })
+    fn start<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<StartedScenario, StartError>> {
+        Box::pin(async move {
+            self.start_scenario(name)
+                .await
+                .map_err(|e| StartError::Failed(Box::new(e)))
+        })
     }
 }
 

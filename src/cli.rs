@@ -1,5 +1,5 @@
 //! Command-line arguments (clap). Parsing only: [`TargetFlags`] become the plan's raw
-//! [`TargetArgs`], which `plan.rs` resolves and validates.
+//! [`TargetArgs`], which `plan` resolves and validates.
 
 use std::path::PathBuf;
 

@@ -90,17 +90,41 @@ pub fn osc52_status(what: &str, behind: Option<&str>, write_key: &str) -> String
     }
 }
 
+/// Why a copy did not reach its destination; each message says where the text can be had.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CopyError {
+    /// tmux refused the text (or is not there).
+    #[error("could not copy {what} to the tmux buffer ({why}); {write_key} saves it to a file")]
+    Tmux {
+        what: String,
+        why: String,
+        write_key: String,
+    },
+    /// screen refused the text, which is still in `path`.
+    #[error("could not copy {what} to screen's paste buffer ({why}); the text is in {path}")]
+    Screen {
+        what: String,
+        why: String,
+        path: String,
+    },
+    /// The copy file could not be written.
+    #[error("could not write {path}: {why}")]
+    Write { path: String, why: String },
+}
+
 /// Puts `text` in tmux's paste buffer; the confirmation, or why not.
-pub async fn to_tmux(text: &str, what: &str, write_key: &str) -> Result<String, String> {
+pub async fn to_tmux(text: &str, what: &str, write_key: &str) -> Result<String, CopyError> {
     let mut load = run("tmux", &["load-buffer", "-w", "-"], Some(text.as_bytes())).await;
     if matches!(&load, Err(e) if e.contains("unknown flag") || e.contains("usage")) {
         // tmux before 3.2: no -w (the terminal's clipboard is not offered the text).
         load = run("tmux", &["load-buffer", "-"], Some(text.as_bytes())).await;
     }
-    if let Err(e) = load {
-        return Err(format!(
-            "could not copy {what} to the tmux buffer ({e}); {write_key} saves it to a file"
-        ));
+    if let Err(why) = load {
+        return Err(CopyError::Tmux {
+            what: what.to_string(),
+            why,
+            write_key: write_key.to_string(),
+        });
     }
     let passes = run("tmux", &["show-options", "-gv", "set-clipboard"], None)
         .await
@@ -123,13 +147,15 @@ pub async fn to_screen(
     what: &str,
     session: &str,
     file: &Path,
-) -> Result<String, String> {
+) -> Result<String, CopyError> {
     write_file(file.to_path_buf(), text.to_string()).await?;
     let path = file.display().to_string();
     run("screen", &["-S", session, "-X", "readbuf", &path], None)
         .await
-        .map_err(|e| {
-            format!("could not copy {what} to screen's paste buffer ({e}); the text is in {path}")
+        .map_err(|why| CopyError::Screen {
+            what: what.to_string(),
+            why,
+            path: path.clone(),
         })?;
     Ok(format!(
         "✔ copied {what} to screen's paste buffer: paste with C-a ] (also in {path})"
@@ -138,13 +164,13 @@ pub async fn to_screen(
 
 /// Writes `text` to `path`, readable by the user only; replaces an earlier copy, never
 /// follows a symbolic link. Blocking I/O, so on a blocking thread.
-pub async fn write_file(path: PathBuf, text: String) -> Result<(), String> {
+pub async fn write_file(path: PathBuf, text: String) -> Result<(), CopyError> {
     let shown = path.display().to_string();
     tokio::task::spawn_blocking(move || write_private(&path, &text))
         .await
         .map_err(|e| e.to_string())
         .and_then(|r| r)
-        .map_err(|e| format!("could not write {shown}: {e}"))
+        .map_err(|why| CopyError::Write { path: shown, why })
 }
 
 fn write_private(path: &Path, text: &str) -> Result<(), String> {
@@ -287,7 +313,7 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
             let link = dir.path().join("link.txt");
             std::os::unix::fs::symlink(&path, &link).unwrap();
-            let e = write_file(link, "x".into()).await.unwrap_err();
+            let e = write_file(link, "x".into()).await.unwrap_err().to_string();
             assert!(e.contains("could not write"), "{e}");
             assert_eq!(std::fs::read_to_string(&path).unwrap(), "second");
         }

@@ -23,10 +23,21 @@ pub struct StartedScenario {
     pub guard: Box<dyn Any + Send>,
 }
 
+/// Why a demo scenario could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The build has no such scenario (no simulator in it).
+    #[error("no scenario named '{0}' in this build")]
+    NotInBuild(String),
+    /// The catalog's own error (the scenario cannot be read, the simulator cannot listen).
+    #[error(transparent)]
+    Failed(Box<dyn std::error::Error + Send + Sync>),
+}
+
 pub trait ScenarioCatalog: Send + Sync {
     fn entries(&self) -> Vec<ScenarioEntry>;
     /// Starts the named scenario (e.g. a simulator on a loopback port).
-    fn start<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<StartedScenario, String>>;
+    fn start<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<StartedScenario, StartError>>;
 }
 
 /// The catalog of a build without the simulator's scenarios.
@@ -36,7 +47,7 @@ impl ScenarioCatalog for NoScenarios {
     fn entries(&self) -> Vec<ScenarioEntry> {
         Vec::new()
     }
-    fn start<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<StartedScenario, String>> {
-        Box::pin(async move { Err(format!("no scenario named '{name}' in this build")) })
+    fn start<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<StartedScenario, StartError>> {
+        Box::pin(async move { Err(StartError::NotInBuild(name.to_string())) })
     }
 }

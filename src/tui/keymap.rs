@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use serde::{Deserialize, Serialize};
 
-pub use super::keyspec::KeySpec;
+pub use super::keyspec::{KeySpec, KeySpecError};
 
 /// What the user wants, independent of the key that asked for it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

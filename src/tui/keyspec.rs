@@ -41,7 +41,7 @@ impl KeySpec {
     }
 
     /// Parses `q`, `R`, `?`, `ctrl-c`, `alt-x`, `enter`, `esc`, `tab`, `backtab`, `up`, `pgdn`…
-    pub fn parse(s: &str) -> Result<KeySpec, String> {
+    pub fn parse(s: &str) -> Result<KeySpec, KeySpecError> {
         let mut ctrl = false;
         let mut alt = false;
         let mut rest = s.trim();
@@ -82,7 +82,7 @@ impl KeySpec {
                     if let Some(n) = other.strip_prefix('f').and_then(|n| n.parse::<u8>().ok()) {
                         KeyCode::F(n)
                     } else {
-                        return Err(format!("unknown key '{s}'"));
+                        return Err(KeySpecError::Unknown(s.to_string()));
                     }
                 }
             },
@@ -102,6 +102,14 @@ impl KeySpec {
             (a, b) => a == b,
         }
     }
+}
+
+/// Why a key name in the config was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum KeySpecError {
+    /// A name that is no key (`ctrl-foo`, `hyper`).
+    #[error("unknown key '{0}'")]
+    Unknown(String),
 }
 
 impl fmt::Display for KeySpec {

@@ -55,8 +55,8 @@ impl Learn {
         learn
     }
 
-    pub fn parse(text: &str) -> Result<Learn, String> {
-        toml::from_str(text).map_err(|e| e.to_string())
+    pub fn parse(text: &str) -> Result<Learn, LearnError> {
+        toml::from_str(text).map_err(|e| LearnError(e.to_string()))
     }
 
     /// The topic of step `n` (or the first topic).
@@ -67,6 +67,11 @@ impl Learn {
             .unwrap_or(0)
     }
 }
+
+/// Why the learn text could not be read: the TOML parser's message.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct LearnError(String);
 
 /// The first-run hint, with the key that opens learn mode.
 pub fn first_run_hint(keymap: &crate::tui::keymap::Keymap) -> String {

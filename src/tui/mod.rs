@@ -55,7 +55,7 @@ use crate::plan::{Plan, TargetArgs};
 use crate::report::Report;
 use crate::runner::{self, HeldRun, RunError, RunEvent, SealedPlan};
 
-pub use demo::{NoScenarios, ScenarioCatalog, ScenarioEntry, StartedScenario};
+pub use demo::{NoScenarios, ScenarioCatalog, ScenarioEntry, StartError, StartedScenario};
 pub use state::{AppState, Effect, Msg, Screen};
 pub use terminal::restore_terminal;
 use terminal::{install_panic_hook, panic_message, TerminalGuard};
@@ -160,15 +160,29 @@ pub fn initial_state(opts: &Options) -> (AppState, Vec<Effect>) {
     (state, effects)
 }
 
+/// Why the terminal UI could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum TerminalError {
+    /// Raw mode, the alternate screen or the backend could not be set up.
+    #[error("cannot set up the terminal: {0}")]
+    Setup(io::Error),
+    /// The terminal's size could not be read.
+    #[error("{0}")]
+    Size(io::Error),
+    /// A frame could not be drawn (the backend's message).
+    #[error("{0}")]
+    Draw(String),
+}
+
 /// Runs the UI on the real terminal until the user quits. The terminal is restored on quit,
 /// error, panic, Ctrl-C and SIGTERM.
-pub async fn run(opts: Options) -> Result<i32, String> {
+pub async fn run(opts: Options) -> Result<i32, TerminalError> {
     let (mut state, first_effects) = initial_state(&opts);
     install_panic_hook();
-    let guard = TerminalGuard::enter().map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    let guard = TerminalGuard::enter().map_err(TerminalError::Setup)?;
     let mut terminal = Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))
-        .map_err(|e| format!("cannot set up the terminal: {e}"))?;
-    let size = terminal.size().map_err(|e| e.to_string())?;
+        .map_err(TerminalError::Setup)?;
+    let size = terminal.size().map_err(TerminalError::Size)?;
     state.size = ratatui::layout::Rect::new(0, 0, size.width, size.height);
 
     let (tx, mut rx) = unbounded_channel();
@@ -203,10 +217,10 @@ pub async fn event_loop<B: Backend>(
     state: &mut AppState,
     rx: &mut UnboundedReceiver<Msg>,
     jobs: &mut Jobs,
-) -> Result<(), String> {
+) -> Result<(), TerminalError> {
     terminal
         .draw(|f| view::render(f, state))
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| TerminalError::Draw(e.to_string()))?;
     jobs.sync_ticker(state.busy());
     while let Some(msg) = rx.recv().await {
         let mut dirty = apply(state, jobs, msg);
@@ -220,7 +234,7 @@ pub async fn event_loop<B: Backend>(
         if dirty {
             terminal
                 .draw(|f| view::render(f, state))
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| TerminalError::Draw(e.to_string()))?;
         }
     }
     Ok(())
@@ -413,14 +427,15 @@ impl Jobs {
     /// back as `Msg::Copied`.
     fn spawn_copy<F>(&mut self, work: F)
     where
-        F: Future<Output = Result<String, String>> + Send + 'static,
+        F: Future<Output = Result<String, clipboard::CopyError>> + Send + 'static,
     {
         if let Some(old) = self.copy.take() {
             old.abort();
         }
         let tx = self.tx.clone();
         self.copy = Some(tokio::spawn(async move {
-            let _ = tx.send(Msg::Copied(work.await));
+            // The status line shows the message.
+            let _ = tx.send(Msg::Copied(work.await.map_err(|e| e.to_string())));
         }));
     }
 

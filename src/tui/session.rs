@@ -93,19 +93,39 @@ impl LastTarget {
 
     /// Remembers in the session file at `path` that learn mode was opened (the rest of the
     /// file is kept; read bounded, like every load).
-    pub fn remember_learn_seen(path: &Path) -> Result<(), String> {
+    pub fn remember_learn_seen(path: &Path) -> Result<(), SessionError> {
         let mut last = LastTarget::load(path);
         last.learn_seen = true;
         last.save(path)
     }
 
-    pub fn save(&self, path: &Path) -> Result<(), String> {
-        let text = toml::to_string(self).map_err(|e| e.to_string())?;
+    pub fn save(&self, path: &Path) -> Result<(), SessionError> {
+        let text = toml::to_string(self).map_err(|e| SessionError::Encode(e.to_string()))?;
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir).map_err(|e| SessionError::Io {
+                path: dir.to_path_buf(),
+                source: e,
+            })?;
         }
-        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+        std::fs::write(path, text).map_err(|e| SessionError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })
     }
+}
+
+/// Why the session file could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// The last target could not be encoded as TOML.
+    #[error("{0}")]
+    Encode(String),
+    /// The file or its directory could not be written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// The form's starting values: the last session over the config's defaults. A secret header

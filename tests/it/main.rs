@@ -16,6 +16,7 @@ mod browser_retest;
 mod config_diagnosis;
 mod crashes_and_hangs;
 mod definitions;
+mod explorer_confirm;
 mod failure_classes;
 mod fuzz_parsers;
 mod hostile;

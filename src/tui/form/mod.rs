@@ -221,13 +221,40 @@ pub struct Confirm {
     pub url: String,
 }
 
+/// True for a method that can change data (every method but the safe GET, HEAD and OPTIONS,
+/// RFC 9110 §9.2.1): sent live, it is only sent once the user confirms.
+pub fn may_change_data(method: &str) -> bool {
+    !matches!(
+        method.to_ascii_uppercase().as_str(),
+        "GET" | "HEAD" | "OPTIONS"
+    )
+}
+
 impl Confirm {
+    /// The question to ask before `plan` is run, when its request is really sent and can
+    /// change data (the form and the API explorer both ask it).
+    pub fn for_plan(plan: &crate::plan::Plan) -> Option<Confirm> {
+        (plan.live && may_change_data(&plan.target.method)).then(|| Confirm {
+            method: plan.target.method.clone(),
+            url: crate::redact::url(plan.target.url.as_str()),
+        })
+    }
+
     /// The question, in plain words.
     pub fn text(&self) -> String {
         format!(
             "{m} is really sent to {u}, twice: once as the browser sends it (with Origin) and once as curl does (without), after OPTIONS preflights. {m} can change data: use a test resource.",
             m = self.method,
             u = self.url
+        )
+    }
+
+    /// The question with its keys: `send` sends it, `back` goes back to `place` ("the
+    /// form", "the explorer").
+    pub fn question(&self, send: &str, back: &str, place: &str) -> String {
+        format!(
+            "{} {send} sends it · {back} goes back to {place}",
+            self.text()
         )
     }
 }

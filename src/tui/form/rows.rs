@@ -137,7 +137,7 @@ impl FormState {
 
     /// True when the chosen method can change data and a URL is given (so it is sent).
     pub fn sends_changes(&self) -> bool {
-        !matches!(self.method_name(), "GET" | "HEAD") && self.url.trimmed().is_some()
+        super::may_change_data(self.method_name()) && self.url.trimmed().is_some()
     }
 
     /// The index in `rows` of the focused field's (or header's) line.

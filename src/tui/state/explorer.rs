@@ -1,11 +1,16 @@
 //! The API explorer's state and keys: the filtered rows, the selection, the filter line, and
-//! Enter to diagnose the selected method.
+//! Enter to diagnose the selected method. A method that can change data (POST, PUT, PATCH,
+//! DELETE…) is really sent, twice, so Enter on it first asks the question the target form asks
+//! ([`Confirm`]); only Enter then sends it, Esc goes back to the explorer.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::nav::ListNav;
 use super::{AppState, Effect, Status};
+use crate::plan::TargetArgs;
+use crate::runner::SealedPlan;
 use crate::tui::explorer::{ApiTree, Row};
+use crate::tui::form::Confirm;
 use crate::tui::keymap::Action;
 use crate::tui::layout;
 
@@ -23,6 +28,26 @@ pub struct ExplorerState {
     /// The selection and the first row on screen, as indices into `visible` (the list
     /// component the other screens use too).
     pub list: ListNav,
+    /// The run Enter chose, waiting for the user to confirm sending a method that can change
+    /// data.
+    pub confirm: Option<PendingRun>,
+}
+
+/// A diagnosis the explorer holds back until the user confirms it.
+#[derive(Clone)]
+pub struct PendingRun {
+    pub question: Confirm,
+    plan: SealedPlan,
+    args: TargetArgs,
+}
+
+impl std::fmt::Debug for PendingRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The plan is sealed: only the (masked) question is shown.
+        f.debug_struct("PendingRun")
+            .field("question", &self.question)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ExplorerState {
@@ -114,6 +139,20 @@ impl AppState {
     }
 
     pub(super) fn explorer_action(&mut self, action: Action) -> Vec<Effect> {
+        // While it asks, only Enter (send) and Esc (do not) mean anything.
+        if self.explorer.confirm.is_some() {
+            return match action {
+                Action::Select => match self.explorer.confirm.take() {
+                    Some(p) => self.start_remembered(p.plan, p.args),
+                    None => Vec::new(),
+                },
+                Action::Back => {
+                    self.explorer.confirm = None;
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            };
+        }
         let height = self.explorer_height();
         let ex = &mut self.explorer;
         let n = ex.visible.len();
@@ -145,7 +184,7 @@ impl AppState {
     }
 
     /// Enter in the explorer: diagnoses the selected method with the same origin, headers
-    /// and credentials.
+    /// and credentials; asks first when the method can change data and is really sent.
     fn diagnose_selected(&mut self) -> Vec<Effect> {
         let Some(d) = &self.diag else {
             return Vec::new();
@@ -154,15 +193,22 @@ impl AppState {
             self.status = Some(Status::error("nothing selected to diagnose"));
             return Vec::new();
         };
-        match d.plan.derive(|raw| tree.plan_for(row, raw, &d.args)) {
-            Ok((plan, args)) => {
-                self.explorer.editing = false;
-                self.start_remembered(plan, args)
-            }
-            Err(e) => {
-                self.status = Some(Status::error(e));
-                Vec::new()
-            }
+        let derived = d
+            .plan
+            .derive(|raw| Ok::<_, std::convert::Infallible>(tree.plan_for(row, raw, &d.args)));
+        let (plan, args) = match derived {
+            Ok(x) => x,
+            Err(never) => match never {},
+        };
+        self.explorer.editing = false;
+        if let Some(question) = Confirm::for_plan(plan.shown()) {
+            self.explorer.confirm = Some(PendingRun {
+                question,
+                plan,
+                args,
+            });
+            return Vec::new();
         }
+        self.start_remembered(plan, args)
     }
 }

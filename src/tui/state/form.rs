@@ -74,12 +74,8 @@ impl AppState {
         match args.resolve(&self.config) {
             Ok(plan) => {
                 self.form.error = None;
-                let method = plan.target.method.clone();
-                if plan.live && !matches!(method.as_str(), "GET" | "HEAD") && !confirmed {
-                    self.form.confirm = Some(Confirm {
-                        method,
-                        url: crate::redact::url(plan.target.url.as_str()),
-                    });
+                if let Some(confirm) = Confirm::for_plan(&plan).filter(|_| !confirmed) {
+                    self.form.confirm = Some(confirm);
                     return Vec::new();
                 }
                 self.start_remembered(plan, args)

@@ -28,7 +28,7 @@ use crate::runner::{HeldRun, RunEvent, SealedPlan};
 
 pub use demo::DemoPicker;
 pub use evidence::EvidenceView;
-pub use explorer::{visible_offset, ExplorerState};
+pub use explorer::{visible_offset, ExplorerState, PendingRun};
 pub use learn::LearnView;
 pub use main::StepsView;
 pub use nav::ListNav;
@@ -123,7 +123,7 @@ pub enum Msg {
         seq: u64,
         error: String,
     },
-    DemoStarted(Result<Box<Plan>, String>),
+    DemoStarted(Result<Box<Plan>, crate::tui::demo::StartError>),
     Copied(Result<String, String>),
     /// SIGTERM, SIGINT, SIGHUP.
     Quit,
@@ -328,7 +328,7 @@ impl AppState {
                 self.start(*plan, args)
             }
             Msg::DemoStarted(Err(e)) => {
-                self.status = Some(Status::error(crate::redact::known(&e)));
+                self.status = Some(Status::error(crate::redact::known(&e.to_string())));
                 Vec::new()
             }
             Msg::Copied(Ok(text)) => {

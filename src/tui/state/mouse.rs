@@ -144,7 +144,9 @@ impl AppState {
             Screen::Explorer => {
                 let list = layout::explorer(self.size).list;
                 let height = usize::from(list.height);
-                if list.contains(at) && scroll == 0 {
+                if self.explorer.confirm.is_some() {
+                    // The question waits for Enter or Esc.
+                } else if list.contains(at) && scroll == 0 {
                     let row = usize::from(at.y.saturating_sub(list.y));
                     let sel = self.explorer.list.offset + row;
                     if sel < self.explorer.visible.len() {

@@ -1,12 +1,16 @@
 //! The API explorer: the filter line, the column heads and the rows on screen.
 
-use ratatui::layout::Position;
+use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{HighlightSpacing, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{
+    Block, Borders, Clear, HighlightSpacing, List, ListItem, ListState, Paragraph, Wrap,
+};
 use ratatui::Frame;
 
 use super::framed;
 use crate::tui::explorer::Level;
+use crate::tui::form::{wrap_words, Confirm};
+use crate::tui::keymap::Action;
 use crate::tui::layout;
 use crate::tui::state::{visible_offset, AppState};
 use crate::tui::theme::Theme;
@@ -135,6 +139,9 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
             ListState::default().with_selected(Some(ex.list.sel.saturating_sub(offset)));
         f.render_stateful_widget(list, areas.list, &mut state);
     }
+    if let Some(pending) = &ex.confirm {
+        confirm(f, s, &pending.question, areas.list, theme);
+    }
     if ex.editing && !s.help {
         let x = areas.filter.x + 7 + u16::try_from(ex.filter.chars().count()).unwrap_or(u16::MAX);
         f.set_cursor_position(Position::new(
@@ -142,4 +149,40 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
             areas.filter.y,
         ));
     }
+}
+
+/// The question asked before a method that can change data is sent: a box over the bottom of
+/// the rows (the selected method stays in sight above it when there is room), in the form's
+/// words.
+fn confirm(f: &mut Frame, s: &AppState, question: &Confirm, list: Rect, theme: &Theme) {
+    let send = s.keymap.key_for(Action::Select);
+    let back = s.keymap.key_for(Action::Back);
+    let text = question.question(&send, &back, "the explorer");
+    let lines = wrap_words(&text, usize::from(list.width.saturating_sub(2)).max(1));
+    let height = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(1)
+        .min(list.height);
+    let area = Rect::new(
+        list.x,
+        list.bottom().saturating_sub(height),
+        list.width,
+        height,
+    );
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(
+            lines
+                .into_iter()
+                .map(|l| Line::styled(l, theme.warn()))
+                .collect::<Vec<_>>(),
+        )
+        .block(
+            Block::default()
+                .borders(Borders::TOP)
+                .title(format!(" Send {}? ", question.method))
+                .border_style(theme.warn()),
+        ),
+        area,
+    );
 }

@@ -30,13 +30,7 @@ fn closing(s: &AppState) -> (String, Closing) {
     if let Some(c) = &s.form.confirm {
         let send = s.keymap.key_for(Action::Select);
         let back = s.keymap.key_for(Action::Back);
-        return (
-            format!(
-                "{} {send} sends it · {back} goes back to the form",
-                c.text()
-            ),
-            Closing::Confirm,
-        );
+        return (c.question(&send, &back, "the form"), Closing::Confirm);
     }
     if let Some(e) = &s.form.error {
         // Already masked when it was set.

@@ -12,6 +12,10 @@ use crate::http::{parse_header_arg, Headers};
 use crate::redact::Secrets;
 use crate::target::{parse_origin, parse_url, CredentialsMode, Target};
 
+mod input;
+
+pub use input::{read_body_arg, read_paste_arg, MAX_BODY_BYTES};
+
 /// The request the browser app makes (as in curl's flags), and where its API is described:
 /// the raw fields, as typed, before [`TargetArgs::resolve`] validates them.
 #[derive(Debug, Default, Clone)]
@@ -169,105 +173,6 @@ fn secs(v: f64, what: &'static str) -> Result<Duration, PlanError> {
         return Err(PlanError::Duration { what, value: v });
     }
     Ok(Duration::from_secs_f64(v))
-}
-
-/// The largest request body `-d` takes: API Gateway's payload limit (10 MB, "Amazon API
-/// Gateway quotas", <https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html>).
-pub const MAX_BODY_BYTES: u64 = 10 * 1024 * 1024;
-
-/// How long `-d @-` waits for standard input to end.
-const STDIN_BODY_WAIT: Duration = Duration::from_secs(30);
-
-/// Why standard input gave nothing to read.
-enum StdinFailure {
-    Terminal,
-    Io(String),
-    Timeout,
-    TooBig,
-}
-
-/// Reads standard input to its end, at most `limit` bytes and for at most [`STDIN_BODY_WAIT`]
-/// (a pipe whose writer never finishes must not hang the run); a terminal is refused.
-fn read_stdin_bounded(limit: u64) -> Result<Vec<u8>, StdinFailure> {
-    use std::io::{IsTerminal, Read};
-    if std::io::stdin().is_terminal() {
-        return Err(StdinFailure::Terminal);
-    }
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let read = std::io::stdin()
-            .lock()
-            .take(limit + 1)
-            .read_to_end(&mut buf)
-            .map(|_| buf);
-        let _ = tx.send(read);
-    });
-    match rx.recv_timeout(STDIN_BODY_WAIT) {
-        Ok(Ok(b)) if b.len() as u64 > limit => Err(StdinFailure::TooBig),
-        Ok(Ok(b)) => Ok(b),
-        Ok(Err(e)) => Err(StdinFailure::Io(e.to_string())),
-        Err(_) => Err(StdinFailure::Timeout),
-    }
-}
-
-/// The text of `--from-curl`/`--from-fetch`: the argument itself, or standard input for `-`
-/// (bounded by [`crate::paste::MAX_PASTE_BYTES`] and in time).
-pub fn read_paste_arg(kind: crate::paste::PasteKind, arg: &str) -> Result<String, PlanError> {
-    if arg != "-" {
-        return Ok(arg.to_string());
-    }
-    let flag = kind.flag();
-    let fail = |why: String| PlanError::PasteStdin { flag, why };
-    let bytes = read_stdin_bounded(crate::paste::MAX_PASTE_BYTES as u64).map_err(|e| match e {
-        StdinFailure::Terminal => fail(format!("standard input is a terminal; pipe the copied text in (e.g. pbpaste | cors-doctor check {flag} -).")),
-        StdinFailure::Io(e) => fail(format!("cannot read standard input: {e}.")),
-        StdinFailure::Timeout => fail(format!("standard input did not end within {} s; pipe in the whole copied text.", STDIN_BODY_WAIT.as_secs())),
-        StdinFailure::TooBig => fail(format!("the text is longer than {} MB; paste one request.", crate::paste::MAX_PASTE_BYTES / (1024 * 1024))),
-    })?;
-    String::from_utf8(bytes).map_err(|_| fail("the text is not UTF-8.".to_string()))
-}
-
-/// `-d` as curl reads it: `@FILE` from a file, `@-` from standard input, with carriage
-/// returns and line feeds removed; anything else is the body itself. Reads are bounded by
-/// [`MAX_BODY_BYTES`]; only regular files (and a piped or redirected standard input) are read,
-/// so a FIFO or a device cannot block or exhaust memory.
-pub fn read_body_arg(arg: &str) -> Result<String, BodyError> {
-    use std::io::Read;
-    let Some(source) = arg.strip_prefix('@') else {
-        return Ok(arg.to_string());
-    };
-    let too_big = |what: &str| BodyError::TooBig(what.to_string());
-    let mut bytes = Vec::new();
-    if source == "-" {
-        bytes = read_stdin_bounded(MAX_BODY_BYTES).map_err(|e| match e {
-            StdinFailure::Terminal => BodyError::StdinIsTerminal,
-            StdinFailure::Io(e) => BodyError::Stdin(e),
-            StdinFailure::Timeout => BodyError::StdinTimeout(STDIN_BODY_WAIT.as_secs()),
-            StdinFailure::TooBig => too_big("-"),
-        })?;
-    } else {
-        let shown = crate::redact::escape_controls(&crate::redact::shorten(source, 200));
-        let unreadable = |e: std::io::Error| BodyError::File {
-            shown: shown.clone(),
-            why: e.to_string(),
-        };
-        let meta = std::fs::metadata(source).map_err(unreadable)?;
-        if !meta.is_file() {
-            return Err(BodyError::NotAFile(shown));
-        }
-        if meta.len() > MAX_BODY_BYTES {
-            return Err(too_big(&shown));
-        }
-        std::fs::File::open(source)
-            .and_then(|f| f.take(MAX_BODY_BYTES + 1).read_to_end(&mut bytes))
-            .map_err(unreadable)?;
-        if bytes.len() as u64 > MAX_BODY_BYTES {
-            return Err(too_big(&shown));
-        }
-    }
-    bytes.retain(|b| *b != b'\r' && *b != b'\n');
-    String::from_utf8(bytes).map_err(|_| BodyError::NotUtf8(crate::redact::shorten(arg, 200)))
 }
 
 impl TargetArgs {
@@ -560,110 +465,4 @@ impl TargetArgs {
 }
 
 #[cfg(test)]
-mod paste_tests {
-    use super::*;
-    use crate::paste::PasteKind;
-
-    fn fixture(name: &str) -> String {
-        let path = format!("{}/tests/fixtures/paste/{name}", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-    }
-
-    #[test]
-    fn a_paste_fills_what_the_flags_leave_out() {
-        let (args, line) = TargetArgs::default()
-            .with_paste(PasteKind::Curl, &fixture("chrome120_bash_post.txt"))
-            .unwrap();
-        let plan = args.resolve(&Config::default()).unwrap();
-        let t = &plan.target;
-        assert_eq!(t.method, "POST");
-        assert_eq!(t.origin.to_string(), "https://app.example.com");
-        assert_eq!(t.credentials, CredentialsMode::Include);
-        assert_eq!(t.body.as_deref(), Some(r#"{"name":"widget","qty":2}"#));
-        assert!(t.url.as_str().ends_with("/prod/items?page=2"));
-        assert!(line.starts_with("from the pasted curl command: the URL, method POST, headers accept-language, authorization, content-type, cookie, x-request-id (values masked)"), "{line}");
-        assert!(!line.contains("PASTE-TOKEN-SECRET") && !line.contains("PASTE-COOKIE-SECRET"));
-        // Pasted secrets are the target's secrets, masked like -H values.
-        let secrets = args.secrets(&Config::default());
-        let shown = secrets.mask(
-            "Bearer eyJhbGciOiJIUzI1NiJ9.PASTE-TOKEN-SECRET.c2ln session=PASTE-COOKIE-SECRET",
-        );
-        assert!(
-            !shown.contains("PASTE-TOKEN-SECRET") && !shown.contains("PASTE-COOKIE-SECRET"),
-            "{shown}"
-        );
-    }
-
-    #[test]
-    fn flags_given_beside_the_paste_win() {
-        let given = TargetArgs {
-            origin: Some("https://other.example.com".into()),
-            method: Some("PUT".into()),
-            headers: vec!["Content-Type: text/plain".into()],
-            credentials: Some("omit".into()),
-            body: Some("x=1".into()),
-            ..TargetArgs::default()
-        };
-        let (args, line) = given
-            .with_paste(PasteKind::Fetch, &fixture("chrome120_fetch.txt"))
-            .unwrap();
-        let plan = args.resolve(&Config::default()).unwrap();
-        let t = &plan.target;
-        assert_eq!(t.method, "PUT");
-        assert_eq!(t.origin.to_string(), "https://other.example.com");
-        assert_eq!(t.credentials, CredentialsMode::Omit);
-        assert_eq!(t.body.as_deref(), Some("x=1"));
-        let content_types: Vec<&str> = t
-            .headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-            .map(|(_, v)| v)
-            .collect();
-        assert_eq!(content_types, ["text/plain"]);
-        assert!(t.headers.iter().any(|(n, _)| n == "authorization"));
-        assert!(
-            line.contains("the flags given win: -X, -H, -d, --credentials, --origin"),
-            "{line}"
-        );
-    }
-
-    #[test]
-    fn a_pasted_body_starting_with_at_is_not_read_as_a_file() {
-        let e = TargetArgs::default()
-            .with_paste(PasteKind::Curl, "curl http://h/x --data-raw '@/etc/passwd'")
-            .unwrap_err();
-        assert!(matches!(e, PlanError::PasteBodyAt(_)), "{e}");
-        let (_, line) = TargetArgs::default()
-            .with_paste(
-                PasteKind::Fetch,
-                "fetch('http://h/x', {mode: 'no-cors', method: 'POST'})",
-            )
-            .unwrap();
-        assert!(line.contains("mode \"no-cors\""), "{line}");
-        let e = TargetArgs {
-            body: Some("@-".into()),
-            ..TargetArgs::default()
-        }
-        .with_paste(PasteKind::Curl, "-")
-        .unwrap_err();
-        assert!(matches!(e, PlanError::PasteStdinTwice(_)), "{e}");
-        let e = TargetArgs::default()
-            .with_paste(PasteKind::Curl, "curl http://h/x -H 'Origin: null'")
-            .unwrap_err();
-        assert!(matches!(e, PlanError::PasteNullOrigin(_)), "{e}");
-        let given = TargetArgs {
-            origin: Some("https://app.example.com".into()),
-            ..TargetArgs::default()
-        };
-        assert!(given
-            .with_paste(PasteKind::Curl, "curl http://h/x -H 'Origin: null'")
-            .is_ok());
-        let (_, line) = TargetArgs::default()
-            .with_paste(PasteKind::Fetch, "fetch('http://h/x')")
-            .unwrap();
-        assert!(
-            line.contains("no origin (it has no Origin or Referer header)"),
-            "{line}"
-        );
-    }
-}
+mod paste_tests;
