@@ -36,23 +36,7 @@ pub(super) async fn the_form_sends_a_post_only_when_confirmed() {
         dir = dir.path().display(),
         bin = env!("CARGO_BIN_EXE_cors-doctor"),
     );
-    let tmux = Tmux {
-        socket: format!("cdt-e2e-form-{}", std::process::id()),
-    };
-    let out = tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(out.status.success(), "{out:?}");
+    let tmux = Tmux::start("cdt-e2e-form", 100, 30, &script);
     tmux.wait_for("the form", |s| s.contains("Resource path"))
         .await;
     let url = format!("{}/prod/items", server.server.base_url());
@@ -137,23 +121,7 @@ pub(super) async fn two_scenarios_from_the_picker_with_esc_enter_j_k() {
         dir = dir.path().display(),
         stty = stty.display(),
     );
-    let tmux = Tmux {
-        socket: format!("cdt-e2e-demo-{}", std::process::id()),
-    };
-    let out = tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "80",
-        "-y",
-        "24",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(out.status.success(), "{out:?}");
+    let tmux = Tmux::start("cdt-e2e-demo", 80, 24, &script);
     tmux.wait_for("the picker", |s| s.contains("Demo scenarios"))
         .await;
 

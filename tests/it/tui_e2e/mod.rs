@@ -21,6 +21,29 @@ struct Tmux {
 }
 
 impl Tmux {
+    /// Runs `script` under `sh -c` in a detached `cols`×`rows` session named `e2e`, on a tmux
+    /// server of its own (socket `name-PID`), which is killed when the value is dropped.
+    fn start(name: &str, cols: u16, rows: u16, script: &str) -> Tmux {
+        let tmux = Tmux {
+            socket: format!("{name}-{}", std::process::id()),
+        };
+        let (cols, rows) = (cols.to_string(), rows.to_string());
+        let out = tmux.cmd(&[
+            "new-session",
+            "-d",
+            "-s",
+            "e2e",
+            "-x",
+            &cols,
+            "-y",
+            &rows,
+            "sh",
+            "-c",
+            script,
+        ]);
+        assert!(out.status.success(), "{out:?}");
+        tmux
+    }
     fn cmd(&self, args: &[&str]) -> std::process::Output {
         Command::new("tmux")
             .arg("-L")
@@ -94,23 +117,7 @@ async fn the_binary_in_tmux() {
         url = server.base_url(),
         stty = stty.display(),
     );
-    let tmux = Tmux {
-        socket: format!("cdt-e2e-{}", std::process::id()),
-    };
-    let out = tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(out.status.success(), "{out:?}");
+    let tmux = Tmux::start("cdt-e2e", 100, 30, &script);
 
     let screen = tmux
         .wait_for("the diagnosis", |s| s.contains("first failure"))
@@ -176,29 +183,13 @@ async fn sigterm_restores_the_terminal() {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let stty = dir.path().join("stty.txt");
-    let tmux = Tmux {
-        socket: format!("cdt-e2e-term-{}", std::process::id()),
-    };
     let script = format!(
         "cd {dir} && env NO_COLOR=1 XDG_STATE_HOME={dir}/state XDG_CONFIG_HOME={dir}/config {bin}; stty -a > {stty}; sleep 60",
         dir = dir.path().display(),
         bin = env!("CARGO_BIN_EXE_cors-doctor"),
         stty = stty.display(),
     );
-    let out = tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "80",
-        "-y",
-        "24",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(out.status.success(), "{out:?}");
+    let tmux = Tmux::start("cdt-e2e-term", 80, 24, &script);
     tmux.wait_for("the target form", |s| {
         s.contains("Target") && s.contains("Origin")
     })

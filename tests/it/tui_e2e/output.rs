@@ -30,23 +30,7 @@ pub(super) async fn copies_land_in_the_tmux_buffer() {
         dir = dir.path().display(),
         bin = env!("CARGO_BIN_EXE_cors-doctor"),
     );
-    let tmux = Tmux {
-        socket: format!("cdt-e2e-copy-{}", std::process::id()),
-    };
-    let out = tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "160",
-        "-y",
-        "40",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(out.status.success(), "{out:?}");
+    let tmux = Tmux::start("cdt-e2e-copy", 160, 40, &script);
     tmux.wait_for("the diagnosis", |s| s.contains("◀ first fail"))
         .await;
 
@@ -129,23 +113,7 @@ pub(super) async fn text_output_wraps_at_the_terminal_width() {
         bin = env!("CARGO_BIN_EXE_cors-doctor"),
         done = done.display(),
     );
-    let tmux = Tmux {
-        socket: format!("cdt-e2e-wrap-{}", std::process::id()),
-    };
-    let out = tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "70",
-        "-y",
-        "20",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(out.status.success(), "{out:?}");
+    let tmux = Tmux::start("cdt-e2e-wrap", 70, 20, &script);
     let deadline = Instant::now() + Duration::from_secs(20);
     while !done.exists() {
         assert!(Instant::now() < deadline, "the report did not finish");
