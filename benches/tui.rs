@@ -8,13 +8,13 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cors_doctor::cli::TargetArgs;
 use cors_doctor::config::Config;
 use cors_doctor::gateway::model::{
     Api, ApiKind, AuthorizationType, Integration, IntegrationResponse, IntegrationType, Method,
     MethodResponse, Resource,
 };
 use cors_doctor::http::{Headers, HttpRequest, HttpResponse};
+use cors_doctor::plan::TargetArgs;
 use cors_doctor::runner::RunEvent;
 use cors_doctor::sim::SimServer;
 use cors_doctor::tui::{self, Msg, NoScenarios, Options, StartMode};

@@ -10,7 +10,7 @@ use crate::gateway::model::ApiKind;
 use crate::report::Format;
 
 // The plan's types, for callers of the library that build plans the way the command line does.
-pub use crate::plan::{Plan, PlanError, TargetArgs};
+use crate::plan::{PlanError, TargetArgs};
 
 #[derive(Debug, Parser)]
 #[command(

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use common::{Canned, FakeGateway};
 use cors_doctor::browser::{BrowserError, CHROMIUM_ENV, INSTALL_COMMAND};
-use cors_doctor::cli::TargetArgs;
 use cors_doctor::config::Config;
+use cors_doctor::plan::TargetArgs;
 use cors_doctor::runner::{self, RunEvent};
 use cors_doctor::tui::{self, AppState, Effect, Msg, NoScenarios, Options, StartMode};
 use ratatui::backend::TestBackend;

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::process::Output;
 use std::sync::Once;
 
-use cors_doctor::cli::{Plan, TargetArgs};
 use cors_doctor::config::Config;
+use cors_doctor::plan::{Plan, TargetArgs};
 use cors_doctor::report::Report;
 
 /// Sets the process environment once: the SDK's default chain must find static test
@@ -237,5 +237,121 @@ pub async fn run_commands(
         Ok(text)
     } else {
         Err(text)
+    }
+}
+
+/// A REST API created in moto through the SDK, for tests to build the shapes they need
+/// (each test module adds its own builders in an `impl Rest` of its own).
+pub struct Rest {
+    pub c: aws_sdk_apigateway::Client,
+    pub ep: String,
+    pub id: String,
+    pub root: String,
+}
+
+impl Rest {
+    pub async fn new(ep: &str, name: &str) -> Rest {
+        let c = v1(ep);
+        let id = c
+            .create_rest_api()
+            .name(name)
+            .send()
+            .await
+            .unwrap()
+            .id
+            .unwrap();
+        let root = c
+            .get_resources()
+            .rest_api_id(&id)
+            .send()
+            .await
+            .unwrap()
+            .items
+            .unwrap()[0]
+            .id
+            .clone()
+            .unwrap();
+        Rest {
+            c,
+            ep: ep.to_string(),
+            id,
+            root,
+        }
+    }
+
+    pub async fn resource(&self, parent: &str, part: &str) -> String {
+        self.c
+            .create_resource()
+            .rest_api_id(&self.id)
+            .parent_id(parent)
+            .path_part(part)
+            .send()
+            .await
+            .unwrap()
+            .id
+            .unwrap()
+    }
+
+    /// A MOCK method whose 200 declares `declared` and maps `mapped`.
+    pub async fn method(
+        &self,
+        rid: &str,
+        verb: &str,
+        auth: &str,
+        authorizer: Option<&str>,
+        declared: &[&str],
+        mapped: &[(&str, &str)],
+    ) {
+        let c = &self.c;
+        let mut m = c
+            .put_method()
+            .rest_api_id(&self.id)
+            .resource_id(rid)
+            .http_method(verb)
+            .authorization_type(auth);
+        if let Some(a) = authorizer {
+            m = m.authorizer_id(a);
+        }
+        m.send().await.unwrap();
+        c.put_integration()
+            .rest_api_id(&self.id)
+            .resource_id(rid)
+            .http_method(verb)
+            .r#type(aws_sdk_apigateway::types::IntegrationType::Mock)
+            .request_templates("application/json", "{\"statusCode\": 200}")
+            .send()
+            .await
+            .unwrap();
+        let mut mr = c
+            .put_method_response()
+            .rest_api_id(&self.id)
+            .resource_id(rid)
+            .http_method(verb)
+            .status_code("200");
+        for h in declared {
+            mr = mr.response_parameters(format!("method.response.header.{h}"), false);
+        }
+        mr.send().await.unwrap();
+        let mut ir = c
+            .put_integration_response()
+            .rest_api_id(&self.id)
+            .resource_id(rid)
+            .http_method(verb)
+            .status_code("200");
+        for (h, v) in mapped {
+            ir = ir.response_parameters(format!("method.response.header.{h}"), *v);
+        }
+        ir.send().await.unwrap();
+    }
+
+    /// Deploys the API to stage `prod`.
+    pub async fn deploy(&self) {
+        self.c
+            .create_deployment()
+            .rest_api_id(&self.id)
+            .stage_name("prod")
+            .send()
+            .await
+            .unwrap();
     }
 }

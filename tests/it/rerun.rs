@@ -6,10 +6,10 @@ use crate::common;
 
 use common::{Canned, FakeGateway, Flipping};
 use cors_doctor::app;
-use cors_doctor::cli::TargetArgs;
 use cors_doctor::config::Config;
 use cors_doctor::diagnose::StepStatus;
 use cors_doctor::evidence::ExchangeKind;
+use cors_doctor::plan::TargetArgs;
 use cors_doctor::runner::{self, RunEvent};
 
 const ORIGIN: &str = "https://app.example.com";

@@ -138,7 +138,7 @@ pub(super) async fn custom_domain_resolves_through_base_path_mappings() {
     let Some(ep) = aws::moto_endpoint() else {
         return;
     };
-    let api = Rest::new(&ep, "custom-domain").await;
+    let api = aws::Rest::new(&ep, "custom-domain").await;
     let items = api.resource(&api.root, "items").await;
     api.method(
         &items,

@@ -13,7 +13,7 @@ use crate::support as aws;
 
 use std::time::Instant;
 
-use aws_sdk_apigateway::types::{AuthorizerType, GatewayResponseType, IntegrationType};
+use aws_sdk_apigateway::types::{AuthorizerType, GatewayResponseType};
 use aws_sdk_apigatewayv2::types as v2t;
 
 mod http_and_domains;
@@ -21,108 +21,7 @@ mod rest;
 
 const ORIGIN: &str = "https://app.example.com";
 
-struct Rest {
-    c: aws_sdk_apigateway::Client,
-    ep: String,
-    id: String,
-    root: String,
-}
-
-impl Rest {
-    async fn new(ep: &str, name: &str) -> Rest {
-        let c = aws::v1(ep);
-        let id = c
-            .create_rest_api()
-            .name(name)
-            .send()
-            .await
-            .unwrap()
-            .id
-            .unwrap();
-        let root = c
-            .get_resources()
-            .rest_api_id(&id)
-            .send()
-            .await
-            .unwrap()
-            .items
-            .unwrap()[0]
-            .id
-            .clone()
-            .unwrap();
-        Rest {
-            c,
-            ep: ep.to_string(),
-            id,
-            root,
-        }
-    }
-
-    async fn resource(&self, parent: &str, part: &str) -> String {
-        self.c
-            .create_resource()
-            .rest_api_id(&self.id)
-            .parent_id(parent)
-            .path_part(part)
-            .send()
-            .await
-            .unwrap()
-            .id
-            .unwrap()
-    }
-
-    /// A MOCK method whose 200 declares `declared` and maps `mapped`.
-    async fn method(
-        &self,
-        rid: &str,
-        verb: &str,
-        auth: &str,
-        authorizer: Option<&str>,
-        declared: &[&str],
-        mapped: &[(&str, &str)],
-    ) {
-        let c = &self.c;
-        let mut m = c
-            .put_method()
-            .rest_api_id(&self.id)
-            .resource_id(rid)
-            .http_method(verb)
-            .authorization_type(auth);
-        if let Some(a) = authorizer {
-            m = m.authorizer_id(a);
-        }
-        m.send().await.unwrap();
-        c.put_integration()
-            .rest_api_id(&self.id)
-            .resource_id(rid)
-            .http_method(verb)
-            .r#type(IntegrationType::Mock)
-            .request_templates("application/json", "{\"statusCode\": 200}")
-            .send()
-            .await
-            .unwrap();
-        let mut mr = c
-            .put_method_response()
-            .rest_api_id(&self.id)
-            .resource_id(rid)
-            .http_method(verb)
-            .status_code("200");
-        for h in declared {
-            mr = mr.response_parameters(format!("method.response.header.{h}"), false);
-        }
-        mr.send().await.unwrap();
-        let mut ir = c
-            .put_integration_response()
-            .rest_api_id(&self.id)
-            .resource_id(rid)
-            .http_method(verb)
-            .status_code("200");
-        for (h, v) in mapped {
-            ir = ir.response_parameters(format!("method.response.header.{h}"), *v);
-        }
-        ir.send().await.unwrap();
-    }
-
+impl aws::Rest {
     /// The console's "Enable CORS" leaves `"responseTemplates": {"application/json": null}`;
     /// the SDK cannot send a null, so this PUT is raw JSON (moto keeps the null).
     async fn null_template(&self, rid: &str, verb: &str, mapped: &[(&str, &str)]) {
@@ -153,16 +52,6 @@ impl Rest {
             text.contains("\"application/json\": null"),
             "moto kept the null template: {text}"
         );
-    }
-
-    async fn deploy(&self) {
-        self.c
-            .create_deployment()
-            .rest_api_id(&self.id)
-            .stage_name("prod")
-            .send()
-            .await
-            .unwrap();
     }
 
     async fn cors_gateway_responses(&self) {

@@ -8,7 +8,7 @@ pub(super) async fn rest_options_missing() {
     let Some(ep) = aws::moto_endpoint() else {
         return;
     };
-    let api = Rest::new(&ep, "options-missing").await;
+    let api = aws::Rest::new(&ep, "options-missing").await;
     let items = api.resource(&api.root, "items").await;
     api.method(
         &items,
@@ -38,7 +38,7 @@ pub(super) async fn rest_authorizer_on_options() {
     let Some(ep) = aws::moto_endpoint() else {
         return;
     };
-    let api = Rest::new(&ep, "options-authorizer").await;
+    let api = aws::Rest::new(&ep, "options-authorizer").await;
     let auth = api.token_authorizer().await;
     let items = api.resource(&api.root, "items").await;
     api.method(
@@ -78,7 +78,7 @@ pub(super) async fn rest_unmapped_header_with_a_null_template() {
     let Some(ep) = aws::moto_endpoint() else {
         return;
     };
-    let api = Rest::new(&ep, "unmapped-header").await;
+    let api = aws::Rest::new(&ep, "unmapped-header").await;
     let items = api.resource(&api.root, "items").await;
     api.method(
         &items,
@@ -164,7 +164,7 @@ pub(super) async fn rest_all_good_then_options_added_but_not_deployed() {
     let Some(ep) = aws::moto_endpoint() else {
         return;
     };
-    let api = Rest::new(&ep, "undeployed").await;
+    let api = aws::Rest::new(&ep, "undeployed").await;
     let items = api.resource(&api.root, "items").await;
     api.method(
         &items,
@@ -203,7 +203,7 @@ pub(super) async fn rest_call_budget_for_500_resources() {
     let Some(ep) = aws::moto_endpoint() else {
         return;
     };
-    let api = Rest::new(&ep, "five-hundred").await;
+    let api = aws::Rest::new(&ep, "five-hundred").await;
     let items = api.resource(&api.root, "items").await;
     api.method(
         &items,

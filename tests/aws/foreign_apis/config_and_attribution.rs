@@ -68,7 +68,7 @@ pub(super) async fn configuration_asked_for_and_not_found_is_an_error() {
         "{out}"
     );
 
-    let api = Rest::new(&ep, "stages").await;
+    let api = aws::Rest::new(&ep, "stages").await;
     api.healthy(&api.root, "items").await;
     api.deploy().await;
     let (code, _, out) = check(

@@ -13,7 +13,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aws_sdk_apigateway::types::{GatewayResponseType, IntegrationType};
+use aws_sdk_apigateway::types::GatewayResponseType;
 use aws_sdk_apigatewayv2::types as v2t;
 use common::{Canned, FakeGateway};
 use cors_doctor::http::{Headers, HttpRequest, HttpResponse};
@@ -27,12 +27,6 @@ const ORIGIN: &str = "https://app.example.com";
 const TOKEN: &str = "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl";
 
 /// A REST API in moto, built the way its owner did.
-struct Rest {
-    c: aws_sdk_apigateway::Client,
-    id: String,
-    root: String,
-}
-
 const PREFLIGHT_HEADERS: [(&str, &str); 3] = [
     ("Access-Control-Allow-Origin", "'https://app.example.com'"),
     ("Access-Control-Allow-Methods", "'GET,OPTIONS'"),
@@ -42,102 +36,20 @@ const PREFLIGHT_HEADERS: [(&str, &str); 3] = [
     ),
 ];
 
-impl Rest {
-    async fn new(ep: &str, name: &str) -> Rest {
-        let c = aws::v1(ep);
-        let id = c
-            .create_rest_api()
-            .name(name)
-            .send()
-            .await
-            .unwrap()
-            .id
-            .unwrap();
-        let root = c
-            .get_resources()
-            .rest_api_id(&id)
-            .send()
-            .await
-            .unwrap()
-            .items
-            .unwrap()[0]
-            .id
-            .clone()
-            .unwrap();
-        Rest { c, id, root }
-    }
-
-    async fn resource(&self, parent: &str, part: &str) -> String {
-        self.c
-            .create_resource()
-            .rest_api_id(&self.id)
-            .parent_id(parent)
-            .path_part(part)
-            .send()
-            .await
-            .unwrap()
-            .id
-            .unwrap()
-    }
-
+impl aws::Rest {
     /// An open MOCK method whose 200 declares and maps `headers`.
-    async fn method(&self, rid: &str, verb: &str, headers: &[(&str, &str)]) {
-        let c = &self.c;
-        c.put_method()
-            .rest_api_id(&self.id)
-            .resource_id(rid)
-            .http_method(verb)
-            .authorization_type("NONE")
-            .send()
-            .await
-            .unwrap();
-        c.put_integration()
-            .rest_api_id(&self.id)
-            .resource_id(rid)
-            .http_method(verb)
-            .r#type(IntegrationType::Mock)
-            .request_templates("application/json", "{\"statusCode\": 200}")
-            .send()
-            .await
-            .unwrap();
-        let mut mr = c
-            .put_method_response()
-            .rest_api_id(&self.id)
-            .resource_id(rid)
-            .http_method(verb)
-            .status_code("200");
-        for (h, _) in headers {
-            mr = mr.response_parameters(format!("method.response.header.{h}"), false);
-        }
-        mr.send().await.unwrap();
-        let mut ir = c
-            .put_integration_response()
-            .rest_api_id(&self.id)
-            .resource_id(rid)
-            .http_method(verb)
-            .status_code("200");
-        for (h, v) in headers {
-            ir = ir.response_parameters(format!("method.response.header.{h}"), *v);
-        }
-        ir.send().await.unwrap();
+    async fn open_method(&self, rid: &str, verb: &str, headers: &[(&str, &str)]) {
+        let declared: Vec<&str> = headers.iter().map(|(h, _)| *h).collect();
+        self.method(rid, verb, "NONE", None, &declared, headers)
+            .await;
     }
 
     /// A resource `part` under `parent` with a CORS-ready OPTIONS and GET.
     async fn healthy(&self, parent: &str, part: &str) -> String {
         let rid = self.resource(parent, part).await;
-        self.method(&rid, "OPTIONS", &PREFLIGHT_HEADERS).await;
-        self.method(&rid, "GET", &PREFLIGHT_HEADERS[..1]).await;
+        self.open_method(&rid, "OPTIONS", &PREFLIGHT_HEADERS).await;
+        self.open_method(&rid, "GET", &PREFLIGHT_HEADERS[..1]).await;
         rid
-    }
-
-    async fn deploy(&self) {
-        self.c
-            .create_deployment()
-            .rest_api_id(&self.id)
-            .stage_name("prod")
-            .send()
-            .await
-            .unwrap();
     }
 
     async fn gateway_response(&self, t: GatewayResponseType, allow_origin: bool) {

@@ -11,10 +11,11 @@ pub(super) async fn a_prefix_in_front_of_the_resource_path() {
     let Some(ep) = aws::moto_endpoint() else {
         return;
     };
-    let api = Rest::new(&ep, "prefixed").await;
+    let api = aws::Rest::new(&ep, "prefixed").await;
     api.healthy(&api.root, "res").await;
     let other = api.resource(&api.root, "other").await;
-    api.method(&other, "GET", &PREFLIGHT_HEADERS[..1]).await;
+    api.open_method(&other, "GET", &PREFLIGHT_HEADERS[..1])
+        .await;
     api.deploy().await;
     let server = healthy_gateway().start(Duration::ZERO).await;
     let url = format!("{}/v1/res", server.base_url());
@@ -120,7 +121,7 @@ pub(super) async fn a_base_path_mapping_places_the_resource_path() {
     let Some(ep) = aws::moto_endpoint() else {
         return;
     };
-    let api = Rest::new(&ep, "mapped").await;
+    let api = aws::Rest::new(&ep, "mapped").await;
     api.healthy(&api.root, "res").await;
     let tenant = api.resource(&api.root, "{tenant}").await;
     api.healthy(&tenant, "res").await;
@@ -145,7 +146,7 @@ pub(super) async fn a_base_path_mapping_places_the_resource_path() {
     aws::seal_env();
     // As `check https://DOMAIN/v1/res --api-id ID` plans it (the lookup only: probing the
     // domain would leave loopback).
-    let args = cors_doctor::cli::TargetArgs {
+    let args = cors_doctor::plan::TargetArgs {
         url: Some(format!("https://{domain}/v1/res")),
         origin: Some(ORIGIN.into()),
         api_id: Some(api.id.clone()),
@@ -184,7 +185,7 @@ pub(super) async fn options_in_the_configuration_but_missing_live_is_not_deploye
     let Some(ep) = aws::moto_endpoint() else {
         return;
     };
-    let api = Rest::new(&ep, "undeployed").await;
+    let api = aws::Rest::new(&ep, "undeployed").await;
     api.healthy(&api.root, "items").await;
     api.deploy().await;
     let server = FakeGateway {

@@ -10,10 +10,10 @@ pub(super) async fn a_method_that_never_sends_allow_origin() {
     let Some(ep) = aws::moto_endpoint() else {
         return;
     };
-    let api = Rest::new(&ep, "no-allow-origin").await;
+    let api = aws::Rest::new(&ep, "no-allow-origin").await;
     let rid = api.resource(&api.root, "items").await;
-    api.method(&rid, "OPTIONS", &PREFLIGHT_HEADERS).await;
-    api.method(&rid, "GET", &[]).await;
+    api.open_method(&rid, "OPTIONS", &PREFLIGHT_HEADERS).await;
+    api.open_method(&rid, "GET", &[]).await;
     api.deploy().await;
     let (code, report, out) = check(
         &[
@@ -93,7 +93,7 @@ pub(super) async fn gateway_responses_that_disagree_with_the_configuration() {
     let Some(ep) = aws::moto_endpoint() else {
         return;
     };
-    let api = Rest::new(&ep, "gateway-responses").await;
+    let api = aws::Rest::new(&ep, "gateway-responses").await;
     api.healthy(&api.root, "items").await;
     api.gateway_response(GatewayResponseType::Default4Xx, true)
         .await;

@@ -27,17 +27,17 @@ impl cors_doctor::aws::ConfigSource for PanickingSource {
 pub(super) async fn a_panicking_diagnosis_is_reported_to_the_ui_which_keeps_running() {
     use cors_doctor::tui::{Effect, Jobs, Msg, NoScenarios};
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let source: cors_doctor::tui::SourceFn = Arc::new(|_plan: &cors_doctor::cli::Plan| {
+    let source: cors_doctor::tui::SourceFn = Arc::new(|_plan: &cors_doctor::plan::Plan| {
         let s: Arc<dyn cors_doctor::aws::ConfigSource> = Arc::new(PanickingSource);
         Ok(Some(s))
     });
     let mut jobs = Jobs::new(tx, source, Arc::new(NoScenarios), None);
     // No URL: only the (panicking) configuration is consulted, nothing is sent.
-    let plan = cors_doctor::cli::TargetArgs {
+    let plan = cors_doctor::plan::TargetArgs {
         path: Some("/items".into()),
         origin: Some("https://app.example.com".into()),
         openapi: Some(PathBuf::from("unused.json")),
-        ..cors_doctor::cli::TargetArgs::default()
+        ..cors_doctor::plan::TargetArgs::default()
     }
     .resolve(&cors_doctor::config::Config::default())
     .expect("a plan");

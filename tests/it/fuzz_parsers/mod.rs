@@ -17,13 +17,13 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config as PtConfig, TestCaseError, TestRunner};
 use serde_json::{json, Value};
 
-use cors_doctor::cli::TargetArgs;
 use cors_doctor::config::Config;
 use cors_doctor::evidence::RecordedResponse;
 use cors_doctor::gateway::behavior::{regex_full_match, RouteBackend};
 use cors_doctor::gateway::openapi;
 use cors_doctor::gateway::scenario::Scenario;
 use cors_doctor::http::{Headers, HttpRequest};
+use cors_doctor::plan::TargetArgs;
 
 mod exports;
 mod requests;

@@ -5,8 +5,8 @@ use super::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_terminal_ui_and_the_saved_session_show_no_secret() {
-    use cors_doctor::cli::TargetArgs;
     use cors_doctor::config::Config;
+    use cors_doctor::plan::TargetArgs;
     use cors_doctor::tui::{self, Effect, Msg, NoScenarios, Options, StartMode};
     use ratatui::backend::TestBackend;
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

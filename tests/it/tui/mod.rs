@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use common::{check_json, Canned, FakeGateway};
 use cors_doctor::app::{self, SimCatalog};
-use cors_doctor::cli::TargetArgs;
 use cors_doctor::config::Config;
+use cors_doctor::plan::TargetArgs;
 use cors_doctor::runner;
 use cors_doctor::sim::SimServer;
 use cors_doctor::tui::keymap::KeySpec;
