@@ -18,6 +18,28 @@ fn inner(area: ratatui::layout::Rect) -> ratatui::layout::Rect {
     )
 }
 
+/// A click selects the row under it, the wheel moves the selection, on a list of `len` rows
+/// drawn `height` rows high in `rows`; whether the selection changed.
+fn list_pane_mouse(
+    list: &mut super::nav::ListNav,
+    rows: ratatui::layout::Rect,
+    at: Position,
+    scroll: i32,
+    len: usize,
+    height: usize,
+) -> bool {
+    let before = list.sel;
+    if scroll == 0 {
+        if let Some(row) = list.row_at(rows, at, len) {
+            list.select(row, len, height);
+        }
+    } else {
+        let wheel = if scroll > 0 { Action::Down } else { Action::Up };
+        list.keys(wheel, len, height);
+    }
+    list.sel != before
+}
+
 impl AppState {
     pub(super) fn on_mouse(&mut self, m: MouseEvent) {
         let at = Position::new(m.column, m.row);
@@ -67,16 +89,7 @@ impl AppState {
                 if areas.list.contains(at) {
                     let view = &mut self.evidence;
                     view.pane = Pane::List;
-                    let before = view.list.sel;
-                    if scroll == 0 {
-                        if let Some(row) = view.list.row_at(inner(areas.list), at, len) {
-                            view.list.select(row, len, height);
-                        }
-                    } else {
-                        let wheel = if scroll > 0 { Action::Down } else { Action::Up };
-                        view.list.keys(wheel, len, height);
-                    }
-                    if view.list.sel != before {
+                    if list_pane_mouse(&mut view.list, inner(areas.list), at, scroll, len, height) {
                         view.scroll = 0;
                     }
                 } else if areas.detail.contains(at) {
@@ -93,16 +106,7 @@ impl AppState {
                 if areas.list.contains(at) {
                     let view = &mut self.learning;
                     view.pane = Pane::List;
-                    let before = view.list.sel;
-                    if scroll == 0 {
-                        if let Some(row) = view.list.row_at(inner(areas.list), at, len) {
-                            view.list.select(row, len, height);
-                        }
-                    } else {
-                        let wheel = if scroll > 0 { Action::Down } else { Action::Up };
-                        view.list.keys(wheel, len, height);
-                    }
-                    if view.list.sel != before {
+                    if list_pane_mouse(&mut view.list, inner(areas.list), at, scroll, len, height) {
                         view.scroll = 0;
                     }
                 } else if areas.detail.contains(at) {
