@@ -443,5 +443,6 @@ impl FixContext {
 
 mod http;
 mod rest;
+pub mod snippets;
 #[cfg(test)]
 mod tests;

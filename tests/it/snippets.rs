@@ -1,0 +1,384 @@
+//! The infrastructure-as-code snippets are valid in their language: every CloudFormation and
+//! SAM snippet passes cfn-lint once placed in a minimal template, every Terraform snippet
+//! parses as HCL2 (python-hcl2), through scripts/validate_snippets.py with the test venv's
+//! Python (scripts/moto.sh installs cfn-lint and python-hcl2 there). The CDK TypeScript is
+//! type-checked by scripts/check-cdk-snippets.sh (tsc against aws-cdk-lib: too heavy for CI),
+//! which sets CORS_DOCTOR_SNIPPETS_DIR so these tests write every snippet there.
+//!
+//! The snippets come from change sets built here (every `Change` variant, REST and HTTP, ids
+//! known and unknown, names from a template and derived) and from the remedies of every
+//! scenario in assets/scenarios.
+//!
+//! Without the venv the tests print why and pass, unless CORS_DOCTOR_REQUIRE_MOTO is set (as
+//! the moto tests do).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use cors_doctor::diagnose::remedy::snippets::{self, Flavour};
+use cors_doctor::gateway::change::{ApiRef, Change, ChangeSet, HeaderValue, ResourceRef};
+use cors_doctor::gateway::model::{
+    Api, ApiKind, CorsConfiguration, Element, Integration, IntegrationType, Located, Method,
+    Resource, SourceRef,
+};
+
+const ORIGIN: &str = "https://app.example.com";
+
+/// The venv's Python, when it has cfn-lint and python-hcl2.
+fn validator() -> Option<PathBuf> {
+    let require = std::env::var_os("CORS_DOCTOR_REQUIRE_MOTO").is_some();
+    let venv = std::env::var_os("CORS_DOCTOR_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/var/tmp/cors-doctor-venv"));
+    let python = venv.join("bin/python");
+    let ok = Command::new(&python)
+        .args(["-c", "import cfnlint, hcl2"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            !require,
+            "CORS_DOCTOR_REQUIRE_MOTO is set but {} lacks cfn-lint or python-hcl2 (scripts/moto.sh installs them)",
+            python.display()
+        );
+        eprintln!(
+            "skipped: {} lacks cfn-lint or python-hcl2 (scripts/moto.sh installs them)",
+            python.display()
+        );
+        return None;
+    }
+    Some(python)
+}
+
+fn extension(f: Flavour) -> &'static str {
+    match f {
+        Flavour::Cloudformation => "cloudformation.yaml",
+        Flavour::Sam => "sam.yaml",
+        Flavour::Cdk => "cdk.ts",
+        Flavour::Terraform => "tf",
+        Flavour::Cli => "sh",
+    }
+}
+
+/// Writes every snippet (`name` → flavour → text) and validates the YAML and HCL ones; with
+/// CORS_DOCTOR_SNIPPETS_DIR set, also copies them there (for scripts/check-cdk-snippets.sh).
+fn validate(set_name: &str, snippets: &[(String, Flavour, String)]) {
+    if let Some(dir) = std::env::var_os("CORS_DOCTOR_SNIPPETS_DIR") {
+        let dir = PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).expect("snippets dir");
+        for (name, f, text) in snippets {
+            std::fs::write(
+                dir.join(format!("{set_name}-{name}.{}", extension(*f))),
+                text,
+            )
+            .expect("write snippet");
+        }
+    }
+    let Some(python) = validator() else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut files = Vec::new();
+    for (name, f, text) in snippets {
+        if !matches!(
+            f,
+            Flavour::Cloudformation | Flavour::Sam | Flavour::Terraform
+        ) {
+            continue;
+        }
+        assert!(!text.trim().is_empty(), "{name}: empty {f} snippet");
+        let path = tmp.path().join(format!("{name}.{}", extension(*f)));
+        std::fs::write(&path, text).expect("write snippet");
+        files.push(path);
+    }
+    assert!(!files.is_empty(), "{set_name}: nothing to validate");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/validate_snippets.py");
+    let out = Command::new(&python)
+        .arg(&script)
+        .args(&files)
+        .output()
+        .expect("run validate_snippets.py");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        let mut shown = String::new();
+        for line in stdout.lines() {
+            shown.push_str(line);
+            shown.push('\n');
+            if let Some(file) = line.split(": ").next() {
+                if let Some(name) = std::path::Path::new(file).file_name() {
+                    let text = std::fs::read_to_string(tmp.path().join(name)).unwrap_or_default();
+                    if !shown.contains(&text) {
+                        shown.push_str(&text);
+                    }
+                }
+            }
+        }
+        panic!(
+            "{set_name}: invalid snippets:\n{shown}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    eprintln!("{set_name}: {}", stdout.lines().last().unwrap_or(""));
+}
+
+fn res(path: &str, known: bool) -> ResourceRef {
+    ResourceRef {
+        path: path.into(),
+        id: known.then(|| "r1".to_string()),
+        path_known: known,
+    }
+}
+
+fn hv(name: &str, value: &str, exists: bool) -> HeaderValue {
+    HeaderValue {
+        name: name.into(),
+        value: value.into(),
+        exists,
+    }
+}
+
+fn rest_ref(known: bool) -> ApiRef {
+    ApiRef {
+        kind: ApiKind::Rest,
+        id: known.then(|| "abc123".to_string()),
+        name: Some("Pets".into()),
+        region: known.then(|| "us-east-1".to_string()),
+    }
+}
+
+/// Every change a REST remedy makes, in dependency order.
+fn rest_everything(known: bool, path: &str) -> ChangeSet {
+    let r = res(path, known);
+    let headers = vec![
+        hv("Access-Control-Allow-Origin", ORIGIN, false),
+        hv("Access-Control-Allow-Methods", "PUT,OPTIONS", false),
+        hv(
+            "Access-Control-Allow-Headers",
+            "authorization,content-type",
+            false,
+        ),
+        hv("Access-Control-Allow-Credentials", "true", false),
+    ];
+    ChangeSet {
+        api: rest_ref(known),
+        changes: vec![
+            Change::CreateOptionsMethod {
+                resource: r.clone(),
+            },
+            Change::DeclareResponseHeaders {
+                resource: r.clone(),
+                http_method: "OPTIONS".into(),
+                status: "200".into(),
+                headers: headers.iter().map(|h| h.name.clone()).collect(),
+                create: true,
+            },
+            Change::CreateMockIntegration {
+                resource: r.clone(),
+                status: "200".into(),
+            },
+            Change::MapResponseHeaders {
+                resource: r.clone(),
+                http_method: "OPTIONS".into(),
+                status: "200".into(),
+                headers,
+                create: true,
+            },
+            Change::DeclareResponseHeaders {
+                resource: r.clone(),
+                http_method: "GET".into(),
+                status: "200".into(),
+                headers: vec!["Access-Control-Allow-Origin".into()],
+                create: false,
+            },
+            Change::MapResponseHeaders {
+                resource: r,
+                http_method: "GET".into(),
+                status: "200".into(),
+                headers: vec![hv("Access-Control-Allow-Origin", ORIGIN, true)],
+                create: false,
+            },
+            Change::GatewayResponseHeaders {
+                response_type: "DEFAULT_4XX".into(),
+                headers: vec![hv("Access-Control-Allow-Origin", ORIGIN, false)],
+                create: true,
+            },
+            Change::GatewayResponseHeaders {
+                response_type: "UNAUTHORIZED".into(),
+                headers: vec![
+                    hv("Access-Control-Allow-Origin", ORIGIN, false),
+                    hv("Access-Control-Allow-Credentials", "true", false),
+                ],
+                create: false,
+            },
+            Change::Deploy {
+                stage: known.then(|| "prod".to_string()),
+            },
+        ],
+    }
+}
+
+/// An OPTIONS method that exists, guarded by an authorizer and an API key, with a header
+/// missing from its answer.
+fn rest_options_guarded(known: bool) -> ChangeSet {
+    let r = res("/orders", known);
+    ChangeSet {
+        api: rest_ref(known),
+        changes: vec![
+            Change::OptionsAuthorizationOff {
+                resource: r.clone(),
+                authorization: true,
+                api_key: true,
+            },
+            Change::DeclareResponseHeaders {
+                resource: r.clone(),
+                http_method: "OPTIONS".into(),
+                status: "204".into(),
+                headers: vec!["Access-Control-Allow-Headers".into()],
+                create: false,
+            },
+            Change::MapResponseHeaders {
+                resource: r,
+                http_method: "OPTIONS".into(),
+                status: "204".into(),
+                headers: vec![hv(
+                    "Access-Control-Allow-Headers",
+                    "x-api-key,content-type",
+                    true,
+                )],
+                create: false,
+            },
+            Change::Deploy { stage: None },
+        ],
+    }
+}
+
+fn http_everything(known: bool) -> ChangeSet {
+    ChangeSet {
+        api: ApiRef {
+            kind: ApiKind::Http,
+            id: known.then(|| "h77".to_string()),
+            name: Some("Orders".into()),
+            region: None,
+        },
+        changes: vec![
+            Change::SetCorsConfiguration {
+                cors: CorsConfiguration {
+                    allow_origins: vec![ORIGIN.into()],
+                    allow_methods: vec!["GET".into(), "OPTIONS".into()],
+                    allow_headers: vec!["authorization".into(), "content-type".into()],
+                    expose_headers: vec!["x-request-id".into()],
+                    max_age: Some(300),
+                    allow_credentials: Some(true),
+                },
+            },
+            Change::CreatePreflightRoute {
+                route_key: "OPTIONS /{proxy+}".into(),
+                integration_id: known.then(|| "int9".to_string()),
+                like_route: "$default".into(),
+            },
+            Change::RouteAuthorizationOff {
+                route_id: known.then(|| "rt1".to_string()),
+                route_key: "OPTIONS /orders".into(),
+            },
+            Change::Deploy {
+                stage: Some(if known { "prod" } else { "$default" }.to_string()),
+            },
+        ],
+    }
+}
+
+/// A model as a template import would give it: logical ids and lines for each part.
+fn templated_api() -> Api {
+    let src = |line: u32, resource: &str| SourceRef {
+        file: "template.yaml".into(),
+        line,
+        resource: Some(resource.into()),
+    };
+    let mut get = Method {
+        http_method: "GET".into(),
+        ..Method::default()
+    };
+    let mut integration = Integration::new(IntegrationType::Http);
+    integration.http_method = Some("GET".into());
+    integration.uri = Some("https://backend.example.com/items".into());
+    get.integration = Some(integration);
+    let at = |element: Element, line: u32, id: &str| Located {
+        element,
+        source: src(line, id),
+    };
+    Api {
+        kind: ApiKind::Rest,
+        resources: vec![Resource {
+            path: "/items".into(),
+            methods: vec![get],
+            ..Resource::default()
+        }],
+        sources: vec![
+            at(Element::Api, 3, "PetsApi"),
+            at(
+                Element::Resource {
+                    path: "/items".into(),
+                },
+                10,
+                "ItemsRes",
+            ),
+            at(
+                Element::Method {
+                    path: "/items".into(),
+                    verb: "GET".into(),
+                },
+                20,
+                "GetItems",
+            ),
+            at(
+                Element::Stage {
+                    name: "prod".into(),
+                },
+                40,
+                "Prod",
+            ),
+        ],
+        ..Api::default()
+    }
+}
+
+fn all_flavours(name: &str, set: &ChangeSet, api: Option<&Api>) -> Vec<(String, Flavour, String)> {
+    Flavour::ALL
+        .into_iter()
+        .filter(|f| *f != Flavour::Cli)
+        .map(|f| (name.to_string(), f, snippets::render(f, set, api)))
+        .collect()
+}
+
+#[test]
+fn hand_built_change_sets_render_valid_iac() {
+    let templated = templated_api();
+    let mut all = Vec::new();
+    for known in [true, false] {
+        let k = if known { "known" } else { "unknown" };
+        all.extend(all_flavours(
+            &format!("rest-everything-{k}"),
+            &rest_everything(known, "/items"),
+            None,
+        ));
+        all.extend(all_flavours(
+            &format!("rest-root-{k}"),
+            &rest_everything(known, "/"),
+            None,
+        ));
+        all.extend(all_flavours(
+            &format!("rest-guarded-{k}"),
+            &rest_options_guarded(known),
+            None,
+        ));
+        all.extend(all_flavours(
+            &format!("http-everything-{k}"),
+            &http_everything(known),
+            None,
+        ));
+    }
+    all.extend(all_flavours(
+        "rest-templated",
+        &rest_everything(true, "/items"),
+        Some(&templated),
+    ));
+    validate("hand-built", &all);
+}
