@@ -42,12 +42,16 @@ pub(super) fn ts_key(s: &str) -> String {
     if ident {
         s.to_string()
     } else {
-        quoted(s)
+        ts_str(s)
     }
 }
 
-/// A TypeScript string literal in single quotes (the house style of CDK code), escaped.
+/// A TypeScript string literal in single quotes (the house style of CDK code), or in double
+/// quotes when it holds single quotes and no double quote (`"'value'"`), escaped.
 pub(super) fn ts_str(s: &str) -> String {
+    if s.contains('\'') && !s.contains('"') {
+        return quoted(s);
+    }
     let mut out = String::from("'");
     for c in s.chars() {
         match c {
@@ -278,7 +282,8 @@ mod tests {
     #[test]
     fn quoting_keeps_every_value_one_literal() {
         assert_eq!(hcl_str("a\"b${x}%{y}\\"), r#""a\"b$${x}%%{y}\\""#);
-        assert_eq!(ts_str("it's\n"), r"'it\'s\n'");
+        assert_eq!(ts_str("it's\n"), "\"it's\\n\"");
+        assert_eq!(ts_str("it's \"x\""), r#"'it\'s "x"'"#);
         assert_eq!(
             yaml_key("method.response.header.X-Y"),
             "method.response.header.X-Y"
