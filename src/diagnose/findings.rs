@@ -141,6 +141,10 @@ impl Severity {
 pub struct Remediation {
     pub text: String,
     pub commands: Vec<String>,
+    /// The same fix in every flavour (`"snippets": {"aws_cli", "cloudformation", "sam",
+    /// "cdk", "terraform"}`, additive to schema v1), when it changes the API's configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snippets: Option<super::remedy::snippets::Snippets>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -189,6 +193,7 @@ impl Finding {
         self.remediation = Some(Remediation {
             text: text.into(),
             commands,
+            snippets: None,
         });
         self
     }

@@ -17,6 +17,8 @@ pub use markdown::render as markdown;
 pub use present::{failed_at_words, VerdictLine};
 pub use text::render as text;
 
+pub use crate::diagnose::remedy::snippets::Flavour;
+
 pub const SCHEMA: &str = "cors-doctor/report/v1";
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,6 +85,10 @@ pub struct Report {
     /// (additive).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_identity: Option<String>,
+    /// The flavour the text and Markdown reports show each fix in (`--fix-format`, the
+    /// config's `report.fix_format`); JSON carries every flavour under `snippets`.
+    #[serde(skip)]
+    pub fix_format: Flavour,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -149,6 +155,7 @@ impl Report {
                 .collect(),
             aws_calls: 0,
             aws_identity: None,
+            fix_format: Flavour::Cli,
         };
         match &evidence.browser {
             Some(BrowserEvidence::Observed(o)) => {
@@ -209,6 +216,28 @@ impl Report {
     }
 }
 
+/// The text of `rem` in `flavour`, when it is not the AWS CLI commands and the fix has one
+/// (a fix that changes no configuration, such as a curl to retry with, has only commands).
+fn snippet(rem: &crate::diagnose::Remediation, flavour: Flavour) -> Option<&str> {
+    if flavour == Flavour::Cli {
+        return None;
+    }
+    rem.snippets
+        .as_ref()
+        .map(|s| s.get(flavour))
+        .filter(|t| !t.trim().is_empty())
+}
+
+/// The Markdown fence language of a flavour.
+fn fence_language(flavour: Flavour) -> &'static str {
+    match flavour {
+        Flavour::Cli => "sh",
+        Flavour::Cloudformation | Flavour::Sam => "yaml",
+        Flavour::Cdk => "typescript",
+        Flavour::Terraform => "hcl",
+    }
+}
+
 /// A step with its free text scrubbed ([`Scrubber::text`]): summary, findings, remediation.
 fn scrubbed_step(scrub: &Scrubber, step: &Step) -> Step {
     let mut step = step.clone();
@@ -218,6 +247,9 @@ fn scrubbed_step(scrub: &Scrubber, step: &Step) -> Step {
         if let Some(r) = &mut f.remediation {
             r.text = scrub.text(&r.text);
             r.commands = r.commands.iter().map(|c| scrub.text(c)).collect();
+            if let Some(s) = &mut r.snippets {
+                s.map(|t| scrub.text(t));
+            }
         }
     }
     step
