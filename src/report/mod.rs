@@ -218,7 +218,7 @@ impl Report {
 
 /// The text of `rem` in `flavour`, when it is not the AWS CLI commands and the fix has one
 /// (a fix that changes no configuration, such as a curl to retry with, has only commands).
-fn snippet(rem: &crate::diagnose::Remediation, flavour: Flavour) -> Option<&str> {
+pub fn snippet(rem: &crate::diagnose::Remediation, flavour: Flavour) -> Option<&str> {
     if flavour == Flavour::Cli {
         return None;
     }
