@@ -89,7 +89,11 @@ pub fn render(r: &Report) -> String {
                     let _ = writeln!(out, "\n  {}:\n", r.fix_format.label());
                     let _ = writeln!(out, "  ```{}", super::fence_language(r.fix_format));
                     for line in snippet.lines() {
-                        let _ = writeln!(out, "  {line}");
+                        if line.is_empty() {
+                            out.push('\n');
+                        } else {
+                            let _ = writeln!(out, "  {line}");
+                        }
                     }
                     let _ = writeln!(out, "  ```");
                 } else if !rem.commands.is_empty() {

@@ -269,7 +269,13 @@ impl Report {
     /// Text and Markdown reach terminals: every control character a server sent (C0, DEL,
     /// C1) is escaped first. JSON keeps the values exact (its encoding escapes them).
     pub fn render(&self, format: Format, color: bool) -> String {
-        let escaped = || redact::map_strings(self, &redact::escape_controls);
+        // (The flavour is no JSON field: it does not survive the round trip through serde.)
+        let escaped = || {
+            redact::map_strings(self, &redact::escape_controls).map(|mut r: Report| {
+                r.fix_format = self.fix_format;
+                r
+            })
+        };
         match format {
             Format::Text => match escaped() {
                 Some(r) => text(&r, color),

@@ -211,7 +211,11 @@ fn render_step(out: &mut String, st: &Style, step: &Step, first: bool, fix_forma
                 );
                 let _ = writeln!(out, "        ```{}", super::fence_language(fix_format));
                 for line in snippet.lines() {
-                    let _ = writeln!(out, "        {}", st.paint("36", line));
+                    if line.is_empty() {
+                        out.push('\n');
+                    } else {
+                        let _ = writeln!(out, "        {}", st.paint("36", line));
+                    }
                 }
                 let _ = writeln!(out, "        ```");
                 continue;

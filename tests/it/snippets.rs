@@ -382,3 +382,133 @@ fn hand_built_change_sets_render_valid_iac() {
     ));
     validate("hand-built", &all);
 }
+
+mod scenarios {
+    //! Every scenario's remedies (live against the simulator with the scenario as the
+    //! configuration, as `demo` runs it, and offline from its export), in every flavour.
+
+    use std::net::{Ipv4Addr, SocketAddr};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use cors_doctor::app::scenario_plan;
+    use cors_doctor::aws::file::OpenApiFile;
+    use cors_doctor::aws::ConfigSource;
+    use cors_doctor::config::Config;
+    use cors_doctor::diagnose::remedy::snippets::Flavour;
+    use cors_doctor::gateway::scenario::Scenario;
+    use cors_doctor::plan::TargetArgs;
+    use cors_doctor::report::Report;
+    use cors_doctor::runner;
+    use cors_doctor::sim::{self, SimServer};
+
+    fn asset(name: &str) -> std::path::PathBuf {
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("assets/scenarios")
+            .join(format!("{name}.json"))
+    }
+
+    async fn live(s: &Scenario) -> Report {
+        let handler = sim::gateway::handler(s.api.clone(), s.spec.backend.clone());
+        let server = SimServer::start(
+            SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            handler,
+            Duration::ZERO,
+        )
+        .await
+        .expect("bind");
+        let plan = scenario_plan(s, &server.base_url()).expect("plan");
+        let source = cors_doctor::app::config_source(&plan).expect("source");
+        let report = runner::run(&plan, source, None).await.expect("live run");
+        server.shutdown().await;
+        report
+    }
+
+    async fn offline(s: &Scenario) -> Report {
+        let req = &s.spec.request;
+        let args = TargetArgs {
+            origin: Some(req.origin.clone()),
+            method: Some(req.method.clone()),
+            headers: req
+                .headers
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect(),
+            body: req.body.clone(),
+            credentials: Some(req.credentials.as_str().to_string()),
+            openapi: Some(asset(&s.name)),
+            path: Some(req.path.clone()),
+            stage: Some(s.spec.stage.clone()),
+            ..TargetArgs::default()
+        };
+        let plan = args.resolve(&Config::default()).expect("plan");
+        let source: Arc<dyn ConfigSource> =
+            Arc::new(OpenApiFile::open(&asset(&s.name)).expect("the export opens"));
+        runner::run(&plan, Some(source), None)
+            .await
+            .expect("offline run")
+    }
+
+    /// Every fix of `report` that changes the configuration, in every flavour.
+    fn snippets_of(name: &str, how: &str, report: &Report) -> Vec<(String, Flavour, String)> {
+        let mut out = Vec::new();
+        for f in report.steps.iter().flat_map(|s| s.findings.iter()) {
+            let Some(r) = &f.remediation else { continue };
+            let Some(set) = &r.change_set else {
+                assert!(
+                    r.snippets.is_none(),
+                    "{name}: snippets without a change set"
+                );
+                continue;
+            };
+            let s = r
+                .snippets
+                .as_ref()
+                .unwrap_or_else(|| panic!("{name} {}: a change set without snippets", f.code));
+            assert_eq!(s.aws_cli, r.commands.join("\n"), "{name} {}", f.code);
+            assert!(!set.changes.is_empty());
+            for flavour in Flavour::ALL.into_iter().filter(|f| *f != Flavour::Cli) {
+                let text = s.get(flavour);
+                assert!(
+                    !text.trim().is_empty(),
+                    "{name} {}: empty {flavour} snippet",
+                    f.code
+                );
+                out.push((
+                    format!("{name}-{how}-{}", f.code),
+                    flavour,
+                    text.to_string(),
+                ));
+            }
+        }
+        out
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_scenario_remedy_renders_valid_iac() {
+        let scenarios = Scenario::all().expect("scenarios load");
+        let mut all = Vec::new();
+        let mut with_remedy = Vec::new();
+        for s in &scenarios {
+            let mut found = snippets_of(&s.name, "live", &live(s).await);
+            found.extend(snippets_of(&s.name, "offline", &offline(s).await));
+            if !found.is_empty() {
+                with_remedy.push(s.name.clone());
+            }
+            all.extend(found);
+        }
+        // Every broken scenario has a remedy that changes the configuration.
+        for s in &scenarios {
+            let healthy = s.spec.expect.first_failing_step.is_none();
+            assert!(
+                healthy
+                    || with_remedy.contains(&s.name)
+                    || s.name == "lambda-proxy-no-allow-origin",
+                "{}: no remedy renders a snippet",
+                s.name
+            );
+        }
+        assert!(with_remedy.len() >= 8, "{with_remedy:?}");
+        super::validate("scenarios", &all);
+    }
+}

@@ -45,7 +45,13 @@ impl Module {
 
     fn finish(self) -> String {
         let mut out = String::new();
-        for h in &self.header {
+        let code = format!("{}\n{}", self.values.join("\n"), self.body.join("\n"));
+        let has_function = !self.body.is_empty();
+        for h in self
+            .header
+            .iter()
+            .filter(|h| has_function || !h.contains("corsFix("))
+        {
             let mut lines = Vec::new();
             Module::comment(&mut lines, "", h);
             for l in lines {
@@ -53,16 +59,20 @@ impl Module {
                 out.push('\n');
             }
         }
+        // Only the modules the code uses (tsc --noUnusedLocals).
         for i in &self.imports {
-            out.push_str(i);
-            out.push('\n');
+            let alias = i.split_whitespace().nth(3).unwrap_or_default();
+            if code.contains(&format!("{alias}.")) {
+                out.push_str(i);
+                out.push('\n');
+            }
         }
         for v in &self.values {
             out.push('\n');
             out.push_str(v);
             out.push('\n');
         }
-        if !self.body.is_empty() {
+        if has_function {
             out.push_str(&format!(
                 "\nexport function corsFix({}): void {{\n",
                 self.params.join(", ")
@@ -370,7 +380,16 @@ fn rest(m: &mut Module, d: &Digest, n: &Names) {
         }
     }
     if d.deploy.is_some() {
-        m.note("No deployment to add: a RestApi's deployment is named after a hash of the API, so `cdk deploy` redeploys the stage when these change.");
+        let note = if d.methods.is_empty() && d.gateway.is_empty() {
+            "Nothing else changes: the stage serves an older deployment than the API (a change made outside CDK?). Put the change in the stack and `cdk deploy` (a RestApi's deployment is named after a hash of the API), or redeploy the stage (aws apigateway create-deployment)."
+        } else {
+            "No deployment to add: a RestApi's deployment is named after a hash of the API, so `cdk deploy` redeploys the stage when these change."
+        };
+        if m.body.is_empty() && m.values.is_empty() {
+            m.values.push(format!("// {note}"));
+        } else {
+            m.note(note);
+        }
     }
 }
 

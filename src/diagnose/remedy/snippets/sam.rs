@@ -183,6 +183,9 @@ fn rest(t: &mut Template, d: &Digest, n: &Names) {
     }
     if d.deploy.is_some() {
         t.note("`sam deploy` deploys the stage by itself: SAM names the deployment after a hash of the API definition.");
+        if d.methods.is_empty() && d.gateway.is_empty() {
+            t.note("Nothing else changes: the stage serves an older deployment than the API (a change made outside SAM?). Put the change in the template and `sam deploy`, or redeploy the stage (aws apigateway create-deployment).");
+        }
     }
     t.resources.push(
         &api.id,

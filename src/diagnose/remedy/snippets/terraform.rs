@@ -274,7 +274,16 @@ fn rest(f: &mut File, d: &Digest, n: &Names) {
 
 fn deployment(f: &mut File, n: &Names, api: &Named, stage: Option<&str>, api_attr: &str) {
     let named = n.tf_deployment();
-    let ids = f.touched.clone();
+    let mut ids = f.touched.clone();
+    let mut hint = String::new();
+    if ids.is_empty() {
+        // Nothing changes but the deployment: the stage serves an older one.
+        hint = format!(
+            " Nothing else changes: redeploy now with terraform apply -replace={}, and list the ids of the API's methods, integrations and responses in the triggers so that it follows them from now on.",
+            named.id
+        );
+        ids.push(format!("{}.body", api.id));
+    }
     let stage = match stage {
         Some(s) => format!("the stage {}", one_line(s)),
         None => "the stage".to_string(),
@@ -286,7 +295,7 @@ fn deployment(f: &mut File, n: &Names, api: &Named, stage: Option<&str>, api_att
     f.block(
         &named.id,
         &format!(
-            "Hint: {stage} serves a deployment, which Terraform replaces only when its triggers change: add these ids to your deployment's triggers (create_before_destroy keeps the stage served meanwhile)."
+            "Hint: {stage} serves a deployment, which Terraform replaces only when its triggers change: add these to your deployment's triggers (create_before_destroy keeps the stage served meanwhile).{hint}"
         ),
         &[
             attr(api_attr, format!("{}.id", api.id)),
