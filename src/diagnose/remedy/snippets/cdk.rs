@@ -30,7 +30,7 @@ impl Module {
     fn comment(out: &mut Vec<String>, indent: &str, text: &str) {
         let mut line = format!("{indent}//");
         for word in one_line(text).split_whitespace() {
-            if line.len() + word.len() + 1 > 96 && line.len() > indent.len() + 2 {
+            if line.len() + word.len() + 1 > 88 && line.len() > indent.len() + 2 {
                 out.push(std::mem::replace(&mut line, format!("{indent}//")));
             }
             line.push(' ');
@@ -45,7 +45,12 @@ impl Module {
 
     fn finish(self) -> String {
         let mut out = String::new();
-        let code = format!("{}\n{}", self.values.join("\n"), self.body.join("\n"));
+        let code = format!(
+            "{}\n{}\n{}",
+            self.values.join("\n"),
+            self.params.join(", "),
+            self.body.join("\n")
+        );
         let has_function = !self.body.is_empty();
         for h in self
             .header
@@ -229,6 +234,8 @@ fn method_var(n: &Names, p: &MethodPatch) -> String {
 fn rest_method(m: &mut Module, n: &Names, p: &MethodPatch, declared_vars: &mut Vec<String>) {
     let path = &p.resource.path;
     let var = n.cdk_resource_var(path);
+    // The declaration goes where it is first needed; dropped below when nothing uses it.
+    let mut declared_at = None;
     if !declared_vars.contains(&var) {
         let expr = if path.trim_matches('/').is_empty() {
             "api.root".to_string()
@@ -240,6 +247,7 @@ fn rest_method(m: &mut Module, n: &Names, p: &MethodPatch, declared_vars: &mut V
                 "{path} is the URL's path: if a stage, custom-domain base path or proxy prefix stands in front of the resource path, use the rest of it."
             ));
         }
+        declared_at = Some(m.body.len());
         m.body.push(format!("  const {var} = {expr};"));
         declared_vars.push(var.clone());
     }
@@ -293,6 +301,15 @@ fn rest_method(m: &mut Module, n: &Names, p: &MethodPatch, declared_vars: &mut V
         }
         if p.api_key_off {
             m.body.push(format!("  {l1}L1.apiKeyRequired = false;"));
+        }
+    }
+    if let Some(at) = declared_at {
+        let used = m.body[at + 1..]
+            .iter()
+            .any(|l| l.contains(&format!("{var}.")));
+        if !used {
+            m.body.remove(at);
+            declared_vars.retain(|v| v != &var);
         }
     }
 }

@@ -66,12 +66,12 @@ impl Template {
     }
 }
 
-/// A comment line, wrapped at about 96 columns.
+/// A comment line, wrapped at about 88 columns.
 pub(super) fn wrap_comment(text: &str) -> String {
     let mut out = String::new();
     let mut line = String::from("#");
     for word in text.split_whitespace() {
-        if line.len() + word.len() + 1 > 96 && line.len() > 1 {
+        if line.len() + word.len() + 1 > 88 && line.len() > 1 {
             out.push_str(&line);
             out.push('\n');
             line = String::from("#");
