@@ -45,13 +45,17 @@ impl Module {
 
     fn finish(self) -> String {
         let mut out = String::new();
+        let has_function = !self.body.is_empty();
         let code = format!(
             "{}\n{}\n{}",
             self.values.join("\n"),
-            self.params.join(", "),
+            if has_function {
+                self.params.join(", ")
+            } else {
+                String::new()
+            },
             self.body.join("\n")
         );
-        let has_function = !self.body.is_empty();
         for h in self
             .header
             .iter()
@@ -403,7 +407,9 @@ fn rest(m: &mut Module, d: &Digest, n: &Names) {
             "No deployment to add: a RestApi's deployment is named after a hash of the API, so `cdk deploy` redeploys the stage when these change."
         };
         if m.body.is_empty() && m.values.is_empty() {
-            m.values.push(format!("// {note}"));
+            let mut lines = Vec::new();
+            Module::comment(&mut lines, "", note);
+            m.values.push(lines.join("\n"));
         } else {
             m.note(note);
         }
@@ -523,7 +529,9 @@ fn http(m: &mut Module, d: &Digest, n: &Names) {
     if d.deploy.is_some() {
         let note = "An HttpApi's default stage deploys every change by itself (autoDeploy); a stage without it needs a new deployment after `cdk deploy`.";
         if m.body.is_empty() {
-            m.values.push(format!("// {note}"));
+            let mut lines = Vec::new();
+            Module::comment(&mut lines, "", note);
+            m.values.push(lines.join("\n"));
         } else {
             m.note(note);
         }

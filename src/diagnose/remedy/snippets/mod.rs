@@ -17,7 +17,7 @@
 //!   resource is recognisable and the fragment valid where it is merged);
 //! - **never weakens authorization on a non-OPTIONS method**: authorization and the API key
 //!   requirement are only switched off on an `OPTIONS` method or on the `OPTIONS` route, as the
-//!   change types allow ([`Change::OptionsAuthorizationOff`], [`Change::RouteAuthorizationOff`]);
+//!   change types allow ([`Change::OptionsAuthorizationOff`](crate::gateway::change::Change::OptionsAuthorizationOff), [`Change::RouteAuthorizationOff`](crate::gateway::change::Change::RouteAuthorizationOff));
 //!   `Auth.AddDefaultAuthorizerToCorsPreflight` only concerns the preflight (SAM);
 //! - **never pairs `*` with credentials**: values are the change set's literal values (the
 //!   remedy allows the exact origin), rendered as they are.
@@ -26,32 +26,40 @@
 //!
 //! | change | CloudFormation | SAM | CDK | Terraform |
 //! |---|---|---|---|---|
-//! | OPTIONS MOCK method + responses | `AWS::ApiGateway::Method` with `Integration` (MOCK, `IntegrationResponses`) and `MethodResponses` [1] | `Cors` on `AWS::Serverless::Api` [2] | `addCorsPreflight` on the resource [3] | `aws_api_gateway_method`, `_method_response`, `_integration`, `_integration_response` |
-//! | OPTIONS authorization off | `AuthorizationType: NONE`, `ApiKeyRequired: false` on the OPTIONS method | `Auth.AddDefaultAuthorizerToCorsPreflight` / `AddApiKeyRequiredToCorsPreflight: false` [4] | the OPTIONS `CfnMethod` (escape hatch) | `authorization = "NONE"` on the OPTIONS method |
+//! | OPTIONS MOCK method + responses | `AWS::ApiGateway::Method` with `Integration` (MOCK, `IntegrationResponses`) and `MethodResponses` (1) | `Cors` on `AWS::Serverless::Api` (2) | `addCorsPreflight` on the resource (3) | `aws_api_gateway_method`, `_method_response`, `_integration`, `_integration_response` |
+//! | OPTIONS authorization off | `AuthorizationType: NONE`, `ApiKeyRequired: false` on the OPTIONS method | `Auth.AddDefaultAuthorizerToCorsPreflight` / `AddApiKeyRequiredToCorsPreflight: false` (4) | the OPTIONS `CfnMethod` (escape hatch) | `authorization = "NONE"` on the OPTIONS method |
 //! | declare / map a header on a method | the method's `MethodResponses` / `Integration.IntegrationResponses` | the `DefinitionBody` operation (OpenAPI) | typed `MethodResponse` / `IntegrationResponse` values for the method's `addMethod` call | `response_parameters` of `_method_response` / `_integration_response` |
-//! | gateway response headers | `AWS::ApiGateway::GatewayResponse` [5] | `GatewayResponses` [2] | `addGatewayResponse` | `aws_api_gateway_gateway_response` |
-//! | HTTP `cors_configuration` | `CorsConfiguration` on `AWS::ApiGatewayV2::Api` [6] | `CorsConfiguration` on `AWS::Serverless::HttpApi` [7] | `corsPreflight` (`CorsPreflightOptions`) | `cors_configuration` of `aws_apigatewayv2_api` |
-//! | HTTP `OPTIONS` route without authorization | `AWS::ApiGatewayV2::Route`, `AuthorizationType: NONE` [8] | an `HttpApi` event with `Auth.Authorizer: NONE` [9] | `addRoutes` with `HttpNoneAuthorizer` | `aws_apigatewayv2_route`, `authorization_type = "NONE"` |
-//! | deploy | a new `AWS::ApiGateway::Deployment` (V2: `AWS::ApiGatewayV2::Deployment`), the stage pointed at it [10] | (SAM redeploys by itself) | (a `RestApi` redeploys by itself) | `triggers` on the deployment [11] |
+//! | gateway response headers | `AWS::ApiGateway::GatewayResponse` (5) | `GatewayResponses` (2) | `addGatewayResponse` | `aws_api_gateway_gateway_response` |
+//! | HTTP `cors_configuration` | `CorsConfiguration` on `AWS::ApiGatewayV2::Api` (6) | `CorsConfiguration` on `AWS::Serverless::HttpApi` (7) | `corsPreflight` (`CorsPreflightOptions`) | `cors_configuration` of `aws_apigatewayv2_api` |
+//! | HTTP `OPTIONS` route without authorization | `AWS::ApiGatewayV2::Route`, `AuthorizationType: NONE` (8) | an `HttpApi` event with `Auth.Authorizer: NONE` (9) | `addRoutes` with `HttpNoneAuthorizer` | `aws_apigatewayv2_route`, `authorization_type = "NONE"` |
+//! | deploy | a new `AWS::ApiGateway::Deployment` (V2: `AWS::ApiGatewayV2::Deployment`), the stage pointed at it (10) | (SAM redeploys by itself) | (a `RestApi` redeploys by itself (12)) | `triggers` on the deployment (11) |
 //!
-//! [1] <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-method.html>
-//! [2] <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-api.html>
-//! [3] <https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_apigateway.CorsOptions.html>
-//! [4] <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-api-apiauth.html>
-//! [5] <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-gatewayresponse.html>
-//! [6] <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigatewayv2-api-cors.html>
-//! [7] <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-httpapi.html>
-//! [8] <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-route.html>
-//! [9] <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-httpapifunctionauth.html>
-//! [10] <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-deployment.html>
-//! [11] <https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/api_gateway_deployment>
+//! 1. <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-method.html>
+//! 2. <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-api.html>
+//! 3. <https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_apigateway.CorsOptions.html>
+//! 4. <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-api-apiauth.html>
+//! 5. <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-gatewayresponse.html>
+//! 6. <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigatewayv2-api-cors.html>
+//! 7. <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-httpapi.html>
+//! 8. <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-route.html>
+//! 9. <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-httpapifunctionauth.html>
+//! 10. <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-deployment.html>
+//! 11. <https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/api_gateway_deployment>
+//!     (the `triggers` argument, hashicorp/terraform-provider-aws#13054 and #13055)
+//! 12. <https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_apigateway.Deployment.html>
 //!
 //! Choices the documentation leaves open:
 //! - **CloudFormation redeploys nothing by itself**: an `AWS::ApiGateway::Deployment` is
 //!   created once, so a changed method reaches the stage only through a new deployment
 //!   resource. The snippet adds one under a new logical id, depending on the changed
-//!   methods, and points the stage at it; renaming it on each change is the usual practice
-//!   (the documentation only says a deployment is a snapshot).
+//!   methods, and points the stage at it. The CloudFormation reference only says a deployment
+//!   deploys the API to a stage (10); that it stays the snapshot of its creation until its
+//!   logical id changes is what the CDK documentation of `Deployment` spells out (12) (and why
+//!   a `RestApi`'s own deployment hashes the API into its logical id).
+//! - **Terraform** replaces a deployment only when its `triggers` change (11); the snippet
+//!   lists the ids of what the fix creates or patches (the provider documents this pattern and
+//!   warns that ids do not catch every later change) with `create_before_destroy`, and when only
+//!   the deployment is stale it says to `terraform apply -replace` it.
 //! - **SAM `Cors`** applies to every path of the API (SAM adds an OPTIONS method to each), not
 //!   only the resource under diagnosis; it is still what SAM users write, and the values are
 //!   the ones the diagnosed request needs. `AddDefaultAuthorizerToCorsPreflight` concerns only
@@ -66,7 +74,14 @@
 //!   whole `MethodResponses` list.
 //! - **HTTP routes in SAM**: a route lives on a function's `HttpApi` event; the OPTIONS route
 //!   is added to the function behind the route that caught the preflight (its integration is
-//!   the one the change names).
+//!   the one the change names), with `Auth.Authorizer: NONE`, which SAM documents as the way
+//!   to make one function's route public under a default authorizer (9). The function's
+//!   logical id is not in an HTTP API's model unless a SAM template recorded it, so it is
+//!   usually derived (`AnyProxyFunction`) and marked assumed.
+//! - **Existing resources in CloudFormation** are shown with their identifying properties
+//!   (`RestApiId`, `ResourceId`, `HttpMethod`, and the integration's `Type`/`Uri` from the model
+//!   when known) plus what to add, marked "exists": CloudFormation has no partial update, and
+//!   lists such as `MethodResponses` replace rather than merge, so the user merges by hand.
 //! - **Terraform** has no partial resources: a resource that exists is shown with the
 //!   attributes to set, and the comment says to merge them into the existing block.
 //!
