@@ -515,3 +515,135 @@ mod scenarios {
         super::validate("scenarios", &all);
     }
 }
+
+mod binary {
+    //! `--fix-format` and the config's `report.fix_format` through the real binary.
+
+    use crate::common::{args, cors_doctor};
+
+    fn asset(name: &str) -> String {
+        format!(
+            "{}/assets/scenarios/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    }
+
+    /// An offline check of the options-missing scenario from its export.
+    fn offline(extra: &[&str]) -> Vec<String> {
+        let mut a = args(&[
+            "check",
+            "--openapi",
+            &asset("options-missing"),
+            "--stage",
+            "prod",
+            "--path",
+            "/orders",
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+            "--origin",
+            "https://app.example.com",
+        ]);
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    }
+
+    #[tokio::test]
+    async fn fix_format_shows_the_chosen_form_in_text_and_markdown() {
+        let out = cors_doctor(offline(&["--fix-format", "cloudformation"])).await;
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        assert!(
+            text.contains("CloudFormation (YAML):\n        ```yaml\n"),
+            "{text}"
+        );
+        assert!(text.contains("        Resources:\n"), "{text}");
+        assert!(text.contains("Type: AWS::ApiGateway::Method"), "{text}");
+        assert!(!text.contains("$ aws apigateway put-method "), "{text}");
+        // Long snippet lines are not wrapped (they are pasted as printed).
+        assert!(
+            text.lines()
+                .any(|l| l.len() > 100 && l.contains("method.response.header")),
+            "{text}"
+        );
+
+        let out = cors_doctor(offline(&[
+            "--fix-format",
+            "terraform",
+            "--format",
+            "markdown",
+        ]))
+        .await;
+        let md = String::from_utf8_lossy(&out.stdout);
+        assert!(md.contains("  Terraform (HCL):\n\n  ```hcl\n"), "{md}");
+        assert!(
+            md.contains("resource \"aws_api_gateway_method\" \"orders_options\" {"),
+            "{md}"
+        );
+
+        // The default stays the AWS CLI commands.
+        let out = cors_doctor(offline(&[])).await;
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("$ aws apigateway put-method "), "{text}");
+        assert!(!text.contains("```"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn json_carries_every_form() {
+        let out = cors_doctor(offline(&["--format", "json", "--fix-format", "sam"])).await;
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
+        let remediation = report["steps"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|s| s["findings"].as_array().into_iter().flatten())
+            .find(|f| f["code"] == "OPTIONS_MISSING")
+            .map(|f| f["remediation"].clone())
+            .expect("OPTIONS_MISSING");
+        let snippets = &remediation["snippets"];
+        let commands: Vec<&str> = remediation["commands"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.as_str())
+            .collect();
+        assert_eq!(snippets["aws_cli"], commands.join("\n"));
+        for key in ["cloudformation", "sam", "cdk", "terraform"] {
+            assert!(
+                snippets[key]
+                    .as_str()
+                    .is_some_and(|s| s.lines().count() > 5),
+                "{key}: {snippets}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn the_config_chooses_the_form_and_a_bad_one_is_a_usage_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = dir.path().join("config.toml");
+        std::fs::write(&config, "[report]\nfix_format = \"cdk\"\n").expect("write");
+        let path = config.to_string_lossy().to_string();
+        let out = cors_doctor(offline(&["--config", &path])).await;
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("```typescript"), "{text}");
+        assert!(text.contains("addCorsPreflight({"), "{text}");
+        // The flag wins over the config.
+        let out = cors_doctor(offline(&["--config", &path, "--fix-format", "cli"])).await;
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("```"));
+
+        std::fs::write(&config, "[report]\nfix_format = \"pulumi\"\n").expect("write");
+        let out = cors_doctor(offline(&["--config", &path])).await;
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("invalid report.fix_format 'pulumi'")
+                && err.contains("use cli, cloudformation, sam, cdk or terraform"),
+            "{err}"
+        );
+        assert!(out.stdout.is_empty());
+        let out = cors_doctor(offline(&["--fix-format", "yaml"])).await;
+        assert_eq!(out.status.code(), Some(2));
+    }
+}
