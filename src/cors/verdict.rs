@@ -32,6 +32,14 @@ fn network_error(
     at: FailedAt,
     warnings: Vec<String>,
 ) -> Verdict {
+    if error.kind == crate::exchange::FailureKind::NotRecorded {
+        // A HAR's hidden answer: not a network error, and not judged.
+        let why = format!(
+            "{}, so the engine's verdict is unknown",
+            error.message.trim_end_matches('.')
+        );
+        return unknown(at, warnings, why);
+    }
     Verdict {
         outcome: Outcome::NetworkError,
         cors_error: None,

@@ -1,0 +1,486 @@
+//! `cors-doctor har FILE.har`: the cross-origin requests of a HAR with the engine's verdict,
+//! failures first; `--entry N` / `--url SUBSTRING` diagnose entries from the recorded
+//! exchanges (the seven steps of `check`, on the same runner), sending nothing unless
+//! `--live`.
+//!
+//! Output (`--format`): text and Markdown print the list, or one report per selected entry.
+//! JSON is one object, schema `cors-doctor/har/v1`: `{schema, browser, creator, entries: [the
+//! list], skipped: [{entry, why}], not_read, cut, reports: [{entry, preflight_entry, report}]}`
+//! (`reports` only with a selection; each `report` is `check --format json`'s report). A
+//! wrapper rather than a bare array, so that what was skipped travels with the reports.
+//!
+//! Exit status: 0 no listed (or selected) request fails, 1 one does, 2 an error (a file that
+//! cannot be read, no entry selected by `--entry`/`--url`).
+//!
+//! The HAR is read once, never written, and never logged (only counts are); every string
+//! shown from it is masked with the secrets of the whole file (cookies, `Authorization`-like
+//! headers, `Set-Cookie`, secret URL parameters and body fields), by value.
+
+use std::io::{IsTerminal, Read};
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::{color_wanted, config_source, print_stdout, wrap_text, AppError};
+use crate::cli::HarArgs;
+use crate::config::Config;
+use crate::cors::{Mode, Outcome};
+use crate::evidence::recorded::{self, Listed, ReadOptions};
+use crate::evidence::ExchangeKind;
+use crate::har::{self, Har, MAX_HAR_BYTES};
+use crate::plan::TargetArgs;
+use crate::redact::Secrets;
+use crate::report::{Format, Report};
+use crate::runner;
+use crate::tui::form::may_change_data;
+
+/// The most reports one `--url` selection prints.
+const MAX_REPORTS: usize = 50;
+/// Distinct secret values remembered from one file (each is masked in every output).
+const MAX_SECRETS: usize = 5_000;
+/// How long `-` waits for standard input to end.
+const STDIN_WAIT: Duration = Duration::from_secs(60);
+
+/// Reads the HAR named on the command line (`-`: standard input) as text.
+pub fn read_har(file: &str) -> Result<String, AppError> {
+    let fail = |why: String| AppError::Har(format!("{}: {why}", shown_name(file)));
+    if file == "-" {
+        if std::io::stdin().is_terminal() {
+            return Err(fail("standard input is a terminal; pipe or redirect the HAR in (cors-doctor har - < session.har).".into()));
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let read = std::io::stdin()
+                .lock()
+                .take(MAX_HAR_BYTES + 1)
+                .read_to_end(&mut buf)
+                .map(|_| buf);
+            let _ = tx.send(read);
+        });
+        let bytes = match rx.recv_timeout(STDIN_WAIT) {
+            Ok(Ok(b)) => b,
+            Ok(Err(e)) => return Err(fail(format!("cannot read standard input: {e}."))),
+            Err(_) => {
+                return Err(fail(format!(
+                    "standard input did not end within {} s; redirect a saved HAR in.",
+                    STDIN_WAIT.as_secs()
+                )))
+            }
+        };
+        if bytes.len() as u64 > MAX_HAR_BYTES {
+            return Err(fail(har::HarError::TooLarge.to_string()));
+        }
+        return String::from_utf8(bytes)
+            .map_err(|_| fail("the HAR is not UTF-8 text; save it again from DevTools.".into()));
+    }
+    crate::user_file::read_text(std::path::Path::new(file), MAX_HAR_BYTES).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::FileTooLarge || e.to_string().contains("larger") {
+            fail(har::HarError::TooLarge.to_string())
+        } else {
+            fail(format!("cannot read it: {e}"))
+        }
+    })
+}
+
+fn shown_name(file: &str) -> String {
+    if file == "-" {
+        "standard input".to_string()
+    } else {
+        crate::redact::escape_controls(&crate::redact::shorten(file, 200))
+    }
+}
+
+/// Every secret value in the file: cookies, secret headers (`Set-Cookie` included), secret URL
+/// parameters and body fields; at most [`MAX_SECRETS`] distinct ones (the masking by structure
+/// still covers the rest where they are shown).
+pub fn har_secrets(har: &Har) -> Secrets {
+    let mut all = Secrets::new();
+    for e in &har.entries {
+        if all.len() >= MAX_SECRETS {
+            tracing::warn!("more secret values than {MAX_SECRETS} in the HAR: the rest are masked by structure only");
+            break;
+        }
+        let v = e.secret_values();
+        let mut s = Secrets::new();
+        for (n, value) in &v.headers {
+            s.add_header(n, value);
+        }
+        for c in &v.cookies {
+            s.add(c);
+        }
+        s.add_url(v.url);
+        for b in &v.bodies {
+            s.add_body(b);
+        }
+        if !s.is_empty() {
+            all.extend(&s);
+        }
+    }
+    all
+}
+
+/// The entries `args` selects (numbers), or an error naming what to give.
+fn select(list: &[Listed], har: &Har, args: &HarArgs) -> Result<Vec<usize>, AppError> {
+    if let Some(n) = args.entry {
+        if list.iter().any(|l| l.number == n) {
+            return Ok(vec![n]);
+        }
+        let why = match har.entry(n) {
+            None if har.skipped.iter().any(|s| s.number == n) => {
+                "was skipped (see the list's note on what was not read)".to_string()
+            }
+            None => format!(
+                "does not exist (the file has {} entries)",
+                har.entries.len() + har.skipped.len()
+            ),
+            Some(e) if e.is_preflight() => {
+                match har
+                    .entries
+                    .iter()
+                    .find(|a| !a.is_preflight() && har.preflight_for(a).is_some_and(|p| p.number == n))
+                {
+                    Some(a) => format!("is a preflight: diagnose the request it was sent for, --entry {}", a.number),
+                    None => "is a preflight: diagnose the request it was sent for".to_string(),
+                }
+            }
+            Some(e) => match recorded::recorded(har, e, &ReadOptions::default()) {
+                Err(err) => err.to_string(),
+                Ok(_) => "is not a cross-origin request (its origin is the page's own), so CORS does not apply".to_string(),
+            },
+        };
+        return Err(AppError::Har(format!(
+            "entry {n} {why}; run `cors-doctor har FILE` to list the cross-origin requests."
+        )));
+    }
+    if let Some(sub) = &args.url {
+        let picked: Vec<usize> = list
+            .iter()
+            .filter(|l| l.url.contains(sub.as_str()))
+            .map(|l| l.number)
+            .collect();
+        if picked.is_empty() {
+            return Err(AppError::Har(format!(
+                "no cross-origin request's URL contains '{}'; run `cors-doctor har FILE` to list them.",
+                crate::redact::known(&crate::redact::escape_controls(&crate::redact::shorten(sub, 100)))
+            )));
+        }
+        return Ok(picked);
+    }
+    Ok(Vec::new())
+}
+
+/// `cors-doctor har`.
+pub async fn har(args: &HarArgs, config: &Config) -> Result<i32, AppError> {
+    let text = read_har(&args.file)?;
+    let har =
+        har::parse(&text).map_err(|e| AppError::Har(format!("{}: {e}", shown_name(&args.file))))?;
+    drop(text);
+    tracing::info!(
+        entries = har.entries.len(),
+        skipped = har.skipped.len(),
+        "HAR read"
+    );
+    crate::redact::remember(&har_secrets(&har));
+    let credentials = match &args.credentials {
+        Some(c) => Some(
+            c.parse()
+                .map_err(|e: crate::target::TargetError| AppError::Har(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let opts = ReadOptions {
+        origin: args.origin.clone(),
+        credentials,
+    };
+    let mode = args.mode.map_or(Mode::ChromeToday, Mode::from);
+    let list = recorded::list(&har, &opts, mode);
+    let format = Format::from(args.format);
+    if let Some(note) = har.skipped_summary() {
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            format!("cors-doctor: {}\n", mask(&note)).as_bytes(),
+        );
+    }
+    let selected = select(&list, &har, args)?;
+    if selected.is_empty() {
+        print_stdout(&render_list(&har, &list, format))?;
+        return Ok(if list.iter().any(|l| l.failed) { 1 } else { 0 });
+    }
+    if selected.len() > MAX_REPORTS {
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            format!(
+                "cors-doctor: {} requests match; diagnosing the first {MAX_REPORTS} (failures first). Narrow --url, or give --entry N.\n",
+                selected.len()
+            )
+            .as_bytes(),
+        );
+    }
+    let mut reports = Vec::new();
+    for n in selected.into_iter().take(MAX_REPORTS) {
+        let Some(entry) = har.entry(n) else { continue };
+        let rec =
+            recorded::recorded(&har, entry, &opts).map_err(|e| AppError::Har(e.to_string()))?;
+        let report = diagnose_entry(args, config, &rec).await?;
+        reports.push((n, rec.preflight_entry, report));
+    }
+    let code = reports
+        .iter()
+        .map(|(_, _, r)| r.exit_code())
+        .max()
+        .unwrap_or(0);
+    print_stdout(&render_reports(
+        &har,
+        &list,
+        &reports,
+        format,
+        args.no_color,
+    ))?;
+    Ok(code)
+}
+
+/// One entry's report: the plan the command line and the entry make, the recorded exchanges,
+/// and (`--live`) the safe requests sent again.
+async fn diagnose_entry(
+    args: &HarArgs,
+    config: &Config,
+    rec: &recorded::Recorded,
+) -> Result<Report, AppError> {
+    let explicit_aws = args.aws;
+    let targs = TargetArgs {
+        url: Some(rec.target.url.to_string()),
+        origin: Some(rec.target.origin.clone()),
+        method: Some(rec.target.method.clone()),
+        credentials: Some(rec.target.credentials.as_str().to_string()),
+        no_aws: !explicit_aws,
+        openapi: args.openapi.clone(),
+        kind: args.kind.map(Into::into),
+        api_id: args.api_id.clone(),
+        stage: args.stage.clone(),
+        profile: args.profile.clone(),
+        region: args.region.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+        timeout: args.timeout,
+        mode: args.mode.map(Mode::from),
+        ..TargetArgs::default()
+    };
+    let mut plan = targs.resolve(config)?;
+    plan.target = rec.target.clone();
+    let source = config_source(&plan)?;
+    let mut send: Vec<ExchangeKind> = Vec::new();
+    if args.live {
+        send.push(ExchangeKind::ForeignOrigin);
+        if crate::cors::plan(&plan.target).required {
+            send.push(ExchangeKind::Preflight);
+        }
+        if !may_change_data(&plan.target.method) || args.yes {
+            send.extend([ExchangeKind::Actual, ExchangeKind::NoOrigin]);
+        } else {
+            let _ = std::io::Write::write_all(
+                &mut std::io::stderr(),
+                format!(
+                    "cors-doctor: --live sent only the preflights: {} can change data, so the request itself was not sent again (add --yes to send it, twice: with and without Origin).\n",
+                    crate::redact::escape_controls(&crate::redact::shorten(&plan.target.method, 20))
+                )
+                .as_bytes(),
+            );
+        }
+    }
+    let deadline = tokio::time::Instant::now() + plan.timeout;
+    let (report, _) =
+        runner::run_recorded(&plan, source, rec.exchanges.clone(), &send, deadline).await?;
+    Ok(report)
+}
+
+/// A string from the file, for output: secrets masked (by value and by structure), controls
+/// escaped.
+fn mask(s: &str) -> String {
+    crate::redact::escape_controls(&crate::redact::known(s))
+}
+
+fn masked_url(url: &str) -> String {
+    mask(&crate::redact::url(url))
+}
+
+fn outcome_words(l: &Listed) -> String {
+    let v = &l.verdict;
+    let error = v
+        .cors_error
+        .as_ref()
+        .map(|e| format!(" ({})", e.kind.name()))
+        .unwrap_or_default();
+    match v.outcome {
+        Outcome::Allowed => "allowed".to_string(),
+        Outcome::Blocked => {
+            let at = match v.failed_at {
+                Some(crate::cors::FailedAt::Preflight) => "blocked at the preflight",
+                _ => "blocked",
+            };
+            format!("{at}{error}")
+        }
+        Outcome::NetworkError => "network error".to_string(),
+        Outcome::Refused => "refused by fetch()".to_string(),
+        Outcome::Unknown if l.browser_error.is_some() => "unknown: answer not recorded".to_string(),
+        Outcome::Unknown => "unknown".to_string(),
+    }
+}
+
+fn status_words(status: u16) -> String {
+    if status == 0 {
+        "none".to_string()
+    } else {
+        status.to_string()
+    }
+}
+
+fn list_json(l: &Listed) -> serde_json::Value {
+    json!({
+        "entry": l.number,
+        "method": mask(&l.method),
+        "url": masked_url(&l.url),
+        "origin": mask(&l.origin),
+        "status": (l.status != 0).then_some(l.status),
+        "preflight_entry": l.preflight_entry,
+        "preflight_status": l.preflight_status.filter(|s| *s != 0),
+        "outcome": l.verdict.outcome.as_str(),
+        "cors_error": l.verdict.cors_error.as_ref().map(|e| e.kind.name()),
+        "failed_at": l.verdict.failed_at,
+        "browser_error": l.browser_error.as_deref().map(mask),
+        "failed": l.failed,
+    })
+}
+
+fn wrapper(har: &Har, list: &[Listed]) -> serde_json::Value {
+    json!({
+        "schema": "cors-doctor/har/v1",
+        "browser": har.shape.name(),
+        "creator": har.creator.as_deref().map(mask),
+        "entries": list.iter().map(list_json).collect::<Vec<_>>(),
+        "skipped": har.skipped.iter().map(|s| json!({"entry": s.number, "why": mask(&s.why)})).collect::<Vec<_>>(),
+        "not_read": har.over_limit,
+        "cut": har.cut.as_deref().map(mask),
+    })
+}
+
+/// The list, in `format`.
+pub fn render_list(har: &Har, list: &[Listed], format: Format) -> String {
+    match format {
+        Format::Json => serde_json::to_string_pretty(&wrapper(har, list)).unwrap_or_default(),
+        Format::Text | Format::Markdown => {
+            let md = format == Format::Markdown;
+            let mut out = String::new();
+            let failed = list.iter().filter(|l| l.failed).count();
+            out.push_str(&format!(
+                "{}{} HAR{}: {} cross-origin request{}, {failed} failed{}\n",
+                if md { "## " } else { "" },
+                har.shape.name(),
+                har.creator
+                    .as_deref()
+                    .map(|c| format!(" ({})", mask(c)))
+                    .unwrap_or_default(),
+                list.len(),
+                if list.len() == 1 { "" } else { "s" },
+                if failed > 0 { " (listed first)" } else { "" },
+            ));
+            if md {
+                out.push_str("\n| entry | request | status | preflight | verdict | browser recorded |\n|---|---|---|---|---|---|\n");
+            }
+            for l in list {
+                let pf = match (l.preflight_entry, l.preflight_status) {
+                    (Some(n), Some(s)) => format!("#{n} {}", status_words(s)),
+                    _ => "-".to_string(),
+                };
+                let rec = l.browser_error.as_deref().map(mask).unwrap_or_default();
+                if md {
+                    out.push_str(&format!(
+                        "| {} | `{} {}` | {} | {pf} | {} | {} |\n",
+                        l.number,
+                        mask(&l.method),
+                        masked_url(&l.url).replace('|', "%7C"),
+                        status_words(l.status),
+                        outcome_words(l),
+                        rec.replace('|', "\\|"),
+                    ));
+                } else {
+                    out.push_str(&format!(
+                        "{} {:>4}  {} {}\n        status {}, preflight {pf}, from {}: {}{}\n",
+                        if l.failed { "✗" } else { "✓" },
+                        l.number,
+                        mask(&l.method),
+                        masked_url(&l.url),
+                        status_words(l.status),
+                        mask(&l.origin),
+                        outcome_words(l),
+                        if rec.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (browser: {rec})")
+                        },
+                    ));
+                }
+            }
+            if list.is_empty() {
+                out.push_str("No cross-origin request in this HAR (requests whose origin differs from the page's).\n");
+            } else {
+                out.push_str("\nDiagnose one from the recorded evidence: cors-doctor har FILE --entry N (nothing is sent; --live sends the safe requests).\n");
+            }
+            if let Some(note) = har.skipped_summary() {
+                out.push_str(&format!("Not read: {}.\n", mask(&note)));
+            }
+            out
+        }
+    }
+}
+
+/// The reports of the selected entries, in `format`.
+fn render_reports(
+    har: &Har,
+    list: &[Listed],
+    reports: &[(usize, Option<usize>, Report)],
+    format: Format,
+    no_color: bool,
+) -> String {
+    match format {
+        Format::Json => {
+            let mut w = wrapper(har, list);
+            w["reports"] = reports
+                .iter()
+                .map(|(n, pf, r)| {
+                    json!({
+                        "entry": n,
+                        "preflight_entry": pf,
+                        "report": serde_json::from_str::<serde_json::Value>(&r.render(Format::Json, false)).unwrap_or_default(),
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&w).unwrap_or_default()
+        }
+        Format::Text | Format::Markdown => {
+            let color = format == Format::Text && color_wanted(no_color);
+            let mut parts = Vec::new();
+            for (n, pf, r) in reports {
+                let head = format!(
+                    "HAR entry {n}{} (recorded by {}; nothing was sent unless --live)",
+                    pf.map(|p| format!(", preflight entry {p}"))
+                        .unwrap_or_default(),
+                    har.shape.name()
+                );
+                let head = if format == Format::Markdown {
+                    format!("## {head}\n\n")
+                } else {
+                    format!("── {head} ──\n")
+                };
+                parts.push(format!(
+                    "{head}{}",
+                    wrap_text(format, r.render(format, color))
+                ));
+            }
+            parts.join(if format == Format::Markdown {
+                "\n\n---\n\n"
+            } else {
+                "\n\n"
+            })
+        }
+    }
+}
