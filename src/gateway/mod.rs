@@ -3,12 +3,14 @@
 //! - [`model`]: one normalized model for REST and HTTP APIs ([`Api`]), stages and deployments.
 //! - [`openapi`]: import/export of AWS's OpenAPI 3 / Swagger 2 exports (lossless round trip).
 //! - [`behavior`]: the response API Gateway sends for a request ([`behavior::respond`]).
+//! - [`change`]: typed configuration changes, the one source of every fix ([`change::ChangeSet`]).
 //! - [`inspect`]: the configuration facts a diagnosis needs ([`inspect::facts`]).
 //! - [`scenario`]: the embedded example APIs of `assets/scenarios/`.
 //!
 //! No I/O: callers read files and hand over text (a large export through
 //! [`openapi::DefinitionText`], which the import may ask for again in parts).
 pub mod behavior;
+pub mod change;
 pub mod inspect;
 pub mod model;
 pub mod openapi;

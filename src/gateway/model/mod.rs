@@ -15,6 +15,7 @@ mod extra;
 mod gateway_responses;
 mod served;
 mod sorted_map;
+mod source;
 mod unresolved;
 
 use std::collections::BTreeMap;
@@ -29,6 +30,7 @@ pub use gateway_responses::{
 };
 pub use served::Served;
 pub use sorted_map::SortedMap;
+pub use source::{Element, Located, SourceRef};
 pub use unresolved::{has_placeholder, intrinsic_name, Need, Unresolved, UnresolvedKind};
 
 /// The resource path of the HTTP API `$default` route.
@@ -116,6 +118,10 @@ pub struct Api {
     /// What decided REST or HTTP (`x-amazon-apigateway-cors (HTTP APIs only)`, `--kind`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind_decided_by: Option<String>,
+    /// Where each part is defined in the file the API was read from (templates, plans), in
+    /// document order; empty for the SDK and the simulator.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Located>,
 }
 
 /// A REST resource, or the path of one or more HTTP API routes.
@@ -551,6 +557,23 @@ impl Api {
     /// The resource with exactly this template path.
     pub fn resource(&self, path: &str) -> Option<&Resource> {
         self.resources.iter().find(|r| r.path == path)
+    }
+
+    /// Where `element` is defined, else where the nearest enclosing part is (a method's
+    /// resource, then the API), when the API was read from a file that records it.
+    pub fn source_of(&self, element: &Element) -> Option<&SourceRef> {
+        let find = |e: &Element| {
+            self.sources
+                .iter()
+                .find(|l| &l.element == e)
+                .map(|l| &l.source)
+        };
+        find(element)
+            .or_else(|| match element {
+                Element::Method { path, .. } => find(&Element::Resource { path: path.clone() }),
+                _ => None,
+            })
+            .or_else(|| find(&Element::Api))
     }
 }
 
