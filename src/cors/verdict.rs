@@ -142,6 +142,17 @@ pub(super) fn verdict(
 
     if plan.required {
         match preflight {
+            // A recording without the preflight (Safari keeps none) whose actual request was
+            // answered: the browser sends the actual request only after a preflight passed.
+            Observed::Failed(e)
+                if e.kind == crate::exchange::FailureKind::NotRecorded
+                    && matches!(actual, Observed::Response(_)) =>
+            {
+                warnings.push(format!(
+                    "{}; the actual request was answered, so the browser's preflight passed",
+                    e.message.trim_end_matches('.')
+                ));
+            }
             Observed::Failed(e) => {
                 return network_error(target, plan, e, FailedAt::Preflight, warnings)
             }

@@ -127,8 +127,24 @@ pub fn recorded(har: &Har, entry: &Entry, opts: &ReadOptions) -> Result<Recorded
     let ids = ids(&plan);
     let mut exchanges = Vec::new();
     let preflight = har.preflight_for(entry);
-    if let Some(pf) = preflight {
-        exchanges.push(exchange(pf, ExchangeKind::Preflight, ids.preflight.clone()));
+    match preflight {
+        Some(pf) => exchanges.push(exchange(pf, ExchangeKind::Preflight, ids.preflight.clone())),
+        None if plan.required => exchanges.push(not_recorded(
+            ExchangeKind::Preflight,
+            ids.preflight.clone(),
+            RecordedRequest {
+                method: "OPTIONS".to_string(),
+                url: entry.request.url.clone(),
+                headers: Headers::new(),
+                body: None,
+            },
+            if har.shape == har::Shape::Safari {
+                "the HAR holds no preflight: Safari's Web Inspector never records one"
+            } else {
+                "the HAR holds no preflight for this request (DevTools did not save it)"
+            },
+        )),
+        None => {}
     }
     exchanges.push(exchange(entry, ExchangeKind::Actual, ids.actual.clone()));
     let mut bare_headers = Headers::new();
@@ -142,25 +158,17 @@ pub fn recorded(har: &Har, entry: &Entry, opts: &ReadOptions) -> Result<Recorded
             bare_headers.push(n, v);
         }
     }
-    exchanges.push(Exchange {
-        id: ids.no_origin,
-        kind: ExchangeKind::NoOrigin,
-        request: RecordedRequest {
+    exchanges.push(not_recorded(
+        ExchangeKind::NoOrigin,
+        ids.no_origin,
+        RecordedRequest {
             method: entry.request.method.clone(),
             url: entry.request.url.clone(),
             headers: bare_headers,
             body: target.body.clone(),
         },
-        response: None,
-        error: Some(TransportError {
-            kind: FailureKind::NotRecorded,
-            message: "Unknown, because a HAR holds only what the browser sent, and a browser always sends Origin on a cross-origin request: the same request without Origin was never made (`cors-doctor har --live` sends it)".to_string(),
-        }),
-        answered_by: Default::default(),
-        gateway_error_type: None,
-        elapsed_ms: 0,
-        predicted: false,
-    });
+        "Unknown, because a HAR holds only what the browser sent, and a browser always sends Origin on a cross-origin request: the same request without Origin was never made (`cors-doctor har --live` sends it)",
+    ));
     let browser_error = entry
         .response
         .error
@@ -197,6 +205,24 @@ fn ids(plan: &cors::PreflightPlan) -> Ids {
 /// Text from the file for a message: controls escaped, at most 200 characters.
 fn shown(text: &str) -> String {
     crate::text::escape_controls(&crate::text::shorten(text, 200))
+}
+
+/// An exchange the recording does not hold, saying why.
+fn not_recorded(kind: ExchangeKind, id: String, request: RecordedRequest, why: &str) -> Exchange {
+    Exchange {
+        id,
+        kind,
+        request,
+        response: None,
+        error: Some(TransportError {
+            kind: FailureKind::NotRecorded,
+            message: why.to_string(),
+        }),
+        answered_by: Default::default(),
+        gateway_error_type: None,
+        elapsed_ms: 0,
+        predicted: false,
+    }
 }
 
 /// One recorded entry as an exchange of `kind`.
