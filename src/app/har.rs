@@ -16,7 +16,7 @@
 //! shown from it is masked with the secrets of the whole file (cookies, `Authorization`-like
 //! headers, `Set-Cookie`, secret URL parameters and body fields), by value.
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::time::Duration;
 
 use serde_json::json;
@@ -41,46 +41,40 @@ const MAX_SECRETS: usize = 5_000;
 /// How long `-` waits for standard input to end.
 const STDIN_WAIT: Duration = Duration::from_secs(60);
 
-/// Reads the HAR named on the command line (`-`: standard input) as text.
-pub fn read_har(file: &str) -> Result<String, AppError> {
+/// Reads the HAR named on the command line (`-`: standard input) as it streams in (the text
+/// is never held whole: see [`har::parse_reader`]).
+pub fn load_har(file: &str) -> Result<Har, AppError> {
     let fail = |why: String| AppError::Har(format!("{}: {why}", shown_name(file)));
-    if file == "-" {
+    let parsed = if file == "-" {
         if std::io::stdin().is_terminal() {
             return Err(fail("standard input is a terminal; pipe or redirect the HAR in (cors-doctor har - < session.har).".into()));
         }
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let read = std::io::stdin()
-                .lock()
-                .take(MAX_HAR_BYTES + 1)
-                .read_to_end(&mut buf)
-                .map(|_| buf);
-            let _ = tx.send(read);
+            let stdin = std::io::stdin().lock();
+            let _ = tx.send(har::parse_reader(std::io::BufReader::with_capacity(
+                64 * 1024,
+                stdin,
+            )));
         });
-        let bytes = match rx.recv_timeout(STDIN_WAIT) {
-            Ok(Ok(b)) => b,
-            Ok(Err(e)) => return Err(fail(format!("cannot read standard input: {e}."))),
+        match rx.recv_timeout(STDIN_WAIT) {
+            Ok(parsed) => parsed,
             Err(_) => {
                 return Err(fail(format!(
                     "standard input did not end within {} s; redirect a saved HAR in.",
                     STDIN_WAIT.as_secs()
                 )))
             }
-        };
-        if bytes.len() as u64 > MAX_HAR_BYTES {
-            return Err(fail(har::HarError::TooLarge.to_string()));
         }
-        return String::from_utf8(bytes)
-            .map_err(|_| fail("the HAR is not UTF-8 text; save it again from DevTools.".into()));
-    }
-    crate::user_file::read_text(std::path::Path::new(file), MAX_HAR_BYTES).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::FileTooLarge || e.to_string().contains("larger") {
-            fail(har::HarError::TooLarge.to_string())
-        } else {
-            fail(format!("cannot read it: {e}"))
-        }
-    })
+    } else {
+        let opened = crate::user_file::UserFile::open(std::path::Path::new(file), MAX_HAR_BYTES)
+            .map_err(|e| fail(format!("cannot read it: {e}")))?;
+        let reader = opened
+            .reader()
+            .map_err(|e| fail(format!("cannot read it: {e}")))?;
+        har::parse_reader(std::io::BufReader::with_capacity(64 * 1024, reader))
+    };
+    parsed.map_err(|e| fail(e.to_string()))
 }
 
 fn shown_name(file: &str) -> String {
@@ -172,10 +166,7 @@ fn select(list: &[Listed], har: &Har, args: &HarArgs) -> Result<Vec<usize>, AppE
 
 /// `cors-doctor har`.
 pub async fn har(args: &HarArgs, config: &Config) -> Result<i32, AppError> {
-    let text = read_har(&args.file)?;
-    let har =
-        har::parse(&text).map_err(|e| AppError::Har(format!("{}: {e}", shown_name(&args.file))))?;
-    drop(text);
+    let har = load_har(&args.file)?;
     tracing::info!(
         entries = har.entries.len(),
         skipped = har.skipped.len(),

@@ -56,8 +56,8 @@ pub const MAX_HEADERS: usize = 200;
 pub const MAX_VALUE: usize = 16 * 1024;
 /// Bytes kept of a request body (API Gateway's 10 MB payload limit).
 pub const MAX_REQUEST_BODY: usize = 10 * 1024 * 1024;
-/// Bytes kept of a response body.
-pub const MAX_RESPONSE_BODY: usize = 8 * 1024;
+/// Bytes kept of a response body (as much as the probes keep).
+pub const MAX_RESPONSE_BODY: usize = 2048;
 /// Bytes kept of short strings (URLs are up to 64 KiB; methods, ids, statuses text less).
 const MAX_URL: usize = 64 * 1024;
 const MAX_SHORT: usize = 1024;
@@ -113,6 +113,8 @@ pub struct Har {
     /// Set when the file breaks off (truncated or invalid JSON) after some entries: where,
     /// and that the entries before it are listed.
     pub cut: Option<String>,
+    /// Request entry number → the number of the preflight entry sent for it.
+    pub preflights: std::collections::BTreeMap<usize, usize>,
 }
 
 /// One page (`log.pages[]`): its id and title (Chrome and Firefox write the page's URL).
@@ -294,37 +296,17 @@ pub struct SecretValues<'a> {
 impl Har {
     /// The entry numbered `number` (1-based, as listed).
     pub fn entry(&self, number: usize) -> Option<&Entry> {
-        self.entries.iter().find(|e| e.number == number)
+        // Entries are kept in file order, numbers increasing.
+        self.entries
+            .binary_search_by_key(&number, |e| e.number)
+            .ok()
+            .map(|i| &self.entries[i])
     }
 
-    /// The preflight the browser sent for `actual`: a preflight entry for the same URL whose
-    /// `Access-Control-Request-Method` is the actual method (and the same `Origin`, when both
-    /// say), the nearest before it, else the nearest after it (DevTools may list it second).
+    /// The preflight the browser sent for `actual` (see [`pair_preflights`]).
     pub fn preflight_for(&self, actual: &Entry) -> Option<&Entry> {
-        if actual.is_preflight() {
-            return None;
-        }
-        let origin = actual.request_header("origin");
-        let fits = |e: &&Entry| {
-            e.is_preflight()
-                && e.request.url == actual.request.url
-                && e.request_header("access-control-request-method")
-                    .is_none_or(|m| m.trim().eq_ignore_ascii_case(&actual.request.method))
-                && match (origin, e.request_header("origin")) {
-                    (Some(a), Some(b)) => a.trim() == b.trim(),
-                    _ => true,
-                }
-        };
-        self.entries
-            .iter()
-            .filter(|e| e.number < actual.number)
-            .rfind(fits)
-            .or_else(|| {
-                self.entries
-                    .iter()
-                    .filter(|e| e.number > actual.number)
-                    .find(fits)
-            })
+        let n = *self.preflights.get(&actual.number)?;
+        self.entry(n)
     }
 
     /// The entries that are cross-origin requests (not preflights): those whose page origin
@@ -403,39 +385,61 @@ pub enum HarError {
     TooLarge,
 }
 
-/// Reads a HAR's text. Entries that cannot be read are skipped (with why); a file that
-/// breaks off keeps the entries before the break ([`Har::cut`]). Errors only when nothing
-/// usable is there.
+/// Reads a HAR's text (see [`parse_reader`]).
 pub fn parse(text: &str) -> Result<Har, HarError> {
-    if text.len() as u64 > MAX_HAR_BYTES {
-        return Err(HarError::TooLarge);
-    }
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.trim().is_empty() {
-        return Err(HarError::Empty);
+    parse_reader(text.as_bytes())
+}
+
+/// Reads a HAR from `input` as it streams in: the file's text is never held whole, only one
+/// entry's at a time (so memory is the model's, which is at most the file's size). Entries
+/// that cannot be read are skipped (with why); a file that breaks off keeps the entries
+/// before the break ([`Har::cut`]). Errors only when nothing usable is there. More than
+/// [`MAX_HAR_BYTES`] is refused.
+pub fn parse_reader(input: impl std::io::Read) -> Result<Har, HarError> {
+    let mut input = Limited {
+        inner: input,
+        left: MAX_HAR_BYTES,
+        over: false,
+        read: 0,
+    };
+    // A byte-order mark, then the first non-blank byte: an empty file is said so.
+    let mut first = [0u8; 3];
+    let mut head = Vec::new();
+    let n = read_up_to(&mut input, &mut first).map_err(|e| HarError::NotJson(e.to_string()))?;
+    if first[..n] != [0xef, 0xbb, 0xbf] {
+        head.extend_from_slice(&first[..n]);
     }
     let mut har = Har::default();
     let mut state = State::default();
-    let mut de = serde_json::Deserializer::from_str(text);
+    let reader = std::io::Read::chain(&head[..], &mut input);
+    let mut de = serde_json::Deserializer::from_reader(reader);
     let result = RootSeed {
         har: &mut har,
         state: &mut state,
     }
     .deserialize(&mut de)
     .and_then(|()| de.end());
+    if input.over {
+        return Err(HarError::TooLarge);
+    }
     if let Err(e) = result {
+        if input.read == 0 || (e.is_eof() && !state.saw_log && only_blank(&head)) {
+            return Err(HarError::Empty);
+        }
         let at = format!("line {}, column {}", e.line(), e.column());
         let why = match e.classify() {
             serde_json::error::Category::Eof => format!("the file ends early, at {at}"),
             _ => format!("invalid JSON at {at}"),
         };
-        if !state.in_entries && har.entries.is_empty() && har.skipped.is_empty() {
-            return Err(if state.saw_log {
+        if har.entries.is_empty() && har.skipped.is_empty() {
+            return Err(if !e.is_data() {
                 HarError::NotJson(why)
-            } else if e.is_data() {
-                HarError::NotHar("it has no \"log\" object")
+            } else if state.saw_entries {
+                HarError::NotHar("its \"log.entries\" is not a list of entries")
+            } else if state.saw_log {
+                HarError::NotHar("its \"log\" is not an object")
             } else {
-                HarError::NotJson(why)
+                HarError::NotHar("it has no \"log\" object")
             });
         }
         har.cut = Some(format!(
@@ -454,14 +458,125 @@ pub fn parse(text: &str) -> Result<Har, HarError> {
         // No creator (or an unknown one): the entries' custom fields tell.
         har.shape = state.guessed;
     }
+    har.preflights = pair_preflights(&har);
     Ok(har)
+}
+
+/// How far (in preflights for the same URL) a request's preflight is looked for.
+const PAIR_WINDOW: usize = 64;
+
+/// Pairs each request with the preflight the browser sent for it: a preflight entry for the
+/// same URL whose `Access-Control-Request-Method` is the request's method (and the same
+/// `Origin`, when both say), not already paired, the nearest in the file. On a tie Chrome's
+/// is the one after (DevTools lists the request first: seen in a real Chromium's events,
+/// `tests/fixtures/har/chrome-real.har`), the others' the one before (Firefox lists the
+/// preflight first). A file without preflights (Safari) pairs nothing.
+fn pair_preflights(har: &Har) -> std::collections::BTreeMap<usize, usize> {
+    use std::collections::{BTreeMap, HashMap, HashSet};
+    let mut by_url: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, e) in har.entries.iter().enumerate() {
+        if e.is_preflight() {
+            by_url.entry(e.request.url.as_str()).or_default().push(i);
+        }
+    }
+    let mut claimed: HashSet<usize> = HashSet::new();
+    let mut pairs = BTreeMap::new();
+    let after_first = har.shape == Shape::Chrome;
+    for (i, actual) in har.entries.iter().enumerate() {
+        if actual.is_preflight() {
+            continue;
+        }
+        let Some(candidates) = by_url.get(actual.request.url.as_str()) else {
+            continue;
+        };
+        let origin = actual.request_header("origin").map(str::trim);
+        let fits = |j: usize| {
+            let e = &har.entries[j];
+            !claimed.contains(&j)
+                && e.request_header("access-control-request-method")
+                    .is_none_or(|m| m.trim().eq_ignore_ascii_case(&actual.request.method))
+                && match (origin, e.request_header("origin")) {
+                    (Some(a), Some(b)) => a == b.trim(),
+                    _ => true,
+                }
+        };
+        let split = candidates.partition_point(|&j| j < i);
+        let before = candidates[..split]
+            .iter()
+            .rev()
+            .take(PAIR_WINDOW)
+            .copied()
+            .find(|&j| fits(j));
+        let after = candidates[split..]
+            .iter()
+            .take(PAIR_WINDOW)
+            .copied()
+            .find(|&j| fits(j));
+        let pick = match (before, after) {
+            (Some(b), Some(a)) => {
+                let (db, da) = (i - b, a - i);
+                if da < db || (da == db && after_first) {
+                    a
+                } else {
+                    b
+                }
+            }
+            (Some(b), None) => b,
+            (None, Some(a)) => a,
+            (None, None) => continue,
+        };
+        claimed.insert(pick);
+        pairs.insert(actual.number, har.entries[pick].number);
+    }
+    pairs
+}
+
+/// A reader that stops (with an error) after `left` bytes, remembering that it did.
+struct Limited<R> {
+    inner: R,
+    left: u64,
+    over: bool,
+    read: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for Limited<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            // One byte more than allowed tells "too large" from "exactly the limit".
+            let mut probe = [0u8; 1];
+            if self.inner.read(&mut probe)? > 0 {
+                self.over = true;
+                return Err(std::io::Error::other("the HAR is too large"));
+            }
+            return Ok(0);
+        }
+        let want = buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        self.left -= n as u64;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+fn read_up_to(r: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+fn only_blank(b: &[u8]) -> bool {
+    b.iter().all(u8::is_ascii_whitespace)
 }
 
 #[derive(Default)]
 struct State {
     saw_log: bool,
     saw_entries: bool,
-    in_entries: bool,
     guessed: Shape,
 }
 
@@ -575,12 +690,10 @@ impl<'de> Visitor<'de> for LogSeed<'_> {
                 }
                 "entries" if !self.state.saw_entries => {
                     self.state.saw_entries = true;
-                    self.state.in_entries = true;
                     map.next_value_seed(EntriesSeed {
                         har: self.har,
                         guessed: &mut self.state.guessed,
                     })?;
-                    self.state.in_entries = false;
                 }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
@@ -611,7 +724,7 @@ impl<'de> Visitor<'de> for EntriesSeed<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut number = 0usize;
         // Each entry is taken as its raw text first, so that one bad entry is skipped alone.
-        while let Some(raw) = seq.next_element::<&'de RawValue>()? {
+        while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
             number += 1;
             if self.har.entries.len() + self.har.skipped.len() >= MAX_ENTRIES {
                 self.har.over_limit += 1;
@@ -932,9 +1045,9 @@ impl<'de, T: Deserialize<'de>, const N: usize> Deserialize<'de> for BoundedVec<T
 /// (only for fields that are labels, never for the request or the status).
 struct Lenient<T>(Option<T>);
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Lenient<T> {
+impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Lenient<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = <&RawValue>::deserialize(d)?;
+        let raw = <Box<RawValue>>::deserialize(d)?;
         Ok(Lenient(serde_json::from_str(raw.get()).ok()))
     }
 }
