@@ -102,7 +102,10 @@ fn a_truncated_file_keeps_the_entries_before_the_cut() {
     let har = parse(&full[..cut_at]).unwrap();
     assert_eq!(har.entries.len(), 2);
     let cut = har.cut.as_deref().unwrap();
-    assert!(cut.contains("ends early") && cut.contains("after 2 entries"), "{cut}");
+    assert!(
+        cut.contains("ends early") && cut.contains("after 2 entries"),
+        "{cut}"
+    );
     assert!(har.skipped_summary().unwrap().contains("after 2 entries"));
     // Cut before any entry: nothing usable, a clear error.
     let err = parse(&full[..20]).unwrap_err();
@@ -176,7 +179,9 @@ fn binary_bodies_and_oversized_values_are_not_kept_and_say_so() {
 #[test]
 fn safari_failure_text_gives_the_hidden_status() {
     assert_eq!(
-        webkit_status("Origin https://a is not allowed by Access-Control-Allow-Origin. Status code: 403"),
+        webkit_status(
+            "Origin https://a is not allowed by Access-Control-Allow-Origin. Status code: 403"
+        ),
         Some(403)
     );
     assert_eq!(webkit_status("Could not connect to the server."), None);

@@ -557,3 +557,324 @@ async fn write_har_fixtures() {
         "pages": pages, "entries": safari}}),
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The command: nothing is sent without --live; --live sends only what is safe; secrets are
+// masked everywhere; bad files fail clearly.
+
+use crate::common::{self, Canned, FakeGateway, Flipping};
+
+const APP: &str = "https://app.example.com";
+
+/// The Chrome fixture with every request pointed at `base`, written to a temporary file.
+fn chrome_fixture_at(base: &str) -> (tempfile_path::TempPath, String) {
+    let text = std::fs::read_to_string(fixture("chrome-real.har")).expect("fixture");
+    let mut v: Value = serde_json::from_str(&text).expect("json");
+    for e in v["log"]["entries"].as_array_mut().expect("entries") {
+        let url = e["request"]["url"].as_str().expect("url").to_string();
+        e["request"]["url"] = json!(rebase(&url, base));
+    }
+    let text = serde_json::to_string(&v).expect("json");
+    let path = tempfile_path::TempPath::new("har", &text);
+    (path, text)
+}
+
+/// A temporary file removed when dropped.
+mod tempfile_path {
+    pub struct TempPath(pub std::path::PathBuf);
+    impl TempPath {
+        pub fn new(tag: &str, text: &str) -> TempPath {
+            use std::sync::atomic::{AtomicUsize, Ordering};
+            static N: AtomicUsize = AtomicUsize::new(0);
+            let p = std::env::temp_dir().join(format!(
+                "cors-doctor-{tag}-{}-{}.har",
+                std::process::id(),
+                N.fetch_add(1, Ordering::SeqCst)
+            ));
+            std::fs::write(&p, text).expect("write temp file");
+            TempPath(p)
+        }
+        pub fn arg(&self) -> String {
+            self.0.display().to_string()
+        }
+    }
+    impl Drop for TempPath {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+}
+
+fn out(o: &std::process::Output) -> (i32, String, String) {
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).to_string(),
+        String::from_utf8_lossy(&o.stderr).to_string(),
+    )
+}
+
+#[tokio::test]
+async fn the_command_sends_nothing_unless_live_and_then_only_safe_requests() {
+    let gw = Flipping::start(
+        FakeGateway {
+            preflight: Canned::good_preflight(APP, "GET,POST,OPTIONS", "content-type"),
+            actual: Canned::gateway(429, "TooManyRequestsException", "Too Many Requests"),
+            bare: None,
+        },
+        FakeGateway {
+            preflight: Canned::new(200),
+            actual: Canned::new(200),
+            bare: None,
+        },
+    )
+    .await;
+    let (file, _) = chrome_fixture_at(&gw.server.base_url());
+    // The list: failures first, exit 1, nothing sent.
+    let (code, stdout, stderr) =
+        out(&common::cors_doctor(common::args(&["har", &file.arg()])).await);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("4 cross-origin requests, 3 failed"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("blocked at the preflight (PreflightMissingAllowOriginHeader)"),
+        "{stdout}"
+    );
+    // One report per selected entry, as JSON in the har/v1 wrapper; still nothing sent.
+    let (code, stdout, _) = out(&common::cors_doctor(common::args(&[
+        "har",
+        &file.arg(),
+        "--entry",
+        "3",
+        "--format",
+        "json",
+    ]))
+    .await);
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(v["schema"], "cors-doctor/har/v1");
+    assert_eq!(v["reports"].as_array().map(Vec::len), Some(1));
+    assert_eq!(v["reports"][0]["entry"], 3);
+    assert_eq!(v["reports"][0]["preflight_entry"], 4);
+    assert_eq!(v["reports"][0]["report"]["schema"], "cors-doctor/report/v1");
+    assert_eq!(v["reports"][0]["report"]["first_failing_step"], 3);
+    assert_eq!(v["reports"][0]["report"]["steps"][0]["status"], "unknown");
+    assert!(gw.methods().is_empty(), "sent: {:?}", gw.methods());
+    // --live, a POST: only the OPTIONS preflights are sent, and stderr says why.
+    let (_, _, stderr) = out(&common::cors_doctor(common::args(&[
+        "har",
+        &file.arg(),
+        "--entry",
+        "3",
+        "--live",
+    ]))
+    .await);
+    assert!(stderr.contains("--yes"), "{stderr}");
+    let mut sent = gw.methods();
+    sent.sort();
+    assert_eq!(sent, vec!["OPTIONS", "OPTIONS"]);
+    // --live --yes: the POST too, with and without Origin.
+    let (_, stdout, _) = out(&common::cors_doctor(common::args(&[
+        "har",
+        &file.arg(),
+        "--entry",
+        "3",
+        "--live",
+        "--yes",
+    ]))
+    .await);
+    let posts = gw.methods().iter().filter(|m| *m == "POST").count();
+    assert_eq!(posts, 2, "{stdout}");
+    // --live on a GET: sent with and without Origin; the hidden 429 is now seen.
+    let before = gw.methods().len();
+    let (code, stdout, _) = out(&common::cors_doctor(common::args(&[
+        "har",
+        &file.arg(),
+        "--url",
+        "/search",
+        "--live",
+        "--format",
+        "json",
+    ]))
+    .await);
+    assert_eq!(code, 1);
+    let gets = gw.methods()[before..]
+        .iter()
+        .filter(|m| *m == "GET")
+        .count();
+    assert_eq!(gets, 2);
+    let v: Value = serde_json::from_str(&stdout).expect("json");
+    let report = &v["reports"][0]["report"];
+    assert_eq!(report["browser"]["outcome"], "blocked");
+    assert_eq!(
+        report["steps"][0]["status"], "fail",
+        "step 1 sees the 429 without Origin"
+    );
+}
+
+#[tokio::test]
+async fn entries_that_are_not_requests_are_refused_with_the_entry_to_give() {
+    let (file, _) = chrome_fixture_at("http://127.0.0.1:9");
+    let (code, _, stderr) =
+        out(&common::cors_doctor(common::args(&["har", &file.arg(), "--entry", "4"])).await);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("is a preflight") && stderr.contains("--entry 3"),
+        "{stderr}"
+    );
+    let (code, _, stderr) =
+        out(&common::cors_doctor(common::args(&["har", &file.arg(), "--entry", "99"])).await);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("does not exist (the file has 7 entries)"),
+        "{stderr}"
+    );
+    let (code, _, stderr) =
+        out(&common::cors_doctor(common::args(&["har", &file.arg(), "--url", "nowhere"])).await);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no cross-origin request"), "{stderr}");
+}
+
+/// A HAR full of secrets in every place a HAR holds them.
+fn secret_har(base: &str) -> String {
+    json!({"log": {"creator": {"name": "WebInspector"}, "entries": [
+        {"_resourceType": "fetch",
+         "request": {"method": "GET", "url": format!("{base}/prod/me?access_token=QueryTok3n5ecret99"),
+            "headers": [
+                {"name": "Origin", "value": APP},
+                {"name": "Authorization", "value": "Bearer eyJhbGciOiJIUzI1NiJ9.SecretJwtBody.Sig"},
+                {"name": "Cookie", "value": "sid=CookieSecretValue42; theme=dark"},
+                {"name": "X-Api-Key", "value": "ApiKeySecret0123456789"}],
+            "cookies": [{"name": "sid", "value": "CookieSecretValue42"}],
+            "postData": {"mimeType": "application/json", "text": "{\"password\":\"BodyPassw0rdSecret\"}"}},
+         "response": {"status": 200, "headers": [
+                {"name": "Set-Cookie", "value": "session=SetCookieSecret77; HttpOnly"},
+                {"name": "x-amzn-RequestId", "value": "r"}],
+            "cookies": [{"name": "session", "value": "SetCookieSecret77"}],
+            "content": {"mimeType": "application/json", "text": "{\"token\":\"ResponseTokenSecret55\"}"}}}
+    ]}})
+    .to_string()
+}
+
+const SECRETS: [&str; 8] = [
+    "QueryTok3n5ecret99",
+    "SecretJwtBody",
+    "CookieSecretValue42",
+    "ApiKeySecret0123456789",
+    "BodyPassw0rdSecret",
+    "SetCookieSecret77",
+    "ResponseTokenSecret55",
+    "eyJhbGciOiJIUzI1NiJ9",
+];
+
+#[tokio::test]
+async fn secrets_in_a_har_are_masked_in_every_output_and_the_file_is_untouched() {
+    let gw = FakeGateway {
+        preflight: Canned::good_preflight(APP, "GET", "authorization,x-api-key"),
+        actual: Canned::integration(200).h("Access-Control-Allow-Origin", APP),
+        bare: None,
+    }
+    .start(Duration::ZERO)
+    .await;
+    let text = secret_har(&gw.base_url());
+    let file = tempfile_path::TempPath::new("secrets", &text);
+    let log = std::env::temp_dir().join(format!("cors-doctor-har-log-{}.txt", std::process::id()));
+    let mut outputs = Vec::new();
+    for extra in [
+        vec![],
+        vec!["--format", "json"],
+        vec!["--format", "markdown"],
+        vec!["--entry", "1"],
+        vec!["--entry", "1", "--format", "json"],
+        vec!["--entry", "1", "--format", "markdown"],
+        vec!["--entry", "1", "--live"],
+        vec!["--url", "nothing-matches"],
+    ] {
+        let mut a = common::args(&["har", &file.arg(), "--log-file", &log.display().to_string()]);
+        a.extend(extra.iter().map(|s| s.to_string()));
+        let (_, stdout, stderr) = out(&common::cors_doctor(a).await);
+        outputs.push(format!("{extra:?}\n{stdout}\n{stderr}"));
+    }
+    outputs.push(std::fs::read_to_string(&log).unwrap_or_default());
+    let _ = std::fs::remove_file(&log);
+    for o in &outputs {
+        for s in SECRETS {
+            assert!(!o.contains(s), "secret {s} shown in:\n{o}");
+        }
+    }
+    assert!(
+        outputs[3].contains("1. Confirm"),
+        "the report was printed: {}",
+        outputs[3]
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file.0).expect("file"),
+        text,
+        "the HAR is never written"
+    );
+    gw.shutdown().await;
+}
+
+#[tokio::test]
+async fn bad_hars_fail_clearly_or_list_what_was_skipped() {
+    // Truncated: the entries before the cut are listed, the cut is named.
+    let text = std::fs::read_to_string(fixture("firefox.har")).expect("fixture");
+    let cut = &text[..text.len() * 2 / 3];
+    let file = tempfile_path::TempPath::new("cut", cut);
+    let (code, stdout, stderr) =
+        out(&common::cors_doctor(common::args(&["har", &file.arg()])).await);
+    assert!(code == 0 || code == 1, "{stderr}");
+    assert!(
+        stdout.contains("Not read:") && stdout.contains("ends early"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("ends early"), "{stderr}");
+    // Nothing usable: exit 2 with what to do.
+    for (content, says) in [
+        ("", "empty"),
+        ("<html>", "not JSON"),
+        ("{\"openapi\":\"3.0.1\"}", "not a HAR"),
+        ("{\"log\":{\"entries\":[", "not JSON"),
+    ] {
+        let file = tempfile_path::TempPath::new("bad", content);
+        let (code, _, stderr) =
+            out(&common::cors_doctor(common::args(&["har", &file.arg()])).await);
+        assert_eq!(code, 2, "{content}: {stderr}");
+        assert!(stderr.contains(says), "{content}: {stderr}");
+    }
+    // Not a regular file, and a missing file.
+    let (code, _, stderr) = out(&common::cors_doctor(common::args(&["har", "/dev/zero"])).await);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+    let (code, _, stderr) =
+        out(&common::cors_doctor(common::args(&["har", "/nonexistent/x.har"])).await);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot read it"), "{stderr}");
+    // Standard input.
+    let text = std::fs::read_to_string(fixture("safari.har")).expect("fixture");
+    let child = tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_cors-doctor"))
+            .args(["har", "-", "--format", "json"])
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        c.stdin
+            .take()
+            .expect("stdin")
+            .write_all(text.as_bytes())
+            .expect("write");
+        c.wait_with_output().expect("wait")
+    })
+    .await
+    .expect("join");
+    let (code, stdout, _) = out(&child);
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(v["browser"], "Safari");
+    assert_eq!(v["entries"].as_array().map(Vec::len), Some(4));
+}

@@ -41,7 +41,12 @@ fn the_request_is_what_the_page_set_and_its_origin() {
     assert_eq!(r.target.origin, "https://app.example.com");
     assert_eq!(r.target.method, "POST");
     assert_eq!(r.target.body.as_deref(), Some("{\"a\":1}"));
-    let names: Vec<String> = r.target.headers.iter().map(|(n, _)| n.to_string()).collect();
+    let names: Vec<String> = r
+        .target
+        .headers
+        .iter()
+        .map(|(n, _)| n.to_string())
+        .collect();
     assert_eq!(names, vec!["Content-Type"]);
     assert!(r.dropped.contains(&"user-agent".to_string()));
     assert_eq!(r.target.credentials, CredentialsMode::SameOrigin);
@@ -53,7 +58,10 @@ fn the_request_is_what_the_page_set_and_its_origin() {
         .find(|x| x.kind == ExchangeKind::Preflight)
         .unwrap();
     assert_eq!(pf.error.as_ref().unwrap().kind, FailureKind::NotRecorded);
-    assert_eq!(engine_verdict(&r, Mode::ChromeToday).outcome, Outcome::Allowed);
+    assert_eq!(
+        engine_verdict(&r, Mode::ChromeToday).outcome,
+        Outcome::Allowed
+    );
     let bare = r
         .exchanges
         .iter()
@@ -66,7 +74,11 @@ fn the_request_is_what_the_page_set_and_its_origin() {
 #[test]
 fn cookies_mean_credentials_include_unless_told() {
     let h = har(
-        &post(201, r#",{"name":"Cookie","value":"sid=abcdefgh12345"}"#, ALLOWED),
+        &post(
+            201,
+            r#",{"name":"Cookie","value":"sid=abcdefgh12345"}"#,
+            ALLOWED,
+        ),
         "WebInspector",
     );
     let e = h.entry(1).unwrap();
@@ -109,7 +121,10 @@ fn a_recorded_preflight_is_judged_and_listed_first_when_it_fails() {
 
 #[test]
 fn recorded_failures_are_network_errors_or_hidden_answers() {
-    assert_eq!(network_failure("net::ERR_NAME_NOT_RESOLVED"), FailureKind::Dns);
+    assert_eq!(
+        network_failure("net::ERR_NAME_NOT_RESOLVED"),
+        FailureKind::Dns
+    );
     assert_eq!(
         network_failure("net::ERR_CONNECTION_REFUSED"),
         FailureKind::Connect
@@ -118,10 +133,15 @@ fn recorded_failures_are_network_errors_or_hidden_answers() {
         network_failure("A server with the specified hostname could not be found."),
         FailureKind::Dns
     );
-    assert_eq!(network_failure("net::ERR_CERT_AUTHORITY_INVALID"), FailureKind::Tls);
+    assert_eq!(
+        network_failure("net::ERR_CERT_AUTHORITY_INVALID"),
+        FailureKind::Tls
+    );
     assert_eq!(network_failure("net::ERR_FAILED"), FailureKind::NotRecorded);
     assert_eq!(
-        network_failure("Origin https://a is not allowed by Access-Control-Allow-Origin. Status code: 403"),
+        network_failure(
+            "Origin https://a is not allowed by Access-Control-Allow-Origin. Status code: 403"
+        ),
         FailureKind::NotRecorded
     );
 }
