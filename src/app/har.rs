@@ -298,8 +298,7 @@ fn outcome_words(l: &Listed) -> String {
     let v = &l.verdict;
     let error = v
         .cors_error
-        .as_ref()
-        .map(|e| format!(" ({})", e.kind.name()))
+        .map(|k| format!(" ({})", k.name()))
         .unwrap_or_default();
     match v.outcome {
         Outcome::Allowed => "allowed".to_string(),
@@ -312,7 +311,14 @@ fn outcome_words(l: &Listed) -> String {
         }
         Outcome::NetworkError => "network error".to_string(),
         Outcome::Refused => "refused by fetch()".to_string(),
-        Outcome::Unknown if l.browser_error.is_some() => "unknown: answer not recorded".to_string(),
+        // The browser failed it and kept no answer to judge: say so, and how to see it.
+        Outcome::Unknown if l.failed => format!(
+            "failed in the browser{}; the HAR holds no answer to judge (--entry {n} --live fetches it if safe)",
+            l.hidden_status
+                .map(|s| format!(" (hidden status {s})"))
+                .unwrap_or_default(),
+            n = l.number
+        ),
         Outcome::Unknown => "unknown".to_string(),
     }
 }
@@ -335,29 +341,53 @@ fn list_json(l: &Listed) -> serde_json::Value {
         "preflight_entry": l.preflight_entry,
         "preflight_status": l.preflight_status.filter(|s| *s != 0),
         "outcome": l.verdict.outcome.as_str(),
-        "cors_error": l.verdict.cors_error.as_ref().map(|e| e.kind.name()),
-        "failed_at": l.verdict.failed_at,
+        "cors_error": l.verdict.cors_error.map(|k| k.name()),
+        "hidden_status": l.hidden_status,
+        "failed_at": matches!(l.verdict.outcome, Outcome::Blocked | Outcome::NetworkError)
+            .then_some(l.verdict.failed_at)
+            .flatten(),
         "browser_error": l.browser_error.as_deref().map(mask),
         "failed": l.failed,
     })
 }
 
-fn wrapper(har: &Har, list: &[Listed]) -> serde_json::Value {
+/// The `cors-doctor/har/v1` object without its entries and reports.
+fn wrapper(har: &Har) -> serde_json::Value {
     json!({
         "schema": "cors-doctor/har/v1",
         "browser": har.shape.name(),
         "creator": har.creator.as_deref().map(mask),
-        "entries": list.iter().map(list_json).collect::<Vec<_>>(),
         "skipped": har.skipped.iter().map(|s| json!({"entry": s.number, "why": mask(&s.why)})).collect::<Vec<_>>(),
         "not_read": har.over_limit,
         "cut": har.cut.as_deref().map(mask),
     })
 }
 
+/// The wrapper with `entries` (and `reports`, when given) written one entry at a time: a list
+/// of 50,000 entries is never one JSON tree in memory.
+fn json_document(har: &Har, list: &[Listed], reports: Option<Vec<serde_json::Value>>) -> String {
+    let mut w = wrapper(har);
+    if let Some(r) = reports {
+        w["reports"] = serde_json::Value::Array(r);
+    }
+    let head = serde_json::to_string_pretty(&w).unwrap_or_default();
+    // `head` is an object: its last line is the closing brace.
+    let body = head.trim_end().trim_end_matches('}').trim_end();
+    let mut out = String::with_capacity(body.len() + list.len() * 320);
+    out.push_str(body);
+    out.push_str(",\n  \"entries\": [");
+    for (i, l) in list.iter().enumerate() {
+        out.push_str(if i == 0 { "\n    " } else { ",\n    " });
+        out.push_str(&serde_json::to_string(&list_json(l)).unwrap_or_default());
+    }
+    out.push_str(if list.is_empty() { "]\n}" } else { "\n  ]\n}" });
+    out
+}
+
 /// The list, in `format`.
 pub fn render_list(har: &Har, list: &[Listed], format: Format) -> String {
     match format {
-        Format::Json => serde_json::to_string_pretty(&wrapper(har, list)).unwrap_or_default(),
+        Format::Json => json_document(har, list, None),
         Format::Text | Format::Markdown => {
             let md = format == Format::Markdown;
             let mut out = String::new();
@@ -434,8 +464,7 @@ fn render_reports(
 ) -> String {
     match format {
         Format::Json => {
-            let mut w = wrapper(har, list);
-            w["reports"] = reports
+            let reports = reports
                 .iter()
                 .map(|(n, pf, r)| {
                     json!({
@@ -445,7 +474,7 @@ fn render_reports(
                     })
                 })
                 .collect();
-            serde_json::to_string_pretty(&w).unwrap_or_default()
+            json_document(har, list, Some(reports))
         }
         Format::Text | Format::Markdown => {
             let color = format == Format::Text && color_wanted(no_color);

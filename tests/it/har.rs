@@ -119,10 +119,7 @@ async fn verdicts_match_check(name: &str, text: &str) -> Vec<String> {
         );
         let from_har = (
             l.verdict.outcome,
-            l.verdict
-                .cors_error
-                .as_ref()
-                .map(|e| e.kind.name().to_string()),
+            l.verdict.cors_error.map(|k| k.name().to_string()),
             l.verdict.failed_at,
         );
         if l.verdict.outcome == Outcome::Unknown {

@@ -341,13 +341,33 @@ pub struct Listed {
     pub preflight_entry: Option<usize>,
     /// The preflight's recorded status.
     pub preflight_status: Option<u16>,
-    /// The engine's verdict from the recorded exchanges.
-    pub verdict: Verdict,
+    /// The engine's verdict from the recorded exchanges (its gist: a list may be long).
+    pub verdict: Gist,
+    /// The status WebKit's failure text names (Safari hides the answer, not its status).
+    pub hidden_status: Option<u16>,
     /// What the browser recorded as the failure (`_error`).
     pub browser_error: Option<String>,
     /// Failed in the browser: the engine says blocked or network error, or the browser
     /// recorded a failure.
     pub failed: bool,
+}
+
+/// The gist of a [`Verdict`]: what the list shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Gist {
+    pub outcome: Outcome,
+    pub cors_error: Option<crate::cors::CorsErrorKind>,
+    pub failed_at: Option<crate::cors::FailedAt>,
+}
+
+impl From<&Verdict> for Gist {
+    fn from(v: &Verdict) -> Gist {
+        Gist {
+            outcome: v.outcome,
+            cors_error: v.cors_error.as_ref().map(|e| e.kind),
+            failed_at: v.failed_at,
+        }
+    }
 }
 
 /// Every cross-origin request of `har` (preflights are folded into the request they were
@@ -373,7 +393,8 @@ pub fn list(har: &Har, opts: &ReadOptions, mode: Mode) -> Vec<Listed> {
                 status: e.response.status,
                 preflight_entry: r.preflight_entry,
                 preflight_status,
-                verdict,
+                verdict: Gist::from(&verdict),
+                hidden_status: e.response.hidden_status,
                 browser_error: r.browser_error,
                 failed,
             })
