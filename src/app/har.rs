@@ -27,17 +27,13 @@ use crate::config::Config;
 use crate::cors::{Mode, Outcome};
 use crate::evidence::recorded::{self, Listed, ReadOptions};
 use crate::evidence::ExchangeKind;
-use crate::har::{self, Har, MAX_HAR_BYTES};
+use crate::har::{self, Har};
 use crate::plan::TargetArgs;
-use crate::redact::Secrets;
 use crate::report::{Format, Report};
 use crate::runner;
-use crate::tui::form::may_change_data;
 
 /// The most reports one `--url` selection prints.
 const MAX_REPORTS: usize = 50;
-/// Distinct secret values remembered from one file (each is masked in every output).
-const MAX_SECRETS: usize = 5_000;
 /// How long `-` waits for standard input to end.
 const STDIN_WAIT: Duration = Duration::from_secs(60);
 
@@ -67,12 +63,7 @@ pub fn load_har(file: &str) -> Result<Har, AppError> {
             }
         }
     } else {
-        let opened = crate::user_file::UserFile::open(std::path::Path::new(file), MAX_HAR_BYTES)
-            .map_err(|e| fail(format!("cannot read it: {e}")))?;
-        let reader = opened
-            .reader()
-            .map_err(|e| fail(format!("cannot read it: {e}")))?;
-        har::parse_reader(std::io::BufReader::with_capacity(64 * 1024, reader))
+        return runner::har::read_file(std::path::Path::new(file)).map_err(fail);
     };
     parsed.map_err(|e| fail(e.to_string()))
 }
@@ -83,35 +74,6 @@ fn shown_name(file: &str) -> String {
     } else {
         crate::redact::escape_controls(&crate::redact::shorten(file, 200))
     }
-}
-
-/// Every secret value in the file: cookies, secret headers (`Set-Cookie` included), secret URL
-/// parameters and body fields; at most [`MAX_SECRETS`] distinct ones (the masking by structure
-/// still covers the rest where they are shown).
-pub fn har_secrets(har: &Har) -> Secrets {
-    let mut all = Secrets::new();
-    for e in &har.entries {
-        if all.len() >= MAX_SECRETS {
-            tracing::warn!("more secret values than {MAX_SECRETS} in the HAR: the rest are masked by structure only");
-            break;
-        }
-        let v = e.secret_values();
-        let mut s = Secrets::new();
-        for (n, value) in &v.headers {
-            s.add_header(n, value);
-        }
-        for c in &v.cookies {
-            s.add(c);
-        }
-        s.add_url(v.url);
-        for b in &v.bodies {
-            s.add_body(b);
-        }
-        if !s.is_empty() {
-            all.extend(&s);
-        }
-    }
-    all
 }
 
 /// The entries `args` selects (numbers), or an error naming what to give.
@@ -172,7 +134,7 @@ pub async fn har(args: &HarArgs, config: &Config) -> Result<i32, AppError> {
         skipped = har.skipped.len(),
         "HAR read"
     );
-    crate::redact::remember(&har_secrets(&har));
+    crate::redact::remember(&runner::har::secrets(&har));
     let credentials = match &args.credentials {
         Some(c) => Some(
             c.parse()
@@ -238,13 +200,7 @@ async fn diagnose_entry(
     config: &Config,
     rec: &recorded::Recorded,
 ) -> Result<Report, AppError> {
-    let explicit_aws = args.aws;
-    let targs = TargetArgs {
-        url: Some(rec.target.url.to_string()),
-        origin: Some(rec.target.origin.clone()),
-        method: Some(rec.target.method.clone()),
-        credentials: Some(rec.target.credentials.as_str().to_string()),
-        no_aws: !explicit_aws,
+    let base = TargetArgs {
         openapi: args.openapi.clone(),
         kind: args.kind.map(Into::into),
         api_id: args.api_id.clone(),
@@ -256,18 +212,12 @@ async fn diagnose_entry(
         mode: args.mode.map(Mode::from),
         ..TargetArgs::default()
     };
-    let mut plan = targs.resolve(config)?;
-    plan.target = rec.target.clone();
+    let (plan, _) = runner::har::plan_for(rec, &base, args.aws, config)?;
     let source = config_source(&plan)?;
-    let mut send: Vec<ExchangeKind> = Vec::new();
+    let mut send = Vec::new();
     if args.live {
-        send.push(ExchangeKind::ForeignOrigin);
-        if crate::cors::plan(&plan.target).required {
-            send.push(ExchangeKind::Preflight);
-        }
-        if !may_change_data(&plan.target.method) || args.yes {
-            send.extend([ExchangeKind::Actual, ExchangeKind::NoOrigin]);
-        } else {
+        send = runner::har::safe_kinds(&plan, args.yes);
+        if !send.contains(&ExchangeKind::Actual) {
             let _ = std::io::Write::write_all(
                 &mut std::io::stderr(),
                 format!(
@@ -284,44 +234,7 @@ async fn diagnose_entry(
     Ok(report)
 }
 
-/// A string from the file, for output: secrets masked (by value and by structure), controls
-/// escaped.
-fn mask(s: &str) -> String {
-    crate::redact::escape_controls(&crate::redact::known(s))
-}
-
-fn masked_url(url: &str) -> String {
-    mask(&crate::redact::url(url))
-}
-
-fn outcome_words(l: &Listed) -> String {
-    let v = &l.verdict;
-    let error = v
-        .cors_error
-        .map(|k| format!(" ({})", k.name()))
-        .unwrap_or_default();
-    match v.outcome {
-        Outcome::Allowed => "allowed".to_string(),
-        Outcome::Blocked => {
-            let at = match v.failed_at {
-                Some(crate::cors::FailedAt::Preflight) => "blocked at the preflight",
-                _ => "blocked",
-            };
-            format!("{at}{error}")
-        }
-        Outcome::NetworkError => "network error".to_string(),
-        Outcome::Refused => "refused by fetch()".to_string(),
-        // The browser failed it and kept no answer to judge: say so, and how to see it.
-        Outcome::Unknown if l.failed => format!(
-            "failed in the browser{}; the HAR holds no answer to judge (--entry {n} --live fetches it if safe)",
-            l.hidden_status
-                .map(|s| format!(" (hidden status {s})"))
-                .unwrap_or_default(),
-            n = l.number
-        ),
-        Outcome::Unknown => "unknown".to_string(),
-    }
-}
+use runner::har::{mask, masked_url, outcome_words};
 
 fn status_words(status: u16) -> String {
     if status == 0 {
