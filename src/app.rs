@@ -1,5 +1,7 @@
 //! `run(cli)`: the whole program behind `main`, so tests can drive it.
 
+pub mod har;
+
 use std::io::{IsTerminal, Write};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -55,6 +57,9 @@ pub enum AppError {
     /// A completion script or man page cannot be written.
     #[error(transparent)]
     Manual(#[from] crate::manual::ManualError),
+    /// A HAR cannot be read, or names no entry that was asked for (`har`).
+    #[error("{0}")]
+    Har(String),
 }
 
 impl AppError {
@@ -71,7 +76,8 @@ impl AppError {
             | AppError::Listen { .. }
             | AppError::Output(_)
             | AppError::Terminal(_)
-            | AppError::Manual(_) => 2,
+            | AppError::Manual(_)
+            | AppError::Har(_) => 2,
         }
     }
 }
@@ -186,6 +192,7 @@ async fn dispatch(mut cli: Cli) -> Result<i32, AppError> {
     let interactive = std::io::stdout().is_terminal();
     match cli.command {
         Some(Command::Check(args)) => check(&args, &config).await,
+        Some(Command::Har(args)) => har::har(&args, &config).await,
         Some(Command::Demo(args)) if interactive && !args.list && args.format.is_none() => {
             // The simulator of a named scenario lives while the UI diagnoses it.
             let mut _simulator = None;

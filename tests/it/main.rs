@@ -19,6 +19,7 @@ mod definitions;
 mod explorer_confirm;
 mod failure_classes;
 mod fuzz_parsers;
+mod har;
 mod hostile;
 mod http_attribution;
 mod paste;
