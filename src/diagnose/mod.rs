@@ -70,6 +70,8 @@ impl std::fmt::Display for ApiKindSeen {
 pub enum ConfigSourceName {
     Sdk,
     Openapi,
+    /// A CloudFormation / SAM / CDK / Serverless template (additive to schema v1).
+    Template,
     #[default]
     None,
 }
@@ -80,6 +82,7 @@ impl ConfigSourceName {
         match self {
             ConfigSourceName::Sdk => "sdk",
             ConfigSourceName::Openapi => "openapi",
+            ConfigSourceName::Template => "template",
             ConfigSourceName::None => "none",
         }
     }
@@ -428,6 +431,7 @@ fn api_summary(evidence: &Evidence) -> ApiSummary {
         summary.config_source = match source {
             ConfigSourceKind::Sdk => ConfigSourceName::Sdk,
             ConfigSourceKind::Openapi => ConfigSourceName::Openapi,
+            ConfigSourceKind::Template => ConfigSourceName::Template,
         };
         summary.kind = match api.kind {
             crate::gateway::model::ApiKind::Rest => ApiKindSeen::Rest,
