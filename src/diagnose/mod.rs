@@ -21,6 +21,7 @@ pub mod findings;
 mod inputs;
 pub mod remedy;
 mod retest;
+mod source;
 mod steps;
 pub mod words;
 
@@ -206,6 +207,8 @@ pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
         .iter()
         .find(|s| s.status == StepStatus::Fail)
         .map(|s| s.number);
+    let mut steps = steps;
+    source::attach(&mut steps, evidence, &plan);
     Diagnosis {
         plan,
         verdict,
