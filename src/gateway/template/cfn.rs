@@ -246,31 +246,7 @@ fn rest_stages(cx: &Ctx, b: &mut Built, api: &str) {
                 }
             }
         }
-        for s in p
-            .get("MethodSettings")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if let (Some(rate), Some(burst)) = (
-                s.get("ThrottlingRateLimit").and_then(Value::as_f64),
-                s.get("ThrottlingBurstLimit").and_then(Value::as_i64),
-            ) {
-                stage.throttling.push(ThrottleSetting {
-                    path: s
-                        .get("ResourcePath")
-                        .and_then(Value::as_str)
-                        .map_or("*".into(), |p| p.replace("~1", "/")),
-                    method: s
-                        .get("HttpMethod")
-                        .and_then(Value::as_str)
-                        .unwrap_or("*")
-                        .to_string(),
-                    rate_limit: rate,
-                    burst_limit: burst,
-                });
-            }
-        }
+        stage.throttling = method_settings(&p);
         b.source(cx, Element::Stage { name }, &cx.at(id), id);
         b.stages.push(stage);
     }
@@ -290,6 +266,47 @@ fn rest_stages(cx: &Ctx, b: &mut Built, api: &str) {
             }
         }
     }
+}
+
+/// A stage's `MethodSettings` throttling (`ResourcePath` has its slashes encoded as `~1`:
+/// `/~1items~1{id}`; `/*` is every resource).
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-stage-methodsetting.html>
+pub(super) fn method_settings(p: &Value) -> Vec<ThrottleSetting> {
+    let mut out = Vec::new();
+    for s in p
+        .get("MethodSettings")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let rate = s.get("ThrottlingRateLimit").and_then(Value::as_f64);
+        let burst = s.get("ThrottlingBurstLimit").and_then(Value::as_i64);
+        let (Some(rate), Some(burst)) = (rate, burst) else {
+            continue;
+        };
+        let path = match s.get("ResourcePath").and_then(Value::as_str) {
+            None | Some("/*") | Some("*") => "*".to_string(),
+            Some(p) => {
+                let decoded = p.replace("~1", "/");
+                match decoded.strip_prefix("//") {
+                    Some(rest) => format!("/{rest}"),
+                    None => decoded,
+                }
+            }
+        };
+        let method = s
+            .get("HttpMethod")
+            .and_then(Value::as_str)
+            .unwrap_or("*")
+            .to_string();
+        out.push(ThrottleSetting {
+            path,
+            method,
+            rate_limit: rate,
+            burst_limit: burst,
+        });
+    }
+    out
 }
 
 /// The path of an `AWS::ApiGateway::Resource`: its `PathPart`s up the `ParentId` chain to the

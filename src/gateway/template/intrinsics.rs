@@ -41,6 +41,13 @@ const KNOWN: &[&str] = &[
     "Fn::Transform",
     "Fn::Length",
     "Fn::ToJsonString",
+    // Rule-specific functions (`Rules` section).
+    "Fn::Contains",
+    "Fn::EachMemberEquals",
+    "Fn::EachMemberIn",
+    "Fn::RefAll",
+    "Fn::ValueOf",
+    "Fn::ValueOfAll",
 ];
 
 /// Refuses a template that calls an intrinsic function CloudFormation does not have

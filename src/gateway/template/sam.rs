@@ -373,6 +373,7 @@ fn rest_api(
             );
             b.stages.push(Stage {
                 name,
+                throttling: super::cfn::method_settings(props),
                 ..Stage::default()
             });
         }
