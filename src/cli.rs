@@ -96,7 +96,7 @@ pub struct TargetFlags {
     #[arg(long, value_name = "TEMPLATE", conflicts_with = "openapi")]
     pub template: Option<PathBuf>,
     /// A template parameter, KEY=VALUE (repeatable); also pseudo parameters (AWS::Region=…).
-    #[arg(long = "parameter", value_name = "KEY=VALUE", requires = "template")]
+    #[arg(long = "parameter", value_name = "KEY=VALUE")]
     pub parameters: Vec<String>,
     /// REST or HTTP API, when the --openapi file's markers decide wrongly (or not at all).
     #[arg(long, value_name = "rest|http", requires = "openapi")]

@@ -158,6 +158,17 @@ impl OpenApiFile {
     ) -> Result<OpenApiFile, OpenApiFileError> {
         let shown = path.display().to_string();
         let kind = options.kind;
+        let template =
+            !is_scenario(&text) && definition_kind(&text) == DefinitionKind::CloudFormation;
+        if !template && !options.parameters.is_empty() {
+            return Err(OpenApiFileError::Template {
+                path: shown,
+                source: TemplateError {
+                    line: None,
+                    message: "--parameter fills a CloudFormation template's values, and this file is not a template (an OpenAPI export or a scenario takes none)".into(),
+                },
+            });
+        }
         if !is_scenario(&text) {
             match definition_kind(&text) {
                 DefinitionKind::CloudFormation => {

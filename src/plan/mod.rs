@@ -90,7 +90,7 @@ pub enum PlanError {
     NoConfiguration,
     #[error("--parameter '{0}': give KEY=VALUE, e.g. --parameter Stage=prod or --parameter AWS::Region=eu-west-1")]
     Parameter(String),
-    #[error("--parameter needs --template: parameters fill a CloudFormation template's Ref and Fn::Sub values")]
+    #[error("--parameter needs --template FILE: parameters fill a CloudFormation template's Ref and Fn::Sub values")]
     ParameterWithoutTemplate,
     #[error("--openapi and --template both name the configuration: give one")]
     TwoDefinitions,
@@ -196,7 +196,7 @@ impl TargetArgs {
         if self.openapi.is_some() && self.template.is_some() {
             return Err(PlanError::TwoDefinitions);
         }
-        if !self.parameters.is_empty() && self.template.is_none() {
+        if !self.parameters.is_empty() && self.template.is_none() && self.openapi.is_none() {
             return Err(PlanError::ParameterWithoutTemplate);
         }
         let mut out = std::collections::BTreeMap::new();

@@ -369,3 +369,32 @@ fn the_fixtures_are_valid_cloudformation() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The TUI's form: a `--template` from the command line fills its definition file field (the
+/// file's structure decides what it is) and its `--parameter`s stay with it; the plan from the
+/// form reads the template.
+#[test]
+fn the_form_carries_a_template_and_its_parameters() {
+    use cors_doctor::tui::form::FormState;
+    let file = fixture("sam-options-cognito-authorizer.yaml");
+    let args = TargetArgs {
+        origin: Some("https://app.example.com".into()),
+        template: Some(file.clone()),
+        parameters: vec!["UserPoolArn=arn:aws:cognito-idp:us-east-1:1:userpool/x".into()],
+        path: Some("/profile".into()),
+        ..TargetArgs::default()
+    };
+    let form = FormState::from_args(&args);
+    let back = form.to_args(&args);
+    assert_eq!(back.template, None);
+    assert_eq!(back.openapi.as_deref(), Some(file.as_path()));
+    assert_eq!(back.parameters, args.parameters);
+    let plan = back.resolve(&Config::default()).expect("plan");
+    let source = cors_doctor::app::config_source(&plan)
+        .expect("the template opens")
+        .expect("a source");
+    assert_eq!(
+        source.kind(),
+        cors_doctor::evidence::ConfigSourceKind::Template
+    );
+}
