@@ -85,7 +85,10 @@ fn codes(r: &Report, severity: Severity) -> Vec<String> {
     c
 }
 
-/// (fixture, the scenario it mirrors).
+/// (fixture, the scenario it mirrors). Two scenarios have no mirror, because a template cannot
+/// say what they are about: `options-not-deployed` (a stack deploys its methods with it) and
+/// `lambda-proxy-no-allow-origin` (what the function returns; its fixture is one of the traps
+/// below, where the template's diagnosis names the assumption).
 const MIRRORS: &[(&str, &str)] = &[
     (
         "sam-options-cognito-authorizer.yaml",

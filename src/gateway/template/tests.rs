@@ -506,3 +506,63 @@ fn detects_the_file_kind() {
     );
     assert_eq!(kind(r#"{"a": 1}"#), DefinitionKind::Unknown);
 }
+
+/// A 500-resource CDK-style template (125 resources × GET, POST, OPTIONS) imports well within
+/// a second even unoptimized (`lint` needs ≤ 100 ms in a release build).
+#[test]
+fn a_500_resource_template_imports_fast() {
+    let mut res = serde_json::Map::new();
+    res.insert(
+        "Api".into(),
+        serde_json::json!({"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "big"}}),
+    );
+    for i in 0..125 {
+        let parent = if i % 5 == 0 {
+            serde_json::json!({"Fn::GetAtt": ["Api", "RootResourceId"]})
+        } else {
+            serde_json::json!({"Ref": format!("Res{}", i - 1)})
+        };
+        res.insert(
+            format!("Res{i}"),
+            serde_json::json!({"Type": "AWS::ApiGateway::Resource", "Properties": {
+                "ParentId": parent, "PathPart": format!("p{i}"), "RestApiId": {"Ref": "Api"}}}),
+        );
+        for v in ["GET", "POST", "OPTIONS"] {
+            res.insert(
+                format!("M{i}{v}"),
+                serde_json::json!({"Type": "AWS::ApiGateway::Method", "Properties": {
+                    "HttpMethod": v, "ResourceId": {"Ref": format!("Res{i}")},
+                    "RestApiId": {"Ref": "Api"}, "AuthorizationType": "NONE",
+                    "Integration": {"Type": if v == "OPTIONS" { "MOCK" } else { "AWS_PROXY" },
+                        "Uri": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":x"]]},
+                        "IntegrationResponses": [{"StatusCode": "204", "ResponseParameters": {
+                            "method.response.header.Access-Control-Allow-Origin": "'*'"}}]},
+                    "MethodResponses": [{"StatusCode": "204", "ResponseParameters": {
+                        "method.response.header.Access-Control-Allow-Origin": true}}]}}),
+            );
+        }
+    }
+    let text = serde_json::to_string_pretty(&serde_json::json!({ "Resources": res })).unwrap();
+    let start = std::time::Instant::now();
+    let _ = openapi::parse_text(&text).unwrap();
+    let parsed = start.elapsed();
+    let _ = LineMap::build(&text);
+    let lined = start.elapsed() - parsed;
+    eprintln!("parse {parsed:?}, lines {lined:?}");
+    let start = std::time::Instant::now();
+    let t = import(&text, "big.json", &no_params()).unwrap().remove(0);
+    let took = start.elapsed();
+    assert_eq!(t.api.resources.len(), 125);
+    assert_eq!(
+        t.api
+            .resource("/p0/p1/p2/p3/p4")
+            .and_then(|r| r.method("OPTIONS"))
+            .map(|m| m.http_method.as_str()),
+        Some("OPTIONS")
+    );
+    eprintln!(
+        "500-resource template: {} bytes imported in {took:?}",
+        text.len()
+    );
+    assert!(took < std::time::Duration::from_secs(1), "{took:?}");
+}
