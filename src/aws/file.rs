@@ -121,8 +121,18 @@ impl OpenApiFile {
         };
         let file = UserFile::open(path, MAX_TEMPLATE_BYTES).map_err(read_error)?;
         let text = file.read_text().map_err(read_error)?;
+        if is_scenario(&text) {
+            return Err(OpenApiFileError::Template {
+                path: shown,
+                source: TemplateError {
+                    line: None,
+                    message: "this is a scenario file, not a template: pass it with --openapi"
+                        .into(),
+                },
+            });
+        }
         match definition_kind(&text) {
-            DefinitionKind::OpenApi if !is_scenario(&text) => Err(OpenApiFileError::Template {
+            DefinitionKind::OpenApi => Err(OpenApiFileError::Template {
                 path: shown,
                 source: TemplateError {
                     line: None,
@@ -130,7 +140,13 @@ impl OpenApiFile {
                         .into(),
                 },
             }),
-            _ => Self::from_text(path, file, text, options),
+            DefinitionKind::TerraformPlan => Err(OpenApiFileError::TerraformPlan { path: shown }),
+            // A template, or something the template reader explains best (no Resources, a
+            // YAML error with its line).
+            DefinitionKind::CloudFormation | DefinitionKind::Unknown => {
+                drop(file);
+                open_cfn(&shown, &text, options)
+            }
         }
     }
 

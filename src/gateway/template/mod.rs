@@ -159,6 +159,11 @@ pub fn import_value(
         ));
     };
     for (id, r) in resources {
+        // `Fn::ForEach::Name` loops (the AWS::LanguageExtensions transform) expand at deploy
+        // time; the resources they make are not read.
+        if id.starts_with("Fn::ForEach::") {
+            continue;
+        }
         if !r.is_object() || r.get("Type").and_then(Value::as_str).is_none() {
             let at = format!("Resources.{id}");
             return Err(TemplateError::at(
