@@ -500,6 +500,34 @@ impl Built {
         api.kind_decided_by = Some(format!("{} {}", self.resource_type, self.logical_id));
         api.stages = self.stages;
         api.sources = self.sources;
+        // A value left unresolved because a parameter has no value says how to give it.
+        for u in &mut api.unresolved {
+            if !matches!(u.kind, crate::gateway::model::UnresolvedKind::Intrinsic(_)) {
+                continue;
+            }
+            let named: Vec<&str> = missing
+                .iter()
+                .map(|m| m.name.as_str())
+                .filter(|n| {
+                    u.written.contains(&format!("${{{n}}}"))
+                        || u.written.contains(&format!("\"Ref\":\"{n}\""))
+                })
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            if !named.is_empty() {
+                let pass: Vec<String> = named
+                    .iter()
+                    .map(|n| format!("--parameter {n}=VALUE"))
+                    .collect();
+                u.written = format!(
+                    "{} (the template gives {} no value: pass {})",
+                    u.written,
+                    named.join(", "),
+                    pass.join(" ")
+                );
+            }
+        }
         let prefix = format!("{at}.");
         for m in missing {
             let mine = m.at.starts_with(&prefix)

@@ -426,6 +426,13 @@ fn add_cors(
         }
         other => (other.clone(), None, None, None, false),
     };
+    // The translator refuses this combination (`_add_cors`), so the stack never deploys.
+    if credentials && origin == json!("'*'") {
+        return Err(cx.error(
+            src_at,
+            &format!("{src_at}: SAM refuses Cors with AllowCredentials: true and AllowOrigin \"'*'\" (or no AllowOrigin): name the origin, e.g. AllowOrigin: \"'https://app.example.com'\""),
+        ));
+    }
     let paths: Vec<String> = b
         .doc
         .get("paths")

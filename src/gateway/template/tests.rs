@@ -336,6 +336,16 @@ Resources:
         "{:?}",
         t.api.unresolved
     );
+    // The value that needs it says how to give it.
+    assert!(
+        t.api
+            .unresolved
+            .iter()
+            .any(|u| matches!(u.kind, UnresolvedKind::Intrinsic(_))
+                && u.written.contains("pass --parameter Origin=VALUE")),
+        "{:?}",
+        t.api.unresolved
+    );
     // The body's path points into the template.
     assert_eq!(
         line_of(
@@ -565,4 +575,15 @@ fn a_500_resource_template_imports_fast() {
         text.len()
     );
     assert!(took < std::time::Duration::from_secs(1), "{took:?}");
+}
+
+#[test]
+fn sam_refuses_credentials_with_any_origin_and_so_do_we() {
+    let text = SAM_DEFAULT_AUTH.replace(
+        "        AllowOrigin: \"'https://app.example.com'\"\n",
+        "        AllowCredentials: true\n",
+    );
+    let e = import(&text, "t", &no_params()).unwrap_err();
+    assert_eq!(e.line, Some(7), "{e}");
+    assert!(e.message.contains("AllowCredentials"), "{e}");
 }
