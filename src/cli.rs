@@ -93,10 +93,17 @@ pub struct TargetFlags {
     /// An API exported with `aws apigateway get-export … extensions=apigateway` (or a scenario).
     #[arg(long, value_name = "EXPORT.json")]
     pub openapi: Option<PathBuf>,
+    /// A CloudFormation, SAM, CDK (cdk.out/*.template.json) or Serverless Framework
+    /// (.serverless/cloudformation-template-update-stack.json) template, YAML or JSON.
+    #[arg(long, value_name = "TEMPLATE", conflicts_with = "openapi")]
+    pub template: Option<PathBuf>,
+    /// A template parameter, KEY=VALUE (repeatable); also pseudo parameters (AWS::Region=…).
+    #[arg(long = "parameter", value_name = "KEY=VALUE")]
+    pub parameters: Vec<String>,
     /// REST or HTTP API, when the --openapi file's markers decide wrongly (or not at all).
     #[arg(long, value_name = "rest|http", requires = "openapi")]
     pub kind: Option<KindArg>,
-    /// API id (overrides the one in the URL).
+    /// API id (overrides the one in the URL); with --template, the API's logical id.
     #[arg(long)]
     pub api_id: Option<String>,
     /// Stage name (overrides the one in the URL).
@@ -255,6 +262,8 @@ impl TargetFlags {
             no_aws: f.no_aws,
             openapi: f.openapi,
             kind: f.kind.map(ApiKind::from),
+            template: f.template,
+            parameters: f.parameters,
             api_id: f.api_id,
             stage: f.stage,
             path: f.path,

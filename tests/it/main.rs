@@ -26,6 +26,7 @@ mod paste;
 mod rerun;
 mod scenarios;
 mod secrets;
+mod templates;
 mod text_wrap;
 mod tui;
 mod tui_e2e;
