@@ -21,6 +21,7 @@ pub mod plan;
 pub mod probe;
 pub mod redact;
 pub mod report;
+pub mod rules;
 pub mod runner;
 pub mod signals;
 pub mod sim;

@@ -6,6 +6,7 @@
 //! - [`change`]: typed configuration changes, the one source of every fix ([`change::ChangeSet`]).
 //! - [`inspect`]: the configuration facts a diagnosis needs ([`inspect::facts`]).
 //! - [`scenario`]: the embedded example APIs of `assets/scenarios/`.
+//! - [`terraform`]: Terraform plan JSON (`terraform show -json`) → [`Api`]s.
 //!
 //! No I/O: callers read files and hand over text (a large export through
 //! [`openapi::DefinitionText`], which the import may ask for again in parts).
@@ -15,4 +16,5 @@ pub mod inspect;
 pub mod model;
 pub mod openapi;
 pub mod scenario;
+pub mod terraform;
 pub use model::Api;

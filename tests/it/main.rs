@@ -25,6 +25,7 @@ mod paste;
 mod rerun;
 mod scenarios;
 mod secrets;
+mod terraform;
 mod text_wrap;
 mod tui;
 mod tui_e2e;
