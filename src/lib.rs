@@ -14,6 +14,7 @@ pub mod evidence;
 pub mod exchange;
 pub mod gateway;
 pub mod http;
+pub mod lint;
 pub mod logging;
 pub mod manual;
 pub mod paste;
