@@ -21,6 +21,7 @@ mod failure_classes;
 mod fuzz_parsers;
 mod hostile;
 mod http_attribution;
+mod lint;
 mod paste;
 mod rerun;
 mod scenarios;
