@@ -43,6 +43,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// Serve a scenario with the built-in API Gateway simulator on 127.0.0.1.
     Serve(ServeArgs),
+    /// Check every route of every API in Terraform plans (terraform show -json) and API Gateway exports for latent CORS traps, sending nothing. Exit 0 clean, 1 an error-severity finding, 2 a file that cannot be read.
+    Lint(LintArgs),
     /// Print a shell completion script, e.g. `cors-doctor completions bash > /etc/bash_completion.d/cors-doctor`.
     Completions(CompletionsArgs),
     /// Print the man page (roff), or write one page per command with --out-dir.
@@ -220,6 +222,45 @@ impl CheckArgs {
         self.target.credentials = args.credentials;
         Ok(Some(line))
     }
+}
+
+/// `lint --format`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LintFormatArg {
+    #[default]
+    Text,
+    Json,
+    Markdown,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+}
+
+impl From<LintFormatArg> for crate::lint::LintFormat {
+    fn from(f: LintFormatArg) -> Self {
+        match f {
+            LintFormatArg::Text => Self::Text,
+            LintFormatArg::Json => Self::Json,
+            LintFormatArg::Markdown => Self::Markdown,
+            LintFormatArg::Sarif => Self::Sarif,
+        }
+    }
+}
+
+/// `lint FILE… [--origin O]… [--format …]`.
+#[derive(Debug, Clone, Args)]
+pub struct LintArgs {
+    /// Terraform plans (terraform show -json plan.out > plan.json) and API Gateway exports.
+    #[arg(value_name = "FILE", required = true, num_args = 1..)]
+    pub files: Vec<PathBuf>,
+    /// An origin of your app (repeatable); without one, each API's own allowed origin.
+    #[arg(long, value_name = "ORIGIN")]
+    pub origin: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LintFormatArg::Text)]
+    pub format: LintFormatArg,
+    /// CORS rules to judge with: what Chromium does today (default) or the Fetch standard.
+    #[arg(long, value_enum)]
+    pub mode: Option<ModeArg>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -84,9 +84,9 @@ pub enum OpenApiFileError {
         #[source]
         source: TemplateError,
     },
-    /// A Terraform plan while its importer is not part of this build.
-    #[error("{path}: this is a Terraform plan (terraform show -json); reading plans is not supported yet by this build: export the deployed API (aws apigateway get-export … --parameters extensions=apigateway) and pass it with --openapi")]
-    TerraformPlan { path: String },
+    /// A Terraform plan that cannot be read.
+    #[error(transparent)]
+    TerraformPlan(#[from] crate::gateway::terraform::TerraformError),
 }
 
 impl OpenApiFile {
@@ -140,7 +140,7 @@ impl OpenApiFile {
                         .into(),
                 },
             }),
-            DefinitionKind::TerraformPlan => Err(OpenApiFileError::TerraformPlan { path: shown }),
+            DefinitionKind::TerraformPlan => open_terraform(&shown, &text, options),
             // A template, or something the template reader explains best (no Resources, a
             // YAML error with its line).
             DefinitionKind::CloudFormation | DefinitionKind::Unknown => {
@@ -191,7 +191,7 @@ impl OpenApiFile {
                     return open_cfn(&shown, &text, options);
                 }
                 DefinitionKind::TerraformPlan => {
-                    return Err(OpenApiFileError::TerraformPlan { path: shown });
+                    return open_terraform(&shown, &text, options);
                 }
                 DefinitionKind::OpenApi | DefinitionKind::Unknown => {}
             }
@@ -270,6 +270,38 @@ fn open_cfn(
     let apis = template::import(text, shown, &options.parameters).map_err(template_error)?;
     let chosen = template::select(apis, options.api_id.as_deref(), options.path.as_deref())
         .map_err(template_error)?;
+    Ok(OpenApiFile {
+        content: Exported::Api(Arc::new(chosen.api)),
+        kind: ConfigSourceKind::Template,
+    })
+}
+
+/// A Terraform plan (`terraform show -json plan.out`): its API chosen as a template's is, by
+/// Terraform address (`--api-id aws_api_gateway_rest_api.items`) or by the path.
+fn open_terraform(
+    shown: &str,
+    text: &str,
+    options: &DefinitionOptions,
+) -> Result<OpenApiFile, OpenApiFileError> {
+    let apis = crate::gateway::terraform::import(text, shown)?
+        .into_iter()
+        .map(|api| {
+            let address = api
+                .source_of(&crate::gateway::model::Element::Api)
+                .and_then(|s| s.resource.clone())
+                .unwrap_or_else(|| api.name.clone());
+            template::TemplateApi {
+                resource_type: address.split('.').next().unwrap_or_default().to_string(),
+                logical_id: address,
+                api,
+            }
+        })
+        .collect();
+    let chosen = template::select(apis, options.api_id.as_deref(), options.path.as_deref())
+        .map_err(|source| OpenApiFileError::Template {
+            path: shown.to_string(),
+            source,
+        })?;
     Ok(OpenApiFile {
         content: Exported::Api(Arc::new(chosen.api)),
         kind: ConfigSourceKind::Template,

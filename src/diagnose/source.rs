@@ -50,6 +50,7 @@ fn element(
             Some(p) => Element::Resource { path: p },
             None => Element::Api,
         }),
+        UndeployedChanges | DeploymentNoTriggers => Some(Element::Deployment),
         OptionsNotDeployed => Some(match stage {
             Some(s) => Element::Stage {
                 name: s.to_string(),
@@ -66,7 +67,8 @@ fn element(
         | HeaderNotMapped
         | ActualCorsHeaders
         | BackendHeadersIgnored
-        | SelectionPatternUnsupported => actual(),
+        | SelectionPatternUnsupported
+        | ProxyBackendCors => actual(),
         GatewayResponseNoCors | GatewayResponsesUnconfigured => Some(Element::GatewayResponse {
             response_type: "DEFAULT_4XX".into(),
         }),
