@@ -283,7 +283,17 @@ fn open_terraform(
     text: &str,
     options: &DefinitionOptions,
 ) -> Result<OpenApiFile, OpenApiFileError> {
-    let apis = crate::gateway::terraform::import(text, shown)?
+    let apis = crate::gateway::terraform::import(text, shown)?;
+    if apis.is_empty() {
+        return Err(OpenApiFileError::Template {
+            path: shown.to_string(),
+            source: TemplateError {
+                line: None,
+                message: "this Terraform plan defines no aws_api_gateway_rest_api or aws_apigatewayv2_api: plan the module that holds the API".into(),
+            },
+        });
+    }
+    let apis = apis
         .into_iter()
         .map(|api| {
             let address = api
