@@ -647,3 +647,129 @@ mod binary {
         assert_eq!(out.status.code(), Some(2));
     }
 }
+
+mod templates {
+    //! The remedies of the template fixtures that mirror a broken scenario (SAM, CDK synth,
+    //! Serverless, plain CloudFormation): the snippets name the template's own logical ids, and
+    //! stay valid.
+
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use cors_doctor::aws::file::{DefinitionOptions, OpenApiFile};
+    use cors_doctor::aws::ConfigSource;
+    use cors_doctor::config::Config;
+    use cors_doctor::diagnose::remedy::snippets::Flavour;
+    use cors_doctor::gateway::scenario::Scenario;
+    use cors_doctor::plan::TargetArgs;
+    use cors_doctor::report::Report;
+    use cors_doctor::runner;
+
+    /// (fixture, the scenario whose request it is diagnosed with).
+    const BROKEN: &[(&str, &str)] = &[
+        (
+            "sam-options-cognito-authorizer.yaml",
+            "options-cognito-authorizer",
+        ),
+        (
+            "cdk-options-authorizer.template.json",
+            "options-cognito-authorizer",
+        ),
+        (
+            "sam-options-api-key-required.yaml",
+            "options-api-key-required",
+        ),
+        (
+            "sam-allow-headers-missing-authorization.yaml",
+            "allow-headers-missing-authorization",
+        ),
+        ("sam-options-missing.yaml", "options-missing"),
+        ("serverless-options-missing.json", "options-missing"),
+        (
+            "sam-http-api-default-route-jwt.yaml",
+            "http-api-default-route-jwt",
+        ),
+        (
+            "cdk-http-api-any-proxy-jwt.template.json",
+            "http-api-any-proxy-jwt",
+        ),
+        (
+            "sam-throttled-default-gateway-responses.yaml",
+            "throttled-default-gateway-responses",
+        ),
+        (
+            "cdk-header-declared-not-mapped.template.json",
+            "header-declared-not-mapped",
+        ),
+    ];
+
+    async fn diagnose(s: &Scenario, template: PathBuf) -> Report {
+        let req = &s.spec.request;
+        let args = TargetArgs {
+            origin: Some(req.origin.clone()),
+            method: Some(req.method.clone()),
+            headers: req
+                .headers
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect(),
+            body: req.body.clone(),
+            credentials: Some(req.credentials.as_str().to_string()),
+            template: Some(template.clone()),
+            path: Some(req.path.clone()),
+            stage: Some(s.spec.stage.clone()),
+            ..TargetArgs::default()
+        };
+        let plan = args.resolve(&Config::default()).expect("plan");
+        let options = DefinitionOptions {
+            path: Some(req.path.clone()),
+            ..DefinitionOptions::default()
+        };
+        let source: Arc<dyn ConfigSource> = Arc::new(
+            OpenApiFile::open_template(&template, &options).unwrap_or_else(|e| panic!("{e}")),
+        );
+        runner::run(&plan, Some(source), None)
+            .await
+            .expect("offline run")
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn template_remedies_name_the_templates_ids_and_are_valid() {
+        let scenarios = Scenario::all().expect("scenarios");
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/templates");
+        let mut all = Vec::new();
+        let mut named_from_template = 0;
+        for (fixture, scenario) in BROKEN {
+            let s = scenarios
+                .iter()
+                .find(|s| s.name == *scenario)
+                .expect("scenario");
+            let report = diagnose(s, dir.join(fixture)).await;
+            let mut found = false;
+            for f in report.steps.iter().flat_map(|s| s.findings.iter()) {
+                let Some(snippets) = f.remediation.as_ref().and_then(|r| r.snippets.as_ref())
+                else {
+                    continue;
+                };
+                found = true;
+                // A name read from the template says where it was read.
+                if snippets.cloudformation.contains("(from ") {
+                    named_from_template += 1;
+                }
+                for flavour in Flavour::ALL.into_iter().filter(|f| *f != Flavour::Cli) {
+                    all.push((
+                        format!("{fixture}-{}", f.code).replace('.', "_"),
+                        flavour,
+                        snippets.get(flavour).to_string(),
+                    ));
+                }
+            }
+            assert!(found, "{fixture}: no remedy with snippets");
+        }
+        assert!(
+            named_from_template > 0,
+            "no snippet names a template's logical id"
+        );
+        super::validate("templates", &all);
+    }
+}

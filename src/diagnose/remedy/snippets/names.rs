@@ -136,7 +136,8 @@ impl<'a> Names<'a> {
         }
     }
 
-    fn source(&self, element: &Element) -> Option<(String, String)> {
+    /// Where `element` is defined and the resource that defines it, as recorded.
+    fn source_raw(&self, element: &Element) -> Option<(String, String)> {
         let api = self.api?;
         let l = api.sources.iter().find(|l| &l.element == element)?;
         let resource = l.source.resource.clone()?;
@@ -144,6 +145,25 @@ impl<'a> Names<'a> {
             resource,
             one_line(&format!("{}:{}", l.source.file, l.source.line)),
         ))
+    }
+
+    /// The recorded resource of `element` when it names that element alone: a source records
+    /// the resource that *defines* a part, which in SAM is often not the part's own (the
+    /// `AWS::Serverless::Api` defines its OPTIONS methods and stage, a function's event its
+    /// path), so an id that another element shares is no logical id of this one. (The API's
+    /// own id is always its.)
+    fn source(&self, element: &Element) -> Option<(String, String)> {
+        let (resource, from) = self.source_raw(element)?;
+        if element != &Element::Api {
+            let api = self.api?;
+            let shared = api.sources.iter().any(|l| {
+                &l.element != element && l.source.resource.as_deref() == Some(resource.as_str())
+            });
+            if shared {
+                return None;
+            }
+        }
+        Some((resource, from))
     }
 
     fn cfn(&self, element: &Element, derived: impl FnOnce() -> String) -> Named {
@@ -285,7 +305,7 @@ impl<'a> Names<'a> {
         // A SAM template records the function that carries the event as the route's
         // resource; any other source names a route, not a function.
         match self
-            .source(&element)
+            .source_raw(&element)
             .filter(|(r, _)| is_logical_id(r) && r.ends_with("Function"))
         {
             Some((id, from)) => Named {

@@ -116,7 +116,10 @@ fn rest(t: &mut Template, d: &Digest, n: &Names) {
     let mut body = Y::map();
     let mut cors_set = false;
     for m in &d.methods {
-        let sam_cors = if m.is_options() && !cors_set {
+        // SAM's Cors only when the change is to the preflight's answer (not for an OPTIONS
+        // method that only loses its authorizer).
+        let answers = m.create || !m.mapped.is_empty() || !m.declared.is_empty();
+        let sam_cors = if m.is_options() && answers && !cors_set {
             cors(n, m)
         } else {
             None

@@ -606,3 +606,56 @@ fn flavours_parse_and_cycle() {
         ["aws_cli", "cloudformation", "sam", "cdk", "terraform"]
     );
 }
+
+#[test]
+fn an_id_shared_by_several_parts_is_not_taken_for_a_logical_id() {
+    // A SAM template records the Serverless::Api as where its OPTIONS methods and stage are
+    // defined, and a function as where its path is: those are no logical ids of a method, a
+    // stage or a resource.
+    let at = |element: Element, resource: &str| Located {
+        element,
+        source: SourceRef {
+            file: "template.yaml".into(),
+            line: 7,
+            resource: Some(resource.into()),
+        },
+    };
+    let api = Api {
+        kind: ApiKind::Rest,
+        sources: vec![
+            at(Element::Api, "ProfileApi"),
+            at(
+                Element::Method {
+                    path: "/items/{id}".into(),
+                    verb: "OPTIONS".into(),
+                },
+                "ProfileApi",
+            ),
+            at(
+                Element::Resource {
+                    path: "/items/{id}".into(),
+                },
+                "ProfileFunction",
+            ),
+            at(
+                Element::Method {
+                    path: "/items/{id}".into(),
+                    verb: "GET".into(),
+                },
+                "ProfileFunction",
+            ),
+        ],
+        ..Api::default()
+    };
+    let cfn = render(Flavour::Cloudformation, &rest_patches(true), Some(&api));
+    assert!(cfn.contains("RestApiId: !Ref ProfileApi"), "{cfn}");
+    assert!(cfn.contains("  ItemsIdOptionsMethod:  # exists"), "{cfn}");
+    assert!(cfn.contains("ResourceId: !Ref ItemsIdResource"), "{cfn}");
+    assert!(cfn.contains("  ItemsIdGetMethod:  # exists"), "{cfn}");
+    // Every resource once.
+    let ids: Vec<String> = resources(&cfn).into_iter().map(|(id, _)| id).collect();
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(ids.len(), unique.len(), "{cfn}");
+}
