@@ -218,6 +218,7 @@ async fn dispatch(mut cli: Cli) -> Result<i32, AppError> {
                 target: cli.target,
                 format: FormatArg::Text,
                 no_color: false,
+                preview: false,
                 from_curl: None,
                 from_fetch: None,
             };
@@ -376,7 +377,10 @@ async fn demo(args: &DemoArgs) -> Result<i32, AppError> {
         .await
         .map_err(AppError::from);
     server.shutdown().await;
-    let report = report?;
+    let mut report = report?;
+    if !args.preview {
+        report.preview = None;
+    }
     let format = args.format.map_or(Format::Text, Format::from);
     let mut text = String::new();
     if format == Format::Text {
@@ -449,7 +453,10 @@ async fn check(args: &CheckArgs, config: &Config) -> Result<i32, AppError> {
     // credentials stop the run before anything is probed: exit 2 with the next command),
     // the lookups, the retest.
     let deadline = tokio::time::Instant::now() + plan.timeout;
-    let (report, _) = runner::run_until(&plan, source.clone(), None, deadline).await?;
+    let (mut report, _) = runner::run_until(&plan, source.clone(), None, deadline).await?;
+    if !args.preview {
+        report.preview = None;
+    }
     let format = Format::from(args.format);
     let color = format == Format::Text && color_wanted(args.no_color);
     if STOPPED_BY.load(Ordering::SeqCst) != 0 {

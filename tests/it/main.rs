@@ -22,6 +22,7 @@ mod fuzz_parsers;
 mod hostile;
 mod http_attribution;
 mod paste;
+mod preview;
 mod rerun;
 mod scenarios;
 mod secrets;
