@@ -70,7 +70,7 @@ impl PreviewResult {
             PreviewResult::Allowed => "the fix works: the browser would allow the request",
             PreviewResult::StillBlocked => "THE FIXED CONFIGURATION STILL BLOCKS THE REQUEST: this is a bug in cors-doctor (a remedy or its model of API Gateway); please report it with this output",
             PreviewResult::AlreadyAllowed => "nothing to fix: the browser already allows the request",
-            PreviewResult::NotPreviewed => "not previewed",
+            PreviewResult::NotPreviewed => "API change not previewed: the configuration is needed (probes only)",
         }
     }
 }
