@@ -372,15 +372,13 @@ async fn demo(args: &DemoArgs) -> Result<i32, AppError> {
     let name = args.scenario.as_deref().unwrap_or(DEFAULT_DEMO);
     let scenario = load_scenario(name)?;
     let server = start_simulator(&scenario, 0, 0).await?;
-    let plan = scenario_plan(&scenario, &server.base_url())?;
+    let mut plan = scenario_plan(&scenario, &server.base_url())?;
+    plan.preview = args.preview;
     let report = runner::run(&plan, config_source(&plan)?, None)
         .await
         .map_err(AppError::from);
     server.shutdown().await;
-    let mut report = report?;
-    if !args.preview {
-        report.preview = None;
-    }
+    let report = report?;
     let format = args.format.map_or(Format::Text, Format::from);
     let mut text = String::new();
     if format == Format::Text {
@@ -444,7 +442,8 @@ static STOPPED_BY: AtomicI32 = AtomicI32::new(0);
 pub const DEFAULT_DEMO: &str = "options-cognito-authorizer";
 
 async fn check(args: &CheckArgs, config: &Config) -> Result<i32, AppError> {
-    let plan = args.target.args().resolve(config)?;
+    let mut plan = args.target.args().resolve(config)?;
+    plan.preview = args.preview;
     if plan.browser {
         tokio::spawn(stop_on_signal());
     }
@@ -453,10 +452,7 @@ async fn check(args: &CheckArgs, config: &Config) -> Result<i32, AppError> {
     // credentials stop the run before anything is probed: exit 2 with the next command),
     // the lookups, the retest.
     let deadline = tokio::time::Instant::now() + plan.timeout;
-    let (mut report, _) = runner::run_until(&plan, source.clone(), None, deadline).await?;
-    if !args.preview {
-        report.preview = None;
-    }
+    let (report, _) = runner::run_until(&plan, source.clone(), None, deadline).await?;
     let format = Format::from(args.format);
     let color = format == Format::Text && color_wanted(args.no_color);
     if STOPPED_BY.load(Ordering::SeqCst) != 0 {

@@ -372,7 +372,7 @@ async fn execute(
     // A partial rerun does not look the configuration up again: no AWS calls this time.
     report.aws_calls = source.as_ref().map_or(0, |s| s.aws_calls());
     report.aws_identity = identity;
-    if !refused {
+    if plan.preview && !refused {
         report.preview = Some(Box::new(preview::preview(
             &evidence,
             &report,

@@ -58,7 +58,9 @@ pub struct SealedPlan {
 }
 
 impl SealedPlan {
-    pub fn new(plan: Plan) -> SealedPlan {
+    /// A front end's plan. Its runs compute the preview (the TUI shows it on `p`).
+    pub fn new(mut plan: Plan) -> SealedPlan {
+        plan.preview = true;
         SealedPlan {
             shown: masked_plan(&plan),
             raw: Arc::new(plan),

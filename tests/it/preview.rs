@@ -4,13 +4,72 @@
 //! verdict to allowed — and never by weakening security (authorization only ever off on
 //! OPTIONS: the change types hold that; never `*` with credentials: checked here).
 
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use cors_doctor::app::scenario_plan;
+use cors_doctor::aws::file::OpenApiFile;
+use cors_doctor::aws::ConfigSource;
+use cors_doctor::config::Config;
 use cors_doctor::cors::Outcome;
 use cors_doctor::gateway::change::Change;
 use cors_doctor::gateway::scenario::Scenario;
+use cors_doctor::plan::TargetArgs;
 use cors_doctor::report::{PreviewResult, Report};
+use cors_doctor::runner;
+use cors_doctor::sim::{self, SimServer};
 use cors_doctor::target::CredentialsMode;
 
-use crate::scenarios::{live, offline};
+/// The scenario served by the simulator, diagnosed live with its API as the configuration
+/// (as `demo` runs it), with the preview.
+async fn live(s: &Scenario) -> Report {
+    let handler = sim::gateway::handler(s.api.clone(), s.spec.backend.clone());
+    let server = SimServer::start(
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        handler,
+        Duration::ZERO,
+    )
+    .await
+    .expect("bind");
+    let mut plan = scenario_plan(s, &server.base_url()).expect("plan");
+    plan.preview = true;
+    let source = cors_doctor::app::config_source(&plan).expect("source");
+    let report = runner::run(&plan, source, None).await.expect("live run");
+    server.shutdown().await;
+    report
+}
+
+/// The scenario diagnosed offline from its export alone, with the preview.
+async fn offline(s: &Scenario) -> Report {
+    let req = &s.spec.request;
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/scenarios")
+        .join(format!("{}.json", s.name));
+    let args = TargetArgs {
+        origin: Some(req.origin.clone()),
+        method: Some(req.method.clone()),
+        headers: req
+            .headers
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect(),
+        body: req.body.clone(),
+        credentials: Some(req.credentials.as_str().to_string()),
+        openapi: Some(file.clone()),
+        path: Some(req.path.clone()),
+        stage: Some(s.spec.stage.clone()),
+        ..TargetArgs::default()
+    };
+    let mut plan = args.resolve(&Config::default()).expect("plan");
+    plan.preview = true;
+    let source: Arc<dyn ConfigSource> =
+        Arc::new(OpenApiFile::open(&file).expect("the export opens"));
+    runner::run(&plan, Some(source), None)
+        .await
+        .expect("offline run")
+}
 
 /// What is wrong with `report`'s preview (empty: it holds).
 fn problems(report: &Report) -> Vec<String> {
@@ -131,4 +190,38 @@ async fn the_predicted_report_has_the_report_shape() {
         json["preview"]["report"]["steps"].as_array().map(Vec::len),
         Some(7)
     );
+}
+
+/// Without `--preview` (plan.preview false) nothing is computed and the JSON has no preview;
+/// with it, the preview is there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_preview_unless_asked() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/scenarios/options-missing.json"
+    );
+    let flags = [
+        "--openapi",
+        file,
+        "--path",
+        "/orders",
+        "-X",
+        "POST",
+        "-H",
+        "Content-Type: application/json",
+        "--origin",
+        "https://app.example.com",
+        "--no-aws",
+    ];
+    let (code, report, raw) = crate::common::check_json(&flags).await;
+    assert_eq!(code, 1, "{raw}");
+    assert!(report.get("preview").is_none(), "{raw}");
+    let mut with = flags.to_vec();
+    with.push("--preview");
+    let (code, report, raw) = crate::common::check_json(&with).await;
+    assert_eq!(
+        code, 1,
+        "the exit code is the diagnosis's, not the preview's: {raw}"
+    );
+    assert_eq!(report["preview"]["result"], "allowed", "{raw}");
 }

@@ -38,7 +38,7 @@ fn codes(r: &Report) -> Vec<String> {
     c
 }
 
-pub(crate) async fn live(s: &Scenario) -> Report {
+async fn live(s: &Scenario) -> Report {
     let handler = sim::gateway::handler(s.api.clone(), s.spec.backend.clone());
     let server = SimServer::start(
         SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
@@ -58,7 +58,7 @@ pub(crate) async fn live(s: &Scenario) -> Report {
     report
 }
 
-pub(crate) async fn offline(s: &Scenario) -> Report {
+async fn offline(s: &Scenario) -> Report {
     let req = &s.spec.request;
     let args = TargetArgs {
         origin: Some(req.origin.clone()),
