@@ -44,7 +44,8 @@ pub enum PreviewResult {
     StillBlocked,
     /// The browser is allowed already; nothing to change.
     AlreadyAllowed,
-    /// No configuration to apply the changes to (probes only), or no change proposed.
+    /// No configuration to apply the changes to (probes only), or no change proposed: the
+    /// notes say which.
     NotPreviewed,
 }
 
@@ -70,7 +71,7 @@ impl PreviewResult {
             PreviewResult::Allowed => "the fix works: the browser would allow the request",
             PreviewResult::StillBlocked => "THE FIXED CONFIGURATION STILL BLOCKS THE REQUEST: this is a bug in cors-doctor (a remedy or its model of API Gateway); please report it with this output",
             PreviewResult::AlreadyAllowed => "nothing to fix: the browser already allows the request",
-            PreviewResult::NotPreviewed => "API change not previewed: the configuration is needed (probes only)",
+            PreviewResult::NotPreviewed => "API change not previewed (see the note)",
         }
     }
 }

@@ -74,6 +74,17 @@ pub fn preview(
             break;
         }
     }
+    if changes.is_empty() && !already && !assume_backend {
+        notes.push("No finding proposes a change to the API's configuration: there is nothing to preview (see each step's remediation).".to_string());
+        return Preview {
+            result: PreviewResult::NotPreviewed,
+            changes,
+            report: None,
+            headers_needed: Vec::new(),
+            headers_verdict: None,
+            notes,
+        };
+    }
     if changes.is_empty() && already {
         return Preview {
             result: PreviewResult::AlreadyAllowed,
@@ -314,7 +325,7 @@ fn probes_only(
         .collect();
     let mut notes = Vec::new();
     let verdict = with_headers(evidence, &plan, &needed, mode, &mut notes);
-    notes.push("No configuration was read, so the API change cannot be previewed: give the API's configuration (--api-id with AWS credentials, or --openapi with its export) to see the diagnosis after the fix. Above: the headers the responses need.".to_string());
+    notes.push("No configuration was read, so the API change cannot be previewed: give the API's configuration (--api-id with AWS credentials, or --openapi with its export) to see the diagnosis after the fix. Listed instead: the headers each response needs.".to_string());
     Preview {
         result: if already && changes.is_empty() {
             PreviewResult::AlreadyAllowed

@@ -225,3 +225,49 @@ async fn no_preview_unless_asked() {
     );
     assert_eq!(report["preview"]["result"], "allowed", "{raw}");
 }
+
+/// Text and Markdown carry a before → after section; a blocked preview would say so loudly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_and_markdown_show_before_and_after() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/scenarios/options-missing.json"
+    );
+    for format in ["text", "markdown"] {
+        let mut a = crate::common::args(&["check", "--format", format, "--no-color"]);
+        a.extend(
+            [
+                "--openapi",
+                file,
+                "--path",
+                "/orders",
+                "-X",
+                "POST",
+                "-H",
+                "Content-Type: application/json",
+                "--origin",
+                "https://app.example.com",
+                "--no-aws",
+                "--preview",
+            ]
+            .iter()
+            .map(|s| s.to_string()),
+        );
+        let out = crate::common::cors_doctor(a).await;
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("the fix works"), "{format}: {text}");
+        assert!(!text.contains("STILL BLOCKS"), "{format}: {text}");
+        assert!(text.contains("create OPTIONS /orders"), "{format}: {text}");
+        // The preview's row of step 3 (the report's own step list comes first).
+        let row = text
+            .lines()
+            .rfind(|l| l.contains("3. Verify OPTIONS exists and is deployed"))
+            .unwrap_or_default();
+        let (fail, pass) = (row.find("✘ FAIL"), row.rfind("✔ pass"));
+        assert!(
+            fail.is_some() && pass.is_some() && fail < pass,
+            "{format}: {row}"
+        );
+        assert!(text.contains("ALLOWED"), "{format}: {text}");
+    }
+}

@@ -134,9 +134,14 @@ fn parts<'a>(r: &'a Report, theme: &Theme) -> Parts<'a> {
 /// Narrow terminals: the headline, the verdict before → after, each step's status before →
 /// after, then the changes and notes (or, without a configuration, the headers needed).
 fn narrow<'a>(r: &'a Report, p: &'a Preview, theme: &Theme) -> Text<'a> {
-    let mut head_lines = head(p, theme).lines;
+    let mut head_lines = changes(p, theme).lines;
     let title = head_lines.remove(0);
     let mut lines = vec![title];
+    // Not previewed: why comes first.
+    let first_notes = p.result == PreviewResult::NotPreviewed;
+    if first_notes {
+        lines.extend(notes(p, theme));
+    }
     let verdict = |o: Outcome| {
         let style = match o {
             Outcome::Allowed => theme.good(),
@@ -181,10 +186,27 @@ fn narrow<'a>(r: &'a Report, p: &'a Preview, theme: &Theme) -> Text<'a> {
     }
     lines.push(Line::raw(""));
     lines.extend(head_lines);
+    if !first_notes {
+        lines.extend(notes(p, theme));
+    }
     Text::from(lines)
 }
 
 fn head<'a>(p: &'a Preview, theme: &Theme) -> Text<'a> {
+    let mut text = changes(p, theme);
+    text.lines.extend(notes(p, theme));
+    text
+}
+
+fn notes<'a>(p: &'a Preview, theme: &Theme) -> Vec<Line<'a>> {
+    p.notes
+        .iter()
+        .map(|n| Line::styled(format!("Note: {n}"), theme.dim()))
+        .collect()
+}
+
+/// The headline and the changes.
+fn changes<'a>(p: &'a Preview, theme: &Theme) -> Text<'a> {
     let style = match p.result {
         PreviewResult::Allowed | PreviewResult::AlreadyAllowed => theme.good(),
         PreviewResult::StillBlocked => theme.error(),
@@ -204,9 +226,6 @@ fn head<'a>(p: &'a Preview, theme: &Theme) -> Text<'a> {
                 Span::raw(c.change.describe()),
             ]));
         }
-    }
-    for n in &p.notes {
-        lines.push(Line::styled(format!("Note: {n}"), theme.dim()));
     }
     Text::from(lines)
 }
