@@ -41,17 +41,18 @@ pub fn preview(
     let mut assume_backend = false;
     let mut current = report.clone();
     let mut predicted = None;
+    let predict = |fixed: &crate::gateway::Api, assume_backend: bool| {
+        let after = replay(
+            evidence,
+            Arc::new(fixed.clone()),
+            backend.filter(|_| !assume_backend),
+        );
+        let diagnosis = diagnose::diagnose(&after, mode);
+        Report::new(&after, &diagnosis)
+    };
     for round in 1..=ROUNDS {
         let applied = apply_round(&mut fixed, &proposed(&current), &mut changes, &mut notes);
-        let fixes = backend_fixes(&current);
-        if !fixes.is_empty() && !assume_backend {
-            assume_backend = true;
-            let codes: Vec<&str> = fixes.iter().map(|c| c.as_str()).collect();
-            notes.push(format!(
-                "{} asks for a change in the backend's code, which no API Gateway setting makes: the preview assumes the backend makes it (it answers the app's origin with the CORS headers its remediation names).",
-                codes.join(" and ")
-            ));
-        } else if applied == 0 && (round > 1 || already) {
+        if applied == 0 && (round > 1 || already) {
             // Nothing more to change: the last prediction stands.
             break;
         }
@@ -60,13 +61,26 @@ pub fn preview(
                 "Round {round}: after the changes above, the diagnosis of the fixed configuration proposed more; they are included."
             ));
         }
-        let after = replay(
-            evidence,
-            Arc::new(fixed.clone()),
-            backend.filter(|_| !assume_backend),
-        );
-        let diagnosis = diagnose::diagnose(&after, mode);
-        let next = Report::new(&after, &diagnosis);
+        let mut next = predict(&fixed, assume_backend);
+        if next.browser.outcome != Outcome::Allowed && !assume_backend {
+            // Still blocked where a finding asks for a fix in the backend's code (a proxy
+            // integration passes its answer through): the preview assumes that fix made.
+            let mut fixes = backend_fixes(&current);
+            for c in backend_fixes(&next) {
+                if !fixes.contains(&c) {
+                    fixes.push(c);
+                }
+            }
+            if !fixes.is_empty() {
+                assume_backend = true;
+                let codes: Vec<&str> = fixes.iter().map(|c| c.as_str()).collect();
+                notes.push(format!(
+                    "{} asks for a change in the backend's code, which no API Gateway setting makes: the preview assumes the backend makes it (it answers the app's origin with the CORS headers its remediation names).",
+                    codes.join(" and ")
+                ));
+                next = predict(&fixed, true);
+            }
+        }
         let allowed = next.browser.outcome == Outcome::Allowed;
         current = next.clone();
         predicted = Some(next);

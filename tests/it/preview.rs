@@ -271,3 +271,30 @@ async fn text_and_markdown_show_before_and_after() {
         assert!(text.contains("ALLOWED"), "{format}: {text}");
     }
 }
+
+/// A fix that lives in the backend's code (a Lambda proxy must return the header itself) is
+/// assumed made and the preview says so; where API Gateway's own settings suffice, nothing is
+/// assumed about the (known) backend.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backend_fix_is_assumed_out_loud_and_only_when_needed() {
+    let notes = |r: &Report| {
+        r.preview
+            .as_ref()
+            .map(|p| p.notes.clone())
+            .unwrap_or_default()
+    };
+    let lambda = live(&Scenario::by_name("lambda-proxy-no-allow-origin").expect("scenario")).await;
+    assert!(
+        notes(&lambda)
+            .iter()
+            .any(|n| n.contains("ACTUAL_CORS_HEADERS asks for a change in the backend's code")),
+        "{:?}",
+        notes(&lambda)
+    );
+    let http = live(&Scenario::by_name("http-api-default-route-jwt").expect("scenario")).await;
+    assert!(
+        !notes(&http).iter().any(|n| n.contains("backend")),
+        "{:?}",
+        notes(&http)
+    );
+}
