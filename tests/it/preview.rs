@@ -298,3 +298,57 @@ async fn a_backend_fix_is_assumed_out_loud_and_only_when_needed() {
         notes(&http)
     );
 }
+
+/// The same must-hold from infrastructure code: each template fixture that mirrors a scenario
+/// (CloudFormation, SAM, CDK, Serverless; `--template`), as documented and with credentials
+/// `include`, previews allowed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_template_preview_flips_the_verdict_to_allowed() {
+    use cors_doctor::aws::file::DefinitionOptions;
+    let mut failures = Vec::new();
+    for (file, name) in crate::templates::MIRRORS {
+        let s = Scenario::by_name(name).expect("scenario");
+        for s in [s.clone(), with_credentials(&s)] {
+            let req = &s.spec.request;
+            let template = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/templates")
+                .join(file);
+            let args = TargetArgs {
+                origin: Some(req.origin.clone()),
+                method: Some(req.method.clone()),
+                headers: req
+                    .headers
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {v}"))
+                    .collect(),
+                body: req.body.clone(),
+                credentials: Some(req.credentials.as_str().to_string()),
+                template: Some(template.clone()),
+                path: Some(req.path.clone()),
+                stage: Some(s.spec.stage.clone()),
+                ..TargetArgs::default()
+            };
+            let mut plan = args.resolve(&Config::default()).expect("plan");
+            plan.preview = true;
+            let options = DefinitionOptions {
+                path: Some(req.path.clone()),
+                ..DefinitionOptions::default()
+            };
+            let source: Arc<dyn ConfigSource> = Arc::new(
+                OpenApiFile::open_template(&template, &options).unwrap_or_else(|e| panic!("{e}")),
+            );
+            let report = runner::run(&plan, Some(source), None)
+                .await
+                .expect("offline run");
+            let p = problems(&report);
+            if !p.is_empty() {
+                failures.push(format!(
+                    "{file} ({}):\n  {}",
+                    report.target.credentials,
+                    p.join("\n  ")
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
