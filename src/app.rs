@@ -17,7 +17,7 @@ use crate::config::ConfigError;
 use crate::gateway::scenario::Scenario;
 use crate::gateway::scenario::ScenarioError;
 use crate::plan::{Plan, PlanError, TargetArgs};
-use crate::report::Format;
+use crate::report::{Flavour, Format};
 use crate::runner;
 use crate::runner::RunError;
 use crate::sim::{self, SimServer};
@@ -214,7 +214,7 @@ async fn dispatch(mut cli: Cli) -> Result<i32, AppError> {
             };
             tui(config, cli.target.args(), start).await
         }
-        Some(Command::Demo(args)) => demo(&args).await,
+        Some(Command::Demo(args)) => demo(&args, &config).await,
         Some(Command::Serve(args)) => serve(&args).await,
         Some(Command::Lint(args)) => lint(&args),
         Some(Command::Completions(_) | Command::Man(_)) => Ok(0), // answered above
@@ -235,6 +235,7 @@ async fn dispatch(mut cli: Cli) -> Result<i32, AppError> {
                 format: FormatArg::Text,
                 no_color: false,
                 preview: false,
+                fix_format: None,
                 from_curl: None,
                 from_fetch: None,
             };
@@ -395,7 +396,7 @@ fn lint(args: &LintArgs) -> Result<i32, AppError> {
     Ok(report.exit_code())
 }
 
-async fn demo(args: &DemoArgs) -> Result<i32, AppError> {
+async fn demo(args: &DemoArgs, config: &Config) -> Result<i32, AppError> {
     if args.list {
         let scenarios = Scenario::all()?;
         let width = scenarios.iter().map(|s| s.name.len()).max().unwrap_or(0);
@@ -408,6 +409,7 @@ async fn demo(args: &DemoArgs) -> Result<i32, AppError> {
     }
     let name = args.scenario.as_deref().unwrap_or(DEFAULT_DEMO);
     let scenario = load_scenario(name)?;
+    let fix_format = crate::plan::fix_format(args.fix_format.map(Flavour::from), config)?;
     let server = start_simulator(&scenario, 0, 0).await?;
     let mut plan = scenario_plan(&scenario, &server.base_url())?;
     plan.preview = args.preview;
@@ -415,7 +417,8 @@ async fn demo(args: &DemoArgs) -> Result<i32, AppError> {
         .await
         .map_err(AppError::from);
     server.shutdown().await;
-    let report = report?;
+    let mut report = report?;
+    report.fix_format = fix_format;
     let format = args.format.map_or(Format::Text, Format::from);
     let mut text = String::new();
     if format == Format::Text {
@@ -481,6 +484,8 @@ pub const DEFAULT_DEMO: &str = "options-cognito-authorizer";
 async fn check(args: &CheckArgs, config: &Config) -> Result<i32, AppError> {
     let mut plan = args.target.args().resolve(config)?;
     plan.preview = args.preview;
+    // Checked before anything is sent: a bad config value is a usage error.
+    let fix_format = crate::plan::fix_format(args.fix_format.map(Flavour::from), config)?;
     if plan.browser {
         tokio::spawn(stop_on_signal());
     }
@@ -489,7 +494,8 @@ async fn check(args: &CheckArgs, config: &Config) -> Result<i32, AppError> {
     // credentials stop the run before anything is probed: exit 2 with the next command),
     // the lookups, the retest.
     let deadline = tokio::time::Instant::now() + plan.timeout;
-    let (report, _) = runner::run_until(&plan, source.clone(), None, deadline).await?;
+    let (mut report, _) = runner::run_until(&plan, source.clone(), None, deadline).await?;
+    report.fix_format = fix_format;
     let format = Format::from(args.format);
     let color = format == Format::Text && color_wanted(args.no_color);
     if STOPPED_BY.load(Ordering::SeqCst) != 0 {

@@ -30,6 +30,7 @@ mod scenarios;
 mod secrets;
 mod templates;
 mod terraform;
+mod snippets;
 mod text_wrap;
 mod tui;
 mod tui_e2e;

@@ -24,6 +24,7 @@ use super::session::LastTarget;
 use crate::config::Config;
 use crate::evidence::ExchangeKind;
 use crate::plan::{Plan, TargetArgs};
+use crate::report::Flavour;
 use crate::runner::{HeldRun, RunEvent, SealedPlan};
 
 pub use demo::DemoPicker;
@@ -194,10 +195,17 @@ pub struct AppState {
     pub keymap: Keymap,
     pub color: bool,
     pub quit: bool,
+    /// The flavour fixes are shown and copied in (`f` cycles; the config's
+    /// `report.fix_format` first).
+    pub fix_format: Flavour,
 }
 
 impl AppState {
     pub fn new(config: Config, form: FormState, base_args: TargetArgs, keymap: Keymap) -> Self {
+        let (fix_format, status) = match crate::plan::fix_format(None, &config) {
+            Ok(f) => (f, None),
+            Err(e) => (Flavour::Cli, Some(Status::error(e.to_string()))),
+        };
         AppState {
             screen: Screen::Form,
             back: Vec::new(),
@@ -214,12 +222,13 @@ impl AppState {
             learning: LearnView::default(),
             demo: DemoPicker::default(),
             explorer: ExplorerState::default(),
-            status: None,
+            status,
             tick: 0,
             size: Rect::new(0, 0, 80, 24),
             keymap,
             color: true,
             quit: false,
+            fix_format,
         }
     }
 

@@ -23,6 +23,7 @@ use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 
 mod explorer;
+mod fix_formats;
 mod form;
 mod header;
 mod layout;
