@@ -1,5 +1,7 @@
 //! `run(cli)`: the whole program behind `main`, so tests can drive it.
 
+mod fix;
+
 use std::io::{IsTerminal, Write};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -55,6 +57,9 @@ pub enum AppError {
     /// A completion script or man page cannot be written.
     #[error(transparent)]
     Manual(#[from] crate::manual::ManualError),
+    /// `fix` refused or could not prepare, apply or undo (the message says why and what to do).
+    #[error("{0}")]
+    Fix(String),
 }
 
 impl AppError {
@@ -71,7 +76,8 @@ impl AppError {
             | AppError::Listen { .. }
             | AppError::Output(_)
             | AppError::Terminal(_)
-            | AppError::Manual(_) => 2,
+            | AppError::Manual(_)
+            | AppError::Fix(_) => 2,
         }
     }
 }
@@ -120,6 +126,7 @@ fn print_stdout(text: &str) -> Result<(), AppError> {
 fn remember_secrets(cli: &Cli, config: &Config) {
     let target = match &cli.command {
         Some(Command::Check(args)) => &args.target,
+        Some(Command::Fix(args)) => &args.target,
         _ => &cli.target,
     };
     crate::redact::remember(&target.args().secrets(config));
@@ -186,6 +193,7 @@ async fn dispatch(mut cli: Cli) -> Result<i32, AppError> {
     let interactive = std::io::stdout().is_terminal();
     match cli.command {
         Some(Command::Check(args)) => check(&args, &config).await,
+        Some(Command::Fix(args)) => fix::fix(&args, &config).await,
         Some(Command::Demo(args)) if interactive && !args.list && args.format.is_none() => {
             // The simulator of a named scenario lives while the UI diagnoses it.
             let mut _simulator = None;

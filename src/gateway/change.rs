@@ -88,7 +88,10 @@ pub enum Change {
     },
     /// REST: a MOCK integration on the resource's `OPTIONS` method whose request template
     /// answers `status` (`{"statusCode": 200}`).
-    CreateMockIntegration { resource: ResourceRef, status: String },
+    CreateMockIntegration {
+        resource: ResourceRef,
+        status: String,
+    },
     /// REST: map static header values on an integration response (selection pattern: the
     /// default), creating the integration response when `create`.
     MapResponseHeaders {
