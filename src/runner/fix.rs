@@ -205,3 +205,67 @@ pub async fn undo(
 ) -> Undone {
     write::undo(clients, path, file, progress).await
 }
+
+/// A fix prepared for a front end that holds its plan sealed (the TUI): the clients, the
+/// calls, and the plan to verify with.
+pub struct Ready {
+    clients: Clients,
+    prepared: Prepared,
+    plan: super::SealedPlan,
+}
+
+impl Ready {
+    pub fn prepared(&self) -> &Prepared {
+        &self.prepared
+    }
+
+    /// Text of the prepared fix, masked with the plan's secrets.
+    pub fn mask(&self, text: &str) -> String {
+        self.plan.mask(text)
+    }
+
+    /// Whether the plan probes a live URL (else the verification predicts).
+    pub fn live(&self) -> bool {
+        self.plan.shown().live
+    }
+}
+
+/// Why there is nothing to prepare.
+pub const NOTHING_PROPOSED: &str =
+    "No finding proposes a change cors-doctor can apply; the diagnosis says what to do by hand.";
+
+/// [`diagnose`], [`proposals`] and [`prepare`] for a sealed plan.
+pub async fn prepare_sealed(
+    plan: &super::SealedPlan,
+    options: &FixOptions,
+) -> Result<Ready, FixError> {
+    let raw = plan.raw();
+    let diagnosed = diagnose(raw).await?;
+    let sets = proposals(&diagnosed.report);
+    if sets.is_empty() {
+        return Err(FixError::NotSdk(NOTHING_PROPOSED.into()));
+    }
+    let prepared = prepare(raw, &diagnosed, &sets, options).await?;
+    Ok(Ready {
+        clients: diagnosed.clients,
+        prepared,
+        plan: plan.clone(),
+    })
+}
+
+/// [`apply`] of a [`Ready`] fix (a new undo file).
+pub async fn apply_ready(
+    ready: &Ready,
+    progress: impl FnMut(Progress),
+) -> Result<Applied, FixError> {
+    apply(&ready.clients, &ready.prepared, None, progress).await
+}
+
+/// [`verify`] of a [`Ready`] fix's plan.
+pub async fn verify_ready(
+    ready: &Ready,
+    deadline: Instant,
+    attempt: impl FnMut(u32, &Report),
+) -> Result<Report, FixError> {
+    verify(ready.plan.raw(), deadline, attempt).await
+}

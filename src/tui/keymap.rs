@@ -38,6 +38,8 @@ pub enum Action {
     Tree,
     Learn,
     Copy,
+    /// Apply the diagnosis's fixes (a confirmation modal first).
+    Apply,
     CopyCurl,
     /// Write the last copied text to a file (where the clipboard cannot be reached).
     WriteCopy,
@@ -81,6 +83,7 @@ impl Action {
             Action::Tree => "tree",
             Action::Learn => "learn",
             Action::Copy => "copy",
+            Action::Apply => "apply",
             Action::CopyCurl => "copy-curl",
             Action::WriteCopy => "write-copy",
             Action::Filter => "filter",
@@ -251,6 +254,7 @@ fn defaults() -> Vec<Binding> {
             true,
         ),
         b(Action::Copy, vec![c('y')], "copy fix", DIAG, true),
+        b(Action::Apply, vec![c('a')], "apply fix", DIAG, false),
         b(Action::CopyCurl, vec![c('c')], "copy curl", DIAG, true),
         b(Action::WriteCopy, vec![c('w')], "copy to file", DIAG, false),
         b(Action::Filter, vec![c('/')], "filter", &[Explorer], true),

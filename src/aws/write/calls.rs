@@ -393,6 +393,143 @@ impl Call {
         }
     }
 
+    /// The call in a few words, for narrow screens (`put-method OPTIONS /orders: no
+    /// authorization, no API key`).
+    pub fn summary(&self) -> String {
+        let m = |at: &MethodAt| format!("{} {}", at.http_method, at.path);
+        let patches = |ps: &[Patch]| {
+            ps.iter()
+                .map(|p| {
+                    let path = p
+                        .path
+                        .trim_start_matches("/responseParameters/")
+                        .trim_start_matches("method.response.header.")
+                        .trim_start_matches("gatewayresponse.header.")
+                        .trim_start_matches('/');
+                    match &p.value {
+                        Some(v) => format!("{} {path} = {v}", p.op),
+                        None => format!("{} {path}", p.op),
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let params = |ps: &BTreeMap<String, String>| {
+            ps.iter()
+                .map(|(k, v)| {
+                    let k = k
+                        .trim_start_matches("method.response.header.")
+                        .trim_start_matches("gatewayresponse.header.");
+                    format!("{k} = {v}")
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self {
+            Call::PutMethod { at } => format!("put-method {}: no authorization, no API key", m(at)),
+            Call::UpdateMethod { at, patches: ps } => {
+                format!("update-method {}: {}", m(at), patches(ps))
+            }
+            Call::DeleteMethod { at } => format!("delete-method {}", m(at)),
+            Call::PutMethodResponse {
+                at,
+                status,
+                parameters,
+            } => format!(
+                "put-method-response {} {status}: declare {}",
+                m(at),
+                parameters
+                    .keys()
+                    .map(|k| k.trim_start_matches("method.response.header."))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Call::UpdateMethodResponse {
+                at,
+                status,
+                patches: ps,
+            } => {
+                format!("update-method-response {} {status}: {}", m(at), patches(ps))
+            }
+            Call::DeleteMethodResponse { at, status } => {
+                format!("delete-method-response {} {status}", m(at))
+            }
+            Call::PutMockIntegration { at, status } => {
+                format!("put-integration {}: MOCK answering {status}", m(at))
+            }
+            Call::DeleteIntegration { at } => format!("delete-integration {}", m(at)),
+            Call::PutIntegrationResponse {
+                at,
+                status,
+                parameters,
+            } => format!(
+                "put-integration-response {} {status}: {}",
+                m(at),
+                params(parameters)
+            ),
+            Call::UpdateIntegrationResponse {
+                at,
+                status,
+                patches: ps,
+            } => format!(
+                "update-integration-response {} {status}: {}",
+                m(at),
+                patches(ps)
+            ),
+            Call::DeleteIntegrationResponse { at, status } => {
+                format!("delete-integration-response {} {status}", m(at))
+            }
+            Call::PutGatewayResponse {
+                response_type,
+                parameters,
+            } => {
+                format!(
+                    "put-gateway-response {response_type}: {}",
+                    params(parameters)
+                )
+            }
+            Call::UpdateGatewayResponse {
+                response_type,
+                patches: ps,
+            } => {
+                format!("update-gateway-response {response_type}: {}", patches(ps))
+            }
+            Call::DeleteGatewayResponse { response_type } => {
+                format!("delete-gateway-response {response_type} (back to the default)")
+            }
+            Call::CreateDeployment { stage } => format!("create-deployment to stage {stage}"),
+            Call::RestoreStageDeployment {
+                stage,
+                deployment_id,
+            } => {
+                format!("update-stage {stage}: back to deployment {deployment_id}")
+            }
+            Call::UpdateApiCors { cors } => format!(
+                "update-api cors_configuration: origins {}, methods {}, headers {}",
+                cors.allow_origins.join(","),
+                cors.allow_methods.join(","),
+                cors.allow_headers.join(",")
+            ),
+            Call::DeleteCorsConfiguration => "delete-cors-configuration".to_string(),
+            Call::UpdateRouteAuthorization {
+                route_key,
+                authorization_type,
+                ..
+            } => {
+                format!("update-route {route_key}: authorization {authorization_type}")
+            }
+            Call::CreateRoute { route_key, target } => format!(
+                "create-route {route_key}: no authorization{}",
+                target
+                    .as_deref()
+                    .map(|t| format!(", to {t}"))
+                    .unwrap_or_default()
+            ),
+            Call::DeleteRouteByKey { route_key } => format!("delete-route {route_key}"),
+            Call::CreateHttpDeployment { stage } => format!("create-deployment to stage {stage}"),
+        }
+    }
+
     /// The IAM action and the resource ARN this call needs.
     pub fn permission(&self, api_id: &str, region: &str) -> (String, String) {
         let rest = format!("/restapis/{api_id}");

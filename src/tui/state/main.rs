@@ -86,6 +86,7 @@ impl AppState {
             Action::RerunAll => return Some(self.rerun("rerunning…".into(), false)),
             Action::Chromium => return Some(self.rerun("retesting in Chromium…".into(), true)),
             Action::Copy => return Some(self.copy_remediation()),
+            Action::Apply => return Some(self.open_fix()),
             Action::WriteCopy => return Some(vec![Effect::WriteCopy]),
             Action::Tree => self.go(Screen::Explorer),
             Action::EditTarget => self.edit_target(),

@@ -17,15 +17,21 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
     let rows = s.keymap.help(context);
     let extra = usize::from(context == Context::Form);
     let h = u16::try_from(rows.len() + 3 + extra).unwrap_or(u16::MAX);
-    // Taller than the terminal: the keys in two columns (without the action names), so that
-    // none is cut off.
+    // Taller than the terminal: the keys in two columns, so that none is cut off (with the
+    // action names, which the config rebinds, when the terminal is 80 columns wide).
     let two_columns = h > f.area().height;
+    let named = two_columns && f.area().width >= 80;
     let h = if two_columns {
         u16::try_from(rows.len().div_ceil(2) + 3 + extra).unwrap_or(u16::MAX)
     } else {
         h
     };
-    let area = layout::centered(f.area(), if two_columns { 64 } else { 60 }, h);
+    let width = match (two_columns, named) {
+        (true, true) => 78,
+        (true, false) => 64,
+        _ => 60,
+    };
+    let area = layout::centered(f.area(), width, h);
     f.render_widget(Clear, area);
     let title = match context {
         Context::Form => "Keys: target form",
@@ -43,11 +49,19 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
         .unwrap_or(0);
     let mut lines: Vec<Line> = if two_columns {
         let half = rows.len().div_ceil(2);
-        let cell = |(keys, hint, _): &(String, &str, &str)| {
-            vec![
-                Span::styled(format!(" {keys:<key_w$} "), theme.key()),
-                Span::raw(format!("{hint:<15}")),
-            ]
+        let cell = |(keys, hint, action): &(String, &str, &str)| {
+            if named {
+                vec![
+                    Span::styled(format!(" {keys:<key_w$} "), theme.key()),
+                    Span::raw(format!("{hint:<13}")),
+                    Span::styled(format!("{action:<12}"), theme.dim()),
+                ]
+            } else {
+                vec![
+                    Span::styled(format!(" {keys:<key_w$} "), theme.key()),
+                    Span::raw(format!("{hint:<15}")),
+                ]
+            }
         };
         (0..half)
             .map(|i| {

@@ -94,21 +94,21 @@ pub(super) async fn rest_snapshot(ep: &str, id: &str, stage: &str) -> Value {
                 .send()
                 .await
                 .expect("get-method");
-            let responses: std::collections::BTreeMap<String, Value> =
-                m.method_responses()
-                    .map(|x| {
-                        x.iter()
-                            .map(|(k, v)| {
-                                (
-                                    k.clone(),
-                                    json!(v.response_parameters().map(|p| {
-                                        p.iter().collect::<std::collections::BTreeMap<_, _>>()
-                                    })),
-                                )
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
+            let responses: std::collections::BTreeMap<String, Value> = m
+                .method_responses()
+                .map(|x| {
+                    x.iter()
+                        .map(|(k, v)| {
+                            (
+                                k.clone(),
+                                json!(v.response_parameters().map(|p| {
+                                    p.iter().collect::<std::collections::BTreeMap<_, _>>()
+                                })),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
             let integration = m.method_integration().map(|i| {
                 let irs: std::collections::BTreeMap<String, Value> = i
                     .integration_responses()

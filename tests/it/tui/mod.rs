@@ -23,6 +23,7 @@ use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 
 mod explorer;
+mod fix;
 mod form;
 mod header;
 mod layout;
@@ -144,6 +145,11 @@ impl Ui {
                     };
                     queue.extend(self.state.update(msg));
                 }
+                Effect::PrepareFix { seq, .. } | Effect::ApplyFix { seq } => {
+                    self.jobs.apply(e);
+                    queue.extend(fix::until_settled(self, seq).await);
+                }
+                Effect::CancelFix { .. } => self.jobs.apply(e),
                 Effect::WriteCopy | Effect::LearnSeen => {}
             }
         }
