@@ -216,6 +216,15 @@ pub async fn prepare(
         if !steps.is_empty() {
             match kind {
                 ApiKind::Rest => {
+                    let loosened = read::rest_deploy_loosening(c, &api_id, &stage)
+                        .await
+                        .map_err(PrepareError::Other)?;
+                    if !loosened.is_empty() {
+                        return Err(PrepareError::Refused(vec![format!(
+                            "the fix ends with a deployment of the working copy to stage {stage}, which holds changes not deployed yet that loosen access: {}. Deploy or revert those changes first (cors-doctor never loosens authorization on a non-OPTIONS method)",
+                            loosened.join("; ")
+                        )]));
+                    }
                     let prior = read::rest_stage_deployment(c, &api_id, &stage)
                         .await
                         .map_err(PrepareError::Other)?;

@@ -285,3 +285,91 @@ pub async fn http_stage_auto_deploy(c: &Clients, api: &str, stage: &str) -> Resu
             .map_err(|e| err(classify(&e, &lookup, &c.region)))?;
     Ok(out.auto_deploy().unwrap_or(false))
 }
+
+/// What deploying the REST API's working copy to `stage` would loosen besides the fix: each
+/// non-OPTIONS method whose authorization or API key requirement the stage's deployment has
+/// and the working copy does not, or that the working copy adds without authorization (a
+/// change someone made and did not deploy). Compared through the deployment's `apiSummary`
+/// (<https://docs.aws.amazon.com/apigateway/latest/api/API_GetDeployment.html>); nothing when
+/// the stage serves no deployment or the summary is not returned.
+pub async fn rest_deploy_loosening(
+    c: &Clients,
+    api: &str,
+    stage: &str,
+) -> Result<Vec<String>, String> {
+    let Some(deployment) = rest_stage_deployment(c, api, stage).await? else {
+        return Ok(Vec::new());
+    };
+    let lookup = Lookup::new(
+        "get_deployment",
+        "deployment the stage serves",
+        format!("/restapis/{api}/deployments/{deployment}"),
+    );
+    let d =
+        c.v1.get_deployment()
+            .rest_api_id(api)
+            .deployment_id(&deployment)
+            .embed("apisummary")
+            .send()
+            .await
+            .map_err(|e| err(classify(&e, &lookup, &c.region)))?;
+    let Some(summary) = d.api_summary() else {
+        return Ok(Vec::new());
+    };
+    let lookup = Lookup::new(
+        "get_resources",
+        "resources",
+        format!("/restapis/{api}/resources"),
+    );
+    let mut out = Vec::new();
+    let mut position: Option<String> = None;
+    for _ in 0..100 {
+        let page =
+            c.v1.get_resources()
+                .rest_api_id(api)
+                .embed("methods")
+                .limit(super::super::sdk::rest::PAGE)
+                .set_position(position.clone())
+                .send()
+                .await
+                .map_err(|e| err(classify(&e, &lookup, &c.region)))?;
+        for r in page.items() {
+            let path = r.path().unwrap_or_default();
+            for (verb, m) in r.resource_methods().into_iter().flatten() {
+                if verb.eq_ignore_ascii_case("OPTIONS") {
+                    continue;
+                }
+                let auth = m.authorization_type().unwrap_or("NONE");
+                let key = m.api_key_required().unwrap_or(false);
+                let deployed = summary.get(path).and_then(|verbs| verbs.get(verb.as_str()));
+                match deployed {
+                    Some(s) => {
+                        let was = s.authorization_type().unwrap_or("NONE");
+                        if was != "NONE" && auth == "NONE" {
+                            out.push(format!(
+                                "{verb} {path} would lose its authorization ({was})"
+                            ));
+                        }
+                        if s.api_key_required() && !key {
+                            out.push(format!("{verb} {path} would stop requiring an API key"));
+                        }
+                    }
+                    None if auth == "NONE" => out.push(format!(
+                        "{verb} {path}, not deployed yet, would be deployed without authorization"
+                    )),
+                    None => {}
+                }
+            }
+        }
+        match page.position() {
+            Some(p)
+                if !p.is_empty() && !page.items().is_empty() && position.as_deref() != Some(p) =>
+            {
+                position = Some(p.to_string())
+            }
+            _ => break,
+        }
+    }
+    out.sort();
+    Ok(out)
+}
