@@ -336,11 +336,51 @@ async fn rest_options_missing_applied_read_back_and_undone_exactly() {
     .await
     .expect("prepared");
     assert!(again.steps.is_empty(), "{:#?}", again.steps);
-    let mut file = file;
-    let undone = write::undo(&c, &path, &mut file, |_| {}).await;
-    assert!(undone.failed.is_none(), "{:?}", undone.failed);
+    drop(file);
+    // `cors-doctor fix --undo FILE`: a dry run first (nothing changes), then --yes.
+    let changed = rest_snapshot(&ep, &id, &stage).await;
+    let file_arg = path.display().to_string();
+    let undo_args = [
+        "fix",
+        "--undo",
+        file_arg.as_str(),
+        "--endpoint-url",
+        ep.as_str(),
+    ];
+    let out = aws::run_bin(&undo_args, &[]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("Dry run") && stdout.contains("delete-method"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("update-stage"),
+        "the stage goes back to its deployment: {stdout}"
+    );
+    assert_eq!(rest_snapshot(&ep, &id, &stage).await, changed);
+    let mut yes = undo_args.to_vec();
+    yes.push("--yes");
+    let out = aws::run_bin(&yes, &[]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("Restored"), "{stdout}");
     assert_eq!(rest_snapshot(&ep, &id, &stage).await, before);
     assert!(UndoFile::load(&path).expect("file").undone.is_some());
+    // Undone already: refused without --force.
+    let out = aws::run_bin(&yes, &[]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already undone"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
