@@ -70,6 +70,9 @@ fn sdk_options(plan: &Plan) -> Result<SdkOptions, FixError> {
         SourceChoice::OpenApi { .. } => Err(FixError::NotSdk(
             "an --openapi file cannot be changed; name the API with an execute-api URL or --api-id (and --stage)".into(),
         )),
+        SourceChoice::Template { .. } => Err(FixError::NotSdk(
+            "a --template is changed in your editor, not through the control plane (the finding's remediation shows the change); to change the deployed API, name it with an execute-api URL or --api-id (and --stage)".into(),
+        )),
         SourceChoice::Scenario(_) => Err(FixError::NotSdk(
             "a demo scenario has no control plane to change".into(),
         )),
