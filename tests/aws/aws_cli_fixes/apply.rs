@@ -554,3 +554,98 @@ async fn guard_rails_refuse_before_any_write() {
     );
     assert_eq!(http_snapshot(&ep, &hid).await, hbefore);
 }
+
+/// HTTP API: an explicit `OPTIONS /items` route behind a JWT authorizer gets its
+/// authorization off (and only it: the GET route keeps its authorizer); the undo puts the
+/// authorizer back exactly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_authorized_options_route_opened_and_restored_exactly() {
+    let Some(ep) = endpoint() else { return };
+    let v2 = aws::v2(&ep);
+    let id = v2
+        .create_api()
+        .name("authorized-options")
+        .protocol_type(v2t::ProtocolType::Http)
+        .send()
+        .await
+        .expect("create-api")
+        .api_id
+        .expect("id");
+    let authorizer = v2
+        .create_authorizer()
+        .api_id(&id)
+        .name("jwt")
+        .authorizer_type(v2t::AuthorizerType::Jwt)
+        .identity_source("$request.header.Authorization")
+        .jwt_configuration(
+            v2t::JwtConfiguration::builder()
+                .issuer("https://issuer.example.com")
+                .audience("app")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("create-authorizer")
+        .authorizer_id
+        .expect("id");
+    for key in ["GET /items", "OPTIONS /items"] {
+        v2.create_route()
+            .api_id(&id)
+            .route_key(key)
+            .authorization_type(v2t::AuthorizationType::Jwt)
+            .authorizer_id(&authorizer)
+            .send()
+            .await
+            .expect("create-route");
+    }
+    v2.create_stage()
+        .api_id(&id)
+        .stage_name("$default")
+        .auto_deploy(true)
+        .send()
+        .await
+        .expect("create-stage");
+    let before = http_snapshot(&ep, &id).await;
+    let set = ChangeSet {
+        api: cors_doctor::gateway::change::ApiRef {
+            kind: ApiKind::Http,
+            ..Default::default()
+        },
+        changes: vec![
+            Change::RouteAuthorizationOff {
+                route_id: None,
+                route_key: "OPTIONS /items".into(),
+            },
+            Change::Deploy { stage: None },
+        ],
+    };
+    let c = clients(&ep).await;
+    let prepared = write::prepare(&c, &proposed(set), &ctx(&id, "$default"))
+        .await
+        .expect("prepared");
+    assert_eq!(prepared.steps.len(), 1, "auto-deploy: no deployment call");
+    assert!(prepared
+        .unchanged
+        .iter()
+        .any(|u| u.contains("automatic deployment")));
+    let path = undo_path("http-route");
+    let applied = write::apply(&c, &prepared, Some(path.clone()), |_| {})
+        .await
+        .expect("undo file");
+    assert!(applied.failed.is_none(), "{:?}", applied.failed);
+    let mid = http_snapshot(&ep, &id).await;
+    let auth_of = |snap: &Value, key: &str| {
+        snap["routes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|r| r["key"] == key)
+            .map(|r| r["auth"].clone())
+    };
+    assert_eq!(auth_of(&mid, "OPTIONS /items"), Some(json!("NONE")));
+    assert_eq!(auth_of(&mid, "GET /items"), Some(json!("JWT")));
+    let mut file = UndoFile::load(&path).expect("undo file");
+    let undone = write::undo(&c, &path, &mut file, |_| {}).await;
+    assert!(undone.failed.is_none(), "{:?}", undone.failed);
+    assert_eq!(http_snapshot(&ep, &id).await, before);
+}
