@@ -25,6 +25,11 @@
 //! - An `OPTIONS` method, method response, integration response or route that a fix created
 //!   is deleted by the undo; a gateway response type that was not customized is reset to
 //!   API Gateway's default (`delete-gateway-response`).
+//! - A REST fix's closing deployment ships the whole working copy: it is refused when the
+//!   working copy loosens a non-OPTIONS method that the stage's deployment protects (compared
+//!   through the deployment's `apiSummary`). An HTTP API's deployment has no such summary, so
+//!   for a stage without automatic deployment this check is not made (a known gap: the
+//!   undeployed routes' authorization cannot be read as deployed).
 
 pub mod calls;
 pub mod guard;
