@@ -1,5 +1,6 @@
 //! `run(cli)`: the whole program behind `main`, so tests can drive it.
 
+mod fix;
 pub mod har;
 
 use std::io::{IsTerminal, Write};
@@ -57,6 +58,9 @@ pub enum AppError {
     /// A completion script or man page cannot be written.
     #[error(transparent)]
     Manual(#[from] crate::manual::ManualError),
+    /// `fix` refused or could not prepare, apply or undo (the message says why and what to do).
+    #[error("{0}")]
+    Fix(String),
     /// A HAR cannot be read, or names no entry that was asked for (`har`).
     #[error("{0}")]
     Har(String),
@@ -83,6 +87,7 @@ impl AppError {
             | AppError::Output(_)
             | AppError::Terminal(_)
             | AppError::Manual(_)
+            | AppError::Fix(_)
             | AppError::Har(_)
             | AppError::Lint(_)
             | AppError::LintOrigin(_) => 2,
@@ -134,6 +139,7 @@ fn print_stdout(text: &str) -> Result<(), AppError> {
 fn remember_secrets(cli: &Cli, config: &Config) {
     let target = match &cli.command {
         Some(Command::Check(args)) => &args.target,
+        Some(Command::Fix(args)) => &args.target,
         _ => &cli.target,
     };
     crate::redact::remember(&target.args().secrets(config));
@@ -200,6 +206,7 @@ async fn dispatch(mut cli: Cli) -> Result<i32, AppError> {
     let interactive = std::io::stdout().is_terminal();
     match cli.command {
         Some(Command::Check(args)) => check(&args, &config).await,
+        Some(Command::Fix(args)) => fix::fix(&args, &config).await,
         Some(Command::Har(args)) => har::har(&args, &config).await,
         Some(Command::Demo(args)) if interactive && !args.list && args.format.is_none() => {
             // The simulator of a named scenario lives while the UI diagnoses it.

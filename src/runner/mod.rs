@@ -11,6 +11,7 @@
 //! runner only as an opaque [`HeldRun`], and a front end holds its plan as a [`SealedPlan`]
 //! (a masked copy to show, the raw plan readable by the runner alone).
 
+pub mod fix;
 pub mod har;
 pub mod preview;
 mod sealed;

@@ -42,6 +42,8 @@ pub enum Action {
     Preview,
     /// Show the fixes in the next flavour (AWS CLI, CloudFormation, SAM, CDK, Terraform).
     FixFormat,
+    /// Apply the diagnosis's fixes (a confirmation modal first).
+    Apply,
     CopyCurl,
     /// Write the last copied text to a file (where the clipboard cannot be reached).
     WriteCopy,
@@ -87,6 +89,7 @@ impl Action {
             Action::Copy => "copy",
             Action::Preview => "preview",
             Action::FixFormat => "fix-format",
+            Action::Apply => "apply",
             Action::CopyCurl => "copy-curl",
             Action::WriteCopy => "write-copy",
             Action::Filter => "filter",
@@ -259,6 +262,7 @@ fn defaults() -> Vec<Binding> {
         b(Action::Copy, vec![c('y')], "copy fix", DIAG, true),
         b(Action::Preview, vec![c('p')], "preview fix", DIAG, false),
         b(Action::FixFormat, vec![c('f')], "fix form", DIAG, false),
+        b(Action::Apply, vec![c('a')], "apply fix", DIAG, false),
         b(Action::CopyCurl, vec![c('c')], "copy curl", DIAG, true),
         b(Action::WriteCopy, vec![c('w')], "copy to file", DIAG, false),
         b(Action::Filter, vec![c('/')], "filter", &[Explorer], true),

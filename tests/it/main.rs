@@ -18,6 +18,7 @@ mod crashes_and_hangs;
 mod definitions;
 mod explorer_confirm;
 mod failure_classes;
+mod fix_cli;
 mod fuzz_parsers;
 mod har;
 mod hostile;

@@ -96,6 +96,7 @@ impl AppState {
                     self.keymap.key_for(Action::FixFormat)
                 )));
             }
+            Action::Apply => return Some(self.open_fix()),
             Action::WriteCopy => return Some(vec![Effect::WriteCopy]),
             Action::Tree => self.go(Screen::Explorer),
             Action::EditTarget => self.edit_target(),

@@ -8,6 +8,7 @@
 mod demo;
 mod evidence;
 mod explorer;
+mod fix;
 mod form;
 mod learn;
 mod main;
@@ -30,6 +31,7 @@ use crate::runner::{HeldRun, RunEvent, SealedPlan};
 pub use demo::DemoPicker;
 pub use evidence::EvidenceView;
 pub use explorer::{visible_offset, ExplorerState, PendingRun};
+pub use fix::{CallState, FixEvent, FixModal, FixPhase, FixPreview};
 pub use learn::LearnView;
 pub use main::StepsView;
 pub use nav::ListNav;
@@ -126,6 +128,11 @@ pub enum Msg {
     },
     DemoStarted(Result<Box<Plan>, crate::tui::demo::StartError>),
     Copied(Result<String, String>),
+    /// Progress of the fix `seq` (`a`).
+    Fix {
+        seq: u64,
+        event: FixEvent,
+    },
     /// SIGTERM, SIGINT, SIGHUP.
     Quit,
 }
@@ -162,6 +169,21 @@ pub enum Effect {
     /// Learn mode was opened: remember it in the session file (no more first-run hint).
     LearnSeen,
     SaveLast(Box<LastTarget>),
+    /// `a`: check the guard rails and read what the fixes of the diagnosis of `plan` touch;
+    /// nothing is written (answers `Msg::Fix` `Prepared`).
+    PrepareFix {
+        seq: u64,
+        plan: Box<SealedPlan>,
+        allowed_origins: Vec<String>,
+    },
+    /// The user confirmed: make the calls prepared for `seq`, then verify.
+    ApplyFix {
+        seq: u64,
+    },
+    /// The modal closed: drop what was prepared for `seq` (nothing is written).
+    CancelFix {
+        seq: u64,
+    },
 }
 
 pub struct AppState {
@@ -189,6 +211,8 @@ pub struct AppState {
     pub demo: DemoPicker,
     pub explorer: ExplorerState,
     pub status: Option<Status>,
+    /// The fix modal (`a`), when open.
+    pub fix: Option<FixModal>,
     /// Spinner frame: advances only on ticks, which only come while work runs.
     pub tick: usize,
     pub size: Rect,
@@ -223,6 +247,7 @@ impl AppState {
             demo: DemoPicker::default(),
             explorer: ExplorerState::default(),
             status,
+            fix: None,
             tick: 0,
             size: Rect::new(0, 0, 80, 24),
             keymap,
@@ -235,6 +260,7 @@ impl AppState {
     /// True while something runs: the loop only ticks (and so only redraws) while busy.
     pub fn busy(&self) -> bool {
         self.diag.as_ref().is_some_and(Diagnosis::running)
+            || self.fix.as_ref().is_some_and(FixModal::working)
     }
 
     pub fn context(&self) -> Context {
@@ -352,6 +378,7 @@ impl AppState {
                 self.status = Some(Status::error(text));
                 Vec::new()
             }
+            Msg::Fix { seq, event } => self.on_fix(seq, event),
             Msg::Quit => {
                 self.quit = true;
                 Vec::new()
@@ -383,6 +410,9 @@ impl AppState {
                 _ => None,
             };
             return Vec::new();
+        }
+        if self.fix.is_some() {
+            return self.fix_key(key);
         }
         if self.quit_prompt {
             // Enter, y or the quit key quit; Esc, n or the back key stay.

@@ -6,6 +6,7 @@
 mod demo;
 mod evidence;
 mod explorer;
+mod fix;
 pub(crate) mod form;
 mod help;
 mod learn;
@@ -66,6 +67,9 @@ pub fn render(f: &mut Frame, s: &AppState) {
     }
     if s.help {
         help::draw(f, s, &theme);
+    }
+    if let Some(m) = &s.fix {
+        fix::draw(f, s, m, &theme);
     }
     if s.quit_prompt {
         quit_prompt(f, &theme);

@@ -45,6 +45,7 @@ use cors_doctor::gateway::model::{
 use cors_doctor::gateway::scenario::Scenario;
 use serde_json::Value;
 
+mod apply;
 mod lint;
 mod load;
 mod probes;

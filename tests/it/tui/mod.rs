@@ -24,6 +24,7 @@ use ratatui::Terminal;
 
 mod explorer;
 mod fix_formats;
+mod fix;
 mod form;
 mod header;
 mod layout;
@@ -146,6 +147,11 @@ impl Ui {
                     };
                     queue.extend(self.state.update(msg));
                 }
+                Effect::PrepareFix { seq, .. } | Effect::ApplyFix { seq } => {
+                    self.jobs.apply(e);
+                    queue.extend(fix::until_settled(self, seq).await);
+                }
+                Effect::CancelFix { .. } => self.jobs.apply(e),
                 Effect::WriteCopy | Effect::LearnSeen => {}
             }
         }
