@@ -307,7 +307,20 @@ impl AppState {
             Msg::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key),
             Msg::Key(_) => Vec::new(),
             Msg::Mouse(m) => {
-                self.on_mouse(m);
+                match self.preview {
+                    // The preview overlay is on top: the wheel scrolls it, nothing beneath
+                    // is clicked.
+                    Some(scroll) => {
+                        use ratatui::crossterm::event::MouseEventKind;
+                        let max = crate::tui::view::preview_max_scroll(self);
+                        self.preview = Some(match m.kind {
+                            MouseEventKind::ScrollDown => scroll.saturating_add(1).min(max),
+                            MouseEventKind::ScrollUp => scroll.saturating_sub(1),
+                            _ => scroll,
+                        });
+                    }
+                    None => self.on_mouse(m),
+                }
                 Vec::new()
             }
             Msg::Resize(w, h) => {
