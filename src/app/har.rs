@@ -157,7 +157,19 @@ pub async fn har(args: &HarArgs, config: &Config) -> Result<i32, AppError> {
     }
     let selected = select(&list, &har, args)?;
     if selected.is_empty() {
-        print_stdout(&render_list(&har, &list, format))?;
+        let mut text = render_list(&har, &list, format);
+        let unknown = har
+            .entries
+            .iter()
+            .filter(|e| !e.is_preflight() && e.page_origin(&har).is_none())
+            .count();
+        if args.origin.is_none() && unknown > 0 && format != Format::Json {
+            text.push_str(&format!(
+                "{unknown} request{} name no page origin (no Origin or Referer header, no page URL) and are not listed: give the page's origin with --origin to include them.\n",
+                if unknown == 1 { "" } else { "s" }
+            ));
+        }
+        print_stdout(&text)?;
         return Ok(if list.iter().any(|l| l.failed) { 1 } else { 0 });
     }
     if selected.len() > MAX_REPORTS {
