@@ -201,6 +201,7 @@ pub async fn har(args: &HarArgs, config: &Config) -> Result<i32, AppError> {
         &reports,
         format,
         args.no_color,
+        args.live,
     ))?;
     Ok(code)
 }
@@ -386,6 +387,7 @@ fn render_reports(
     reports: &[(usize, Option<usize>, Report)],
     format: Format,
     no_color: bool,
+    live: bool,
 ) -> String {
     match format {
         Format::Json => {
@@ -406,10 +408,15 @@ fn render_reports(
             let mut parts = Vec::new();
             for (n, pf, r) in reports {
                 let head = format!(
-                    "HAR entry {n}{} (recorded by {}; nothing was sent unless --live)",
+                    "HAR entry {n}{} (recorded by {}; {})",
                     pf.map(|p| format!(", preflight entry {p}"))
                         .unwrap_or_default(),
-                    har.shape.name()
+                    har.shape.name(),
+                    if live {
+                        "--live sent the safe requests again"
+                    } else {
+                        "nothing was sent"
+                    }
                 );
                 let head = if format == Format::Markdown {
                     format!("## {head}\n\n")
