@@ -112,7 +112,11 @@ fn select(list: &[Listed], har: &Har, args: &HarArgs) -> Result<Vec<usize>, AppE
     if let Some(sub) = &args.url {
         let picked: Vec<usize> = list
             .iter()
-            .filter(|l| l.url.contains(sub.as_str()))
+            // The recorded URL (the list's is masked).
+            .filter(|l| {
+                har.entry(l.number)
+                    .is_some_and(|e| e.request.url.contains(sub.as_str()))
+            })
             .map(|l| l.number)
             .collect();
         if picked.is_empty() {
@@ -134,7 +138,7 @@ pub async fn har(args: &HarArgs, config: &Config) -> Result<i32, AppError> {
         skipped = har.skipped.len(),
         "HAR read"
     );
-    crate::redact::remember(&runner::har::secrets(&har));
+    let file_secrets = runner::har::secrets(&har);
     let credentials = match &args.credentials {
         Some(c) => Some(
             c.parse()
@@ -148,6 +152,10 @@ pub async fn har(args: &HarArgs, config: &Config) -> Result<i32, AppError> {
     };
     let mode = args.mode.map_or(Mode::ChromeToday, Mode::from);
     let list = recorded::list(&har, &opts, mode);
+    // Masked for showing before the file's secrets join the process's (see `shown_list`):
+    // `url` fields below are shown as they are.
+    let list = runner::har::shown_list(&har, list, &file_secrets);
+    crate::redact::remember(&file_secrets);
     let format = Format::from(args.format);
     if let Some(note) = har.skipped_summary() {
         let _ = std::io::Write::write_all(
@@ -247,7 +255,7 @@ async fn diagnose_entry(
     Ok(report)
 }
 
-use runner::har::{mask, masked_url, outcome_words};
+use runner::har::{mask, outcome_words};
 
 fn status_words(status: u16) -> String {
     if status == 0 {
@@ -260,9 +268,9 @@ fn status_words(status: u16) -> String {
 fn list_json(l: &Listed) -> serde_json::Value {
     json!({
         "entry": l.number,
-        "method": mask(&l.method),
-        "url": masked_url(&l.url),
-        "origin": mask(&l.origin),
+        "method": l.method,
+        "url": l.url,
+        "origin": l.origin,
         "status": (l.status != 0).then_some(l.status),
         "preflight_entry": l.preflight_entry,
         "preflight_status": l.preflight_status.filter(|s| *s != 0),
@@ -272,7 +280,7 @@ fn list_json(l: &Listed) -> serde_json::Value {
         "failed_at": matches!(l.verdict.outcome, Outcome::Blocked | Outcome::NetworkError)
             .then_some(l.verdict.failed_at)
             .flatten(),
-        "browser_error": l.browser_error.as_deref().map(mask),
+        "browser_error": l.browser_error,
         "failed": l.failed,
     })
 }
@@ -338,13 +346,13 @@ pub fn render_list(har: &Har, list: &[Listed], format: Format) -> String {
                     (Some(n), Some(s)) => format!("#{n} {}", status_words(s)),
                     _ => "-".to_string(),
                 };
-                let rec = l.browser_error.as_deref().map(mask).unwrap_or_default();
+                let rec = l.browser_error.clone().unwrap_or_default();
                 if md {
                     out.push_str(&format!(
                         "| {} | `{} {}` | {} | {pf} | {} | {} |\n",
                         l.number,
-                        mask(&l.method),
-                        masked_url(&l.url).replace('|', "%7C"),
+                        l.method,
+                        l.url.replace('|', "%7C"),
                         status_words(l.status),
                         outcome_words(l),
                         rec.replace('|', "\\|"),
@@ -354,10 +362,10 @@ pub fn render_list(har: &Har, list: &[Listed], format: Format) -> String {
                         "{} {:>4}  {} {}\n        status {}, preflight {pf}, from {}: {}{}\n",
                         if l.failed { "✗" } else { "✓" },
                         l.number,
-                        mask(&l.method),
-                        masked_url(&l.url),
+                        l.method,
+                        l.url,
                         status_words(l.status),
-                        mask(&l.origin),
+                        l.origin,
                         outcome_words(l),
                         if rec.is_empty() {
                             String::new()

@@ -251,8 +251,8 @@ fn har_pick(f: &mut Frame, s: &AppState, pick: &HarPick, area: Rect, theme: &The
             "{}{mark} {:>4}  {} {}",
             if selected { "▶" } else { " " },
             l.number,
-            crate::runner::har::mask(&l.method),
-            crate::runner::har::masked_url(&l.url)
+            l.method,
+            l.url
         );
         let pf = match (l.preflight_entry, l.preflight_status) {
             (Some(n), Some(0)) => format!("preflight #{n} no answer"),
