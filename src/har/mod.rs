@@ -30,8 +30,18 @@
 //! (binary) bodies are not decoded: the entry says so. An entry that is not a HAR entry (a
 //! field of the wrong type, no `request`) is skipped with its number and why; a file cut off
 //! mid-way (truncated JSON) keeps the entries read before the cut and says where it broke.
-//! Kept strings are copies of parts of the file, so the model is never larger than the
-//! file: with the file's text, at most twice its size (`scripts/bench-har-memory.sh`).
+//! The file is read as it streams in ([`parse_reader`]): its text is never held whole, only
+//! one entry's at a time, and kept strings are bounded copies of parts of it, so the model is
+//! smaller than the file (`scripts/bench-har-memory.sh`: a 206 MB HAR of 50,000 entries peaks
+//! at about its size, the binary included).
+//!
+//! Not the `har` crate (shared/reference/rust-stack.md names it): it deserializes the whole
+//! document into typed structs, so a file is held whole, one entry of the wrong shape or a
+//! truncated file fails everything, and nothing is bounded.
+//!
+//! Preflight pairing ([`Har::preflight_for`], made once by `pair_preflights`): a real
+//! Chromium lists the request first and its preflight after it (its `requestWillBeSent` for
+//! the preflight comes second), Firefox the preflight first.
 //!
 //! Secrets: the model holds values as recorded (cookies, tokens); [`Entry::secret_values`]
 //! lists them so that every output can mask them by value. Error messages never quote a value
