@@ -11,7 +11,7 @@ use std::time::Duration;
 use crate::aws::BoxFuture;
 use crate::aws::ConfigSource;
 use crate::aws::SourceError;
-use crate::cli::{CheckArgs, Cli, Command, DemoArgs, FormatArg, ServeArgs};
+use crate::cli::{CheckArgs, Cli, Command, DemoArgs, FormatArg, LintArgs, ServeArgs};
 use crate::config::Config;
 use crate::config::ConfigError;
 use crate::gateway::scenario::Scenario;
@@ -60,6 +60,12 @@ pub enum AppError {
     /// A HAR cannot be read, or names no entry that was asked for (`har`).
     #[error("{0}")]
     Har(String),
+    /// A file `lint` cannot check.
+    #[error(transparent)]
+    Lint(#[from] crate::lint::LintError),
+    /// An `--origin` of `lint` that is not an origin.
+    #[error("--origin: {0}")]
+    LintOrigin(crate::target::TargetError),
 }
 
 impl AppError {
@@ -77,7 +83,9 @@ impl AppError {
             | AppError::Output(_)
             | AppError::Terminal(_)
             | AppError::Manual(_)
-            | AppError::Har(_) => 2,
+            | AppError::Har(_)
+            | AppError::Lint(_)
+            | AppError::LintOrigin(_) => 2,
         }
     }
 }
@@ -208,6 +216,7 @@ async fn dispatch(mut cli: Cli) -> Result<i32, AppError> {
         }
         Some(Command::Demo(args)) => demo(&args).await,
         Some(Command::Serve(args)) => serve(&args).await,
+        Some(Command::Lint(args)) => lint(&args),
         Some(Command::Completions(_) | Command::Man(_)) => Ok(0), // answered above
         None if interactive => {
             let start = if cli.target.url.is_none() && cli.target.path.is_none() {
@@ -362,6 +371,27 @@ impl SimCatalog {
             guard: Box::new(server),
         })
     }
+}
+
+/// `lint`: every file read first (a bad one stops the command with exit 2), then checked.
+fn lint(args: &LintArgs) -> Result<i32, AppError> {
+    let origins = args
+        .origin
+        .iter()
+        .map(|o| crate::target::parse_origin(o).map_err(AppError::LintOrigin))
+        .collect::<Result<Vec<_>, _>>()?;
+    let inputs = args
+        .files
+        .iter()
+        .map(|f| crate::lint::load(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    let options = crate::rules::Options {
+        origins,
+        mode: args.mode.map(crate::cors::Mode::from).unwrap_or_default(),
+    };
+    let report = crate::lint::lint(&inputs, &options);
+    print_stdout(&report.render(args.format.into(), &inputs))?;
+    Ok(report.exit_code())
 }
 
 async fn demo(args: &DemoArgs) -> Result<i32, AppError> {

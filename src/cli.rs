@@ -43,6 +43,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// Serve a scenario with the built-in API Gateway simulator on 127.0.0.1.
     Serve(ServeArgs),
+    /// Check every route of every API in Terraform plans (terraform show -json) and API Gateway exports for latent CORS traps, sending nothing. Exit 0 clean, 1 an error-severity finding, 2 a file that cannot be read.
+    Lint(LintArgs),
     /// Print a shell completion script, e.g. `cors-doctor completions bash > /etc/bash_completion.d/cors-doctor`.
     Completions(CompletionsArgs),
     /// Print the man page (roff), or write one page per command with --out-dir.
@@ -93,10 +95,17 @@ pub struct TargetFlags {
     /// An API exported with `aws apigateway get-export … extensions=apigateway` (or a scenario).
     #[arg(long, value_name = "EXPORT.json")]
     pub openapi: Option<PathBuf>,
+    /// A CloudFormation, SAM, CDK (cdk.out/*.template.json) or Serverless Framework
+    /// (.serverless/cloudformation-template-update-stack.json) template, YAML or JSON.
+    #[arg(long, value_name = "TEMPLATE", conflicts_with = "openapi")]
+    pub template: Option<PathBuf>,
+    /// A template parameter, KEY=VALUE (repeatable); also pseudo parameters (AWS::Region=…).
+    #[arg(long = "parameter", value_name = "KEY=VALUE")]
+    pub parameters: Vec<String>,
     /// REST or HTTP API, when the --openapi file's markers decide wrongly (or not at all).
     #[arg(long, value_name = "rest|http", requires = "openapi")]
     pub kind: Option<KindArg>,
-    /// API id (overrides the one in the URL).
+    /// API id (overrides the one in the URL); with --template, the API's logical id.
     #[arg(long)]
     pub api_id: Option<String>,
     /// Stage name (overrides the one in the URL).
@@ -215,6 +224,45 @@ impl CheckArgs {
     }
 }
 
+/// `lint --format`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LintFormatArg {
+    #[default]
+    Text,
+    Json,
+    Markdown,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+}
+
+impl From<LintFormatArg> for crate::lint::LintFormat {
+    fn from(f: LintFormatArg) -> Self {
+        match f {
+            LintFormatArg::Text => Self::Text,
+            LintFormatArg::Json => Self::Json,
+            LintFormatArg::Markdown => Self::Markdown,
+            LintFormatArg::Sarif => Self::Sarif,
+        }
+    }
+}
+
+/// `lint FILE… [--origin O]… [--format …]`.
+#[derive(Debug, Clone, Args)]
+pub struct LintArgs {
+    /// Terraform plans (terraform show -json plan.out > plan.json) and API Gateway exports.
+    #[arg(value_name = "FILE", required = true, num_args = 1..)]
+    pub files: Vec<PathBuf>,
+    /// An origin of your app (repeatable); without one, each API's own allowed origin.
+    #[arg(long, value_name = "ORIGIN")]
+    pub origin: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LintFormatArg::Text)]
+    pub format: LintFormatArg,
+    /// CORS rules to judge with: what Chromium does today (default) or the Fetch standard.
+    #[arg(long, value_enum)]
+    pub mode: Option<ModeArg>,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
     /// The scenario to diagnose (see --list).
@@ -255,6 +303,8 @@ impl TargetFlags {
             no_aws: f.no_aws,
             openapi: f.openapi,
             kind: f.kind.map(ApiKind::from),
+            template: f.template,
+            parameters: f.parameters,
             api_id: f.api_id,
             stage: f.stage,
             path: f.path,

@@ -63,6 +63,8 @@ pub struct ConfigGap {
 pub enum ConfigSourceKind {
     Sdk,
     Openapi,
+    /// A CloudFormation / SAM / CDK / Serverless template (`--template`).
+    Template,
 }
 
 /// Everything the diagnosis reasons from.

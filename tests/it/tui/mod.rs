@@ -28,6 +28,7 @@ mod har;
 mod header;
 mod layout;
 mod main_view;
+mod template;
 
 use explorer::*;
 
