@@ -279,6 +279,19 @@ pub fn plan_for(
     };
     let mut plan = args.resolve(config)?;
     plan.target = rec.target.clone();
+    // For the form (`o` in a diagnosis): the recorded headers, so that what it sends (asking
+    // first for a method that can change data) is the recorded request. Resolved without
+    // them: the plan's target is the recorded one as it is. (The form has no body field, and
+    // a recorded body starting with `@` must never become `-d @FILE`.)
+    let args = TargetArgs {
+        headers: rec
+            .target
+            .headers
+            .iter()
+            .map(|(n, v)| format!("{n}: {v}"))
+            .collect(),
+        ..args
+    };
     Ok((plan, args))
 }
 

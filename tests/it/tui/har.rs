@@ -91,10 +91,21 @@ pub(super) async fn picking_an_entry_diagnoses_it_sending_nothing_and_r_sends_on
     assert_eq!(gw.methods().len(), 2, "b sends nothing for a HAR diagnosis");
     let screen = ui.screen();
     assert!(screen.contains("R sends safe requests"), "{screen}");
-    // Esc goes back to the form; the GET entry: R sends it with and without Origin.
-    ui.press("esc").await;
+    // `o`: the form holds the recorded request (POST, its headers), so sending it goes
+    // through the form's question.
+    ui.press("o").await;
     assert_eq!(ui.state.screen, Screen::Form);
-    ui.press("enter").await; // the focus is still on the HAR file field
+    assert_eq!(ui.state.form.method_name(), "POST");
+    assert!(ui
+        .state
+        .form
+        .header_entries()
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case("content-type: application/json")));
+    // The form again (the diagnosis started there): the GET entry; R sends it with and
+    // without Origin.
+    type_har_path(&mut ui, &path.display().to_string()).await;
+    ui.press("enter").await;
     let list = ui
         .state
         .form
