@@ -100,6 +100,7 @@ fn select(list: &[Listed], har: &Har, args: &HarArgs) -> Result<Vec<usize>, AppE
                     None => "is a preflight: diagnose the request it was sent for".to_string(),
                 }
             }
+            Some(e) if !e.cors_mode() => "was not made in CORS mode (no Origin header: an image, a script or a page load), so CORS does not apply".to_string(),
             Some(e) => match recorded::recorded(har, e, &ReadOptions::default()) {
                 Err(err) => err.to_string(),
                 Ok(_) => "is not a cross-origin request (its origin is the page's own), so CORS does not apply".to_string(),

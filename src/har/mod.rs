@@ -240,6 +240,18 @@ impl Entry {
                     .is_some())
     }
 
+    /// A request the browser made in CORS mode: it carries `Origin` (every CORS request
+    /// does; Chrome's record of a request that failed may leave it out), or Chrome says it
+    /// came from `fetch()` or `XMLHttpRequest` (`_resourceType` `fetch`, `xhr`). An image,
+    /// script or stylesheet without `Origin` was a no-cors request: CORS did not apply.
+    pub fn cors_mode(&self) -> bool {
+        self.request_header("origin").is_some()
+            || self
+                .resource_type
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case("fetch") || t.eq_ignore_ascii_case("xhr"))
+    }
+
     /// True when the browser recorded no answer (status 0).
     pub fn unanswered(&self) -> bool {
         self.response.status == 0
@@ -319,11 +331,12 @@ impl Har {
         self.entry(n)
     }
 
-    /// The entries that are cross-origin requests (not preflights): those whose page origin
-    /// is known and differs from the URL's origin.
+    /// The entries that are cross-origin CORS requests (not preflights, not no-cors loads:
+    /// [`Entry::cors_mode`]): those whose page origin is known and differs from the URL's.
     pub fn cross_origin(&self) -> impl Iterator<Item = &Entry> + '_ {
         self.entries.iter().filter(|e| {
             !e.is_preflight()
+                && e.cors_mode()
                 && match (e.url_origin(), e.page_origin(self)) {
                     (Some(url), Some((page, _))) => url != page,
                     _ => false,

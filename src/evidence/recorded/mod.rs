@@ -384,6 +384,7 @@ pub fn list(har: &Har, opts: &ReadOptions, mode: Mode) -> Vec<Listed> {
                 None => e.page_origin(har).map(|(o, _)| o),
             };
             !e.is_preflight()
+                && e.cors_mode()
                 && matches!((e.url_origin(), page), (Some(url), Some(page)) if url != page)
         })
         .filter_map(|e| {
