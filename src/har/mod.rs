@@ -23,6 +23,12 @@
 //!   [`Response::hidden_status`].
 //! - Anything else in HAR 1.2 form is read the same way (`creator` decides only the label).
 //!
+//! Which entries are requests under CORS ([`Har::cross_origin`]): not preflights, made in
+//! CORS mode ([`Entry::cors_mode`]: an `Origin` header, or Chrome's `fetch`/`xhr`), to an
+//! origin other than the page's (the `Origin` header, else the `Referer`'s, else the page's
+//! URL). An image, script or page load from another origin without `Origin` is no-cors: not
+//! listed.
+//!
 //! Bounds, and what happens past them (each noted on the entry or the file, never silent):
 //! [`MAX_ENTRIES`] entries (the rest are counted as skipped), [`MAX_HEADERS`] headers per
 //! message, header values of [`MAX_VALUE`] bytes, request bodies of [`MAX_REQUEST_BODY`] bytes
