@@ -133,6 +133,11 @@ pub enum Msg {
         seq: u64,
         event: FixEvent,
     },
+    /// The HAR file the form named was read (its list), or why not.
+    HarLoaded {
+        path: String,
+        result: Result<crate::runner::har::HeldHar, String>,
+    },
     /// SIGTERM, SIGINT, SIGHUP.
     Quit,
 }
@@ -157,6 +162,19 @@ pub enum Effect {
     },
     StartDemo {
         name: String,
+    },
+    /// Read a HAR file and list its requests (`Msg::HarLoaded`).
+    LoadHar {
+        path: std::path::PathBuf,
+        shown: String,
+    },
+    /// Diagnose a HAR entry from its recorded exchanges, sending only `send`; cancels any
+    /// pending run first, as `StartRun`.
+    StartRecorded {
+        seq: u64,
+        plan: Box<SealedPlan>,
+        recording: crate::runner::har::Recording,
+        send: Vec<ExchangeKind>,
     },
     /// Put text on the clipboard (tmux's or screen's buffer, or OSC 52: see
     /// `tui::clipboard`); `what` names it in the confirmation.
@@ -392,6 +410,10 @@ impl AppState {
                 Vec::new()
             }
             Msg::Fix { seq, event } => self.on_fix(seq, event),
+            Msg::HarLoaded { path, result } => {
+                self.har_loaded(path, result);
+                Vec::new()
+            }
             Msg::Quit => {
                 self.quit = true;
                 Vec::new()
