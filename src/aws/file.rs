@@ -248,6 +248,65 @@ impl OpenApiFile {
     }
 }
 
+/// One API of a definition file, for readers of every API of a file (`lint`): its label
+/// (a template's logical id, an export's title) and the API, with its sources.
+#[derive(Clone, Debug)]
+pub struct DefinitionApi {
+    pub label: String,
+    pub api: Api,
+}
+
+/// Every API a definition file holds: the one of an export, every API of a template (a
+/// scenario's API too). Errors as [`OpenApiFile::open_definition`]'s.
+pub fn read_all(
+    path: &Path,
+    options: &DefinitionOptions,
+) -> Result<Vec<DefinitionApi>, OpenApiFileError> {
+    let shown = path.display().to_string();
+    let read_error = |source| OpenApiFileError::Read {
+        path: shown.clone(),
+        source,
+    };
+    let text = crate::user_file::read_text(path, MAX_EXPORT_BYTES).map_err(read_error)?;
+    if !is_scenario(&text) && definition_kind(&text) == DefinitionKind::CloudFormation {
+        if text.len() as u64 > MAX_TEMPLATE_BYTES {
+            return Err(OpenApiFileError::Template {
+                path: shown,
+                source: TemplateError {
+                    line: None,
+                    message: format!(
+                        "the template is larger than {} MB (CloudFormation accepts at most 1 MB); is this the right file?",
+                        MAX_TEMPLATE_BYTES / (1024 * 1024)
+                    ),
+                },
+            });
+        }
+        let apis = template::import(&text, &shown, &options.parameters).map_err(|source| {
+            OpenApiFileError::Template {
+                path: shown.clone(),
+                source,
+            }
+        })?;
+        return Ok(apis
+            .into_iter()
+            .map(|t| DefinitionApi {
+                label: t.logical_id,
+                api: t.api,
+            })
+            .collect());
+    }
+    drop(text);
+    let file = OpenApiFile::open_definition(path, options)?;
+    let api = match &file.content {
+        Exported::Scenario(s) => s.api.clone(),
+        Exported::Api(a) => (**a).clone(),
+    };
+    Ok(vec![DefinitionApi {
+        label: api.name.clone(),
+        api,
+    }])
+}
+
 /// A template's API, chosen by the options (see [`template::select`]).
 fn open_cfn(
     shown: &str,
