@@ -39,6 +39,8 @@ pub struct DefinitionOptions {
     pub api_id: Option<String>,
     /// `--path`: picks the template's API that has it when there are several.
     pub path: Option<String>,
+    /// `--stage`: must be one the template's API defines (when it defines any).
+    pub stage: Option<String>,
 }
 
 /// An exported API, read and imported once when it is opened (so a broken file is a usage
@@ -329,6 +331,22 @@ fn open_cfn(
     let apis = template::import(text, shown, &options.parameters).map_err(template_error)?;
     let chosen = template::select(apis, options.api_id.as_deref(), options.path.as_deref())
         .map_err(template_error)?;
+    if let Some(stage) = &options.stage {
+        let stages: Vec<&str> = chosen.api.stages.iter().map(|s| s.name.as_str()).collect();
+        if !stages.is_empty() && !stages.contains(&stage.as_str()) {
+            return Err(template_error(TemplateError {
+                line: chosen
+                    .api
+                    .source_of(&crate::gateway::model::Element::Api)
+                    .map(|s| s.line),
+                message: format!(
+                    "--stage {stage}: the API {} defines no such stage (stage names are case-sensitive); its stages: {}",
+                    chosen.logical_id,
+                    stages.join(", ")
+                ),
+            }));
+        }
+    }
     Ok(OpenApiFile {
         content: Exported::Api(Arc::new(chosen.api)),
         kind: ConfigSourceKind::Template,

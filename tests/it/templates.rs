@@ -50,7 +50,8 @@ async fn diagnose(s: &Scenario, template: Option<&Path>) -> Report {
         openapi: template.is_none().then(|| asset.clone()),
         template: template.map(Path::to_path_buf),
         path: Some(req.path.clone()),
-        stage: Some(s.spec.stage.clone()),
+        // A template names its own stages (SAM's implicit API has `Prod`): its only one is used.
+        stage: template.is_none().then(|| s.spec.stage.clone()),
         ..TargetArgs::default()
     };
     let plan = args.resolve(&Config::default()).expect("plan");
