@@ -376,6 +376,8 @@ pub(super) fn ensure_path(doc: &mut Value, path: &str) {
     }
 }
 
+/// Puts `op` on `path`; a path item that is not an object is left as written (the import
+/// then says where it is wrong).
 pub(super) fn put_operation(doc: &mut Value, path: &str, verb: &str, op: Value) {
     ensure_path(doc, path);
     let key = if verb == "ANY" {
@@ -383,7 +385,13 @@ pub(super) fn put_operation(doc: &mut Value, path: &str, verb: &str, op: Value) 
     } else {
         verb.to_ascii_lowercase()
     };
-    doc["paths"][path][key] = op;
+    if let Some(item) = doc
+        .get_mut("paths")
+        .and_then(|p| p.get_mut(path))
+        .and_then(Value::as_object_mut)
+    {
+        item.insert(key, op);
+    }
 }
 
 pub(super) fn put_gateway_response(doc: &mut Value, ty: &str, gr: Value) {

@@ -645,7 +645,15 @@ fn apply_auth(
             .find(|((p, v), _)| p == &path && v == &verb)
             .map(|(_, a)| a.clone())
             .unwrap_or_default();
-        let op = &mut b.doc["paths"][&path][&key];
+        let Some(op) = b
+            .doc
+            .get_mut("paths")
+            .and_then(|p| p.get_mut(&path))
+            .and_then(|i| i.get_mut(&key))
+            .filter(|o| o.is_object())
+        else {
+            continue;
+        };
         let existing_authorizer = op
             .get("security")
             .and_then(Value::as_array)
@@ -729,9 +737,16 @@ fn apply_auth(
                 );
             }
         }
-        let op = &mut b.doc["paths"][&path][&key];
-        if !security.is_empty() {
-            op["security"] = Value::Array(security);
+        if let Some(op) = b
+            .doc
+            .get_mut("paths")
+            .and_then(|p| p.get_mut(&path))
+            .and_then(|i| i.get_mut(&key))
+            .and_then(Value::as_object_mut)
+        {
+            if !security.is_empty() {
+                op.insert("security".into(), Value::Array(security));
+            }
         }
     }
 }
@@ -880,6 +895,7 @@ fn http_api(cx: &Ctx, id: &str, explicit: bool, props: &Value, events: Vec<Event
             for k in keys {
                 if (k == "x-amazon-apigateway-any-method"
                     || super::HTTP_VERBS.contains(&k.as_str()))
+                    && b.doc["paths"][&p][&k].is_object()
                     && b.doc["paths"][&p][&k].get("security").is_none()
                     && !events.iter().any(|e| {
                         let dp = if e.path == DEFAULT_ROUTE {
