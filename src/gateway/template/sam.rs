@@ -61,8 +61,15 @@ struct EventMethod {
 }
 
 /// The function events of `event_type` (`Api`, `HttpApi`), grouped by the API they attach to
-/// (the logical id named by `RestApiId`/`ApiId`, or the implicit API).
-fn events(cx: &Ctx, event_type: &str) -> BTreeMap<String, Vec<EventMethod>> {
+/// (the logical id named by `RestApiId`/`ApiId`, or the implicit API), and the events left out
+/// because their path is not known (by API).
+type Events = (
+    BTreeMap<String, Vec<EventMethod>>,
+    Vec<(String, Unresolved)>,
+);
+
+fn events(cx: &Ctx, event_type: &str) -> Events {
+    let mut skipped: Vec<(String, Unresolved)> = Vec::new();
     let (id_key, implicit) = if event_type == "Api" {
         ("RestApiId", IMPLICIT_REST)
     } else {
@@ -84,14 +91,27 @@ fn events(cx: &Ctx, event_type: &str) -> BTreeMap<String, Vec<EventMethod>> {
                 .and_then(ref_name)
                 .unwrap_or(implicit)
                 .to_string();
-            let (path, verb) = match (
-                p.get("Path").and_then(Value::as_str),
-                p.get("Method").and_then(Value::as_str),
-            ) {
-                (Some(path), Some(m)) => (path.to_string(), normalize_verb(m)),
-                (Some(path), None) => (path.to_string(), "ANY".to_string()),
+            let at = format!("{}.Properties.Events.{ename}", cx.at(fid));
+            let (path, verb) = match (p.get("Path"), p.get("Method").and_then(Value::as_str)) {
+                (Some(Value::String(path)), Some(m)) => (path.to_string(), normalize_verb(m)),
+                (Some(Value::String(path)), None) => (path.to_string(), "ANY".to_string()),
                 // An HttpApi event without a path is the `$default` route.
-                _ => (DEFAULT_ROUTE.to_string(), "ANY".to_string()),
+                (None, _) if event_type == "HttpApi" => {
+                    (DEFAULT_ROUTE.to_string(), "ANY".to_string())
+                }
+                // A path the template does not decide (a parameter without a value): the
+                // method is left out, and named.
+                (path, _) => {
+                    skipped.push((
+                        api.clone(),
+                        Unresolved::undefined(
+                            &format!("{at}.Properties.Path"),
+                            "event path (a plain string is needed; pass the parameters it names with --parameter)",
+                            &path.map(Value::to_string).unwrap_or_default(),
+                        ),
+                    ));
+                    continue;
+                }
             };
             let auth = p
                 .get("Auth")
@@ -107,13 +127,13 @@ fn events(cx: &Ctx, event_type: &str) -> BTreeMap<String, Vec<EventMethod>> {
                 path,
                 verb,
                 function: fid.to_string(),
-                at: format!("{}.Properties.Events.{ename}", cx.at(fid)),
+                at,
                 auth,
                 payload_format: p.get("PayloadFormatVersion").cloned(),
             });
         }
     }
-    out
+    (out, skipped)
 }
 
 fn normalize_verb(m: &str) -> String {
@@ -155,7 +175,7 @@ fn merged(globals: Option<&Value>, resource: &Value) -> Value {
 
 /// Every SAM REST API, explicit or implicit.
 pub(super) fn rest_apis(cx: &Ctx) -> Result<Vec<Built>, TemplateError> {
-    let mut by_api = events(cx, "Api");
+    let (mut by_api, skipped) = events(cx, "Api");
     let globals = cx.globals("Api");
     let mut out = Vec::new();
     let mut ids: Vec<(String, bool)> = cx
@@ -170,7 +190,14 @@ pub(super) fn rest_apis(cx: &Ctx) -> Result<Vec<Built>, TemplateError> {
         let own = if explicit { cx.props(&id) } else { json!({}) };
         let props = merged(globals.as_ref(), &own);
         let events = by_api.remove(&id).unwrap_or_default();
-        out.push(rest_api(cx, &id, explicit, &props, events)?);
+        let mut b = rest_api(cx, &id, explicit, &props, events)?;
+        b.unresolved.extend(
+            skipped
+                .iter()
+                .filter(|(a, _)| a == &id)
+                .map(|(_, u)| u.clone()),
+        );
+        out.push(b);
     }
     for (api, evs) in by_api {
         if let Some(e) = evs.first() {
@@ -753,7 +780,7 @@ fn apply_auth(
 
 /// Every SAM HTTP API, explicit or implicit.
 pub(super) fn http_apis(cx: &Ctx) -> Result<Vec<Built>, TemplateError> {
-    let mut by_api = events(cx, "HttpApi");
+    let (mut by_api, skipped) = events(cx, "HttpApi");
     let globals = cx.globals("HttpApi");
     let mut ids: Vec<(String, bool)> = cx
         .of_type("AWS::Serverless::HttpApi")
@@ -768,7 +795,14 @@ pub(super) fn http_apis(cx: &Ctx) -> Result<Vec<Built>, TemplateError> {
         let own = if explicit { cx.props(&id) } else { json!({}) };
         let props = merged(globals.as_ref(), &own);
         let events = by_api.remove(&id).unwrap_or_default();
-        out.push(http_api(cx, &id, explicit, &props, events));
+        let mut b = http_api(cx, &id, explicit, &props, events);
+        b.unresolved.extend(
+            skipped
+                .iter()
+                .filter(|(a, _)| a == &id)
+                .map(|(_, u)| u.clone()),
+        );
+        out.push(b);
     }
     for (api, evs) in by_api {
         if let Some(e) = evs.first() {
