@@ -623,3 +623,37 @@ fn malformed_definition_bodies_are_errors_not_panics() {
         }
     }
 }
+
+#[test]
+fn an_event_path_the_template_does_not_decide_is_named() {
+    let text = "Parameters:
+  Base:
+    Type: String
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        A:
+          Type: Api
+          Properties:
+            RestApiId: !Ref Api
+            Path: !Sub /${Base}/items
+            Method: get
+";
+    let t = one(text);
+    assert!(t.api.resources.is_empty(), "{:?}", t.api.resources);
+    assert!(t
+        .api
+        .unresolved
+        .iter()
+        .any(|u| u.at == "Resources.Fn.Properties.Events.A.Properties.Path"));
+    let mut given = BTreeMap::new();
+    given.insert("Base".to_string(), "v1".to_string());
+    let t = import(text, "t", &given).unwrap().remove(0);
+    assert!(t.api.resource("/v1/items").is_some());
+}
