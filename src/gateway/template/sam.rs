@@ -945,14 +945,27 @@ fn http_api(cx: &Ctx, id: &str, explicit: bool, props: &Value, events: Vec<Event
             }
         }
     }
+    // `true` allows every origin and nothing else; an intrinsic is the origins; an object
+    // is merged over the DefinitionBody's `x-amazon-apigateway-cors`, its keys winning
+    // (translator: http_api_generator `_add_cors`).
     let cors = props.get("CorsConfiguration");
-    match cors {
-        Some(Value::Bool(true)) => {
-            b.doc["x-amazon-apigateway-cors"] =
-                json!({"allowOrigins": ["*"], "allowHeaders": ["*"], "allowMethods": ["*"]});
+    let given = match cors {
+        Some(Value::Bool(true)) => Some(json!({"allowOrigins": ["*"]})),
+        Some(c @ Value::Object(_)) if !is_fn(c) => Some(http_cors(c)),
+        Some(c @ Value::Object(_)) => Some(json!({ "allowOrigins": c })),
+        _ => None,
+    };
+    if let Some(Value::Object(given)) = given {
+        let mut merged = b
+            .doc
+            .get("x-amazon-apigateway-cors")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        for (k, v) in given {
+            merged.insert(k, v);
         }
-        Some(c @ Value::Object(_)) => b.doc["x-amazon-apigateway-cors"] = http_cors(c),
-        _ => {}
+        b.doc["x-amazon-apigateway-cors"] = Value::Object(merged);
     }
     if cors.is_some_and(|c| c != &Value::Bool(false)) {
         let own = pat("CorsConfiguration");

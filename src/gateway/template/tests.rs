@@ -657,3 +657,25 @@ Resources:
     let t = import(text, "t", &given).unwrap().remove(0);
     assert!(t.api.resource("/v1/items").is_some());
 }
+
+#[test]
+fn http_api_cors_configuration_true_allows_every_origin_only() {
+    let text = "Resources:
+  Http:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      CorsConfiguration: true
+      DefinitionBody:
+        openapi: 3.0.1
+        info: {title: t, version: '1'}
+        paths: {/a: {get: {}}}
+        x-amazon-apigateway-cors: {allowHeaders: [x-b], maxAge: 5}
+";
+    let t = one(text);
+    let c = t.api.cors.as_ref().unwrap();
+    assert_eq!(c.allow_origins, vec!["*".to_string()]);
+    assert!(c.allow_methods.is_empty());
+    // The body's own keys stay unless the property names them.
+    assert_eq!(c.allow_headers, vec!["x-b".to_string()]);
+    assert_eq!(c.max_age, Some(5));
+}
