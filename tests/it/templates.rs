@@ -243,7 +243,8 @@ async fn the_famous_traps_point_at_their_line() {
     assert_eq!(res, "ProfileApi");
     assert!(shown.ends_with(file), "{shown}");
 
-    // CDK: defaultMethodOptions' authorizer on defaultCorsPreflightOptions' OPTIONS method.
+    // CDK: defaultMethodOptions' authorizer on defaultCorsPreflightOptions' OPTIONS method, as
+    // CDK synthesized it before aws/aws-cdk#22402 (aws/aws-cdk#8615).
     let file = "cdk-options-authorizer.template.json";
     let r = diagnose(
         &scenario("options-cognito-authorizer"),
