@@ -498,9 +498,6 @@ impl Built {
                 }
             }
         }
-        if api.name.is_empty() {
-            api.name = self.logical_id.clone();
-        }
         api.kind_decided_by = Some(format!("{} {}", self.resource_type, self.logical_id));
         api.stages = self.stages;
         api.sources = self.sources;

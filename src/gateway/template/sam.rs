@@ -237,7 +237,7 @@ fn rest_api(
     let name = props
         .get("Name")
         .and_then(Value::as_str)
-        .unwrap_or(id)
+        .unwrap_or_default()
         .to_string();
     b.doc = match props.get("DefinitionBody") {
         Some(body @ Value::Object(_)) => {
@@ -258,6 +258,7 @@ fn rest_api(
             d
         }
     };
+    super::cfn::set_title(&mut b.doc, props.get("Name"));
     if let Some(uri) = props.get("DefinitionUri") {
         b.unresolved.push(Unresolved::undefined(
             &pat("DefinitionUri"),
@@ -839,11 +840,9 @@ fn http_api(cx: &Ctx, id: &str, explicit: bool, props: &Value, events: Vec<Event
             cx.body_sources(&mut b, body, id);
             body.clone()
         }
-        _ => new_doc(
-            ApiKind::Http,
-            props.get("Name").and_then(Value::as_str).unwrap_or(id),
-        ),
+        _ => new_doc(ApiKind::Http, ""),
     };
+    super::cfn::set_title(&mut b.doc, props.get("Name"));
     let auth = props.get("Auth").cloned().unwrap_or(json!({}));
     let mut names: Vec<String> = Vec::new();
     for (name, a) in auth
