@@ -206,6 +206,8 @@ Resources:
 ";
     let t = one(text);
     assert_eq!(t.logical_id, sam::IMPLICIT_REST);
+    // SAM names the implicit API after the stack, which the template does not say.
+    assert_eq!(t.api.name, "");
     assert_eq!(t.api.stages[0].name, "Prod");
     let r = t.api.resource("/things/{id}").unwrap();
     assert!(r.method("ANY").is_some());
@@ -330,6 +332,8 @@ Resources:
 ";
     let t = one(text);
     assert_eq!(t.api.stages[0].name, "dev");
+    // No Name: the body's title is the deployed name.
+    assert_eq!(t.api.name, "t");
     assert!(
         t.api.unresolved.iter().any(|u| u.written == "Origin"
             && matches!(&u.kind, UnresolvedKind::Undefined(w) if w.contains("--parameter"))),
