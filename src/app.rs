@@ -1,5 +1,7 @@
 //! `run(cli)`: the whole program behind `main`, so tests can drive it.
 
+pub mod har;
+
 use std::io::{IsTerminal, Write};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -9,7 +11,7 @@ use std::time::Duration;
 use crate::aws::BoxFuture;
 use crate::aws::ConfigSource;
 use crate::aws::SourceError;
-use crate::cli::{CheckArgs, Cli, Command, DemoArgs, FormatArg, ServeArgs};
+use crate::cli::{CheckArgs, Cli, Command, DemoArgs, FormatArg, LintArgs, ServeArgs};
 use crate::config::Config;
 use crate::config::ConfigError;
 use crate::gateway::scenario::Scenario;
@@ -55,6 +57,15 @@ pub enum AppError {
     /// A completion script or man page cannot be written.
     #[error(transparent)]
     Manual(#[from] crate::manual::ManualError),
+    /// A HAR cannot be read, or names no entry that was asked for (`har`).
+    #[error("{0}")]
+    Har(String),
+    /// A file `lint` cannot check.
+    #[error(transparent)]
+    Lint(#[from] crate::lint::LintError),
+    /// An `--origin` of `lint` that is not an origin.
+    #[error("--origin: {0}")]
+    LintOrigin(crate::target::TargetError),
 }
 
 impl AppError {
@@ -71,7 +82,10 @@ impl AppError {
             | AppError::Listen { .. }
             | AppError::Output(_)
             | AppError::Terminal(_)
-            | AppError::Manual(_) => 2,
+            | AppError::Manual(_)
+            | AppError::Har(_)
+            | AppError::Lint(_)
+            | AppError::LintOrigin(_) => 2,
         }
     }
 }
@@ -186,6 +200,7 @@ async fn dispatch(mut cli: Cli) -> Result<i32, AppError> {
     let interactive = std::io::stdout().is_terminal();
     match cli.command {
         Some(Command::Check(args)) => check(&args, &config).await,
+        Some(Command::Har(args)) => har::har(&args, &config).await,
         Some(Command::Demo(args)) if interactive && !args.list && args.format.is_none() => {
             // The simulator of a named scenario lives while the UI diagnoses it.
             let mut _simulator = None;
@@ -201,6 +216,7 @@ async fn dispatch(mut cli: Cli) -> Result<i32, AppError> {
         }
         Some(Command::Demo(args)) => demo(&args).await,
         Some(Command::Serve(args)) => serve(&args).await,
+        Some(Command::Lint(args)) => lint(&args),
         Some(Command::Completions(_) | Command::Man(_)) => Ok(0), // answered above
         None if interactive => {
             let start = if cli.target.url.is_none() && cli.target.path.is_none() {
@@ -355,6 +371,27 @@ impl SimCatalog {
             guard: Box::new(server),
         })
     }
+}
+
+/// `lint`: every file read first (a bad one stops the command with exit 2), then checked.
+fn lint(args: &LintArgs) -> Result<i32, AppError> {
+    let origins = args
+        .origin
+        .iter()
+        .map(|o| crate::target::parse_origin(o).map_err(AppError::LintOrigin))
+        .collect::<Result<Vec<_>, _>>()?;
+    let inputs = args
+        .files
+        .iter()
+        .map(|f| crate::lint::load(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    let options = crate::rules::Options {
+        origins,
+        mode: args.mode.map(crate::cors::Mode::from).unwrap_or_default(),
+    };
+    let report = crate::lint::lint(&inputs, &options);
+    print_stdout(&report.render(args.format.into(), &inputs))?;
+    Ok(report.exit_code())
 }
 
 async fn demo(args: &DemoArgs) -> Result<i32, AppError> {

@@ -141,8 +141,10 @@ mod tests {
             [
                 "cors-doctor.1",
                 "cors-doctor-check.1",
+                "cors-doctor-har.1",
                 "cors-doctor-demo.1",
                 "cors-doctor-serve.1",
+                "cors-doctor-lint.1",
                 "cors-doctor-completions.1",
                 "cors-doctor-man.1"
             ]

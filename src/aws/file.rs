@@ -86,9 +86,9 @@ pub enum OpenApiFileError {
         #[source]
         source: TemplateError,
     },
-    /// A Terraform plan while its importer is not part of this build.
-    #[error("{path}: this is a Terraform plan (terraform show -json); reading plans is not supported yet by this build: export the deployed API (aws apigateway get-export … --parameters extensions=apigateway) and pass it with --openapi")]
-    TerraformPlan { path: String },
+    /// A Terraform plan that cannot be read.
+    #[error(transparent)]
+    TerraformPlan(#[from] crate::gateway::terraform::TerraformError),
 }
 
 impl OpenApiFile {
@@ -142,7 +142,7 @@ impl OpenApiFile {
                         .into(),
                 },
             }),
-            DefinitionKind::TerraformPlan => Err(OpenApiFileError::TerraformPlan { path: shown }),
+            DefinitionKind::TerraformPlan => open_terraform(&shown, &text, options),
             // A template, or something the template reader explains best (no Resources, a
             // YAML error with its line).
             DefinitionKind::CloudFormation | DefinitionKind::Unknown => {
@@ -193,7 +193,7 @@ impl OpenApiFile {
                     return open_cfn(&shown, &text, options);
                 }
                 DefinitionKind::TerraformPlan => {
-                    return Err(OpenApiFileError::TerraformPlan { path: shown });
+                    return open_terraform(&shown, &text, options);
                 }
                 DefinitionKind::OpenApi | DefinitionKind::Unknown => {}
             }
@@ -258,8 +258,8 @@ pub struct DefinitionApi {
     pub api: Api,
 }
 
-/// Every API a definition file holds: the one of an export, every API of a template (a
-/// scenario's API too). Errors as [`OpenApiFile::open_definition`]'s.
+/// Every API a definition file holds: the one of an export, every API of a template or of a
+/// Terraform plan (by address), a scenario's API. Errors as [`OpenApiFile::open_definition`]'s.
 pub fn read_all(
     path: &Path,
     options: &DefinitionOptions,
@@ -297,6 +297,19 @@ pub fn read_all(
             })
             .collect());
     }
+    if !is_scenario(&text) && definition_kind(&text) == DefinitionKind::TerraformPlan {
+        let apis = crate::gateway::terraform::import(&text, &shown)?;
+        return Ok(apis
+            .into_iter()
+            .map(|api| DefinitionApi {
+                label: api
+                    .source_of(&crate::gateway::model::Element::Api)
+                    .and_then(|s| s.resource.clone())
+                    .unwrap_or_else(|| api.name.clone()),
+                api,
+            })
+            .collect());
+    }
     drop(text);
     let file = OpenApiFile::open_definition(path, options)?;
     let api = match &file.content {
@@ -331,22 +344,76 @@ fn open_cfn(
     let apis = template::import(text, shown, &options.parameters).map_err(template_error)?;
     let chosen = template::select(apis, options.api_id.as_deref(), options.path.as_deref())
         .map_err(template_error)?;
-    if let Some(stage) = &options.stage {
-        let stages: Vec<&str> = chosen.api.stages.iter().map(|s| s.name.as_str()).collect();
-        if !stages.is_empty() && !stages.contains(&stage.as_str()) {
-            return Err(template_error(TemplateError {
-                line: chosen
-                    .api
-                    .source_of(&crate::gateway::model::Element::Api)
-                    .map(|s| s.line),
-                message: format!(
-                    "--stage {stage}: the API {} defines no such stage (stage names are case-sensitive); its stages: {}",
-                    chosen.logical_id,
-                    stages.join(", ")
-                ),
-            }));
-        }
+    check_stage(&chosen, options).map_err(template_error)?;
+    Ok(OpenApiFile {
+        content: Exported::Api(Arc::new(chosen.api)),
+        kind: ConfigSourceKind::Template,
+    })
+}
+
+/// `--stage` must be one the chosen API defines, when it defines any (stage names are
+/// case-sensitive: SAM's implicit API has `Prod`).
+fn check_stage(
+    chosen: &template::TemplateApi,
+    options: &DefinitionOptions,
+) -> Result<(), TemplateError> {
+    let Some(stage) = &options.stage else {
+        return Ok(());
+    };
+    let stages: Vec<&str> = chosen.api.stages.iter().map(|s| s.name.as_str()).collect();
+    if stages.is_empty() || stages.contains(&stage.as_str()) {
+        return Ok(());
     }
+    Err(TemplateError {
+        line: chosen
+            .api
+            .source_of(&crate::gateway::model::Element::Api)
+            .map(|s| s.line),
+        message: format!(
+            "--stage {stage}: the API {} defines no such stage (stage names are case-sensitive); its stages: {}",
+            chosen.logical_id,
+            stages.join(", ")
+        ),
+    })
+}
+
+/// A Terraform plan (`terraform show -json plan.out`): its API chosen as a template's is, by
+/// Terraform address (`--api-id aws_api_gateway_rest_api.items`) or by the path.
+fn open_terraform(
+    shown: &str,
+    text: &str,
+    options: &DefinitionOptions,
+) -> Result<OpenApiFile, OpenApiFileError> {
+    let apis = crate::gateway::terraform::import(text, shown)?;
+    if apis.is_empty() {
+        return Err(OpenApiFileError::Template {
+            path: shown.to_string(),
+            source: TemplateError {
+                line: None,
+                message: "this Terraform plan defines no aws_api_gateway_rest_api or aws_apigatewayv2_api: plan the module that holds the API".into(),
+            },
+        });
+    }
+    let apis = apis
+        .into_iter()
+        .map(|api| {
+            let address = api
+                .source_of(&crate::gateway::model::Element::Api)
+                .and_then(|s| s.resource.clone())
+                .unwrap_or_else(|| api.name.clone());
+            template::TemplateApi {
+                resource_type: address.split('.').next().unwrap_or_default().to_string(),
+                logical_id: address,
+                api,
+            }
+        })
+        .collect();
+    let chosen = template::select(apis, options.api_id.as_deref(), options.path.as_deref())
+        .and_then(|chosen| check_stage(&chosen, options).map(|()| chosen))
+        .map_err(|source| OpenApiFileError::Template {
+            path: shown.to_string(),
+            source,
+        })?;
     Ok(OpenApiFile {
         content: Exported::Api(Arc::new(chosen.api)),
         kind: ConfigSourceKind::Template,

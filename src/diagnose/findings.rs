@@ -34,6 +34,15 @@ pub enum FindingCode {
     /// The browser's final verdict cannot be known from what was recorded, e.g. a redirect
     /// it would follow (step 7, a warning; additive to schema v1).
     BrowserVerdictUnknown,
+    /// `lint`: the working copy has changes the stage does not serve (a deployment that is
+    /// not redeployed: Terraform without `triggers`); additive to schema v1.
+    UndeployedChanges,
+    /// `lint`: a Terraform `aws_api_gateway_deployment` without `triggers`: later changes
+    /// never reach the stage (a warning; additive to schema v1).
+    DeploymentNoTriggers,
+    /// `lint`: a proxy integration's backend must send the CORS headers itself; offline
+    /// they cannot be checked (info; additive to schema v1).
+    ProxyBackendCors,
 }
 
 impl FindingCode {
@@ -64,6 +73,9 @@ impl FindingCode {
             SelectionPatternUnsupported => "SELECTION_PATTERN_UNSUPPORTED",
             FetchRefused => "FETCH_REFUSED",
             BrowserVerdictUnknown => "BROWSER_VERDICT_UNKNOWN",
+            UndeployedChanges => "UNDEPLOYED_CHANGES",
+            DeploymentNoTriggers => "DEPLOYMENT_NO_TRIGGERS",
+            ProxyBackendCors => "PROXY_BACKEND_CORS",
         }
     }
 }
@@ -88,7 +100,10 @@ impl FindingCode {
             | BackendHeadersIgnored
             | GatewayResponsesUnconfigured
             | SelectionPatternUnsupported
-            | FetchRefused => true,
+            | FetchRefused
+            | UndeployedChanges
+            | DeploymentNoTriggers
+            | ProxyBackendCors => true,
             PreflightRequired
             | NoPreflight
             | PreflightBadStatus
@@ -341,6 +356,9 @@ mod tests {
             SelectionPatternUnsupported,
             FetchRefused,
             BrowserVerdictUnknown,
+            UndeployedChanges,
+            DeploymentNoTriggers,
+            ProxyBackendCors,
         ];
         for c in codes {
             assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());

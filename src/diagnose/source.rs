@@ -55,6 +55,7 @@ fn element(
             Some(p) => Element::Resource { path: p },
             None => Element::Api,
         }),
+        UndeployedChanges | DeploymentNoTriggers => Some(Element::Deployment),
         OptionsNotDeployed => Some(match stage {
             Some(s) => Element::Stage {
                 name: s.to_string(),
@@ -71,7 +72,8 @@ fn element(
         | HeaderNotMapped
         | ActualCorsHeaders
         | BackendHeadersIgnored
-        | SelectionPatternUnsupported => actual(),
+        | SelectionPatternUnsupported
+        | ProxyBackendCors => actual(),
         GatewayResponseNoCors | GatewayResponsesUnconfigured => Some(Element::GatewayResponse {
             response_type: "DEFAULT_4XX".into(),
         }),

@@ -6,6 +6,7 @@
 //! Chromium observation types in `evidence/browser.rs` (re-exported too).
 
 mod browser;
+pub mod recorded;
 
 use serde::{Deserialize, Serialize};
 

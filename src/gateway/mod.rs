@@ -7,6 +7,7 @@
 //! - [`inspect`]: the configuration facts a diagnosis needs ([`inspect::facts`]).
 //! - [`scenario`]: the embedded example APIs of `assets/scenarios/`.
 //! - [`template`]: CloudFormation / SAM / CDK / Serverless templates → [`Api`]s, with source lines.
+//! - [`terraform`]: Terraform plan JSON (`terraform show -json`) → [`Api`]s.
 //!
 //! No I/O: callers read files and hand over text (a large export through
 //! [`openapi::DefinitionText`], which the import may ask for again in parts).
@@ -17,4 +18,5 @@ pub mod model;
 pub mod openapi;
 pub mod scenario;
 pub mod template;
+pub mod terraform;
 pub use model::Api;

@@ -389,6 +389,7 @@ fn apply(api: &mut Api, spec: &ScenarioSpec) -> Result<(), ApplyError> {
             id: d.id.clone(),
             description: d.description.clone(),
             snapshot,
+            redeployed_on_change: None,
         });
         stage.deployment_id = Some(d.id.clone());
     }

@@ -329,8 +329,10 @@ fn every_format_shows_the_source() {
         .as_str()
         .is_some_and(|s| s.ends_with("sam-options-cognito-authorizer.yaml")));
     let at = format!("sam-options-cognito-authorizer.yaml:{line} (ProfileApi)");
-    assert!(run("text").contains(&at), "text");
-    assert!(run("markdown").contains(&at), "markdown");
+    // The text report wraps long lines at a width (a long checkout path moves the break).
+    let words = |s: String| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words(run("text")).contains(&at), "text");
+    assert!(words(run("markdown")).contains(&at), "markdown");
 }
 
 /// cfn-lint: the venv's (scripts/moto.sh installs it, pinned), else none: the test says so

@@ -96,6 +96,7 @@ pub async fn load(
                     id: d.id().unwrap_or_default().to_string(),
                     description: d.description().map(str::to_string),
                     snapshot,
+                    redeployed_on_change: None,
                 });
             }
             api.stages.push(s);

@@ -512,6 +512,11 @@ pub struct Deployment {
     pub description: Option<String>,
     /// What the deployment froze. `None`: identical to the working copy.
     pub snapshot: Option<ApiSnapshot>,
+    /// Whether a change to the API makes a new deployment: Terraform's `triggers` on
+    /// `aws_api_gateway_deployment` (`Some(false)` without them: later changes never reach
+    /// the stage). `None` where the source cannot tell (SDK, exports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redeployed_on_change: Option<bool>,
 }
 
 /// The parts of an API a deployment freezes and a stage serves.

@@ -104,6 +104,7 @@ mod tests {
             id: "d1".into(),
             description: None,
             snapshot: Some(snap),
+            redeployed_on_change: None,
         });
         api.stages.push(Stage {
             name: "prod".into(),

@@ -22,6 +22,8 @@ pub enum UnresolvedKind {
     Placeholder,
     /// A reference to something the document does not define (the name is in `written`).
     Undefined(String),
+    /// A Terraform plan's value that is known only after `terraform apply`.
+    AfterApply,
 }
 
 /// Which part of the diagnosis reads the value.
@@ -103,6 +105,10 @@ impl Unresolved {
             UnresolvedKind::Placeholder => format!(
                 "{} holds the template placeholder {}, which is filled in before deployment",
                 self.at, self.written
+            ),
+            UnresolvedKind::AfterApply => format!(
+                "{} is known only after terraform apply (the plan shows it as (known after apply))",
+                self.at
             ),
             UnresolvedKind::Undefined(what) => format!(
                 "{} names the {what} '{}', which the file does not define",

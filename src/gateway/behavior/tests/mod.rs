@@ -381,6 +381,7 @@ fn undeployed_options_is_missing_on_the_stage() {
         id: "d1".into(),
         description: None,
         snapshot: Some(snap),
+        redeployed_on_change: None,
     });
     api.stages.push(Stage {
         name: "prod".into(),

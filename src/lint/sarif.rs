@@ -1,0 +1,165 @@
+//! SARIF 2.1.0 (<https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html>), the
+//! format GitHub code scanning reads: one run, the tool's rules (`id` = the finding code, with
+//! a description), one result per finding (`ruleId`, `level`, `message.text`) located at the
+//! file and start line where the element is defined (`physicalLocation`), and at the API and
+//! route (`logicalLocations`); a finding without a recorded line has the file without a region.
+
+use serde_json::{json, Value};
+
+use super::{LintReport, ReportFinding};
+use crate::diagnose::{FindingCode, Severity};
+
+/// What each code means, for the rules of the SARIF run: (short, full).
+pub fn describe(code: FindingCode) -> (&'static str, &'static str) {
+    use FindingCode::*;
+    match code {
+        FailsWithoutBrowser => ("The request fails without a browser too", "API Gateway (or the backend) refuses the request itself, with or without Origin: the real problem is not CORS, and the browser only hides the status."),
+        NetworkError => ("No answer", "The request got no HTTP answer (DNS, TLS, connection or timeout)."),
+        PreflightRequired => ("A preflight is sent", "The browser sends an OPTIONS preflight before this request (a method or header that is not CORS-safelisted)."),
+        NoPreflight => ("No preflight", "The request is CORS-safelisted: the browser sends it without a preflight."),
+        OptionsMissing => ("OPTIONS missing", "A resource whose methods need a preflight has no OPTIONS method: the preflight gets 403 Missing Authentication Token and the browser blocks the request."),
+        OptionsNotDeployed => ("OPTIONS not deployed", "The OPTIONS method exists in the API but not in the deployment the stage serves."),
+        PreflightRedirected => ("Preflight redirected", "The preflight is answered with a redirect, which browsers refuse to follow."),
+        OptionsAuthorized => ("OPTIONS authorized", "An authorizer or IAM guards the OPTIONS method (or a $default/ANY route catches the preflight): browsers never send credentials on a preflight, so it fails with 401/403."),
+        OptionsApiKeyRequired => ("OPTIONS requires an API key", "The OPTIONS method requires an API key; browsers send no x-api-key on a preflight, so it fails with 403."),
+        PreflightBadStatus => ("Preflight status not 2xx", "The preflight's answer is not a 2xx status, so the browser blocks the request."),
+        PreflightCorsHeaders => ("Preflight CORS headers wrong", "The preflight's Access-Control-Allow-Origin, -Methods or -Headers do not allow the app's request (a wrong or missing origin, a header or method not listed)."),
+        ActualCorsHeaders => ("Response CORS headers wrong", "The actual response lacks an Access-Control-Allow-Origin that allows the app's origin (or allows * with credentials)."),
+        HeaderNotDeclared => ("CORS header mapped but not declared", "The integration response maps a CORS header that the method response does not declare, so API Gateway drops it."),
+        HeaderNotMapped => ("CORS header declared but not mapped", "The method response declares a CORS header that the integration response maps no value to, so it is never sent."),
+        BackendHeadersIgnored => ("Backend CORS headers ignored", "API Gateway replaces or drops the backend's CORS headers (an HTTP API cors_configuration, a non-proxy integration)."),
+        GatewayResponseNoCors => ("Gateway response without CORS headers", "An error API Gateway answers itself (401, 403, 429, 5xx) reaches the browser without CORS headers: the app sees a CORS error instead of the real status."),
+        GatewayResponsesUnconfigured => ("Gateway responses without CORS headers", "Neither DEFAULT_4XX nor DEFAULT_5XX adds Access-Control-Allow-Origin: every gateway error will look like a CORS failure in the browser."),
+        BrowserBlocked => ("The browser blocks the request", "The browser's CORS check refuses the request."),
+        BrowserAllowed => ("The browser allows the request", "The browser's CORS check passes."),
+        CorsSecurityRisk => ("CORS security risk", "The API trusts origins nobody configured on purpose: any origin reflected, null allowed, or a wildcard together with credentials."),
+        SelectionPatternUnsupported => ("Selection pattern not evaluated", "An integration response's selection pattern uses regex syntax cors-doctor cannot evaluate."),
+        FetchRefused => ("fetch() refuses the request", "fetch() throws before sending anything (a forbidden method, credentials in the URL, a GET body)."),
+        BrowserVerdictUnknown => ("Browser verdict unknown", "What the browser finally does cannot be known from the evidence (a redirect it would follow)."),
+        UndeployedChanges => ("Changes not deployed", "The stage serves a deployment older than the API's configuration: the changes (an OPTIONS method, a CORS mapping) do not reach it. In Terraform: an aws_api_gateway_deployment that the plan does not replace."),
+        DeploymentNoTriggers => ("Deployment without triggers", "A Terraform aws_api_gateway_deployment has no triggers: when methods change, no new deployment is made and the stage keeps serving the old API."),
+        ProxyBackendCors => ("Proxy backend must send CORS headers", "A proxy integration (Lambda proxy, HTTP proxy) passes the backend's answer through: the backend must return Access-Control-Allow-Origin on every response, errors included. Offline this cannot be checked."),
+    }
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// A file name as a SARIF artifact URI: relative paths stay relative (to the repository root
+/// in CI), with forward slashes; spaces and `%` are percent-encoded.
+fn uri(file: &str) -> String {
+    let mut out = String::with_capacity(file.len());
+    for c in file.replace('\\', "/").chars() {
+        match c {
+            ' ' => out.push_str("%20"),
+            '%' => out.push_str("%25"),
+            '#' => out.push_str("%23"),
+            '?' => out.push_str("%3F"),
+            c => out.push(c),
+        }
+    }
+    out.strip_prefix("./").map(str::to_string).unwrap_or(out)
+}
+
+fn result(f: &ReportFinding, rule_index: usize) -> Value {
+    let route = f
+        .route
+        .as_ref()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .unwrap_or_else(|| "(whole API)".to_string());
+    let mut physical = json!({ "artifactLocation": { "uri": uri(&f.file) } });
+    if let Some(s) = &f.source {
+        physical = json!({
+            "artifactLocation": { "uri": uri(&s.file) },
+            "region": { "startLine": s.line.max(1) }
+        });
+    }
+    let mut logical = vec![json!({
+        "name": route,
+        "fullyQualifiedName": format!("{}/{}", f.api, route),
+        "kind": "function"
+    })];
+    if let Some(r) = f.source.as_ref().and_then(|s| s.resource.as_ref()) {
+        logical.push(json!({ "name": r, "kind": "resource" }));
+    }
+    let mut text = f.message.clone();
+    if let Some(fix) = &f.remediation {
+        text.push_str("\nFix: ");
+        text.push_str(&fix.text);
+    }
+    let mut props = json!({ "step": f.step, "api": f.api });
+    if let Some(o) = &f.origin {
+        props["origin"] = json!(o);
+    }
+    if let Some(s) = &f.stage {
+        props["stage"] = json!(s);
+    }
+    json!({
+        "ruleId": f.code.as_str(),
+        "ruleIndex": rule_index,
+        "level": level(f.severity),
+        "message": { "text": text },
+        "locations": [{ "physicalLocation": physical, "logicalLocations": logical }],
+        "partialFingerprints": {
+            "corsDoctor/v1": format!("{}|{}|{}|{}", f.code, f.api, route, f.stage.as_deref().unwrap_or(""))
+        },
+        "properties": props
+    })
+}
+
+pub(super) fn render(r: &LintReport) -> String {
+    let mut codes: Vec<FindingCode> = Vec::new();
+    for f in &r.findings {
+        if !codes.contains(&f.code) {
+            codes.push(f.code);
+        }
+    }
+    let rules: Vec<Value> = codes
+        .iter()
+        .map(|c| {
+            let (short, full) = describe(*c);
+            let default = r
+                .findings
+                .iter()
+                .filter(|f| f.code == *c)
+                .map(|f| f.severity)
+                .min()
+                .unwrap_or(Severity::Warning);
+            json!({
+                "id": c.as_str(),
+                "name": c.as_str(),
+                "shortDescription": { "text": short },
+                "fullDescription": { "text": full },
+                "defaultConfiguration": { "level": level(default) },
+                "help": { "text": full }
+            })
+        })
+        .collect();
+    let results: Vec<Value> = r
+        .findings
+        .iter()
+        .map(|f| {
+            let i = codes.iter().position(|c| *c == f.code).unwrap_or(0);
+            result(f, i)
+        })
+        .collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "cors-doctor",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules
+            } },
+            "results": results,
+            "columnKind": "unicodeCodePoints"
+        }]
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
