@@ -682,3 +682,33 @@ fn http_api_cors_configuration_true_allows_every_origin_only() {
     assert_eq!(c.allow_headers, vec!["x-b".to_string()]);
     assert_eq!(c.max_age, Some(5));
 }
+
+/// `DefaultAuthorizer: AWS_IAM` puts IAM on every method, the generated OPTIONS included
+/// (unless AddDefaultAuthorizerToCorsPreflight: false).
+#[test]
+fn sam_aws_iam_default_authorizer_reaches_options() {
+    let text = SAM_DEFAULT_AUTH.replace(
+        "        DefaultAuthorizer: Pool\n",
+        "        DefaultAuthorizer: AWS_IAM\n",
+    );
+    let t = one(&text);
+    let items = t.api.resource("/items").unwrap();
+    assert_eq!(
+        items.method("OPTIONS").unwrap().authorization,
+        AuthorizationType::AwsIam
+    );
+    assert_eq!(
+        items.method("GET").unwrap().authorization,
+        AuthorizationType::AwsIam
+    );
+    // The event that says NONE stays open.
+    assert_eq!(
+        t.api
+            .resource("/public")
+            .unwrap()
+            .method("GET")
+            .unwrap()
+            .authorization,
+        AuthorizationType::None
+    );
+}
