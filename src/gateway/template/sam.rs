@@ -796,7 +796,7 @@ pub(super) fn http_apis(cx: &Ctx) -> Result<Vec<Built>, TemplateError> {
         let own = if explicit { cx.props(&id) } else { json!({}) };
         let props = merged(globals.as_ref(), &own);
         let events = by_api.remove(&id).unwrap_or_default();
-        let mut b = http_api(cx, &id, explicit, &props, events);
+        let mut b = http_api(cx, &id, explicit, &props, events)?;
         b.unresolved.extend(
             skipped
                 .iter()
@@ -817,7 +817,13 @@ pub(super) fn http_apis(cx: &Ctx) -> Result<Vec<Built>, TemplateError> {
     Ok(out)
 }
 
-fn http_api(cx: &Ctx, id: &str, explicit: bool, props: &Value, events: Vec<EventMethod>) -> Built {
+fn http_api(
+    cx: &Ctx,
+    id: &str,
+    explicit: bool,
+    props: &Value,
+    events: Vec<EventMethod>,
+) -> Result<Built, TemplateError> {
     let mut b = Built::new(id, "AWS::Serverless::HttpApi", ApiKind::Http);
     let api_at = if explicit {
         cx.at(id)
@@ -964,6 +970,16 @@ fn http_api(cx: &Ctx, id: &str, explicit: bool, props: &Value, events: Vec<Event
         for (k, v) in given {
             merged.insert(k, v);
         }
+        // The translator refuses credentials with every origin (`_add_cors`).
+        if merged.get("allowCredentials") == Some(&Value::Bool(true))
+            && merged.get("allowOrigins") == Some(&json!(["*"]))
+        {
+            let at = pat("CorsConfiguration");
+            return Err(cx.error(
+                &at,
+                &format!("{at}: SAM refuses CorsConfiguration with AllowCredentials: true and AllowOrigins [\"*\"]: name the origins"),
+            ));
+        }
         b.doc["x-amazon-apigateway-cors"] = Value::Object(merged);
     }
     if cors.is_some_and(|c| c != &Value::Bool(false)) {
@@ -998,7 +1014,7 @@ fn http_api(cx: &Ctx, id: &str, explicit: bool, props: &Value, events: Vec<Event
     if b.doc.get("paths").is_none() {
         ensure_path(&mut b.doc, "/");
     }
-    b
+    Ok(b)
 }
 
 fn capitalized(s: &str) -> String {

@@ -712,3 +712,18 @@ fn sam_aws_iam_default_authorizer_reaches_options() {
         AuthorizationType::None
     );
 }
+
+#[test]
+fn sam_http_api_refuses_credentials_with_every_origin() {
+    let text = "Resources:
+  Http:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      CorsConfiguration:
+        AllowOrigins: ['*']
+        AllowCredentials: true
+";
+    let e = import(text, "t", &no_params()).unwrap_err();
+    assert_eq!(e.line, Some(5), "{e}");
+    assert!(e.message.contains("AllowCredentials"), "{e}");
+}
