@@ -124,6 +124,7 @@ mod tests {
                 "check",
                 "demo",
                 "serve",
+                "lint",
                 "completions",
                 "origin",
             ] {
@@ -143,6 +144,7 @@ mod tests {
                 "cors-doctor-check.1",
                 "cors-doctor-demo.1",
                 "cors-doctor-serve.1",
+                "cors-doctor-lint.1",
                 "cors-doctor-completions.1",
                 "cors-doctor-man.1"
             ]
