@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::gateway::change::ChangeSet;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum FindingCode {
@@ -156,6 +158,30 @@ impl Severity {
 pub struct Remediation {
     pub text: String,
     pub commands: Vec<String>,
+    /// The fix as data, when it changes the API's configuration: `commands` (and every other
+    /// rendering of the fix) is rendered from it ([`super::remedy`]). JSON:
+    /// `remediation.change_set` (additive to schema v1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_set: Option<ChangeSet>,
+}
+
+/// What a remedy proposes: commands that change nothing in the API (a curl to retry with), or
+/// the API changes, whose AWS CLI commands are rendered from them.
+pub enum Proposal {
+    Commands(Vec<String>),
+    Changes(ChangeSet),
+}
+
+impl From<Vec<String>> for Proposal {
+    fn from(commands: Vec<String>) -> Self {
+        Proposal::Commands(commands)
+    }
+}
+
+impl From<ChangeSet> for Proposal {
+    fn from(changes: ChangeSet) -> Self {
+        Proposal::Changes(changes)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -200,10 +226,20 @@ impl Finding {
         self
     }
 
-    pub fn fix(mut self, text: impl Into<String>, commands: Vec<String>) -> Self {
+    /// The remediation: `text`, and commands or the change set they are rendered from (an
+    /// empty change set proposes no command).
+    pub fn fix(mut self, text: impl Into<String>, proposal: impl Into<Proposal>) -> Self {
+        let (commands, change_set) = match proposal.into() {
+            Proposal::Commands(commands) => (commands, None),
+            Proposal::Changes(cs) => (
+                super::remedy::commands(&cs),
+                (!cs.changes.is_empty()).then_some(cs),
+            ),
+        };
         self.remediation = Some(Remediation {
             text: text.into(),
             commands,
+            change_set,
         });
         self
     }

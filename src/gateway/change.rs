@@ -23,6 +23,12 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{ApiKind, CorsConfiguration};
 
+mod apply;
+#[cfg(test)]
+mod tests;
+
+pub use apply::{apply, ApplyError};
+
 /// The API a change set applies to.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiRef {

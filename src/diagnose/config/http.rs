@@ -57,7 +57,7 @@ pub(super) fn refine_http(parts: &mut Parts, c: &Ctx, facts: &ConfigFacts) {
                 format!("The HTTP API's cors_configuration does not allow {}; API Gateway replaces the backend's CORS headers with its own, so fixing the function's headers cannot help.", c.ev.target.origin),
             )
             .cites(CONFIG)
-            .fix("Add the origin to the API's cors_configuration.", vec![c.fix.http_cors_configuration()]),
+            .fix("Add the origin to the API's cors_configuration.", c.fix.http_cors_configuration()),
         ),
         (Some(_), _) => parts.add(5, Finding::info(
                 C::BackendHeadersIgnored,
@@ -70,7 +70,7 @@ pub(super) fn refine_http(parts: &mut Parts, c: &Ctx, facts: &ConfigFacts) {
                 format!("The HTTP API has no cors_configuration and no route answers OPTIONS {}.", facts.path),
             )
             .cites(CONFIG)
-            .fix("Configure CORS on the HTTP API.", vec![c.fix.http_cors_configuration()]),
+            .fix("Configure CORS on the HTTP API.", c.fix.http_cors_configuration()),
         ),
         (None, _) => {}
     }

@@ -141,7 +141,7 @@ fn refine_rest_options(parts: &mut Parts, c: &Ctx, options: &MethodFacts, path: 
                 )
                 .cites(CONFIG)
                 .cites(id)
-                .fix("Deploy the API to the stage (the method exists: do not add it again).", vec![c.fix.deploy()]),
+                .fix("Deploy the API to the stage (the method exists: do not add it again).", c.fix.deploy()),
             );
             if !options.is_proxy {
                 header_mapping(parts, c, options, path);
@@ -156,7 +156,7 @@ fn refine_rest_options(parts: &mut Parts, c: &Ctx, options: &MethodFacts, path: 
                 format!("OPTIONS {path} exists in the API but not in the deployment the stage serves: it was added after the last deployment."),
             )
             .cites(CONFIG)
-            .fix("Deploy the API to the stage.", vec![c.fix.deploy()]),
+            .fix("Deploy the API to the stage.", c.fix.deploy()),
         );
         return;
     }
@@ -367,7 +367,7 @@ fn gateway_response_disagreement(parts: &mut Parts, c: &Ctx, facts: &ConfigFacts
                     resp.status,
                     if rest.gateway_responses_undeployed { ", and the stage's deployment indeed lacks it" } else { "" }),
                 "Deploy the API to the stage (the gateway response already has the header: do not add it again).".to_string(),
-                vec![c.fix.deploy()],
+                c.fix.deploy(),
             )
         }
     };

@@ -1,19 +1,14 @@
-//! Remediation: prose and paste-ready AWS CLI commands. Commands never weaken security:
-//! authorization is only ever removed from OPTIONS, and `*` is never combined with credentials.
+//! Remediation as data: each remedy decides a [`ChangeSet`] (`gateway::change`), the typed
+//! control-plane changes that fix the finding, and everything shown or done is rendered from
+//! it — one source (issue 14): the AWS CLI commands ([`cli`], the only place AWS CLI text is
+//! written), the infrastructure-as-code snippets, the preview (`gateway::change::apply`) and
+//! the apply. Changes never weaken security: authorization is only ever removed from OPTIONS,
+//! and `*` is never combined with credentials.
 //!
 //! Every printed command runs as printed in bash (tests/aws/aws_cli_fixes/ runs each one through
-//! the real `aws` CLI against moto, then diagnoses again):
-//! - Arguments are shell-quoted ([`quote`]); JSON arguments are built with serde_json and
-//!   passed as one word.
-//! - `--patch-operations` uses the CLI's JSON form. Its shorthand form
-//!   (`op=add,…,value='https://app.example.com'`) loses the single quotes, and API Gateway
-//!   rejects a static mapping value that is not single-quoted
-//!   (<https://docs.aws.amazon.com/apigateway/latest/developerguide/request-response-data-mappings.html>).
-//! - An id that is not known (working from an export or from probes only, or a template's
-//!   `*.execute-api…` wildcard) becomes a shell variable set by a lookup printed first
-//!   (`REST_API_ID=$(aws apigateway get-rest-apis --query …)`), or, when nothing names it, a
-//!   variable the command refuses to run without (`: "${REST_API_ID:?…}"`). Never a
-//!   `<placeholder>`, never a glob.
+//! the real `aws` CLI against moto, then diagnoses again); quoting, lookups of unknown ids and
+//! `--region` are the renderer's ([`cli`]). The decisions are taken here, while the changes are
+//! built:
 //! - Only what is broken is changed. A header that already allows the request keeps its
 //!   value; one that lacks something is widened (the existing list plus what is missing),
 //!   never replaced by a narrower list. A part that exists is patched (`update-*`), a part that
@@ -42,11 +37,15 @@
 //! - The moto extensions that let tests run these commands are listed in
 //!   scripts/moto_server.py; tests/aws/aws_cli_fixes/ runs them.
 
-use serde_json::{json, Value};
-
+use crate::gateway::change::{ApiRef, Change, ChangeSet, ResourceRef};
 use crate::gateway::inspect::{GatewayResponseFacts, MethodFacts, RouteFacts};
-use crate::gateway::model::CorsConfiguration;
+use crate::gateway::model::{ApiKind, CorsConfiguration};
 use crate::target::CredentialsMode;
+
+pub use cli::commands;
+use cli::is_id;
+#[cfg(test)]
+use cli::resource_path_hint;
 
 /// What a command needs to know about the API and the request.
 #[derive(Clone, Debug, Default)]
@@ -141,74 +140,6 @@ pub fn curl<'a>(
     }
 }
 
-/// A JMESPath raw string literal (`'…'`).
-fn jmes_str(s: &str) -> String {
-    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
-}
-
-/// Text for a message inside `"${VAR:?…}"`: only characters that need no quoting there.
-fn plain(s: &str) -> String {
-    let t: String = s
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || " -_./+".contains(*c))
-        .take(80)
-        .collect();
-    if t.is_empty() {
-        "of that name".to_string()
-    } else {
-        t
-    }
-}
-
-/// What RESOURCE_PATH should be, for a URL whose path may carry a prefix (a stage in a
-/// loopback copy or a proxy, a custom domain's base path): the URL path less that prefix,
-/// with the likely answer (`/items if /prod in front of it is the stage or a base path`), never
-/// the URL path itself; only characters that need no quoting inside `"${VAR:?…}"`.
-fn resource_path_hint(url_path: &str) -> String {
-    let segments: Vec<&str> = url_path.split('/').filter(|s| !s.is_empty()).collect();
-    let what =
-        "the URL path without the stage, custom-domain base path or proxy prefix in front of it";
-    match segments.split_first() {
-        Some((first, rest)) if !rest.is_empty() => format!(
-            "{what}, {} if /{} is the stage or a base path",
-            plain(&format!("/{}", rest.join("/"))),
-            plain(first)
-        ),
-        _ => what.to_string(),
-    }
-}
-
-/// True for something that can be an API Gateway id (not a template's `*`, not `${…}`).
-fn is_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 128
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-}
-
-/// One JSON Patch operation.
-fn op(op: &str, path: &str, value: Option<&str>) -> Value {
-    match value {
-        Some(v) => json!({"op": op, "path": path, "value": v}),
-        None => json!({"op": op, "path": path}),
-    }
-}
-
-/// `--patch-operations` in the CLI's JSON form, as one shell word.
-fn patch(ops: &[Value]) -> String {
-    quote(&Value::Array(ops.to_vec()).to_string())
-}
-
-/// A JSON document as one shell word.
-fn json_arg(v: &Value) -> String {
-    quote(&v.to_string())
-}
-
-/// A JSON Patch path segment (`~` → `~0`, `/` → `~1`).
-fn pointer(s: &str) -> String {
-    s.replace('~', "~0").replace('/', "~1")
-}
-
 fn split_list(v: &str) -> Vec<String> {
     v.split(',')
         .map(|s| s.trim().to_string())
@@ -237,134 +168,51 @@ fn literal(expr: &str) -> Option<&str> {
         .and_then(|v| v.strip_suffix('\''))
 }
 
-/// Which ids are known, and the lookups that set the rest.
-struct Refs {
-    lookups: Vec<String>,
-    /// ` --region R`, or empty.
-    region: String,
-}
-
-impl Refs {
-    /// `--region` is appended to every `aws` call when the region is known.
-    fn region(&self) -> &str {
-        &self.region
-    }
-
-    fn push(&mut self, line: String) {
-        if !self.lookups.contains(&line) {
-            self.lookups.push(line);
-        }
-    }
-
-    /// The lookups, then `cmds` (each `aws` call naming the region).
-    fn then(self, cmds: Vec<String>) -> Vec<String> {
-        let region = self.region;
-        let mut out = self.lookups;
-        out.extend(cmds.into_iter().map(|c| {
-            if c.starts_with("aws ") && !c.contains('\n') {
-                format!("{c}{region}")
-            } else {
-                c
-            }
-        }));
-        out
-    }
-}
-
 impl FixContext {
-    fn refs(&self) -> Refs {
-        let region = self
-            .region
-            .as_deref()
-            .filter(|r| {
+    /// The API the changes apply to: only a real id (not a template's `*`) and a plain region.
+    fn api_ref(&self) -> ApiRef {
+        ApiRef {
+            kind: if self.http {
+                ApiKind::Http
+            } else {
+                ApiKind::Rest
+            },
+            id: self.api_id.clone().filter(|id| is_id(id)),
+            name: self.api_name.clone().filter(|n| !n.trim().is_empty()),
+            region: self.region.clone().filter(|r| {
                 !r.is_empty()
                     && r.chars()
                         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            })
-            .map(|r| format!(" --region {r}"))
-            .unwrap_or_default();
-        Refs {
-            lookups: Vec::new(),
-            region,
+            }),
+        }
+    }
+
+    /// The resource under diagnosis (REST).
+    fn resource_ref(&self) -> ResourceRef {
+        ResourceRef {
+            path: self.resource_path.clone(),
+            id: self.resource_id.clone().filter(|id| is_id(id)),
+            path_known: self.resource_path_known,
+        }
+    }
+
+    /// A change set on this API.
+    fn change_set(&self, changes: Vec<Change>) -> ChangeSet {
+        ChangeSet {
+            api: self.api_ref(),
+            changes,
+        }
+    }
+
+    /// Deploying the stage (its name when known).
+    fn deploy_change(&self) -> Change {
+        Change::Deploy {
+            stage: self.stage.clone().filter(|s| !s.is_empty()),
         }
     }
 
     fn credentialed(&self) -> bool {
         self.credentials == CredentialsMode::Include
-    }
-
-    /// The REST API id (`abc123`) or `"$REST_API_ID"` after its lookup.
-    fn rest_api(&self, refs: &mut Refs) -> String {
-        if let Some(id) = self.api_id.as_deref().filter(|id| is_id(id)) {
-            return id.to_string();
-        }
-        refs.push(match self.api_name.as_deref().filter(|n| !n.trim().is_empty()) {
-            Some(name) => format!(
-                "REST_API_ID=$(aws apigateway get-rest-apis --query {} --output text{}); : \"${{REST_API_ID:?found no REST API named {}}}\"",
-                quote(&format!("items[?name=={}].id", jmes_str(name))),
-                refs.region(),
-                plain(name)
-            ),
-            None => ": \"${REST_API_ID:?set REST_API_ID to the id of the REST API (aws apigateway get-rest-apis lists them)}\"".to_string(),
-        });
-        "\"$REST_API_ID\"".to_string()
-    }
-
-    /// The HTTP API id or `"$API_ID"` after its lookup.
-    fn http_api(&self, refs: &mut Refs) -> String {
-        if let Some(id) = self.api_id.as_deref().filter(|id| is_id(id)) {
-            return id.to_string();
-        }
-        refs.push(match self.api_name.as_deref().filter(|n| !n.trim().is_empty()) {
-            Some(name) => format!(
-                "API_ID=$(aws apigatewayv2 get-apis --query {} --output text{}); : \"${{API_ID:?found no HTTP API named {}}}\"",
-                quote(&format!("Items[?Name=={}].ApiId", jmes_str(name))),
-                refs.region(),
-                plain(name)
-            ),
-            None => ": \"${API_ID:?set API_ID to the id of the HTTP API (aws apigatewayv2 get-apis lists them)}\"".to_string(),
-        });
-        "\"$API_ID\"".to_string()
-    }
-
-    fn stage_word(&self, refs: &mut Refs) -> String {
-        match self.stage.as_deref().filter(|s| !s.is_empty()) {
-            Some(s) => quote(s),
-            None => {
-                refs.push(
-                    ": \"${STAGE:?set STAGE to the name of the stage to deploy}\"".to_string(),
-                );
-                "\"$STAGE\"".to_string()
-            }
-        }
-    }
-
-    /// The resource id or `"$RESOURCE_ID"` after its lookup.
-    fn resource(&self, refs: &mut Refs, api: &str) -> String {
-        if let Some(id) = self.resource_id.as_deref().filter(|id| is_id(id)) {
-            return id.to_string();
-        }
-        if !self.resource_path_known {
-            // The URL's path may carry a base path or proxy prefix: the user names the
-            // resource path (in double quotes, so the shell substitutes it into the query; no
-            // apostrophe in the message: bash reads one inside "${VAR:?…}" as a quote).
-            refs.push(format!(
-                ": \"${{RESOURCE_PATH:?set RESOURCE_PATH to the resource path of the API: {}}}\"",
-                resource_path_hint(&self.resource_path)
-            ));
-            refs.push(format!(
-                "RESOURCE_ID=$(aws apigateway get-resources --rest-api-id {api} --query \"items[?path=='$RESOURCE_PATH'].id\" --output text{}); : \"${{RESOURCE_ID:?found no resource $RESOURCE_PATH}}\"",
-                refs.region()
-            ));
-            return "\"$RESOURCE_ID\"".to_string();
-        }
-        refs.push(format!(
-            "RESOURCE_ID=$(aws apigateway get-resources --rest-api-id {api} --query {} --output text{}); : \"${{RESOURCE_ID:?found no resource {}}}\"",
-            quote(&format!("items[?path=={}].id", jmes_str(&self.resource_path))),
-            refs.region(),
-            plain(&self.resource_path)
-        ));
-        "\"$RESOURCE_ID\"".to_string()
     }
 
     /// The origin to allow: the exact origin (never `*` when credentials are involved).
@@ -422,25 +270,13 @@ impl FixContext {
         h
     }
 
-    pub fn deploy(&self) -> String {
-        let mut refs = self.refs();
-        let cmd = self.deploy_with(&mut refs);
-        refs.then(vec![cmd]).join("\n")
-    }
-
-    fn deploy_with(&self, refs: &mut Refs) -> String {
-        if self.http {
-            let api = self.http_api(refs);
-            let stage = self.stage_word(refs);
-            format!("aws apigatewayv2 create-deployment --api-id {api} --stage-name {stage}")
-        } else {
-            let api = self.rest_api(refs);
-            let stage = self.stage_word(refs);
-            format!("aws apigateway create-deployment --rest-api-id {api} --stage-name {stage}")
-        }
+    /// Deploys the stage, nothing else.
+    pub fn deploy(&self) -> ChangeSet {
+        self.change_set(vec![self.deploy_change()])
     }
 }
 
+mod cli;
 mod http;
 mod rest;
 #[cfg(test)]

@@ -2,9 +2,8 @@
 //! headers of a method's responses (declared and mapped), authorization off OPTIONS only, and
 //! CORS headers on the gateway responses.
 
-use serde_json::{json, Value};
-
-use super::{json_arg, literal, op, patch, pointer, quote, split_list, widen, FixContext};
+use super::{literal, split_list, widen, FixContext};
+use crate::gateway::change::{Change, ChangeSet, HeaderValue};
 use crate::gateway::model::AuthorizationType;
 
 /// What to do about one CORS header of the OPTIONS answer.
@@ -32,16 +31,14 @@ struct HeaderNow {
 impl FixContext {
     /// Adds an OPTIONS MOCK method that answers the preflight (the console's "Enable CORS").
     /// When the configuration shows OPTIONS exists, only its broken parts are fixed instead.
-    pub fn add_options_method(&self) -> Vec<String> {
+    pub fn add_options_method(&self) -> ChangeSet {
         if self.http {
-            return vec![self.http_cors_configuration()];
+            return self.http_cors_configuration();
         }
         if self.config_loaded && self.options.is_some() {
             return self.fix_options_headers();
         }
-        let mut refs = self.refs();
-        let api = self.rest_api(&mut refs);
-        let rid = self.resource(&mut refs, &api);
+        let resource = self.resource_ref();
         let mut methods: Vec<String> = self
             .resource_methods
             .iter()
@@ -56,28 +53,38 @@ impl FixContext {
         {
             h.1 = methods.join(",");
         }
-        let declared: serde_json::Map<String, Value> = headers
-            .iter()
-            .map(|(n, _)| (format!("method.response.header.{n}"), json!(false)))
-            .collect();
-        let mapped: serde_json::Map<String, Value> = headers
-            .iter()
-            .map(|(n, v)| {
-                (
-                    format!("method.response.header.{n}"),
-                    json!(format!("'{v}'")),
-                )
-            })
-            .collect();
-        let template = json!({"application/json": "{\"statusCode\": 200}"});
-        let mut cmds = vec![
-            format!("aws apigateway put-method --rest-api-id {api} --resource-id {rid} --http-method OPTIONS --authorization-type NONE --no-api-key-required"),
-            format!("aws apigateway put-method-response --rest-api-id {api} --resource-id {rid} --http-method OPTIONS --status-code 200 --response-parameters {}", json_arg(&Value::Object(declared))),
-            format!("aws apigateway put-integration --rest-api-id {api} --resource-id {rid} --http-method OPTIONS --type MOCK --request-templates {}", json_arg(&template)),
-            format!("aws apigateway put-integration-response --rest-api-id {api} --resource-id {rid} --http-method OPTIONS --status-code 200 --response-parameters {}", json_arg(&Value::Object(mapped))),
-        ];
-        cmds.push(self.deploy_with(&mut refs));
-        refs.then(cmds)
+        let status = "200".to_string();
+        self.change_set(vec![
+            Change::CreateOptionsMethod {
+                resource: resource.clone(),
+            },
+            Change::DeclareResponseHeaders {
+                resource: resource.clone(),
+                http_method: "OPTIONS".into(),
+                status: status.clone(),
+                headers: headers.iter().map(|(n, _)| n.clone()).collect(),
+                create: true,
+            },
+            Change::CreateMockIntegration {
+                resource: resource.clone(),
+                status: status.clone(),
+            },
+            Change::MapResponseHeaders {
+                resource,
+                http_method: "OPTIONS".into(),
+                status,
+                headers: headers
+                    .into_iter()
+                    .map(|(name, value)| HeaderValue {
+                        name,
+                        value,
+                        exists: false,
+                    })
+                    .collect(),
+                create: true,
+            },
+            self.deploy_change(),
+        ])
     }
 
     /// Declares and/or maps CORS headers (`headers`: name and unquoted value) on a non-OPTIONS
@@ -89,77 +96,62 @@ impl FixContext {
         headers: &[(String, String)],
         declare: bool,
         map: bool,
-    ) -> Vec<String> {
-        let mut refs = self.refs();
-        let api = self.rest_api(&mut refs);
-        let rid = self.resource(&mut refs, &api);
-        let verb = quote(http_method);
-        let status = quote(status);
-        let mut cmds = Vec::new();
-        let param = |n: &str| {
-            format!(
-                "/responseParameters/{}",
-                pointer(&format!("method.response.header.{n}"))
-            )
-        };
+    ) -> ChangeSet {
+        let resource = self.resource_ref();
+        let mut changes = Vec::new();
         if declare {
-            let ops: Vec<Value> = headers
-                .iter()
-                .map(|(n, _)| op("add", &param(n), Some("false")))
-                .collect();
-            cmds.push(format!(
-                "aws apigateway update-method-response --rest-api-id {api} --resource-id {rid} --http-method {verb} --status-code {status} --patch-operations {}",
-                patch(&ops)
-            ));
+            changes.push(Change::DeclareResponseHeaders {
+                resource: resource.clone(),
+                http_method: http_method.to_string(),
+                status: status.to_string(),
+                headers: headers.iter().map(|(n, _)| n.clone()).collect(),
+                create: false,
+            });
         }
         if map {
-            let ops: Vec<Value> = headers
-                .iter()
-                .map(|(n, v)| op("add", &param(n), Some(&format!("'{v}'"))))
-                .collect();
-            cmds.push(format!(
-                "aws apigateway update-integration-response --rest-api-id {api} --resource-id {rid} --http-method {verb} --status-code {status} --patch-operations {}",
-                patch(&ops)
-            ));
+            changes.push(Change::MapResponseHeaders {
+                resource,
+                http_method: http_method.to_string(),
+                status: status.to_string(),
+                headers: headers
+                    .iter()
+                    .map(|(n, v)| HeaderValue {
+                        name: n.clone(),
+                        value: v.clone(),
+                        exists: false,
+                    })
+                    .collect(),
+                create: false,
+            });
         }
-        cmds.push(self.deploy_with(&mut refs));
-        refs.then(cmds)
+        changes.push(self.deploy_change());
+        self.change_set(changes)
     }
 
     /// Removes authorization and the API-key requirement from OPTIONS only (REST: only the
     /// setting that is on, when the configuration shows it).
-    pub fn unauthorize_options(&self) -> Vec<String> {
+    pub fn unauthorize_options(&self) -> ChangeSet {
         if self.http {
             return self.http_preflight_route();
         }
-        let mut refs = self.refs();
-        let api = self.rest_api(&mut refs);
-        let rid = self.resource(&mut refs, &api);
-        let (auth, key) = match (&self.options, self.config_loaded) {
+        let (authorization, api_key) = match (&self.options, self.config_loaded) {
             (Some(o), true) => (
                 o.authorization != AuthorizationType::None,
                 o.api_key_required,
             ),
             _ => (true, true),
         };
-        let mut ops = Vec::new();
-        if auth {
-            ops.push(op("replace", "/authorizationType", Some("NONE")));
+        if !authorization && !api_key {
+            return ChangeSet::default();
         }
-        if key {
-            ops.push(op("replace", "/apiKeyRequired", Some("false")));
-        }
-        if ops.is_empty() {
-            return Vec::new();
-        }
-        let cmds = vec![
-            format!(
-                "aws apigateway update-method --rest-api-id {api} --resource-id {rid} --http-method OPTIONS --patch-operations {}",
-                patch(&ops)
-            ),
-            self.deploy_with(&mut refs),
-        ];
-        refs.then(cmds)
+        self.change_set(vec![
+            Change::OptionsAuthorizationOff {
+                resource: self.resource_ref(),
+                authorization,
+                api_key,
+            },
+            self.deploy_change(),
+        ])
     }
 
     /// What is known today about `name` on the OPTIONS answer.
@@ -249,9 +241,9 @@ impl FixContext {
     /// not declared and maps (or widens) what is missing or wrong, creating the method
     /// response, integration and integration response when the configuration shows they do
     /// not exist, and creating the OPTIONS method itself when there is none.
-    pub fn fix_options_headers(&self) -> Vec<String> {
+    pub fn fix_options_headers(&self) -> ChangeSet {
         if self.http {
-            return vec![self.http_cors_configuration()];
+            return self.http_cors_configuration();
         }
         let options = self.options.as_ref();
         if self.config_loaded && options.is_none() {
@@ -267,7 +259,7 @@ impl FixContext {
             _ => (true, true, true),
         };
         if fixes.is_empty() && has_mr && has_integration && has_ir {
-            return Vec::new();
+            return ChangeSet::default();
         }
         let status = options
             .and_then(|o| o.success_status.clone())
@@ -277,86 +269,50 @@ impl FixContext {
                     .map(|s| s.to_string())
             })
             .unwrap_or_else(|| "200".to_string());
-        let mut refs = self.refs();
-        let api = self.rest_api(&mut refs);
-        let rid = self.resource(&mut refs, &api);
-        let on = format!("--rest-api-id {api} --resource-id {rid} --http-method OPTIONS");
-        let param = |n: &str| format!("method.response.header.{n}");
-        let mut cmds = Vec::new();
-        if !has_mr {
-            let declared: serde_json::Map<String, Value> = fixes
-                .iter()
-                .map(|f| (param(f.name), json!(false)))
-                .collect();
-            cmds.push(format!(
-                "aws apigateway put-method-response {on} --status-code {} --response-parameters {}",
-                quote(&status),
-                json_arg(&Value::Object(declared))
-            ));
-        } else {
-            let ops: Vec<Value> = fixes
-                .iter()
-                .filter(|f| f.declare)
-                .map(|f| {
-                    op(
-                        "add",
-                        &format!("/responseParameters/{}", pointer(&param(f.name))),
-                        Some("false"),
-                    )
-                })
-                .collect();
-            if !ops.is_empty() {
-                cmds.push(format!(
-                    "aws apigateway update-method-response {on} --status-code {} --patch-operations {}",
-                    quote(&status),
-                    patch(&ops)
-                ));
-            }
+        let resource = self.resource_ref();
+        let options_method = "OPTIONS".to_string();
+        let mut changes = Vec::new();
+        let declare: Vec<String> = fixes
+            .iter()
+            .filter(|f| !has_mr || f.declare)
+            .map(|f| f.name.to_string())
+            .collect();
+        if !has_mr || !declare.is_empty() {
+            changes.push(Change::DeclareResponseHeaders {
+                resource: resource.clone(),
+                http_method: options_method.clone(),
+                status: status.clone(),
+                headers: declare,
+                create: !has_mr,
+            });
         }
         if !has_integration {
-            let template = json!({"application/json": format!("{{\"statusCode\": {status}}}")});
-            cmds.push(format!(
-                "aws apigateway put-integration {on} --type MOCK --request-templates {}",
-                json_arg(&template)
-            ));
+            changes.push(Change::CreateMockIntegration {
+                resource: resource.clone(),
+                status: status.clone(),
+            });
         }
-        let mappings: Vec<(&str, String, bool)> = fixes
+        let mappings: Vec<HeaderValue> = fixes
             .iter()
             .filter_map(|f| {
-                f.value
-                    .as_ref()
-                    .map(|v| (f.name, format!("'{v}'"), f.mapped))
+                f.value.as_ref().map(|v| HeaderValue {
+                    name: f.name.to_string(),
+                    value: v.clone(),
+                    exists: f.mapped,
+                })
             })
             .collect();
-        if !has_ir {
-            let mapped: serde_json::Map<String, Value> = mappings
-                .iter()
-                .map(|(n, v, _)| (param(n), json!(v)))
-                .collect();
-            cmds.push(format!(
-                "aws apigateway put-integration-response {on} --status-code {} --response-parameters {}",
-                quote(&status),
-                json_arg(&Value::Object(mapped))
-            ));
-        } else if !mappings.is_empty() {
-            let ops: Vec<Value> = mappings
-                .iter()
-                .map(|(n, v, exists)| {
-                    op(
-                        if *exists { "replace" } else { "add" },
-                        &format!("/responseParameters/{}", pointer(&param(n))),
-                        Some(v),
-                    )
-                })
-                .collect();
-            cmds.push(format!(
-                "aws apigateway update-integration-response {on} --status-code {} --patch-operations {}",
-                quote(&status),
-                patch(&ops)
-            ));
+        if !has_ir || !mappings.is_empty() {
+            changes.push(Change::MapResponseHeaders {
+                resource,
+                http_method: options_method,
+                status,
+                headers: mappings,
+                create: !has_ir,
+            });
         }
-        cmds.push(self.deploy_with(&mut refs));
-        refs.then(cmds)
+        changes.push(self.deploy_change());
+        self.change_set(changes)
     }
 
     /// Whether a gateway response's Allow-Origin expression lets the origin read the error.
@@ -374,12 +330,10 @@ impl FixContext {
     /// Adds CORS headers to a gateway response type, to the DEFAULT_4XX/5XX catch-alls and to
     /// every customized response that lacks them (it overrides the catch-alls), skipping those
     /// that already carry them; a customized response is patched, not overwritten.
-    pub fn gateway_response_cors(&self, response_type: &str) -> Vec<String> {
+    pub fn gateway_response_cors(&self, response_type: &str) -> ChangeSet {
         if self.http {
-            return vec![self.http_cors_configuration()];
+            return self.http_cors_configuration();
         }
-        let mut refs = self.refs();
-        let api = self.rest_api(&mut refs);
         let mut types = vec![response_type.to_string()];
         let mut also: Vec<String> = vec!["DEFAULT_4XX".into(), "DEFAULT_5XX".into()];
         // A customized response overrides DEFAULT_4XX/5XX: each one without the header needs
@@ -405,17 +359,7 @@ impl FixContext {
                 types.push(t);
             }
         }
-        let mut wanted = vec![(
-            "gatewayresponse.header.Access-Control-Allow-Origin".to_string(),
-            format!("'{}'", self.allow_origin()),
-        )];
-        if self.credentialed() {
-            wanted.push((
-                "gatewayresponse.header.Access-Control-Allow-Credentials".to_string(),
-                "'true'".to_string(),
-            ));
-        }
-        let mut cmds = Vec::new();
+        let mut changes = Vec::new();
         for t in &types {
             let known = self
                 .gateway_responses
@@ -437,38 +381,28 @@ impl FixContext {
                     continue;
                 }
             }
-            match customized {
-                Some(c) => {
-                    let ops: Vec<Value> = wanted
-                        .iter()
-                        .map(|(k, v)| {
-                            let exists = k.ends_with("Allow-Origin") && c.allow_origin.is_some();
-                            op(
-                                if exists { "replace" } else { "add" },
-                                &format!("/responseParameters/{}", pointer(k)),
-                                Some(v),
-                            )
-                        })
-                        .collect();
-                    cmds.push(format!(
-                        "aws apigateway update-gateway-response --rest-api-id {api} --response-type {t} --patch-operations {}",
-                        patch(&ops)
-                    ));
-                }
-                None => {
-                    let params: serde_json::Map<String, Value> =
-                        wanted.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
-                    cmds.push(format!(
-                        "aws apigateway put-gateway-response --rest-api-id {api} --response-type {t} --response-parameters {}",
-                        json_arg(&Value::Object(params))
-                    ));
-                }
+            let mut headers = vec![HeaderValue {
+                name: "Access-Control-Allow-Origin".into(),
+                value: self.allow_origin().to_string(),
+                exists: customized.is_some_and(|c| c.allow_origin.is_some()),
+            }];
+            if self.credentialed() {
+                headers.push(HeaderValue {
+                    name: "Access-Control-Allow-Credentials".into(),
+                    value: "true".into(),
+                    exists: false,
+                });
             }
+            changes.push(Change::GatewayResponseHeaders {
+                response_type: t.clone(),
+                headers,
+                create: customized.is_none(),
+            });
         }
-        if cmds.is_empty() {
-            return Vec::new();
+        if changes.is_empty() {
+            return ChangeSet::default();
         }
-        cmds.push(self.deploy_with(&mut refs));
-        refs.then(cmds)
+        changes.push(self.deploy_change());
+        self.change_set(changes)
     }
 }

@@ -60,7 +60,7 @@ fn quoting_survives_bash() {
 fn gateway_response_commands_name_the_api_and_never_use_a_wildcard_with_credentials() {
     let mut c = ctx();
     c.credentials = CredentialsMode::Include;
-    let cmds = c.gateway_response_cors("THROTTLED");
+    let cmds = commands(&c.gateway_response_cors("THROTTLED"));
     assert_eq!(cmds.len(), 4);
     assert!(cmds[0].starts_with(
         "aws apigateway put-gateway-response --rest-api-id abc123 --response-type THROTTLED"
@@ -95,7 +95,7 @@ fn a_customized_gateway_response_is_patched_and_a_working_one_left_alone() {
         default_4xx_allow_origin: Some("'*'".into()),
         default_5xx_allow_origin: None,
     });
-    let cmds = c.gateway_response_cors("THROTTLED");
+    let cmds = commands(&c.gateway_response_cors("THROTTLED"));
     assert_eq!(cmds.len(), 2, "{cmds:#?}");
     assert!(cmds[0].starts_with(
         "aws apigateway update-gateway-response --rest-api-id abc123 --response-type DEFAULT_5XX --patch-operations"
@@ -104,7 +104,7 @@ fn a_customized_gateway_response_is_patched_and_a_working_one_left_alone() {
 
 #[test]
 fn options_commands_find_the_resource_when_its_id_is_unknown() {
-    let cmds = ctx().add_options_method();
+    let cmds = commands(&ctx().add_options_method());
     assert_eq!(
         cmds[0],
         "RESOURCE_ID=$(aws apigateway get-resources --rest-api-id abc123 --query \"items[?path=='/items'].id\" --output text); : \"${RESOURCE_ID:?found no resource /items}\""
@@ -124,7 +124,7 @@ fn an_unknown_or_wildcard_api_id_is_looked_up_by_name() {
     let mut c = ctx();
     c.api_id = Some("*".into());
     c.api_name = Some("orders-api".into());
-    let cmds = c.unauthorize_options();
+    let cmds = commands(&c.unauthorize_options());
     assert_eq!(
         cmds[0],
         "REST_API_ID=$(aws apigateway get-rest-apis --query \"items[?name=='orders-api'].id\" --output text); : \"${REST_API_ID:?found no REST API named orders-api}\""
@@ -132,13 +132,13 @@ fn an_unknown_or_wildcard_api_id_is_looked_up_by_name() {
     assert!(cmds.iter().skip(1).all(|c| !c.contains('*')), "{cmds:#?}");
     assert!(cmds[2].contains("--rest-api-id \"$REST_API_ID\""));
     c.api_name = None;
-    let cmds = c.unauthorize_options();
+    let cmds = commands(&c.unauthorize_options());
     assert!(cmds[0].starts_with(": \"${REST_API_ID:?"), "{cmds:#?}");
 }
 
 #[test]
 fn unauthorizing_touches_only_options_and_only_what_is_on() {
-    let cmds = ctx().unauthorize_options();
+    let cmds = commands(&ctx().unauthorize_options());
     assert!(cmds
         .iter()
         .all(|c| !c.contains("update-method") || c.contains("--http-method OPTIONS")));
@@ -148,7 +148,7 @@ fn unauthorizing_touches_only_options_and_only_what_is_on() {
     let mut o = options(&[]);
     o.api_key_required = true;
     c.options = Some(o);
-    let cmds = c.unauthorize_options();
+    let cmds = commands(&c.unauthorize_options());
     assert_eq!(
         cmds[0],
         r#"aws apigateway update-method --rest-api-id abc123 --resource-id r1 --http-method OPTIONS --patch-operations '[{"op":"replace","path":"/apiKeyRequired","value":"false"}]'"#
@@ -173,7 +173,7 @@ fn an_unmapped_origin_is_mapped_quoted_and_working_headers_are_left_alone() {
             Some("'Content-Type,Authorization,X-Api-Key'"),
         ),
     ]));
-    let cmds = c.fix_options_headers();
+    let cmds = commands(&c.fix_options_headers());
     assert_eq!(cmds.len(), 2, "{cmds:#?}");
     assert_eq!(
         cmds[0],
@@ -199,7 +199,7 @@ fn a_narrow_allow_headers_is_widened_not_replaced() {
             Some("'Content-Type,X-Amz-Date'"),
         ),
     ]));
-    let cmds = c.fix_options_headers();
+    let cmds = commands(&c.fix_options_headers());
     assert_eq!(cmds.len(), 2, "{cmds:#?}");
     assert!(cmds[0].contains(r#"\"op\":\"replace\""#), "{}", cmds[0]);
     assert!(
@@ -219,7 +219,7 @@ fn a_declared_but_absent_method_response_is_created_not_patched() {
     o.success_status = None;
     o.has_integration_response = false;
     c.options = Some(o);
-    let cmds = c.fix_options_headers();
+    let cmds = commands(&c.fix_options_headers());
     assert!(
         cmds[0].starts_with("aws apigateway put-method-response"),
         "{cmds:#?}"
@@ -227,7 +227,7 @@ fn a_declared_but_absent_method_response_is_created_not_patched() {
     assert!(cmds[1].starts_with("aws apigateway put-integration-response"));
     // No OPTIONS method at all: it is created.
     c.options = None;
-    let cmds = c.fix_options_headers();
+    let cmds = commands(&c.fix_options_headers());
     assert!(
         cmds[0].starts_with("aws apigateway put-method "),
         "{cmds:#?}"
@@ -238,7 +238,7 @@ fn a_declared_but_absent_method_response_is_created_not_patched() {
 fn every_aws_call_names_a_known_region() {
     let mut c = ctx();
     c.region = Some("eu-west-1".into());
-    let cmds = c.add_options_method();
+    let cmds = commands(&c.add_options_method());
     assert!(
         cmds[0].contains("--output text --region eu-west-1)"),
         "{}",
@@ -249,8 +249,7 @@ fn every_aws_call_names_a_known_region() {
         "{cmds:#?}"
     );
     c.region = Some("${AWS::Region}".into());
-    assert!(c
-        .add_options_method()
+    assert!(commands(&c.add_options_method())
         .iter()
         .all(|c| !c.contains("--region")));
 }
@@ -267,7 +266,7 @@ fn http_stage_names_are_quoted_and_cors_is_widened() {
         allow_headers: vec!["x-api-key".into()],
         ..Default::default()
     });
-    let cmd = c.http_cors_configuration();
+    let cmd = commands(&c.http_cors_configuration()).join("\n");
     assert!(cmd.contains("https://other.example"));
     assert!(cmd.contains("x-api-key"));
     assert!(cmd.ends_with("--stage-name '$default'"), "{cmd}");
@@ -334,7 +333,7 @@ fn without_configuration_the_lookup_asks_for_the_resource_path_not_the_url_path(
         region: Some("eu-west-1".into()),
         ..ctx()
     };
-    let cmds = c.add_options_method();
+    let cmds = commands(&c.add_options_method());
     let joined = cmds.join("\n");
     assert!(
         joined.contains("set RESOURCE_PATH to the resource path of the API: the URL path without the stage, custom-domain base path or proxy prefix in front of it, /items if /prod is the stage or a base path}"),
@@ -357,4 +356,87 @@ fn without_configuration_the_lookup_asks_for_the_resource_path_not_the_url_path(
         resource_path_hint("/items"),
         "the URL path without the stage, custom-domain base path or proxy prefix in front of it"
     );
+}
+
+/// A remedy is data first: the changes name what is created, and the finding carries them
+/// beside the commands rendered from them (one source).
+#[test]
+fn a_remedy_is_a_change_set_and_the_finding_carries_it() {
+    use crate::diagnose::findings::{Finding, FindingCode};
+    use crate::gateway::change::Change;
+    let cs = ctx().add_options_method();
+    assert_eq!(cs.api.id.as_deref(), Some("abc123"));
+    let kinds: Vec<&str> = cs
+        .changes
+        .iter()
+        .map(|c| match c {
+            Change::CreateOptionsMethod { .. } => "method",
+            Change::DeclareResponseHeaders { create: true, .. } => "method-response",
+            Change::CreateMockIntegration { .. } => "integration",
+            Change::MapResponseHeaders { create: true, .. } => "integration-response",
+            Change::Deploy { stage } if stage.as_deref() == Some("prod") => "deploy",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "method",
+            "method-response",
+            "integration",
+            "integration-response",
+            "deploy"
+        ]
+    );
+    let f = Finding::error(FindingCode::OptionsMissing, "x").fix("add it", cs.clone());
+    let rem = f.remediation.expect("a remediation");
+    assert_eq!(rem.commands, commands(&cs));
+    assert_eq!(rem.change_set.as_ref(), Some(&cs));
+    let json = serde_json::to_value(&rem).expect("serializes");
+    assert_eq!(
+        json["change_set"]["changes"][0]["kind"],
+        "create_options_method"
+    );
+    // Nothing to change: no commands and no change set.
+    let none = Finding::error(FindingCode::OptionsMissing, "x").fix("", ChangeSet::default());
+    assert!(none
+        .remediation
+        .is_some_and(|r| r.change_set.is_none() && r.commands.is_empty()));
+}
+
+/// The renderer looks up a route it does not know the id of, and deploys an HTTP API with
+/// `apigatewayv2`.
+#[test]
+fn the_renderer_looks_up_an_unknown_route_id() {
+    use crate::gateway::change::{ApiRef, Change};
+    let cs = ChangeSet {
+        api: ApiRef {
+            kind: ApiKind::Http,
+            id: Some("h1".into()),
+            ..ApiRef::default()
+        },
+        changes: vec![
+            Change::RouteAuthorizationOff {
+                route_id: None,
+                route_key: "OPTIONS /items".into(),
+            },
+            Change::Deploy { stage: None },
+        ],
+    };
+    let cmds = commands(&cs);
+    assert!(
+        cmds[0].starts_with("ROUTE_ID=$(aws apigatewayv2 get-routes --api-id h1 --query"),
+        "{cmds:#?}"
+    );
+    assert!(cmds.iter().any(|c| c.starts_with(": \"${STAGE:?")));
+    assert!(cmds.iter().any(|c| c == "aws apigatewayv2 update-route --api-id h1 --route-id \"$ROUTE_ID\" --authorization-type NONE"));
+    assert!(cmds
+        .iter()
+        .any(|c| c == "aws apigatewayv2 create-deployment --api-id h1 --stage-name \"$STAGE\""));
+    for cmd in &cmds {
+        let ok = std::process::Command::new("bash")
+            .args(["-n", "-c", cmd])
+            .status();
+        assert!(ok.is_ok_and(|s| s.success()), "{cmd}");
+    }
 }

@@ -136,7 +136,7 @@ fn preflight_header_findings(c: &Ctx, pf: &Exchange) -> Vec<Finding> {
             } else {
                 "Make the server answer OPTIONS with 200 or 204."
             },
-            if c.is_gateway_api() { c.fix.add_options_method() } else { vec![] },
+            if c.is_gateway_api() { c.fix.add_options_method() } else { Default::default() },
         )];
     }
     let mapped_by_mock = pf.answered_by != AnsweredBy::Gateway && c.fix.rest && c.is_gateway_api();
@@ -169,7 +169,7 @@ fn preflight_header_findings(c: &Ctx, pf: &Exchange) -> Vec<Finding> {
                     .join("; ")
             )
         },
-        if c.is_gateway_api() { c.fix.fix_options_headers() } else { vec![] },
+        if c.is_gateway_api() { c.fix.fix_options_headers() } else { Default::default() },
     )]
 }
 

@@ -170,7 +170,7 @@ pub(in crate::diagnose) fn options_exists(c: &Ctx) -> Draft {
                         } else {
                             "Make the server answer OPTIONS for this path with 2xx and the Access-Control-Allow-* headers."
                         },
-                        if c.is_gateway_api() { c.fix.add_options_method() } else { vec![] },
+                        if c.is_gateway_api() { c.fix.add_options_method() } else { Default::default() },
                     ),
             );
         }
