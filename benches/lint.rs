@@ -22,8 +22,12 @@ fn refs(target: &str, attr: &str) -> Value {
 /// A plan JSON text shaped like `terraform show -json` (pretty-printed, as `jq .` writes it).
 fn plan_text() -> String {
     let api = "aws_api_gateway_rest_api.api";
-    let mut values = vec![json!({"address": api, "mode": "managed", "type": "aws_api_gateway_rest_api", "name": "api", "values": {"name": "bench-api", "body": null}})];
-    let mut config = vec![json!({"address": api, "mode": "managed", "type": "aws_api_gateway_rest_api", "name": "api", "expressions": {"name": {"constant_value": "bench-api"}}})];
+    let mut values = vec![
+        json!({"address": api, "mode": "managed", "type": "aws_api_gateway_rest_api", "name": "api", "values": {"name": "bench-api", "body": null}}),
+    ];
+    let mut config = vec![
+        json!({"address": api, "mode": "managed", "type": "aws_api_gateway_rest_api", "name": "api", "expressions": {"name": {"constant_value": "bench-api"}}}),
+    ];
     let mut changes = Vec::new();
     let mut push = |rtype: &str, name: String, v: Value, e: Value| {
         let address = format!("{rtype}.{name}");
@@ -50,22 +54,42 @@ fn plan_text() -> String {
         for verb in ["GET", "POST", "OPTIONS"] {
             let m = format!("{r}_{}", verb.to_lowercase());
             let on = json!({"rest_api_id": refs(api, "id"), "resource_id": refs(&res, "id")});
-            push("aws_api_gateway_method", m.clone(), json!({"http_method": verb, "authorization": "NONE", "api_key_required": false}), on.clone());
+            push(
+                "aws_api_gateway_method",
+                m.clone(),
+                json!({"http_method": verb, "authorization": "NONE", "api_key_required": false}),
+                on.clone(),
+            );
             let integration = if verb == "OPTIONS" {
                 json!({"http_method": verb, "type": "MOCK", "request_templates": {"application/json": "{\"statusCode\": 200}"}})
             } else {
                 json!({"http_method": verb, "type": "AWS_PROXY", "integration_http_method": "POST", "uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:f/invocations"})
             };
-            push("aws_api_gateway_integration", m.clone(), integration, on.clone());
+            push(
+                "aws_api_gateway_integration",
+                m.clone(),
+                integration,
+                on.clone(),
+            );
             if verb == "OPTIONS" {
-                push("aws_api_gateway_method_response", m.clone(), json!({"http_method": verb, "status_code": "200", "response_parameters": {
+                push(
+                    "aws_api_gateway_method_response",
+                    m.clone(),
+                    json!({"http_method": verb, "status_code": "200", "response_parameters": {
                     "method.response.header.Access-Control-Allow-Origin": true,
                     "method.response.header.Access-Control-Allow-Methods": true,
-                    "method.response.header.Access-Control-Allow-Headers": true}}), on.clone());
-                push("aws_api_gateway_integration_response", m.clone(), json!({"http_method": verb, "status_code": "200", "selection_pattern": "", "response_parameters": {
+                    "method.response.header.Access-Control-Allow-Headers": true}}),
+                    on.clone(),
+                );
+                push(
+                    "aws_api_gateway_integration_response",
+                    m.clone(),
+                    json!({"http_method": verb, "status_code": "200", "selection_pattern": "", "response_parameters": {
                     "method.response.header.Access-Control-Allow-Origin": "'https://app.example.com'",
                     "method.response.header.Access-Control-Allow-Methods": "'GET,POST,OPTIONS'",
-                    "method.response.header.Access-Control-Allow-Headers": "'Content-Type,Authorization'"}}), on);
+                    "method.response.header.Access-Control-Allow-Headers": "'Content-Type,Authorization'"}}),
+                    on,
+                );
             }
         }
     }
@@ -103,6 +127,23 @@ fn main() {
         .collect();
     times.sort();
     let median = times[times.len() / 2];
+    // The parts, once each: reading the plan, the rules, the SARIF.
+    let t = Instant::now();
+    let input = lint::load_text(&text, "plan.json").expect("the plan imports");
+    let read = t.elapsed();
+    let inputs = vec![input];
+    let t = Instant::now();
+    let report = lint::lint(&inputs, &options);
+    let checked = t.elapsed();
+    let t = Instant::now();
+    black_box(report.render(LintFormat::Sarif, &inputs));
+    let rendered = t.elapsed();
+    println!(
+        "  parts: read {:.1} ms, rules {:.1} ms, SARIF {:.1} ms",
+        read.as_secs_f64() * 1e3,
+        checked.as_secs_f64() * 1e3,
+        rendered.as_secs_f64() * 1e3
+    );
     println!(
         "lint of a {RESOURCES}-resource REST API as a Terraform plan ({} KB, {routes} routes): median {:.1} ms, best {:.1} ms (budget {} ms)",
         text.len() / 1024,

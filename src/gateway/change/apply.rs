@@ -384,6 +384,7 @@ fn apply_one(api: &mut Api, kind: ApiKind, change: &Change) -> Result<(), String
                     id: id.clone(),
                     description: Some("cors-doctor change set".to_string()),
                     snapshot: Some(snapshot.clone()),
+                    redeployed_on_change: None,
                 });
                 api.stages[i].deployment_id = Some(id);
             }

@@ -429,6 +429,7 @@ fn deploy_without_a_stage_name_deploys_every_stage() {
         id: "d0".into(),
         description: None,
         snapshot: Some(crate::gateway::model::ApiSnapshot::default()),
+        redeployed_on_change: None,
     });
     apply(
         &mut api,
