@@ -2,7 +2,8 @@
 # Starts moto's server (an emulator of the AWS control plane) on 127.0.0.1 for the SDK tests.
 # Idempotent: creates the virtual environment if missing, installs moto[server]==5.2.5 and the
 # AWS CLI (v1, awscli==1.46.3: pure Python, a few MB; the tests run every printed fix through
-# it) into it, starts the server in the background and waits until it answers.
+# it) and cfn-lint==1.58.0 (the template fixtures' validity test) into it, starts the server
+# in the background and waits until it answers.
 # Prints "MOTO_ENDPOINT=http://127.0.0.1:PORT", "MOTO_PID=PID" and "MOTO_AWS_CLI=PATH" (the
 # venv's `aws`) on stdout.
 # Env: CORS_DOCTOR_VENV (default /var/tmp/cors-doctor-venv), MOTO_PORT (default: a free port),
@@ -25,6 +26,18 @@ if ! "$venv/bin/python" -c 'import moto, flask, awscli, sys; sys.exit(moto.__ver
         uv pip install -q --python "$venv/bin/python" "$pin" "$cli_pin" >&2
     else
         "$venv/bin/python" -m pip install -q --disable-pip-version-check "$pin" "$cli_pin" >&2
+    fi
+fi
+
+# cfn-lint, pinned: tests/it/templates.rs checks that the template fixtures are valid
+# CloudFormation (SAM included) with it.
+lint_pin='cfn-lint==1.58.0'
+if ! "$venv/bin/python" -c 'import cfnlint.version as v, sys; sys.exit(v.__version__ != "1.58.0")' 2>/dev/null; then
+    echo "moto.sh: installing $lint_pin into $venv" >&2
+    if command -v uv >/dev/null 2>&1; then
+        uv pip install -q --python "$venv/bin/python" "$lint_pin" >&2
+    else
+        "$venv/bin/python" -m pip install -q --disable-pip-version-check "$lint_pin" >&2
     fi
 fi
 

@@ -1,5 +1,7 @@
 //! `run(cli)`: the whole program behind `main`, so tests can drive it.
 
+pub mod har;
+
 use std::io::{IsTerminal, Write};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -55,6 +57,9 @@ pub enum AppError {
     /// A completion script or man page cannot be written.
     #[error(transparent)]
     Manual(#[from] crate::manual::ManualError),
+    /// A HAR cannot be read, or names no entry that was asked for (`har`).
+    #[error("{0}")]
+    Har(String),
     /// A file `lint` cannot check.
     #[error(transparent)]
     Lint(#[from] crate::lint::LintError),
@@ -78,6 +83,7 @@ impl AppError {
             | AppError::Output(_)
             | AppError::Terminal(_)
             | AppError::Manual(_)
+            | AppError::Har(_)
             | AppError::Lint(_)
             | AppError::LintOrigin(_) => 2,
         }
@@ -194,6 +200,7 @@ async fn dispatch(mut cli: Cli) -> Result<i32, AppError> {
     let interactive = std::io::stdout().is_terminal();
     match cli.command {
         Some(Command::Check(args)) => check(&args, &config).await,
+        Some(Command::Har(args)) => har::har(&args, &config).await,
         Some(Command::Demo(args)) if interactive && !args.list && args.format.is_none() => {
             // The simulator of a named scenario lives while the UI diagnoses it.
             let mut _simulator = None;

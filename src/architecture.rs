@@ -356,6 +356,26 @@ fn the_core_imports_no_edge_and_no_front_end() {
     );
 }
 
+/// The leaves of docs/architecture.md: parsers and helpers that import nothing of the crate
+/// (`har` reads HAR files into its own model; `evidence::recorded` makes evidence of it).
+const LEAVES: [&str; 5] = ["text", "user_file", "signals", "paste", "har"];
+
+#[test]
+fn the_leaves_import_nothing_of_the_crate() {
+    let g = ruled_graph();
+    let mut bad = Vec::new();
+    for from in LEAVES {
+        for (to, file) in g.get(from).into_iter().flatten() {
+            bad.push(show((from, to), file));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "a leaf imports the crate:\n  {}",
+        bad.join("\n  ")
+    );
+}
+
 #[test]
 fn the_top_level_modules_import_each_other_in_no_cycle() {
     let g = ruled_graph();

@@ -37,6 +37,8 @@ pub struct Cli {
 pub enum Command {
     /// Diagnose headless and print a report (text, JSON or Markdown). Exit 0 allowed, 1 a step fails, 2 usage error.
     Check(Box<CheckArgs>),
+    /// List the cross-origin requests of a HAR file with the browser's verdict, or diagnose one from the recorded evidence (nothing is sent without --live).
+    Har(Box<HarArgs>),
     /// Run the diagnosis against a built-in API Gateway simulator serving a broken example API.
     Demo(DemoArgs),
     /// Serve a scenario with the built-in API Gateway simulator on 127.0.0.1.
@@ -93,10 +95,17 @@ pub struct TargetFlags {
     /// An API exported with `aws apigateway get-export … extensions=apigateway` (or a scenario).
     #[arg(long, value_name = "EXPORT.json")]
     pub openapi: Option<PathBuf>,
+    /// A CloudFormation, SAM, CDK (cdk.out/*.template.json) or Serverless Framework
+    /// (.serverless/cloudformation-template-update-stack.json) template, YAML or JSON.
+    #[arg(long, value_name = "TEMPLATE", conflicts_with = "openapi")]
+    pub template: Option<PathBuf>,
+    /// A template parameter, KEY=VALUE (repeatable); also pseudo parameters (AWS::Region=…).
+    #[arg(long = "parameter", value_name = "KEY=VALUE")]
+    pub parameters: Vec<String>,
     /// REST or HTTP API, when the --openapi file's markers decide wrongly (or not at all).
     #[arg(long, value_name = "rest|http", requires = "openapi")]
     pub kind: Option<KindArg>,
-    /// API id (overrides the one in the URL).
+    /// API id (overrides the one in the URL); with --template, the API's logical id.
     #[arg(long)]
     pub api_id: Option<String>,
     /// Stage name (overrides the one in the URL).
@@ -294,6 +303,8 @@ impl TargetFlags {
             no_aws: f.no_aws,
             openapi: f.openapi,
             kind: f.kind.map(ApiKind::from),
+            template: f.template,
+            parameters: f.parameters,
             api_id: f.api_id,
             stage: f.stage,
             path: f.path,
@@ -305,4 +316,67 @@ impl TargetFlags {
             mode: f.mode.map(Mode::from),
         }
     }
+}
+
+/// `har FILE.har [--entry N | --url SUBSTRING] [--live [--yes]]` (see `app::har`).
+#[derive(Debug, Clone, Args)]
+pub struct HarArgs {
+    /// The HAR file DevTools exported (Chrome, Edge, Firefox, Safari); - reads standard input.
+    #[arg(value_name = "FILE.har")]
+    pub file: String,
+    /// Diagnose entry N (the number the list shows).
+    #[arg(long, value_name = "N", conflicts_with = "url")]
+    pub entry: Option<usize>,
+    /// Diagnose every cross-origin request whose URL contains SUBSTRING.
+    #[arg(long, value_name = "SUBSTRING")]
+    pub url: Option<String>,
+    /// Also send the requests that are safe: the OPTIONS preflights, and the request itself
+    /// (with and without Origin) when its method is GET or HEAD.
+    #[arg(long)]
+    pub live: bool,
+    /// With --live, send a request that can change data (POST, PUT, DELETE …) too, twice.
+    #[arg(long, requires = "live")]
+    pub yes: bool,
+    /// The page's origin, instead of the recorded Origin/Referer/page.
+    #[arg(long)]
+    pub origin: Option<String>,
+    /// fetch()'s credentials mode (a HAR does not record it): omit, same-origin or include.
+    #[arg(long, value_name = "MODE")]
+    pub credentials: Option<String>,
+    /// Read the API's configuration with the AWS SDK, as `check` does (off by default).
+    #[arg(long)]
+    pub aws: bool,
+    /// An API export (or definition) to read the configuration from.
+    #[arg(long, value_name = "EXPORT.json")]
+    pub openapi: Option<PathBuf>,
+    /// REST or HTTP API, when the --openapi file's markers decide wrongly.
+    #[arg(long, value_name = "rest|http", requires = "openapi")]
+    pub kind: Option<KindArg>,
+    /// API id (with --aws).
+    #[arg(long)]
+    pub api_id: Option<String>,
+    /// Stage name (overrides the one in the URL).
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// AWS profile (with --aws).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// AWS region (with --aws).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// API Gateway endpoint for the lookups (with --aws).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Seconds allowed for each request and the lookups (default 10).
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+    /// Browser rules: chrome-today (default) or spec.
+    #[arg(long, value_enum)]
+    pub mode: Option<ModeArg>,
+    /// Output format: the list, or one report per selected entry.
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    pub format: FormatArg,
+    /// No colors in text output (also: NO_COLOR=1).
+    #[arg(long)]
+    pub no_color: bool,
 }

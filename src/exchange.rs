@@ -105,6 +105,10 @@ pub enum FailureKind {
     /// The peer sent something that is not HTTP.
     Protocol,
     Other,
+    /// A recorded exchange (a HAR) that holds no answer although one may have come: a
+    /// browser hides the answer to a request that fails CORS, and a HAR never holds the
+    /// request without `Origin`. The engine's verdict on it is `unknown`, not a network error.
+    NotRecorded,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

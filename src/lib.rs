@@ -13,6 +13,7 @@ pub mod diagnose;
 pub mod evidence;
 pub mod exchange;
 pub mod gateway;
+pub mod har;
 pub mod http;
 pub mod lint;
 pub mod logging;

@@ -75,6 +75,15 @@ impl UserFile {
         utf8(bytes, 0)
     }
 
+    /// A reader of the file from its start, never more than the limit plus one byte (so that
+    /// a caller counting bytes sees a file grown past the limit since it was opened): for a
+    /// file parsed as it streams in, never held whole.
+    pub fn reader(&self) -> io::Result<impl Read + '_> {
+        let mut f = &self.file;
+        f.seek(SeekFrom::Start(0))?;
+        Ok(f.take(self.max_bytes.saturating_add(1)))
+    }
+
     /// The bytes `range` of the file as UTF-8 text, after checking that the file is still
     /// the one that was read (same length and modification time).
     pub fn read_range(&self, range: Range<u64>) -> io::Result<String> {

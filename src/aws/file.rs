@@ -1,7 +1,10 @@
 //! A configuration read from a file exported with `aws apigateway get-export --parameters
-//! extensions=apigateway` (or `aws apigatewayv2 export-api`), or from a scenario file.
+//! extensions=apigateway` (or `aws apigatewayv2 export-api`), from a scenario file, or from
+//! a CloudFormation / SAM / CDK / Serverless template (`--template`, or a template named
+//! where an export is expected: the file's structure decides, see [`definition_kind`]).
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::io;
 use std::ops::Range;
 use std::path::Path;
@@ -12,16 +15,37 @@ use crate::evidence::ConfigSourceKind;
 use crate::gateway::model::ApiKind;
 use crate::gateway::openapi::{self, DefinitionText, ImportError};
 use crate::gateway::scenario::{Scenario, ScenarioError, MAX_SCENARIO_BYTES, SCENARIO_KEY};
+use crate::gateway::template::{self, DefinitionKind, TemplateError};
 use crate::gateway::Api;
 use crate::user_file::UserFile;
 
 /// Exports larger than this are refused (the largest real exports are a few MB).
 const MAX_EXPORT_BYTES: u64 = 64 * 1024 * 1024;
 
+/// Templates larger than this are refused before they are parsed. CloudFormation itself
+/// accepts at most 1 MB (template body in S3; 51,200 bytes inline), see
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html>;
+/// SAM and CDK sources grow somewhat before deployment, hence the headroom.
+pub const MAX_TEMPLATE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// How to read a definition file: what the user named besides the file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DefinitionOptions {
+    /// `--kind` (exports only).
+    pub kind: Option<ApiKind>,
+    /// `--parameter KEY=VALUE` (templates only).
+    pub parameters: BTreeMap<String, String>,
+    /// `--api-id`: a template's API by logical id.
+    pub api_id: Option<String>,
+    /// `--path`: picks the template's API that has it when there are several.
+    pub path: Option<String>,
+}
+
 /// An exported API, read and imported once when it is opened (so a broken file is a usage
 /// error before anything is probed).
 pub struct OpenApiFile {
     content: Exported,
+    kind: ConfigSourceKind,
 }
 
 enum Exported {
@@ -53,6 +77,16 @@ pub enum OpenApiFileError {
         #[source]
         source: ImportError,
     },
+    /// A template that cannot be read, or whose API cannot be chosen: `FILE:LINE: message`.
+    #[error("{}", .source.in_file(path))]
+    Template {
+        path: String,
+        #[source]
+        source: TemplateError,
+    },
+    /// A Terraform plan that cannot be read.
+    #[error(transparent)]
+    TerraformPlan(#[from] crate::gateway::terraform::TerraformError),
 }
 
 impl OpenApiFile {
@@ -65,6 +99,63 @@ impl OpenApiFile {
     /// [`OpenApiFile::open`], with the API kind the user named (`--kind`) instead of the one
     /// the document's markers decide.
     pub fn open_as(path: &Path, kind: Option<ApiKind>) -> Result<OpenApiFile, OpenApiFileError> {
+        Self::open_definition(
+            path,
+            &DefinitionOptions {
+                kind,
+                ..DefinitionOptions::default()
+            },
+        )
+    }
+
+    /// Reads a template named with `--template`: a CloudFormation / SAM / CDK / Serverless
+    /// template (or a Terraform plan) of at most [`MAX_TEMPLATE_BYTES`].
+    pub fn open_template(
+        path: &Path,
+        options: &DefinitionOptions,
+    ) -> Result<OpenApiFile, OpenApiFileError> {
+        let shown = path.display().to_string();
+        let read_error = |source| OpenApiFileError::Read {
+            path: shown.clone(),
+            source,
+        };
+        let file = UserFile::open(path, MAX_TEMPLATE_BYTES).map_err(read_error)?;
+        let text = file.read_text().map_err(read_error)?;
+        if is_scenario(&text) {
+            return Err(OpenApiFileError::Template {
+                path: shown,
+                source: TemplateError {
+                    line: None,
+                    message: "this is a scenario file, not a template: pass it with --openapi"
+                        .into(),
+                },
+            });
+        }
+        match definition_kind(&text) {
+            DefinitionKind::OpenApi => Err(OpenApiFileError::Template {
+                path: shown,
+                source: TemplateError {
+                    line: None,
+                    message: "this is an OpenAPI export, not a template: pass it with --openapi"
+                        .into(),
+                },
+            }),
+            DefinitionKind::TerraformPlan => open_terraform(&shown, &text, options),
+            // A template, or something the template reader explains best (no Resources, a
+            // YAML error with its line).
+            DefinitionKind::CloudFormation | DefinitionKind::Unknown => {
+                drop(file);
+                open_cfn(&shown, &text, options)
+            }
+        }
+    }
+
+    /// Reads any definition file: an export, a scenario, a template or a Terraform plan,
+    /// told apart by structure.
+    pub fn open_definition(
+        path: &Path,
+        options: &DefinitionOptions,
+    ) -> Result<OpenApiFile, OpenApiFileError> {
         let shown = path.display().to_string();
         let read_error = |source| OpenApiFileError::Read {
             path: shown.clone(),
@@ -72,6 +163,39 @@ impl OpenApiFile {
         };
         let file = UserFile::open(path, MAX_EXPORT_BYTES).map_err(read_error)?;
         let text = file.read_text().map_err(read_error)?;
+        Self::from_text(path, file, text, options)
+    }
+
+    fn from_text(
+        path: &Path,
+        file: UserFile,
+        text: String,
+        options: &DefinitionOptions,
+    ) -> Result<OpenApiFile, OpenApiFileError> {
+        let shown = path.display().to_string();
+        let kind = options.kind;
+        let template =
+            !is_scenario(&text) && definition_kind(&text) == DefinitionKind::CloudFormation;
+        if !template && !options.parameters.is_empty() {
+            return Err(OpenApiFileError::Template {
+                path: shown,
+                source: TemplateError {
+                    line: None,
+                    message: "--parameter fills a CloudFormation template's values, and this file is not a template (an OpenAPI export or a scenario takes none)".into(),
+                },
+            });
+        }
+        if !is_scenario(&text) {
+            match definition_kind(&text) {
+                DefinitionKind::CloudFormation => {
+                    return open_cfn(&shown, &text, options);
+                }
+                DefinitionKind::TerraformPlan => {
+                    return open_terraform(&shown, &text, options);
+                }
+                DefinitionKind::OpenApi | DefinitionKind::Unknown => {}
+            }
+        }
         let content = if is_scenario(&text) {
             let name = path
                 .file_stem()
@@ -98,7 +222,10 @@ impl OpenApiFile {
             })?;
             Exported::Api(Arc::new(api))
         };
-        Ok(OpenApiFile { content })
+        Ok(OpenApiFile {
+            content,
+            kind: ConfigSourceKind::Openapi,
+        })
     }
 
     fn locate(&self, request: &ConfigRequest) -> LoadedConfig {
@@ -119,6 +246,102 @@ impl OpenApiFile {
             }
         }
     }
+}
+
+/// A template's API, chosen by the options (see [`template::select`]).
+fn open_cfn(
+    shown: &str,
+    text: &str,
+    options: &DefinitionOptions,
+) -> Result<OpenApiFile, OpenApiFileError> {
+    let template_error = |source| OpenApiFileError::Template {
+        path: shown.to_string(),
+        source,
+    };
+    if text.len() as u64 > MAX_TEMPLATE_BYTES {
+        return Err(template_error(TemplateError {
+            line: None,
+            message: format!(
+                "the template is larger than {} MB (CloudFormation accepts at most 1 MB); is this the right file?",
+                MAX_TEMPLATE_BYTES / (1024 * 1024)
+            ),
+        }));
+    }
+    let apis = template::import(text, shown, &options.parameters).map_err(template_error)?;
+    let chosen = template::select(apis, options.api_id.as_deref(), options.path.as_deref())
+        .map_err(template_error)?;
+    Ok(OpenApiFile {
+        content: Exported::Api(Arc::new(chosen.api)),
+        kind: ConfigSourceKind::Template,
+    })
+}
+
+/// A Terraform plan (`terraform show -json plan.out`): its API chosen as a template's is, by
+/// Terraform address (`--api-id aws_api_gateway_rest_api.items`) or by the path.
+fn open_terraform(
+    shown: &str,
+    text: &str,
+    options: &DefinitionOptions,
+) -> Result<OpenApiFile, OpenApiFileError> {
+    let apis = crate::gateway::terraform::import(text, shown)?;
+    if apis.is_empty() {
+        return Err(OpenApiFileError::Template {
+            path: shown.to_string(),
+            source: TemplateError {
+                line: None,
+                message: "this Terraform plan defines no aws_api_gateway_rest_api or aws_apigatewayv2_api: plan the module that holds the API".into(),
+            },
+        });
+    }
+    let apis = apis
+        .into_iter()
+        .map(|api| {
+            let address = api
+                .source_of(&crate::gateway::model::Element::Api)
+                .and_then(|s| s.resource.clone())
+                .unwrap_or_else(|| api.name.clone());
+            template::TemplateApi {
+                resource_type: address.split('.').next().unwrap_or_default().to_string(),
+                logical_id: address,
+                api,
+            }
+        })
+        .collect();
+    let chosen = template::select(apis, options.api_id.as_deref(), options.path.as_deref())
+        .map_err(|source| OpenApiFileError::Template {
+            path: shown.to_string(),
+            source,
+        })?;
+    Ok(OpenApiFile {
+        content: Exported::Api(Arc::new(chosen.api)),
+        kind: ConfigSourceKind::Template,
+    })
+}
+
+/// What a definition file is, from its top-level keys, without building it: JSON is
+/// skimmed (every member skipped unbuilt), YAML's top-level keys are the lines that start
+/// with a key at column 0.
+pub fn definition_kind(text: &str) -> DefinitionKind {
+    let body = text.trim_start_matches('\u{feff}').trim_start();
+    let keys: Vec<String> = if body.starts_with('{') {
+        match serde_json::from_str::<BTreeMap<String, serde::de::IgnoredAny>>(body) {
+            Ok(m) => m.into_keys().collect(),
+            Err(_) => return DefinitionKind::Unknown,
+        }
+    } else {
+        body.lines()
+            .filter(|l| !l.starts_with([' ', '\t', '#', '-']))
+            .filter_map(|l| {
+                l.split_once(':')
+                    .map(|(k, _)| k.trim().trim_matches(['"', '\'']).to_string())
+            })
+            .collect()
+    };
+    let mut doc = serde_json::Map::new();
+    for k in keys {
+        doc.insert(k, serde_json::Value::Null);
+    }
+    template::detect(&serde_json::Value::Object(doc))
 }
 
 /// Reads a scenario file (`serve --scenario FILE`, `demo FILE`): a regular file within
@@ -176,7 +399,7 @@ fn is_scenario(text: &str) -> bool {
 
 impl ConfigSource for OpenApiFile {
     fn kind(&self) -> ConfigSourceKind {
-        ConfigSourceKind::Openapi
+        self.kind
     }
 
     fn load<'a>(

@@ -5,10 +5,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::file::{OpenApiFile, ScenarioSource};
+use super::file::{DefinitionOptions, OpenApiFile, ScenarioSource};
 use super::sdk::{SdkOptions, SdkSource};
 use super::{ConfigRequest, ConfigSource};
-use crate::gateway::model::ApiKind;
 use crate::gateway::scenario::Scenario;
 use crate::plan::Plan;
 use crate::target::ApiRef;
@@ -18,10 +17,15 @@ use crate::target::ApiRef;
 pub enum SourceChoice {
     /// An in-memory scenario (the demo): its API is the configuration.
     Scenario(Box<Scenario>),
-    /// `--openapi FILE` (with `--kind`, when given).
+    /// `--openapi FILE` (with `--kind`, when given; a template there is read as one).
     OpenApi {
         path: PathBuf,
-        kind: Option<ApiKind>,
+        options: DefinitionOptions,
+    },
+    /// `--template FILE` (with `--parameter`s, and `--api-id`/`--path` to pick the API).
+    Template {
+        path: PathBuf,
+        options: DefinitionOptions,
     },
     /// The AWS SDK, with the options the plan implies.
     Sdk(Box<SdkOptions>),
@@ -39,10 +43,11 @@ pub struct Resolution {
     pub not_requested: String,
 }
 
-/// Why a configuration source could not be opened (the `--openapi` file).
+/// Why a configuration source could not be opened (the `--openapi` or `--template` file).
+/// The message, and the flag that named the file (`--openapi`, `--template`).
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("--openapi: {0}")]
-pub struct SourceError(pub String);
+#[error("{1}: {0}")]
+pub struct SourceError(pub String, pub &'static str);
 
 impl Resolution {
     /// Opens the source the plan names (`None`: no source). Reading the `--openapi` file may
@@ -50,8 +55,13 @@ impl Resolution {
     pub fn open(&self) -> Result<Option<Arc<dyn ConfigSource>>, SourceError> {
         Ok(match &self.source {
             SourceChoice::Scenario(s) => Some(Arc::new(ScenarioSource::new((**s).clone()))),
-            SourceChoice::OpenApi { path, kind } => Some(Arc::new(
-                OpenApiFile::open_as(path, *kind).map_err(|e| SourceError(e.to_string()))?,
+            SourceChoice::OpenApi { path, options } => Some(Arc::new(
+                OpenApiFile::open_definition(path, options)
+                    .map_err(|e| SourceError(e.to_string(), "--openapi"))?,
+            )),
+            SourceChoice::Template { path, options } => Some(Arc::new(
+                OpenApiFile::open_template(path, options)
+                    .map_err(|e| SourceError(e.to_string(), "--template"))?,
             )),
             SourceChoice::Sdk(options) => Some(Arc::new(SdkSource::new((**options).clone()))),
             SourceChoice::None { .. } => None,
@@ -75,10 +85,15 @@ pub fn resolve(plan: &Plan) -> Resolution {
     };
     let source = if let Some(scenario) = &plan.scenario {
         SourceChoice::Scenario(scenario.clone())
+    } else if let Some(path) = &plan.template {
+        SourceChoice::Template {
+            path: path.clone(),
+            options: definition_options(plan),
+        }
     } else if let Some(path) = &plan.openapi {
         SourceChoice::OpenApi {
             path: path.clone(),
-            kind: plan.kind,
+            options: definition_options(plan),
         }
     } else if sdk_wanted(plan, url_ref.is_some(), local) {
         SourceChoice::Sdk(Box::new(sdk_options(plan, url_ref.as_ref(), &host, local)))
@@ -94,12 +109,22 @@ pub fn resolve(plan: &Plan) -> Resolution {
     }
 }
 
+/// What the definition file reader takes from the plan besides the file.
+fn definition_options(plan: &Plan) -> DefinitionOptions {
+    DefinitionOptions {
+        kind: plan.kind,
+        parameters: plan.parameters.clone(),
+        api_id: plan.api_id.clone(),
+        path: plan.path.clone(),
+    }
+}
+
 /// The AWS SDK is asked when the plan names an API (an execute-api URL, or `--api-id`), or
 /// when a custom domain is probed and AWS was set up explicitly (a profile, region or
 /// endpoint, on the command line, in the config file or the environment): a plain
 /// non-AWS URL never makes the SDK look for credentials.
 fn sdk_wanted(plan: &Plan, url_names_api: bool, local: bool) -> bool {
-    if !plan.aws.enabled || plan.openapi.is_some() {
+    if !plan.aws.enabled || plan.openapi.is_some() || plan.template.is_some() {
         return false;
     }
     if plan.api_id.is_some() || url_names_api {

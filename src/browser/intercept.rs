@@ -204,7 +204,7 @@ fn error_reason(e: &TransportError) -> &'static str {
         FailureKind::Timeout => "TimedOut",
         FailureKind::Protocol | FailureKind::Other if msg.contains("reset") => "ConnectionReset",
         FailureKind::Protocol if msg.contains("closed") => "ConnectionClosed",
-        FailureKind::Protocol | FailureKind::Other => "Failed",
+        FailureKind::Protocol | FailureKind::Other | FailureKind::NotRecorded => "Failed",
     }
 }
 

@@ -182,6 +182,29 @@ impl Page {
         self.run(target, Some(replay)).await
     }
 
+    /// [`Page::retest`], also returning the DevTools events Chromium sent for it (method and
+    /// params, in order): what DevTools' own HAR export is made from.
+    pub async fn record(
+        &self,
+        target: &Target,
+    ) -> Result<(BrowserObservation, Vec<(String, Value)>), BrowserError> {
+        if target.origin != self.origin {
+            return Err(BrowserError::Protocol(format!(
+                "this page is on {}, not on the target's origin {}",
+                self.origin, target.origin
+            )));
+        }
+        match tokio::time::timeout(self.timeout, self.run_inner(target, None)).await {
+            Ok(r) => {
+                r.map(|(o, seen)| (o, seen.into_iter().map(|e| (e.method, e.params)).collect()))
+            }
+            Err(_) => Err(BrowserError::Timeout(format!(
+                "no outcome within {:?}",
+                self.timeout
+            ))),
+        }
+    }
+
     async fn run(
         &self,
         target: &Target,
@@ -194,7 +217,7 @@ impl Page {
             )));
         }
         match tokio::time::timeout(self.timeout, self.run_inner(target, replay)).await {
-            Ok(r) => r,
+            Ok(r) => r.map(|(o, _)| o),
             Err(_) => Err(BrowserError::Timeout(format!(
                 "no outcome within {:?}",
                 self.timeout
@@ -206,7 +229,7 @@ impl Page {
         &self,
         target: &Target,
         replay: Option<&Replay>,
-    ) -> Result<BrowserObservation, BrowserError> {
+    ) -> Result<(BrowserObservation, Vec<super::cdp::Event>), BrowserError> {
         // One retest at a time on a page.
         let mut collected = self.collected.lock().await;
         let mut warnings = Vec::new();
@@ -278,14 +301,15 @@ impl Page {
         } else {
             RetestSource::Live
         };
-        Ok(observe(
+        let observed = observe(
             &seen,
             url,
             &page_result,
             warnings,
             source,
             self.version.clone(),
-        ))
+        );
+        Ok((observed, seen))
     }
 
     /// Closes the page and its browser context.

@@ -297,6 +297,6 @@ pub fn net_error_name(error: &TransportError) -> &'static str {
         FailureKind::Protocol if msg.contains("closed") => "ERR_EMPTY_RESPONSE",
         FailureKind::Protocol => "ERR_INVALID_HTTP_RESPONSE",
         FailureKind::Other if msg.contains("reset") => "ERR_CONNECTION_RESET",
-        FailureKind::Other => "ERR_FAILED",
+        FailureKind::Other | FailureKind::NotRecorded => "ERR_FAILED",
     }
 }

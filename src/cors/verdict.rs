@@ -32,6 +32,14 @@ fn network_error(
     at: FailedAt,
     warnings: Vec<String>,
 ) -> Verdict {
+    if error.kind == crate::exchange::FailureKind::NotRecorded {
+        // A HAR's hidden answer: not a network error, and not judged.
+        let why = format!(
+            "{}, so the engine's verdict is unknown",
+            error.message.trim_end_matches('.')
+        );
+        return unknown(at, warnings, why);
+    }
     Verdict {
         outcome: Outcome::NetworkError,
         cors_error: None,
@@ -134,6 +142,17 @@ pub(super) fn verdict(
 
     if plan.required {
         match preflight {
+            // A recording without the preflight (Safari keeps none) whose actual request was
+            // answered: the browser sends the actual request only after a preflight passed.
+            Observed::Failed(e)
+                if e.kind == crate::exchange::FailureKind::NotRecorded
+                    && matches!(actual, Observed::Response(_)) =>
+            {
+                warnings.push(format!(
+                    "{}; the actual request was answered, so the browser's preflight passed",
+                    e.message.trim_end_matches('.')
+                ));
+            }
             Observed::Failed(e) => {
                 return network_error(target, plan, e, FailedAt::Preflight, warnings)
             }

@@ -193,6 +193,10 @@ pub struct Finding {
     pub evidence: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remediation: Option<Remediation>,
+    /// Where the configuration behind the finding is written, for file inputs (a template):
+    /// `{"file", "line", "resource"}` (additive to schema v1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<crate::gateway::model::SourceRef>,
 }
 
 impl Finding {
@@ -203,6 +207,7 @@ impl Finding {
             message: message.into(),
             evidence: Vec::new(),
             remediation: None,
+            source: None,
         }
     }
 

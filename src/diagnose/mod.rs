@@ -21,6 +21,7 @@ pub mod findings;
 mod inputs;
 pub mod remedy;
 mod retest;
+mod source;
 mod steps;
 pub mod words;
 
@@ -70,6 +71,8 @@ impl std::fmt::Display for ApiKindSeen {
 pub enum ConfigSourceName {
     Sdk,
     Openapi,
+    /// A CloudFormation / SAM / CDK / Serverless template (additive to schema v1).
+    Template,
     #[default]
     None,
 }
@@ -80,6 +83,7 @@ impl ConfigSourceName {
         match self {
             ConfigSourceName::Sdk => "sdk",
             ConfigSourceName::Openapi => "openapi",
+            ConfigSourceName::Template => "template",
             ConfigSourceName::None => "none",
         }
     }
@@ -203,6 +207,8 @@ pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
         .iter()
         .find(|s| s.status == StepStatus::Fail)
         .map(|s| s.number);
+    let mut steps = steps;
+    source::attach(&mut steps, evidence, &plan);
     Diagnosis {
         plan,
         verdict,
@@ -428,6 +434,7 @@ fn api_summary(evidence: &Evidence) -> ApiSummary {
         summary.config_source = match source {
             ConfigSourceKind::Sdk => ConfigSourceName::Sdk,
             ConfigSourceKind::Openapi => ConfigSourceName::Openapi,
+            ConfigSourceKind::Template => ConfigSourceName::Template,
         };
         summary.kind = match api.kind {
             crate::gateway::model::ApiKind::Rest => ApiKindSeen::Rest,

@@ -6,6 +6,7 @@
 //! Chromium observation types in `evidence/browser.rs` (re-exported too).
 
 mod browser;
+pub mod recorded;
 
 use serde::{Deserialize, Serialize};
 
@@ -62,6 +63,8 @@ pub struct ConfigGap {
 pub enum ConfigSourceKind {
     Sdk,
     Openapi,
+    /// A CloudFormation / SAM / CDK / Serverless template (`--template`).
+    Template,
 }
 
 /// Everything the diagnosis reasons from.

@@ -6,6 +6,7 @@
 //! - [`change`]: typed configuration changes, the one source of every fix ([`change::ChangeSet`]).
 //! - [`inspect`]: the configuration facts a diagnosis needs ([`inspect::facts`]).
 //! - [`scenario`]: the embedded example APIs of `assets/scenarios/`.
+//! - [`template`]: CloudFormation / SAM / CDK / Serverless templates → [`Api`]s, with source lines.
 //! - [`terraform`]: Terraform plan JSON (`terraform show -json`) → [`Api`]s.
 //!
 //! No I/O: callers read files and hand over text (a large export through
@@ -16,5 +17,6 @@ pub mod inspect;
 pub mod model;
 pub mod openapi;
 pub mod scenario;
+pub mod template;
 pub mod terraform;
 pub use model::Api;

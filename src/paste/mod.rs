@@ -167,6 +167,30 @@ fn origin_of(url: &str) -> Option<String> {
     o.is_tuple().then(|| o.ascii_serialization())
 }
 
+/// True for a header a browser sets itself (as DevTools shows it in a copy or a HAR), which
+/// the page's script cannot have set (see the module docs); `no_cache` is true when the
+/// request carries DevTools' "Disable cache" pair (`Cache-Control`/`Pragma: no-cache`).
+pub fn browser_set(name: &str, value: &str, no_cache: bool) -> bool {
+    let lower = name.to_ascii_lowercase();
+    matches!(
+        lower.as_str(),
+        "origin"
+            | "referer"
+            | "host"
+            | "connection"
+            | "keep-alive"
+            | "accept-encoding"
+            | "content-length"
+            | "te"
+            | "user-agent"
+            | "priority"
+            | "referrer-policy"
+    ) || lower.starts_with("sec-")
+        || lower.starts_with("proxy-")
+        || (no_cache && (lower == "cache-control" || lower == "pragma"))
+        || (lower == "accept" && value.trim() == "*/*")
+}
+
 /// Splits the raw headers into those the page can have set and the browser's own, and finds
 /// the origin (the Origin header, else the Referer, else `referrer`).
 fn finish(mut p: Pasted, raw: Vec<(String, String)>, referrer: Option<&str>) -> Pasted {
@@ -187,23 +211,7 @@ fn finish(mut p: Pasted, raw: Vec<(String, String)>, referrer: Option<&str>) -> 
     };
     for (name, value) in raw {
         let lower = name.to_ascii_lowercase();
-        let browser_set = matches!(
-            lower.as_str(),
-            "origin"
-                | "referer"
-                | "host"
-                | "connection"
-                | "keep-alive"
-                | "accept-encoding"
-                | "content-length"
-                | "te"
-                | "user-agent"
-                | "priority"
-                | "referrer-policy"
-        ) || lower.starts_with("sec-")
-            || lower.starts_with("proxy-")
-            || (no_cache && (lower == "cache-control" || lower == "pragma"))
-            || (lower == "accept" && value.trim() == "*/*");
+        let browser_set = browser_set(&name, &value, no_cache);
         if browser_set {
             // Origin and Referer give the origin: not "left out".
             if !matches!(lower.as_str(), "origin" | "referer")

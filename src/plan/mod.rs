@@ -38,6 +38,11 @@ pub struct TargetArgs {
     pub openapi: Option<PathBuf>,
     /// REST or HTTP, overriding what the --openapi file's markers decide.
     pub kind: Option<ApiKind>,
+    /// A CloudFormation / SAM / CDK / Serverless template (`--template`).
+    pub template: Option<PathBuf>,
+    /// `--parameter KEY=VALUE`: template parameters (and pseudo parameters such as
+    /// `AWS::Region`), as typed.
+    pub parameters: Vec<String>,
     /// API id (overrides the one in the URL).
     pub api_id: Option<String>,
     /// Stage name (overrides the one in the URL).
@@ -80,9 +85,15 @@ pub enum PlanError {
     #[error("give the URL the app fetches, or --path with --openapi FILE (or --api-id and --stage) for a diagnosis from the configuration alone")]
     NoTarget,
     #[error(
-        "without a URL, name the configuration: --openapi EXPORT.json, or --api-id ID --stage NAME"
+        "without a URL, name the configuration: --openapi EXPORT.json, --template TEMPLATE.yaml, or --api-id ID --stage NAME"
     )]
     NoConfiguration,
+    #[error("--parameter '{0}': give KEY=VALUE, e.g. --parameter Stage=prod or --parameter AWS::Region=eu-west-1")]
+    Parameter(String),
+    #[error("--parameter needs --template FILE: parameters fill a CloudFormation template's Ref and Fn::Sub values")]
+    ParameterWithoutTemplate,
+    #[error("--openapi and --template both name the configuration: give one")]
+    TwoDefinitions,
     #[error("invalid --endpoint-url '{shown}': {why}. Give the API Gateway endpoint as http(s)://host[:port], e.g. http://127.0.0.1:5000")]
     Endpoint { shown: String, why: String },
     #[error(transparent)]
@@ -130,6 +141,10 @@ pub struct Plan {
     pub openapi: Option<PathBuf>,
     /// `--kind`: REST or HTTP, overriding what the --openapi file's markers decide.
     pub kind: Option<ApiKind>,
+    /// `--template FILE`: a CloudFormation / SAM / CDK / Serverless template.
+    pub template: Option<PathBuf>,
+    /// `--parameter KEY=VALUE`, validated.
+    pub parameters: std::collections::BTreeMap<String, String>,
     pub api_id: Option<String>,
     pub stage: Option<String>,
     pub path: Option<String>,
@@ -173,6 +188,32 @@ fn secs(v: f64, what: &'static str) -> Result<Duration, PlanError> {
         return Err(PlanError::Duration { what, value: v });
     }
     Ok(Duration::from_secs_f64(v))
+}
+
+impl TargetArgs {
+    /// `--parameter KEY=VALUE`s (a key given twice keeps its last value).
+    fn parameters(&self) -> Result<std::collections::BTreeMap<String, String>, PlanError> {
+        if self.openapi.is_some() && self.template.is_some() {
+            return Err(PlanError::TwoDefinitions);
+        }
+        if !self.parameters.is_empty() && self.template.is_none() && self.openapi.is_none() {
+            return Err(PlanError::ParameterWithoutTemplate);
+        }
+        let mut out = std::collections::BTreeMap::new();
+        for p in &self.parameters {
+            match p.split_once('=') {
+                Some((k, v)) if !k.trim().is_empty() => {
+                    out.insert(k.trim().to_string(), v.to_string());
+                }
+                _ => {
+                    return Err(PlanError::Parameter(crate::text::escape_controls(
+                        &crate::text::shorten(p, 80),
+                    )))
+                }
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl TargetArgs {
@@ -411,7 +452,10 @@ impl TargetArgs {
                 let Some(p) = &path else {
                     return Err(PlanError::NoTarget);
                 };
-                if self.openapi.is_none() && (self.api_id.is_none() || self.stage.is_none()) {
+                if self.openapi.is_none()
+                    && self.template.is_none()
+                    && (self.api_id.is_none() || self.stage.is_none())
+                {
                     return Err(PlanError::NoConfiguration);
                 }
                 // Without an id the host is a readable placeholder that is not a valid API id.
@@ -449,6 +493,8 @@ impl TargetArgs {
             connect_timeout,
             openapi: self.openapi.clone(),
             kind: self.kind,
+            template: self.template.clone(),
+            parameters: self.parameters()?,
             api_id: self.api_id.clone(),
             stage: self.stage.clone(),
             path,

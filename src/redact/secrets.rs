@@ -24,6 +24,11 @@ impl Secrets {
         Self::default()
     }
 
+    /// How many values (each form counted) are held.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
     }

@@ -83,6 +83,9 @@ pub fn render(r: &Report) -> String {
                 f.severity.as_str(),
                 f.message
             );
+            if let Some(src) = &f.source {
+                let _ = writeln!(out, "  - At: `{}`", super::source_text(src));
+            }
             if let Some(rem) = &f.remediation {
                 let _ = writeln!(out, "  - Fix: {}", rem.text);
                 if !rem.commands.is_empty() {

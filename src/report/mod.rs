@@ -289,3 +289,13 @@ fn chromium_browser(
         warnings,
     }
 }
+
+/// A finding's source as the text, Markdown and TUI show it: `template.yaml:42 (ItemsApi)`,
+/// the `FILE:LINE` form editors and terminals jump to.
+pub fn source_text(src: &crate::gateway::model::SourceRef) -> String {
+    let at = format!("{}:{}", crate::text::escape_controls(&src.file), src.line);
+    match &src.resource {
+        Some(r) => format!("{at} ({})", crate::text::escape_controls(r)),
+        None => at,
+    }
+}

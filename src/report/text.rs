@@ -182,7 +182,7 @@ fn render_step(out: &mut String, st: &Style, step: &Step, first: bool) {
         if f.severity == Severity::Info && !detailed {
             continue;
         }
-        if f.message == step.summary && f.remediation.is_none() {
+        if f.message == step.summary && f.remediation.is_none() && f.source.is_none() {
             continue;
         }
         let sev = match f.severity {
@@ -198,6 +198,9 @@ fn render_step(out: &mut String, st: &Style, step: &Step, first: bool) {
         let _ = writeln!(out, "    {sev} {}{cites}", f.code);
         if f.message != step.summary {
             let _ = writeln!(out, "      {}", f.message);
+        }
+        if let Some(src) = &f.source {
+            let _ = writeln!(out, "      {} {}", st.bold("At:"), super::source_text(src));
         }
         if let Some(rem) = &f.remediation {
             let _ = writeln!(out, "      {} {}", st.bold("Fix:"), rem.text);

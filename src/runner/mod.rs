@@ -11,6 +11,7 @@
 //! runner only as an opaque [`HeldRun`], and a front end holds its plan as a [`SealedPlan`]
 //! (a masked copy to show, the raw plan readable by the runner alone).
 
+pub mod har;
 mod sealed;
 
 pub use sealed::{HeldRun, SealedPlan};
@@ -97,6 +98,14 @@ enum Gather<'a> {
         previous: &'a HeldRun,
         kinds: &'a [ExchangeKind],
     },
+    /// Recorded exchanges (a HAR entry) instead of probes; the planned requests of `send`
+    /// only are sent, each replacing the recorded exchange of its kind. The configuration is
+    /// loaded from `source` as for [`Gather::Everything`].
+    Recorded {
+        source: Option<Arc<dyn ConfigSource>>,
+        exchanges: Vec<crate::evidence::Exchange>,
+        send: &'a [ExchangeKind],
+    },
 }
 
 /// Runs the diagnosis of `plan`, reporting progress on `events` (if given).
@@ -180,6 +189,24 @@ pub async fn run_sealed(
     }
 }
 
+/// Diagnoses recorded exchanges (a HAR entry, `evidence::recorded`): nothing is sent but the
+/// planned requests of `send` (the caller decides which are safe), each replacing the
+/// recorded exchange of its kind; the configuration comes from `source` as in [`run_until`].
+pub async fn run_recorded(
+    plan: &Plan,
+    source: Option<Arc<dyn ConfigSource>>,
+    exchanges: Vec<crate::evidence::Exchange>,
+    send: &[ExchangeKind],
+    deadline: tokio::time::Instant,
+) -> Result<(Report, HeldRun), RunError> {
+    let gather = Gather::Recorded {
+        source,
+        exchanges,
+        send,
+    };
+    execute(plan, gather, None, deadline).await
+}
+
 /// The one path every run takes.
 async fn execute(
     plan: &Plan,
@@ -195,9 +222,16 @@ async fn execute(
     let target = &plan.target;
     let secrets = run_secrets(target);
     let secrets = &secrets;
-    let (source, previous, kinds) = match gather {
-        Gather::Everything { source } => (source, None, None),
-        Gather::Exchanges { previous, kinds } => (None, Some(previous.evidence()), Some(kinds)),
+    let (source, previous, kinds, recorded) = match gather {
+        Gather::Everything { source } => (source, None, None, None),
+        Gather::Exchanges { previous, kinds } => {
+            (None, Some(previous.evidence()), Some(kinds), None)
+        }
+        Gather::Recorded {
+            source,
+            exchanges,
+            send,
+        } => (source, None, Some(send), Some(exchanges)),
     };
     // Missing or expired AWS credentials stop the run before anything is probed (the same
     // for `check` and the TUI).
@@ -273,7 +307,7 @@ async fn execute(
     };
 
     let exchanges_fut = async {
-        if !plan.live {
+        if !plan.live || kinds.is_some_and(<[ExchangeKind]>::is_empty) {
             return Ok(Vec::new());
         }
         let prober = Prober::new(ProbeOptions {
@@ -311,6 +345,15 @@ async fn execute(
         let mut merged = previous.exchanges.clone();
         for x in exchanges {
             match merged.iter_mut().find(|old| old.id == x.id) {
+                Some(old) => *old = x,
+                None => merged.push(x),
+            }
+        }
+        exchanges = merged;
+    } else if let Some(mut merged) = recorded {
+        // The sent exchanges replace the recorded ones of their kind.
+        for x in exchanges {
+            match merged.iter_mut().find(|old| old.kind == x.kind) {
                 Some(old) => *old = x,
                 None => merged.push(x),
             }

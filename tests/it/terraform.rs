@@ -227,3 +227,47 @@ fn sources_point_at_addresses_and_lines() {
     let one_line = import_one("options-missing");
     assert!(one_line.sources.iter().all(|l| l.source.line == 1));
 }
+
+/// `check --template plan.json` reads a Terraform plan as it reads a template: the scenario's
+/// cause is found, and the finding points at the plan's address and line.
+#[test]
+fn a_plan_is_checked_through_template() {
+    let (_, file) = fixture("options-missing");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(&file);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cors-doctor"))
+        .args(["check", "--template"])
+        .arg(&path)
+        .args([
+            "--path",
+            "/orders",
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+            "--origin",
+            "https://app.example.com",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["api"]["config_source"], "template");
+    let f = json["steps"][2]["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["code"] == "OPTIONS_MISSING"))
+        .expect("OPTIONS_MISSING at step 3");
+    assert!(
+        f["source"]["resource"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("aws_api_gateway_")),
+        "{f}"
+    );
+    assert!(f["source"]["line"].as_u64().is_some_and(|l| l >= 1), "{f}");
+}

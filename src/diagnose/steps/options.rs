@@ -14,6 +14,14 @@ pub(in crate::diagnose) fn browser_only(c: &Ctx) -> Draft {
     let Some(bare) = c.bare else {
         return Draft::unknown(1, "The request without Origin was not sent.");
     };
+    if let Some(err) = bare
+        .error
+        .as_ref()
+        .filter(|e| e.kind == crate::evidence::FailureKind::NotRecorded)
+    {
+        // A HAR: the browser never sends this request, so it cannot be in the recording.
+        return Draft::unknown(1, crate::diagnose::sentence(&err.message));
+    }
     if let Some(err) = &bare.error {
         let f = Finding::error(
             C::NetworkError,

@@ -397,7 +397,10 @@ fn mock_status(integration: &Integration, request: &HttpRequest) -> Option<Strin
             String::from_utf8_lossy(&request.body).into_owned()
         }
     };
-    let after = &text[text.find("\"statusCode\"")? + "\"statusCode\"".len()..];
+    // The key may be unquoted: CDK's `{ statusCode: 200 }` (aws-apigateway cors.ts) and the
+    // Serverless Framework's `{statusCode:200}` are deployed by thousands of working APIs.
+    let after = &text[text.find("statusCode")? + "statusCode".len()..];
+    let after = after.strip_prefix('"').unwrap_or(after);
     let after = after.trim_start().strip_prefix(':')?.trim_start();
     let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
     (!digits.is_empty()).then_some(digits)

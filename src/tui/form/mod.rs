@@ -574,6 +574,9 @@ impl FormState {
             stage: self.stage.trimmed(),
             path: self.path.trimmed(),
             openapi: self.openapi.trimmed().map(|f| expand_home(&f)),
+            // The field holds a template too (`--template` fills it): the file's structure
+            // decides, and `--parameter`s from the command line stay with it.
+            template: None,
             ..base.clone()
         }
     }
@@ -597,7 +600,11 @@ pub fn prefill_from_args(args: &TargetArgs) -> Prefill {
         api_id: args.api_id.clone(),
         stage: args.stage.clone(),
         path: args.path.clone(),
-        openapi: args.openapi.as_ref().map(|p| p.display().to_string()),
+        openapi: args
+            .openapi
+            .as_ref()
+            .or(args.template.as_ref())
+            .map(|p| p.display().to_string()),
     }
 }
 

@@ -381,6 +381,12 @@ fn step_detail<'a>(s: &AppState, d: &'a Diagnosis, theme: &Theme) -> StepDetail<
             Span::styled(c.code.as_str(), theme.bold()),
             Span::raw(format!(" · {}", c.message)),
         ]));
+        if let Some(src) = &c.source {
+            pinned.push(Line::from(vec![
+                Span::styled("At ", theme.bold()),
+                Span::raw(crate::report::source_text(src)),
+            ]));
+        }
         let copy = s.keymap.key_for(Action::Copy);
         match &c.remediation {
             Some(r) => {
@@ -464,6 +470,12 @@ fn step_detail<'a>(s: &AppState, d: &'a Diagnosis, theme: &Theme) -> StepDetail<
                 ),
             ]));
             lines.push(Line::raw(finding.message.clone()));
+            if let Some(src) = &finding.source {
+                lines.push(Line::from(vec![
+                    Span::styled("  at ", theme.dim()),
+                    Span::raw(crate::report::source_text(src)),
+                ]));
+            }
         }
         for id in &finding.evidence {
             match exchanges.iter().find(|x| &x.id == id) {

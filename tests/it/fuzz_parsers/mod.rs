@@ -27,6 +27,7 @@ use cors_doctor::plan::TargetArgs;
 
 mod exports;
 mod requests;
+mod templates;
 
 use exports::*;
 

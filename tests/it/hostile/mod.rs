@@ -21,12 +21,14 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 mod corpus_config;
 mod corpus_secrets;
+mod corpus_templates;
 mod corpus_usage;
 mod servers;
 mod tui_session;
 
 use corpus_config::*;
 use corpus_secrets::*;
+use corpus_templates::*;
 use corpus_usage::*;
 use servers::*;
 
@@ -254,6 +256,7 @@ fn corpus(sv: &Servers, dir: &Path) -> Vec<Case> {
     refused_requests(sv, &mut cases);
     usage_errors(sv, dir, &mut cases);
     configuration(sv, dir, &mut cases);
+    templates(dir, &mut cases);
     misbehaving_servers(sv, &mut cases);
     cases
 }

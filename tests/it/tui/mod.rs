@@ -27,6 +27,7 @@ mod form;
 mod header;
 mod layout;
 mod main_view;
+mod template;
 
 use explorer::*;
 

@@ -1,0 +1,948 @@
+//! The parts of the SAM transform (`Transform: AWS::Serverless-2016-10-31`) that decide what
+//! a browser's requests meet: `AWS::Serverless::Api` and `AWS::Serverless::HttpApi` (explicit,
+//! or the implicit `ServerlessRestApi` / `ServerlessHttpApi` that function events create),
+//! `Globals.Api` / `Globals.HttpApi`, function `Events` of type `Api` and `HttpApi`, `Cors` /
+//! `CorsConfiguration`, `Auth` (`Authorizers`, `DefaultAuthorizer`,
+//! `AddDefaultAuthorizerToCorsPreflight`, `ApiKeyRequired`, `AddApiKeyRequiredToCorsPreflight`),
+//! `GatewayResponses` and `DefinitionBody`.
+//!
+//! Each API becomes the OpenAPI document SAM would deploy, in SAM's order: the function
+//! events' methods are added to the definition, then `Cors` adds an OPTIONS MOCK method to
+//! every path that has none, then `Auth` puts the default authorizer (and the API key) on
+//! every method — the generated OPTIONS methods included, unless
+//! `AddDefaultAuthorizerToCorsPreflight: false` (resp. `AddApiKeyRequiredToCorsPreflight:
+//! false`) — except where an event says `Authorizer: NONE` (resp. `ApiKeyRequired: false`).
+//!
+//! Sources:
+//! - <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-api.html>
+//! - <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-api-corsconfiguration.html>
+//! - <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-api-apiauth.html>
+//!   (`AddDefaultAuthorizerToCorsPreflight` and `AddApiKeyRequiredToCorsPreflight` default to true)
+//! - <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-api-gatewayresponse.html>
+//! - <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-httpapi.html>
+//! - <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-api.html>
+//! - <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-template-anatomy-globals.html>
+//! - the translator itself (aws/serverless-application-model, `samtranslator/swagger/swagger.py`
+//!   `add_cors`, `set_path_default_authorizer`; `model/api/api_generator.py` `_add_cors`,
+//!   `_add_auth`, `_add_gateway_responses`), read for the order and the defaults.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+
+use super::cfn::{ensure_path, http_cors, put_gateway_response, put_operation};
+use super::intrinsics::{ref_name, scalar_text};
+use super::{add_scheme, new_doc, Built, Ctx, TemplateError};
+use crate::gateway::model::{ApiKind, Element, Stage, Unresolved, DEFAULT_ROUTE, DEFAULT_STAGE};
+
+/// The implicit REST API's logical id (SAM's name for it).
+pub const IMPLICIT_REST: &str = "ServerlessRestApi";
+/// The implicit HTTP API's logical id.
+pub const IMPLICIT_HTTP: &str = "ServerlessHttpApi";
+
+/// How an event's `Auth` overrides the API's defaults for its method.
+#[derive(Clone, Debug, Default)]
+struct EventAuth {
+    /// `Some("NONE")`, `Some("AWS_IAM")`, or an authorizer name.
+    authorizer: Option<String>,
+    scopes: Option<Value>,
+    api_key_required: Option<bool>,
+}
+
+/// A method a function event adds.
+struct EventMethod {
+    path: String,
+    verb: String,
+    function: String,
+    /// `Resources.Fn.Properties.Events.E`.
+    at: String,
+    auth: EventAuth,
+    payload_format: Option<Value>,
+}
+
+/// The function events of `event_type` (`Api`, `HttpApi`), grouped by the API they attach to
+/// (the logical id named by `RestApiId`/`ApiId`, or the implicit API).
+fn events(cx: &Ctx, event_type: &str) -> BTreeMap<String, Vec<EventMethod>> {
+    let (id_key, implicit) = if event_type == "Api" {
+        ("RestApiId", IMPLICIT_REST)
+    } else {
+        ("ApiId", IMPLICIT_HTTP)
+    };
+    let mut out: BTreeMap<String, Vec<EventMethod>> = BTreeMap::new();
+    for (fid, _) in cx.of_type("AWS::Serverless::Function") {
+        let props = cx.props(fid);
+        let Some(evs) = props.get("Events").and_then(Value::as_object) else {
+            continue;
+        };
+        for (ename, ev) in evs {
+            if ev.get("Type").and_then(Value::as_str) != Some(event_type) {
+                continue;
+            }
+            let p = ev.get("Properties").cloned().unwrap_or(json!({}));
+            let api = p
+                .get(id_key)
+                .and_then(ref_name)
+                .unwrap_or(implicit)
+                .to_string();
+            let (path, verb) = match (
+                p.get("Path").and_then(Value::as_str),
+                p.get("Method").and_then(Value::as_str),
+            ) {
+                (Some(path), Some(m)) => (path.to_string(), normalize_verb(m)),
+                (Some(path), None) => (path.to_string(), "ANY".to_string()),
+                // An HttpApi event without a path is the `$default` route.
+                _ => (DEFAULT_ROUTE.to_string(), "ANY".to_string()),
+            };
+            let auth = p
+                .get("Auth")
+                .map_or_else(EventAuth::default, |a| EventAuth {
+                    authorizer: a
+                        .get("Authorizer")
+                        .and_then(Value::as_str)
+                        .map(String::from),
+                    scopes: a.get("AuthorizationScopes").cloned(),
+                    api_key_required: a.get("ApiKeyRequired").and_then(Value::as_bool),
+                });
+            out.entry(api).or_default().push(EventMethod {
+                path,
+                verb,
+                function: fid.to_string(),
+                at: format!("{}.Properties.Events.{ename}", cx.at(fid)),
+                auth,
+                payload_format: p.get("PayloadFormatVersion").cloned(),
+            });
+        }
+    }
+    out
+}
+
+fn normalize_verb(m: &str) -> String {
+    let up = m.to_ascii_uppercase();
+    if up == "X-AMAZON-APIGATEWAY-ANY-METHOD" {
+        "ANY".into()
+    } else {
+        up
+    }
+}
+
+/// The Lambda proxy integration SAM writes for a function event.
+fn lambda_integration(function: &str, payload_format: Option<&Value>) -> Value {
+    let mut i = json!({
+        "type": "aws_proxy",
+        "httpMethod": "POST",
+        "uri": {"Fn::Sub": format!("arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{function}.Arn}}/invocations")},
+    });
+    if let Some(p) = payload_format {
+        i["payloadFormatVersion"] = p.clone();
+    }
+    i
+}
+
+/// `resource` merged over `globals` (objects deeply, the resource's value wins).
+fn merged(globals: Option<&Value>, resource: &Value) -> Value {
+    match (globals, resource) {
+        (Some(Value::Object(g)), Value::Object(r)) => {
+            let mut out = g.clone();
+            for (k, v) in r {
+                let m = merged(out.get(k), v);
+                out.insert(k.clone(), m);
+            }
+            Value::Object(out)
+        }
+        (_, r) => r.clone(),
+    }
+}
+
+/// Every SAM REST API, explicit or implicit.
+pub(super) fn rest_apis(cx: &Ctx) -> Result<Vec<Built>, TemplateError> {
+    let mut by_api = events(cx, "Api");
+    let globals = cx.globals("Api");
+    let mut out = Vec::new();
+    let mut ids: Vec<(String, bool)> = cx
+        .of_type("AWS::Serverless::Api")
+        .into_iter()
+        .map(|(id, _)| (id.to_string(), true))
+        .collect();
+    if by_api.contains_key(IMPLICIT_REST) && !ids.iter().any(|(i, _)| i == IMPLICIT_REST) {
+        ids.push((IMPLICIT_REST.to_string(), false));
+    }
+    for (id, explicit) in ids {
+        let own = if explicit { cx.props(&id) } else { json!({}) };
+        let props = merged(globals.as_ref(), &own);
+        let events = by_api.remove(&id).unwrap_or_default();
+        out.push(rest_api(cx, &id, explicit, &props, events)?);
+    }
+    for (api, evs) in by_api {
+        if let Some(e) = evs.first() {
+            let at = format!("{}.Properties.RestApiId", e.at);
+            return Err(cx.error(
+                &at,
+                &format!("{at}: the event names the API {api}, which is not an AWS::Serverless::Api of the template"),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn rest_api(
+    cx: &Ctx,
+    id: &str,
+    explicit: bool,
+    props: &Value,
+    events: Vec<EventMethod>,
+) -> Result<Built, TemplateError> {
+    let mut b = Built::new(id, "AWS::Serverless::Api", ApiKind::Rest);
+    let api_at = if explicit {
+        cx.at(id)
+    } else {
+        events.first().map(|e| e.at.clone()).unwrap_or_default()
+    };
+    let api_resource = if explicit {
+        id.to_string()
+    } else {
+        events
+            .first()
+            .map(|e| e.function.clone())
+            .unwrap_or_default()
+    };
+    b.source(cx, Element::Api, &api_at, &api_resource);
+    let pat = |k: &str| format!("{}.Properties.{k}", cx.at(id));
+    let name = props
+        .get("Name")
+        .and_then(Value::as_str)
+        .unwrap_or(id)
+        .to_string();
+    b.doc = match props.get("DefinitionBody") {
+        Some(body @ Value::Object(_)) => {
+            b.body_at = Some(pat("DefinitionBody"));
+            cx.body_sources(&mut b, body, id);
+            body.clone()
+        }
+        _ => {
+            let mut d = new_doc(ApiKind::Rest, &name);
+            // SAM generates Swagger 2.0 unless OpenApiVersion says 3.
+            if !props
+                .get("OpenApiVersion")
+                .and_then(scalar_text)
+                .is_some_and(|v| v.starts_with('3'))
+            {
+                d = json!({"swagger": "2.0", "info": {"title": name, "version": "1.0"}, "paths": {}});
+            }
+            d
+        }
+    };
+    if let Some(uri) = props.get("DefinitionUri") {
+        b.unresolved.push(Unresolved::undefined(
+            &pat("DefinitionUri"),
+            "OpenAPI definition file (DefinitionUri is not read: inline it as DefinitionBody, or pass the file with --openapi)",
+            &uri.to_string(),
+        ));
+    }
+    // 1. Function events.
+    let mut event_auth: Vec<((String, String), EventAuth)> = Vec::new();
+    for e in &events {
+        let mut op = json!({
+            "responses": {},
+            "x-amazon-apigateway-integration": lambda_integration(&e.function, None),
+        });
+        if e.auth.authorizer.as_deref() == Some("AWS_IAM") {
+            op["x-amazon-apigateway-auth"] = json!({"type": "AWS_IAM"});
+        }
+        put_operation(&mut b.doc, &e.path, &e.verb, op);
+        b.source(
+            cx,
+            Element::Method {
+                path: e.path.clone(),
+                verb: e.verb.clone(),
+            },
+            &e.at,
+            &e.function,
+        );
+        if !b.sources.iter().any(|l| {
+            l.element
+                == Element::Resource {
+                    path: e.path.clone(),
+                }
+        }) {
+            b.source(
+                cx,
+                Element::Resource {
+                    path: e.path.clone(),
+                },
+                &e.at,
+                &e.function,
+            );
+        }
+        event_auth.push(((e.path.clone(), e.verb.clone()), e.auth.clone()));
+    }
+    let cors_src = if explicit && cx.has(&pat("Cors")) {
+        (pat("Cors"), id.to_string())
+    } else {
+        ("Globals.Api.Cors".to_string(), api_resource.clone())
+    };
+    // 2. Cors: an OPTIONS MOCK method on every path without one.
+    if let Some(cors) = props.get("Cors") {
+        add_cors(cx, &mut b, cors, &cors_src)?;
+    }
+    // 3. Auth.
+    if let Some(auth) = props.get("Auth") {
+        let auth_src = |k: &str| {
+            let own = format!("{}.Properties.Auth.{k}", cx.at(id));
+            if explicit && cx.has(&own) {
+                (own, id.to_string())
+            } else {
+                (format!("Globals.Api.Auth.{k}"), api_resource.clone())
+            }
+        };
+        apply_auth(cx, &mut b, auth, &event_auth, &auth_src);
+    } else {
+        // Event-level authorizers without an API `Auth` block are refused by SAM; the
+        // methods then carry what the events say (AWS_IAM was set above).
+    }
+    // 4. Gateway responses.
+    if let Some(grs) = props.get("GatewayResponses").and_then(Value::as_object) {
+        for (ty, gr) in grs {
+            let mut out = Map::new();
+            if let Some(s) = gr.get("StatusCode") {
+                out.insert(
+                    "statusCode".into(),
+                    scalar_text(s).map_or_else(|| s.clone(), Value::String),
+                );
+            }
+            let mut params = Map::new();
+            if let Some(rp) = gr.get("ResponseParameters").and_then(Value::as_object) {
+                for (group, prefix) in [
+                    ("Headers", "header"),
+                    ("Paths", "path"),
+                    ("QueryStrings", "querystring"),
+                ] {
+                    for (k, v) in rp
+                        .get(group)
+                        .and_then(Value::as_object)
+                        .into_iter()
+                        .flatten()
+                    {
+                        params.insert(format!("gatewayresponse.{prefix}.{k}"), v.clone());
+                    }
+                }
+            }
+            if !params.is_empty() {
+                out.insert("responseParameters".into(), Value::Object(params));
+            }
+            if let Some(t) = gr.get("ResponseTemplates") {
+                out.insert("responseTemplates".into(), t.clone());
+            }
+            put_gateway_response(&mut b.doc, ty, Value::Object(out));
+            let own = format!("{}.Properties.GatewayResponses.{ty}", cx.at(id));
+            let (at, res) = if explicit && cx.has(&own) {
+                (own, id.to_string())
+            } else {
+                (
+                    format!("Globals.Api.GatewayResponses.{ty}"),
+                    api_resource.clone(),
+                )
+            };
+            b.source(
+                cx,
+                Element::GatewayResponse {
+                    response_type: ty.clone(),
+                },
+                &at,
+                &res,
+            );
+        }
+    }
+    // 5. The stage (`Prod` for the implicit API).
+    let stage = match props.get("StageName") {
+        Some(s) => scalar_text(s),
+        None if !explicit => Some("Prod".to_string()),
+        None => None,
+    };
+    match stage {
+        Some(name) => {
+            let at = if explicit {
+                pat("StageName")
+            } else {
+                api_at.clone()
+            };
+            b.source(
+                cx,
+                Element::Stage { name: name.clone() },
+                &at,
+                &api_resource,
+            );
+            b.stages.push(Stage {
+                name,
+                throttling: super::cfn::method_settings(props),
+                ..Stage::default()
+            });
+        }
+        None => {
+            if let Some(s) = props.get("StageName") {
+                b.unresolved.push(Unresolved::undefined(
+                    &pat("StageName"),
+                    "stage name (pass the parameter it names with --parameter)",
+                    &s.to_string(),
+                ));
+            }
+        }
+    }
+    Ok(b)
+}
+
+/// SAM's `Cors` (a quoted origin string, or the object form).
+fn add_cors(
+    cx: &Ctx,
+    b: &mut Built,
+    cors: &Value,
+    (src_at, src_res): &(String, String),
+) -> Result<(), TemplateError> {
+    let (origin, headers, methods, max_age, credentials) = match cors {
+        Value::Object(m) if super::intrinsics::ref_name(cors).is_none() && !is_fn(cors) => {
+            for k in m.keys() {
+                if ![
+                    "AllowMethods",
+                    "AllowHeaders",
+                    "AllowOrigin",
+                    "MaxAge",
+                    "AllowCredentials",
+                ]
+                .contains(&k.as_str())
+                {
+                    let at = format!("{src_at}.{k}");
+                    return Err(cx.error(
+                        &at,
+                        &format!("{at}: SAM's Cors has no property {k} (AllowMethods, AllowHeaders, AllowOrigin, MaxAge, AllowCredentials)"),
+                    ));
+                }
+            }
+            (
+                m.get("AllowOrigin").cloned().unwrap_or(json!("'*'")),
+                m.get("AllowHeaders").cloned(),
+                m.get("AllowMethods").cloned(),
+                m.get("MaxAge").cloned(),
+                m.get("AllowCredentials").and_then(Value::as_bool) == Some(true),
+            )
+        }
+        other => (other.clone(), None, None, None, false),
+    };
+    // The translator refuses this combination (`_add_cors`), so the stack never deploys.
+    if credentials && origin == json!("'*'") {
+        return Err(cx.error(
+            src_at,
+            &format!("{src_at}: SAM refuses Cors with AllowCredentials: true and AllowOrigin \"'*'\" (or no AllowOrigin): name the origin, e.g. AllowOrigin: \"'https://app.example.com'\""),
+        ));
+    }
+    let paths: Vec<String> = b
+        .doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    for path in paths {
+        let item = &b.doc["paths"][&path];
+        if item.get("options").is_some() || !item.is_object() {
+            continue;
+        }
+        let allow_methods = match &methods {
+            Some(m) => m.clone(),
+            None => {
+                let keys: Vec<String> = item
+                    .as_object()
+                    .map(|o| o.keys().cloned().collect())
+                    .unwrap_or_default();
+                let mut verbs: Vec<String> =
+                    if keys.iter().any(|k| k == "x-amazon-apigateway-any-method") {
+                        ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
+                            .iter()
+                            .map(|s| s.to_string())
+                            .collect()
+                    } else {
+                        keys.iter()
+                            .filter(|k| {
+                                ["get", "put", "post", "delete", "patch", "head"]
+                                    .contains(&k.as_str())
+                            })
+                            .map(|k| k.to_ascii_uppercase())
+                            .chain(std::iter::once("OPTIONS".to_string()))
+                            .collect()
+                    };
+                verbs.sort();
+                verbs.dedup();
+                json!(format!("'{}'", verbs.join(",")))
+            }
+        };
+        let mut params = Map::new();
+        let mut declared = Map::new();
+        let string = json!({"type": "string"});
+        params.insert(
+            "method.response.header.Access-Control-Allow-Origin".into(),
+            origin.clone(),
+        );
+        declared.insert("Access-Control-Allow-Origin".into(), string.clone());
+        if let Some(h) = &headers {
+            params.insert(
+                "method.response.header.Access-Control-Allow-Headers".into(),
+                h.clone(),
+            );
+            declared.insert("Access-Control-Allow-Headers".into(), string.clone());
+        }
+        params.insert(
+            "method.response.header.Access-Control-Allow-Methods".into(),
+            allow_methods,
+        );
+        declared.insert("Access-Control-Allow-Methods".into(), string.clone());
+        if let Some(m) = &max_age {
+            params.insert(
+                "method.response.header.Access-Control-Max-Age".into(),
+                m.clone(),
+            );
+            declared.insert("Access-Control-Max-Age".into(), json!({"type": "integer"}));
+        }
+        if credentials {
+            params.insert(
+                "method.response.header.Access-Control-Allow-Credentials".into(),
+                json!("'true'"),
+            );
+            declared.insert("Access-Control-Allow-Credentials".into(), string.clone());
+        }
+        let op = json!({
+            "summary": "CORS support",
+            "responses": {"200": {"description": "Default response for CORS method", "headers": declared}},
+            "x-amazon-apigateway-integration": {
+                "type": "mock",
+                "requestTemplates": {"application/json": "{\n  \"statusCode\" : 200\n}\n"},
+                "responses": {"default": {
+                    "statusCode": "200",
+                    "responseParameters": params,
+                    "responseTemplates": {"application/json": "{}\n"},
+                }},
+            },
+        });
+        b.doc["paths"][&path]["options"] = op;
+        b.source(
+            cx,
+            Element::Method {
+                path: path.clone(),
+                verb: "OPTIONS".into(),
+            },
+            src_at,
+            src_res,
+        );
+    }
+    Ok(())
+}
+
+fn is_fn(v: &Value) -> bool {
+    crate::gateway::model::intrinsic_name(v).is_some()
+}
+
+/// SAM's `Auth`: authorizers as security schemes, the default authorizer and the API key on
+/// every method (see the module docs for the order and the exceptions).
+fn apply_auth(
+    cx: &Ctx,
+    b: &mut Built,
+    auth: &Value,
+    event_auth: &[((String, String), EventAuth)],
+    src: &dyn Fn(&str) -> (String, String),
+) {
+    let mut names: Vec<String> = Vec::new();
+    for (name, a) in auth
+        .get("Authorizers")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let identity = a.get("Identity");
+        let header = identity
+            .and_then(|i| i.get("Header"))
+            .and_then(Value::as_str)
+            .unwrap_or("Authorization")
+            .to_string();
+        let scheme = if let Some(pool) = a.get("UserPoolArn") {
+            let arns = match pool {
+                Value::Array(_) => pool.clone(),
+                other => json!([other]),
+            };
+            json!({"type": "apiKey", "name": header, "in": "header",
+                   "x-amazon-apigateway-authtype": "cognito_user_pools",
+                   "x-amazon-apigateway-authorizer": {"type": "cognito_user_pools", "providerARNs": arns}})
+        } else if a.get("FunctionArn").is_some() {
+            let request = a
+                .get("FunctionPayloadType")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.eq_ignore_ascii_case("REQUEST"));
+            let uri = json!({"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${FunctionArn}/invocations"});
+            if request {
+                let sources: Vec<String> = identity
+                    .and_then(|i| i.get("Headers"))
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(|h| format!("method.request.header.{h}"))
+                    .collect();
+                json!({"type": "apiKey", "name": "Unused", "in": "header",
+                       "x-amazon-apigateway-authtype": "custom",
+                       "x-amazon-apigateway-authorizer": {"type": "request", "authorizerUri": uri,
+                          "identitySource": sources.join(", ")}})
+            } else {
+                json!({"type": "apiKey", "name": header, "in": "header",
+                       "x-amazon-apigateway-authtype": "custom",
+                       "x-amazon-apigateway-authorizer": {"type": "token", "authorizerUri": uri,
+                          "identitySource": format!("method.request.header.{header}")}})
+            }
+        } else {
+            continue;
+        };
+        add_scheme(&mut b.doc, name, scheme);
+        let (at, res) = src(&format!("Authorizers.{name}"));
+        b.source(cx, Element::Authorizer { name: name.clone() }, &at, &res);
+        names.push(name.clone());
+    }
+    let default = auth.get("DefaultAuthorizer").and_then(Value::as_str);
+    let to_preflight = auth
+        .get("AddDefaultAuthorizerToCorsPreflight")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+    let key_required = auth.get("ApiKeyRequired").and_then(Value::as_bool) == Some(true);
+    let key_to_preflight = auth
+        .get("AddApiKeyRequiredToCorsPreflight")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+    if key_required {
+        add_scheme(
+            &mut b.doc,
+            "api_key",
+            json!({"type": "apiKey", "name": "x-api-key", "in": "header"}),
+        );
+    }
+    let methods: Vec<(String, String)> = b
+        .doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .flat_map(|(p, item)| {
+            item.as_object()
+                .into_iter()
+                .flat_map(|o| o.keys())
+                .filter(|k| {
+                    k.as_str() == "x-amazon-apigateway-any-method"
+                        || super::HTTP_VERBS.contains(&k.as_str())
+                })
+                .map(move |k| (p.clone(), k.clone()))
+        })
+        .collect();
+    for (path, key) in methods {
+        let verb = if key == "x-amazon-apigateway-any-method" {
+            "ANY".to_string()
+        } else {
+            key.to_ascii_uppercase()
+        };
+        let ev = event_auth
+            .iter()
+            .find(|((p, v), _)| p == &path && v == &verb)
+            .map(|(_, a)| a.clone())
+            .unwrap_or_default();
+        let op = &mut b.doc["paths"][&path][&key];
+        let existing_authorizer = op
+            .get("security")
+            .and_then(Value::as_array)
+            .is_some_and(|s| {
+                s.iter().any(|r| {
+                    r.as_object()
+                        .is_some_and(|o| o.keys().any(|k| names.contains(k)))
+                })
+            });
+        let mut security: Vec<Value> = op
+            .get("security")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let is_options = verb == "OPTIONS";
+        let chosen = match ev.authorizer.as_deref() {
+            Some("NONE") => None,
+            Some("AWS_IAM") => None,
+            Some(n) => Some((n.to_string(), false)),
+            None if existing_authorizer => None,
+            None if is_options && !to_preflight => None,
+            None => default.map(|d| (d.to_string(), true)),
+        };
+        if let Some((name, from_default)) = chosen {
+            if name == "AWS_IAM" {
+                op["x-amazon-apigateway-auth"] = json!({"type": "AWS_IAM"});
+            } else {
+                let scopes = ev.scopes.clone().unwrap_or_else(|| json!([]));
+                security.push(json!({ name: scopes }));
+            }
+            if is_options && from_default {
+                // The generated OPTIONS method is authorized because of DefaultAuthorizer:
+                // point at it (the fix is AddDefaultAuthorizerToCorsPreflight: false).
+                let (at, res) = src("DefaultAuthorizer");
+                b.sources.retain(|l| {
+                    l.element
+                        != Element::Method {
+                            path: path.clone(),
+                            verb: verb.clone(),
+                        }
+                });
+                b.source(
+                    cx,
+                    Element::Method {
+                        path: path.clone(),
+                        verb: verb.clone(),
+                    },
+                    &at,
+                    &res,
+                );
+            }
+        }
+        let wants_key = match ev.api_key_required {
+            Some(k) => k,
+            None => key_required && (!is_options || key_to_preflight),
+        };
+        if wants_key {
+            add_scheme(
+                &mut b.doc,
+                "api_key",
+                json!({"type": "apiKey", "name": "x-api-key", "in": "header"}),
+            );
+            security.push(json!({"api_key": []}));
+            if is_options && ev.api_key_required.is_none() {
+                let (at, res) = src("ApiKeyRequired");
+                b.sources.retain(|l| {
+                    l.element
+                        != Element::Method {
+                            path: path.clone(),
+                            verb: verb.clone(),
+                        }
+                });
+                b.source(
+                    cx,
+                    Element::Method {
+                        path: path.clone(),
+                        verb: verb.clone(),
+                    },
+                    &at,
+                    &res,
+                );
+            }
+        }
+        let op = &mut b.doc["paths"][&path][&key];
+        if !security.is_empty() {
+            op["security"] = Value::Array(security);
+        }
+    }
+}
+
+/// Every SAM HTTP API, explicit or implicit.
+pub(super) fn http_apis(cx: &Ctx) -> Result<Vec<Built>, TemplateError> {
+    let mut by_api = events(cx, "HttpApi");
+    let globals = cx.globals("HttpApi");
+    let mut ids: Vec<(String, bool)> = cx
+        .of_type("AWS::Serverless::HttpApi")
+        .into_iter()
+        .map(|(id, _)| (id.to_string(), true))
+        .collect();
+    if by_api.contains_key(IMPLICIT_HTTP) && !ids.iter().any(|(i, _)| i == IMPLICIT_HTTP) {
+        ids.push((IMPLICIT_HTTP.to_string(), false));
+    }
+    let mut out = Vec::new();
+    for (id, explicit) in ids {
+        let own = if explicit { cx.props(&id) } else { json!({}) };
+        let props = merged(globals.as_ref(), &own);
+        let events = by_api.remove(&id).unwrap_or_default();
+        out.push(http_api(cx, &id, explicit, &props, events));
+    }
+    for (api, evs) in by_api {
+        if let Some(e) = evs.first() {
+            let at = format!("{}.Properties.ApiId", e.at);
+            return Err(cx.error(
+                &at,
+                &format!("{at}: the event names the API {api}, which is not an AWS::Serverless::HttpApi of the template"),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn http_api(cx: &Ctx, id: &str, explicit: bool, props: &Value, events: Vec<EventMethod>) -> Built {
+    let mut b = Built::new(id, "AWS::Serverless::HttpApi", ApiKind::Http);
+    let api_at = if explicit {
+        cx.at(id)
+    } else {
+        events.first().map(|e| e.at.clone()).unwrap_or_default()
+    };
+    let api_resource = if explicit {
+        id.to_string()
+    } else {
+        events
+            .first()
+            .map(|e| e.function.clone())
+            .unwrap_or_default()
+    };
+    b.source(cx, Element::Api, &api_at, &api_resource);
+    let pat = |k: &str| format!("{}.Properties.{k}", cx.at(id));
+    b.doc = match props.get("DefinitionBody") {
+        Some(body @ Value::Object(_)) => {
+            b.body_at = Some(pat("DefinitionBody"));
+            cx.body_sources(&mut b, body, id);
+            body.clone()
+        }
+        _ => new_doc(
+            ApiKind::Http,
+            props.get("Name").and_then(Value::as_str).unwrap_or(id),
+        ),
+    };
+    let auth = props.get("Auth").cloned().unwrap_or(json!({}));
+    let mut names: Vec<String> = Vec::new();
+    for (name, a) in auth
+        .get("Authorizers")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let scheme = if let Some(jwt) = a.get("JwtConfiguration") {
+            let get = |k: &str| jwt.get(k).or_else(|| jwt.get(capitalized(k))).cloned();
+            json!({"type": "oauth2", "flows": {},
+                "x-amazon-apigateway-authorizer": {"type": "jwt",
+                    "identitySource": a.get("IdentitySource").cloned().unwrap_or(json!("$request.header.Authorization")),
+                    "jwtConfiguration": {"issuer": get("issuer").unwrap_or(Value::Null),
+                                         "audience": get("audience").unwrap_or(json!([]))}}})
+        } else {
+            json!({"type": "apiKey", "name": "Authorization", "in": "header",
+                "x-amazon-apigateway-authorizer": {"type": "request",
+                    "identitySource": "$request.header.Authorization",
+                    "authorizerPayloadFormatVersion": a.get("AuthorizerPayloadFormatVersion").cloned().unwrap_or(json!("2.0"))}})
+        };
+        add_scheme(&mut b.doc, name, scheme);
+        let own = format!("{}.Properties.Auth.Authorizers.{name}", cx.at(id));
+        b.source(cx, Element::Authorizer { name: name.clone() }, &own, id);
+        names.push(name.clone());
+    }
+    let default = auth.get("DefaultAuthorizer").and_then(Value::as_str);
+    for e in &events {
+        let mut op = json!({
+            "responses": {},
+            "x-amazon-apigateway-integration":
+                lambda_integration(&e.function, Some(e.payload_format.as_ref().unwrap_or(&json!("2.0")))),
+        });
+        let chosen = match e.auth.authorizer.as_deref() {
+            Some("NONE") => None,
+            Some(n) => Some(n),
+            None => default,
+        };
+        match chosen {
+            Some("AWS_IAM") => op["x-amazon-apigateway-auth"] = json!({"type": "AWS_IAM"}),
+            Some(n) => {
+                op["security"] = json!([{ n: e.auth.scopes.clone().unwrap_or(json!([])) }]);
+            }
+            None => {}
+        }
+        let doc_path = if e.path == DEFAULT_ROUTE {
+            "/$default".to_string()
+        } else {
+            e.path.clone()
+        };
+        put_operation(&mut b.doc, &doc_path, &e.verb, op);
+        b.source(
+            cx,
+            Element::Method {
+                path: e.path.clone(),
+                verb: e.verb.clone(),
+            },
+            &e.at,
+            &e.function,
+        );
+        b.source(
+            cx,
+            Element::Resource {
+                path: e.path.clone(),
+            },
+            &e.at,
+            &e.function,
+        );
+    }
+    // Methods of the DefinitionBody get the default authorizer too.
+    if let Some(d) = default {
+        let paths: Vec<String> = b
+            .doc
+            .get("paths")
+            .and_then(Value::as_object)
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default();
+        for p in paths {
+            let keys: Vec<String> = b.doc["paths"][&p]
+                .as_object()
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default();
+            for k in keys {
+                if (k == "x-amazon-apigateway-any-method"
+                    || super::HTTP_VERBS.contains(&k.as_str()))
+                    && b.doc["paths"][&p][&k].get("security").is_none()
+                    && !events.iter().any(|e| {
+                        let dp = if e.path == DEFAULT_ROUTE {
+                            "/$default"
+                        } else {
+                            e.path.as_str()
+                        };
+                        dp == p
+                    })
+                {
+                    b.doc["paths"][&p][&k]["security"] = json!([{ d: [] }]);
+                }
+            }
+        }
+    }
+    let cors = props.get("CorsConfiguration");
+    match cors {
+        Some(Value::Bool(true)) => {
+            b.doc["x-amazon-apigateway-cors"] =
+                json!({"allowOrigins": ["*"], "allowHeaders": ["*"], "allowMethods": ["*"]});
+        }
+        Some(c @ Value::Object(_)) => b.doc["x-amazon-apigateway-cors"] = http_cors(c),
+        _ => {}
+    }
+    if cors.is_some_and(|c| c != &Value::Bool(false)) {
+        let own = pat("CorsConfiguration");
+        let (at, res) = if explicit && cx.has(&own) {
+            (own, id.to_string())
+        } else {
+            (
+                "Globals.HttpApi.CorsConfiguration".to_string(),
+                api_resource.clone(),
+            )
+        };
+        b.source(cx, Element::Cors, &at, &res);
+    }
+    let stage = props
+        .get("StageName")
+        .and_then(scalar_text)
+        .unwrap_or_else(|| DEFAULT_STAGE.to_string());
+    b.source(
+        cx,
+        Element::Stage {
+            name: stage.clone(),
+        },
+        &api_at,
+        &api_resource,
+    );
+    b.stages.push(Stage {
+        name: stage,
+        auto_deploy: true,
+        ..Stage::default()
+    });
+    if b.doc.get("paths").is_none() {
+        ensure_path(&mut b.doc, "/");
+    }
+    b
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+        None => String::new(),
+    }
+}
