@@ -208,7 +208,6 @@ pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
         .iter()
         .find(|s| s.status == StepStatus::Fail)
         .map(|s| s.number);
-    let mut steps = steps;
     source::attach(&mut steps, evidence, &plan);
     Diagnosis {
         plan,

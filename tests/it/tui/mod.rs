@@ -23,8 +23,8 @@ use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 
 mod explorer;
-mod fix_formats;
 mod fix;
+mod fix_formats;
 mod form;
 mod har;
 mod header;
