@@ -74,6 +74,7 @@ pub struct Config {
     pub log: LogSettings,
     #[serde(default)]
     pub report: ReportSettings,
+    #[serde(default)]
     pub fix: FixSettings,
     /// TUI settings (key bindings…), read by the TUI.
     #[serde(default)]
