@@ -170,7 +170,7 @@ pub async fn har(args: &HarArgs, config: &Config) -> Result<i32, AppError> {
         let unknown = har
             .entries
             .iter()
-            .filter(|e| !e.is_preflight() && e.page_origin(&har).is_none())
+            .filter(|e| !e.is_preflight() && e.cors_mode() && e.page_origin(&har).is_none())
             .count();
         if args.origin.is_none() && unknown > 0 && format != Format::Json {
             text.push_str(&format!(
