@@ -51,6 +51,16 @@ pub struct LogSettings {
     pub level: Option<String>,
 }
 
+/// `fix` settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixSettings {
+    /// Origins a fix may allow besides the one under diagnosis (exact origins; `*` only
+    /// with `--allow-any-origin`).
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -64,6 +74,8 @@ pub struct Config {
     pub log: LogSettings,
     #[serde(default)]
     pub report: ReportSettings,
+    #[serde(default)]
+    pub fix: FixSettings,
     /// TUI settings (key bindings…), read by the TUI.
     #[serde(default)]
     pub tui: toml::Table,

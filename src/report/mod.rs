@@ -2,6 +2,7 @@
 
 mod markdown;
 mod present;
+pub mod preview;
 mod text;
 pub mod wrap;
 
@@ -15,6 +16,7 @@ use crate::redact::{self, MaskedExchange, Scrubber};
 pub use crate::diagnose::words::{answer, exchange_summary};
 pub use markdown::render as markdown;
 pub use present::{failed_at_words, VerdictLine};
+pub use preview::{NeededHeader, Preview, PreviewChange, PreviewResult};
 pub use text::render as text;
 
 pub use crate::diagnose::remedy::snippets::Flavour;
@@ -85,6 +87,10 @@ pub struct Report {
     /// (additive).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_identity: Option<String>,
+    /// `check --preview` and the TUI's `p`: the diagnosis after every proposed change
+    /// (additive; absent unless asked for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview: Option<Box<Preview>>,
     /// The flavour the text and Markdown reports show each fix in (`--fix-format`, the
     /// config's `report.fix_format`); JSON carries every flavour under `snippets`.
     #[serde(skip)]
@@ -155,6 +161,7 @@ impl Report {
                 .collect(),
             aws_calls: 0,
             aws_identity: None,
+            preview: None,
             fix_format: Flavour::Cli,
         };
         match &evidence.browser {
