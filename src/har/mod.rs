@@ -331,7 +331,7 @@ impl Har {
             .map(|i| &self.entries[i])
     }
 
-    /// The preflight the browser sent for `actual` (see [`pair_preflights`]).
+    /// The preflight the browser sent for `actual` (see `pair_preflights`).
     pub fn preflight_for(&self, actual: &Entry) -> Option<&Entry> {
         let n = *self.preflights.get(&actual.number)?;
         self.entry(n)

@@ -7,10 +7,10 @@
 //! application/json` and a body for POST/PUT/PATCH; the identity headers of its authorizer,
 //! an IAM signature or an API key when the method needs them; `credentials: 'include'` when
 //! the API allows credentials), API Gateway's answers are predicted from the configuration
-//! ([`gateway::behavior::predict`], as `check --openapi` does offline) and the seven steps
+//! ([`crate::gateway::behavior::predict`], as `check --openapi` does offline) and the seven steps
 //! are run ([`diagnose::diagnose`]). The configuration findings of each run are collected per
 //! route; API-wide ones (a gateway response without CORS headers) are reported once per API.
-//! A few facts only a whole API shows are checked directly ([`whole`]): changes the stage
+//! A few facts only a whole API shows are checked directly (`whole`): changes the stage
 //! does not serve, a Terraform deployment without `triggers`, origins `null` or wildcards
 //! with credentials.
 //!

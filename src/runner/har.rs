@@ -36,7 +36,7 @@ pub fn read_file(path: &Path) -> Result<Har, String> {
 }
 
 /// Every secret value in the file: cookies, secret headers (`Set-Cookie` included), secret URL
-/// parameters and body fields; at most [`MAX_SECRETS`] distinct ones (masking by structure
+/// parameters and body fields; at most `MAX_SECRETS` distinct ones (masking by structure
 /// still covers the rest where they are shown).
 pub fn secrets(har: &Har) -> Secrets {
     let mut all = Secrets::new();
@@ -77,7 +77,7 @@ fn entry_secrets(s: &mut Secrets, e: &har::Entry) {
 }
 
 /// The list as it is shown: each row's strings masked with its entry's secrets and its
-/// preflight's (by value), the process's (see [`LIST_PROCESS_SECRETS`]), and by structure
+/// preflight's (by value), the process's (see `LIST_PROCESS_SECRETS`), and by structure
 /// (secret URL parameters, token-like text); controls escaped. Made once, so that printing
 /// or drawing the list masks nothing again.
 pub fn shown_list(har: &Har, list: Vec<Listed>, file: &Secrets) -> Vec<Listed> {

@@ -6,7 +6,7 @@
 //!    written (a header already declared is not declared again; two findings asking for the
 //!    same header make one call), each call with the calls that restore what it changes. A
 //!    refusal or a read that fails stops here: nothing was written.
-//! 2. [`apply`] saves the undo file ([`undo`]), then makes the calls in order, recording each
+//! 2. [`apply`] saves the undo file ([`mod@undo`]), then makes the calls in order, recording each
 //!    one's state in the file before and after it is sent; the first error stops the apply
 //!    (the calls made are reported, and the undo file restores them).
 //! 3. [`undo`](fn@undo) replays an undo file's restores.

@@ -1,13 +1,13 @@
 //! Remediation as data: each remedy decides a [`ChangeSet`] (`gateway::change`), the typed
 //! control-plane changes that fix the finding, and everything shown or done is rendered from
-//! it — one source (issue 14): the AWS CLI commands ([`cli`], the only place AWS CLI text is
+//! it — one source (issue 14): the AWS CLI commands (`cli`, the only place AWS CLI text is
 //! written), the infrastructure-as-code snippets, the preview (`gateway::change::apply`) and
 //! the apply. Changes never weaken security: authorization is only ever removed from OPTIONS,
 //! and `*` is never combined with credentials.
 //!
 //! Every printed command runs as printed in bash (tests/aws/aws_cli_fixes/ runs each one through
 //! the real `aws` CLI against moto, then diagnoses again); quoting, lookups of unknown ids and
-//! `--region` are the renderer's ([`cli`]). The decisions are taken here, while the changes are
+//! `--region` are the renderer's (`cli`). The decisions are taken here, while the changes are
 //! built:
 //! - Only what is broken is changed. A header that already allows the request keeps its
 //!   value; one that lacks something is widened (the existing list plus what is missing),

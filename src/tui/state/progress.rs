@@ -61,7 +61,7 @@ pub struct Diagnosis {
     /// `default`), read once when the run starts.
     pub aws_profile: String,
     /// The HAR entry's recorded exchanges, when this diagnosis started from a HAR file: a
-    /// rerun then sends only the safe requests (see [`AppState::rerun`]).
+    /// rerun then sends only the safe requests (see `AppState::rerun`).
     pub recording: Option<crate::runner::har::Recording>,
 }
 
