@@ -35,6 +35,15 @@ pub struct ProbeSettings {
     pub mode: Option<String>,
 }
 
+/// How reports show things.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSettings {
+    /// The flavour fixes are shown in: `cli` (the default), `cloudformation`, `sam`, `cdk` or
+    /// `terraform` (`--fix-format` overrides it; the TUI starts with it).
+    pub fix_format: Option<String>,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogSettings {
@@ -63,6 +72,8 @@ pub struct Config {
     pub probe: ProbeSettings,
     #[serde(default)]
     pub log: LogSettings,
+    #[serde(default)]
+    pub report: ReportSettings,
     #[serde(default)]
     pub fix: FixSettings,
     /// TUI settings (key bindings…), read by the TUI.

@@ -124,6 +124,7 @@ mod tests {
                 "check",
                 "demo",
                 "serve",
+                "lint",
                 "completions",
                 "origin",
             ] {

@@ -38,6 +38,10 @@ pub enum Action {
     Tree,
     Learn,
     Copy,
+    /// The diagnosis after the proposed fix, beside the one before (issue 14).
+    Preview,
+    /// Show the fixes in the next flavour (AWS CLI, CloudFormation, SAM, CDK, Terraform).
+    FixFormat,
     /// Apply the diagnosis's fixes (a confirmation modal first).
     Apply,
     CopyCurl,
@@ -83,6 +87,8 @@ impl Action {
             Action::Tree => "tree",
             Action::Learn => "learn",
             Action::Copy => "copy",
+            Action::Preview => "preview",
+            Action::FixFormat => "fix-format",
             Action::Apply => "apply",
             Action::CopyCurl => "copy-curl",
             Action::WriteCopy => "write-copy",
@@ -254,6 +260,8 @@ fn defaults() -> Vec<Binding> {
             true,
         ),
         b(Action::Copy, vec![c('y')], "copy fix", DIAG, true),
+        b(Action::Preview, vec![c('p')], "preview fix", DIAG, false),
+        b(Action::FixFormat, vec![c('f')], "fix form", DIAG, false),
         b(Action::Apply, vec![c('a')], "apply fix", DIAG, false),
         b(Action::CopyCurl, vec![c('c')], "copy curl", DIAG, true),
         b(Action::WriteCopy, vec![c('w')], "copy to file", DIAG, false),

@@ -357,6 +357,36 @@ impl Jobs {
                     }
                 }));
             }
+            Effect::LoadHar { path, shown } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = runner::har::HeldHar::load(&path, crate::cors::Mode::ChromeToday);
+                    let _ = tx.send(Msg::HarLoaded {
+                        path: shown,
+                        result,
+                    });
+                });
+            }
+            Effect::StartRecorded {
+                seq,
+                plan,
+                recording,
+                send,
+            } => {
+                plan.remember_secrets();
+                tracing::info!(
+                    seq,
+                    entry = recording.entry(),
+                    ?send,
+                    "HAR diagnosis started"
+                );
+                let find = self.source.clone();
+                self.spawn_run(seq, move |events| async move {
+                    let source = |raw: &Plan| find(raw).map_err(RunError::Source);
+                    runner::har::run_sealed_recorded(&plan, source, &recording, &send, Some(events))
+                        .await
+                });
+            }
             Effect::Copy { text, what } => self.copy(text, what),
             Effect::WriteCopy => {
                 let Some((text, what)) = self.last_copy.clone() else {

@@ -17,19 +17,36 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
     let rows = s.keymap.help(context);
     let extra = usize::from(context == Context::Form);
     let h = u16::try_from(rows.len() + 3 + extra).unwrap_or(u16::MAX);
-    // Taller than the terminal: the keys in two columns, so that none is cut off (with the
-    // action names, which the config rebinds, when the terminal is 80 columns wide).
+    // Taller than the terminal: the keys in two columns (without the action names), so that
+    // none is cut off.
     let two_columns = h > f.area().height;
-    let named = two_columns && f.area().width >= 80;
     let h = if two_columns {
         u16::try_from(rows.len().div_ceil(2) + 3 + extra).unwrap_or(u16::MAX)
     } else {
         h
     };
-    let width = match (two_columns, named) {
-        (true, true) => 78,
+    let key_w = rows
+        .iter()
+        .map(|(k, _, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
+    let hint_w = rows
+        .iter()
+        .map(|(_, h, _)| h.chars().count())
+        .max()
+        .unwrap_or(0);
+    let action_w = rows
+        .iter()
+        .map(|(_, _, a)| a.chars().count())
+        .max()
+        .unwrap_or(0);
+    // Two columns keep the action names (what to rebind) when the terminal is wide enough.
+    let named_w = 2 * (key_w + hint_w + action_w + 4) + 2;
+    let names = two_columns && usize::from(f.area().width) >= named_w;
+    let width = match (two_columns, names) {
+        (true, true) => u16::try_from(named_w).unwrap_or(u16::MAX),
         (true, false) => 64,
-        _ => 60,
+        (false, _) => 60,
     };
     let area = layout::centered(f.area(), width, h);
     f.render_widget(Clear, area);
@@ -42,19 +59,14 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
         Context::Explorer => "Keys: API explorer",
     };
     let inner = framed(f, area, title, true, theme);
-    let key_w = rows
-        .iter()
-        .map(|(k, _, _)| k.chars().count())
-        .max()
-        .unwrap_or(0);
     let mut lines: Vec<Line> = if two_columns {
         let half = rows.len().div_ceil(2);
         let cell = |(keys, hint, action): &(String, &str, &str)| {
-            if named {
+            if names {
                 vec![
                     Span::styled(format!(" {keys:<key_w$} "), theme.key()),
-                    Span::raw(format!("{hint:<13}")),
-                    Span::styled(format!("{action:<12}"), theme.dim()),
+                    Span::raw(format!("{hint:<hint_w$} ")),
+                    Span::styled(format!("{action:<action_w$} "), theme.dim()),
                 ]
             } else {
                 vec![

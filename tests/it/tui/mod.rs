@@ -24,7 +24,9 @@ use ratatui::Terminal;
 
 mod explorer;
 mod fix;
+mod fix_formats;
 mod form;
+mod har;
 mod header;
 mod layout;
 mod main_view;
@@ -112,7 +114,19 @@ impl Ui {
         let mut queue: std::collections::VecDeque<Effect> = effects.into();
         while let Some(e) = queue.pop_front() {
             match e {
-                Effect::StartRun { seq, .. } | Effect::RerunExchanges { seq, .. } => {
+                Effect::LoadHar { .. } => {
+                    self.jobs.apply(e);
+                    while let Some(msg) = self.rx.recv().await {
+                        let end = matches!(&msg, Msg::HarLoaded { .. });
+                        queue.extend(self.state.update(msg));
+                        if end {
+                            break;
+                        }
+                    }
+                }
+                Effect::StartRun { seq, .. }
+                | Effect::RerunExchanges { seq, .. }
+                | Effect::StartRecorded { seq, .. } => {
                     self.jobs.apply(e);
                     while let Some(msg) = self.rx.recv().await {
                         let end = matches!(
