@@ -241,6 +241,7 @@ async fn dispatch(mut cli: Cli) -> Result<i32, AppError> {
                 target: cli.target,
                 format: FormatArg::Text,
                 no_color: false,
+                preview: false,
                 from_curl: None,
                 from_fetch: None,
             };
@@ -415,7 +416,8 @@ async fn demo(args: &DemoArgs) -> Result<i32, AppError> {
     let name = args.scenario.as_deref().unwrap_or(DEFAULT_DEMO);
     let scenario = load_scenario(name)?;
     let server = start_simulator(&scenario, 0, 0).await?;
-    let plan = scenario_plan(&scenario, &server.base_url())?;
+    let mut plan = scenario_plan(&scenario, &server.base_url())?;
+    plan.preview = args.preview;
     let report = runner::run(&plan, config_source(&plan)?, None)
         .await
         .map_err(AppError::from);
@@ -484,7 +486,8 @@ static STOPPED_BY: AtomicI32 = AtomicI32::new(0);
 pub const DEFAULT_DEMO: &str = "options-cognito-authorizer";
 
 async fn check(args: &CheckArgs, config: &Config) -> Result<i32, AppError> {
-    let plan = args.target.args().resolve(config)?;
+    let mut plan = args.target.args().resolve(config)?;
+    plan.preview = args.preview;
     if plan.browser {
         tokio::spawn(stop_on_signal());
     }

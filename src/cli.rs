@@ -195,6 +195,10 @@ pub struct CheckArgs {
     /// No colors in text output (also: NO_COLOR=1).
     #[arg(long)]
     pub no_color: bool,
+    /// Also show the diagnosis after the proposed fix: every change applied to a copy of the
+    /// configuration, the request replayed through the behaviour model (nothing is changed).
+    #[arg(long)]
+    pub preview: bool,
     /// A request copied with DevTools' "Copy as cURL" (bash or cmd); - reads it from standard
     /// input. Flags given beside it win.
     #[arg(long, value_name = "'curl …'", conflicts_with = "from_fetch")]
@@ -304,6 +308,9 @@ pub struct DemoArgs {
     pub format: Option<FormatArg>,
     #[arg(long)]
     pub no_color: bool,
+    /// With --format: also show the diagnosis after the proposed fix (see `check --preview`).
+    #[arg(long)]
+    pub preview: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -150,6 +150,9 @@ pub struct Plan {
     pub path: Option<String>,
     pub aws: AwsArgs,
     pub browser: bool,
+    /// Also compute the preview: the diagnosis after every proposed change (`check
+    /// --preview`; a front end's sealed plan always, for the TUI's `p`).
+    pub preview: bool,
     /// An in-memory scenario whose API is the configuration (the demo).
     pub scenario: Option<Box<crate::gateway::scenario::Scenario>>,
 }
@@ -505,6 +508,7 @@ impl TargetArgs {
                 endpoint_url,
             },
             browser: self.browser,
+            preview: false,
             scenario: None,
         })
     }

@@ -100,6 +100,7 @@ pub fn render(r: &Report) -> String {
             }
         }
     }
+    out.push_str(&super::preview::markdown(r));
     let _ = writeln!(out, "\n<details><summary>Exchanges</summary>\n");
     for x in &r.exchanges {
         let _ = writeln!(

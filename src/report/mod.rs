@@ -2,6 +2,7 @@
 
 mod markdown;
 mod present;
+pub mod preview;
 mod text;
 pub mod wrap;
 
@@ -15,6 +16,7 @@ use crate::redact::{self, MaskedExchange, Scrubber};
 pub use crate::diagnose::words::{answer, exchange_summary};
 pub use markdown::render as markdown;
 pub use present::{failed_at_words, VerdictLine};
+pub use preview::{NeededHeader, Preview, PreviewChange, PreviewResult};
 pub use text::render as text;
 
 pub const SCHEMA: &str = "cors-doctor/report/v1";
@@ -83,6 +85,10 @@ pub struct Report {
     /// (additive).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_identity: Option<String>,
+    /// `check --preview` and the TUI's `p`: the diagnosis after every proposed change
+    /// (additive; absent unless asked for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview: Option<Box<Preview>>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -149,6 +155,7 @@ impl Report {
                 .collect(),
             aws_calls: 0,
             aws_identity: None,
+            preview: None,
         };
         match &evidence.browser {
             Some(BrowserEvidence::Observed(o)) => {

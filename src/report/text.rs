@@ -156,6 +156,7 @@ pub fn render(r: &Report, color: bool) -> String {
         None => "No step explains the failure; see the browser verdict above.".to_string(),
     };
     let _ = writeln!(out, "{}", st.bold(&verdict_line));
+    out.push_str(&super::preview::text(r, &|code, s| st.paint(code, s)));
     out
 }
 

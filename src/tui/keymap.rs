@@ -40,6 +40,8 @@ pub enum Action {
     Copy,
     /// Apply the diagnosis's fixes (a confirmation modal first).
     Apply,
+    /// The diagnosis after the proposed fix, beside the one before (issue 14).
+    Preview,
     CopyCurl,
     /// Write the last copied text to a file (where the clipboard cannot be reached).
     WriteCopy,
@@ -84,6 +86,7 @@ impl Action {
             Action::Learn => "learn",
             Action::Copy => "copy",
             Action::Apply => "apply",
+            Action::Preview => "preview",
             Action::CopyCurl => "copy-curl",
             Action::WriteCopy => "write-copy",
             Action::Filter => "filter",
@@ -255,6 +258,7 @@ fn defaults() -> Vec<Binding> {
         ),
         b(Action::Copy, vec![c('y')], "copy fix", DIAG, true),
         b(Action::Apply, vec![c('a')], "apply fix", DIAG, false),
+        b(Action::Preview, vec![c('p')], "preview fix", DIAG, false),
         b(Action::CopyCurl, vec![c('c')], "copy curl", DIAG, true),
         b(Action::WriteCopy, vec![c('w')], "copy to file", DIAG, false),
         b(Action::Filter, vec![c('/')], "filter", &[Explorer], true),

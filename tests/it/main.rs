@@ -25,6 +25,7 @@ mod hostile;
 mod http_attribution;
 mod lint;
 mod paste;
+mod preview;
 mod rerun;
 mod scenarios;
 mod secrets;

@@ -89,7 +89,7 @@ fn codes(r: &Report, severity: Severity) -> Vec<String> {
 /// say what they are about: `options-not-deployed` (a stack deploys its methods with it) and
 /// `lambda-proxy-no-allow-origin` (what the function returns; its fixture is one of the traps
 /// below, where the template's diagnosis names the assumption).
-const MIRRORS: &[(&str, &str)] = &[
+pub(crate) const MIRRORS: &[(&str, &str)] = &[
     (
         "sam-options-cognito-authorizer.yaml",
         "options-cognito-authorizer",

@@ -87,12 +87,29 @@ impl AppState {
             Action::Chromium => return Some(self.rerun("retesting in Chromium…".into(), true)),
             Action::Copy => return Some(self.copy_remediation()),
             Action::Apply => return Some(self.open_fix()),
+            Action::Preview => self.open_preview(),
             Action::WriteCopy => return Some(vec![Effect::WriteCopy]),
             Action::Tree => self.go(Screen::Explorer),
             Action::EditTarget => self.edit_target(),
             _ => return None,
         }
         Some(Vec::new())
+    }
+
+    /// `p`: the preview overlay, once the diagnosis has a report (it carries the preview).
+    pub(super) fn open_preview(&mut self) {
+        let ready = self
+            .diag
+            .as_ref()
+            .and_then(|d| d.report.as_ref())
+            .is_some_and(|r| r.preview.is_some());
+        if ready {
+            self.preview = Some(0);
+        } else {
+            self.status = Some(Status::info(
+                "the preview is ready when the diagnosis has finished",
+            ));
+        }
     }
 
     /// `o`: the target form, filled with this diagnosis's target. When the form is what

@@ -194,6 +194,8 @@ pub struct AppState {
     /// "Quit cors-doctor?" is asked (Esc at the root).
     pub quit_prompt: bool,
     pub help: bool,
+    /// The preview overlay (`p`) is open, scrolled this many lines.
+    pub preview: Option<u16>,
     pub form: FormState,
     /// The flags that the form does not show (timeouts, --openapi…), kept for submits.
     pub base_args: TargetArgs,
@@ -225,6 +227,7 @@ impl AppState {
             back: Vec::new(),
             quit_prompt: false,
             help: false,
+            preview: None,
             form,
             base_args,
             config,
@@ -268,6 +271,7 @@ impl AppState {
         }
         self.screen = to;
         self.help = false;
+        self.preview = None;
     }
 
     /// Esc: back exactly one level; at the root, asks whether to quit.
@@ -386,6 +390,20 @@ impl AppState {
         }
         if self.fix.is_some() {
             return self.fix_key(key);
+        }
+        if let Some(scroll) = self.preview {
+            // The preview scrolls; Esc (or any other key) closes it, changing nothing.
+            let max = crate::tui::view::preview_max_scroll(self);
+            self.preview = match self.keymap.action(self.context(), &key) {
+                Some(Action::Down) => Some(scroll.saturating_add(1).min(max)),
+                Some(Action::Up) => Some(scroll.saturating_sub(1)),
+                Some(Action::PageDown) => Some(scroll.saturating_add(10).min(max)),
+                Some(Action::PageUp) => Some(scroll.saturating_sub(10)),
+                Some(Action::Top) => Some(0),
+                Some(Action::Bottom) => Some(max),
+                _ => None,
+            };
+            return Vec::new();
         }
         if self.quit_prompt {
             // Enter, y or the quit key quit; Esc, n or the back key stay.
