@@ -648,4 +648,176 @@ async fn http_authorized_options_route_opened_and_restored_exactly() {
     let undone = write::undo(&c, &path, &mut file, |_| {}).await;
     assert!(undone.failed.is_none(), "{:?}", undone.failed);
     assert_eq!(http_snapshot(&ep, &id).await, before);
+
+/// `cors-doctor fix` for a scenario loaded into moto, with `extra` flags: (exit code, stdout,
+/// stderr).
+async fn fix_bin(
+    ep: &str,
+    api_id: &str,
+    stage: &str,
+    req: &Request,
+    extra: &[&str],
+    state: &std::path::Path,
+) -> (Option<i32>, String, String) {
+    let mut args: Vec<String> = vec![
+        "fix".into(),
+        "--api-id".into(),
+        api_id.into(),
+        "--stage".into(),
+        stage.into(),
+        "--path".into(),
+        req.path.clone(),
+        "-X".into(),
+        req.method.clone(),
+        "--origin".into(),
+        req.origin.clone(),
+        "--credentials".into(),
+        req.credentials.clone(),
+        "--region".into(),
+        REGION.into(),
+        "--endpoint-url".into(),
+        ep.into(),
+        "--wait".into(),
+        "5".into(),
+    ];
+    for h in &req.headers {
+        args.push("-H".into());
+        args.push(h.clone());
+    }
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let state = state.display().to_string();
+    let out = aws::run_bin(&refs, &[("XDG_STATE_HOME", state.as_str())]).await;
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+/// The codes of the findings whose remediation carries a change set.
+fn changeable(report: &Value) -> Vec<String> {
+    report["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|s| s["findings"].as_array().into_iter().flatten())
+        .filter(|f| f["remediation"]["change_set"].is_object())
+        .filter_map(|f| f["code"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn snapshot_of<'a>(
+    ep: &'a str,
+    s: &'a Scenario,
+    id: &'a str,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Value> + 'a>> {
+    Box::pin(async move {
+        match s.api.kind {
+            ApiKind::Rest => rest_snapshot(ep, id, &s.spec.stage).await,
+            ApiKind::Http => http_snapshot(ep, id).await,
+        }
+    })
+}
+
+/// Every scenario in assets/scenarios that moto can hold: `fix` (dry run) changes nothing and
+/// names the calls; `fix --yes` applies them, and the diagnosis read back from moto passes
+/// (the browser's verdict is allowed); `fix --undo FILE --yes` restores the configuration
+/// exactly (read back and compared).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_scenario_fixed_by_fix_yes_and_restored_by_undo() {
+    let Some(ep) = endpoint() else { return };
+    aws::seal_env();
+    let scenarios = Scenario::all().expect("scenarios load");
+    let state = std::env::temp_dir().join(format!("cors-doctor-fix-{}", std::process::id()));
+    let mut problems = Vec::new();
+    let mut fixed = Vec::new();
+    for s in &scenarios {
+        let id = load(&ep, s).await;
+        let stage = s.spec.stage.clone();
+        let req = Request::of(s);
+        let before_report = check(&ep, &id, &stage, &req).await;
+        let fixable = changeable(&before_report);
+        let before = snapshot_of(&ep, s, &id).await;
+        let (code, out, err) = fix_bin(&ep, &id, &stage, &req, &[], &state).await;
+        if fixable.is_empty() {
+            if before_report["browser"]["outcome"] != "allowed" {
+                problems.push(format!(
+                    "{}: blocked, and no finding proposes a change",
+                    s.name
+                ));
+            } else if code != Some(0) || !out.contains("Nothing to fix") {
+                problems.push(format!(
+                    "{}: healthy, but fix says ({code:?}):\n{out}{err}",
+                    s.name
+                ));
+            }
+            continue;
+        }
+        if code != Some(0)
+            || !out.contains("Dry run")
+            || !out.contains("Before → after (predicted)")
+            || !out.contains("IAM permissions needed")
+        {
+            problems.push(format!("{}: dry run ({code:?}):\n{out}{err}", s.name));
+            continue;
+        }
+        assert_eq!(
+            snapshot_of(&ep, s, &id).await,
+            before,
+            "{}: the dry run wrote",
+            s.name
+        );
+        let (code, out, err) = fix_bin(&ep, &id, &stage, &req, &["--yes"], &state).await;
+        let after = check(&ep, &id, &stage, &req).await;
+        let left: Vec<String> = problem_codes(&after)
+            .into_iter()
+            .filter(|c| fixable.contains(c))
+            .collect();
+        if code != Some(0) || after["browser"]["outcome"] != "allowed" || !left.is_empty() {
+            problems.push(format!(
+                "{}: fix --yes ({code:?}) leaves {} / {left:?}:\n{out}{err}",
+                s.name, after["browser"]["outcome"],
+            ));
+        }
+        let Some(file) = out.lines().find_map(|l| {
+            l.split_once("Undo file: ")
+                .map(|(_, f)| f.trim().to_string())
+        }) else {
+            problems.push(format!("{}: no undo file named:\n{out}{err}", s.name));
+            continue;
+        };
+        assert!(file.starts_with(&state.display().to_string()), "{file}");
+        let undo = [
+            "fix",
+            "--undo",
+            file.as_str(),
+            "--endpoint-url",
+            ep.as_str(),
+            "--yes",
+        ];
+        let o = aws::run_bin(&undo, &[]).await;
+        if o.status.code() != Some(0) {
+            problems.push(format!(
+                "{}: undo failed: {}{}",
+                s.name,
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            ));
+            continue;
+        }
+        let restored = snapshot_of(&ep, s, &id).await;
+        if restored != before {
+            problems.push(format!(
+                "{}: the undo does not restore the configuration:\nbefore {before:#}\nafter  {restored:#}",
+                s.name
+            ));
+            continue;
+        }
+        fixed.push(s.name.clone());
+    }
+    let _ = std::fs::remove_dir_all(&state);
+    eprintln!("fixed and restored: {fixed:?}");
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+    assert!(fixed.len() >= 12, "only {fixed:?}");
 }
