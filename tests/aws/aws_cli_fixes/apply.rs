@@ -821,3 +821,146 @@ async fn every_scenario_fixed_by_fix_yes_and_restored_by_undo() {
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
     assert!(fixed.len() >= 12, "only {fixed:?}");
 }
+
+/// The TUI's `a` against moto: the modal lists the calls; Esc before confirming changes
+/// nothing; `a` then Enter applies them, each call is reported as it runs, and the
+/// verification ends allowed; the configuration read back passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tui_applies_through_its_modal_and_esc_changes_nothing() {
+    use cors_doctor::tui::{self, Effect, FixEvent, FixPhase, Msg, StartMode};
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let Some(ep) = endpoint() else { return };
+    aws::seal_env();
+    let state_dir =
+        std::env::temp_dir().join(format!("cors-doctor-tui-fix-{}", std::process::id()));
+    // The undo file goes under XDG_STATE_HOME: this test binary's environment is sealed and
+    // this is the only test that applies through the default undo directory.
+    std::env::set_var("XDG_STATE_HOME", &state_dir);
+    let s = scenario("options-cognito-authorizer");
+    let id = load(&ep, &s).await;
+    let stage = s.spec.stage.clone();
+    let req = Request::of(&s);
+    let before = rest_snapshot(&ep, &id, &stage).await;
+    let args = cors_doctor::plan::TargetArgs {
+        origin: Some(req.origin.clone()),
+        method: Some(req.method.clone()),
+        headers: req.headers.clone(),
+        credentials: Some(req.credentials.clone()),
+        api_id: Some(id.clone()),
+        stage: Some(stage.clone()),
+        path: Some(req.path.clone()),
+        region: Some(REGION.into()),
+        endpoint_url: Some(ep.clone()),
+        ..Default::default()
+    };
+    let plan = args
+        .resolve(&cors_doctor::config::Config::default())
+        .expect("plan");
+    let opts = tui::Options {
+        config: cors_doctor::config::Config::default(),
+        args,
+        start: StartMode::Diagnose(Box::new(plan)),
+        source: std::sync::Arc::new(|p: &cors_doctor::plan::Plan| {
+            cors_doctor::app::config_source(p).map_err(|e| e.0)
+        }),
+        catalog: std::sync::Arc::new(tui::NoScenarios),
+        last_path: None,
+        color: false,
+    };
+    let (mut state, effects) = tui::initial_state(&opts);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut jobs = tui::Jobs::new(tx, opts.source.clone(), opts.catalog.clone(), None);
+    // Runs effects until the ones that answer have answered.
+    async fn drive(
+        state: &mut tui::AppState,
+        jobs: &mut tui::Jobs,
+        rx: &mut tokio::sync::mpsc::UnboundedReceiver<Msg>,
+        effects: Vec<Effect>,
+    ) {
+        let mut queue: std::collections::VecDeque<Effect> = effects.into();
+        while let Some(e) = queue.pop_front() {
+            let waits = matches!(
+                e,
+                Effect::StartRun { .. } | Effect::PrepareFix { .. } | Effect::ApplyFix { .. }
+            );
+            jobs.apply(e);
+            if !waits {
+                continue;
+            }
+            while let Some(msg) =
+                tokio::time::timeout(std::time::Duration::from_secs(120), rx.recv())
+                    .await
+                    .expect("an answer in time")
+            {
+                let end = matches!(
+                    &msg,
+                    Msg::Run {
+                        event: cors_doctor::runner::RunEvent::Finished(_),
+                        ..
+                    } | Msg::RunFailed { .. }
+                        | Msg::Fix {
+                            event: FixEvent::Prepared(_)
+                                | FixEvent::Finished { .. }
+                                | FixEvent::Stopped { .. },
+                            ..
+                        }
+                );
+                queue.extend(state.update(msg));
+                if end {
+                    break;
+                }
+            }
+        }
+    }
+    drive(&mut state, &mut jobs, &mut rx, effects).await;
+    let key = |c| Msg::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    let e = state.update(key(KeyCode::Char('a')));
+    drive(&mut state, &mut jobs, &mut rx, e).await;
+    let modal = state.fix.clone().expect("the modal opens");
+    assert_eq!(modal.phase, FixPhase::Confirm, "{:?}", modal.phase);
+    assert!(
+        modal
+            .preview
+            .calls
+            .iter()
+            .any(|c| c.contains("update-method")),
+        "{:?}",
+        modal.preview.calls
+    );
+    let e = state.update(key(KeyCode::Esc));
+    drive(&mut state, &mut jobs, &mut rx, e).await;
+    assert!(state.fix.is_none());
+    assert_eq!(
+        rest_snapshot(&ep, &id, &stage).await,
+        before,
+        "Esc changed something"
+    );
+    let e = state.update(key(KeyCode::Char('a')));
+    drive(&mut state, &mut jobs, &mut rx, e).await;
+    let e = state.update(key(KeyCode::Enter));
+    assert!(matches!(e.as_slice(), [Effect::ApplyFix { .. }]), "{e:?}");
+    drive(&mut state, &mut jobs, &mut rx, e).await;
+    let modal = state
+        .fix
+        .clone()
+        .expect("the modal stays open with the result");
+    assert!(
+        matches!(&modal.phase, FixPhase::Finished { ok: true, .. }),
+        "{:?}",
+        modal.phase
+    );
+    assert!(modal
+        .calls
+        .iter()
+        .all(|c| *c == cors_doctor::tui::CallState::Done));
+    let undo = modal.undo.clone().expect("the undo command");
+    assert!(undo.contains(&state_dir.display().to_string()), "{undo}");
+    let after = check(&ep, &id, &stage, &req).await;
+    assert_eq!(
+        after["browser"]["outcome"],
+        "allowed",
+        "{:?}",
+        codes(&after)
+    );
+    let _ = std::fs::remove_dir_all(&state_dir);
+}
