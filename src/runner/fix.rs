@@ -99,6 +99,10 @@ pub async fn clients(options: SdkOptions) -> Result<Clients, FixError> {
 /// Diagnoses `plan` through the SDK as `check` does (one deadline: `plan.timeout`).
 pub async fn diagnose(plan: &Plan) -> Result<Diagnosed, FixError> {
     let options = sdk_options(plan)?;
+    // The preview says which changes fix the request (and proves them): always asked.
+    let mut plan = plan.clone();
+    plan.preview = true;
+    let plan = &plan;
     let source: Arc<dyn ConfigSource> = Arc::new(SdkSource::new(options.clone()));
     let deadline = Instant::now() + plan.timeout;
     let (report, _) = super::run_until(plan, Some(source), None, deadline).await?;

@@ -648,6 +648,7 @@ async fn http_authorized_options_route_opened_and_restored_exactly() {
     let undone = write::undo(&c, &path, &mut file, |_| {}).await;
     assert!(undone.failed.is_none(), "{:?}", undone.failed);
     assert_eq!(http_snapshot(&ep, &id).await, before);
+}
 
 /// `cors-doctor fix` for a scenario loaded into moto, with `extra` flags: (exit code, stdout,
 /// stderr).
