@@ -226,6 +226,11 @@ impl FixJobs {
     /// The modal closed: a preparation still running is stopped, the prepared fix dropped.
     /// (An apply is never cancelled: the modal stays open while it runs.)
     pub fn cancel(&mut self, seq: u64) {
+        // Only a preparation can still be running here (the modal does not close while calls
+        // run): stop its reads.
+        if let Some(job) = self.job.take() {
+            job.abort();
+        }
         if let Ok(mut slot) = self.ready.lock() {
             if slot.as_ref().is_some_and(|(s, _)| *s <= seq) {
                 *slot = None;

@@ -153,6 +153,13 @@ impl AppState {
                 m.calls = vec![CallState::Pending; m.preview.calls.len()];
                 vec![Effect::ApplyFix { seq: m.seq }]
             }
+            // Still reading: Esc stops it; nothing was written.
+            FixPhase::Preparing if back => {
+                let seq = m.seq;
+                self.fix = None;
+                self.status = Some(Status::info("nothing was changed"));
+                vec![Effect::CancelFix { seq }]
+            }
             _ if m.working() => {
                 if back {
                     self.status = Some(Status::error(

@@ -211,3 +211,24 @@ async fn a_without_a_change_to_apply_says_so() {
         }
     }
 }
+
+#[tokio::test]
+async fn esc_while_preparing_stops_and_changes_nothing() {
+    let (mut ui, _server) = with_modal(80, 24).await;
+    ui.state.fix.as_mut().unwrap().phase = FixPhase::Preparing;
+    use ratatui::crossterm::event::KeyCode;
+    let effects = ui
+        .state
+        .update(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+    assert!(
+        matches!(effects.as_slice(), [Effect::CancelFix { seq: 900 }]),
+        "{effects:?}"
+    );
+    assert!(ui.state.fix.is_none());
+    // A late answer for the closed modal is ignored.
+    ui.state.update(Msg::Fix {
+        seq: 900,
+        event: FixEvent::Prepared(Ok(preview())),
+    });
+    assert!(ui.state.fix.is_none());
+}
