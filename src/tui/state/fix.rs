@@ -25,6 +25,8 @@ pub struct FixPreview {
     pub permissions: Vec<String>,
     /// CloudFormation/Terraform manages the API (only shown; the TUI never forces).
     pub warning: Option<String>,
+    /// The preview: the steps and the verdict before → after, predicted.
+    pub preview: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -50,6 +50,11 @@ fn preview() -> FixPreview {
             "apigateway:PUT on arn:aws:apigateway:us-east-1::/restapis/a1b2c3d4e5/resources/r00t01/methods/OPTIONS".into(),
         ],
         warning: None,
+        preview: vec![
+            "Preview: the fix works: the browser would allow the request".into(),
+            "Before: BLOCKED at the preflight".into(),
+            "After:  allowed".into(),
+        ],
     }
 }
 
