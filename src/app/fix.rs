@@ -68,6 +68,13 @@ pub async fn fix(args: &FixArgs, config: &Config) -> Result<i32, AppError> {
     };
     let prepared = engine::prepare(&plan, &diagnosed, &sets, &options).await?;
     print_stdout(&describe(&prepared, args.yes))?;
+    let preview = engine::preview_lines(report);
+    if !args.yes && !preview.is_empty() {
+        print_stdout(&format!(
+            "Before → after (predicted):\n{}\n",
+            preview.join("\n")
+        ))?;
+    }
     if !args.yes || prepared.steps.is_empty() {
         return Ok(0);
     }
@@ -92,7 +99,8 @@ pub async fn fix(args: &FixArgs, config: &Config) -> Result<i32, AppError> {
         "re-reading the configuration"
     };
     let started = std::time::Instant::now();
-    let after = engine::verify(&plan, deadline, |n, r| {
+    let fixed = engine::fixed_codes(&prepared);
+    let after = engine::verify(&plan, &fixed, deadline, |n, r| {
         let line = format!(
             "verifying ({target}): attempt {n}, {}s, the browser's verdict: {}",
             started.elapsed().as_secs(),
@@ -109,15 +117,25 @@ pub async fn fix(args: &FixArgs, config: &Config) -> Result<i32, AppError> {
         let _ = writeln!(std::io::stderr());
     }
     let now = after.browser.outcome;
-    let summary = if now == Outcome::Allowed {
+    let left = engine::remaining(&after, &fixed);
+    let how = if plan.live {
+        "probed live"
+    } else {
+        "predicted from the configuration as read back"
+    };
+    let ok = now == Outcome::Allowed && left.is_empty();
+    let summary = if ok {
         format!(
-            "Fixed: the browser's verdict went from {} to allowed ({}).",
+            "Fixed: the browser's verdict went from {} to allowed, and {} no longer reported ({how}).",
             outcome_word(before),
-            if plan.live {
-                "probed live"
-            } else {
-                "predicted from the configuration as read back"
-            }
+            fixed.join(", ")
+        )
+    } else if now == Outcome::Allowed {
+        format!(
+            "Applied; the browser's verdict is allowed, but {} is still reported after {}s ({how}). Run cors-doctor check again; undo with: cors-doctor fix --undo {} --yes",
+            left.join(", "),
+            wait.as_secs(),
+            shell_word(&applied.undo_file.display().to_string())
         )
     } else {
         format!(
@@ -128,10 +146,10 @@ pub async fn fix(args: &FixArgs, config: &Config) -> Result<i32, AppError> {
         )
     };
     print_stdout(&summary)?;
-    if now != Outcome::Allowed {
+    if !ok {
         print_stdout(&after.render(crate::report::Format::Text, false))?;
     }
-    Ok(if now == Outcome::Allowed { 0 } else { 1 })
+    Ok(if ok { 0 } else { 1 })
 }
 
 fn outcome_word(o: Outcome) -> &'static str {

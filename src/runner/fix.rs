@@ -99,6 +99,10 @@ pub async fn clients(options: SdkOptions) -> Result<Clients, FixError> {
 /// Diagnoses `plan` through the SDK as `check` does (one deadline: `plan.timeout`).
 pub async fn diagnose(plan: &Plan) -> Result<Diagnosed, FixError> {
     let options = sdk_options(plan)?;
+    // The preview says which changes fix the request (and proves them): always asked.
+    let mut plan = plan.clone();
+    plan.preview = true;
+    let plan = &plan;
     let source: Arc<dyn ConfigSource> = Arc::new(SdkSource::new(options.clone()));
     let deadline = Instant::now() + plan.timeout;
     let (report, _) = super::run_until(plan, Some(source), None, deadline).await?;
@@ -111,22 +115,45 @@ pub async fn diagnose(plan: &Plan) -> Result<Diagnosed, FixError> {
     Ok(Diagnosed { report, clients })
 }
 
-/// The change sets the report's findings carry (`remediation.change_set`), most specific
-/// cause first, as the report orders them.
+/// The changes to apply: the preview's when it has some (every round of changes the preview
+/// applied to a copy of the configuration and proved, in its order), else the change sets
+/// the report's findings carry (`remediation.change_set`), most specific cause first.
 pub fn proposals(report: &Report) -> Vec<Proposed> {
-    report
+    let from_findings: Vec<Proposed> = report
         .steps
         .iter()
         .flat_map(|s| s.findings.iter())
         .filter_map(|f| {
-            let value = serde_json::to_value(f.remediation.as_ref()?).ok()?;
-            let set: ChangeSet = serde_json::from_value(value.get("change_set")?.clone()).ok()?;
+            let set = f.remediation.as_ref()?.change_set.clone()?;
             (!set.changes.is_empty()).then(|| Proposed {
                 finding: Some(f.code.as_str().to_string()),
                 set,
             })
         })
-        .collect()
+        .collect();
+    let Some(api) = from_findings.first().map(|p| p.set.api.clone()) else {
+        return from_findings;
+    };
+    let Some(preview) = report.preview.as_ref().filter(|p| !p.changes.is_empty()) else {
+        return from_findings;
+    };
+    let mut out: Vec<Proposed> = Vec::new();
+    for c in &preview.changes {
+        let finding = c.finding.as_str().to_string();
+        match out.last_mut() {
+            Some(last) if last.finding.as_deref() == Some(finding.as_str()) => {
+                last.set.changes.push(c.change.clone())
+            }
+            _ => out.push(Proposed {
+                finding: Some(finding),
+                set: ChangeSet {
+                    api: api.clone(),
+                    changes: vec![c.change.clone()],
+                },
+            }),
+        }
+    }
+    out
 }
 
 /// The guard rails and the reads: the calls `fix --yes` would make.
@@ -161,10 +188,39 @@ pub async fn apply(
     Ok(write::apply(clients, prepared, undo_path, progress).await?)
 }
 
-/// Diagnoses `plan` again until the browser's verdict is allowed or `deadline` passes;
-/// `attempt` is told of each report. Returns the last report.
+/// The findings (error or warning) of `report` among `codes`: what a fix was to resolve and
+/// did not (yet).
+pub fn remaining(report: &Report, codes: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = report
+        .steps
+        .iter()
+        .flat_map(|s| s.findings.iter())
+        .filter(|f| f.severity != crate::diagnose::Severity::Info)
+        .map(|f| f.code.as_str().to_string())
+        .filter(|c| codes.contains(c))
+        .collect();
+    out.dedup();
+    out
+}
+
+/// The finding codes a prepared fix resolves.
+pub fn fixed_codes(prepared: &Prepared) -> Vec<String> {
+    let mut codes: Vec<String> = prepared
+        .steps
+        .iter()
+        .filter_map(|s| s.finding.clone())
+        .collect();
+    codes.sort();
+    codes.dedup();
+    codes
+}
+
+/// Diagnoses `plan` again until the browser's verdict is allowed and none of the findings
+/// `fixed` remains, or `deadline` passes; `attempt` is told of each report. Returns the last
+/// report.
 pub async fn verify(
     plan: &Plan,
+    fixed: &[String],
     deadline: Instant,
     mut attempt: impl FnMut(u32, &Report),
 ) -> Result<Report, FixError> {
@@ -177,8 +233,9 @@ pub async fn verify(
             .min(deadline.max(Instant::now() + Duration::from_secs(1)));
         let (report, _) = super::run_until(plan, Some(source), None, run_deadline).await?;
         attempt(n, &report);
-        let allowed = report.browser.outcome == Outcome::Allowed;
-        if allowed || Instant::now() + VERIFY_EVERY > deadline {
+        let done =
+            report.browser.outcome == Outcome::Allowed && remaining(&report, fixed).is_empty();
+        if done || Instant::now() + VERIFY_EVERY > deadline {
             return Ok(report);
         }
         tokio::time::sleep(VERIFY_EVERY).await;
@@ -209,15 +266,36 @@ pub async fn undo(
     write::undo(clients, path, file, progress).await
 }
 
+/// The report's preview (the changes applied to a copy of the configuration, the request
+/// replayed): its lines, before → after, and a warning when it predicts that the fixed
+/// configuration still blocks.
+pub fn preview_lines(report: &Report) -> Vec<String> {
+    let Some(p) = &report.preview else {
+        return Vec::new();
+    };
+    let mut out = vec![format!("Preview: {}", p.result.headline())];
+    if p.result == crate::report::PreviewResult::StillBlocked {
+        out.push("Warning: the behaviour model predicts the browser still blocks after these changes; applying them is unlikely to be enough (see the steps after).".into());
+    }
+    out.extend(crate::report::preview::lines(report, p));
+    out
+}
+
 /// A fix prepared for a front end that holds its plan sealed (the TUI): the clients, the
 /// calls, and the plan to verify with.
 pub struct Ready {
     clients: Clients,
     prepared: Prepared,
     plan: super::SealedPlan,
+    preview: Vec<String>,
 }
 
 impl Ready {
+    /// The preview's lines (see [`preview_lines`]).
+    pub fn preview(&self) -> &[String] {
+        &self.preview
+    }
+
     pub fn prepared(&self) -> &Prepared {
         &self.prepared
     }
@@ -250,6 +328,7 @@ pub async fn prepare_sealed(
     }
     let prepared = prepare(raw, &diagnosed, &sets, options).await?;
     Ok(Ready {
+        preview: preview_lines(&diagnosed.report),
         clients: diagnosed.clients,
         prepared,
         plan: plan.clone(),
@@ -270,5 +349,11 @@ pub async fn verify_ready(
     deadline: Instant,
     attempt: impl FnMut(u32, &Report),
 ) -> Result<Report, FixError> {
-    verify(ready.plan.raw(), deadline, attempt).await
+    verify(
+        ready.plan.raw(),
+        &fixed_codes(&ready.prepared),
+        deadline,
+        attempt,
+    )
+    .await
 }

@@ -66,6 +66,7 @@ fn preview(ready: &Ready) -> FixPreview {
         unchanged: p.unchanged.iter().map(|u| m(u)).collect(),
         permissions: p.permissions().iter().map(|u| m(u)).collect(),
         warning: p.managed_by.as_ref().map(|w| m(w)),
+        preview: ready.preview().iter().map(|l| m(l)).collect(),
     }
 }
 
@@ -191,16 +192,26 @@ impl FixJobs {
                 "predicted from the configuration as read back"
             };
             let event = match report {
-                Ok(r) if r.browser.outcome == Outcome::Allowed => FixEvent::Finished {
+                Ok(r)
+                    if r.browser.outcome == Outcome::Allowed
+                        && engine::remaining(&r, &engine::fixed_codes(ready.prepared()))
+                            .is_empty() =>
+                {
+                    FixEvent::Finished {
                     ok: true,
-                    lines: vec![format!("The browser's verdict is now allowed ({how}).")],
-                },
+                        lines: vec![format!("The browser's verdict is now allowed ({how}).")],
+                    }
+                }
                 Ok(r) => FixEvent::Finished {
                     ok: false,
                     lines: vec![format!(
-                        "Applied, but the browser's verdict is still {} after {}s ({how}); R diagnoses again.",
+                        "Applied, but after {}s the browser's verdict is {} and {} still reported ({how}); R diagnoses again.",
+                        VERIFY_WAIT.as_secs(),
                         verdict(r.browser.outcome),
-                        VERIFY_WAIT.as_secs()
+                        {
+                            let left = engine::remaining(&r, &engine::fixed_codes(ready.prepared()));
+                            if left.is_empty() { "nothing fixed is".to_string() } else { left.join(", ") }
+                        }
                     )],
                 },
                 Err(e) => FixEvent::Finished {
@@ -215,6 +226,11 @@ impl FixJobs {
     /// The modal closed: a preparation still running is stopped, the prepared fix dropped.
     /// (An apply is never cancelled: the modal stays open while it runs.)
     pub fn cancel(&mut self, seq: u64) {
+        // Only a preparation can still be running here (the modal does not close while calls
+        // run): stop its reads.
+        if let Some(job) = self.job.take() {
+            job.abort();
+        }
         if let Ok(mut slot) = self.ready.lock() {
             if slot.as_ref().is_some_and(|(s, _)| *s <= seq) {
                 *slot = None;

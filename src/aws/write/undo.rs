@@ -225,6 +225,72 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_file_holding_a_known_secret_is_not_written() {
+        let secret = "undo-canary-5f1e0c7b9a2d4e6f";
+        let mut known = crate::redact::Secrets::new();
+        known.add(secret);
+        crate::redact::remember(&known);
+        let f = UndoFile {
+            schema: SCHEMA.into(),
+            created: now_utc(),
+            kind: ApiKind::Rest,
+            api_id: "a".into(),
+            region: "us-east-1".into(),
+            stage: None,
+            steps: vec![UndoStep {
+                call: Call::PutGatewayResponse {
+                    response_type: "DEFAULT_4XX".into(),
+                    parameters: [(
+                        "gatewayresponse.header.X-Token".to_string(),
+                        format!("'{secret}'"),
+                    )]
+                    .into_iter()
+                    .collect(),
+                },
+                restore: Vec::new(),
+                state: StepState::Pending,
+            }],
+            undone: None,
+        };
+        let dir =
+            std::env::temp_dir().join(format!("cors-doctor-undo-secret-{}", std::process::id()));
+        let path = dir.join("f.json");
+        assert!(matches!(f.save(&path), Err(UndoError::Secret)));
+        assert!(!path.exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn saved_private_and_read_back() {
+        let f = UndoFile {
+            schema: SCHEMA.into(),
+            created: now_utc(),
+            kind: ApiKind::Http,
+            api_id: "h".into(),
+            region: "eu-west-1".into(),
+            stage: Some("$default".into()),
+            steps: Vec::new(),
+            undone: None,
+        };
+        let dir = std::env::temp_dir().join(format!("cors-doctor-undo-rw-{}", std::process::id()));
+        let path = dir.join("sub").join("f.json");
+        f.save(&path).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+            let dmode = std::fs::metadata(path.parent().unwrap())
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(dmode & 0o777, 0o700);
+        }
+        assert_eq!(UndoFile::load(&path).unwrap(), f);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn utc_dates() {
         let now = now_utc();
         assert_eq!(now.len(), 20, "{now}");

@@ -25,6 +25,8 @@ pub struct FixPreview {
     pub permissions: Vec<String>,
     /// CloudFormation/Terraform manages the API (only shown; the TUI never forces).
     pub warning: Option<String>,
+    /// The preview: the steps and the verdict before → after, predicted.
+    pub preview: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -150,6 +152,13 @@ impl AppState {
                 m.phase = FixPhase::Applying;
                 m.calls = vec![CallState::Pending; m.preview.calls.len()];
                 vec![Effect::ApplyFix { seq: m.seq }]
+            }
+            // Still reading: Esc stops it; nothing was written.
+            FixPhase::Preparing if back => {
+                let seq = m.seq;
+                self.fix = None;
+                self.status = Some(Status::info("nothing was changed"));
+                vec![Effect::CancelFix { seq }]
             }
             _ if m.working() => {
                 if back {

@@ -132,6 +132,12 @@ pub fn draw(f: &mut Frame, s: &AppState, m: &FixModal, theme: &Theme) {
             Span::raw(" close"),
         ])),
     }
+    if !p.preview.is_empty() && matches!(m.phase, FixPhase::Confirm) {
+        lines.push(Line::raw(""));
+        for l in &p.preview {
+            lines.push(Line::raw(l.clone()));
+        }
+    }
     if !p.permissions.is_empty() && matches!(m.phase, FixPhase::Confirm) {
         lines.push(Line::raw(""));
         lines.push(Line::styled("IAM permissions needed:", theme.title()));

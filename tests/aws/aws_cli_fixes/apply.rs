@@ -649,3 +649,319 @@ async fn http_authorized_options_route_opened_and_restored_exactly() {
     assert!(undone.failed.is_none(), "{:?}", undone.failed);
     assert_eq!(http_snapshot(&ep, &id).await, before);
 }
+
+/// `cors-doctor fix` for a scenario loaded into moto, with `extra` flags: (exit code, stdout,
+/// stderr).
+async fn fix_bin(
+    ep: &str,
+    api_id: &str,
+    stage: &str,
+    req: &Request,
+    extra: &[&str],
+    state: &std::path::Path,
+) -> (Option<i32>, String, String) {
+    let mut args: Vec<String> = vec![
+        "fix".into(),
+        "--api-id".into(),
+        api_id.into(),
+        "--stage".into(),
+        stage.into(),
+        "--path".into(),
+        req.path.clone(),
+        "-X".into(),
+        req.method.clone(),
+        "--origin".into(),
+        req.origin.clone(),
+        "--credentials".into(),
+        req.credentials.clone(),
+        "--region".into(),
+        REGION.into(),
+        "--endpoint-url".into(),
+        ep.into(),
+        "--wait".into(),
+        "5".into(),
+    ];
+    for h in &req.headers {
+        args.push("-H".into());
+        args.push(h.clone());
+    }
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let state = state.display().to_string();
+    let out = aws::run_bin(&refs, &[("XDG_STATE_HOME", state.as_str())]).await;
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+/// The codes of the findings whose remediation carries a change set.
+fn changeable(report: &Value) -> Vec<String> {
+    report["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|s| s["findings"].as_array().into_iter().flatten())
+        .filter(|f| f["remediation"]["change_set"].is_object())
+        .filter_map(|f| f["code"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn snapshot_of<'a>(
+    ep: &'a str,
+    s: &'a Scenario,
+    id: &'a str,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Value> + 'a>> {
+    Box::pin(async move {
+        match s.api.kind {
+            ApiKind::Rest => rest_snapshot(ep, id, &s.spec.stage).await,
+            ApiKind::Http => http_snapshot(ep, id).await,
+        }
+    })
+}
+
+/// Every scenario in assets/scenarios that moto can hold: `fix` (dry run) changes nothing and
+/// names the calls; `fix --yes` applies them, and the diagnosis read back from moto passes
+/// (the browser's verdict is allowed); `fix --undo FILE --yes` restores the configuration
+/// exactly (read back and compared).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_scenario_fixed_by_fix_yes_and_restored_by_undo() {
+    let Some(ep) = endpoint() else { return };
+    aws::seal_env();
+    let scenarios = Scenario::all().expect("scenarios load");
+    let state = std::env::temp_dir().join(format!("cors-doctor-fix-{}", std::process::id()));
+    let mut problems = Vec::new();
+    let mut fixed = Vec::new();
+    for s in &scenarios {
+        let id = load(&ep, s).await;
+        let stage = s.spec.stage.clone();
+        let req = Request::of(s);
+        let before_report = check(&ep, &id, &stage, &req).await;
+        let fixable = changeable(&before_report);
+        let before = snapshot_of(&ep, s, &id).await;
+        let (code, out, err) = fix_bin(&ep, &id, &stage, &req, &[], &state).await;
+        if fixable.is_empty() {
+            if before_report["browser"]["outcome"] != "allowed" {
+                problems.push(format!(
+                    "{}: blocked, and no finding proposes a change",
+                    s.name
+                ));
+            } else if code != Some(0) || !out.contains("Nothing to fix") {
+                problems.push(format!(
+                    "{}: healthy, but fix says ({code:?}):\n{out}{err}",
+                    s.name
+                ));
+            }
+            continue;
+        }
+        if code != Some(0)
+            || !out.contains("Dry run")
+            || !out.contains("Before → after (predicted)")
+            || !out.contains("IAM permissions needed")
+        {
+            problems.push(format!("{}: dry run ({code:?}):\n{out}{err}", s.name));
+            continue;
+        }
+        assert_eq!(
+            snapshot_of(&ep, s, &id).await,
+            before,
+            "{}: the dry run wrote",
+            s.name
+        );
+        let (code, out, err) = fix_bin(&ep, &id, &stage, &req, &["--yes"], &state).await;
+        let after = check(&ep, &id, &stage, &req).await;
+        let left: Vec<String> = problem_codes(&after)
+            .into_iter()
+            .filter(|c| fixable.contains(c))
+            .collect();
+        if code != Some(0) || after["browser"]["outcome"] != "allowed" || !left.is_empty() {
+            problems.push(format!(
+                "{}: fix --yes ({code:?}) leaves {} / {left:?}:\n{out}{err}",
+                s.name, after["browser"]["outcome"],
+            ));
+        }
+        let Some(file) = out.lines().find_map(|l| {
+            l.split_once("Undo file: ")
+                .map(|(_, f)| f.trim().to_string())
+        }) else {
+            problems.push(format!("{}: no undo file named:\n{out}{err}", s.name));
+            continue;
+        };
+        assert!(file.starts_with(&state.display().to_string()), "{file}");
+        let undo = [
+            "fix",
+            "--undo",
+            file.as_str(),
+            "--endpoint-url",
+            ep.as_str(),
+            "--yes",
+        ];
+        let o = aws::run_bin(&undo, &[]).await;
+        if o.status.code() != Some(0) {
+            problems.push(format!(
+                "{}: undo failed: {}{}",
+                s.name,
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            ));
+            continue;
+        }
+        let restored = snapshot_of(&ep, s, &id).await;
+        if restored != before {
+            problems.push(format!(
+                "{}: the undo does not restore the configuration:\nbefore {before:#}\nafter  {restored:#}",
+                s.name
+            ));
+            continue;
+        }
+        fixed.push(s.name.clone());
+    }
+    let _ = std::fs::remove_dir_all(&state);
+    eprintln!("fixed and restored: {fixed:?}");
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+    assert!(fixed.len() >= 12, "only {fixed:?}");
+}
+
+/// The TUI's `a` against moto: the modal lists the calls; Esc before confirming changes
+/// nothing; `a` then Enter applies them, each call is reported as it runs, and the
+/// verification ends allowed; the configuration read back passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tui_applies_through_its_modal_and_esc_changes_nothing() {
+    use cors_doctor::tui::{self, Effect, FixEvent, FixPhase, Msg, StartMode};
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let Some(ep) = endpoint() else { return };
+    aws::seal_env();
+    let state_dir =
+        std::env::temp_dir().join(format!("cors-doctor-tui-fix-{}", std::process::id()));
+    // The undo file goes under XDG_STATE_HOME: this test binary's environment is sealed and
+    // this is the only test that applies through the default undo directory.
+    std::env::set_var("XDG_STATE_HOME", &state_dir);
+    let s = scenario("options-cognito-authorizer");
+    let id = load(&ep, &s).await;
+    let stage = s.spec.stage.clone();
+    let req = Request::of(&s);
+    let before = rest_snapshot(&ep, &id, &stage).await;
+    let args = cors_doctor::plan::TargetArgs {
+        origin: Some(req.origin.clone()),
+        method: Some(req.method.clone()),
+        headers: req.headers.clone(),
+        credentials: Some(req.credentials.clone()),
+        api_id: Some(id.clone()),
+        stage: Some(stage.clone()),
+        path: Some(req.path.clone()),
+        region: Some(REGION.into()),
+        endpoint_url: Some(ep.clone()),
+        ..Default::default()
+    };
+    let plan = args
+        .resolve(&cors_doctor::config::Config::default())
+        .expect("plan");
+    let opts = tui::Options {
+        config: cors_doctor::config::Config::default(),
+        args,
+        start: StartMode::Diagnose(Box::new(plan)),
+        source: std::sync::Arc::new(|p: &cors_doctor::plan::Plan| {
+            cors_doctor::app::config_source(p).map_err(|e| e.0)
+        }),
+        catalog: std::sync::Arc::new(tui::NoScenarios),
+        last_path: None,
+        color: false,
+    };
+    let (mut state, effects) = tui::initial_state(&opts);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut jobs = tui::Jobs::new(tx, opts.source.clone(), opts.catalog.clone(), None);
+    // Runs effects until the ones that answer have answered.
+    async fn drive(
+        state: &mut tui::AppState,
+        jobs: &mut tui::Jobs,
+        rx: &mut tokio::sync::mpsc::UnboundedReceiver<Msg>,
+        effects: Vec<Effect>,
+    ) {
+        let mut queue: std::collections::VecDeque<Effect> = effects.into();
+        while let Some(e) = queue.pop_front() {
+            let waits = matches!(
+                e,
+                Effect::StartRun { .. } | Effect::PrepareFix { .. } | Effect::ApplyFix { .. }
+            );
+            jobs.apply(e);
+            if !waits {
+                continue;
+            }
+            while let Some(msg) =
+                tokio::time::timeout(std::time::Duration::from_secs(120), rx.recv())
+                    .await
+                    .expect("an answer in time")
+            {
+                let end = matches!(
+                    &msg,
+                    Msg::Run {
+                        event: cors_doctor::runner::RunEvent::Finished(_),
+                        ..
+                    } | Msg::RunFailed { .. }
+                        | Msg::Fix {
+                            event: FixEvent::Prepared(_)
+                                | FixEvent::Finished { .. }
+                                | FixEvent::Stopped { .. },
+                            ..
+                        }
+                );
+                queue.extend(state.update(msg));
+                if end {
+                    break;
+                }
+            }
+        }
+    }
+    drive(&mut state, &mut jobs, &mut rx, effects).await;
+    let key = |c| Msg::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    let e = state.update(key(KeyCode::Char('a')));
+    drive(&mut state, &mut jobs, &mut rx, e).await;
+    let modal = state.fix.clone().expect("the modal opens");
+    assert_eq!(modal.phase, FixPhase::Confirm, "{:?}", modal.phase);
+    assert!(
+        modal
+            .preview
+            .calls
+            .iter()
+            .any(|c| c.contains("update-method")),
+        "{:?}",
+        modal.preview.calls
+    );
+    let e = state.update(key(KeyCode::Esc));
+    drive(&mut state, &mut jobs, &mut rx, e).await;
+    assert!(state.fix.is_none());
+    assert_eq!(
+        rest_snapshot(&ep, &id, &stage).await,
+        before,
+        "Esc changed something"
+    );
+    let e = state.update(key(KeyCode::Char('a')));
+    drive(&mut state, &mut jobs, &mut rx, e).await;
+    let e = state.update(key(KeyCode::Enter));
+    assert!(matches!(e.as_slice(), [Effect::ApplyFix { .. }]), "{e:?}");
+    drive(&mut state, &mut jobs, &mut rx, e).await;
+    let modal = state
+        .fix
+        .clone()
+        .expect("the modal stays open with the result");
+    assert!(
+        matches!(&modal.phase, FixPhase::Finished { ok: true, .. }),
+        "{:?}",
+        modal.phase
+    );
+    assert!(modal
+        .calls
+        .iter()
+        .all(|c| *c == cors_doctor::tui::CallState::Done));
+    let undo = modal.undo.clone().expect("the undo command");
+    assert!(undo.contains(&state_dir.display().to_string()), "{undo}");
+    let after = check(&ep, &id, &stage, &req).await;
+    assert_eq!(
+        after["browser"]["outcome"],
+        "allowed",
+        "{:?}",
+        codes(&after)
+    );
+    let _ = std::fs::remove_dir_all(&state_dir);
+}

@@ -50,6 +50,11 @@ fn preview() -> FixPreview {
             "apigateway:PUT on arn:aws:apigateway:us-east-1::/restapis/a1b2c3d4e5/resources/r00t01/methods/OPTIONS".into(),
         ],
         warning: None,
+        preview: vec![
+            "Preview: the fix works: the browser would allow the request".into(),
+            "Before: BLOCKED at the preflight".into(),
+            "After:  allowed".into(),
+        ],
     }
 }
 
@@ -205,4 +210,25 @@ async fn a_without_a_change_to_apply_says_so() {
             assert!(ui.screen().contains("Nothing applied"));
         }
     }
+}
+
+#[tokio::test]
+async fn esc_while_preparing_stops_and_changes_nothing() {
+    let (mut ui, _server) = with_modal(80, 24).await;
+    ui.state.fix.as_mut().unwrap().phase = FixPhase::Preparing;
+    use ratatui::crossterm::event::KeyCode;
+    let effects = ui
+        .state
+        .update(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+    assert!(
+        matches!(effects.as_slice(), [Effect::CancelFix { seq: 900 }]),
+        "{effects:?}"
+    );
+    assert!(ui.state.fix.is_none());
+    // A late answer for the closed modal is ignored.
+    ui.state.update(Msg::Fix {
+        seq: 900,
+        event: FixEvent::Prepared(Ok(preview())),
+    });
+    assert!(ui.state.fix.is_none());
 }
