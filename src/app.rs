@@ -389,10 +389,23 @@ fn lint(args: &LintArgs) -> Result<i32, AppError> {
         .iter()
         .map(|o| crate::target::parse_origin(o).map_err(AppError::LintOrigin))
         .collect::<Result<Vec<_>, _>>()?;
+    let mut parameters = std::collections::BTreeMap::new();
+    for p in &args.parameters {
+        match p.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => {
+                parameters.insert(k.trim().to_string(), v.to_string());
+            }
+            _ => {
+                return Err(AppError::Usage(PlanError::Parameter(
+                    crate::text::escape_controls(&crate::text::shorten(p, 80)),
+                )))
+            }
+        }
+    }
     let inputs = args
         .files
         .iter()
-        .map(|f| crate::lint::load(f))
+        .map(|f| crate::lint::load(f, &parameters))
         .collect::<Result<Vec<_>, _>>()?;
     let options = crate::rules::Options {
         origins,

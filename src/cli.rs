@@ -45,7 +45,7 @@ pub enum Command {
     Demo(DemoArgs),
     /// Serve a scenario with the built-in API Gateway simulator on 127.0.0.1.
     Serve(ServeArgs),
-    /// Check every route of every API in Terraform plans (terraform show -json) and API Gateway exports for latent CORS traps, sending nothing. Exit 0 clean, 1 an error-severity finding, 2 a file that cannot be read.
+    /// Check every route of every API in Terraform plans (terraform show -json), CloudFormation/SAM templates and API Gateway exports for latent CORS traps, sending nothing. Exit 0 clean, 1 an error-severity finding, 2 a file that cannot be read.
     Lint(LintArgs),
     /// Print a shell completion script, e.g. `cors-doctor completions bash > /etc/bash_completion.d/cors-doctor`.
     Completions(CompletionsArgs),
@@ -313,7 +313,7 @@ impl From<LintFormatArg> for crate::lint::LintFormat {
 /// `lint FILE… [--origin O]… [--format …]`.
 #[derive(Debug, Clone, Args)]
 pub struct LintArgs {
-    /// Terraform plans (terraform show -json plan.out > plan.json) and API Gateway exports.
+    /// Terraform plans (terraform show -json plan.out > plan.json), CloudFormation/SAM templates (CDK and Serverless output too) and API Gateway exports.
     #[arg(value_name = "FILE", required = true, num_args = 1..)]
     pub files: Vec<PathBuf>,
     /// An origin of your app (repeatable); without one, each API's own allowed origin.
@@ -325,6 +325,9 @@ pub struct LintArgs {
     /// CORS rules to judge with: what Chromium does today (default) or the Fetch standard.
     #[arg(long, value_enum)]
     pub mode: Option<ModeArg>,
+    /// A template parameter, KEY=VALUE (repeatable); also pseudo parameters (AWS::Region=…).
+    #[arg(long = "parameter", value_name = "KEY=VALUE")]
+    pub parameters: Vec<String>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -1,13 +1,16 @@
 //! The files `lint` reads, told apart by content: a Terraform plan (`terraform show -json`),
-//! an API Gateway export (OpenAPI 3 / Swagger 2, JSON or YAML), a scenario file; a
-//! CloudFormation or SAM template is recognised and refused with what to do instead.
+//! a CloudFormation or SAM template (YAML or JSON; CDK's and the Serverless Framework's
+//! synthesized templates too, read by [`crate::gateway::template`]), an API Gateway export
+//! (OpenAPI 3 / Swagger 2, JSON or YAML), a scenario file.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::gateway::scenario::{Scenario, SCENARIO_KEY};
+use crate::gateway::template;
 use crate::gateway::terraform::{self, TerraformError};
 use crate::gateway::{openapi, Api};
 
@@ -19,6 +22,8 @@ pub const MAX_LINT_FILE_BYTES: u64 = 64 * 1024 * 1024;
 #[serde(rename_all = "kebab-case")]
 pub enum InputKind {
     TerraformPlan,
+    /// CloudFormation, SAM, CDK or Serverless Framework output.
+    Cloudformation,
     Openapi,
     Scenario,
 }
@@ -48,27 +53,59 @@ pub enum LintError {
     Terraform(#[from] TerraformError),
     #[error("{0}")]
     Openapi(String),
-    #[error("{file} is a CloudFormation or SAM template, which this build of lint does not read: lint a Terraform plan (terraform show -json plan.out > plan.json) or the deployed API's export (aws apigateway get-export … --parameters extensions=apigateway) instead")]
-    Template { file: String },
-    #[error("{file} is neither a Terraform plan (terraform show -json plan.out) nor an API Gateway export (OpenAPI 3 or Swagger 2 with x-amazon-apigateway extensions)")]
+    #[error("{0}")]
+    Template(String),
+    #[error("{file} is neither a Terraform plan (terraform show -json plan.out), a CloudFormation or SAM template, nor an API Gateway export (OpenAPI 3 or Swagger 2 with x-amazon-apigateway extensions)")]
     Unknown { file: String },
-    #[error("{file} defines no API Gateway API (no aws_api_gateway_rest_api or aws_apigatewayv2_api with protocol HTTP)")]
+    #[error("{file} defines no API Gateway API (a plan: no aws_api_gateway_rest_api or HTTP aws_apigatewayv2_api; a template: no AWS::ApiGateway::RestApi, AWS::ApiGatewayV2::Api or AWS::Serverless::Api/HttpApi/Function event)")]
     NoApi { file: String },
 }
 
-/// Reads and imports the file at `path` (a regular file of at most [`MAX_LINT_FILE_BYTES`]).
-pub fn load(path: &Path) -> Result<LintInput, LintError> {
+/// Reads and imports the file at `path` (a regular file of at most [`MAX_LINT_FILE_BYTES`]);
+/// `parameters` (`--parameter K=V`) resolve a template's parameters.
+pub fn load(path: &Path, parameters: &BTreeMap<String, String>) -> Result<LintInput, LintError> {
     let file = path.display().to_string();
     let text =
         crate::user_file::read_text(path, MAX_LINT_FILE_BYTES).map_err(|e| LintError::Read {
             file: file.clone(),
             message: e.to_string(),
         })?;
-    load_text(&text, &file)
+    load_text_with(&text, &file, parameters)
 }
 
 /// Imports a file's text; `file` is the name findings point at.
 pub fn load_text(text: &str, file: &str) -> Result<LintInput, LintError> {
+    load_text_with(text, file, &BTreeMap::new())
+}
+
+/// A template's APIs (`parameters` from `--parameter`), refused over the template size limit.
+fn template_input(
+    body: &str,
+    file: &str,
+    parameters: &BTreeMap<String, String>,
+) -> Result<LintInput, LintError> {
+    let max = crate::aws::file::MAX_TEMPLATE_BYTES;
+    if body.len() as u64 > max {
+        return Err(LintError::Template(format!(
+            "{file}: the template is larger than {} MB (CloudFormation accepts at most 1 MB); is this the right file?",
+            max / (1024 * 1024)
+        )));
+    }
+    let apis = template::import(body, file, parameters)
+        .map_err(|e| LintError::Template(e.in_file(file)))?;
+    Ok(LintInput {
+        file: file.to_string(),
+        kind: InputKind::Cloudformation,
+        apis: apis.into_iter().map(|t| t.api).collect(),
+    })
+}
+
+/// [`load_text`] with template parameters.
+pub fn load_text_with(
+    text: &str,
+    file: &str,
+    parameters: &BTreeMap<String, String>,
+) -> Result<LintInput, LintError> {
     let body = text.trim_start_matches('\u{feff}');
     let input = if starts_terraform(body) {
         // `terraform show -json` writes format_version first: read the plan in one parse.
@@ -102,9 +139,8 @@ pub fn load_text(text: &str, file: &str) -> Result<LintInput, LintError> {
                 apis: terraform::import(body, file)?,
             }
         } else if is_template(top) {
-            return Err(LintError::Template {
-                file: file.to_string(),
-            });
+            drop(doc);
+            template_input(body, file, parameters)?
         } else if top.contains_key(SCENARIO_KEY) {
             let name = Path::new(file)
                 .file_stem()
@@ -130,9 +166,7 @@ pub fn load_text(text: &str, file: &str) -> Result<LintInput, LintError> {
             });
         }
     } else if yaml_template(body) {
-        return Err(LintError::Template {
-            file: file.to_string(),
-        });
+        template_input(body, file, parameters)?
     } else if yaml_export(body) {
         let api = openapi::import_str(body).map_err(|e| LintError::Openapi(e.in_file(file)))?;
         LintInput {

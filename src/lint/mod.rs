@@ -1,7 +1,9 @@
 //! `cors-doctor lint FILE… [--origin O]… [--format text|json|markdown|sarif]`: every route of
 //! every API in the files checked for latent CORS traps ([`crate::rules::check`]), nothing
-//! sent. Reads Terraform plans (`terraform show -json`), API Gateway exports (`aws apigateway
-//! get-export`, `aws apigatewayv2 export-api`, JSON or YAML) and scenario files.
+//! sent. Reads Terraform plans (`terraform show -json`), CloudFormation and SAM templates
+//! (CDK's and the Serverless Framework's synthesized ones too; `--parameter K=V`), API Gateway
+//! exports (`aws apigateway get-export`, `aws apigatewayv2 export-api`, JSON or YAML) and
+//! scenario files.
 //!
 //! Exit status: 0 no error-severity finding, 1 at least one, 2 a file that cannot be read
 //! (usage).
@@ -11,7 +13,7 @@
 //! ```json
 //! { "schema": "cors-doctor/lint/v1",
 //!   "origins": ["https://app.example.com"],
-//!   "files": [ { "file": "plan.json", "input": "terraform-plan|openapi|scenario",
+//!   "files": [ { "file": "plan.json", "input": "terraform-plan|cloudformation|openapi|scenario",
 //!                "apis": [ { "name": "items", "kind": "rest|http", "id": null,
 //!                            "stages": ["prod"], "routes": 4,
 //!                            "source": {"file": "plan.json", "line": 12, "resource": "aws_api_gateway_rest_api.api"},
@@ -33,7 +35,9 @@ mod sarif;
 
 use serde::Serialize;
 
-pub use input::{load, load_text, InputKind, LintError, LintInput, MAX_LINT_FILE_BYTES};
+pub use input::{
+    load, load_text, load_text_with, InputKind, LintError, LintInput, MAX_LINT_FILE_BYTES,
+};
 
 use crate::diagnose::{FindingCode, Remediation, Severity};
 use crate::gateway::model::{Element, SourceRef};

@@ -27,6 +27,14 @@ fn inputs_are_told_apart_by_content() {
         fixture("assets/scenarios/options-missing.json").kind,
         InputKind::Scenario
     );
+    assert_eq!(
+        fixture("tests/fixtures/templates/sam-options-missing.yaml").kind,
+        InputKind::Cloudformation
+    );
+    assert_eq!(
+        fixture("tests/fixtures/templates/cdk-rest-healthy.template.json").kind,
+        InputKind::Cloudformation
+    );
     let export = r#"{"openapi":"3.0.1","info":{"title":"t","version":"1"},"paths":{"/a":{"get":{"x-amazon-apigateway-integration":{"type":"mock","requestTemplates":{"application/json":"{\"statusCode\":200}"},"responses":{"default":{"statusCode":"200"}}},"responses":{"200":{"description":"ok"}}}}}}"#;
     assert_eq!(
         load_text(export, "e.json").unwrap().kind,
@@ -37,11 +45,11 @@ fn inputs_are_told_apart_by_content() {
     for (text, want) in [
         (
             "AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n",
-            "CloudFormation or SAM template",
+            "defines no API Gateway API",
         ),
         (
-            r#"{"Resources": {"Api": {"Type": "AWS::Serverless::Api"}}}"#,
-            "CloudFormation or SAM template",
+            "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Api: [\n",
+            "t.json:",
         ),
         ("{\n  \"a\": ", "t.json:2:"),
         ("[package]\nname = 'x'\n", "neither a Terraform plan"),

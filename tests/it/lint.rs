@@ -142,7 +142,7 @@ async fn exit_status_is_2_for_files_and_flags_that_cannot_be_used() {
     let template = dir.path().join("template.yaml");
     std::fs::write(
         &template,
-        "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources: {}\n",
+        "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n  Api: [\n",
     )
     .expect("write");
     let bad_json = dir.path().join("plan.json");
@@ -159,7 +159,7 @@ async fn exit_status_is_2_for_files_and_flags_that_cannot_be_used() {
         ),
         (
             vec!["lint".into(), template.display().to_string()],
-            "CloudFormation or SAM template",
+            "template.yaml:",
         ),
         (
             vec!["lint".into(), bad_json.display().to_string()],
@@ -239,4 +239,71 @@ async fn sarif_points_at_the_plan_line() {
             .is_some_and(|l| l.contains("aws_api_gateway_method.profile_options")),
         "line {line}"
     );
+}
+
+/// CloudFormation, SAM, CDK and Serverless templates (the iac fixtures): each trap's error,
+/// located at a line of the template with the logical id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn templates_give_their_traps_at_their_lines() {
+    let dir = format!("{}/tests/fixtures/templates", env!("CARGO_MANIFEST_DIR"));
+    let table: &[(&str, &[&str])] = &[
+        ("sam-options-missing.yaml", &["OPTIONS_MISSING"]),
+        (
+            "sam-options-cognito-authorizer.yaml",
+            &["OPTIONS_AUTHORIZED"],
+        ),
+        (
+            "sam-options-api-key-required.yaml",
+            &["OPTIONS_API_KEY_REQUIRED"],
+        ),
+        (
+            "sam-http-api-default-route-jwt.yaml",
+            &["OPTIONS_AUTHORIZED"],
+        ),
+        (
+            "cdk-options-authorizer.template.json",
+            &["OPTIONS_AUTHORIZED"],
+        ),
+        ("serverless-options-missing.json", &["OPTIONS_MISSING"]),
+        ("sam-http-api-healthy.yaml", &[]),
+        ("cdk-rest-healthy.template.json", &[]),
+    ];
+    let mut failures = Vec::new();
+    for (name, want) in table {
+        let file = format!("{dir}/{name}");
+        let (code, report, out) = lint_json(
+            std::slice::from_ref(&file),
+            &["--origin", "https://app.example.com"],
+        )
+        .await;
+        let got = errors(&report);
+        let mut want: Vec<String> = want.iter().map(|s| s.to_string()).collect();
+        want.sort();
+        if got != want {
+            failures.push(format!("{name}: errors {got:?}, want {want:?}\n{out}"));
+        }
+        if code != i32::from(!want.is_empty()) {
+            failures.push(format!("{name}: exit {code}"));
+        }
+        if report["files"][0]["input"] != "cloudformation" {
+            failures.push(format!("{name}: input {}", report["files"][0]["input"]));
+        }
+        let lines = std::fs::read_to_string(&file)
+            .expect("fixture")
+            .lines()
+            .count() as u64;
+        for f in report["findings"].as_array().into_iter().flatten() {
+            if f["severity"] != "error" {
+                continue;
+            }
+            let line = f["source"]["line"].as_u64().unwrap_or(0);
+            if line < 1 || line > lines || f["source"]["resource"].as_str().is_none() {
+                failures.push(format!(
+                    "{name}: {} has no template line: {}",
+                    f["code"], f["source"]
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

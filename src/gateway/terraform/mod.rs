@@ -69,12 +69,19 @@ pub enum TerraformError {
 /// Every REST and HTTP API the plan defines, in plan order. A plan without any gives an empty
 /// list. `file` is the name findings point at.
 pub fn import(text: &str, file: &str) -> Result<Vec<Api>, TerraformError> {
-    let doc: Value = serde_json::from_str(text).map_err(|e| TerraformError::Json {
-        file: file.to_string(),
-        line: e.line(),
-        column: e.column(),
-        message: e.to_string(),
+    let slim: Slim = serde_json::from_str(text).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => TerraformError::NotAPlan {
+            file: file.to_string(),
+            what: format!("its shape is not a plan's ({e})"),
+        },
+        _ => TerraformError::Json {
+            file: file.to_string(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        },
     })?;
+    let doc = slim.into_value();
     let plan = Plan::read(&doc, text, file)?;
     let mut apis = Vec::new();
     for i in plan.of_type("aws_api_gateway_rest_api") {
@@ -86,6 +93,88 @@ pub fn import(text: &str, file: &str) -> Result<Vec<Api>, TerraformError> {
         }
     }
     Ok(apis)
+}
+
+/// The parts of the plan JSON the import reads, parsed without the rest: `prior_state`,
+/// `relevant_attributes`, and each change's `after` and `*_sensitive` (often most of a large
+/// plan) are skipped by the parser instead of built as values.
+#[derive(serde::Deserialize)]
+struct Slim {
+    #[serde(default)]
+    format_version: Option<Value>,
+    #[serde(default)]
+    planned_values: Option<Value>,
+    #[serde(default)]
+    resource_changes: Option<Vec<SlimChange>>,
+    #[serde(default)]
+    configuration: Option<Value>,
+    #[serde(default)]
+    values: Option<serde::de::IgnoredAny>,
+}
+
+#[derive(serde::Deserialize)]
+struct SlimChange {
+    #[serde(default)]
+    address: Value,
+    #[serde(default)]
+    mode: Value,
+    #[serde(default, rename = "type")]
+    rtype: Value,
+    #[serde(default)]
+    module_address: Value,
+    #[serde(default)]
+    change: Option<SlimBody>,
+}
+
+#[derive(serde::Deserialize)]
+struct SlimBody {
+    #[serde(default)]
+    actions: Value,
+    #[serde(default)]
+    before: Value,
+    #[serde(default)]
+    after_unknown: Value,
+}
+
+impl Slim {
+    /// The document with only the parts read (a state's `values` kept as a marker).
+    fn into_value(self) -> Value {
+        let mut root = serde_json::Map::new();
+        if let Some(v) = self.format_version {
+            root.insert("format_version".into(), v);
+        }
+        if let Some(v) = self.planned_values {
+            root.insert("planned_values".into(), v);
+        }
+        if let Some(changes) = self.resource_changes {
+            let changes = changes
+                .into_iter()
+                .map(|c| {
+                    let mut o = serde_json::Map::new();
+                    o.insert("address".into(), c.address);
+                    o.insert("mode".into(), c.mode);
+                    o.insert("type".into(), c.rtype);
+                    o.insert("module_address".into(), c.module_address);
+                    if let Some(b) = c.change {
+                        let mut ch = serde_json::Map::new();
+                        ch.insert("actions".into(), b.actions);
+                        ch.insert("before".into(), b.before);
+                        ch.insert("after_unknown".into(), b.after_unknown);
+                        o.insert("change".into(), Value::Object(ch));
+                    }
+                    Value::Object(o)
+                })
+                .collect();
+            root.insert("resource_changes".into(), Value::Array(changes));
+        }
+        if let Some(v) = self.configuration {
+            root.insert("configuration".into(), v);
+        }
+        if self.values.is_some() {
+            root.insert("values".into(), Value::Null);
+        }
+        Value::Object(root)
+    }
 }
 
 /// Where an element is defined: the resource's address and line.

@@ -28,6 +28,7 @@ use cors_doctor::plan::TargetArgs;
 mod exports;
 mod requests;
 mod templates;
+mod terraform;
 
 use exports::*;
 
