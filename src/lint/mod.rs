@@ -34,6 +34,8 @@ mod sarif;
 use serde::Serialize;
 
 pub use input::{load, load_text, InputKind, LintError, LintInput, MAX_LINT_FILE_BYTES};
+/// What each finding code means (the SARIF rules' descriptions; `audit` shares them).
+pub use sarif::describe;
 
 use crate::diagnose::{FindingCode, Remediation, Severity};
 use crate::gateway::model::{Element, SourceRef};
