@@ -294,9 +294,11 @@ impl Intercept for OperationLog {
         "cors-doctor::OperationLog"
     }
 
-    fn read_before_execution(
+    // Not `read_before_execution`: the operation's metadata is not in the bag yet there.
+    fn read_before_serialization(
         &self,
         _context: &BeforeSerializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let name = cfg
