@@ -193,6 +193,11 @@ pub async fn audit(options: &AuditOptions) -> Result<AuditReport, AuditError> {
             }
         }
     }
+    // Deterministic: APIs as listed by name, each API's findings in the rules' order (most
+    // severe first, then by route).
+    report
+        .findings
+        .sort_by(|a, b| (&a.region, &a.api, &a.api_id).cmp(&(&b.region, &b.api, &b.api_id)));
     report.aws_calls = report.operations.values().sum();
     report.summarize();
     report.wall_time_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
