@@ -69,12 +69,19 @@ fn handler(
                 "/restapis/okapi/resources" => (200, RESOURCES.to_string(), None),
                 "/restapis/okapi/stages" => (
                     200,
-                    r#"{"item":[{"stageName":"prod","deploymentId":"d1"}]}"#.to_string(),
+                    r#"{"item":[{"stageName":"prod","deploymentId":"d1"},{"stageName":"beta","deploymentId":"d2"}]}"#
+                        .to_string(),
                     None,
                 ),
                 "/restapis/okapi/deployments/d1" => (
                     200,
                     r#"{"id":"d1","apiSummary":{"/items":{"PUT":{"authorizationType":"NONE","apiKeyRequired":false}}}}"#
+                        .to_string(),
+                    None,
+                ),
+                "/restapis/okapi/deployments/d2" => (
+                    200,
+                    r#"{"id":"d2","apiSummary":{"/items":{"PUT":{"authorizationType":"NONE","apiKeyRequired":false}}}}"#
                         .to_string(),
                     None,
                 ),
@@ -164,6 +171,15 @@ async fn a_denied_api_is_a_row_and_the_others_are_audited() {
     assert_eq!(report.exit_code(), 1);
     let text = report.render(cors_doctor::audit::AuditFormat::Text);
     assert!(text.contains("not audited: missing permission"), "{text}");
+    // Both stages checked; calls: 2 listings, okapi 4 + one deployment per stage, the
+    // denied API its 4 parallel reads.
+    assert_eq!(ok.stages, ["beta", "prod"]);
+    assert_eq!(
+        report.operations["GetDeployment"], 2,
+        "{:?}",
+        report.operations
+    );
+    assert_eq!(report.aws_calls, 2 + 6 + 4, "{:?}", report.operations);
     // Reads only.
     let sent = log.lock().unwrap().clone();
     assert!(sent.iter().all(|l| l.starts_with("GET ")), "{sent:?}");
