@@ -2,8 +2,9 @@
 # Starts moto's server (an emulator of the AWS control plane) on 127.0.0.1 for the SDK tests.
 # Idempotent: creates the virtual environment if missing, installs moto[server]==5.2.5 and the
 # AWS CLI (v1, awscli==1.46.3: pure Python, a few MB; the tests run every printed fix through
-# it) and cfn-lint==1.58.0 (the template fixtures' validity test) into it, starts the server
-# in the background and waits until it answers.
+# it) and the validators (cfn-lint==1.58.0: the template fixtures and the snippets;
+# python-hcl2==8.1.4: tests/it/snippets.rs runs scripts/validate_snippets.py with this venv's
+# Python), starts the server in the background and waits until it answers.
 # Prints "MOTO_ENDPOINT=http://127.0.0.1:PORT", "MOTO_PID=PID" and "MOTO_AWS_CLI=PATH" (the
 # venv's `aws`) on stdout.
 # Env: CORS_DOCTOR_VENV (default /var/tmp/cors-doctor-venv), MOTO_PORT (default: a free port),
@@ -14,30 +15,23 @@ venv="${CORS_DOCTOR_VENV:-/var/tmp/cors-doctor-venv}"
 pin='moto[server]==5.2.5'
 # awscli 1.x pins botocore exactly; installed together with moto, pip picks a boto3 that agrees.
 cli_pin='awscli==1.46.3'
+# The validators: cfn-lint (tests/it/templates.rs checks the template fixtures, tests/it/snippets.rs
+# the snippets; it is also one of moto's own dependencies: pinned here to the version the tests
+# were written against) and python-hcl2 (the Terraform snippets).
+lint_pins=(cfn-lint==1.58.0 python-hcl2==8.1.4)
 py="${PYTHON:-python3}"
 
 if [ ! -x "$venv/bin/python" ]; then
     echo "moto.sh: creating $venv" >&2
     if command -v uv >/dev/null 2>&1; then uv venv -q "$venv" >&2; else "$py" -m venv "$venv" >&2; fi
 fi
-if ! "$venv/bin/python" -c 'import moto, flask, awscli, sys; sys.exit(moto.__version__ != "5.2.5" or awscli.__version__ != "1.46.3")' 2>/dev/null; then
-    echo "moto.sh: installing $pin $cli_pin into $venv" >&2
+if ! "$venv/bin/python" -c 'import moto, flask, awscli, sys; sys.exit(moto.__version__ != "5.2.5" or awscli.__version__ != "1.46.3")' 2>/dev/null \
+    || ! "$venv/bin/python" -c 'import hcl2, sys; from importlib.metadata import version; sys.exit(version("cfn-lint") != "1.58.0" or version("python-hcl2") != "8.1.4")' 2>/dev/null; then
+    echo "moto.sh: installing $pin $cli_pin ${lint_pins[*]} into $venv" >&2
     if command -v uv >/dev/null 2>&1; then
-        uv pip install -q --python "$venv/bin/python" "$pin" "$cli_pin" >&2
+        uv pip install -q --python "$venv/bin/python" "$pin" "$cli_pin" "${lint_pins[@]}" >&2
     else
-        "$venv/bin/python" -m pip install -q --disable-pip-version-check "$pin" "$cli_pin" >&2
-    fi
-fi
-
-# cfn-lint, pinned: tests/it/templates.rs checks that the template fixtures are valid
-# CloudFormation (SAM included) with it.
-lint_pin='cfn-lint==1.58.0'
-if ! "$venv/bin/python" -c 'import cfnlint.version as v, sys; sys.exit(v.__version__ != "1.58.0")' 2>/dev/null; then
-    echo "moto.sh: installing $lint_pin into $venv" >&2
-    if command -v uv >/dev/null 2>&1; then
-        uv pip install -q --python "$venv/bin/python" "$lint_pin" >&2
-    else
-        "$venv/bin/python" -m pip install -q --disable-pip-version-check "$lint_pin" >&2
+        "$venv/bin/python" -m pip install -q --disable-pip-version-check "$pin" "$cli_pin" "${lint_pins[@]}" >&2
     fi
 fi
 

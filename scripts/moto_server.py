@@ -22,6 +22,10 @@ These gaps of moto 5.2.5 are filled before the server starts:
 - For benchmarks (scripts/bench-audit.sh): with MOTO_LATENCY_MS=N in the environment, or after
   `GET /cors-doctor/latency/N`, every AWS request (not /moto-api/) is answered N ms late, like
   a remote control plane.
+- For `fix`'s tests, AccessDenied on demand: a write to a REST or HTTP API tagged
+  `cors-doctor-test-deny` = `put_integration@OPTIONS,update_route,…` (backend method names,
+  optionally only for one HTTP method) answers 403 AccessDeniedException, as API Gateway does
+  when the caller lacks the IAM action.
 Usage: python moto_server.py -H 127.0.0.1 -p PORT
 """
 
@@ -376,6 +380,64 @@ def _late(self, environ, start_response):
 
 
 werkzeug_app.DomainDispatcherApplication.__call__ = _late
+
+# ---- AccessDenied on demand (fix's tests) ---------------------------------------------------
+
+from moto.apigateway.exceptions import AccessDeniedException
+
+
+class _Denied(AccessDeniedException):
+    code = 403
+
+    def __init__(self, op):
+        super().__init__(
+            "AccessDeniedException",
+            f"User: arn:aws:iam::123456789012:user/test is not authorized to perform: {op}",
+        )
+
+
+def _deny_when_tagged(cls, name, tags_of):
+    original = getattr(cls, name)
+
+    def wrapper(self, *args, **kwargs):
+        api_id = kwargs.get("function_id") or kwargs.get("rest_api_id") or kwargs.get("api_id")
+        if api_id is None and args:
+            api_id = args[0]
+        tags = tags_of(self, api_id) or {}
+        verb = kwargs.get("method_type") or (args[2] if len(args) > 2 else None)
+        for entry in tags.get("cors-doctor-test-deny", "").split(","):
+            op, _, only = entry.strip().partition("@")
+            if op == name and (not only or only == verb):
+                raise _Denied(name)
+        return original(self, *args, **kwargs)
+
+    setattr(cls, name, wrapper)
+
+
+def _v1_tags(backend, api_id):
+    api = backend.apis.get(api_id)
+    return getattr(api, "tags", None) if api else None
+
+
+def _v2_tags(backend, api_id):
+    api = backend.apis.get(api_id)
+    return getattr(api, "tags", None) if api else None
+
+
+for _name in (
+    "put_method",
+    "put_method_response",
+    "put_integration",
+    "put_integration_response",
+    "put_gateway_response",
+    "create_deployment",
+):
+    _deny_when_tagged(v1_models.APIGatewayBackend, _name, _v1_tags)
+
+from moto.apigatewayv2 import models as v2_models
+
+for _name in ("update_api", "update_route", "create_route"):
+    _deny_when_tagged(v2_models.ApiGatewayV2Backend, _name, _v2_tags)
 
 if __name__ == "__main__":
     from moto.server import main

@@ -1,5 +1,6 @@
 //! `run(cli)`: the whole program behind `main`, so tests can drive it.
 
+mod fix;
 pub mod har;
 
 use std::io::{IsTerminal, Write};
@@ -17,7 +18,7 @@ use crate::config::ConfigError;
 use crate::gateway::scenario::Scenario;
 use crate::gateway::scenario::ScenarioError;
 use crate::plan::{Plan, PlanError, TargetArgs};
-use crate::report::Format;
+use crate::report::{Flavour, Format};
 use crate::runner;
 use crate::runner::RunError;
 use crate::sim::{self, SimServer};
@@ -57,6 +58,9 @@ pub enum AppError {
     /// A completion script or man page cannot be written.
     #[error(transparent)]
     Manual(#[from] crate::manual::ManualError),
+    /// `fix` refused or could not prepare, apply or undo (the message says why and what to do).
+    #[error("{0}")]
+    Fix(String),
     /// A HAR cannot be read, or names no entry that was asked for (`har`).
     #[error("{0}")]
     Har(String),
@@ -86,6 +90,7 @@ impl AppError {
             | AppError::Output(_)
             | AppError::Terminal(_)
             | AppError::Manual(_)
+            | AppError::Fix(_)
             | AppError::Har(_)
             | AppError::Lint(_)
             | AppError::LintOrigin(_)
@@ -138,6 +143,7 @@ fn print_stdout(text: &str) -> Result<(), AppError> {
 fn remember_secrets(cli: &Cli, config: &Config) {
     let target = match &cli.command {
         Some(Command::Check(args)) => &args.target,
+        Some(Command::Fix(args)) => &args.target,
         _ => &cli.target,
     };
     crate::redact::remember(&target.args().secrets(config));
@@ -204,6 +210,7 @@ async fn dispatch(mut cli: Cli) -> Result<i32, AppError> {
     let interactive = std::io::stdout().is_terminal();
     match cli.command {
         Some(Command::Check(args)) => check(&args, &config).await,
+        Some(Command::Fix(args)) => fix::fix(&args, &config).await,
         Some(Command::Har(args)) => har::har(&args, &config).await,
         Some(Command::Demo(args)) if interactive && !args.list && args.format.is_none() => {
             // The simulator of a named scenario lives while the UI diagnoses it.
@@ -218,7 +225,7 @@ async fn dispatch(mut cli: Cli) -> Result<i32, AppError> {
             };
             tui(config, cli.target.args(), start).await
         }
-        Some(Command::Demo(args)) => demo(&args).await,
+        Some(Command::Demo(args)) => demo(&args, &config).await,
         Some(Command::Serve(args)) => serve(&args).await,
         Some(Command::Lint(args)) => lint(&args),
         Some(Command::Audit(args)) => audit(&args, &config).await,
@@ -239,6 +246,8 @@ async fn dispatch(mut cli: Cli) -> Result<i32, AppError> {
                 target: cli.target,
                 format: FormatArg::Text,
                 no_color: false,
+                preview: false,
+                fix_format: None,
                 from_curl: None,
                 from_fetch: None,
             };
@@ -458,7 +467,7 @@ async fn audit(args: &AuditArgs, config: &Config) -> Result<i32, AppError> {
     Ok(report.exit_code())
 }
 
-async fn demo(args: &DemoArgs) -> Result<i32, AppError> {
+async fn demo(args: &DemoArgs, config: &Config) -> Result<i32, AppError> {
     if args.list {
         let scenarios = Scenario::all()?;
         let width = scenarios.iter().map(|s| s.name.len()).max().unwrap_or(0);
@@ -471,13 +480,16 @@ async fn demo(args: &DemoArgs) -> Result<i32, AppError> {
     }
     let name = args.scenario.as_deref().unwrap_or(DEFAULT_DEMO);
     let scenario = load_scenario(name)?;
+    let fix_format = crate::plan::fix_format(args.fix_format.map(Flavour::from), config)?;
     let server = start_simulator(&scenario, 0, 0).await?;
-    let plan = scenario_plan(&scenario, &server.base_url())?;
+    let mut plan = scenario_plan(&scenario, &server.base_url())?;
+    plan.preview = args.preview;
     let report = runner::run(&plan, config_source(&plan)?, None)
         .await
         .map_err(AppError::from);
     server.shutdown().await;
-    let report = report?;
+    let mut report = report?;
+    report.fix_format = fix_format;
     let format = args.format.map_or(Format::Text, Format::from);
     let mut text = String::new();
     if format == Format::Text {
@@ -541,7 +553,10 @@ static STOPPED_BY: AtomicI32 = AtomicI32::new(0);
 pub const DEFAULT_DEMO: &str = "options-cognito-authorizer";
 
 async fn check(args: &CheckArgs, config: &Config) -> Result<i32, AppError> {
-    let plan = args.target.args().resolve(config)?;
+    let mut plan = args.target.args().resolve(config)?;
+    plan.preview = args.preview;
+    // Checked before anything is sent: a bad config value is a usage error.
+    let fix_format = crate::plan::fix_format(args.fix_format.map(Flavour::from), config)?;
     if plan.browser {
         tokio::spawn(stop_on_signal());
     }
@@ -550,7 +565,8 @@ async fn check(args: &CheckArgs, config: &Config) -> Result<i32, AppError> {
     // credentials stop the run before anything is probed: exit 2 with the next command),
     // the lookups, the retest.
     let deadline = tokio::time::Instant::now() + plan.timeout;
-    let (report, _) = runner::run_until(&plan, source.clone(), None, deadline).await?;
+    let (mut report, _) = runner::run_until(&plan, source.clone(), None, deadline).await?;
+    report.fix_format = fix_format;
     let format = Format::from(args.format);
     let color = format == Format::Text && color_wanted(args.no_color);
     if STOPPED_BY.load(Ordering::SeqCst) != 0 {

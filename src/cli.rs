@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::cors::Mode;
 use crate::gateway::model::ApiKind;
-use crate::report::Format;
+use crate::report::{Flavour, Format};
 
 // The plan's types, for callers of the library that build plans the way the command line does.
 use crate::plan::{PlanError, TargetArgs};
@@ -37,6 +37,8 @@ pub struct Cli {
 pub enum Command {
     /// Diagnose headless and print a report (text, JSON or Markdown). Exit 0 allowed, 1 a step fails, 2 usage error.
     Check(Box<CheckArgs>),
+    /// Diagnose, then show (dry run) or, with --yes, apply the fixes through the AWS SDK, saving an undo file first; --undo FILE puts them back.
+    Fix(Box<FixArgs>),
     /// List the cross-origin requests of a HAR file with the browser's verdict, or diagnose one from the recorded evidence (nothing is sent without --live).
     Har(Box<HarArgs>),
     /// Run the diagnosis against a built-in API Gateway simulator serving a broken example API.
@@ -185,6 +187,33 @@ impl From<FormatArg> for Format {
     }
 }
 
+/// `--fix-format`: the flavour the text and Markdown reports show each fix in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FixFormatArg {
+    /// The AWS CLI commands.
+    Cli,
+    /// CloudFormation YAML.
+    Cloudformation,
+    /// SAM YAML.
+    Sam,
+    /// CDK TypeScript (aws-cdk-lib v2).
+    Cdk,
+    /// Terraform HCL.
+    Terraform,
+}
+
+impl From<FixFormatArg> for Flavour {
+    fn from(f: FixFormatArg) -> Flavour {
+        match f {
+            FixFormatArg::Cli => Flavour::Cli,
+            FixFormatArg::Cloudformation => Flavour::Cloudformation,
+            FixFormatArg::Sam => Flavour::Sam,
+            FixFormatArg::Cdk => Flavour::Cdk,
+            FixFormatArg::Terraform => Flavour::Terraform,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
     #[command(flatten)]
@@ -195,6 +224,14 @@ pub struct CheckArgs {
     /// No colors in text output (also: NO_COLOR=1).
     #[arg(long)]
     pub no_color: bool,
+    /// Also show the diagnosis after the proposed fix: every change applied to a copy of the
+    /// configuration, the request replayed through the behaviour model (nothing is changed).
+    #[arg(long)]
+    pub preview: bool,
+    /// The form fixes are shown in (text and Markdown; JSON carries them all under
+    /// remediation.snippets). Default: the config's report.fix_format, else cli.
+    #[arg(long, value_enum, value_name = "FLAVOUR")]
+    pub fix_format: Option<FixFormatArg>,
     /// A request copied with DevTools' "Copy as cURL" (bash or cmd); - reads it from standard
     /// input. Flags given beside it win.
     #[arg(long, value_name = "'curl …'", conflicts_with = "from_fetch")]
@@ -224,6 +261,33 @@ impl CheckArgs {
         self.target.credentials = args.credentials;
         Ok(Some(line))
     }
+}
+
+/// `fix [URL] [--api-id … --stage … --path …] [--yes] [--force] [--allow-any-origin]`, or
+/// `fix --undo FILE [--yes]`.
+#[derive(Debug, Clone, Args)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub target: TargetFlags,
+    /// Make the changes (without it, only show the calls that would be made).
+    #[arg(long)]
+    pub yes: bool,
+    /// Change an API that CloudFormation or Terraform manages anyway (the next deploy of the
+    /// template undoes the change: drift).
+    #[arg(long)]
+    pub force: bool,
+    /// Allow a fix to set Access-Control-Allow-Origin: * (never with credentials).
+    #[arg(long)]
+    pub allow_any_origin: bool,
+    /// Restore what a fix changed, from the undo file it printed (a dry run unless --yes).
+    #[arg(long, value_name = "FILE")]
+    pub undo: Option<PathBuf>,
+    /// Seconds to wait for the deployed fix to answer as predicted (default 60).
+    #[arg(long, value_name = "SECS")]
+    pub wait: Option<f64>,
+    /// No colors in text output (also: NO_COLOR=1).
+    #[arg(long)]
+    pub no_color: bool,
 }
 
 /// `lint --format`.
@@ -332,6 +396,12 @@ pub struct DemoArgs {
     pub format: Option<FormatArg>,
     #[arg(long)]
     pub no_color: bool,
+    /// With --format: also show the diagnosis after the proposed fix (see `check --preview`).
+    #[arg(long)]
+    pub preview: bool,
+    /// With --format: the form fixes are shown in (see `check --fix-format`).
+    #[arg(long, value_enum, value_name = "FLAVOUR")]
+    pub fix_format: Option<FixFormatArg>,
 }
 
 #[derive(Debug, Clone, Args)]

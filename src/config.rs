@@ -39,11 +39,30 @@ pub struct ProbeSettings {
     pub mode: Option<String>,
 }
 
+/// How reports show things.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSettings {
+    /// The flavour fixes are shown in: `cli` (the default), `cloudformation`, `sam`, `cdk` or
+    /// `terraform` (`--fix-format` overrides it; the TUI starts with it).
+    pub fix_format: Option<String>,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogSettings {
     pub file: Option<PathBuf>,
     pub level: Option<String>,
+}
+
+/// `fix` settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixSettings {
+    /// Origins a fix may allow besides the one under diagnosis (exact origins; `*` only
+    /// with `--allow-any-origin`).
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
@@ -57,6 +76,10 @@ pub struct Config {
     pub probe: ProbeSettings,
     #[serde(default)]
     pub log: LogSettings,
+    #[serde(default)]
+    pub report: ReportSettings,
+    #[serde(default)]
+    pub fix: FixSettings,
     /// TUI settings (key bindings…), read by the TUI.
     #[serde(default)]
     pub tui: toml::Table,

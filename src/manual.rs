@@ -124,6 +124,7 @@ mod tests {
                 "check",
                 "demo",
                 "serve",
+                "lint",
                 "completions",
                 "origin",
             ] {
@@ -141,6 +142,7 @@ mod tests {
             [
                 "cors-doctor.1",
                 "cors-doctor-check.1",
+                "cors-doctor-fix.1",
                 "cors-doctor-har.1",
                 "cors-doctor-demo.1",
                 "cors-doctor-serve.1",

@@ -100,6 +100,7 @@ fn select(list: &[Listed], har: &Har, args: &HarArgs) -> Result<Vec<usize>, AppE
                     None => "is a preflight: diagnose the request it was sent for".to_string(),
                 }
             }
+            Some(e) if !e.cors_mode() => "was not made in CORS mode (no Origin header: an image, a script or a page load), so CORS does not apply".to_string(),
             Some(e) => match recorded::recorded(har, e, &ReadOptions::default()) {
                 Err(err) => err.to_string(),
                 Ok(_) => "is not a cross-origin request (its origin is the page's own), so CORS does not apply".to_string(),
@@ -112,7 +113,11 @@ fn select(list: &[Listed], har: &Har, args: &HarArgs) -> Result<Vec<usize>, AppE
     if let Some(sub) = &args.url {
         let picked: Vec<usize> = list
             .iter()
-            .filter(|l| l.url.contains(sub.as_str()))
+            // The recorded URL (the list's is masked).
+            .filter(|l| {
+                har.entry(l.number)
+                    .is_some_and(|e| e.request.url.contains(sub.as_str()))
+            })
             .map(|l| l.number)
             .collect();
         if picked.is_empty() {
@@ -134,7 +139,7 @@ pub async fn har(args: &HarArgs, config: &Config) -> Result<i32, AppError> {
         skipped = har.skipped.len(),
         "HAR read"
     );
-    crate::redact::remember(&runner::har::secrets(&har));
+    let file_secrets = runner::har::secrets(&har);
     let credentials = match &args.credentials {
         Some(c) => Some(
             c.parse()
@@ -148,6 +153,10 @@ pub async fn har(args: &HarArgs, config: &Config) -> Result<i32, AppError> {
     };
     let mode = args.mode.map_or(Mode::ChromeToday, Mode::from);
     let list = recorded::list(&har, &opts, mode);
+    // Masked for showing before the file's secrets join the process's (see `shown_list`):
+    // `url` fields below are shown as they are.
+    let list = runner::har::shown_list(&har, list, &file_secrets);
+    crate::redact::remember(&file_secrets);
     let format = Format::from(args.format);
     if let Some(note) = har.skipped_summary() {
         let _ = std::io::Write::write_all(
@@ -157,7 +166,19 @@ pub async fn har(args: &HarArgs, config: &Config) -> Result<i32, AppError> {
     }
     let selected = select(&list, &har, args)?;
     if selected.is_empty() {
-        print_stdout(&render_list(&har, &list, format))?;
+        let mut text = render_list(&har, &list, format);
+        let unknown = har
+            .entries
+            .iter()
+            .filter(|e| !e.is_preflight() && e.cors_mode() && e.page_origin(&har).is_none())
+            .count();
+        if args.origin.is_none() && unknown > 0 && format != Format::Json {
+            text.push_str(&format!(
+                "{unknown} request{} name no page origin (no Origin or Referer header, no page URL) and are not listed: give the page's origin with --origin to include them.\n",
+                if unknown == 1 { "" } else { "s" }
+            ));
+        }
+        print_stdout(&text)?;
         return Ok(if list.iter().any(|l| l.failed) { 1 } else { 0 });
     }
     if selected.len() > MAX_REPORTS {
@@ -189,6 +210,7 @@ pub async fn har(args: &HarArgs, config: &Config) -> Result<i32, AppError> {
         &reports,
         format,
         args.no_color,
+        args.live,
     ))?;
     Ok(code)
 }
@@ -234,7 +256,7 @@ async fn diagnose_entry(
     Ok(report)
 }
 
-use runner::har::{mask, masked_url, outcome_words};
+use runner::har::{mask, outcome_words};
 
 fn status_words(status: u16) -> String {
     if status == 0 {
@@ -247,9 +269,9 @@ fn status_words(status: u16) -> String {
 fn list_json(l: &Listed) -> serde_json::Value {
     json!({
         "entry": l.number,
-        "method": mask(&l.method),
-        "url": masked_url(&l.url),
-        "origin": mask(&l.origin),
+        "method": l.method,
+        "url": l.url,
+        "origin": l.origin,
         "status": (l.status != 0).then_some(l.status),
         "preflight_entry": l.preflight_entry,
         "preflight_status": l.preflight_status.filter(|s| *s != 0),
@@ -259,7 +281,7 @@ fn list_json(l: &Listed) -> serde_json::Value {
         "failed_at": matches!(l.verdict.outcome, Outcome::Blocked | Outcome::NetworkError)
             .then_some(l.verdict.failed_at)
             .flatten(),
-        "browser_error": l.browser_error.as_deref().map(mask),
+        "browser_error": l.browser_error,
         "failed": l.failed,
     })
 }
@@ -325,13 +347,13 @@ pub fn render_list(har: &Har, list: &[Listed], format: Format) -> String {
                     (Some(n), Some(s)) => format!("#{n} {}", status_words(s)),
                     _ => "-".to_string(),
                 };
-                let rec = l.browser_error.as_deref().map(mask).unwrap_or_default();
+                let rec = l.browser_error.clone().unwrap_or_default();
                 if md {
                     out.push_str(&format!(
                         "| {} | `{} {}` | {} | {pf} | {} | {} |\n",
                         l.number,
-                        mask(&l.method),
-                        masked_url(&l.url).replace('|', "%7C"),
+                        l.method,
+                        l.url.replace('|', "%7C"),
                         status_words(l.status),
                         outcome_words(l),
                         rec.replace('|', "\\|"),
@@ -341,10 +363,10 @@ pub fn render_list(har: &Har, list: &[Listed], format: Format) -> String {
                         "{} {:>4}  {} {}\n        status {}, preflight {pf}, from {}: {}{}\n",
                         if l.failed { "✗" } else { "✓" },
                         l.number,
-                        mask(&l.method),
-                        masked_url(&l.url),
+                        l.method,
+                        l.url,
                         status_words(l.status),
-                        mask(&l.origin),
+                        l.origin,
                         outcome_words(l),
                         if rec.is_empty() {
                             String::new()
@@ -374,6 +396,7 @@ fn render_reports(
     reports: &[(usize, Option<usize>, Report)],
     format: Format,
     no_color: bool,
+    live: bool,
 ) -> String {
     match format {
         Format::Json => {
@@ -394,10 +417,15 @@ fn render_reports(
             let mut parts = Vec::new();
             for (n, pf, r) in reports {
                 let head = format!(
-                    "HAR entry {n}{} (recorded by {}; nothing was sent unless --live)",
+                    "HAR entry {n}{} (recorded by {}; {})",
                     pf.map(|p| format!(", preflight entry {p}"))
                         .unwrap_or_default(),
-                    har.shape.name()
+                    har.shape.name(),
+                    if live {
+                        "--live sent the safe requests again"
+                    } else {
+                        "nothing was sent"
+                    }
                 );
                 let head = if format == Format::Markdown {
                     format!("## {head}\n\n")

@@ -51,6 +51,7 @@ fn report() -> AuditReport {
                 text: "add OPTIONS".to_string(),
                 commands: vec!["aws apigateway put-method …".to_string()],
                 change_set: None,
+                snippets: None,
             }),
         }],
         aws_calls: 11,

@@ -39,6 +39,8 @@ pub struct DefinitionOptions {
     pub api_id: Option<String>,
     /// `--path`: picks the template's API that has it when there are several.
     pub path: Option<String>,
+    /// `--stage`: must be one the template's API defines (when it defines any).
+    pub stage: Option<String>,
 }
 
 /// An exported API, read and imported once when it is opened (so a broken file is a usage
@@ -248,6 +250,78 @@ impl OpenApiFile {
     }
 }
 
+/// One API of a definition file, for readers of every API of a file (`lint`): its label
+/// (a template's logical id, an export's title) and the API, with its sources.
+#[derive(Clone, Debug)]
+pub struct DefinitionApi {
+    pub label: String,
+    pub api: Api,
+}
+
+/// Every API a definition file holds: the one of an export, every API of a template or of a
+/// Terraform plan (by address), a scenario's API. Errors as [`OpenApiFile::open_definition`]'s.
+pub fn read_all(
+    path: &Path,
+    options: &DefinitionOptions,
+) -> Result<Vec<DefinitionApi>, OpenApiFileError> {
+    let shown = path.display().to_string();
+    let read_error = |source| OpenApiFileError::Read {
+        path: shown.clone(),
+        source,
+    };
+    let text = crate::user_file::read_text(path, MAX_EXPORT_BYTES).map_err(read_error)?;
+    if !is_scenario(&text) && definition_kind(&text) == DefinitionKind::CloudFormation {
+        if text.len() as u64 > MAX_TEMPLATE_BYTES {
+            return Err(OpenApiFileError::Template {
+                path: shown,
+                source: TemplateError {
+                    line: None,
+                    message: format!(
+                        "the template is larger than {} MB (CloudFormation accepts at most 1 MB); is this the right file?",
+                        MAX_TEMPLATE_BYTES / (1024 * 1024)
+                    ),
+                },
+            });
+        }
+        let apis = template::import(&text, &shown, &options.parameters).map_err(|source| {
+            OpenApiFileError::Template {
+                path: shown.clone(),
+                source,
+            }
+        })?;
+        return Ok(apis
+            .into_iter()
+            .map(|t| DefinitionApi {
+                label: t.logical_id,
+                api: t.api,
+            })
+            .collect());
+    }
+    if !is_scenario(&text) && definition_kind(&text) == DefinitionKind::TerraformPlan {
+        let apis = crate::gateway::terraform::import(&text, &shown)?;
+        return Ok(apis
+            .into_iter()
+            .map(|api| DefinitionApi {
+                label: api
+                    .source_of(&crate::gateway::model::Element::Api)
+                    .and_then(|s| s.resource.clone())
+                    .unwrap_or_else(|| api.name.clone()),
+                api,
+            })
+            .collect());
+    }
+    drop(text);
+    let file = OpenApiFile::open_definition(path, options)?;
+    let api = match &file.content {
+        Exported::Scenario(s) => s.api.clone(),
+        Exported::Api(a) => (**a).clone(),
+    };
+    Ok(vec![DefinitionApi {
+        label: api.name.clone(),
+        api,
+    }])
+}
+
 /// A template's API, chosen by the options (see [`template::select`]).
 fn open_cfn(
     shown: &str,
@@ -270,9 +344,36 @@ fn open_cfn(
     let apis = template::import(text, shown, &options.parameters).map_err(template_error)?;
     let chosen = template::select(apis, options.api_id.as_deref(), options.path.as_deref())
         .map_err(template_error)?;
+    check_stage(&chosen, options).map_err(template_error)?;
     Ok(OpenApiFile {
         content: Exported::Api(Arc::new(chosen.api)),
         kind: ConfigSourceKind::Template,
+    })
+}
+
+/// `--stage` must be one the chosen API defines, when it defines any (stage names are
+/// case-sensitive: SAM's implicit API has `Prod`).
+fn check_stage(
+    chosen: &template::TemplateApi,
+    options: &DefinitionOptions,
+) -> Result<(), TemplateError> {
+    let Some(stage) = &options.stage else {
+        return Ok(());
+    };
+    let stages: Vec<&str> = chosen.api.stages.iter().map(|s| s.name.as_str()).collect();
+    if stages.is_empty() || stages.contains(&stage.as_str()) {
+        return Ok(());
+    }
+    Err(TemplateError {
+        line: chosen
+            .api
+            .source_of(&crate::gateway::model::Element::Api)
+            .map(|s| s.line),
+        message: format!(
+            "--stage {stage}: the API {} defines no such stage (stage names are case-sensitive); its stages: {}",
+            chosen.logical_id,
+            stages.join(", ")
+        ),
     })
 }
 
@@ -308,6 +409,7 @@ fn open_terraform(
         })
         .collect();
     let chosen = template::select(apis, options.api_id.as_deref(), options.path.as_deref())
+        .and_then(|chosen| check_stage(&chosen, options).map(|()| chosen))
         .map_err(|source| OpenApiFileError::Template {
             path: shown.to_string(),
             source,

@@ -4,6 +4,7 @@
 pub mod file;
 mod resolve;
 pub mod sdk;
+pub mod write;
 
 pub use resolve::{resolve, Resolution, SourceChoice, SourceError};
 

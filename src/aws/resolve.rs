@@ -116,6 +116,7 @@ fn definition_options(plan: &Plan) -> DefinitionOptions {
         parameters: plan.parameters.clone(),
         api_id: plan.api_id.clone(),
         path: plan.path.clone(),
+        stage: plan.stage.clone(),
     }
 }
 

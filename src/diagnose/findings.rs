@@ -163,6 +163,10 @@ pub struct Remediation {
     /// `remediation.change_set` (additive to schema v1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_set: Option<ChangeSet>,
+    /// The same fix in every flavour (`"snippets": {"aws_cli", "cloudformation", "sam",
+    /// "cdk", "terraform"}`, additive to schema v1), when it changes the API's configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snippets: Option<super::remedy::snippets::Snippets>,
 }
 
 /// What a remedy proposes: commands that change nothing in the API (a curl to retry with), or
@@ -245,6 +249,7 @@ impl Finding {
             text: text.into(),
             commands,
             change_set,
+            snippets: None,
         });
         self
     }

@@ -187,7 +187,7 @@ pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
     let gaps = config_gaps(evidence);
     let probes_only = facts.is_none() && api.kind != ApiKindSeen::Unknown;
     // …joined, then each step concluded once.
-    let steps: Vec<Step> = drafts
+    let mut steps: Vec<Step> = drafts
         .into_iter()
         .zip(parts)
         .map(|(mut d, part)| {
@@ -203,11 +203,11 @@ pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
             d.conclude()
         })
         .collect();
+    attach_snippets(&mut steps, evidence);
     let first_failing_step = steps
         .iter()
         .find(|s| s.status == StepStatus::Fail)
         .map(|s| s.number);
-    let mut steps = steps;
     source::attach(&mut steps, evidence, &plan);
     Diagnosis {
         plan,
@@ -378,6 +378,22 @@ fn note_what_config_would_add(d: &mut Draft) {
 }
 
 /// The configuration facts about the request, when a configuration was loaded.
+/// Every fix that changes the configuration, rendered in every flavour from its change set
+/// (`remediation.snippets`), naming the resources from the model when it was read.
+fn attach_snippets(steps: &mut [Step], evidence: &Evidence) {
+    let api = match &evidence.config {
+        ConfigEvidence::Loaded { api, .. } => Some(&**api),
+        _ => None,
+    };
+    for f in steps.iter_mut().flat_map(|s| s.findings.iter_mut()) {
+        if let Some(r) = &mut f.remediation {
+            if let Some(set) = &r.change_set {
+                r.snippets = Some(remedy::snippets::Snippets::render(set, api, &r.commands));
+            }
+        }
+    }
+}
+
 fn config_facts(evidence: &Evidence) -> Option<ConfigFacts> {
     let ConfigEvidence::Loaded {
         api, stage, path, ..

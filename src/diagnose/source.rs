@@ -27,6 +27,11 @@ pub(super) fn attach(steps: &mut [Step], evidence: &Evidence, plan: &PreflightPl
     for step in steps.iter_mut() {
         for f in &mut step.findings {
             if let Some(e) = element(api, f.code, path, &verb, stage.as_deref(), plan.required) {
+                let e = match e {
+                    // The gateway response the finding names, when the file defines it.
+                    Element::GatewayResponse { .. } => named_response(api, &f.message).unwrap_or(e),
+                    e => e,
+                };
                 f.source = api.source_of(&e).cloned();
             }
         }
@@ -81,6 +86,17 @@ fn element(
         | FetchRefused
         | BrowserVerdictUnknown => None,
     }
+}
+
+/// The customized gateway response type a finding's message names (`THROTTLED`), when the
+/// API records where it is defined.
+fn named_response(api: &Api, message: &str) -> Option<Element> {
+    api.sources.iter().find_map(|l| match &l.element {
+        Element::GatewayResponse { response_type } if message.contains(response_type.as_str()) => {
+            Some(l.element.clone())
+        }
+        _ => None,
+    })
 }
 
 /// The resource template `path` matches (`/items/42` → `/items/{id}`).

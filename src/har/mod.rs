@@ -23,6 +23,12 @@
 //!   [`Response::hidden_status`].
 //! - Anything else in HAR 1.2 form is read the same way (`creator` decides only the label).
 //!
+//! Which entries are requests under CORS ([`Har::cross_origin`]): not preflights, made in
+//! CORS mode ([`Entry::cors_mode`]: an `Origin` header, or Chrome's `fetch`/`xhr`), to an
+//! origin other than the page's (the `Origin` header, else the `Referer`'s, else the page's
+//! URL). An image, script or page load from another origin without `Origin` is no-cors: not
+//! listed.
+//!
 //! Bounds, and what happens past them (each noted on the entry or the file, never silent):
 //! [`MAX_ENTRIES`] entries (the rest are counted as skipped), [`MAX_HEADERS`] headers per
 //! message, header values of [`MAX_VALUE`] bytes, request bodies of [`MAX_REQUEST_BODY`] bytes
@@ -30,8 +36,18 @@
 //! (binary) bodies are not decoded: the entry says so. An entry that is not a HAR entry (a
 //! field of the wrong type, no `request`) is skipped with its number and why; a file cut off
 //! mid-way (truncated JSON) keeps the entries read before the cut and says where it broke.
-//! Kept strings are copies of parts of the file, so the model is never larger than the
-//! file: with the file's text, at most twice its size (`scripts/bench-har-memory.sh`).
+//! The file is read as it streams in ([`parse_reader`]): its text is never held whole, only
+//! one entry's at a time, and kept strings are bounded copies of parts of it, so the model is
+//! smaller than the file (`scripts/bench-har-memory.sh`: a 206 MB HAR of 50,000 entries peaks
+//! at about its size, the binary included).
+//!
+//! Not the `har` crate (shared/reference/rust-stack.md names it): it deserializes the whole
+//! document into typed structs, so a file is held whole, one entry of the wrong shape or a
+//! truncated file fails everything, and nothing is bounded.
+//!
+//! Preflight pairing ([`Har::preflight_for`], made once by `pair_preflights`): a real
+//! Chromium lists the request first and its preflight after it (its `requestWillBeSent` for
+//! the preflight comes second), Firefox the preflight first.
 //!
 //! Secrets: the model holds values as recorded (cookies, tokens); [`Entry::secret_values`]
 //! lists them so that every output can mask them by value. Error messages never quote a value
@@ -230,6 +246,18 @@ impl Entry {
                     .is_some())
     }
 
+    /// A request the browser made in CORS mode: it carries `Origin` (every CORS request
+    /// does; Chrome's record of a request that failed may leave it out), or Chrome says it
+    /// came from `fetch()` or `XMLHttpRequest` (`_resourceType` `fetch`, `xhr`). An image,
+    /// script or stylesheet without `Origin` was a no-cors request: CORS did not apply.
+    pub fn cors_mode(&self) -> bool {
+        self.request_header("origin").is_some()
+            || self
+                .resource_type
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case("fetch") || t.eq_ignore_ascii_case("xhr"))
+    }
+
     /// True when the browser recorded no answer (status 0).
     pub fn unanswered(&self) -> bool {
         self.response.status == 0
@@ -309,11 +337,12 @@ impl Har {
         self.entry(n)
     }
 
-    /// The entries that are cross-origin requests (not preflights): those whose page origin
-    /// is known and differs from the URL's origin.
+    /// The entries that are cross-origin CORS requests (not preflights, not no-cors loads:
+    /// [`Entry::cors_mode`]): those whose page origin is known and differs from the URL's.
     pub fn cross_origin(&self) -> impl Iterator<Item = &Entry> + '_ {
         self.entries.iter().filter(|e| {
             !e.is_preflight()
+                && e.cors_mode()
                 && match (e.url_origin(), e.page_origin(self)) {
                     (Some(url), Some((page, _))) => url != page,
                     _ => false,

@@ -66,8 +66,8 @@ fn the_shape_is_told_by_the_creator_or_by_the_entries_fields() {
 fn the_page_origin_comes_from_origin_then_referer_then_the_page() {
     let text = r#"{"log":{"pages":[{"id":"p1","title":"https://page.example.com/app?x=1"}],"entries":[
         {"pageref":"p1","request":{"method":"GET","url":"https://api.example.com/a","headers":[{"name":"Origin","value":"https://o.example.com"},{"name":"Referer","value":"https://r.example.com/x"}]}},
-        {"pageref":"p1","request":{"method":"GET","url":"https://api.example.com/b","headers":[{"name":"Referer","value":"https://r.example.com/x"}]}},
-        {"pageref":"p1","request":{"method":"GET","url":"https://api.example.com/c","headers":[]}},
+        {"pageref":"p1","_resourceType":"fetch","request":{"method":"GET","url":"https://api.example.com/b","headers":[{"name":"Referer","value":"https://r.example.com/x"}]}},
+        {"pageref":"p1","_resourceType":"xhr","request":{"method":"GET","url":"https://api.example.com/c","headers":[]}},
         {"request":{"method":"GET","url":"https://api.example.com/d","headers":[]}},
         {"pageref":"p1","request":{"method":"GET","url":"https://page.example.com/same","headers":[]}}
     ]}}"#;
@@ -212,4 +212,20 @@ fn headers_past_the_limit_are_counted() {
     let e = har.entry(1).unwrap();
     assert_eq!(e.request.headers.len(), MAX_HEADERS);
     assert!(e.notes.iter().any(|n| n.contains("5 request headers")));
+}
+
+#[test]
+fn no_cors_loads_are_not_cors_requests() {
+    let text = r#"{"log":{"pages":[{"id":"p","title":"https://app.example.com/"}],"entries":[
+        {"pageref":"p","_resourceType":"image","request":{"method":"GET","url":"https://cdn.example.net/a.png","headers":[]}},
+        {"pageref":"p","_resourceType":"script","request":{"method":"GET","url":"https://cdn.example.net/a.js","headers":[]}},
+        {"pageref":"p","_resourceType":"font","request":{"method":"GET","url":"https://cdn.example.net/a.woff2","headers":[{"name":"Origin","value":"https://app.example.com"}]}},
+        {"pageref":"p","_resourceType":"fetch","request":{"method":"POST","url":"https://api.example.com/x","headers":[]}},
+        {"pageref":"p","request":{"method":"GET","url":"https://api.example.com/y","headers":[]}}
+    ]}}"#;
+    let har = parse(text).unwrap();
+    let listed: Vec<usize> = har.cross_origin().map(|e| e.number).collect();
+    // The CORS-mode font and the fetch (whose failed record lacks Origin); not the image, the
+    // script, nor a GET with no sign of CORS mode.
+    assert_eq!(listed, vec![3, 4]);
 }

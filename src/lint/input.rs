@@ -70,7 +70,14 @@ pub fn load(path: &Path) -> Result<LintInput, LintError> {
 /// Imports a file's text; `file` is the name findings point at.
 pub fn load_text(text: &str, file: &str) -> Result<LintInput, LintError> {
     let body = text.trim_start_matches('\u{feff}');
-    let input = if body.trim_start().starts_with('{') {
+    let input = if starts_terraform(body) {
+        // `terraform show -json` writes format_version first: read the plan in one parse.
+        LintInput {
+            file: file.to_string(),
+            kind: InputKind::TerraformPlan,
+            apis: terraform::import(body, file)?,
+        }
+    } else if body.trim_start().starts_with('{') {
         let doc: Value = serde_json::from_str(body).map_err(|e| LintError::Json {
             file: file.to_string(),
             line: e.line(),
@@ -144,6 +151,13 @@ pub fn load_text(text: &str, file: &str) -> Result<LintInput, LintError> {
         });
     }
     Ok(input)
+}
+
+/// True when the JSON object's first key is `format_version` (a Terraform plan or state).
+fn starts_terraform(body: &str) -> bool {
+    body.trim_start()
+        .strip_prefix('{')
+        .is_some_and(|rest| rest.trim_start().starts_with("\"format_version\""))
 }
 
 /// A CloudFormation template in JSON (`AWSTemplateFormatVersion`, `Resources`, a SAM

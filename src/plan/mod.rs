@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::config::Config;
 use crate::cors::Mode;
+use crate::diagnose::remedy::snippets::Flavour;
 use crate::gateway::model::ApiKind;
 use crate::http::{parse_header_arg, Headers};
 use crate::redact::Secrets;
@@ -78,6 +79,8 @@ pub enum PlanError {
     Target(#[from] crate::target::TargetError),
     #[error("invalid probe.mode '{0}' in the config: use spec or chrome-today")]
     ConfigMode(String),
+    #[error("invalid report.fix_format '{0}' in the config: use cli, cloudformation, sam, cdk or terraform")]
+    ConfigFixFormat(String),
     #[error("{what} must be at least 0.001 and at most 3600 seconds, not {value}: give e.g. 10.")]
     Duration { what: &'static str, value: f64 },
     #[error("--path must start with '/', e.g. /items (got '{0}').")]
@@ -108,6 +111,19 @@ pub enum PlanError {
     PasteNullOrigin(&'static str),
     #[error("{0}: the pasted body starts with '@', which -d would read as a file name; save the body to a file and give -d @FILE.")]
     PasteBodyAt(&'static str),
+}
+
+/// The flavour fixes are shown in: `flag` (`--fix-format`), else the config's
+/// `report.fix_format`, else the AWS CLI commands.
+pub fn fix_format(flag: Option<Flavour>, config: &Config) -> Result<Flavour, PlanError> {
+    if let Some(f) = flag {
+        return Ok(f);
+    }
+    match config.report.fix_format.as_deref() {
+        None => Ok(Flavour::Cli),
+        Some(name) => Flavour::parse(name)
+            .ok_or_else(|| PlanError::ConfigFixFormat(crate::redact::shorten(name, 40))),
+    }
 }
 
 /// Why `-d` gave no body.
@@ -150,6 +166,9 @@ pub struct Plan {
     pub path: Option<String>,
     pub aws: AwsArgs,
     pub browser: bool,
+    /// Also compute the preview: the diagnosis after every proposed change (`check
+    /// --preview`; a front end's sealed plan always, for the TUI's `p`).
+    pub preview: bool,
     /// An in-memory scenario whose API is the configuration (the demo).
     pub scenario: Option<Box<crate::gateway::scenario::Scenario>>,
 }
@@ -505,6 +524,7 @@ impl TargetArgs {
                 endpoint_url,
             },
             browser: self.browser,
+            preview: false,
             scenario: None,
         })
     }
@@ -512,3 +532,24 @@ impl TargetArgs {
 
 #[cfg(test)]
 mod paste_tests;
+
+#[cfg(test)]
+mod fix_format_tests {
+    use super::*;
+
+    #[test]
+    fn fix_format_flag_then_config_then_cli() {
+        let mut config = Config::default();
+        assert_eq!(fix_format(None, &config), Ok(Flavour::Cli));
+        config.report.fix_format = Some("Terraform".into());
+        assert_eq!(fix_format(None, &config), Ok(Flavour::Terraform));
+        assert_eq!(fix_format(Some(Flavour::Sam), &config), Ok(Flavour::Sam));
+        config.report.fix_format = Some("pulumi".into());
+        let e = fix_format(None, &config).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("use cli, cloudformation, sam, cdk or terraform"),
+            "{e}"
+        );
+    }
+}

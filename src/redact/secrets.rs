@@ -29,6 +29,11 @@ impl Secrets {
         self.values.len()
     }
 
+    /// The values held (each form), longest first.
+    pub fn values(&self) -> impl Iterator<Item = &str> {
+        self.values.iter().map(String::as_str)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
     }

@@ -88,7 +88,18 @@ pub fn render(r: &Report) -> String {
             }
             if let Some(rem) = &f.remediation {
                 let _ = writeln!(out, "  - Fix: {}", rem.text);
-                if !rem.commands.is_empty() {
+                if let Some(snippet) = super::snippet(rem, r.fix_format) {
+                    let _ = writeln!(out, "\n  {}:\n", r.fix_format.label());
+                    let _ = writeln!(out, "  ```{}", super::fence_language(r.fix_format));
+                    for line in snippet.lines() {
+                        if line.is_empty() {
+                            out.push('\n');
+                        } else {
+                            let _ = writeln!(out, "  {line}");
+                        }
+                    }
+                    let _ = writeln!(out, "  ```");
+                } else if !rem.commands.is_empty() {
                     let _ = writeln!(out, "\n  ```sh");
                     for c in &rem.commands {
                         for line in c.lines() {
@@ -100,6 +111,7 @@ pub fn render(r: &Report) -> String {
             }
         }
     }
+    out.push_str(&super::preview::markdown(r));
     let _ = writeln!(out, "\n<details><summary>Exchanges</summary>\n");
     for x in &r.exchanges {
         let _ = writeln!(

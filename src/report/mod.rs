@@ -2,6 +2,7 @@
 
 mod markdown;
 mod present;
+pub mod preview;
 mod text;
 pub mod wrap;
 
@@ -15,7 +16,10 @@ use crate::redact::{self, MaskedExchange, Scrubber};
 pub use crate::diagnose::words::{answer, exchange_summary};
 pub use markdown::render as markdown;
 pub use present::{failed_at_words, VerdictLine};
+pub use preview::{NeededHeader, Preview, PreviewChange, PreviewResult};
 pub use text::render as text;
+
+pub use crate::diagnose::remedy::snippets::Flavour;
 
 pub const SCHEMA: &str = "cors-doctor/report/v1";
 
@@ -83,6 +87,14 @@ pub struct Report {
     /// (additive).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_identity: Option<String>,
+    /// `check --preview` and the TUI's `p`: the diagnosis after every proposed change
+    /// (additive; absent unless asked for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview: Option<Box<Preview>>,
+    /// The flavour the text and Markdown reports show each fix in (`--fix-format`, the
+    /// config's `report.fix_format`); JSON carries every flavour under `snippets`.
+    #[serde(skip)]
+    pub fix_format: Flavour,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -149,6 +161,8 @@ impl Report {
                 .collect(),
             aws_calls: 0,
             aws_identity: None,
+            preview: None,
+            fix_format: Flavour::Cli,
         };
         match &evidence.browser {
             Some(BrowserEvidence::Observed(o)) => {
@@ -209,6 +223,28 @@ impl Report {
     }
 }
 
+/// The text of `rem` in `flavour`, when it is not the AWS CLI commands and the fix has one
+/// (a fix that changes no configuration, such as a curl to retry with, has only commands).
+pub fn snippet(rem: &crate::diagnose::Remediation, flavour: Flavour) -> Option<&str> {
+    if flavour == Flavour::Cli {
+        return None;
+    }
+    rem.snippets
+        .as_ref()
+        .map(|s| s.get(flavour))
+        .filter(|t| !t.trim().is_empty())
+}
+
+/// The Markdown fence language of a flavour.
+fn fence_language(flavour: Flavour) -> &'static str {
+    match flavour {
+        Flavour::Cli => "sh",
+        Flavour::Cloudformation | Flavour::Sam => "yaml",
+        Flavour::Cdk => "typescript",
+        Flavour::Terraform => "hcl",
+    }
+}
+
 /// A step with its free text scrubbed ([`Scrubber::text`]): summary, findings, remediation.
 fn scrubbed_step(scrub: &Scrubber, step: &Step) -> Step {
     let mut step = step.clone();
@@ -218,6 +254,9 @@ fn scrubbed_step(scrub: &Scrubber, step: &Step) -> Step {
         if let Some(r) = &mut f.remediation {
             r.text = scrub.text(&r.text);
             r.commands = r.commands.iter().map(|c| scrub.text(c)).collect();
+            if let Some(s) = &mut r.snippets {
+                s.map(|t| scrub.text(t));
+            }
         }
     }
     step
@@ -237,7 +276,13 @@ impl Report {
     /// Text and Markdown reach terminals: every control character a server sent (C0, DEL,
     /// C1) is escaped first. JSON keeps the values exact (its encoding escapes them).
     pub fn render(&self, format: Format, color: bool) -> String {
-        let escaped = || redact::map_strings(self, &redact::escape_controls);
+        // (The flavour is no JSON field: it does not survive the round trip through serde.)
+        let escaped = || {
+            redact::map_strings(self, &redact::escape_controls).map(|mut r: Report| {
+                r.fix_format = self.fix_format;
+                r
+            })
+        };
         match format {
             Format::Text => match escaped() {
                 Some(r) => text(&r, color),

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{exchange_summary, Report, VerdictLine};
+use super::{exchange_summary, Flavour, Report, VerdictLine};
 use crate::cors::Outcome;
 use crate::diagnose::{Severity, Step, StepStatus};
 
@@ -120,6 +120,7 @@ pub fn render(r: &Report, color: bool) -> String {
             &st,
             step,
             r.first_failing_step == Some(step.number),
+            r.fix_format,
         );
     }
 
@@ -156,10 +157,11 @@ pub fn render(r: &Report, color: bool) -> String {
         None => "No step explains the failure; see the browser verdict above.".to_string(),
     };
     let _ = writeln!(out, "{}", st.bold(&verdict_line));
+    out.push_str(&super::preview::text(r, &|code, s| st.paint(code, s)));
     out
 }
 
-fn render_step(out: &mut String, st: &Style, step: &Step, first: bool) {
+fn render_step(out: &mut String, st: &Style, step: &Step, first: bool, fix_format: Flavour) {
     let title = format!("{}. {}", step.number, step.title);
     let marker = if first {
         st.paint("1;31", "  ◀ first failing step")
@@ -204,6 +206,24 @@ fn render_step(out: &mut String, st: &Style, step: &Step, first: bool) {
         }
         if let Some(rem) = &f.remediation {
             let _ = writeln!(out, "      {} {}", st.bold("Fix:"), rem.text);
+            if let Some(snippet) = super::snippet(rem, fix_format) {
+                // Fenced: the wrapper leaves the lines between the fences as they are.
+                let _ = writeln!(
+                    out,
+                    "        {}",
+                    st.dim(&format!("{}:", fix_format.label()))
+                );
+                let _ = writeln!(out, "        ```{}", super::fence_language(fix_format));
+                for line in snippet.lines() {
+                    if line.is_empty() {
+                        out.push('\n');
+                    } else {
+                        let _ = writeln!(out, "        {}", st.paint("36", line));
+                    }
+                }
+                let _ = writeln!(out, "        ```");
+                continue;
+            }
             for c in &rem.commands {
                 for (i, line) in c.lines().enumerate() {
                     let prefix = if i == 0 && !line.starts_with('#') {

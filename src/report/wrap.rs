@@ -9,6 +9,8 @@
 //!   bash it runs exactly as the unwrapped command. Breaks inside `$( … )` are allowed (bash
 //!   continues lines there too); after an unquoted `#` (a comment) nothing breaks.
 //! - A comment line (`# …`) continues with `# `, so a pasted comment stays a comment.
+//! - Lines between two fences (a line that is ```` ``` ```` or ```` ```yaml ````, …) are left
+//!   as they are: an infrastructure-as-code snippet (`--fix-format`) is pasted as printed.
 //!
 //! Widths are counted in characters, ANSI colour sequences excluded (the report's symbols are
 //! one column wide each).
@@ -25,11 +27,22 @@ pub fn wrap(text: &str, width: usize) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     // The shell state carried from one line of a multi-line command to the next.
     let mut shell: Option<(usize, Lexer)> = None;
+    let mut fenced = false;
     for line in text.split_inclusive('\n') {
         let (line, newline) = match line.strip_suffix('\n') {
             Some(l) => (l, "\n"),
             None => (line, ""),
         };
+        let (_, visible, _) = split_colour(line);
+        if visible.trim_start().starts_with("```") {
+            fenced = !fenced;
+            shell = None;
+        }
+        if fenced || visible.trim_start().starts_with("```") {
+            out.push_str(line);
+            out.push_str(newline);
+            continue;
+        }
         let (prefix, body, suffix) = split_colour(line);
         let outer = body.len() - body.trim_start_matches(' ').len();
         // Colour may also start after the indentation (`        \x1b[36m$ aws …`), and
@@ -457,5 +470,23 @@ mod tests {
     fn aligned_columns_keep_their_spacing() {
         let line = "  x2 actual    PUT → 200 · Allow-Origin: '*' · backend · 2 ms";
         assert_eq!(wrap(line, 100), line);
+    }
+
+    #[test]
+    fn fenced_snippets_are_left_as_printed() {
+        let long = format!(
+            "        \x1b[36m      Value: \"{}\"\x1b[0m",
+            "x ".repeat(40)
+        );
+        let text = format!(
+            "      Fix: {}\n        ```yaml\n{long}\n        ```\n      {}\n",
+            "word ".repeat(20),
+            "after ".repeat(20)
+        );
+        let out = wrap(&text, 50);
+        assert!(out.contains(&format!("\n{long}\n")), "{out}");
+        // Prose before and after the fences is still wrapped.
+        assert!(out.lines().next().is_some_and(|l| l.len() <= 50), "{out}");
+        assert!(out.lines().last().is_some_and(|l| l.len() <= 50), "{out}");
     }
 }

@@ -20,6 +20,7 @@
 
 mod whole;
 
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -49,7 +50,7 @@ pub struct Options {
 }
 
 /// A method or route: template path and verb.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Route {
     pub path: String,
     pub method: String,
@@ -109,7 +110,11 @@ fn reported(code: FindingCode) -> bool {
 
 /// Every latent trap of `api`, most severe first, then by route.
 pub fn check(api: &Api, options: &Options) -> Vec<LintFinding> {
-    let shared = Arc::new(api.clone());
+    // The API without its resources (and without what only findings read): each route is
+    // diagnosed on this plus the resources its path can match, so that a route's diagnosis
+    // does not walk every resource of a large API (API-wide settings are all kept).
+    let skeleton = skeleton(api);
+    let sources = SourceIndex::new(api);
     let origins: Vec<String> = if options.origins.is_empty() {
         vec![default_origin(api)]
     } else {
@@ -120,7 +125,8 @@ pub fn check(api: &Api, options: &Options) -> Vec<LintFinding> {
     } else {
         api.stages.iter().map(|s| Some(s.name.clone())).collect()
     };
-    let mut out: Vec<LintFinding> = Vec::new();
+    // Every (stage, route, origin) to diagnose, in report order.
+    let mut jobs: Vec<Job<'_>> = Vec::new();
     for stage in &stages {
         let served = api.served(stage.as_deref());
         for resource in served.resources {
@@ -128,41 +134,90 @@ pub fn check(api: &Api, options: &Options) -> Vec<LintFinding> {
                 if method.http_method == "OPTIONS" {
                     continue;
                 }
-                let route = Route {
-                    path: resource.path.clone(),
-                    method: method.http_method.clone(),
-                };
                 for origin in &origins {
-                    let Some(target) = synthesize(api, stage.as_deref(), resource, method, origin)
-                    else {
-                        continue;
-                    };
-                    let (exchanges, diagnosis) = diagnose_request(
-                        &shared,
-                        stage.as_deref(),
-                        &concrete_path(&resource.path),
-                        &target,
-                        None,
-                        options.mode,
-                    );
-                    collect(
-                        api,
-                        &route,
-                        stage.as_deref(),
+                    jobs.push(Job {
+                        stage: stage.as_deref(),
+                        resource,
+                        method,
                         origin,
-                        &exchanges,
-                        &diagnosis,
-                        &mut out,
-                    );
+                    });
                 }
             }
         }
+    }
+    // The diagnoses are independent: spread over the cores, merged in order afterwards.
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8)
+        .min(jobs.len().max(1));
+    let chunk = jobs.len().div_ceil(threads).max(1);
+    let run = |part: &[Job<'_>]| -> Vec<Option<(Vec<Exchange>, Diagnosis)>> {
+        part.iter()
+            .map(|job| {
+                let path = concrete_path(&job.resource.path);
+                let target = synthesize(api, job.stage, job.resource, job.method, job.origin)?;
+                let reduced = Arc::new(reduced(&skeleton, api, &path));
+                Some(diagnose_request(
+                    &reduced,
+                    job.stage,
+                    &path,
+                    &target,
+                    None,
+                    options.mode,
+                ))
+            })
+            .collect()
+    };
+    let results: Vec<Option<(Vec<Exchange>, Diagnosis)>> = if threads <= 1 {
+        run(&jobs)
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = jobs
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || run(part)))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| {
+                    // A diagnosis that panicked (a bug) loses its routes, not the lint.
+                    h.join().unwrap_or_default()
+                })
+                .collect()
+        })
+    };
+    let mut seen: HashMap<DedupeKey, usize> = HashMap::new();
+    let mut out: Vec<LintFinding> = Vec::new();
+    for (job, result) in jobs.iter().zip(results) {
+        let Some((exchanges, diagnosis)) = result else {
+            continue;
+        };
+        let route = Route {
+            path: job.resource.path.clone(),
+            method: job.method.http_method.clone(),
+        };
+        let at = At {
+            api,
+            sources: &sources,
+            route: &route,
+            stage: job.stage,
+            origin: job.origin,
+        };
+        collect(&at, &exchanges, &diagnosis, &mut seen, &mut out);
     }
     out.extend(whole::check(api));
     out.sort_by(|a, b| {
         (a.severity, &a.route, a.code.as_str()).cmp(&(b.severity, &b.route, b.code.as_str()))
     });
     out
+}
+
+/// One diagnosis to run.
+struct Job<'a> {
+    stage: Option<&'a str>,
+    resource: &'a Resource,
+    method: &'a Method,
+    origin: &'a str,
 }
 
 /// The offline diagnosis of one request: API Gateway's answers predicted from the
@@ -393,16 +448,98 @@ pub fn default_origin(api: &Api) -> String {
     PLACEHOLDER_ORIGIN.to_string()
 }
 
+/// `api` without resources (working copy and deployment snapshots) and without sources.
+fn skeleton(api: &Api) -> Api {
+    let mut s = api.clone();
+    s.resources = Vec::new();
+    s.sources = Vec::new();
+    for d in &mut s.deployments {
+        if let Some(snap) = &mut d.snapshot {
+            snap.resources = Vec::new();
+        }
+    }
+    s
+}
+
+/// The skeleton plus the resources (of the working copy and of each snapshot) whose template
+/// matches `path`, and any `$default` route: all that routing a request to `path` can select.
+fn reduced(skeleton: &Api, api: &Api, path: &str) -> Api {
+    let keep = |rs: &[Resource]| -> Vec<Resource> {
+        rs.iter()
+            .filter(|r| {
+                r.path == DEFAULT_ROUTE || behavior::match_template(&r.path, path).is_some()
+            })
+            .cloned()
+            .collect()
+    };
+    let mut out = skeleton.clone();
+    out.resources = keep(&api.resources);
+    for (d, full) in out.deployments.iter_mut().zip(&api.deployments) {
+        if let (Some(snap), Some(full)) = (d.snapshot.as_mut(), full.snapshot.as_ref()) {
+            snap.resources = keep(&full.resources);
+        }
+    }
+    out
+}
+
+/// Where each element is defined, looked up in O(log n) (a large plan records thousands).
+struct SourceIndex<'a> {
+    by_element: BTreeMap<&'a Element, &'a SourceRef>,
+}
+
+impl<'a> SourceIndex<'a> {
+    fn new(api: &'a Api) -> Self {
+        let mut by_element = BTreeMap::new();
+        for l in &api.sources {
+            by_element.entry(&l.element).or_insert(&l.source);
+        }
+        SourceIndex { by_element }
+    }
+
+    /// As [`Api::source_of`]: the element, else a method's resource, else the API.
+    fn of(&self, element: &Element) -> Option<&'a SourceRef> {
+        let find = |e: &Element| self.by_element.get(e).copied();
+        find(element)
+            .or_else(|| match element {
+                Element::Method { path, .. } => find(&Element::Resource { path: path.clone() }),
+                _ => None,
+            })
+            .or_else(|| find(&Element::Api))
+    }
+
+    fn has(&self, element: &Element) -> bool {
+        self.by_element.contains_key(element)
+    }
+}
+
+/// What one diagnosis was of.
+struct At<'a> {
+    api: &'a Api,
+    sources: &'a SourceIndex<'a>,
+    route: &'a Route,
+    stage: Option<&'a str>,
+    origin: &'a str,
+}
+
+/// Findings that are one: the code and, for a route's finding, the route and message (any
+/// message for the proxy note); for an API-wide one, the stage.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct DedupeKey {
+    code: FindingCode,
+    route: Option<Route>,
+    stage: Option<String>,
+    message: String,
+}
+
 /// The findings of one diagnosis, merged into `out` (per route, API-wide ones once).
 fn collect(
-    api: &Api,
-    route: &Route,
-    stage: Option<&str>,
-    origin: &str,
+    at: &At<'_>,
     exchanges: &[Exchange],
     diagnosis: &Diagnosis,
+    seen: &mut HashMap<DedupeKey, usize>,
     out: &mut Vec<LintFinding>,
 ) {
+    let (api, route, stage, origin) = (at.api, at.route, at.stage, at.origin);
     let assumed = |id: &String| {
         exchanges.iter().any(|x| {
             &x.id == id
@@ -444,22 +581,26 @@ fn collect(
                 || (code == FindingCode::CorsSecurityRisk
                     && api.kind == ApiKind::Http
                     && api.cors.is_some());
-            let existing = out.iter_mut().find(|x| {
-                x.code == code
-                    && if wide {
-                        x.route.is_none() && x.stage.as_deref() == stage
-                    } else {
-                        x.route.as_ref() == Some(route)
-                            && (code == FindingCode::ProxyBackendCors || x.message == message)
-                    }
-            });
-            if let Some(x) = existing {
+            let key = DedupeKey {
+                code,
+                route: (!wide).then(|| route.clone()),
+                stage: wide.then(|| stage.map(str::to_string)).flatten(),
+                message: if wide || code == FindingCode::ProxyBackendCors {
+                    String::new()
+                } else {
+                    message.clone()
+                },
+            };
+            if let Some(&i) = seen.get(&key) {
                 if wide {
-                    x.routes_affected = Some(x.routes_affected.unwrap_or(1) + 1);
+                    if let Some(x) = out.get_mut(i) {
+                        x.routes_affected = Some(x.routes_affected.unwrap_or(1) + 1);
+                    }
                 }
                 continue;
             }
-            let source = source_for(api, code, route, wide);
+            seen.insert(key, out.len());
+            let source = source_for(api, at.sources, code, route, wide);
             out.push(LintFinding {
                 code,
                 severity,
@@ -477,7 +618,13 @@ fn collect(
 }
 
 /// Where to point a finding: the element it concerns.
-fn source_for(api: &Api, code: FindingCode, route: &Route, wide: bool) -> Option<SourceRef> {
+fn source_for(
+    api: &Api,
+    sources: &SourceIndex<'_>,
+    code: FindingCode,
+    route: &Route,
+    wide: bool,
+) -> Option<SourceRef> {
     use FindingCode as C;
     let options = Element::Method {
         path: route.path.clone(),
@@ -493,7 +640,7 @@ fn source_for(api: &Api, code: FindingCode, route: &Route, wide: bool) -> Option
                 let e = Element::GatewayResponse {
                     response_type: g.response_type.clone(),
                 };
-                api.sources.iter().any(|l| l.element == e).then_some(e)
+                sources.has(&e).then_some(e)
             });
             typed.unwrap_or(Element::Api)
         }
@@ -520,7 +667,7 @@ fn source_for(api: &Api, code: FindingCode, route: &Route, wide: bool) -> Option
         }
         _ => method,
     };
-    api.source_of(&element).cloned()
+    sources.of(&element).cloned()
 }
 
 #[cfg(test)]

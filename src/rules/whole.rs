@@ -73,7 +73,7 @@ fn deployments(api: &Api, out: &mut Vec<LintFinding>) {
                     Remediation {
                         text: format!("Create a new deployment for stage {}.", stage.name),
                         commands: Vec::new(),
-                        change_set: None,
+                        ..Default::default()
                     },
                 )
             };
@@ -121,7 +121,7 @@ fn terraform_triggers_fix() -> Remediation {
     Remediation {
         text: "Give aws_api_gateway_deployment a triggers map that changes whenever a method, integration or response changes, and create the new deployment before destroying the old one:\n  triggers = { redeployment = sha1(jsonencode([aws_api_gateway_method.x.id, aws_api_gateway_integration.x.id, aws_api_gateway_integration_response.x.id])) }\n  lifecycle { create_before_destroy = true }".to_string(),
         commands: Vec::new(),
-        change_set: None,
+        ..Default::default()
     }
 }
 
@@ -176,7 +176,7 @@ fn origins(api: &Api, out: &mut Vec<LintFinding>) {
             text: "Allow only the origins of your apps, written out (https://app.example.com)."
                 .to_string(),
             commands: Vec::new(),
-            change_set: None,
+            ..Default::default()
         }),
     };
     if api.kind == ApiKind::Http {

@@ -47,23 +47,92 @@ pub fn secrets(har: &Har) -> Secrets {
             );
             break;
         }
-        let v = e.secret_values();
         let mut s = Secrets::new();
-        for (n, value) in &v.headers {
-            s.add_header(n, value);
-        }
-        for c in &v.cookies {
-            s.add(c);
-        }
-        s.add_url(v.url);
-        for b in &v.bodies {
-            s.add_body(b);
-        }
+        entry_secrets(&mut s, e);
         if !s.is_empty() {
             all.extend(&s);
         }
     }
     all
+}
+
+/// Above this many process-wide secrets (remembered from earlier files, in the TUI), the list
+/// masks by value with each entry's own secrets only (and by structure): masking 50,000 rows
+/// with thousands of values each would take minutes. Reports mask with all of them.
+const LIST_PROCESS_SECRETS: usize = 500;
+
+/// The secrets of one entry: its cookies, secret headers, URL parameters and body fields.
+fn entry_secrets(s: &mut Secrets, e: &har::Entry) {
+    let v = e.secret_values();
+    for (n, value) in &v.headers {
+        s.add_header(n, value);
+    }
+    for c in &v.cookies {
+        s.add(c);
+    }
+    s.add_url(v.url);
+    for b in &v.bodies {
+        s.add_body(b);
+    }
+}
+
+/// The list as it is shown: each row's strings masked with its entry's secrets and its
+/// preflight's (by value), the process's (see [`LIST_PROCESS_SECRETS`]), and by structure
+/// (secret URL parameters, token-like text); controls escaped. Made once, so that printing
+/// or drawing the list masks nothing again.
+pub fn shown_list(har: &Har, list: Vec<Listed>, file: &Secrets) -> Vec<Listed> {
+    let tokens: std::collections::HashSet<&str> = file.values().collect();
+    let process = crate::redact::known_secrets();
+    let process = (process.len() <= LIST_PROCESS_SECRETS).then_some(process);
+    list.into_iter()
+        .map(|mut l| {
+            let mut s = Secrets::new();
+            for n in [Some(l.number), l.preflight_entry].into_iter().flatten() {
+                if let Some(e) = har.entry(n) {
+                    entry_secrets(&mut s, e);
+                }
+            }
+            if let Some(p) = &process {
+                s.extend(p);
+            }
+            let m = |t: &str| crate::redact::escape_controls(&mask_tokens(&s.mask(t), &tokens));
+            l.url = m(&crate::redact::url(&l.url));
+            l.method = m(&l.method);
+            l.origin = m(&l.origin);
+            l.browser_error = l.browser_error.as_deref().map(m);
+            l
+        })
+        .collect()
+}
+
+/// `text` with every token (a run between URL and header punctuation) that is one of
+/// `tokens` masked: the whole file's secrets, found in a row in one pass (a session id from
+/// one entry's cookie in another entry's URL path).
+fn mask_tokens(text: &str, tokens: &std::collections::HashSet<&str>) -> String {
+    if tokens.is_empty() {
+        return text.to_string();
+    }
+    let delimiter = |c: char| "/?&=;,# \"'+:()[]{}<>".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut start = 0;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), '/')))
+    {
+        if i == text.len() || delimiter(c) {
+            let token = &text[start..i];
+            if tokens.contains(token) {
+                out.push_str("****");
+            } else {
+                out.push_str(token);
+            }
+            if i < text.len() {
+                out.push(c);
+            }
+            start = i + c.len_utf8();
+        }
+    }
+    out
 }
 
 /// A string from the file, for output: secrets masked (by value, with what
@@ -119,15 +188,18 @@ impl HeldHar {
     /// lists its cross-origin requests.
     pub fn load(path: &Path, mode: Mode) -> Result<HeldHar, String> {
         let har = read_file(path)?;
-        crate::redact::remember(&secrets(&har));
         let list = recorded::list(&har, &ReadOptions::default(), mode);
+        // Masked before the file's secrets join the process's (see `shown_list`).
+        let file = secrets(&har);
+        let list = shown_list(&har, list, &file);
+        crate::redact::remember(&file);
         Ok(HeldHar {
             har: Arc::new(har),
             list: Arc::new(list),
         })
     }
 
-    /// The cross-origin requests, failures first.
+    /// The cross-origin requests, failures first, masked for showing ([`shown_list`]).
     pub fn list(&self) -> &[Listed] {
         &self.list
     }
@@ -207,6 +279,19 @@ pub fn plan_for(
     };
     let mut plan = args.resolve(config)?;
     plan.target = rec.target.clone();
+    // For the form (`o` in a diagnosis): the recorded headers, so that what it sends (asking
+    // first for a method that can change data) is the recorded request. Resolved without
+    // them: the plan's target is the recorded one as it is. (The form has no body field, and
+    // a recorded body starting with `@` must never become `-d @FILE`.)
+    let args = TargetArgs {
+        headers: rec
+            .target
+            .headers
+            .iter()
+            .map(|(n, v)| format!("{n}: {v}"))
+            .collect(),
+        ..args
+    };
     Ok((plan, args))
 }
 
@@ -278,4 +363,44 @@ pub async fn run_sealed_recorded(
         deadline,
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_tokens_of_the_file_are_masked_anywhere_in_a_row() {
+        let tokens: std::collections::HashSet<&str> =
+            ["SessionId12345", "tok%2Fen"].into_iter().collect();
+        assert_eq!(
+            mask_tokens(
+                "https://a.example/users/SessionId12345/x?k=tok%2Fen&z=1",
+                &tokens
+            ),
+            "https://a.example/users/****/x?k=****&z=1"
+        );
+        // Parts of a longer token are not tokens.
+        assert_eq!(mask_tokens("/SessionId123456", &tokens), "/SessionId123456");
+        assert_eq!(mask_tokens("ÿ/SessionId12345", &tokens), "ÿ/****");
+    }
+
+    #[test]
+    fn a_secret_of_one_entry_is_masked_in_another_entrys_row() {
+        let text = r#"{"log":{"entries":[
+            {"request":{"method":"GET","url":"https://api.example.com/a","headers":[
+                {"name":"Origin","value":"https://app.example.com"},
+                {"name":"Cookie","value":"sid=SessionId12345abc"}]}},
+            {"request":{"method":"GET","url":"https://api.example.com/users/SessionId12345abc","headers":[
+                {"name":"Origin","value":"https://app.example.com"}]}}
+        ]}}"#;
+        let har = har::parse(text).unwrap();
+        let list = recorded::list(&har, &ReadOptions::default(), Mode::ChromeToday);
+        let file = secrets(&har);
+        let shown = shown_list(&har, list, &file);
+        assert_eq!(shown.len(), 2);
+        for l in &shown {
+            assert!(!l.url.contains("SessionId12345abc"), "{}", l.url);
+        }
+    }
 }

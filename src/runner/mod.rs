@@ -11,7 +11,9 @@
 //! runner only as an opaque [`HeldRun`], and a front end holds its plan as a [`SealedPlan`]
 //! (a masked copy to show, the raw plan readable by the runner alone).
 
+pub mod fix;
 pub mod har;
+pub mod preview;
 mod sealed;
 
 pub use sealed::{HeldRun, SealedPlan};
@@ -222,16 +224,20 @@ async fn execute(
     let target = &plan.target;
     let secrets = run_secrets(target);
     let secrets = &secrets;
-    let (source, previous, kinds, recorded) = match gather {
-        Gather::Everything { source } => (source, None, None, None),
-        Gather::Exchanges { previous, kinds } => {
-            (None, Some(previous.evidence()), Some(kinds), None)
-        }
+    let (source, previous, kinds, recorded, gather_backend) = match gather {
+        Gather::Everything { source } => (source, None, None, None, None),
+        Gather::Exchanges { previous, kinds } => (
+            None,
+            Some(previous.evidence()),
+            Some(kinds),
+            None,
+            previous.backend(),
+        ),
         Gather::Recorded {
             source,
             exchanges,
             send,
-        } => (source, None, Some(send), Some(exchanges)),
+        } => (source, None, Some(send), Some(exchanges), None),
     };
     // Missing or expired AWS credentials stop the run before anything is probed (the same
     // for `check` and the TUI).
@@ -340,6 +346,10 @@ async fn execute(
     let ((config, loaded), exchanges, identity) =
         tokio::join!(config_fut, exchanges_fut, identity_fut);
     let mut exchanges = exchanges?;
+    let (located, backend) = match loaded {
+        Some((located, backend)) => (Some(located), backend.map(Arc::new)),
+        None => (None, gather_backend),
+    };
     if let Some(previous) = previous {
         // The re-sent exchanges replace the previous ones with the same ids.
         let mut merged = previous.exchanges.clone();
@@ -360,7 +370,7 @@ async fn execute(
         }
         exchanges = merged;
     } else if !plan.live {
-        let Some((located, backend)) = loaded else {
+        let Some(located) = located else {
             let reason = match &config {
                 ConfigEvidence::NotRequested { reason }
                 | ConfigEvidence::Unavailable { reason } => reason.clone(),
@@ -376,7 +386,7 @@ async fn execute(
                 request: &r.request,
             })
             .collect();
-        exchanges = behavior::predict(&located, backend.as_ref(), target, &to_predict);
+        exchanges = behavior::predict(&located, backend.as_deref(), target, &to_predict);
         for x in &exchanges {
             emit(RunEvent::ExchangeDone(Box::new(crate::redact::exchange(
                 x, secrets,
@@ -405,8 +415,16 @@ async fn execute(
     // A partial rerun does not look the configuration up again: no AWS calls this time.
     report.aws_calls = source.as_ref().map_or(0, |s| s.aws_calls());
     report.aws_identity = identity;
+    if plan.preview && !refused {
+        report.preview = Some(Box::new(preview::preview(
+            &evidence,
+            &report,
+            backend.as_deref(),
+            plan.mode,
+        )));
+    }
     emit(RunEvent::Finished(Box::new(report.clone())));
-    Ok((report, HeldRun::new(evidence)))
+    Ok((report, HeldRun::new(evidence, backend)))
 }
 
 /// The source's credential check (the AWS SDK's: missing or expired credentials), within

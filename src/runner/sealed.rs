@@ -14,13 +14,24 @@ use crate::redact::Secrets;
 #[derive(Clone)]
 pub struct HeldRun {
     evidence: Arc<Evidence>,
+    /// What the configuration source said the backends answer (a scenario's), for the
+    /// preview of a partial rerun.
+    backend: Option<Arc<crate::gateway::behavior::RouteBackend>>,
 }
 
 impl HeldRun {
-    pub(super) fn new(evidence: Evidence) -> HeldRun {
+    pub(super) fn new(
+        evidence: Evidence,
+        backend: Option<Arc<crate::gateway::behavior::RouteBackend>>,
+    ) -> HeldRun {
         HeldRun {
             evidence: Arc::new(evidence),
+            backend,
         }
+    }
+
+    pub(super) fn backend(&self) -> Option<Arc<crate::gateway::behavior::RouteBackend>> {
+        self.backend.clone()
     }
 
     pub(super) fn evidence(&self) -> &Evidence {
@@ -47,7 +58,9 @@ pub struct SealedPlan {
 }
 
 impl SealedPlan {
-    pub fn new(plan: Plan) -> SealedPlan {
+    /// A front end's plan. Its runs compute the preview (the TUI shows it on `p`).
+    pub fn new(mut plan: Plan) -> SealedPlan {
+        plan.preview = true;
         SealedPlan {
             shown: masked_plan(&plan),
             raw: Arc::new(plan),

@@ -38,6 +38,12 @@ pub enum Action {
     Tree,
     Learn,
     Copy,
+    /// The diagnosis after the proposed fix, beside the one before (issue 14).
+    Preview,
+    /// Show the fixes in the next flavour (AWS CLI, CloudFormation, SAM, CDK, Terraform).
+    FixFormat,
+    /// Apply the diagnosis's fixes (a confirmation modal first).
+    Apply,
     CopyCurl,
     /// Write the last copied text to a file (where the clipboard cannot be reached).
     WriteCopy,
@@ -81,6 +87,9 @@ impl Action {
             Action::Tree => "tree",
             Action::Learn => "learn",
             Action::Copy => "copy",
+            Action::Preview => "preview",
+            Action::FixFormat => "fix-format",
+            Action::Apply => "apply",
             Action::CopyCurl => "copy-curl",
             Action::WriteCopy => "write-copy",
             Action::Filter => "filter",
@@ -251,6 +260,9 @@ fn defaults() -> Vec<Binding> {
             true,
         ),
         b(Action::Copy, vec![c('y')], "copy fix", DIAG, true),
+        b(Action::Preview, vec![c('p')], "preview fix", DIAG, false),
+        b(Action::FixFormat, vec![c('f')], "fix form", DIAG, false),
+        b(Action::Apply, vec![c('a')], "apply fix", DIAG, false),
         b(Action::CopyCurl, vec![c('c')], "copy curl", DIAG, true),
         b(Action::WriteCopy, vec![c('w')], "copy to file", DIAG, false),
         b(Action::Filter, vec![c('/')], "filter", &[Explorer], true),

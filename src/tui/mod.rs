@@ -23,6 +23,7 @@
 pub mod clipboard;
 pub mod demo;
 pub mod explorer;
+mod fix_job;
 pub mod form;
 pub mod inspect;
 pub mod keymap;
@@ -56,7 +57,9 @@ use crate::report::Report;
 use crate::runner::{self, HeldRun, RunError, RunEvent, SealedPlan};
 
 pub use demo::{NoScenarios, ScenarioCatalog, ScenarioEntry, StartError, StartedScenario};
-pub use state::{AppState, Effect, Msg, Screen};
+pub use state::{
+    AppState, CallState, Effect, FixEvent, FixModal, FixPhase, FixPreview, Msg, Screen,
+};
 pub use terminal::restore_terminal;
 use terminal::{install_panic_hook, panic_message, TerminalGuard};
 
@@ -278,6 +281,8 @@ pub struct Jobs {
     /// The key that writes the last copy to a file, for the statuses that offer it.
     pub write_key: String,
     pub tick_every: Duration,
+    /// The fix modal's work (`a`).
+    fix: fix_job::FixJobs,
 }
 
 impl Jobs {
@@ -294,6 +299,7 @@ impl Jobs {
             last_path,
             run: None,
             ticker: None,
+            fix: fix_job::FixJobs::default(),
             demo: None,
             saves: 0,
             saved: Arc::default(),
@@ -310,6 +316,15 @@ impl Jobs {
     pub fn apply(&mut self, effect: Effect) {
         match effect {
             Effect::StartRun { seq, plan } => self.start_run(seq, *plan),
+            Effect::PrepareFix {
+                seq,
+                plan,
+                allowed_origins,
+            } => self
+                .fix
+                .prepare(self.tx.clone(), seq, *plan, allowed_origins),
+            Effect::ApplyFix { seq } => self.fix.apply(self.tx.clone(), seq),
+            Effect::CancelFix { seq } => self.fix.cancel(seq),
             Effect::RerunExchanges {
                 seq,
                 plan,
@@ -341,6 +356,36 @@ impl Jobs {
                         }
                     }
                 }));
+            }
+            Effect::LoadHar { path, shown } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = runner::har::HeldHar::load(&path, crate::cors::Mode::ChromeToday);
+                    let _ = tx.send(Msg::HarLoaded {
+                        path: shown,
+                        result,
+                    });
+                });
+            }
+            Effect::StartRecorded {
+                seq,
+                plan,
+                recording,
+                send,
+            } => {
+                plan.remember_secrets();
+                tracing::info!(
+                    seq,
+                    entry = recording.entry(),
+                    ?send,
+                    "HAR diagnosis started"
+                );
+                let find = self.source.clone();
+                self.spawn_run(seq, move |events| async move {
+                    let source = |raw: &Plan| find(raw).map_err(RunError::Source);
+                    runner::har::run_sealed_recorded(&plan, source, &recording, &send, Some(events))
+                        .await
+                });
             }
             Effect::Copy { text, what } => self.copy(text, what),
             Effect::WriteCopy => {

@@ -515,3 +515,59 @@ async fn no_answer_is_not_checked_never_pass() {
         }
     }
 }
+
+/// Issue 14's must-hold, probes only: for every failure class with a remedy, the preview
+/// names the headers the responses need, and with them the browser's verdict flips to
+/// allowed; it says that the configuration is needed to preview the API change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_failure_class_with_a_remedy_previews_allowed_headers() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for case in cases() {
+        let server = case.gateway.start(Duration::ZERO).await;
+        let url = format!("{}/prod/items", server.base_url());
+        let mut flags = vec![url.as_str(), "--origin", ORIGIN, "--preview"];
+        flags.extend(case.flags.iter().copied());
+        let (code, report, raw) = check_json(&flags).await;
+        server.shutdown().await;
+        let has_remedy = report["steps"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|s| s["findings"].as_array().into_iter().flatten())
+            .any(|f| f["severity"] == "error" && f["remediation"].is_object());
+        let preview = &report["preview"];
+        if code == 0 || !has_remedy {
+            continue;
+        }
+        // A failure no header can fix (the request fails without a browser too) is not a
+        // CORS failure: its preview has no verdict to flip.
+        if report["steps"][0]["status"] == "fail" {
+            continue;
+        }
+        checked += 1;
+        let mut problems = Vec::new();
+        if preview["headers_verdict"] != "allowed" {
+            problems.push(format!("headers_verdict {}", preview["headers_verdict"]));
+        }
+        if !preview["notes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|n| n.as_str().is_some_and(|n| n.contains("configuration")))
+        {
+            problems.push("no note that the configuration is needed".to_string());
+        }
+        if preview["headers_needed"]
+            .as_array()
+            .is_none_or(Vec::is_empty)
+        {
+            problems.push("no headers named".to_string());
+        }
+        if !problems.is_empty() {
+            failures.push(format!("{}: {}\n{raw}", case.name, problems.join("; ")));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(checked >= 5, "only {checked} failure classes checked");
+}

@@ -875,3 +875,35 @@ async fn bad_hars_fail_clearly_or_list_what_was_skipped() {
     assert_eq!(v["browser"], "Safari");
     assert_eq!(v["entries"].as_array().map(Vec::len), Some(4));
 }
+
+#[tokio::test]
+async fn the_configuration_joins_the_recorded_evidence() {
+    let export =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/scenarios/options-missing.json");
+    let (code, stdout, stderr) = out(&common::cors_doctor(common::args(&[
+        "har",
+        &fixture("firefox.har").display().to_string(),
+        "--entry",
+        "4",
+        "--openapi",
+        &export.display().to_string(),
+        "--format",
+        "json",
+    ]))
+    .await);
+    assert_eq!(code, 1, "{stderr}");
+    let v: Value = serde_json::from_str(&stdout).expect("json");
+    let report = &v["reports"][0]["report"];
+    assert_eq!(report["api"]["config_source"], "openapi");
+    assert_eq!(report["first_failing_step"], 3);
+    let cites_config = report["steps"][2]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .any(|f| {
+            f["evidence"]
+                .as_array()
+                .is_some_and(|e| e.iter().any(|x| x == "config"))
+        });
+    assert!(cites_config, "{report}");
+}

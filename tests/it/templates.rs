@@ -50,7 +50,8 @@ async fn diagnose(s: &Scenario, template: Option<&Path>) -> Report {
         openapi: template.is_none().then(|| asset.clone()),
         template: template.map(Path::to_path_buf),
         path: Some(req.path.clone()),
-        stage: Some(s.spec.stage.clone()),
+        // A template names its own stages (SAM's implicit API has `Prod`): its only one is used.
+        stage: template.is_none().then(|| s.spec.stage.clone()),
         ..TargetArgs::default()
     };
     let plan = args.resolve(&Config::default()).expect("plan");
@@ -89,7 +90,7 @@ fn codes(r: &Report, severity: Severity) -> Vec<String> {
 /// say what they are about: `options-not-deployed` (a stack deploys its methods with it) and
 /// `lambda-proxy-no-allow-origin` (what the function returns; its fixture is one of the traps
 /// below, where the template's diagnosis names the assumption).
-const MIRRORS: &[(&str, &str)] = &[
+pub(crate) const MIRRORS: &[(&str, &str)] = &[
     (
         "sam-options-cognito-authorizer.yaml",
         "options-cognito-authorizer",
@@ -242,7 +243,8 @@ async fn the_famous_traps_point_at_their_line() {
     assert_eq!(res, "ProfileApi");
     assert!(shown.ends_with(file), "{shown}");
 
-    // CDK: defaultMethodOptions' authorizer on defaultCorsPreflightOptions' OPTIONS method.
+    // CDK: defaultMethodOptions' authorizer on defaultCorsPreflightOptions' OPTIONS method, as
+    // CDK synthesized it before aws/aws-cdk#22402 (aws/aws-cdk#8615).
     let file = "cdk-options-authorizer.template.json";
     let r = diagnose(
         &scenario("options-cognito-authorizer"),
@@ -402,4 +404,27 @@ fn the_form_carries_a_template_and_its_parameters() {
         source.kind(),
         cors_doctor::evidence::ConfigSourceKind::Template
     );
+}
+
+/// `read_all` gives every API of a template (for `lint`), and the one of an export.
+#[test]
+fn every_api_of_a_file() {
+    use cors_doctor::aws::file::read_all;
+    let dir = std::env::temp_dir().join(format!("cdt-iac-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let two = dir.join("two.yaml");
+    std::fs::write(
+        &two,
+        "Resources:\n  A:\n    Type: AWS::ApiGateway::RestApi\n  B:\n    Type: AWS::ApiGatewayV2::Api\n    Properties:\n      ProtocolType: HTTP\n",
+    )
+    .expect("write");
+    let apis = read_all(&two, &DefinitionOptions::default()).expect("reads");
+    let labels: Vec<&str> = apis.iter().map(|a| a.label.as_str()).collect();
+    assert_eq!(labels, ["A", "B"]);
+    assert!(apis.iter().all(|a| !a.api.sources.is_empty()));
+    let export =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/scenarios/options-missing.json");
+    let apis = read_all(&export, &DefinitionOptions::default()).expect("reads");
+    assert_eq!(apis.len(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
 }

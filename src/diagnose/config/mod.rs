@@ -221,6 +221,7 @@ fn reconcile_with_live(d: &mut Draft, preflight: &Option<String>, actual: &Optio
             text: "Check which API, stage and resource path the URL reaches (a custom domain's base path mapping, a proxy) and pass them with --api-id, --stage and --path.".to_string(),
             commands: Vec::new(),
             change_set: None,
+            snippets: None,
         });
     }
 }

@@ -279,5 +279,6 @@ impl FixContext {
 mod cli;
 mod http;
 mod rest;
+pub mod snippets;
 #[cfg(test)]
 mod tests;

@@ -374,7 +374,19 @@ impl From<&Verdict> for Gist {
 /// sent for), failures first, then in the file's order.
 pub fn list(har: &Har, opts: &ReadOptions, mode: Mode) -> Vec<Listed> {
     let mut out: Vec<Listed> = har
-        .cross_origin()
+        .entries
+        .iter()
+        .filter(|e| {
+            // Cross-origin: the page's origin (`--origin`, else the recorded one) is not the
+            // URL's.
+            let page = match &opts.origin {
+                Some(o) => har::origin_of(o),
+                None => e.page_origin(har).map(|(o, _)| o),
+            };
+            !e.is_preflight()
+                && e.cors_mode()
+                && matches!((e.url_origin(), page), (Some(url), Some(page)) if url != page)
+        })
         .filter_map(|e| {
             let r = recorded(har, e, opts).ok()?;
             let verdict = engine_verdict(&r, mode);

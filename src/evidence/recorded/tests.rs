@@ -177,3 +177,23 @@ fn entries_that_cannot_be_diagnosed_say_why() {
     };
     assert!(recorded(&h, h.entry(3).unwrap(), &with_origin).is_ok());
 }
+
+#[test]
+fn an_origin_given_lists_requests_whose_page_is_unknown() {
+    // Chrome's record of a fetch() that lacks its Origin header (and names no page).
+    let entries = post(201, "", ALLOWED)
+        .replace(
+            r#"{"name":"Origin","value":"https://app.example.com"},"#,
+            "",
+        )
+        .replacen("{", r#"{"_resourceType":"fetch","#, 1);
+    let h = har(&entries, "WebInspector");
+    assert!(list(&h, &ReadOptions::default(), Mode::ChromeToday).is_empty());
+    let given = ReadOptions {
+        origin: Some("https://app.example.com".into()),
+        ..ReadOptions::default()
+    };
+    let l = list(&h, &given, Mode::ChromeToday);
+    assert_eq!(l.len(), 1);
+    assert_eq!(l[0].origin, "https://app.example.com");
+}

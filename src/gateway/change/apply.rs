@@ -2,7 +2,7 @@
 //! API. The preview applies a remedy's changes to a copy of the model and replays the request
 //! through `gateway::behavior`.
 
-use super::{Change, ChangeSet, ResourceRef};
+use super::{Change, ChangeSet, HeaderValue, ResourceRef};
 use crate::gateway::model::{
     ApiKind, AuthorizationType, Deployment, GatewayResponse, Integration, IntegrationResponse,
     IntegrationType, Method, MethodResponse, Resource, SortedMap, DEFAULT_ROUTE,
@@ -433,4 +433,102 @@ fn method_mut<'a>(api: &'a mut Api, r: &ResourceRef, verb: &str) -> Result<&'a m
         .iter_mut()
         .find(|m| m.http_method.eq_ignore_ascii_case(verb))
         .ok_or_else(|| format!("{path} has no {verb} method"))
+}
+
+impl Change {
+    /// The change in one line of words (`create OPTIONS /orders: no authorization, no API
+    /// key`), for previews and confirmations.
+    pub fn describe(&self) -> String {
+        let pairs = |h: &[HeaderValue]| {
+            h.iter()
+                .map(|h| format!("{}: '{}'", h.name, h.value))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self {
+            Change::CreateOptionsMethod { resource } => format!(
+                "create OPTIONS {}: no authorization, no API key",
+                resource.path
+            ),
+            Change::OptionsAuthorizationOff {
+                resource,
+                authorization,
+                api_key,
+            } => {
+                let mut what = Vec::new();
+                if *authorization {
+                    what.push("authorization NONE");
+                }
+                if *api_key {
+                    what.push("API key not required");
+                }
+                format!("OPTIONS {}: {}", resource.path, what.join(", "))
+            }
+            Change::DeclareResponseHeaders {
+                resource,
+                http_method,
+                status,
+                headers,
+                create,
+            } => format!(
+                "{} {} {status} method response: {}declare {}",
+                http_method,
+                resource.path,
+                if *create { "create, " } else { "" },
+                headers.join(", ")
+            ),
+            Change::CreateMockIntegration { resource, status } => format!(
+                "OPTIONS {}: MOCK integration answering {status}",
+                resource.path
+            ),
+            Change::MapResponseHeaders {
+                resource,
+                http_method,
+                status,
+                headers,
+                create,
+            } => format!(
+                "{} {} {status} integration response: {}map {}",
+                http_method,
+                resource.path,
+                if *create { "create, " } else { "" },
+                pairs(headers)
+            ),
+            Change::GatewayResponseHeaders {
+                response_type,
+                headers,
+                create,
+            } => format!(
+                "gateway response {response_type}: {}{}",
+                if *create { "customize, " } else { "add " },
+                pairs(headers)
+            ),
+            Change::SetCorsConfiguration { cors } => {
+                let mut s = format!(
+                    "cors_configuration: origins {}; methods {}; headers {}",
+                    cors.allow_origins.join(","),
+                    cors.allow_methods.join(","),
+                    cors.allow_headers.join(",")
+                );
+                if cors.allow_credentials == Some(true) {
+                    s.push_str("; credentials");
+                }
+                s
+            }
+            Change::RouteAuthorizationOff { route_key, .. } => {
+                format!("route {route_key}: authorization NONE")
+            }
+            Change::CreatePreflightRoute {
+                route_key,
+                like_route,
+                ..
+            } => format!(
+                "create route {route_key} without authorization (the integration of {like_route})"
+            ),
+            Change::Deploy { stage } => match stage {
+                Some(s) => format!("deploy to stage {s}"),
+                None => "deploy to the stage".to_string(),
+            },
+        }
+    }
 }

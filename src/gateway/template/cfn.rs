@@ -38,7 +38,7 @@ pub(super) fn rest_apis(cx: &Ctx) -> Result<Vec<Built>, TemplateError> {
                     }
                 }
             }
-            _ => new_doc(ApiKind::Rest, &name_of(&props, id)),
+            _ => new_doc(ApiKind::Rest, ""),
         };
         if let Some(loc) = props.get("BodyS3Location") {
             b.unresolved.push(Unresolved::undefined(
@@ -50,13 +50,24 @@ pub(super) fn rest_apis(cx: &Ctx) -> Result<Vec<Built>, TemplateError> {
         if let Some(src) = props.get("ApiKeySourceType").and_then(Value::as_str) {
             b.doc["x-amazon-apigateway-api-key-source"] = json!(src);
         }
-        if b.doc.get("info").is_none() {
-            b.doc["info"] = json!({"title": name_of(&props, id), "version": "1"});
-        }
+        set_title(&mut b.doc, props.get("Name"));
         rest_parts(cx, &mut b, id)?;
         out.push(b);
     }
     Ok(out)
+}
+
+/// The API's `Name` is its deployed name (over the body's `info.title`); without one the
+/// deployed name is not in the template (SAM and CloudFormation name it after the stack or
+/// the body), so the title stays as the body has it, or empty: fixes then ask for the id
+/// instead of looking up a wrong name.
+pub(super) fn set_title(doc: &mut Value, name: Option<&Value>) {
+    if !doc.get("info").is_some_and(Value::is_object) {
+        doc["info"] = json!({"title": "", "version": "1"});
+    }
+    if let Some(n) = name.and_then(Value::as_str) {
+        doc["info"]["title"] = json!(n);
+    }
 }
 
 fn name_of(props: &Value, id: &str) -> String {
@@ -376,6 +387,8 @@ pub(super) fn ensure_path(doc: &mut Value, path: &str) {
     }
 }
 
+/// Puts `op` on `path`; a path item that is not an object is left as written (the import
+/// then says where it is wrong).
 pub(super) fn put_operation(doc: &mut Value, path: &str, verb: &str, op: Value) {
     ensure_path(doc, path);
     let key = if verb == "ANY" {
@@ -383,7 +396,13 @@ pub(super) fn put_operation(doc: &mut Value, path: &str, verb: &str, op: Value) 
     } else {
         verb.to_ascii_lowercase()
     };
-    doc["paths"][path][key] = op;
+    if let Some(item) = doc
+        .get_mut("paths")
+        .and_then(|p| p.get_mut(path))
+        .and_then(Value::as_object_mut)
+    {
+        item.insert(key, op);
+    }
 }
 
 pub(super) fn put_gateway_response(doc: &mut Value, ty: &str, gr: Value) {
@@ -568,8 +587,9 @@ pub(super) fn http_apis(cx: &Ctx) -> Result<Vec<Built>, TemplateError> {
                 cx.body_sources(&mut b, body, id);
                 body.clone()
             }
-            _ => new_doc(ApiKind::Http, &name_of(&props, id)),
+            _ => new_doc(ApiKind::Http, ""),
         };
+        set_title(&mut b.doc, props.get("Name"));
         if let Some(loc) = props.get("BodyS3Location") {
             b.unresolved.push(Unresolved::undefined(
                 &format!("{}.Properties.BodyS3Location", cx.at(id)),

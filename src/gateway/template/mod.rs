@@ -32,6 +32,10 @@
 //!   are left out, as CloudFormation would not create them; an undecided condition keeps them.
 //! - **Deployments**: a template deploys its methods with the stack, so stages serve the
 //!   working copy (the model's deployments hold no older snapshot).
+//! - **CDK's preflight authorizer**: `defaultMethodOptions`' authorizer reached the OPTIONS
+//!   methods of `defaultCorsPreflightOptions` (aws/aws-cdk#8615) until aws/aws-cdk#22402
+//!   (October 2022) set them to `NONE`; stacks synthesized before, and CDK v1, still deploy it.
+//!   No CDK version is assumed: the synthesized `AWS::ApiGateway::Method` says what is deployed.
 //! - **Lambda proxy backends**: what a function returns is not in the template; the
 //!   prediction assumes a backend that sends CORS headers, and step 5 says it assumed so.
 //! - **Size**: CloudFormation accepts templates up to 1 MB
@@ -493,9 +497,6 @@ impl Built {
                     u.at = format!("{base}.{}", u.at);
                 }
             }
-        }
-        if api.name.is_empty() {
-            api.name = self.logical_id.clone();
         }
         api.kind_decided_by = Some(format!("{} {}", self.resource_type, self.logical_id));
         api.stages = self.stages;

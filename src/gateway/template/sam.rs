@@ -61,8 +61,15 @@ struct EventMethod {
 }
 
 /// The function events of `event_type` (`Api`, `HttpApi`), grouped by the API they attach to
-/// (the logical id named by `RestApiId`/`ApiId`, or the implicit API).
-fn events(cx: &Ctx, event_type: &str) -> BTreeMap<String, Vec<EventMethod>> {
+/// (the logical id named by `RestApiId`/`ApiId`, or the implicit API), and the events left out
+/// because their path is not known (by API).
+type Events = (
+    BTreeMap<String, Vec<EventMethod>>,
+    Vec<(String, Unresolved)>,
+);
+
+fn events(cx: &Ctx, event_type: &str) -> Events {
+    let mut skipped: Vec<(String, Unresolved)> = Vec::new();
     let (id_key, implicit) = if event_type == "Api" {
         ("RestApiId", IMPLICIT_REST)
     } else {
@@ -84,14 +91,27 @@ fn events(cx: &Ctx, event_type: &str) -> BTreeMap<String, Vec<EventMethod>> {
                 .and_then(ref_name)
                 .unwrap_or(implicit)
                 .to_string();
-            let (path, verb) = match (
-                p.get("Path").and_then(Value::as_str),
-                p.get("Method").and_then(Value::as_str),
-            ) {
-                (Some(path), Some(m)) => (path.to_string(), normalize_verb(m)),
-                (Some(path), None) => (path.to_string(), "ANY".to_string()),
+            let at = format!("{}.Properties.Events.{ename}", cx.at(fid));
+            let (path, verb) = match (p.get("Path"), p.get("Method").and_then(Value::as_str)) {
+                (Some(Value::String(path)), Some(m)) => (path.to_string(), normalize_verb(m)),
+                (Some(Value::String(path)), None) => (path.to_string(), "ANY".to_string()),
                 // An HttpApi event without a path is the `$default` route.
-                _ => (DEFAULT_ROUTE.to_string(), "ANY".to_string()),
+                (None, _) if event_type == "HttpApi" => {
+                    (DEFAULT_ROUTE.to_string(), "ANY".to_string())
+                }
+                // A path the template does not decide (a parameter without a value): the
+                // method is left out, and named.
+                (path, _) => {
+                    skipped.push((
+                        api.clone(),
+                        Unresolved::undefined(
+                            &format!("{at}.Properties.Path"),
+                            "event path (a plain string is needed; pass the parameters it names with --parameter)",
+                            &path.map(Value::to_string).unwrap_or_default(),
+                        ),
+                    ));
+                    continue;
+                }
             };
             let auth = p
                 .get("Auth")
@@ -107,13 +127,13 @@ fn events(cx: &Ctx, event_type: &str) -> BTreeMap<String, Vec<EventMethod>> {
                 path,
                 verb,
                 function: fid.to_string(),
-                at: format!("{}.Properties.Events.{ename}", cx.at(fid)),
+                at,
                 auth,
                 payload_format: p.get("PayloadFormatVersion").cloned(),
             });
         }
     }
-    out
+    (out, skipped)
 }
 
 fn normalize_verb(m: &str) -> String {
@@ -155,7 +175,7 @@ fn merged(globals: Option<&Value>, resource: &Value) -> Value {
 
 /// Every SAM REST API, explicit or implicit.
 pub(super) fn rest_apis(cx: &Ctx) -> Result<Vec<Built>, TemplateError> {
-    let mut by_api = events(cx, "Api");
+    let (mut by_api, skipped) = events(cx, "Api");
     let globals = cx.globals("Api");
     let mut out = Vec::new();
     let mut ids: Vec<(String, bool)> = cx
@@ -170,7 +190,14 @@ pub(super) fn rest_apis(cx: &Ctx) -> Result<Vec<Built>, TemplateError> {
         let own = if explicit { cx.props(&id) } else { json!({}) };
         let props = merged(globals.as_ref(), &own);
         let events = by_api.remove(&id).unwrap_or_default();
-        out.push(rest_api(cx, &id, explicit, &props, events)?);
+        let mut b = rest_api(cx, &id, explicit, &props, events)?;
+        b.unresolved.extend(
+            skipped
+                .iter()
+                .filter(|(a, _)| a == &id)
+                .map(|(_, u)| u.clone()),
+        );
+        out.push(b);
     }
     for (api, evs) in by_api {
         if let Some(e) = evs.first() {
@@ -210,7 +237,7 @@ fn rest_api(
     let name = props
         .get("Name")
         .and_then(Value::as_str)
-        .unwrap_or(id)
+        .unwrap_or_default()
         .to_string();
     b.doc = match props.get("DefinitionBody") {
         Some(body @ Value::Object(_)) => {
@@ -231,6 +258,7 @@ fn rest_api(
             d
         }
     };
+    super::cfn::set_title(&mut b.doc, props.get("Name"));
     if let Some(uri) = props.get("DefinitionUri") {
         b.unresolved.push(Unresolved::undefined(
             &pat("DefinitionUri"),
@@ -645,7 +673,15 @@ fn apply_auth(
             .find(|((p, v), _)| p == &path && v == &verb)
             .map(|(_, a)| a.clone())
             .unwrap_or_default();
-        let op = &mut b.doc["paths"][&path][&key];
+        let Some(op) = b
+            .doc
+            .get_mut("paths")
+            .and_then(|p| p.get_mut(&path))
+            .and_then(|i| i.get_mut(&key))
+            .filter(|o| o.is_object())
+        else {
+            continue;
+        };
         let existing_authorizer = op
             .get("security")
             .and_then(Value::as_array)
@@ -729,16 +765,23 @@ fn apply_auth(
                 );
             }
         }
-        let op = &mut b.doc["paths"][&path][&key];
-        if !security.is_empty() {
-            op["security"] = Value::Array(security);
+        if let Some(op) = b
+            .doc
+            .get_mut("paths")
+            .and_then(|p| p.get_mut(&path))
+            .and_then(|i| i.get_mut(&key))
+            .and_then(Value::as_object_mut)
+        {
+            if !security.is_empty() {
+                op.insert("security".into(), Value::Array(security));
+            }
         }
     }
 }
 
 /// Every SAM HTTP API, explicit or implicit.
 pub(super) fn http_apis(cx: &Ctx) -> Result<Vec<Built>, TemplateError> {
-    let mut by_api = events(cx, "HttpApi");
+    let (mut by_api, skipped) = events(cx, "HttpApi");
     let globals = cx.globals("HttpApi");
     let mut ids: Vec<(String, bool)> = cx
         .of_type("AWS::Serverless::HttpApi")
@@ -753,7 +796,14 @@ pub(super) fn http_apis(cx: &Ctx) -> Result<Vec<Built>, TemplateError> {
         let own = if explicit { cx.props(&id) } else { json!({}) };
         let props = merged(globals.as_ref(), &own);
         let events = by_api.remove(&id).unwrap_or_default();
-        out.push(http_api(cx, &id, explicit, &props, events));
+        let mut b = http_api(cx, &id, explicit, &props, events)?;
+        b.unresolved.extend(
+            skipped
+                .iter()
+                .filter(|(a, _)| a == &id)
+                .map(|(_, u)| u.clone()),
+        );
+        out.push(b);
     }
     for (api, evs) in by_api {
         if let Some(e) = evs.first() {
@@ -767,7 +817,13 @@ pub(super) fn http_apis(cx: &Ctx) -> Result<Vec<Built>, TemplateError> {
     Ok(out)
 }
 
-fn http_api(cx: &Ctx, id: &str, explicit: bool, props: &Value, events: Vec<EventMethod>) -> Built {
+fn http_api(
+    cx: &Ctx,
+    id: &str,
+    explicit: bool,
+    props: &Value,
+    events: Vec<EventMethod>,
+) -> Result<Built, TemplateError> {
     let mut b = Built::new(id, "AWS::Serverless::HttpApi", ApiKind::Http);
     let api_at = if explicit {
         cx.at(id)
@@ -790,11 +846,9 @@ fn http_api(cx: &Ctx, id: &str, explicit: bool, props: &Value, events: Vec<Event
             cx.body_sources(&mut b, body, id);
             body.clone()
         }
-        _ => new_doc(
-            ApiKind::Http,
-            props.get("Name").and_then(Value::as_str).unwrap_or(id),
-        ),
+        _ => new_doc(ApiKind::Http, ""),
     };
+    super::cfn::set_title(&mut b.doc, props.get("Name"));
     let auth = props.get("Auth").cloned().unwrap_or(json!({}));
     let mut names: Vec<String> = Vec::new();
     for (name, a) in auth
@@ -880,6 +934,7 @@ fn http_api(cx: &Ctx, id: &str, explicit: bool, props: &Value, events: Vec<Event
             for k in keys {
                 if (k == "x-amazon-apigateway-any-method"
                     || super::HTTP_VERBS.contains(&k.as_str()))
+                    && b.doc["paths"][&p][&k].is_object()
                     && b.doc["paths"][&p][&k].get("security").is_none()
                     && !events.iter().any(|e| {
                         let dp = if e.path == DEFAULT_ROUTE {
@@ -895,14 +950,37 @@ fn http_api(cx: &Ctx, id: &str, explicit: bool, props: &Value, events: Vec<Event
             }
         }
     }
+    // `true` allows every origin and nothing else; an intrinsic is the origins; an object
+    // is merged over the DefinitionBody's `x-amazon-apigateway-cors`, its keys winning
+    // (translator: http_api_generator `_add_cors`).
     let cors = props.get("CorsConfiguration");
-    match cors {
-        Some(Value::Bool(true)) => {
-            b.doc["x-amazon-apigateway-cors"] =
-                json!({"allowOrigins": ["*"], "allowHeaders": ["*"], "allowMethods": ["*"]});
+    let given = match cors {
+        Some(Value::Bool(true)) => Some(json!({"allowOrigins": ["*"]})),
+        Some(c @ Value::Object(_)) if !is_fn(c) => Some(http_cors(c)),
+        Some(c @ Value::Object(_)) => Some(json!({ "allowOrigins": c })),
+        _ => None,
+    };
+    if let Some(Value::Object(given)) = given {
+        let mut merged = b
+            .doc
+            .get("x-amazon-apigateway-cors")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        for (k, v) in given {
+            merged.insert(k, v);
         }
-        Some(c @ Value::Object(_)) => b.doc["x-amazon-apigateway-cors"] = http_cors(c),
-        _ => {}
+        // The translator refuses credentials with every origin (`_add_cors`).
+        if merged.get("allowCredentials") == Some(&Value::Bool(true))
+            && merged.get("allowOrigins") == Some(&json!(["*"]))
+        {
+            let at = pat("CorsConfiguration");
+            return Err(cx.error(
+                &at,
+                &format!("{at}: SAM refuses CorsConfiguration with AllowCredentials: true and AllowOrigins [\"*\"]: name the origins"),
+            ));
+        }
+        b.doc["x-amazon-apigateway-cors"] = Value::Object(merged);
     }
     if cors.is_some_and(|c| c != &Value::Bool(false)) {
         let own = pat("CorsConfiguration");
@@ -936,7 +1014,7 @@ fn http_api(cx: &Ctx, id: &str, explicit: bool, props: &Value, events: Vec<Event
     if b.doc.get("paths").is_none() {
         ensure_path(&mut b.doc, "/");
     }
-    b
+    Ok(b)
 }
 
 fn capitalized(s: &str) -> String {

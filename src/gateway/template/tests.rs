@@ -206,6 +206,8 @@ Resources:
 ";
     let t = one(text);
     assert_eq!(t.logical_id, sam::IMPLICIT_REST);
+    // SAM names the implicit API after the stack, which the template does not say.
+    assert_eq!(t.api.name, "");
     assert_eq!(t.api.stages[0].name, "Prod");
     let r = t.api.resource("/things/{id}").unwrap();
     assert!(r.method("ANY").is_some());
@@ -330,6 +332,8 @@ Resources:
 ";
     let t = one(text);
     assert_eq!(t.api.stages[0].name, "dev");
+    // No Name: the body's title is the deployed name.
+    assert_eq!(t.api.name, "t");
     assert!(
         t.api.unresolved.iter().any(|u| u.written == "Origin"
             && matches!(&u.kind, UnresolvedKind::Undefined(w) if w.contains("--parameter"))),
@@ -517,7 +521,7 @@ fn detects_the_file_kind() {
     assert_eq!(kind(r#"{"a": 1}"#), DefinitionKind::Unknown);
 }
 
-/// A 500-resource CDK-style template (125 resources × GET, POST, OPTIONS) imports well within
+/// A 500-resource CDK-style template (125 resources × GET, POST, OPTIONS) imports in well under
 /// a second even unoptimized (`lint` needs ≤ 100 ms in a release build).
 #[test]
 fn a_500_resource_template_imports_fast() {
@@ -553,15 +557,16 @@ fn a_500_resource_template_imports_fast() {
         }
     }
     let text = serde_json::to_string_pretty(&serde_json::json!({ "Resources": res })).unwrap();
-    let start = std::time::Instant::now();
-    let _ = openapi::parse_text(&text).unwrap();
-    let parsed = start.elapsed();
-    let _ = LineMap::build(&text);
-    let lined = start.elapsed() - parsed;
-    eprintln!("parse {parsed:?}, lines {lined:?}");
-    let start = std::time::Instant::now();
-    let t = import(&text, "big.json", &no_params()).unwrap().remove(0);
-    let took = start.elapsed();
+    // The fastest of three runs (the machine may be busy): a quadratic step would take
+    // many seconds here.
+    let mut took = std::time::Duration::MAX;
+    let mut apis = Vec::new();
+    for _ in 0..3 {
+        let start = std::time::Instant::now();
+        apis = import(&text, "big.json", &no_params()).unwrap();
+        took = took.min(start.elapsed());
+    }
+    let t = apis.remove(0);
     assert_eq!(t.api.resources.len(), 125);
     assert_eq!(
         t.api
@@ -584,5 +589,141 @@ fn sam_refuses_credentials_with_any_origin_and_so_do_we() {
     );
     let e = import(&text, "t", &no_params()).unwrap_err();
     assert_eq!(e.line, Some(7), "{e}");
+    assert!(e.message.contains("AllowCredentials"), "{e}");
+}
+
+/// Path items and operations that are not objects never crash the builders: the import says
+/// where they are wrong.
+#[test]
+fn malformed_definition_bodies_are_errors_not_panics() {
+    for body in [
+        "{openapi: 3.0.1, paths: {/items: x}}",
+        "{openapi: 3.0.1, paths: {/items: {get: 5}}}",
+        "{openapi: 3.0.1, paths: {/items: [1]}}",
+        "{openapi: 3.0.1, paths: 7}",
+    ] {
+        for kind in ["AWS::Serverless::Api", "AWS::Serverless::HttpApi"] {
+            let text = format!(
+                "Resources:
+  Api:
+    Type: {kind}
+    Properties:
+      StageName: p
+      Cors: \"'*'\"
+      Auth:
+        DefaultAuthorizer: AWS_IAM
+        ApiKeyRequired: true
+      DefinitionBody: {body}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        A: {{Type: Api, Properties: {{RestApiId: !Ref Api, Path: /items, Method: get}}}}
+        B: {{Type: HttpApi, Properties: {{ApiId: !Ref Api, Path: /items, Method: get}}}}
+"
+            );
+            let _ = import(&text, "t", &no_params());
+        }
+    }
+}
+
+#[test]
+fn an_event_path_the_template_does_not_decide_is_named() {
+    let text = "Parameters:
+  Base:
+    Type: String
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        A:
+          Type: Api
+          Properties:
+            RestApiId: !Ref Api
+            Path: !Sub /${Base}/items
+            Method: get
+";
+    let t = one(text);
+    assert!(t.api.resources.is_empty(), "{:?}", t.api.resources);
+    assert!(t
+        .api
+        .unresolved
+        .iter()
+        .any(|u| u.at == "Resources.Fn.Properties.Events.A.Properties.Path"));
+    let mut given = BTreeMap::new();
+    given.insert("Base".to_string(), "v1".to_string());
+    let t = import(text, "t", &given).unwrap().remove(0);
+    assert!(t.api.resource("/v1/items").is_some());
+}
+
+#[test]
+fn http_api_cors_configuration_true_allows_every_origin_only() {
+    let text = "Resources:
+  Http:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      CorsConfiguration: true
+      DefinitionBody:
+        openapi: 3.0.1
+        info: {title: t, version: '1'}
+        paths: {/a: {get: {}}}
+        x-amazon-apigateway-cors: {allowHeaders: [x-b], maxAge: 5}
+";
+    let t = one(text);
+    let c = t.api.cors.as_ref().unwrap();
+    assert_eq!(c.allow_origins, vec!["*".to_string()]);
+    assert!(c.allow_methods.is_empty());
+    // The body's own keys stay unless the property names them.
+    assert_eq!(c.allow_headers, vec!["x-b".to_string()]);
+    assert_eq!(c.max_age, Some(5));
+}
+
+/// `DefaultAuthorizer: AWS_IAM` puts IAM on every method, the generated OPTIONS included
+/// (unless AddDefaultAuthorizerToCorsPreflight: false).
+#[test]
+fn sam_aws_iam_default_authorizer_reaches_options() {
+    let text = SAM_DEFAULT_AUTH.replace(
+        "        DefaultAuthorizer: Pool\n",
+        "        DefaultAuthorizer: AWS_IAM\n",
+    );
+    let t = one(&text);
+    let items = t.api.resource("/items").unwrap();
+    assert_eq!(
+        items.method("OPTIONS").unwrap().authorization,
+        AuthorizationType::AwsIam
+    );
+    assert_eq!(
+        items.method("GET").unwrap().authorization,
+        AuthorizationType::AwsIam
+    );
+    // The event that says NONE stays open.
+    assert_eq!(
+        t.api
+            .resource("/public")
+            .unwrap()
+            .method("GET")
+            .unwrap()
+            .authorization,
+        AuthorizationType::None
+    );
+}
+
+#[test]
+fn sam_http_api_refuses_credentials_with_every_origin() {
+    let text = "Resources:
+  Http:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      CorsConfiguration:
+        AllowOrigins: ['*']
+        AllowCredentials: true
+";
+    let e = import(text, "t", &no_params()).unwrap_err();
+    assert_eq!(e.line, Some(5), "{e}");
     assert!(e.message.contains("AllowCredentials"), "{e}");
 }

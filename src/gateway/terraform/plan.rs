@@ -125,7 +125,13 @@ pub(super) struct Plan<'a> {
     pub file: &'a str,
     pub resources: Vec<Res<'a>>,
     by_address: HashMap<String, usize>,
+    /// (view, attribute, value) → resources holding it, for the id attributes looked up by
+    /// value (`id`, `root_resource_id`): a large plan with literal ids stays linear.
+    by_id: HashMap<(bool, &'static str, &'a str), Vec<usize>>,
 }
+
+/// The attributes [`Plan::by_id`] can look up.
+const ID_ATTRS: [&str; 2] = ["id", "root_resource_id"];
 
 impl<'a> Plan<'a> {
     pub fn read(doc: &'a Value, text: &str, file: &'a str) -> Result<Plan<'a>, TerraformError> {
@@ -152,6 +158,7 @@ impl<'a> Plan<'a> {
             file,
             resources: Vec::new(),
             by_address: HashMap::new(),
+            by_id: HashMap::new(),
         };
         // Planned values, in document order.
         if let Some(m) = doc.pointer("/planned_values/root_module") {
@@ -226,6 +233,17 @@ impl<'a> Plan<'a> {
             r.exprs = exprs.get(&key).copied();
             r.line = lines.get(&r.address).copied().unwrap_or(1);
         }
+        let mut by_id: HashMap<(bool, &'static str, &'a str), Vec<usize>> = HashMap::new();
+        for (i, r) in plan.resources.iter().enumerate() {
+            for (after, view) in [(true, View::After), (false, View::Before)] {
+                for attr in ID_ATTRS {
+                    if let Some(v) = r.str(view, attr) {
+                        by_id.entry((after, attr, v)).or_default().push(i);
+                    }
+                }
+            }
+        }
+        plan.by_id = by_id;
         Ok(plan)
     }
 
@@ -351,10 +369,13 @@ impl<'a> Plan<'a> {
     /// The resource of `types` whose `id_attr` is `id` in `view` (or, failing that, the
     /// other view: a prior id the plan keeps).
     pub fn by_id(&self, id: &str, view: View, types: &[&str], id_attr: &str) -> Option<usize> {
-        let find = |v: View| {
-            self.resources
+        let find = |v: View| -> Option<usize> {
+            let attr = ID_ATTRS.iter().find(|a| **a == id_attr)?;
+            self.by_id
+                .get(&(v == View::After, *attr, id))?
                 .iter()
-                .position(|r| types.contains(&r.rtype.as_str()) && r.str(v, id_attr) == Some(id))
+                .copied()
+                .find(|&i| types.contains(&self.resources[i].rtype.as_str()))
         };
         find(view).or_else(|| {
             find(match view {

@@ -17,14 +17,22 @@
 //! [`FormState::update`] is the form's pure update function: one [`FormInput`] in, at most one
 //! [`FormEvent`] out; the application state maps keys to inputs through the keymap.
 
+mod har;
 mod rows;
 mod update;
 mod validate;
+
+pub use har::HarPick;
 
 use crate::plan::TargetArgs;
 
 pub use rows::{wrap_words, FormLine, HintKeys, Row, LABEL_WIDTH};
 pub use validate::check_openapi_file;
+
+/// `~/x` as the home directory's `x` (no shell expands it in a form).
+pub fn expand_home_path(path: &str) -> std::path::PathBuf {
+    expand_home(path)
+}
 use validate::expand_home;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -40,9 +48,10 @@ pub enum Field {
     OpenApi,
     Profile,
     Region,
+    Har,
 }
 
-pub const FIELDS: [Field; 11] = [
+pub const FIELDS: [Field; 12] = [
     Field::Url,
     Field::Origin,
     Field::Method,
@@ -54,6 +63,7 @@ pub const FIELDS: [Field; 11] = [
     Field::OpenApi,
     Field::Profile,
     Field::Region,
+    Field::Har,
 ];
 
 pub const CREDENTIALS: [&str; 3] = ["omit", "same-origin", "include"];
@@ -76,6 +86,7 @@ impl Field {
             Field::OpenApi => "OpenAPI file",
             Field::Profile => "AWS profile",
             Field::Region => "AWS region",
+            Field::Har => "HAR file",
         }
     }
 
@@ -93,6 +104,7 @@ impl Field {
             Field::OpenApi => "optional: an export (aws apigateway get-export …) or a SAM/Terraform template, JSON or YAML",
             Field::Profile => "optional: the AWS CLI profile for reading the API's configuration",
             Field::Region => "optional: read from the URL, e.g. us-east-1",
+            Field::Har => "or open a HAR file DevTools saved: Enter lists its cross-origin requests to pick one (nothing is sent)",
         }
     }
 
@@ -211,6 +223,10 @@ pub enum FormEvent {
     Confirmed,
     /// Leave the form.
     Back,
+    /// Read the HAR file the form names and list its requests.
+    OpenHar,
+    /// Diagnose entry N of the open HAR file.
+    PickHar(usize),
 }
 
 /// The question asked before a request that may change data is sent.
@@ -285,6 +301,10 @@ pub struct FormState {
     pub error: Option<String>,
     /// Asked before sending a method that can change data.
     pub confirm: Option<Confirm>,
+    /// A HAR file's path (the last field): submitting with it lists the file's requests.
+    pub har: TextInput,
+    /// The HAR file's cross-origin requests, to pick one from (over the form).
+    pub har_pick: Option<HarPick>,
 }
 
 /// What the form starts with: from the config and the last session, or the command line.
@@ -371,6 +391,8 @@ impl FormState {
             errors: Vec::new(),
             error: None,
             confirm: None,
+            har: TextInput::default(),
+            har_pick: None,
         };
         form.focus_first_gap();
         form
@@ -417,6 +439,7 @@ impl FormState {
             Field::Stage => Some(&self.stage),
             Field::Path => Some(&self.path),
             Field::OpenApi => Some(&self.openapi),
+            Field::Har => Some(&self.har),
             Field::Profile => Some(&self.profile),
             Field::Region => Some(&self.region),
             Field::Method | Field::Credentials => None,
@@ -432,6 +455,7 @@ impl FormState {
             Field::Stage => Some(&mut self.stage),
             Field::Path => Some(&mut self.path),
             Field::OpenApi => Some(&mut self.openapi),
+            Field::Har => Some(&mut self.har),
             Field::Profile => Some(&mut self.profile),
             Field::Region => Some(&mut self.region),
             Field::Method | Field::Credentials => None,

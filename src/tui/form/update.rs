@@ -19,8 +19,21 @@ impl FormState {
                 _ => None,
             };
         }
+        if let Some(pick) = self.har_pick.as_mut() {
+            return pick.update(input).map_or_else(
+                || {
+                    // Back closes the list.
+                    (input == FormInput::Back).then(|| self.har_pick = None);
+                    None
+                },
+                Some,
+            );
+        }
         let field = self.field();
         match input {
+            FormInput::Submit if field == Field::Har && !self.har.text.trim().is_empty() => {
+                return Some(FormEvent::OpenHar)
+            }
             FormInput::Submit => return Some(FormEvent::Submit),
             FormInput::Back => return Some(FormEvent::Back),
             FormInput::Next => self.next(),

@@ -55,7 +55,77 @@ impl AppState {
                 self.go_back();
                 Vec::new()
             }
+            Some(FormEvent::OpenHar) => self.open_har(),
+            Some(FormEvent::PickHar(number)) => self.pick_har(number),
             None => Vec::new(),
+        }
+    }
+
+    /// Enter on the HAR file field: the file is read off the event loop (`Msg::HarLoaded`).
+    fn open_har(&mut self) -> Vec<Effect> {
+        let typed = self.form.har.text.trim().to_string();
+        let path = crate::tui::form::expand_home_path(&typed);
+        if let Err(why) = check_openapi_file(&path) {
+            let why = why.replace("the export", "the HAR file");
+            self.form.error = Some(format!(
+                "HAR file: {}",
+                crate::redact::escape_controls(&why)
+            ));
+            return Vec::new();
+        }
+        self.form.error = None;
+        self.status = Some(super::Status::info(format!(
+            "reading {}…",
+            crate::redact::escape_controls(&crate::redact::shorten(&typed, 60))
+        )));
+        vec![Effect::LoadHar { path, shown: typed }]
+    }
+
+    /// The HAR file's list is in (or why not).
+    pub(super) fn har_loaded(
+        &mut self,
+        path: String,
+        result: Result<crate::runner::har::HeldHar, String>,
+    ) {
+        self.status = None;
+        let shown = crate::redact::escape_controls(&crate::redact::shorten(&path, 60));
+        match result {
+            Ok(held) if held.list().is_empty() => {
+                self.form.error = Some(format!(
+                    "{shown}: no cross-origin request in this HAR (requests whose origin differs from the page's){}.",
+                    held.skipped().map(|s| format!("; not read: {s}")).unwrap_or_default()
+                ));
+            }
+            Ok(held) => {
+                if let Some(note) = held.skipped() {
+                    self.status = Some(super::Status::info(format!("not read: {note}")));
+                }
+                self.form.har_pick = Some(crate::tui::form::HarPick::new(held, path));
+            }
+            Err(e) => {
+                self.form.error = Some(format!(
+                    "{shown}: {}",
+                    crate::redact::escape_controls(&crate::redact::known(&e))
+                ));
+            }
+        }
+    }
+
+    /// Enter on a HAR entry: its diagnosis from the recorded exchanges (nothing is sent).
+    fn pick_har(&mut self, number: usize) -> Vec<Effect> {
+        let Some(pick) = self.form.har_pick.take() else {
+            return Vec::new();
+        };
+        let base = self.form.to_args(&self.base_args);
+        // The SDK lookups only when the form names AWS (a profile or an API id).
+        let aws = base.profile.is_some() || base.api_id.is_some();
+        match pick.held.entry(number, &base, aws, &self.config) {
+            Ok((plan, recording, args)) => self.start_recorded(plan, args, recording),
+            Err(e) => {
+                self.form.error = Some(crate::redact::escape_controls(&crate::redact::known(&e)));
+                self.form.har_pick = Some(pick);
+                Vec::new()
+            }
         }
     }
 

@@ -2,6 +2,7 @@
 
 use super::nav::list_detail_keys;
 use super::{AppState, Effect, Pane, Screen, Status, STEP_COUNT};
+use crate::report::Flavour;
 use crate::tui::form::FormState;
 use crate::tui::inspect;
 use crate::tui::keymap::Action;
@@ -86,12 +87,38 @@ impl AppState {
             Action::RerunAll => return Some(self.rerun("rerunning…".into(), false)),
             Action::Chromium => return Some(self.rerun("retesting in Chromium…".into(), true)),
             Action::Copy => return Some(self.copy_remediation()),
+            Action::Preview => self.open_preview(),
+            Action::FixFormat => {
+                self.fix_format = self.fix_format.next();
+                self.status = Some(Status::info(format!(
+                    "fixes shown as {} ({} for the next form)",
+                    self.fix_format.label(),
+                    self.keymap.key_for(Action::FixFormat)
+                )));
+            }
+            Action::Apply => return Some(self.open_fix()),
             Action::WriteCopy => return Some(vec![Effect::WriteCopy]),
             Action::Tree => self.go(Screen::Explorer),
             Action::EditTarget => self.edit_target(),
             _ => return None,
         }
         Some(Vec::new())
+    }
+
+    /// `p`: the preview overlay, once the diagnosis has a report (it carries the preview).
+    pub(super) fn open_preview(&mut self) {
+        let ready = self
+            .diag
+            .as_ref()
+            .and_then(|d| d.report.as_ref())
+            .is_some_and(|r| r.preview.is_some());
+        if ready {
+            self.preview = Some(0);
+        } else {
+            self.status = Some(Status::info(
+                "the preview is ready when the diagnosis has finished",
+            ));
+        }
     }
 
     /// `o`: the target form, filled with this diagnosis's target. When the form is what
@@ -145,13 +172,29 @@ impl AppState {
             .as_ref()
             .and_then(|d| d.report.as_ref())
             .and_then(|r| r.step(n));
+        let flavour = self.fix_format;
+        // A comment in the flavour's language.
+        let comment = if flavour == Flavour::Cdk { "//" } else { "#" };
         let mut text = String::new();
+        let mut shown = Flavour::Cli;
         for f in step.iter().flat_map(|s| s.findings.iter()) {
             if let Some(r) = &f.remediation {
-                text.push_str(&format!("# {}: {}\n", f.code, r.text));
-                for c in &r.commands {
-                    text.push_str(c);
-                    text.push('\n');
+                match crate::report::snippet(r, flavour) {
+                    Some(snippet) => {
+                        shown = flavour;
+                        text.push_str(&format!("{comment} {}: {}\n", f.code, r.text));
+                        text.push_str(snippet);
+                        if !snippet.ends_with('\n') {
+                            text.push('\n');
+                        }
+                    }
+                    None => {
+                        text.push_str(&format!("# {}: {}\n", f.code, r.text));
+                        for c in &r.commands {
+                            text.push_str(c);
+                            text.push('\n');
+                        }
+                    }
                 }
             }
         }
@@ -161,10 +204,11 @@ impl AppState {
             )));
             return Vec::new();
         }
-        vec![Effect::Copy {
-            text,
-            what: format!("the remediation of step {n}"),
-        }]
+        let what = match shown {
+            Flavour::Cli => format!("the remediation of step {n}"),
+            f => format!("the remediation of step {n} ({})", f.label()),
+        };
+        vec![Effect::Copy { text, what }]
     }
 
     pub(super) fn copy_curl(&mut self, index: Option<usize>) -> Vec<Effect> {

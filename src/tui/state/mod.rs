@@ -8,6 +8,7 @@
 mod demo;
 mod evidence;
 mod explorer;
+mod fix;
 mod form;
 mod learn;
 mod main;
@@ -24,11 +25,13 @@ use super::session::LastTarget;
 use crate::config::Config;
 use crate::evidence::ExchangeKind;
 use crate::plan::{Plan, TargetArgs};
+use crate::report::Flavour;
 use crate::runner::{HeldRun, RunEvent, SealedPlan};
 
 pub use demo::DemoPicker;
 pub use evidence::EvidenceView;
 pub use explorer::{visible_offset, ExplorerState, PendingRun};
+pub use fix::{CallState, FixEvent, FixModal, FixPhase, FixPreview};
 pub use learn::LearnView;
 pub use main::StepsView;
 pub use nav::ListNav;
@@ -125,6 +128,16 @@ pub enum Msg {
     },
     DemoStarted(Result<Box<Plan>, crate::tui::demo::StartError>),
     Copied(Result<String, String>),
+    /// Progress of the fix `seq` (`a`).
+    Fix {
+        seq: u64,
+        event: FixEvent,
+    },
+    /// The HAR file the form named was read (its list), or why not.
+    HarLoaded {
+        path: String,
+        result: Result<crate::runner::har::HeldHar, String>,
+    },
     /// SIGTERM, SIGINT, SIGHUP.
     Quit,
 }
@@ -150,6 +163,19 @@ pub enum Effect {
     StartDemo {
         name: String,
     },
+    /// Read a HAR file and list its requests (`Msg::HarLoaded`).
+    LoadHar {
+        path: std::path::PathBuf,
+        shown: String,
+    },
+    /// Diagnose a HAR entry from its recorded exchanges, sending only `send`; cancels any
+    /// pending run first, as `StartRun`.
+    StartRecorded {
+        seq: u64,
+        plan: Box<SealedPlan>,
+        recording: crate::runner::har::Recording,
+        send: Vec<ExchangeKind>,
+    },
     /// Put text on the clipboard (tmux's or screen's buffer, or OSC 52: see
     /// `tui::clipboard`); `what` names it in the confirmation.
     Copy {
@@ -161,6 +187,21 @@ pub enum Effect {
     /// Learn mode was opened: remember it in the session file (no more first-run hint).
     LearnSeen,
     SaveLast(Box<LastTarget>),
+    /// `a`: check the guard rails and read what the fixes of the diagnosis of `plan` touch;
+    /// nothing is written (answers `Msg::Fix` `Prepared`).
+    PrepareFix {
+        seq: u64,
+        plan: Box<SealedPlan>,
+        allowed_origins: Vec<String>,
+    },
+    /// The user confirmed: make the calls prepared for `seq`, then verify.
+    ApplyFix {
+        seq: u64,
+    },
+    /// The modal closed: drop what was prepared for `seq` (nothing is written).
+    CancelFix {
+        seq: u64,
+    },
 }
 
 pub struct AppState {
@@ -172,6 +213,8 @@ pub struct AppState {
     /// "Quit cors-doctor?" is asked (Esc at the root).
     pub quit_prompt: bool,
     pub help: bool,
+    /// The preview overlay (`p`) is open, scrolled this many lines.
+    pub preview: Option<u16>,
     pub form: FormState,
     /// The flags that the form does not show (timeouts, --openapi…), kept for submits.
     pub base_args: TargetArgs,
@@ -186,21 +229,31 @@ pub struct AppState {
     pub demo: DemoPicker,
     pub explorer: ExplorerState,
     pub status: Option<Status>,
+    /// The fix modal (`a`), when open.
+    pub fix: Option<FixModal>,
     /// Spinner frame: advances only on ticks, which only come while work runs.
     pub tick: usize,
     pub size: Rect,
     pub keymap: Keymap,
     pub color: bool,
     pub quit: bool,
+    /// The flavour fixes are shown and copied in (`f` cycles; the config's
+    /// `report.fix_format` first).
+    pub fix_format: Flavour,
 }
 
 impl AppState {
     pub fn new(config: Config, form: FormState, base_args: TargetArgs, keymap: Keymap) -> Self {
+        let (fix_format, status) = match crate::plan::fix_format(None, &config) {
+            Ok(f) => (f, None),
+            Err(e) => (Flavour::Cli, Some(Status::error(e.to_string()))),
+        };
         AppState {
             screen: Screen::Form,
             back: Vec::new(),
             quit_prompt: false,
             help: false,
+            preview: None,
             form,
             base_args,
             config,
@@ -211,18 +264,21 @@ impl AppState {
             learning: LearnView::default(),
             demo: DemoPicker::default(),
             explorer: ExplorerState::default(),
-            status: None,
+            status,
+            fix: None,
             tick: 0,
             size: Rect::new(0, 0, 80, 24),
             keymap,
             color: true,
             quit: false,
+            fix_format,
         }
     }
 
     /// True while something runs: the loop only ticks (and so only redraws) while busy.
     pub fn busy(&self) -> bool {
         self.diag.as_ref().is_some_and(Diagnosis::running)
+            || self.fix.as_ref().is_some_and(FixModal::working)
     }
 
     pub fn context(&self) -> Context {
@@ -242,6 +298,7 @@ impl AppState {
         }
         self.screen = to;
         self.help = false;
+        self.preview = None;
     }
 
     /// Esc: back exactly one level; at the root, asks whether to quit.
@@ -268,7 +325,20 @@ impl AppState {
             Msg::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key),
             Msg::Key(_) => Vec::new(),
             Msg::Mouse(m) => {
-                self.on_mouse(m);
+                match self.preview {
+                    // The preview overlay is on top: the wheel scrolls it, nothing beneath
+                    // is clicked.
+                    Some(scroll) => {
+                        use ratatui::crossterm::event::MouseEventKind;
+                        let max = crate::tui::view::preview_max_scroll(self);
+                        self.preview = Some(match m.kind {
+                            MouseEventKind::ScrollDown => scroll.saturating_add(1).min(max),
+                            MouseEventKind::ScrollUp => scroll.saturating_sub(1),
+                            _ => scroll,
+                        });
+                    }
+                    None => self.on_mouse(m),
+                }
                 Vec::new()
             }
             Msg::Resize(w, h) => {
@@ -339,6 +409,11 @@ impl AppState {
                 self.status = Some(Status::error(text));
                 Vec::new()
             }
+            Msg::Fix { seq, event } => self.on_fix(seq, event),
+            Msg::HarLoaded { path, result } => {
+                self.har_loaded(path, result);
+                Vec::new()
+            }
             Msg::Quit => {
                 self.quit = true;
                 Vec::new()
@@ -356,6 +431,23 @@ impl AppState {
         if self.help {
             self.help = false;
             return Vec::new();
+        }
+        if let Some(scroll) = self.preview {
+            // The preview scrolls; Esc (or any other key) closes it, changing nothing.
+            let max = crate::tui::view::preview_max_scroll(self);
+            self.preview = match self.keymap.action(self.context(), &key) {
+                Some(Action::Down) => Some(scroll.saturating_add(1).min(max)),
+                Some(Action::Up) => Some(scroll.saturating_sub(1)),
+                Some(Action::PageDown) => Some(scroll.saturating_add(10).min(max)),
+                Some(Action::PageUp) => Some(scroll.saturating_sub(10)),
+                Some(Action::Top) => Some(0),
+                Some(Action::Bottom) => Some(max),
+                _ => None,
+            };
+            return Vec::new();
+        }
+        if self.fix.is_some() {
+            return self.fix_key(key);
         }
         if self.quit_prompt {
             // Enter, y or the quit key quit; Esc, n or the back key stay.

@@ -60,6 +60,9 @@ pub struct Diagnosis {
     /// The AWS profile the lookups use (`--profile`, the config, `AWS_PROFILE`, else
     /// `default`), read once when the run starts.
     pub aws_profile: String,
+    /// The HAR entry's recorded exchanges, when this diagnosis started from a HAR file: a
+    /// rerun then sends only the safe requests (see [`AppState::rerun`]).
+    pub recording: Option<crate::runner::har::Recording>,
 }
 
 impl Diagnosis {
@@ -201,6 +204,7 @@ impl AppState {
                 .clone()
                 .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
                 .unwrap_or_else(|| "default".to_string()),
+            recording: None,
         });
         // "starting scenario …" and the like are over once the run starts.
         self.status = None;
@@ -231,9 +235,87 @@ impl AppState {
         effects
     }
 
+    /// Diagnoses a HAR entry from its recorded exchanges: nothing is sent.
+    pub(crate) fn start_recorded(
+        &mut self,
+        plan: SealedPlan,
+        args: TargetArgs,
+        recording: crate::runner::har::Recording,
+    ) -> Vec<Effect> {
+        let mut effects = self.start(plan, args);
+        if let Some(d) = self.diag.as_mut() {
+            d.recording = Some(recording.clone());
+            d.note = Some(format!(
+                "HAR entry {} (recorded: nothing sent; R sends the safe requests)",
+                recording.entry()
+            ));
+        }
+        // The same run, from the recording.
+        for e in &mut effects {
+            if let Effect::StartRun { seq, plan } = e {
+                *e = Effect::StartRecorded {
+                    seq: *seq,
+                    plan: plan.clone(),
+                    recording: recording.clone(),
+                    send: Vec::new(),
+                };
+            }
+        }
+        effects
+    }
+
+    /// A HAR entry's diagnosis again, sending what is safe: the OPTIONS preflights, and the
+    /// request itself (with and without Origin) only when its method cannot change data
+    /// (sending a POST is the form's job, which asks first). `b` is refused: the Chromium
+    /// retest would send the request.
+    fn rerun_recorded(&mut self, chromium: bool) -> Vec<Effect> {
+        if chromium {
+            self.status = Some(Status::info(
+                "from a HAR: b is off (it would send the request); R sends safe requests"
+                    .to_string(),
+            ));
+            return Vec::new();
+        }
+        let seq = self.alloc_seq();
+        let Some(d) = self.diag.as_mut() else {
+            return Vec::new();
+        };
+        let Some(recording) = d.recording.clone() else {
+            return Vec::new();
+        };
+        let send = crate::runner::har::safe_kinds(d.plan.shown(), false);
+        let method = d.plan.shown().target.method.clone();
+        d.seq = seq;
+        d.phase = Phase::Running;
+        d.planned.clear();
+        d.exchanges.clear();
+        d.config_detail = None;
+        d.config_done = false;
+        d.browser_started = false;
+        d.note = Some(if send.contains(&ExchangeKind::Actual) {
+            "sending the safe requests (OPTIONS, and the request with and without Origin)…"
+                .to_string()
+        } else {
+            format!("sending the OPTIONS preflights only: {method} can change data (the form sends it, asking first)…")
+        });
+        d.previous = d.report.take().or(d.previous.take());
+        d.changes.clear();
+        d.held = None;
+        self.status = None;
+        vec![Effect::StartRecorded {
+            seq,
+            plan: Box::new(d.plan.clone()),
+            recording,
+            send,
+        }]
+    }
+
     /// Runs the whole diagnosis again (a step's verdict needs the evidence of the others);
     /// `chromium` retests in the real Chromium this time.
     pub(super) fn rerun(&mut self, note: String, chromium: bool) -> Vec<Effect> {
+        if self.diag.as_ref().is_some_and(|d| d.recording.is_some()) {
+            return self.rerun_recorded(chromium);
+        }
         let seq = self.alloc_seq();
         let Some(d) = self.diag.as_mut() else {
             return Vec::new();
@@ -263,6 +345,9 @@ impl AppState {
     /// the rest of the finished run's evidence and its configuration. Step 7, an offline
     /// (predicted) diagnosis, or a run that did not finish: the whole diagnosis, as `R`.
     pub(super) fn rerun_step(&mut self, number: u8) -> Vec<Effect> {
+        if self.diag.as_ref().is_some_and(|d| d.recording.is_some()) {
+            return self.rerun_recorded(false);
+        }
         let partial = self
             .diag
             .as_ref()

@@ -9,8 +9,8 @@ use ratatui::Frame;
 
 use super::framed;
 use crate::tui::form::{
-    secret_header_name, wrap_words, Field, FormLine, FormState, HintKeys, TextInput, CREDENTIALS,
-    LABEL_WIDTH,
+    secret_header_name, wrap_words, Field, FormLine, FormState, HarPick, HintKeys, TextInput,
+    CREDENTIALS, LABEL_WIDTH,
 };
 use crate::tui::keymap::{Action, Keymap};
 use crate::tui::layout;
@@ -191,11 +191,122 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
         Paragraph::new(close_lines).wrap(Wrap { trim: false }),
         close,
     );
+    if let Some(pick) = &s.form.har_pick {
+        har_pick(f, s, pick, inner, theme);
+        return;
+    }
     if !s.help {
         if let Some(p) = cursor {
             f.set_cursor_position(p);
         }
     }
+}
+
+/// `text` cut to `width` characters, with `…` when cut.
+fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// The HAR file's cross-origin requests over the form, failures first: the selected one is
+/// diagnosed from its recorded exchanges.
+fn har_pick(f: &mut Frame, s: &AppState, pick: &HarPick, area: Rect, theme: &Theme) {
+    use ratatui::widgets::{Block, Borders, Clear};
+    let list = pick.held.list();
+    let failed = list.iter().filter(|l| l.failed).count();
+    let title = format!(
+        " {} HAR · {} cross-origin request{}, {failed} failed ",
+        pick.held.shape().name(),
+        list.len(),
+        if list.len() == 1 { "" } else { "s" },
+    );
+    f.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .title(title)
+        .border_style(theme.border(true));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let width = usize::from(inner.width);
+    let select = s.keymap.key_for(Action::Select);
+    let back = s.keymap.key_for(Action::Back);
+    let footer = wrap_words(
+        &format!("{select} diagnoses it from what was recorded (nothing is sent) · {back} goes back to the form"),
+        width.max(1),
+    );
+    let footer_h = u16::try_from(footer.len()).unwrap_or(1);
+    // Two lines a request: what it is, then the verdict.
+    let rows_h = usize::from(inner.height.saturating_sub(footer_h + 1));
+    let per_page = (rows_h / 2).max(1);
+    let top = pick.sel.saturating_sub(per_page - 1);
+    let mut lines: Vec<Line> = Vec::new();
+    for (i, l) in list.iter().enumerate().skip(top).take(per_page) {
+        let selected = i == pick.sel;
+        let mark = if l.failed { "✗" } else { "✓" };
+        let head = format!(
+            "{}{mark} {:>4}  {} {}",
+            if selected { "▶" } else { " " },
+            l.number,
+            l.method,
+            l.url
+        );
+        let pf = match (l.preflight_entry, l.preflight_status) {
+            (Some(n), Some(0)) => format!("preflight #{n} no answer"),
+            (Some(n), Some(st)) => format!("preflight #{n} {st}"),
+            _ => "no preflight recorded".to_string(),
+        };
+        let status = if l.status == 0 {
+            "no answer".to_string()
+        } else {
+            l.status.to_string()
+        };
+        let verdict = format!(
+            "         {status}, {pf}: {}",
+            crate::runner::har::outcome_words(l)
+        );
+        let style = if selected {
+            theme.selected(true)
+        } else if l.failed {
+            theme.error()
+        } else {
+            theme.good()
+        };
+        lines.push(Line::styled(fit(&head, width), style));
+        lines.push(Line::styled(
+            fit(&verdict, width),
+            if selected {
+                theme.selected(true)
+            } else {
+                theme.dim()
+            },
+        ));
+    }
+    if top + per_page < list.len() {
+        lines.push(Line::styled(
+            format!("  ↓ {} more", list.len() - top - per_page),
+            theme.dim(),
+        ));
+    }
+    let [rows, _, foot] = Layout::vertical([
+        Constraint::Min(0),
+        Constraint::Length(1),
+        Constraint::Length(footer_h),
+    ])
+    .areas(inner);
+    f.render_widget(Paragraph::new(lines), rows);
+    f.render_widget(
+        Paragraph::new(
+            footer
+                .into_iter()
+                .map(|l| Line::styled(l, theme.dim()))
+                .collect::<Vec<_>>(),
+        ),
+        foot,
+    );
 }
 
 fn label_span<'a>(label: &str, focused: bool, theme: &Theme) -> Span<'a> {

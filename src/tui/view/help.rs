@@ -25,7 +25,30 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
     } else {
         h
     };
-    let area = layout::centered(f.area(), if two_columns { 64 } else { 60 }, h);
+    let key_w = rows
+        .iter()
+        .map(|(k, _, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
+    let hint_w = rows
+        .iter()
+        .map(|(_, h, _)| h.chars().count())
+        .max()
+        .unwrap_or(0);
+    let action_w = rows
+        .iter()
+        .map(|(_, _, a)| a.chars().count())
+        .max()
+        .unwrap_or(0);
+    // Two columns keep the action names (what to rebind) when the terminal is wide enough.
+    let named_w = 2 * (key_w + hint_w + action_w + 4) + 2;
+    let names = two_columns && usize::from(f.area().width) >= named_w;
+    let width = match (two_columns, names) {
+        (true, true) => u16::try_from(named_w).unwrap_or(u16::MAX),
+        (true, false) => 64,
+        (false, _) => 60,
+    };
+    let area = layout::centered(f.area(), width, h);
     f.render_widget(Clear, area);
     let title = match context {
         Context::Form => "Keys: target form",
@@ -36,18 +59,21 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
         Context::Explorer => "Keys: API explorer",
     };
     let inner = framed(f, area, title, true, theme);
-    let key_w = rows
-        .iter()
-        .map(|(k, _, _)| k.chars().count())
-        .max()
-        .unwrap_or(0);
     let mut lines: Vec<Line> = if two_columns {
         let half = rows.len().div_ceil(2);
-        let cell = |(keys, hint, _): &(String, &str, &str)| {
-            vec![
-                Span::styled(format!(" {keys:<key_w$} "), theme.key()),
-                Span::raw(format!("{hint:<15}")),
-            ]
+        let cell = |(keys, hint, action): &(String, &str, &str)| {
+            if names {
+                vec![
+                    Span::styled(format!(" {keys:<key_w$} "), theme.key()),
+                    Span::raw(format!("{hint:<hint_w$} ")),
+                    Span::styled(format!("{action:<action_w$} "), theme.dim()),
+                ]
+            } else {
+                vec![
+                    Span::styled(format!(" {keys:<key_w$} "), theme.key()),
+                    Span::raw(format!("{hint:<15}")),
+                ]
+            }
         };
         (0..half)
             .map(|i| {

@@ -402,11 +402,16 @@ fn step_detail<'a>(s: &AppState, d: &'a Diagnosis, theme: &Theme) -> StepDetail<
                     1 => ", then the step's other fix",
                     _ => ", then the step's other fixes",
                 };
-                let commands = match r.commands.len() {
-                    0 if others == 0 => format!(" ({copy} copies it)"),
-                    0 => format!(" ({copy} copies it{with})"),
-                    1 => format!(" ({copy} copies the command below{with})"),
-                    k => format!(" ({copy} copies the {k} commands below{with})"),
+                let next = s.keymap.key_for(Action::FixFormat);
+                let commands = match (crate::report::snippet(r, s.fix_format), r.commands.len()) {
+                    (Some(_), _) => format!(
+                        " ({copy} copies the {} below{with}; {next}: another form)",
+                        s.fix_format.label()
+                    ),
+                    (None, 0) if others == 0 => format!(" ({copy} copies it)"),
+                    (None, 0) => format!(" ({copy} copies it{with})"),
+                    (None, 1) => format!(" ({copy} copies the command below{with})"),
+                    (None, k) => format!(" ({copy} copies the {k} commands below{with})"),
                 };
                 pinned.push(Line::from(vec![
                     Span::styled(
@@ -444,11 +449,10 @@ fn step_detail<'a>(s: &AppState, d: &'a Diagnosis, theme: &Theme) -> StepDetail<
     for (i, finding) in step.findings.iter().enumerate() {
         let is_cause = i == 0 && cause.is_some();
         if is_cause {
-            // Its message and fix are pinned above: its commands and evidence follow here.
+            // Its message and fix are pinned above: its commands (or the fix in the chosen
+            // form) and evidence follow here.
             if let Some(r) = &finding.remediation {
-                for c in &r.commands {
-                    lines.push(Line::styled(format!("$ {c}"), theme.command()));
-                }
+                fix_lines(&mut lines, s, r, "", theme);
             }
         } else {
             lines.push(Line::raw(""));
@@ -519,9 +523,7 @@ fn step_detail<'a>(s: &AppState, d: &'a Diagnosis, theme: &Theme) -> StepDetail<
                 Span::styled("  fix ", theme.good()),
                 Span::raw(r.text.clone()),
             ]));
-            for c in &r.commands {
-                lines.push(Line::styled(format!("    $ {c}"), theme.command()));
-            }
+            fix_lines(&mut lines, s, r, "    ", theme);
         }
     }
     if n == 7 {
@@ -594,5 +596,32 @@ fn severity_style(severity: Severity, theme: &Theme) -> ratatui::style::Style {
         Severity::Error => theme.error(),
         Severity::Warning => theme.warn(),
         Severity::Info => theme.dim(),
+    }
+}
+
+/// A fix's lines in the detail: the snippet in the chosen form (under its name), else the
+/// commands (`$ …`).
+fn fix_lines(
+    lines: &mut Vec<Line<'static>>,
+    s: &AppState,
+    r: &crate::diagnose::Remediation,
+    indent: &str,
+    theme: &Theme,
+) {
+    match crate::report::snippet(r, s.fix_format) {
+        Some(snippet) => {
+            lines.push(Line::styled(
+                format!("{indent}{}:", s.fix_format.label()),
+                theme.dim(),
+            ));
+            for l in snippet.lines() {
+                lines.push(Line::styled(format!("{indent}{l}"), theme.command()));
+            }
+        }
+        None => {
+            for c in &r.commands {
+                lines.push(Line::styled(format!("{indent}$ {c}"), theme.command()));
+            }
+        }
     }
 }

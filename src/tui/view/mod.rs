@@ -6,10 +6,12 @@
 mod demo;
 mod evidence;
 mod explorer;
+mod fix;
 pub(crate) mod form;
 mod help;
 mod learn;
 mod main;
+mod preview;
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span, Text};
@@ -30,6 +32,11 @@ pub fn main_detail_max_scroll(s: &AppState) -> u16 {
 /// How far the selected topic's text scrolls.
 pub fn learn_detail_max_scroll(s: &AppState) -> u16 {
     learn::detail_max_scroll(s)
+}
+
+/// How far the preview overlay scrolls.
+pub fn preview_max_scroll(s: &AppState) -> u16 {
+    preview::max_scroll_of(s)
 }
 
 /// How far the selected exchange's detail scrolls.
@@ -55,8 +62,14 @@ pub fn render(f: &mut Frame, s: &AppState) {
         Screen::Explorer => explorer::draw(f, s, &theme),
     }
     footer(f, fr.footer, s, &theme);
+    if s.preview.is_some() {
+        preview::draw(f, s, &theme);
+    }
     if s.help {
         help::draw(f, s, &theme);
+    }
+    if let Some(m) = &s.fix {
+        fix::draw(f, s, m, &theme);
     }
     if s.quit_prompt {
         quit_prompt(f, &theme);
@@ -471,7 +484,7 @@ fn footer(f: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
         };
         spans.push(Span::styled(format!("{} ", st.text), style));
     } else {
-        let items = if s.help || s.quit_prompt {
+        let items = if s.help || s.quit_prompt || s.preview.is_some() {
             Vec::new()
         } else {
             s.keymap.footer(s.context())
@@ -490,6 +503,11 @@ fn footer(f: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
         if s.help {
             spans.push(Span::styled("any key", theme.key()));
             spans.push(Span::raw(" close"));
+        } else if s.preview.is_some() && !s.quit_prompt {
+            spans.push(Span::styled("esc", theme.key()));
+            spans.push(Span::raw(" close  "));
+            spans.push(Span::styled("j/k", theme.key()));
+            spans.push(Span::raw(" scroll"));
         }
         for (i, item) in fit_footer(items, width).into_iter().enumerate() {
             if i > 0 {

@@ -45,6 +45,7 @@ use cors_doctor::gateway::model::{
 use cors_doctor::gateway::scenario::Scenario;
 use serde_json::Value;
 
+mod apply;
 mod lint;
 mod load;
 mod probes;
@@ -165,6 +166,7 @@ async fn check(ep: &str, api_id: &str, stage: &str, req: &Request) -> Value {
         ep.into(),
         "--format".into(),
         "json".into(),
+        "--preview".into(),
     ];
     for h in &req.headers {
         args.push("-H".into());
@@ -291,6 +293,19 @@ async fn every_scenario_fix_runs_through_the_aws_cli_and_clears_its_finding() {
         let before = check(&ep, &id, &s.spec.stage, &req).await;
         if !fixes(&before).is_empty() {
             fixed += 1;
+        }
+        // Issue 14: the preview from the configuration the SDK read (--api-id) flips the
+        // verdict to allowed, before any command runs.
+        let result = before["preview"]["result"].as_str();
+        let holds = match before["browser"]["outcome"].as_str() {
+            Some("allowed") => matches!(result, Some("allowed" | "already_allowed")),
+            _ => result == Some("allowed"),
+        };
+        if !holds {
+            problems.push(format!(
+                "{}: the preview from the SDK configuration does not flip the verdict: {}",
+                s.name, before["preview"]
+            ));
         }
         problems.extend(fix_until_clean(&ep, &cli, &s.name, &id, &s.spec.stage, &req, &[]).await);
     }

@@ -106,6 +106,30 @@ pub(super) fn templates(dir: &Path, cases: &mut Vec<Case>) {
         b"Resources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n  M:\n    Type: AWS::ApiGateway::Method\n    Properties:\n      RestApiId: !Ref Api\n      ResourceId: !Ref Nowhere\n      HttpMethod: GET\n",
         &["FILE:8:", "ResourceId"],
     );
+    // A stage the template does not define (SAM's implicit API has `Prod`, not `prod`).
+    let implicit = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/templates/sam-options-missing.yaml")
+        .to_string_lossy()
+        .into_owned();
+    cases.push(
+        Case::new(
+            "--stage that the template does not define",
+            s(&[
+                "check",
+                "--template",
+                &implicit,
+                "--stage",
+                "prod",
+                "--path",
+                "/orders",
+                "--origin",
+                ORIGIN,
+            ]),
+        )
+        .code(2)
+        .contains("--stage prod")
+        .contains("its stages: Prod"),
+    );
     // A --parameter the template does not declare, and one that is not KEY=VALUE.
     let good = dir.join("good.yaml");
     std::fs::write(

@@ -246,3 +246,50 @@ pub(super) async fn the_event_loop_runs_and_goes_idle() {
     );
     relay.abort();
 }
+
+/// `p`: the preview overlay, the diagnosis after the proposed fix beside the one before —
+/// side by side at 160×48, stacked at 80×24 — and Esc closes it, changing nothing.
+#[tokio::test]
+pub(super) async fn the_preview_shows_before_and_after() {
+    for (w, h) in [(80u16, 24u16), (160, 48)] {
+        let (mut ui, _sim) = super::explorer::scenario_ui("options-missing", w, h).await;
+        let size = format!("{w}x{h}");
+        let before = ui.state.diag.as_ref().and_then(|d| d.report.clone());
+        ui.press("p").await;
+        assert!(ui.state.preview.is_some());
+        let screen = ui.screen();
+        snapshot(&format!("preview_{size}"), &screen);
+        assert!(screen.contains("the fix works"), "{screen}");
+        if w == 80 {
+            // Stacked: the verdict and every step before → after, above the fold.
+            assert!(screen.contains("BLOCKED → ALLOWED"), "{screen}");
+            assert!(screen.contains("✘ FAIL    → ✔ pass    3."), "{screen}");
+        } else {
+            assert!(screen.contains("After the fix (predicted)"), "{screen}");
+            // Side by side: Before and After on the same rows.
+            let row = screen
+                .lines()
+                .find(|l| l.contains("Before"))
+                .unwrap_or_default();
+            assert!(row.contains("After the fix"), "{screen}");
+        }
+        ui.press("j j").await;
+        ui.press("esc").await;
+        assert!(ui.state.preview.is_none());
+        assert_eq!(ui.state.screen, Screen::Main);
+        assert_eq!(
+            ui.state.diag.as_ref().and_then(|d| d.report.clone()),
+            before
+        );
+    }
+    // Probes only: the headers the responses need, and why the API change is not previewed.
+    let server = options_missing().await;
+    let url = format!("{}/prod/items", server.base_url());
+    let args = target(&url);
+    let plan = args.resolve(&Config::default()).unwrap();
+    let mut ui = Ui::new(80, 24, options(StartMode::Diagnose(Box::new(plan)), args)).await;
+    ui.press("p").await;
+    let screen = ui.screen();
+    snapshot("preview_probes_80x24", &screen);
+    assert!(screen.contains("Access-Control-Allow-Origin"), "{screen}");
+}

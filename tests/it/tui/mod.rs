@@ -23,7 +23,10 @@ use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 
 mod explorer;
+mod fix;
+mod fix_formats;
 mod form;
+mod har;
 mod header;
 mod layout;
 mod main_view;
@@ -111,7 +114,19 @@ impl Ui {
         let mut queue: std::collections::VecDeque<Effect> = effects.into();
         while let Some(e) = queue.pop_front() {
             match e {
-                Effect::StartRun { seq, .. } | Effect::RerunExchanges { seq, .. } => {
+                Effect::LoadHar { .. } => {
+                    self.jobs.apply(e);
+                    while let Some(msg) = self.rx.recv().await {
+                        let end = matches!(&msg, Msg::HarLoaded { .. });
+                        queue.extend(self.state.update(msg));
+                        if end {
+                            break;
+                        }
+                    }
+                }
+                Effect::StartRun { seq, .. }
+                | Effect::RerunExchanges { seq, .. }
+                | Effect::StartRecorded { seq, .. } => {
                     self.jobs.apply(e);
                     while let Some(msg) = self.rx.recv().await {
                         let end = matches!(
@@ -145,6 +160,11 @@ impl Ui {
                     };
                     queue.extend(self.state.update(msg));
                 }
+                Effect::PrepareFix { seq, .. } | Effect::ApplyFix { seq } => {
+                    self.jobs.apply(e);
+                    queue.extend(fix::until_settled(self, seq).await);
+                }
+                Effect::CancelFix { .. } => self.jobs.apply(e),
                 Effect::WriteCopy | Effect::LearnSeen => {}
             }
         }
