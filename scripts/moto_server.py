@@ -19,6 +19,9 @@ These gaps of moto 5.2.5 are filled before the server starts:
   (https://docs.aws.amazon.com/apigateway/latest/developerguide/request-response-data-mappings.html)
 - apigatewayv2 CreateDeployment (`POST /v2/apis/{id}/deployments`) is missing: it is added
   (records the deployment and points the stage at it).
+- For benchmarks (scripts/bench-audit.sh): with MOTO_LATENCY_MS=N in the environment, or after
+  `GET /cors-doctor/latency/N`, every AWS request (not /moto-api/) is answered N ms late, like
+  a remote control plane.
 - For `fix`'s tests, AccessDenied on demand: a write to a REST or HTTP API tagged
   `cors-doctor-test-deny` = `put_integration@OPTIONS,update_route,…` (backend method names,
   optionally only for one HTTP method) answers 403 AccessDeniedException, as API Gateway does
@@ -27,7 +30,9 @@ Usage: python moto_server.py -H 127.0.0.1 -p PORT
 """
 
 import json
+import os
 import sys
+import time
 
 from moto.apigatewayv2 import responses as v2_responses
 from moto.apigatewayv2.models import apigatewayv2_backends
@@ -356,6 +361,25 @@ _v2_deployments = "{0}/v2/apis/(?P<api_id>[^/]+)/deployments$"
 for _paths in (v1_urls.url_paths, v2_urls.url_paths):
     _paths[_v2_deployments] = v2_responses.ApiGatewayV2Response.dispatch
 
+# Latency injection: MOTO_LATENCY_MS at start, or `GET /cors-doctor/latency/<ms>` at any time.
+_latency = {"ms": float(os.environ.get("MOTO_LATENCY_MS", "0") or 0)}
+from moto.moto_server import werkzeug_app  # noqa: E402
+
+_dispatch = werkzeug_app.DomainDispatcherApplication.__call__
+
+
+def _late(self, environ, start_response):
+    path = environ.get("PATH_INFO", "")
+    if path.startswith("/cors-doctor/latency/"):
+        _latency["ms"] = float(path.rsplit("/", 1)[-1] or 0)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [f"latency {_latency['ms']} ms\n".encode()]
+    if _latency["ms"] > 0 and not path.startswith("/moto-api"):
+        time.sleep(_latency["ms"] / 1000.0)
+    return _dispatch(self, environ, start_response)
+
+
+werkzeug_app.DomainDispatcherApplication.__call__ = _late
 
 # ---- AccessDenied on demand (fix's tests) ---------------------------------------------------
 

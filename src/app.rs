@@ -12,7 +12,7 @@ use std::time::Duration;
 use crate::aws::BoxFuture;
 use crate::aws::ConfigSource;
 use crate::aws::SourceError;
-use crate::cli::{CheckArgs, Cli, Command, DemoArgs, FormatArg, LintArgs, ServeArgs};
+use crate::cli::{AuditArgs, CheckArgs, Cli, Command, DemoArgs, FormatArg, LintArgs, ServeArgs};
 use crate::config::Config;
 use crate::config::ConfigError;
 use crate::gateway::scenario::Scenario;
@@ -70,6 +70,9 @@ pub enum AppError {
     /// An `--origin` of `lint` that is not an origin.
     #[error("--origin: {0}")]
     LintOrigin(crate::target::TargetError),
+    /// `audit` cannot run: no credentials, a bad profile, a bad flag.
+    #[error("{0}")]
+    Audit(String),
 }
 
 impl AppError {
@@ -90,7 +93,8 @@ impl AppError {
             | AppError::Fix(_)
             | AppError::Har(_)
             | AppError::Lint(_)
-            | AppError::LintOrigin(_) => 2,
+            | AppError::LintOrigin(_)
+            | AppError::Audit(_) => 2,
         }
     }
 }
@@ -224,6 +228,7 @@ async fn dispatch(mut cli: Cli) -> Result<i32, AppError> {
         Some(Command::Demo(args)) => demo(&args, &config).await,
         Some(Command::Serve(args)) => serve(&args).await,
         Some(Command::Lint(args)) => lint(&args),
+        Some(Command::Audit(args)) => audit(&args, &config).await,
         Some(Command::Completions(_) | Command::Man(_)) => Ok(0), // answered above
         None if interactive => {
             let start = if cli.target.url.is_none() && cli.target.path.is_none() {
@@ -413,6 +418,65 @@ fn lint(args: &LintArgs) -> Result<i32, AppError> {
     };
     let report = crate::lint::lint(&inputs, &options);
     print_stdout(&report.render(args.format.into(), &inputs))?;
+    Ok(report.exit_code())
+}
+
+/// `audit`: the account's APIs read (reads only, rate-limited) and checked like `lint`.
+async fn audit(args: &AuditArgs, config: &Config) -> Result<i32, AppError> {
+    let origins = args
+        .origin
+        .iter()
+        .map(|o| crate::target::parse_origin(o).map_err(AppError::LintOrigin))
+        .collect::<Result<Vec<_>, _>>()?;
+    let positive = |v: Option<f64>, flag: &str| {
+        match v {
+        Some(x) if !(x.is_finite() && x > 0.0) => Err(AppError::Audit(format!(
+            "{flag} must be a number above 0 (got {x}); API Gateway allows 10 calls/s with a burst of 40 per account and Region"
+        ))),
+        _ => Ok(v),
+    }
+    };
+    let rate = positive(
+        args.rate.or(config.aws.audit_rate.map(f64::from)),
+        "--rate (aws.audit_rate)",
+    )?;
+    let burst = positive(
+        args.burst.or(config.aws.audit_burst.map(f64::from)),
+        "--burst (aws.audit_burst)",
+    )?;
+    if args.concurrency == Some(0) {
+        return Err(AppError::Audit(
+            "--concurrency must be at least 1 (the number of APIs read at once)".to_string(),
+        ));
+    }
+    let format: crate::audit::AuditFormat = args.format.into();
+    let options = crate::audit::AuditOptions {
+        regions: if args.region.is_empty() {
+            config.aws.region.clone().into_iter().collect()
+        } else {
+            args.region.clone()
+        },
+        all_regions: args.all_regions,
+        profile: args.profile.clone().or(config.aws.profile.clone()),
+        endpoint_url: args
+            .endpoint_url
+            .clone()
+            .or(config.aws.endpoint_url.clone()),
+        api_ids: args.api_id.clone(),
+        stage: args.stage.clone(),
+        rules: crate::rules::Options {
+            origins,
+            mode: args.mode.map(crate::cors::Mode::from).unwrap_or_default(),
+        },
+        quota: crate::aws::sdk::throttle::Quota::with_rate(rate, burst),
+        concurrency: args.concurrency.unwrap_or(0),
+        max_attempts: None,
+        progress: !args.quiet && format == crate::audit::AuditFormat::Text,
+    };
+    let report = crate::audit::audit(&options)
+        .await
+        .map_err(|e| AppError::Audit(e.to_string()))?;
+    print_stdout(&report.render(format))?;
     Ok(report.exit_code())
 }
 

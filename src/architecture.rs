@@ -435,6 +435,30 @@ fn clap_stays_in_the_command_line() {
     );
 }
 
+/// Front ends of whole-API checks: entered only from the dispatch (`app`) and the command
+/// line (`cli`, which converts their `--format`); nothing below them imports them.
+const WHOLE_API_FRONT_ENDS: [&str; 2] = ["lint", "audit"];
+
+#[test]
+fn only_the_dispatch_enters_lint_and_audit() {
+    let graph = ruled_graph();
+    let mut bad = Vec::new();
+    for (from, edges) in &graph {
+        for front in WHOLE_API_FRONT_ENDS {
+            if let Some(file) = edges.get(front) {
+                if !["app", "cli", "audit", "tui", "manual"].contains(&from.as_str()) {
+                    bad.push(show((from, front), file));
+                }
+            }
+        }
+    }
+    assert!(
+        graph.contains_key("audit"),
+        "src/audit is a top-level module"
+    );
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
 #[test]
 fn the_allowed_edges_still_exist() {
     // An allowed edge that is gone must leave the list (or it would hide a new one).

@@ -47,6 +47,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Check every route of every API in Terraform plans (terraform show -json), CloudFormation/SAM templates and API Gateway exports for latent CORS traps, sending nothing. Exit 0 clean, 1 an error-severity finding, 2 a file that cannot be read.
     Lint(LintArgs),
+    /// Audit every REST and HTTP API of an account (per Region) for latent CORS traps, from the live configuration, with read-only calls within API Gateway's rate limits. Exit 0 clean, 1 an error-severity finding or an API that could not be read, 2 usage/credentials.
+    Audit(AuditArgs),
     /// Print a shell completion script, e.g. `cors-doctor completions bash > /etc/bash_completion.d/cors-doctor`.
     Completions(CompletionsArgs),
     /// Print the man page (roff), or write one page per command with --out-dir.
@@ -328,6 +330,61 @@ pub struct LintArgs {
     /// A template parameter, KEY=VALUE (repeatable); also pseudo parameters (AWS::Region=…).
     #[arg(long = "parameter", value_name = "KEY=VALUE")]
     pub parameters: Vec<String>,
+}
+
+impl From<LintFormatArg> for crate::audit::AuditFormat {
+    fn from(f: LintFormatArg) -> Self {
+        match f {
+            LintFormatArg::Text => Self::Text,
+            LintFormatArg::Json => Self::Json,
+            LintFormatArg::Markdown => Self::Markdown,
+            LintFormatArg::Sarif => Self::Sarif,
+        }
+    }
+}
+
+/// `audit [--region R]… [--api-id ID]… [--origin O]… [--format …]`.
+#[derive(Debug, Clone, Args)]
+pub struct AuditArgs {
+    /// Region to audit (repeatable); default: the profile's or AWS_REGION.
+    #[arg(long, value_name = "REGION")]
+    pub region: Vec<String>,
+    /// Audit every commercial Region where API Gateway runs (a disabled one is a row that says so).
+    #[arg(long, conflicts_with = "region")]
+    pub all_regions: bool,
+    /// AWS profile (shared config/credentials files).
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+    /// Only these APIs (repeatable; REST or HTTP API ids); default: every API listed.
+    #[arg(long, value_name = "ID")]
+    pub api_id: Vec<String>,
+    /// An origin of your app (repeatable); without one, each API's own allowed origin.
+    #[arg(long, value_name = "ORIGIN")]
+    pub origin: Vec<String>,
+    /// Only what this stage serves.
+    #[arg(long, value_name = "STAGE")]
+    pub stage: Option<String>,
+    /// API Gateway endpoint (an emulator, a VPC endpoint).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LintFormatArg::Text)]
+    pub format: LintFormatArg,
+    /// Control-plane calls per second per account and Region (default 10, API Gateway's quota; also `aws.audit_rate` in the config file). GetResources stays within its own 5 per 2 s.
+    #[arg(long, value_name = "CALLS_PER_S")]
+    pub rate: Option<f64>,
+    /// Calls that may be made at once before the rate applies (default 40, API Gateway's burst; `aws.audit_burst`).
+    #[arg(long, value_name = "CALLS")]
+    pub burst: Option<f64>,
+    /// APIs read at once per Region (default 8).
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
+    /// CORS rules to judge with: what Chromium does today (default) or the Fetch standard.
+    #[arg(long, value_enum)]
+    pub mode: Option<ModeArg>,
+    /// No progress line on stderr.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -23,6 +23,10 @@ pub struct AwsSettings {
     pub profile: Option<String>,
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
+    /// `audit`: control-plane calls per second per account and Region (`--rate`).
+    pub audit_rate: Option<u32>,
+    /// `audit`: calls allowed at once before the rate applies (`--burst`).
+    pub audit_burst: Option<u32>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]

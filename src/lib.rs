@@ -4,6 +4,7 @@
 pub mod app;
 #[cfg(test)]
 mod architecture;
+pub mod audit;
 pub mod aws;
 pub mod browser;
 pub mod cli;

@@ -147,6 +147,7 @@ mod tests {
                 "cors-doctor-demo.1",
                 "cors-doctor-serve.1",
                 "cors-doctor-lint.1",
+                "cors-doctor-audit.1",
                 "cors-doctor-completions.1",
                 "cors-doctor-man.1"
             ]

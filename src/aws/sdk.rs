@@ -17,6 +17,7 @@ pub mod http_api;
 pub mod intercept;
 pub mod rest;
 mod setup;
+pub mod throttle;
 
 use domain::custom_domain;
 use setup::build_clients;
@@ -105,6 +106,12 @@ impl SdkSource {
     /// Control-plane calls made so far.
     pub fn calls(&self) -> u32 {
         self.counter.get()
+    }
+
+    /// Clients for an account audit: every API Gateway request waits for `limiter`'s tokens
+    /// and is counted there; anything but a read is refused ([`throttle`]).
+    pub async fn limited_clients(&self, limiter: throttle::Limiter) -> Result<Clients, SetupError> {
+        setup::build_clients_with(&self.options, self.counter.clone(), Some(limiter)).await
     }
 
     /// The clients, built once (reads the shared config and profile files; no network).

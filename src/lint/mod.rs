@@ -38,6 +38,8 @@ use serde::Serialize;
 pub use input::{
     load, load_text, load_text_with, InputKind, LintError, LintInput, MAX_LINT_FILE_BYTES,
 };
+/// What each finding code means (the SARIF rules' descriptions; `audit` shares them).
+pub use sarif::describe;
 
 use crate::diagnose::{FindingCode, Remediation, Severity};
 use crate::gateway::model::{Element, SourceRef};

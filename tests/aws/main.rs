@@ -9,6 +9,7 @@
 mod common;
 mod support;
 
+mod audit_recorded;
 mod aws_cli_fixes;
 mod aws_moto;
 mod aws_recorded;

@@ -285,3 +285,30 @@ fn map_stage(s: &sdk::Stage) -> Stage {
         web_acl_arn: None,
     }
 }
+
+/// The HTTP APIs of the Region (`get_apis`, 500 a page); WebSocket APIs are left out.
+pub async fn list(clients: &Clients) -> Result<Vec<sdk::Api>, LookupError> {
+    let lookup = Lookup::new("get_apis", "HTTP APIs", "/apis");
+    let all: Result<Vec<sdk::Api>, LookupError> = paginate!(clients, lookup, clients.v2.get_apis());
+    Ok(all?
+        .into_iter()
+        .filter(|a| {
+            a.protocol_type()
+                .is_none_or(|p| *p == sdk::ProtocolType::Http)
+        })
+        .collect())
+}
+
+/// A listing item as `get_api`'s answer (the listing carries the whole API object, its
+/// cors_configuration included, so no `get_api` call is needed).
+pub fn as_output(a: &sdk::Api) -> GetApiOutput {
+    GetApiOutput::builder()
+        .set_api_id(a.api_id().map(str::to_string))
+        .set_name(a.name().map(str::to_string))
+        .set_version(a.version().map(str::to_string))
+        .set_description(a.description().map(str::to_string))
+        .set_cors_configuration(a.cors_configuration().cloned())
+        .set_protocol_type(a.protocol_type().cloned())
+        .set_api_endpoint(a.api_endpoint().map(str::to_string))
+        .build()
+}

@@ -563,3 +563,146 @@ fn snapshot_from_summary(api: &Api, summary: &ApiSummary) -> ApiSnapshot {
         cors: None,
     }
 }
+
+/// The API's stages (`get_stages` answers all of them in one call: it is not paginated).
+async fn get_stages(clients: &Clients, id: &str) -> Result<Vec<sdk::Stage>, LookupError> {
+    let lookup = Lookup::new("get_stages", "stages", format!("/restapis/{id}/stages"));
+    let out = clients
+        .v1
+        .get_stages()
+        .rest_api_id(id)
+        .send()
+        .await
+        .map_err(|e| classify(&e, &lookup, &clients.region))?;
+    Ok(out.item().to_vec())
+}
+
+/// The REST APIs of the Region (`get_rest_apis`, 500 a page).
+pub async fn list(clients: &Clients) -> Result<Vec<sdk::RestApi>, LookupError> {
+    let lookup = Lookup::new("get_rest_apis", "REST APIs", "/restapis");
+    let mut items = Vec::new();
+    let mut position: Option<String> = None;
+    loop {
+        let out = clients
+            .v1
+            .get_rest_apis()
+            .limit(PAGE)
+            .set_position(position.clone())
+            .send()
+            .await
+            .map_err(|e| classify(&e, &lookup, &clients.region))?;
+        items.extend(out.items().iter().cloned());
+        match out.position() {
+            Some(p)
+                if !p.is_empty() && !out.items().is_empty() && position.as_deref() != Some(p) =>
+            {
+                position = Some(p.to_string())
+            }
+            _ => break,
+        }
+    }
+    Ok(items)
+}
+
+/// `get_rest_api`'s answer as a listing item.
+pub fn listed(out: &GetRestApiOutput) -> sdk::RestApi {
+    sdk::RestApi::builder()
+        .set_id(out.id().map(str::to_string))
+        .set_name(out.name().map(str::to_string))
+        .set_version(out.version().map(str::to_string))
+        .set_description(out.description().map(str::to_string))
+        .set_api_key_source(out.api_key_source().cloned())
+        .build()
+}
+
+/// Reads a listed API with every stage (or only `only_stage`) for an account audit: in
+/// parallel `get_resources`, `get_stages`, `get_authorizers`, `get_gateway_responses`, then one
+/// `get_deployment` (with its API summary) per deployment the stages serve. That is 4 calls
+/// plus one per stage (deployments shared by stages are read once), plus one per further 500
+/// resources. Only the resources are required; anything else that cannot be read is a gap.
+pub async fn load_all(
+    clients: &Clients,
+    listed: &sdk::RestApi,
+    only_stage: Option<&str>,
+) -> Result<(Api, Vec<ConfigGap>), LookupError> {
+    let id = listed.id().unwrap_or_default();
+    let (resources, stages, authorizers, gateway_responses) = tokio::join!(
+        get_resources(clients, id),
+        get_stages(clients, id),
+        get_authorizers(clients, id),
+        get_gateway_responses(clients, id),
+    );
+    let resources = resources?;
+    let mut gaps = Vec::new();
+    let authorizers = or_gap(authorizers, 4, "authorizers", &mut gaps);
+    let gateway_responses = or_gap(gateway_responses, 6, "gateway responses", &mut gaps);
+    let mut stages = or_gap(stages, 3, "stages", &mut gaps);
+    if let Some(name) = only_stage {
+        stages.retain(|s| s.stage_name() == Some(name));
+    }
+    let by_id: HashMap<&str, &sdk::Authorizer> = authorizers
+        .iter()
+        .filter_map(|a| Some((a.id()?, a)))
+        .collect();
+    let mut api = Api {
+        kind: ApiKind::Rest,
+        format: SpecFormat::OpenApi3("3.0.1".to_string()),
+        id: Some(id.to_string()),
+        name: listed.name().unwrap_or_default().to_string(),
+        version: listed.version().map(str::to_string),
+        description: listed.description().map(str::to_string),
+        api_key_source: listed.api_key_source().map(|s| s.as_str().to_string()),
+        resources: map_resources(&resources, &by_id),
+        authorizers: authorizers.iter().map(map_authorizer).collect(),
+        gateway_responses: gateway_responses
+            .iter()
+            .filter(|g| !g.default_response())
+            .map(map_gateway_response)
+            .collect(),
+        ..Api::default()
+    };
+    let mut deployment_ids: Vec<String> = stages
+        .iter()
+        .filter_map(|s| s.deployment_id().map(str::to_string))
+        .collect();
+    deployment_ids.sort();
+    deployment_ids.dedup();
+    let reads = deployment_ids.iter().map(|d| async move {
+        let lookup = Lookup::new(
+            "get_deployment",
+            "deployment a stage serves",
+            format!("/restapis/{id}/deployments/{d}"),
+        );
+        clients
+            .v1
+            .get_deployment()
+            .rest_api_id(id)
+            .deployment_id(d)
+            .embed("apisummary")
+            .send()
+            .await
+            .map_err(|e| classify(&e, &lookup, &clients.region))
+    });
+    let deployments = futures_util::future::join_all(reads).await;
+    for (d_id, d) in deployment_ids.iter().zip(deployments) {
+        match d {
+            Ok(d) => {
+                let snapshot = d
+                    .api_summary()
+                    .map(|summary| snapshot_from_summary(&api, summary))
+                    .filter(|snap| *snap != api.snapshot());
+                api.deployments.push(Deployment {
+                    id: d.id().unwrap_or(d_id).to_string(),
+                    description: d.description().map(str::to_string),
+                    snapshot,
+                    redeployed_on_change: None,
+                });
+            }
+            Err(e) => gaps.push(gap(3, "deployment a stage serves", &e)),
+        }
+    }
+    let mut mapped: Vec<Stage> = stages.iter().map(map_stage).collect();
+    mapped.sort_by(|a, b| a.name.cmp(&b.name));
+    api.stages = mapped;
+    Ok((api, gaps))
+}

@@ -8,6 +8,7 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 
 use super::intercept::{CallCounter, NullMapRepair};
+use super::throttle::{Limiter, OperationLog};
 use super::{Clients, SdkOptions, SetupError};
 use crate::aws::CredentialsError;
 
@@ -24,6 +25,16 @@ const OPERATION_TIMEOUT: Duration = Duration::from_secs(30);
 pub(super) async fn build_clients(
     options: &SdkOptions,
     counter: CallCounter,
+) -> Result<Clients, SetupError> {
+    build_clients_with(options, counter, None).await
+}
+
+/// [`build_clients`], with the API Gateway clients' requests going through `limiter` (the
+/// account audit; credential providers are not limited).
+pub(super) async fn build_clients_with(
+    options: &SdkOptions,
+    counter: CallCounter,
+    limiter: Option<Limiter>,
 ) -> Result<Clients, SetupError> {
     // Both TLS users in the process (reqwest, the SDK) use ring; installing twice is harmless.
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -100,14 +111,21 @@ pub(super) async fn build_clients(
             )
         }
     };
-    let v1 = aws_sdk_apigateway::config::Builder::from(&sdk)
+    let mut v1 = aws_sdk_apigateway::config::Builder::from(&sdk)
         .interceptor(counter.clone())
-        .interceptor(NullMapRepair)
-        .build();
-    let v2 = aws_sdk_apigatewayv2::config::Builder::from(&sdk)
+        .interceptor(NullMapRepair);
+    let mut v2 = aws_sdk_apigatewayv2::config::Builder::from(&sdk)
         .interceptor(counter)
-        .interceptor(NullMapRepair)
-        .build();
+        .interceptor(NullMapRepair);
+    if let Some(l) = limiter {
+        v1 = v1
+            .http_client(l.http_client(https.clone()))
+            .interceptor(OperationLog(l.clone()));
+        v2 = v2
+            .http_client(l.http_client(https.clone()))
+            .interceptor(OperationLog(l));
+    }
+    let (v1, v2) = (v1.build(), v2.build());
     Ok(Clients {
         v1: aws_sdk_apigateway::Client::from_conf(v1),
         v2: aws_sdk_apigatewayv2::Client::from_conf(v2),

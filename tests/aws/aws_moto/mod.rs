@@ -16,6 +16,7 @@ use std::time::Instant;
 use aws_sdk_apigateway::types::{AuthorizerType, GatewayResponseType};
 use aws_sdk_apigatewayv2::types as v2t;
 
+mod audit;
 mod http_and_domains;
 mod rest;
 
