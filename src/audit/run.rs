@@ -75,7 +75,7 @@ pub struct AuditOptions {
     pub stage: Option<String>,
     pub rules: rules::Options,
     pub quota: Quota,
-    /// APIs read at once per Region (0: [`DEFAULT_CONCURRENCY`]).
+    /// APIs read at once per Region (0: `DEFAULT_CONCURRENCY`).
     pub concurrency: usize,
     /// SDK attempts per call (tests lower it).
     pub max_attempts: Option<u32>,
