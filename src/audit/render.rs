@@ -9,19 +9,8 @@ use serde_json::{json, Value};
 
 use super::{ApiRow, ApiStatus, AuditFinding, AuditReport};
 use crate::diagnose::{FindingCode, Severity};
+use crate::lint::{cell, counts, mark, plural};
 use crate::redact::escape_controls;
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-fn mark(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "✘ error  ",
-        Severity::Warning => "! warning",
-        Severity::Info => "· info   ",
-    }
-}
 
 /// `prod POST /items`, `prod (whole API, 3 routes)`.
 fn place(f: &AuditFinding) -> String {
@@ -126,22 +115,11 @@ pub(super) fn text(r: &AuditReport) -> String {
     }
     let s = &r.summary;
     let _ = writeln!(out);
-    let _ = write!(
-        out,
-        "{}, {}, {}",
-        plural(s.errors, "error", "errors"),
-        plural(s.warnings, "warning", "warnings"),
-        plural(s.info, "note", "notes")
-    );
+    let _ = write!(out, "{}", counts(s.errors, s.warnings, s.info));
     if s.failed > 0 {
         let _ = write!(out, "; {} not audited", plural(s.failed, "API", "APIs"));
     }
     out
-}
-
-/// Text for a Markdown table cell: no line breaks, pipes escaped.
-fn cell(s: &str) -> String {
-    escape_controls(s).replace('\n', " ").replace('|', "\\|")
 }
 
 pub(super) fn markdown(r: &AuditReport) -> String {
@@ -150,10 +128,8 @@ pub(super) fn markdown(r: &AuditReport) -> String {
     let _ = writeln!(out, "## cors-doctor audit\n");
     let _ = writeln!(
         out,
-        "**{}, {}, {}** in {}.\n",
-        plural(s.errors, "error", "errors"),
-        plural(s.warnings, "warning", "warnings"),
-        plural(s.info, "note", "notes"),
+        "**{}** in {}.\n",
+        counts(s.errors, s.warnings, s.info),
         cell(&header(r).replace('\n', " · "))
     );
     for region in r.regions.iter().filter(|x| x.error.is_some()) {

@@ -31,6 +31,7 @@
 
 mod input;
 mod render;
+pub(crate) use render::{cell, counts, mark, plural};
 mod sarif;
 
 use serde::Serialize;

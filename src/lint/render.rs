@@ -6,7 +6,8 @@ use super::{LintReport, ReportFinding};
 use crate::diagnose::Severity;
 use crate::redact::escape_controls;
 
-fn mark(s: Severity) -> &'static str {
+/// A severity's mark in text reports (`✘ error  `), the same width for each.
+pub(crate) fn mark(s: Severity) -> &'static str {
     match s {
         Severity::Error => "✘ error  ",
         Severity::Warning => "! warning",
@@ -33,8 +34,19 @@ fn what(f: &ReportFinding) -> String {
     }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
+/// `1 error`, `2 errors`.
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `2 errors, 1 warning, 0 notes`.
+pub(crate) fn counts(errors: usize, warnings: usize, info: usize) -> String {
+    format!(
+        "{}, {}, {}",
+        plural(errors, "error", "errors"),
+        plural(warnings, "warning", "warnings"),
+        plural(info, "note", "notes")
+    )
 }
 
 pub(super) fn text(r: &LintReport) -> String {
@@ -93,18 +105,12 @@ pub(super) fn text(r: &LintReport) -> String {
         }
     }
     let _ = writeln!(out);
-    let _ = write!(
-        out,
-        "{}, {}, {}",
-        plural(s.errors, "error", "errors"),
-        plural(s.warnings, "warning", "warnings"),
-        plural(s.info, "note", "notes")
-    );
+    let _ = write!(out, "{}", counts(s.errors, s.warnings, s.info));
     out
 }
 
 /// Text for a Markdown table cell: no line breaks, pipes escaped.
-fn cell(s: &str) -> String {
+pub(crate) fn cell(s: &str) -> String {
     escape_controls(s).replace('\n', " ").replace('|', "\\|")
 }
 
@@ -114,10 +120,8 @@ pub(super) fn markdown(r: &LintReport) -> String {
     let _ = writeln!(out, "## cors-doctor lint\n");
     let _ = writeln!(
         out,
-        "**{}, {}, {}** in {}, {}, {} (origin{}: {}).\n",
-        plural(s.errors, "error", "errors"),
-        plural(s.warnings, "warning", "warnings"),
-        plural(s.info, "note", "notes"),
+        "**{}** in {}, {}, {} (origin{}: {}).\n",
+        counts(s.errors, s.warnings, s.info),
         plural(s.files, "file", "files"),
         plural(s.apis, "API", "APIs"),
         plural(s.routes, "route", "routes"),
