@@ -203,79 +203,41 @@ fn apply_one(api: &mut Api, kind: ApiKind, change: &Change) -> Result<(), String
             let Some(integration) = m.integration.as_mut() else {
                 return Err(format!("{http_method} has no integration"));
             };
-            let params = headers.iter().map(|h| {
-                (
-                    format!("method.response.header.{}", h.name),
-                    format!("'{}'", h.value),
-                )
-            });
-            let existing = integration
-                .responses
-                .iter_mut()
-                .find(|r| &r.status_code == status);
-            match (existing, create) {
-                (existing, true) => {
-                    let fresh = IntegrationResponse {
-                        selection_pattern: "default".to_string(),
-                        status_code: status.clone(),
-                        response_parameters: params.collect(),
-                        ..IntegrationResponse::default()
-                    };
-                    match existing {
-                        Some(r) => *r = fresh,
-                        None => integration.responses.push(fresh),
-                    }
-                }
-                (None, false) => {
-                    return Err(format!(
-                        "{http_method} has no {status} integration response"
-                    ))
-                }
-                (Some(r), false) => {
-                    for (k, v) in params {
-                        set_param(&mut r.response_parameters, k, v);
-                    }
-                }
-            }
+            let params = static_params("method.response.header", headers);
+            put_or_patch(
+                &mut integration.responses,
+                |r| &r.status_code == status,
+                *create,
+                |response_parameters| IntegrationResponse {
+                    selection_pattern: "default".to_string(),
+                    status_code: status.clone(),
+                    response_parameters,
+                    ..IntegrationResponse::default()
+                },
+                |r| &mut r.response_parameters,
+                params,
+            )
+            .map_err(|()| format!("{http_method} has no {status} integration response"))?;
         }
         Change::GatewayResponseHeaders {
             response_type,
             headers,
             create,
         } => {
-            let params = headers.iter().map(|h| {
-                (
-                    format!("gatewayresponse.header.{}", h.name),
-                    format!("'{}'", h.value),
-                )
-            });
-            let existing = api
-                .gateway_responses
-                .iter_mut()
-                .find(|g| &g.response_type == response_type);
-            match (existing, create) {
-                (existing, true) => {
-                    let fresh = GatewayResponse {
-                        response_type: response_type.clone(),
-                        response_parameters: params.collect(),
-                        ..GatewayResponse::default()
-                    };
-                    match existing {
-                        Some(g) => *g = fresh,
-                        None => api.gateway_responses.push(fresh),
-                    }
-                }
-                (None, false) => {
-                    return Err(format!(
-                        "the {response_type} gateway response is not customized"
-                    ))
-                }
-                (Some(g), false) => {
-                    for (k, v) in params {
-                        set_param(&mut g.response_parameters, k, v);
-                    }
-                }
-            }
+            let params = static_params("gatewayresponse.header", headers);
+            put_or_patch(
+                &mut api.gateway_responses,
+                |g| &g.response_type == response_type,
+                *create,
+                |response_parameters| GatewayResponse {
+                    response_type: response_type.clone(),
+                    response_parameters,
+                    ..GatewayResponse::default()
+                },
+                |g| &mut g.response_parameters,
+                params,
+            )
+            .map_err(|()| format!("the {response_type} gateway response is not customized"))?;
         }
         Change::SetCorsConfiguration { cors } => api.cors = Some(cors.clone()),
         Change::RouteAuthorizationOff {
@@ -402,6 +364,44 @@ fn split_route_key(key: &str) -> (&str, &str) {
 }
 
 /// Sets `key` (replacing a key that differs only in case: header names are case-insensitive).
+/// Static header values as mapping parameters (`{prefix}.{name}` → `'value'`).
+fn static_params(prefix: &str, headers: &[HeaderValue]) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|h| (format!("{prefix}.{}", h.name), format!("'{}'", h.value)))
+        .collect()
+}
+
+/// A `put-*` (`create`: made anew with `params`, replacing one that matches) or an `update-*`
+/// (one must match; each parameter is set on it), as API Gateway's calls behave. `Err(())`:
+/// an update of something that does not exist.
+fn put_or_patch<T>(
+    items: &mut Vec<T>,
+    matches: impl Fn(&T) -> bool,
+    create: bool,
+    fresh: impl FnOnce(SortedMap<String, String>) -> T,
+    parameters: impl Fn(&mut T) -> &mut SortedMap<String, String>,
+    params: Vec<(String, String)>,
+) -> Result<(), ()> {
+    let existing = items.iter_mut().find(|i| matches(i));
+    match (existing, create) {
+        (existing, true) => {
+            let made = fresh(params.into_iter().collect());
+            match existing {
+                Some(i) => *i = made,
+                None => items.push(made),
+            }
+        }
+        (None, false) => return Err(()),
+        (Some(i), false) => {
+            for (k, v) in params {
+                set_param(parameters(i), k, v);
+            }
+        }
+    }
+    Ok(())
+}
+
 fn set_param(map: &mut SortedMap<String, String>, key: String, value: String) {
     let same: Vec<String> = map
         .keys()
