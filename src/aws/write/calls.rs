@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use super::super::sdk::errors::error_chain;
 use super::super::sdk::Clients;
+// Every printed command quotes its words with the one bash quoting of the remedies.
+use crate::diagnose::remedy::quote as q;
 use crate::gateway::model::CorsConfiguration;
 
 /// One JSON Patch operation of an `update-*` call.
@@ -193,15 +195,6 @@ impl std::fmt::Display for CallError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)
     }
-}
-
-/// Quotes a word for a bash command line (shown only; the SDK makes the call).
-fn q(s: &str) -> String {
-    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./:=,@%+".contains(c);
-    if !s.is_empty() && s.chars().all(safe) {
-        return s.to_string();
-    }
-    format!("'{}'", s.replace('\'', "'\\''"))
 }
 
 fn patches_json(patches: &[Patch]) -> String {

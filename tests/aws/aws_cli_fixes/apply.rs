@@ -823,6 +823,62 @@ async fn every_scenario_fixed_by_fix_yes_and_restored_by_undo() {
     assert!(fixed.len() >= 12, "only {fixed:?}");
 }
 
+/// The calls `fix`'s dry run prints are commands a user may paste: each one, run through the
+/// real `aws` CLI against a fresh copy of every fixable scenario in moto, makes the diagnosis
+/// read back pass, as `--yes` does through the SDK.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dry_runs_printed_calls_run_through_the_aws_cli_and_fix_the_api() {
+    let Some(ep) = endpoint() else { return };
+    aws::seal_env();
+    let cli = aws::aws_cli_path();
+    let state = std::env::temp_dir().join(format!("cors-doctor-dry-{}", std::process::id()));
+    let mut problems = Vec::new();
+    let mut ran = Vec::new();
+    for s in &Scenario::all().expect("scenarios load") {
+        let id = load(&ep, s).await;
+        let stage = s.spec.stage.clone();
+        let req = Request::of(s);
+        let fixable = changeable(&check(&ep, &id, &stage, &req).await);
+        if fixable.is_empty() {
+            continue;
+        }
+        let (code, out, err) = fix_bin(&ep, &id, &stage, &req, &[], &state).await;
+        // `  3. [OPTIONS_MISSING] aws apigateway put-method …`
+        let commands: Vec<String> = out
+            .lines()
+            .filter_map(|l| l.trim_start().split_once("] aws "))
+            .map(|(_, c)| format!("aws {c}"))
+            .collect();
+        if code != Some(0) || commands.is_empty() {
+            problems.push(format!("{}: dry run ({code:?}):\n{out}{err}", s.name));
+            continue;
+        }
+        if let Err(e) = aws::run_commands(&ep, &cli, &commands, &[]).await {
+            problems.push(format!("{}: {e}\n{}", s.name, commands.join("\n")));
+            continue;
+        }
+        let after = check(&ep, &id, &stage, &req).await;
+        let left: Vec<String> = problem_codes(&after)
+            .into_iter()
+            .filter(|c| fixable.contains(c))
+            .collect();
+        if after["browser"]["outcome"] != "allowed" || !left.is_empty() {
+            problems.push(format!(
+                "{}: the printed calls leave {} / {left:?}:\n{}",
+                s.name,
+                after["browser"]["outcome"],
+                commands.join("\n")
+            ));
+            continue;
+        }
+        ran.push(s.name.clone());
+    }
+    let _ = std::fs::remove_dir_all(&state);
+    eprintln!("printed calls ran and fixed: {ran:?}");
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+    assert!(ran.len() >= 12, "only {ran:?}");
+}
+
 /// The TUI's `a` against moto: the modal lists the calls; Esc before confirming changes
 /// nothing; `a` then Enter applies them, each call is reported as it runs, and the
 /// verification ends allowed; the configuration read back passes.
