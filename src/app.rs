@@ -332,16 +332,7 @@ pub fn scenario_plan(scenario: &Scenario, base_url: &str) -> Result<Plan, PlanEr
     let req = &scenario.spec.request;
     let mut target = TargetArgs {
         url: Some(format!("{base_url}{}", scenario.url_path())),
-        origin: Some(req.origin.clone()),
-        method: Some(req.method.clone()),
-        headers: req
-            .headers
-            .iter()
-            .map(|(k, v)| format!("{k}: {v}"))
-            .collect(),
-        body: req.body.clone(),
-        credentials: Some(req.credentials.as_str().to_string()),
-        ..TargetArgs::default()
+        ..TargetArgs::scenario_request(req)
     };
     target.no_aws = true;
     let mut plan = target.resolve(&Config::default())?;

@@ -210,6 +210,24 @@ fn secs(v: f64, what: &'static str) -> Result<Duration, PlanError> {
 }
 
 impl TargetArgs {
+    /// The flags that make a scenario's request (origin, method, headers, body, credentials
+    /// mode); the caller names where it goes (`url`, or `--openapi`/`--template` with
+    /// `path` and `stage`).
+    pub fn scenario_request(req: &crate::gateway::scenario::ScenarioRequest) -> TargetArgs {
+        TargetArgs {
+            origin: Some(req.origin.clone()),
+            method: Some(req.method.clone()),
+            headers: req
+                .headers
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect(),
+            body: req.body.clone(),
+            credentials: Some(req.credentials.as_str().to_string()),
+            ..TargetArgs::default()
+        }
+    }
+
     /// `--parameter KEY=VALUE`s (a key given twice keeps its last value).
     fn parameters(&self) -> Result<std::collections::BTreeMap<String, String>, PlanError> {
         if self.openapi.is_some() && self.template.is_some() {

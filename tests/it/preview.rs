@@ -48,19 +48,10 @@ async fn offline(s: &Scenario) -> Report {
         .join("assets/scenarios")
         .join(format!("{}.json", s.name));
     let args = TargetArgs {
-        origin: Some(req.origin.clone()),
-        method: Some(req.method.clone()),
-        headers: req
-            .headers
-            .iter()
-            .map(|(k, v)| format!("{k}: {v}"))
-            .collect(),
-        body: req.body.clone(),
-        credentials: Some(req.credentials.as_str().to_string()),
         openapi: Some(file.clone()),
         path: Some(req.path.clone()),
         stage: Some(s.spec.stage.clone()),
-        ..TargetArgs::default()
+        ..TargetArgs::scenario_request(req)
     };
     let mut plan = args.resolve(&Config::default()).expect("plan");
     plan.preview = true;
@@ -314,19 +305,10 @@ async fn every_template_preview_flips_the_verdict_to_allowed() {
                 .join("tests/fixtures/templates")
                 .join(file);
             let args = TargetArgs {
-                origin: Some(req.origin.clone()),
-                method: Some(req.method.clone()),
-                headers: req
-                    .headers
-                    .iter()
-                    .map(|(k, v)| format!("{k}: {v}"))
-                    .collect(),
-                body: req.body.clone(),
-                credentials: Some(req.credentials.as_str().to_string()),
                 template: Some(template.clone()),
                 path: Some(req.path.clone()),
                 stage: Some(s.spec.stage.clone()),
-                ..TargetArgs::default()
+                ..TargetArgs::scenario_request(req)
             };
             let mut plan = args.resolve(&Config::default()).expect("plan");
             plan.preview = true;

@@ -61,19 +61,10 @@ async fn live(s: &Scenario) -> Report {
 async fn offline(s: &Scenario) -> Report {
     let req = &s.spec.request;
     let args = TargetArgs {
-        origin: Some(req.origin.clone()),
-        method: Some(req.method.clone()),
-        headers: req
-            .headers
-            .iter()
-            .map(|(k, v)| format!("{k}: {v}"))
-            .collect(),
-        body: req.body.clone(),
-        credentials: Some(req.credentials.as_str().to_string()),
         openapi: Some(asset(&s.name)),
         path: Some(req.path.clone()),
         stage: Some(s.spec.stage.clone()),
-        ..TargetArgs::default()
+        ..TargetArgs::scenario_request(req)
     };
     let plan = args.resolve(&Config::default()).expect("plan");
     assert!(!plan.live);

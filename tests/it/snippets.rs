@@ -430,19 +430,10 @@ mod scenarios {
     async fn offline(s: &Scenario) -> Report {
         let req = &s.spec.request;
         let args = TargetArgs {
-            origin: Some(req.origin.clone()),
-            method: Some(req.method.clone()),
-            headers: req
-                .headers
-                .iter()
-                .map(|(k, v)| format!("{k}: {v}"))
-                .collect(),
-            body: req.body.clone(),
-            credentials: Some(req.credentials.as_str().to_string()),
             openapi: Some(asset(&s.name)),
             path: Some(req.path.clone()),
             stage: Some(s.spec.stage.clone()),
-            ..TargetArgs::default()
+            ..TargetArgs::scenario_request(req)
         };
         let plan = args.resolve(&Config::default()).expect("plan");
         let source: Arc<dyn ConfigSource> =
@@ -706,19 +697,10 @@ mod templates {
     async fn diagnose(s: &Scenario, template: PathBuf) -> Report {
         let req = &s.spec.request;
         let args = TargetArgs {
-            origin: Some(req.origin.clone()),
-            method: Some(req.method.clone()),
-            headers: req
-                .headers
-                .iter()
-                .map(|(k, v)| format!("{k}: {v}"))
-                .collect(),
-            body: req.body.clone(),
-            credentials: Some(req.credentials.as_str().to_string()),
             template: Some(template.clone()),
             path: Some(req.path.clone()),
             stage: Some(s.spec.stage.clone()),
-            ..TargetArgs::default()
+            ..TargetArgs::scenario_request(req)
         };
         let plan = args.resolve(&Config::default()).expect("plan");
         let options = DefinitionOptions {

@@ -38,21 +38,12 @@ async fn diagnose(s: &Scenario, template: Option<&Path>) -> Report {
         .join("assets/scenarios")
         .join(format!("{}.json", s.name));
     let args = TargetArgs {
-        origin: Some(req.origin.clone()),
-        method: Some(req.method.clone()),
-        headers: req
-            .headers
-            .iter()
-            .map(|(k, v)| format!("{k}: {v}"))
-            .collect(),
-        body: req.body.clone(),
-        credentials: Some(req.credentials.as_str().to_string()),
         openapi: template.is_none().then(|| asset.clone()),
         template: template.map(Path::to_path_buf),
         path: Some(req.path.clone()),
         // A template names its own stages (SAM's implicit API has `Prod`): its only one is used.
         stage: template.is_none().then(|| s.spec.stage.clone()),
-        ..TargetArgs::default()
+        ..TargetArgs::scenario_request(req)
     };
     let plan = args.resolve(&Config::default()).expect("plan");
     let source: Arc<dyn ConfigSource> = match template {
