@@ -43,6 +43,7 @@
 //! `path`/`method` are null for an API-wide finding (a gateway response), `stage` when the API
 //! has no stage. `aws_calls` counts operations, `http_requests` attempts (retries included).
 
+mod probe;
 mod render;
 mod run;
 
@@ -50,6 +51,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+pub use probe::{
+    ProbeAnswer, ProbeEvidence, ProbeSettings, ProbeSummary, DEFAULT_INVOKE_URL,
+    DEFAULT_PROBE_CONCURRENCY,
+};
 pub use run::{audit, AuditError, AuditOptions};
 
 use crate::diagnose::{FindingCode, Remediation, Severity};
@@ -81,6 +86,9 @@ pub struct AuditReport {
     pub throttles: u64,
     pub operations: BTreeMap<String, u64>,
     pub wall_time_ms: u64,
+    /// `--probe`: the preflights sent and what they showed (absent without `--probe`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probes: Option<ProbeSummary>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -122,6 +130,12 @@ pub struct ApiRow {
     pub errors: usize,
     pub warnings: usize,
     pub info: usize,
+    /// `--probe`: preflights sent to this API's stages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probed: Option<usize>,
+    /// `--probe`: routes not probed because browsers send them without a preflight.
+    #[serde(skip)]
+    pub probes_without_preflight: usize,
 }
 
 /// A finding with the API, stage and route it concerns.
@@ -143,6 +157,9 @@ pub struct AuditFinding {
     pub routes_affected: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remediation: Option<Remediation>,
+    /// `LIVE_PREFLIGHT_MISMATCH`: the preflight sent and both answers (`--probe`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probe: Option<ProbeEvidence>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]

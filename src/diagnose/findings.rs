@@ -43,6 +43,10 @@ pub enum FindingCode {
     /// `lint`: a proxy integration's backend must send the CORS headers itself; offline
     /// they cannot be checked (info; additive to schema v1).
     ProxyBackendCors,
+    /// `audit --probe`: the stage's live answer to a route's preflight is not what its
+    /// configuration predicts (OPTIONS not deployed, a stale deployment, CloudFront or a WAF
+    /// in front); additive to schema v1.
+    LivePreflightMismatch,
 }
 
 impl FindingCode {
@@ -76,6 +80,7 @@ impl FindingCode {
             UndeployedChanges => "UNDEPLOYED_CHANGES",
             DeploymentNoTriggers => "DEPLOYMENT_NO_TRIGGERS",
             ProxyBackendCors => "PROXY_BACKEND_CORS",
+            LivePreflightMismatch => "LIVE_PREFLIGHT_MISMATCH",
         }
     }
 }
@@ -113,7 +118,8 @@ impl FindingCode {
             | BrowserBlocked
             | BrowserAllowed
             | CorsSecurityRisk
-            | BrowserVerdictUnknown => false,
+            | BrowserVerdictUnknown
+            | LivePreflightMismatch => false,
         }
     }
 }
@@ -364,6 +370,7 @@ mod tests {
             UndeployedChanges,
             DeploymentNoTriggers,
             ProxyBackendCors,
+            LivePreflightMismatch,
         ];
         for c in codes {
             assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());

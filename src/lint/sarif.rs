@@ -39,6 +39,7 @@ pub fn describe(code: FindingCode) -> (&'static str, &'static str) {
         UndeployedChanges => ("Changes not deployed", "The stage serves a deployment older than the API's configuration: the changes (an OPTIONS method, a CORS mapping) do not reach it. In Terraform: an aws_api_gateway_deployment that the plan does not replace."),
         DeploymentNoTriggers => ("Deployment without triggers", "A Terraform aws_api_gateway_deployment has no triggers: when methods change, no new deployment is made and the stage keeps serving the old API."),
         ProxyBackendCors => ("Proxy backend must send CORS headers", "A proxy integration (Lambda proxy, HTTP proxy) passes the backend's answer through: the backend must return Access-Control-Allow-Origin on every response, errors included. Offline this cannot be checked."),
+        LivePreflightMismatch => ("Live preflight differs from the configuration", "`audit --probe` sent the route's preflight to the stage's invoke URL and the answer is not what the configuration predicts: OPTIONS not deployed to the stage, a stale deployment, or CloudFront, a WAF or a proxy in front answering instead."),
     }
 }
 
