@@ -27,7 +27,8 @@
 //! ```json
 //! { "schema": "cors-doctor/audit/v1", "origins": ["https://app.example.com"],
 //!   "regions": [ { "region": "us-east-1", "rest_apis": 40, "http_apis": 12,
-//!                  "error": null, "aws_calls": 210, "throttles": 0 } ],
+//!                  "error": null, "aws_calls": 210, "throttles": 0,
+//!                  "rate": { "configured": 10.0, "lowest": 10.0, "last": 10.0 } } ],
 //!   "apis": [ { "api_id": "a1b2c3", "name": "items", "kind": "rest|http", "region": "us-east-1",
 //!               "stages": ["prod"], "routes": 4, "status": "ok|partial|failed",
 //!               "error": "…", "gaps": ["…"], "errors": 1, "warnings": 0, "info": 2 } ],
@@ -57,6 +58,7 @@ pub use probe::{
 };
 pub use run::{audit, AuditError, AuditOptions};
 
+use crate::aws::sdk::throttle::RateTrace;
 use crate::diagnose::{FindingCode, Remediation, Severity};
 
 /// The JSON report's schema name.
@@ -100,6 +102,9 @@ pub struct RegionRow {
     pub error: Option<String>,
     pub aws_calls: u64,
     pub throttles: u64,
+    /// The client-side rate (calls/s): configured, the lowest throttling brought it to, and
+    /// at the end (additive to schema v1).
+    pub rate: RateTrace,
 }
 
 /// Whether an API could be read.

@@ -86,6 +86,17 @@ fn header(r: &AuditReport) -> String {
 pub(super) fn text(r: &AuditReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "cors-doctor audit: {}", header(r));
+    for region in r.regions.iter().filter(|x| x.throttles > 0) {
+        let _ = writeln!(
+            out,
+            "Region {}: {} throttled by API Gateway: the audit slowed from {:.1} to {:.1} calls/s, {:.1} at the end",
+            region.region,
+            plural(region.throttles as usize, "call", "calls"),
+            region.rate.configured,
+            region.rate.lowest,
+            region.rate.last
+        );
+    }
     for region in r.regions.iter().filter(|x| x.error.is_some()) {
         let _ = writeln!(
             out,

@@ -306,6 +306,7 @@ async fn audit_region(
     apis.sort_by(|a, b| (&a.name, &a.api_id).cmp(&(&b.name, &b.api_id)));
     row.aws_calls = limiter.operations().values().sum();
     row.throttles = limiter.throttles();
+    row.rate = limiter.rates();
     Ok(RegionPart {
         row,
         apis,
