@@ -328,6 +328,8 @@ pub(super) fn plan(
                     api: Arc::clone(api),
                     stage: Some(stage.name.clone()),
                     path: path.clone(),
+                    // The configuration alone: what stands in front is what a probe finds.
+                    front: Default::default(),
                 };
                 let predicted = behavior::predict(
                     &located,
