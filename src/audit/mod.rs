@@ -39,8 +39,15 @@
 //!                   "remediation": {"text": "…", "commands": ["aws apigateway …"]} } ],
 //!   "summary": { "apis": 52, "failed": 0, "routes": 210, "errors": 3, "warnings": 1, "info": 9 },
 //!   "aws_calls": 262, "http_requests": 262, "throttles": 0,
-//!   "operations": { "GetResources": 40, "GetStages": 52 }, "wall_time_ms": 12345 }
+//!   "operations": { "GetResources": 40, "GetStages": 52 }, "wall_time_ms": 12345,
+//!   "probes": { "invoke_url": "https://{api_id}.execute-api.{region}.amazonaws.com/{stage}",
+//!               "sent": 120, "mismatched": 1, "unanswered": 0, "no_preflight": 90 } }
 //! ```
+//! With `--probe` (see `probe`), each API row has `probed` (preflights sent), the report
+//! `probes`, and a `LIVE_PREFLIGHT_MISMATCH` finding `probe`: `{ "method": "OPTIONS", "url",
+//! "request_headers": [[name, value]], "live": { "status", "headers", "verdict", "error" },
+//! "predicted": { … }, "assumed_backend", "elapsed_ms" }`. All of it is additive to v1 and
+//! absent without `--probe`.
 //! `path`/`method` are null for an API-wide finding (a gateway response), `stage` when the API
 //! has no stage. `aws_calls` counts operations, `http_requests` attempts (retries included).
 

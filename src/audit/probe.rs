@@ -190,9 +190,17 @@ pub(super) struct Probing {
 
 impl Probing {
     pub(super) fn new(settings: &ProbeSettings) -> Result<Probing, String> {
+        // Stages on loopback (an emulator, the simulator) are never reached through a proxy.
+        let local = is_loopback_url(&fill(
+            &settings.invoke_url_template,
+            "a1b2c3d4e5",
+            "us-east-1",
+            Some("prod"),
+        ));
         let prober = Prober::new(ProbeOptions {
             connect_timeout: settings.connect_timeout,
             timeout: settings.timeout,
+            use_env_proxy: !local,
             ..ProbeOptions::default()
         })
         .map_err(|e| e.to_string())?;

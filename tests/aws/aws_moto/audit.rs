@@ -591,7 +591,14 @@ async fn probe_reports_a_stage_that_does_not_serve_what_the_configuration_says()
     assert!(stderr.contains("--invoke-url-template"), "{stderr}");
     assert!(seen.lock().unwrap().is_empty());
 
-    args.extend(["--invoke-url-template", &template, "--format", "json"]);
+    args.extend(["--invoke-url-template", &template]);
+    // A timeout out of range is a usage error too.
+    let mut bad = args.clone();
+    bad.extend(["--timeout", "0"]);
+    let out = aws::run_bin(&bad, &[]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--timeout"));
+    args.extend(["--format", "json"]);
     let out = aws::run_bin(&args, &[]).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
