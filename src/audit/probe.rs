@@ -408,11 +408,15 @@ fn check(p: &Planned, response: &RecordedResponse, mode: Mode) -> Result<(), Str
         .map_err(|e| format!("{} ({})", e.name(), e.console_tail()))
 }
 
-fn kept(response: &RecordedResponse) -> Vec<(String, String)> {
+/// Request ids a prediction makes up: not evidence.
+const MADE_UP: &[&str] = &["x-amzn-requestid", "x-amz-apigw-id", "apigw-requestid"];
+
+fn kept(response: &RecordedResponse, predicted: bool) -> Vec<(String, String)> {
     response
         .headers
         .iter()
         .filter(|(n, _)| KEPT_HEADERS.iter().any(|k| n.eq_ignore_ascii_case(k)))
+        .filter(|(n, _)| !predicted || !MADE_UP.iter().any(|k| n.eq_ignore_ascii_case(k)))
         .map(|(n, v)| (n.to_string(), crate::text::shorten(v, 300)))
         .collect()
 }
@@ -421,6 +425,7 @@ fn answer(
     p: &Planned,
     response: Option<&RecordedResponse>,
     error: Option<&str>,
+    predicted: bool,
     mode: Mode,
 ) -> (ProbeAnswer, Option<Result<(), String>>) {
     match response {
@@ -429,7 +434,7 @@ fn answer(
             (
                 ProbeAnswer {
                     status: Some(r.status),
-                    headers: kept(r),
+                    headers: kept(r, predicted),
                     verdict: match &verdict {
                         Ok(()) => "pass".to_string(),
                         Err(e) => e.clone(),
@@ -469,12 +474,14 @@ pub(super) fn compare(p: &Planned, live: &Exchange, mode: Mode) -> Comparison {
         p,
         live.response.as_ref(),
         live.error.as_ref().map(|e| e.message.as_str()),
+        false,
         mode,
     );
     let (predicted_answer, predicted_verdict) = answer(
         p,
         p.predicted.as_ref(),
         Some("the configuration predicts no answer"),
+        true,
         mode,
     );
     let evidence = ProbeEvidence {
@@ -512,8 +519,9 @@ pub(super) fn compare(p: &Planned, live: &Exchange, mode: Mode) -> Comparison {
         (Some(Ok(())), Err(e)) => (
             Severity::Error,
             format!(
-                "The configuration of stage '{}' predicts that the preflight of {route} passes, but the stage itself fails it: {at}{who}, {e}. Browsers are blocked although the configuration looks right: OPTIONS not deployed to the stage (redeploy it), a stale deployment, or something in front (CloudFront, a WAF, a proxy) answering instead.{}",
+                "The configuration of stage '{}' predicts that the preflight of {route} passes, but the stage itself fails it: {at}{who}, {e}. Browsers are blocked although the configuration looks right: {}{}",
                 p.stage,
+                likely_cause(live.response.as_ref()),
                 assumption(p)
             ),
         ),
@@ -546,6 +554,28 @@ pub(super) fn compare(p: &Planned, live: &Exchange, mode: Mode) -> Comparison {
         severity,
         message,
         evidence,
+    }
+}
+
+/// What a failing live preflight most likely means, from who answered.
+fn likely_cause(r: Option<&RecordedResponse>) -> &'static str {
+    let error_type = r
+        .and_then(|r| r.headers.get("x-amzn-errortype"))
+        .unwrap_or_default();
+    let cloudfront = r.is_some_and(|r| {
+        r.headers.contains("x-amz-cf-id")
+            || r.headers
+                .get("via")
+                .is_some_and(|v| v.to_ascii_lowercase().contains("cloudfront"))
+    });
+    if error_type.starts_with("MissingAuthenticationToken") {
+        // API Gateway's answer to a method the deployment does not have
+        // (https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).
+        "the deployment the stage serves has no OPTIONS method for this path, so API Gateway answers 403 Missing Authentication Token: the configuration has it, so the stage serves an older deployment (create a deployment of the stage)."
+    } else if cloudfront {
+        "CloudFront answers in front of the stage (its allowed methods, cache key or an error page): check the distribution's behaviour for this path."
+    } else {
+        "OPTIONS not deployed to the stage (redeploy it), a stale deployment, or something in front (CloudFront, a WAF, a proxy) answering instead."
     }
 }
 

@@ -39,10 +39,12 @@ fn exchange_line(p: &ProbeEvidence) -> String {
             .status
             .map_or_else(|| a.error.clone().unwrap_or_default(), |s| s.to_string());
         let headers: Vec<String> = a.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
+        // The verdict's name only: the message says the rest.
+        let verdict = a.verdict.split(" (").next().unwrap_or_default();
         if headers.is_empty() {
-            format!("{status} [{}]", a.verdict)
+            format!("{status} [{verdict}]")
         } else {
-            format!("{status} [{}] {{{}}}", a.verdict, headers.join("; "))
+            format!("{status} [{verdict}] {{{}}}", headers.join("; "))
         }
     };
     format!(
