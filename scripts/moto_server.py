@@ -22,6 +22,11 @@ These gaps of moto 5.2.5 are filled before the server starts:
 - For benchmarks (scripts/bench-audit.sh): with MOTO_LATENCY_MS=N in the environment, or after
   `GET /cors-doctor/latency/N`, every AWS request (not /moto-api/) is answered N ms late, like
   a remote control plane.
+- For the audit's throttling test (tests/aws/aws_moto/audit.rs): after
+  `GET /cors-doctor/throttle/<region>/<n>`, every other API Gateway request signed for <region> (by
+  its SigV4 credential scope) is answered `429 TooManyRequestsException`, as API Gateway answers
+  past its control-plane quota, until n have been; other Regions are untouched (tests share
+  the server). `GET /cors-doctor/throttle/<region>` reports how many are still to come.
 - For `fix`'s tests, AccessDenied on demand: a write to a REST or HTTP API tagged
   `cors-doctor-test-deny` = `put_integration@OPTIONS,update_route,…` (backend method names,
   optionally only for one HTTP method) answers 403 AccessDeniedException, as API Gateway does
@@ -32,6 +37,7 @@ Usage: python moto_server.py -H 127.0.0.1 -p PORT
 import json
 import os
 import sys
+import threading
 import time
 
 from moto.apigatewayv2 import responses as v2_responses
@@ -368,14 +374,64 @@ from moto.moto_server import werkzeug_app  # noqa: E402
 _dispatch = werkzeug_app.DomainDispatcherApplication.__call__
 
 
+# Throttling on demand: region -> [throttles still to give, requests seen since armed].
+_throttle = {}
+_throttle_lock = threading.Lock()
+
+
+def _signed_region(environ):
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    _, _, rest = auth.partition("Credential=")
+    parts = rest.split(",", 1)[0].split("/")
+    # API Gateway's calls only (scope: key/date/region/service/aws4_request), not STS.
+    return parts[2] if len(parts) >= 5 and parts[3] == "apigateway" else None
+
+
+def _throttled(environ):
+    region = _signed_region(environ)
+    if region is None:
+        return False
+    with _throttle_lock:
+        state = _throttle.get(region)
+        if not state or state[0] <= 0:
+            return False
+        state[1] += 1
+        if state[1] % 2 == 1:
+            state[0] -= 1
+            return True
+        return False
+
+
 def _late(self, environ, start_response):
     path = environ.get("PATH_INFO", "")
     if path.startswith("/cors-doctor/latency/"):
         _latency["ms"] = float(path.rsplit("/", 1)[-1] or 0)
         start_response("200 OK", [("Content-Type", "text/plain")])
         return [f"latency {_latency['ms']} ms\n".encode()]
+    if path.startswith("/cors-doctor/throttle/"):
+        parts = path[len("/cors-doctor/throttle/"):].strip("/").split("/")
+        with _throttle_lock:
+            if len(parts) == 2:
+                _throttle[parts[0]] = [int(parts[1]), 0]
+            left = _throttle.get(parts[0], [0, 0])[0]
+        body = f"{left}\n".encode()
+        start_response(
+            "200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))]
+        )
+        return [body]
     if _latency["ms"] > 0 and not path.startswith("/moto-api"):
         time.sleep(_latency["ms"] / 1000.0)
+    if not path.startswith("/moto-api") and _throttled(environ):
+        body = b'{"message":"Too Many Requests"}'
+        start_response(
+            "429 Too Many Requests",
+            [
+                ("Content-Type", "application/json"),
+                ("x-amzn-ErrorType", "TooManyRequestsException"),
+                ("Content-Length", str(len(body))),
+            ],
+        )
+        return [body]
     return _dispatch(self, environ, start_response)
 
 

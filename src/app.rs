@@ -440,6 +440,28 @@ async fn audit(args: &AuditArgs, config: &Config) -> Result<i32, AppError> {
             "--concurrency must be at least 1 (the number of APIs read at once)".to_string(),
         ));
     }
+    let endpoint_url = args
+        .endpoint_url
+        .clone()
+        .or(config.aws.endpoint_url.clone());
+    let probe = if args.probe {
+        let secs = args.timeout.or(config.probe.timeout_secs).unwrap_or(10.0);
+        if !(secs.is_finite() && (0.001..=3600.0).contains(&secs)) {
+            return Err(AppError::Audit(format!(
+                "--timeout (probe.timeout_secs) must be between 0.001 and 3600 seconds (got {secs}): it bounds each preflight --probe sends"
+            )));
+        }
+        Some(
+            crate::audit::ProbeSettings::new(
+                args.invoke_url_template.as_deref(),
+                endpoint_url.as_deref(),
+                std::time::Duration::from_secs_f64(secs),
+            )
+            .map_err(AppError::Audit)?,
+        )
+    } else {
+        None
+    };
     let format: crate::audit::AuditFormat = args.format.into();
     let options = crate::audit::AuditOptions {
         regions: if args.region.is_empty() {
@@ -449,10 +471,7 @@ async fn audit(args: &AuditArgs, config: &Config) -> Result<i32, AppError> {
         },
         all_regions: args.all_regions,
         profile: args.profile.clone().or(config.aws.profile.clone()),
-        endpoint_url: args
-            .endpoint_url
-            .clone()
-            .or(config.aws.endpoint_url.clone()),
+        endpoint_url,
         api_ids: args.api_id.clone(),
         stage: args.stage.clone(),
         rules: crate::rules::Options {
@@ -463,6 +482,7 @@ async fn audit(args: &AuditArgs, config: &Config) -> Result<i32, AppError> {
         concurrency: args.concurrency.unwrap_or(0),
         max_attempts: None,
         progress: !args.quiet && format == crate::audit::AuditFormat::Text,
+        probe,
     };
     let report = crate::audit::audit(&options)
         .await

@@ -385,6 +385,15 @@ pub struct AuditArgs {
     /// No progress line on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// Also send each route's preflight (OPTIONS only, as the browser sends it) to each stage's invoke URL and report routes whose live answer differs from what the configuration predicts (LIVE_PREFLIGHT_MISMATCH: OPTIONS not deployed, a stale deployment, CloudFront or a WAF in front). Routes browsers send without a preflight are not probed.
+    #[arg(long)]
+    pub probe: bool,
+    /// With --probe: where the stages are served, with {api_id}, {region} and {stage} placeholders (default https://{api_id}.execute-api.{region}.amazonaws.com/{stage}; a $default stage has no stage segment). Required with a local --endpoint-url.
+    #[arg(long, value_name = "URL", requires = "probe")]
+    pub invoke_url_template: Option<String>,
+    /// With --probe: seconds allowed for each preflight, 0.001 to 3600 (default 10; `probe.timeout_secs`).
+    #[arg(long, value_name = "SECS", requires = "probe")]
+    pub timeout: Option<f64>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -27,7 +27,8 @@
 //! ```json
 //! { "schema": "cors-doctor/audit/v1", "origins": ["https://app.example.com"],
 //!   "regions": [ { "region": "us-east-1", "rest_apis": 40, "http_apis": 12,
-//!                  "error": null, "aws_calls": 210, "throttles": 0 } ],
+//!                  "error": null, "aws_calls": 210, "throttles": 0,
+//!                  "rate": { "configured": 10.0, "lowest": 10.0, "last": 10.0 } } ],
 //!   "apis": [ { "api_id": "a1b2c3", "name": "items", "kind": "rest|http", "region": "us-east-1",
 //!               "stages": ["prod"], "routes": 4, "status": "ok|partial|failed",
 //!               "error": "…", "gaps": ["…"], "errors": 1, "warnings": 0, "info": 2 } ],
@@ -38,11 +39,19 @@
 //!                   "remediation": {"text": "…", "commands": ["aws apigateway …"]} } ],
 //!   "summary": { "apis": 52, "failed": 0, "routes": 210, "errors": 3, "warnings": 1, "info": 9 },
 //!   "aws_calls": 262, "http_requests": 262, "throttles": 0,
-//!   "operations": { "GetResources": 40, "GetStages": 52 }, "wall_time_ms": 12345 }
+//!   "operations": { "GetResources": 40, "GetStages": 52 }, "wall_time_ms": 12345,
+//!   "probes": { "invoke_url": "https://{api_id}.execute-api.{region}.amazonaws.com/{stage}",
+//!               "sent": 120, "mismatched": 1, "unanswered": 0, "no_preflight": 90 } }
 //! ```
+//! With `--probe` (see `probe`), each API row has `probed` (preflights sent), the report
+//! `probes`, and a `LIVE_PREFLIGHT_MISMATCH` finding `probe`: `{ "method": "OPTIONS", "url",
+//! "request_headers": [[name, value]], "live": { "status", "headers", "verdict", "error" },
+//! "predicted": { … }, "assumed_backend", "elapsed_ms" }`. All of it is additive to v1 and
+//! absent without `--probe`.
 //! `path`/`method` are null for an API-wide finding (a gateway response), `stage` when the API
 //! has no stage. `aws_calls` counts operations, `http_requests` attempts (retries included).
 
+mod probe;
 mod render;
 mod run;
 
@@ -50,8 +59,13 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+pub use probe::{
+    ProbeAnswer, ProbeEvidence, ProbeSettings, ProbeSummary, DEFAULT_INVOKE_URL,
+    DEFAULT_PROBE_CONCURRENCY,
+};
 pub use run::{audit, AuditError, AuditOptions};
 
+use crate::aws::sdk::throttle::RateTrace;
 use crate::diagnose::{FindingCode, Remediation, Severity};
 
 /// The JSON report's schema name.
@@ -81,6 +95,9 @@ pub struct AuditReport {
     pub throttles: u64,
     pub operations: BTreeMap<String, u64>,
     pub wall_time_ms: u64,
+    /// `--probe`: the preflights sent and what they showed (absent without `--probe`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probes: Option<ProbeSummary>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -92,6 +109,9 @@ pub struct RegionRow {
     pub error: Option<String>,
     pub aws_calls: u64,
     pub throttles: u64,
+    /// The client-side rate (calls/s): configured, the lowest throttling brought it to, and
+    /// at the end (additive to schema v1).
+    pub rate: RateTrace,
 }
 
 /// Whether an API could be read.
@@ -122,6 +142,12 @@ pub struct ApiRow {
     pub errors: usize,
     pub warnings: usize,
     pub info: usize,
+    /// `--probe`: preflights sent to this API's stages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probed: Option<usize>,
+    /// `--probe`: routes not probed because browsers send them without a preflight.
+    #[serde(skip)]
+    pub probes_without_preflight: usize,
 }
 
 /// A finding with the API, stage and route it concerns.
@@ -143,6 +169,9 @@ pub struct AuditFinding {
     pub routes_affected: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remediation: Option<Remediation>,
+    /// `LIVE_PREFLIGHT_MISMATCH`: the preflight sent and both answers (`--probe`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probe: Option<ProbeEvidence>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Value};
 
-use super::{ApiRow, ApiStatus, AuditFinding, AuditReport};
+use super::{ApiRow, ApiStatus, AuditFinding, AuditReport, ProbeAnswer, ProbeEvidence};
 use crate::diagnose::{FindingCode, Severity};
 use crate::lint::{cell, counts, mark, plural};
 use crate::redact::escape_controls;
@@ -32,11 +32,43 @@ fn seconds(ms: u64) -> String {
     format!("{:.1} s", ms as f64 / 1000.0)
 }
 
+/// `OPTIONS https://… → 403 (x-amzn-ErrorType: …), predicted 200 (pass)`.
+fn exchange_line(p: &ProbeEvidence) -> String {
+    let side = |a: &ProbeAnswer| -> String {
+        let status = a
+            .status
+            .map_or_else(|| a.error.clone().unwrap_or_default(), |s| s.to_string());
+        let headers: Vec<String> = a.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
+        // The verdict's name only: the message says the rest.
+        let verdict = a.verdict.split(" (").next().unwrap_or_default();
+        if headers.is_empty() {
+            format!("{status} [{verdict}]")
+        } else {
+            format!("{status} [{verdict}] {{{}}}", headers.join("; "))
+        }
+    };
+    format!(
+        "{} {} → live {}; predicted {}",
+        p.method,
+        p.url,
+        side(&p.live),
+        side(&p.predicted)
+    )
+}
+
 fn header(r: &AuditReport) -> String {
     let s = &r.summary;
     let regions: Vec<&str> = r.regions.iter().map(|x| x.region.as_str()).collect();
+    let probes = r.probes.as_ref().map_or(String::new(), |p| {
+        format!(
+            " · {} sent (OPTIONS only), {} differing from the configuration, {} unanswered",
+            plural(p.sent as usize, "preflight", "preflights"),
+            p.mismatched,
+            p.unanswered
+        )
+    });
     format!(
-        "{} in {} ({}), {} · origin{} {}\n{} AWS calls (reads only) in {} · {} throttled",
+        "{} in {} ({}), {} · origin{} {}\n{} AWS calls (reads only) in {} · {} throttled{probes}",
         plural(s.apis, "API", "APIs"),
         plural(regions.len(), "Region", "Regions"),
         regions.join(", "),
@@ -56,6 +88,17 @@ fn header(r: &AuditReport) -> String {
 pub(super) fn text(r: &AuditReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "cors-doctor audit: {}", header(r));
+    for region in r.regions.iter().filter(|x| x.throttles > 0) {
+        let _ = writeln!(
+            out,
+            "Region {}: {} throttled by API Gateway: the audit slowed from {:.1} to {:.1} calls/s, {:.1} at the end",
+            region.region,
+            plural(region.throttles as usize, "call", "calls"),
+            region.rate.configured,
+            region.rate.lowest,
+            region.rate.last
+        );
+    }
     for region in r.regions.iter().filter(|x| x.error.is_some()) {
         let _ = writeln!(
             out,
@@ -95,6 +138,13 @@ pub(super) fn text(r: &AuditReport) -> String {
             any = true;
             let _ = writeln!(out, "  {} {}  {}", mark(f.severity), f.code, place(f));
             let _ = writeln!(out, "      {}", escape_controls(&f.message));
+            if let Some(p) = &f.probe {
+                let _ = writeln!(
+                    out,
+                    "      Exchange: {}",
+                    escape_controls(&exchange_line(p))
+                );
+            }
             if let Some(fix) = &f.remediation {
                 for (i, line) in fix.text.lines().enumerate() {
                     let lead = if i == 0 { "Fix: " } else { "  " };
@@ -181,7 +231,10 @@ pub(super) fn markdown(r: &AuditReport) -> String {
             cell(&f.api),
             cell(&f.api_id),
             cell(&place(f)),
-            cell(&f.message),
+            cell(&match &f.probe {
+                Some(p) => format!("{} Exchange: {}", f.message, exchange_line(p)),
+                None => f.message.clone(),
+            }),
             cell(f.remediation.as_ref().map_or("", |x| x.text.as_str()))
         );
     }
@@ -244,7 +297,10 @@ pub(super) fn sarif(r: &AuditReport) -> String {
                 "partialFingerprints": {
                     "corsDoctor/v1": format!("{}|{api}|{stage}|{route}", f.code)
                 },
-                "properties": { "step": f.step, "api_id": f.api_id, "region": f.region, "origin": f.origin }
+                "properties": {
+                    "step": f.step, "api_id": f.api_id, "region": f.region, "origin": f.origin,
+                    "probe": f.probe
+                }
             })
         })
         .collect();

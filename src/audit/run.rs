@@ -11,6 +11,7 @@ use aws_sdk_apigatewayv2::types::Api as HttpApi;
 use futures_util::future::join_all;
 use futures_util::stream::{self, StreamExt};
 
+use super::probe::{self, ProbeSettings, ProbeSummary, Probing};
 use super::{ApiRow, ApiStatus, AuditFinding, AuditReport, RegionRow, SCHEMA};
 use crate::aws::sdk::errors::LookupError;
 use crate::aws::sdk::throttle::{Limiter, Quota};
@@ -81,6 +82,8 @@ pub struct AuditOptions {
     pub max_attempts: Option<u32>,
     /// A progress line on stderr (only drawn when stderr is a terminal).
     pub progress: bool,
+    /// `--probe`: one preflight per route to each stage's invoke URL (see `audit::probe`).
+    pub probe: Option<ProbeSettings>,
 }
 
 /// Why the audit could not run at all (exit 2).
@@ -121,10 +124,14 @@ pub async fn audit(options: &AuditOptions) -> Result<AuditReport, AuditError> {
         r.into_iter().map(Some).collect()
     };
     let progress = Progress::new(options.progress && std::io::stderr().is_terminal());
+    let probing = match &options.probe {
+        Some(settings) => Some(Probing::new(settings).map_err(AuditError::Setup)?),
+        None => None,
+    };
     let parts = join_all(
         regions
             .iter()
-            .map(|r| audit_region(options, r.clone(), &progress)),
+            .map(|r| audit_region(options, r.clone(), &progress, probing.as_ref())),
     )
     .await;
     progress.finish();
@@ -199,6 +206,9 @@ pub async fn audit(options: &AuditOptions) -> Result<AuditReport, AuditError> {
         .findings
         .sort_by(|a, b| (&a.region, &a.api, &a.api_id).cmp(&(&b.region, &b.api, &b.api_id)));
     report.aws_calls = report.operations.values().sum();
+    if let (Some(p), Some(settings)) = (&probing, &options.probe) {
+        report.probes = Some(probe_summary(&report, p, settings));
+    }
     report.summarize();
     report.wall_time_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(report)
@@ -208,6 +218,7 @@ async fn audit_region(
     options: &AuditOptions,
     region: Option<String>,
     progress: &Progress,
+    probing: Option<&Probing>,
 ) -> Result<RegionPart, AuditError> {
     let source = SdkSource::new(SdkOptions {
         profile: options.profile.clone(),
@@ -280,7 +291,7 @@ async fn audit_region(
     };
     let results: Vec<(ApiRow, Vec<AuditFinding>)> = stream::iter(targets)
         .map(|t| async {
-            let out = audit_api(&clients, t, options).await;
+            let out = audit_api(&clients, t, options, probing).await;
             progress.done();
             out
         })
@@ -295,6 +306,7 @@ async fn audit_region(
     apis.sort_by(|a, b| (&a.name, &a.api_id).cmp(&(&b.name, &b.api_id)));
     row.aws_calls = limiter.operations().values().sum();
     row.throttles = limiter.throttles();
+    row.rate = limiter.rates();
     Ok(RegionPart {
         row,
         apis,
@@ -344,6 +356,7 @@ async fn audit_api(
     clients: &Clients,
     target: Target,
     options: &AuditOptions,
+    probing: Option<&Probing>,
 ) -> (ApiRow, Vec<AuditFinding>) {
     let stage = options.stage.as_deref();
     let (id, name, kind, loaded) = match &target {
@@ -407,8 +420,12 @@ async fn audit_api(
             return (row, Vec::new());
         }
     }
+    let api = Arc::new(api);
     let rules_options = options.rules.clone();
-    let checked = tokio::task::spawn_blocking(move || rules::check(&api, &rules_options)).await;
+    let checked = {
+        let api = Arc::clone(&api);
+        tokio::task::spawn_blocking(move || rules::check(&api, &rules_options)).await
+    };
     let found = match checked {
         Ok(f) => f,
         Err(e) => {
@@ -417,7 +434,7 @@ async fn audit_api(
             return (row, Vec::new());
         }
     };
-    let findings = found
+    let mut findings: Vec<AuditFinding> = found
         .into_iter()
         .map(|f| AuditFinding {
             api_id: id.clone(),
@@ -433,9 +450,73 @@ async fn audit_api(
             origin: f.origin,
             routes_affected: f.routes_affected,
             remediation: f.remediation,
+            probe: None,
         })
         .collect();
+    if let Some(probing) = probing {
+        let origin = options
+            .rules
+            .origins
+            .first()
+            .cloned()
+            .unwrap_or_else(|| rules::default_origin(&api));
+        let finding = |code, severity, message| AuditFinding {
+            api_id: id.clone(),
+            api: name.clone(),
+            region: clients.region.clone(),
+            stage: None,
+            path: None,
+            method: None,
+            code,
+            severity,
+            step: 3,
+            message,
+            origin: None,
+            routes_affected: None,
+            remediation: None,
+            probe: None,
+        };
+        let probed = probe::probe_api(
+            probing,
+            api,
+            &origin,
+            &clients.region,
+            options.rules.mode,
+            finding,
+        )
+        .await;
+        row.probed = Some(probed.sent);
+        row.probes_without_preflight = probed.no_preflight;
+        findings.extend(probed.findings);
+    }
     (row, findings)
+}
+
+/// The report's `probes`: the preflights sent and what the findings say of them.
+fn probe_summary(
+    report: &AuditReport,
+    probing: &Probing,
+    settings: &ProbeSettings,
+) -> ProbeSummary {
+    let mut s = ProbeSummary {
+        invoke_url: settings.invoke_url_template.clone(),
+        sent: probing.sent(),
+        no_preflight: report
+            .apis
+            .iter()
+            .map(|a| a.probes_without_preflight as u64)
+            .sum(),
+        ..ProbeSummary::default()
+    };
+    for f in report.findings.iter().filter(|f| f.probe.is_some()) {
+        let n = f.routes_affected.unwrap_or(1) as u64;
+        if f.probe.as_ref().is_some_and(|p| p.live.status.is_none()) {
+            s.unanswered += n;
+        } else {
+            s.mismatched += n;
+        }
+    }
+    s
 }
 
 /// The progress line on stderr: `audit: 12/50 APIs · 61 AWS calls · 0 throttled`.

@@ -61,6 +61,10 @@ pub enum FindingCode {
     ResourcePolicyDenied,
     /// A Lambda function URL's CORS configuration and the function's own headers both send Access-Control-Allow-Origin (step 5); additive to schema v1.
     FunctionUrlDuplicateCors,
+    /// `audit --probe`: the stage's live answer to a route's preflight is not what its
+    /// configuration predicts (OPTIONS not deployed, a stale deployment, CloudFront or a WAF
+    /// in front); additive to schema v1.
+    LivePreflightMismatch,
 }
 
 impl FindingCode {
@@ -103,6 +107,7 @@ impl FindingCode {
             WafBlocked => "WAF_BLOCKED",
             ResourcePolicyDenied => "RESOURCE_POLICY_DENIED",
             FunctionUrlDuplicateCors => "FUNCTION_URL_DUPLICATE_CORS",
+            LivePreflightMismatch => "LIVE_PREFLIGHT_MISMATCH",
         }
     }
 }
@@ -149,7 +154,8 @@ impl FindingCode {
             | BrowserAllowed
             | CorsSecurityRisk
             | BrowserVerdictUnknown
-            | CloudfrontErrorNoCors => false,
+            | CloudfrontErrorNoCors
+            | LivePreflightMismatch => false,
         }
     }
 }
@@ -400,6 +406,7 @@ mod tests {
             UndeployedChanges,
             DeploymentNoTriggers,
             ProxyBackendCors,
+            LivePreflightMismatch,
         ];
         for c in codes {
             assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());

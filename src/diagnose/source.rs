@@ -62,7 +62,9 @@ fn element(
             },
             None => Element::Deployment,
         }),
-        OptionsAuthorized | OptionsApiKeyRequired | PreflightBadStatus => options(),
+        OptionsAuthorized | OptionsApiKeyRequired | PreflightBadStatus | LivePreflightMismatch => {
+            options()
+        }
         PreflightCorsHeaders | CorsSecurityRisk => match api.kind {
             ApiKind::Http if api.cors.is_some() => Some(Element::Cors),
             _ => options(),

@@ -48,6 +48,7 @@ pub fn describe(code: FindingCode) -> (&'static str, &'static str) {
         WafBlocked => ("AWS WAF blocks the request", "An AWS WAF rule blocked the request (403). Unless the block response (or API Gateway's WAF_FILTERED gateway response) adds CORS headers, the browser shows a CORS error instead."),
         ResourcePolicyDenied => ("Resource policy denies the request", "The API's resource policy denies execute-api:Invoke for this caller (403 AccessDeniedException); without CORS headers on that answer the browser reports a CORS error."),
         FunctionUrlDuplicateCors => ("Function URL: CORS headers twice", "The function URL's CORS configuration adds Access-Control-Allow-Origin and the function's code sets it too, so the browser receives two values and blocks the response."),
+        LivePreflightMismatch => ("Live preflight differs from the configuration", "`audit --probe` sent the route's preflight to the stage's invoke URL and the answer is not what the configuration predicts: OPTIONS not deployed to the stage, a stale deployment, or CloudFront, a WAF or a proxy in front answering instead."),
     }
 }
 

@@ -225,3 +225,30 @@ fn concrete_paths() {
     assert_eq!(concrete_path("$default"), "/");
     assert_eq!(concrete_path("/"), "/");
 }
+
+/// An HTTP API's cors_configuration replaces the backend's CORS headers: with no backend known
+/// that is an explanation, not a trap; an origin the configuration does not allow still is.
+#[test]
+fn an_http_api_cors_configuration_alone_is_no_finding() {
+    let found = lint("http-api-healthy");
+    assert!(
+        !found
+            .iter()
+            .any(|f| f.code == FindingCode::BackendHeadersIgnored),
+        "{found:#?}"
+    );
+    let s = Scenario::by_name("http-api-healthy").unwrap();
+    let other = check(
+        &s.api,
+        &Options {
+            origins: vec!["https://not-allowed.example.com".to_string()],
+            ..Options::default()
+        },
+    );
+    assert!(
+        other
+            .iter()
+            .any(|f| f.code == FindingCode::BackendHeadersIgnored && f.severity == Severity::Error),
+        "{other:#?}"
+    );
+}

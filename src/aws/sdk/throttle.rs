@@ -86,6 +86,8 @@ impl Quota {
 struct Bucket {
     configured: f64,
     rate: f64,
+    /// The lowest `rate` reached (throttling lowers it).
+    lowest: f64,
     burst: f64,
     tokens: f64,
     last: Instant,
@@ -101,6 +103,7 @@ impl Bucket {
         Bucket {
             configured: rate,
             rate,
+            lowest: rate,
             burst: burst.max(1.0),
             tokens: burst.max(1.0),
             last: Instant::now(),
@@ -123,6 +126,7 @@ impl Bucket {
 
     fn throttled(&mut self) {
         self.rate = (self.rate / 2.0).max(self.configured / 20.0);
+        self.lowest = self.lowest.min(self.rate);
         // What was banked is gone too: the server says the quota is spent.
         self.tokens = self.tokens.min(0.0);
     }
@@ -138,6 +142,17 @@ struct Counts {
     throttles: u64,
     refused: u64,
     operations: BTreeMap<String, u64>,
+}
+
+/// How a [`Limiter`]'s total rate moved: lowered by each throttle, restored by successes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct RateTrace {
+    /// Calls per second as configured (`--rate`).
+    pub configured: f64,
+    /// The lowest rate throttling brought it to.
+    pub lowest: f64,
+    /// The rate at the end.
+    pub last: f64,
 }
 
 /// Token buckets and counters of one account and Region, shared by its clients.
@@ -193,6 +208,17 @@ impl Limiter {
             for b in buckets {
                 Self::lock(b).succeeded();
             }
+        }
+    }
+
+    /// The total bucket's rate (calls/s): as configured, the lowest throttling brought it
+    /// to, and now.
+    pub fn rates(&self) -> RateTrace {
+        let b = Self::lock(&self.total);
+        RateTrace {
+            configured: b.configured,
+            lowest: b.lowest,
+            last: b.rate,
         }
     }
 
@@ -346,6 +372,7 @@ mod tests {
             b.throttled();
         }
         assert_eq!(b.rate, 0.5, "floor at a twentieth");
+        assert_eq!(b.lowest, 0.5);
         for _ in 0..100 {
             b.succeeded();
         }

@@ -19,10 +19,10 @@ const REGION: &str = "eu-west-3";
 /// How many APIs of each kind.
 const EACH: usize = 7;
 
-fn v1(ep: &str) -> aws_sdk_apigateway::Client {
+fn v1(ep: &str, region: &'static str) -> aws_sdk_apigateway::Client {
     let conf = aws_sdk_apigateway::Config::builder()
         .behavior_version(aws_sdk_apigateway::config::BehaviorVersion::latest())
-        .region(aws_sdk_apigateway::config::Region::new(REGION))
+        .region(aws_sdk_apigateway::config::Region::new(region))
         .endpoint_url(ep)
         .credentials_provider(aws::creds())
         .http_client(aws_smithy_http_client::Builder::new().build_http())
@@ -30,10 +30,10 @@ fn v1(ep: &str) -> aws_sdk_apigateway::Client {
     aws_sdk_apigateway::Client::from_conf(conf)
 }
 
-fn v2(ep: &str) -> aws_sdk_apigatewayv2::Client {
+fn v2(ep: &str, region: &'static str) -> aws_sdk_apigatewayv2::Client {
     let conf = aws_sdk_apigatewayv2::Config::builder()
         .behavior_version(aws_sdk_apigatewayv2::config::BehaviorVersion::latest())
-        .region(aws_sdk_apigatewayv2::config::Region::new(REGION))
+        .region(aws_sdk_apigatewayv2::config::Region::new(region))
         .endpoint_url(ep)
         .credentials_provider(aws::creds())
         .http_client(aws_smithy_http_client::Builder::new().build_http())
@@ -87,8 +87,8 @@ impl Kind {
     }
 }
 
-async fn rest_api(ep: &str, name: &str, kind: Kind) -> String {
-    let c = v1(ep);
+async fn rest_api(ep: &str, region: &'static str, name: &str, kind: Kind) -> String {
+    let c = v1(ep, region);
     let id = c
         .create_rest_api()
         .name(name)
@@ -169,8 +169,8 @@ async fn rest_api(ep: &str, name: &str, kind: Kind) -> String {
     id
 }
 
-async fn http_api(ep: &str, name: &str, kind: Kind) -> String {
-    let c = v2(ep);
+async fn http_api(ep: &str, region: &'static str, name: &str, kind: Kind) -> String {
+    let c = v2(ep, region);
     let mut create = c
         .create_api()
         .name(name)
@@ -230,9 +230,9 @@ async fn account(ep: &str) -> BTreeMap<String, Kind> {
                 for i in 0..EACH {
                     let name = format!("{kind:?}-{i}");
                     let id = if kind.is_http() {
-                        http_api(ep, &name, kind).await
+                        http_api(ep, REGION, &name, kind).await
                     } else {
-                        rest_api(ep, &name, kind).await
+                        rest_api(ep, REGION, &name, kind).await
                     };
                     out.insert(id, kind);
                 }
@@ -263,16 +263,10 @@ fn options(ep: &str) -> AuditOptions {
     }
 }
 
-/// The codes found on each API, except the one note every HTTP API with a cors_configuration
-/// gets (API Gateway answers its preflights and replaces the backend's CORS headers: an
-/// explanation, not a trap).
+/// The codes found on each API.
 fn codes_by_api(report: &AuditReport) -> BTreeMap<String, BTreeSet<String>> {
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for f in report
-        .findings
-        .iter()
-        .filter(|f| f.code.as_str() != "BACKEND_HEADERS_IGNORED")
-    {
+    for f in &report.findings {
         out.entry(f.api_id.clone())
             .or_default()
             .insert(f.code.as_str().to_string());
@@ -456,4 +450,206 @@ async fn the_binary_prints_json_of_schema_v1_and_exits_1() {
     .await;
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--rate"));
+}
+
+/// API Gateway throttles the audit for a while (moto answers every other call of this Region
+/// `429 TooManyRequestsException` until it has given `THROTTLES`): the client-side rate drops,
+/// recovers once the answers succeed again, every throttled call is retried, the report
+/// counts the throttles, and the findings are those of an unthrottled audit. No clock is
+/// read: the counts and rates come from the report.
+#[tokio::test]
+async fn throttling_slows_the_audit_which_recovers_and_finds_the_same_traps() {
+    aws::seal_env();
+    let Some(ep) = aws::moto_endpoint() else {
+        return;
+    };
+    const REGION: &str = "ap-northeast-3";
+    const THROTTLES: u64 = 6;
+    let mut planted = BTreeMap::new();
+    for (i, kind) in [
+        Kind::RestClean,
+        Kind::OptionsMissing,
+        Kind::NoGatewayResponses,
+        Kind::RestClean,
+        Kind::OptionsMissing,
+        Kind::RestClean,
+        Kind::OptionsMissing,
+        Kind::RestClean,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let id = rest_api(&ep, REGION, &format!("throttled-{i}"), kind).await;
+        planted.insert(id, kind);
+    }
+    for (i, kind) in [Kind::HttpClean, Kind::HttpNoCors].into_iter().enumerate() {
+        let id = http_api(&ep, REGION, &format!("throttled-http-{i}"), kind).await;
+        planted.insert(id, kind);
+    }
+    let mut o = options(&ep);
+    o.regions = vec![REGION.to_string()];
+    o.quota = Quota {
+        rate: 50.0,
+        burst: 50.0,
+        resources_rate: 50.0,
+        resources_burst: 50.0,
+    };
+    // Every throttled call is retried by the SDK (standard mode, with backoff).
+    o.max_attempts = Some(5);
+    let control = |path: String| {
+        let ep = ep.clone();
+        async move { moto_control(&ep, &format!("/cors-doctor/throttle/{path}")).await }
+    };
+    let clean = audit(&o).await.expect("the audit runs");
+    assert_eq!(clean.throttles, 0);
+    control(format!("{REGION}/{THROTTLES}")).await;
+    let report = audit(&o).await.expect("the throttled audit completes");
+    assert_eq!(control(REGION.to_string()).await.trim(), "0", "all given");
+
+    // Counted: each throttle is one more HTTP request than operations.
+    assert_eq!(report.throttles, THROTTLES, "{:?}", report.regions);
+    assert_eq!(report.regions[0].throttles, THROTTLES);
+    assert_eq!(report.aws_calls, clean.aws_calls);
+    assert_eq!(report.http_requests, report.aws_calls + THROTTLES);
+    // Slowed down (each throttle halves the rate), then recovered (successes restore it).
+    let rate = report.regions[0].rate;
+    assert_eq!(rate.configured, 50.0);
+    assert!(rate.lowest <= 50.0 / 2.0, "{rate:?}");
+    assert_eq!(rate.last, 50.0, "{rate:?}");
+    assert_eq!(clean.regions[0].rate.lowest, 50.0);
+    // Completed, with the same findings.
+    assert!(
+        report.apis.iter().all(|a| a.status == ApiStatus::Ok),
+        "{:#?}",
+        report.apis
+    );
+    assert_eq!(codes_by_api(&report), codes_by_api(&clean));
+    let found = codes_by_api(&report);
+    for (id, kind) in &planted {
+        let codes = found.get(id).cloned().unwrap_or_default();
+        match kind.trap() {
+            None => assert!(codes.is_empty(), "{kind:?} {id}: {codes:?}"),
+            Some(c) => assert!(codes.contains(c), "{kind:?} {id}: {codes:?}"),
+        }
+    }
+    let text = report.render(cors_doctor::audit::AuditFormat::Text);
+    assert!(
+        text.contains("6 calls throttled by API Gateway: the audit slowed from 50.0 to"),
+        "{text}"
+    );
+}
+
+/// `audit --probe` through the binary: the stage (the simulator on 127.0.0.1, serving an API
+/// that lacks /items) answers the preflight of PUT /items with 403 where the configuration in
+/// moto predicts 200; the route is an error with the exchange as evidence, and the simulator
+/// saw nothing but OPTIONS. Without a template, a local --endpoint-url is a usage error.
+#[tokio::test]
+async fn probe_reports_a_stage_that_does_not_serve_what_the_configuration_says() {
+    use std::sync::{Arc, Mutex};
+
+    aws::seal_env();
+    let Some(ep) = aws::moto_endpoint() else {
+        return;
+    };
+    const REGION: &str = "ca-central-1";
+    let id = rest_api(&ep, REGION, "probed", Kind::RestClean).await;
+    let scenario = cors_doctor::gateway::scenario::Scenario::by_name("rest-healthy").unwrap();
+    let inner = cors_doctor::sim::gateway::handler(scenario.api, scenario.spec.backend);
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let log = Arc::clone(&seen);
+    let handler: cors_doctor::sim::Handler = Arc::new(move |req| {
+        log.lock().unwrap().push(req.method.clone());
+        inner(req)
+    });
+    let sim = cors_doctor::sim::SimServer::start(
+        "127.0.0.1:0".parse().unwrap(),
+        handler,
+        std::time::Duration::ZERO,
+    )
+    .await
+    .unwrap();
+    let template = format!("{}/{{stage}}", sim.base_url());
+    let mut args = vec![
+        "audit",
+        "--region",
+        REGION,
+        "--endpoint-url",
+        &ep,
+        "--api-id",
+        &id,
+        "--origin",
+        ORIGIN,
+        "--rate",
+        "1000",
+        "--burst",
+        "1000",
+        "--probe",
+    ];
+    let out = aws::run_bin(&args, &[]).await;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--invoke-url-template"), "{stderr}");
+    assert!(seen.lock().unwrap().is_empty());
+
+    args.extend(["--invoke-url-template", &template]);
+    // A timeout out of range is a usage error too.
+    let mut bad = args.clone();
+    bad.extend(["--timeout", "0"]);
+    let out = aws::run_bin(&bad, &[]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--timeout"));
+    args.extend(["--format", "json"]);
+    let out = aws::run_bin(&args, &[]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["schema"], "cors-doctor/audit/v1");
+    assert_eq!(v["probes"]["sent"], 1, "{}", v["probes"]);
+    assert_eq!(v["probes"]["mismatched"], 1);
+    assert_eq!(v["apis"][0]["probed"], 1);
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "LIVE_PREFLIGHT_MISMATCH")
+        .unwrap_or_else(|| panic!("{}", v["findings"]));
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["stage"], "prod");
+    assert_eq!(f["path"], "/items");
+    assert_eq!(f["method"], "PUT");
+    assert_eq!(f["probe"]["method"], "OPTIONS");
+    assert_eq!(f["probe"]["live"]["status"], 403);
+    assert_eq!(f["probe"]["predicted"]["status"], 200);
+    assert_eq!(f["probe"]["predicted"]["verdict"], "pass");
+    // The configuration is clean: the probe is the only finding.
+    assert_eq!(
+        v["findings"].as_array().unwrap().len(),
+        1,
+        "{}",
+        v["findings"]
+    );
+    let methods = seen.lock().unwrap().clone();
+    assert_eq!(methods, vec!["OPTIONS".to_string()]);
+    sim.shutdown().await;
+}
+
+/// `GET path` on moto's own control routes (HTTP/1.0, plain TCP): the body.
+async fn moto_control(ep: &str, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let u = url::Url::parse(ep).unwrap();
+    let addr = format!("{}:{}", u.host_str().unwrap(), u.port().unwrap());
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(format!("GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).await.unwrap();
+    out.split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default()
 }
