@@ -385,6 +385,9 @@ pub struct AuditArgs {
     /// No progress line on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// Open the audit in the terminal UI (progress, a sortable and filterable table; Enter opens an API in the explorer).
+    #[arg(long, conflicts_with_all = ["format", "quiet"])]
+    pub tui: bool,
 }
 
 #[derive(Debug, Clone, Args)]

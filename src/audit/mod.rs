@@ -50,7 +50,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-pub use run::{audit, AuditError, AuditOptions};
+pub use run::{audit, AuditError, AuditOptions, AuditProgress, Watch};
 
 use crate::diagnose::{FindingCode, Remediation, Severity};
 
@@ -173,8 +173,8 @@ impl AuditReport {
         crate::redact::known_secrets().mask(&text)
     }
 
-    /// Totals from the rows and findings.
-    fn summarize(&mut self) {
+    /// Totals from the rows and findings (each row's counts too).
+    pub fn summarize(&mut self) {
         let mut s = Summary {
             apis: self.apis.len(),
             ..Summary::default()
