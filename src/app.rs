@@ -317,7 +317,7 @@ async fn start_simulator(
     port: u16,
     latency_ms: u64,
 ) -> Result<SimServer, AppError> {
-    let handler = sim::gateway::handler(scenario.api.clone(), scenario.spec.backend.clone());
+    let handler = sim::gateway::scenario_handler(scenario);
     let bind = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     SimServer::start(bind, handler, Duration::from_millis(latency_ms))
         .await

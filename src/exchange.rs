@@ -67,11 +67,20 @@ pub enum AnsweredBy {
     /// too: HTTP APIs mark their own answers with no `x-amzn-ErrorType`. The configuration,
     /// when read, settles it (`diagnose::classify::refine_attribution`).
     GatewayOrBackend,
+    /// AWS WAF blocked the request (its block page through CloudFront, or API Gateway's
+    /// `WAF_FILTERED` gateway response).
+    Waf,
+    /// A custom domain name that mapped the path to no API (`gateway::front::domain`).
+    CustomDomain,
+    /// A Lambda function URL, not API Gateway.
+    FunctionUrl,
+    /// A load balancer (ALB), not API Gateway.
+    LoadBalancer,
 }
 
 impl AnsweredBy {
     /// The name used in reports (`gateway`, `backend`, `cloudfront`, `unknown`,
-    /// `gateway-or-backend`).
+    /// `gateway-or-backend`, `waf`, `custom-domain`, `function-url`, `load-balancer`).
     pub fn as_str(self) -> &'static str {
         match self {
             AnsweredBy::Gateway => "gateway",
@@ -79,6 +88,10 @@ impl AnsweredBy {
             AnsweredBy::Cloudfront => "cloudfront",
             AnsweredBy::Unknown => "unknown",
             AnsweredBy::GatewayOrBackend => "gateway-or-backend",
+            AnsweredBy::Waf => "waf",
+            AnsweredBy::CustomDomain => "custom-domain",
+            AnsweredBy::FunctionUrl => "function-url",
+            AnsweredBy::LoadBalancer => "load-balancer",
         }
     }
 
@@ -90,6 +103,10 @@ impl AnsweredBy {
             AnsweredBy::Cloudfront => "CloudFront",
             AnsweredBy::Unknown => "the server",
             AnsweredBy::GatewayOrBackend => "API Gateway or the backend",
+            AnsweredBy::Waf => "AWS WAF",
+            AnsweredBy::CustomDomain => "the custom domain",
+            AnsweredBy::FunctionUrl => "the Lambda function URL",
+            AnsweredBy::LoadBalancer => "the load balancer",
         }
     }
 }
@@ -252,6 +269,10 @@ mod tests {
             AnsweredBy::Cloudfront,
             AnsweredBy::Unknown,
             AnsweredBy::GatewayOrBackend,
+            AnsweredBy::Waf,
+            AnsweredBy::CustomDomain,
+            AnsweredBy::FunctionUrl,
+            AnsweredBy::LoadBalancer,
         ] {
             assert_eq!(serde_json::to_value(a).unwrap(), a.as_str());
             let back: AnsweredBy = serde_json::from_value(serde_json::json!(a.as_str())).unwrap();

@@ -244,6 +244,7 @@ impl OpenApiFile {
                     backend: None,
                     gaps: Vec::new(),
                     unresolved: at.unresolved,
+                    front: Default::default(),
                 }
             }
         }
@@ -551,6 +552,7 @@ fn scenario_config(s: &Scenario, request: &ConfigRequest, at: Location) -> Loade
             at.path
         },
         backend: Some(s.spec.backend.clone()),
+        front: s.spec.front.clone(),
         gaps: Vec::new(),
         unresolved: if no_location { None } else { at.unresolved },
     }

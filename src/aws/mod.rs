@@ -149,6 +149,8 @@ pub struct LoadedConfig {
     pub gaps: Vec<ConfigGap>,
     /// Set when the resource under diagnosis could not be determined (see [`Location`]).
     pub unresolved: Option<String>,
+    /// What stands in front of the API, when the source knows it (a scenario file does).
+    pub front: crate::gateway::front::Front,
 }
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

@@ -204,6 +204,7 @@ impl SdkSource {
             backend: None,
             gaps,
             unresolved,
+            front: Default::default(),
         })
     }
 

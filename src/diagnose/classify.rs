@@ -300,6 +300,7 @@ mod tests {
                 backend_known: false,
                 gaps: vec![],
                 unresolved: None,
+                front: Default::default(),
             },
             None => ConfigEvidence::NotRequested {
                 reason: "--no-aws".into(),

@@ -43,6 +43,24 @@ pub enum FindingCode {
     /// `lint`: a proxy integration's backend must send the CORS headers itself; offline
     /// they cannot be checked (info; additive to schema v1).
     ProxyBackendCors,
+    /// CloudFront refuses the method (OPTIONS not in the distribution's allowed methods): its 403 never reaches the API (step 3); additive to schema v1.
+    CloudfrontMethodNotAllowed,
+    /// CloudFront serves a cached answer made for another origin: its cache key does not vary on Origin / Access-Control-Request-* (step 5); additive to schema v1.
+    CloudfrontCacheIgnoresOrigin,
+    /// CloudFront's own error answer carries no CORS headers, hiding the real status (step 6); additive to schema v1.
+    CloudfrontErrorNoCors,
+    /// A response headers policy adds CORS headers the API already sends: the browser sees several values (step 5); additive to schema v1.
+    CloudfrontDuplicateCorsHeaders,
+    /// The custom domain has no base path mapping for the request's path: its 403 comes before any API (step 3); additive to schema v1.
+    CustomDomainNoMapping,
+    /// The base path mapping points at another API or stage than the one diagnosed (step 3); additive to schema v1.
+    CustomDomainWrongStage,
+    /// AWS WAF blocked the request; its 403 carries no CORS headers (step 6); additive to schema v1.
+    WafBlocked,
+    /// The API's resource policy denies the request (403 AccessDeniedException) (step 1/6); additive to schema v1.
+    ResourcePolicyDenied,
+    /// A Lambda function URL's CORS configuration and the function's own headers both send Access-Control-Allow-Origin (step 5); additive to schema v1.
+    FunctionUrlDuplicateCors,
 }
 
 impl FindingCode {
@@ -76,6 +94,15 @@ impl FindingCode {
             UndeployedChanges => "UNDEPLOYED_CHANGES",
             DeploymentNoTriggers => "DEPLOYMENT_NO_TRIGGERS",
             ProxyBackendCors => "PROXY_BACKEND_CORS",
+            CloudfrontMethodNotAllowed => "CLOUDFRONT_METHOD_NOT_ALLOWED",
+            CloudfrontCacheIgnoresOrigin => "CLOUDFRONT_CACHE_IGNORES_ORIGIN",
+            CloudfrontErrorNoCors => "CLOUDFRONT_ERROR_NO_CORS",
+            CloudfrontDuplicateCorsHeaders => "CLOUDFRONT_DUPLICATE_CORS_HEADERS",
+            CustomDomainNoMapping => "CUSTOM_DOMAIN_NO_MAPPING",
+            CustomDomainWrongStage => "CUSTOM_DOMAIN_WRONG_STAGE",
+            WafBlocked => "WAF_BLOCKED",
+            ResourcePolicyDenied => "RESOURCE_POLICY_DENIED",
+            FunctionUrlDuplicateCors => "FUNCTION_URL_DUPLICATE_CORS",
         }
     }
 }
@@ -103,7 +130,15 @@ impl FindingCode {
             | FetchRefused
             | UndeployedChanges
             | DeploymentNoTriggers
-            | ProxyBackendCors => true,
+            | ProxyBackendCors
+            | CloudfrontMethodNotAllowed
+            | CloudfrontCacheIgnoresOrigin
+            | CloudfrontDuplicateCorsHeaders
+            | CustomDomainNoMapping
+            | CustomDomainWrongStage
+            | WafBlocked
+            | ResourcePolicyDenied
+            | FunctionUrlDuplicateCors => true,
             PreflightRequired
             | NoPreflight
             | PreflightBadStatus
@@ -113,7 +148,8 @@ impl FindingCode {
             | BrowserBlocked
             | BrowserAllowed
             | CorsSecurityRisk
-            | BrowserVerdictUnknown => false,
+            | BrowserVerdictUnknown
+            | CloudfrontErrorNoCors => false,
         }
     }
 }

@@ -85,6 +85,16 @@ fn element(
         | BrowserAllowed
         | FetchRefused
         | BrowserVerdictUnknown => None,
+        // The layers in front are not part of the API's definition.
+        CloudfrontMethodNotAllowed
+        | CloudfrontCacheIgnoresOrigin
+        | CloudfrontErrorNoCors
+        | CloudfrontDuplicateCorsHeaders
+        | CustomDomainNoMapping
+        | CustomDomainWrongStage
+        | WafBlocked
+        | ResourcePolicyDenied
+        | FunctionUrlDuplicateCors => None,
     }
 }
 

@@ -44,6 +44,13 @@ pub enum ConfigEvidence {
         /// withheld rather than guessed.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         unresolved: Option<String>,
+        /// What the source says stands in front of the API (a scenario's CloudFront, custom
+        /// domain, WAF …); empty when it says nothing.
+        #[serde(
+            default,
+            skip_serializing_if = "crate::gateway::front::Front::is_empty"
+        )]
+        front: crate::gateway::front::Front,
     },
 }
 

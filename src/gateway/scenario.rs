@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::behavior::RouteBackend;
+use super::front::Front;
 use super::model::{Api, ApiKey, Deployment, Stage, ThrottleSetting, DEFAULT_STAGE};
 use super::openapi::{self, ImportError};
 use crate::http::{Headers, HttpRequest};
@@ -92,6 +93,10 @@ pub struct ScenarioSpec {
     /// HTTP APIs: the stage deploys every change at once.
     #[serde(default)]
     pub auto_deploy: bool,
+    /// What stands in front of the API (CloudFront, a custom domain, WAF …); absent: the
+    /// request reaches the API's own endpoint.
+    #[serde(default, skip_serializing_if = "Front::is_empty")]
+    pub front: Front,
     pub expect: Expectation,
 }
 

@@ -39,6 +39,15 @@ pub fn describe(code: FindingCode) -> (&'static str, &'static str) {
         UndeployedChanges => ("Changes not deployed", "The stage serves a deployment older than the API's configuration: the changes (an OPTIONS method, a CORS mapping) do not reach it. In Terraform: an aws_api_gateway_deployment that the plan does not replace."),
         DeploymentNoTriggers => ("Deployment without triggers", "A Terraform aws_api_gateway_deployment has no triggers: when methods change, no new deployment is made and the stage keeps serving the old API."),
         ProxyBackendCors => ("Proxy backend must send CORS headers", "A proxy integration (Lambda proxy, HTTP proxy) passes the backend's answer through: the backend must return Access-Control-Allow-Origin on every response, errors included. Offline this cannot be checked."),
+        CloudfrontMethodNotAllowed => ("CloudFront refuses the method", "The distribution's allowed methods do not include the request's method (often OPTIONS): CloudFront answers 403 itself and the preflight never reaches the API's OPTIONS method."),
+        CloudfrontCacheIgnoresOrigin => ("CloudFront cache ignores Origin", "The cache key (or forwarded headers) of the distribution's behaviour does not include Origin and the Access-Control-Request-* headers, so an answer cached for one origin is served to another."),
+        CloudfrontErrorNoCors => ("CloudFront error without CORS headers", "CloudFront generated an error answer (403, 5xx) without Access-Control-Allow-Origin: the browser hides its status behind a CORS error."),
+        CloudfrontDuplicateCorsHeaders => ("CloudFront duplicates CORS headers", "A response headers policy adds Access-Control-* headers on top of those from API Gateway (without overriding them), so the browser receives several values and blocks the response."),
+        CustomDomainNoMapping => ("Custom domain: no base path mapping", "No base path mapping of the custom domain name matches the request's path, so the domain answers 403 ForbiddenException before any API is reached."),
+        CustomDomainWrongStage => ("Custom domain maps to another stage", "The base path mapping sends the request to another API or stage than the one the configuration describes."),
+        WafBlocked => ("AWS WAF blocks the request", "An AWS WAF rule blocked the request (403). Unless the block response (or API Gateway's WAF_FILTERED gateway response) adds CORS headers, the browser shows a CORS error instead."),
+        ResourcePolicyDenied => ("Resource policy denies the request", "The API's resource policy denies execute-api:Invoke for this caller (403 AccessDeniedException); without CORS headers on that answer the browser reports a CORS error."),
+        FunctionUrlDuplicateCors => ("Function URL: CORS headers twice", "The function URL's CORS configuration adds Access-Control-Allow-Origin and the function's code sets it too, so the browser receives two values and blocks the response."),
     }
 }
 

@@ -241,6 +241,7 @@ pub fn diagnose_request(
         api: Arc::clone(api),
         stage: stage.map(str::to_string),
         path: path.to_string(),
+        front: Default::default(),
     };
     let to_predict: Vec<PredictRequest<'_>> = requests
         .iter()
@@ -262,6 +263,7 @@ pub fn diagnose_request(
             backend_known: backend.is_some(),
             gaps: Vec::new(),
             unresolved: None,
+            front: Default::default(),
         },
         browser: None,
     };

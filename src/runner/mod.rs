@@ -281,6 +281,7 @@ async fn execute(
                             api: Arc::clone(&loaded.api),
                             stage: loaded.stage.clone(),
                             path: loaded.path.clone(),
+                            front: loaded.front.clone(),
                         };
                         (
                             ConfigEvidence::Loaded {
@@ -291,6 +292,7 @@ async fn execute(
                                 backend_known: loaded.backend.is_some(),
                                 gaps: loaded.gaps,
                                 unresolved: loaded.unresolved,
+                                front: loaded.front,
                             },
                             Some((located, loaded.backend)),
                         )

@@ -249,19 +249,24 @@ fn replay(
     backend: Option<&RouteBackend>,
 ) -> Evidence {
     let mut config = evidence.config.clone();
-    let (stage, path) = match &mut config {
+    let (stage, path, front) = match &mut config {
         ConfigEvidence::Loaded {
-            api, stage, path, ..
+            api,
+            stage,
+            path,
+            front,
+            ..
         } => {
             *api = Arc::clone(&fixed);
-            (stage.clone(), path.clone())
+            (stage.clone(), path.clone(), front.clone())
         }
-        _ => (None, String::new()),
+        _ => (None, String::new(), Default::default()),
     };
     let located = Located {
         api: fixed,
         stage,
         path,
+        front,
     };
     let requests: Vec<PredictRequest<'_>> = evidence
         .exchanges

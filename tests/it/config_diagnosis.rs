@@ -16,7 +16,7 @@ use cors_doctor::runner;
 use cors_doctor::sim::{self, SimServer};
 
 async fn diagnose(s: &Scenario) -> Report {
-    let handler = sim::gateway::handler(s.api.clone(), s.spec.backend.clone());
+    let handler = sim::gateway::scenario_handler(s);
     let server = SimServer::start(
         SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         handler,

@@ -44,7 +44,7 @@ fn fixture(name: &str) -> PathBuf {
 
 async fn serve(name: &str) -> (Scenario, SimServer) {
     let s = Scenario::by_name(name).expect("scenario");
-    let handler = sim::gateway::handler(s.api.clone(), s.spec.backend.clone());
+    let handler = sim::gateway::scenario_handler(&s);
     let server = SimServer::start(
         SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         handler,

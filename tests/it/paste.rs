@@ -176,7 +176,7 @@ async fn a_pasted_request_gives_the_same_report_as_its_flags() {
         "rest-healthy",
     ] {
         let s = scenarios.iter().find(|s| s.name == name).expect("scenario");
-        let handler = sim::gateway::handler(s.api.clone(), s.spec.backend.clone());
+        let handler = sim::gateway::scenario_handler(s);
         let server = SimServer::start(
             SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             handler,
@@ -254,7 +254,7 @@ async fn pasted_authorization_and_cookie_never_show() {
         .into_iter()
         .find(|s| s.name == "options-cognito-authorizer")
         .expect("scenario");
-    let handler = sim::gateway::handler(s.api.clone(), s.spec.backend.clone());
+    let handler = sim::gateway::scenario_handler(&s);
     let server = SimServer::start(
         SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         handler,

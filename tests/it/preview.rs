@@ -25,7 +25,7 @@ use cors_doctor::target::CredentialsMode;
 /// The scenario served by the simulator, diagnosed live with its API as the configuration
 /// (as `demo` runs it), with the preview.
 async fn live(s: &Scenario) -> Report {
-    let handler = sim::gateway::handler(s.api.clone(), s.spec.backend.clone());
+    let handler = sim::gateway::scenario_handler(s);
     let server = SimServer::start(
         SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         handler,

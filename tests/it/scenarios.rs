@@ -39,7 +39,7 @@ fn codes(r: &Report) -> Vec<String> {
 }
 
 async fn live(s: &Scenario) -> Report {
-    let handler = sim::gateway::handler(s.api.clone(), s.spec.backend.clone());
+    let handler = sim::gateway::scenario_handler(s);
     let server = SimServer::start(
         SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         handler,

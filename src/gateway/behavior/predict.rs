@@ -8,6 +8,7 @@ use super::{respond, Backend, BackendCall, BackendReply, Context, Producer, Rout
 use crate::exchange::{
     attribute, AnsweredBy, Exchange, ExchangeKind, RecordedRequest, RecordedResponse,
 };
+use crate::gateway::front::{self, Front, FrontState};
 use crate::gateway::model::Api;
 use crate::http::HttpRequest;
 use crate::target::{CredentialsMode, Target};
@@ -22,6 +23,8 @@ pub struct Located {
     pub stage: Option<String>,
     /// The resource path below the stage.
     pub path: String,
+    /// What stands in front of the API; the prediction answers through it.
+    pub front: Front,
 }
 
 /// One request to predict the answer to: its exchange id, what it replays, the request.
@@ -53,6 +56,8 @@ pub fn predict(
         .query()
         .map(|q| format!("?{q}"))
         .unwrap_or_default();
+    // One state for the run: CloudFront's cache sees the requests in order.
+    let mut front_state = FrontState::default();
     requests
         .iter()
         .enumerate()
@@ -69,14 +74,23 @@ pub fn predict(
                     .into_bytes(),
             };
             let ctx = Context::new(i as u64 + 1, backend);
-            let answer = respond(&located.api, located.stage.as_deref(), &request, &ctx);
-            let response = answer.response;
+            let mut produced_by = None;
+            let through = front::respond(&located.front, &mut front_state, &request, &mut |r| {
+                let answer = respond(&located.api, located.stage.as_deref(), r, &ctx);
+                produced_by = Some(answer.produced_by);
+                answer.response
+            });
+            let response = through.response;
             let (by_headers, gateway_error_type) = attribute(&response.headers);
             // The model knows who produced its answer: an HTTP API's own errors and its
-            // automatic preflight answer carry no x-amzn-ErrorType, yet are API Gateway's.
-            let answered_by = match answer.produced_by {
-                Producer::Gateway { .. } | Producer::CorsPreflight => AnsweredBy::Gateway,
-                Producer::Integration { .. } => by_headers,
+            // automatic preflight answer carry no x-amzn-ErrorType, yet are API Gateway's; a
+            // layer in front that answered itself says so.
+            let answered_by = match (through.answered_by, produced_by) {
+                (Some(layer), _) => layer,
+                (None, Some(Producer::Gateway { .. } | Producer::CorsPreflight)) => {
+                    AnsweredBy::Gateway
+                }
+                (None, _) => by_headers,
             };
             let body_truncated = response.body.len() > EXCERPT_BYTES;
             let excerpt = &response.body[..response.body.len().min(EXCERPT_BYTES)];

@@ -302,7 +302,7 @@ pub(super) fn fuzz_simulator_requests() {
     let scenarios = Scenario::all().expect("scenarios");
     let handlers: Vec<_> = scenarios
         .iter()
-        .map(|s| cors_doctor::sim::gateway::handler(s.api.clone(), s.spec.backend.clone()))
+        .map(cors_doctor::sim::gateway::scenario_handler)
         .collect();
     let n = handlers.len();
     fuzz(

@@ -1,0 +1,207 @@
+//! The layers in front of API Gateway, and the services that answer instead of it: a
+//! CloudFront distribution, a custom domain with its base path mappings, AWS WAF, a private
+//! API's VPC endpoint and resource policy, a Lambda function URL or a load balancer.
+//!
+//! Three uses, one description of each layer:
+//! - [`Front`]: what a scenario (or a configuration) says stands in front of the API; the
+//!   simulator serves through it (`sim::gateway::scenario_handler`) and the offline prediction
+//!   answers through it (`behavior::predict`), with the same [`respond`].
+//! - [`sightings`]: what one recorded answer (its URL, headers, status, body) shows of the
+//!   layers it passed, for the diagnosis and the flow picture of each exchange.
+//! - [`Layer`]: the hop names, in the order a request meets them.
+//!
+//! Pure: no I/O. Each layer lives in its own file with its spec, its `respond` (the layer
+//! answering or passing the request inwards) and its `seen` (the layer recognised in an
+//! answer).
+
+pub mod cloudfront;
+pub mod domain;
+pub mod function_url;
+pub mod private;
+pub mod waf;
+
+use std::cell::Cell;
+
+use serde::{Deserialize, Serialize};
+
+use crate::exchange::{AnsweredBy, RecordedRequest, RecordedResponse};
+use crate::http::{HttpRequest, HttpResponse};
+
+/// What stands in front of the API (all optional; none is the API reached directly on its
+/// `execute-api` endpoint). The `front` key of a scenario.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Front {
+    /// A CloudFront distribution whose origin is the API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloudfront: Option<cloudfront::Distribution>,
+    /// A custom domain name with base path mappings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_domain: Option<domain::CustomDomain>,
+    /// An AWS WAF web ACL associated with the API's stage (regional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waf: Option<waf::WebAcl>,
+    /// A private API's VPC endpoint and the API's resource policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private: Option<private::PrivateApi>,
+    /// A Lambda function URL answering instead of API Gateway.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function_url: Option<function_url::FunctionUrl>,
+}
+
+impl Front {
+    /// True when nothing stands in front of the API.
+    pub fn is_empty(&self) -> bool {
+        self == &Front::default()
+    }
+}
+
+/// A hop on the path from the browser to the backend, in the order a request meets them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Layer {
+    CloudFront,
+    /// AWS WAF (in front of CloudFront or of the API's stage).
+    Waf,
+    /// A custom domain name and its base path mappings.
+    CustomDomain,
+    /// A private API's interface VPC endpoint.
+    VpcEndpoint,
+    /// The API's resource policy.
+    ResourcePolicy,
+    ApiGateway,
+    /// A Lambda function URL (answers instead of API Gateway).
+    FunctionUrl,
+    /// An Application Load Balancer (answers instead of API Gateway).
+    LoadBalancer,
+}
+
+impl Layer {
+    /// The hop's name for people.
+    pub fn words(self) -> &'static str {
+        match self {
+            Layer::CloudFront => "CloudFront",
+            Layer::Waf => "AWS WAF",
+            Layer::CustomDomain => "custom domain",
+            Layer::VpcEndpoint => "VPC endpoint",
+            Layer::ResourcePolicy => "resource policy",
+            Layer::ApiGateway => "API Gateway",
+            Layer::FunctionUrl => "Lambda function URL",
+            Layer::LoadBalancer => "load balancer",
+        }
+    }
+}
+
+/// One layer recognised in one answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sighting {
+    pub layer: Layer,
+    /// What shows it, in a few words (`X-Cache: Hit from cloudfront, POP FRA56-P1`).
+    pub detail: String,
+    /// True when this layer produced the answer itself (the request went no further).
+    pub answered: bool,
+}
+
+/// The layers one answer shows, outermost first (empty when nothing is recognised; API
+/// Gateway itself is judged by [`crate::exchange::attribute`]).
+pub fn sightings(request: &RecordedRequest, response: Option<&RecordedResponse>) -> Vec<Sighting> {
+    let mut seen: Vec<Sighting> = [
+        cloudfront::seen(request, response),
+        waf::seen(request, response),
+        domain::seen(request, response),
+        private::seen(request, response),
+        function_url::seen(request, response),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    seen.sort_by_key(|s| s.layer);
+    seen
+}
+
+/// The next layer inwards: API Gateway (the behaviour model) at the end of the chain.
+pub type Next<'a> = dyn FnMut(&HttpRequest) -> HttpResponse + 'a;
+
+/// What the layers in front keep between requests (CloudFront's cache).
+#[derive(Debug, Default)]
+pub struct FrontState {
+    pub cloudfront: cloudfront::Cache,
+}
+
+/// An answer from behind the front: the response, and the layer that produced it when a
+/// layer in front answered itself (`None`: the request reached `api`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FrontAnswer {
+    pub response: HttpResponse,
+    pub answered_by: Option<AnsweredBy>,
+}
+
+/// Serves `request` through the layers of `front`, outermost first: CloudFront → custom
+/// domain → WAF → private endpoint and resource policy → `api` (API Gateway). A function URL
+/// answers in API Gateway's place.
+pub fn respond(
+    front: &Front,
+    state: &mut FrontState,
+    request: &HttpRequest,
+    api: &mut Next<'_>,
+) -> FrontAnswer {
+    let answered_by = Cell::new(None);
+    let mut behind_private = |r: &HttpRequest| {
+        take(
+            function_url::respond(front.function_url.as_ref(), r, api),
+            &answered_by,
+        )
+    };
+    let mut behind_waf = |r: &HttpRequest| {
+        take(
+            private::respond(front.private.as_ref(), r, &mut behind_private),
+            &answered_by,
+        )
+    };
+    let mut behind_domain = |r: &HttpRequest| {
+        take(
+            waf::respond(front.waf.as_ref(), r, &mut behind_waf),
+            &answered_by,
+        )
+    };
+    let mut behind_cloudfront = |r: &HttpRequest| {
+        take(
+            domain::respond(front.custom_domain.as_ref(), r, &mut behind_domain),
+            &answered_by,
+        )
+    };
+    let response = take(
+        cloudfront::respond(
+            front.cloudfront.as_ref(),
+            &mut state.cloudfront,
+            request,
+            &mut behind_cloudfront,
+        ),
+        &answered_by,
+    );
+    FrontAnswer {
+        response,
+        answered_by: answered_by.get(),
+    }
+}
+
+/// A layer's answer: its own, or the one from further in (possibly changed on the way out,
+/// e.g. headers CloudFront adds).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Layered {
+    /// The layer answered itself (who, for `answered_by`).
+    Answered(HttpResponse, AnsweredBy),
+    /// The request went further in; this is what came back out.
+    Passed(HttpResponse),
+}
+
+/// The response of a layer; the outermost layer that answered itself is the last one set.
+fn take(layered: Layered, answered_by: &Cell<Option<AnsweredBy>>) -> HttpResponse {
+    match layered {
+        Layered::Answered(resp, by) => {
+            answered_by.set(Some(by));
+            resp
+        }
+        Layered::Passed(resp) => resp,
+    }
+}

@@ -1,0 +1,26 @@
+//! An AWS WAF web ACL.
+//!
+//! Skeleton: the spec exists so that scenarios, the simulator and the prediction can carry
+//! it; the behaviour is filled in by issue 18 item 4.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Layered, Next, Sighting};
+use crate::exchange::{RecordedRequest, RecordedResponse};
+use crate::http::HttpRequest;
+
+/// An AWS WAF web ACL.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebAcl {}
+
+/// The request through this layer (`None`: not configured, straight through).
+pub fn respond(spec: Option<&WebAcl>, request: &HttpRequest, next: &mut Next<'_>) -> Layered {
+    let _ = spec;
+    Layered::Passed(next(request))
+}
+
+/// This layer recognised in an answer.
+pub fn seen(_request: &RecordedRequest, _response: Option<&RecordedResponse>) -> Option<Sighting> {
+    None
+}
