@@ -334,10 +334,8 @@ fn row_line<'a>(r: &ApiRow, c: &Cols, theme: &Theme) -> Line<'a> {
     spans.push(count(r.errors, theme.error()));
     spans.push(count(r.warnings, theme.warn()));
     spans.push(count(r.info, theme.dim()));
+    // A partial read is the `~` mark; what was not read is under the table.
     spans.push(Span::raw(format!(" {:>6}", r.routes)));
-    if r.status == ApiStatus::Partial {
-        spans.push(Span::styled(" partial", theme.warn()));
-    }
     Line::from(spans)
 }
 
