@@ -168,7 +168,8 @@ fn method_request(out: &mut Vec<DetailLine>, api: &Api, m: &Method) {
         format!(
             "  parameters     {}",
             if params.is_empty() {
-                "none declared".to_string()
+                // An export's `parameters`; the SDK reader does not carry them.
+                "none in the configuration read".to_string()
             } else {
                 params.join(", ")
             }
