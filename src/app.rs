@@ -483,7 +483,22 @@ async fn audit(args: &AuditArgs, config: &Config) -> Result<i32, AppError> {
         max_attempts: None,
         progress: !args.quiet && format == crate::audit::AuditFormat::Text,
         probe,
+        watch: None,
     };
+    if args.tui {
+        // The explorer's diagnoses read the configuration with the audit's account.
+        let target = TargetArgs {
+            profile: options.profile.clone(),
+            region: options.regions.first().cloned(),
+            endpoint_url: options.endpoint_url.clone(),
+            origin: options.rules.origins.first().cloned(),
+            mode: args.mode.map(crate::cors::Mode::from),
+            ..TargetArgs::default()
+        };
+        let config = config.clone();
+        let start = crate::tui::StartMode::Audit(Box::new(options));
+        return Box::pin(tui(config, target, start)).await;
+    }
     let report = crate::audit::audit(&options)
         .await
         .map_err(|e| AppError::Audit(e.to_string()))?;

@@ -394,6 +394,9 @@ pub struct AuditArgs {
     /// With --probe: seconds allowed for each preflight, 0.001 to 3600 (default 10; `probe.timeout_secs`).
     #[arg(long, value_name = "SECS", requires = "probe")]
     pub timeout: Option<f64>,
+    /// Open the audit in the terminal UI (progress, a sortable and filterable table; Enter opens an API in the explorer).
+    #[arg(long, conflicts_with_all = ["format", "quiet"])]
+    pub tui: bool,
 }
 
 #[derive(Debug, Clone, Args)]

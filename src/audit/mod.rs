@@ -63,7 +63,7 @@ pub use probe::{
     ProbeAnswer, ProbeEvidence, ProbeSettings, ProbeSummary, DEFAULT_INVOKE_URL,
     DEFAULT_PROBE_CONCURRENCY,
 };
-pub use run::{audit, AuditError, AuditOptions};
+pub use run::{audit, AuditError, AuditOptions, AuditProgress, Watch};
 
 use crate::aws::sdk::throttle::RateTrace;
 use crate::diagnose::{FindingCode, Remediation, Severity};
@@ -202,8 +202,8 @@ impl AuditReport {
         crate::redact::known_secrets().mask(&text)
     }
 
-    /// Totals from the rows and findings.
-    fn summarize(&mut self) {
+    /// Totals from the rows and findings (each row's counts too).
+    pub fn summarize(&mut self) {
         let mut s = Summary {
             apis: self.apis.len(),
             ..Summary::default()

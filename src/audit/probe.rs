@@ -618,13 +618,19 @@ pub(super) async fn probe_api(
     finding: impl Fn(FindingCode, Severity, String) -> AuditFinding,
 ) -> ApiProbes {
     let (planned, no_preflight) = plan(&api, origin, &probing.settings.invoke_url_template, region);
-    let exchanges: Vec<Exchange> = stream::iter(planned.iter())
+    // The futures are made first, then run at most `concurrency` at a time (in order): a
+    // stream mapping a closure to borrowing futures would not be `Send` for every lifetime,
+    // which the TUI's spawned audit needs.
+    let sends: Vec<_> = planned
+        .iter()
         .map(|p| async move {
             // A closed semaphore cannot happen (it is never closed); send anyway.
             let _slot = probing.slots.acquire().await.ok();
             probing.sent.fetch_add(1, Ordering::Relaxed);
             send_checked(&probing.prober, &p.request).await
         })
+        .collect();
+    let exchanges: Vec<Exchange> = stream::iter(sends)
         .buffered(probing.settings.concurrency.max(1))
         .collect()
         .await;

@@ -84,6 +84,49 @@ pub struct AuditOptions {
     pub progress: bool,
     /// `--probe`: one preflight per route to each stage's invoke URL (see `audit::probe`).
     pub probe: Option<ProbeSettings>,
+    /// Live counts for a front end that draws its own progress (the TUI's audit screen);
+    /// nothing is drawn on stderr when it is given.
+    pub watch: Option<Watch>,
+}
+
+/// How far a running audit is: APIs read of those listed so far, AWS calls made, throttles
+/// met. Read with [`Watch::snapshot`] while [`audit`] runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AuditProgress {
+    /// APIs read (or failed).
+    pub done: usize,
+    /// APIs listed so far (grows while Regions are listed).
+    pub total: usize,
+    pub calls: u64,
+    pub throttles: u64,
+}
+
+/// A handle on a running audit's counts (shared with [`audit`] through
+/// [`AuditOptions::watch`]).
+#[derive(Clone)]
+pub struct Watch(Arc<Progress>);
+
+impl Watch {
+    pub fn new() -> Watch {
+        Watch(Progress::new(false))
+    }
+
+    /// The counts now.
+    pub fn snapshot(&self) -> AuditProgress {
+        self.0.counts()
+    }
+}
+
+impl Default for Watch {
+    fn default() -> Self {
+        Watch::new()
+    }
+}
+
+impl std::fmt::Debug for Watch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Watch").field(&self.snapshot()).finish()
+    }
 }
 
 /// Why the audit could not run at all (exit 2).
@@ -123,7 +166,10 @@ pub async fn audit(options: &AuditOptions) -> Result<AuditReport, AuditError> {
         r.dedup();
         r.into_iter().map(Some).collect()
     };
-    let progress = Progress::new(options.progress && std::io::stderr().is_terminal());
+    let progress = match &options.watch {
+        Some(w) => Arc::clone(&w.0),
+        None => Progress::new(options.progress && std::io::stderr().is_terminal()),
+    };
     let probing = match &options.probe {
         Some(settings) => Some(Probing::new(settings).map_err(AuditError::Setup)?),
         None => None,
@@ -565,13 +611,12 @@ impl Progress {
             }
             *last = Some(Instant::now());
         }
-        let (calls, throttles) = self.limiters.lock().map_or((0, 0), |v| {
-            v.iter().fold((0, 0), |(c, t), l| {
-                (c + l.operations().values().sum::<u64>(), t + l.throttles())
-            })
-        });
-        let done = self.done.load(Ordering::Relaxed);
-        let total = self.total.load(Ordering::Relaxed).max(done);
+        let AuditProgress {
+            done,
+            total,
+            calls,
+            throttles,
+        } = self.counts();
         const WIDTH: usize = 24;
         let filled = (done * WIDTH).checked_div(total).unwrap_or(0);
         let _ = write!(
@@ -580,6 +625,21 @@ impl Progress {
             "█".repeat(filled),
             "░".repeat(WIDTH - filled)
         );
+    }
+
+    fn counts(&self) -> AuditProgress {
+        let (calls, throttles) = self.limiters.lock().map_or((0, 0), |v| {
+            v.iter().fold((0, 0), |(c, t), l| {
+                (c + l.operations().values().sum::<u64>(), t + l.throttles())
+            })
+        });
+        let done = self.done.load(Ordering::Relaxed);
+        AuditProgress {
+            done,
+            total: self.total.load(Ordering::Relaxed).max(done),
+            calls,
+            throttles,
+        }
     }
 
     fn finish(&self) {

@@ -49,6 +49,14 @@ pub enum Action {
     WriteCopy,
     Filter,
     EditTarget,
+    /// Open the account audit screen (and run the audit when none is held).
+    Audit,
+    /// The audit table: open the selected API in the explorer.
+    Open,
+    /// The audit table: sort by the next column.
+    Sort,
+    /// The audit table: reverse the sort order.
+    SortReverse,
     // The target form's editing keys (typed characters go into the field).
     /// The next field or header row.
     FieldNext,
@@ -94,6 +102,10 @@ impl Action {
             Action::WriteCopy => "write-copy",
             Action::Filter => "filter",
             Action::EditTarget => "edit-target",
+            Action::Audit => "audit",
+            Action::Open => "open",
+            Action::Sort => "sort",
+            Action::SortReverse => "sort-reverse",
             Action::FieldNext => "field-next",
             Action::FieldPrev => "field-prev",
             Action::CursorLeft => "cursor-left",
@@ -118,6 +130,7 @@ pub enum Context {
     Evidence,
     Learn,
     Explorer,
+    Audit,
 }
 
 /// One row of the keymap table.
@@ -134,8 +147,8 @@ pub struct Binding {
 }
 
 use Context::*;
-const ALL: &[Context] = &[Form, Demo, Main, Evidence, Learn, Explorer];
-const LISTS: &[Context] = &[Demo, Main, Evidence, Learn, Explorer];
+const ALL: &[Context] = &[Form, Demo, Main, Evidence, Learn, Explorer, Audit];
+const LISTS: &[Context] = &[Demo, Main, Evidence, Learn, Explorer, Audit];
 const DIAG: &[Context] = &[Main, Evidence];
 
 fn defaults() -> Vec<Binding> {
@@ -217,14 +230,14 @@ fn defaults() -> Vec<Binding> {
             Action::NextPane,
             vec![k(K::Tab), k(K::Right)],
             "pane",
-            &[Form, Main, Evidence, Learn],
+            &[Form, Main, Evidence, Learn, Explorer],
             true,
         ),
         b(
             Action::PrevPane,
             vec![k(K::BackTab), k(K::Left)],
             "pane back",
-            &[Form, Main, Evidence, Learn],
+            &[Form, Main, Evidence, Learn, Explorer],
             false,
         ),
         b(
@@ -234,8 +247,30 @@ fn defaults() -> Vec<Binding> {
             &[Form, Demo, Explorer],
             true,
         ),
+        b(
+            Action::Open,
+            vec![k(K::Enter)],
+            "open in explorer",
+            &[Audit],
+            true,
+        ),
         b(Action::Back, vec![k(K::Esc)], "back", ALL, true),
-        b(Action::Rerun, vec![c('r')], "rerun", &[Main], true),
+        b(Action::Rerun, vec![c('r')], "rerun", &[Main, Audit], true),
+        b(Action::Sort, vec![c('s')], "sort", &[Audit], true),
+        b(
+            Action::SortReverse,
+            vec![c('S')],
+            "reverse sort",
+            &[Audit],
+            false,
+        ),
+        b(
+            Action::Audit,
+            vec![k(K::F(3)), c('A')],
+            "account audit",
+            &[Form, Demo, Main, Explorer],
+            false,
+        ),
         b(Action::RerunAll, vec![c('R')], "rerun all", DIAG, true),
         b(Action::Chromium, vec![c('b')], "Chromium", DIAG, true),
         b(
@@ -265,7 +300,13 @@ fn defaults() -> Vec<Binding> {
         b(Action::Apply, vec![c('a')], "apply fix", DIAG, false),
         b(Action::CopyCurl, vec![c('c')], "copy curl", DIAG, true),
         b(Action::WriteCopy, vec![c('w')], "copy to file", DIAG, false),
-        b(Action::Filter, vec![c('/')], "filter", &[Explorer], true),
+        b(
+            Action::Filter,
+            vec![c('/')],
+            "filter",
+            &[Explorer, Audit],
+            true,
+        ),
         b(Action::EditTarget, vec![c('o')], "edit target", DIAG, false),
         b(Action::Help, vec![c('?'), k(K::F(1))], "help", ALL, true),
         b(
@@ -291,7 +332,7 @@ pub struct FooterItem {
 /// `?` overlay lists them all).
 fn footer_rank(action: Action) -> u8 {
     match action {
-        Action::Select => 0,
+        Action::Select | Action::Open => 0,
         Action::Copy => 1,
         Action::Evidence => 2,
         Action::Rerun => 3,

@@ -173,11 +173,25 @@ pub struct Explorer {
     pub columns: Rect,
     /// The rows.
     pub list: Rect,
+    /// The selected method's detail (bordered): beside the list on a wide terminal; on a
+    /// narrow one the whole body, drawn instead of the list when the detail has the keys.
+    pub detail: Rect,
+    /// The detail is beside the list.
+    pub side_by_side: bool,
 }
 
-/// The API explorer: one box with a filter line, column titles and the rows.
+/// The API explorer: one box with a filter line, column titles and the rows; the selected
+/// method's detail beside it when the terminal is wide ([`WIDE`]).
 pub fn explorer(size: Rect) -> Explorer {
-    let block = frame(size).body;
+    let body = frame(size).body;
+    let side_by_side = size.width >= WIDE;
+    let (block, detail) = if side_by_side {
+        let [l, d] =
+            Layout::horizontal([Constraint::Percentage(52), Constraint::Min(0)]).areas(body);
+        (l, d)
+    } else {
+        (body, body)
+    };
     let inner = Rect::new(
         block.x.saturating_add(1),
         block.y.saturating_add(1),
@@ -195,5 +209,61 @@ pub fn explorer(size: Rect) -> Explorer {
         filter,
         columns,
         list,
+        detail,
+        side_by_side,
+    }
+}
+
+/// The account audit screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Audit {
+    /// The bordered box.
+    pub block: Rect,
+    /// The filter line (or the totals).
+    pub filter: Rect,
+    /// The column titles.
+    pub columns: Rect,
+    /// The rows.
+    pub list: Rect,
+    /// The selected API in a few lines (its error, gaps, worst finding).
+    pub about: Rect,
+}
+
+/// Rows under the audit table for the selected API (more on a tall terminal).
+fn audit_about_rows(size: Rect) -> u16 {
+    if size.height >= 40 {
+        6
+    } else {
+        3
+    }
+}
+
+/// The audit: one box with a filter line, column titles and the rows; the selected API's
+/// summary under it.
+pub fn audit(size: Rect) -> Audit {
+    let body = frame(size).body;
+    let [block, about] = Layout::vertical([
+        Constraint::Min(0),
+        Constraint::Length(audit_about_rows(size)),
+    ])
+    .areas(body);
+    let inner = Rect::new(
+        block.x.saturating_add(1),
+        block.y.saturating_add(1),
+        block.width.saturating_sub(2),
+        block.height.saturating_sub(2),
+    );
+    let [filter, columns, list] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(inner);
+    Audit {
+        block,
+        filter,
+        columns,
+        list,
+        about,
     }
 }

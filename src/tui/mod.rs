@@ -80,6 +80,8 @@ pub enum StartMode {
     FormError(String),
     /// The demo scenario picker.
     Demo,
+    /// The account audit screen, running the audit with these options (`audit --tui`).
+    Audit(Box<crate::audit::AuditOptions>),
 }
 
 pub struct Options {
@@ -157,6 +159,11 @@ pub fn initial_state(opts: &Options) -> (AppState, Vec<Effect>) {
         StartMode::Demo => {
             state.screen = Screen::Demo;
             Vec::new()
+        }
+        StartMode::Audit(options) => {
+            state.screen = Screen::Audit;
+            state.audit.options = Some((**options).clone());
+            state.start_audit()
         }
     };
     // After the start (which clears the footer): the keymap's problems stay visible.
@@ -286,6 +293,8 @@ pub struct Jobs {
     pub tick_every: Duration,
     /// The fix modal's work (`a`).
     fix: fix_job::FixJobs,
+    /// The account audit running (`Effect::StartAudit`).
+    audit: Option<JoinHandle<()>>,
 }
 
 impl Jobs {
@@ -313,12 +322,14 @@ impl Jobs {
             copy_file: clipboard::default_file(),
             write_key: "w".into(),
             tick_every: Duration::from_millis(100),
+            audit: None,
         }
     }
 
     pub fn apply(&mut self, effect: Effect) {
         match effect {
             Effect::StartRun { seq, plan } => self.start_run(seq, *plan),
+            Effect::StartAudit { seq, options } => self.start_audit(seq, *options),
             Effect::PrepareFix {
                 seq,
                 plan,
@@ -487,6 +498,48 @@ impl Jobs {
         }));
     }
 
+    /// Runs the account audit through the headless command's code (reads only), sending its
+    /// counts every `tick_every` and its report at the end (`Msg::Audit`); an audit still
+    /// running is cancelled first.
+    fn start_audit(&mut self, seq: u64, mut options: crate::audit::AuditOptions) {
+        use state::AuditEvent;
+        if let Some(old) = self.audit.take() {
+            old.abort();
+        }
+        let watch = crate::audit::Watch::new();
+        options.watch = Some(watch.clone());
+        options.progress = false;
+        let tx = self.tx.clone();
+        let every = self.tick_every;
+        tracing::info!(seq, "audit started");
+        self.audit = Some(tokio::spawn(async move {
+            let run = std::panic::AssertUnwindSafe(crate::audit::audit(&options))
+                .catch_unwind()
+                .map(|r| {
+                    r.map_err(|panic| panic_message(&*panic))
+                        .and_then(|r| r.map_err(|e| e.to_string()))
+                });
+            tokio::pin!(run);
+            let mut interval = tokio::time::interval(every);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            let result = loop {
+                tokio::select! {
+                    result = &mut run => break result,
+                    _ = interval.tick() => {
+                        let event = AuditEvent::Progress(watch.snapshot());
+                        let _ = tx.send(Msg::Audit { seq, event });
+                    }
+                }
+            };
+            let _ = tx.send(Msg::Audit {
+                seq,
+                event: AuditEvent::Progress(watch.snapshot()),
+            });
+            let event = AuditEvent::Finished(result.map(Box::new));
+            let _ = tx.send(Msg::Audit { seq, event });
+        }));
+    }
+
     /// Cancels the pending run (if any) and starts this one.
     fn start_run(&mut self, seq: u64, plan: SealedPlan) {
         // From now on the log and every message mask this target's secrets by value too.
@@ -592,6 +645,7 @@ impl Jobs {
             self.ticker.take(),
             self.demo.take(),
             self.copy.take(),
+            self.audit.take(),
         ]
         .into_iter()
         .flatten()

@@ -202,3 +202,75 @@ async fn throttling_is_retried_and_counted() {
         .any(|a| a.api_id == "okapi" && a.status != ApiStatus::Failed));
     server.shutdown().await;
 }
+
+/// The TUI's audit screen runs the same audit (`Effect::StartAudit` through the UI's jobs):
+/// its progress arrives while it runs, then the table has the denied API as a row that says
+/// why, first, and the throttles met in its title.
+#[tokio::test]
+async fn the_tui_audit_screen_runs_the_audit_with_progress() {
+    use cors_doctor::tui::state::{AuditPhase, Screen};
+    use cors_doctor::tui::{self, Effect, Msg, NoScenarios, StartMode};
+    aws::seal_env();
+    let (server, log) = server(2).await;
+    let opts = tui::Options {
+        config: cors_doctor::config::Config::default(),
+        args: cors_doctor::plan::TargetArgs::default(),
+        start: StartMode::Audit(Box::new(options(&server.base_url()))),
+        source: Arc::new(|_| Ok(None)),
+        catalog: Arc::new(NoScenarios),
+        last_path: None,
+        color: false,
+    };
+    let (mut state, effects) = tui::initial_state(&opts);
+    state.size = ratatui::layout::Rect::new(0, 0, 100, 30);
+    assert_eq!(state.screen, Screen::Audit);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut jobs = tui::Jobs::new(tx, opts.source.clone(), opts.catalog.clone(), None);
+    jobs.tick_every = Duration::from_millis(5);
+    assert!(matches!(effects.as_slice(), [Effect::StartAudit { .. }]));
+    for e in effects {
+        jobs.apply(e);
+    }
+    let mut progress = 0;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while state.audit.running() {
+        let msg = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .expect("the audit finishes")
+            .expect("the jobs are alive");
+        if let Msg::Audit {
+            event: tui::state::AuditEvent::Progress(_),
+            ..
+        } = &msg
+        {
+            progress += 1;
+        }
+        state.update(msg);
+    }
+    assert!(progress >= 1, "progress was reported");
+    assert_eq!(state.audit.phase, AuditPhase::Done);
+    let report = state.audit.report.as_ref().unwrap();
+    assert!(report.throttles >= 1, "{report:?}");
+    assert_eq!(state.audit.selected().unwrap().api_id, "denied");
+    assert!(log.lock().unwrap().iter().all(|l| l.starts_with("GET ")));
+
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+    terminal.draw(|f| tui::view::render(f, &state)).unwrap();
+    let buf = terminal.backend().buffer();
+    let screen: String = (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect();
+    assert!(screen.contains("✘ not read: missing per"), "{screen}");
+    // Under the table, the selected API's whole reason.
+    assert!(
+        screen.contains("missing permission apigateway:GET"),
+        "{screen}"
+    );
+    assert!(screen.contains("~ ok "), "{screen}");
+    assert!(screen.contains("2 throttled"), "{screen}");
+}

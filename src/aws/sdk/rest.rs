@@ -378,8 +378,41 @@ fn map_method(
         api_key_required: m.api_key_required().unwrap_or(false),
         responses,
         integration: m.method_integration().and_then(map_integration),
-        extra: Default::default(),
+        extra: request_parameters(m.request_parameters()),
     }
+}
+
+/// The method's request parameters (`method.request.header.X: required`) as the OpenAPI
+/// `parameters` an export carries (the explorer's detail lists them), sorted by name.
+fn request_parameters(params: Option<&HashMap<String, bool>>) -> crate::gateway::model::Extra {
+    let mut list: Vec<(&str, &str, bool)> = params
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, required)| {
+            let rest = k.strip_prefix("method.request.")?;
+            let (place, name) = rest.split_once('.')?;
+            let place = match place {
+                "header" => "header",
+                "querystring" | "multivaluequerystring" => "query",
+                "path" => "path",
+                _ => return None,
+            };
+            Some((place, name, *required))
+        })
+        .collect();
+    if list.is_empty() {
+        return Default::default();
+    }
+    list.sort();
+    let values = list
+        .into_iter()
+        .map(|(place, name, required)| {
+            serde_json::json!({ "name": name, "in": place, "required": required, "type": "string" })
+        })
+        .collect();
+    let mut map = serde_json::Map::new();
+    map.insert("parameters".to_string(), serde_json::Value::Array(values));
+    map.into()
 }
 
 fn map_integration(i: &sdk::Integration) -> Option<Integration> {
@@ -705,4 +738,43 @@ pub async fn load_all(
     mapped.sort_by(|a, b| a.name.cmp(&b.name));
     api.stages = mapped;
     Ok((api, gaps))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A method's request parameters become the OpenAPI `parameters` an export carries.
+    #[test]
+    fn request_parameters_become_openapi_parameters() {
+        let params: HashMap<String, bool> = [
+            ("method.request.header.X-Tenant".to_string(), true),
+            ("method.request.querystring.q".to_string(), false),
+            ("method.request.path.id".to_string(), true),
+            ("not.a.parameter".to_string(), true),
+        ]
+        .into_iter()
+        .collect();
+        let extra = request_parameters(Some(&params));
+        let list = extra["parameters"].as_array().unwrap();
+        let seen: Vec<(String, String, bool)> = list
+            .iter()
+            .map(|p| {
+                (
+                    p["in"].as_str().unwrap().to_string(),
+                    p["name"].as_str().unwrap().to_string(),
+                    p["required"].as_bool().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                ("header".into(), "X-Tenant".into(), true),
+                ("path".into(), "id".into(), true),
+                ("query".into(), "q".into(), false),
+            ]
+        );
+        assert!(request_parameters(None).is_empty());
+    }
 }

@@ -3,6 +3,7 @@
 //! readiness. Built once when the configuration arrives (never per frame); filtered into a
 //! list of row indices when the filter changes; the view draws only the visible slice.
 
+pub mod detail;
 mod readiness;
 
 use std::collections::HashMap;

@@ -31,6 +31,13 @@ pub struct ExplorerState {
     /// The run Enter chose, waiting for the user to confirm sending a method that can change
     /// data.
     pub confirm: Option<PendingRun>,
+    /// The configuration the tree was built from (for the detail pane).
+    pub api: Option<std::sync::Arc<crate::gateway::model::Api>>,
+    /// Which pane has the keys: the rows, or the selected method's detail (Tab; on a narrow
+    /// terminal the detail is drawn instead of the rows).
+    pub pane: super::Pane,
+    /// How far the detail is scrolled.
+    pub detail_scroll: u16,
 }
 
 /// A diagnosis the explorer holds back until the user confirms it.
@@ -154,9 +161,36 @@ impl AppState {
             };
         }
         let height = self.explorer_height();
+        if self.explorer.pane == super::Pane::Detail {
+            let max = crate::tui::view::explorer_detail_max_scroll(self);
+            let ex = &mut self.explorer;
+            match action {
+                Action::Down => ex.detail_scroll = ex.detail_scroll.saturating_add(1).min(max),
+                Action::Up => ex.detail_scroll = ex.detail_scroll.saturating_sub(1),
+                Action::PageDown => ex.detail_scroll = ex.detail_scroll.saturating_add(10).min(max),
+                Action::PageUp => ex.detail_scroll = ex.detail_scroll.saturating_sub(10),
+                Action::Top => ex.detail_scroll = 0,
+                Action::Bottom => ex.detail_scroll = max,
+                Action::NextPane | Action::PrevPane | Action::Back => {
+                    ex.pane = super::Pane::List;
+                }
+                Action::Select => {
+                    ex.pane = super::Pane::List;
+                    return self.diagnose_selected();
+                }
+                Action::Learn => self.open_learn(),
+                Action::Tree => self.go_back(),
+                _ => {}
+            }
+            return Vec::new();
+        }
         let ex = &mut self.explorer;
         let n = ex.visible.len();
         match action {
+            Action::NextPane | Action::PrevPane => {
+                ex.pane = super::Pane::Detail;
+                ex.detail_scroll = 0;
+            }
             Action::Up
             | Action::Down
             | Action::PageUp
@@ -164,6 +198,7 @@ impl AppState {
             | Action::Top
             | Action::Bottom => {
                 ex.list.keys(action, n, height);
+                ex.detail_scroll = 0;
             }
             Action::Filter => ex.editing = true,
             Action::Back if ex.editing || !ex.filter.is_empty() => {

@@ -5,6 +5,7 @@
 //! This file holds the state, the messages, the effects and the dispatch; each screen's keys
 //! are in a file of their own, and `progress.rs` follows a diagnosis run.
 
+mod audit;
 mod demo;
 mod evidence;
 mod explorer;
@@ -28,6 +29,7 @@ use crate::plan::{Plan, TargetArgs};
 use crate::report::Flavour;
 use crate::runner::{HeldRun, RunEvent, SealedPlan};
 
+pub use audit::{AuditEvent, AuditPhase, AuditView, SortKey, FALLBACK_ORIGIN};
 pub use demo::DemoPicker;
 pub use evidence::EvidenceView;
 pub use explorer::{visible_offset, ExplorerState, PendingRun};
@@ -45,6 +47,8 @@ pub enum Screen {
     Evidence,
     Learn,
     Explorer,
+    /// The account audit (issue 17).
+    Audit,
 }
 
 impl Screen {
@@ -56,6 +60,7 @@ impl Screen {
             Screen::Evidence => Context::Evidence,
             Screen::Learn => Context::Learn,
             Screen::Explorer => Context::Explorer,
+            Screen::Audit => Context::Audit,
         }
     }
 }
@@ -138,6 +143,11 @@ pub enum Msg {
         path: String,
         result: Result<crate::runner::har::HeldHar, String>,
     },
+    /// Progress or the end of the account audit `seq`.
+    Audit {
+        seq: u64,
+        event: AuditEvent,
+    },
     /// SIGTERM, SIGINT, SIGHUP.
     Quit,
 }
@@ -202,6 +212,12 @@ pub enum Effect {
     CancelFix {
         seq: u64,
     },
+    /// Run the account audit (`crate::audit::audit`, reads only), reporting `Msg::Audit`;
+    /// cancels an audit still running.
+    StartAudit {
+        seq: u64,
+        options: Box<crate::audit::AuditOptions>,
+    },
 }
 
 pub struct AppState {
@@ -228,6 +244,8 @@ pub struct AppState {
     pub learning: LearnView,
     pub demo: DemoPicker,
     pub explorer: ExplorerState,
+    /// The account audit screen.
+    pub audit: AuditView,
     pub status: Option<Status>,
     /// The fix modal (`a`), when open.
     pub fix: Option<FixModal>,
@@ -264,6 +282,7 @@ impl AppState {
             learning: LearnView::default(),
             demo: DemoPicker::default(),
             explorer: ExplorerState::default(),
+            audit: AuditView::default(),
             status,
             fix: None,
             tick: 0,
@@ -279,6 +298,7 @@ impl AppState {
     pub fn busy(&self) -> bool {
         self.diag.as_ref().is_some_and(Diagnosis::running)
             || self.fix.as_ref().is_some_and(FixModal::working)
+            || self.audit.running()
     }
 
     pub fn context(&self) -> Context {
@@ -414,6 +434,10 @@ impl AppState {
                 self.har_loaded(path, result);
                 Vec::new()
             }
+            Msg::Audit { seq, event } => {
+                self.on_audit(seq, event);
+                Vec::new()
+            }
             Msg::Quit => {
                 self.quit = true;
                 Vec::new()
@@ -473,6 +497,11 @@ impl AppState {
                 return effects;
             }
         }
+        if self.screen == Screen::Audit && self.audit.editing {
+            if let Some(effects) = self.audit_filter_edit(key) {
+                return effects;
+            }
+        }
         let mut effects = match self.keymap.action(self.context(), &key) {
             Some(action) => self.on_action(action),
             None => Vec::new(),
@@ -494,6 +523,7 @@ impl AppState {
                 self.help = true;
                 return Vec::new();
             }
+            Action::Audit if self.screen != Screen::Audit => return self.open_audit(),
             _ => {}
         }
         match self.screen {
@@ -503,6 +533,7 @@ impl AppState {
             Screen::Evidence => self.evidence_action(action),
             Screen::Learn => self.learn_action(action),
             Screen::Explorer => self.explorer_action(action),
+            Screen::Audit => self.audit_action(action),
         }
     }
 }

@@ -163,6 +163,20 @@ impl AppState {
                         .select(self.explorer.list.sel.saturating_sub(3), height);
                 }
             }
+            Screen::Audit => {
+                let list = layout::audit(self.size).list;
+                let height = usize::from(list.height);
+                let a = &mut self.audit;
+                let len = a.visible.len();
+                if list.contains(at) && scroll == 0 {
+                    if let Some(row) = a.list.row_at(list, at, len) {
+                        a.list.select(row, len, height);
+                    }
+                } else if scroll != 0 {
+                    let wheel = if scroll > 0 { Action::Down } else { Action::Up };
+                    a.list.keys(wheel, len, height);
+                }
+            }
         }
     }
 }

@@ -397,6 +397,7 @@ impl AppState {
             RunEvent::ConfigLoaded { api, stage, path } => {
                 let tree =
                     ApiTree::new(&api, stage.as_deref(), &path, &d.plan.shown().target.method);
+                self.explorer.api = Some(api);
                 self.explorer.set_tree(tree);
             }
             RunEvent::ConfigDone { detail, .. } => {

@@ -18,6 +18,14 @@ use crate::tui::theme::Theme;
 pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
     let areas = layout::explorer(f.area());
     let ex = &s.explorer;
+    if ex.tree.is_some() {
+        if areas.side_by_side {
+            super::detail::draw(f, s, theme);
+        } else if ex.pane == crate::tui::state::Pane::Detail {
+            super::detail::draw(f, s, theme);
+            return;
+        }
+    }
     let Some(tree) = &ex.tree else {
         let inner = framed(f, areas.block, "API explorer", true, theme);
         let why = s

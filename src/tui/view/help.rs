@@ -57,6 +57,7 @@ pub(super) fn draw(f: &mut Frame, s: &AppState, theme: &Theme) {
         Context::Evidence => "Keys: evidence",
         Context::Learn => "Keys: learn",
         Context::Explorer => "Keys: API explorer",
+        Context::Audit => "Keys: account audit",
     };
     let inner = framed(f, area, title, true, theme);
     let mut lines: Vec<Line> = if two_columns {

@@ -3,7 +3,9 @@
 //! This file draws the frame (header, footer, help overlay) and dispatches the body to the
 //! current screen's file.
 
+mod audit;
 mod demo;
+mod detail;
 mod evidence;
 mod explorer;
 mod fix;
@@ -39,6 +41,11 @@ pub fn preview_max_scroll(s: &AppState) -> u16 {
     preview::max_scroll_of(s)
 }
 
+/// How far the explorer's method detail scrolls.
+pub fn explorer_detail_max_scroll(s: &AppState) -> u16 {
+    detail::max_scroll(s)
+}
+
 /// How far the selected exchange's detail scrolls.
 pub fn evidence_detail_max_scroll(s: &AppState) -> u16 {
     evidence::detail_max_scroll(s)
@@ -60,6 +67,7 @@ pub fn render(f: &mut Frame, s: &AppState) {
         Screen::Evidence => evidence::draw(f, s, &theme),
         Screen::Learn => learn::draw(f, s, &theme),
         Screen::Explorer => explorer::draw(f, s, &theme),
+        Screen::Audit => audit::draw(f, s, &theme),
     }
     footer(f, fr.footer, s, &theme);
     if s.preview.is_some() {
@@ -198,7 +206,7 @@ fn header(f: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
     let on_diagnosis = match s.screen {
         Screen::Main | Screen::Evidence | Screen::Explorer => true,
         Screen::Learn | Screen::Form => s.below(Screen::Main),
-        Screen::Demo => false,
+        Screen::Demo | Screen::Audit => false,
     };
     match &s.diag {
         Some(d) if on_diagnosis => {
@@ -211,6 +219,9 @@ fn header(f: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
                     "Broken example APIs on a local API Gateway simulator: Enter diagnoses one"
                 }
                 Screen::Learn => "What each step checks, and the words CORS and API Gateway use",
+                Screen::Audit => {
+                    "Every REST and HTTP API of the account, read (reads only) and checked for CORS traps"
+                }
                 _ => "What does the browser app request?",
             };
             lines.push(Line::raw(what));
@@ -302,6 +313,7 @@ pub fn breadcrumb(s: &AppState) -> Vec<String> {
                 }
             }
             Screen::Explorer => out.push("API explorer".to_string()),
+            Screen::Audit => out.push("Audit".to_string()),
         }
     }
     out

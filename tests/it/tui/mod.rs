@@ -22,6 +22,7 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 
+mod audit;
 mod explorer;
 mod fix;
 mod fix_formats;
@@ -87,6 +88,8 @@ struct Ui {
     catalog: Arc<dyn ScenarioCatalog>,
     /// The demo scenarios started from the picker (their simulators live as long as this).
     scenarios: Vec<Box<dyn std::any::Any + Send>>,
+    /// The audits asked for (`Effect::StartAudit`: not run here; tests answer them).
+    audits: Vec<u64>,
 }
 
 impl Ui {
@@ -105,6 +108,7 @@ impl Ui {
             saved: 0,
             catalog: opts.catalog.clone(),
             scenarios: Vec::new(),
+            audits: Vec::new(),
         };
         ui.effects(effects).await;
         ui
@@ -165,6 +169,7 @@ impl Ui {
                     queue.extend(fix::until_settled(self, seq).await);
                 }
                 Effect::CancelFix { .. } => self.jobs.apply(e),
+                Effect::StartAudit { seq, .. } => self.audits.push(seq),
                 Effect::WriteCopy | Effect::LearnSeen => {}
             }
         }
