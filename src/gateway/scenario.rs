@@ -267,8 +267,12 @@ impl Scenario {
     }
 
     /// The request path as sent to the default endpoint (`/prod/items`; no prefix for the
-    /// HTTP API `$default` stage).
+    /// HTTP API `$default` stage), or to the custom domain in front (`/v1/items`).
     pub fn url_path(&self) -> String {
+        // Behind a custom domain the browser calls the domain's base path, not the stage.
+        if let Some(domain) = &self.spec.front.custom_domain {
+            return domain.app_path(&self.spec.request.path);
+        }
         if self.spec.stage == DEFAULT_STAGE {
             self.spec.request.path.clone()
         } else {
