@@ -277,6 +277,7 @@ impl FixContext {
 }
 
 mod cli;
+mod front;
 mod http;
 mod rest;
 pub mod snippets;
