@@ -60,6 +60,15 @@ pub fn predict(
     // domain's base path) in it: the layers get the path as sent, the API the path below the
     // stage. Without them the path below the stage goes straight through.
     let (staged, front_path) = front_path(located, target);
+    // A request to the API's own endpoint never meets its custom domain.
+    let front = if on_domain(located, target) {
+        located.front.clone()
+    } else {
+        Front {
+            custom_domain: None,
+            ..located.front.clone()
+        }
+    };
     // One state for the run: CloudFront's cache sees the requests in order.
     let mut front_state = FrontState::default();
     requests
@@ -79,7 +88,7 @@ pub fn predict(
             };
             let ctx = Context::new(i as u64 + 1, backend);
             let mut produced_by = None;
-            let through = front::respond(&located.front, &mut front_state, &request, &mut |r| {
+            let through = front::respond(&front, &mut front_state, &request, &mut |r| {
                 let answer = if staged {
                     // The layers saw the URL path as the API's own endpoint takes it.
                     below_stage(&located.api, located.stage.as_deref(), r, &ctx)
@@ -129,12 +138,7 @@ const EXCERPT_BYTES: usize = 2048;
 /// path they get: the target URL's path on a custom domain (not on `execute-api`: a request
 /// to the API's own endpoint never meets the domain), else `/{stage}{path}`.
 fn front_path(located: &Located, target: &Target) -> (bool, String) {
-    let on_domain = located.front.custom_domain.is_some()
-        && target
-            .url
-            .host_str()
-            .is_some_and(|h| !front::domain::is_execute_api_host(h));
-    if on_domain {
+    if on_domain(located, target) {
         return (true, target.url.path().to_string());
     }
     match located.stage.as_deref() {
@@ -145,6 +149,16 @@ fn front_path(located: &Located, target: &Target) -> (bool, String) {
         }
         _ => (false, located.path.clone()),
     }
+}
+
+/// True when the target URL is on the custom domain in front (a host other than the API's
+/// `execute-api` endpoint).
+fn on_domain(located: &Located, target: &Target) -> bool {
+    located.front.custom_domain.is_some()
+        && target
+            .url
+            .host_str()
+            .is_some_and(|h| !front::domain::is_execute_api_host(h))
 }
 
 /// The API's answer to a path as sent to its own endpoint (`/{stage}/items`): the located
