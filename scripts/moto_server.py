@@ -19,6 +19,9 @@ These gaps of moto 5.2.5 are filled before the server starts:
   (https://docs.aws.amazon.com/apigateway/latest/developerguide/request-response-data-mappings.html)
 - apigatewayv2 CreateDeployment (`POST /v2/apis/{id}/deployments`) is missing: it is added
   (records the deployment and points the stage at it).
+- apigatewayv2 UpdateApiMapping (`PATCH /v2/domainnames/{name}/apimappings/{id}`, the command
+  cors-doctor prints to point a custom domain's mapping at another stage) is missing: it is
+  added (apiId, apiMappingKey and stage replaced where given).
 - For benchmarks (scripts/bench-audit.sh): with MOTO_LATENCY_MS=N in the environment, or after
   `GET /cors-doctor/latency/N`, every AWS request (not /moto-api/) is answered N ms late, like
   a remote control plane.
@@ -366,6 +369,25 @@ v2_responses.ApiGatewayV2Response.create_deployment = _create_v2_deployment
 _v2_deployments = "{0}/v2/apis/(?P<api_id>[^/]+)/deployments$"
 for _paths in (v1_urls.url_paths, v2_urls.url_paths):
     _paths[_v2_deployments] = v2_responses.ApiGatewayV2Response.dispatch
+
+def _update_api_mapping(self):
+    parts = self.path.split("?")[0].rstrip("/").split("/")
+    domain_name, mapping_id = parts[-3], parts[-1]
+    backend = apigatewayv2_backends[self.current_account][self.region]
+    mapping = backend.get_api_mapping(api_mapping_id=mapping_id, domain_name=domain_name)
+    body = json.loads(self.body or "{}")
+    if "apiId" in body:
+        if body["apiId"] not in backend.apis:
+            raise NotFoundException("Invalid API identifier specified")
+        mapping.api_id = body["apiId"]
+    if "apiMappingKey" in body:
+        mapping.api_mapping_key = body["apiMappingKey"]
+    if "stage" in body:
+        mapping.stage = body["stage"]
+    return 200, {}, json.dumps(mapping.to_json())
+
+
+v2_responses.ApiGatewayV2Response.update_api_mapping = _update_api_mapping
 
 # Latency injection: MOTO_LATENCY_MS at start, or `GET /cors-doctor/latency/<ms>` at any time.
 _latency = {"ms": float(os.environ.get("MOTO_LATENCY_MS", "0") or 0)}

@@ -53,6 +53,8 @@ pub fn classify_preflight(x: &Exchange) -> PreflightClass {
         _ if http_api_not_found => PreflightClass::MethodMissing { status },
         401 | 403 | 500
             if gateway
+                // A resource-policy deny is no authorizer (step 3 names it).
+                && !crate::gateway::front::private::is_policy_deny(resp)
                 && matches!(
                     error_type,
                     "UnauthorizedException"
@@ -234,6 +236,14 @@ pub fn refine_attribution(evidence: &mut Evidence) {
     for (x, by) in evidence.exchanges.iter_mut().zip(settled) {
         if let Some(by) = by {
             x.answered_by = by;
+        }
+        // The custom domain's own 403 (no base path mapping): API Gateway's shape, but no
+        // API answered it.
+        if x.response
+            .as_ref()
+            .is_some_and(|r| crate::gateway::front::domain::is_no_mapping_answer(&x.request, r))
+        {
+            x.answered_by = AnsweredBy::CustomDomain;
         }
     }
 }

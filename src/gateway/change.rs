@@ -29,6 +29,55 @@ mod tests;
 
 pub use apply::{apply, ApplyError};
 
+impl Change {
+    /// True for a change to something in front of the API (a custom domain's mapping), not
+    /// to the API itself: [`apply`] leaves the API as it is and [`apply_front`] applies it.
+    pub fn is_front(&self) -> bool {
+        matches!(self, Change::BasePathMapping { .. })
+    }
+}
+
+/// Applies the front changes of `set` (see [`Change::is_front`]) to `front`, as the same
+/// calls would change the real resources; the others are left to [`apply`].
+pub fn apply_front(front: &mut super::front::Front, set: &ChangeSet) {
+    for change in &set.changes {
+        if let Change::BasePathMapping {
+            domain_name,
+            base_path,
+            stage,
+            ..
+        } = change
+        {
+            let Some(domain) = front.custom_domain.as_deref_mut() else {
+                continue;
+            };
+            if !domain.domain_name.eq_ignore_ascii_case(domain_name) {
+                continue;
+            }
+            let key = base_path.trim_matches('/');
+            let key = if key == super::front::domain::NONE {
+                ""
+            } else {
+                key
+            };
+            let api_id = set.api.id.clone().unwrap_or_default();
+            match domain.mappings.iter_mut().find(|m| m.normalized() == key) {
+                Some(m) => {
+                    m.stage = stage.clone();
+                    if !api_id.is_empty() {
+                        m.api_id = api_id;
+                    }
+                }
+                None => domain.mappings.push(super::front::domain::BasePathMapping {
+                    base_path: key.to_string(),
+                    api_id,
+                    stage: stage.clone(),
+                }),
+            }
+        }
+    }
+}
+
 /// The API a change set applies to.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiRef {
@@ -133,6 +182,19 @@ pub enum Change {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         integration_id: Option<String>,
         like_route: String,
+    },
+    /// A custom domain's base path mapping from `base_path` (empty: the root, `(none)`) to
+    /// the change set's API and `stage`: created, or, when `exists` (it points to another
+    /// API or stage), updated. Outside the API (the domain is its own resource): the preview
+    /// applies it to the front ([`apply_front`]); `fix` does not write it. REST:
+    /// `create-base-path-mapping` / `update-base-path-mapping`; HTTP: apigatewayv2
+    /// `create-api-mapping` / `update-api-mapping`.
+    BasePathMapping {
+        domain_name: String,
+        #[serde(default)]
+        base_path: String,
+        stage: String,
+        exists: bool,
     },
     /// Deploy the working copy to the stage (REST; HTTP when the stage does not deploy by
     /// itself). `None`: the stage is not known, the user names it.

@@ -64,6 +64,8 @@ pub const EMBEDDED: &[(&str, &str)] = embedded![
     "http-api-any-proxy-jwt",
     "http-api-healthy",
     "rest-healthy",
+    "custom-domain-no-mapping",
+    "resource-policy-deny",
 ];
 
 /// The scenario block.
@@ -267,8 +269,12 @@ impl Scenario {
     }
 
     /// The request path as sent to the default endpoint (`/prod/items`; no prefix for the
-    /// HTTP API `$default` stage).
+    /// HTTP API `$default` stage), or to the custom domain in front (`/v1/items`).
     pub fn url_path(&self) -> String {
+        // Behind a custom domain the browser calls the domain's base path, not the stage.
+        if let Some(domain) = &self.spec.front.custom_domain {
+            return domain.app_path(&self.spec.request.path);
+        }
         if self.spec.stage == DEFAULT_STAGE {
             self.spec.request.path.clone()
         } else {
@@ -461,13 +467,46 @@ mod tests {
         }
     }
 
+    /// `request` (path below the stage) sent to the scenario's URL path, through the layers
+    /// in front, as the simulator serves it.
+    fn served(
+        s: &Scenario,
+        request: &HttpRequest,
+        ctx: &Context<'_>,
+    ) -> crate::gateway::behavior::Answer {
+        use crate::gateway::behavior::respond_to_path;
+        use crate::gateway::front::{self, FrontState};
+        let mut sent = request.clone();
+        sent.path_and_query = s.url_path();
+        let mut answer = None;
+        let through = front::respond(&s.spec.front, &mut FrontState::default(), &sent, &mut |r| {
+            let a = respond_to_path(&s.api, r, ctx);
+            let resp = a.response.clone();
+            answer = Some(a);
+            resp
+        });
+        match answer {
+            Some(mut a) => {
+                a.response = through.response;
+                a
+            }
+            // A layer in front answered itself.
+            None => crate::gateway::behavior::Answer {
+                response: through.response,
+                matched: None,
+                produced_by: crate::gateway::behavior::Producer::Gateway {
+                    response_type: "FRONT".into(),
+                },
+            },
+        }
+    }
+
     #[test]
     fn behaviour_matches_each_scenarios_expectations() {
         for s in Scenario::all().unwrap() {
             let ctx = Context::new(1, s.backend());
-            let stage = Some(s.stage());
             if let Some(pre) = s.spec.expect.preflight {
-                let a = respond(&s.api, stage, &s.preflight_request(), &ctx);
+                let a = served(&s, &s.preflight_request(), &ctx);
                 assert_eq!(
                     a.response.status, pre.status,
                     "{}: preflight status",
@@ -481,7 +520,7 @@ mod tests {
                 );
             }
             let act = s.spec.expect.actual;
-            let a = respond(&s.api, stage, &s.actual_request(), &ctx);
+            let a = served(&s, &s.actual_request(), &ctx);
             assert_eq!(a.response.status, act.status, "{}: actual status", s.name);
             assert_eq!(
                 a.response.headers.contains("access-control-allow-origin"),
@@ -504,6 +543,11 @@ mod tests {
     fn url_paths_route_to_the_same_answer() {
         use crate::gateway::behavior::respond_to_path;
         for s in Scenario::all().unwrap() {
+            // Behind a custom domain the URL path is the domain's (its base path, not the
+            // stage): served through the front in behaviour_matches_each_scenarios_expectations.
+            if s.spec.front.custom_domain.is_some() {
+                continue;
+            }
             let ctx = Context::new(3, s.backend());
             let direct = respond(&s.api, Some(s.stage()), &s.actual_request(), &ctx);
             let mut sent = s.actual_request();

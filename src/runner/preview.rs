@@ -41,11 +41,12 @@ pub fn preview(
     let mut assume_backend = false;
     let mut current = report.clone();
     let mut predicted = None;
-    let predict = |fixed: &crate::gateway::Api, assume_backend: bool| {
+    let predict = |fixed: &crate::gateway::Api, assume_backend: bool, changes: &[PreviewChange]| {
         let after = replay(
             evidence,
             Arc::new(fixed.clone()),
             backend.filter(|_| !assume_backend),
+            changes,
         );
         let diagnosis = diagnose::diagnose(&after, mode);
         Report::new(&after, &diagnosis)
@@ -61,7 +62,7 @@ pub fn preview(
                 "Round {round}: after the changes above, the diagnosis of the fixed configuration proposed more; they are included."
             ));
         }
-        let mut next = predict(&fixed, assume_backend);
+        let mut next = predict(&fixed, assume_backend, &changes);
         if next.browser.outcome != Outcome::Allowed && !assume_backend {
             // Still blocked where a finding asks for a fix in the backend's code (a proxy
             // integration passes its answer through): the preview assumes that fix made.
@@ -78,7 +79,7 @@ pub fn preview(
                     "{} asks for a change in the backend's code, which no API Gateway setting makes: the preview assumes the backend makes it (it answers the app's origin with the CORS headers its remediation names).",
                     codes.join(" and ")
                 ));
-                next = predict(&fixed, true);
+                next = predict(&fixed, true, &changes);
             }
         }
         let allowed = next.browser.outcome == Outcome::Allowed;
@@ -241,12 +242,14 @@ fn apply_round(
     applied.len()
 }
 
-/// The evidence after the fix: the configuration replaced by `fixed`, every exchange of the
-/// run predicted again from it (same ids, same requests), no browser retest.
+/// The evidence after the fix: the configuration replaced by `fixed` (and the layers in front
+/// changed by the front changes among `changes`), every exchange of the run predicted again
+/// from it (same ids, same requests), no browser retest.
 fn replay(
     evidence: &Evidence,
     fixed: Arc<crate::gateway::Api>,
     backend: Option<&RouteBackend>,
+    changes: &[PreviewChange],
 ) -> Evidence {
     let mut config = evidence.config.clone();
     let (stage, path, front) = match &mut config {
@@ -258,6 +261,19 @@ fn replay(
             ..
         } => {
             *api = Arc::clone(&fixed);
+            let set = ChangeSet {
+                api: crate::gateway::change::ApiRef {
+                    kind: fixed.kind,
+                    id: fixed.id.clone(),
+                    ..Default::default()
+                },
+                changes: changes
+                    .iter()
+                    .filter(|c| c.change.is_front())
+                    .map(|c| c.change.clone())
+                    .collect(),
+            };
+            crate::gateway::change::apply_front(front, &set);
             (stage.clone(), path.clone(), front.clone())
         }
         _ => (None, String::new(), Default::default()),

@@ -85,6 +85,11 @@ fn diagnose(api: Api, s: &Scenario) -> (Option<u8>, Vec<String>) {
 fn every_scenario_as_a_terraform_plan_is_diagnosed_as_the_scenario() {
     let mut failures = Vec::new();
     for s in Scenario::all().expect("scenarios") {
+        // A plan mirrors the API only: the layers a scenario puts in front of it (a custom
+        // domain, a resource policy …) are not in it, and the scenario's expectation rests on them.
+        if !s.spec.front.is_empty() {
+            continue;
+        }
         let api = import_one(&s.name);
         assert!(!api.sources.is_empty(), "{}: sources are recorded", s.name);
         let from_plan = diagnose(api, &s);

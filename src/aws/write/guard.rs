@@ -158,6 +158,7 @@ pub fn check_changes(sets: &[ChangeSet], policy: &Policy) -> Vec<String> {
                 Change::CreateOptionsMethod { .. }
                 | Change::OptionsAuthorizationOff { .. }
                 | Change::CreateMockIntegration { .. }
+                | Change::BasePathMapping { .. }
                 | Change::Deploy { .. } => {}
             }
         }

@@ -339,6 +339,14 @@ async fn method<'w>(
         .ok_or_else(|| "internal: method state lost".to_string())
 }
 
+/// `fix` writes the API's own configuration only: a custom domain's mapping is the user's to
+/// change, with the printed command.
+fn front_refusal(domain_name: &str) -> String {
+    format!(
+        "the base path mapping belongs to the custom domain {domain_name}, not to the API, and cors-doctor fix writes only the API's configuration: run the printed create-base-path-mapping (or update-base-path-mapping) command instead"
+    )
+}
+
 async fn plan_change(
     c: &Clients,
     api: &str,
@@ -718,6 +726,7 @@ async fn plan_change(
                 }],
             )]))
         }
+        Change::BasePathMapping { domain_name, .. } => Err(front_refusal(domain_name)),
         Change::Deploy { .. } => Ok(Planned::Calls(Vec::new())),
     }
 }

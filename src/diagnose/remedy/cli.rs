@@ -437,6 +437,47 @@ impl Renderer<'_> {
                     quote(route_key)
                 )]
             }
+            Change::BasePathMapping {
+                domain_name,
+                base_path,
+                stage,
+                exists,
+            } => {
+                let api = self.api_id();
+                let domain = quote(domain_name);
+                let key = match base_path.trim_matches('/') {
+                    crate::gateway::front::domain::NONE => "",
+                    p => p,
+                };
+                let stage_q = self.stage(Some(stage));
+                match (self.api.kind, exists) {
+                    (ApiKind::Rest, false) => vec![format!(
+                        "aws apigateway create-base-path-mapping --domain-name {domain} --base-path {} --rest-api-id {api} --stage {stage_q}",
+                        quote(if key.is_empty() { crate::gateway::front::domain::NONE } else { key })
+                    )],
+                    // Plain ids and names: the shorthand form keeps them one word each
+                    // (a looked-up id stays a double-quoted shell variable).
+                    (ApiKind::Rest, true) => vec![format!(
+                        "aws apigateway update-base-path-mapping --domain-name {domain} --base-path {} --patch-operations op=replace,path=/restapiId,value={api} op=replace,path=/stage,value={stage_q}",
+                        quote(if key.is_empty() { crate::gateway::front::domain::NONE } else { key })
+                    )],
+                    (ApiKind::Http, false) => vec![format!(
+                        "aws apigatewayv2 create-api-mapping --domain-name {domain}{} --api-id {api} --stage {stage_q}",
+                        if key.is_empty() { String::new() } else { format!(" --api-mapping-key {}", quote(key)) }
+                    )],
+                    (ApiKind::Http, true) => {
+                        let region = self.region.clone();
+                        self.push(format!(
+                            "MAPPING_ID=$(aws apigatewayv2 get-api-mappings --domain-name {domain} --query {} --output text{region}); : \"${{MAPPING_ID:?found no API mapping {}}}\"",
+                            quote(&format!("Items[?ApiMappingKey=={}].ApiMappingId | [0]", jmes_str(key))),
+                            plain(if key.is_empty() { "at the root" } else { key })
+                        ));
+                        vec![format!(
+                            "aws apigatewayv2 update-api-mapping --domain-name {domain} --api-mapping-id \"$MAPPING_ID\" --api-id {api} --stage {stage_q}"
+                        )]
+                    }
+                }
+            }
             Change::Deploy { stage } => {
                 let api = self.api_id();
                 let stage = self.stage(stage.as_deref());

@@ -12,8 +12,17 @@ use crate::evidence::{AnsweredBy, Exchange};
 
 pub(in crate::diagnose) fn gateway_responses(c: &Ctx) -> Draft {
     let mut findings = Vec::new();
+    // A simple request (no preflight, so step 3 is skipped): the custom domain's mapping,
+    // from the configuration, is judged here.
+    if !c.plan.required {
+        findings.extend(super::front_domain::config_findings(c));
+    }
     if let Some(act) = c.actual {
-        if let (Some(resp), AnsweredBy::Gateway) = (&act.response, act.answered_by) {
+        // The custom domain's 403 or a resource-policy deny: judged with its cause named.
+        let front = super::front_domain::actual_findings(c, act);
+        let judged = front.is_some();
+        findings.extend(front.unwrap_or_default());
+        if let (Some(resp), AnsweredBy::Gateway, false) = (&act.response, act.answered_by, judged) {
             let error_type = act.gateway_error_type.clone().unwrap_or_default();
             let response_type = gateway_response_type(&error_type, resp.status);
             match cors::check_actual(&c.ev.target, resp) {

@@ -21,7 +21,9 @@ pub(in crate::diagnose) fn cors_headers(c: &Ctx) -> Draft {
                 findings.push(assumption_finding(c, pf, C::PreflightCorsHeaders, &format!("The preflight (OPTIONS {})", c.path()), "answers it with 2xx and the right Access-Control-Allow-Origin, -Methods and -Headers"));
             }
             (Some(pf), Some(PreflightClass::Ok { .. }))
-            | (Some(pf), Some(PreflightClass::BadStatus { .. })) => {
+            | (Some(pf), Some(PreflightClass::BadStatus { .. }))
+                if !super::front_domain::answered_in_front(pf) =>
+            {
                 findings.extend(preflight_header_findings(c, pf));
             }
             (_, Some(PreflightClass::NoResponse(msg))) => {
@@ -43,6 +45,12 @@ pub(in crate::diagnose) fn cors_headers(c: &Ctx) -> Draft {
             &format!("{} {}", c.ev.target.method, c.path()),
             "returns Access-Control-Allow-Origin for this origin on every response, errors included",
         )),
+        // The custom domain or the resource policy answered: step 3 or 6 names it.
+        Some(act) if super::front_domain::answered_in_front(act) => unchecked.push(format!(
+            "{} answered the actual request itself with {} (step 6), so the integration's headers were never seen",
+            who(c, act),
+            status_text(act)
+        )),
         Some(act) => findings.extend(actual_header_findings(c, act)),
         None => {}
     }
@@ -55,6 +63,7 @@ pub(in crate::diagnose) fn cors_headers(c: &Ctx) -> Draft {
             )),
             (None, None) => unchecked.push("the actual request got no answer".to_string()),
             // Gateway-generated errors are step 6's business.
+            (Some(_), _) if super::front_domain::answered_in_front(act) => {}
             (Some(_), _) if act.answered_by == AnsweredBy::Gateway => unchecked.push(format!(
                 "API Gateway answered the actual request itself with {} (step 6), so the integration's headers were never seen",
                 status_text(act)
@@ -81,6 +90,7 @@ pub(in crate::diagnose) fn cors_headers(c: &Ctx) -> Draft {
                 x.response.as_ref().is_some_and(|r| {
                     x.answered_by != AnsweredBy::Gateway || (200..300).contains(&r.status)
                 }) && !c.assumed(x)
+                    && !super::front_domain::answered_in_front(x)
             })
     })
     .map(|(_, _, what)| what)

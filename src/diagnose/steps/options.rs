@@ -53,7 +53,7 @@ pub(in crate::diagnose) fn browser_only(c: &Ctx) -> Draft {
             (AnsweredBy::Cloudfront, _) => format!("CloudFront answers {}", resp.status),
             _ => format!("the server answers {}", resp.status),
         };
-        let hint = match bare.gateway_error_type.as_deref() {
+        let hint: String = match bare.gateway_error_type.as_deref() {
             Some("MissingAuthenticationTokenException") => "Check the method and path exist on this stage (and the stage or base path is in the URL); an IAM-authorized method needs SigV4 signing.",
             Some("UnauthorizedException") | Some("AccessDeniedException") => "Send a valid token for the authorizer (the browser app must send it too).",
             Some("ForbiddenException") => "Send a valid x-api-key (or check the AWS WAF rules on the stage).",
@@ -63,7 +63,10 @@ pub(in crate::diagnose) fn browser_only(c: &Ctx) -> Draft {
             None if matches!(resp.status, 401 | 403) && bare.answered_by == AnsweredBy::GatewayOrBackend => "Send a valid token for the route's authorizer, or a SigV4 signature for IAM (the browser app must send it too); if the route has no authorization, the backend refuses the request: check what it expects.",
             _ if resp.status >= 500 => "Look at the backend's logs (CloudWatch for Lambda) for this request.",
             _ => "Fix the request or the API so that it succeeds without a browser first.",
-        };
+        }
+        .to_string();
+        // A custom domain, a resource policy or a private API's public name answered.
+        let (who, hint) = super::front_domain::bare_cause(c, bare).unwrap_or((who, hint));
         findings.push(
             Finding::error(
                 C::FailsWithoutBrowser,
@@ -184,6 +187,8 @@ pub(in crate::diagnose) fn options_exists(c: &Ctx) -> Draft {
         }
         _ => {}
     }
+    findings.extend(super::front_domain::preflight_findings(c, pf));
+    findings.extend(super::front_domain::config_findings(c));
     let ok = if c.assumed(pf) {
         format!(
             "OPTIONS {} is passed to the integration's backend: offline, its answer is assumed, not known (step 5).",

@@ -56,6 +56,19 @@ pub fn predict(
         .query()
         .map(|q| format!("?{q}"))
         .unwrap_or_default();
+    // A custom domain or a resource policy reads the URL path with the stage (or the
+    // domain's base path) in it: the layers get the path as sent, the API the path below the
+    // stage. Without them the path below the stage goes straight through.
+    let (staged, front_path) = front_path(located, target);
+    // A request to the API's own endpoint never meets its custom domain.
+    let front = if on_domain(located, target) {
+        located.front.clone()
+    } else {
+        Front {
+            custom_domain: None,
+            ..located.front.clone()
+        }
+    };
     // One state for the run: CloudFront's cache sees the requests in order.
     let mut front_state = FrontState::default();
     requests
@@ -64,7 +77,7 @@ pub fn predict(
         .map(|(i, planned)| {
             let request = HttpRequest {
                 method: planned.request.method.clone(),
-                path_and_query: format!("{}{query}", located.path),
+                path_and_query: format!("{}{query}", front_path),
                 headers: planned.request.headers.clone(),
                 body: planned
                     .request
@@ -75,8 +88,13 @@ pub fn predict(
             };
             let ctx = Context::new(i as u64 + 1, backend);
             let mut produced_by = None;
-            let through = front::respond(&located.front, &mut front_state, &request, &mut |r| {
-                let answer = respond(&located.api, located.stage.as_deref(), r, &ctx);
+            let through = front::respond(&front, &mut front_state, &request, &mut |r| {
+                let answer = if staged {
+                    // The layers saw the URL path as the API's own endpoint takes it.
+                    below_stage(&located.api, located.stage.as_deref(), r, &ctx)
+                } else {
+                    respond(&located.api, located.stage.as_deref(), r, &ctx)
+                };
                 produced_by = Some(answer.produced_by);
                 answer.response
             });
@@ -115,6 +133,58 @@ pub fn predict(
 }
 
 const EXCERPT_BYTES: usize = 2048;
+
+/// Whether the layers in front read the path with its stage (see [`predict`]), and the
+/// path they get: the target URL's path on a custom domain (not on `execute-api`: a request
+/// to the API's own endpoint never meets the domain), else `/{stage}{path}`.
+fn front_path(located: &Located, target: &Target) -> (bool, String) {
+    if on_domain(located, target) {
+        return (true, target.url.path().to_string());
+    }
+    match located.stage.as_deref() {
+        Some(stage)
+            if located.front.private.is_some() && stage != crate::gateway::model::DEFAULT_STAGE =>
+        {
+            (true, format!("/{stage}{}", located.path))
+        }
+        _ => (false, located.path.clone()),
+    }
+}
+
+/// True when the target URL is on the custom domain in front (a host other than the API's
+/// `execute-api` endpoint).
+fn on_domain(located: &Located, target: &Target) -> bool {
+    located.front.custom_domain.is_some()
+        && target
+            .url
+            .host_str()
+            .is_some_and(|h| !front::domain::is_execute_api_host(h))
+}
+
+/// The API's answer to a path as sent to its own endpoint (`/{stage}/items`): the located
+/// stage's prefix stripped, else the stage the path names.
+fn below_stage(
+    api: &Api,
+    stage: Option<&str>,
+    request: &HttpRequest,
+    ctx: &Context<'_>,
+) -> super::Answer {
+    if let Some(s) = stage {
+        let prefix = format!("/{s}");
+        if let Some(rest) = request.path_and_query.strip_prefix(&prefix) {
+            if rest.is_empty() || rest.starts_with(['/', '?']) {
+                let mut below = request.clone();
+                below.path_and_query = if rest.starts_with('/') {
+                    rest.to_string()
+                } else {
+                    format!("/{rest}")
+                };
+                return respond(api, Some(s), &below, ctx);
+            }
+        }
+    }
+    super::respond_to_path(api, request, ctx)
+}
 
 /// Offline, a proxy backend's own answer is unknowable. The prediction assumes the backend
 /// does what a correct one does for the app's origin (and nothing for any other origin: no

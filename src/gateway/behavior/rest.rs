@@ -92,6 +92,11 @@ fn gateway_error(
         Some(i) => (i.default_status, i.error_type, i.message),
         None => (500, "InternalServerErrorException", "Internal server error"),
     };
+    // A layer in front (a resource policy) names the message of the answer it asks for.
+    let message = request
+        .headers
+        .get(crate::gateway::front::GATEWAY_MESSAGE_HEADER)
+        .unwrap_or(message);
     // A Lambda that fails gives 502 under DEFAULT_5XX (there is no own type for it).
     let default_status = if response_type == "LAMBDA_ERROR" {
         502
@@ -177,6 +182,14 @@ pub(super) fn respond_rest(
     request: &HttpRequest,
     ctx: &Context<'_>,
 ) -> Answer {
+    // A layer in front decided API Gateway answers itself (a resource-policy deny), before
+    // routing (see `gateway::front::private`).
+    if let Some(ty) = request
+        .headers
+        .get(crate::gateway::front::GATEWAY_RESPONSE_HEADER)
+    {
+        return gateway_error(served, ty, request, &[], None, ctx.seq);
+    }
     let (path, _) = split_query(&request.path_and_query);
     let verb = request.method.to_ascii_uppercase();
     let Some((resource, params)) = match_rest_resource(served.resources, path) else {

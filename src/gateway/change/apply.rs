@@ -49,6 +49,7 @@ impl Change {
             Change::SetCorsConfiguration { .. } => "set_cors_configuration",
             Change::RouteAuthorizationOff { .. } => "route_authorization_off",
             Change::CreatePreflightRoute { .. } => "create_preflight_route",
+            Change::BasePathMapping { .. } => "base_path_mapping",
             Change::Deploy { .. } => "deploy",
         }
     }
@@ -331,6 +332,8 @@ fn apply_one(api: &mut Api, kind: ApiKind, change: &Change) -> Result<(), String
                 }),
             }
         }
+        // Outside the API: `apply_front` applies it to the front.
+        Change::BasePathMapping { .. } => {}
         Change::Deploy { stage } => {
             let snapshot = api.snapshot();
             let targets: Vec<usize> = api
@@ -524,6 +527,20 @@ impl Change {
                 ..
             } => format!(
                 "create route {route_key} without authorization (the integration of {like_route})"
+            ),
+            Change::BasePathMapping {
+                domain_name,
+                base_path,
+                stage,
+                exists,
+            } => format!(
+                "{} the base path mapping {}/{} to stage {stage}",
+                if *exists { "point" } else { "create" },
+                domain_name,
+                match base_path.trim_matches('/') {
+                    "" => crate::gateway::front::domain::NONE,
+                    p => p,
+                }
             ),
             Change::Deploy { stage } => match stage {
                 Some(s) => format!("deploy to stage {s}"),

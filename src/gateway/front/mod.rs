@@ -35,15 +35,16 @@ pub struct Front {
     /// A CloudFront distribution whose origin is the API.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cloudfront: Option<cloudfront::Distribution>,
-    /// A custom domain name with base path mappings.
+    /// A custom domain name with base path mappings (boxed: the front travels inside the
+    /// configuration evidence, whose variants stay small).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_domain: Option<domain::CustomDomain>,
+    pub custom_domain: Option<Box<domain::CustomDomain>>,
     /// An AWS WAF web ACL associated with the API's stage (regional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waf: Option<waf::WebAcl>,
     /// A private API's VPC endpoint and the API's resource policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private: Option<private::PrivateApi>,
+    pub private: Option<Box<private::PrivateApi>>,
     /// A Lambda function URL answering instead of API Gateway.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function_url: Option<function_url::FunctionUrl>,
@@ -119,6 +120,15 @@ pub fn sightings(request: &RecordedRequest, response: Option<&RecordedResponse>)
     seen
 }
 
+/// A request header a layer in front adds when API Gateway itself must answer with one of the
+/// API's gateway responses (its type: `ACCESS_DENIED` for a resource-policy deny): the
+/// behaviour model answers that type, shaped by the API's customization, before routing.
+/// Internal to the simulation: never sent over the network, never shown.
+pub const GATEWAY_RESPONSE_HEADER: &str = "x-cors-doctor-gateway-response";
+
+/// The `$context.error.message` of the answer [`GATEWAY_RESPONSE_HEADER`] asks for.
+pub const GATEWAY_MESSAGE_HEADER: &str = "x-cors-doctor-gateway-message";
+
 /// The next layer inwards: API Gateway (the behaviour model) at the end of the chain.
 pub type Next<'a> = dyn FnMut(&HttpRequest) -> HttpResponse + 'a;
 
@@ -145,6 +155,11 @@ pub fn respond(
     request: &HttpRequest,
     api: &mut Next<'_>,
 ) -> FrontAnswer {
+    // The simulation's own headers are never taken from the outside.
+    let mut cleaned = request.clone();
+    cleaned.headers.remove(GATEWAY_RESPONSE_HEADER);
+    cleaned.headers.remove(GATEWAY_MESSAGE_HEADER);
+    let request = &cleaned;
     let answered_by = Cell::new(None);
     let mut behind_private = |r: &HttpRequest| {
         take(
@@ -154,7 +169,7 @@ pub fn respond(
     };
     let mut behind_waf = |r: &HttpRequest| {
         take(
-            private::respond(front.private.as_ref(), r, &mut behind_private),
+            private::respond(front.private.as_deref(), r, &mut behind_private),
             &answered_by,
         )
     };
@@ -166,7 +181,7 @@ pub fn respond(
     };
     let mut behind_cloudfront = |r: &HttpRequest| {
         take(
-            domain::respond(front.custom_domain.as_ref(), r, &mut behind_domain),
+            domain::respond(front.custom_domain.as_deref(), r, &mut behind_domain),
             &answered_by,
         )
     };

@@ -1,26 +1,622 @@
-//! A private API's VPC endpoint and resource policy.
+//! A private API's VPC endpoint and the API's resource policy (REST APIs only: HTTP APIs have
+//! neither).
 //!
-//! Skeleton: the spec exists so that scenarios, the simulator and the prediction can carry
-//! it; the behaviour is filled in by issue 18 item 5.
+//! What the layer does (`respond`):
+//! - **A private API called from outside its VPC endpoint** (`endpoint_type: PRIVATE`, no
+//!   `vpce_id` on the caller): the public `execute-api` endpoint answers 403
+//!   `{"message":"Forbidden"}` (`ForbiddenException`) without reaching the API (from
+//!   inside a VPC without private DNS, the name does not resolve at all: a network error).
+//!   Docs: private APIs "are accessible only from within your VPCs by using interface VPC
+//!   endpoints"
+//!   (<https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-private-apis.html>).
+//! - **The resource policy** is evaluated for the simple cases: statements on
+//!   `execute-api:Invoke` (or `execute-api:*`, `*`) for principal `*`, resources matched as
+//!   ARN globs against `arn:aws:execute-api:{region}:{account}:{api}/{stage}/{METHOD}/{path}`,
+//!   conditions `IpAddress` / `NotIpAddress` on `aws:SourceIp` and `StringEquals` /
+//!   `StringNotEquals` on `aws:SourceVpc` / `aws:SourceVpce`. An explicit Deny wins; without
+//!   an Allow the request is implicitly denied. A denied request gets API Gateway's
+//!   `ACCESS_DENIED` gateway response (403 `AccessDeniedException`) with the message "User:
+//!   anonymous is not authorized to perform: execute-api:Invoke on resource: {arn}" (plus
+//!   " with an explicit deny"): the API's gateway responses shape it, so CORS headers added
+//!   to `ACCESS_DENIED` (or DEFAULT_4XX) reach the browser. Docs:
+//!   <https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-resource-policies.html>,
+//!   <https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-authorization-flow.html>,
+//!   the messages: <https://repost.aws/knowledge-center/api-gateway-403-error-lambda-authorizer>,
+//!   <https://repost.aws/knowledge-center/api-gateway-access-denied>.
+//!
+//! **Not evaluated** (the outcome is then [`PolicyOutcome::NotEvaluated`] and the request
+//! passes, with the reason): principals other than `*` (IAM users and roles: the caller
+//! signs with SigV4), any other condition operator or key (`aws:PrincipalOrgID`,
+//! `aws:Referer`, `DateGreaterThan` …), `NotAction`, `NotResource`, `NotPrincipal`, and the
+//! combination with IAM or Lambda authorizers (the authorization flow's table).
+//!
+//! # Choices the documentation leaves open
+//! - **The resource policy is checked before the resource and method are matched**, so a
+//!   denied request gets ACCESS_DENIED even on a path the API does not have. Evidence: the
+//!   authorization flow page evaluates the policy first for policies without authorizers;
+//!   the order against routing is not documented.
+//! - **The gateway response of a denied request is ACCESS_DENIED** (403
+//!   `AccessDeniedException`). Evidence: the knowledge-center page above shows the 403 and
+//!   the message; the gateway response type table lists ACCESS_DENIED as "authorization
+//!   failure"; the type of a resource-policy deny is not named.
+//! - **The public endpoint's answer to a private API from outside** is the same 403
+//!   `{"message":"Forbidden"}` as an unknown stage. Evidence: commonly reported; not in the
+//!   docs.
+
+use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use super::{Layered, Next, Sighting};
-use crate::exchange::{RecordedRequest, RecordedResponse};
-use crate::http::HttpRequest;
+use super::{Layer, Layered, Next, Sighting, GATEWAY_MESSAGE_HEADER, GATEWAY_RESPONSE_HEADER};
+use crate::exchange::{AnsweredBy, RecordedRequest, RecordedResponse};
+use crate::http::{Headers, HttpRequest, HttpResponse};
+
+/// Who calls the API, as the resource policy sees it (a scenario's browser app).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Caller {
+    /// `aws:SourceIp` (`203.0.113.7`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_ip: Option<String>,
+    /// `aws:SourceVpc` (`vpc-…`), when the call comes through a VPC endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_vpc: Option<String>,
+    /// `aws:SourceVpce` (`vpce-…`): the interface VPC endpoint the call comes through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_vpce: Option<String>,
+}
 
 /// A private API's VPC endpoint and resource policy.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PrivateApi {}
+pub struct PrivateApi {
+    /// The API's id (for the resource ARN).
+    pub api_id: String,
+    #[serde(default = "default_region")]
+    pub region: String,
+    #[serde(default = "default_account")]
+    pub account: String,
+    /// True for an API whose endpoint type is PRIVATE.
+    #[serde(default)]
+    pub private_endpoint: bool,
+    /// The resource policy as `GetRestApi.policy` gives it (a JSON document).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<Value>,
+    /// The browser app's call as the policy sees it.
+    #[serde(default)]
+    pub caller: Caller,
+}
+
+fn default_region() -> String {
+    "us-east-1".into()
+}
+
+fn default_account() -> String {
+    "123456789012".into()
+}
+
+/// What the resource policy decides for one request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PolicyOutcome {
+    /// No policy, or an Allow matched and no Deny.
+    Allowed,
+    /// A Deny statement matched (its `Sid`, when it has one).
+    ExplicitDeny { sid: Option<String> },
+    /// No statement allows the request.
+    ImplicitDeny,
+    /// A statement the evaluation does not cover decides it (why).
+    NotEvaluated(String),
+}
+
+impl PrivateApi {
+    /// The resource ARN API Gateway checks for `method` on `path` (the URL path as sent to
+    /// the `execute-api` endpoint: `/{stage}/items/7`).
+    pub fn resource_arn(&self, method: &str, path: &str) -> String {
+        let path = path.split('?').next().unwrap_or_default();
+        let trimmed = path.trim_start_matches('/');
+        let (stage, rest) = match trimmed.split_once('/') {
+            Some((s, r)) => (s, r),
+            None => (trimmed, ""),
+        };
+        format!(
+            "arn:aws:execute-api:{}:{}:{}/{stage}/{}/{rest}",
+            self.region,
+            self.account,
+            self.api_id,
+            method.to_ascii_uppercase()
+        )
+    }
+
+    /// The policy's decision for a call of `method` on `path` by [`PrivateApi::caller`].
+    pub fn evaluate(&self, method: &str, path: &str) -> PolicyOutcome {
+        let Some(policy) = &self.policy else {
+            return PolicyOutcome::Allowed;
+        };
+        let arn = self.resource_arn(method, path);
+        let statements = match policy.get("Statement") {
+            Some(Value::Array(a)) => a.iter().collect::<Vec<_>>(),
+            Some(s @ Value::Object(_)) => vec![s],
+            _ => return PolicyOutcome::NotEvaluated("the policy has no Statement".into()),
+        };
+        let mut allowed = false;
+        let mut unknown = None;
+        for s in statements {
+            match statement_applies(s, &arn, &self.caller) {
+                Ok(false) => {}
+                Ok(true) => match s.get("Effect").and_then(Value::as_str) {
+                    Some("Deny") => {
+                        return PolicyOutcome::ExplicitDeny {
+                            sid: s.get("Sid").and_then(Value::as_str).map(str::to_string),
+                        }
+                    }
+                    Some("Allow") => allowed = true,
+                    _ => unknown = Some("a statement has no Effect of Allow or Deny".to_string()),
+                },
+                Err(why) => unknown = unknown.or(Some(why)),
+            }
+        }
+        match (unknown, allowed) {
+            (Some(why), _) => PolicyOutcome::NotEvaluated(why),
+            (None, true) => PolicyOutcome::Allowed,
+            (None, false) => PolicyOutcome::ImplicitDeny,
+        }
+    }
+}
+
+/// Whether a statement applies to the call (`Err`: it has a part the evaluation does not
+/// cover).
+fn statement_applies(s: &Value, arn: &str, caller: &Caller) -> Result<bool, String> {
+    for unsupported in ["NotAction", "NotResource", "NotPrincipal"] {
+        if s.get(unsupported).is_some() {
+            return Err(format!("{unsupported} is not evaluated"));
+        }
+    }
+    let principal_any = match s.get("Principal") {
+        Some(Value::String(p)) => p == "*",
+        Some(Value::Object(o)) => o
+            .get("AWS")
+            .is_some_and(|v| strings(v).iter().any(|p| p == "*")),
+        _ => false,
+    };
+    if !principal_any {
+        return Err("principals other than * (IAM callers) are not evaluated".into());
+    }
+    let action = s.get("Action").map(strings).unwrap_or_default();
+    if !action.iter().any(|a| {
+        let a = a.to_ascii_lowercase();
+        a == "*" || a == "execute-api:*" || a == "execute-api:invoke"
+    }) {
+        return Ok(false);
+    }
+    let resources = s.get("Resource").map(strings).unwrap_or_default();
+    if !resources.iter().any(|r| glob(&expand(r, arn), arn)) {
+        return Ok(false);
+    }
+    match s.get("Condition") {
+        None => Ok(true),
+        Some(Value::Object(ops)) => {
+            for (op, block) in ops {
+                let Value::Object(keys) = block else {
+                    return Err(format!("the condition {op} is not an object"));
+                };
+                for (key, values) in keys {
+                    if !condition(op, key, &strings(values), caller)? {
+                        return Ok(false);
+                    }
+                }
+            }
+            Ok(true)
+        }
+        Some(_) => Err("the Condition is not an object".into()),
+    }
+}
+
+/// The abbreviated `execute-api:/…` resource, expanded to the API's ARN as API Gateway does
+/// when the policy is saved (docs: "You can also use abbreviated syntax, which API Gateway
+/// automatically expands to the full ARN").
+fn expand(resource: &str, arn: &str) -> String {
+    match (resource.strip_prefix("execute-api:/"), arn.find('/')) {
+        (Some(rest), Some(i)) => format!("{}/{rest}", &arn[..i]),
+        _ => resource.to_string(),
+    }
+}
+
+fn condition(op: &str, key: &str, values: &[String], caller: &Caller) -> Result<bool, String> {
+    let key_l = key.to_ascii_lowercase();
+    match (op, key_l.as_str()) {
+        ("IpAddress" | "NotIpAddress", "aws:sourceip") => {
+            let Some(ip) = caller.source_ip.as_deref() else {
+                return Err("the caller's source IP is not known".into());
+            };
+            let Ok(ip) = ip.parse::<IpAddr>() else {
+                return Err(format!("the source IP {ip} is not an IP address"));
+            };
+            let any = values.iter().any(|c| in_cidr(ip, c));
+            Ok(if op == "IpAddress" { any } else { !any })
+        }
+        (
+            "StringEquals"
+            | "StringNotEquals"
+            | "StringEqualsIgnoreCase"
+            | "StringNotEqualsIgnoreCase",
+            "aws:sourcevpc" | "aws:sourcevpce",
+        ) => {
+            let actual = if key_l == "aws:sourcevpc" {
+                caller.source_vpc.as_deref()
+            } else {
+                caller.source_vpce.as_deref()
+            };
+            // A missing key never equals: StringNotEquals then matches.
+            let any = actual.is_some_and(|a| values.iter().any(|v| v.eq_ignore_ascii_case(a)));
+            Ok(if op.starts_with("StringNot") {
+                !any
+            } else {
+                any
+            })
+        }
+        _ => Err(format!("the condition {op} on {key} is not evaluated")),
+    }
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    match v {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(a) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// An ARN pattern with `*` (any run) and `?` (one character), matched whole. Iterative
+/// (bounded by the lengths), no recursion on input.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+fn in_cidr(ip: IpAddr, cidr: &str) -> bool {
+    let (addr, bits) = match cidr.split_once('/') {
+        Some((a, b)) => (a, b.parse::<u32>().ok()),
+        None => (cidr, None),
+    };
+    match (ip, addr.trim().parse::<IpAddr>()) {
+        (IpAddr::V4(ip), Ok(IpAddr::V4(net))) => {
+            let bits = bits.unwrap_or(32).min(32);
+            let mask = if bits == 0 {
+                0
+            } else {
+                u32::MAX << (32 - bits)
+            };
+            u32::from(ip) & mask == u32::from(net) & mask
+        }
+        (IpAddr::V6(ip), Ok(IpAddr::V6(net))) => {
+            let bits = bits.unwrap_or(128).min(128);
+            let mask = if bits == 0 {
+                0
+            } else {
+                u128::MAX << (128 - bits)
+            };
+            u128::from(ip) & mask == u128::from(net) & mask
+        }
+        _ => false,
+    }
+}
+
+/// The message of a resource-policy deny.
+pub fn denied_message(arn: &str, explicit: bool) -> String {
+    format!(
+        "User: anonymous is not authorized to perform: execute-api:Invoke on resource: {arn}{}",
+        if explicit {
+            " with an explicit deny"
+        } else {
+            ""
+        }
+    )
+}
+
+/// The public endpoint's answer to a private API called from outside its VPC endpoint.
+pub fn outside_vpc() -> HttpResponse {
+    HttpResponse {
+        status: 403,
+        headers: Headers::new()
+            .with("Content-Type", "application/json")
+            .with("x-amzn-RequestId", "00000000-0000-4000-8000-0000000e0403")
+            .with("x-amzn-ErrorType", "ForbiddenException"),
+        body: b"{\"message\":\"Forbidden\"}".to_vec(),
+    }
+}
 
 /// The request through this layer (`None`: not configured, straight through).
 pub fn respond(spec: Option<&PrivateApi>, request: &HttpRequest, next: &mut Next<'_>) -> Layered {
-    let _ = spec;
-    Layered::Passed(next(request))
+    let Some(private) = spec else {
+        return Layered::Passed(next(request));
+    };
+    if private.private_endpoint && private.caller.source_vpce.is_none() {
+        return Layered::Answered(outside_vpc(), AnsweredBy::Gateway);
+    }
+    let explicit = match private.evaluate(&request.method, &request.path_and_query) {
+        PolicyOutcome::ExplicitDeny { .. } => true,
+        PolicyOutcome::ImplicitDeny => false,
+        PolicyOutcome::Allowed | PolicyOutcome::NotEvaluated(_) => {
+            return Layered::Passed(next(request))
+        }
+    };
+    // API Gateway answers with its ACCESS_DENIED gateway response (the API's customization).
+    let arn = private.resource_arn(&request.method, &request.path_and_query);
+    let mut inner = request.clone();
+    inner.headers.push(GATEWAY_RESPONSE_HEADER, "ACCESS_DENIED");
+    inner
+        .headers
+        .push(GATEWAY_MESSAGE_HEADER, denied_message(&arn, explicit));
+    Layered::Passed(next(&inner))
 }
 
-/// This layer recognised in an answer.
-pub fn seen(_request: &RecordedRequest, _response: Option<&RecordedResponse>) -> Option<Sighting> {
+/// What a host says of a private API: `{api-id}-{vpce-id}.execute-api.{region}…` (the
+/// endpoint-specific name) or `vpce-….execute-api…` / `vpce-….vpce.amazonaws.com` (the
+/// endpoint's own name, with `x-apigw-api-id` or `Host` naming the API).
+pub fn private_host(host: &str, headers: &Headers) -> Option<String> {
+    let host = host.to_ascii_lowercase();
+    let first = host.split('.').next().unwrap_or_default();
+    if host.starts_with("vpce-") && (host.contains(".execute-api.") || host.contains(".vpce.")) {
+        let api = headers.get("x-apigw-api-id").unwrap_or("?");
+        let vpce = first.split('-').take(2).collect::<Vec<_>>().join("-");
+        return Some(format!("VPC endpoint {vpce}, API {api} (x-apigw-api-id)"));
+    }
+    if host.contains(".execute-api.") {
+        if let Some((api, vpce)) = first.split_once("-vpce-") {
+            return Some(format!("API {api} through VPC endpoint vpce-{vpce}"));
+        }
+    }
     None
+}
+
+/// True when the answer is a resource-policy deny (403 `AccessDeniedException` naming
+/// `execute-api:Invoke`).
+pub fn is_policy_deny(response: &RecordedResponse) -> bool {
+    response.status == 403
+        && response
+            .headers
+            .get("x-amzn-errortype")
+            .is_some_and(|t| t.split(':').next().unwrap_or(t).trim() == "AccessDeniedException")
+        && response.body_excerpt.contains("execute-api:Invoke")
+}
+
+/// This layer recognised in an answer: a private API's host shapes, and the resource
+/// policy's deny.
+pub fn seen(request: &RecordedRequest, response: Option<&RecordedResponse>) -> Option<Sighting> {
+    if let Some(resp) = response.filter(|r| is_policy_deny(r)) {
+        let explicit = resp.body_excerpt.contains("explicit deny");
+        return Some(Sighting {
+            layer: Layer::ResourcePolicy,
+            detail: format!(
+                "403 AccessDeniedException: the resource policy {} execute-api:Invoke",
+                if explicit {
+                    "explicitly denies"
+                } else {
+                    "does not allow"
+                }
+            ),
+            answered: true,
+        });
+    }
+    let host = url::Url::parse(&request.url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))?;
+    private_host(&host, &request.headers).map(|detail| Sighting {
+        layer: Layer::VpcEndpoint,
+        detail,
+        answered: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn api(policy: Value, caller: Caller) -> PrivateApi {
+        PrivateApi {
+            api_id: "a1b2c3d4e5".into(),
+            region: "us-east-1".into(),
+            account: "123456789012".into(),
+            private_endpoint: false,
+            policy: Some(policy),
+            caller,
+        }
+    }
+
+    fn ip(ip: &str) -> Caller {
+        Caller {
+            source_ip: Some(ip.into()),
+            ..Caller::default()
+        }
+    }
+
+    fn ip_deny() -> Value {
+        json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+             "Resource": "execute-api:/*"},
+            {"Sid": "OfficeOnly", "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+             "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*",
+             "Condition": {"NotIpAddress": {"aws:SourceIp": ["192.0.2.0/24", "198.51.100.7"]}}}
+        ]})
+    }
+
+    #[test]
+    fn an_ip_deny_denies_outside_the_range_only() {
+        let outside = api(ip_deny(), ip("203.0.113.9"));
+        assert_eq!(
+            outside.evaluate("GET", "/prod/items"),
+            PolicyOutcome::ExplicitDeny {
+                sid: Some("OfficeOnly".into())
+            }
+        );
+        // The abbreviated `execute-api:/*` resource is the API's.
+        let inside = api(ip_deny(), ip("192.0.2.44"));
+        assert_eq!(
+            inside.evaluate("GET", "/prod/items"),
+            PolicyOutcome::Allowed
+        );
+        let mut p = ip_deny();
+        p["Statement"][0]["Resource"] =
+            json!("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*/GET/*");
+        assert_eq!(
+            api(p.clone(), ip("192.0.2.44")).evaluate("POST", "/prod/items"),
+            PolicyOutcome::ImplicitDeny
+        );
+        assert_eq!(
+            api(p.clone(), ip("192.0.2.44")).evaluate("GET", "/prod/items"),
+            PolicyOutcome::Allowed
+        );
+        assert_eq!(
+            api(p, ip("198.51.100.7")).evaluate("GET", "/prod/a/b"),
+            PolicyOutcome::Allowed
+        );
+    }
+
+    #[test]
+    fn vpce_conditions_and_unknown_parts() {
+        let p = json!({"Statement": [
+            {"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "arn:aws:execute-api:*:*:*/*",
+             "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-0abc"}}},
+            {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "arn:aws:execute-api:*:*:*/*"}
+        ]});
+        let through = Caller {
+            source_vpce: Some("vpce-0abc".into()),
+            ..Caller::default()
+        };
+        assert_eq!(
+            api(p.clone(), through).evaluate("GET", "/prod/x"),
+            PolicyOutcome::Allowed
+        );
+        assert!(matches!(
+            api(p, Caller::default()).evaluate("GET", "/prod/x"),
+            PolicyOutcome::ExplicitDeny { .. }
+        ));
+        let org = json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+            "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-1"}}}]});
+        assert!(matches!(
+            api(org, Caller::default()).evaluate("GET", "/prod/x"),
+            PolicyOutcome::NotEvaluated(_)
+        ));
+    }
+
+    #[test]
+    fn resource_arns_and_globs() {
+        let a = api(json!({}), Caller::default());
+        assert_eq!(
+            a.resource_arn("get", "/prod/items/7?x=1"),
+            "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/items/7"
+        );
+        assert!(glob(
+            "arn:aws:execute-api:*:*:a1b2c3d4e5/prod/GET/*",
+            &a.resource_arn("GET", "/prod/items")
+        ));
+        assert!(!glob(
+            "arn:aws:execute-api:*:*:a1b2c3d4e5/dev/*",
+            &a.resource_arn("GET", "/prod/items")
+        ));
+        assert!(glob("a*b*c", "aXXbYYc"));
+        assert!(!glob("a*b*c", "aXXbYY"));
+        assert!(in_cidr("10.1.2.3".parse().unwrap(), "10.0.0.0/8"));
+        assert!(!in_cidr("11.1.2.3".parse().unwrap(), "10.0.0.0/8"));
+        assert!(in_cidr("::1".parse().unwrap(), "::1/128"));
+    }
+
+    fn pass(r: &HttpRequest) -> HttpResponse {
+        HttpResponse {
+            status: 200,
+            headers: r.headers.clone(),
+            body: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_deny_asks_the_api_for_its_access_denied_response() {
+        let a = api(ip_deny(), ip("203.0.113.9"));
+        let req = HttpRequest {
+            method: "GET".into(),
+            path_and_query: "/prod/items".into(),
+            headers: Headers::new(),
+            body: Vec::new(),
+        };
+        let Layered::Passed(resp) = respond(Some(&a), &req, &mut pass) else {
+            panic!("the API answers its gateway response");
+        };
+        assert_eq!(
+            resp.headers.get(GATEWAY_RESPONSE_HEADER),
+            Some("ACCESS_DENIED")
+        );
+        assert!(resp
+            .headers
+            .get(GATEWAY_MESSAGE_HEADER)
+            .is_some_and(|m| m.ends_with("a1b2c3d4e5/prod/GET/items with an explicit deny")));
+        let mut outside = a.clone();
+        outside.private_endpoint = true;
+        let Layered::Answered(resp, AnsweredBy::Gateway) = respond(Some(&outside), &req, &mut pass)
+        else {
+            panic!("the public endpoint answers");
+        };
+        assert_eq!(resp.status, 403);
+    }
+
+    #[test]
+    fn private_host_shapes() {
+        let h = Headers::new().with("x-apigw-api-id", "a1b2c3d4e5");
+        assert!(private_host(
+            "a1b2c3d4e5-vpce-0abc123.execute-api.us-east-1.amazonaws.com",
+            &Headers::new()
+        )
+        .is_some_and(|d| d.contains("vpce-0abc123")));
+        assert!(private_host(
+            "vpce-0abc123-xyz.execute-api.us-east-1.vpce.amazonaws.com",
+            &h
+        )
+        .is_some_and(|d| d.contains("a1b2c3d4e5")));
+        assert_eq!(
+            private_host("a1b2c3d4e5.execute-api.us-east-1.amazonaws.com", &h),
+            None
+        );
+        let resp = RecordedResponse {
+            status: 403,
+            headers: Headers::new().with("x-amzn-ErrorType", "AccessDeniedException"),
+            body_excerpt: format!("{{\"message\":\"{}\"}}", denied_message("arn:x", true)),
+            body_truncated: false,
+        };
+        assert!(is_policy_deny(&resp));
+        let req = RecordedRequest {
+            method: "GET".into(),
+            url: "https://example.com/".into(),
+            headers: Headers::new(),
+            body: None,
+        };
+        assert!(
+            seen(&req, Some(&resp)).is_some_and(|s| s.answered && s.layer == Layer::ResourcePolicy)
+        );
+    }
 }

@@ -553,5 +553,34 @@ pub(super) fn render(d: &Digest, n: &Names) -> String {
         ApiKind::Rest => rest(&mut m, d, n),
         ApiKind::Http => http(&mut m, d, n),
     }
+    for p in &d.mappings {
+        let base = if p.base_path.is_empty() {
+            "(none)"
+        } else {
+            p.base_path
+        };
+        let text = match d.kind {
+            ApiKind::Rest => format!(
+                "Custom domain {}: new apigateway.BasePathMapping(this, 'CorsDoctorMapping', {{ domainName: apigateway.DomainName.fromDomainNameAttributes(this, 'Domain', {{ domainName: {}, domainNameAliasTarget: '…', domainNameAliasHostedZoneId: '…' }}), restApi: api, basePath: {}, stage: api.deploymentStage }}) maps base path {} to stage {}{}.",
+                p.domain_name,
+                ts_str(p.domain_name),
+                ts_str(p.base_path),
+                base,
+                p.stage,
+                if p.exists { " (the mapping exists: change its stage in the stack that defines it)" } else { "" }
+            ),
+            ApiKind::Http => format!(
+                "Custom domain {}: new apigwv2.ApiMapping(this, 'CorsDoctorMapping', {{ api, domainName, stage, apiMappingKey: {} }}) maps base path {} to stage {}{}.",
+                p.domain_name,
+                ts_str(p.base_path),
+                base,
+                p.stage,
+                if p.exists { " (the mapping exists: change its stage in the stack that defines it)" } else { "" }
+            ),
+        };
+        let mut lines = Vec::new();
+        Module::comment(&mut lines, "", &text);
+        m.values.push(lines.join("\n"));
+    }
     m.finish()
 }

@@ -484,5 +484,53 @@ pub(super) fn render(d: &Digest, n: &Names) -> String {
         ApiKind::Rest => rest(&mut t, d, n),
         ApiKind::Http => http(&mut t, d, n),
     }
+    mappings(&mut t, d, n);
     t.finish()
+}
+
+/// `AWS::ApiGateway::BasePathMapping` (REST) / `AWS::ApiGatewayV2::ApiMapping` (HTTP).
+fn mappings(t: &mut Template, d: &Digest, n: &Names) {
+    let api = n.cfn_api();
+    for (i, m) in d.mappings.iter().enumerate() {
+        let id = format!(
+            "CorsDoctorBasePathMapping{}",
+            if i == 0 {
+                String::new()
+            } else {
+                (i + 1).to_string()
+            }
+        );
+        let (ty, props) = match d.kind {
+            ApiKind::Rest => {
+                let mut p = Y::map()
+                    .with("DomainName", Y::s(m.domain_name))
+                    .with("RestApiId", reference(&api.id))
+                    .with("Stage", Y::s(m.stage));
+                if !m.base_path.is_empty() {
+                    p = p.with("BasePath", Y::s(m.base_path));
+                }
+                ("AWS::ApiGateway::BasePathMapping", p)
+            }
+            ApiKind::Http => {
+                let mut p = Y::map()
+                    .with("DomainName", Y::s(m.domain_name))
+                    .with("ApiId", reference(&api.id))
+                    .with("Stage", Y::s(m.stage));
+                if !m.base_path.is_empty() {
+                    p = p.with("ApiMappingKey", Y::s(m.base_path));
+                }
+                ("AWS::ApiGatewayV2::ApiMapping", p)
+            }
+        };
+        let note = if m.exists {
+            "exists: point your mapping of this base path at this API and stage"
+        } else {
+            "new: the custom domain's mapping for this base path"
+        };
+        t.resources.push(
+            &id,
+            Y::map().with("Type", Y::raw(ty)).with("Properties", props),
+            Some(note),
+        );
+    }
 }

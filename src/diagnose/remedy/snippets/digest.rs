@@ -109,6 +109,16 @@ pub(super) fn split_route_key(key: &str) -> (&str, &str) {
     }
 }
 
+/// A custom domain's base path mapping created or pointed at the API's stage.
+#[derive(Clone, Debug)]
+pub(super) struct MappingPatch<'a> {
+    pub domain_name: &'a str,
+    /// Without slashes; empty for the root (`(none)`).
+    pub base_path: &'a str,
+    pub stage: &'a str,
+    pub exists: bool,
+}
+
 /// A change set regrouped by the object each part patches.
 #[derive(Clone, Debug)]
 pub(super) struct Digest<'a> {
@@ -119,6 +129,8 @@ pub(super) struct Digest<'a> {
     pub routes: Vec<RoutePatch<'a>>,
     /// `Some(stage)` when the set deploys (`Some(None)`: the stage is not known).
     pub deploy: Option<Option<&'a str>>,
+    /// Custom domains' base path mappings (outside the API).
+    pub mappings: Vec<MappingPatch<'a>>,
 }
 
 impl<'a> Digest<'a> {
@@ -130,6 +142,7 @@ impl<'a> Digest<'a> {
             cors: None,
             routes: Vec::new(),
             deploy: None,
+            mappings: Vec::new(),
         };
         for change in &set.changes {
             match change {
@@ -200,6 +213,20 @@ impl<'a> Digest<'a> {
                     create: true,
                     integration_id: integration_id.as_deref(),
                     like_route: Some(like_route),
+                }),
+                Change::BasePathMapping {
+                    domain_name,
+                    base_path,
+                    stage,
+                    exists,
+                } => d.mappings.push(MappingPatch {
+                    domain_name,
+                    base_path: match base_path.trim_matches('/') {
+                        crate::gateway::front::domain::NONE => "",
+                        p => p,
+                    },
+                    stage,
+                    exists: *exists,
                 }),
                 Change::Deploy { stage } => d.deploy = Some(stage.as_deref()),
             }

@@ -277,5 +277,16 @@ pub(super) fn render(d: &Digest, n: &Names) -> String {
         ApiKind::Rest => rest(&mut t, d, n),
         ApiKind::Http => http(&mut t, d, n),
     }
+    for m in &d.mappings {
+        let base = if m.base_path.is_empty() {
+            "(none)"
+        } else {
+            m.base_path
+        };
+        t.note(&format!(
+            "Custom domain {}: in the API's Domain property set DomainName: {} and BasePath: [{}] (SAM maps them to the API's StageName {}); a domain defined outside SAM takes an AWS::ApiGateway::BasePathMapping instead (see the CloudFormation snippet).",
+            m.domain_name, m.domain_name, base, m.stage
+        ));
+    }
     t.finish()
 }

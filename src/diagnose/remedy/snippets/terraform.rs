@@ -414,5 +414,52 @@ pub(super) fn render(d: &Digest, n: &Names) -> String {
         ApiKind::Rest => rest(&mut f, d, n),
         ApiKind::Http => http(&mut f, d, n),
     }
+    mappings(&mut f, d, n);
     f.out
+}
+
+/// `aws_api_gateway_base_path_mapping` (REST) / `aws_apigatewayv2_api_mapping` (HTTP).
+fn mappings(f: &mut File, d: &Digest, n: &Names) {
+    let api = n.tf_api();
+    for (i, m) in d.mappings.iter().enumerate() {
+        let label = if i == 0 {
+            "cors_doctor".to_string()
+        } else {
+            format!("cors_doctor_{}", i + 1)
+        };
+        let note = if m.exists {
+            "Exists: point your mapping of this base path at this API and stage (a new resource would conflict)."
+        } else {
+            "New: the custom domain's mapping for this base path."
+        };
+        let (ty, mut attrs) = match d.kind {
+            ApiKind::Rest => (
+                "aws_api_gateway_base_path_mapping",
+                vec![
+                    attr("domain_name", hcl_str(m.domain_name)),
+                    attr("api_id", format!("{}.id", api.id)),
+                    attr("stage_name", hcl_str(m.stage)),
+                ],
+            ),
+            ApiKind::Http => (
+                "aws_apigatewayv2_api_mapping",
+                vec![
+                    attr("domain_name", hcl_str(m.domain_name)),
+                    attr("api_id", format!("{}.id", api.id)),
+                    attr("stage", hcl_str(m.stage)),
+                ],
+            ),
+        };
+        if !m.base_path.is_empty() {
+            attrs.push(attr(
+                if d.kind == ApiKind::Rest {
+                    "base_path"
+                } else {
+                    "api_mapping_key"
+                },
+                hcl_str(m.base_path),
+            ));
+        }
+        f.block(&format!("{ty}.{label}"), note, &attrs);
+    }
 }
