@@ -234,15 +234,54 @@ pub fn http_api_preflight_shaped(request: &RecordedRequest, response: &RecordedR
         && !response.headers.contains("x-amzn-errortype")
 }
 
+/// `{url-id}.lambda-url.{region}.on.aws` (a Lambda function URL's host,
+/// <https://docs.aws.amazon.com/lambda/latest/dg/urls-configuration.html>): the URL id and
+/// the region.
+pub fn function_url_host(host: &str) -> Option<(&str, &str)> {
+    let rest = host.strip_suffix(".on.aws")?;
+    let (id, region) = rest.split_once(".lambda-url.")?;
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    (ok(id) && ok(region)).then_some((id, region))
+}
+
+/// `Server: awselb/…`: an Application Load Balancer answered (itself, or for its target).
+pub fn load_balancer_answer(response: &RecordedResponse) -> bool {
+    response
+        .headers
+        .get("server")
+        .is_some_and(|s| s.trim().to_ascii_lowercase().starts_with("awselb/"))
+}
+
+/// A service that answers instead of API Gateway, known from the request's host (a Lambda
+/// function URL) or the answer's `Server` header (a load balancer); `None` otherwise.
+fn answered_instead(request: &RecordedRequest, response: &RecordedResponse) -> Option<AnsweredBy> {
+    let host = url::Url::parse(&request.url)
+        .ok()
+        .and_then(|u| u.host_str().map(|h| h.to_ascii_lowercase()));
+    if host.as_deref().and_then(function_url_host).is_some() {
+        return Some(AnsweredBy::FunctionUrl);
+    }
+    load_balancer_answer(response).then_some(AnsweredBy::LoadBalancer)
+}
+
 /// Who answered `request` with `response`: [`attribute`] by the headers, except that an
 /// HTTP API answer API Gateway could have sent itself ([`http_api_error_shaped`],
 /// [`http_api_preflight_shaped`]) is [`AnsweredBy::GatewayOrBackend`] rather than the
-/// backend (unless a header says the integration answered: `x-amzn-Remapped-*`).
+/// backend (unless a header says the integration answered: `x-amzn-Remapped-*`), and that a
+/// Lambda function URL's host or a load balancer's `Server: awselb` names that service.
 pub fn attribute_answer(
     request: &RecordedRequest,
     response: &RecordedResponse,
 ) -> (AnsweredBy, Option<String>) {
     let (by, error_type) = attribute(&response.headers);
+    // A function URL or a load balancer, unless API Gateway marked the answer as its own.
+    if let (Some(instead), None) = (answered_instead(request, response), &error_type) {
+        return (instead, None);
+    }
     let remapped = response
         .headers
         .iter()

@@ -118,6 +118,9 @@ fn each_trap_gives_its_findings() {
         ("gateway-responses-cors-healthy", vec![]),
         ("http-api-healthy", vec![]),
         ("rest-healthy", vec![]),
+        // The web ACL is in the scenario's front, not in the export lint reads.
+        ("waf-blocked-no-cors", vec![unconfigured.clone()]),
+        ("waf-blocked-cors-healthy", vec![]),
     ];
     assert_eq!(
         table.len(),

@@ -43,7 +43,10 @@ pub(in crate::diagnose) fn cors_headers(c: &Ctx) -> Draft {
             &format!("{} {}", c.ev.target.method, c.path()),
             "returns Access-Control-Allow-Origin for this origin on every response, errors included",
         )),
-        Some(act) => findings.extend(actual_header_findings(c, act)),
+        Some(act) => {
+            findings.extend(super::front_function_url::duplicate_cors(c));
+            findings.extend(actual_header_findings(c, act));
+        }
         None => {}
     }
     match c.actual {
@@ -54,11 +57,16 @@ pub(in crate::diagnose) fn cors_headers(c: &Ctx) -> Draft {
                 e.message.trim_end_matches('.')
             )),
             (None, None) => unchecked.push("the actual request got no answer".to_string()),
-            // Gateway-generated errors are step 6's business.
-            (Some(_), _) if act.answered_by == AnsweredBy::Gateway => unchecked.push(format!(
-                "API Gateway answered the actual request itself with {} (step 6), so the integration's headers were never seen",
-                status_text(act)
-            )),
+            // Gateway-generated errors (and AWS WAF's blocks) are step 6's business.
+            (Some(_), _)
+                if matches!(act.answered_by, AnsweredBy::Gateway | AnsweredBy::Waf) =>
+            {
+                unchecked.push(format!(
+                    "{} answered the actual request itself with {} (step 6), so the integration's headers were never seen",
+                    act.answered_by.words(),
+                    status_text(act)
+                ))
+            }
             _ => {}
         },
     }
@@ -79,7 +87,8 @@ pub(in crate::diagnose) fn cors_headers(c: &Ctx) -> Draft {
             && x.is_some_and(|x| {
                 // Not a gateway-generated error (an HTTP API's own preflight answer is judged).
                 x.response.as_ref().is_some_and(|r| {
-                    x.answered_by != AnsweredBy::Gateway || (200..300).contains(&r.status)
+                    !matches!(x.answered_by, AnsweredBy::Gateway | AnsweredBy::Waf)
+                        || (200..300).contains(&r.status)
                 }) && !c.assumed(x)
             })
     })
@@ -177,8 +186,8 @@ fn actual_header_findings(c: &Ctx, act: &Exchange) -> Vec<Finding> {
     let Some(resp) = &act.response else {
         return vec![];
     };
-    // Gateway-generated errors are step 6's business.
-    if act.answered_by == AnsweredBy::Gateway {
+    // Gateway-generated errors (and AWS WAF's blocks) are step 6's business.
+    if matches!(act.answered_by, AnsweredBy::Gateway | AnsweredBy::Waf) {
         return vec![];
     }
     let mut out = Vec::new();
