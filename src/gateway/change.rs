@@ -27,7 +27,7 @@ mod apply;
 #[cfg(test)]
 mod tests;
 
-pub use apply::{apply, ApplyError};
+pub use apply::{apply, apply_front, is_front_change, ApplyError};
 
 /// The API a change set applies to.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -133,6 +133,19 @@ pub enum Change {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         integration_id: Option<String>,
         like_route: String,
+    },
+    /// Lambda (outside API Gateway): the function URL's whole CORS configuration after the
+    /// change (`aws lambda update-function-url-config --cors`). Applied to the
+    /// [`crate::gateway::front::Front`] by [`apply_front`]; `fix` does not write it.
+    FunctionUrlCors {
+        function_name: String,
+        cors: crate::gateway::front::function_url::UrlCors,
+    },
+    /// The function's code stops setting these CORS response headers (a code change: shown
+    /// as a step, never run). Applied to the front's function code by [`apply_front`].
+    FunctionCodeCorsHeadersRemoved {
+        function_name: String,
+        headers: Vec<String>,
     },
     /// Deploy the working copy to the stage (REST; HTTP when the stage does not deploy by
     /// itself). `None`: the stage is not known, the user names it.

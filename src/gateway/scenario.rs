@@ -66,6 +66,7 @@ pub const EMBEDDED: &[(&str, &str)] = embedded![
     "rest-healthy",
     "waf-blocked-no-cors",
     "waf-blocked-cors-healthy",
+    "function-url-duplicate-cors",
 ];
 
 /// The scenario block.

@@ -309,6 +309,7 @@ pub fn remediation(
 }
 
 mod cli;
+mod front;
 mod http;
 mod rest;
 pub mod snippets;

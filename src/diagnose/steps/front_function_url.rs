@@ -80,7 +80,7 @@ pub(in crate::diagnose) fn duplicate_cors(c: &Ctx) -> Option<Finding> {
     let from_code = spec.map(|s| code_cors_headers(&s.code)).unwrap_or_default();
     let function = spec
         .map(|s| s.function_name.clone())
-        .unwrap_or_else(|| "FUNCTION_NAME".to_string());
+        .unwrap_or_else(|| "my-function".to_string());
     let cause = if from_code.is_empty() {
         "the function URL's CORS configuration adds Access-Control-Allow-Origin and the function's code (or something behind it) sets it too".to_string()
     } else {
@@ -105,10 +105,19 @@ pub(in crate::diagnose) fn duplicate_cors(c: &Ctx) -> Option<Finding> {
         .cites(&act.id)
         .fix(
             format!(
-                "Keep CORS in one place: remove the Access-Control-* headers from the function's response (AWS recommends configuring CORS on the function URL), and make the function URL's CORS configuration allow {}: aws lambda get-function-url-config --function-name {function} shows it; set it with aws lambda update-function-url-config --function-name {function} --cors, CloudFormation AWS::Lambda::Url Cors, or Terraform aws_lambda_function_url cors.",
+                "Keep CORS in one place, the function URL's (as AWS recommends): remove {} from the function's response in its code, and let the function URL's CORS configuration allow {} (the command sets it; in infrastructure code: CloudFormation AWS::Lambda::Url Cors, SAM FunctionUrlConfig Cors, CDK addFunctionUrl cors, Terraform aws_lambda_function_url cors). cors-doctor fix does not make these changes: it writes only API Gateway.",
+                if from_code.is_empty() { "the Access-Control-* headers".to_string() } else { from_code.join(", ") },
                 c.fix.allow_origin()
             ),
-            vec![],
+            c.fix.function_url_cors(
+                &function,
+                spec.and_then(|s| s.cors.as_ref()),
+                if from_code.is_empty() {
+                    vec!["Access-Control-Allow-Origin".to_string()]
+                } else {
+                    from_code.clone()
+                },
+            ),
         ),
     )
 }

@@ -210,7 +210,19 @@ fn actual_header_findings(c: &Ctx, act: &Exchange) -> Vec<Finding> {
                     ),
                 )
                 .cites(&act.id)
-                .fix(actual_fix_text(c, resp.status), vec![]),
+                .fix(
+                    match act.answered_by {
+                        // Not API Gateway: nothing of its configuration adds the header.
+                        AnsweredBy::FunctionUrl | AnsweredBy::LoadBalancer => format!(
+                            "{} answered, not API Gateway: make it return Access-Control-Allow-Origin: {} exactly once on every response, errors included (this one was {}).",
+                            act.answered_by.words(),
+                            c.fix.allow_origin(),
+                            resp.status
+                        ),
+                        _ => actual_fix_text(c, resp.status),
+                    },
+                    vec![],
+                ),
             );
         }
         Ok(()) => {
