@@ -85,6 +85,12 @@ fn diagnose(api: Api, s: &Scenario) -> (Option<u8>, Vec<String>) {
 fn every_scenario_as_a_terraform_plan_is_diagnosed_as_the_scenario() {
     let mut failures = Vec::new();
     for s in Scenario::all().expect("scenarios") {
+        if !s.spec.front.is_empty() {
+            // A plan mirrors the API only: the layers in front (a web ACL with its rules, a
+            // function URL answering instead of API Gateway) are not part of what
+            // `rules::diagnose_request` predicts from a plan.
+            continue;
+        }
         let api = import_one(&s.name);
         assert!(!api.sources.is_empty(), "{}: sources are recorded", s.name);
         let from_plan = diagnose(api, &s);
