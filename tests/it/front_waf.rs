@@ -34,7 +34,7 @@ fn exchange<'a>(report: &'a serde_json::Value, kind: &str) -> &'a serde_json::Va
         .unwrap_or(&serde_json::Value::Null)
 }
 
-fn step<'a>(report: &'a serde_json::Value, n: u64) -> &'a serde_json::Value {
+fn step(report: &serde_json::Value, n: u64) -> &serde_json::Value {
     report["steps"]
         .as_array()
         .and_then(|s| s.iter().find(|s| s["number"] == n))
