@@ -211,3 +211,55 @@ async fn a_bare_forbidden_without_configuration_is_not_claimed_for_waf() {
     assert!(!codes(&r).iter().any(|c| c == "WAF_BLOCKED"), "{raw}");
     assert!(raw.contains("WAF"), "the WAF possibility is named: {raw}");
 }
+
+/// The double-CORS trap in a real Chromium: its own error name for two
+/// `Access-Control-Allow-Origin` values is `MultipleAllowOriginValues`, with both values.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_names_the_duplicate_allow_origin_of_a_function_url() {
+    use std::net::{Ipv4Addr, SocketAddr};
+    if std::env::var_os("CORS_DOCTOR_REQUIRE_CHROMIUM").is_none()
+        && cors_doctor::browser::Chromium::launch(Default::default())
+            .await
+            .is_err()
+    {
+        eprintln!(
+            "SKIPPED: no Chromium (set CORS_DOCTOR_REQUIRE_CHROMIUM=1 to make this a failure)"
+        );
+        return;
+    }
+    let s = cors_doctor::gateway::scenario::Scenario::by_name("function-url-duplicate-cors")
+        .expect("scenario");
+    let server = cors_doctor::sim::SimServer::start(
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        cors_doctor::sim::gateway::scenario_handler(&s),
+        Duration::ZERO,
+    )
+    .await
+    .expect("bind");
+    let url = format!("{}{}", server.base_url(), s.url_path());
+    let body = s.spec.request.body.clone().unwrap_or_default();
+    let (_, r, raw) = check_json(&[
+        &url,
+        "--origin",
+        ORIGIN,
+        "-X",
+        "POST",
+        "-H",
+        "Content-Type: application/json",
+        "-d",
+        &body,
+        "--browser",
+    ])
+    .await;
+    server.shutdown().await;
+    assert_eq!(r["browser"]["source"], "chromium", "{raw}");
+    assert_eq!(
+        r["browser"]["cors_error"], "MultipleAllowOriginValues",
+        "{raw}"
+    );
+    assert_eq!(
+        r["browser"]["cors_error_parameter"], "https://app.example.com, *",
+        "{raw}"
+    );
+    assert!(!raw.contains("DISAGREE"), "{raw}");
+}
