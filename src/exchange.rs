@@ -402,6 +402,38 @@ mod tests {
     }
 
     #[test]
+    fn function_urls_and_load_balancers_answer_instead_of_api_gateway() {
+        let mut get = request("GET", false);
+        get.url = "https://abc123xyz.lambda-url.eu-west-1.on.aws/items".into();
+        let r = response(
+            200,
+            Headers::new()
+                .with("x-amzn-RequestId", "r")
+                .with("X-Amzn-Trace-Id", "Root=1-0"),
+            "{}",
+        );
+        assert_eq!(attribute_answer(&get, &r), (AnsweredBy::FunctionUrl, None));
+        let alb = response(502, Headers::new().with("Server", "awselb/2.0"), "<html>");
+        assert_eq!(
+            attribute_answer(&request("GET", false), &alb).0,
+            AnsweredBy::LoadBalancer
+        );
+        // API Gateway's own error wins over a Server header in front of it.
+        let gw = response(
+            403,
+            Headers::new()
+                .with("Server", "awselb/2.0")
+                .with("x-amzn-ErrorType", "ForbiddenException"),
+            "",
+        );
+        assert_eq!(attribute_answer(&request("GET", false), &gw).0, AnsweredBy::Gateway);
+        // Only the exact host shape counts.
+        let mut other = request("GET", false);
+        other.url = "https://lambda-url.example.com/items".into();
+        assert_ne!(attribute_answer(&other, &r).0, AnsweredBy::FunctionUrl);
+    }
+
+    #[test]
     fn answers_only_a_backend_sends_stay_the_backends() {
         let http = || Headers::new().with("apigw-requestid", "Ab1=");
         let get = request("GET", false);

@@ -497,6 +497,24 @@ mod tests {
     }
 
     #[test]
+    fn a_regional_web_acl_is_refused_on_an_http_api_and_recorded_on_a_rest_stage() {
+        let with_waf = |name: &str| {
+            let text = EMBEDDED.iter().find(|(n, _)| *n == name).unwrap().1;
+            let mut doc: Value = serde_json::from_str(text).unwrap();
+            doc[SCENARIO_KEY]["front"] = serde_json::json!({"waf": {"name": "acl"}});
+            Scenario::from_value(name, doc)
+        };
+        let err = with_waf("http-api-healthy").unwrap_err().to_string();
+        assert!(err.contains("not HTTP APIs"), "{err}");
+        let s = with_waf("rest-healthy").unwrap();
+        let stage = s.api.stages.iter().find(|st| st.name == s.spec.stage).unwrap();
+        assert!(stage
+            .web_acl_arn
+            .as_deref()
+            .is_some_and(|a| a.contains(":regional/webacl/acl/")));
+    }
+
+    #[test]
     fn behaviour_matches_each_scenarios_expectations() {
         for s in Scenario::all().unwrap() {
             let ctx = Context::new(1, s.backend());

@@ -105,6 +105,14 @@ async fn function_url_cors_fix_runs_through_the_aws_cli() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let zip = dir.join("code.zip");
     let name = &url.function_name;
+    let role = format!(
+        "cdt-fn-role-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or_default()
+    );
     // The function (a tiny zip: moto stores it, nothing runs) and its URL as the scenario
     // configures it.
     let setup = vec![
@@ -112,9 +120,11 @@ async fn function_url_cors_fix_runs_through_the_aws_cli() {
             "python3 -c 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],\"w\"); z.writestr(\"index.py\",\"def handler(e,c):\\n    return {{}}\\n\"); z.close()' {}",
             zip.display()
         ),
-        "aws iam create-role --role-name cdt-fn-role --assume-role-policy-document '{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"lambda.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}' >/dev/null".to_string(),
+        // A moto that already ran this test holds the function: start from none.
+        format!("aws lambda delete-function --function-name {name} >/dev/null 2>&1 || true"),
+        format!("aws iam create-role --role-name {role} --assume-role-policy-document '{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Principal\":{{\"Service\":\"lambda.amazonaws.com\"}},\"Action\":\"sts:AssumeRole\"}}]}}' >/dev/null"),
         format!(
-            "aws lambda create-function --function-name {name} --runtime python3.12 --handler index.handler --role arn:aws:iam::123456789012:role/cdt-fn-role --zip-file fileb://{} >/dev/null",
+            "aws lambda create-function --function-name {name} --runtime python3.12 --handler index.handler --role arn:aws:iam::123456789012:role/{role} --zip-file fileb://{} >/dev/null",
             zip.display()
         ),
         format!(
