@@ -507,7 +507,12 @@ mod tests {
         let err = with_waf("http-api-healthy").unwrap_err().to_string();
         assert!(err.contains("not HTTP APIs"), "{err}");
         let s = with_waf("rest-healthy").unwrap();
-        let stage = s.api.stages.iter().find(|st| st.name == s.spec.stage).unwrap();
+        let stage = s
+            .api
+            .stages
+            .iter()
+            .find(|st| st.name == s.spec.stage)
+            .unwrap();
         assert!(stage
             .web_acl_arn
             .as_deref()
