@@ -234,15 +234,54 @@ pub fn http_api_preflight_shaped(request: &RecordedRequest, response: &RecordedR
         && !response.headers.contains("x-amzn-errortype")
 }
 
+/// `{url-id}.lambda-url.{region}.on.aws` (a Lambda function URL's host,
+/// <https://docs.aws.amazon.com/lambda/latest/dg/urls-configuration.html>): the URL id and
+/// the region.
+pub fn function_url_host(host: &str) -> Option<(&str, &str)> {
+    let rest = host.strip_suffix(".on.aws")?;
+    let (id, region) = rest.split_once(".lambda-url.")?;
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    (ok(id) && ok(region)).then_some((id, region))
+}
+
+/// `Server: awselb/…`: an Application Load Balancer answered (itself, or for its target).
+pub fn load_balancer_answer(response: &RecordedResponse) -> bool {
+    response
+        .headers
+        .get("server")
+        .is_some_and(|s| s.trim().to_ascii_lowercase().starts_with("awselb/"))
+}
+
+/// A service that answers instead of API Gateway, known from the request's host (a Lambda
+/// function URL) or the answer's `Server` header (a load balancer); `None` otherwise.
+fn answered_instead(request: &RecordedRequest, response: &RecordedResponse) -> Option<AnsweredBy> {
+    let host = url::Url::parse(&request.url)
+        .ok()
+        .and_then(|u| u.host_str().map(|h| h.to_ascii_lowercase()));
+    if host.as_deref().and_then(function_url_host).is_some() {
+        return Some(AnsweredBy::FunctionUrl);
+    }
+    load_balancer_answer(response).then_some(AnsweredBy::LoadBalancer)
+}
+
 /// Who answered `request` with `response`: [`attribute`] by the headers, except that an
 /// HTTP API answer API Gateway could have sent itself ([`http_api_error_shaped`],
 /// [`http_api_preflight_shaped`]) is [`AnsweredBy::GatewayOrBackend`] rather than the
-/// backend (unless a header says the integration answered: `x-amzn-Remapped-*`).
+/// backend (unless a header says the integration answered: `x-amzn-Remapped-*`), and that a
+/// Lambda function URL's host or a load balancer's `Server: awselb` names that service.
 pub fn attribute_answer(
     request: &RecordedRequest,
     response: &RecordedResponse,
 ) -> (AnsweredBy, Option<String>) {
     let (by, error_type) = attribute(&response.headers);
+    // A function URL or a load balancer, unless API Gateway marked the answer as its own.
+    if let (Some(instead), None) = (answered_instead(request, response), &error_type) {
+        return (instead, None);
+    }
     let remapped = response
         .headers
         .iter()
@@ -360,6 +399,38 @@ mod tests {
         let pf = request("OPTIONS", true);
         let r = response(204, http(), "");
         assert_eq!(attribute_answer(&pf, &r).0, AnsweredBy::GatewayOrBackend);
+    }
+
+    #[test]
+    fn function_urls_and_load_balancers_answer_instead_of_api_gateway() {
+        let mut get = request("GET", false);
+        get.url = "https://abc123xyz.lambda-url.eu-west-1.on.aws/items".into();
+        let r = response(
+            200,
+            Headers::new()
+                .with("x-amzn-RequestId", "r")
+                .with("X-Amzn-Trace-Id", "Root=1-0"),
+            "{}",
+        );
+        assert_eq!(attribute_answer(&get, &r), (AnsweredBy::FunctionUrl, None));
+        let alb = response(502, Headers::new().with("Server", "awselb/2.0"), "<html>");
+        assert_eq!(
+            attribute_answer(&request("GET", false), &alb).0,
+            AnsweredBy::LoadBalancer
+        );
+        // API Gateway's own error wins over a Server header in front of it.
+        let gw = response(
+            403,
+            Headers::new()
+                .with("Server", "awselb/2.0")
+                .with("x-amzn-ErrorType", "ForbiddenException"),
+            "",
+        );
+        assert_eq!(attribute_answer(&request("GET", false), &gw).0, AnsweredBy::Gateway);
+        // Only the exact host shape counts.
+        let mut other = request("GET", false);
+        other.url = "https://lambda-url.example.com/items".into();
+        assert_ne!(attribute_answer(&other, &r).0, AnsweredBy::FunctionUrl);
     }
 
     #[test]

@@ -226,7 +226,14 @@ pub fn refine_attribution(evidence: &mut Evidence) {
                 x.answered_by,
                 AnsweredBy::Backend | AnsweredBy::GatewayOrBackend
             );
-            if open && !x.predicted {
+            if x.predicted {
+                None
+            } else if super::steps::settles_as_waf(evidence, x) {
+                // A web ACL on the stage and no API key: WAF_FILTERED, not INVALID_API_KEY.
+                Some(AnsweredBy::Waf)
+            } else if super::steps::settles_as_function_url(evidence, x) {
+                Some(AnsweredBy::FunctionUrl)
+            } else if open {
                 http_answer_source(evidence, x).map(|(by, _)| by)
             } else {
                 None

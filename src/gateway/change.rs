@@ -27,54 +27,14 @@ mod apply;
 #[cfg(test)]
 mod tests;
 
-pub use apply::{apply, ApplyError};
+pub use apply::{apply, apply_front, is_front_change, ApplyError};
 
 impl Change {
-    /// True for a change to something in front of the API (a custom domain's mapping), not
-    /// to the API itself: [`apply`] leaves the API as it is and [`apply_front`] applies it.
+    /// True for a change to something in front of the API (a custom domain's mapping, a
+    /// function URL's CORS configuration or code), not to the API itself: [`apply`] refuses
+    /// it and [`apply_front`] applies it to the [`super::front::Front`].
     pub fn is_front(&self) -> bool {
-        matches!(self, Change::BasePathMapping { .. })
-    }
-}
-
-/// Applies the front changes of `set` (see [`Change::is_front`]) to `front`, as the same
-/// calls would change the real resources; the others are left to [`apply`].
-pub fn apply_front(front: &mut super::front::Front, set: &ChangeSet) {
-    for change in &set.changes {
-        if let Change::BasePathMapping {
-            domain_name,
-            base_path,
-            stage,
-            ..
-        } = change
-        {
-            let Some(domain) = front.custom_domain.as_deref_mut() else {
-                continue;
-            };
-            if !domain.domain_name.eq_ignore_ascii_case(domain_name) {
-                continue;
-            }
-            let key = base_path.trim_matches('/');
-            let key = if key == super::front::domain::NONE {
-                ""
-            } else {
-                key
-            };
-            let api_id = set.api.id.clone().unwrap_or_default();
-            match domain.mappings.iter_mut().find(|m| m.normalized() == key) {
-                Some(m) => {
-                    m.stage = stage.clone();
-                    if !api_id.is_empty() {
-                        m.api_id = api_id;
-                    }
-                }
-                None => domain.mappings.push(super::front::domain::BasePathMapping {
-                    base_path: key.to_string(),
-                    api_id,
-                    stage: stage.clone(),
-                }),
-            }
-        }
+        is_front_change(self)
     }
 }
 
@@ -195,6 +155,19 @@ pub enum Change {
         base_path: String,
         stage: String,
         exists: bool,
+    },
+    /// Lambda (outside API Gateway): the function URL's whole CORS configuration after the
+    /// change (`aws lambda update-function-url-config --cors`). Applied to the
+    /// [`crate::gateway::front::Front`] by [`apply_front`]; `fix` does not write it.
+    FunctionUrlCors {
+        function_name: String,
+        cors: crate::gateway::front::function_url::UrlCors,
+    },
+    /// The function's code stops setting these CORS response headers (a code change: shown
+    /// as a step, never run). Applied to the front's function code by [`apply_front`].
+    FunctionCodeCorsHeadersRemoved {
+        function_name: String,
+        headers: Vec<String>,
     },
     /// Deploy the working copy to the stage (REST; HTTP when the stage does not deploy by
     /// itself). `None`: the stage is not known, the user names it.

@@ -66,6 +66,9 @@ pub const EMBEDDED: &[(&str, &str)] = embedded![
     "rest-healthy",
     "custom-domain-no-mapping",
     "resource-policy-deny",
+    "waf-blocked-no-cors",
+    "waf-blocked-cors-healthy",
+    "function-url-duplicate-cors",
 ];
 
 /// The scenario block.
@@ -244,6 +247,7 @@ impl Scenario {
             source,
         })?;
         apply(&mut api, &spec).map_err(|e| block_err(e.to_string()))?;
+        front_waf(&mut api, &spec).map_err(block_err)?;
         Ok(Scenario {
             name: name.to_string(),
             spec,
@@ -359,6 +363,37 @@ enum ApplyError {
     NoResource { path: String },
     #[error("deployment.not_deployed: no method {method} on '{path}'")]
     NoMethod { method: String, path: String },
+}
+
+/// A regional web ACL in `front.waf`: refused where AWS WAF would refuse it (HTTP APIs
+/// cannot be associated: <https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>
+/// lists REST APIs only), else recorded on the stage as the SDK reads it (`webAclArn`).
+fn front_waf(api: &mut Api, spec: &ScenarioSpec) -> Result<(), String> {
+    let Some(waf) = &spec.front.waf else {
+        return Ok(());
+    };
+    let mut problems = waf.problems();
+    let regional = waf.scope == crate::gateway::front::waf::Scope::Regional;
+    if regional && api.kind == crate::gateway::model::ApiKind::Http {
+        problems.push("front.waf: AWS WAF protects REST API stages, not HTTP APIs; put the web ACL on a CloudFront distribution in front (\"scope\": \"cloudfront\").".to_string());
+    }
+    if !problems.is_empty() {
+        return Err(problems.join(" "));
+    }
+    if regional {
+        let region = api
+            .region
+            .clone()
+            .unwrap_or_else(|| "us-east-1".to_string());
+        let arn = format!(
+            "arn:aws:wafv2:{region}:123456789012:regional/webacl/{}/00000000-0000-4000-8000-000000000000",
+            waf.name
+        );
+        for stage in api.stages.iter_mut().filter(|s| s.name == spec.stage) {
+            stage.web_acl_arn = Some(arn.clone());
+        }
+    }
+    Ok(())
 }
 
 /// Applies the stage, deployment, keys and throttling of the block to the imported API.
@@ -499,6 +534,24 @@ mod tests {
                 },
             },
         }
+    }
+
+    #[test]
+    fn a_regional_web_acl_is_refused_on_an_http_api_and_recorded_on_a_rest_stage() {
+        let with_waf = |name: &str| {
+            let text = EMBEDDED.iter().find(|(n, _)| *n == name).unwrap().1;
+            let mut doc: Value = serde_json::from_str(text).unwrap();
+            doc[SCENARIO_KEY]["front"] = serde_json::json!({"waf": {"name": "acl"}});
+            Scenario::from_value(name, doc)
+        };
+        let err = with_waf("http-api-healthy").unwrap_err().to_string();
+        assert!(err.contains("not HTTP APIs"), "{err}");
+        let s = with_waf("rest-healthy").unwrap();
+        let stage = s.api.stages.iter().find(|st| st.name == s.spec.stage).unwrap();
+        assert!(stage
+            .web_acl_arn
+            .as_deref()
+            .is_some_and(|a| a.contains(":regional/webacl/acl/")));
     }
 
     #[test]

@@ -21,6 +21,7 @@ mod failure_classes;
 mod fix_cli;
 mod front_domain;
 mod front_layers;
+mod front_waf;
 mod fuzz_parsers;
 mod har;
 mod hostile;

@@ -155,6 +155,9 @@ pub fn check_changes(sets: &[ChangeSet], policy: &Policy) -> Vec<String> {
                         out.push("cors_configuration: it would allow any origin (*) with AllowCredentials, which browsers refuse".into());
                     }
                 }
+                Change::FunctionUrlCors { .. } | Change::FunctionCodeCorsHeadersRemoved { .. } => {
+                    out.push(format!("{}: cors-doctor fix writes only API Gateway; make this change with the printed aws lambda command (or in your infrastructure code) and in the function's code", change.kind()));
+                }
                 Change::CreateOptionsMethod { .. }
                 | Change::OptionsAuthorizationOff { .. }
                 | Change::CreateMockIntegration { .. }

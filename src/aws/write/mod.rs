@@ -728,8 +728,14 @@ async fn plan_change(
         }
         Change::BasePathMapping { domain_name, .. } => Err(front_refusal(domain_name)),
         Change::Deploy { .. } => Ok(Planned::Calls(Vec::new())),
+        Change::FunctionUrlCors { .. } | Change::FunctionCodeCorsHeadersRemoved { .. } => {
+            Err(FRONT_REFUSAL.to_string())
+        }
     }
 }
+
+/// Why `fix` does not make a change outside API Gateway.
+const FRONT_REFUSAL: &str = "cors-doctor fix writes only API Gateway: change the Lambda function URL's CORS configuration with the printed aws lambda command (or in your infrastructure code), and the function's code yourself";
 
 /// Static header values on an integration response or a gateway response (`responses` holds
 /// the one at `status`, when it exists): a put when it does not exist, else a patch of the

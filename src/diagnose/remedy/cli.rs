@@ -478,6 +478,32 @@ impl Renderer<'_> {
                     }
                 }
             }
+            Change::FunctionUrlCors {
+                function_name,
+                cors,
+            } => {
+                let mut cfg = json!({
+                    "AllowOrigins": cors.allow_origins,
+                    "AllowMethods": cors.allow_methods,
+                    "AllowHeaders": cors.allow_headers,
+                });
+                if !cors.expose_headers.is_empty() {
+                    cfg["ExposeHeaders"] = json!(cors.expose_headers);
+                }
+                if cors.allow_credentials {
+                    cfg["AllowCredentials"] = json!(true);
+                }
+                if cors.max_age > 0 {
+                    cfg["MaxAge"] = json!(cors.max_age);
+                }
+                vec![format!(
+                    "aws lambda update-function-url-config --function-name {} --cors {}",
+                    quote(function_name),
+                    json_arg(&cfg)
+                )]
+            }
+            // A code change: the finding's text says it; there is no command to run.
+            Change::FunctionCodeCorsHeadersRemoved { .. } => Vec::new(),
             Change::Deploy { stage } => {
                 let api = self.api_id();
                 let stage = self.stage(stage.as_deref());

@@ -11,6 +11,13 @@ use crate::evidence::{AnsweredBy, Exchange};
 // 6. gateway-responses
 
 pub(in crate::diagnose) fn gateway_responses(c: &Ctx) -> Draft {
+    // Layers in front: a function URL / load balancer instead of API Gateway, AWS WAF.
+    if let Some(d) = super::front_function_url::not_api_gateway(c, 6) {
+        return d;
+    }
+    if let Some(d) = super::front_waf::actual_blocked(c) {
+        return d;
+    }
     let mut findings = Vec::new();
     // A simple request (no preflight, so step 3 is skipped): the custom domain's mapping,
     // from the configuration, is judged here.

@@ -51,7 +51,10 @@ pub(in crate::diagnose) fn cors_headers(c: &Ctx) -> Draft {
             who(c, act),
             status_text(act)
         )),
-        Some(act) => findings.extend(actual_header_findings(c, act)),
+        Some(act) => {
+            findings.extend(super::front_function_url::duplicate_cors(c));
+            findings.extend(actual_header_findings(c, act));
+        }
         None => {}
     }
     match c.actual {
@@ -62,12 +65,17 @@ pub(in crate::diagnose) fn cors_headers(c: &Ctx) -> Draft {
                 e.message.trim_end_matches('.')
             )),
             (None, None) => unchecked.push("the actual request got no answer".to_string()),
-            // Gateway-generated errors are step 6's business.
+            // Gateway-generated errors (and AWS WAF's blocks) are step 6's business.
             (Some(_), _) if super::front_domain::answered_in_front(act) => {}
-            (Some(_), _) if act.answered_by == AnsweredBy::Gateway => unchecked.push(format!(
-                "API Gateway answered the actual request itself with {} (step 6), so the integration's headers were never seen",
-                status_text(act)
-            )),
+            (Some(_), _)
+                if matches!(act.answered_by, AnsweredBy::Gateway | AnsweredBy::Waf) =>
+            {
+                unchecked.push(format!(
+                    "{} answered the actual request itself with {} (step 6), so the integration's headers were never seen",
+                    act.answered_by.words(),
+                    status_text(act)
+                ))
+            }
             _ => {}
         },
     }
@@ -88,7 +96,8 @@ pub(in crate::diagnose) fn cors_headers(c: &Ctx) -> Draft {
             && x.is_some_and(|x| {
                 // Not a gateway-generated error (an HTTP API's own preflight answer is judged).
                 x.response.as_ref().is_some_and(|r| {
-                    x.answered_by != AnsweredBy::Gateway || (200..300).contains(&r.status)
+                    !matches!(x.answered_by, AnsweredBy::Gateway | AnsweredBy::Waf)
+                        || (200..300).contains(&r.status)
                 }) && !c.assumed(x)
                     && !super::front_domain::answered_in_front(x)
             })
@@ -187,8 +196,8 @@ fn actual_header_findings(c: &Ctx, act: &Exchange) -> Vec<Finding> {
     let Some(resp) = &act.response else {
         return vec![];
     };
-    // Gateway-generated errors are step 6's business.
-    if act.answered_by == AnsweredBy::Gateway {
+    // Gateway-generated errors (and AWS WAF's blocks) are step 6's business.
+    if matches!(act.answered_by, AnsweredBy::Gateway | AnsweredBy::Waf) {
         return vec![];
     }
     let mut out = Vec::new();
@@ -211,7 +220,19 @@ fn actual_header_findings(c: &Ctx, act: &Exchange) -> Vec<Finding> {
                     ),
                 )
                 .cites(&act.id)
-                .fix(actual_fix_text(c, resp.status), vec![]),
+                .fix(
+                    match act.answered_by {
+                        // Not API Gateway: nothing of its configuration adds the header.
+                        AnsweredBy::FunctionUrl | AnsweredBy::LoadBalancer => format!(
+                            "{} answered, not API Gateway: make it return Access-Control-Allow-Origin: {} exactly once on every response, errors included (this one was {}).",
+                            act.answered_by.words(),
+                            c.fix.allow_origin(),
+                            resp.status
+                        ),
+                        _ => actual_fix_text(c, resp.status),
+                    },
+                    vec![],
+                ),
             );
         }
         Ok(()) => {

@@ -228,9 +228,14 @@ fn who(c: &Ctx, x: &Exchange) -> &'static str {
 }
 
 mod front_domain;
+mod front_function_url;
+mod front_waf;
 mod gateway;
 mod headers;
 mod options;
+
+pub(super) use front_function_url::settles_as_function_url;
+pub(super) use front_waf::settles_as_waf;
 
 pub(super) use gateway::gateway_responses;
 pub(super) use headers::cors_headers;

@@ -40,6 +40,10 @@ pub(in crate::diagnose) fn browser_only(c: &Ctx) -> Draft {
     let mut findings = Vec::new();
     if resp.status >= 400 {
         let who = match (&bare.answered_by, &bare.gateway_error_type) {
+            (AnsweredBy::Waf, _) => format!("AWS WAF blocks it ({})", status_text(bare)),
+            (AnsweredBy::FunctionUrl | AnsweredBy::LoadBalancer, _) => {
+                format!("{} answers {}", bare.answered_by.words(), resp.status)
+            }
             (AnsweredBy::Gateway, Some(t)) => format!(
                 "API Gateway itself answers {} {t}: {}",
                 resp.status,
@@ -54,6 +58,7 @@ pub(in crate::diagnose) fn browser_only(c: &Ctx) -> Draft {
             _ => format!("the server answers {}", resp.status),
         };
         let hint: String = match bare.gateway_error_type.as_deref() {
+            _ if bare.answered_by == AnsweredBy::Waf => "Keep the rule; find out which rule blocks the request (the web ACL's sampled requests or logs name the terminating rule) and why it matches.",
             Some("MissingAuthenticationTokenException") => "Check the method and path exist on this stage (and the stage or base path is in the URL); an IAM-authorized method needs SigV4 signing.",
             Some("UnauthorizedException") | Some("AccessDeniedException") => "Send a valid token for the authorizer (the browser app must send it too).",
             Some("ForbiddenException") => "Send a valid x-api-key (or check the AWS WAF rules on the stage).",
@@ -143,6 +148,13 @@ pub(in crate::diagnose) fn options_exists(c: &Ctx) -> Draft {
         Ok(answer) => answer,
         Err(step) => return *step,
     };
+    // Layers in front: a function URL / load balancer instead of API Gateway, AWS WAF.
+    if let Some(d) = super::front_function_url::not_api_gateway(c, 3) {
+        return d;
+    }
+    if let Some(d) = super::front_waf::preflight_blocked(c, pf) {
+        return d;
+    }
     let mut findings = Vec::new();
     match class {
         PreflightClass::Redirect { status, location } => findings.push(
@@ -213,6 +225,15 @@ pub(in crate::diagnose) fn options_unauthorized(c: &Ctx) -> Draft {
         Ok(answer) => answer,
         Err(step) => return *step,
     };
+    if let Some(d) = super::front_function_url::not_api_gateway(c, 4) {
+        return d;
+    }
+    if pf.answered_by == AnsweredBy::Waf {
+        return Draft::skip(
+            4,
+            "AWS WAF blocked the preflight before the OPTIONS method (step 3).",
+        );
+    }
     let mut findings = Vec::new();
     match class {
         PreflightClass::MethodMissing { .. } | PreflightClass::Redirect { .. } => {

@@ -190,6 +190,14 @@ pub(super) fn respond_rest(
     {
         return gateway_error(served, ty, request, &[], None, ctx.seq);
     }
+    // AWS WAF blocked the request before API Gateway handled it (`front::waf`): the
+    // WAF_FILTERED gateway response, whatever the path and method.
+    if request
+        .headers
+        .contains(crate::gateway::front::waf::FILTERED_MARKER)
+    {
+        return gateway_error(served, "WAF_FILTERED", request, &[], None, ctx.seq);
+    }
     let (path, _) = split_query(&request.path_and_query);
     let verb = request.method.to_ascii_uppercase();
     let Some((resource, params)) = match_rest_resource(served.resources, path) else {

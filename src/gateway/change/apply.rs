@@ -50,9 +50,109 @@ impl Change {
             Change::RouteAuthorizationOff { .. } => "route_authorization_off",
             Change::CreatePreflightRoute { .. } => "create_preflight_route",
             Change::BasePathMapping { .. } => "base_path_mapping",
+            Change::FunctionUrlCors { .. } => "function_url_cors",
+            Change::FunctionCodeCorsHeadersRemoved { .. } => "function_code_cors_headers_removed",
             Change::Deploy { .. } => "deploy",
         }
     }
+}
+
+/// True for a change outside API Gateway, to the layers in front of it or behind it (a
+/// Lambda function URL): [`apply_front`] applies it, [`apply`] refuses it.
+pub fn is_front_change(change: &Change) -> bool {
+    matches!(
+        change,
+        Change::BasePathMapping { .. }
+            | Change::FunctionUrlCors { .. }
+            | Change::FunctionCodeCorsHeadersRemoved { .. }
+    )
+}
+
+/// Applies the changes of `cs` that are outside API Gateway ([`is_front_change`]) to
+/// `front`, all or nothing; the others are left to [`apply`].
+pub fn apply_front(
+    front: &mut crate::gateway::front::Front,
+    cs: &ChangeSet,
+) -> Result<(), ApplyError> {
+    let mut work = front.clone();
+    for (index, change) in cs.changes.iter().enumerate() {
+        let fail = |message: String| ApplyError {
+            index,
+            kind: change.kind(),
+            message,
+        };
+        match change {
+            Change::FunctionUrlCors {
+                function_name,
+                cors,
+            } => {
+                let url = work
+                    .function_url
+                    .as_deref_mut()
+                    .filter(|u| &u.function_name == function_name)
+                    .ok_or_else(|| {
+                        fail(format!(
+                            "no function URL of function {function_name} in front of the API"
+                        ))
+                    })?;
+                url.cors = Some(cors.clone());
+            }
+            Change::FunctionCodeCorsHeadersRemoved {
+                function_name,
+                headers,
+            } => {
+                let url = work
+                    .function_url
+                    .as_deref_mut()
+                    .filter(|u| &u.function_name == function_name)
+                    .ok_or_else(|| {
+                        fail(format!(
+                            "no function URL of function {function_name} in front of the API"
+                        ))
+                    })?;
+                url.code
+                    .headers
+                    .retain(|k, _| !headers.iter().any(|h| h.eq_ignore_ascii_case(k)));
+            }
+            Change::BasePathMapping {
+                domain_name,
+                base_path,
+                stage,
+                ..
+            } => {
+                let domain = work
+                    .custom_domain
+                    .as_deref_mut()
+                    .filter(|d| d.domain_name.eq_ignore_ascii_case(domain_name))
+                    .ok_or_else(|| {
+                        fail(format!("no custom domain {domain_name} in front of the API"))
+                    })?;
+                let key = match base_path.trim_matches('/') {
+                    crate::gateway::front::domain::NONE => "",
+                    k => k,
+                };
+                let api_id = cs.api.id.clone().unwrap_or_default();
+                match domain.mappings.iter_mut().find(|m| m.normalized() == key) {
+                    Some(m) => {
+                        m.stage = stage.clone();
+                        if !api_id.is_empty() {
+                            m.api_id = api_id;
+                        }
+                    }
+                    None => domain
+                        .mappings
+                        .push(crate::gateway::front::domain::BasePathMapping {
+                            base_path: key.to_string(),
+                            api_id,
+                            stage: stage.clone(),
+                        }),
+                }
+            }
+            _ => {}
+        }
+    }
+    *front = work;
+    Ok(())
 }
 
 /// Applies the change set to `api` as API Gateway would apply the same control-plane calls,
@@ -86,6 +186,9 @@ pub fn apply(api: &mut Api, cs: &ChangeSet) -> Result<(), ApplyError> {
 const OPTIONS: &str = "OPTIONS";
 
 fn apply_one(api: &mut Api, kind: ApiKind, change: &Change) -> Result<(), String> {
+    if is_front_change(change) {
+        return Err("a change outside API Gateway (apply_front applies it)".to_string());
+    }
     let rest_only = matches!(
         change,
         Change::CreateOptionsMethod { .. }
@@ -280,6 +383,9 @@ fn apply_one(api: &mut Api, kind: ApiKind, change: &Change) -> Result<(), String
             m.authorization = AuthorizationType::None;
             m.authorizer = None;
             m.authorization_scopes.clear();
+        }
+        Change::FunctionUrlCors { .. } | Change::FunctionCodeCorsHeadersRemoved { .. } => {
+            return Err("a change outside API Gateway (apply_front applies it)".to_string());
         }
         Change::CreatePreflightRoute {
             route_key,
@@ -541,6 +647,22 @@ impl Change {
                     "" => crate::gateway::front::domain::NONE,
                     p => p,
                 }
+            ),
+            Change::FunctionUrlCors {
+                function_name,
+                cors,
+            } => format!(
+                "function URL of {function_name}: CORS origins {}; methods {}; headers {}",
+                cors.allow_origins.join(","),
+                cors.allow_methods.join(","),
+                cors.allow_headers.join(",")
+            ),
+            Change::FunctionCodeCorsHeadersRemoved {
+                function_name,
+                headers,
+            } => format!(
+                "function {function_name}'s code: stop setting {}",
+                headers.join(", ")
             ),
             Change::Deploy { stage } => match stage {
                 Some(s) => format!("deploy to stage {s}"),

@@ -41,13 +41,13 @@ pub struct Front {
     pub custom_domain: Option<Box<domain::CustomDomain>>,
     /// An AWS WAF web ACL associated with the API's stage (regional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub waf: Option<waf::WebAcl>,
+    pub waf: Option<Box<waf::WebAcl>>,
     /// A private API's VPC endpoint and the API's resource policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private: Option<Box<private::PrivateApi>>,
     /// A Lambda function URL answering instead of API Gateway.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub function_url: Option<function_url::FunctionUrl>,
+    pub function_url: Option<Box<function_url::FunctionUrl>>,
 }
 
 impl Front {
@@ -160,10 +160,17 @@ pub fn respond(
     cleaned.headers.remove(GATEWAY_RESPONSE_HEADER);
     cleaned.headers.remove(GATEWAY_MESSAGE_HEADER);
     let request = &cleaned;
+    // A web ACL on the CloudFront distribution judges the request before CloudFront does.
+    if let Some(response) = waf::at_edge(front.waf.as_deref(), request) {
+        return FrontAnswer {
+            response,
+            answered_by: Some(AnsweredBy::Waf),
+        };
+    }
     let answered_by = Cell::new(None);
     let mut behind_private = |r: &HttpRequest| {
         take(
-            function_url::respond(front.function_url.as_ref(), r, api),
+            function_url::respond(front.function_url.as_deref(), r, api),
             &answered_by,
         )
     };
@@ -175,7 +182,7 @@ pub fn respond(
     };
     let mut behind_domain = |r: &HttpRequest| {
         take(
-            waf::respond(front.waf.as_ref(), r, &mut behind_waf),
+            waf::respond(front.waf.as_deref(), r, &mut behind_waf),
             &answered_by,
         )
     };

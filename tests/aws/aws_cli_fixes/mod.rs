@@ -46,6 +46,7 @@ use cors_doctor::gateway::scenario::Scenario;
 use serde_json::Value;
 
 mod apply;
+mod front;
 mod front_domain;
 mod lint;
 mod load;

@@ -229,6 +229,9 @@ impl<'a> Digest<'a> {
                     exists: *exists,
                 }),
                 Change::Deploy { stage } => d.deploy = Some(stage.as_deref()),
+                // Outside API Gateway: the finding's text names the IaC (AWS::Lambda::Url
+                // Cors, aws_lambda_function_url cors).
+                Change::FunctionUrlCors { .. } | Change::FunctionCodeCorsHeadersRemoved { .. } => {}
             }
         }
         d
