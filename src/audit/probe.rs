@@ -221,6 +221,11 @@ impl Probing {
         &self.prober
     }
 
+    /// True when the probes go to real API Gateway's invoke URLs (no template given).
+    pub(super) fn default_invoke_url(&self) -> bool {
+        self.settings.invoke_url_template == DEFAULT_INVOKE_URL
+    }
+
     /// Preflights sent so far.
     pub(super) fn sent(&self) -> u64 {
         self.sent.load(Ordering::Relaxed)
