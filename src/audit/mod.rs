@@ -145,6 +145,10 @@ pub struct ApiRow {
     /// `--probe`: preflights sent to this API's stages.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub probed: Option<usize>,
+    /// `--probe`: why this API's stages were not probed (a private API, a disabled
+    /// execute-api endpoint).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_probed: Option<String>,
     /// `--probe`: routes not probed because browsers send them without a preflight.
     #[serde(skip)]
     pub probes_without_preflight: usize,

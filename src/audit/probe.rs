@@ -25,6 +25,10 @@
 //! `--invoke-url-template` replaces it (an emulator, a custom domain, the simulator in
 //! tests); with a loopback `--endpoint-url` (an emulator) a template is required, since the
 //! emulator's API ids have no execute-api host and probing them would reach the internet.
+//! moto (5.2.5, server mode) does serve stages at `/restapis/{id}/{stage}/_user_request_/…`,
+//! but answers an `OPTIONS` there with 403 and its own server's CORS headers (all methods,
+//! the request's origin), not with the MOCK integration's mappings: it is no stage to
+//! compare with, so the tests point the probes at the simulator (`cors-doctor serve`).
 //!
 //! Choices the documentation leaves open:
 //! - One origin per route: the first `--origin` (else the API's own allowed origin, as the
@@ -215,6 +219,11 @@ impl Probing {
     #[cfg(test)]
     pub(super) fn prober(&self) -> &Prober {
         &self.prober
+    }
+
+    /// True when the probes go to real API Gateway's invoke URLs (no template given).
+    pub(super) fn default_invoke_url(&self) -> bool {
+        self.settings.invoke_url_template == DEFAULT_INVOKE_URL
     }
 
     /// Preflights sent so far.

@@ -133,6 +133,9 @@ pub(super) fn text(r: &AuditReport) -> String {
         for g in &api.gaps {
             let _ = writeln!(out, "  ? not read: {}", escape_controls(g));
         }
+        if let Some(why) = &api.not_probed {
+            let _ = writeln!(out, "  ? not probed: {}", escape_controls(why));
+        }
         let mut any = false;
         for f in mine(r, api) {
             any = true;
@@ -197,7 +200,10 @@ pub(super) fn markdown(r: &AuditReport) -> String {
     let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|");
     for api in &r.apis {
         let status = match api.status {
-            ApiStatus::Ok => "ok".to_string(),
+            ApiStatus::Ok => match &api.not_probed {
+                Some(why) => format!("ok; not probed: {why}"),
+                None => "ok".to_string(),
+            },
             ApiStatus::Partial => format!("partial: {}", api.gaps.join("; ")),
             ApiStatus::Failed => format!("not audited: {}", api.error.as_deref().unwrap_or("")),
         };

@@ -499,7 +499,12 @@ async fn audit_api(
             probe: None,
         })
         .collect();
-    if let Some(probing) = probing {
+    let unreachable = probing
+        .filter(|p| p.default_invoke_url())
+        .and_then(|_| unreachable_by_default(&target));
+    if let Some(why) = unreachable {
+        row.not_probed = Some(why);
+    } else if let Some(probing) = probing {
         let origin = options
             .rules
             .origins
@@ -536,6 +541,28 @@ async fn audit_api(
         findings.extend(probed.findings);
     }
     (row, findings)
+}
+
+/// Why the default invoke URL cannot reach an API's stages: its execute-api endpoint is
+/// disabled (custom domains only), or it is private (reachable from a VPC endpoint only:
+/// https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-private-apis.html).
+fn unreachable_by_default(target: &Target) -> Option<String> {
+    use aws_sdk_apigateway::types::EndpointType;
+    let (disabled, private) = match target {
+        Target::Rest(r) => (
+            r.disable_execute_api_endpoint(),
+            r.endpoint_configuration()
+                .is_some_and(|c| c.types().contains(&EndpointType::Private)),
+        ),
+        Target::Http(a) => (a.disable_execute_api_endpoint().unwrap_or(false), false),
+    };
+    if private {
+        Some("a private API: its stages answer only through a VPC endpoint (probe from inside the VPC with --invoke-url-template)".to_string())
+    } else if disabled {
+        Some("its default execute-api endpoint is disabled: point --invoke-url-template at its custom domain".to_string())
+    } else {
+        None
+    }
 }
 
 /// The report's `probes`: the preflights sent and what the findings say of them.
@@ -647,5 +674,43 @@ impl Progress {
             self.draw(true);
             let _ = writeln!(std::io::stderr());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_apigateway::types::{EndpointConfiguration, EndpointType};
+
+    #[test]
+    fn private_apis_and_disabled_endpoints_are_not_probed_at_the_default_url() {
+        let rest = |types: Vec<EndpointType>, disabled: bool| {
+            Target::Rest(
+                RestApi::builder()
+                    .id("a1")
+                    .endpoint_configuration(
+                        EndpointConfiguration::builder()
+                            .set_types(Some(types))
+                            .build(),
+                    )
+                    .disable_execute_api_endpoint(disabled)
+                    .build(),
+            )
+        };
+        assert_eq!(
+            unreachable_by_default(&rest(vec![EndpointType::Regional], false)),
+            None
+        );
+        let private = unreachable_by_default(&rest(vec![EndpointType::Private], false)).unwrap();
+        assert!(private.contains("private API"), "{private}");
+        let disabled = unreachable_by_default(&rest(vec![EndpointType::Edge], true)).unwrap();
+        assert!(disabled.contains("disabled"), "{disabled}");
+        let http = Target::Http(
+            HttpApi::builder()
+                .api_id("h1")
+                .disable_execute_api_endpoint(true)
+                .build(),
+        );
+        assert!(unreachable_by_default(&http).is_some());
     }
 }

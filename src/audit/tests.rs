@@ -349,6 +349,38 @@ mod probes {
         assert_eq!(out.findings[0].probe.as_ref().unwrap().live.verdict, "pass");
     }
 
+    /// An HTTP API's `$default` stage is served at the root: no stage segment in the URL.
+    #[tokio::test]
+    async fn an_http_api_default_stage_is_probed_at_the_root() {
+        let s = Scenario::by_name("http-api-healthy").unwrap();
+        let inner = crate::sim::gateway::handler(s.api.clone(), s.spec.backend.clone());
+        let paths: Arc<Mutex<Vec<String>>> = Arc::default();
+        let log = Arc::clone(&paths);
+        let handler: Handler = Arc::new(move |req| {
+            log.lock()
+                .unwrap()
+                .push(format!("{} {}", req.method, req.path_and_query));
+            inner(req)
+        });
+        let server = SimServer::start("127.0.0.1:0".parse().unwrap(), handler, Duration::ZERO)
+            .await
+            .unwrap();
+        let (out, sent) = run(&s.api, &format!("{}/{{stage}}", server.base_url())).await;
+        assert!(out.findings.is_empty(), "{:#?}", out.findings);
+        // Every route (its authorizer makes even GET send a preflight), at the root.
+        assert_eq!(sent, 3);
+        let mut seen = paths.lock().unwrap().clone();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(
+            seen,
+            vec![
+                "OPTIONS /tasks".to_string(),
+                "OPTIONS /tasks/sample-id".to_string()
+            ]
+        );
+    }
+
     #[tokio::test]
     async fn no_answer_is_one_warning_per_stage() {
         // A port nobody listens on (bound, then closed).
