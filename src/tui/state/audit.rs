@@ -451,13 +451,15 @@ impl AppState {
                 return Vec::new();
             }
         };
+        // The explorer on top of the audit: Esc comes back here. The screens of the diagnosis
+        // this one replaces are dropped from the way back (they would show the new one).
+        let mut back = self.back.clone();
+        back.retain(|s| matches!(s, Screen::Form | Screen::Demo));
+        back.push(Screen::Audit);
         let effects = self.start(plan, args);
-        // The explorer on top of the audit (the diagnosis of the route runs beneath it: `t`
-        // … Esc on the explorer comes back here).
         self.explorer = ExplorerState::default();
-        if self.screen == Screen::Main {
-            self.screen = Screen::Explorer;
-        }
+        self.back = back;
+        self.screen = Screen::Explorer;
         if fallback {
             self.status = Some(Status::info(format!(
                 "no origin given (audit --origin, the form or the config): diagnosing as {FALLBACK_ORIGIN}"

@@ -315,6 +315,27 @@ async fn enter_opens_the_api_in_the_explorer_and_diagnoses_a_route() {
     assert_eq!(ui.state.screen, Screen::Explorer);
     ui.press("esc esc").await;
     assert_eq!(ui.state.screen, Screen::Audit);
+    // The audit sits on the form; opening it again shows the report held, without a new
+    // audit.
+    // Esc clears the filter first, then goes back.
+    ui.press("esc").await;
+    assert!(ui.state.audit.filter.is_empty());
+    assert_eq!(ui.state.screen, Screen::Audit);
+    ui.press("esc").await;
+    assert_eq!(ui.state.screen, Screen::Form);
+    let asked = ui.audits.len();
+    ui.press("f3").await;
+    assert_eq!(ui.state.screen, Screen::Audit);
+    assert_eq!(ui.audits.len(), asked);
+    assert!(ui.state.audit.report.is_some());
+    // Another API: the explorer on top of the audit, on top of the form.
+    ui.press("/ ctrl-u").await;
+    ui.type_text("b2product").await;
+    ui.press("enter enter").await;
+    assert_eq!(ui.state.screen, Screen::Explorer);
+    assert_eq!(ui.state.back, vec![Screen::Form, Screen::Audit]);
+    ui.press("esc").await;
+    assert_eq!(ui.state.screen, Screen::Audit);
 }
 
 /// The explorer's method detail: declared and mapped headers side by side, the predicted
