@@ -502,19 +502,24 @@ impl Built {
         api.stages = self.stages;
         api.sources = self.sources;
         // A value left unresolved because a parameter has no value says how to give it.
+        // (`missing` has an entry per use: each name and its two spellings are made once.)
+        let names: Vec<(&str, String, String)> = missing
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(|n| (n, format!("${{{n}}}"), format!("\"Ref\":\"{n}\"")))
+            .collect();
         for u in &mut api.unresolved {
             if !matches!(u.kind, crate::gateway::model::UnresolvedKind::Intrinsic(_)) {
                 continue;
             }
-            let named: Vec<&str> = missing
+            let named: Vec<&str> = names
                 .iter()
-                .map(|m| m.name.as_str())
-                .filter(|n| {
-                    u.written.contains(&format!("${{{n}}}"))
-                        || u.written.contains(&format!("\"Ref\":\"{n}\""))
+                .filter(|(_, sub, reference)| {
+                    u.written.contains(sub.as_str()) || u.written.contains(reference.as_str())
                 })
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
+                .map(|(n, _, _)| *n)
                 .collect();
             if !named.is_empty() {
                 let pass: Vec<String> = named
