@@ -487,11 +487,13 @@ pub fn default_origin(api: &Api) -> String {
     PLACEHOLDER_ORIGIN.to_string()
 }
 
-/// `api` without resources (working copy and deployment snapshots) and without sources.
+/// `api` without resources (working copy and deployment snapshots), sources and unresolved
+/// values ([`reduced`] puts back those a route can need).
 fn skeleton(api: &Api) -> Api {
     let mut s = api.clone();
     s.resources = Vec::new();
     s.sources = Vec::new();
+    s.unresolved = Vec::new();
     for d in &mut s.deployments {
         if let Some(snap) = &mut d.snapshot {
             snap.resources = Vec::new();
@@ -523,6 +525,28 @@ fn reduced(skeleton: &Api, api: &Api, templates: &Templates, path: &str) -> Api 
             snap.resources = keep(&full.resources, split);
         }
     }
+    // The unresolved values a diagnosis of `path` can name (`inspect::missing_values`): those
+    // of a route among the kept resources, of an authorizer, or API-wide. The others (a route
+    // elsewhere, or nothing a step needs) would be passed over for every route.
+    let kept = |p: &str| {
+        out.resources.iter().any(|r| r.path == p)
+            || out
+                .deployments
+                .iter()
+                .filter_map(|d| d.snapshot.as_ref())
+                .any(|s| s.resources.iter().any(|r| r.path == p))
+    };
+    let unresolved: Vec<_> = api
+        .unresolved
+        .iter()
+        .filter(|u| {
+            u.needed
+                .as_ref()
+                .is_some_and(|n| n.route.as_ref().is_none_or(|(p, _)| kept(p)))
+        })
+        .cloned()
+        .collect();
+    out.unresolved = unresolved;
     out
 }
 
