@@ -136,15 +136,27 @@ pub fn import(
     file: &str,
     parameters: &BTreeMap<String, String>,
 ) -> Result<Vec<TemplateApi>, TemplateError> {
-    let doc = openapi::parse_text(text).map_err(|e| TemplateError {
+    let error = |e: openapi::ImportError| TemplateError {
         line: e.line.and_then(|l| u32::try_from(l).ok()),
         message: if e.path == "$" {
             e.message
         } else {
             format!("{}: {}", e.path, e.message)
         },
-    })?;
-    let lines = LineMap::build(text);
+    };
+    let body = text.trim_start_matches('\u{feff}');
+    let (doc, lines) = if body.trim_start().starts_with('{') {
+        (
+            openapi::parse_text(text).map_err(error)?,
+            LineMap::build(text),
+        )
+    } else {
+        // YAML: the values and the lines of the keys from one parse.
+        let mut lines = lines::YamlLines::new();
+        let doc = openapi::parse_yaml_observed(body, &mut |event, mark| lines.event(event, mark))
+            .map_err(error)?;
+        (doc, lines.finish())
+    };
     import_value(&doc, &lines, file, parameters)
 }
 
