@@ -153,6 +153,14 @@ pub use crate::gateway::behavior::ASSUMPTION_HEADER;
 
 /// Runs the seven steps over the evidence.
 pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
+    diagnose_with(evidence, mode, true)
+}
+
+/// [`diagnose`]; with `snippets` false the fixes' snippets (`remediation.snippets`) are left
+/// out, for a caller that keeps few of the findings of many diagnoses (the whole-API rules)
+/// and renders those with [`remedy::snippets::Snippets::render`] (as `diagnose` does: from the
+/// change set, the evidence's API and the commands).
+pub fn diagnose_with(evidence: &Evidence, mode: Mode, snippets: bool) -> Diagnosis {
     let plan = cors::plan(&evidence.target);
     let preflight = evidence.exchange(ExchangeKind::Preflight);
     let actual = evidence.exchange(ExchangeKind::Actual);
@@ -203,7 +211,9 @@ pub fn diagnose(evidence: &Evidence, mode: Mode) -> Diagnosis {
             d.conclude()
         })
         .collect();
-    attach_snippets(&mut steps, evidence);
+    if snippets {
+        attach_snippets(&mut steps, evidence);
+    }
     let first_failing_step = steps
         .iter()
         .find(|s| s.status == StepStatus::Fail)

@@ -4,7 +4,9 @@
 //! file and start line where the element is defined (`physicalLocation`), and at the API and
 //! route (`logicalLocations`); a finding without a recorded line has the file without a region.
 
-use serde_json::{json, Value};
+use std::borrow::Cow;
+
+use serde::Serialize;
 
 use super::{LintReport, ReportFinding};
 use crate::diagnose::{FindingCode, Severity};
@@ -76,50 +78,187 @@ fn uri(file: &str) -> String {
     out.strip_prefix("./").map(str::to_string).unwrap_or(out)
 }
 
-fn result(f: &ReportFinding, rule_index: usize) -> Value {
+// The document, as borrowed structs serialized in one pass (no intermediate JSON values);
+// the field order is the document's key order.
+
+#[derive(Serialize)]
+struct Doc<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool<'a>,
+    results: Vec<SarifResult<'a>>,
+    column_kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    driver: Driver<'a>,
+}
+
+#[derive(Serialize)]
+struct Driver<'a> {
+    name: &'static str,
+    version: &'static str,
+    rules: Vec<Rule<'a>>,
+}
+
+#[derive(Serialize)]
+struct Text<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule<'a> {
+    id: &'a str,
+    name: &'a str,
+    short_description: Text<'a>,
+    full_description: Text<'a>,
+    default_configuration: Level,
+    help: Text<'a>,
+}
+
+#[derive(Serialize)]
+struct Level {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    rule_index: usize,
+    level: &'static str,
+    message: OwnedText,
+    locations: [Location<'a>; 1],
+    partial_fingerprints: Fingerprints,
+    properties: Properties<'a>,
+}
+
+#[derive(Serialize)]
+struct OwnedText {
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    physical_location: Physical,
+    logical_locations: Vec<Logical<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Physical {
+    artifact_location: Artifact,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+struct Artifact {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Logical<'a> {
+    name: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fully_qualified_name: Option<String>,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Fingerprints {
+    #[serde(rename = "corsDoctor/v1")]
+    cors_doctor_v1: String,
+}
+
+#[derive(Serialize)]
+struct Properties<'a> {
+    step: u8,
+    api: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stage: Option<&'a str>,
+}
+
+fn result(f: &ReportFinding, rule_index: usize) -> SarifResult<'_> {
     let route = f
         .route
         .as_ref()
         .map(|r| format!("{} {}", r.method, r.path))
         .unwrap_or_else(|| "(whole API)".to_string());
-    let mut physical = json!({ "artifactLocation": { "uri": uri(&f.file) } });
-    if let Some(s) = &f.source {
-        physical = json!({
-            "artifactLocation": { "uri": uri(&s.file) },
-            "region": { "startLine": s.line.max(1) }
-        });
-    }
-    let mut logical = vec![json!({
-        "name": route,
-        "fullyQualifiedName": format!("{}/{}", f.api, route),
-        "kind": "function"
-    })];
+    let physical = match &f.source {
+        Some(s) => Physical {
+            artifact_location: Artifact { uri: uri(&s.file) },
+            region: Some(Region {
+                start_line: s.line.max(1),
+            }),
+        },
+        None => Physical {
+            artifact_location: Artifact { uri: uri(&f.file) },
+            region: None,
+        },
+    };
+    let fingerprint = format!(
+        "{}|{}|{}|{}",
+        f.code,
+        f.api,
+        route,
+        f.stage.as_deref().unwrap_or("")
+    );
+    let mut logical = vec![Logical {
+        fully_qualified_name: Some(format!("{}/{}", f.api, route)),
+        name: Cow::Owned(route),
+        kind: "function",
+    }];
     if let Some(r) = f.source.as_ref().and_then(|s| s.resource.as_ref()) {
-        logical.push(json!({ "name": r, "kind": "resource" }));
+        logical.push(Logical {
+            name: Cow::Borrowed(r),
+            fully_qualified_name: None,
+            kind: "resource",
+        });
     }
     let mut text = f.message.clone();
     if let Some(fix) = &f.remediation {
         text.push_str("\nFix: ");
         text.push_str(&fix.text);
     }
-    let mut props = json!({ "step": f.step, "api": f.api });
-    if let Some(o) = &f.origin {
-        props["origin"] = json!(o);
-    }
-    if let Some(s) = &f.stage {
-        props["stage"] = json!(s);
-    }
-    json!({
-        "ruleId": f.code.as_str(),
-        "ruleIndex": rule_index,
-        "level": level(f.severity),
-        "message": { "text": text },
-        "locations": [{ "physicalLocation": physical, "logicalLocations": logical }],
-        "partialFingerprints": {
-            "corsDoctor/v1": format!("{}|{}|{}|{}", f.code, f.api, route, f.stage.as_deref().unwrap_or(""))
+    SarifResult {
+        rule_id: f.code.as_str(),
+        rule_index,
+        level: level(f.severity),
+        message: OwnedText { text },
+        locations: [Location {
+            physical_location: physical,
+            logical_locations: logical,
+        }],
+        partial_fingerprints: Fingerprints {
+            cors_doctor_v1: fingerprint,
         },
-        "properties": props
-    })
+        properties: Properties {
+            step: f.step,
+            api: &f.api,
+            origin: f.origin.as_deref(),
+            stage: f.stage.as_deref(),
+        },
+    }
 }
 
 pub(super) fn render(r: &LintReport) -> String {
@@ -129,7 +268,7 @@ pub(super) fn render(r: &LintReport) -> String {
             codes.push(f.code);
         }
     }
-    let rules: Vec<Value> = codes
+    let rules: Vec<Rule<'_>> = codes
         .iter()
         .map(|c| {
             let (short, full) = describe(*c);
@@ -140,17 +279,19 @@ pub(super) fn render(r: &LintReport) -> String {
                 .map(|f| f.severity)
                 .min()
                 .unwrap_or(Severity::Warning);
-            json!({
-                "id": c.as_str(),
-                "name": c.as_str(),
-                "shortDescription": { "text": short },
-                "fullDescription": { "text": full },
-                "defaultConfiguration": { "level": level(default) },
-                "help": { "text": full }
-            })
+            Rule {
+                id: c.as_str(),
+                name: c.as_str(),
+                short_description: Text { text: short },
+                full_description: Text { text: full },
+                default_configuration: Level {
+                    level: level(default),
+                },
+                help: Text { text: full },
+            }
         })
         .collect();
-    let results: Vec<Value> = r
+    let results: Vec<SarifResult<'_>> = r
         .findings
         .iter()
         .map(|f| {
@@ -158,18 +299,20 @@ pub(super) fn render(r: &LintReport) -> String {
             result(f, i)
         })
         .collect();
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "cors-doctor",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules
-            } },
-            "results": results,
-            "columnKind": "unicodeCodePoints"
-        }]
-    });
+    let doc = Doc {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "cors-doctor",
+                    version: env!("CARGO_PKG_VERSION"),
+                    rules,
+                },
+            },
+            results,
+            column_kind: "unicodeCodePoints",
+        }],
+    };
     serde_json::to_string_pretty(&doc).unwrap_or_default()
 }

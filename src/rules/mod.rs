@@ -145,6 +145,18 @@ pub fn check(api: &Api, options: &Options) -> Vec<LintFinding> {
             }
         }
     }
+    // What a route's diagnosis reads that does not depend on its method or stage, built once
+    // per resource path: the request path and the API reduced to what routing it can select.
+    let templates = Templates::new(api);
+    let mut per_path: HashMap<&str, (String, Arc<Api>)> = HashMap::new();
+    for job in &jobs {
+        let template = job.resource.path.as_str();
+        if !per_path.contains_key(template) {
+            let path = concrete_path(template);
+            let reduced = Arc::new(reduced(&skeleton, api, &templates, &path));
+            per_path.insert(template, (path, reduced));
+        }
+    }
     // The diagnoses are independent: spread over the cores, merged in order afterwards.
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -152,24 +164,24 @@ pub fn check(api: &Api, options: &Options) -> Vec<LintFinding> {
         .clamp(1, 8)
         .min(jobs.len().max(1));
     let chunk = jobs.len().div_ceil(threads).max(1);
-    let run = |part: &[Job<'_>]| -> Vec<Option<(Vec<Exchange>, Diagnosis)>> {
+    let run = |part: &[Job<'_>]| -> Vec<Option<Diagnosed>> {
         part.iter()
             .map(|job| {
-                let path = concrete_path(&job.resource.path);
+                let (path, reduced) = per_path.get(job.resource.path.as_str())?;
                 let target = synthesize(api, job.stage, job.resource, job.method, job.origin)?;
-                let reduced = Arc::new(reduced(&skeleton, api, &path));
-                Some(diagnose_request(
-                    &reduced,
-                    job.stage,
-                    &path,
-                    &target,
-                    None,
-                    options.mode,
-                ))
+                // The fixes' snippets are rendered for the findings kept (`collect`), not for
+                // every repeat of an API-wide one.
+                let (exchanges, diagnosis) =
+                    diagnose_offline(reduced, job.stage, path, &target, None, options.mode, false);
+                Some(Diagnosed {
+                    api: Arc::clone(reduced),
+                    exchanges,
+                    diagnosis,
+                })
             })
             .collect()
     };
-    let results: Vec<Option<(Vec<Exchange>, Diagnosis)>> = if threads <= 1 {
+    let results: Vec<Option<Diagnosed>> = if threads <= 1 {
         run(&jobs)
     } else {
         std::thread::scope(|scope| {
@@ -189,7 +201,12 @@ pub fn check(api: &Api, options: &Options) -> Vec<LintFinding> {
     let mut seen: HashMap<DedupeKey, usize> = HashMap::new();
     let mut out: Vec<LintFinding> = Vec::new();
     for (job, result) in jobs.iter().zip(results) {
-        let Some((exchanges, diagnosis)) = result else {
+        let Some(Diagnosed {
+            api: reduced,
+            exchanges,
+            diagnosis,
+        }) = result
+        else {
             continue;
         };
         let route = Route {
@@ -202,6 +219,7 @@ pub fn check(api: &Api, options: &Options) -> Vec<LintFinding> {
             route: &route,
             stage: job.stage,
             origin: job.origin,
+            diagnosed: &reduced,
         };
         collect(&at, &exchanges, &diagnosis, &mut seen, &mut out);
     }
@@ -210,6 +228,14 @@ pub fn check(api: &Api, options: &Options) -> Vec<LintFinding> {
         (a.severity, &a.route, a.code.as_str()).cmp(&(b.severity, &b.route, b.code.as_str()))
     });
     out
+}
+
+/// One diagnosis run: the API it ran on (reduced to the route's resources), the predicted
+/// exchanges and the steps.
+struct Diagnosed {
+    api: Arc<Api>,
+    exchanges: Vec<Exchange>,
+    diagnosis: Diagnosis,
 }
 
 /// One diagnosis to run.
@@ -230,6 +256,19 @@ pub fn diagnose_request(
     target: &Target,
     backend: Option<&RouteBackend>,
     mode: Mode,
+) -> (Vec<Exchange>, Diagnosis) {
+    diagnose_offline(api, stage, path, target, backend, mode, true)
+}
+
+/// [`diagnose_request`], with or without the fixes' snippets ([`diagnose::diagnose_with`]).
+fn diagnose_offline(
+    api: &Arc<Api>,
+    stage: Option<&str>,
+    path: &str,
+    target: &Target,
+    backend: Option<&RouteBackend>,
+    mode: Mode,
+    snippets: bool,
 ) -> (Vec<Exchange>, Diagnosis) {
     let plan = crate::cors::plan(target);
     let requests = if crate::cors::refusal(target).is_some() {
@@ -268,7 +307,7 @@ pub fn diagnose_request(
         browser: None,
     };
     diagnose::classify::refine_attribution(&mut evidence);
-    let diagnosis = diagnose::diagnose(&evidence, mode);
+    let diagnosis = diagnose::diagnose_with(&evidence, mode, snippets);
     (evidence.exchanges, diagnosis)
 }
 
@@ -450,11 +489,13 @@ pub fn default_origin(api: &Api) -> String {
     PLACEHOLDER_ORIGIN.to_string()
 }
 
-/// `api` without resources (working copy and deployment snapshots) and without sources.
+/// `api` without resources (working copy and deployment snapshots), sources and unresolved
+/// values ([`reduced`] puts back those a route can need).
 fn skeleton(api: &Api) -> Api {
     let mut s = api.clone();
     s.resources = Vec::new();
     s.sources = Vec::new();
+    s.unresolved = Vec::new();
     for d in &mut s.deployments {
         if let Some(snap) = &mut d.snapshot {
             snap.resources = Vec::new();
@@ -465,23 +506,102 @@ fn skeleton(api: &Api) -> Api {
 
 /// The skeleton plus the resources (of the working copy and of each snapshot) whose template
 /// matches `path`, and any `$default` route: all that routing a request to `path` can select.
-fn reduced(skeleton: &Api, api: &Api, path: &str) -> Api {
-    let keep = |rs: &[Resource]| -> Vec<Resource> {
+fn reduced(skeleton: &Api, api: &Api, templates: &Templates, path: &str) -> Api {
+    let path_segments = segments(path);
+    let keep = |rs: &[Resource], split: &[Vec<&str>]| -> Vec<Resource> {
         rs.iter()
-            .filter(|r| {
-                r.path == DEFAULT_ROUTE || behavior::match_template(&r.path, path).is_some()
-            })
-            .cloned()
+            .zip(split)
+            .filter(|(r, t)| r.path == DEFAULT_ROUTE || template_matches(t, &path_segments))
+            .map(|(r, _)| r.clone())
             .collect()
     };
     let mut out = skeleton.clone();
-    out.resources = keep(&api.resources);
-    for (d, full) in out.deployments.iter_mut().zip(&api.deployments) {
+    out.resources = keep(&api.resources, &templates.working);
+    for ((d, full), split) in out
+        .deployments
+        .iter_mut()
+        .zip(&api.deployments)
+        .zip(&templates.snapshots)
+    {
         if let (Some(snap), Some(full)) = (d.snapshot.as_mut(), full.snapshot.as_ref()) {
-            snap.resources = keep(&full.resources);
+            snap.resources = keep(&full.resources, split);
         }
     }
+    // The unresolved values a diagnosis of `path` can name (`inspect::missing_values`): those
+    // of a route among the kept resources, of an authorizer, or API-wide. The others (a route
+    // elsewhere, or nothing a step needs) would be passed over for every route.
+    let kept = |p: &str| {
+        out.resources.iter().any(|r| r.path == p)
+            || out
+                .deployments
+                .iter()
+                .filter_map(|d| d.snapshot.as_ref())
+                .any(|s| s.resources.iter().any(|r| r.path == p))
+    };
+    let unresolved: Vec<_> = api
+        .unresolved
+        .iter()
+        .filter(|u| {
+            u.needed
+                .as_ref()
+                .is_some_and(|n| n.route.as_ref().is_none_or(|(p, _)| kept(p)))
+        })
+        .cloned()
+        .collect();
+    out.unresolved = unresolved;
     out
+}
+
+/// The path templates of an API's resources split into segments once (the working copy's,
+/// and each deployment snapshot's), for [`reduced`].
+struct Templates<'a> {
+    working: Vec<Vec<&'a str>>,
+    snapshots: Vec<Vec<Vec<&'a str>>>,
+}
+
+impl<'a> Templates<'a> {
+    fn new(api: &'a Api) -> Self {
+        let split = |rs: &'a [Resource]| -> Vec<Vec<&'a str>> {
+            rs.iter().map(|r| segments(&r.path)).collect()
+        };
+        Templates {
+            working: split(&api.resources),
+            snapshots: api
+                .deployments
+                .iter()
+                .map(|d| {
+                    d.snapshot
+                        .as_ref()
+                        .map(|s| split(&s.resources))
+                        .unwrap_or_default()
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A path's non-empty segments (as routing splits them).
+fn segments(path: &str) -> Vec<&str> {
+    path.split('/').filter(|s| !s.is_empty()).collect()
+}
+
+/// [`behavior::match_template`]`(template, path).is_some()` on split paths, without building
+/// the parameters: the last segment `{name+}` takes one or more segments, `{name}` any one,
+/// a literal itself. (A `$default` template is never matched here; callers keep it apart.)
+fn template_matches(template: &[&str], path: &[&str]) -> bool {
+    for (i, seg) in template.iter().enumerate() {
+        if seg.starts_with('{') && seg.ends_with("+}") && seg.len() >= 3 {
+            return i == template.len() - 1 && path.len() > i;
+        }
+        let Some(actual) = path.get(i) else {
+            return false;
+        };
+        let param = seg.starts_with('{') && seg.ends_with('}') && seg.len() >= 2;
+        if !param && seg != actual {
+            return false;
+        }
+    }
+    template.len() == path.len()
 }
 
 /// Where each element is defined, looked up in O(log n) (a large plan records thousands).
@@ -521,6 +641,8 @@ struct At<'a> {
     route: &'a Route,
     stage: Option<&'a str>,
     origin: &'a str,
+    /// The API the diagnosis ran on (what the fixes' snippets name).
+    diagnosed: &'a Api,
 }
 
 /// Findings that are one: the code and, for a route's finding, the route and message (any
@@ -622,10 +744,30 @@ fn collect(
                 origin: Some(origin.to_string()),
                 routes_affected: wide.then_some(1),
                 source,
-                remediation: if proxy { None } else { f.remediation.clone() },
+                remediation: if proxy {
+                    None
+                } else {
+                    f.remediation
+                        .as_ref()
+                        .map(|r| with_snippets(r, at.diagnosed))
+                },
             });
         }
     }
+}
+
+/// A fix with its snippets, rendered as [`diagnose::diagnose`] renders them (the diagnoses of
+/// [`check`] leave them out: most of their findings are repeats that are not kept).
+fn with_snippets(remediation: &Remediation, api: &Api) -> Remediation {
+    let mut r = remediation.clone();
+    if let Some(set) = &r.change_set {
+        r.snippets = Some(diagnose::remedy::snippets::Snippets::render(
+            set,
+            Some(api),
+            &r.commands,
+        ));
+    }
+    r
 }
 
 /// Where to point a finding: the element it concerns.

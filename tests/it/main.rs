@@ -27,6 +27,7 @@ mod har;
 mod hostile;
 mod http_attribution;
 mod lint;
+mod lint_golden;
 mod paste;
 mod preview;
 mod rerun;

@@ -18,6 +18,7 @@ use serde_json::{Map, Value};
 pub use export::{export, export_string};
 pub use import::{import, import_as, import_str, import_str_as, import_text};
 pub use source::DefinitionText;
+pub(crate) use text::parse_yaml_observed;
 pub use text::{line_of, parse as parse_text};
 
 const X_INTEGRATION: &str = "x-amazon-apigateway-integration";

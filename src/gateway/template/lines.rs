@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use yaml_rust2::parser::{Event, Parser};
+use yaml_rust2::scanner::Marker;
 
 /// Keys deeper than this are not recorded (their nearest recorded ancestor answers).
 pub const MAX_RECORDED_DEPTH: usize = 9;
@@ -139,74 +140,18 @@ impl LineMap {
     }
 
     fn build_yaml(text: &str) -> LineMap {
-        let mut lines = HashMap::new();
         let mut parser = Parser::new_from_str(text);
-        let mut stack: Vec<Frame> = Vec::new();
-        // The path of the value being read, one segment per open frame plus its pending key.
-        let mut path: Vec<String> = Vec::new();
+        let mut reader = YamlLines::new();
         loop {
             let Ok((event, mark)) = parser.next_token() else {
                 return LineMap::default();
             };
-            let line = u32::try_from(mark.line()).unwrap_or(u32::MAX);
-            match event {
-                Event::StreamEnd => break,
-                Event::Scalar(s, ..) => {
-                    let depth = stack.len();
-                    if let Some(Frame::Map { key: key @ None }) = stack.last_mut() {
-                        // A key: record it.
-                        if depth <= MAX_RECORDED_DEPTH {
-                            let p = joined(&path, &s);
-                            lines.entry(p).or_insert(line);
-                        }
-                        *key = Some(s);
-                        continue;
-                    }
-                    value_done(&mut stack, &mut lines, &path, line);
-                }
-                Event::Alias(_) => {
-                    if let Some(Frame::Map { key: key @ None }) = stack.last_mut() {
-                        *key = Some(String::new());
-                        continue;
-                    }
-                    value_done(&mut stack, &mut lines, &path, line);
-                }
-                Event::MappingStart(..) | Event::SequenceStart(..) => {
-                    if stack.len() >= MAX_WALK_DEPTH {
-                        return LineMap { lines };
-                    }
-                    let depth = stack.len();
-                    let seg = match stack.last_mut() {
-                        Some(Frame::Map { key }) => key.clone().unwrap_or_default(),
-                        Some(Frame::Seq { index }) => {
-                            let seg = format!("[{index}]");
-                            if depth <= MAX_RECORDED_DEPTH {
-                                lines.entry(joined(&path, &seg)).or_insert(line);
-                            }
-                            seg
-                        }
-                        None => String::new(),
-                    };
-                    if !stack.is_empty() {
-                        path.push(seg);
-                    }
-                    stack.push(if matches!(event, Event::MappingStart(..)) {
-                        Frame::Map { key: None }
-                    } else {
-                        Frame::Seq { index: 0 }
-                    });
-                }
-                Event::MappingEnd | Event::SequenceEnd => {
-                    stack.pop();
-                    if !stack.is_empty() {
-                        path.pop();
-                    }
-                    value_done(&mut stack, &mut lines, &path, line);
-                }
-                _ => {}
+            if matches!(event, Event::StreamEnd) {
+                break;
             }
+            reader.event(&event, &mark);
         }
-        LineMap { lines }
+        reader.finish()
     }
 
     /// The line of `path`, else of its longest recorded ancestor.
@@ -224,6 +169,93 @@ impl LineMap {
     /// The line of `path` itself, without falling back to an ancestor.
     pub fn exact(&self, path: &str) -> Option<u32> {
         self.lines.get(path).copied()
+    }
+}
+
+/// The lines of a YAML text, built from its parser's events (so that the parse that reads the
+/// values can give them too: [`crate::gateway::openapi::parse_yaml_observed`]).
+#[derive(Default)]
+pub struct YamlLines {
+    lines: HashMap<String, u32>,
+    stack: Vec<Frame>,
+    /// The path of the value being read, one segment per open frame plus its pending key.
+    path: Vec<String>,
+    /// Nesting went deeper than [`MAX_WALK_DEPTH`]: later events are not read.
+    stopped: bool,
+}
+
+impl YamlLines {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reads one event (the stream's end included, which records nothing).
+    pub fn event(&mut self, event: &Event, mark: &Marker) {
+        if self.stopped {
+            return;
+        }
+        let line = u32::try_from(mark.line()).unwrap_or(u32::MAX);
+        let (stack, lines, path) = (&mut self.stack, &mut self.lines, &mut self.path);
+        match event {
+            Event::Scalar(s, ..) => {
+                let depth = stack.len();
+                if let Some(Frame::Map { key: key @ None }) = stack.last_mut() {
+                    // A key: record it.
+                    if depth <= MAX_RECORDED_DEPTH {
+                        let p = joined(path, s);
+                        lines.entry(p).or_insert(line);
+                    }
+                    *key = Some(s.clone());
+                    return;
+                }
+                value_done(stack, lines, path, line);
+            }
+            Event::Alias(_) => {
+                if let Some(Frame::Map { key: key @ None }) = stack.last_mut() {
+                    *key = Some(String::new());
+                    return;
+                }
+                value_done(stack, lines, path, line);
+            }
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                if stack.len() >= MAX_WALK_DEPTH {
+                    self.stopped = true;
+                    return;
+                }
+                let depth = stack.len();
+                let seg = match stack.last_mut() {
+                    Some(Frame::Map { key }) => key.clone().unwrap_or_default(),
+                    Some(Frame::Seq { index }) => {
+                        let seg = format!("[{index}]");
+                        if depth <= MAX_RECORDED_DEPTH {
+                            lines.entry(joined(path, &seg)).or_insert(line);
+                        }
+                        seg
+                    }
+                    None => String::new(),
+                };
+                if !stack.is_empty() {
+                    path.push(seg);
+                }
+                stack.push(if matches!(event, Event::MappingStart(..)) {
+                    Frame::Map { key: None }
+                } else {
+                    Frame::Seq { index: 0 }
+                });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                stack.pop();
+                if !stack.is_empty() {
+                    path.pop();
+                }
+                value_done(stack, lines, path, line);
+            }
+            _ => {}
+        }
+    }
+
+    pub fn finish(self) -> LineMap {
+        LineMap { lines: self.lines }
     }
 }
 

@@ -136,15 +136,27 @@ pub fn import(
     file: &str,
     parameters: &BTreeMap<String, String>,
 ) -> Result<Vec<TemplateApi>, TemplateError> {
-    let doc = openapi::parse_text(text).map_err(|e| TemplateError {
+    let error = |e: openapi::ImportError| TemplateError {
         line: e.line.and_then(|l| u32::try_from(l).ok()),
         message: if e.path == "$" {
             e.message
         } else {
             format!("{}: {}", e.path, e.message)
         },
-    })?;
-    let lines = LineMap::build(text);
+    };
+    let body = text.trim_start_matches('\u{feff}');
+    let (doc, lines) = if body.trim_start().starts_with('{') {
+        (
+            openapi::parse_text(text).map_err(error)?,
+            LineMap::build(text),
+        )
+    } else {
+        // YAML: the values and the lines of the keys from one parse.
+        let mut lines = lines::YamlLines::new();
+        let doc = openapi::parse_yaml_observed(body, &mut |event, mark| lines.event(event, mark))
+            .map_err(error)?;
+        (doc, lines.finish())
+    };
     import_value(&doc, &lines, file, parameters)
 }
 
@@ -502,19 +514,24 @@ impl Built {
         api.stages = self.stages;
         api.sources = self.sources;
         // A value left unresolved because a parameter has no value says how to give it.
+        // (`missing` has an entry per use: each name and its two spellings are made once.)
+        let names: Vec<(&str, String, String)> = missing
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(|n| (n, format!("${{{n}}}"), format!("\"Ref\":\"{n}\"")))
+            .collect();
         for u in &mut api.unresolved {
             if !matches!(u.kind, crate::gateway::model::UnresolvedKind::Intrinsic(_)) {
                 continue;
             }
-            let named: Vec<&str> = missing
+            let named: Vec<&str> = names
                 .iter()
-                .map(|m| m.name.as_str())
-                .filter(|n| {
-                    u.written.contains(&format!("${{{n}}}"))
-                        || u.written.contains(&format!("\"Ref\":\"{n}\""))
+                .filter(|(_, sub, reference)| {
+                    u.written.contains(sub.as_str()) || u.written.contains(reference.as_str())
                 })
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
+                .map(|(n, _, _)| *n)
                 .collect();
             if !named.is_empty() {
                 let pass: Vec<String> = named

@@ -125,6 +125,22 @@ fn parse_yaml(text: &str) -> Result<Value, ImportError> {
     })
 }
 
+/// YAML (no byte order mark) read as [`parse`] reads it, each parser event shown to `observe`
+/// as well (a reader of the same text that needs more than the value, such as the line of
+/// each key, then needs no second parse).
+pub(crate) fn parse_yaml_observed(
+    text: &str,
+    observe: &mut dyn FnMut(&Event, &Marker),
+) -> Result<Value, ImportError> {
+    let mut b = Builder::new(None);
+    b.run_observed(text, observe)?;
+    b.root.ok_or_else(|| ImportError {
+        path: "$".into(),
+        message: "the file is empty".into(),
+        line: None,
+    })
+}
+
 /// YAML read as its top level with `paths` left as `null` (in its place) and the compact JSON
 /// text of each path item, in document order: only one path item is a tree at a time. The
 /// second part is `None` when there is no top-level `paths` mapping to split (or it carries an
@@ -171,12 +187,22 @@ impl Builder {
     }
 
     fn run(&mut self, text: &str) -> Result<(), ImportError> {
+        self.run_observed(text, &mut |_, _| {})
+    }
+
+    /// [`Builder::run`], showing each event to `observe` before it is read.
+    fn run_observed(
+        &mut self,
+        text: &str,
+        observe: &mut dyn FnMut(&Event, &Marker),
+    ) -> Result<(), ImportError> {
         let mut parser = Parser::new_from_str(text);
         let mut documents = 0;
         loop {
             let (event, mark) = parser
                 .next_token()
                 .map_err(|e| yaml_err(e.marker(), e.info().to_string()))?;
+            observe(&event, &mark);
             match event {
                 Event::StreamEnd => return Ok(()),
                 Event::Nothing | Event::StreamStart | Event::DocumentEnd => {}
