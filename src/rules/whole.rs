@@ -3,7 +3,7 @@
 //! from.
 
 use super::{LintFinding, Route};
-use crate::diagnose::{FindingCode, Remediation, Severity};
+use crate::diagnose::{remedy, FindingCode, Remediation, Severity};
 use crate::gateway::model::{Api, ApiKind, Element, Resource};
 
 /// At most this many changed routes are named in one message.
@@ -59,7 +59,7 @@ fn deployments(api: &Api, out: &mut Vec<LintFinding>) {
                         d.id,
                         what.join(", ")
                     ),
-                    terraform_triggers_fix(),
+                    terraform_triggers_fix(api, &stage.name),
                 )
             } else {
                 (
@@ -70,11 +70,14 @@ fn deployments(api: &Api, out: &mut Vec<LintFinding>) {
                         d.id,
                         what.join(", ")
                     ),
-                    Remediation {
-                        text: format!("Create a new deployment for stage {}.", stage.name),
-                        commands: Vec::new(),
-                        ..Default::default()
-                    },
+                    remedy::remediation(
+                        format!(
+                            "Deploy the API to stage {} (in a template: a new deployment resource, which is what the snippets show).",
+                            stage.name
+                        ),
+                        remedy::deploy_api(api, Some(&stage.name)),
+                        Some(api),
+                    ),
                 )
             };
             flagged_no_triggers |= no_triggers;
@@ -98,6 +101,12 @@ fn deployments(api: &Api, out: &mut Vec<LintFinding>) {
             .iter()
             .find(|d| d.redeployed_on_change == Some(false))
         {
+            // The stage that serves it, when one does.
+            let stage = api
+                .stages
+                .iter()
+                .find(|s| s.deployment_id.as_deref() == Some(d.id.as_str()))
+                .map(|s| s.name.clone());
             out.push(LintFinding {
                 code: FindingCode::DeploymentNoTriggers,
                 severity: Severity::Warning,
@@ -111,18 +120,23 @@ fn deployments(api: &Api, out: &mut Vec<LintFinding>) {
                 origin: None,
                 routes_affected: None,
                 source: deployment_source,
-                remediation: Some(terraform_triggers_fix()),
+                remediation: Some(terraform_triggers_fix(api, stage.as_deref().unwrap_or(""))),
             });
         }
     }
 }
 
-fn terraform_triggers_fix() -> Remediation {
-    Remediation {
-        text: "Give aws_api_gateway_deployment a triggers map that changes whenever a method, integration or response changes, and create the new deployment before destroying the old one:\n  triggers = { redeployment = sha1(jsonencode([aws_api_gateway_method.x.id, aws_api_gateway_integration.x.id, aws_api_gateway_integration_response.x.id])) }\n  lifecycle { create_before_destroy = true }".to_string(),
-        commands: Vec::new(),
-        ..Default::default()
-    }
+/// The fix of a Terraform deployment nothing redeploys: `triggers` on the deployment (the
+/// Terraform snippet names the plan's own resources) and, for now, a deployment of the stage.
+/// See <https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/api_gateway_deployment>
+/// ("Terraform … will not automatically redeploy … use the `triggers` argument").
+fn terraform_triggers_fix(api: &Api, stage: &str) -> Remediation {
+    let stage = (!stage.is_empty()).then_some(stage);
+    remedy::remediation(
+        "Give aws_api_gateway_deployment a triggers map that changes whenever a method, integration or response changes, with lifecycle { create_before_destroy = true } (the Terraform snippet); until that is applied, deploy the stage once (the commands).",
+        remedy::deploy_api(api, stage),
+        Some(api),
+    )
 }
 
 /// Routes that differ between the working copy and a snapshot (added, removed or changed).

@@ -122,7 +122,10 @@ pub fn initial_state(opts: &Options) -> (AppState, Vec<Effect>) {
             ..a
         }
     } else {
-        session::prefill(&opts.config, &last)
+        form::Prefill {
+            parameters: opts.args.parameters.clone(),
+            ..session::prefill(&opts.config, &last)
+        }
     };
     let form = form::FormState::new(&prefill);
     let mut state = AppState::new(opts.config.clone(), form, opts.args.clone(), keymap);

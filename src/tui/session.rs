@@ -163,6 +163,8 @@ pub fn prefill(config: &Config, last: &LastTarget) -> Prefill {
         stage: last.stage.clone(),
         path: last.path.clone(),
         openapi: last.openapi.clone(),
+        // Never saved: they belong to one template.
+        parameters: Vec::new(),
     }
 }
 

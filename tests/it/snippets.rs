@@ -755,3 +755,92 @@ mod templates {
         super::validate("templates", &all);
     }
 }
+
+mod lint_remedies {
+    //! `lint`'s whole-API findings (changes the stage does not serve, a Terraform deployment
+    //! without triggers) carry a fix as data like every other finding: a deployment change set,
+    //! its AWS CLI command, and snippets whose Terraform gives the plan's own deployment
+    //! `triggers` that follow the plan's resources — all valid.
+
+    use std::path::PathBuf;
+
+    use cors_doctor::diagnose::remedy::snippets::Flavour;
+
+    use crate::common::cors_doctor;
+
+    fn lint_json(fixture: &str) -> serde_json::Value {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(fixture);
+        let out = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(cors_doctor(vec![
+                "lint".into(),
+                "--format".into(),
+                "json".into(),
+                path.to_string_lossy().into_owned(),
+            ]));
+        serde_json::from_slice(&out.stdout).expect("a JSON lint report")
+    }
+
+    #[test]
+    fn undeployed_changes_and_missing_triggers_come_with_valid_fixes() {
+        let mut snippets = Vec::new();
+        for (fixture, stage, triggers) in [
+            (
+                "tests/fixtures/terraform/trap-deployment-no-triggers/plan.json",
+                "prod",
+                true,
+            ),
+            (
+                "tests/fixtures/terraform/options-not-deployed/plan.json",
+                "prod",
+                false,
+            ),
+        ] {
+            let report = lint_json(fixture);
+            let f = report["findings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|f| f["code"] == "UNDEPLOYED_CHANGES")
+                .unwrap_or_else(|| panic!("{fixture}: no UNDEPLOYED_CHANGES in {report}"));
+            let r = &f["remediation"];
+            let change = &r["change_set"]["changes"][0];
+            assert!(
+                change["kind"] == "deploy" && change["stage"] == stage,
+                "{fixture}: {r}"
+            );
+            let commands: Vec<&str> = r["commands"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c.as_str())
+                .collect();
+            assert!(
+                commands.len() == 1
+                    && commands[0].starts_with("aws apigateway create-deployment --rest-api-id ")
+                    && commands[0].ends_with(&format!("--stage-name {stage}")),
+                "{fixture}: {commands:?}"
+            );
+            let tf = r["snippets"]["terraform"].as_str().expect("terraform");
+            if triggers {
+                // The plan's own deployment, following the plan's own methods.
+                assert!(
+                    tf.contains("resource \"aws_api_gateway_deployment\" \"this\"")
+                        && tf.contains("aws_api_gateway_method.bookings_options,")
+                        && tf.contains("create_before_destroy = true"),
+                    "{tf}"
+                );
+            }
+            let name = fixture.split('/').nth(3).unwrap_or("fixture").to_string();
+            for flavour in [Flavour::Cloudformation, Flavour::Sam, Flavour::Terraform] {
+                let text = r["snippets"][flavour.as_str()]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{fixture}: no {flavour} snippet: {r}"));
+                snippets.push((name.clone(), flavour, text.to_string()));
+            }
+        }
+        super::validate("lint-whole-api", &snippets);
+    }
+}

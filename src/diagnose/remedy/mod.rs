@@ -276,6 +276,38 @@ impl FixContext {
     }
 }
 
+/// Deploying `api`'s working copy to `stage`: the fix of changes a stage does not serve,
+/// which no single request names (`lint`, `audit`).
+pub fn deploy_api(api: &crate::gateway::Api, stage: Option<&str>) -> ChangeSet {
+    FixContext {
+        rest: api.kind == ApiKind::Rest,
+        http: api.kind == ApiKind::Http,
+        api_id: api.id.clone(),
+        api_name: Some(api.name.clone()),
+        region: api.region.clone(),
+        stage: stage.map(str::to_string),
+        ..FixContext::default()
+    }
+    .deploy()
+}
+
+/// A remediation that makes `set`, rendered as AWS CLI commands and in every IaC flavour
+/// (names from `api`'s sources when it was read from a file).
+pub fn remediation(
+    text: impl Into<String>,
+    set: ChangeSet,
+    api: Option<&crate::gateway::Api>,
+) -> crate::diagnose::Remediation {
+    let commands = commands(&set);
+    let snippets = snippets::Snippets::render(&set, api, &commands);
+    crate::diagnose::Remediation {
+        text: text.into(),
+        commands,
+        change_set: Some(set),
+        snippets: Some(snippets),
+    }
+}
+
 mod cli;
 mod http;
 mod rest;

@@ -46,12 +46,14 @@ pub enum Field {
     Stage,
     Path,
     OpenApi,
+    /// Template parameters (`--parameter KEY=VALUE`), space-separated.
+    Parameters,
     Profile,
     Region,
     Har,
 }
 
-pub const FIELDS: [Field; 12] = [
+pub const FIELDS: [Field; 13] = [
     Field::Url,
     Field::Origin,
     Field::Method,
@@ -61,6 +63,7 @@ pub const FIELDS: [Field; 12] = [
     Field::Stage,
     Field::Path,
     Field::OpenApi,
+    Field::Parameters,
     Field::Profile,
     Field::Region,
     Field::Har,
@@ -83,7 +86,8 @@ impl Field {
             Field::ApiId => "API id",
             Field::Stage => "Stage",
             Field::Path => "Resource path",
-            Field::OpenApi => "OpenAPI file",
+            Field::OpenApi => "API definition",
+            Field::Parameters => "Parameters",
             Field::Profile => "AWS profile",
             Field::Region => "AWS region",
             Field::Har => "HAR file",
@@ -98,10 +102,11 @@ impl Field {
             Field::Method => "←/→, space or the first letter choose",
             Field::Headers => "Name: value, one a row (secret values are never saved)",
             Field::Credentials => "fetch()'s credentials option: ←/→ or space choose",
-            Field::ApiId => "optional: read from the URL; needed without a URL (or an OpenAPI file)",
+            Field::ApiId => "optional: read from the URL; needed without a URL (or an API definition file)",
             Field::Stage => "optional: read from the URL; needed with an API id and no URL",
             Field::Path => "only without a URL: the resource path to diagnose, e.g. /items",
-            Field::OpenApi => "optional: an export (aws apigateway get-export …) or a SAM/Terraform template, JSON or YAML",
+            Field::OpenApi => "optional: a file: an export (aws apigateway get-export …), a CloudFormation/SAM/CDK template or a Terraform plan (JSON or YAML)",
+            Field::Parameters => "optional, with a template: KEY=VALUE for values it leaves open, space-separated, e.g. Stage=prod",
             Field::Profile => "optional: the AWS CLI profile for reading the API's configuration",
             Field::Region => "optional: read from the URL, e.g. us-east-1",
             Field::Har => "or open a HAR file DevTools saved: Enter lists its cross-origin requests to pick one (nothing is sent)",
@@ -291,6 +296,8 @@ pub struct FormState {
     pub stage: TextInput,
     pub path: TextInput,
     pub openapi: TextInput,
+    /// Template parameters, `KEY=VALUE` separated by spaces.
+    pub parameters: TextInput,
     pub profile: TextInput,
     pub region: TextInput,
     /// Index into [`FIELDS`].
@@ -321,6 +328,8 @@ pub struct Prefill {
     pub stage: Option<String>,
     pub path: Option<String>,
     pub openapi: Option<String>,
+    /// Template parameters (`KEY=VALUE`), from the command line only: never saved.
+    pub parameters: Vec<String>,
 }
 
 /// A header's name, when the header is one whose value is a secret (`Authorization`,
@@ -385,6 +394,7 @@ impl FormState {
             stage: s(&p.stage),
             path: s(&p.path),
             openapi: s(&p.openapi),
+            parameters: TextInput::new(p.parameters.join(" ")),
             profile: s(&p.profile),
             region: s(&p.region),
             focus: 0,
@@ -439,6 +449,7 @@ impl FormState {
             Field::Stage => Some(&self.stage),
             Field::Path => Some(&self.path),
             Field::OpenApi => Some(&self.openapi),
+            Field::Parameters => Some(&self.parameters),
             Field::Har => Some(&self.har),
             Field::Profile => Some(&self.profile),
             Field::Region => Some(&self.region),
@@ -455,6 +466,7 @@ impl FormState {
             Field::Stage => Some(&mut self.stage),
             Field::Path => Some(&mut self.path),
             Field::OpenApi => Some(&mut self.openapi),
+            Field::Parameters => Some(&mut self.parameters),
             Field::Har => Some(&mut self.har),
             Field::Profile => Some(&mut self.profile),
             Field::Region => Some(&mut self.region),
@@ -599,10 +611,20 @@ impl FormState {
             path: self.path.trimmed(),
             openapi: self.openapi.trimmed().map(|f| expand_home(&f)),
             // The field holds a template too (`--template` fills it): the file's structure
-            // decides, and `--parameter`s from the command line stay with it.
+            // decides; the parameters are the form's own field.
             template: None,
+            parameters: self.parameter_entries(),
             ..base.clone()
         }
+    }
+
+    /// The template parameters typed (`KEY=VALUE` words).
+    pub fn parameter_entries(&self) -> Vec<String> {
+        self.parameters
+            .text
+            .split_whitespace()
+            .map(str::to_string)
+            .collect()
     }
 
     /// The form filled from arguments (to edit the target of a running diagnosis).
@@ -629,6 +651,7 @@ pub fn prefill_from_args(args: &TargetArgs) -> Prefill {
             .as_ref()
             .or(args.template.as_ref())
             .map(|p| p.display().to_string()),
+        parameters: args.parameters.clone(),
     }
 }
 

@@ -283,3 +283,56 @@ fn a_pending_confirmation_takes_only_send_or_back() {
     assert_eq!(f.update(FormInput::Submit), Some(FormEvent::Submit));
     assert_eq!(f.update(FormInput::Back), Some(FormEvent::Back));
 }
+
+#[test]
+fn template_parameters_are_typed_checked_and_passed_on() {
+    let with = |openapi: Option<&str>, parameters: &str| {
+        let mut f = FormState::new(&Prefill {
+            origin: Some("https://app.example".into()),
+            path: Some("/items".into()),
+            stage: Some("prod".into()),
+            openapi: openapi.map(str::to_string),
+            ..Prefill::default()
+        });
+        f.parameters = TextInput::new(parameters);
+        f
+    };
+    let ok = |_: &Path| Ok(());
+    // Good: each word KEY=VALUE (a value may hold '=' and ':'), with a template.
+    let f = with(
+        Some("template.yaml"),
+        "Stage=prod  AWS::Region=eu-west-1 Token=a=b",
+    );
+    assert!(f.validate(&ok).is_empty(), "{:?}", f.validate(&ok));
+    let args = f.to_args(&TargetArgs::default());
+    assert_eq!(
+        args.parameters,
+        vec!["Stage=prod", "AWS::Region=eu-west-1", "Token=a=b"]
+    );
+    assert_eq!(args.openapi.as_deref(), Some(Path::new("template.yaml")));
+    // A word without '=' (or with an empty key) is named.
+    for bad in ["Stage", "=prod"] {
+        let e = with(Some("template.yaml"), bad).validate(&ok);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].0, Slot::Field(Field::Parameters));
+        assert!(
+            e[0].1.contains(&format!("'{bad}' is not KEY=VALUE")),
+            "{e:?}"
+        );
+    }
+    // Parameters without a file to fill.
+    let mut f = with(None, "Stage=prod");
+    f.api_id = TextInput::new("abc123");
+    let e = f.validate(&ok);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].1.contains("give the template"), "{e:?}");
+    // From the command line into the form and back.
+    let args = TargetArgs {
+        template: Some("t.yaml".into()),
+        parameters: vec!["Stage=prod".into()],
+        ..TargetArgs::default()
+    };
+    let f = FormState::from_args(&args);
+    assert_eq!(f.parameters.text, "Stage=prod");
+    assert_eq!(f.to_args(&args).parameters, vec!["Stage=prod"]);
+}

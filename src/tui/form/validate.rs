@@ -1,5 +1,5 @@
-//! The form's checks, in plain words: why a URL, an origin, a header or the OpenAPI file
-//! cannot be used, said so a newcomer knows what to type instead.
+//! The form's checks, in plain words: why a URL, an origin, a header, the API definition
+//! file or a template parameter cannot be used, said so a newcomer knows what to type instead.
 //!
 //! Choices the AWS documentation leaves open:
 //! - An API id only has to be letters and digits: the ids AWS makes are ten lowercase ones
@@ -222,7 +222,7 @@ impl FormState {
                 if self.api_id.trimmed().is_none() {
                     bad(
                         Slot::Field(Field::ApiId),
-                        "Needed without a URL: the API's id (or give an OpenAPI file below)."
+                        "Needed without a URL: the API's id (or give an API definition file below)."
                             .into(),
                     );
                 }
@@ -239,6 +239,23 @@ impl FormState {
             if let Err(why) = file(&expand_home(f)) {
                 bad(Slot::Field(Field::OpenApi), why);
             }
+        }
+        let parameters = self.parameter_entries();
+        if let Some(p) = parameters
+            .iter()
+            .find(|p| p.split_once('=').is_none_or(|(k, _)| k.is_empty()))
+        {
+            bad(
+                Slot::Field(Field::Parameters),
+                format!(
+                    "'{p}' is not KEY=VALUE: give each parameter as Name=value, e.g. Stage=prod."
+                ),
+            );
+        } else if !parameters.is_empty() && openapi.is_none() {
+            bad(
+                Slot::Field(Field::Parameters),
+                "Parameters fill a template's open values: give the template as the API definition above, or clear them.".into(),
+            );
         }
         if let Some(r) = self.region.trimmed() {
             if !r

@@ -380,6 +380,32 @@ impl<'a> Names<'a> {
         self.tf(&Element::Deployment, ty, || "api".to_string())
     }
 
+    /// The Terraform addresses of the API's resources, methods, integrations and responses,
+    /// when the API was read from a plan that names them (what a deployment's `triggers`
+    /// should follow), in plan order, each once.
+    pub fn tf_api_parts(&self) -> Vec<String> {
+        const PARTS: [&str; 8] = [
+            "aws_api_gateway_resource",
+            "aws_api_gateway_method",
+            "aws_api_gateway_integration",
+            "aws_api_gateway_method_response",
+            "aws_api_gateway_integration_response",
+            "aws_api_gateway_gateway_response",
+            "aws_apigatewayv2_route",
+            "aws_apigatewayv2_integration",
+        ];
+        let mut out: Vec<String> = Vec::new();
+        for l in self.api.map(|a| a.sources.as_slice()).unwrap_or_default() {
+            let Some(r) = &l.source.resource else {
+                continue;
+            };
+            if PARTS.iter().any(|ty| is_tf_address(r, ty)) && !out.contains(r) {
+                out.push(r.clone());
+            }
+        }
+        out
+    }
+
     pub fn tf_route(&self, route_key: &str) -> Named {
         let (verb, path) = super::digest::split_route_key(route_key);
         self.tf(

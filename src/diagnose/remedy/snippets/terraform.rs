@@ -277,12 +277,25 @@ fn deployment(f: &mut File, n: &Names, api: &Named, stage: Option<&str>, api_att
     let mut ids = f.touched.clone();
     let mut hint = String::new();
     if ids.is_empty() {
-        // Nothing changes but the deployment: the stage serves an older one.
+        // Nothing changes but the deployment: the stage serves an older one. The triggers
+        // follow the plan's own methods, integrations and responses when it names them.
+        let parts = n.tf_api_parts();
         hint = format!(
-            " Nothing else changes: redeploy now with terraform apply -replace={}, and list the ids of the API's methods, integrations and responses in the triggers so that it follows them from now on.",
-            named.id
+            " Nothing else changes: redeploy now with terraform apply -replace={}{}.",
+            named.id,
+            if parts.is_empty() {
+                ", and list the ids of the API's methods, integrations and responses in the triggers so that it follows them from now on"
+            } else {
+                "; the triggers follow every attribute of the API's resources, methods and gateway responses from now on (add your aws_api_gateway_integration and _response resources to the list the same way)"
+            }
         );
-        ids.push(format!("{}.body", api.id));
+        if parts.is_empty() {
+            ids.push(format!("{}.body", api.id));
+        } else {
+            // Whole resources, not their ids: a method's id stays when its authorization or
+            // API key setting changes, its attributes do not.
+            ids.extend(parts);
+        }
     }
     let stage = match stage {
         Some(s) => format!("the stage {}", one_line(s)),
