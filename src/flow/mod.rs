@@ -959,7 +959,8 @@ fn gateway_answer(
     }
 }
 
-fn failure_words(kind: FailureKind) -> &'static str {
+/// What a transport failure means for the path, in a few words.
+pub fn failure_words(kind: FailureKind) -> &'static str {
     match kind {
         FailureKind::Dns => "the name did not resolve",
         FailureKind::Connect => "the connection failed",

@@ -7,6 +7,7 @@ mod demo;
 mod evidence;
 mod explorer;
 mod fix;
+mod flow;
 pub(crate) mod form;
 mod help;
 mod learn;
@@ -64,6 +65,9 @@ pub fn render(f: &mut Frame, s: &AppState) {
     footer(f, fr.footer, s, &theme);
     if s.preview.is_some() {
         preview::draw(f, s, &theme);
+    }
+    if s.flow.is_some() {
+        flow::draw(f, s, &theme);
     }
     if s.help {
         help::draw(f, s, &theme);
@@ -484,7 +488,7 @@ fn footer(f: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
         };
         spans.push(Span::styled(format!("{} ", st.text), style));
     } else {
-        let items = if s.help || s.quit_prompt || s.preview.is_some() {
+        let items = if s.help || s.quit_prompt || s.preview.is_some() || s.flow.is_some() {
             Vec::new()
         } else {
             s.keymap.footer(s.context())
@@ -508,6 +512,11 @@ fn footer(f: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
             spans.push(Span::raw(" close  "));
             spans.push(Span::styled("j/k", theme.key()));
             spans.push(Span::raw(" scroll"));
+        } else if s.flow.is_some() && !s.quit_prompt {
+            spans.push(Span::styled("esc", theme.key()));
+            spans.push(Span::raw(" close  "));
+            spans.push(Span::styled("←/→", theme.key()));
+            spans.push(Span::raw(" exchange"));
         }
         for (i, item) in fit_footer(items, width).into_iter().enumerate() {
             if i > 0 {

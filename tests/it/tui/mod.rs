@@ -25,6 +25,7 @@ use ratatui::Terminal;
 mod explorer;
 mod fix;
 mod fix_formats;
+mod flow;
 mod form;
 mod har;
 mod header;

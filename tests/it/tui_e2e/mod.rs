@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use common::{Canned, FakeGateway};
 
+mod flow;
 mod form_and_picker;
 mod output;
 
