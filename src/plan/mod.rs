@@ -145,6 +145,52 @@ pub enum BodyError {
     NotUtf8(String),
 }
 
+/// The URL an offline run shows for `path` (nothing is sent to it): the API's default
+/// endpoint, with readable placeholders for what is not known (`api-id`, `us-east-1`, `prod`).
+/// The stage is always the first segment (`$default` too): the run reads it back from there.
+fn synthesized_url(
+    api_id: Option<&str>,
+    region: Option<&str>,
+    stage: Option<&str>,
+    path: &str,
+) -> String {
+    // Without an id the host is a readable placeholder that is not a valid API id.
+    let api = api_id.unwrap_or("api-id");
+    let region = region.unwrap_or("us-east-1");
+    let stage = stage.unwrap_or("prod");
+    format!("https://{api}.execute-api.{region}.amazonaws.com/{stage}{path}")
+}
+
+impl Plan {
+    /// Offline: the URL with what the configuration says where the user said nothing (its
+    /// API id, its region, the stage it settled on: a template's `Prod`, not the placeholder
+    /// `prod`), or `None` when the run is live or nothing changes.
+    pub fn offline_url(
+        &self,
+        api_id: Option<&str>,
+        region: Option<&str>,
+        stage: Option<&str>,
+    ) -> Option<url::Url> {
+        if self.live {
+            return None;
+        }
+        let path = self.path.as_deref()?;
+        let region = self.aws.region.as_deref().or(region).or_else(|| {
+            // The region already in the placeholder URL (from the config file, or us-east-1).
+            self.target.url.host_str().and_then(|h| h.split('.').nth(2))
+        });
+        let url = synthesized_url(
+            self.api_id.as_deref().or(api_id),
+            region,
+            self.stage.as_deref().or(stage),
+            path,
+        );
+        let mut url = url::Url::parse(&url).ok()?;
+        url.set_query(self.target.url.query());
+        (url != self.target.url).then_some(url)
+    }
+}
+
 /// A validated request to diagnose, with how to gather evidence for it.
 #[derive(Clone, Debug)]
 pub struct Plan {
@@ -495,16 +541,9 @@ impl TargetArgs {
                 {
                     return Err(PlanError::NoConfiguration);
                 }
-                // Without an id the host is a readable placeholder that is not a valid API id.
-                let api = self.api_id.as_deref().unwrap_or("api-id");
-                let region = self
-                    .region
-                    .as_deref()
-                    .or(config.aws.region.as_deref())
-                    .unwrap_or("us-east-1");
-                let stage = self.stage.as_deref().unwrap_or("prod");
+                let region = self.region.as_deref().or(config.aws.region.as_deref());
                 let synthesized =
-                    format!("https://{api}.execute-api.{region}.amazonaws.com/{stage}{p}");
+                    synthesized_url(self.api_id.as_deref(), region, self.stage.as_deref(), p);
                 (parse_url(&synthesized)?, false)
             }
         };
@@ -569,5 +608,62 @@ mod fix_format_tests {
                 .contains("use cli, cloudformation, sam, cdk or terraform"),
             "{e}"
         );
+    }
+}
+
+#[cfg(test)]
+mod offline_url_tests {
+    use super::*;
+
+    fn plan(args: TargetArgs) -> Plan {
+        args.resolve(&Config::default()).expect("plan")
+    }
+
+    #[test]
+    fn the_offline_url_takes_the_configurations_stage_id_and_region_where_the_user_named_none() {
+        let p = plan(TargetArgs {
+            template: Some("template.yaml".into()),
+            path: Some("/orders".into()),
+            origin: Some("https://app.example.com".into()),
+            ..TargetArgs::default()
+        });
+        assert_eq!(
+            p.target.url.as_str(),
+            "https://api-id.execute-api.us-east-1.amazonaws.com/prod/orders"
+        );
+        // A SAM template's implicit stage is `Prod`; a template has no API id.
+        assert_eq!(
+            p.offline_url(None, None, Some("Prod")).map(String::from),
+            Some("https://api-id.execute-api.us-east-1.amazonaws.com/Prod/orders".to_string())
+        );
+        // An export knows its id and region.
+        assert_eq!(
+            p.offline_url(Some("a1b2c3d4e5"), Some("eu-west-1"), Some("prod"))
+                .map(String::from),
+            Some("https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod/orders".to_string())
+        );
+        // Nothing new: no change.
+        assert_eq!(p.offline_url(None, None, Some("prod")), None);
+        // What the user named wins.
+        let p = plan(TargetArgs {
+            openapi: Some("export.json".into()),
+            path: Some("/orders".into()),
+            stage: Some("v2".into()),
+            api_id: Some("zz9".into()),
+            region: Some("ap-south-1".into()),
+            origin: Some("https://app.example.com".into()),
+            ..TargetArgs::default()
+        });
+        assert_eq!(
+            p.offline_url(Some("a1b2c3d4e5"), Some("eu-west-1"), Some("prod")),
+            None
+        );
+        // Live: the user's URL is the URL.
+        let p = plan(TargetArgs {
+            url: Some("https://x.example/prod/orders".into()),
+            origin: Some("https://app.example.com".into()),
+            ..TargetArgs::default()
+        });
+        assert_eq!(p.offline_url(Some("a1b2c3d4e5"), None, Some("Prod")), None);
     }
 }

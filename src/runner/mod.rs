@@ -247,7 +247,7 @@ async fn execute(
     let preflight_plan = cors::plan(target);
     // A request fetch() refuses never leaves the browser: nothing is sent.
     let refused = cors::refusal(target).is_some();
-    let requests = if refused {
+    let mut requests = if refused {
         Vec::new()
     } else {
         plan_requests(target, &preflight_plan)
@@ -352,6 +352,8 @@ async fn execute(
         Some((located, backend)) => (Some(located), backend.map(Arc::new)),
         None => (None, gather_backend),
     };
+    // Offline: the target with the URL the configuration settles (see below).
+    let mut offline_target: Option<Target> = None;
     if let Some(previous) = previous {
         // The re-sent exchanges replace the previous ones with the same ids.
         let mut merged = previous.exchanges.clone();
@@ -380,6 +382,22 @@ async fn execute(
             };
             return Err(RunError::NothingToPredict(reason));
         };
+        // The placeholder URL, with the stage and id the configuration settled on (a
+        // template's `Prod` rather than the placeholder `prod`): nothing is sent to it, but the
+        // report and the console message quote it.
+        if let Some(url) = plan.offline_url(
+            located.api.id.as_deref(),
+            located.api.region.as_deref(),
+            located.stage.as_deref(),
+        ) {
+            let mut t = target.clone();
+            t.url = url;
+            if !refused {
+                requests = plan_requests(&t, &cors::plan(&t));
+            }
+            offline_target = Some(t);
+        }
+        let target = offline_target.as_ref().unwrap_or(target);
         let to_predict: Vec<PredictRequest<'_>> = requests
             .iter()
             .map(|r| PredictRequest {
@@ -396,7 +414,7 @@ async fn execute(
         }
     }
     let mut evidence = Evidence {
-        target: target.clone(),
+        target: offline_target.unwrap_or_else(|| target.clone()),
         exchanges,
         config,
         // A Chromium verdict on answers that were just replaced would be stale.
