@@ -297,7 +297,15 @@ fn gateway_error_types_name_the_hop_inside_api_gateway() {
 }
 
 fn scenario_flows(name: &str) -> (Vec<Flow>, Evidence) {
-    let scenario = Scenario::by_name(name).unwrap();
+    scenario_flows_with(name, None)
+}
+
+/// A scenario's predicted flows, with `front` in front of its API instead of its own.
+fn scenario_flows_with(name: &str, front: Option<Front>) -> (Vec<Flow>, Evidence) {
+    let mut scenario = Scenario::by_name(name).unwrap();
+    if let Some(front) = front {
+        scenario.spec.front = front;
+    }
     let stage = scenario.stage().to_string();
     let path = scenario.spec.request.path.clone();
     let located = Located {
@@ -582,4 +590,44 @@ fn an_http_api_jwt_401_without_error_type_is_the_authorizer() {
     let answered = f[0].answering().unwrap();
     assert_eq!(answered.layer, HopLayer::Authorizer, "{:#?}", f[0]);
     assert_eq!(answered.status, Some(401));
+}
+
+#[test]
+fn a_configured_distribution_stands_in_front_of_the_api() {
+    let front = Front {
+        cloudfront: Some(Default::default()),
+        ..Front::default()
+    };
+    let (f, _) = scenario_flows_with("options-cognito-authorizer", Some(front));
+    let pf = &f[0];
+    assert_eq!(pf.hops[0].layer, HopLayer::CloudFront, "{pf:#?}");
+    assert_eq!(pf.hops[0].state, HopState::Passed);
+    assert_eq!(pf.hops[1].layer, HopLayer::ApiGateway);
+    assert_eq!(pf.answering().unwrap().layer, HopLayer::Authorizer);
+    assert!(line(pf, &Glyphs::UNICODE)
+        .starts_with("x1 preflight (predicted): browser → CloudFront → API Gateway prod"));
+    // CloudFront answering itself (a predicted answer through the front, or the
+    // attribution of a recorded one): the API's hops are not reached.
+    let mut ev = scenario_flows_with(
+        "rest-healthy",
+        Some(Front {
+            cloudfront: Some(Default::default()),
+            ..Front::default()
+        }),
+    )
+    .1;
+    let x = &mut ev.exchanges[0];
+    x.answered_by = AnsweredBy::Cloudfront;
+    x.gateway_error_type = None;
+    if let Some(r) = &mut x.response {
+        r.status = 403;
+        r.headers = Headers::new().with("X-Cache", "Error from cloudfront");
+    }
+    let f = flows_of(&ev);
+    let answered = f[0].answering().unwrap();
+    assert_eq!(answered.layer, HopLayer::CloudFront);
+    assert_eq!(answered.status, Some(403));
+    assert!(f[0].hops[1..]
+        .iter()
+        .all(|h| h.state == HopState::NotReached));
 }

@@ -19,6 +19,7 @@ mod definitions;
 mod explorer_confirm;
 mod failure_classes;
 mod fix_cli;
+mod flows;
 mod front_layers;
 mod fuzz_parsers;
 mod har;
