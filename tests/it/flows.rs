@@ -122,3 +122,102 @@ async fn a_preflight_cloudfront_refuses_stops_at_cloudfront() {
     );
     assert!(!out.contains("abc.def"), "secrets stay masked");
 }
+
+/// Every mermaid diagram the Markdown report draws (each scenario's, and a CloudFront answer
+/// with characters mermaid's grammar takes as syntax) through Mermaid's own parser
+/// (scripts/install-mermaid.sh; scripts/test.sh sets CORS_DOCTOR_MERMAID). A diagram it
+/// rejects fails, and a broken one is checked to fail, so the parser really runs.
+#[tokio::test]
+async fn mermaids_own_parser_accepts_every_diagram() {
+    let Some(dir) = std::env::var_os("CORS_DOCTOR_MERMAID") else {
+        assert!(
+            std::env::var_os("CORS_DOCTOR_REQUIRE_MERMAID").is_none(),
+            "CORS_DOCTOR_REQUIRE_MERMAID is set but CORS_DOCTOR_MERMAID is not"
+        );
+        eprintln!(
+            "SKIPPED: set CORS_DOCTOR_MERMAID to the directory scripts/install-mermaid.sh prints"
+        );
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    let mut expected = 0;
+    for name in cors_doctor::gateway::scenario::Scenario::names() {
+        let md = demo(name, "markdown").await;
+        let json: serde_json::Value = serde_json::from_str(&demo(name, "json").await).unwrap();
+        expected += json["flows"].as_array().map_or(0, Vec::len);
+        let file = tmp.path().join(format!("{name}.md"));
+        std::fs::write(&file, md).unwrap();
+        files.push(file);
+    }
+    // CloudFront's answer with `;`, `#`, quotes, `:` and `<>` in its headers.
+    let server = FakeGateway {
+        preflight: Canned::new(403)
+            .h("X-Cache", "Error from cloudfront")
+            .h("X-Amz-Cf-Pop", "A;B#\"C:<x>%{}`"),
+        actual: Canned::integration(200).h("Access-Control-Allow-Origin", ORIGIN),
+        bare: None,
+    }
+    .start(Duration::ZERO)
+    .await;
+    let url = format!("{}/prod/items", server.base_url());
+    let out = cors_doctor(args(&[
+        "check",
+        &url,
+        "--origin",
+        ORIGIN,
+        "-H",
+        "Authorization: Bearer abc.def",
+        "--no-aws",
+        "--format",
+        "markdown",
+    ]))
+    .await;
+    let md = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(md.contains("#59;"), "{md}");
+    expected += md.matches("```mermaid").count();
+    let file = tmp.path().join("cloudfront.md");
+    std::fs::write(&file, md).unwrap();
+    files.push(file);
+
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/mermaid-parse.mjs");
+    let run = |files: Vec<std::path::PathBuf>| {
+        let dir = dir.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                std::process::Command::new("node")
+                    .arg(script)
+                    .args(&files)
+                    .env("CORS_DOCTOR_MERMAID", dir)
+                    .output()
+                    .expect("run node")
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let out = run(files).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("parsed {expected} diagrams, 0 failed")),
+        "{stdout}"
+    );
+    // The control: a diagram mermaid cannot take is rejected.
+    let bad = tmp.path().join("bad.md");
+    std::fs::write(
+        &bad,
+        "```mermaid\nsequenceDiagram\n    participant B as Browser\n    B->>H1 a;b: x\n```\n",
+    )
+    .unwrap();
+    let out = run(vec![bad]).await;
+    assert!(
+        !out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
