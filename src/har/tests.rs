@@ -1,3 +1,4 @@
+use super::read::webkit_status;
 use super::*;
 
 fn entry_json(method: &str, url: &str, status: u16, extra_req: &str, extra: &str) -> String {
