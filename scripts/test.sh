@@ -15,6 +15,15 @@ fi
 bash scripts/install-chromium.sh
 export CORS_DOCTOR_REQUIRE_CHROMIUM=1
 
+# Mermaid's own parser (npm `mermaid` + jsdom, no browser) for the diagrams the Markdown report
+# draws (tests/it/flows.rs); when npm cannot install it, that test skips and says so.
+if CORS_DOCTOR_MERMAID="$(bash scripts/install-mermaid.sh)"; then
+    export CORS_DOCTOR_MERMAID CORS_DOCTOR_REQUIRE_MERMAID=1
+else
+    echo "mermaid could not be installed: the mermaid parse test will skip"
+    unset CORS_DOCTOR_MERMAID
+fi
+
 # moto's server (the AWS control-plane emulator) for tests/aws/ (the AWS SDK tests), on loopback only.
 # CORS_DOCTOR_SKIP_MOTO=1 skips it (the moto tests then skip themselves).
 if [ -z "${MOTO_ENDPOINT:-}" ] && [ -z "${CORS_DOCTOR_SKIP_MOTO:-}" ]; then

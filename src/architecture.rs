@@ -356,6 +356,27 @@ fn the_core_imports_no_edge_and_no_front_end() {
     );
 }
 
+/// The flow picture (`flow`): derived from the evidence, the model and the verdict, read by
+/// the report and the TUI. Pure like the core, and below the outputs: it imports no I/O edge,
+/// no front end, no orchestration and not the report.
+#[test]
+fn the_flow_is_pure_and_below_the_outputs() {
+    let g = ruled_graph();
+    let bad: Vec<String> = g
+        .get("flow")
+        .into_iter()
+        .flatten()
+        .filter(|(to, _)| FORBIDDEN_FROM_CORE.contains(&to.as_str()) || to.as_str() == "report")
+        .map(|(to, file)| show(("flow", to), file))
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "the flow imports an I/O edge, a front end or the report:\n  {}",
+        bad.join("\n  ")
+    );
+    assert!(g.contains_key("flow"), "the flow module is gone from src/");
+}
+
 /// The leaves of docs/architecture.md: parsers and helpers that import nothing of the crate
 /// (`har` reads HAR files into its own model; `evidence::recorded` makes evidence of it).
 const LEAVES: [&str; 5] = ["text", "user_file", "signals", "paste", "har"];

@@ -13,6 +13,7 @@ pub mod cors;
 pub mod diagnose;
 pub mod evidence;
 pub mod exchange;
+pub mod flow;
 pub mod gateway;
 pub mod har;
 pub mod http;

@@ -112,6 +112,7 @@ pub fn render(r: &Report) -> String {
         }
     }
     out.push_str(&super::preview::markdown(r));
+    paths(&mut out, r);
     let _ = writeln!(out, "\n<details><summary>Exchanges</summary>\n");
     for x in &r.exchanges {
         let _ = writeln!(
@@ -147,4 +148,20 @@ pub fn render(r: &Report) -> String {
     }
     let _ = writeln!(out, "</details>");
     out
+}
+
+/// The path of each exchange: its one-line form and a mermaid sequence diagram (GitHub
+/// renders ```` ```mermaid ```` blocks in issues and pull requests).
+fn paths(out: &mut String, r: &Report) {
+    if r.flows.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n### Paths\n");
+    for f in &r.flows {
+        let line = crate::flow::line(f, &crate::flow::Glyphs::UNICODE);
+        let _ = writeln!(out, "- {}\n", line.replace('|', "\\|"));
+        let _ = writeln!(out, "```mermaid");
+        out.push_str(&crate::flow::mermaid(f));
+        let _ = writeln!(out, "```\n");
+    }
 }

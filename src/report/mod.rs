@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::cors::{FailedAt, Outcome, PreflightReason};
 use crate::diagnose::{ApiSummary, Diagnosis, Step, StepStatus};
 use crate::evidence::{BrowserEvidence, BrowserObservation, Evidence, Exchange};
+use crate::flow::{self, Flow};
 use crate::redact::{self, MaskedExchange, Scrubber};
 
 pub use crate::diagnose::words::{answer, exchange_summary};
@@ -87,6 +88,11 @@ pub struct Report {
     /// (additive).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_identity: Option<String>,
+    /// The path of each exchange (`flow::flows`): its hops from the browser to the backend,
+    /// the one that answered, the hidden status and where the browser blocked (additive;
+    /// absent when there are no exchanges).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flows: Vec<Flow>,
     /// `check --preview` and the TUI's `p`: the diagnosis after every proposed change
     /// (additive; absent unless asked for).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -161,6 +167,7 @@ impl Report {
                 .collect(),
             aws_calls: 0,
             aws_identity: None,
+            flows: Vec::new(),
             preview: None,
             fix_format: Flavour::Cli,
         };
@@ -175,6 +182,16 @@ impl Report {
                 .push(format!("Chromium retest not run: {reason}")),
             None => {}
         }
+        // Drawn from the verdict the report shows (Chromium's when it retested).
+        report.flows = flow::flows(
+            evidence,
+            &flow::BrowserSide {
+                outcome: report.browser.outcome,
+                failed_at: report.browser.failed_at,
+                cors_error: report.browser.cors_error.clone(),
+                hidden_status: report.browser.hidden_status,
+            },
+        );
         report.masked_by_value(&secrets)
     }
 
@@ -187,6 +204,7 @@ impl Report {
         tracing::error!("could not mask the report by value; withholding its exchanges");
         let mut report = self;
         report.exchanges.clear();
+        report.flows.clear();
         report.browser.console_message = None;
         for step in &mut report.steps {
             step.summary = secrets.mask(&step.summary);

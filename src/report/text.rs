@@ -125,6 +125,16 @@ pub fn render(r: &Report, color: bool) -> String {
     }
 
     out.push('\n');
+    if !r.flows.is_empty() {
+        let _ = writeln!(out, "{}", st.bold("Paths"));
+        for f in &r.flows {
+            let line = crate::flow::styled_line(f, &crate::flow::Glyphs::UNICODE, &|code, s| {
+                st.paint(code, s)
+            });
+            let _ = writeln!(out, "  {line}");
+        }
+        out.push('\n');
+    }
     let _ = writeln!(out, "{}", st.bold("Exchanges"));
     for x in &r.exchanges {
         let mut line = exchange_summary(x);

@@ -40,6 +40,9 @@ pub enum Action {
     Copy,
     /// The diagnosis after the proposed fix, beside the one before (issue 14).
     Preview,
+    /// The path of each exchange, drawn (issue 18): the hops, who answered, where the
+    /// browser blocked.
+    Flow,
     /// Show the fixes in the next flavour (AWS CLI, CloudFormation, SAM, CDK, Terraform).
     FixFormat,
     /// Apply the diagnosis's fixes (a confirmation modal first).
@@ -96,6 +99,7 @@ impl Action {
             Action::Learn => "learn",
             Action::Copy => "copy",
             Action::Preview => "preview",
+            Action::Flow => "flow",
             Action::FixFormat => "fix-format",
             Action::Apply => "apply",
             Action::CopyCurl => "copy-curl",
@@ -296,6 +300,7 @@ fn defaults() -> Vec<Binding> {
         ),
         b(Action::Copy, vec![c('y')], "copy fix", DIAG, true),
         b(Action::Preview, vec![c('p')], "preview fix", DIAG, false),
+        b(Action::Flow, vec![c('v')], "flow", DIAG, false),
         b(Action::FixFormat, vec![c('f')], "fix form", DIAG, false),
         b(Action::Apply, vec![c('a')], "apply fix", DIAG, false),
         b(Action::CopyCurl, vec![c('c')], "copy curl", DIAG, true),

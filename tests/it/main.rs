@@ -20,6 +20,7 @@ mod explorer_confirm;
 mod failure_classes;
 mod fix_cli;
 mod front_domain;
+mod flows;
 mod front_layers;
 mod front_waf;
 mod fuzz_parsers;

@@ -88,6 +88,7 @@ impl AppState {
             Action::Chromium => return Some(self.rerun("retesting in Chromium…".into(), true)),
             Action::Copy => return Some(self.copy_remediation()),
             Action::Preview => self.open_preview(),
+            Action::Flow => self.open_flow(),
             Action::FixFormat => {
                 self.fix_format = self.fix_format.next();
                 self.status = Some(Status::info(format!(

@@ -10,6 +10,7 @@ mod demo;
 mod evidence;
 mod explorer;
 mod fix;
+mod flow;
 mod form;
 mod learn;
 mod main;
@@ -231,6 +232,8 @@ pub struct AppState {
     pub help: bool,
     /// The preview overlay (`p`) is open, scrolled this many lines.
     pub preview: Option<u16>,
+    /// The flow overlay (`v`) is open, on this exchange (an index into the report's flows).
+    pub flow: Option<usize>,
     pub form: FormState,
     /// The flags that the form does not show (timeouts, --openapi…), kept for submits.
     pub base_args: TargetArgs,
@@ -272,6 +275,7 @@ impl AppState {
             quit_prompt: false,
             help: false,
             preview: None,
+            flow: None,
             form,
             base_args,
             config,
@@ -319,6 +323,7 @@ impl AppState {
         self.screen = to;
         self.help = false;
         self.preview = None;
+        self.flow = None;
     }
 
     /// Esc: back exactly one level; at the root, asks whether to quit.
@@ -344,6 +349,10 @@ impl AppState {
         match msg {
             Msg::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key),
             Msg::Key(_) => Vec::new(),
+            Msg::Mouse(m) if self.flow.is_some() => {
+                self.flow_mouse(m);
+                Vec::new()
+            }
             Msg::Mouse(m) => {
                 match self.preview {
                     // The preview overlay is on top: the wheel scrolls it, nothing beneath
@@ -468,6 +477,10 @@ impl AppState {
                 Some(Action::Bottom) => Some(max),
                 _ => None,
             };
+            return Vec::new();
+        }
+        if self.flow.is_some() {
+            self.flow_key(&key);
             return Vec::new();
         }
         if self.fix.is_some() {

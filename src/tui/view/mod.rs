@@ -9,6 +9,7 @@ mod detail;
 mod evidence;
 mod explorer;
 mod fix;
+mod flow;
 pub(crate) mod form;
 mod help;
 mod learn;
@@ -72,6 +73,9 @@ pub fn render(f: &mut Frame, s: &AppState) {
     footer(f, fr.footer, s, &theme);
     if s.preview.is_some() {
         preview::draw(f, s, &theme);
+    }
+    if s.flow.is_some() {
+        flow::draw(f, s, &theme);
     }
     if s.help {
         help::draw(f, s, &theme);
@@ -496,7 +500,7 @@ fn footer(f: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
         };
         spans.push(Span::styled(format!("{} ", st.text), style));
     } else {
-        let items = if s.help || s.quit_prompt || s.preview.is_some() {
+        let items = if s.help || s.quit_prompt || s.preview.is_some() || s.flow.is_some() {
             Vec::new()
         } else {
             s.keymap.footer(s.context())
@@ -520,6 +524,11 @@ fn footer(f: &mut Frame, area: Rect, s: &AppState, theme: &Theme) {
             spans.push(Span::raw(" close  "));
             spans.push(Span::styled("j/k", theme.key()));
             spans.push(Span::raw(" scroll"));
+        } else if s.flow.is_some() && !s.quit_prompt {
+            spans.push(Span::styled("esc", theme.key()));
+            spans.push(Span::raw(" close  "));
+            spans.push(Span::styled("←/→", theme.key()));
+            spans.push(Span::raw(" exchange"));
         }
         for (i, item) in fit_footer(items, width).into_iter().enumerate() {
             if i > 0 {

@@ -26,6 +26,7 @@ mod audit;
 mod explorer;
 mod fix;
 mod fix_formats;
+mod flow;
 mod form;
 mod har;
 mod header;

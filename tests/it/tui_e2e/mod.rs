@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use common::{Canned, FakeGateway};
 
 mod audit;
+mod flow;
 mod form_and_picker;
 mod output;
 
