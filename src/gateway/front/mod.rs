@@ -32,9 +32,9 @@ use crate::http::{HttpRequest, HttpResponse};
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Front {
-    /// A CloudFront distribution whose origin is the API.
+    /// A CloudFront distribution whose origin is the API (boxed: it is the largest layer).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cloudfront: Option<cloudfront::Distribution>,
+    pub cloudfront: Option<Box<cloudfront::Distribution>>,
     /// A custom domain name with base path mappings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_domain: Option<domain::CustomDomain>,
@@ -172,7 +172,7 @@ pub fn respond(
     };
     let response = take(
         cloudfront::respond(
-            front.cloudfront.as_ref(),
+            front.cloudfront.as_deref(),
             &mut state.cloudfront,
             request,
             &mut behind_cloudfront,
