@@ -27,7 +27,7 @@ mod apply;
 #[cfg(test)]
 mod tests;
 
-pub use apply::{apply, ApplyError};
+pub use apply::{apply, apply_front, ApplyError};
 
 /// The API a change set applies to.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,6 +139,15 @@ pub enum Change {
     Deploy {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         stage: Option<String>,
+    },
+    /// A CloudFront distribution in front of the API: one setting of its default cache
+    /// behavior or origin (`update-distribution`). Not an API Gateway change: `apply` leaves the
+    /// API as it is and [`crate::gateway::front::cloudfront::apply_change`] applies it to the
+    /// distribution; `fix` refuses it (it writes only API Gateway).
+    #[serde(rename = "cloudfront")]
+    CloudFront {
+        distribution_id: String,
+        setting: crate::gateway::front::cloudfront::DistributionSetting,
     },
 }
 

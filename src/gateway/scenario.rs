@@ -64,6 +64,11 @@ pub const EMBEDDED: &[(&str, &str)] = embedded![
     "http-api-any-proxy-jwt",
     "http-api-healthy",
     "rest-healthy",
+    "cloudfront-options-not-allowed",
+    "cloudfront-cache-ignores-origin",
+    "cloudfront-error-no-cors",
+    "cloudfront-duplicate-cors-headers",
+    "cloudfront-healthy",
 ];
 
 /// The scenario block.

@@ -20,7 +20,8 @@ use crate::cors::{self, Mode, Outcome};
 use crate::diagnose::{self, FindingCode};
 use crate::evidence::{ConfigEvidence, Evidence};
 use crate::gateway::behavior::{self, Located, PredictRequest, RouteBackend};
-use crate::gateway::change::{apply, Change, ChangeSet};
+use crate::gateway::change::{apply, apply_front, Change, ChangeSet};
+use crate::gateway::front::Front;
 use crate::report::{NeededHeader, Preview, PreviewChange, PreviewResult, Report};
 use crate::target::CredentialsMode;
 
@@ -32,26 +33,35 @@ pub fn preview(
     mode: Mode,
 ) -> Preview {
     let already = report.browser.outcome == Outcome::Allowed;
-    let ConfigEvidence::Loaded { api, .. } = &evidence.config else {
+    let ConfigEvidence::Loaded { api, front, .. } = &evidence.config else {
         return probes_only(evidence, &proposed(report), already, mode);
     };
     let mut fixed = (**api).clone();
+    // The layers in front (a CloudFront distribution's settings) are fixed on a copy too.
+    let mut fixed_front = front.clone();
     let mut changes: Vec<PreviewChange> = Vec::new();
     let mut notes = Vec::new();
     let mut assume_backend = false;
     let mut current = report.clone();
     let mut predicted = None;
-    let predict = |fixed: &crate::gateway::Api, assume_backend: bool| {
+    let predict = |fixed: &crate::gateway::Api, front: &Front, assume_backend: bool| {
         let after = replay(
             evidence,
             Arc::new(fixed.clone()),
+            front,
             backend.filter(|_| !assume_backend),
         );
         let diagnosis = diagnose::diagnose(&after, mode);
         Report::new(&after, &diagnosis)
     };
     for round in 1..=ROUNDS {
-        let applied = apply_round(&mut fixed, &proposed(&current), &mut changes, &mut notes);
+        let applied = apply_round(
+            &mut fixed,
+            &mut fixed_front,
+            &proposed(&current),
+            &mut changes,
+            &mut notes,
+        );
         if applied == 0 && (round > 1 || already) {
             // Nothing more to change: the last prediction stands.
             break;
@@ -61,7 +71,7 @@ pub fn preview(
                 "Round {round}: after the changes above, the diagnosis of the fixed configuration proposed more; they are included."
             ));
         }
-        let mut next = predict(&fixed, assume_backend);
+        let mut next = predict(&fixed, &fixed_front, assume_backend);
         if next.browser.outcome != Outcome::Allowed && !assume_backend {
             // Still blocked where a finding asks for a fix in the backend's code (a proxy
             // integration passes its answer through): the preview assumes that fix made.
@@ -78,7 +88,7 @@ pub fn preview(
                     "{} asks for a change in the backend's code, which no API Gateway setting makes: the preview assumes the backend makes it (it answers the app's origin with the CORS headers its remediation names).",
                     codes.join(" and ")
                 ));
-                next = predict(&fixed, true);
+                next = predict(&fixed, &fixed_front, true);
             }
         }
         let allowed = next.browser.outcome == Outcome::Allowed;
@@ -170,6 +180,7 @@ fn backend_fixes(report: &Report) -> Vec<FindingCode> {
 /// in `changes` (a deployment once), each refusal is a note.
 fn apply_round(
     fixed: &mut crate::gateway::Api,
+    front: &mut Front,
     proposed: &[(FindingCode, ChangeSet)],
     changes: &mut Vec<PreviewChange>,
     notes: &mut Vec<String>,
@@ -197,7 +208,7 @@ fn apply_round(
             api: cs.api.clone(),
             changes: todo,
         };
-        match apply(fixed, &part) {
+        match apply(fixed, &part).and_then(|()| apply_front(front, &part)) {
             Ok(()) => {
                 for change in part.changes {
                     applied.push(change.clone());
@@ -246,6 +257,7 @@ fn apply_round(
 fn replay(
     evidence: &Evidence,
     fixed: Arc<crate::gateway::Api>,
+    fixed_front: &Front,
     backend: Option<&RouteBackend>,
 ) -> Evidence {
     let mut config = evidence.config.clone();
@@ -258,6 +270,7 @@ fn replay(
             ..
         } => {
             *api = Arc::clone(&fixed);
+            *front = fixed_front.clone();
             (stage.clone(), path.clone(), front.clone())
         }
         _ => (None, String::new(), Default::default()),

@@ -98,6 +98,13 @@ fn headers_ok(what: &str, headers: &[HeaderValue], policy: &Policy, out: &mut Ve
     }
 }
 
+/// Why `fix` does not change a CloudFront distribution.
+pub fn cloudfront_refusal(distribution_id: &str) -> String {
+    format!(
+        "the change is to the CloudFront distribution {distribution_id}, and `fix` writes only API Gateway: run the printed `aws cloudfront` commands (they read the distribution's config and update it with its ETag)"
+    )
+}
+
 /// Checks every change of the sets that needs no read; returns every refusal.
 pub fn check_changes(sets: &[ChangeSet], policy: &Policy) -> Vec<String> {
     let mut out = Vec::new();
@@ -159,6 +166,9 @@ pub fn check_changes(sets: &[ChangeSet], policy: &Policy) -> Vec<String> {
                 | Change::OptionsAuthorizationOff { .. }
                 | Change::CreateMockIntegration { .. }
                 | Change::Deploy { .. } => {}
+                Change::CloudFront {
+                    distribution_id, ..
+                } => out.push(cloudfront_refusal(distribution_id)),
             }
         }
     }

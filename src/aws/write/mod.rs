@@ -719,6 +719,10 @@ async fn plan_change(
             )]))
         }
         Change::Deploy { .. } => Ok(Planned::Calls(Vec::new())),
+        // Refused before any write (`guard::check_changes`); never planned.
+        Change::CloudFront {
+            distribution_id, ..
+        } => Err(guard::cloudfront_refusal(distribution_id)),
     }
 }
 

@@ -197,7 +197,7 @@ impl FixContext {
     }
 
     /// A change set on this API.
-    fn change_set(&self, changes: Vec<Change>) -> ChangeSet {
+    pub(in crate::diagnose) fn change_set(&self, changes: Vec<Change>) -> ChangeSet {
         ChangeSet {
             api: self.api_ref(),
             changes,
@@ -277,6 +277,7 @@ impl FixContext {
 }
 
 mod cli;
+pub mod cloudfront;
 mod http;
 mod rest;
 pub mod snippets;

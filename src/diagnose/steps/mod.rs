@@ -227,6 +227,7 @@ fn who(c: &Ctx, x: &Exchange) -> &'static str {
     }
 }
 
+mod front_cloudfront;
 mod gateway;
 mod headers;
 mod options;

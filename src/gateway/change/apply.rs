@@ -50,6 +50,7 @@ impl Change {
             Change::RouteAuthorizationOff { .. } => "route_authorization_off",
             Change::CreatePreflightRoute { .. } => "create_preflight_route",
             Change::Deploy { .. } => "deploy",
+            Change::CloudFront { .. } => "cloudfront",
         }
     }
 }
@@ -351,7 +352,38 @@ fn apply_one(api: &mut Api, kind: ApiKind, change: &Change) -> Result<(), String
                 api.stages[i].deployment_id = Some(id);
             }
         }
+        // Not the API's configuration: applied to the front (`apply_front`).
+        Change::CloudFront { .. } => {}
     }
+    Ok(())
+}
+
+/// Applies the change set's changes to the layers in front of the API (a CloudFront
+/// distribution's settings), all or nothing; API Gateway changes are [`apply`]'s.
+pub fn apply_front(
+    front: &mut crate::gateway::front::Front,
+    cs: &ChangeSet,
+) -> Result<(), ApplyError> {
+    let mut work = front.clone();
+    for (index, change) in cs.changes.iter().enumerate() {
+        if let Change::CloudFront {
+            distribution_id,
+            setting,
+        } = change
+        {
+            let Some(d) = work.cloudfront.as_deref_mut() else {
+                return Err(ApplyError {
+                    index,
+                    kind: change.kind(),
+                    message: format!(
+                        "a change to the CloudFront distribution {distribution_id}, but no distribution is known in front of the API"
+                    ),
+                });
+            };
+            crate::gateway::front::cloudfront::apply_change(d, setting);
+        }
+    }
+    *front = work;
     Ok(())
 }
 
@@ -529,6 +561,13 @@ impl Change {
                 Some(s) => format!("deploy to stage {s}"),
                 None => "deploy to the stage".to_string(),
             },
+            Change::CloudFront {
+                distribution_id,
+                setting,
+            } => format!(
+                "CloudFront distribution {distribution_id}: {}",
+                setting.words()
+            ),
         }
     }
 }

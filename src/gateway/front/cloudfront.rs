@@ -480,6 +480,83 @@ impl Distribution {
     }
 }
 
+/// One setting of a distribution's default cache behavior or origin that a remedy changes
+/// (`Change::CloudFront`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "setting", rename_all = "snake_case")]
+pub enum DistributionSetting {
+    /// `DefaultCacheBehavior.AllowedMethods` (the cached methods stay).
+    AllowedMethods { methods: AllowedMethods },
+    /// `DefaultCacheBehavior.CachePolicyId`: a managed cache policy, by name.
+    CachePolicy { name: String },
+    /// `DefaultCacheBehavior.OriginRequestPolicyId`: a managed origin request policy, by name.
+    OriginRequestPolicy { name: String },
+    /// The API origin's `CustomOriginConfig.OriginProtocolPolicy`.
+    OriginProtocolPolicy { policy: OriginProtocolPolicy },
+    /// Remove the viewer-response function associations (CloudFront Functions and
+    /// Lambda@Edge) of the default cache behavior: the code that adds `headers`.
+    RemoveViewerResponseFunctions { headers: Vec<String> },
+}
+
+impl DistributionSetting {
+    /// The change in words.
+    pub fn words(&self) -> String {
+        match self {
+            DistributionSetting::AllowedMethods { methods } => {
+                format!("allowed methods {}", methods.methods().join(", "))
+            }
+            DistributionSetting::CachePolicy { name } => format!("cache policy {name}"),
+            DistributionSetting::OriginRequestPolicy { name } => {
+                format!("origin request policy {name}")
+            }
+            DistributionSetting::OriginProtocolPolicy { policy } => {
+                format!("origin protocol policy {}", policy.as_str())
+            }
+            DistributionSetting::RemoveViewerResponseFunctions { headers } => format!(
+                "remove the viewer-response functions (they add {})",
+                headers.join(", ")
+            ),
+        }
+    }
+}
+
+/// `setting` applied to the distribution (what `update-distribution` with it does).
+pub fn apply_change(d: &mut Distribution, setting: &DistributionSetting) {
+    match setting {
+        DistributionSetting::AllowedMethods { methods } => d.allowed_methods = *methods,
+        DistributionSetting::CachePolicy { name } => {
+            d.cache_policy = CachePolicy {
+                name: name.clone(),
+                headers: Vec::new(),
+            }
+        }
+        DistributionSetting::OriginRequestPolicy { name } => {
+            d.origin_request_policy = Some(OriginRequestPolicy {
+                name: name.clone(),
+                headers: Vec::new(),
+            })
+        }
+        DistributionSetting::OriginProtocolPolicy { policy } => d.origin_protocol_policy = *policy,
+        DistributionSetting::RemoveViewerResponseFunctions { .. } => {
+            d.viewer_response_headers.clear()
+        }
+    }
+}
+
+/// The id of a managed cache or origin request policy, by name.
+pub fn managed_policy_id(name: &str) -> Option<&'static str> {
+    MANAGED_CACHE_POLICIES
+        .iter()
+        .map(|(n, id, _)| (*n, *id))
+        .chain(
+            MANAGED_ORIGIN_REQUEST_POLICIES
+                .iter()
+                .map(|(n, id, _)| (*n, *id)),
+        )
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, id)| id)
+}
+
 /// One cached answer.
 #[derive(Debug, Clone)]
 struct Entry {

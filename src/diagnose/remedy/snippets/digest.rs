@@ -202,6 +202,8 @@ impl<'a> Digest<'a> {
                     like_route: Some(like_route),
                 }),
                 Change::Deploy { stage } => d.deploy = Some(stage.as_deref()),
+                // Not the API's template: `remedy::cloudfront` renders its own snippets.
+                Change::CloudFront { .. } => {}
             }
         }
         d
