@@ -49,7 +49,7 @@ fn change(c: &Ctx, setting: DistributionSetting) -> Change {
 
 /// How to find the id when the configuration does not name the distribution.
 fn id_hint(c: &Ctx) -> &'static str {
-    if distribution(c).is_some() {
+    if distribution(c).is_some_and(|d| !d.id.starts_with('$')) {
         ""
     } else {
         " Set DISTRIBUTION_ID to the distribution's id first (aws cloudfront list-distributions --query \"DistributionList.Items[].[Id,DomainName,Origins.Items[0].DomainName]\" --output text)."

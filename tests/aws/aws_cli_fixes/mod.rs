@@ -96,12 +96,13 @@ fn moto() -> Option<(String, PathBuf)> {
 /// then read `stub-id`).
 fn cli_parse(cli: &PathBuf, cmds: &[String]) -> Result<(), String> {
     let script = format!(
-        "set -euo pipefail\naws() {{ command \"$CORS_DOCTOR_TEST_AWS\" --endpoint-url http://127.0.0.1:9 --region {REGION} \"$@\" --generate-cli-skeleton output >/dev/null || return 1; echo stub-id; }}\n{}\n",
+        "set -euo pipefail\naws() {{ command \"$CORS_DOCTOR_TEST_AWS\" --endpoint-url http://127.0.0.1:9 --region {REGION} \"$@\" --generate-cli-skeleton output >/dev/null || return 1; {STUB_ANSWER}; }}\n{}\n",
         cmds.join("\n")
     );
     let mut cmd = std::process::Command::new("bash");
     cmd.args(["-c", &script])
         .env("CORS_DOCTOR_TEST_AWS", cli)
+        .env("STUB_DISTRIBUTION_CONFIG", STUB_DISTRIBUTION_CONFIG)
         .env("REST_API_ID", "abc123")
         .env("API_ID", "abc123")
         .env("STAGE", "prod")

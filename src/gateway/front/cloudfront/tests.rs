@@ -125,6 +125,7 @@ fn a_cache_key_without_origin_serves_one_origins_answer_to_another() {
         origin_request_policy: Some(OriginRequestPolicy {
             name: "CORS-CustomOrigin".into(),
             headers: vec![],
+            unread: false,
         }),
         earlier_viewers: vec!["https://admin.example.com".into()],
         ..Distribution::default()
@@ -157,6 +158,7 @@ fn origin_in_the_cache_key_keeps_the_answers_apart() {
         cache_policy: CachePolicy {
             name: "cors-aware".into(),
             headers: CORS_REQUEST_HEADERS.iter().map(|s| s.to_string()).collect(),
+            unread: false,
         },
         cached_methods: CachedMethods::GetHeadOptions,
         earlier_viewers: vec!["https://admin.example.com".into()],
@@ -214,10 +216,12 @@ fn response_headers_policy_keeps_or_overrides_and_never_duplicates() {
             origin_request_policy: Some(OriginRequestPolicy {
                 name: "AllViewerExceptHostHeader".into(),
                 headers: vec![],
+                unread: false,
             }),
             cache_policy: CachePolicy {
                 name: "CachingDisabled".into(),
                 headers: vec![],
+                unread: false,
             },
             response_headers_policy: Some(ResponseHeadersPolicy {
                 name: "cors".into(),
@@ -252,10 +256,12 @@ fn a_viewer_response_function_adds_a_second_value() {
         origin_request_policy: Some(OriginRequestPolicy {
             name: "CORS-CustomOrigin".into(),
             headers: vec![],
+            unread: false,
         }),
         cache_policy: CachePolicy {
             name: "CachingDisabled".into(),
             headers: vec![],
+            unread: false,
         },
         viewer_response_headers: [("Access-Control-Allow-Origin".to_string(), "*".to_string())]
             .into(),
@@ -313,4 +319,61 @@ fn seen_needs_a_cloudfront_sign() {
     assert!(!s.answered);
     assert!(s.detail.contains("POP IAD89-C1"));
     assert_eq!(cache_status(&rs.headers), Some(CacheStatus::Unknown));
+}
+
+#[test]
+fn a_saved_distribution_config_is_read_for_the_behavior_that_serves_the_path() {
+    let saved = serde_json::json!({
+        "ETag": "E2QWRUHEXAMPLE",
+        "DistributionConfig": {
+            "Origins": {"Quantity": 1, "Items": [{"Id": "api", "DomainName": "abc.execute-api.us-east-1.amazonaws.com",
+                "CustomOriginConfig": {"OriginProtocolPolicy": "http-only"}}]},
+            "DefaultCacheBehavior": {"TargetOriginId": "api",
+                "AllowedMethods": {"Quantity": 2, "Items": ["HEAD", "GET"], "CachedMethods": {"Quantity": 2, "Items": ["HEAD", "GET"]}},
+                "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+                "OriginRequestPolicyId": "59781a5b-3903-41f3-afcb-af62929ccde1"},
+            "CacheBehaviors": {"Quantity": 1, "Items": [{"PathPattern": "/prod/admin/*", "TargetOriginId": "api",
+                "AllowedMethods": {"Quantity": 7, "Items": ["GET","HEAD","OPTIONS","PUT","PATCH","POST","DELETE"]},
+                "CachePolicyId": "11111111-2222-3333-4444-555555555555",
+                "FunctionAssociations": {"Quantity": 1, "Items": [{"EventType": "viewer-response", "FunctionARN": "arn:x"}]}}]}
+        }
+    });
+    let (d, notes) = from_saved_config(&saved, "/prod/items").unwrap();
+    assert_eq!(d.allowed_methods, AllowedMethods::GetHead);
+    assert_eq!(d.cache_policy.name, "CachingOptimized");
+    assert_eq!(
+        d.origin_request_policy.as_ref().unwrap().name,
+        "CORS-CustomOrigin"
+    );
+    assert_eq!(d.origin_protocol_policy, OriginProtocolPolicy::HttpOnly);
+    assert_eq!(d.id, "$DISTRIBUTION_ID");
+    assert_eq!(d.cache_ignores("GET"), vec!["Origin"]);
+    assert!(notes.is_empty(), "{notes:?}");
+    let (d, notes) = from_saved_config(&saved, "/prod/admin/users").unwrap();
+    assert_eq!(d.allowed_methods, AllowedMethods::All);
+    assert!(d.cache_policy.unread);
+    assert!(
+        d.cache_ignores("GET").is_empty(),
+        "an unread policy concludes nothing"
+    );
+    assert!(notes.iter().any(|n| n.contains("custom one")), "{notes:?}");
+    assert!(
+        notes.iter().any(|n| n.contains("viewer-response")),
+        "{notes:?}"
+    );
+    let err = from_saved_config(&serde_json::json!({"Items": []}), "/").unwrap_err();
+    assert!(err.contains("get-distribution-config"), "{err}");
+    let bad = serde_json::json!({"DistributionConfig": {"DefaultCacheBehavior": {"AllowedMethods": {"Items": ["GET", "POST"]}}}});
+    assert!(from_saved_config(&bad, "/")
+        .unwrap_err()
+        .contains("three sets"));
+}
+
+#[test]
+fn path_patterns_match_like_cloudfront() {
+    assert!(path_pattern_matches("/prod/*", "/prod/items"));
+    assert!(path_pattern_matches("*.jpg", "/a/b.jpg"));
+    assert!(path_pattern_matches("/a?c", "/abc"));
+    assert!(!path_pattern_matches("/prod/*", "/dev/items"));
+    assert!(path_pattern_matches("*", "/anything"));
 }
