@@ -106,6 +106,10 @@ pub struct TargetFlags {
     /// A template parameter, KEY=VALUE (repeatable); also pseudo parameters (AWS::Region=…).
     #[arg(long = "parameter", value_name = "KEY=VALUE")]
     pub parameters: Vec<String>,
+    /// The CloudFront distribution in front of the API, saved with
+    /// `aws cloudfront get-distribution-config --id ID > dist.json`.
+    #[arg(long, value_name = "DIST.json")]
+    pub cloudfront_config: Option<PathBuf>,
     /// REST or HTTP API, when the --openapi file's markers decide wrongly (or not at all).
     #[arg(long, value_name = "rest|http", requires = "openapi")]
     pub kind: Option<KindArg>,
@@ -446,6 +450,7 @@ impl TargetFlags {
             openapi: f.openapi,
             kind: f.kind.map(ApiKind::from),
             template: f.template,
+            cloudfront_config: f.cloudfront_config,
             parameters: f.parameters,
             api_id: f.api_id,
             stage: f.stage,

@@ -426,7 +426,10 @@ mod tests {
                 .with("x-amzn-ErrorType", "ForbiddenException"),
             "",
         );
-        assert_eq!(attribute_answer(&request("GET", false), &gw).0, AnsweredBy::Gateway);
+        assert_eq!(
+            attribute_answer(&request("GET", false), &gw).0,
+            AnsweredBy::Gateway
+        );
         // Only the exact host shape counts.
         let mut other = request("GET", false);
         other.url = "https://lambda-url.example.com/items".into();

@@ -175,6 +175,15 @@ pub enum Change {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         stage: Option<String>,
     },
+    /// A CloudFront distribution in front of the API: one setting of its default cache
+    /// behavior or origin (`update-distribution`). Not an API Gateway change: `apply` leaves the
+    /// API as it is and [`crate::gateway::front::cloudfront::apply_change`] applies it to the
+    /// distribution; `fix` refuses it (it writes only API Gateway).
+    #[serde(rename = "cloudfront")]
+    CloudFront {
+        distribution_id: String,
+        setting: crate::gateway::front::cloudfront::DistributionSetting,
+    },
 }
 
 /// A remedy as data: the API and the changes, in the order they are made.

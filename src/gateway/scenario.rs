@@ -69,6 +69,11 @@ pub const EMBEDDED: &[(&str, &str)] = embedded![
     "waf-blocked-no-cors",
     "waf-blocked-cors-healthy",
     "function-url-duplicate-cors",
+    "cloudfront-options-not-allowed",
+    "cloudfront-cache-ignores-origin",
+    "cloudfront-error-no-cors",
+    "cloudfront-duplicate-cors-headers",
+    "cloudfront-healthy",
 ];
 
 /// The scenario block.
@@ -547,7 +552,12 @@ mod tests {
         let err = with_waf("http-api-healthy").unwrap_err().to_string();
         assert!(err.contains("not HTTP APIs"), "{err}");
         let s = with_waf("rest-healthy").unwrap();
-        let stage = s.api.stages.iter().find(|st| st.name == s.spec.stage).unwrap();
+        let stage = s
+            .api
+            .stages
+            .iter()
+            .find(|st| st.name == s.spec.stage)
+            .unwrap();
         assert!(stage
             .web_acl_arn
             .as_deref()

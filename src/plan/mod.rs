@@ -41,6 +41,9 @@ pub struct TargetArgs {
     pub kind: Option<ApiKind>,
     /// A CloudFormation / SAM / CDK / Serverless template (`--template`).
     pub template: Option<PathBuf>,
+    /// A saved `aws cloudfront get-distribution-config` answer (`--cloudfront-config`): the
+    /// distribution in front of the API.
+    pub cloudfront_config: Option<PathBuf>,
     /// `--parameter KEY=VALUE`: template parameters (and pseudo parameters such as
     /// `AWS::Region`), as typed.
     pub parameters: Vec<String>,
@@ -95,6 +98,8 @@ pub enum PlanError {
     Parameter(String),
     #[error("--parameter needs --template FILE: parameters fill a CloudFormation template's Ref and Fn::Sub values")]
     ParameterWithoutTemplate,
+    #[error("--cloudfront-config {path}: {why}")]
+    CloudFrontConfig { path: String, why: String },
     #[error("--openapi and --template both name the configuration: give one")]
     TwoDefinitions,
     #[error("invalid --endpoint-url '{shown}': {why}. Give the API Gateway endpoint as http(s)://host[:port], e.g. http://127.0.0.1:5000")]
@@ -143,6 +148,35 @@ pub enum BodyError {
     NotAFile(String),
     #[error("-d {0}: the body is not UTF-8 text; cors-doctor sends text bodies only.")]
     NotUtf8(String),
+}
+
+/// The largest saved distribution config read (a real one is a few KB).
+const CLOUDFRONT_CONFIG_MAX_BYTES: u64 = 4 * 1024 * 1024;
+
+/// The distribution a saved `aws cloudfront get-distribution-config` answer describes, for
+/// the cache behavior serving `path`.
+fn read_cloudfront_config(
+    file: &std::path::Path,
+    path: &str,
+) -> Result<crate::gateway::front::cloudfront::Distribution, PlanError> {
+    let shown = crate::text::escape_controls(&file.display().to_string());
+    let err = |why: String| PlanError::CloudFrontConfig {
+        path: shown.clone(),
+        why,
+    };
+    let text = crate::user_file::read_text(file, CLOUDFRONT_CONFIG_MAX_BYTES).map_err(|e| {
+        err(format!(
+            "cannot read it ({e}); save it with `aws cloudfront get-distribution-config --id ID --output json > dist.json`."
+        ))
+    })?;
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        err(format!(
+            "it is not JSON ({e}); save it with `aws cloudfront get-distribution-config --id ID --output json > dist.json`."
+        ))
+    })?;
+    crate::gateway::front::cloudfront::from_saved_config(&json, path)
+        .map(|(d, _notes)| d)
+        .map_err(err)
 }
 
 /// The URL an offline run shows for `path` (nothing is sent to it): the API's default
@@ -194,6 +228,9 @@ impl Plan {
 /// A validated request to diagnose, with how to gather evidence for it.
 #[derive(Clone, Debug)]
 pub struct Plan {
+    /// The CloudFront distribution a saved config describes (`--cloudfront-config`): it
+    /// replaces whatever the configuration source says stands in front of the API.
+    pub cloudfront: Option<Box<crate::gateway::front::cloudfront::Distribution>>,
     pub target: Target,
     /// False when there is no URL: the exchanges are predicted from the configuration.
     pub live: bool,
@@ -554,7 +591,12 @@ impl TargetArgs {
         if let Some(e) = &endpoint_url {
             check_endpoint_url(e)?;
         }
+        let cloudfront = match &self.cloudfront_config {
+            Some(file) => Some(Box::new(read_cloudfront_config(file, url.path())?)),
+            None => None,
+        };
         Ok(Plan {
+            cloudfront,
             target: Target {
                 url,
                 origin,

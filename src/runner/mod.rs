@@ -269,7 +269,12 @@ async fn execute(
             ),
             (Some(source), None) => {
                 match load_within(source.as_ref(), &resolution.request, deadline, plan).await {
-                    Ok(loaded) => {
+                    Ok(mut loaded) => {
+                        // A saved distribution config (--cloudfront-config) says what stands
+                        // in front of the API.
+                        if let Some(d) = &plan.cloudfront {
+                            loaded.front.cloudfront = Some(d.clone());
+                        }
                         if events.is_some() {
                             emit(RunEvent::ConfigLoaded {
                                 api: Arc::clone(&loaded.api),

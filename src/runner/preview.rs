@@ -37,7 +37,8 @@ pub fn preview(
         return probes_only(evidence, &proposed(report), already, mode);
     };
     let mut fixed = (**api).clone();
-    // The layers in front, as changes outside API Gateway leave them (a function URL's CORS).
+    // The layers in front, as changes outside API Gateway leave them (a CloudFront
+    // distribution's settings, a function URL's CORS).
     let mut fixed_front = front.clone();
     let mut changes: Vec<PreviewChange> = Vec::new();
     let mut notes = Vec::new();
@@ -201,7 +202,8 @@ fn apply_round(
             }
             todo.push(c.clone());
         }
-        // Changes outside API Gateway (a function URL's CORS) apply to the front.
+        // Changes outside API Gateway (a CloudFront distribution's settings, a custom domain's
+        // mapping, a function URL's CORS) apply to the front.
         let (outside, todo): (Vec<Change>, Vec<Change>) =
             todo.into_iter().partition(is_front_change);
         if !outside.is_empty() {

@@ -13,4 +13,5 @@ mod audit_recorded;
 mod aws_cli_fixes;
 mod aws_moto;
 mod aws_recorded;
+mod cloudfront_fixes;
 mod foreign_apis;

@@ -98,6 +98,27 @@ fn headers_ok(what: &str, headers: &[HeaderValue], policy: &Policy, out: &mut Ve
     }
 }
 
+/// Why `fix` does not make `change`, a change outside API Gateway
+/// ([`crate::gateway::change::is_front_change`]): `fix` writes only the API's own
+/// configuration, and the printed commands make the others. `None` for API Gateway changes.
+pub fn front_refusal(change: &Change) -> Option<String> {
+    Some(match change {
+        Change::CloudFront {
+            distribution_id, ..
+        } => format!(
+            "the change is to the CloudFront distribution {distribution_id}, and `fix` writes only API Gateway: run the printed `aws cloudfront` commands (they read the distribution's config and update it with its ETag)"
+        ),
+        Change::BasePathMapping { domain_name, .. } => format!(
+            "the base path mapping belongs to the custom domain {domain_name}, not to the API, and `fix` writes only API Gateway: run the printed create-base-path-mapping (or update-base-path-mapping) command instead"
+        ),
+        Change::FunctionUrlCors { .. } | Change::FunctionCodeCorsHeadersRemoved { .. } => format!(
+            "{}: `fix` writes only API Gateway; make this change with the printed aws lambda command (or in your infrastructure code) and in the function's code",
+            change.kind()
+        ),
+        _ => return None,
+    })
+}
+
 /// Checks every change of the sets that needs no read; returns every refusal.
 pub fn check_changes(sets: &[ChangeSet], policy: &Policy) -> Vec<String> {
     let mut out = Vec::new();
@@ -155,14 +176,14 @@ pub fn check_changes(sets: &[ChangeSet], policy: &Policy) -> Vec<String> {
                         out.push("cors_configuration: it would allow any origin (*) with AllowCredentials, which browsers refuse".into());
                     }
                 }
-                Change::FunctionUrlCors { .. } | Change::FunctionCodeCorsHeadersRemoved { .. } => {
-                    out.push(format!("{}: cors-doctor fix writes only API Gateway; make this change with the printed aws lambda command (or in your infrastructure code) and in the function's code", change.kind()));
-                }
                 Change::CreateOptionsMethod { .. }
                 | Change::OptionsAuthorizationOff { .. }
                 | Change::CreateMockIntegration { .. }
-                | Change::BasePathMapping { .. }
                 | Change::Deploy { .. } => {}
+                Change::BasePathMapping { .. }
+                | Change::FunctionUrlCors { .. }
+                | Change::FunctionCodeCorsHeadersRemoved { .. }
+                | Change::CloudFront { .. } => out.extend(front_refusal(change)),
             }
         }
     }

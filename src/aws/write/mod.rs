@@ -339,14 +339,6 @@ async fn method<'w>(
         .ok_or_else(|| "internal: method state lost".to_string())
 }
 
-/// `fix` writes the API's own configuration only: a custom domain's mapping is the user's to
-/// change, with the printed command.
-fn front_refusal(domain_name: &str) -> String {
-    format!(
-        "the base path mapping belongs to the custom domain {domain_name}, not to the API, and cors-doctor fix writes only the API's configuration: run the printed create-base-path-mapping (or update-base-path-mapping) command instead"
-    )
-}
-
 async fn plan_change(
     c: &Clients,
     api: &str,
@@ -726,16 +718,14 @@ async fn plan_change(
                 }],
             )]))
         }
-        Change::BasePathMapping { domain_name, .. } => Err(front_refusal(domain_name)),
         Change::Deploy { .. } => Ok(Planned::Calls(Vec::new())),
-        Change::FunctionUrlCors { .. } | Change::FunctionCodeCorsHeadersRemoved { .. } => {
-            Err(FRONT_REFUSAL.to_string())
-        }
+        // Refused before any write (`guard::check_changes`); never planned.
+        Change::BasePathMapping { .. }
+        | Change::FunctionUrlCors { .. }
+        | Change::FunctionCodeCorsHeadersRemoved { .. }
+        | Change::CloudFront { .. } => Err(guard::front_refusal(change).unwrap_or_default()),
     }
 }
-
-/// Why `fix` does not make a change outside API Gateway.
-const FRONT_REFUSAL: &str = "cors-doctor fix writes only API Gateway: change the Lambda function URL's CORS configuration with the printed aws lambda command (or in your infrastructure code), and the function's code yourself";
 
 /// Static header values on an integration response or a gateway response (`responses` holds
 /// the one at `status`, when it exists): a put when it does not exist, else a patch of the

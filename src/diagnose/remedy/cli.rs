@@ -516,6 +516,10 @@ impl Renderer<'_> {
                     ),
                 }]
             }
+            Change::CloudFront {
+                distribution_id,
+                setting,
+            } => vec![super::cloudfront::command(distribution_id, setting)],
         }
     }
 }

@@ -197,7 +197,7 @@ impl FixContext {
     }
 
     /// A change set on this API.
-    fn change_set(&self, changes: Vec<Change>) -> ChangeSet {
+    pub(in crate::diagnose) fn change_set(&self, changes: Vec<Change>) -> ChangeSet {
         ChangeSet {
             api: self.api_ref(),
             changes,
@@ -309,6 +309,7 @@ pub fn remediation(
 }
 
 mod cli;
+pub mod cloudfront;
 mod front;
 mod http;
 mod rest;

@@ -112,6 +112,8 @@ pub(in crate::diagnose) fn gateway_responses(c: &Ctx) -> Draft {
             }
         }
     }
+    // An error CloudFront in front produced itself, without CORS headers.
+    findings.extend(super::front_cloudfront::error_no_cors(c));
     let unchecked = match c.actual {
         None => Some("the actual request was not sent".to_string()),
         Some(Exchange {

@@ -17,6 +17,13 @@ pub(in crate::diagnose) fn cors_headers(c: &Ctx) -> Draft {
     let mut unchecked: Vec<String> = Vec::new();
     if c.plan.required {
         match (c.preflight, c.preflight_class()) {
+            // CloudFront refused OPTIONS itself (step 3): the API's headers were never seen.
+            (Some(pf), _) if super::front_cloudfront::answered_by_cloudfront(pf) => {
+                unchecked.push(format!(
+                    "CloudFront answered the preflight itself with {} (step 3)",
+                    status_text(pf)
+                ))
+            }
             (Some(pf), Some(PreflightClass::Ok { .. })) if c.assumed(pf) => {
                 findings.push(assumption_finding(c, pf, C::PreflightCorsHeaders, &format!("The preflight (OPTIONS {})", c.path()), "answers it with 2xx and the right Access-Control-Allow-Origin, -Methods and -Headers"));
             }
@@ -38,6 +45,8 @@ pub(in crate::diagnose) fn cors_headers(c: &Ctx) -> Draft {
         }
     }
     match c.actual {
+        // CloudFront's own error (step 6 or 1): the API's headers were never seen.
+        Some(act) if super::front_cloudfront::answered_by_cloudfront(act) => {}
         Some(act) if c.assumed(act) => findings.push(assumption_finding(
             c,
             act,
@@ -65,6 +74,10 @@ pub(in crate::diagnose) fn cors_headers(c: &Ctx) -> Draft {
                 e.message.trim_end_matches('.')
             )),
             (None, None) => unchecked.push("the actual request got no answer".to_string()),
+            (Some(_), _) if super::front_cloudfront::answered_by_cloudfront(act) => unchecked.push(format!(
+                "CloudFront answered the actual request itself with {} (step 6), so the API's headers were never seen",
+                status_text(act)
+            )),
             // Gateway-generated errors (and AWS WAF's blocks) are step 6's business.
             (Some(_), _) if super::front_domain::answered_in_front(act) => {}
             (Some(_), _)
@@ -86,6 +99,10 @@ pub(in crate::diagnose) fn cors_headers(c: &Ctx) -> Draft {
         }
     }
     findings.extend(reflection_finding(c));
+    // CloudFront's cache and edge code cause what the browser sees: their findings first.
+    let mut causes = super::front_cloudfront::duplicate_cors_headers(c);
+    causes.extend(super::front_cloudfront::cache_ignores_origin(c));
+    findings.splice(0..0, causes);
     let judged: Vec<&str> = [
         (c.plan.required, c.preflight, "the preflight"),
         (true, c.actual, "the actual response"),
@@ -100,6 +117,7 @@ pub(in crate::diagnose) fn cors_headers(c: &Ctx) -> Draft {
                         || (200..300).contains(&r.status)
                 }) && !c.assumed(x)
                     && !super::front_domain::answered_in_front(x)
+                    && !super::front_cloudfront::answered_by_cloudfront(x)
             })
     })
     .map(|(_, _, what)| what)

@@ -227,6 +227,7 @@ fn who(c: &Ctx, x: &Exchange) -> &'static str {
     }
 }
 
+mod front_cloudfront;
 mod front_domain;
 mod front_function_url;
 mod front_waf;

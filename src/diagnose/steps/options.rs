@@ -38,6 +38,8 @@ pub(in crate::diagnose) fn browser_only(c: &Ctx) -> Draft {
         return Draft::unknown(1, "The request without Origin got no answer.");
     };
     let mut findings = Vec::new();
+    // CloudFront refusing the method itself (its allowed methods).
+    findings.extend(super::front_cloudfront::method_not_allowed(c, bare));
     if resp.status >= 400 {
         let who = match (&bare.answered_by, &bare.gateway_error_type) {
             (AnsweredBy::Waf, _) => format!("AWS WAF blocks it ({})", status_text(bare)),
@@ -156,6 +158,11 @@ pub(in crate::diagnose) fn options_exists(c: &Ctx) -> Draft {
         return d;
     }
     let mut findings = Vec::new();
+    // CloudFront in front refuses OPTIONS itself: the API's OPTIONS is never reached.
+    if let Some(f) = super::front_cloudfront::method_not_allowed(c, pf) {
+        findings.push(f);
+        return Draft::judged(3, findings, "");
+    }
     match class {
         PreflightClass::Redirect { status, location } => findings.push(
             Finding::error(
@@ -235,6 +242,12 @@ pub(in crate::diagnose) fn options_unauthorized(c: &Ctx) -> Draft {
         );
     }
     let mut findings = Vec::new();
+    if super::front_cloudfront::answered_by_cloudfront(pf) {
+        return Draft::skip(
+            4,
+            "CloudFront answered the preflight itself (step 3): the API's OPTIONS was not reached.",
+        );
+    }
     match class {
         PreflightClass::MethodMissing { .. } | PreflightClass::Redirect { .. } => {
             return Draft::skip(4, "There is no OPTIONS method to check yet (step 3).");

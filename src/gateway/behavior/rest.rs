@@ -182,21 +182,13 @@ pub(super) fn respond_rest(
     request: &HttpRequest,
     ctx: &Context<'_>,
 ) -> Answer {
-    // A layer in front decided API Gateway answers itself (a resource-policy deny), before
-    // routing (see `gateway::front::private`).
+    // A layer in front decided API Gateway answers itself, before routing: a resource-policy
+    // deny (`gateway::front::private`), AWS WAF's block (`WAF_FILTERED`, `gateway::front::waf`).
     if let Some(ty) = request
         .headers
         .get(crate::gateway::front::GATEWAY_RESPONSE_HEADER)
     {
         return gateway_error(served, ty, request, &[], None, ctx.seq);
-    }
-    // AWS WAF blocked the request before API Gateway handled it (`front::waf`): the
-    // WAF_FILTERED gateway response, whatever the path and method.
-    if request
-        .headers
-        .contains(crate::gateway::front::waf::FILTERED_MARKER)
-    {
-        return gateway_error(served, "WAF_FILTERED", request, &[], None, ctx.seq);
     }
     let (path, _) = split_query(&request.path_and_query);
     let verb = request.method.to_ascii_uppercase();

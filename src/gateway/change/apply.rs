@@ -53,6 +53,7 @@ impl Change {
             Change::FunctionUrlCors { .. } => "function_url_cors",
             Change::FunctionCodeCorsHeadersRemoved { .. } => "function_code_cors_headers_removed",
             Change::Deploy { .. } => "deploy",
+            Change::CloudFront { .. } => "cloudfront",
         }
     }
 }
@@ -65,6 +66,7 @@ pub fn is_front_change(change: &Change) -> bool {
         Change::BasePathMapping { .. }
             | Change::FunctionUrlCors { .. }
             | Change::FunctionCodeCorsHeadersRemoved { .. }
+            | Change::CloudFront { .. }
     )
 }
 
@@ -125,7 +127,9 @@ pub fn apply_front(
                     .as_deref_mut()
                     .filter(|d| d.domain_name.eq_ignore_ascii_case(domain_name))
                     .ok_or_else(|| {
-                        fail(format!("no custom domain {domain_name} in front of the API"))
+                        fail(format!(
+                            "no custom domain {domain_name} in front of the API"
+                        ))
                     })?;
                 let key = match base_path.trim_matches('/') {
                     crate::gateway::front::domain::NONE => "",
@@ -147,6 +151,17 @@ pub fn apply_front(
                             stage: stage.clone(),
                         }),
                 }
+            }
+            Change::CloudFront {
+                distribution_id,
+                setting,
+            } => {
+                let d = work.cloudfront.as_deref_mut().ok_or_else(|| {
+                    fail(format!(
+                        "a change to the CloudFront distribution {distribution_id}, but no distribution is known in front of the API"
+                    ))
+                })?;
+                crate::gateway::front::cloudfront::apply_change(d, setting);
             }
             _ => {}
         }
@@ -384,9 +399,6 @@ fn apply_one(api: &mut Api, kind: ApiKind, change: &Change) -> Result<(), String
             m.authorizer = None;
             m.authorization_scopes.clear();
         }
-        Change::FunctionUrlCors { .. } | Change::FunctionCodeCorsHeadersRemoved { .. } => {
-            return Err("a change outside API Gateway (apply_front applies it)".to_string());
-        }
         Change::CreatePreflightRoute {
             route_key,
             integration_id,
@@ -438,8 +450,11 @@ fn apply_one(api: &mut Api, kind: ApiKind, change: &Change) -> Result<(), String
                 }),
             }
         }
-        // Outside the API: `apply_front` applies it to the front.
-        Change::BasePathMapping { .. } => {}
+        // Outside the API: refused above (`apply_front` applies them to the front).
+        Change::BasePathMapping { .. }
+        | Change::FunctionUrlCors { .. }
+        | Change::FunctionCodeCorsHeadersRemoved { .. }
+        | Change::CloudFront { .. } => {}
         Change::Deploy { stage } => {
             let snapshot = api.snapshot();
             let targets: Vec<usize> = api
@@ -668,6 +683,13 @@ impl Change {
                 Some(s) => format!("deploy to stage {s}"),
                 None => "deploy to the stage".to_string(),
             },
+            Change::CloudFront {
+                distribution_id,
+                setting,
+            } => format!(
+                "CloudFront distribution {distribution_id}: {}",
+                setting.words()
+            ),
         }
     }
 }

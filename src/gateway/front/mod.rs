@@ -32,9 +32,9 @@ use crate::http::{HttpRequest, HttpResponse};
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Front {
-    /// A CloudFront distribution whose origin is the API.
+    /// A CloudFront distribution whose origin is the API (boxed: it is the largest layer).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cloudfront: Option<cloudfront::Distribution>,
+    pub cloudfront: Option<Box<cloudfront::Distribution>>,
     /// A custom domain name with base path mappings (boxed: the front travels inside the
     /// configuration evidence, whose variants stay small).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -121,7 +121,8 @@ pub fn sightings(request: &RecordedRequest, response: Option<&RecordedResponse>)
 }
 
 /// A request header a layer in front adds when API Gateway itself must answer with one of the
-/// API's gateway responses (its type: `ACCESS_DENIED` for a resource-policy deny): the
+/// API's gateway responses (its type: `ACCESS_DENIED` for a resource-policy deny,
+/// `WAF_FILTERED` for a regional web ACL's block): the
 /// behaviour model answers that type, shaped by the API's customization, before routing.
 /// Internal to the simulation: never sent over the network, never shown.
 pub const GATEWAY_RESPONSE_HEADER: &str = "x-cors-doctor-gateway-response";
@@ -194,7 +195,7 @@ pub fn respond(
     };
     let response = take(
         cloudfront::respond(
-            front.cloudfront.as_ref(),
+            front.cloudfront.as_deref(),
             &mut state.cloudfront,
             request,
             &mut behind_cloudfront,
@@ -225,5 +226,45 @@ fn take(layered: Layered, answered_by: &Cell<Option<AnsweredBy>>) -> HttpRespons
             resp
         }
         Layered::Passed(resp) => resp,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::Headers;
+
+    #[test]
+    fn the_simulations_own_headers_are_never_taken_from_the_outside() {
+        let mut headers = Headers::new();
+        headers.push(GATEWAY_RESPONSE_HEADER, "WAF_FILTERED");
+        headers.push(GATEWAY_MESSAGE_HEADER, "forged");
+        headers.push("Origin", "https://app.example.com");
+        let request = HttpRequest {
+            method: "GET".into(),
+            path_and_query: "/prod/items".into(),
+            headers,
+            body: Vec::new(),
+        };
+        let mut seen = None;
+        let mut api = |r: &HttpRequest| {
+            seen = Some(r.headers.clone());
+            HttpResponse {
+                status: 200,
+                headers: Headers::new(),
+                body: Vec::new(),
+            }
+        };
+        let out = respond(
+            &Front::default(),
+            &mut FrontState::default(),
+            &request,
+            &mut api,
+        );
+        assert_eq!(out.answered_by, None);
+        let seen = seen.unwrap_or_default();
+        assert!(!seen.contains(GATEWAY_RESPONSE_HEADER));
+        assert!(!seen.contains(GATEWAY_MESSAGE_HEADER));
+        assert_eq!(seen.get("origin"), Some("https://app.example.com"));
     }
 }

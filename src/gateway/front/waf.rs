@@ -23,8 +23,9 @@
 //!   by the API's customized `WAF_FILTERED` or `DEFAULT_4XX` gateway response — CORS headers
 //!   only if one of them adds them
 //!   (<https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html>).
-//!   The layer hands the request to the behaviour model with [`FILTERED_MARKER`], so the one
-//!   model of gateway responses renders it.
+//!   The layer hands the request to the behaviour model with
+//!   [`super::GATEWAY_RESPONSE_HEADER`] `WAF_FILTERED`, so the one model of gateway responses
+//!   renders it.
 //! - CloudFront scope, no custom response: CloudFront's 403 page "Request blocked. We can't
 //!   connect to the server for this app or website at this time." with `Server: CloudFront`
 //!   (<https://repost.aws/knowledge-center/cloudfront-troubleshoot-403-errors>,
@@ -44,14 +45,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Layer, Layered, Next, Sighting};
+use super::{Layer, Layered, Next, Sighting, GATEWAY_RESPONSE_HEADER};
 use crate::exchange::{AnsweredBy, RecordedRequest, RecordedResponse};
 use crate::http::{Headers, HttpRequest, HttpResponse};
-
-/// A request header the WAF layer adds when it blocks with no custom response in front of a
-/// REST API: the behaviour model then answers with the `WAF_FILTERED` gateway response. The
-/// layer strips it from every request it receives, so a client cannot forge a block.
-pub const FILTERED_MARKER: &str = "x-cors-doctor-waf-filtered";
 
 /// How many bytes of a body the rules inspect (see the module docs).
 pub const BODY_INSPECTION_BYTES: usize = 8 * 1024;
@@ -339,17 +335,6 @@ pub fn cloudfront_block_page() -> HttpResponse {
     }
 }
 
-/// The request without a forged [`FILTERED_MARKER`].
-fn clean(request: &HttpRequest) -> std::borrow::Cow<'_, HttpRequest> {
-    if request.headers.contains(FILTERED_MARKER) {
-        let mut r = request.clone();
-        r.headers.remove(FILTERED_MARKER);
-        std::borrow::Cow::Owned(r)
-    } else {
-        std::borrow::Cow::Borrowed(request)
-    }
-}
-
 /// A web ACL on the CloudFront distribution, before CloudFront: its block answer (`None`:
 /// allowed, or no such web ACL).
 pub fn at_edge(spec: Option<&WebAcl>, request: &HttpRequest) -> Option<HttpResponse> {
@@ -366,18 +351,17 @@ pub fn at_edge(spec: Option<&WebAcl>, request: &HttpRequest) -> Option<HttpRespo
 /// The request through this layer (`None`: not configured, straight through). A CloudFront
 /// web ACL is judged before CloudFront ([`at_edge`]), so here only a regional one acts.
 pub fn respond(spec: Option<&WebAcl>, request: &HttpRequest, next: &mut Next<'_>) -> Layered {
-    let request = clean(request);
     let Some(acl) = spec.filter(|a| a.scope == Scope::Regional) else {
-        return Layered::Passed(next(&request));
+        return Layered::Passed(next(request));
     };
-    match acl.decide(&request) {
-        Decision::Allow => Layered::Passed(next(&request)),
+    match acl.decide(request) {
+        Decision::Allow => Layered::Passed(next(request)),
         Decision::Block {
             custom: Some(c), ..
         } => Layered::Answered(custom_answer(c), AnsweredBy::Waf),
         Decision::Block { custom: None, .. } => {
-            let mut marked = request.into_owned();
-            marked.headers.set(FILTERED_MARKER, "1");
+            let mut marked = request.clone();
+            marked.headers.set(GATEWAY_RESPONSE_HEADER, "WAF_FILTERED");
             Layered::Answered(next(&marked), AnsweredBy::Waf)
         }
     }
@@ -504,9 +488,9 @@ mod tests {
     #[test]
     fn a_regional_block_is_the_gateway_response_and_a_custom_one_is_waf_own() {
         let a = acl(body_rule(None));
-        let mut seen_marker = false;
+        let mut marker = None;
         let mut next = |r: &HttpRequest| {
-            seen_marker = r.headers.contains(FILTERED_MARKER);
+            marker = r.headers.get(GATEWAY_RESPONSE_HEADER).map(str::to_string);
             HttpResponse {
                 status: 403,
                 headers: Headers::new(),
@@ -515,22 +499,7 @@ mod tests {
         };
         let out = respond(Some(&a), &req("POST", "/c", "<script>"), &mut next);
         assert!(matches!(out, Layered::Answered(_, AnsweredBy::Waf)));
-        assert!(seen_marker);
-        // A forged marker is stripped.
-        let mut forged = req("GET", "/c", "");
-        forged.headers.push(FILTERED_MARKER, "1");
-        let mut next = |r: &HttpRequest| {
-            assert!(!r.headers.contains(FILTERED_MARKER));
-            HttpResponse {
-                status: 200,
-                headers: Headers::new(),
-                body: vec![],
-            }
-        };
-        assert!(matches!(
-            respond(None, &forged, &mut next),
-            Layered::Passed(_)
-        ));
+        assert_eq!(marker.as_deref(), Some("WAF_FILTERED"));
         let custom = CustomResponse {
             status: 403,
             headers: vec![(

@@ -232,6 +232,8 @@ impl<'a> Digest<'a> {
                 // Outside API Gateway: the finding's text names the IaC (AWS::Lambda::Url
                 // Cors, aws_lambda_function_url cors).
                 Change::FunctionUrlCors { .. } | Change::FunctionCodeCorsHeadersRemoved { .. } => {}
+                // Not the API's template: `remedy::cloudfront` renders its own snippets.
+                Change::CloudFront { .. } => {}
             }
         }
         d

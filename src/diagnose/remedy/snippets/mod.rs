@@ -189,6 +189,18 @@ impl Snippets {
     /// same change set; `api` the model the set applies to, when the configuration was read
     /// (its sources name the resources; it says which integration a method has).
     pub fn render(set: &ChangeSet, api: Option<&Api>, commands: &[String]) -> Snippets {
+        // A CloudFront distribution's settings are not the API's template.
+        let cloudfront = super::cloudfront::settings(set);
+        if !cloudfront.is_empty() && cloudfront.len() == set.changes.len() {
+            let cfn = super::cloudfront::cloudformation(&cloudfront, set.api.kind);
+            return Snippets {
+                aws_cli: commands.join("\n"),
+                cloudformation: cfn.clone(),
+                sam: cfn,
+                cdk: super::cloudfront::cdk(&cloudfront),
+                terraform: super::cloudfront::terraform(&cloudfront),
+            };
+        }
         Snippets {
             aws_cli: commands.join("\n"),
             cloudformation: render(Flavour::Cloudformation, set, api),
