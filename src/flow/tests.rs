@@ -604,8 +604,11 @@ fn a_configured_distribution_stands_in_front_of_the_api() {
     assert_eq!(pf.hops[0].state, HopState::Passed);
     assert_eq!(pf.hops[1].layer, HopLayer::ApiGateway);
     assert_eq!(pf.answering().unwrap().layer, HopLayer::Authorizer);
-    assert!(line(pf, &Glyphs::UNICODE)
-        .starts_with("x1 preflight (predicted): browser → CloudFront → API Gateway prod"));
+    let drawn = line(pf, &Glyphs::UNICODE);
+    assert!(
+        drawn.starts_with("x1 preflight (predicted): browser → CloudFront (Miss) → API Gateway prod"),
+        "{drawn}"
+    );
     // CloudFront answering itself (a predicted answer through the front, or the
     // attribution of a recorded one): the API's hops are not reached.
     let mut ev = scenario_flows_with(

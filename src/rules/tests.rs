@@ -126,6 +126,12 @@ fn each_trap_gives_its_findings() {
         ("waf-blocked-cors-healthy", vec![]),
         // The function URL is in the scenario's front; its export is a healthy API.
         ("function-url-duplicate-cors", vec![]),
+        // The distribution is in the scenario's front; lint reads the API behind it.
+        ("cloudfront-options-not-allowed", vec![]),
+        ("cloudfront-cache-ignores-origin", vec![]),
+        ("cloudfront-error-no-cors", vec![]),
+        ("cloudfront-duplicate-cors-headers", vec![]),
+        ("cloudfront-healthy", vec![]),
     ];
     assert_eq!(
         table.len(),

@@ -414,7 +414,7 @@ pub fn seen(request: &RecordedRequest, response: Option<&RecordedResponse>) -> O
         return Some(Sighting {
             layer: Layer::ResourcePolicy,
             detail: format!(
-                "403 AccessDeniedException: the resource policy {} execute-api:Invoke",
+                "AccessDeniedException: the resource policy {} execute-api:Invoke",
                 if explicit {
                     "explicitly denies"
                 } else {
