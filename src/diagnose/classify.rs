@@ -2,7 +2,7 @@
 
 use crate::evidence::{AnsweredBy, ConfigEvidence, Evidence, Exchange, ExchangeKind};
 use crate::gateway::inspect;
-use crate::gateway::model::{ApiKind, AuthorizationType};
+use crate::gateway::model::AuthorizationType;
 
 /// What the preflight's answer says about the OPTIONS method.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -140,6 +140,34 @@ pub fn http_gateway_shaped(x: &Exchange) -> bool {
         .is_some_and(crate::evidence::http_api_error_shaped)
 }
 
+/// The configuration facts of the method `x` reaches: `OPTIONS` for a preflight (the
+/// foreign-origin one too), else the app's method; with whether `x` is a preflight. `None`
+/// without a loaded configuration.
+pub(in crate::diagnose) fn exchange_facts(
+    evidence: &Evidence,
+    x: &Exchange,
+) -> Option<(inspect::ConfigFacts, bool)> {
+    let ConfigEvidence::Loaded {
+        api, stage, path, ..
+    } = &evidence.config
+    else {
+        return None;
+    };
+    let preflight = matches!(
+        x.kind,
+        ExchangeKind::Preflight | ExchangeKind::ForeignOrigin
+    );
+    let method = if preflight {
+        "OPTIONS"
+    } else {
+        evidence.target.method.as_str()
+    };
+    Some((
+        inspect::facts(api, stage.as_deref(), path, method),
+        preflight,
+    ))
+}
+
 /// Who answered an HTTP API error, by the configuration: the route that catches the request
 /// is authorized and the status is 401/403 → its authorizer; no route and 404 → API Gateway.
 /// An empty 2xx to a preflight: with a cors_configuration and no authorized route catching
@@ -157,29 +185,16 @@ pub fn http_answer_source(evidence: &Evidence, x: &Exchange) -> Option<(Answered
     if !http_gateway_shaped(x) && !preflight_2xx {
         return None;
     }
-    let ConfigEvidence::Loaded {
-        api,
-        stage,
-        path,
-        unresolved: None,
-        ..
-    } = &evidence.config
-    else {
-        return None;
-    };
-    if api.kind != ApiKind::Http {
+    if !matches!(
+        evidence.config,
+        ConfigEvidence::Loaded {
+            unresolved: None,
+            ..
+        }
+    ) {
         return None;
     }
-    let preflight = matches!(
-        x.kind,
-        ExchangeKind::Preflight | ExchangeKind::ForeignOrigin
-    );
-    let method = if preflight {
-        "OPTIONS"
-    } else {
-        evidence.target.method.as_str()
-    };
-    let facts = inspect::facts(api, stage.as_deref(), path, method);
+    let (facts, preflight) = exchange_facts(evidence, x)?;
     let http = facts.http?;
     if preflight_2xx {
         // The automatic answer wins unless an authorized route catches OPTIONS (then the

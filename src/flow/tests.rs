@@ -606,7 +606,9 @@ fn a_configured_distribution_stands_in_front_of_the_api() {
     assert_eq!(pf.answering().unwrap().layer, HopLayer::Authorizer);
     let drawn = line(pf, &Glyphs::UNICODE);
     assert!(
-        drawn.starts_with("x1 preflight (predicted): browser → CloudFront (Miss) → API Gateway prod"),
+        drawn.starts_with(
+            "x1 preflight (predicted): browser → CloudFront (Miss) → API Gateway prod"
+        ),
         "{drawn}"
     );
     // CloudFront answering itself (a predicted answer through the front, or the

@@ -203,15 +203,23 @@ fn apply_round(
             todo.push(c.clone());
         }
         // Changes outside API Gateway (a CloudFront distribution's settings, a custom domain's
-        // mapping, a function URL's CORS) apply to the front.
-        let (outside, todo): (Vec<Change>, Vec<Change>) =
+        // mapping, a function URL's CORS) apply to the front, the others to the API.
+        let (outside, inside): (Vec<Change>, Vec<Change>) =
             todo.into_iter().partition(is_front_change);
-        if !outside.is_empty() {
+        for (front_part, part) in [(true, outside), (false, inside)] {
+            if part.is_empty() {
+                continue;
+            }
             let part = ChangeSet {
                 api: cs.api.clone(),
-                changes: outside,
+                changes: part,
             };
-            match apply_front(front, &part) {
+            let result = if front_part {
+                apply_front(front, &part)
+            } else {
+                apply(fixed, &part)
+            };
+            match result {
                 Ok(()) => {
                     for change in part.changes {
                         applied.push(change.clone());
@@ -223,33 +231,13 @@ fn apply_round(
                         }
                     }
                 }
-                Err(e) => notes.push(format!(
+                Err(e) if front_part => notes.push(format!(
                     "The changes {code} proposes outside API Gateway could not be applied to the model ({e})."
                 )),
+                Err(e) => notes.push(format!(
+                    "The changes {code} proposes could not be applied to the model ({e}): a bug in the remedy or in cors-doctor's model of API Gateway."
+                )),
             }
-        }
-        if todo.is_empty() {
-            continue;
-        }
-        let part = ChangeSet {
-            api: cs.api.clone(),
-            changes: todo,
-        };
-        match apply(fixed, &part) {
-            Ok(()) => {
-                for change in part.changes {
-                    applied.push(change.clone());
-                    if !changes.iter().any(|c| c.change == change) {
-                        changes.push(PreviewChange {
-                            finding: *code,
-                            change,
-                        });
-                    }
-                }
-            }
-            Err(e) => notes.push(format!(
-                "The changes {code} proposes could not be applied to the model ({e}): a bug in the remedy or in cors-doctor's model of API Gateway."
-            )),
         }
     }
     if applied.is_empty() {

@@ -519,7 +519,7 @@ impl Renderer<'_> {
             Change::CloudFront {
                 distribution_id,
                 setting,
-            } => vec![super::cloudfront::command(distribution_id, setting)],
+            } => super::cloudfront::commands(distribution_id, setting),
         }
     }
 }

@@ -6,32 +6,34 @@
 //!
 //! The CLI needs the whole config back with the ETag it was read with
 //! (<https://docs.aws.amazon.com/cli/latest/reference/cloudfront/update-distribution.html>):
-//! the commands keep both in shell variables, with no file and no redirection.
+//! the commands read both in one call into a shell variable and pass them on, with no file and
+//! no redirection. The `jq` filters have no spaces, so a narrow terminal never breaks them.
 
 use super::quote;
 use crate::gateway::change::{Change, ChangeSet};
 use crate::gateway::front::cloudfront::{managed_policy_id, AllowedMethods, DistributionSetting};
 use crate::gateway::model::ApiKind;
 
-/// The `jq` filter that makes `setting` in a `DistributionConfig`.
+/// The `jq` filter that makes `setting` in a `DistributionConfig` (no spaces: it stays one
+/// word when a report wraps).
 fn jq_filter(setting: &DistributionSetting) -> String {
     let b = ".DefaultCacheBehavior";
     match setting {
         DistributionSetting::AllowedMethods { methods } => format!(
-            "{b}.AllowedMethods.Quantity = {} | {b}.AllowedMethods.Items = {}",
+            "{b}.AllowedMethods.Quantity={}|{b}.AllowedMethods.Items={}",
             methods.methods().len(),
             json_list(methods.methods())
         ),
         DistributionSetting::CachePolicy { name } => format!(
-            "{b}.CachePolicyId = \"{}\" | del({b}.ForwardedValues, {b}.MinTTL, {b}.DefaultTTL, {b}.MaxTTL)",
+            "{b}.CachePolicyId=\"{}\"|del({b}.ForwardedValues,{b}.MinTTL,{b}.DefaultTTL,{b}.MaxTTL)",
             managed_policy_id(name).unwrap_or(name)
         ),
         DistributionSetting::OriginRequestPolicy { name } => format!(
-            "{b}.OriginRequestPolicyId = \"{}\"",
+            "{b}.OriginRequestPolicyId=\"{}\"",
             managed_policy_id(name).unwrap_or(name)
         ),
         DistributionSetting::OriginProtocolPolicy { policy } => format!(
-            ".Origins.Items |= map(if .CustomOriginConfig then .CustomOriginConfig.OriginProtocolPolicy = \"{}\" else . end)",
+            "(.Origins.Items[]|select(.CustomOriginConfig)|.CustomOriginConfig.OriginProtocolPolicy)=\"{}\"",
             policy.as_str()
         ),
         DistributionSetting::RemoveViewerResponseFunctions { .. } => [
@@ -41,11 +43,11 @@ fn jq_filter(setting: &DistributionSetting) -> String {
         .iter()
         .map(|k| {
             format!(
-                "{b}.{k} |= (((.Items // []) | map(select(.EventType != \"viewer-response\"))) as $kept | {{Quantity: ($kept | length), Items: $kept}})"
+                "{b}.{k}|=(.Items//[]|map(select(.EventType!=\"viewer-response\"))|{{Quantity:length,Items:.}})"
             )
         })
         .collect::<Vec<_>>()
-        .join(" | "),
+        .join("|"),
     }
 }
 
@@ -53,22 +55,25 @@ fn json_list(items: &[&str]) -> String {
     serde_json::to_string(items).unwrap_or_else(|_| "[]".to_string())
 }
 
-/// The bash commands that make `setting` on the distribution: one multi-line command (read
-/// the ETag, read and edit the config, update), so no `--region` is appended (CloudFront is
-/// global).
-pub fn command(distribution_id: &str, setting: &DistributionSetting) -> String {
+/// The bash commands that make `setting` on the distribution, run in one shell: read the
+/// config with its ETag once, take the ETag and the edited config from that read, update. No
+/// `--region` is appended (CloudFront is global).
+pub fn commands(distribution_id: &str, setting: &DistributionSetting) -> Vec<String> {
     // An id the user sets (`$DISTRIBUTION_ID`) is expanded; a real one is quoted.
     let id = if distribution_id.starts_with('$') {
         format!("\"{distribution_id}\"")
     } else {
         quote(distribution_id)
     };
-    let filter = quote(&jq_filter(setting));
-    format!(
-        "ETAG=$(aws cloudfront get-distribution-config --id {id} --query ETag --output text)\n\
-         CONFIG=$(aws cloudfront get-distribution-config --id {id} --query DistributionConfig --output json | jq -c {filter})\n\
-         aws cloudfront update-distribution --id {id} --if-match \"$ETAG\" --distribution-config \"$CONFIG\""
-    )
+    let filter = quote(&format!(".DistributionConfig|{}", jq_filter(setting)));
+    vec![
+        format!("DIST=$(aws cloudfront get-distribution-config --id {id} --output json)"),
+        "ETAG=$(printf '%s' \"$DIST\" | jq -r .ETag)".to_string(),
+        format!("CONFIG=$(printf '%s' \"$DIST\" | jq -c {filter})"),
+        format!(
+            "aws cloudfront update-distribution --id {id} --if-match \"$ETAG\" --distribution-config \"$CONFIG\""
+        ),
+    ]
 }
 
 /// The CloudFront settings of a change set (empty when it has none).
@@ -260,27 +265,41 @@ mod tests {
     use crate::gateway::front::cloudfront::OriginProtocolPolicy;
 
     #[test]
-    fn the_command_has_no_redirection_and_keeps_the_etag() {
-        let c = command(
+    fn the_commands_read_once_have_no_redirection_and_keep_the_etag() {
+        let c = commands(
             "EDFDVBD6EXAMPLE",
             &DistributionSetting::AllowedMethods {
                 methods: AllowedMethods::GetHeadOptions,
             },
         );
-        assert!(!c.contains('<') && !c.contains('>'), "{c}");
-        assert!(c.contains("--if-match \"$ETAG\""));
-        assert!(c.contains("[\"GET\",\"HEAD\",\"OPTIONS\"]"), "{c}");
-        assert_eq!(c.lines().count(), 3);
+        let all = c.join("\n");
+        assert!(!all.contains('<') && !all.contains('>'), "{all}");
+        assert!(c[3].contains("--if-match \"$ETAG\""));
+        assert!(c[2].contains("[\"GET\",\"HEAD\",\"OPTIONS\"]"), "{all}");
+        assert_eq!(
+            c.iter()
+                .filter(|c| c.contains("get-distribution-config"))
+                .count(),
+            1,
+            "one read: {all}"
+        );
+        // The filter is one word (no spaces).
+        assert!(
+            c[2].split(' ')
+                .any(|w| w.starts_with("'.DistributionConfig|") && w.ends_with("')")),
+            "{all}"
+        );
     }
 
     #[test]
     fn managed_names_become_ids_and_cdk_constants() {
-        let c = command(
+        let c = commands(
             "E1",
             &DistributionSetting::CachePolicy {
                 name: "CachingDisabled".into(),
             },
-        );
+        )
+        .join("\n");
         assert!(c.contains("4135ea2d-6df8-44a3-9df3-4b5a84be39ad"), "{c}");
         assert_eq!(cdk_constant("CachingDisabled"), "CACHING_DISABLED");
         assert_eq!(cdk_constant("CORS-CustomOrigin"), "CORS_CUSTOM_ORIGIN");

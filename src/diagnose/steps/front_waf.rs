@@ -13,9 +13,8 @@ use super::Ctx;
 use crate::cors;
 use crate::diagnose::draft::Draft;
 use crate::diagnose::findings::{Finding, FindingCode as C};
-use crate::evidence::{AnsweredBy, ConfigEvidence, Evidence, Exchange, ExchangeKind};
+use crate::evidence::{AnsweredBy, ConfigEvidence, Evidence, Exchange};
 use crate::gateway::front::waf::{Decision, Scope};
-use crate::gateway::inspect;
 use crate::http::HttpRequest;
 
 /// The web ACL the configuration shows on the stage: its name (or ARN), `None` without one.
@@ -45,22 +44,9 @@ pub(in crate::diagnose) fn settles_as_waf(ev: &Evidence, x: &Exchange) -> bool {
     if !forbidden || web_acl(ev).is_none() {
         return false;
     }
-    let ConfigEvidence::Loaded {
-        api, stage, path, ..
-    } = &ev.config
-    else {
+    let Some((facts, preflight)) = crate::diagnose::classify::exchange_facts(ev, x) else {
         return false;
     };
-    let preflight = matches!(
-        x.kind,
-        ExchangeKind::Preflight | ExchangeKind::ForeignOrigin
-    );
-    let method = if preflight {
-        "OPTIONS"
-    } else {
-        ev.target.method.as_str()
-    };
-    let facts = inspect::facts(api, stage.as_deref(), path, method);
     let key_required = facts.rest.as_ref().is_some_and(|r| {
         let m = if preflight { &r.options } else { &r.actual };
         m.as_ref().is_some_and(|m| m.api_key_required)

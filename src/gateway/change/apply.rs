@@ -88,31 +88,15 @@ pub fn apply_front(
                 function_name,
                 cors,
             } => {
-                let url = work
-                    .function_url
-                    .as_deref_mut()
-                    .filter(|u| &u.function_name == function_name)
-                    .ok_or_else(|| {
-                        fail(format!(
-                            "no function URL of function {function_name} in front of the API"
-                        ))
-                    })?;
-                url.cors = Some(cors.clone());
+                function_url(&mut work, function_name).map_err(fail)?.cors = Some(cors.clone());
             }
             Change::FunctionCodeCorsHeadersRemoved {
                 function_name,
                 headers,
             } => {
-                let url = work
-                    .function_url
-                    .as_deref_mut()
-                    .filter(|u| &u.function_name == function_name)
-                    .ok_or_else(|| {
-                        fail(format!(
-                            "no function URL of function {function_name} in front of the API"
-                        ))
-                    })?;
-                url.code
+                function_url(&mut work, function_name)
+                    .map_err(fail)?
+                    .code
                     .headers
                     .retain(|k, _| !headers.iter().any(|h| h.eq_ignore_ascii_case(k)));
             }
@@ -168,6 +152,18 @@ pub fn apply_front(
     }
     *front = work;
     Ok(())
+}
+
+/// The function URL of `function_name` in `front`.
+fn function_url<'a>(
+    front: &'a mut crate::gateway::front::Front,
+    function_name: &str,
+) -> Result<&'a mut crate::gateway::front::function_url::FunctionUrl, String> {
+    front
+        .function_url
+        .as_deref_mut()
+        .filter(|u| u.function_name == function_name)
+        .ok_or_else(|| format!("no function URL of function {function_name} in front of the API"))
 }
 
 /// Applies the change set to `api` as API Gateway would apply the same control-plane calls,

@@ -10,10 +10,10 @@ use super::*;
 /// passes `bash -n` and has no `<…>`; then they run in an empty directory with `failglob` (an
 /// unquoted glob fails) and a stub `aws` that records its arguments, whose JSON-valued options
 /// must parse.
-/// What the stub `aws` answers to `cloudfront get-distribution-config` (a complete config:
-/// the CloudFront fixes edit it with jq and the real CLI validates the result), passed in
-/// `STUB_DISTRIBUTION_CONFIG`; every other call answers `stub-id`.
-pub(super) const STUB_DISTRIBUTION_CONFIG: &str = r#"{"CallerReference":"stub","Comment":"","Enabled":true,"Origins":{"Quantity":1,"Items":[{"Id":"api","DomainName":"abc123.execute-api.us-east-1.amazonaws.com","CustomOriginConfig":{"HTTPPort":80,"HTTPSPort":443,"OriginProtocolPolicy":"https-only"}}]},"DefaultCacheBehavior":{"TargetOriginId":"api","ViewerProtocolPolicy":"redirect-to-https","AllowedMethods":{"Quantity":2,"Items":["GET","HEAD"],"CachedMethods":{"Quantity":2,"Items":["GET","HEAD"]}},"CachePolicyId":"658327ea-f89d-4fab-a63d-7e88639e58f6"}}"#;
+/// What the stub `aws` answers to `cloudfront get-distribution-config` (its ETag and a
+/// complete config: the CloudFront fixes edit it with jq and the real CLI validates the
+/// result), passed in `STUB_DISTRIBUTION_CONFIG`; every other call answers `stub-id`.
+pub(super) const STUB_DISTRIBUTION_CONFIG: &str = r#"{"ETag":"E2QWRUHEXAMPLE","DistributionConfig":{"CallerReference":"stub","Comment":"","Enabled":true,"Origins":{"Quantity":1,"Items":[{"Id":"api","DomainName":"abc123.execute-api.us-east-1.amazonaws.com","CustomOriginConfig":{"HTTPPort":80,"HTTPSPort":443,"OriginProtocolPolicy":"https-only"}}]},"DefaultCacheBehavior":{"TargetOriginId":"api","ViewerProtocolPolicy":"redirect-to-https","AllowedMethods":{"Quantity":2,"Items":["GET","HEAD"],"CachedMethods":{"Quantity":2,"Items":["GET","HEAD"]}},"CachePolicyId":"658327ea-f89d-4fab-a63d-7e88639e58f6"}}}"#;
 
 /// The stub's answer, in bash: the config for `get-distribution-config`, else `stub-id`.
 pub(super) const STUB_ANSWER: &str = r#"case " $* " in *" get-distribution-config "*) printf '%s\n' "$STUB_DISTRIBUTION_CONFIG";; *) echo stub-id;; esac"#;
