@@ -92,13 +92,24 @@ async fn live_and_offline_diagnoses_agree_and_match_each_scenario() {
         let expect = &s.spec.expect;
         let (lc, oc) = (codes(&live), codes(&offline));
         let mut problems = Vec::new();
-        if live.first_failing_step != offline.first_failing_step {
+        // Offline, the URL is the API's own execute-api endpoint, which never meets a custom
+        // domain in front (`gateway::behavior::predict`): the domain's own failure is live
+        // only, and the offline run sees the API behind it.
+        let same_path = s.spec.front.custom_domain.is_none();
+        if !same_path && offline.steps.iter().any(|st| {
+            st.findings
+                .iter()
+                .any(|f| f.code.to_string().starts_with("CUSTOM_DOMAIN_"))
+        }) {
+            problems.push("offline, on execute-api, a custom-domain finding".into());
+        }
+        if same_path && live.first_failing_step != offline.first_failing_step {
             problems.push(format!(
                 "first failing step: live {:?}, offline {:?}",
                 live.first_failing_step, offline.first_failing_step
             ));
         }
-        if lc != oc {
+        if same_path && lc != oc {
             problems.push(format!("codes: live {lc:?}, offline {oc:?}"));
         }
         if live.first_failing_step != expect.first_failing_step {
@@ -121,7 +132,7 @@ async fn live_and_offline_diagnoses_agree_and_match_each_scenario() {
                 .map(|x| (x.kind, x.status()))
                 .collect::<Vec<_>>()
         };
-        if statuses(&live) != statuses(&offline) {
+        if same_path && statuses(&live) != statuses(&offline) {
             problems.push(format!(
                 "statuses: live {:?}, offline {:?}",
                 statuses(&live),
