@@ -375,20 +375,16 @@ impl Renderer<'_> {
             }
             Change::SetCorsConfiguration { cors } => {
                 let api = self.api_id();
-                let mut cfg = json!({
-                    "AllowOrigins": cors.allow_origins,
-                    "AllowMethods": cors.allow_methods,
-                    "AllowHeaders": cors.allow_headers,
-                });
-                if !cors.expose_headers.is_empty() {
-                    cfg["ExposeHeaders"] = json!(cors.expose_headers);
-                }
-                if cors.allow_credentials == Some(true) {
-                    cfg["AllowCredentials"] = json!(true);
-                }
-                if let Some(age) = cors.max_age {
-                    cfg["MaxAge"] = json!(age);
-                }
+                let cfg = cors_json(
+                    [
+                        &cors.allow_origins,
+                        &cors.allow_methods,
+                        &cors.allow_headers,
+                    ],
+                    &cors.expose_headers,
+                    cors.allow_credentials == Some(true),
+                    cors.max_age,
+                );
                 vec![format!(
                     "aws apigatewayv2 update-api --api-id {api} --cors-configuration {}",
                     json_arg(&cfg)
@@ -482,20 +478,16 @@ impl Renderer<'_> {
                 function_name,
                 cors,
             } => {
-                let mut cfg = json!({
-                    "AllowOrigins": cors.allow_origins,
-                    "AllowMethods": cors.allow_methods,
-                    "AllowHeaders": cors.allow_headers,
-                });
-                if !cors.expose_headers.is_empty() {
-                    cfg["ExposeHeaders"] = json!(cors.expose_headers);
-                }
-                if cors.allow_credentials {
-                    cfg["AllowCredentials"] = json!(true);
-                }
-                if cors.max_age > 0 {
-                    cfg["MaxAge"] = json!(cors.max_age);
-                }
+                let cfg = cors_json(
+                    [
+                        &cors.allow_origins,
+                        &cors.allow_methods,
+                        &cors.allow_headers,
+                    ],
+                    &cors.expose_headers,
+                    cors.allow_credentials,
+                    (cors.max_age > 0).then_some(i64::from(cors.max_age)),
+                );
                 vec![format!(
                     "aws lambda update-function-url-config --function-name {} --cors {}",
                     quote(function_name),
@@ -522,6 +514,32 @@ impl Renderer<'_> {
             } => super::cloudfront::commands(distribution_id, setting),
         }
     }
+}
+
+/// A CORS configuration as the AWS CLI takes it (an HTTP API's `--cors-configuration`, a
+/// function URL's `--cors`: the same shape): origins, methods and headers always, the rest
+/// only when set.
+fn cors_json(
+    [origins, methods, headers]: [&Vec<String>; 3],
+    expose: &[String],
+    credentials: bool,
+    max_age: Option<i64>,
+) -> Value {
+    let mut cfg = json!({
+        "AllowOrigins": origins,
+        "AllowMethods": methods,
+        "AllowHeaders": headers,
+    });
+    if !expose.is_empty() {
+        cfg["ExposeHeaders"] = json!(expose);
+    }
+    if credentials {
+        cfg["AllowCredentials"] = json!(true);
+    }
+    if let Some(age) = max_age {
+        cfg["MaxAge"] = json!(age);
+    }
+    cfg
 }
 
 /// JSON Patch operations that set each header's static value (`replace` when it exists).
