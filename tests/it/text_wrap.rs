@@ -88,10 +88,15 @@ fn run_in_bash(cmd: &str, vars: &BTreeSet<String>) -> String {
         .env("PATH", "/usr/bin:/bin")
         .output()
         .expect("bash");
+    // The trace of a pipeline's commands comes in whatever order they start: compared as a
+    // sorted list of lines.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let mut trace: Vec<&str> = stderr.lines().collect();
+    trace.sort_unstable();
     format!(
         "{}\n--stderr--\n{}\n--status {:?}",
         String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
+        trace.join("\n"),
         out.status.code()
     )
 }
