@@ -378,3 +378,64 @@ pub(super) fn error_no_cors(c: &Ctx) -> Option<Finding> {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gateway::front::cloudfront::{CachePolicy, OriginRequestPolicy};
+
+    fn policy(name: &str) -> Option<OriginRequestPolicy> {
+        Some(OriginRequestPolicy {
+            name: name.into(),
+            headers: Vec::new(),
+            unread: false,
+        })
+    }
+
+    #[test]
+    fn the_cors_request_headers_are_forwarded_by_the_fix_only_when_the_distribution_does_not() {
+        let cache = |name: &str| CachePolicy {
+            name: name.into(),
+            headers: Vec::new(),
+            unread: false,
+        };
+        // CachingDisabled and no origin request policy: CloudFront forwards none of them.
+        let mut d = Distribution {
+            cache_policy: cache("CachingDisabled"),
+            ..Distribution::default()
+        };
+        assert_eq!(
+            forward_cors_headers(&d, true),
+            Some(DistributionSetting::OriginRequestPolicy {
+                name: FORWARDING_POLICY.into()
+            })
+        );
+        // CORS-CustomOrigin forwards Origin only: the preflight's headers are missing.
+        d.origin_request_policy = policy("CORS-CustomOrigin");
+        assert!(forward_cors_headers(&d, true).is_some());
+        // All three forwarded: nothing to change.
+        for name in ["CORS-S3Origin", "AllViewer", FORWARDING_POLICY] {
+            d.origin_request_policy = policy(name);
+            assert_eq!(forward_cors_headers(&d, true), None, "{name}");
+        }
+        // A custom policy whose headers the saved config does not list: not overwritten.
+        d.origin_request_policy = Some(OriginRequestPolicy {
+            name: "custom-id".into(),
+            headers: vec!["*".into()],
+            unread: true,
+        });
+        assert_eq!(forward_cors_headers(&d, true), None);
+        // A cache key on the three forwards them, unless the same fix replaces the policy.
+        d.origin_request_policy = None;
+        d.cache_policy = CachePolicy {
+            name: "custom".into(),
+            headers: cloudfront::CORS_REQUEST_HEADERS
+                .iter()
+                .map(|h| h.to_string())
+                .collect(),
+            unread: false,
+        };
+        assert_eq!(forward_cors_headers(&d, true), None);
+        assert!(forward_cors_headers(&d, false).is_some());
+    }
+}
