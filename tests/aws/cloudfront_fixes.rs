@@ -7,10 +7,16 @@
 //! with the scenario's distribution id replaced by moto's; `get-distribution-config` must then
 //! show the setting the finding's change set names.
 //!
+//! Then the fix is judged as the user would: the read-back config is saved to a file and the
+//! scenario diagnosed again with `check --cloudfront-config FILE` (offline, from its export):
+//! the finding must be gone. The same diagnosis of the distribution as created (before the
+//! commands) must show it, so the check is not vacuous.
+//!
 //! moto keeps AllowedMethods, CachePolicyId, OriginRequestPolicyId and the origin's
 //! OriginProtocolPolicy; it stores no function associations (it answers Quantity 0 whatever
 //! was sent), so for the viewer-response fix the read-back proves only that CloudFront's API
-//! accepts the edited config.
+//! accepts the edited config (a saved config cannot say what a function adds either: that
+//! finding is not looked for before the commands).
 //!
 //! Needs MOTO_ENDPOINT (scripts/moto.sh) and the venv's `aws`; without them the test prints
 //! why and passes, unless CORS_DOCTOR_REQUIRE_MOTO is set.
@@ -39,7 +45,16 @@ fn distribution_config(name: &str, d: &Distribution) -> Value {
         behavior["OriginRequestPolicyId"] = json!(p.managed_id().expect("a managed policy"));
     }
     json!({
-        "CallerReference": format!("cors-doctor-{name}"),
+        // Unique per run: moto (like CloudFront) refuses a second distribution with one
+        // reference, and one moto server may serve several runs.
+        "CallerReference": format!(
+            "cors-doctor-{name}-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default()
+        ),
         "Comment": "",
         "Enabled": true,
         "Origins": {"Quantity": 1, "Items": [{
@@ -56,6 +71,82 @@ fn distribution_config(name: &str, d: &Distribution) -> Value {
     })
 }
 
+/// The distribution's config as `get-distribution-config` answers it now, in moto.
+async fn read_back(ep: &str, cli: &std::path::Path, id: &str) -> Result<Value, String> {
+    let text = aws::run_commands(
+        ep,
+        cli,
+        &[format!(
+            "aws cloudfront get-distribution-config --id {id} --output json"
+        )],
+        &[],
+    )
+    .await
+    .map_err(|e| format!("get-distribution-config: {e}"))?;
+    serde_json::from_str::<Value>(&text).map_err(|e| format!("{e}: {text}"))
+}
+
+/// The CLOUDFRONT_* codes of the scenario's request diagnosed offline (its export) with
+/// `saved` (a `get-distribution-config` answer) as the distribution in front
+/// (`--cloudfront-config`).
+async fn codes_with_saved_config(s: &Scenario, saved: &Value) -> Result<Vec<String>, String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let file = dir.path().join("dist.json");
+    std::fs::write(&file, saved.to_string()).map_err(|e| e.to_string())?;
+    let r = &s.spec.request;
+    let export = format!(
+        "{}/assets/scenarios/{}.json",
+        env!("CARGO_MANIFEST_DIR"),
+        s.name
+    );
+    let mut args: Vec<String> = [
+        "check",
+        "--openapi",
+        &export,
+        "--stage",
+        &s.spec.stage,
+        "--path",
+        &r.path,
+        "-X",
+        &r.method,
+        "--origin",
+        &r.origin,
+        "--credentials",
+        r.credentials.as_str(),
+        "--cloudfront-config",
+        &file.display().to_string(),
+        "--format",
+        "json",
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .collect();
+    for (k, v) in &r.headers {
+        args.push("-H".into());
+        args.push(format!("{k}: {v}"));
+    }
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = aws::run_bin(&refs, &[]).await;
+    let report: Value = serde_json::from_slice(&out.stdout).map_err(|e| {
+        format!(
+            "no JSON report ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })?;
+    Ok(report["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|st| st["findings"].as_array().into_iter().flatten())
+        .filter_map(|f| f["code"].as_str())
+        .filter(|c| c.starts_with("CLOUDFRONT_"))
+        .map(str::to_string)
+        .collect())
+}
+
+/// What a saved config cannot show (what a viewer-response function's code adds).
+const NOT_IN_A_SAVED_CONFIG: &str = "CLOUDFRONT_DUPLICATE_CORS_HEADERS";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_cloudfront_fix_runs_through_the_aws_cli_against_moto_and_reads_back() {
     let Some(ep) = aws::moto_endpoint() else {
@@ -71,6 +162,7 @@ async fn every_cloudfront_fix_runs_through_the_aws_cli_against_moto_and_reads_ba
     assert!(scenarios.len() >= 4, "the failing cloudfront scenarios");
     let mut problems = Vec::new();
     let mut ran = 0;
+    let mut rediagnosed = 0;
     for s in &scenarios {
         let d = s.spec.front.cloudfront.as_deref().expect("a distribution");
         let out = aws::run_bin(&["demo", &s.name, "--format", "json"], &[]).await;
@@ -112,6 +204,25 @@ async fn every_cloudfront_fix_runs_through_the_aws_cli_against_moto_and_reads_ba
                 continue;
             }
         };
+        let codes: Vec<&str> = findings.iter().filter_map(|f| f["code"].as_str()).collect();
+        // Before the commands: the created distribution, saved and diagnosed, shows the
+        // findings (the re-diagnosis below is not vacuous).
+        match read_back(&ep, &cli, &id).await {
+            Ok(saved) => match codes_with_saved_config(s, &saved).await {
+                Ok(before) => {
+                    for code in codes.iter().filter(|c| **c != NOT_IN_A_SAVED_CONFIG) {
+                        if !before.iter().any(|b| b == code) {
+                            problems.push(format!(
+                                "{}: the distribution as created, saved and diagnosed with --cloudfront-config, does not show {code} ({before:?}): {saved}",
+                                s.name
+                            ));
+                        }
+                    }
+                }
+                Err(e) => problems.push(format!("{}: before the fix: {e}", s.name)),
+            },
+            Err(e) => problems.push(format!("{}: {e}", s.name)),
+        }
         for f in findings {
             let code = f["code"].as_str().unwrap_or_default();
             let cmds: Vec<String> = f["remediation"]["commands"]
@@ -130,23 +241,10 @@ async fn every_cloudfront_fix_runs_through_the_aws_cli_against_moto_and_reads_ba
                 ));
                 continue;
             }
-            let read = aws::run_commands(
-                &ep,
-                &cli,
-                &[format!(
-                    "aws cloudfront get-distribution-config --id {id} --output json"
-                )],
-                &[],
-            )
-            .await
-            .map_err(|e| format!("{}: get-distribution-config: {e}", s.name))
-            .and_then(|t| {
-                serde_json::from_str::<Value>(&t).map_err(|e| format!("{}: {e}: {t}", s.name))
-            });
-            let back = match read {
+            let back = match read_back(&ep, &cli, &id).await {
                 Ok(v) => v["DistributionConfig"].clone(),
                 Err(e) => {
-                    problems.push(e);
+                    problems.push(format!("{}: {e}", s.name));
                     continue;
                 }
             };
@@ -202,7 +300,28 @@ async fn every_cloudfront_fix_runs_through_the_aws_cli_against_moto_and_reads_ba
                 }
             }
         }
+        // After every finding's commands: the config as read back, saved and diagnosed again,
+        // shows none of the findings.
+        match read_back(&ep, &cli, &id).await {
+            Ok(saved) => match codes_with_saved_config(s, &saved).await {
+                Ok(after) => {
+                    rediagnosed += 1;
+                    for code in codes.iter().filter(|c| after.iter().any(|a| a == *c)) {
+                        problems.push(format!(
+                            "{}: after the fix, diagnosed with the read-back config (--cloudfront-config), {code} is still there: {saved}",
+                            s.name
+                        ));
+                    }
+                }
+                Err(e) => problems.push(format!("{}: after the fix: {e}", s.name)),
+            },
+            Err(e) => problems.push(format!("{}: {e}", s.name)),
+        }
     }
-    assert!(ran >= 4, "only {ran} commands ran");
+    assert!(ran >= 4, "only {ran} commands ran: {}", problems.join("\n"));
+    assert!(
+        rediagnosed >= scenarios.len(),
+        "only {rediagnosed} scenarios diagnosed again after their fix"
+    );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -41,7 +41,8 @@ pub fn commands(cs: &ChangeSet) -> Vec<String> {
     let region = r.region;
     let mut out = r.lookups;
     out.extend(cmds.into_iter().map(|c| {
-        if c.starts_with("aws ") && !c.contains('\n') {
+        // CloudFront is global: its calls name no region (`remedy::cloudfront`).
+        if c.starts_with("aws ") && !c.starts_with("aws cloudfront ") && !c.contains('\n') {
             format!("{c}{region}")
         } else {
             c

@@ -6,8 +6,11 @@
 //!
 //! The CLI needs the whole config back with the ETag it was read with
 //! (<https://docs.aws.amazon.com/cli/latest/reference/cloudfront/update-distribution.html>):
-//! the commands read both in one call into a shell variable and pass them on, with no file and
-//! no redirection. The `jq` filters have no spaces, so a narrow terminal never breaks them.
+//! the commands read both in one call into a shell variable and pass them on, with no file, no
+//! redirection and no pipeline (`jq -n --argjson`: the xtrace of a pipeline's members
+//! interleaves, so a printed command would not trace the same twice; the config is an argument
+//! of `update-distribution` anyway, so `--argjson` adds no size limit). The `jq` filters have
+//! no spaces, so a narrow terminal never breaks them.
 
 use super::quote;
 use crate::gateway::change::{Change, ChangeSet};
@@ -65,11 +68,11 @@ pub fn commands(distribution_id: &str, setting: &DistributionSetting) -> Vec<Str
     } else {
         quote(distribution_id)
     };
-    let filter = quote(&format!(".DistributionConfig|{}", jq_filter(setting)));
+    let filter = quote(&format!("$dist.DistributionConfig|{}", jq_filter(setting)));
     vec![
         format!("DIST=$(aws cloudfront get-distribution-config --id {id} --output json)"),
-        "ETAG=$(printf '%s' \"$DIST\" | jq -r .ETag)".to_string(),
-        format!("CONFIG=$(printf '%s' \"$DIST\" | jq -c {filter})"),
+        "ETAG=$(jq -rn --argjson dist \"$DIST\" '$dist.ETag')".to_string(),
+        format!("CONFIG=$(jq -cn --argjson dist \"$DIST\" {filter})"),
         format!(
             "aws cloudfront update-distribution --id {id} --if-match \"$ETAG\" --distribution-config \"$CONFIG\""
         ),
@@ -274,6 +277,7 @@ mod tests {
         );
         let all = c.join("\n");
         assert!(!all.contains('<') && !all.contains('>'), "{all}");
+        assert!(!all.contains(" | "), "no pipeline: {all}");
         assert!(c[3].contains("--if-match \"$ETAG\""));
         assert!(c[2].contains("[\"GET\",\"HEAD\",\"OPTIONS\"]"), "{all}");
         assert_eq!(
@@ -286,7 +290,7 @@ mod tests {
         // The filter is one word (no spaces).
         assert!(
             c[2].split(' ')
-                .any(|w| w.starts_with("'.DistributionConfig|") && w.ends_with("')")),
+                .any(|w| w.starts_with("'$dist.DistributionConfig|") && w.ends_with("')")),
             "{all}"
         );
     }

@@ -20,6 +20,28 @@ impl FixContext {
         self.change_set(changes)
     }
 
+    /// The HTTP API fix of an actual response's CORS headers when the API has a CORS
+    /// configuration: API Gateway then sets `Access-Control-Allow-Origin` and
+    /// `Access-Control-Allow-Credentials` on every answer and drops the backend's ("If you
+    /// configure CORS for an API, API Gateway ignores CORS headers returned from your backend
+    /// integration",
+    /// <https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html>), so no
+    /// backend change can add them. Empty when the configuration already allows the origin
+    /// (with credentials when the request sends them): the answer's headers come from
+    /// elsewhere (another finding names where).
+    pub fn http_actual_cors_configuration(&self) -> ChangeSet {
+        let Some(current) = self.http_cors.as_ref() else {
+            return ChangeSet::default();
+        };
+        let origin_ok = current.allows_origin(&self.origin)
+            && !(self.credentialed() && current.allow_origins.iter().all(|o| o == "*"));
+        let credentials_ok = !self.credentialed() || current.allow_credentials == Some(true);
+        if origin_ok && credentials_ok {
+            return ChangeSet::default();
+        }
+        self.http_cors_configuration()
+    }
+
     /// The whole cors_configuration after the change: the current one plus what the request
     /// needs (the origin; the method and headers unless `*` already covers them; `*` never
     /// kept as the only origin with credentials).

@@ -272,6 +272,67 @@ fn http_stage_names_are_quoted_and_cors_is_widened() {
     assert!(cmd.ends_with("--stage-name '$default'"), "{cmd}");
 }
 
+#[test]
+fn an_http_apis_cors_configuration_fixes_the_actual_response_only_where_it_falls_short() {
+    let mut c = ctx();
+    c.rest = false;
+    c.http = true;
+    c.method = "GET".into();
+    // No CORS configuration: the backend's headers pass, nothing of API Gateway's to change.
+    assert!(c.http_actual_cors_configuration().changes.is_empty());
+    c.http_cors = Some(CorsConfiguration {
+        allow_origins: vec!["https://admin.example.com".into(), c.origin.clone()],
+        allow_methods: vec!["GET".into()],
+        ..Default::default()
+    });
+    // The origin is allowed and no credentials are sent: the answer's header comes from
+    // elsewhere (CloudFront's cache), no change.
+    assert!(c.http_actual_cors_configuration().changes.is_empty());
+    // With credentials the configuration must allow them (never with `*`).
+    c.credentials = CredentialsMode::Include;
+    let set = c.http_actual_cors_configuration();
+    let cors = set.changes.iter().find_map(|ch| match ch {
+        Change::SetCorsConfiguration { cors } => Some(cors),
+        _ => None,
+    });
+    assert_eq!(
+        cors.and_then(|c| c.allow_credentials),
+        Some(true),
+        "{set:?}"
+    );
+    assert!(cors.is_some_and(|c| !c.allow_origins.iter().any(|o| o == "*")));
+    assert!(cors.is_some_and(|c| c
+        .allow_origins
+        .contains(&"https://admin.example.com".into())));
+    // `*` alone with credentials: the origin replaces it.
+    c.http_cors = Some(CorsConfiguration {
+        allow_origins: vec!["*".into()],
+        allow_credentials: Some(true),
+        ..Default::default()
+    });
+    let set = c.http_actual_cors_configuration();
+    assert!(
+        matches!(set.changes.first(), Some(Change::SetCorsConfiguration { cors }) if cors.allow_origins == vec![c.origin.clone()]),
+        "{set:?}"
+    );
+}
+
+#[test]
+fn cloudfront_calls_name_no_region() {
+    use crate::gateway::front::cloudfront::{AllowedMethods, DistributionSetting};
+    let mut c = ctx();
+    c.region = Some("eu-west-1".into());
+    let set = c.change_set(vec![Change::CloudFront {
+        distribution_id: "E1".into(),
+        setting: DistributionSetting::AllowedMethods {
+            methods: AllowedMethods::GetHeadOptions,
+        },
+    }]);
+    let cmds = commands(&set);
+    assert_eq!(cmds.len(), 4, "{cmds:#?}");
+    assert!(cmds.iter().all(|c| !c.contains("--region")), "{cmds:#?}");
+}
+
 /// Runs `command` in bash with `curl` replaced by a function that prints its arguments, one
 /// per line (after `bash -n` checks its syntax).
 fn curl_args(command: &str) -> Vec<String> {

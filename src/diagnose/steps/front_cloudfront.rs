@@ -47,6 +47,37 @@ fn change(c: &Ctx, setting: DistributionSetting) -> Change {
     }
 }
 
+/// The origin request policy change that makes CloudFront forward `Origin`,
+/// `Access-Control-Request-Method` and `Access-Control-Request-Headers` to the API, when the
+/// distribution does not (`None`: it forwards all three). Without them the API cannot answer
+/// for the app's origin: an HTTP API's CORS configuration answers a preflight only when
+/// `Origin` and `Access-Control-Request-Method` are sent
+/// (<https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html>), and a
+/// backend that must name the origin (credentials forbid `*`) never sees it. CloudFront
+/// forwards only the headers its cache policy keys on and its origin request policy names
+/// (<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html>);
+/// `AllViewerExceptHostHeader` is the managed policy meant for API Gateway origins
+/// (<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html>).
+/// `cache_key_kept`: false when the same fix replaces the cache policy (its key no longer
+/// forwards anything).
+fn forward_cors_headers(d: &Distribution, cache_key_kept: bool) -> Option<DistributionSetting> {
+    let forwarded = |h: &str| {
+        (cache_key_kept && d.cache_policy.keys_on(h))
+            || d.origin_request_policy
+                .as_ref()
+                .is_some_and(|p| p.forwards(h))
+    };
+    (!cloudfront::CORS_REQUEST_HEADERS
+        .iter()
+        .all(|h| forwarded(h)))
+    .then(|| DistributionSetting::OriginRequestPolicy {
+        name: FORWARDING_POLICY.into(),
+    })
+}
+
+/// The managed origin request policy a fix sets: every viewer header but `Host`.
+const FORWARDING_POLICY: &str = "AllViewerExceptHostHeader";
+
 /// How to find the id when the configuration does not name the distribution.
 fn id_hint(c: &Ctx) -> &'static str {
     if distribution(c).is_some_and(|d| !d.id.starts_with('$')) {
@@ -90,6 +121,21 @@ pub(super) fn method_not_allowed(c: &Ctx, x: &Exchange) -> Option<Finding> {
     } else {
         "the request never reaches the API"
     };
+    let mut changes = vec![change(
+        c,
+        DistributionSetting::AllowedMethods { methods: wanted },
+    )];
+    // Once OPTIONS passes, the API must see the CORS request headers to answer for the app's
+    // origin. Unknown distribution: its policies are not known, nothing is overwritten blind.
+    let forward = distribution(c).and_then(|d| forward_cors_headers(d, true));
+    let forward_text = match &forward {
+        Some(_) => format!(
+            " It forwards neither Origin nor the Access-Control-Request-* headers to the API: set the origin request policy {FORWARDING_POLICY} too, so that the API answers for the app's origin."
+        ),
+        None if distribution(c).is_none() => format!(" The cache behavior must also forward Origin, Access-Control-Request-Method and Access-Control-Request-Headers to the API (e.g. origin request policy {FORWARDING_POLICY})."),
+        None => String::new(),
+    };
+    changes.extend(forward.map(|s| change(c, s)));
     Some(
         Finding::error(
             C::CloudfrontMethodNotAllowed,
@@ -101,14 +147,11 @@ pub(super) fn method_not_allowed(c: &Ctx, x: &Exchange) -> Option<Finding> {
         .cites(&x.id)
         .fix(
             format!(
-                "Allow {} on the distribution's cache behavior for this path (the cached methods can stay GET, HEAD).{}",
+                "Allow {} on the distribution's cache behavior for this path (the cached methods can stay GET, HEAD).{forward_text}{}",
                 wanted.methods().join(", "),
                 id_hint(c)
             ),
-            c.fix.change_set(vec![change(
-                c,
-                DistributionSetting::AllowedMethods { methods: wanted },
-            )]),
+            c.fix.change_set(changes),
         ),
     )
 }
@@ -185,23 +228,16 @@ pub(super) fn cache_ignores_origin(c: &Ctx) -> Option<Finding> {
         },
     )];
     // CachingDisabled keys on nothing and forwards nothing itself: the origin request policy
-    // must still forward Origin (and the preflight headers).
-    if d.is_none_or(|d| {
-        cloudfront::CORS_REQUEST_HEADERS.iter().any(|h| {
-            !d.origin_request_policy
-                .as_ref()
-                .is_some_and(|p| p.forwards(h))
-        })
-    }) {
-        changes.push(change(
-            c,
-            DistributionSetting::OriginRequestPolicy {
-                name: "AllViewerExceptHostHeader".into(),
-            },
-        ));
-    }
+    // must still forward Origin (and the preflight headers). Unknown distribution: set it.
+    let forward = match d {
+        Some(d) => forward_cors_headers(d, false),
+        None => Some(DistributionSetting::OriginRequestPolicy {
+            name: FORWARDING_POLICY.into(),
+        }),
+    };
+    changes.extend(forward.map(|s| change(c, s)));
     let fix_text = format!(
-        "Take the API's answers out of the cache (managed cache policy CachingDisabled) and forward every viewer header but Host (origin request policy AllViewerExceptHostHeader); to keep caching, use a custom cache policy whose key includes Origin, Access-Control-Request-Method and Access-Control-Request-Headers instead.{}",
+        "Take the API's answers out of the cache (managed cache policy CachingDisabled) and forward every viewer header but Host (origin request policy {FORWARDING_POLICY}); to keep caching, use a custom cache policy whose key includes Origin, Access-Control-Request-Method and Access-Control-Request-Headers instead.{}",
         id_hint(c)
     );
     let finding = match proof {
@@ -341,4 +377,65 @@ pub(super) fn error_no_cors(c: &Ctx) -> Option<Finding> {
             vec!["aws cloudfront get-distribution-config --id \"$DISTRIBUTION_ID\" --query \"DistributionConfig.[Origins.Items[].[DomainName,CustomOriginConfig.OriginProtocolPolicy],Restrictions,WebACLId]\"".to_string()],
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gateway::front::cloudfront::{CachePolicy, OriginRequestPolicy};
+
+    fn policy(name: &str) -> Option<OriginRequestPolicy> {
+        Some(OriginRequestPolicy {
+            name: name.into(),
+            headers: Vec::new(),
+            unread: false,
+        })
+    }
+
+    #[test]
+    fn the_cors_request_headers_are_forwarded_by_the_fix_only_when_the_distribution_does_not() {
+        let cache = |name: &str| CachePolicy {
+            name: name.into(),
+            headers: Vec::new(),
+            unread: false,
+        };
+        // CachingDisabled and no origin request policy: CloudFront forwards none of them.
+        let mut d = Distribution {
+            cache_policy: cache("CachingDisabled"),
+            ..Distribution::default()
+        };
+        assert_eq!(
+            forward_cors_headers(&d, true),
+            Some(DistributionSetting::OriginRequestPolicy {
+                name: FORWARDING_POLICY.into()
+            })
+        );
+        // CORS-CustomOrigin forwards Origin only: the preflight's headers are missing.
+        d.origin_request_policy = policy("CORS-CustomOrigin");
+        assert!(forward_cors_headers(&d, true).is_some());
+        // All three forwarded: nothing to change.
+        for name in ["CORS-S3Origin", "AllViewer", FORWARDING_POLICY] {
+            d.origin_request_policy = policy(name);
+            assert_eq!(forward_cors_headers(&d, true), None, "{name}");
+        }
+        // A custom policy whose headers the saved config does not list: not overwritten.
+        d.origin_request_policy = Some(OriginRequestPolicy {
+            name: "custom-id".into(),
+            headers: vec!["*".into()],
+            unread: true,
+        });
+        assert_eq!(forward_cors_headers(&d, true), None);
+        // A cache key on the three forwards them, unless the same fix replaces the policy.
+        d.origin_request_policy = None;
+        d.cache_policy = CachePolicy {
+            name: "custom".into(),
+            headers: cloudfront::CORS_REQUEST_HEADERS
+                .iter()
+                .map(|h| h.to_string())
+                .collect(),
+            unread: false,
+        };
+        assert_eq!(forward_cors_headers(&d, true), None);
+        assert!(forward_cors_headers(&d, false).is_some());
+    }
 }

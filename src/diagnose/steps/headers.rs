@@ -249,7 +249,14 @@ fn actual_header_findings(c: &Ctx, act: &Exchange) -> Vec<Finding> {
                         ),
                         _ => actual_fix_text(c, resp.status),
                     },
-                    vec![],
+                    match act.answered_by {
+                        AnsweredBy::FunctionUrl | AnsweredBy::LoadBalancer => Default::default(),
+                        // An HTTP API's CORS configuration sets these headers itself.
+                        _ if c.fix.http && c.is_gateway_api() => {
+                            c.fix.http_actual_cors_configuration()
+                        }
+                        _ => Default::default(),
+                    },
                 ),
             );
         }
@@ -284,7 +291,12 @@ fn actual_fix_text(c: &Ctx, status: u16) -> String {
         ""
     };
     if c.fix.http {
-        return "The HTTP API's CORS configuration adds the headers (backend CORS headers are replaced by it): allow this origin there.".to_string();
+        let creds = if c.fix.credentials == crate::target::CredentialsMode::Include {
+            " with AllowCredentials true (never with the origin *)"
+        } else {
+            ""
+        };
+        return format!("The HTTP API's CORS configuration adds the headers (backend CORS headers are replaced by it): allow this origin there{creds}.");
     }
     format!(
         "With a proxy integration (Lambda proxy, HTTP proxy) API Gateway passes the backend's answer through: the backend must return Access-Control-Allow-Origin: {}{creds} on every response, errors included (this one was {status}). For a non-proxy integration, declare the header in the method response and map it in the integration response.",

@@ -322,9 +322,19 @@ pub(super) fn the_lint_catches_what_it_must() {
             "aws apigateway update-method --rest-api-id a --resource-id b --http-method OPTIONS --patch-operations '[{\"op\":\"add\"'",
             "aws apigateway put-method --rest-api-id a --http-method OPTIONS --authorization-type NONE",
             "aws apigatewayv2 update-api --api-id a --cors-configuration '{\"AllowOrigin\":[\"x\"]}'",
+            // CloudFront's parameters are validated too (no output skeleton: see cli_parse).
+            "aws cloudfront update-distribution --id E1 --if-match E2 --distribution-config '{\"Comment\":\"\"}'",
         ] {
             assert!(cli_parse(&cli, &[b.to_string()]).is_err(), "the CLI accepted {b}");
         }
+        let config = serde_json::from_str::<Value>(STUB_DISTRIBUTION_CONFIG)
+            .map(|v| v["DistributionConfig"].to_string())
+            .unwrap_or_default();
+        let cloudfront = format!(
+            "aws cloudfront update-distribution --id E1 --if-match E2 --distribution-config {}",
+            cors_doctor::diagnose::remedy::quote(&config)
+        );
+        assert_eq!(cli_parse(&cli, &[cloudfront]), Ok(()));
         let ok = "aws apigateway update-method --rest-api-id a --resource-id b --http-method OPTIONS --patch-operations '[{\"op\":\"replace\",\"path\":\"/apiKeyRequired\",\"value\":\"false\"}]'";
         assert_eq!(cli_parse(&cli, &[ok.to_string()]), Ok(()));
     }
