@@ -121,6 +121,17 @@ async fn a_preflight_cloudfront_refuses_stops_at_cloudfront() {
         flows[1]
     );
     assert!(!out.contains("abc.def"), "secrets stay masked");
+    // CloudFront's own error to the preflight is the cause, at step 3: the API's OPTIONS is
+    // never reached.
+    assert_eq!(json["first_failing_step"], 3, "{out}");
+    let step3 = json["steps"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["number"] == 3))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        step3.to_string().contains("CLOUDFRONT_ERROR_NO_CORS"),
+        "{step3:#}"
+    );
 }
 
 /// Every mermaid diagram the Markdown report draws (each scenario's, and a CloudFront answer

@@ -21,6 +21,7 @@ use serde_json::{json, Map, Value};
 
 use super::quote;
 use crate::gateway::change::{ApiRef, Change, ChangeSet, HeaderValue, ResourceRef};
+use crate::gateway::front::cloudfront::DistributionSetting;
 use crate::gateway::model::ApiKind;
 
 /// The change set as paste-ready bash commands: the lookups of unknown ids first, then one
@@ -35,8 +36,24 @@ pub fn commands(cs: &ChangeSet) -> Vec<String> {
         region: region_arg(cs.api.region.as_deref()),
     };
     let mut cmds = Vec::new();
+    // A distribution's settings are made in one read-edit-update round trip, after the API's.
+    let mut distributions: Vec<(&str, Vec<&DistributionSetting>)> = Vec::new();
     for change in &cs.changes {
+        if let Change::CloudFront {
+            distribution_id,
+            setting,
+        } = change
+        {
+            match distributions.iter_mut().find(|(d, _)| d == distribution_id) {
+                Some((_, settings)) => settings.push(setting),
+                None => distributions.push((distribution_id, vec![setting])),
+            }
+            continue;
+        }
         cmds.extend(r.change(change));
+    }
+    for (id, settings) in &distributions {
+        cmds.extend(super::cloudfront::commands(id, settings));
     }
     let region = r.region;
     let mut out = r.lookups;
@@ -512,7 +529,7 @@ impl Renderer<'_> {
             Change::CloudFront {
                 distribution_id,
                 setting,
-            } => super::cloudfront::commands(distribution_id, setting),
+            } => super::cloudfront::commands(distribution_id, &[setting]),
         }
     }
 }

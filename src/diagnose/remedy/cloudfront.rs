@@ -58,17 +58,18 @@ fn json_list(items: &[&str]) -> String {
     serde_json::to_string(items).unwrap_or_else(|_| "[]".to_string())
 }
 
-/// The bash commands that make `setting` on the distribution, run in one shell: read the
-/// config with its ETag once, take the ETag and the edited config from that read, update. No
-/// `--region` is appended (CloudFront is global).
-pub fn commands(distribution_id: &str, setting: &DistributionSetting) -> Vec<String> {
+/// The bash commands that make `settings` on the distribution in one round trip, run in one
+/// shell: read the config with its ETag once, take the ETag and the edited config from that
+/// read, update once. No `--region` is appended (CloudFront is global).
+pub fn commands(distribution_id: &str, settings: &[&DistributionSetting]) -> Vec<String> {
     // An id the user sets (`$DISTRIBUTION_ID`) is expanded; a real one is quoted.
     let id = if distribution_id.starts_with('$') {
         format!("\"{distribution_id}\"")
     } else {
         quote(distribution_id)
     };
-    let filter = quote(&format!("$dist.DistributionConfig|{}", jq_filter(setting)));
+    let edits: Vec<String> = settings.iter().map(|s| jq_filter(s)).collect();
+    let filter = quote(&format!("$dist.DistributionConfig|{}", edits.join("|")));
     vec![
         format!("DIST=$(aws cloudfront get-distribution-config --id {id} --output json)"),
         "ETAG=$(jq -rn --argjson dist \"$DIST\" '$dist.ETag')".to_string(),
@@ -271,9 +272,9 @@ mod tests {
     fn the_commands_read_once_have_no_redirection_and_keep_the_etag() {
         let c = commands(
             "EDFDVBD6EXAMPLE",
-            &DistributionSetting::AllowedMethods {
+            &[&DistributionSetting::AllowedMethods {
                 methods: AllowedMethods::GetHeadOptions,
-            },
+            }],
         );
         let all = c.join("\n");
         assert!(!all.contains('<') && !all.contains('>'), "{all}");
@@ -296,12 +297,42 @@ mod tests {
     }
 
     #[test]
+    fn a_distributions_settings_are_one_round_trip() {
+        let set = ChangeSet {
+            changes: vec![
+                Change::CloudFront {
+                    distribution_id: "E1".into(),
+                    setting: DistributionSetting::AllowedMethods {
+                        methods: AllowedMethods::GetHeadOptions,
+                    },
+                },
+                Change::CloudFront {
+                    distribution_id: "E1".into(),
+                    setting: DistributionSetting::OriginRequestPolicy {
+                        name: "AllViewerExceptHostHeader".into(),
+                    },
+                },
+            ],
+            ..ChangeSet::default()
+        };
+        let c = super::super::cli::commands(&set);
+        let all = c.join("\n");
+        assert_eq!(c.len(), 4, "{all}");
+        assert_eq!(all.matches("get-distribution-config").count(), 1, "{all}");
+        assert_eq!(all.matches("update-distribution").count(), 1, "{all}");
+        assert!(
+            c[2].contains("AllowedMethods.Quantity=3") && c[2].contains("OriginRequestPolicyId="),
+            "{all}"
+        );
+    }
+
+    #[test]
     fn managed_names_become_ids_and_cdk_constants() {
         let c = commands(
             "E1",
-            &DistributionSetting::CachePolicy {
+            &[&DistributionSetting::CachePolicy {
                 name: "CachingDisabled".into(),
-            },
+            }],
         )
         .join("\n");
         assert!(c.contains("4135ea2d-6df8-44a3-9df3-4b5a84be39ad"), "{c}");

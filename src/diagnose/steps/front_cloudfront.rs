@@ -334,25 +334,35 @@ pub(super) fn duplicate_cors_headers(c: &Ctx) -> Vec<Finding> {
     out
 }
 
-/// An error CloudFront produced itself (not a refused method: step 3 names that) on the
-/// app's request, without `Access-Control-Allow-Origin`: the browser reports a CORS error and
-/// hides the status.
-pub(super) fn error_no_cors(c: &Ctx) -> Option<Finding> {
-    let x = c.actual?;
+/// An error CloudFront produced itself (not a refused method: [`method_not_allowed`] names
+/// that) on `x`: on the preflight (step 3: whatever its headers, it never reaches the API's
+/// OPTIONS and a non-2xx preflight fails), or on the app's request without
+/// `Access-Control-Allow-Origin` (step 6). Either way the browser hides the status.
+pub(super) fn error_no_cors(c: &Ctx, x: &Exchange) -> Option<Finding> {
     let r = x.response.as_ref()?;
+    let preflight = x.kind == ExchangeKind::Preflight;
+    // A preflight fails on a non-2xx status whatever headers it carries.
     if r.status < 400
         || !answered_itself(r)
         || refused_method(r)
-        || r.headers.contains("access-control-allow-origin")
+        || (!preflight && r.headers.contains("access-control-allow-origin"))
     {
         return None;
     }
     let d = distribution(c);
-    let mut msg = format!(
-        "CloudFront answers the request itself with {} and no CORS headers: the browser reports a CORS error and hides the {}, which is the real problem.",
-        status_text(x),
-        r.status
-    );
+    let mut msg = if preflight {
+        format!(
+            "CloudFront answers the preflight itself with {}: it never reaches the API's OPTIONS method, and a preflight passes only with a 2xx status, so the browser reports a CORS error and hides the {}.",
+            status_text(x),
+            r.status
+        )
+    } else {
+        format!(
+            "CloudFront answers the request itself with {} and no CORS headers: the browser reports a CORS error and hides the {}, which is the real problem.",
+            status_text(x),
+            r.status
+        )
+    };
     let http_only = d.is_some_and(|d| d.origin_protocol_policy == OriginProtocolPolicy::HttpOnly);
     if r.status == 502 {
         msg.push_str(" A 502 from CloudFront means it could not connect to the origin (the API's execute-api domain, over HTTPS).");

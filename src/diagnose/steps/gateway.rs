@@ -113,7 +113,10 @@ pub(in crate::diagnose) fn gateway_responses(c: &Ctx) -> Draft {
         }
     }
     // An error CloudFront in front produced itself, without CORS headers.
-    findings.extend(super::front_cloudfront::error_no_cors(c));
+    findings.extend(
+        c.actual
+            .and_then(|x| super::front_cloudfront::error_no_cors(c, x)),
+    );
     let unchecked = match c.actual {
         None => Some("the actual request was not sent".to_string()),
         Some(Exchange {

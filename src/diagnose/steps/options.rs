@@ -159,7 +159,10 @@ pub(in crate::diagnose) fn options_exists(c: &Ctx) -> Draft {
     }
     let mut findings = Vec::new();
     // CloudFront in front refuses OPTIONS itself: the API's OPTIONS is never reached.
-    if let Some(f) = super::front_cloudfront::method_not_allowed(c, pf) {
+    // Or answers it with its own error (a 403 from a geographic restriction, a 5xx).
+    if let Some(f) = super::front_cloudfront::method_not_allowed(c, pf)
+        .or_else(|| super::front_cloudfront::error_no_cors(c, pf))
+    {
         findings.push(f);
         return Draft::judged(3, findings, "");
     }
