@@ -173,7 +173,7 @@ impl LineMap {
 }
 
 /// The lines of a YAML text, built from its parser's events (so that the parse that reads the
-/// values can give them too: [`crate::gateway::openapi::parse_yaml_observed`]).
+/// values can give them too: `crate::gateway::openapi::parse_yaml_observed`).
 #[derive(Default)]
 pub struct YamlLines {
     lines: HashMap<String, u32>,
