@@ -5,7 +5,9 @@
 //! CloudFormation resources). Each is read and imported, every route diagnosed, the report
 //! rendered as SARIF. Budget: 100 ms each.
 //! `cargo bench --bench lint` (harness = false; std::time::Instant, no framework).
-//! `LINT_BENCH_RUNS=N` changes the number of timed runs (15), e.g. for a profiler.
+//! `LINT_BENCH_RUNS=N` changes the number of timed runs (15), e.g. for a profiler;
+//! `LINT_BENCH_WRITE=DIR` writes the two inputs to `DIR` and times nothing (for timing the
+//! real binary: `scripts/bench-lint.sh`).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -41,6 +43,17 @@ fn main() {
             lint_inputs::cloudformation_template(RESOURCES),
         ),
     ];
+    if let Some(dir) = std::env::var_os("LINT_BENCH_WRITE") {
+        let dir = std::path::Path::new(&dir);
+        for (_, file, text) in &inputs {
+            let path = dir.join(file);
+            if let Err(e) = std::fs::write(&path, text) {
+                eprintln!("cannot write {}: {e}", path.display());
+                std::process::exit(2);
+            }
+        }
+        return;
+    }
     let mut over = false;
     for (what, file, text) in &inputs {
         over |= bench(what, file, text, &options, runs);

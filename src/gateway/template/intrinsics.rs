@@ -53,16 +53,21 @@ const KNOWN: &[&str] = &[
 /// Refuses a template that calls an intrinsic function CloudFormation does not have
 /// (`!Reff`, `Fn::Concat`): CloudFormation would refuse it too. Iterative.
 pub(super) fn check_known(doc: &Value, lines: &LineMap) -> Result<(), TemplateError> {
-    let mut stack: Vec<(&Value, String)> = vec![(doc, String::new())];
-    while let Some((v, at)) = stack.pop() {
+    // Depth-first: `path` holds the segments of the value's parent (the path text is made
+    // only for an error: most templates have tens of thousands of values and none).
+    let mut stack: Vec<(&Value, usize, Option<Segment<'_>>)> = vec![(doc, 0, None)];
+    let mut path: Vec<Segment<'_>> = Vec::new();
+    while let Some((v, depth, segment)) = stack.pop() {
+        path.truncate(depth);
+        path.extend(segment);
         match v {
             Value::Object(m) => {
                 for (k, item) in m {
-                    let p = join(&at, k);
                     if k.starts_with("Fn::")
                         && !KNOWN.contains(&k.as_str())
                         && !k.starts_with("Fn::ForEach::")
                     {
+                        let p = join(&dotted(&path), k);
                         return Err(TemplateError::at(
                             lines,
                             &p,
@@ -71,18 +76,37 @@ pub(super) fn check_known(doc: &Value, lines: &LineMap) -> Result<(), TemplateEr
                             ),
                         ));
                     }
-                    stack.push((item, p));
+                    stack.push((item, path.len(), Some(Segment::Key(k))));
                 }
             }
             Value::Array(a) => {
                 for (i, item) in a.iter().enumerate() {
-                    stack.push((item, format!("{at}[{i}]")));
+                    stack.push((item, path.len(), Some(Segment::Index(i))));
                 }
             }
             _ => {}
         }
     }
     Ok(())
+}
+
+/// One step of a path into a JSON value.
+#[derive(Clone, Copy)]
+enum Segment<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// The dotted path of `segments` (`Resources.Api.Properties.Tags[0]`).
+fn dotted(segments: &[Segment<'_>]) -> String {
+    let mut out = String::new();
+    for s in segments {
+        match s {
+            Segment::Key(k) => out = join(&out, k),
+            Segment::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
 }
 
 pub(super) fn join(at: &str, key: &str) -> String {

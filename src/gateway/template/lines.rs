@@ -44,16 +44,16 @@ impl LineMap {
         let mut lines = HashMap::new();
         let bytes = text.as_bytes();
         let mut stack: Vec<Frame> = Vec::new();
-        let mut path: Vec<String> = Vec::new();
+        let mut path = DottedPath::default();
         let mut line: u32 = 1;
         let mut i = 0;
         // Where a value starts: in a sequence, record its index's line.
         let value_start =
-            |stack: &[Frame], path: &[String], lines: &mut HashMap<String, u32>, line: u32| {
+            |stack: &[Frame], path: &DottedPath, lines: &mut HashMap<String, u32>, line: u32| {
                 if let Some(Frame::Seq { index }) = stack.last() {
                     if stack.len() <= MAX_RECORDED_DEPTH {
                         lines
-                            .entry(joined(path, &format!("[{index}]")))
+                            .entry(path.with(&format!("[{index}]")))
                             .or_insert(line);
                     }
                 }
@@ -72,7 +72,7 @@ impl LineMap {
                         None => String::new(),
                     };
                     if !stack.is_empty() {
-                        path.push(seg);
+                        path.push(&seg);
                     }
                     stack.push(if bytes[i] == b'{' {
                         Frame::Map { key: None }
@@ -112,7 +112,7 @@ impl LineMap {
                             raw.to_string()
                         };
                         if depth <= MAX_RECORDED_DEPTH {
-                            lines.entry(joined(&path, &k)).or_insert(line);
+                            lines.entry(path.with(&k)).or_insert(line);
                         }
                         *key = Some(k);
                     } else {
@@ -173,13 +173,13 @@ impl LineMap {
 }
 
 /// The lines of a YAML text, built from its parser's events (so that the parse that reads the
-/// values can give them too: [`crate::gateway::openapi::parse_yaml_observed`]).
+/// values can give them too: `crate::gateway::openapi::parse_yaml_observed`).
 #[derive(Default)]
 pub struct YamlLines {
     lines: HashMap<String, u32>,
     stack: Vec<Frame>,
     /// The path of the value being read, one segment per open frame plus its pending key.
-    path: Vec<String>,
+    path: DottedPath,
     /// Nesting went deeper than [`MAX_WALK_DEPTH`]: later events are not read.
     stopped: bool,
 }
@@ -202,8 +202,7 @@ impl YamlLines {
                 if let Some(Frame::Map { key: key @ None }) = stack.last_mut() {
                     // A key: record it.
                     if depth <= MAX_RECORDED_DEPTH {
-                        let p = joined(path, s);
-                        lines.entry(p).or_insert(line);
+                        lines.entry(path.with(s)).or_insert(line);
                     }
                     *key = Some(s.clone());
                     return;
@@ -228,14 +227,14 @@ impl YamlLines {
                     Some(Frame::Seq { index }) => {
                         let seg = format!("[{index}]");
                         if depth <= MAX_RECORDED_DEPTH {
-                            lines.entry(joined(path, &seg)).or_insert(line);
+                            lines.entry(path.with(&seg)).or_insert(line);
                         }
                         seg
                     }
                     None => String::new(),
                 };
                 if !stack.is_empty() {
-                    path.push(seg);
+                    path.push(&seg);
                 }
                 stack.push(if matches!(event, Event::MappingStart(..)) {
                     Frame::Map { key: None }
@@ -260,14 +259,14 @@ impl YamlLines {
 }
 
 /// A value of the top frame is complete: a map waits for its next key, a sequence counts it.
-fn value_done(stack: &mut [Frame], lines: &mut HashMap<String, u32>, path: &[String], line: u32) {
+fn value_done(stack: &mut [Frame], lines: &mut HashMap<String, u32>, path: &DottedPath, line: u32) {
     let depth = stack.len();
     match stack.last_mut() {
         Some(Frame::Map { key }) => *key = None,
         Some(Frame::Seq { index }) => {
             if depth <= MAX_RECORDED_DEPTH {
                 lines
-                    .entry(joined(path, &format!("[{index}]")))
+                    .entry(path.with(&format!("[{index}]")))
                     .or_insert(line);
             }
             *index += 1;
@@ -276,15 +275,41 @@ fn value_done(stack: &mut [Frame], lines: &mut HashMap<String, u32>, path: &[Str
     }
 }
 
-fn joined(path: &[String], last: &str) -> String {
-    let mut out = String::new();
-    for seg in path.iter().map(String::as_str).chain(std::iter::once(last)) {
-        if !out.is_empty() && !seg.starts_with('[') {
-            out.push('.');
-        }
-        out.push_str(seg);
+/// A dotted path built segment by segment (`a.b[2].c`: a `[i]` segment takes no dot), kept as
+/// one text so that the path of each key is one copy, not a join of every segment.
+#[derive(Default)]
+struct DottedPath {
+    text: String,
+    /// The text's length before each segment.
+    ends: Vec<usize>,
+}
+
+impl DottedPath {
+    fn push(&mut self, segment: &str) {
+        self.ends.push(self.text.len());
+        Self::append(&mut self.text, segment);
     }
-    out
+
+    fn pop(&mut self) {
+        if let Some(end) = self.ends.pop() {
+            self.text.truncate(end);
+        }
+    }
+
+    /// The path with `last` appended.
+    fn with(&self, last: &str) -> String {
+        let mut out = String::with_capacity(self.text.len() + 1 + last.len());
+        out.push_str(&self.text);
+        Self::append(&mut out, last);
+        out
+    }
+
+    fn append(text: &mut String, segment: &str) {
+        if !text.is_empty() && !segment.starts_with('[') {
+            text.push('.');
+        }
+        text.push_str(segment);
+    }
 }
 
 #[cfg(test)]
