@@ -96,11 +96,13 @@ async fn live_and_offline_diagnoses_agree_and_match_each_scenario() {
         // domain in front (`gateway::behavior::predict`): the domain's own failure is live
         // only, and the offline run sees the API behind it.
         let same_path = s.spec.front.custom_domain.is_none();
-        if !same_path && offline.steps.iter().any(|st| {
-            st.findings
-                .iter()
-                .any(|f| f.code.to_string().starts_with("CUSTOM_DOMAIN_"))
-        }) {
+        if !same_path
+            && offline.steps.iter().any(|st| {
+                st.findings
+                    .iter()
+                    .any(|f| f.code.to_string().starts_with("CUSTOM_DOMAIN_"))
+            })
+        {
             problems.push("offline, on execute-api, a custom-domain finding".into());
         }
         if same_path && live.first_failing_step != offline.first_failing_step {
