@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use super::errors::{classify, Lookup, LookupError};
 use super::{gap, or_gap, Clients};
 use crate::evidence::ConfigGap;
-use crate::gateway::front::private::PrivateApi;
+use crate::gateway::front::private::{Caller, PrivateApi};
 use crate::gateway::model::{
     Api, ApiKind, ApiSnapshot, AuthorizationType, Authorizer, AuthorizerKind, Deployment,
     GatewayResponse, Integration, IntegrationResponse, IntegrationType, Method, MethodResponse,
@@ -140,6 +140,11 @@ pub fn private_api(
         region: region.to_string(),
         private_endpoint,
         policy,
+        // Where the browser app runs is not in the configuration.
+        caller: Caller {
+            unknown: true,
+            ..Caller::default()
+        },
         ..PrivateApi::default()
     };
     // The account is in the policy's own resource ARNs (the caller's is not read: no STS
@@ -868,7 +873,7 @@ mod tests {
                 .expect("a policy");
             assert_eq!(p.account, "111122223333");
             assert_eq!(p.region, "eu-west-1");
-            assert!(!p.private_endpoint);
+            assert!(!p.private_endpoint && p.caller.unknown);
             assert_eq!(
                 p.policy
                     .as_ref()
