@@ -172,7 +172,6 @@ impl SdkSource {
             }
             ApiKind::Http => http_api::load(clients, &target.api_id, target.http.clone()).await?,
         };
-        gaps.extend(target.domain_gap.clone().into_iter().chain(policy_gap));
         api.region = Some(clients.region.clone());
         if let Some(name) = &self.options.stage {
             let unread = gaps.iter().any(|g| g.step == 3);
@@ -224,6 +223,9 @@ impl SdkSource {
                 stage = Some(DEFAULT_STAGE.to_string());
             }
         }
+        // The layers in front that could not be read (after the stage check: they say
+        // nothing of the stage).
+        gaps.extend(target.domain_gap.clone().into_iter().chain(policy_gap));
         Ok(LoadedConfig {
             api: std::sync::Arc::new(api),
             stage,
