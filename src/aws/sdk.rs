@@ -193,11 +193,9 @@ impl SdkSource {
             }
         }
         let (mut stage, mut path, unresolved) = match (&target.mapped_stage, &target.mapped_path) {
-            _ if target.unmapped.is_some() => (
-                target.stage.clone(),
-                self.options.url_path.clone().unwrap_or_else(|| "/".into()),
-                target.unmapped.clone(),
-            ),
+            (_, Some(p)) if target.unmapped.is_some() => {
+                (target.stage.clone(), p.clone(), target.unmapped.clone())
+            }
             (Some(s), Some(p)) => (
                 target.stage.clone().or_else(|| Some(s.clone())),
                 p.clone(),

@@ -124,22 +124,31 @@ impl DomainMappings {
         })
     }
 
-    /// The one API every mapping points to (`None`: none, or several).
-    fn only_api(&self) -> Option<(String, Option<ApiKind>)> {
+    /// The one API every mapping points to (`None`: none, or several), with the one stage
+    /// they all name, if they do.
+    fn only_api(&self) -> Option<(String, Option<ApiKind>, Option<String>)> {
         let first = self.domain.mappings.first()?;
-        self.domain
-            .mappings
-            .iter()
-            .all(|m| m.api_id == first.api_id)
-            .then(|| (first.api_id.clone(), self.kinds.first().copied().flatten()))
+        let all = |same: &dyn Fn(&BasePathMapping) -> bool| self.domain.mappings.iter().all(same);
+        if !all(&|m| m.api_id == first.api_id) {
+            return None;
+        }
+        let stage = (all(&|m| m.stage == first.stage) && first.stage != NONE)
+            .then(|| first.stage.clone())
+            .filter(|s| !s.is_empty());
+        Some((
+            first.api_id.clone(),
+            self.kinds.first().copied().flatten(),
+            stage,
+        ))
     }
 }
 
 /// Resolves a custom domain (a URL on it, no API named): the mapping that takes `path`. When
 /// none does, the request never reaches an API (the domain answers 403 itself): the one API
 /// every mapping points to is still read, with the resource unresolved, so the diagnosis can
-/// name the mappings that exist (`CUSTOM_DOMAIN_NO_MAPPING`); with several APIs, the load
-/// fails naming them.
+/// name the mappings that exist (`CUSTOM_DOMAIN_NO_MAPPING`), at the stage the mappings share
+/// and the path after the first segment (what the fix's new mapping would serve); with
+/// several APIs, the load fails naming them.
 pub(super) async fn custom_domain(
     clients: &Clients,
     domain: &str,
@@ -148,9 +157,17 @@ pub(super) async fn custom_domain(
     let read = read_mappings(clients, domain).await?;
     let mut target = match (read.target(path), read.only_api()) {
         (Some(t), _) => t,
-        (None, Some((api_id, kind))) => Target {
+        // The fix maps the path's first segment to that stage: the rest is the resource.
+        (None, Some((api_id, kind, stage))) => Target {
             api_id,
             known_kind: kind,
+            stage,
+            mapped_path: Some(format!(
+                "/{}",
+                path.trim_start_matches('/')
+                    .split_once('/')
+                    .map_or("", |(_, rest)| rest)
+            )),
             unmapped: Some(format!(
                 "no base path mapping of the custom domain {domain} takes the path {path} (the request never reaches an API); its mappings: {}",
                 read.domain.mappings_in_words()
@@ -215,7 +232,15 @@ mod tests {
     fn no_mapping_leaves_the_one_api_the_domain_maps() {
         let r = read(&[("v1", "a1", Some("prod")), ("beta", "a1", Some("dev"))]);
         assert!(r.target("/v2/items").is_none());
-        assert_eq!(r.only_api(), Some(("a1".to_string(), Some(ApiKind::Rest))));
+        assert_eq!(
+            r.only_api(),
+            Some(("a1".to_string(), Some(ApiKind::Rest), None))
+        );
+        let one = read(&[("v1", "a1", Some("prod")), ("beta", "a1", Some("prod"))]);
+        assert_eq!(
+            one.only_api(),
+            Some(("a1".to_string(), Some(ApiKind::Rest), Some("prod".into())))
+        );
         assert_eq!(
             r.domain.mappings_in_words(),
             "v1 → API a1 stage prod, beta → API a1 stage dev"

@@ -80,8 +80,8 @@ async fn domain_sim() -> (cors_doctor::sim::SimServer, Arc<Mutex<Vec<String>>>) 
     (sim, seen)
 }
 
-/// `check http://DOMAIN:PORT{path} -X POST -H 'Content-Type: application/json' [--stage S]`
-/// with the configuration from moto and DOMAIN resolved to 127.0.0.1.
+/// `check http://DOMAIN:PORT{path} -X POST -H 'Content-Type: application/json' [--stage S]
+/// --preview` with the configuration from moto and DOMAIN resolved to 127.0.0.1.
 async fn check_on_domain(
     ep: &str,
     domain: &str,
@@ -101,8 +101,22 @@ async fn check_on_domain(
         resolve: vec![(domain.to_string(), std::net::Ipv4Addr::LOCALHOST.into())],
         ..TargetArgs::default()
     };
-    let plan = args.resolve(&Config::default()).expect("a plan");
+    let mut plan = args.resolve(&Config::default()).expect("a plan");
+    plan.preview = true;
     aws::diagnose(&plan).await
+}
+
+/// `--preview`: the fixes (the mapping's among them) applied to the configuration read, the
+/// requests predicted through the domain again: the browser is let through.
+fn assert_preview_allowed(report: &cors_doctor::report::Report, code: &str) {
+    let p = report.preview.as_deref().expect("a preview");
+    assert_eq!(
+        p.result,
+        cors_doctor::report::PreviewResult::Allowed,
+        "{:?}",
+        p.notes
+    );
+    assert!(p.changes.iter().any(|c| c.finding.as_str() == code));
 }
 
 fn finding<'a>(
@@ -140,6 +154,7 @@ pub(super) async fn live_mapping_to_another_stage_is_custom_domain_wrong_stage()
         f.message
     );
     assert!(f.message.contains("stage dev"), "{}", f.message);
+    assert_preview_allowed(&report, "CUSTOM_DOMAIN_WRONG_STAGE");
     // GetBasePathMappings + the REST API's six.
     assert!(report.aws_calls <= 7, "{}", report.aws_calls);
 }
@@ -166,13 +181,15 @@ pub(super) async fn live_path_without_a_mapping_is_custom_domain_no_mapping_nami
         f.message
     );
     assert!(f.message.contains(&domain), "{}", f.message);
+    // v2 mapped to the stage the domain's mappings share.
+    let commands = aws::commands(&report);
     assert!(
-        aws::commands(&report).contains(&format!(
+        commands.contains(&format!(
             "create-base-path-mapping --domain-name {domain} --base-path v2"
-        )),
-        "{}",
-        aws::commands(&report)
+        )) && commands.contains("--stage prod"),
+        "{commands}"
     );
+    assert_preview_allowed(&report, "CUSTOM_DOMAIN_NO_MAPPING");
     assert!(report.aws_calls <= 7, "{}", report.aws_calls);
 }
 
