@@ -25,7 +25,8 @@
 //!   <https://repost.aws/knowledge-center/api-gateway-access-denied>.
 //!
 //! **Not evaluated** (the outcome is then [`PolicyOutcome::NotEvaluated`] and the request
-//! passes, with the reason): principals other than `*` (IAM users and roles: the caller
+//! passes, with the reason): conditions on what an unknown caller ([`Caller::unknown`]: a
+//! configuration read from AWS) leaves unset, principals other than `*` (IAM users and roles: the caller
 //! signs with SigV4), any other condition operator or key (`aws:PrincipalOrgID`,
 //! `aws:Referer`, `DateGreaterThan` …), `NotAction`, `NotResource`, `NotPrincipal`, and the
 //! combination with IAM or Lambda authorizers (the authorization flow's table).
