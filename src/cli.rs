@@ -461,6 +461,8 @@ impl TargetFlags {
             browser: f.browser,
             timeout: f.timeout,
             mode: f.mode.map(Mode::from),
+            // No flag yet: a library field (tests point a custom domain at loopback).
+            resolve: Vec::new(),
         }
     }
 }

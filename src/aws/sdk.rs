@@ -148,9 +148,26 @@ impl SdkSource {
     async fn load_config(&self, request: &ConfigRequest) -> Result<LoadedConfig, LoadError> {
         let clients = self.clients().await.map_err(|e| LoadError::Other(e.0))?;
         let target = self.resolve(clients, request).await?;
-        let (mut api, gaps) = match target.kind {
+        let mut front = crate::gateway::front::Front {
+            custom_domain: target.domain.clone().map(Box::new),
+            ..Default::default()
+        };
+        let mut policy_gap = None;
+        let (mut api, mut gaps) = match target.kind {
             ApiKind::Rest => {
                 let stage = target.stage.as_deref();
+                if let Some(r) = &target.rest {
+                    match rest::private_api(r, &target.api_id, &clients.region) {
+                        Ok(p) => front.private = p.map(Box::new),
+                        Err(reason) => {
+                            policy_gap = Some(ConfigGap {
+                                what: "resource policy".to_string(),
+                                step: 3,
+                                reason,
+                            })
+                        }
+                    }
+                }
                 rest::load(clients, &target.api_id, stage, target.rest.clone()).await?
             }
             ApiKind::Http => http_api::load(clients, &target.api_id, target.http.clone()).await?,
@@ -176,7 +193,14 @@ impl SdkSource {
             }
         }
         let (mut stage, mut path, unresolved) = match (&target.mapped_stage, &target.mapped_path) {
-            (Some(s), Some(p)) => (Some(s.clone()), p.clone(), None),
+            (_, Some(p)) if target.unmapped.is_some() => {
+                (target.stage.clone(), p.clone(), target.unmapped.clone())
+            }
+            (Some(s), Some(p)) => (
+                target.stage.clone().or_else(|| Some(s.clone())),
+                p.clone(),
+                None,
+            ),
             _ => {
                 let at = request.location(&api);
                 (at.stage, at.path, at.unresolved)
@@ -197,6 +221,9 @@ impl SdkSource {
                 stage = Some(DEFAULT_STAGE.to_string());
             }
         }
+        // The layers in front that could not be read (after the stage check: they say
+        // nothing of the stage).
+        gaps.extend(target.domain_gap.clone().into_iter().chain(policy_gap));
         Ok(LoadedConfig {
             api: std::sync::Arc::new(api),
             stage,
@@ -204,7 +231,7 @@ impl SdkSource {
             backend: None,
             gaps,
             unresolved,
-            front: Default::default(),
+            front,
         })
     }
 
@@ -214,35 +241,52 @@ impl SdkSource {
         clients: &Clients,
         request: &ConfigRequest,
     ) -> Result<Target, LoadError> {
+        let url_path = self.options.url_path.as_deref().unwrap_or("/");
         let mut target = match (&request.api_ref, &self.options.custom_domain) {
             (Some(r), _) => {
-                let named = Target {
+                let mut named = Target {
                     api_id: r.api_id.clone(),
                     stage: request.stage.clone(),
                     ..Target::default()
                 };
                 match (request.prefix_unknown, &self.options.domain_hint) {
-                    (true, Some(domain)) => {
-                        // The domain's mappings place the resource path exactly; without
-                        // them (not a custom domain, no permission) the API resolves it.
-                        let path = self.options.url_path.as_deref().unwrap_or("/");
-                        match custom_domain(clients, domain, path).await {
-                            Ok(mapped)
-                                if mapped.api_id == r.api_id
-                                    && (request.stage.is_none()
-                                        || request.stage == mapped.mapped_stage) =>
-                            {
-                                mapped
-                            }
-                            _ => named,
+                    (true, Some(domain)) => match domain::read_mappings(clients, domain).await {
+                        // The domain's mappings place the resource path exactly when the
+                        // one that takes the path is the named API's (and stage's); they
+                        // are the configuration's custom domain either way.
+                        Ok(read) => {
+                            let mut t = match read.target(url_path) {
+                                Some(mapped)
+                                    if mapped.api_id == r.api_id
+                                        && (request.stage.is_none()
+                                            || request.stage == mapped.mapped_stage) =>
+                                {
+                                    mapped
+                                }
+                                _ => named,
+                            };
+                            t.domain = Some(read.domain);
+                            t
                         }
-                    }
+                        // Not a custom domain (a proxy, a copy): the API resolves the path.
+                        Err(e) if e.is_not_found() => named,
+                        Err(e) => {
+                            named.domain_gap =
+                                Some(gap(3, "custom domain's base path mappings", &e));
+                            named
+                        }
+                    },
                     _ => named,
                 }
             }
             (None, Some(domain)) => {
-                let path = self.options.url_path.as_deref().unwrap_or("/");
-                custom_domain(clients, domain, path).await?
+                let mut t = custom_domain(clients, domain, url_path).await?;
+                // `--stage` names the stage diagnosed; the mapping's may differ
+                // (CUSTOM_DOMAIN_WRONG_STAGE).
+                if request.stage.is_some() {
+                    t.stage = request.stage.clone();
+                }
+                t
             }
             (None, None) => {
                 return Err(LoadError::Other(
@@ -331,6 +375,13 @@ struct Target {
     mapped_path: Option<String>,
     rest: Option<aws_sdk_apigateway::operation::get_rest_api::GetRestApiOutput>,
     http: Option<aws_sdk_apigatewayv2::operation::get_api::GetApiOutput>,
+    /// The custom domain's mappings, when the URL is on one and they were read.
+    domain: Option<crate::gateway::front::domain::CustomDomain>,
+    /// Why the custom domain's mappings could not be read (the configuration goes on
+    /// without them).
+    domain_gap: Option<ConfigGap>,
+    /// No mapping takes the URL's path: why (the API read is the one the domain maps to).
+    unmapped: Option<String>,
 }
 
 /// Why a load failed.

@@ -65,6 +65,10 @@ pub struct TargetArgs {
     pub timeout: Option<f64>,
     /// Browser rules (default: the config's, else chrome-today).
     pub mode: Option<Mode>,
+    /// Host names the probes connect to at a given address instead of asking DNS (curl's
+    /// `--resolve`; the URL's port is kept): a custom domain tried before its DNS record
+    /// points at it, or a test's loopback server. Library only for now (no flag).
+    pub resolve: Vec<(String, std::net::IpAddr)>,
 }
 
 /// Why the fields do not make a plan: a usage or configuration problem (`check` exits 2).
@@ -237,6 +241,8 @@ pub struct Plan {
     pub mode: Mode,
     pub timeout: Duration,
     pub connect_timeout: Duration,
+    /// [`TargetArgs::resolve`]: host names the probes connect to at these addresses.
+    pub resolve: Vec<(String, std::net::IpAddr)>,
     pub openapi: Option<PathBuf>,
     /// `--kind`: REST or HTTP, overriding what the --openapi file's markers decide.
     pub kind: Option<ApiKind>,
@@ -609,6 +615,7 @@ impl TargetArgs {
             mode,
             timeout,
             connect_timeout,
+            resolve: self.resolve.clone(),
             openapi: self.openapi.clone(),
             kind: self.kind,
             template: self.template.clone(),

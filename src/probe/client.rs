@@ -34,6 +34,9 @@ pub struct ProbeOptions {
     /// Offer HTTP/2 over TLS (ALPN). Default false: HTTP/1.1 only, which keeps header names
     /// on the wire in browser-like Title-Case and matches what most CORS reports show.
     pub allow_http2: bool,
+    /// Host names connected to at these addresses instead of DNS (the URL's port is kept:
+    /// reqwest ignores the port given here).
+    pub resolve: Vec<(String, std::net::IpAddr)>,
 }
 
 impl Default for ProbeOptions {
@@ -46,6 +49,7 @@ impl Default for ProbeOptions {
             user_agent: default_user_agent(),
             use_env_proxy: true,
             allow_http2: false,
+            resolve: Vec::new(),
         }
     }
 }
@@ -92,6 +96,9 @@ impl Prober {
         }
         if !options.use_env_proxy {
             builder = builder.no_proxy();
+        }
+        for (host, ip) in &options.resolve {
+            builder = builder.resolve(host, std::net::SocketAddr::new(*ip, 0));
         }
         let client = builder
             .build()

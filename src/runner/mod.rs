@@ -326,6 +326,7 @@ async fn execute(
         let prober = Prober::new(ProbeOptions {
             connect_timeout: plan.connect_timeout,
             timeout: plan.timeout,
+            resolve: plan.resolve.clone(),
             ..ProbeOptions::default()
         })
         .map_err(|e| RunError::Client(e.to_string()))?;

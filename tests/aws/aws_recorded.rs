@@ -439,3 +439,93 @@ async fn the_bare_sdk_refuses_null_templates() {
     assert!(text.contains("null"), "{text}");
     server.shutdown().await;
 }
+
+/// A custom domain's mappings without permission (403 AccessDeniedException on
+/// `/domainnames/…`): with `--api-id` the API still loads and the mappings are a gap naming
+/// the IAM action and ARN; without it (the domain is the only way to the API) the
+/// configuration is unavailable with that reason, and the run goes on with the probes.
+#[tokio::test]
+async fn denied_domain_mappings_degrade_to_a_gap() {
+    aws::seal_env();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let inner = handler(log.clone(), false, true);
+    let denied: cors_doctor::sim::server::Handler = Arc::new(move |req: HttpRequest| {
+        if req.path_and_query.starts_with("/domainnames/") {
+            return HttpResponse {
+                status: 403,
+                headers: Headers::new()
+                    .with("Content-Type", "application/json")
+                    .with("x-amzn-ErrorType", "AccessDeniedException"),
+                body: br#"{"Message":"User: arn:aws:iam::123456789012:user/dev is not authorized to perform: apigateway:GET"}"#.to_vec(),
+            };
+        }
+        inner(req)
+    });
+    let server = SimServer::start(
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        denied,
+        Duration::ZERO,
+    )
+    .await
+    .expect("listen on loopback");
+    use cors_doctor::aws::ConfigSource;
+    let options = cors_doctor::aws::sdk::SdkOptions {
+        region: Some("us-east-1".into()),
+        endpoint_url: Some(server.base_url()),
+        url_path: Some("/v1/items".into()),
+        max_attempts: Some(1),
+        ..Default::default()
+    };
+    // --api-id with a URL on the domain.
+    let source = cors_doctor::aws::sdk::SdkSource::new(cors_doctor::aws::sdk::SdkOptions {
+        domain_hint: Some("api.example.com".into()),
+        stage: Some("prod".into()),
+        ..options.clone()
+    });
+    let request = cors_doctor::aws::ConfigRequest {
+        api_ref: Some(cors_doctor::target::ApiRef {
+            api_id: API.into(),
+            region: "us-east-1".into(),
+            stage: Some("prod".into()),
+            path: "/v1/items".into(),
+        }),
+        url_path: Some("/v1/items".into()),
+        path: None,
+        stage: Some("prod".into()),
+        prefix_unknown: true,
+    };
+    let loaded = source.load(&request).await.expect("the API still loads");
+    assert_eq!(loaded.api.id.as_deref(), Some(API));
+    assert!(loaded.front.custom_domain.is_none());
+    let gap = loaded
+        .gaps
+        .iter()
+        .find(|g| g.what == "custom domain's base path mappings")
+        .unwrap_or_else(|| panic!("{:?}", loaded.gaps));
+    assert!(
+        gap.reason.contains(
+            "missing permission apigateway:GET on arn:aws:apigateway:us-east-1::/domainnames/api.example.com/basepathmappings"
+        ),
+        "{}",
+        gap.reason
+    );
+    // Only the domain names the API: unavailable, saying why.
+    let source = cors_doctor::aws::sdk::SdkSource::new(cors_doctor::aws::sdk::SdkOptions {
+        custom_domain: Some("api.example.com".into()),
+        ..options
+    });
+    let request = cors_doctor::aws::ConfigRequest {
+        url_path: Some("/v1/items".into()),
+        ..Default::default()
+    };
+    let err = source
+        .load(&request)
+        .await
+        .expect_err("no API without the mappings");
+    assert!(
+        err.0.contains("missing permission apigateway:GET") && err.0.contains("basepathmappings"),
+        "{}",
+        err.0
+    );
+    server.shutdown().await;
+}

@@ -19,6 +19,7 @@ use serde_json::{Map, Value};
 use super::errors::{classify, Lookup, LookupError};
 use super::{gap, or_gap, Clients};
 use crate::evidence::ConfigGap;
+use crate::gateway::front::private::{Caller, PrivateApi};
 use crate::gateway::model::{
     Api, ApiKind, ApiSnapshot, AuthorizationType, Authorizer, AuthorizerKind, Deployment,
     GatewayResponse, Integration, IntegrationResponse, IntegrationType, Method, MethodResponse,
@@ -105,6 +106,88 @@ pub async fn load(
         Err(e) => gaps.push(gap(3, "stage and its deployment", &e)),
     }
     Ok((api, gaps))
+}
+
+/// The API's resource policy and private endpoint as the diagnosis models them (`None`: a
+/// public API without a policy), from `GetRestApi`'s answer: no call of its own. `policy` is
+/// "A stringified JSON policy document that applies to this RestApi regardless of the caller
+/// and Method configuration"; `endpointConfiguration.types` says PRIVATE for a private API
+/// (<https://docs.aws.amazon.com/apigateway/latest/api/API_GetRestApi.html>). API Gateway
+/// returns the document with its quotes escaped once more (`{\"Version\":…}`); both forms
+/// are read. `Err`: the policy is there but is not JSON (why, for a configuration gap).
+pub fn private_api(
+    rest: &GetRestApiOutput,
+    id: &str,
+    region: &str,
+) -> Result<Option<PrivateApi>, String> {
+    let private_endpoint = rest
+        .endpoint_configuration()
+        .is_some_and(|c| c.types().contains(&sdk::EndpointType::Private));
+    let policy = match rest.policy().map(str::trim).filter(|p| !p.is_empty()) {
+        None => None,
+        Some(text) => Some(policy_document(text).ok_or_else(|| {
+            format!(
+                "the resource policy of API {id} (GetRestApi policy) is not a JSON document: {}",
+                crate::text::shorten(text, 80)
+            )
+        })?),
+    };
+    if policy.is_none() && !private_endpoint {
+        return Ok(None);
+    }
+    let mut private = PrivateApi {
+        api_id: id.to_string(),
+        region: region.to_string(),
+        private_endpoint,
+        policy,
+        // Where the browser app runs is not in the configuration.
+        caller: Caller {
+            unknown: true,
+            ..Caller::default()
+        },
+        ..PrivateApi::default()
+    };
+    // The account is in the policy's own resource ARNs (the caller's is not read: no STS
+    // call for it); the model's default otherwise.
+    if let Some(account) = private.policy.as_ref().and_then(policy_account) {
+        private.account = account;
+    }
+    Ok(Some(private))
+}
+
+/// The policy document: JSON, or JSON whose quotes and slashes API Gateway escaped again.
+fn policy_document(text: &str) -> Option<Value> {
+    serde_json::from_str::<Value>(text)
+        .ok()
+        .filter(Value::is_object)
+        .or_else(|| {
+            let unescaped = text.replace("\\\"", "\"").replace("\\/", "/");
+            serde_json::from_str::<Value>(&unescaped)
+                .ok()
+                .filter(Value::is_object)
+        })
+}
+
+/// The account of the first `arn:aws:execute-api:{region}:{account}:…` resource a statement
+/// names.
+fn policy_account(policy: &Value) -> Option<String> {
+    let statements = match policy.get("Statement")? {
+        Value::Array(a) => a.iter().collect::<Vec<_>>(),
+        s => vec![s],
+    };
+    statements
+        .into_iter()
+        .filter_map(|s| s.get("Resource"))
+        .flat_map(|r| match r {
+            Value::Array(a) => a.iter().filter_map(Value::as_str).collect::<Vec<_>>(),
+            Value::String(s) => vec![s.as_str()],
+            _ => Vec::new(),
+        })
+        .find_map(|arn| {
+            let account = arn.strip_prefix("arn:")?.split(':').nth(3)?;
+            (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| account.to_string())
+        })
 }
 
 async fn get_resources(clients: &Clients, id: &str) -> Result<Vec<sdk::Resource>, LookupError> {
@@ -776,5 +859,43 @@ mod tests {
             ]
         );
         assert!(request_parameters(None).is_empty());
+    }
+
+    #[test]
+    fn the_resource_policy_and_a_private_endpoint_are_read_from_get_rest_api() {
+        let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:eu-west-1:111122223333:a1b2c3/*"}]}"#;
+        // API Gateway escapes the document's quotes (and slashes) once more.
+        let escaped = doc.replace('"', "\\\"").replace('/', "\\/");
+        for policy in [doc.to_string(), escaped] {
+            let rest = GetRestApiOutput::builder().policy(policy).build();
+            let p = private_api(&rest, "a1b2c3", "eu-west-1")
+                .expect("JSON")
+                .expect("a policy");
+            assert_eq!(p.account, "111122223333");
+            assert_eq!(p.region, "eu-west-1");
+            assert!(!p.private_endpoint && p.caller.unknown);
+            assert_eq!(
+                p.policy
+                    .as_ref()
+                    .and_then(|v| v["Statement"][0]["Effect"].as_str()),
+                Some("Allow")
+            );
+        }
+        let private = GetRestApiOutput::builder()
+            .endpoint_configuration(
+                sdk::EndpointConfiguration::builder()
+                    .types(sdk::EndpointType::Private)
+                    .build(),
+            )
+            .build();
+        let p = private_api(&private, "a1b2c3", "eu-west-1")
+            .expect("no policy")
+            .expect("private");
+        assert!(p.private_endpoint && p.policy.is_none());
+        let public = GetRestApiOutput::builder().build();
+        assert_eq!(private_api(&public, "a1b2c3", "eu-west-1"), Ok(None));
+        let broken = GetRestApiOutput::builder().policy("{not json").build();
+        assert!(private_api(&broken, "a1b2c3", "eu-west-1")
+            .is_err_and(|e| e.contains("not a JSON document")));
     }
 }

@@ -92,8 +92,12 @@ fn no_mapping_finding(c: &Ctx, x: Option<&Exchange>, what: &str) -> Finding {
     let mut f = Finding::error(
         C::CustomDomainNoMapping,
         format!(
-            "No base path mapping of the custom domain {domain} takes the path {}: {what} gets the domain's own 403 ForbiddenException {{\"message\":\"Forbidden\"}}, which never reaches the API and carries no CORS headers, so the browser reports a CORS error instead of the 403.",
-            c.ev.target.url.path()
+            "No base path mapping of the custom domain {domain} takes the path {}: {what} gets the domain's own 403 ForbiddenException {{\"message\":\"Forbidden\"}}, which never reaches the API and carries no CORS headers, so the browser reports a CORS error instead of the 403.{}",
+            c.ev.target.url.path(),
+            configured(c)
+                .0
+                .map(|d| format!(" The domain's mappings: {}.", d.mappings_in_words()))
+                .unwrap_or_default()
         ),
     );
     if let Some(x) = x {

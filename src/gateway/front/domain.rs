@@ -164,6 +164,19 @@ impl CustomDomain {
         }
     }
 
+    /// The mappings in words: `v1 → API a1 stage prod, (none) → API a3 stage $default`
+    /// (`none` when the domain has none).
+    pub fn mappings_in_words(&self) -> String {
+        if self.mappings.is_empty() {
+            return "none".to_string();
+        }
+        self.mappings
+            .iter()
+            .map(|m| format!("{} → API {} stage {}", m.cli_base_path(), m.api_id, m.stage))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// What is wrong with the domain's configuration as API Gateway would refuse it (one
     /// sentence each): multi-level base paths on an edge-optimized domain.
     pub fn problems(&self) -> Vec<String> {

@@ -25,7 +25,8 @@
 //!   <https://repost.aws/knowledge-center/api-gateway-access-denied>.
 //!
 //! **Not evaluated** (the outcome is then [`PolicyOutcome::NotEvaluated`] and the request
-//! passes, with the reason): principals other than `*` (IAM users and roles: the caller
+//! passes, with the reason): conditions on what an unknown caller ([`Caller::unknown`]: a
+//! configuration read from AWS) leaves unset, principals other than `*` (IAM users and roles: the caller
 //! signs with SigV4), any other condition operator or key (`aws:PrincipalOrgID`,
 //! `aws:Referer`, `DateGreaterThan` …), `NotAction`, `NotResource`, `NotPrincipal`, and the
 //! combination with IAM or Lambda authorizers (the authorization flow's table).
@@ -65,6 +66,12 @@ pub struct Caller {
     /// `aws:SourceVpce` (`vpce-…`): the interface VPC endpoint the call comes through.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_vpce: Option<String>,
+    /// Where the browser app runs is not known (a configuration read from AWS: nothing there
+    /// says it): conditions on a key left unset are not evaluated, and a private API is not
+    /// taken as called from outside its VPC endpoint. False in scenarios, which describe
+    /// the caller.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unknown: bool,
 }
 
 /// A private API's VPC endpoint and resource policy.
@@ -247,6 +254,9 @@ fn condition(op: &str, key: &str, values: &[String], caller: &Caller) -> Result<
             } else {
                 caller.source_vpce.as_deref()
             };
+            if actual.is_none() && caller.unknown {
+                return Err(format!("the caller's {key} is not known"));
+            }
             // A missing key never equals: StringNotEquals then matches.
             let any = actual.is_some_and(|a| values.iter().any(|v| v.eq_ignore_ascii_case(a)));
             Ok(if op.starts_with("StringNot") {
@@ -356,7 +366,7 @@ pub fn respond(spec: Option<&PrivateApi>, request: &HttpRequest, next: &mut Next
     let Some(private) = spec else {
         return Layered::Passed(next(request));
     };
-    if private.private_endpoint && private.caller.source_vpce.is_none() {
+    if private.private_endpoint && private.caller.source_vpce.is_none() && !private.caller.unknown {
         return Layered::Answered(outside_vpc(), AnsweredBy::Gateway);
     }
     let explicit = match private.evaluate(&request.method, &request.path_and_query) {
@@ -515,9 +525,36 @@ mod tests {
             PolicyOutcome::Allowed
         );
         assert!(matches!(
-            api(p, Caller::default()).evaluate("GET", "/prod/x"),
+            api(p.clone(), Caller::default()).evaluate("GET", "/prod/x"),
             PolicyOutcome::ExplicitDeny { .. }
         ));
+        // A caller nobody described (live configuration): the condition is not evaluated.
+        let unknown = Caller {
+            unknown: true,
+            ..Caller::default()
+        };
+        assert!(matches!(
+            api(p.clone(), unknown.clone()).evaluate("GET", "/prod/x"),
+            PolicyOutcome::NotEvaluated(_)
+        ));
+        let mut private = api(p.clone(), unknown);
+        private.private_endpoint = true;
+        let reached = std::cell::Cell::new(false);
+        let req = HttpRequest {
+            method: "GET".into(),
+            path_and_query: "/prod/x".into(),
+            headers: Headers::new(),
+            body: Vec::new(),
+        };
+        let out = respond(Some(&private), &req, &mut |_r: &HttpRequest| {
+            reached.set(true);
+            HttpResponse {
+                status: 200,
+                headers: Headers::new(),
+                body: Vec::new(),
+            }
+        });
+        assert!(matches!(out, Layered::Passed(_)) && reached.get());
         let org = json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
             "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-1"}}}]});
         assert!(matches!(

@@ -17,6 +17,7 @@ use aws_sdk_apigateway::types::{AuthorizerType, GatewayResponseType};
 use aws_sdk_apigatewayv2::types as v2t;
 
 mod audit;
+mod front_live;
 mod http_and_domains;
 mod rest;
 

@@ -176,6 +176,12 @@ pub(super) async fn a_base_path_mapping_places_the_resource_path() {
     assert_eq!(loaded.stage.as_deref(), Some("prod"));
     assert_eq!(loaded.path, "/res");
     assert_eq!(loaded.unresolved, None);
+    // The mappings read are the configuration's custom domain too.
+    let d = loaded.front.custom_domain.as_deref().expect("the domain");
+    assert_eq!(
+        d.mappings_in_words(),
+        format!("v1 → API {} stage prod", api.id)
+    );
 }
 
 /// Item 3: OPTIONS exists (and is open) in the configuration, the live preflight gets 403
