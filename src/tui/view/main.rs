@@ -452,7 +452,7 @@ fn step_detail<'a>(s: &AppState, d: &'a Diagnosis, theme: &Theme) -> StepDetail<
             // Its message and fix are pinned above: its commands (or the fix in the chosen
             // form) and evidence follow here.
             if let Some(r) = &finding.remediation {
-                fix_lines(&mut lines, s, r, "", theme);
+                fix_lines(&mut lines, s.fix_format, r, "", theme);
             }
         } else {
             lines.push(Line::raw(""));
@@ -523,7 +523,7 @@ fn step_detail<'a>(s: &AppState, d: &'a Diagnosis, theme: &Theme) -> StepDetail<
                 Span::styled("  fix ", theme.good()),
                 Span::raw(r.text.clone()),
             ]));
-            fix_lines(&mut lines, s, r, "    ", theme);
+            fix_lines(&mut lines, s.fix_format, r, "    ", theme);
         }
     }
     if n == 7 {
@@ -603,15 +603,15 @@ fn severity_style(severity: Severity, theme: &Theme) -> ratatui::style::Style {
 /// commands (`$ …`).
 fn fix_lines(
     lines: &mut Vec<Line<'static>>,
-    s: &AppState,
+    fix_format: crate::diagnose::remedy::snippets::Flavour,
     r: &crate::diagnose::Remediation,
     indent: &str,
     theme: &Theme,
 ) {
-    match crate::report::snippet(r, s.fix_format) {
+    match crate::report::snippet(r, fix_format) {
         Some(snippet) => {
             lines.push(Line::styled(
-                format!("{indent}{}:", s.fix_format.label()),
+                format!("{indent}{}:", fix_format.label()),
                 theme.dim(),
             ));
             for l in snippet.lines() {
@@ -619,9 +619,36 @@ fn fix_lines(
             }
         }
         None => {
+            // A command of several lines keeps them (a line is never joined to the next).
             for c in &r.commands {
-                lines.push(Line::styled(format!("{indent}$ {c}"), theme.command()));
+                for (i, l) in c.lines().enumerate() {
+                    let prompt = if i == 0 { "$ " } else { "  " };
+                    lines.push(Line::styled(
+                        format!("{indent}{prompt}{l}"),
+                        theme.command(),
+                    ));
+                }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::remedy::snippets::Flavour;
+
+    #[test]
+    fn a_command_of_several_lines_keeps_its_lines() {
+        let r = crate::diagnose::Remediation {
+            text: String::new(),
+            commands: vec!["A=$(aws x)\naws y \"$A\"".into(), "aws z".into()],
+            change_set: None,
+            snippets: None,
+        };
+        let mut lines = Vec::new();
+        fix_lines(&mut lines, Flavour::Cli, &r, "  ", &Theme { color: false });
+        let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        assert_eq!(text, ["  $ A=$(aws x)", "    aws y \"$A\"", "  $ aws z"]);
     }
 }
