@@ -17,6 +17,7 @@
 pub mod cloudfront;
 pub mod domain;
 pub mod function_url;
+pub mod load_balancer;
 pub mod private;
 pub mod waf;
 
@@ -48,6 +49,10 @@ pub struct Front {
     /// A Lambda function URL answering instead of API Gateway.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function_url: Option<Box<function_url::FunctionUrl>>,
+    /// An Application Load Balancer answering instead of API Gateway (its own error pages
+    /// when its targets cannot answer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_balancer: Option<Box<load_balancer::LoadBalancer>>,
 }
 
 impl Front {
@@ -112,6 +117,7 @@ pub fn sightings(request: &RecordedRequest, response: Option<&RecordedResponse>)
         domain::seen(request, response),
         private::seen(request, response),
         function_url::seen(request, response),
+        load_balancer::seen(request, response),
     ]
     .into_iter()
     .flatten()
@@ -148,8 +154,9 @@ pub struct FrontAnswer {
 }
 
 /// Serves `request` through the layers of `front`, outermost first: CloudFront → custom
-/// domain → WAF → private endpoint and resource policy → `api` (API Gateway). A function URL
-/// answers in API Gateway's place.
+/// domain → WAF → private endpoint and resource policy → `api` (API Gateway). A load balancer
+/// or a function URL answers in API Gateway's place (a load balancer whose targets answer
+/// passes the request on).
 pub fn respond(
     front: &Front,
     state: &mut FrontState,
@@ -170,8 +177,14 @@ pub fn respond(
     }
     let answered_by = Cell::new(None);
     let mut behind_private = |r: &HttpRequest| {
+        let mut target = |r: &HttpRequest| {
+            take(
+                function_url::respond(front.function_url.as_deref(), r, api),
+                &answered_by,
+            )
+        };
         take(
-            function_url::respond(front.function_url.as_deref(), r, api),
+            load_balancer::respond(front.load_balancer.as_deref(), r, &mut target),
             &answered_by,
         )
     };
