@@ -506,7 +506,9 @@ mod scenarios {
                     || s.name == "function-url-duplicate-cors"
                     // A private API called from outside its VPC: the fix is where the app
                     // calls from (the VPC endpoint) or the endpoint type, not a CORS setting.
-                    || s.name == "private-api-outside-vpc",
+                    || s.name == "private-api-outside-vpc"
+                    // A load balancer's own error page: the fix is its targets' health.
+                    || s.name == "load-balancer-target-unhealthy",
                 "{}: no remedy renders a snippet",
                 s.name
             );
