@@ -53,9 +53,13 @@ pub(in crate::diagnose) fn cors_headers(c: &Ctx) -> Draft {
         Some(act) if super::front_cloudfront::answered_by_cloudfront(act) => {}
         // A load balancer's own error page (named once, at the preflight when it met one).
         Some(act) if super::front_function_url::load_balancer_page(act) => {
-            if !c.plan.required || !c.preflight.is_some_and(super::front_function_url::load_balancer_page) {
-                findings.extend(super::front_function_url::load_balancer_error(act, "The request"));
-            }
+            let named = c.plan.required
+                && c.preflight
+                    .is_some_and(super::front_function_url::load_balancer_page);
+            findings.extend(
+                super::front_function_url::load_balancer_error(act, "The request")
+                    .filter(|_| !named),
+            );
         }
         Some(act) if c.assumed(act) => findings.push(assumption_finding(
             c,
