@@ -280,4 +280,42 @@ mod tests {
         assert!(!seen.contains(GATEWAY_MESSAGE_HEADER));
         assert_eq!(seen.get("origin"), Some("https://app.example.com"));
     }
+
+    #[test]
+    fn a_load_balancer_answers_in_api_gateways_place_or_passes_to_its_targets() {
+        let request = HttpRequest {
+            method: "GET".into(),
+            path_and_query: "/prod/items".into(),
+            headers: Headers::new().with("Origin", "https://app.example.com"),
+            body: Vec::new(),
+        };
+        for (targets, status, by) in [
+            (
+                load_balancer::Targets::RefuseConnections,
+                502,
+                Some(AnsweredBy::LoadBalancer),
+            ),
+            (load_balancer::Targets::Answering, 200, None),
+        ] {
+            let front = Front {
+                load_balancer: Some(Box::new(load_balancer::LoadBalancer {
+                    targets,
+                    ..Default::default()
+                })),
+                ..Front::default()
+            };
+            let mut reached = false;
+            let mut api = |_: &HttpRequest| {
+                reached = true;
+                HttpResponse {
+                    status: 200,
+                    headers: Headers::new(),
+                    body: Vec::new(),
+                }
+            };
+            let out = respond(&front, &mut FrontState::default(), &request, &mut api);
+            assert_eq!((out.response.status, out.answered_by), (status, by));
+            assert_eq!(reached, by.is_none(), "{targets:?}");
+        }
+    }
 }
