@@ -247,6 +247,12 @@ pub(in crate::diagnose) fn options_unauthorized(c: &Ctx) -> Draft {
             "AWS WAF blocked the preflight before the OPTIONS method (step 3).",
         );
     }
+    if super::front_domain::outside_vpc(c.ev, pf) {
+        return Draft::skip(
+            4,
+            "API Gateway's public endpoint answered the preflight (step 3): the private API's OPTIONS was not reached.",
+        );
+    }
     let mut findings = Vec::new();
     if super::front_cloudfront::answered_by_cloudfront(pf) {
         return Draft::skip(
