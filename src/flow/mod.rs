@@ -345,14 +345,9 @@ fn flow(x: &Exchange, config: &Config<'_>, browser: &BrowserSide) -> Flow {
             sightings.insert(0, s);
         }
     }
-    // A private API's public endpoint answers with the custom domain's no-mapping shape: with
-    // no custom domain configured, the configuration tells it is the former.
-    if config.front.is_some_and(|f| {
-        f.custom_domain.is_none()
-            && f.private
-                .as_deref()
-                .is_some_and(front::private::PrivateApi::called_from_outside)
-    }) {
+    // A private API's public endpoint answers with the custom domain's no-mapping shape: the
+    // configuration tells it is the former.
+    if config.front.is_some_and(Front::private_called_from_outside) {
         sightings.retain(|s| s.layer != Layer::CustomDomain);
     }
     // The layers in front: configured, seen, or named by the attribution.

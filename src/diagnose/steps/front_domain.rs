@@ -66,11 +66,7 @@ pub(super) fn no_mapping(c: &Ctx, x: &Exchange) -> bool {
 /// True when `x` is the public endpoint's 403 `ForbiddenException` to a private API that
 /// the configuration says is called from outside its VPC endpoint.
 pub(in crate::diagnose) fn outside_vpc(ev: &Evidence, x: &Exchange) -> bool {
-    let private = match &ev.config {
-        ConfigEvidence::Loaded { front, .. } => front.private.as_deref(),
-        _ => None,
-    };
-    private.is_some_and(PrivateApi::called_from_outside)
+    matches!(&ev.config, ConfigEvidence::Loaded { front, .. } if front.private_called_from_outside())
         && x.status() == Some(403)
         && x.gateway_error_type.as_deref() == Some("ForbiddenException")
 }

@@ -60,6 +60,17 @@ impl Front {
     pub fn is_empty(&self) -> bool {
         self == &Front::default()
     }
+
+    /// True when a private API is called from outside its VPC endpoint with no custom domain
+    /// in front: its public endpoint's 403 `ForbiddenException` then has the shape of a
+    /// custom domain's no-mapping 403, and this tells the two apart.
+    pub fn private_called_from_outside(&self) -> bool {
+        self.custom_domain.is_none()
+            && self
+                .private
+                .as_deref()
+                .is_some_and(private::PrivateApi::called_from_outside)
+    }
 }
 
 /// A hop on the path from the browser to the backend, in the order a request meets them.
