@@ -255,15 +255,23 @@ pub fn refine_attribution(evidence: &mut Evidence) {
             }
         })
         .collect();
-    for (x, by) in evidence.exchanges.iter_mut().zip(settled) {
+    // A private API's public endpoint answers with the no-mapping 403's shape: the
+    // configuration tells them apart.
+    let outside_vpc: Vec<bool> = evidence
+        .exchanges
+        .iter()
+        .map(|x| super::steps::outside_vpc(evidence, x))
+        .collect();
+    for ((x, by), outside_vpc) in evidence.exchanges.iter_mut().zip(settled).zip(outside_vpc) {
         if let Some(by) = by {
             x.answered_by = by;
         }
         // The custom domain's own 403 (no base path mapping): API Gateway's shape, but no
         // API answered it.
-        if x.response
-            .as_ref()
-            .is_some_and(|r| crate::gateway::front::domain::is_no_mapping_answer(&x.request, r))
+        if !outside_vpc
+            && x.response
+                .as_ref()
+                .is_some_and(|r| crate::gateway::front::domain::is_no_mapping_answer(&x.request, r))
         {
             x.answered_by = AnsweredBy::CustomDomain;
         }

@@ -59,8 +59,12 @@ pub enum FindingCode {
     WafBlocked,
     /// The API's resource policy denies the request (403 AccessDeniedException) (step 1/6); additive to schema v1.
     ResourcePolicyDenied,
+    /// A private API called from outside its VPC endpoint: the public endpoint's 403 ForbiddenException (step 3/6); additive to schema v1.
+    PrivateApiOutsideVpc,
     /// A Lambda function URL's CORS configuration and the function's own headers both send Access-Control-Allow-Origin (step 5); additive to schema v1.
     FunctionUrlDuplicateCors,
+    /// A load balancer's own 502/503/504 page (its targets cannot answer) carries no CORS headers (step 5); additive to schema v1.
+    LoadBalancerErrorNoCors,
     /// `audit --probe`: the stage's live answer to a route's preflight is not what its
     /// configuration predicts (OPTIONS not deployed, a stale deployment, CloudFront or a WAF
     /// in front); additive to schema v1.
@@ -106,6 +110,8 @@ impl FindingCode {
             CustomDomainWrongStage => "CUSTOM_DOMAIN_WRONG_STAGE",
             WafBlocked => "WAF_BLOCKED",
             ResourcePolicyDenied => "RESOURCE_POLICY_DENIED",
+            PrivateApiOutsideVpc => "PRIVATE_API_OUTSIDE_VPC",
+            LoadBalancerErrorNoCors => "LOAD_BALANCER_ERROR_NO_CORS",
             FunctionUrlDuplicateCors => "FUNCTION_URL_DUPLICATE_CORS",
             LivePreflightMismatch => "LIVE_PREFLIGHT_MISMATCH",
         }
@@ -143,6 +149,8 @@ impl FindingCode {
             | CustomDomainWrongStage
             | WafBlocked
             | ResourcePolicyDenied
+            | PrivateApiOutsideVpc
+            | LoadBalancerErrorNoCors
             | FunctionUrlDuplicateCors => true,
             PreflightRequired
             | NoPreflight

@@ -96,6 +96,8 @@ fn element(
         | CustomDomainWrongStage
         | WafBlocked
         | ResourcePolicyDenied
+        | PrivateApiOutsideVpc
+        | LoadBalancerErrorNoCors
         | FunctionUrlDuplicateCors => None,
     }
 }

@@ -345,6 +345,11 @@ fn flow(x: &Exchange, config: &Config<'_>, browser: &BrowserSide) -> Flow {
             sightings.insert(0, s);
         }
     }
+    // A private API's public endpoint answers with the custom domain's no-mapping shape: the
+    // configuration tells it is the former.
+    if config.front.is_some_and(Front::private_called_from_outside) {
+        sightings.retain(|s| s.layer != Layer::CustomDomain);
+    }
     // The layers in front: configured, seen, or named by the attribution.
     let configured = config.front.map(configured_layers).unwrap_or_default();
     for layer in configured.iter().chain(sightings.iter().map(|s| &s.layer)) {
@@ -530,12 +535,21 @@ fn configured_layers(front: &Front) -> Vec<Layer> {
     if front.custom_domain.is_some() {
         out.push(Layer::CustomDomain);
     }
-    if front.private.is_some() {
+    // Called from outside its VPC endpoint, a private API's request meets neither the
+    // endpoint nor the policy: the public endpoint answers.
+    if front
+        .private
+        .as_deref()
+        .is_some_and(|p| !p.called_from_outside())
+    {
         out.push(Layer::VpcEndpoint);
         out.push(Layer::ResourcePolicy);
     }
     if front.function_url.is_some() {
         out.push(Layer::FunctionUrl);
+    }
+    if front.load_balancer.is_some() {
+        out.push(Layer::LoadBalancer);
     }
     out
 }

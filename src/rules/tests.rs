@@ -121,11 +121,15 @@ fn each_trap_gives_its_findings() {
         // Lint reads the API only: the custom domain and the resource policy are not in it.
         ("custom-domain-no-mapping", vec![]),
         ("resource-policy-deny", vec![unconfigured.clone()]),
+        // The endpoint type is in the scenario's front, not in the export lint reads.
+        ("private-api-outside-vpc", vec![unconfigured.clone()]),
         // The web ACL is in the scenario's front, not in the export lint reads.
         ("waf-blocked-no-cors", vec![unconfigured.clone()]),
         ("waf-blocked-cors-healthy", vec![]),
         // The function URL is in the scenario's front; its export is a healthy API.
         ("function-url-duplicate-cors", vec![]),
+        // The load balancer is in the scenario's front; its export is a healthy API.
+        ("load-balancer-target-unhealthy", vec![]),
         // The distribution is in the scenario's front; lint reads the API behind it.
         ("cloudfront-options-not-allowed", vec![]),
         ("cloudfront-cache-ignores-origin", vec![]),

@@ -209,3 +209,92 @@ async fn the_front_scenarios_diagnose_and_their_previews_flip() {
         );
     }
 }
+
+/// A private API called from outside its VPC endpoint (`demo private-api-outside-vpc`): the
+/// public endpoint's 403, answered by API Gateway (not a custom domain), named as such, with
+/// a fix that is not CORS headers and no change set a preview could apply.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_private_api_called_from_outside_its_vpc_endpoint_is_named() {
+    let out = cors_doctor(args(&[
+        "demo",
+        "private-api-outside-vpc",
+        "--format",
+        "json",
+        "--preview",
+    ]))
+    .await;
+    let raw = String::from_utf8_lossy(&out.stdout).to_string();
+    let report: serde_json::Value = serde_json::from_str(&raw).expect("json");
+    assert_eq!(out.status.code(), Some(1), "{raw}");
+    assert_eq!(report["first_failing_step"], 1, "{raw}");
+    let got = codes(&report);
+    for want in ["FAILS_WITHOUT_BROWSER", "PRIVATE_API_OUTSIDE_VPC"] {
+        assert!(got.iter().any(|c| c == want), "{want}: {got:?}");
+    }
+    for wrong in [
+        "CUSTOM_DOMAIN_NO_MAPPING",
+        "GATEWAY_RESPONSE_NO_CORS",
+        "OPTIONS_MISSING",
+    ] {
+        assert!(!got.iter().any(|c| c == wrong), "{wrong}: {got:?}");
+    }
+    assert_eq!(report["browser"]["outcome"], "blocked");
+    assert_eq!(report["browser"]["hidden_status"], 403);
+    for x in report["exchanges"].as_array().expect("exchanges") {
+        assert_eq!(x["answered_by"], "gateway", "{x}");
+    }
+    let step6 = &report["steps"][5];
+    let finding = step6["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["code"] == "PRIVATE_API_OUTSIDE_VPC")
+        .expect("step 6 names the private API");
+    let fix = finding.to_string();
+    assert!(
+        fix.contains("VPC endpoint") && fix.contains("CORS headers cannot fix this"),
+        "{fix}"
+    );
+    // Nothing in API Gateway's configuration fixes it: the preview does not claim a flip.
+    assert_ne!(
+        report["preview"]["result"], "allowed",
+        "{}",
+        report["preview"]
+    );
+}
+
+/// The same private API with a preflighted request: the public endpoint's 403 meets the
+/// preflight, so step 3 names it and step 4 does not take the 403 ForbiddenException for an
+/// API key requirement on OPTIONS.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_private_apis_preflight_from_outside_is_not_an_api_key_requirement() {
+    let path = format!(
+        "{}/assets/scenarios/private-api-outside-vpc.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("scenario")).expect("json");
+    doc["x-cors-doctor-scenario"]["request"]["headers"] =
+        serde_json::json!({"Authorization": "Bearer x"});
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("private-preflight.json");
+    std::fs::write(&file, doc.to_string()).expect("write");
+    let file = file.to_string_lossy().to_string();
+    let out = cors_doctor(args(&["demo", &file, "--format", "json"])).await;
+    let raw = String::from_utf8_lossy(&out.stdout).to_string();
+    let report: serde_json::Value = serde_json::from_str(&raw).expect("json");
+    let step = |n: usize| &report["steps"][n - 1];
+    assert_eq!(step(3)["status"], "fail", "{raw}");
+    assert!(
+        step(3)["findings"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f["code"] == "PRIVATE_API_OUTSIDE_VPC")),
+        "{raw}"
+    );
+    assert_eq!(step(4)["status"], "skip", "{raw}");
+    let got = codes(&report);
+    assert!(
+        !got.iter().any(|c| c.starts_with("OPTIONS_")),
+        "{got:?}\n{raw}"
+    );
+}

@@ -184,6 +184,42 @@ async fn a_load_balancers_own_502_is_the_load_balancers() {
     assert_eq!(r["browser"]["hidden_status"], 502, "{raw}");
 }
 
+/// `demo load-balancer-target-unhealthy`: the simulator's load balancer answers its own 502
+/// page (its target refuses connections); the tool says the load balancer answered, names
+/// LOAD_BALANCER_ERROR_NO_CORS with the targets as the fix, and blames neither API Gateway's
+/// OPTIONS method nor its gateway responses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_load_balancer_scenario_blames_the_targets_not_api_gateway() {
+    let (code, r, raw) = demo("load-balancer-target-unhealthy", true).await;
+    assert_eq!(code, 1, "{raw}");
+    assert_eq!(r["first_failing_step"], 1, "{raw}");
+    for kind in ["preflight", "actual", "no-origin"] {
+        let x = exchange(&r, kind);
+        assert_eq!(x["answered_by"], "load-balancer", "{kind}: {raw}");
+        assert_eq!(x["response"]["status"], 502, "{kind}: {raw}");
+    }
+    let c = codes(&r);
+    for want in ["FAILS_WITHOUT_BROWSER", "LOAD_BALANCER_ERROR_NO_CORS"] {
+        assert!(c.iter().any(|c| c == want), "{want}: {c:?}\n{raw}");
+    }
+    for wrong in [
+        "OPTIONS_MISSING",
+        "PREFLIGHT_CORS_HEADERS",
+        "ACTUAL_CORS_HEADERS",
+        "GATEWAY_RESPONSE_NO_CORS",
+    ] {
+        assert!(!c.iter().any(|c| c == wrong), "{wrong}: {c:?}\n{raw}");
+    }
+    for n in [3, 4, 6] {
+        assert_eq!(step(&r, n)["status"], "skip", "step {n}: {raw}");
+    }
+    let s1 = step(&r, 1).to_string();
+    assert!(s1.contains("target group"), "{s1}");
+    assert_eq!(r["browser"]["hidden_status"], 502, "{raw}");
+    // Nothing in API Gateway's configuration fixes it.
+    assert_ne!(r["preview"]["result"], "allowed", "{}", r["preview"]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bare_forbidden_without_configuration_is_not_claimed_for_waf() {
     // 403 ForbiddenException with {"message":"Forbidden"}: WAF_FILTERED and a missing API key

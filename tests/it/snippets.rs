@@ -503,7 +503,12 @@ mod scenarios {
                     || s.name == "waf-blocked-cors-healthy"
                     // The fix is outside API Gateway (the function URL's CORS and the code):
                     // the snippets render API Gateway resources; the finding names the IaC.
-                    || s.name == "function-url-duplicate-cors",
+                    || s.name == "function-url-duplicate-cors"
+                    // A private API called from outside its VPC: the fix is where the app
+                    // calls from (the VPC endpoint) or the endpoint type, not a CORS setting.
+                    || s.name == "private-api-outside-vpc"
+                    // A load balancer's own error page: the fix is its targets' health.
+                    || s.name == "load-balancer-target-unhealthy",
                 "{}: no remedy renders a snippet",
                 s.name
             );

@@ -18,13 +18,22 @@
 //!   check (step 6: adding CORS headers to ACCESS_DENIED and DEFAULT_4XX lets the browser
 //!   show the real 403; the policy stays as it is). Replaces `GATEWAY_RESPONSE_NO_CORS` for
 //!   that exchange (same fix, the cause named).
-//! - A private API called from outside its VPC endpoint (configuration: `front.private`
-//!   with `private_endpoint`): step 1 explains the 403 `ForbiddenException`.
+//! - **`PRIVATE_API_OUTSIDE_VPC`**: a private API called from outside its VPC endpoint
+//!   (configuration: `front.private` with `private_endpoint` and a caller without
+//!   `source_vpce`). Private APIs "are accessible only from within your VPCs by using
+//!   interface VPC endpoints"
+//!   (<https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-private-apis.html>):
+//!   the public endpoint's 403 `ForbiddenException` never reaches the API, so neither its
+//!   OPTIONS method nor its gateway responses decide it. Step 1 explains it; the preflight
+//!   (step 3) or the simple request (step 6) that meets it is this finding, not
+//!   `GATEWAY_RESPONSE_NO_CORS`: the fix is where the app calls the API from, not CORS
+//!   headers. The 403 has the custom domain's no-mapping shape; the configuration tells them
+//!   apart.
 
 use super::Ctx;
 use crate::cors;
 use crate::diagnose::findings::{Finding, FindingCode as C};
-use crate::evidence::{AnsweredBy, ConfigEvidence, Exchange};
+use crate::evidence::{AnsweredBy, ConfigEvidence, Evidence, Exchange};
 use crate::gateway::front::{self, domain::CustomDomain, private::PrivateApi};
 
 /// The layers in front the configuration names (a scenario's or a file's `front`).
@@ -46,17 +55,43 @@ fn on_custom_host(c: &Ctx) -> bool {
 }
 
 /// True when the custom domain answered `x` itself (no mapping takes the path).
-pub(super) fn no_mapping(x: &Exchange) -> bool {
-    x.answered_by == AnsweredBy::CustomDomain
-        || x.response
-            .as_ref()
-            .is_some_and(|r| front::domain::is_no_mapping_answer(&x.request, r))
+pub(super) fn no_mapping(c: &Ctx, x: &Exchange) -> bool {
+    !outside_vpc(c.ev, x)
+        && (x.answered_by == AnsweredBy::CustomDomain
+            || x.response
+                .as_ref()
+                .is_some_and(|r| front::domain::is_no_mapping_answer(&x.request, r)))
 }
 
-/// True when a layer of this module answered `x` (the domain's 403, a policy deny): the
-/// API's methods never ran, so their headers are not judged (step 5).
-pub(super) fn answered_in_front(x: &Exchange) -> bool {
-    no_mapping(x) || policy_denied(x)
+/// True when `x` is the public endpoint's 403 `ForbiddenException` to a private API that
+/// the configuration says is called from outside its VPC endpoint.
+pub(in crate::diagnose) fn outside_vpc(ev: &Evidence, x: &Exchange) -> bool {
+    matches!(&ev.config, ConfigEvidence::Loaded { front, .. } if front.private_called_from_outside())
+        && x.status() == Some(403)
+        && x.gateway_error_type.as_deref() == Some("ForbiddenException")
+}
+
+/// True when a layer of this module answered `x` (the domain's 403, a policy deny, a
+/// private API's public endpoint): the API's methods never ran, so their headers are not
+/// judged (step 5).
+pub(super) fn answered_in_front(c: &Ctx, x: &Exchange) -> bool {
+    no_mapping(c, x) || policy_denied(x) || outside_vpc(c.ev, x)
+}
+
+/// `PRIVATE_API_OUTSIDE_VPC` for `x` (`what`: "the preflight", "the request").
+fn outside_vpc_finding(c: &Ctx, x: &Exchange, what: &str) -> Finding {
+    let api = configured(c).1.map(|p| p.api_id.as_str()).unwrap_or("?");
+    Finding::error(
+        C::PrivateApiOutsideVpc,
+        format!(
+            "The API {api} is private: it is reachable only through an interface VPC endpoint in its VPC, and the browser app calls it from outside. {what} gets the public endpoint's 403 ForbiddenException {{\"message\":\"Forbidden\"}}, which never reaches the API (neither its OPTIONS method nor its gateway responses) and carries no CORS headers, so the browser reports a CORS error instead of the 403."
+        ),
+    )
+    .cites(&x.id)
+    .fix(
+        "CORS headers cannot fix this: a browser outside the VPC cannot call a private API. Call it from inside the VPC through the interface VPC endpoint (https://{api-id}-{vpce-id}.execute-api.{region}.amazonaws.com, or the execute-api name with private DNS), or make the API reachable from the browser: a REGIONAL (or EDGE) endpoint type, or a public API or a load balancer in the VPC in front of it. https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-private-apis.html",
+        Vec::<String>::new(),
+    )
 }
 
 /// True when the resource policy denied `x`.
@@ -115,7 +150,7 @@ fn no_mapping_finding(c: &Ctx, x: Option<&Exchange>, what: &str) -> Finding {
 /// domain, the resource policy or a private API's public name.
 pub(super) fn bare_cause(c: &Ctx, bare: &Exchange) -> Option<(String, String)> {
     let status = bare.status()?;
-    if no_mapping(bare) {
+    if no_mapping(c, bare) {
         let (domain, _) = mapping_target(c);
         return Some((
             format!("the custom domain {domain} answers {status} ForbiddenException: no base path mapping takes this path"),
@@ -136,7 +171,7 @@ pub(super) fn bare_cause(c: &Ctx, bare: &Exchange) -> Option<(String, String)> {
         ));
     }
     let (_, private) = configured(c);
-    if let Some(p) = private.filter(|p| p.private_endpoint && p.caller.source_vpce.is_none()) {
+    if let Some(p) = private.filter(|p| p.called_from_outside()) {
         if status == 403 && bare.gateway_error_type.as_deref() == Some("ForbiddenException") {
             return Some((
                 format!(
@@ -154,7 +189,9 @@ pub(super) fn bare_cause(c: &Ctx, bare: &Exchange) -> Option<(String, String)> {
 /// configuration says of the URL's mapping.
 pub(super) fn preflight_findings(c: &Ctx, pf: &Exchange) -> Vec<Finding> {
     let mut out = Vec::new();
-    if no_mapping(pf) {
+    if outside_vpc(c.ev, pf) {
+        out.push(outside_vpc_finding(c, pf, "The preflight"));
+    } else if no_mapping(c, pf) {
         out.push(no_mapping_finding(c, Some(pf), "the preflight"));
     } else if policy_denied(pf) {
         out.push(
@@ -180,7 +217,7 @@ pub(super) fn config_findings(c: &Ctx) -> Vec<Finding> {
     let (Some(domain), true) = (configured(c).0, on_custom_host(c)) else {
         return Vec::new();
     };
-    let probed = c.ev.exchanges.iter().any(no_mapping);
+    let probed = c.ev.exchanges.iter().any(|x| no_mapping(c, x));
     let mut out = Vec::new();
     match domain.route(c.ev.target.url.path()) {
         None if !probed => out.push(no_mapping_finding(c, None, "every request")),
@@ -246,9 +283,18 @@ pub(super) fn config_findings(c: &Ctx) -> Vec<Finding> {
 /// headers (`None`: not this module's exchange; the generic step 6 judges it).
 pub(super) fn actual_findings(c: &Ctx, act: &Exchange) -> Option<Vec<Finding>> {
     let resp = act.response.as_ref()?;
-    if no_mapping(act) {
+    if outside_vpc(c.ev, act) {
+        // Step 3 reported it when a preflight met the public endpoint first.
+        let preflighted = c.preflight.is_some_and(|pf| outside_vpc(c.ev, pf));
+        return Some(if preflighted {
+            Vec::new()
+        } else {
+            vec![outside_vpc_finding(c, act, "The request")]
+        });
+    }
+    if no_mapping(c, act) {
         // Step 3 reported it when a preflight met the domain first.
-        let preflighted = c.preflight.is_some_and(no_mapping);
+        let preflighted = c.preflight.is_some_and(|pf| no_mapping(c, pf));
         return Some(if preflighted {
             Vec::new()
         } else {

@@ -4,12 +4,17 @@
 //! (`FUNCTION_URL_DUPLICATE_CORS`: the function URL's CORS configuration plus CORS headers
 //! from the code; Lambda sends both on non-preflight answers,
 //! <https://docs.aws.amazon.com/lambda/latest/dg/urls-configuration.html>).
+//! A load balancer's own 502/503/504 page (its targets cannot answer) is
+//! `LOAD_BALANCER_ERROR_NO_CORS` (step 3's preflight or step 5's answer, judged in step 5)
+//! and step 1's cause: the fix is the targets, not CORS headers
+//! (<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html>).
 
 use super::Ctx;
 use crate::diagnose::draft::Draft;
 use crate::diagnose::findings::{Finding, FindingCode as C};
 use crate::evidence::{AnsweredBy, ConfigEvidence, Evidence, Exchange};
 use crate::gateway::front::function_url::{code_cors_headers, FunctionUrl};
+use crate::gateway::front::load_balancer;
 
 /// The function URL the configuration describes (a scenario's `front.function_url`).
 fn configured(ev: &Evidence) -> Option<&FunctionUrl> {
@@ -43,6 +48,62 @@ fn answering(c: &Ctx) -> Option<&'static str> {
         .flatten()
         .find(|x| instead(x))
         .map(|x| x.answered_by.words())
+}
+
+/// True when `x` is a load balancer's own error page (its targets could not answer).
+pub(super) fn load_balancer_page(x: &Exchange) -> bool {
+    x.answered_by == AnsweredBy::LoadBalancer
+        && x.response
+            .as_ref()
+            .is_some_and(load_balancer::is_error_page)
+}
+
+/// What a load balancer's own error page means, and what to do (the fix of step 1 and of
+/// `LOAD_BALANCER_ERROR_NO_CORS`).
+fn load_balancer_cause(status: u16) -> (&'static str, &'static str) {
+    match status {
+        503 => (
+            "its target group has no registered targets",
+            "Register targets in the listener's target group (or point the listener at the target group that has them).",
+        ),
+        504 => (
+            "it could not connect to a target in time (or the target did not answer before the idle timeout)",
+            "Check that the targets are running and that their security groups and network ACLs let the load balancer in on the target port; make slow requests finish within the load balancer's idle timeout.",
+        ),
+        _ => (
+            "its target refused the connection or sent an answer it could not read",
+            "Check the target group's health in the EC2 console (Target groups → Targets) and the targets themselves: the process must listen on the target port and answer HTTP; the load balancer's access logs (elb_status_code, target_status_code) say which.",
+        ),
+    }
+}
+
+/// Step 1: the load balancer answered the request without Origin with its own error page.
+pub(super) fn bare_cause(bare: &Exchange) -> Option<(String, String)> {
+    let status = bare.status().filter(|_| load_balancer_page(bare))?;
+    let (why, fix) = load_balancer_cause(status);
+    Some((
+        format!("the load balancer answers {status} itself: {why}"),
+        fix.to_string(),
+    ))
+}
+
+/// `LOAD_BALANCER_ERROR_NO_CORS` for `x` (`what`: "The preflight", "The request").
+pub(super) fn load_balancer_error(x: &Exchange, what: &str) -> Option<Finding> {
+    let status = x.status().filter(|_| load_balancer_page(x))?;
+    let (why, fix) = load_balancer_cause(status);
+    Some(
+        Finding::error(
+            C::LoadBalancerErrorNoCors,
+            format!(
+                "{what} gets the load balancer's own {status} page (Server: awselb), not an answer from API Gateway or a target: {why}. A load balancer adds no CORS headers to its own pages, so the browser reports a CORS error instead of the {status}."
+            ),
+        )
+        .cites(&x.id)
+        .fix(
+            format!("{fix} CORS headers cannot fix this: once a target answers, its answers must carry them."),
+            Vec::<String>::new(),
+        ),
+    )
 }
 
 /// Steps 3, 4 and 6 when a function URL or a load balancer answered: API Gateway is not

@@ -24,12 +24,16 @@ pub(in crate::diagnose) fn cors_headers(c: &Ctx) -> Draft {
                     status_text(pf)
                 ))
             }
+            // A load balancer's own error page: its targets, not CORS headers.
+            (Some(pf), _) if super::front_function_url::load_balancer_page(pf) => findings.extend(
+                super::front_function_url::load_balancer_error(pf, "The preflight"),
+            ),
             (Some(pf), Some(PreflightClass::Ok { .. })) if c.assumed(pf) => {
                 findings.push(assumption_finding(c, pf, C::PreflightCorsHeaders, &format!("The preflight (OPTIONS {})", c.path()), "answers it with 2xx and the right Access-Control-Allow-Origin, -Methods and -Headers"));
             }
             (Some(pf), Some(PreflightClass::Ok { .. }))
             | (Some(pf), Some(PreflightClass::BadStatus { .. }))
-                if !super::front_domain::answered_in_front(pf) =>
+                if !super::front_domain::answered_in_front(c, pf) =>
             {
                 findings.extend(preflight_header_findings(c, pf));
             }
@@ -47,6 +51,16 @@ pub(in crate::diagnose) fn cors_headers(c: &Ctx) -> Draft {
     match c.actual {
         // CloudFront's own error (step 6 or 1): the API's headers were never seen.
         Some(act) if super::front_cloudfront::answered_by_cloudfront(act) => {}
+        // A load balancer's own error page (named once, at the preflight when it met one).
+        Some(act) if super::front_function_url::load_balancer_page(act) => {
+            let named = c.plan.required
+                && c.preflight
+                    .is_some_and(super::front_function_url::load_balancer_page);
+            findings.extend(
+                super::front_function_url::load_balancer_error(act, "The request")
+                    .filter(|_| !named),
+            );
+        }
         Some(act) if c.assumed(act) => findings.push(assumption_finding(
             c,
             act,
@@ -55,7 +69,7 @@ pub(in crate::diagnose) fn cors_headers(c: &Ctx) -> Draft {
             "returns Access-Control-Allow-Origin for this origin on every response, errors included",
         )),
         // The custom domain or the resource policy answered: step 3 or 6 names it.
-        Some(act) if super::front_domain::answered_in_front(act) => unchecked.push(format!(
+        Some(act) if super::front_domain::answered_in_front(c, act) => unchecked.push(format!(
             "{} answered the actual request itself with {} (step 6), so the integration's headers were never seen",
             who(c, act),
             status_text(act)
@@ -79,7 +93,7 @@ pub(in crate::diagnose) fn cors_headers(c: &Ctx) -> Draft {
                 status_text(act)
             )),
             // Gateway-generated errors (and AWS WAF's blocks) are step 6's business.
-            (Some(_), _) if super::front_domain::answered_in_front(act) => {}
+            (Some(_), _) if super::front_domain::answered_in_front(c, act) => {}
             (Some(_), _)
                 if matches!(act.answered_by, AnsweredBy::Gateway | AnsweredBy::Waf) =>
             {
@@ -116,8 +130,9 @@ pub(in crate::diagnose) fn cors_headers(c: &Ctx) -> Draft {
                     !matches!(x.answered_by, AnsweredBy::Gateway | AnsweredBy::Waf)
                         || (200..300).contains(&r.status)
                 }) && !c.assumed(x)
-                    && !super::front_domain::answered_in_front(x)
+                    && !super::front_domain::answered_in_front(c, x)
                     && !super::front_cloudfront::answered_by_cloudfront(x)
+                    && !super::front_function_url::load_balancer_page(x)
             })
     })
     .map(|(_, _, what)| what)

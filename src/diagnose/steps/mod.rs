@@ -235,6 +235,7 @@ mod gateway;
 mod headers;
 mod options;
 
+pub(super) use front_domain::outside_vpc;
 pub(super) use front_function_url::settles_as_function_url;
 pub(super) use front_waf::settles_as_waf;
 

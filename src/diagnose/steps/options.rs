@@ -73,7 +73,10 @@ pub(in crate::diagnose) fn browser_only(c: &Ctx) -> Draft {
         }
         .to_string();
         // A custom domain, a resource policy or a private API's public name answered.
-        let (who, hint) = super::front_domain::bare_cause(c, bare).unwrap_or((who, hint));
+        // … or a load balancer's own error page.
+        let (who, hint) = super::front_domain::bare_cause(c, bare)
+            .or_else(|| super::front_function_url::bare_cause(bare))
+            .unwrap_or((who, hint));
         findings.push(
             Finding::error(
                 C::FailsWithoutBrowser,
@@ -242,6 +245,12 @@ pub(in crate::diagnose) fn options_unauthorized(c: &Ctx) -> Draft {
         return Draft::skip(
             4,
             "AWS WAF blocked the preflight before the OPTIONS method (step 3).",
+        );
+    }
+    if super::front_domain::outside_vpc(c.ev, pf) {
+        return Draft::skip(
+            4,
+            "API Gateway's public endpoint answered the preflight (step 3): the private API's OPTIONS was not reached.",
         );
     }
     let mut findings = Vec::new();

@@ -1,5 +1,4 @@
-//! A Lambda function URL answering instead of API Gateway, and the recognition of load
-//! balancers (ALB) answering instead of it.
+//! A Lambda function URL answering instead of API Gateway.
 //!
 //! Behaviour, from the Lambda developer guide
 //! (<https://docs.aws.amazon.com/lambda/latest/dg/urls-configuration.html>, "Cross-origin
@@ -27,9 +26,7 @@
 //! - the function's own answer is what the scenario says the code returns ([`FunctionCode`]):
 //!   the same for every request, as a handler that sets fixed headers does.
 //!
-//! A load balancer (ALB) is recognised by `Server: awselb/2.0` and its own 502/503/504 HTML
-//! pages (`<center>awselb/2.0</center>`,
-//! <https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html>).
+//! Load balancers answering instead of API Gateway: [`super::load_balancer`].
 
 use std::collections::BTreeMap;
 
@@ -224,16 +221,9 @@ fn host(url: &str) -> Option<String> {
         .map(|h| h.to_ascii_lowercase())
 }
 
-pub use crate::exchange::{function_url_host, load_balancer_answer};
+pub use crate::exchange::function_url_host;
 
-/// An ALB's own error page (502/503/504 with `<center>awselb/2.0</center>`), not a target's.
-pub fn load_balancer_error_page(response: &RecordedResponse) -> bool {
-    matches!(response.status, 502..=504)
-        && load_balancer_answer(response)
-        && response.body_excerpt.contains("awselb/")
-}
-
-/// This layer recognised in an answer: a function URL host, or a load balancer.
+/// This layer recognised in an answer: a function URL host.
 pub fn seen(request: &RecordedRequest, response: Option<&RecordedResponse>) -> Option<Sighting> {
     if let Some(h) = host(&request.url) {
         if let Some((id, region)) = function_url_host(&h) {
@@ -246,22 +236,6 @@ pub fn seen(request: &RecordedRequest, response: Option<&RecordedResponse>) -> O
                 answered: response.is_some(),
             });
         }
-    }
-    let response = response?;
-    if load_balancer_answer(response) {
-        let detail = if load_balancer_error_page(response) {
-            format!(
-                "{} page from the load balancer itself (Server: awselb)",
-                response.status
-            )
-        } else {
-            "Server: awselb (an Application Load Balancer, not API Gateway)".to_string()
-        };
-        return Some(Sighting {
-            layer: Layer::LoadBalancer,
-            detail,
-            answered: true,
-        });
     }
     None
 }
@@ -340,7 +314,7 @@ mod tests {
     }
 
     #[test]
-    fn hosts_and_load_balancers_are_recognised() {
+    fn function_url_hosts_are_recognised() {
         assert_eq!(
             function_url_host("abcdefghij1234567890.lambda-url.us-east-1.on.aws"),
             Some(("abcdefghij1234567890", "us-east-1"))
@@ -359,20 +333,5 @@ mod tests {
         let s = seen(&rq, None).expect("host");
         assert_eq!(s.layer, Layer::FunctionUrl);
         assert!(!s.answered);
-        let alb = RecordedResponse {
-            status: 502,
-            headers: Headers::new().with("Server", "awselb/2.0"),
-            body_excerpt: "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>awselb/2.0</center>\r\n</body>\r\n</html>".into(),
-            body_truncated: false,
-        };
-        assert!(load_balancer_error_page(&alb));
-        let rq = RecordedRequest {
-            url: "https://api.example.com/items".into(),
-            ..rq
-        };
-        assert_eq!(
-            seen(&rq, Some(&alb)).map(|s| s.layer),
-            Some(Layer::LoadBalancer)
-        );
     }
 }

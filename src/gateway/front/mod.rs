@@ -17,6 +17,7 @@
 pub mod cloudfront;
 pub mod domain;
 pub mod function_url;
+pub mod load_balancer;
 pub mod private;
 pub mod waf;
 
@@ -48,12 +49,27 @@ pub struct Front {
     /// A Lambda function URL answering instead of API Gateway.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function_url: Option<Box<function_url::FunctionUrl>>,
+    /// An Application Load Balancer answering instead of API Gateway (its own error pages
+    /// when its targets cannot answer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_balancer: Option<Box<load_balancer::LoadBalancer>>,
 }
 
 impl Front {
     /// True when nothing stands in front of the API.
     pub fn is_empty(&self) -> bool {
         self == &Front::default()
+    }
+
+    /// True when a private API is called from outside its VPC endpoint with no custom domain
+    /// in front: its public endpoint's 403 `ForbiddenException` then has the shape of a
+    /// custom domain's no-mapping 403, and this tells the two apart.
+    pub fn private_called_from_outside(&self) -> bool {
+        self.custom_domain.is_none()
+            && self
+                .private
+                .as_deref()
+                .is_some_and(private::PrivateApi::called_from_outside)
     }
 }
 
@@ -112,6 +128,7 @@ pub fn sightings(request: &RecordedRequest, response: Option<&RecordedResponse>)
         domain::seen(request, response),
         private::seen(request, response),
         function_url::seen(request, response),
+        load_balancer::seen(request, response),
     ]
     .into_iter()
     .flatten()
@@ -148,8 +165,9 @@ pub struct FrontAnswer {
 }
 
 /// Serves `request` through the layers of `front`, outermost first: CloudFront → custom
-/// domain → WAF → private endpoint and resource policy → `api` (API Gateway). A function URL
-/// answers in API Gateway's place.
+/// domain → WAF → private endpoint and resource policy → `api` (API Gateway). A load balancer
+/// or a function URL answers in API Gateway's place (a load balancer whose targets answer
+/// passes the request on).
 pub fn respond(
     front: &Front,
     state: &mut FrontState,
@@ -170,8 +188,14 @@ pub fn respond(
     }
     let answered_by = Cell::new(None);
     let mut behind_private = |r: &HttpRequest| {
+        let mut target = |r: &HttpRequest| {
+            take(
+                function_url::respond(front.function_url.as_deref(), r, api),
+                &answered_by,
+            )
+        };
         take(
-            function_url::respond(front.function_url.as_deref(), r, api),
+            load_balancer::respond(front.load_balancer.as_deref(), r, &mut target),
             &answered_by,
         )
     };
@@ -266,5 +290,43 @@ mod tests {
         assert!(!seen.contains(GATEWAY_RESPONSE_HEADER));
         assert!(!seen.contains(GATEWAY_MESSAGE_HEADER));
         assert_eq!(seen.get("origin"), Some("https://app.example.com"));
+    }
+
+    #[test]
+    fn a_load_balancer_answers_in_api_gateways_place_or_passes_to_its_targets() {
+        let request = HttpRequest {
+            method: "GET".into(),
+            path_and_query: "/prod/items".into(),
+            headers: Headers::new().with("Origin", "https://app.example.com"),
+            body: Vec::new(),
+        };
+        for (targets, status, by) in [
+            (
+                load_balancer::Targets::RefuseConnections,
+                502,
+                Some(AnsweredBy::LoadBalancer),
+            ),
+            (load_balancer::Targets::Answering, 200, None),
+        ] {
+            let front = Front {
+                load_balancer: Some(Box::new(load_balancer::LoadBalancer {
+                    targets,
+                    ..Default::default()
+                })),
+                ..Front::default()
+            };
+            let mut reached = false;
+            let mut api = |_: &HttpRequest| {
+                reached = true;
+                HttpResponse {
+                    status: 200,
+                    headers: Headers::new(),
+                    body: Vec::new(),
+                }
+            };
+            let out = respond(&front, &mut FrontState::default(), &request, &mut api);
+            assert_eq!((out.response.status, out.answered_by), (status, by));
+            assert_eq!(reached, by.is_none(), "{targets:?}");
+        }
     }
 }

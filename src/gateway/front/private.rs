@@ -117,6 +117,13 @@ pub enum PolicyOutcome {
 }
 
 impl PrivateApi {
+    /// True when the API is private and the browser app calls it from outside its VPC
+    /// endpoint (no `source_vpce`; not when where the caller runs is unknown, as in a live
+    /// configuration read): the public endpoint answers [`outside_vpc`].
+    pub fn called_from_outside(&self) -> bool {
+        self.private_endpoint && self.caller.source_vpce.is_none() && !self.caller.unknown
+    }
+
     /// The resource ARN API Gateway checks for `method` on `path` (the URL path as sent to
     /// the `execute-api` endpoint: `/{stage}/items/7`).
     pub fn resource_arn(&self, method: &str, path: &str) -> String {
@@ -366,7 +373,7 @@ pub fn respond(spec: Option<&PrivateApi>, request: &HttpRequest, next: &mut Next
     let Some(private) = spec else {
         return Layered::Passed(next(request));
     };
-    if private.private_endpoint && private.caller.source_vpce.is_none() && !private.caller.unknown {
+    if private.called_from_outside() {
         return Layered::Answered(outside_vpc(), AnsweredBy::Gateway);
     }
     let explicit = match private.evaluate(&request.method, &request.path_and_query) {
