@@ -192,18 +192,7 @@ pub fn explorer(size: Rect) -> Explorer {
     } else {
         (body, body)
     };
-    let inner = Rect::new(
-        block.x.saturating_add(1),
-        block.y.saturating_add(1),
-        block.width.saturating_sub(2),
-        block.height.saturating_sub(2),
-    );
-    let [filter, columns, list] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(0),
-    ])
-    .areas(inner);
+    let [filter, columns, list] = table(block);
     Explorer {
         block,
         filter,
@@ -212,6 +201,26 @@ pub fn explorer(size: Rect) -> Explorer {
         detail,
         side_by_side,
     }
+}
+
+/// The region inside a one-cell border.
+pub fn inside(area: Rect) -> Rect {
+    Rect::new(
+        area.x.saturating_add(1),
+        area.y.saturating_add(1),
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(2),
+    )
+}
+
+/// A bordered table's rows: the filter line, the column titles and the list.
+fn table(block: Rect) -> [Rect; 3] {
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(inside(block))
 }
 
 /// The account audit screen.
@@ -247,18 +256,7 @@ pub fn audit(size: Rect) -> Audit {
         Constraint::Length(audit_about_rows(size)),
     ])
     .areas(body);
-    let inner = Rect::new(
-        block.x.saturating_add(1),
-        block.y.saturating_add(1),
-        block.width.saturating_sub(2),
-        block.height.saturating_sub(2),
-    );
-    let [filter, columns, list] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(0),
-    ])
-    .areas(inner);
+    let [filter, columns, list] = table(block);
     Audit {
         block,
         filter,

@@ -51,13 +51,7 @@ pub(super) fn text(s: &AppState, theme: &Theme) -> Text<'static> {
 
 /// The region inside the detail's border.
 fn region(s: &AppState) -> Rect {
-    let area = layout::explorer(s.size).detail;
-    Rect::new(
-        area.x.saturating_add(1),
-        area.y.saturating_add(1),
-        area.width.saturating_sub(2),
-        area.height.saturating_sub(2),
-    )
+    layout::inside(layout::explorer(s.size).detail)
 }
 
 /// How far the detail scrolls.

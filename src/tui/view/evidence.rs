@@ -89,13 +89,7 @@ pub fn detail_max_scroll(s: &AppState) -> u16 {
     let Some(x) = d.exchange_list().get(s.evidence.list.sel) else {
         return 0;
     };
-    let area = layout::two_pane(s.size).detail;
-    let inner = ratatui::layout::Rect::new(
-        area.x + 1,
-        area.y + 1,
-        area.width.saturating_sub(2),
-        area.height.saturating_sub(2),
-    );
+    let inner = layout::inside(layout::two_pane(s.size).detail);
     super::max_scroll(&exchange_detail(d, x, &Theme { color: false }), inner)
 }
 
