@@ -178,6 +178,29 @@ pub struct AuditFinding {
     pub probe: Option<ProbeEvidence>,
 }
 
+impl AuditFinding {
+    /// A whole-API rule's finding (`rules::check`) on the API `api_id` (named `api`) in
+    /// `region`; no probe.
+    pub fn from_rule(api_id: &str, api: &str, region: &str, f: crate::rules::LintFinding) -> Self {
+        AuditFinding {
+            api_id: api_id.to_string(),
+            api: api.to_string(),
+            region: region.to_string(),
+            stage: f.stage,
+            path: f.route.as_ref().map(|r| r.path.clone()),
+            method: f.route.map(|r| r.method),
+            code: f.code,
+            severity: f.severity,
+            step: f.step,
+            message: f.message,
+            origin: f.origin,
+            routes_affected: f.routes_affected,
+            remediation: f.remediation,
+            probe: None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Summary {
     pub apis: usize,

@@ -482,22 +482,7 @@ async fn audit_api(
     };
     let mut findings: Vec<AuditFinding> = found
         .into_iter()
-        .map(|f| AuditFinding {
-            api_id: id.clone(),
-            api: name.clone(),
-            region: clients.region.clone(),
-            stage: f.stage,
-            path: f.route.as_ref().map(|r| r.path.clone()),
-            method: f.route.map(|r| r.method),
-            code: f.code,
-            severity: f.severity,
-            step: f.step,
-            message: f.message,
-            origin: f.origin,
-            routes_affected: f.routes_affected,
-            remediation: f.remediation,
-            probe: None,
-        })
+        .map(|f| AuditFinding::from_rule(&id, &name, &clients.region, f))
         .collect();
     let unreachable = probing
         .filter(|p| p.default_invoke_url())

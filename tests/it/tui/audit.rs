@@ -68,24 +68,11 @@ fn report() -> AuditReport {
             status: ApiStatus::Ok,
             ..ApiRow::default()
         });
-        report
-            .findings
-            .extend(found.into_iter().map(|f| AuditFinding {
-                api_id: id.to_string(),
-                api: name.to_string(),
-                region: REGION.to_string(),
-                stage: f.stage,
-                path: f.route.as_ref().map(|r| r.path.clone()),
-                method: f.route.map(|r| r.method),
-                code: f.code,
-                severity: f.severity,
-                step: f.step,
-                message: f.message,
-                origin: f.origin,
-                routes_affected: f.routes_affected,
-                remediation: f.remediation,
-                probe: None,
-            }));
+        report.findings.extend(
+            found
+                .into_iter()
+                .map(|f| AuditFinding::from_rule(id, name, REGION, f)),
+        );
     }
     report.apis.push(ApiRow {
         api_id: "z9denied".into(),
