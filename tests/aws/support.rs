@@ -344,6 +344,28 @@ impl Rest {
         ir.send().await.unwrap();
     }
 
+    /// Creates the custom domain `domain` (edge-optimized, or regional) and maps its base
+    /// path `v1` to this API's stage `prod`.
+    pub async fn map_domain(&self, domain: &str, regional: bool) {
+        let certificate = "arn:aws:acm:us-east-1:123456789012:certificate/x";
+        let create = self.c.create_domain_name().domain_name(domain);
+        let create = if regional {
+            create.regional_certificate_arn(certificate)
+        } else {
+            create.certificate_arn(certificate)
+        };
+        create.send().await.unwrap();
+        self.c
+            .create_base_path_mapping()
+            .domain_name(domain)
+            .base_path("v1")
+            .rest_api_id(&self.id)
+            .stage("prod")
+            .send()
+            .await
+            .unwrap();
+    }
+
     /// Deploys the API to stage `prod`.
     pub async fn deploy(&self) {
         self.c

@@ -37,22 +37,7 @@ async fn mapped_api(ep: &str, name: &str) -> (aws::Rest, String) {
         .await
         .unwrap();
     let domain = format!("api-{}.example.test", api.id.to_ascii_lowercase());
-    api.c
-        .create_domain_name()
-        .domain_name(&domain)
-        .regional_certificate_arn("arn:aws:acm:us-east-1:123456789012:certificate/x")
-        .send()
-        .await
-        .unwrap();
-    api.c
-        .create_base_path_mapping()
-        .domain_name(&domain)
-        .base_path("v1")
-        .rest_api_id(&api.id)
-        .stage("prod")
-        .send()
-        .await
-        .unwrap();
+    api.map_domain(&domain, true).await;
     (api, domain)
 }
 

@@ -127,22 +127,7 @@ pub(super) async fn a_base_path_mapping_places_the_resource_path() {
     api.healthy(&tenant, "res").await;
     api.deploy().await;
     let domain = format!("api-{}.example.com", api.id.to_ascii_lowercase());
-    api.c
-        .create_domain_name()
-        .domain_name(&domain)
-        .certificate_arn("arn:aws:acm:us-east-1:123456789012:certificate/x")
-        .send()
-        .await
-        .unwrap();
-    api.c
-        .create_base_path_mapping()
-        .domain_name(&domain)
-        .base_path("v1")
-        .rest_api_id(&api.id)
-        .stage("prod")
-        .send()
-        .await
-        .unwrap();
+    api.map_domain(&domain, false).await;
     aws::seal_env();
     // As `check https://DOMAIN/v1/res --api-id ID` plans it (the lookup only: probing the
     // domain would leave loopback).
