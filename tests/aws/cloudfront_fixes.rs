@@ -325,3 +325,118 @@ async fn every_cloudfront_fix_runs_through_the_aws_cli_against_moto_and_reads_ba
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// What the CloudFront answer `body` with `status` from probes alone (no configuration: the
+/// distribution's id is unknown, the commands name `$DISTRIBUTION_ID`) makes cors-doctor
+/// print for each CLOUDFRONT_* finding: the commands, per code.
+async fn probe_only_commands(status: u16, body: &str) -> Vec<(String, Vec<String>)> {
+    use crate::common::{args, cors_doctor, Canned, FakeGateway};
+    let cloudfront = |c: Canned| {
+        c.h("Via", "1.1 d111111abcdef8.cloudfront.net (CloudFront)")
+            .h("X-Amz-Cf-Pop", "FRA56-P1")
+            .h("X-Amz-Cf-Id", "abc123==")
+    };
+    let server = FakeGateway {
+        preflight: cloudfront(
+            Canned::new(status)
+                .h("content-type", "text/html")
+                .h("X-Cache", "Error from cloudfront")
+                .body(body),
+        ),
+        actual: cloudfront(Canned::integration(200).h("X-Cache", "Miss from cloudfront")),
+        bare: None,
+    }
+    .start(std::time::Duration::ZERO)
+    .await;
+    let url = format!("{}/prod/items", server.base_url());
+    let out = cors_doctor(args(&[
+        "check",
+        &url,
+        "--origin",
+        "https://app.example.com",
+        "-X",
+        "PUT",
+        "--no-aws",
+        "--format",
+        "json",
+    ]))
+    .await;
+    server.shutdown().await;
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    report["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|st| st["findings"].as_array().into_iter().flatten())
+        .filter_map(|f| {
+            let code = f["code"]
+                .as_str()
+                .filter(|c| c.starts_with("CLOUDFRONT_"))?;
+            let cmds = f["remediation"]["commands"]
+                .as_array()?
+                .iter()
+                .filter_map(|c| c.as_str().map(str::to_string))
+                .collect();
+            Some((code.to_string(), cmds))
+        })
+        .collect()
+}
+
+/// The fixes printed from probes alone run too, with `DISTRIBUTION_ID` set to moto's
+/// distribution: a refused OPTIONS (the change set: allowed methods and forwarded headers)
+/// and CloudFront's own 403 to the preflight (the lookup the fix text asks for).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cloudfront_fixes_from_probes_alone_run_through_the_aws_cli_against_moto() {
+    let Some(ep) = aws::moto_endpoint() else {
+        return;
+    };
+    let cli = aws::aws_cli_path();
+    assert!(cli.exists(), "no AWS CLI at {}", cli.display());
+    let s = Scenario::by_name("cloudfront-options-not-allowed").expect("the scenario");
+    let d = s.spec.front.cloudfront.as_deref().expect("a distribution");
+    let config = distribution_config("probes-only", d);
+    let id = aws::run_commands(
+        &ep,
+        &cli,
+        &[format!(
+            "aws cloudfront create-distribution --distribution-config {} --query Distribution.Id --output text",
+            cors_doctor::diagnose::remedy::quote(&config.to_string())
+        )],
+        &[],
+    )
+    .await
+    .expect("create-distribution")
+    .trim()
+    .to_string();
+    let refused = format!(
+        "<HTML><BODY><H1>403 ERROR</H1>This distribution is {}.</BODY></HTML>",
+        cors_doctor::gateway::front::cloudfront::METHOD_REFUSED_TEXT
+    );
+    let cases = [
+        (refused, "CLOUDFRONT_METHOD_NOT_ALLOWED"),
+        (
+            "<HTML><BODY>403 ERROR</BODY></HTML>".to_string(),
+            "CLOUDFRONT_ERROR_NO_CORS",
+        ),
+    ];
+    for (body, want) in cases {
+        let found = probe_only_commands(403, &body).await;
+        let cmds = found
+            .iter()
+            .find(|(code, _)| code == want)
+            .map(|(_, cmds)| cmds.clone())
+            .unwrap_or_else(|| panic!("no {want} with commands: {found:?}"));
+        assert!(
+            !cmds.is_empty() && cmds.iter().any(|c| c.contains("$DISTRIBUTION_ID")),
+            "{want}: {cmds:?}"
+        );
+        if let Err(e) = aws::run_commands(&ep, &cli, &cmds, &[("DISTRIBUTION_ID", &id)]).await {
+            panic!("{want}: the commands fail: {e}\n{}", cmds.join("\n"));
+        }
+    }
+    // The refused method's fix took effect.
+    let back = read_back(&ep, &cli, &id).await.expect("read back");
+    let methods =
+        back["DistributionConfig"]["DefaultCacheBehavior"]["AllowedMethods"]["Items"].to_string();
+    assert!(methods.contains("OPTIONS"), "{back}");
+}
