@@ -15,6 +15,10 @@ use std::time::{Duration, Instant};
 use cors_doctor::lint::{self, LintFormat};
 use cors_doctor::rules;
 
+/// The binary's allocator (src/main.rs), so that the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "support/lint_inputs.rs"]
 mod lint_inputs;
 

@@ -1,5 +1,11 @@
 use clap::Parser;
 
+/// mimalloc instead of the system allocator: reading a large template or plan allocates
+/// hundreds of thousands of small values, and glibc's malloc/free took ~40 % of `lint`'s time
+/// (see the README's lint figures and `scripts/bench-lint.sh`).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = match cors_doctor::cli::Cli::try_parse() {
         Ok(cli) => cli,

@@ -145,44 +145,55 @@ pub fn check(api: &Api, options: &Options) -> Vec<LintFinding> {
             }
         }
     }
-    // What a route's diagnosis reads that does not depend on its method or stage, built once
-    // per resource path: the request path and the API reduced to what routing it can select.
     let templates = Templates::new(api);
-    let mut per_path: HashMap<&str, (String, Arc<Api>)> = HashMap::new();
-    for job in &jobs {
-        let template = job.resource.path.as_str();
-        if !per_path.contains_key(template) {
-            let path = concrete_path(template);
-            let reduced = Arc::new(reduced(&skeleton, api, &templates, &path));
-            per_path.insert(template, (path, reduced));
-        }
-    }
-    // The diagnoses are independent: spread over the cores, merged in order afterwards.
+    // The diagnoses are independent: spread over the cores, each turned into its findings on
+    // the thread that ran it (a diagnosis is large, its findings few: freeing it there keeps
+    // the merge small), merged in order afterwards.
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .clamp(1, 8)
         .min(jobs.len().max(1));
     let chunk = jobs.len().div_ceil(threads).max(1);
-    let run = |part: &[Job<'_>]| -> Vec<Option<Diagnosed>> {
-        part.iter()
-            .map(|job| {
-                let (path, reduced) = per_path.get(job.resource.path.as_str())?;
-                let target = synthesize(api, job.stage, job.resource, job.method, job.origin)?;
-                // The fixes' snippets are rendered for the findings kept (`collect`), not for
-                // every repeat of an API-wide one.
-                let (exchanges, diagnosis) =
-                    diagnose_offline(reduced, job.stage, path, &target, None, options.mode, false);
-                Some(Diagnosed {
-                    api: Arc::clone(reduced),
-                    exchanges,
-                    diagnosis,
-                })
-            })
-            .collect()
+    let (sources, skeleton, templates) = (&sources, &skeleton, &templates);
+    let run = |part: &[Job<'_>]| -> Vec<Candidate> {
+        let mut found = Merged::default();
+        // What a route's diagnosis reads that does not depend on its method or stage, built
+        // once per resource path (a path's jobs are next to each other): the request path and
+        // the API reduced to what routing it can select.
+        let mut per_path: HashMap<&str, (String, Arc<Api>)> = HashMap::new();
+        for job in part {
+            let template = job.resource.path.as_str();
+            let (path, reduced) = per_path.entry(template).or_insert_with(|| {
+                let path = concrete_path(template);
+                let reduced = Arc::new(reduced(skeleton, api, templates, &path));
+                (path, reduced)
+            });
+            let Some(target) = synthesize(api, job.stage, job.resource, job.method, job.origin)
+            else {
+                continue;
+            };
+            // The fixes' snippets are rendered for the findings kept (below), not for every
+            // repeat of an API-wide one.
+            let (exchanges, diagnosis) =
+                diagnose_offline(reduced, job.stage, path, &target, None, options.mode, false);
+            let route = Route {
+                path: job.resource.path.clone(),
+                method: job.method.http_method.clone(),
+            };
+            let at = At {
+                api,
+                sources,
+                route: &route,
+                stage: job.stage,
+                origin: job.origin,
+            };
+            candidates(&at, &exchanges, diagnosis, reduced, &mut found);
+        }
+        found.kept
     };
-    let results: Vec<Option<Diagnosed>> = if threads <= 1 {
-        run(&jobs)
+    let parts: Vec<Vec<Candidate>> = if threads <= 1 {
+        vec![run(&jobs)]
     } else {
         std::thread::scope(|scope| {
             let handles: Vec<_> = jobs
@@ -191,51 +202,21 @@ pub fn check(api: &Api, options: &Options) -> Vec<LintFinding> {
                 .collect();
             handles
                 .into_iter()
-                .flat_map(|h| {
-                    // A diagnosis that panicked (a bug) loses its routes, not the lint.
-                    h.join().unwrap_or_default()
-                })
+                // A diagnosis that panicked (a bug) loses its routes, not the lint.
+                .map(|h| h.join().unwrap_or_default())
                 .collect()
         })
     };
-    let mut seen: HashMap<DedupeKey, usize> = HashMap::new();
-    let mut out: Vec<LintFinding> = Vec::new();
-    for (job, result) in jobs.iter().zip(results) {
-        let Some(Diagnosed {
-            api: reduced,
-            exchanges,
-            diagnosis,
-        }) = result
-        else {
-            continue;
-        };
-        let route = Route {
-            path: job.resource.path.clone(),
-            method: job.method.http_method.clone(),
-        };
-        let at = At {
-            api,
-            sources: &sources,
-            route: &route,
-            stage: job.stage,
-            origin: job.origin,
-            diagnosed: &reduced,
-        };
-        collect(&at, &exchanges, &diagnosis, &mut seen, &mut out);
+    let mut merged = Merged::default();
+    for c in parts.into_iter().flatten() {
+        merged.add(c);
     }
+    let mut out = merged.findings();
     out.extend(whole::check(api));
     out.sort_by(|a, b| {
         (a.severity, &a.route, a.code.as_str()).cmp(&(b.severity, &b.route, b.code.as_str()))
     });
     out
-}
-
-/// One diagnosis run: the API it ran on (reduced to the route's resources), the predicted
-/// exchanges and the steps.
-struct Diagnosed {
-    api: Arc<Api>,
-    exchanges: Vec<Exchange>,
-    diagnosis: Diagnosis,
 }
 
 /// One diagnosis to run.
@@ -641,8 +622,6 @@ struct At<'a> {
     route: &'a Route,
     stage: Option<&'a str>,
     origin: &'a str,
-    /// The API the diagnosis ran on (what the fixes' snippets name).
-    diagnosed: &'a Api,
 }
 
 /// Findings that are one: the code and, for a route's finding, the route and message (any
@@ -655,13 +634,23 @@ struct DedupeKey {
     message: String,
 }
 
-/// The findings of one diagnosis, merged into `out` (per route, API-wide ones once).
-fn collect(
+/// A finding of one route's diagnosis, before the routes' findings are merged.
+struct Candidate {
+    key: DedupeKey,
+    /// Reported once per API (see [`api_wide`]).
+    wide: bool,
+    finding: LintFinding,
+    /// The API the diagnosis ran on (what the fix's snippets name).
+    diagnosed: Arc<Api>,
+}
+
+/// The reported findings of one diagnosis (run on `diagnosed`), appended to `out`.
+fn candidates(
     at: &At<'_>,
     exchanges: &[Exchange],
-    diagnosis: &Diagnosis,
-    seen: &mut HashMap<DedupeKey, usize>,
-    out: &mut Vec<LintFinding>,
+    diagnosis: Diagnosis,
+    diagnosed: &Arc<Api>,
+    out: &mut Merged,
 ) {
     let (api, route, stage, origin) = (at.api, at.route, at.stage, at.origin);
     let assumed = |id: &String| {
@@ -672,8 +661,8 @@ fn collect(
                     .is_some_and(|r| r.headers.contains(ASSUMPTION_HEADER))
         })
     };
-    for step in &diagnosis.steps {
-        for f in &step.findings {
+    for step in diagnosis.steps {
+        for f in step.findings {
             if !reported(f.code) {
                 continue;
             }
@@ -707,7 +696,7 @@ fn collect(
                     ),
                 )
             } else {
-                (f.code, f.severity, f.message.clone())
+                (f.code, f.severity, f.message)
             };
             // An HTTP API's cors_configuration is one setting for every route.
             let wide = api_wide(code)
@@ -724,50 +713,71 @@ fn collect(
                     message.clone()
                 },
             };
-            if let Some(&i) = seen.get(&key) {
-                if wide {
-                    if let Some(x) = out.get_mut(i) {
-                        x.routes_affected = Some(x.routes_affected.unwrap_or(1) + 1);
-                    }
-                }
-                continue;
-            }
-            seen.insert(key, out.len());
-            let source = source_for(api, at.sources, code, route, wide);
-            out.push(LintFinding {
-                code,
-                severity,
-                step: step.number,
-                message,
-                route: (!wide).then(|| route.clone()),
-                stage: stage.map(str::to_string),
-                origin: Some(origin.to_string()),
-                routes_affected: wide.then_some(1),
-                source,
-                remediation: if proxy {
-                    None
-                } else {
-                    f.remediation
-                        .as_ref()
-                        .map(|r| with_snippets(r, at.diagnosed))
+            out.add(Candidate {
+                key,
+                wide,
+                finding: LintFinding {
+                    code,
+                    severity,
+                    step: step.number,
+                    message,
+                    route: (!wide).then(|| route.clone()),
+                    stage: stage.map(str::to_string),
+                    origin: Some(origin.to_string()),
+                    routes_affected: wide.then_some(1),
+                    source: source_for(api, at.sources, code, route, wide),
+                    remediation: if proxy { None } else { f.remediation },
                 },
+                diagnosed: Arc::clone(diagnosed),
             });
         }
     }
 }
 
-/// A fix with its snippets, rendered as [`diagnose::diagnose`] renders them (the diagnoses of
-/// [`check`] leave them out: most of their findings are repeats that are not kept).
-fn with_snippets(remediation: &Remediation, api: &Api) -> Remediation {
-    let mut r = remediation.clone();
-    if let Some(set) = &r.change_set {
-        r.snippets = Some(diagnose::remedy::snippets::Snippets::render(
-            set,
-            Some(api),
-            &r.commands,
-        ));
+/// Findings merged in order, each once (the first); an API-wide one counts the routes that
+/// meet it. Merged on each thread (the repeats freed where they were made), then across them.
+#[derive(Default)]
+struct Merged {
+    seen: HashMap<DedupeKey, usize>,
+    kept: Vec<Candidate>,
+}
+
+impl Merged {
+    fn add(&mut self, c: Candidate) {
+        if let Some(&i) = self.seen.get(&c.key) {
+            if c.wide {
+                if let Some(x) = self.kept.get_mut(i) {
+                    let met = c.finding.routes_affected.unwrap_or(1);
+                    x.finding.routes_affected = Some(x.finding.routes_affected.unwrap_or(1) + met);
+                }
+            }
+            return;
+        }
+        self.seen.insert(c.key.clone(), self.kept.len());
+        self.kept.push(c);
     }
-    r
+
+    /// The findings kept, their fixes with snippets, rendered as [`diagnose::diagnose`]
+    /// renders them (the diagnoses of [`check`] leave them out: most of their findings are
+    /// repeats).
+    fn findings(self) -> Vec<LintFinding> {
+        self.kept
+            .into_iter()
+            .map(|c| {
+                let mut finding = c.finding;
+                if let Some(r) = &mut finding.remediation {
+                    if let Some(set) = &r.change_set {
+                        r.snippets = Some(diagnose::remedy::snippets::Snippets::render(
+                            set,
+                            Some(&c.diagnosed),
+                            &r.commands,
+                        ));
+                    }
+                }
+                finding
+            })
+            .collect()
+    }
 }
 
 /// Where to point a finding: the element it concerns.

@@ -19,7 +19,7 @@ pub struct SourceRef {
 }
 
 /// A part of the API a source location is recorded for.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "element", rename_all = "snake_case")]
 pub enum Element {
     /// The API itself (`AWS::ApiGateway::RestApi`, `AWS::Serverless::Api`, …).

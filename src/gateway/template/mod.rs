@@ -49,7 +49,7 @@ pub mod sam;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{json, Map, Value};
 
@@ -448,6 +448,9 @@ pub(crate) struct Built {
     /// Where the inline `Body`/`DefinitionBody` is written, when there is one.
     body_at: Option<String>,
     sources: Vec<Located>,
+    /// The elements of `sources` (a template of thousands of resources records as many: a
+    /// scan of `sources` per record was quadratic).
+    recorded: HashSet<Element>,
     stages: Vec<Stage>,
     unresolved: Vec<Unresolved>,
 }
@@ -461,21 +464,36 @@ impl Built {
             doc: Value::Null,
             body_at: None,
             sources: Vec::new(),
+            recorded: HashSet::new(),
             stages: Vec::new(),
             unresolved: Vec::new(),
         }
     }
 
-    /// Records where `element` is written (the first record of an element wins, except where
-    /// a builder removes it to point elsewhere).
+    /// Records where `element` is written (the first record of an element wins; [`Self::repoint`]
+    /// replaces it).
     fn source(&mut self, cx: &Ctx, element: Element, at: &str, resource: &str) {
-        if self.sources.iter().any(|l| l.element == element) {
-            return;
+        if self.recorded.insert(element.clone()) {
+            self.sources.push(Located {
+                element,
+                source: cx.source_ref(at, resource),
+            });
         }
-        self.sources.push(Located {
-            element,
-            source: cx.source_ref(at, resource),
-        });
+    }
+
+    /// True when where `element` is written is recorded.
+    fn has_source(&self, element: &Element) -> bool {
+        self.recorded.contains(element)
+    }
+
+    /// Records where `element` is written, in place of what was recorded (a setting elsewhere
+    /// that decides the element, e.g. SAM's `DefaultAuthorizer` for a generated OPTIONS).
+    fn repoint(&mut self, cx: &Ctx, element: Element, at: &str, resource: &str) {
+        if self.recorded.contains(&element) {
+            self.sources.retain(|l| l.element != element);
+            self.recorded.remove(&element);
+        }
+        self.source(cx, element, at, resource);
     }
 
     fn finish(

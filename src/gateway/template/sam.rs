@@ -286,11 +286,8 @@ fn rest_api(
             &e.at,
             &e.function,
         );
-        if !b.sources.iter().any(|l| {
-            l.element
-                == Element::Resource {
-                    path: e.path.clone(),
-                }
+        if !b.has_source(&Element::Resource {
+            path: e.path.clone(),
         }) {
             b.source(
                 cx,
@@ -716,14 +713,7 @@ fn apply_auth(
                 // The generated OPTIONS method is authorized because of DefaultAuthorizer:
                 // point at it (the fix is AddDefaultAuthorizerToCorsPreflight: false).
                 let (at, res) = src("DefaultAuthorizer");
-                b.sources.retain(|l| {
-                    l.element
-                        != Element::Method {
-                            path: path.clone(),
-                            verb: verb.clone(),
-                        }
-                });
-                b.source(
+                b.repoint(
                     cx,
                     Element::Method {
                         path: path.clone(),
@@ -747,14 +737,7 @@ fn apply_auth(
             security.push(json!({"api_key": []}));
             if is_options && ev.api_key_required.is_none() {
                 let (at, res) = src("ApiKeyRequired");
-                b.sources.retain(|l| {
-                    l.element
-                        != Element::Method {
-                            path: path.clone(),
-                            verb: verb.clone(),
-                        }
-                });
-                b.source(
+                b.repoint(
                     cx,
                     Element::Method {
                         path: path.clone(),
