@@ -11,6 +11,7 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
@@ -297,11 +298,14 @@ impl<'a> Resolver<'a> {
     /// `v` with every intrinsic the template decides replaced by its value (`at`: where `v`
     /// is written, for the parameters it names without a value).
     pub fn resolve(&self, v: &Value, at: &str) -> Value {
-        self.resolve_opt(v, at).unwrap_or(Value::Null)
+        let mut path = at.to_string();
+        self.resolve_opt(v, &mut path).unwrap_or(Value::Null)
     }
 
-    /// `None` for `Ref: AWS::NoValue` (the property is removed).
-    fn resolve_opt(&self, v: &Value, at: &str) -> Option<Value> {
+    /// `None` for `Ref: AWS::NoValue` (the property is removed). `at` is a buffer that each
+    /// nested value's path is written into and taken back from (a template has tens of
+    /// thousands of values and few need their path).
+    fn resolve_opt(&self, v: &Value, at: &mut String) -> Option<Value> {
         match v {
             Value::Object(m) => {
                 if let Some(f) = intrinsic_name(v) {
@@ -309,18 +313,31 @@ impl<'a> Resolver<'a> {
                 }
                 let mut out = Map::with_capacity(m.len());
                 for (k, item) in m {
-                    if let Some(r) = self.resolve_opt(item, &join(at, k)) {
+                    let len = at.len();
+                    if len > 0 {
+                        at.push('.');
+                    }
+                    at.push_str(k);
+                    let r = self.resolve_opt(item, at);
+                    at.truncate(len);
+                    if let Some(r) = r {
                         out.insert(k.clone(), r);
                     }
                 }
                 Some(Value::Object(out))
             }
-            Value::Array(a) => Some(Value::Array(
-                a.iter()
-                    .enumerate()
-                    .filter_map(|(i, item)| self.resolve_opt(item, &format!("{at}[{i}]")))
-                    .collect(),
-            )),
+            Value::Array(a) => {
+                let mut out = Vec::with_capacity(a.len());
+                for (i, item) in a.iter().enumerate() {
+                    let len = at.len();
+                    // Writing to a String cannot fail.
+                    let _ = write!(at, "[{i}]");
+                    let r = self.resolve_opt(item, at);
+                    at.truncate(len);
+                    out.extend(r);
+                }
+                Some(Value::Array(out))
+            }
             _ => Some(v.clone()),
         }
     }
@@ -432,8 +449,8 @@ impl<'a> Resolver<'a> {
             "Fn::If" => {
                 if let Some([c, a, b]) = arg.as_array().map(Vec::as_slice) {
                     match c.as_str().and_then(|c| self.condition_value(c)) {
-                        Some(true) => return self.resolve_opt(a, at),
-                        Some(false) => return self.resolve_opt(b, at),
+                        Some(true) => return self.resolve_opt(a, &mut at.to_string()),
+                        Some(false) => return self.resolve_opt(b, &mut at.to_string()),
                         None => {}
                     }
                 }

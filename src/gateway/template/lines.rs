@@ -6,6 +6,7 @@
 //! JSON is read by the same YAML event parser (JSON is YAML's flow style), so both give lines.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::Marker;
@@ -177,11 +178,22 @@ impl LineMap {
 #[derive(Default)]
 pub struct YamlLines {
     lines: HashMap<String, u32>,
-    stack: Vec<Frame>,
-    /// The path of the value being read, one segment per open frame plus its pending key.
+    stack: Vec<YamlFrame>,
+    /// The path of the value being read: a segment per open frame's current key or index.
     path: DottedPath,
     /// Nesting went deeper than [`MAX_WALK_DEPTH`]: later events are not read.
     stopped: bool,
+}
+
+/// An open collection of a YAML text, as [`YamlLines`] reads it.
+enum YamlFrame {
+    /// `in_value`: its key was read (and is on the path); its value is being read.
+    Map {
+        in_value: bool,
+    },
+    Seq {
+        index: usize,
+    },
 }
 
 impl YamlLines {
@@ -195,83 +207,87 @@ impl YamlLines {
             return;
         }
         let line = u32::try_from(mark.line()).unwrap_or(u32::MAX);
-        let (stack, lines, path) = (&mut self.stack, &mut self.lines, &mut self.path);
         match event {
-            Event::Scalar(s, ..) => {
-                let depth = stack.len();
-                if let Some(Frame::Map { key: key @ None }) = stack.last_mut() {
-                    // A key: record it.
-                    if depth <= MAX_RECORDED_DEPTH {
-                        lines.entry(path.with(s)).or_insert(line);
+            Event::Scalar(..) | Event::Alias(_) => {
+                let depth = self.stack.len();
+                if let Some(YamlFrame::Map {
+                    in_value: in_value @ false,
+                }) = self.stack.last_mut()
+                {
+                    // A key (an alias as a key is an empty one): its value's path.
+                    *in_value = true;
+                    match event {
+                        Event::Scalar(key, ..) => {
+                            self.path.push(key);
+                            if depth <= MAX_RECORDED_DEPTH {
+                                self.record(line);
+                            }
+                        }
+                        _ => self.path.push(""),
                     }
-                    *key = Some(s.clone());
                     return;
                 }
-                value_done(stack, lines, path, line);
-            }
-            Event::Alias(_) => {
-                if let Some(Frame::Map { key: key @ None }) = stack.last_mut() {
-                    *key = Some(String::new());
-                    return;
-                }
-                value_done(stack, lines, path, line);
+                self.item_start(line);
+                self.value_done();
             }
             Event::MappingStart(..) | Event::SequenceStart(..) => {
-                if stack.len() >= MAX_WALK_DEPTH {
+                if self.stack.len() >= MAX_WALK_DEPTH {
                     self.stopped = true;
                     return;
                 }
-                let depth = stack.len();
-                let seg = match stack.last_mut() {
-                    Some(Frame::Map { key }) => key.clone().unwrap_or_default(),
-                    Some(Frame::Seq { index }) => {
-                        let seg = format!("[{index}]");
-                        if depth <= MAX_RECORDED_DEPTH {
-                            lines.entry(path.with(&seg)).or_insert(line);
-                        }
-                        seg
-                    }
-                    None => String::new(),
-                };
-                if !stack.is_empty() {
-                    path.push(&seg);
-                }
-                stack.push(if matches!(event, Event::MappingStart(..)) {
-                    Frame::Map { key: None }
-                } else {
-                    Frame::Seq { index: 0 }
-                });
+                self.item_start(line);
+                self.stack
+                    .push(if matches!(event, Event::MappingStart(..)) {
+                        YamlFrame::Map { in_value: false }
+                    } else {
+                        YamlFrame::Seq { index: 0 }
+                    });
             }
             Event::MappingEnd | Event::SequenceEnd => {
-                stack.pop();
-                if !stack.is_empty() {
-                    path.pop();
-                }
-                value_done(stack, lines, path, line);
+                self.stack.pop();
+                self.value_done();
             }
             _ => {}
         }
     }
 
+    /// The path's line, unless recorded already (the first record wins).
+    fn record(&mut self, line: u32) {
+        if !self.lines.contains_key(&self.path.text) {
+            self.lines.insert(self.path.text.clone(), line);
+        }
+    }
+
+    /// A value starts: in a sequence, its index goes on the path and its line is recorded
+    /// (in a mapping its key is on the path already).
+    fn item_start(&mut self, line: u32) {
+        let depth = self.stack.len();
+        if let Some(YamlFrame::Seq { index }) = self.stack.last() {
+            self.path.push_index(*index);
+            if depth <= MAX_RECORDED_DEPTH {
+                self.record(line);
+            }
+        }
+    }
+
+    /// A value of the top frame is complete: its key or index leaves the path; a mapping
+    /// waits for its next key, a sequence counts the value.
+    fn value_done(&mut self) {
+        match self.stack.last_mut() {
+            Some(YamlFrame::Map { in_value }) => {
+                *in_value = false;
+                self.path.pop();
+            }
+            Some(YamlFrame::Seq { index }) => {
+                *index += 1;
+                self.path.pop();
+            }
+            None => {}
+        }
+    }
+
     pub fn finish(self) -> LineMap {
         LineMap { lines: self.lines }
-    }
-}
-
-/// A value of the top frame is complete: a map waits for its next key, a sequence counts it.
-fn value_done(stack: &mut [Frame], lines: &mut HashMap<String, u32>, path: &DottedPath, line: u32) {
-    let depth = stack.len();
-    match stack.last_mut() {
-        Some(Frame::Map { key }) => *key = None,
-        Some(Frame::Seq { index }) => {
-            if depth <= MAX_RECORDED_DEPTH {
-                lines
-                    .entry(path.with(&format!("[{index}]")))
-                    .or_insert(line);
-            }
-            *index += 1;
-        }
-        None => {}
     }
 }
 
@@ -288,6 +304,13 @@ impl DottedPath {
     fn push(&mut self, segment: &str) {
         self.ends.push(self.text.len());
         Self::append(&mut self.text, segment);
+    }
+
+    /// Pushes the segment `[index]`.
+    fn push_index(&mut self, index: usize) {
+        self.ends.push(self.text.len());
+        // Writing to a String cannot fail.
+        let _ = write!(self.text, "[{index}]");
     }
 
     fn pop(&mut self) {
