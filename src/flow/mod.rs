@@ -538,14 +538,19 @@ fn configured_layers(front: &Front) -> Vec<Layer> {
         out.push(Layer::CustomDomain);
     }
     // Called from outside its VPC endpoint, a private API's request meets neither the
-    // endpoint nor the policy: the public endpoint answers.
-    if front
+    // endpoint nor the policy: the public endpoint answers. A public API with a resource
+    // policy has the policy and no VPC endpoint.
+    if let Some(p) = front
         .private
         .as_deref()
-        .is_some_and(|p| !p.called_from_outside())
+        .filter(|p| !p.called_from_outside())
     {
-        out.push(Layer::VpcEndpoint);
-        out.push(Layer::ResourcePolicy);
+        if p.private_endpoint {
+            out.push(Layer::VpcEndpoint);
+        }
+        if p.policy.is_some() {
+            out.push(Layer::ResourcePolicy);
+        }
     }
     if front.function_url.is_some() {
         out.push(Layer::FunctionUrl);

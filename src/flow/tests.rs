@@ -636,3 +636,25 @@ fn a_configured_distribution_stands_in_front_of_the_api() {
         .iter()
         .all(|h| h.state == HopState::NotReached));
 }
+
+#[test]
+fn a_resource_policy_alone_is_no_vpc_endpoint() {
+    // A public API with a resource policy: the policy's hop, no VPC endpoint.
+    let (f, _) = scenario_flows("resource-policy-deny");
+    let layers: Vec<HopLayer> = f[0].hops.iter().map(|h| h.layer).collect();
+    assert!(layers.contains(&HopLayer::ResourcePolicy), "{layers:?}");
+    assert!(!layers.contains(&HopLayer::VpcEndpoint), "{layers:?}");
+    // The same policy on a private API called through its VPC endpoint: both.
+    let mut front = Scenario::by_name("resource-policy-deny")
+        .unwrap()
+        .spec
+        .front;
+    let private = front.private.as_deref_mut().unwrap();
+    private.private_endpoint = true;
+    private.caller.source_vpce = Some("vpce-0a1b2c3d".into());
+    let (f, _) = scenario_flows_with("resource-policy-deny", Some(front));
+    let layers: Vec<HopLayer> = f[0].hops.iter().map(|h| h.layer).collect();
+    let vpce = layers.iter().position(|l| *l == HopLayer::VpcEndpoint);
+    let policy = layers.iter().position(|l| *l == HopLayer::ResourcePolicy);
+    assert!(vpce.is_some() && vpce < policy, "{layers:?}");
+}
