@@ -30,6 +30,7 @@ use crate::cors::Mode;
 use crate::diagnose::{self, Diagnosis, FindingCode, Remediation, Severity};
 use crate::evidence::{ConfigEvidence, ConfigSourceKind, Evidence, Exchange, ExchangeKind};
 use crate::gateway::behavior::{self, Located, PredictRequest, RouteBackend, ASSUMPTION_HEADER};
+use crate::gateway::front::{private::PrivateApi, Front};
 use crate::gateway::model::{
     Api, ApiKind, AuthorizationType, Element, Method, Resource, SourceRef, DEFAULT_ROUTE,
 };
@@ -257,11 +258,20 @@ fn diagnose_offline(
     } else {
         plan_requests(target, &plan)
     };
+    // What the definition itself puts in front of the API: its resource policy and private
+    // endpoint (where the app runs is unknown, as for a configuration read from AWS).
+    let front = Front {
+        private: PrivateApi::from_definition(api)
+            .ok()
+            .flatten()
+            .map(Box::new),
+        ..Front::default()
+    };
     let located = Located {
         api: Arc::clone(api),
         stage: stage.map(str::to_string),
         path: path.to_string(),
-        front: Default::default(),
+        front: front.clone(),
     };
     let to_predict: Vec<PredictRequest<'_>> = requests
         .iter()
@@ -283,7 +293,7 @@ fn diagnose_offline(
             backend_known: backend.is_some(),
             gaps: Vec::new(),
             unresolved: None,
-            front: Default::default(),
+            front,
         },
         browser: None,
     };
@@ -808,6 +818,8 @@ fn source_for(
             typed.unwrap_or(Element::Api)
         }
         _ if wide => Element::Api,
+        // The resource policy and the endpoint type are the API's own settings.
+        C::ResourcePolicyDenied | C::PrivateApiOutsideVpc => Element::Api,
         C::OptionsAuthorized
         | C::OptionsApiKeyRequired
         | C::PreflightCorsHeaders

@@ -265,6 +265,10 @@ async fn templates_give_their_traps_at_their_lines() {
             &["OPTIONS_AUTHORIZED"],
         ),
         ("serverless-options-missing.json", &["OPTIONS_MISSING"]),
+        (
+            "cfn-resource-policy-omits-options.yaml",
+            &["RESOURCE_POLICY_DENIED"],
+        ),
         ("sam-http-api-healthy.yaml", &[]),
         ("cdk-rest-healthy.template.json", &[]),
     ];
@@ -306,4 +310,97 @@ async fn templates_give_their_traps_at_their_lines() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// An export's resource policy (`x-amazon-apigateway-policy`, what `get-export` writes) is
+/// read offline as the SDK reads GetRestApi's: a policy that allows GET and POST but not
+/// OPTIONS denies the preflight, in `lint` and in `check --openapi`; the same export with
+/// OPTIONS allowed is clean.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exports_resource_policy_that_omits_options_denies_the_preflight() {
+    let export = |resources: &[&str]| {
+        serde_json::json!({
+            "swagger": "2.0",
+            "info": {"title": "items-api", "version": "1"},
+            "host": "k9l8m7n6o5.execute-api.us-east-1.amazonaws.com",
+            "basePath": "/prod",
+            "paths": {"/items": {
+                "post": {
+                    "responses": {"200": {"description": "ok"}},
+                    "x-amazon-apigateway-integration": {"type": "aws_proxy", "httpMethod": "POST",
+                        "uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:items/invocations"}
+                },
+                "options": {
+                    "responses": {"200": {"description": "ok", "headers": {
+                        "Access-Control-Allow-Origin": {"type": "string"},
+                        "Access-Control-Allow-Methods": {"type": "string"},
+                        "Access-Control-Allow-Headers": {"type": "string"}}}},
+                    "x-amazon-apigateway-integration": {"type": "mock",
+                        "requestTemplates": {"application/json": "{\"statusCode\": 200}"},
+                        "responses": {"default": {"statusCode": "200", "responseParameters": {
+                            "method.response.header.Access-Control-Allow-Origin": "'https://app.example.com'",
+                            "method.response.header.Access-Control-Allow-Methods": "'POST,OPTIONS'",
+                            "method.response.header.Access-Control-Allow-Headers": "'Content-Type'"}}}}
+                }
+            }},
+            "x-amazon-apigateway-policy": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+                "Resource": resources}]}
+        })
+        .to_string()
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let denied = dir.path().join("denied.json");
+    std::fs::write(
+        &denied,
+        export(&[
+            "arn:aws:execute-api:us-east-1:123456789012:k9l8m7n6o5/*/GET/*",
+            "arn:aws:execute-api:us-east-1:123456789012:k9l8m7n6o5/*/POST/*",
+        ]),
+    )
+    .expect("write");
+    let allowed = dir.path().join("allowed.json");
+    std::fs::write(
+        &allowed,
+        export(&["arn:aws:execute-api:us-east-1:123456789012:k9l8m7n6o5/*"]),
+    )
+    .expect("write");
+    let file = |p: &std::path::Path| p.display().to_string();
+    let (code, report, out) =
+        lint_json(&[file(&denied)], &["--origin", "https://app.example.com"]).await;
+    assert_eq!(errors(&report), ["RESOURCE_POLICY_DENIED"], "{out}");
+    assert_eq!(code, 1, "{out}");
+    let (code, report, out) =
+        lint_json(&[file(&allowed)], &["--origin", "https://app.example.com"]).await;
+    assert!(errors(&report).is_empty(), "{out}");
+    assert_eq!(code, 0, "{out}");
+    // `check --openapi`: step 3 fails with the policy's denial, before any method runs.
+    let (code, report, out) = crate::common::check_json(&[
+        "--openapi",
+        &file(&denied),
+        "--path",
+        "/items",
+        "-X",
+        "POST",
+        "-H",
+        "Content-Type: application/json",
+        "--origin",
+        "https://app.example.com",
+    ])
+    .await;
+    let step3 = report["steps"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["number"] == 3))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(step3["status"], "fail", "{out}");
+    assert!(
+        step3["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|f| f["code"] == "RESOURCE_POLICY_DENIED"),
+        "{out}"
+    );
+    assert_eq!(code, 1, "{out}");
 }

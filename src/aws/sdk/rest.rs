@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use super::errors::{classify, Lookup, LookupError};
 use super::{gap, or_gap, Clients};
 use crate::evidence::ConfigGap;
-use crate::gateway::front::private::{Caller, PrivateApi};
+use crate::gateway::front::private::{self, PrivateApi};
 use crate::gateway::model::{
     Api, ApiKind, ApiSnapshot, AuthorizationType, Authorizer, AuthorizerKind, Deployment,
     GatewayResponse, Integration, IntegrationResponse, IntegrationType, Method, MethodResponse,
@@ -125,69 +125,21 @@ pub fn private_api(
         .is_some_and(|c| c.types().contains(&sdk::EndpointType::Private));
     let policy = match rest.policy().map(str::trim).filter(|p| !p.is_empty()) {
         None => None,
-        Some(text) => Some(policy_document(text).ok_or_else(|| {
-            format!(
-                "the resource policy of API {id} (GetRestApi policy) is not a JSON document: {}",
-                crate::text::shorten(text, 80)
-            )
-        })?),
+        Some(text) => Some(
+            private::policy_document(&Value::String(text.to_string())).ok_or_else(|| {
+                format!(
+                    "the resource policy of API {id} (GetRestApi policy) is not a JSON document: {}",
+                    crate::text::shorten(text, 80)
+                )
+            })?,
+        ),
     };
-    if policy.is_none() && !private_endpoint {
-        return Ok(None);
-    }
-    let mut private = PrivateApi {
-        api_id: id.to_string(),
-        region: region.to_string(),
+    Ok(PrivateApi::configured(
+        Some(id),
+        Some(region),
         private_endpoint,
         policy,
-        // Where the browser app runs is not in the configuration.
-        caller: Caller {
-            unknown: true,
-            ..Caller::default()
-        },
-        ..PrivateApi::default()
-    };
-    // The account is in the policy's own resource ARNs (the caller's is not read: no STS
-    // call for it); the model's default otherwise.
-    if let Some(account) = private.policy.as_ref().and_then(policy_account) {
-        private.account = account;
-    }
-    Ok(Some(private))
-}
-
-/// The policy document: JSON, or JSON whose quotes and slashes API Gateway escaped again.
-fn policy_document(text: &str) -> Option<Value> {
-    serde_json::from_str::<Value>(text)
-        .ok()
-        .filter(Value::is_object)
-        .or_else(|| {
-            let unescaped = text.replace("\\\"", "\"").replace("\\/", "/");
-            serde_json::from_str::<Value>(&unescaped)
-                .ok()
-                .filter(Value::is_object)
-        })
-}
-
-/// The account of the first `arn:aws:execute-api:{region}:{account}:…` resource a statement
-/// names.
-fn policy_account(policy: &Value) -> Option<String> {
-    let statements = match policy.get("Statement")? {
-        Value::Array(a) => a.iter().collect::<Vec<_>>(),
-        s => vec![s],
-    };
-    statements
-        .into_iter()
-        .filter_map(|s| s.get("Resource"))
-        .flat_map(|r| match r {
-            Value::Array(a) => a.iter().filter_map(Value::as_str).collect::<Vec<_>>(),
-            Value::String(s) => vec![s.as_str()],
-            _ => Vec::new(),
-        })
-        .find_map(|arn| {
-            let account = arn.strip_prefix("arn:")?.split(':').nth(3)?;
-            (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| account.to_string())
-        })
+    ))
 }
 
 async fn get_resources(clients: &Clients, id: &str) -> Result<Vec<sdk::Resource>, LookupError> {

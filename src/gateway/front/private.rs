@@ -43,6 +43,19 @@
 //! - **The public endpoint's answer to a private API from outside** is the same 403
 //!   `{"message":"Forbidden"}` as an unknown stage. Evidence: commonly reported; not in the
 //!   docs.
+//! - **A definition's policy and endpoint** ([`PrivateApi::from_definition`]: an export, a
+//!   template, a Terraform plan, read offline and by `lint`) are read where an export writes
+//!   them: [`X_POLICY`] (CloudFormation's `Policy` and Terraform's `policy` /
+//!   `aws_api_gateway_rest_api_policy` go there), and a private endpoint from
+//!   [`X_ENDPOINT_CONFIGURATION`]'s `vpcEndpointIds` alone (an export does not carry the
+//!   endpoint type; with the caller unknown, a private endpoint changes only the drawn path).
+//!   An empty policy text is no policy (the Serverless Framework writes `Policy: ""`). A
+//!   `Resource` a template leaves unresolved (`!Sub …${AWS::AccountId}…`) makes its statement
+//!   not evaluated: it could name any API, so no implicit deny is concluded from it. The
+//!   account, and the API id and region when the definition lacks them, come from the
+//!   policy's own `arn:aws:execute-api:…` resources. Evidence: the extension's page
+//!   (linked at [`X_POLICY`]) shows the document as the policy object; CloudFormation's
+//!   `AWS::ApiGateway::RestApi` takes `Policy` as JSON; the rest is not documented.
 
 use std::net::IpAddr;
 
@@ -93,6 +106,134 @@ pub struct PrivateApi {
     /// The browser app's call as the policy sees it.
     #[serde(default)]
     pub caller: Caller,
+}
+
+/// The extension an API Gateway export (and a template's `Body`) writes the resource policy in
+/// (<https://docs.aws.amazon.com/apigateway/latest/developerguide/openapi-extensions-policy.html>).
+pub const X_POLICY: &str = "x-amazon-apigateway-policy";
+/// The extension with a private API's `vpcEndpointIds`
+/// (<https://docs.aws.amazon.com/apigateway/latest/developerguide/openapi-extensions-endpoint-configuration.html>:
+/// "only supported for PRIVATE endpoint type").
+pub const X_ENDPOINT_CONFIGURATION: &str = "x-amazon-apigateway-endpoint-configuration";
+
+impl PrivateApi {
+    /// A private endpoint and resource policy as a configuration states them (`None`: a
+    /// public API without a policy). Where the browser app runs is not in a configuration:
+    /// the caller is unknown. The account (and, when `api_id` or `region` is unknown, those
+    /// too) comes from the policy's own `arn:aws:execute-api:…` resources.
+    pub fn configured(
+        api_id: Option<&str>,
+        region: Option<&str>,
+        private_endpoint: bool,
+        policy: Option<Value>,
+    ) -> Option<PrivateApi> {
+        if policy.is_none() && !private_endpoint {
+            return None;
+        }
+        let named = policy.as_ref().and_then(policy_arn);
+        let mut private = PrivateApi {
+            api_id: api_id.unwrap_or("api-id").to_string(),
+            region: region.map_or_else(default_region, str::to_string),
+            account: default_account(),
+            private_endpoint,
+            policy,
+            caller: Caller {
+                unknown: true,
+                ..Caller::default()
+            },
+        };
+        if let Some(arn) = named {
+            private.account = arn.account;
+            if api_id.is_none() && arn.api_id != "*" {
+                private.api_id = arn.api_id;
+            }
+            if region.is_none() && arn.region != "*" {
+                private.region = arn.region;
+            }
+        }
+        Some(private)
+    }
+
+    /// What an API's definition (an export, a template's `Body` or `Policy`, a Terraform
+    /// plan) says: [`X_POLICY`], and [`X_ENDPOINT_CONFIGURATION`]'s `vpcEndpointIds` for a
+    /// private endpoint. `Err`: a policy that is not a JSON document (why).
+    pub fn from_definition(api: &crate::gateway::Api) -> Result<Option<PrivateApi>, String> {
+        let policy = match api.extra.get(X_POLICY) {
+            // The Serverless Framework writes `Policy: ""` for none.
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) if s.trim().is_empty() => None,
+            Some(v) => Some(policy_document(v).ok_or_else(|| {
+                format!(
+                    "the resource policy ({X_POLICY}) is not a JSON policy document: {}",
+                    crate::text::shorten(&v.to_string(), 80)
+                )
+            })?),
+        };
+        let private_endpoint = api
+            .extra
+            .get(X_ENDPOINT_CONFIGURATION)
+            .and_then(|c| c.get("vpcEndpointIds"))
+            .and_then(Value::as_array)
+            .is_some_and(|ids| !ids.is_empty());
+        Ok(PrivateApi::configured(
+            api.id.as_deref(),
+            api.region.as_deref(),
+            private_endpoint,
+            policy,
+        ))
+    }
+}
+
+/// A resource policy document: a JSON object, or the JSON text of one (CloudFormation and
+/// Terraform take the policy as text; GetRestApi returns it with its quotes escaped once
+/// more, `{\"Version\":…}`: both forms are read).
+pub fn policy_document(v: &Value) -> Option<Value> {
+    match v {
+        Value::Object(_) => Some(v.clone()),
+        Value::String(text) => serde_json::from_str::<Value>(text)
+            .ok()
+            .filter(Value::is_object)
+            .or_else(|| {
+                let unescaped = text.replace("\\\"", "\"").replace("\\/", "/");
+                serde_json::from_str::<Value>(&unescaped)
+                    .ok()
+                    .filter(Value::is_object)
+            }),
+        _ => None,
+    }
+}
+
+/// The parts of an `arn:aws:execute-api:{region}:{account}:{api-id}/…` ARN.
+struct ExecuteApiArn {
+    region: String,
+    account: String,
+    api_id: String,
+}
+
+/// The first `arn:aws:execute-api:…` resource of the policy's statements with a 12-digit
+/// account.
+fn policy_arn(policy: &Value) -> Option<ExecuteApiArn> {
+    let statements = match policy.get("Statement")? {
+        Value::Array(a) => a.iter().collect::<Vec<_>>(),
+        s => vec![s],
+    };
+    statements
+        .into_iter()
+        .filter_map(|s| s.get("Resource"))
+        .flat_map(strings)
+        .find_map(|arn| {
+            let mut parts = arn.strip_prefix("arn:")?.splitn(5, ':');
+            let (_partition, service) = (parts.next()?, parts.next()?);
+            let (region, account, rest) = (parts.next()?, parts.next()?, parts.next()?);
+            (service == "execute-api"
+                && account.len() == 12
+                && account.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| ExecuteApiArn {
+                region: region.to_string(),
+                account: account.to_string(),
+                api_id: rest.split('/').next().unwrap_or("*").to_string(),
+            })
+        })
 }
 
 fn default_region() -> String {
@@ -203,7 +344,18 @@ fn statement_applies(s: &Value, arn: &str, caller: &Caller) -> Result<bool, Stri
     }) {
         return Ok(false);
     }
-    let resources = s.get("Resource").map(strings).unwrap_or_default();
+    // A resource left as a template's intrinsic (`!Sub arn:…:${AWS::AccountId}:…`) could be
+    // any: the statement is not evaluated rather than taken as not applying.
+    let resource = s.get("Resource");
+    let unresolved = match resource {
+        Some(Value::Array(a)) => a.iter().any(|r| !r.is_string()),
+        Some(r) => !r.is_string(),
+        None => false,
+    };
+    if unresolved {
+        return Err("a Resource of the policy is not resolved (a template's intrinsic)".into());
+    }
+    let resources = resource.map(strings).unwrap_or_default();
     if !resources.iter().any(|r| glob(&expand(r, arn), arn)) {
         return Ok(false);
     }
@@ -662,5 +814,70 @@ mod tests {
         assert!(
             seen(&req, Some(&resp)).is_some_and(|s| s.answered && s.layer == Layer::ResourcePolicy)
         );
+    }
+
+    #[test]
+    fn a_definition_states_the_policy_and_the_private_endpoint() {
+        let mut def = crate::gateway::Api::default();
+        assert_eq!(PrivateApi::from_definition(&def), Ok(None));
+        // As an export writes it: an object; the ids and account from its own ARNs.
+        def.extra.insert(
+            X_POLICY.into(),
+            json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+                "Resource": "arn:aws:execute-api:eu-west-1:111122223333:k9l8m7/*/GET/*"}]}),
+        );
+        let p = PrivateApi::from_definition(&def).unwrap().unwrap();
+        assert_eq!(
+            (p.api_id.as_str(), p.region.as_str(), p.account.as_str()),
+            ("k9l8m7", "eu-west-1", "111122223333")
+        );
+        assert!(p.caller.unknown && !p.private_endpoint);
+        assert_eq!(p.evaluate("GET", "/prod/items"), PolicyOutcome::Allowed);
+        assert_eq!(
+            p.evaluate("OPTIONS", "/prod/items"),
+            PolicyOutcome::ImplicitDeny
+        );
+        // As CloudFormation and Terraform take it: text; VPC endpoint ids make it private.
+        def.extra.insert(
+            X_POLICY.into(),
+            json!(r#"{"Statement":{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*"}}"#),
+        );
+        def.extra.insert(
+            X_ENDPOINT_CONFIGURATION.into(),
+            json!({"vpcEndpointIds": ["vpce-0abc"]}),
+        );
+        let p = PrivateApi::from_definition(&def).unwrap().unwrap();
+        assert!(p.private_endpoint && !p.called_from_outside());
+        assert!(matches!(
+            p.evaluate("GET", "/prod/items"),
+            PolicyOutcome::ExplicitDeny { .. }
+        ));
+        // An empty policy is none (the Serverless Framework writes `Policy: ""`).
+        def.extra.insert(X_POLICY.into(), json!(""));
+        assert!(PrivateApi::from_definition(&def)
+            .unwrap()
+            .unwrap()
+            .policy
+            .is_none());
+        // Not a policy: said, not guessed.
+        def.extra.insert(X_POLICY.into(), json!("not json"));
+        assert!(PrivateApi::from_definition(&def)
+            .unwrap_err()
+            .contains("not a JSON policy document"));
+    }
+
+    #[test]
+    fn a_resource_left_unresolved_by_a_template_is_not_evaluated() {
+        // `!Sub arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:*/*/GET/*` without values:
+        // it could be any API, so the statement decides nothing (no implicit deny).
+        let p = api(
+            json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+                "Resource": [{"Fn::Sub": "arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:*/*/GET/*"}]}]}),
+            Caller::default(),
+        );
+        assert!(matches!(
+            p.evaluate("OPTIONS", "/prod/items"),
+            PolicyOutcome::NotEvaluated(_)
+        ));
     }
 }

@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 
 use super::intrinsics::{get_att, ref_name, referenced, scalar_text};
 use super::{add_scheme, new_doc, Built, Ctx, TemplateError};
+use crate::gateway::front::private;
 use crate::gateway::model::{ApiKind, Element, Stage, ThrottleSetting, Unresolved, DEFAULT_STAGE};
 
 /// Every REST API (`AWS::ApiGateway::RestApi`) with its resources, methods, authorizers,
@@ -51,6 +52,17 @@ pub(super) fn rest_apis(cx: &Ctx) -> Result<Vec<Built>, TemplateError> {
             b.doc["x-amazon-apigateway-api-key-source"] = json!(src);
         }
         set_title(&mut b.doc, props.get("Name"));
+        // The resource policy and a private endpoint's VPC endpoints, where an export writes
+        // them (the properties win over the Body, as they do on deployment).
+        if let Some(policy) = props.get("Policy") {
+            b.doc[private::X_POLICY] = policy.clone();
+        }
+        if let Some(ids) = props
+            .get("EndpointConfiguration")
+            .and_then(|c| c.get("VpcEndpointIds"))
+        {
+            b.doc[private::X_ENDPOINT_CONFIGURATION] = json!({ "vpcEndpointIds": ids });
+        }
         rest_parts(cx, &mut b, id)?;
         out.push(b);
     }

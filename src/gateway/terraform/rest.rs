@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use super::plan::{refs_in, Plan, Res, View};
 use super::{after_apply, first_block, located, string_list, string_map, TerraformError};
+use crate::gateway::front::private;
 use crate::gateway::model::{
     Api, ApiKey, ApiKind, ApiSnapshot, AuthorizationType, Authorizer, AuthorizerKind, Deployment,
     Element, GatewayResponse, Integration, IntegrationResponse, IntegrationType, Method,
@@ -18,6 +19,7 @@ const METHOD: &str = "aws_api_gateway_method";
 const AUTHORIZER: &str = "aws_api_gateway_authorizer";
 const DEPLOYMENT: &str = "aws_api_gateway_deployment";
 const STAGE: &str = "aws_api_gateway_stage";
+const REST_API_POLICY: &str = "aws_api_gateway_rest_api_policy";
 
 /// Longest `parent_id` chain followed (API Gateway allows far fewer levels).
 const MAX_DEPTH: usize = 64;
@@ -75,6 +77,29 @@ pub(super) fn build(plan: &Plan<'_>, api_i: usize) -> Result<Api, TerraformError
         .str(v, "api_key_source")
         .map(str::to_string)
         .or(api.api_key_source);
+    // The resource policy (the attribute, or an aws_api_gateway_rest_api_policy of the API)
+    // and a private endpoint's VPC endpoints, where an export writes them.
+    let policy = plan
+        .of_type(REST_API_POLICY)
+        .map(|i| plan.get(i))
+        .filter(|p| belongs(plan, p, v, api_i))
+        .find_map(|p| p.str(v, "policy"))
+        .or_else(|| r.str(v, "policy"))
+        .filter(|p| !p.trim().is_empty());
+    if let Some(policy) = policy {
+        api.extra
+            .insert(private::X_POLICY.into(), Value::String(policy.to_string()));
+    }
+    let endpoints = string_list(
+        first_block(r.values(v).and_then(|x| x.get("endpoint_configuration")))
+            .and_then(|c| c.get("vpc_endpoint_ids")),
+    );
+    if !endpoints.is_empty() {
+        api.extra.insert(
+            private::X_ENDPOINT_CONFIGURATION.into(),
+            serde_json::json!({ "vpcEndpointIds": endpoints }),
+        );
+    }
     let body_defined = api
         .resources
         .iter()

@@ -140,3 +140,51 @@ fn unknown_values_are_named_and_literal_ids_resolve() {
         u.reason()
     );
 }
+
+#[test]
+fn the_resource_policy_and_vpc_endpoints_are_read_where_an_export_writes_them() {
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*/GET/*"}]}"#;
+    // The policy of an aws_api_gateway_rest_api_policy naming the API wins over none.
+    let text = plan(
+        json!([
+            res(
+                "aws_api_gateway_rest_api.api",
+                json!({"name": "a", "endpoint_configuration": [{"types": ["PRIVATE"], "vpc_endpoint_ids": ["vpce-0abc"]}]})
+            ),
+            res(
+                "aws_api_gateway_rest_api_policy.p",
+                json!({"policy": policy})
+            ),
+        ]),
+        json!([cfg(
+            "aws_api_gateway_rest_api_policy.p",
+            json!({"rest_api_id": refs(&["aws_api_gateway_rest_api.api.id", "aws_api_gateway_rest_api.api"])})
+        )]),
+        json!([]),
+    );
+    let apis = import(&text, "p.json").unwrap();
+    let private = crate::gateway::front::private::PrivateApi::from_definition(&apis[0])
+        .unwrap()
+        .expect("a policy and a private endpoint");
+    assert!(private.private_endpoint);
+    assert!(private.caller.unknown);
+    assert_eq!(
+        private.policy.unwrap()["Statement"][0]["Resource"],
+        "execute-api:/*/GET/*"
+    );
+    // The rest_api's own policy attribute, without a policy resource.
+    let text = plan(
+        json!([res(
+            "aws_api_gateway_rest_api.api",
+            json!({"name": "a", "policy": policy})
+        )]),
+        json!([]),
+        json!([]),
+    );
+    let apis = import(&text, "p.json").unwrap();
+    let private = crate::gateway::front::private::PrivateApi::from_definition(&apis[0])
+        .unwrap()
+        .expect("a policy");
+    assert!(!private.private_endpoint);
+    assert!(private.policy.is_some());
+}
