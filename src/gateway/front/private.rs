@@ -295,26 +295,31 @@ impl PrivateApi {
             _ => return PolicyOutcome::NotEvaluated("the policy has no Statement".into()),
         };
         let mut allowed = false;
-        let mut unknown = None;
+        // Why an Allow, a Deny, or a statement of another Effect may apply (it could not be
+        // evaluated).
+        let (mut allow_unknown, mut deny_unknown, mut odd) = (None, None, None);
         for s in statements {
-            match statement_applies(s, &arn, &self.caller) {
-                Ok(false) => {}
-                Ok(true) => match s.get("Effect").and_then(Value::as_str) {
-                    Some("Deny") => {
-                        return PolicyOutcome::ExplicitDeny {
-                            sid: s.get("Sid").and_then(Value::as_str).map(str::to_string),
-                        }
+            let applies = statement_applies(s, &arn, &self.caller);
+            match (s.get("Effect").and_then(Value::as_str), applies) {
+                (_, Ok(false)) => {}
+                (Some("Deny"), Ok(true)) => {
+                    return PolicyOutcome::ExplicitDeny {
+                        sid: s.get("Sid").and_then(Value::as_str).map(str::to_string),
                     }
-                    Some("Allow") => allowed = true,
-                    _ => unknown = Some("a statement has no Effect of Allow or Deny".to_string()),
-                },
-                Err(why) => unknown = unknown.or(Some(why)),
+                }
+                (Some("Allow"), Ok(true)) => allowed = true,
+                (Some("Allow"), Err(why)) => allow_unknown = allow_unknown.or(Some(why)),
+                (Some("Deny"), Err(why)) => deny_unknown = deny_unknown.or(Some(why)),
+                (_, _) => odd = Some("a statement has no Effect of Allow or Deny".to_string()),
             }
         }
-        match (unknown, allowed) {
-            (Some(why), _) => PolicyOutcome::NotEvaluated(why),
-            (None, true) => PolicyOutcome::Allowed,
-            (None, false) => PolicyOutcome::ImplicitDeny,
+        match (odd.or(allow_unknown), allowed, deny_unknown) {
+            (Some(why), _, _) | (None, true, Some(why)) => PolicyOutcome::NotEvaluated(why),
+            (None, true, None) => PolicyOutcome::Allowed,
+            // No Allow can apply: denied, whether or not a Deny whose conditions are unknown
+            // applies too (an OPTIONS request that no statement allows is denied wherever the
+            // app runs).
+            (None, false, _) => PolicyOutcome::ImplicitDeny,
         }
     }
 }
@@ -864,6 +869,46 @@ mod tests {
         assert!(PrivateApi::from_definition(&def)
             .unwrap_err()
             .contains("not a JSON policy document"));
+    }
+
+    #[test]
+    fn a_request_no_allow_can_match_is_denied_whatever_the_unknown_conditions() {
+        // Allowed from an office network on GET and POST only; a Deny outside it. OPTIONS is
+        // allowed by nothing: denied wherever the app runs, even with the caller unknown.
+        let policy = json!({"Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+             "Resource": ["execute-api:/*/GET/*", "execute-api:/*/POST/*"],
+             "Condition": {"IpAddress": {"aws:SourceIp": "198.51.100.0/24"}}},
+            {"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+             "Resource": "execute-api:/*",
+             "Condition": {"NotIpAddress": {"aws:SourceIp": "198.51.100.0/24"}}}]});
+        let unknown = Caller {
+            unknown: true,
+            ..Caller::default()
+        };
+        let p = api(policy, unknown);
+        assert_eq!(
+            p.evaluate("OPTIONS", "/prod/items"),
+            PolicyOutcome::ImplicitDeny
+        );
+        // GET may be allowed: it depends on where the app runs.
+        assert!(matches!(
+            p.evaluate("GET", "/prod/items"),
+            PolicyOutcome::NotEvaluated(_)
+        ));
+        // From the office, GET passes and OPTIONS is still denied; from elsewhere, the Deny.
+        let mut p = p;
+        p.caller = ip("198.51.100.7");
+        assert_eq!(p.evaluate("GET", "/prod/items"), PolicyOutcome::Allowed);
+        assert_eq!(
+            p.evaluate("OPTIONS", "/prod/items"),
+            PolicyOutcome::ImplicitDeny
+        );
+        p.caller = ip("203.0.113.9");
+        assert!(matches!(
+            p.evaluate("OPTIONS", "/prod/items"),
+            PolicyOutcome::ExplicitDeny { .. }
+        ));
     }
 
     #[test]

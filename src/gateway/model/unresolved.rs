@@ -24,6 +24,9 @@ pub enum UnresolvedKind {
     Undefined(String),
     /// A Terraform plan's value that is known only after `terraform apply`.
     AfterApply,
+    /// A setting whose effect cors-doctor does not derive from the file (what would, in
+    /// words), e.g. the resource policy SAM generates from `Auth.ResourcePolicy`.
+    NotModelled(String),
 }
 
 /// Which part of the diagnosis reads the value.
@@ -89,6 +92,16 @@ impl Unresolved {
         }
     }
 
+    /// A setting whose effect is not derived from the file; `instead`: what shows it.
+    pub fn not_modelled(at: &str, instead: &str) -> Unresolved {
+        Unresolved {
+            at: at.to_string(),
+            kind: UnresolvedKind::NotModelled(instead.to_string()),
+            written: String::new(),
+            needed: None,
+        }
+    }
+
     pub fn needed_by(mut self, need: Need) -> Self {
         self.needed = Some(need);
         self
@@ -110,6 +123,9 @@ impl Unresolved {
                 "{} is known only after terraform apply (the plan shows it as (known after apply))",
                 self.at
             ),
+            UnresolvedKind::NotModelled(instead) => {
+                format!("{} is not evaluated from the file: {instead}", self.at)
+            }
             UnresolvedKind::Undefined(what) => format!(
                 "{} names the {what} '{}', which the file does not define",
                 self.at, self.written

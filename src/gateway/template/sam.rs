@@ -320,6 +320,15 @@ fn rest_api(
             }
         };
         apply_auth(cx, &mut b, auth, &event_auth, &auth_src);
+        // SAM writes the resource policy from `Auth.ResourcePolicy` per event path and method
+        // (the methods each path has when its event is read): not modelled, so named.
+        if auth.get("ResourcePolicy").is_some() {
+            let (at, _) = auth_src("ResourcePolicy");
+            b.unresolved.push(Unresolved::not_modelled(
+                &at,
+                "SAM generates the resource policy from it per event path; check the deployed API (--api-id) or its export (--openapi), which hold the policy itself",
+            ));
+        }
     } else {
         // Event-level authorizers without an API `Auth` block are refused by SAM; the
         // methods then carry what the events say (AWS_IAM was set above).

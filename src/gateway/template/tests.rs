@@ -727,3 +727,39 @@ fn sam_http_api_refuses_credentials_with_every_origin() {
     assert_eq!(e.line, Some(5), "{e}");
     assert!(e.message.contains("AllowCredentials"), "{e}");
 }
+
+#[test]
+fn a_sam_resource_policy_is_named_not_guessed_and_a_cfn_policy_is_read() {
+    let sam = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: prod\n      Auth:\n        ResourcePolicy:\n          IpRangeWhitelist: [\"198.51.100.0/24\"]\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: index.handler\n      InlineCode: x\n      Events:\n        Post:\n          Type: Api\n          Properties: {RestApiId: !Ref Api, Path: /items, Method: POST}\n";
+    let t = one(sam);
+    let named = t
+        .api
+        .unresolved
+        .iter()
+        .find(|u| u.at == "Resources.Api.Properties.Auth.ResourcePolicy")
+        .expect("the ResourcePolicy is named");
+    assert!(
+        matches!(
+            named.kind,
+            crate::gateway::model::UnresolvedKind::NotModelled(_)
+        ),
+        "{named:?}"
+    );
+    assert!(named.reason().contains("not evaluated from the file"));
+    // No policy is guessed for it.
+    assert_eq!(
+        crate::gateway::front::private::PrivateApi::from_definition(&t.api),
+        Ok(None)
+    );
+    // CloudFormation's Policy (as text too) and VpcEndpointIds go where an export has them.
+    let cfn = "Resources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties:\n      Name: a\n      EndpointConfiguration: {Types: [PRIVATE], VpcEndpointIds: [vpce-0abc]}\n      Policy: '{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"execute-api:Invoke\",\"Resource\":\"execute-api:/*/GET/*\"}]}'\n";
+    let t = one(cfn);
+    let p = crate::gateway::front::private::PrivateApi::from_definition(&t.api)
+        .unwrap()
+        .expect("read");
+    assert!(p.private_endpoint);
+    assert_eq!(
+        p.evaluate("OPTIONS", "/prod/items"),
+        crate::gateway::front::private::PolicyOutcome::ImplicitDeny
+    );
+}
