@@ -17,6 +17,7 @@ use crate::aws::sdk::errors::LookupError;
 use crate::aws::sdk::throttle::{Limiter, Quota};
 use crate::aws::sdk::{http_api, rest, Clients, SdkOptions, SdkSource};
 use crate::evidence::ConfigGap;
+use crate::gateway::front::Front;
 use crate::gateway::Api;
 use crate::rules;
 
@@ -466,11 +467,19 @@ async fn audit_api(
             return (row, Vec::new());
         }
     }
+    // The resource policy and endpoint type, from the listing's item (no call of its own).
+    let mut front = Front::default();
+    if let Target::Rest(r) = &target {
+        match rest::private_api_of(r.policy(), r.endpoint_configuration(), &id, &clients.region) {
+            Ok(p) => front.private = p.map(Box::new),
+            Err(why) => row.gaps.push(format!("resource policy: {why}")),
+        }
+    }
     let api = Arc::new(api);
     let rules_options = options.rules.clone();
     let checked = {
         let api = Arc::clone(&api);
-        tokio::task::spawn_blocking(move || rules::check(&api, &rules_options)).await
+        tokio::task::spawn_blocking(move || rules::check(&api, &front, &rules_options)).await
     };
     let found = match checked {
         Ok(f) => f,

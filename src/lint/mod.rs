@@ -43,6 +43,7 @@ pub use input::{
 pub use sarif::describe;
 
 use crate::diagnose::{FindingCode, Remediation, Severity};
+use crate::gateway::front::Front;
 use crate::gateway::model::{Element, SourceRef};
 use crate::gateway::Api;
 use crate::rules::{self, Route};
@@ -169,6 +170,11 @@ pub fn lint(inputs: &[LintInput], options: &rules::Options) -> LintReport {
                     report.origins.push(o);
                 }
             }
+            // The definition's own resource policy; one that is not a document is said.
+            let (front, policy_error) = match Front::of_definition(api) {
+                Ok(front) => (front, None),
+                Err(why) => (Front::default(), Some(why)),
+            };
             file.apis.push(ApiSummary {
                 name: name.clone(),
                 kind: api.kind.as_str(),
@@ -176,11 +182,16 @@ pub fn lint(inputs: &[LintInput], options: &rules::Options) -> LintReport {
                 stages: api.stages.iter().map(|s| s.name.clone()).collect(),
                 routes,
                 source: api.source_of(&Element::Api).cloned(),
-                unresolved: api.unresolved.iter().map(|u| u.reason()).collect(),
+                unresolved: api
+                    .unresolved
+                    .iter()
+                    .map(|u| u.reason())
+                    .chain(policy_error)
+                    .collect(),
             });
             report.summary.apis += 1;
             report.summary.routes += routes;
-            for f in rules::check(api, options) {
+            for f in rules::check(api, &front, options) {
                 report.findings.push(ReportFinding {
                     file: input.file.clone(),
                     api: name.clone(),

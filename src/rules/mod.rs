@@ -30,7 +30,7 @@ use crate::cors::Mode;
 use crate::diagnose::{self, Diagnosis, FindingCode, Remediation, Severity};
 use crate::evidence::{ConfigEvidence, ConfigSourceKind, Evidence, Exchange, ExchangeKind};
 use crate::gateway::behavior::{self, Located, PredictRequest, RouteBackend, ASSUMPTION_HEADER};
-use crate::gateway::front::{private::PrivateApi, Front};
+use crate::gateway::front::Front;
 use crate::gateway::model::{
     Api, ApiKind, AuthorizationType, Element, Method, Resource, SourceRef, DEFAULT_ROUTE,
 };
@@ -110,7 +110,9 @@ fn reported(code: FindingCode) -> bool {
 }
 
 /// Every latent trap of `api`, most severe first, then by route.
-pub fn check(api: &Api, options: &Options) -> Vec<LintFinding> {
+/// `front`: what stands in front of the API as its source knows it (a definition's own
+/// resource policy, [`Front::of_definition`]; the one the SDK read).
+pub fn check(api: &Api, front: &Front, options: &Options) -> Vec<LintFinding> {
     // The API without its resources (and without what only findings read): each route is
     // diagnosed on this plus the resources its path can match, so that a route's diagnosis
     // does not walk every resource of a large API (API-wide settings are all kept).
@@ -176,8 +178,16 @@ pub fn check(api: &Api, options: &Options) -> Vec<LintFinding> {
             };
             // The fixes' snippets are rendered for the findings kept (below), not for every
             // repeat of an API-wide one.
-            let (exchanges, diagnosis) =
-                diagnose_offline(reduced, job.stage, path, &target, None, options.mode, false);
+            let (exchanges, diagnosis) = diagnose_offline(
+                reduced,
+                front,
+                job.stage,
+                path,
+                &target,
+                None,
+                options.mode,
+                false,
+            );
             let route = Route {
                 path: job.resource.path.clone(),
                 method: job.method.http_method.clone(),
@@ -239,12 +249,17 @@ pub fn diagnose_request(
     backend: Option<&RouteBackend>,
     mode: Mode,
 ) -> (Vec<Exchange>, Diagnosis) {
-    diagnose_offline(api, stage, path, target, backend, mode, true)
+    // What the definition itself puts in front (its resource policy); a policy that is not
+    // a document is left out here (`lint` and `check` say so).
+    let front = Front::of_definition(api).unwrap_or_default();
+    diagnose_offline(api, &front, stage, path, target, backend, mode, true)
 }
 
 /// [`diagnose_request`], with or without the fixes' snippets ([`diagnose::diagnose_with`]).
+#[allow(clippy::too_many_arguments)]
 fn diagnose_offline(
     api: &Arc<Api>,
+    front: &Front,
     stage: Option<&str>,
     path: &str,
     target: &Target,
@@ -257,15 +272,6 @@ fn diagnose_offline(
         Vec::new()
     } else {
         plan_requests(target, &plan)
-    };
-    // What the definition itself puts in front of the API: its resource policy and private
-    // endpoint (where the app runs is unknown, as for a configuration read from AWS).
-    let front = Front {
-        private: PrivateApi::from_definition(api)
-            .ok()
-            .flatten()
-            .map(Box::new),
-        ..Front::default()
     };
     let located = Located {
         api: Arc::clone(api),
@@ -293,7 +299,7 @@ fn diagnose_offline(
             backend_known: backend.is_some(),
             gaps: Vec::new(),
             unresolved: None,
-            front,
+            front: front.clone(),
         },
         browser: None,
     };

@@ -5,6 +5,7 @@ fn lint(name: &str) -> Vec<LintFinding> {
     let s = Scenario::by_name(name).unwrap();
     check(
         &s.api,
+        &Front::default(),
         &Options {
             origins: vec![s.spec.request.origin.clone()],
             ..Options::default()
@@ -187,6 +188,7 @@ fn an_origin_the_api_does_not_allow_is_an_error() {
     }
     let ok = check(
         &api,
+        &Front::default(),
         &Options {
             origins: vec!["https://app.example.com".into()],
             ..Options::default()
@@ -199,6 +201,7 @@ fn an_origin_the_api_does_not_allow_is_an_error() {
     );
     let other = check(
         &api,
+        &Front::default(),
         &Options {
             origins: vec!["https://admin.example.com".into()],
             ..Options::default()
@@ -226,7 +229,7 @@ fn null_origins_and_wildcards_with_credentials_are_security_risks() {
     let cors = api.cors.as_mut().unwrap();
     cors.allow_origins = vec!["https://*".into(), "null".into()];
     cors.allow_credentials = Some(true);
-    let found = check(&api, &Options::default());
+    let found = check(&api, &Front::default(), &Options::default());
     let risks = found
         .iter()
         .filter(|f| f.code == FindingCode::CorsSecurityRisk)
@@ -258,6 +261,7 @@ fn an_http_api_cors_configuration_alone_is_no_finding() {
     let s = Scenario::by_name("http-api-healthy").unwrap();
     let other = check(
         &s.api,
+        &Front::default(),
         &Options {
             origins: vec!["https://not-allowed.example.com".to_string()],
             ..Options::default()

@@ -162,7 +162,7 @@ fn methods_changed_without_triggers_stay_undeployed() {
     let (step, codes) = diagnose(api.clone(), &s);
     assert_eq!(step, Some(5), "{codes:?}");
     // lint names the undeployed change, as an error, at the deployment's line.
-    let found = rules::check(&api, &rules::Options::default());
+    let found = rules::check(&api, &Default::default(), &rules::Options::default());
     let undeployed = found
         .iter()
         .find(|f| f.code.as_str() == "UNDEPLOYED_CHANGES")

@@ -120,10 +120,20 @@ pub fn private_api(
     id: &str,
     region: &str,
 ) -> Result<Option<PrivateApi>, String> {
-    let private_endpoint = rest
-        .endpoint_configuration()
-        .is_some_and(|c| c.types().contains(&sdk::EndpointType::Private));
-    let policy = match rest.policy().map(str::trim).filter(|p| !p.is_empty()) {
+    private_api_of(rest.policy(), rest.endpoint_configuration(), id, region)
+}
+
+/// [`private_api`] from the policy and endpoint configuration that `GetRestApi` and each
+/// item of `GetRestApis` carry.
+pub fn private_api_of(
+    policy: Option<&str>,
+    endpoint: Option<&sdk::EndpointConfiguration>,
+    id: &str,
+    region: &str,
+) -> Result<Option<PrivateApi>, String> {
+    let private_endpoint =
+        endpoint.is_some_and(|c| c.types().contains(&sdk::EndpointType::Private));
+    let policy = match policy.map(str::trim).filter(|p| !p.is_empty()) {
         None => None,
         Some(text) => Some(
             private::policy_document(&Value::String(text.to_string())).ok_or_else(|| {

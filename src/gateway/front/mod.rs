@@ -61,6 +61,16 @@ impl Front {
         self == &Front::default()
     }
 
+    /// What an API's definition (an export, a template, a Terraform plan) itself puts in
+    /// front of it: its resource policy and private endpoint
+    /// ([`private::PrivateApi::from_definition`]). `Err`: a policy that is not a document.
+    pub fn of_definition(api: &crate::gateway::Api) -> Result<Front, String> {
+        Ok(Front {
+            private: private::PrivateApi::from_definition(api)?.map(Box::new),
+            ..Front::default()
+        })
+    }
+
     /// True when a private API is called from outside its VPC endpoint with no custom domain
     /// in front: its public endpoint's 403 `ForbiddenException` then has the shape of a
     /// custom domain's no-mapping 403, and this tells the two apart.

@@ -1,4 +1,4 @@
-//! `audit` against moto: an account of 56 APIs (REST and HTTP) in a Region of its own (other
+//! `audit` against moto: an account of 63 APIs (REST and HTTP) in a Region of its own (other
 //! tests share moto's us-east-1), each trap planted in some, clean ones in others. Every
 //! planted trap is found on its API, the clean ones have no finding, only Get* operations are
 //! issued, and the calls grow linearly (≤ 6 per REST API of one stage, 4 per HTTP API, plus
@@ -49,18 +49,21 @@ enum Kind {
     OptionsAuthorized,
     HeaderNotMapped,
     NoGatewayResponses,
+    /// A resource policy that allows PUT but not OPTIONS: every preflight is denied.
+    PolicyOmitsOptions,
     HttpClean,
     HttpOriginMissing,
     HttpNoCors,
 }
 
 impl Kind {
-    const ALL: [Kind; 8] = [
+    const ALL: [Kind; 9] = [
         Kind::RestClean,
         Kind::OptionsMissing,
         Kind::OptionsAuthorized,
         Kind::HeaderNotMapped,
         Kind::NoGatewayResponses,
+        Kind::PolicyOmitsOptions,
         Kind::HttpClean,
         Kind::HttpOriginMissing,
         Kind::HttpNoCors,
@@ -74,6 +77,7 @@ impl Kind {
             Kind::OptionsAuthorized => Some("OPTIONS_AUTHORIZED"),
             Kind::HeaderNotMapped => Some("HEADER_NOT_MAPPED"),
             Kind::NoGatewayResponses => Some("GATEWAY_RESPONSES_UNCONFIGURED"),
+            Kind::PolicyOmitsOptions => Some("RESOURCE_POLICY_DENIED"),
             Kind::HttpOriginMissing => Some("PREFLIGHT_CORS_HEADERS"),
             Kind::HttpNoCors => Some("OPTIONS_MISSING"),
         }
@@ -89,14 +93,13 @@ impl Kind {
 
 async fn rest_api(ep: &str, region: &'static str, name: &str, kind: Kind) -> String {
     let c = v1(ep, region);
-    let id = c
-        .create_rest_api()
-        .name(name)
-        .send()
-        .await
-        .unwrap()
-        .id
-        .unwrap();
+    let mut create = c.create_rest_api().name(name);
+    if kind == Kind::PolicyOmitsOptions {
+        create = create.policy(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*/PUT/*"}]}"#,
+        );
+    }
+    let id = create.send().await.unwrap().id.unwrap();
     let root = c
         .get_resources()
         .rest_api_id(&id)

@@ -87,7 +87,7 @@ fn fuzz_terraform_plans() {
                     for l in &api.sources {
                         prop_assert!(l.source.line >= 1 && l.source.line <= total);
                     }
-                    let _ = rules::check(api, &rules::Options::default());
+                    let _ = rules::check(api, &Default::default(), &rules::Options::default());
                 }
             }
             // The text cut anywhere: an error or a (smaller) plan, never a panic.

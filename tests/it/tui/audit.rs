@@ -49,7 +49,7 @@ fn report() -> AuditReport {
             origins: vec![s.spec.request.origin.clone()],
             ..Default::default()
         };
-        let found = cors_doctor::rules::check(&api, &options);
+        let found = cors_doctor::rules::check(&api, &Default::default(), &options);
         report.apis.push(ApiRow {
             api_id: id.to_string(),
             name: name.to_string(),
