@@ -76,6 +76,9 @@ fn element(
         | BackendHeadersIgnored
         | SelectionPatternUnsupported
         | ProxyBackendCors => actual(),
+        // The resource policy and the endpoint type are the API's own settings (a template's
+        // `Policy`, an export's x-amazon-apigateway-policy).
+        ResourcePolicyDenied | PrivateApiOutsideVpc => Some(Element::Api),
         GatewayResponseNoCors | GatewayResponsesUnconfigured => Some(Element::GatewayResponse {
             response_type: "DEFAULT_4XX".into(),
         }),
@@ -95,8 +98,6 @@ fn element(
         | CustomDomainNoMapping
         | CustomDomainWrongStage
         | WafBlocked
-        | ResourcePolicyDenied
-        | PrivateApiOutsideVpc
         | LoadBalancerErrorNoCors
         | FunctionUrlDuplicateCors => None,
     }
