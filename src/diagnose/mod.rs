@@ -21,7 +21,7 @@ pub mod findings;
 mod inputs;
 pub mod remedy;
 mod retest;
-mod source;
+pub(crate) mod source;
 mod steps;
 pub mod words;
 

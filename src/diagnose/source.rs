@@ -38,58 +38,65 @@ pub(super) fn attach(steps: &mut [Step], evidence: &Evidence, plan: &PreflightPl
     }
 }
 
-/// The part of the API a finding with `code` is about.
-fn element(
-    api: &Api,
-    code: FindingCode,
-    path: &str,
-    verb: &str,
-    stage: Option<&str>,
-    preflight: bool,
-) -> Option<Element> {
+/// The part of an API a finding is about, before it is looked up in one: the one table
+/// `check` (a concrete request, [`attach`]) and `lint` (a route, `crate::rules`) resolve.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Concern {
+    /// The resource (REST) or route path (HTTP) the request's path takes.
+    Resource,
+    /// The OPTIONS method of that resource.
+    Options,
+    /// The method (or route) the request asks for.
+    Method,
+    /// The HTTP API's cors_configuration.
+    Cors,
+    /// A gateway response (which one: the finding's message, else DEFAULT_4XX).
+    GatewayResponse,
+    /// The stage the diagnosis ran against (else the deployment).
+    Stage,
+    Deployment,
+    /// The API's own settings (its resource policy, its endpoint type).
+    Api,
+}
+
+/// What a finding with `code` is about (`None`: nothing of the API's definition, e.g. the
+/// browser's verdict or a layer in front). `preflight`: the finding is about the preflight.
+pub(crate) fn concern(code: FindingCode, api: &Api, preflight: bool) -> Option<Concern> {
+    use Concern as K;
     use FindingCode::*;
-    let options = || method_element(api, path, "OPTIONS");
-    let actual = || method_element(api, path, verb);
-    match code {
-        OptionsMissing | PreflightRedirected => Some(match template(api, path) {
-            Some(p) => Element::Resource { path: p },
-            None => Element::Api,
-        }),
-        UndeployedChanges | DeploymentNoTriggers => Some(Element::Deployment),
-        OptionsNotDeployed => Some(match stage {
-            Some(s) => Element::Stage {
-                name: s.to_string(),
-            },
-            None => Element::Deployment,
-        }),
+    let http_cors = api.kind == ApiKind::Http && api.cors.is_some();
+    Some(match code {
+        OptionsMissing | PreflightRedirected => K::Resource,
+        UndeployedChanges | DeploymentNoTriggers => K::Deployment,
+        OptionsNotDeployed => K::Stage,
         OptionsAuthorized | OptionsApiKeyRequired | PreflightBadStatus | LivePreflightMismatch => {
-            options()
+            K::Options
         }
-        PreflightCorsHeaders | CorsSecurityRisk => match api.kind {
-            ApiKind::Http if api.cors.is_some() => Some(Element::Cors),
-            _ => options(),
-        },
-        HeaderNotDeclared | HeaderNotMapped if preflight => options(),
+        // An HTTP API's cors_configuration answers the preflight and sets the headers of
+        // every answer.
+        PreflightCorsHeaders | CorsSecurityRisk | ActualCorsHeaders if http_cors => K::Cors,
+        PreflightCorsHeaders | CorsSecurityRisk => K::Options,
+        HeaderNotDeclared | HeaderNotMapped if preflight => K::Options,
+        // The request fails without a browser too: the method that answers it (a backend's
+        // error, a throttle of its stage: the method is where to start).
         HeaderNotDeclared
         | HeaderNotMapped
         | ActualCorsHeaders
         | BackendHeadersIgnored
         | SelectionPatternUnsupported
-        | ProxyBackendCors => actual(),
+        | ProxyBackendCors
+        | FailsWithoutBrowser => K::Method,
+        GatewayResponseNoCors | GatewayResponsesUnconfigured => K::GatewayResponse,
         // The resource policy and the endpoint type are the API's own settings (a template's
         // `Policy`, an export's x-amazon-apigateway-policy).
-        ResourcePolicyDenied | PrivateApiOutsideVpc => Some(Element::Api),
-        GatewayResponseNoCors | GatewayResponsesUnconfigured => Some(Element::GatewayResponse {
-            response_type: "DEFAULT_4XX".into(),
-        }),
-        FailsWithoutBrowser
-        | NetworkError
+        ResourcePolicyDenied | PrivateApiOutsideVpc => K::Api,
+        NetworkError
         | PreflightRequired
         | NoPreflight
         | BrowserBlocked
         | BrowserAllowed
         | FetchRefused
-        | BrowserVerdictUnknown => None,
+        | BrowserVerdictUnknown => return None,
         // The layers in front are not part of the API's definition.
         CloudfrontMethodNotAllowed
         | CloudfrontCacheIgnoresOrigin
@@ -99,7 +106,38 @@ fn element(
         | CustomDomainWrongStage
         | WafBlocked
         | LoadBalancerErrorNoCors
-        | FunctionUrlDuplicateCors => None,
+        | FunctionUrlDuplicateCors => return None,
+    })
+}
+
+/// The part of the API a finding with `code` is about, for the request to `path` with `verb`.
+fn element(
+    api: &Api,
+    code: FindingCode,
+    path: &str,
+    verb: &str,
+    stage: Option<&str>,
+    preflight: bool,
+) -> Option<Element> {
+    match concern(code, api, preflight)? {
+        Concern::Resource => Some(match template(api, path) {
+            Some(p) => Element::Resource { path: p },
+            None => Element::Api,
+        }),
+        Concern::Options => method_element(api, path, "OPTIONS"),
+        Concern::Method => method_element(api, path, verb),
+        Concern::Cors => Some(Element::Cors),
+        Concern::GatewayResponse => Some(Element::GatewayResponse {
+            response_type: "DEFAULT_4XX".into(),
+        }),
+        Concern::Stage => Some(match stage {
+            Some(s) => Element::Stage {
+                name: s.to_string(),
+            },
+            None => Element::Deployment,
+        }),
+        Concern::Deployment => Some(Element::Deployment),
+        Concern::Api => Some(Element::Api),
     }
 }
 

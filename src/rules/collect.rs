@@ -106,11 +106,12 @@ pub(super) fn candidates(
                 FindingCode::ActualCorsHeaders | FindingCode::PreflightCorsHeaders
             ) && f.severity == Severity::Warning
                 && f.evidence.iter().any(assumed);
+            // The finding rests on the route's preflight exchange.
+            let about_preflight = exchanges
+                .iter()
+                .any(|x| x.kind == ExchangeKind::Preflight && f.evidence.contains(&x.id));
             let (code, severity, message) = if proxy {
-                let preflight = f.code == FindingCode::PreflightCorsHeaders
-                    && exchanges
-                        .iter()
-                        .any(|x| x.kind == ExchangeKind::Preflight && f.evidence.contains(&x.id));
+                let preflight = f.code == FindingCode::PreflightCorsHeaders && about_preflight;
                 (
                     FindingCode::ProxyBackendCors,
                     Severity::Info,
@@ -151,7 +152,7 @@ pub(super) fn candidates(
                     stage: stage.map(str::to_string),
                     origin: Some(origin.to_string()),
                     routes_affected: wide.then_some(1),
-                    source: source_for(api, at.sources, code, route, wide),
+                    source: source_for(api, at.sources, code, route, stage, wide, about_preflight),
                     remediation: if proxy { None } else { f.remediation },
                 },
                 diagnosed: Arc::clone(diagnosed),
@@ -211,57 +212,61 @@ impl Merged {
     }
 }
 
-/// Where to point a finding: the element it concerns.
+/// Where to point a finding: the element it concerns ([`crate::diagnose::source::concern`],
+/// the table `check` uses), looked up for the route; an API-wide one at the API (a gateway
+/// response's at the first customized response the file defines). `preflight`: the finding
+/// is about the route's preflight.
 fn source_for(
     api: &Api,
     sources: &SourceIndex<'_>,
     code: FindingCode,
     route: &Route,
+    stage: Option<&str>,
     wide: bool,
+    preflight: bool,
 ) -> Option<SourceRef> {
-    use FindingCode as C;
-    let options = Element::Method {
+    use crate::diagnose::source::{concern, Concern};
+    let method = |verb: &str| Element::Method {
         path: route.path.clone(),
-        verb: "OPTIONS".to_string(),
+        verb: verb.to_string(),
     };
-    let method = Element::Method {
-        path: route.path.clone(),
-        verb: route.method.clone(),
-    };
-    let element = match code {
-        C::GatewayResponseNoCors | C::GatewayResponsesUnconfigured => {
-            let typed = api.gateway_responses.iter().find_map(|g| {
+    let element = match concern(code, api, preflight) {
+        Some(Concern::GatewayResponse) => api
+            .gateway_responses
+            .iter()
+            .find_map(|g| {
                 let e = Element::GatewayResponse {
                     response_type: g.response_type.clone(),
                 };
                 sources.has(&e).then_some(e)
-            });
-            typed.unwrap_or(Element::Api)
-        }
+            })
+            .unwrap_or(Element::Api),
         _ if wide => Element::Api,
-        // The resource policy and the endpoint type are the API's own settings.
-        C::ResourcePolicyDenied | C::PrivateApiOutsideVpc => Element::Api,
-        C::OptionsAuthorized
-        | C::OptionsApiKeyRequired
-        | C::PreflightCorsHeaders
-        | C::PreflightBadStatus
-        | C::OptionsNotDeployed
-            if api.kind == ApiKind::Rest
-                && api
-                    .resource(&route.path)
-                    .is_some_and(|r| r.method("OPTIONS").is_some()) =>
-        {
-            options
+        None | Some(Concern::Api) => Element::Api,
+        // A route without its own OPTIONS method (an HTTP API's, a REST resource's preflight
+        // answered elsewhere): the route's method.
+        Some(Concern::Options) => {
+            let has_options = api
+                .resource(&route.path)
+                .is_some_and(|r| r.method("OPTIONS").is_some());
+            method(if has_options {
+                "OPTIONS"
+            } else {
+                &route.method
+            })
         }
-        C::OptionsMissing => Element::Resource {
+        Some(Concern::Method) => method(&route.method),
+        Some(Concern::Resource) => Element::Resource {
             path: route.path.clone(),
         },
-        C::CorsSecurityRisk | C::PreflightCorsHeaders | C::ActualCorsHeaders
-            if api.kind == ApiKind::Http && api.cors.is_some() =>
-        {
-            Element::Cors
-        }
-        _ => method,
+        Some(Concern::Cors) => Element::Cors,
+        Some(Concern::Stage) => match stage {
+            Some(name) => Element::Stage {
+                name: name.to_string(),
+            },
+            None => Element::Deployment,
+        },
+        Some(Concern::Deployment) => Element::Deployment,
     };
     sources.of(&element).cloned()
 }
