@@ -2,7 +2,9 @@
 
 use serde_json::{json, Value};
 
-use super::{events, is_fn, lambda_integration, merged, EventMethod, IMPLICIT_HTTP};
+use super::{
+    api_location, apis_of, is_fn, lambda_integration, EventMethod, SamKind, IMPLICIT_HTTP,
+};
 use crate::gateway::model::{ApiKind, Element, Stage, DEFAULT_ROUTE, DEFAULT_STAGE};
 use crate::gateway::template::cfn::{ensure_path, http_cors, put_operation};
 use crate::gateway::template::intrinsics::scalar_text;
@@ -10,40 +12,13 @@ use crate::gateway::template::{add_scheme, new_doc, Built, Ctx, TemplateError};
 
 /// Every SAM HTTP API, explicit or implicit.
 pub(in crate::gateway::template) fn http_apis(cx: &Ctx) -> Result<Vec<Built>, TemplateError> {
-    let (mut by_api, skipped) = events(cx, "HttpApi");
-    let globals = cx.globals("HttpApi");
-    let mut ids: Vec<(String, bool)> = cx
-        .of_type("AWS::Serverless::HttpApi")
-        .into_iter()
-        .map(|(id, _)| (id.to_string(), true))
-        .collect();
-    if by_api.contains_key(IMPLICIT_HTTP) && !ids.iter().any(|(i, _)| i == IMPLICIT_HTTP) {
-        ids.push((IMPLICIT_HTTP.to_string(), false));
-    }
-    let mut out = Vec::new();
-    for (id, explicit) in ids {
-        let own = if explicit { cx.props(&id) } else { json!({}) };
-        let props = merged(globals.as_ref(), &own);
-        let events = by_api.remove(&id).unwrap_or_default();
-        let mut b = http_api(cx, &id, explicit, &props, events)?;
-        b.unresolved.extend(
-            skipped
-                .iter()
-                .filter(|(a, _)| a == &id)
-                .map(|(_, u)| u.clone()),
-        );
-        out.push(b);
-    }
-    for (api, evs) in by_api {
-        if let Some(e) = evs.first() {
-            let at = format!("{}.Properties.ApiId", e.at);
-            return Err(cx.error(
-                &at,
-                &format!("{at}: the event names the API {api}, which is not an AWS::Serverless::HttpApi of the template"),
-            ));
-        }
-    }
-    Ok(out)
+    let kind = SamKind {
+        event_type: "HttpApi",
+        resource_type: "AWS::Serverless::HttpApi",
+        implicit: IMPLICIT_HTTP,
+        api_id_property: "ApiId",
+    };
+    apis_of(cx, &kind, http_api)
 }
 
 fn http_api(
@@ -54,19 +29,7 @@ fn http_api(
     events: Vec<EventMethod>,
 ) -> Result<Built, TemplateError> {
     let mut b = Built::new(id, "AWS::Serverless::HttpApi", ApiKind::Http);
-    let api_at = if explicit {
-        cx.at(id)
-    } else {
-        events.first().map(|e| e.at.clone()).unwrap_or_default()
-    };
-    let api_resource = if explicit {
-        id.to_string()
-    } else {
-        events
-            .first()
-            .map(|e| e.function.clone())
-            .unwrap_or_default()
-    };
+    let (api_at, api_resource) = api_location(cx, id, explicit, &events);
     b.source(cx, Element::Api, &api_at, &api_resource);
     let pat = |k: &str| format!("{}.Properties.{k}", cx.at(id));
     b.doc = match props.get("DefinitionBody") {

@@ -181,24 +181,39 @@ fn merged(globals: Option<&Value>, resource: &Value) -> Value {
     }
 }
 
-/// Every SAM REST API, explicit or implicit.
-pub(super) fn rest_apis(cx: &Ctx) -> Result<Vec<Built>, TemplateError> {
-    let (mut by_api, skipped) = events(cx, "Api");
-    let globals = cx.globals("Api");
+/// A kind of SAM API: its function event type, resource type and implicit API, and the
+/// event property that names an explicit one.
+struct SamKind {
+    /// `Api` or `HttpApi` (the event type, and the `Globals` section).
+    event_type: &'static str,
+    resource_type: &'static str,
+    implicit: &'static str,
+    api_id_property: &'static str,
+}
+
+/// How one SAM API is built: its logical id, whether the template declares it (else it is
+/// the implicit one its events create), its properties merged with `Globals`, its events.
+type BuildApi = fn(&Ctx, &str, bool, &Value, Vec<EventMethod>) -> Result<Built, TemplateError>;
+
+/// Every SAM API of `kind`, explicit or implicit, each built by `build`; an event naming an
+/// API the template does not declare is an error at its line.
+fn apis_of(cx: &Ctx, kind: &SamKind, build: BuildApi) -> Result<Vec<Built>, TemplateError> {
+    let (mut by_api, skipped) = events(cx, kind.event_type);
+    let globals = cx.globals(kind.event_type);
     let mut out = Vec::new();
     let mut ids: Vec<(String, bool)> = cx
-        .of_type("AWS::Serverless::Api")
+        .of_type(kind.resource_type)
         .into_iter()
         .map(|(id, _)| (id.to_string(), true))
         .collect();
-    if by_api.contains_key(IMPLICIT_REST) && !ids.iter().any(|(i, _)| i == IMPLICIT_REST) {
-        ids.push((IMPLICIT_REST.to_string(), false));
+    if by_api.contains_key(kind.implicit) && !ids.iter().any(|(i, _)| i == kind.implicit) {
+        ids.push((kind.implicit.to_string(), false));
     }
     for (id, explicit) in ids {
         let own = if explicit { cx.props(&id) } else { json!({}) };
         let props = merged(globals.as_ref(), &own);
         let events = by_api.remove(&id).unwrap_or_default();
-        let mut b = rest_api(cx, &id, explicit, &props, events)?;
+        let mut b = build(cx, &id, explicit, &props, events)?;
         b.unresolved.extend(
             skipped
                 .iter()
@@ -209,14 +224,41 @@ pub(super) fn rest_apis(cx: &Ctx) -> Result<Vec<Built>, TemplateError> {
     }
     for (api, evs) in by_api {
         if let Some(e) = evs.first() {
-            let at = format!("{}.Properties.RestApiId", e.at);
+            let at = format!("{}.Properties.{}", e.at, kind.api_id_property);
             return Err(cx.error(
                 &at,
-                &format!("{at}: the event names the API {api}, which is not an AWS::Serverless::Api of the template"),
+                &format!(
+                    "{at}: the event names the API {api}, which is not an {} of the template",
+                    kind.resource_type
+                ),
             ));
         }
     }
     Ok(out)
+}
+
+/// Where a SAM API is written and the resource that writes it: its own logical id, or for
+/// the implicit API the first function event that creates it.
+fn api_location(cx: &Ctx, id: &str, explicit: bool, events: &[EventMethod]) -> (String, String) {
+    if explicit {
+        (cx.at(id), id.to_string())
+    } else {
+        events
+            .first()
+            .map(|e| (e.at.clone(), e.function.clone()))
+            .unwrap_or_default()
+    }
+}
+
+/// Every SAM REST API, explicit or implicit.
+pub(super) fn rest_apis(cx: &Ctx) -> Result<Vec<Built>, TemplateError> {
+    let kind = SamKind {
+        event_type: "Api",
+        resource_type: "AWS::Serverless::Api",
+        implicit: IMPLICIT_REST,
+        api_id_property: "RestApiId",
+    };
+    apis_of(cx, &kind, rest_api)
 }
 
 fn rest_api(
@@ -227,19 +269,7 @@ fn rest_api(
     events: Vec<EventMethod>,
 ) -> Result<Built, TemplateError> {
     let mut b = Built::new(id, "AWS::Serverless::Api", ApiKind::Rest);
-    let api_at = if explicit {
-        cx.at(id)
-    } else {
-        events.first().map(|e| e.at.clone()).unwrap_or_default()
-    };
-    let api_resource = if explicit {
-        id.to_string()
-    } else {
-        events
-            .first()
-            .map(|e| e.function.clone())
-            .unwrap_or_default()
-    };
+    let (api_at, api_resource) = api_location(cx, id, explicit, &events);
     b.source(cx, Element::Api, &api_at, &api_resource);
     let pat = |k: &str| format!("{}.Properties.{k}", cx.at(id));
     let name = props
