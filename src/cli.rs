@@ -140,6 +140,9 @@ pub struct TargetFlags {
     /// Browser rules: chrome-today (default) or spec.
     #[arg(long, value_enum)]
     pub mode: Option<ModeArg>,
+    /// Reach the URL's host at ADDR instead of what DNS says, as curl's --resolve (the probes and the Chromium retest): a custom domain before its DNS record, one CloudFront edge.
+    #[arg(long, value_name = "HOST:PORT:ADDR")]
+    pub resolve: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -461,8 +464,7 @@ impl TargetFlags {
             browser: f.browser,
             timeout: f.timeout,
             mode: f.mode.map(Mode::from),
-            // No flag yet: a library field (tests point a custom domain at loopback).
-            resolve: Vec::new(),
+            resolve: f.resolve,
         }
     }
 }

@@ -182,6 +182,23 @@ pub fn kill_all() {
     }
 }
 
+/// `--host-resolver-rules` for `--resolve`'s names (`MAP host addr`, an IPv6 address in
+/// brackets), `None` when there are none. The names were checked against the URL's host
+/// (`crate::plan`), so they hold no separator of the rule list.
+pub fn host_resolver_rules(resolve: &[(String, std::net::IpAddr)]) -> Option<String> {
+    if resolve.is_empty() {
+        return None;
+    }
+    let rules: Vec<String> = resolve
+        .iter()
+        .map(|(host, ip)| match ip {
+            std::net::IpAddr::V4(v4) => format!("MAP {host} {v4}"),
+            std::net::IpAddr::V6(v6) => format!("MAP {host} [{v6}]"),
+        })
+        .collect();
+    Some(format!("--host-resolver-rules={}", rules.join(",")))
+}
+
 /// Starts Chromium and waits (up to `timeout`) for "DevTools listening on ws://…" on stderr.
 pub async fn spawn(
     executable: &Path,
@@ -269,4 +286,25 @@ pub async fn spawn(
         group,
         ws_url,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolve_becomes_host_resolver_rules() {
+        assert_eq!(host_resolver_rules(&[]), None);
+        let rules = host_resolver_rules(&[
+            (
+                "api.example.com".into(),
+                std::net::IpAddr::from([127, 0, 0, 1]),
+            ),
+            ("v6.example.com".into(), "::1".parse().unwrap()),
+        ]);
+        assert_eq!(
+            rules.as_deref(),
+            Some("--host-resolver-rules=MAP api.example.com 127.0.0.1,MAP v6.example.com [::1]")
+        );
+    }
 }

@@ -10,8 +10,12 @@ use super::CALL_TIMEOUT;
 use crate::target::Target;
 
 /// The address space of the target when it is more private than the page's origin:
-/// `loopback-network` or `local-network`.
-pub(super) fn more_private_space(target: &Target) -> Option<&'static str> {
+/// `loopback-network` or `local-network`. A name `--resolve` maps (`resolve`) is in the
+/// space of its address, as Chromium sees it through `--host-resolver-rules`.
+pub(super) fn more_private_space(
+    target: &Target,
+    resolve: &[(String, IpAddr)],
+) -> Option<&'static str> {
     fn space(host: Option<url::Host<&str>>) -> u8 {
         match host {
             Some(url::Host::Domain(d)) => {
@@ -37,7 +41,16 @@ pub(super) fn more_private_space(target: &Target) -> Option<&'static str> {
             _ => 2,
         }
     }
-    let target_space = space(target.url.host());
+    let mapped = target.url.host_str().and_then(|h| {
+        resolve
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(h))
+            .map(|(_, ip)| *ip)
+    });
+    let target_space = match mapped {
+        Some(ip) => ip_space(ip),
+        None => space(target.url.host()),
+    };
     let origin_space = url::Url::parse(&target.origin)
         .ok()
         .map_or(2, |u| space(u.host()));
@@ -87,6 +100,10 @@ pub(super) async fn grant_local_network(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn more_private_space_of(target: &Target) -> Option<&'static str> {
+        more_private_space(target, &[])
+    }
     use crate::http::Headers;
 
     #[test]
@@ -100,19 +117,35 @@ mod tests {
             credentials: crate::target::CredentialsMode::Omit,
         };
         assert_eq!(
-            more_private_space(&t("http://127.0.0.1:9/x", "https://app.example.com")),
+            more_private_space_of(&t("http://127.0.0.1:9/x", "https://app.example.com")),
             Some("loopback-network")
         );
         assert_eq!(
-            more_private_space(&t("http://10.1.2.3/x", "https://app.example.com")),
+            more_private_space_of(&t("http://10.1.2.3/x", "https://app.example.com")),
             Some("local-network")
         );
         assert_eq!(
-            more_private_space(&t("http://127.0.0.1:9/x", "http://localhost:3000")),
+            more_private_space_of(&t("http://127.0.0.1:9/x", "http://localhost:3000")),
             None
         );
         assert_eq!(
-            more_private_space(&t("https://api.example.com/x", "http://localhost:3000")),
+            more_private_space_of(&t("https://api.example.com/x", "http://localhost:3000")),
+            None
+        );
+        // `--resolve api.example.com:443:127.0.0.1`: the name is where it is mapped.
+        let mapped = [("api.example.com".to_string(), IpAddr::from([127, 0, 0, 1]))];
+        assert_eq!(
+            more_private_space(
+                &t("https://API.example.com/x", "https://app.example.com"),
+                &mapped
+            ),
+            Some("loopback-network")
+        );
+        assert_eq!(
+            more_private_space(
+                &t("https://other.example.com/x", "https://app.example.com"),
+                &mapped
+            ),
             None
         );
     }

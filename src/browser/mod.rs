@@ -73,6 +73,9 @@ pub struct LaunchOptions {
     pub launch_timeout: Duration,
     /// How long one retest may take, end to end.
     pub retest_timeout: Duration,
+    /// Host names reached at these addresses instead of through DNS (`--resolve`), as
+    /// Chromium's `--host-resolver-rules` `MAP` rules.
+    pub resolve: Vec<(String, std::net::IpAddr)>,
 }
 
 impl Default for LaunchOptions {
@@ -82,6 +85,7 @@ impl Default for LaunchOptions {
             local_network: LocalNetwork::Grant,
             launch_timeout: Duration::from_secs(20),
             retest_timeout: Duration::from_secs(20),
+            resolve: Vec::new(),
         }
     }
 }
@@ -126,6 +130,9 @@ impl Chromium {
         let mut extra = Vec::new();
         if options.local_network == LocalNetwork::DisableChecks {
             extra.push("--disable-features=LocalNetworkAccessChecks".to_string());
+        }
+        if let Some(rules) = launch::host_resolver_rules(&options.resolve) {
+            extra.push(rules);
         }
         let spawned = launch::spawn(&executable, &profile, &extra, options.launch_timeout).await?;
         let mut child = spawned.child;
@@ -188,6 +195,7 @@ impl Chromium {
             cdp: &self.cdp,
             origin,
             local_network: self.options.local_network,
+            resolve: &self.options.resolve,
             version: &self.version,
             timeout: self.options.retest_timeout,
         });
@@ -249,7 +257,13 @@ impl Drop for Chromium {
 ///
 /// The whole retest (starting Chromium included) must finish within `budget`, what is left of
 /// the run's `--timeout`; if it does not, Chromium is killed and the evidence says so.
-pub async fn retest_evidence(evidence: &Evidence, live: bool, budget: Duration) -> BrowserEvidence {
+/// `resolve`: `--resolve`'s host names and addresses, which Chromium follows as the probes did.
+pub async fn retest_evidence(
+    evidence: &Evidence,
+    live: bool,
+    budget: Duration,
+    resolve: &[(String, std::net::IpAddr)],
+) -> BrowserEvidence {
     let timed_out = || {
         BrowserEvidence::Unavailable {
         reason: format!(
@@ -263,7 +277,7 @@ pub async fn retest_evidence(evidence: &Evidence, live: bool, budget: Duration) 
     }
     // The launch and retest keep their own (longer) limits; the budget is the one that
     // applies when it is shorter, with the message above.
-    tokio::time::timeout(budget, retest_within(evidence, live))
+    tokio::time::timeout(budget, retest_within(evidence, live, resolve))
         .await
         .unwrap_or_else(|_| timed_out())
 }
@@ -272,8 +286,16 @@ fn seconds(d: Duration) -> String {
     format!("{:.1} s", d.as_secs_f64())
 }
 
-async fn retest_within(evidence: &Evidence, live: bool) -> BrowserEvidence {
-    let chromium = match Chromium::launch(LaunchOptions::default()).await {
+async fn retest_within(
+    evidence: &Evidence,
+    live: bool,
+    resolve: &[(String, std::net::IpAddr)],
+) -> BrowserEvidence {
+    let options = LaunchOptions {
+        resolve: resolve.to_vec(),
+        ..LaunchOptions::default()
+    };
+    let chromium = match Chromium::launch(options).await {
         Ok(c) => c,
         Err(e) => {
             return BrowserEvidence::Unavailable {

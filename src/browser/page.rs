@@ -38,6 +38,8 @@ pub struct Page {
     /// The Local Network Access permissions granted so far, with their warnings.
     granted: tokio::sync::Mutex<Vec<(&'static str, String)>>,
     local_network: LocalNetwork,
+    /// `--resolve`'s names and addresses (Chromium reaches the names there).
+    resolve: Vec<(String, std::net::IpAddr)>,
     version: String,
     timeout: Duration,
 }
@@ -54,6 +56,7 @@ pub(super) struct PageOptions<'a> {
     pub cdp: &'a Cdp,
     pub origin: &'a str,
     pub local_network: LocalNetwork,
+    pub resolve: &'a [(String, std::net::IpAddr)],
     pub version: &'a str,
     pub timeout: Duration,
 }
@@ -124,6 +127,7 @@ impl Page {
             pump,
             granted: tokio::sync::Mutex::new(Vec::new()),
             local_network: o.local_network,
+            resolve: o.resolve.to_vec(),
             version: o.version.to_string(),
             timeout: o.timeout,
         };
@@ -235,7 +239,7 @@ impl Page {
         let mut warnings = Vec::new();
         if self.local_network == LocalNetwork::DisableChecks {
             warnings.push("Chromium ran with --disable-features=LocalNetworkAccessChecks: its Local Network Access checks (public page → private or loopback address) were off".to_string());
-        } else if let Some(space) = more_private_space(target) {
+        } else if let Some(space) = more_private_space(target, &self.resolve) {
             let mut granted = self.granted.lock().await;
             let known = granted
                 .iter()

@@ -65,10 +65,11 @@ pub struct TargetArgs {
     pub timeout: Option<f64>,
     /// Browser rules (default: the config's, else chrome-today).
     pub mode: Option<Mode>,
-    /// Host names the probes connect to at a given address instead of asking DNS (curl's
-    /// `--resolve`; the URL's port is kept): a custom domain tried before its DNS record
-    /// points at it, or a test's loopback server. Library only for now (no flag).
-    pub resolve: Vec<(String, std::net::IpAddr)>,
+    /// `--resolve HOST:PORT:ADDR` (curl's form, repeatable): the URL's host is reached at
+    /// ADDR instead of what DNS says, by the probes and the Chromium retest: a custom domain
+    /// tried before its DNS record points at it, one CloudFront edge, a test's loopback
+    /// server.
+    pub resolve: Vec<String>,
 }
 
 /// Why the fields do not make a plan: a usage or configuration problem (`check` exits 2).
@@ -86,6 +87,9 @@ pub enum PlanError {
     Target(#[from] crate::target::TargetError),
     #[error("invalid probe.mode '{0}' in the config: use spec or chrome-today")]
     ConfigMode(String),
+    /// `--resolve` that cannot be used (the whole sentence).
+    #[error("--resolve {0}")]
+    Resolve(String),
     #[error("invalid report.fix_format '{0}' in the config: use cli, cloudformation, sam, cdk or terraform")]
     ConfigFixFormat(String),
     #[error("{what} must be at least 0.001 and at most 3600 seconds, not {value}: give e.g. 10.")]
@@ -601,6 +605,11 @@ impl TargetArgs {
             Some(file) => Some(Box::new(read_cloudfront_config(file, url.path())?)),
             None => None,
         };
+        let resolve = self
+            .resolve
+            .iter()
+            .map(|r| parse_resolve(r, &url, live))
+            .collect::<Result<_, _>>()?;
         Ok(Plan {
             cloudfront,
             target: Target {
@@ -615,7 +624,7 @@ impl TargetArgs {
             mode,
             timeout,
             connect_timeout,
-            resolve: self.resolve.clone(),
+            resolve,
             openapi: self.openapi.clone(),
             kind: self.kind,
             template: self.template.clone(),
@@ -658,6 +667,51 @@ mod fix_format_tests {
             "{e}"
         );
     }
+}
+
+/// One `--resolve HOST:PORT:ADDR` (curl's form; an IPv6 ADDR in brackets) for the URL: its
+/// host and port must be the URL's (nothing else is requested), and a URL is needed.
+fn parse_resolve(
+    arg: &str,
+    url: &url::Url,
+    live: bool,
+) -> Result<(String, std::net::IpAddr), PlanError> {
+    let shown = crate::redact::escape_controls(&crate::redact::shorten(arg, 80));
+    let bad = |why: String| PlanError::Resolve(format!("'{shown}': {why}"));
+    if !live {
+        return Err(bad(
+            "it needs the URL to request (the diagnosis without a URL sends nothing)".into(),
+        ));
+    }
+    let mut parts = arg.splitn(3, ':');
+    let (Some(host), Some(port), Some(addr)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad(
+            "give HOST:PORT:ADDR, as curl takes it, e.g. --resolve api.example.com:443:203.0.113.10"
+                .into(),
+        ));
+    };
+    let url_host = url.host_str().unwrap_or_default();
+    if !host.eq_ignore_ascii_case(url_host) {
+        return Err(bad(format!(
+            "names {host}, and the URL's host is {url_host}: only the URL's host is requested"
+        )));
+    }
+    let url_port = url.port_or_known_default().unwrap_or(443);
+    if port.parse::<u16>().ok() != Some(url_port) {
+        return Err(bad(format!(
+            "names port {port}, and the URL's port is {url_port}"
+        )));
+    }
+    let ip = addr
+        .strip_prefix('[')
+        .and_then(|a| a.strip_suffix(']'))
+        .unwrap_or(addr);
+    let ip = ip.parse::<std::net::IpAddr>().map_err(|_| {
+        bad(format!(
+            "{addr} is not an IP address (an IPv6 one goes in brackets)"
+        ))
+    })?;
+    Ok((url_host.to_ascii_lowercase(), ip))
 }
 
 #[cfg(test)]
@@ -714,5 +768,54 @@ mod offline_url_tests {
             ..TargetArgs::default()
         });
         assert_eq!(p.offline_url(Some("a1b2c3d4e5"), None, Some("Prod")), None);
+    }
+}
+
+#[cfg(test)]
+mod resolve_tests {
+    use super::*;
+
+    fn with(url: Option<&str>, resolve: &[&str]) -> Result<Plan, PlanError> {
+        TargetArgs {
+            url: url.map(str::to_string),
+            path: url.is_none().then(|| "/items".to_string()),
+            openapi: Some("export.json".into()),
+            origin: Some("https://app.example.com".into()),
+            resolve: resolve.iter().map(|r| r.to_string()).collect(),
+            ..TargetArgs::default()
+        }
+        .resolve(&Config::default())
+    }
+
+    #[test]
+    fn resolve_takes_curls_form_for_the_urls_host_and_port() {
+        let p = with(
+            Some("https://API.example.com/v1/items"),
+            &["api.example.com:443:203.0.113.10"],
+        )
+        .unwrap();
+        assert_eq!(
+            p.resolve,
+            [(
+                "api.example.com".to_string(),
+                "203.0.113.10".parse().unwrap()
+            )]
+        );
+        let p = with(
+            Some("http://api.example.com:8080/x"),
+            &["api.example.com:8080:[::1]"],
+        )
+        .unwrap();
+        assert_eq!(p.resolve[0].1, "::1".parse::<std::net::IpAddr>().unwrap());
+        let err = |url: Option<&str>, r: &str| with(url, &[r]).unwrap_err().to_string();
+        let url = Some("https://api.example.com/x");
+        assert!(err(url, "other.example.com:443:127.0.0.1")
+            .contains("the URL's host is api.example.com"));
+        assert!(err(url, "api.example.com:80:127.0.0.1").contains("the URL's port is 443"));
+        assert!(err(url, "api.example.com:443:nowhere").contains("is not an IP address"));
+        assert!(err(url, "api.example.com").contains("give HOST:PORT:ADDR"));
+        assert!(err(None, "api.example.com:443:127.0.0.1").contains("needs the URL"));
+        // Every message starts with the flag and what was typed, control characters escaped.
+        assert!(err(url, "a\u{1b}[31m:1:2").starts_with("--resolve 'a\\u{1b}[31m:1:2'"));
     }
 }

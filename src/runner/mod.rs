@@ -433,8 +433,9 @@ async fn execute(
         emit(RunEvent::BrowserStarted);
         // Live: Chromium makes the real request; offline: it judges the predicted answers.
         let budget = deadline.saturating_duration_since(tokio::time::Instant::now());
-        evidence.browser =
-            Some(crate::browser::retest_evidence(&evidence, plan.live, budget).await);
+        evidence.browser = Some(
+            crate::browser::retest_evidence(&evidence, plan.live, budget, &plan.resolve).await,
+        );
     }
     let diagnosis = diagnose::diagnose(&evidence, plan.mode);
     let mut report = Report::new(&evidence, &diagnosis);

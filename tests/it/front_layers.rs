@@ -123,3 +123,107 @@ async fn every_front_scenario_chromium_agrees_with_the_engine() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// `--resolve HOST:PORT:ADDR`: a custom domain reached on loopback by the probes, as before
+/// the domain's DNS record exists: the request goes to the domain's name, so the domain's
+/// layer answers (its no-mapping 403). Chromium follows the same mapping
+/// (`--host-resolver-rules`): from an `http:` page (an `https:` one would block the `http:`
+/// name as mixed content before resolving it), Chromium's Local Network Access check names
+/// the target a loopback address, which only the mapping makes it (the name itself resolves
+/// nowhere). A `--resolve` for another host is a usage error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resolve_takes_the_probes_and_chromium_to_a_custom_domain_on_loopback() {
+    let s = Scenario::by_name("custom-domain-no-mapping").expect("scenario");
+    let domain = s
+        .spec
+        .front
+        .custom_domain
+        .as_ref()
+        .expect("a custom domain")
+        .domain_name
+        .clone();
+    let server = SimServer::start(
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        sim::gateway::scenario_handler(&s),
+        Duration::ZERO,
+    )
+    .await
+    .expect("bind");
+    let port = server.addr().port();
+    let url = format!("http://{domain}:{port}{}", s.url_path());
+    let resolve = format!("{domain}:{port}:127.0.0.1");
+    // The same request from an `http:` page.
+    let mut from_http = s.clone();
+    from_http.spec.request.origin = "http://app.example.com".into();
+    let run = |extra: Vec<String>, scenario: &Scenario| {
+        let mut a = common::args(&["check", "--format", "json"]);
+        a.extend(extra);
+        a.extend(request_flags(scenario, &url));
+        common::cors_doctor(a)
+    };
+    // Another host than the URL's: refused before anything is sent.
+    let out = run(
+        common::args(&["--resolve", &format!("other.example.com:{port}:127.0.0.1")]),
+        &s,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--resolve") && stderr.contains("the URL's host is"),
+        "{stderr}"
+    );
+    // The probes.
+    let out = run(common::args(&["--resolve", &resolve]), &s).await;
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let raw = format!(
+        "{stdout}\n--- stderr ---\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_default();
+    let expect = &s.spec.expect;
+    if let Some(p) = &expect.preflight {
+        assert_eq!(
+            status_of(&report, "preflight"),
+            Some(u64::from(p.status)),
+            "{raw}"
+        );
+    }
+    assert_eq!(
+        status_of(&report, "actual"),
+        Some(u64::from(expect.actual.status)),
+        "{raw}"
+    );
+    assert!(
+        common::codes(&report)
+            .iter()
+            .any(|c| c == "CUSTOM_DOMAIN_NO_MAPPING"),
+        "{raw}"
+    );
+    // Chromium.
+    if std::env::var_os("CORS_DOCTOR_REQUIRE_CHROMIUM").is_none()
+        && cors_doctor::browser::Chromium::launch(Default::default())
+            .await
+            .is_err()
+    {
+        eprintln!(
+            "SKIPPED the retest: no Chromium (CORS_DOCTOR_REQUIRE_CHROMIUM=1 makes it a failure)"
+        );
+        server.shutdown().await;
+        return;
+    }
+    let out = run(
+        common::args(&["--resolve", &resolve, "--browser"]),
+        &from_http,
+    )
+    .await;
+    server.shutdown().await;
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_default();
+    assert_eq!(report["browser"]["source"], "chromium", "{stdout}");
+    assert_eq!(
+        report["browser"]["cors_error"], "InsecureLocalNetwork",
+        "{}",
+        report["browser"]
+    );
+}

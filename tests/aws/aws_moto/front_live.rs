@@ -83,7 +83,7 @@ async fn check_on_domain(
         stage: stage.map(str::to_string),
         region: Some("us-east-1".to_string()),
         endpoint_url: Some(ep.to_string()),
-        resolve: vec![(domain.to_string(), std::net::Ipv4Addr::LOCALHOST.into())],
+        resolve: vec![format!("{domain}:{}:127.0.0.1", sim.addr().port())],
         ..TargetArgs::default()
     };
     let mut plan = args.resolve(&Config::default()).expect("a plan");
