@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use super::{BoxFuture, ConfigRequest, ConfigSource, LoadedConfig, Location};
 use crate::evidence::ConfigSourceKind;
-use crate::gateway::front::private::PrivateApi;
+use crate::gateway::front::Front;
 use crate::gateway::model::ApiKind;
 use crate::gateway::openapi::{self, DefinitionText, ImportError};
 use crate::gateway::scenario::{Scenario, ScenarioError, MAX_SCENARIO_BYTES, SCENARIO_KEY};
@@ -240,16 +240,15 @@ impl OpenApiFile {
                 let at = request.location(api);
                 // The resource policy and private endpoint the definition states, read as
                 // the SDK reads GetRestApi's (where the app runs is unknown either way).
-                let mut front = crate::gateway::front::Front::default();
                 let mut gaps = Vec::new();
-                match PrivateApi::from_definition(api) {
-                    Ok(p) => front.private = p.map(Box::new),
-                    Err(reason) => gaps.push(super::ConfigGap {
+                let front = Front::of_definition(api).unwrap_or_else(|reason| {
+                    gaps.push(super::ConfigGap {
                         what: "resource policy".to_string(),
                         step: 3,
                         reason,
-                    }),
-                }
+                    });
+                    Front::default()
+                });
                 LoadedConfig {
                     api: Arc::clone(api),
                     stage: at.stage,

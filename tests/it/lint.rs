@@ -404,3 +404,36 @@ async fn an_exports_resource_policy_that_omits_options_denies_the_preflight() {
     );
     assert_eq!(code, 1, "{out}");
 }
+
+/// A resource policy that is not a policy document is said (lint: in the API's unresolved
+/// list; check: a gap of step 3), never dropped in silence nor a usage error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_policy_that_is_not_a_document_is_said() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("template.yaml");
+    std::fs::write(
+        &file,
+        "Resources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties:\n      Name: a\n      Policy: \"allow everyone\"\n  Items:\n    Type: AWS::ApiGateway::Resource\n    Properties: {RestApiId: !Ref Api, ParentId: !GetAtt Api.RootResourceId, PathPart: items}\n  Get:\n    Type: AWS::ApiGateway::Method\n    Properties: {RestApiId: !Ref Api, ResourceId: !Ref Items, HttpMethod: POST, AuthorizationType: NONE, Integration: {Type: MOCK}}\n",
+    )
+    .expect("write");
+    let file = file.display().to_string();
+    let (code, report, out) = lint_json(std::slice::from_ref(&file), &[]).await;
+    assert_ne!(code, 2, "{out}");
+    let unresolved = report["files"][0]["apis"][0]["unresolved"].to_string();
+    assert!(unresolved.contains("not a JSON policy document"), "{out}");
+    let (code, _, out) = crate::common::check_json(&[
+        "--template",
+        &file,
+        "--path",
+        "/items",
+        "-X",
+        "POST",
+        "-H",
+        "Content-Type: application/json",
+        "--origin",
+        "https://app.example.com",
+    ])
+    .await;
+    assert_ne!(code, 2, "{out}");
+    assert!(out.contains("not a JSON policy document"), "{out}");
+}
