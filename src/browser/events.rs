@@ -218,12 +218,24 @@ pub(super) fn observe(
         ));
     }
     let cors = main.and_then(|m| m.cors.clone());
-    // fetch() threw before sending anything (see cors::refusal): no request, a TypeError.
-    let refused = main.is_none()
+    // fetch() threw before sending anything (see cors::refusal): no request, a TypeError; or
+    // the request was blocked as mixed content before it went on the wire (its console line
+    // names the URL; DevTools still reports the request, never sent).
+    let quoted_url = format!("'{url}'");
+    let mixed_content = state
+        .console
+        .iter()
+        .map(|(_, t)| t.as_str())
+        .find(|t| t.starts_with("Mixed Content:") && t.contains(&quoted_url));
+    let threw = main.is_none()
         && preflight.is_none()
         && js_error
             .as_deref()
             .is_some_and(|e| e.starts_with("TypeError: Failed to execute 'fetch'"));
+    let blocked_unsent = mixed_content.is_some()
+        && preflight.is_none()
+        && main.is_none_or(|m| m.wire_headers.is_none() && m.status.is_none());
+    let refused = threw || blocked_unsent;
     let outcome = match (&cors, page_ok) {
         (Some(_), _) => Outcome::Blocked,
         (None, Some(true)) => Outcome::Allowed,
@@ -239,6 +251,7 @@ pub(super) fn observe(
     let console_message = state
         .cors_console_line(url)
         .map(str::to_string)
+        .or_else(|| refused.then(|| mixed_content.map(str::to_string)).flatten())
         .or_else(|| refused.then(|| js_error.clone()).flatten())
         .or_else(|| {
             (outcome != Outcome::Allowed)

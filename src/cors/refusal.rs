@@ -10,6 +10,15 @@
 //!   method is `GET` or `HEAD`, then throw a TypeError" (after method normalization, so `get`
 //!   counts; an empty body is non-null).
 //!
+//! - Mixed content (<https://w3c.github.io/webappsec-mixed-content/#should-block-fetch>): a page
+//!   served over `https:` fetching an `http:` URL that is not potentially trustworthy
+//!   (<https://w3c.github.io/webappsec-secure-contexts/#is-url-trustworthy>: not `localhost`,
+//!   `*.localhost`, `127.0.0.0/8` or `::1`) is blocked before anything is sent; `fetch()`
+//!   rejects with "TypeError: Failed to fetch" and the console says "Mixed Content: …". Only an
+//!   `https:` page is judged so (Chromium's behaviour for other secure contexts, such as
+//!   `http://localhost`, was not checked). The page's own URL is not known: the console line
+//!   names the origin.
+//!
 //! The messages are Chromium's (`third_party/blink/renderer/core/fetch/request.cc`), as its
 //! console prints an uncaught rejection of `fetch()` from a page; each was checked against
 //! Debian's headless Chromium (the method is quoted as written: `'connect' HTTP method is
@@ -29,6 +38,8 @@ pub enum RefusalReason {
     ForbiddenMethod,
     /// A `GET` or `HEAD` request with a body.
     BodyWithGetOrHead,
+    /// An `https:` page fetching an `http:` URL that is not potentially trustworthy.
+    MixedContent,
 }
 
 /// A request `fetch()` throws on, with the console text.
@@ -69,7 +80,32 @@ pub fn refusal(target: &Target) -> Option<Refusal> {
             console_message: format!("{PREFIX}Request with GET/HEAD method cannot have body."),
         });
     }
+    let page_https = url::Url::parse(&target.origin).is_ok_and(|o| o.scheme() == "https");
+    if page_https && url.scheme() == "http" && !potentially_trustworthy(url) {
+        return Some(Refusal {
+            reason: RefusalReason::MixedContent,
+            console_message: format!(
+                "Mixed Content: The page at '{}/' was loaded over HTTPS, but requested an insecure resource '{}'. This request has been blocked; the content must be served over HTTPS.",
+                target.origin.trim_end_matches('/'),
+                url.as_str()
+            ),
+        });
+    }
     None
+}
+
+/// An `http:` URL whose host a browser trusts as secure: `localhost`, `*.localhost`, or a
+/// loopback address.
+fn potentially_trustworthy(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            d == "localhost" || d.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 #[cfg(test)]
@@ -114,6 +150,41 @@ mod tests {
         assert_eq!(
             m,
             "TypeError: Failed to execute 'fetch' on 'Window': 'TRACE' HTTP method is unsupported."
+        );
+    }
+
+    #[test]
+    fn an_https_page_calling_an_http_url_is_mixed_content() {
+        let r = |u: &str, origin: &str| {
+            let mut t = target(u, "GET", None);
+            t.origin = origin.into();
+            refusal(&t).map(|r| r.reason)
+        };
+        let page = "https://app.example.com";
+        assert_eq!(
+            r("http://my-alb-1.us-east-1.elb.amazonaws.com/items", page),
+            Some(RefusalReason::MixedContent)
+        );
+        // Potentially trustworthy hosts, an https URL, an http page: not mixed content.
+        for ok in [
+            "http://127.0.0.1:3000/x",
+            "http://127.8.9.10/x",
+            "http://[::1]:8080/x",
+            "http://localhost:3000/x",
+            "http://api.localhost/x",
+            "https://api.example.com/x",
+        ] {
+            assert_eq!(r(ok, page), None, "{ok}");
+        }
+        assert_eq!(
+            r("http://api.example.com/x", "http://app.example.com"),
+            None
+        );
+        let mut t = target("http://api.example.com:8080/items", "GET", None);
+        t.origin = page.into();
+        assert_eq!(
+            refusal(&t).unwrap().console_message,
+            "Mixed Content: The page at 'https://app.example.com/' was loaded over HTTPS, but requested an insecure resource 'http://api.example.com:8080/items'. This request has been blocked; the content must be served over HTTPS."
         );
     }
 }

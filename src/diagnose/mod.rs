@@ -249,6 +249,10 @@ fn refused(
             "a GET or HEAD request cannot have a body",
             "Send the data as query parameters, or use POST (or PUT) for a request with a body.",
         ),
+        cors::RefusalReason::MixedContent => (
+            "the page is served over HTTPS and the URL is http:, so the browser blocks it as mixed content",
+            "Call the API over https: (API Gateway's endpoints and custom domains are HTTPS only; a load balancer in front needs an HTTPS listener). No CORS setting can allow an http: request from an https: page.",
+        ),
     };
     let message = format!(
         "fetch() refuses this request before sending anything ({why}): {}. No preflight and no request leave the browser, whatever the API's CORS configuration.",

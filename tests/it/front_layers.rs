@@ -127,10 +127,11 @@ async fn every_front_scenario_chromium_agrees_with_the_engine() {
 /// `--resolve HOST:PORT:ADDR`: a custom domain reached on loopback by the probes, as before
 /// the domain's DNS record exists: the request goes to the domain's name, so the domain's
 /// layer answers (its no-mapping 403). Chromium follows the same mapping
-/// (`--host-resolver-rules`): from an `http:` page (an `https:` one would block the `http:`
-/// name as mixed content before resolving it), Chromium's Local Network Access check names
-/// the target a loopback address, which only the mapping makes it (the name itself resolves
-/// nowhere). A `--resolve` for another host is a usage error.
+/// (`--host-resolver-rules`): from an `http:` page its Local Network Access check names the
+/// target a loopback address, which only the mapping makes it (the name itself resolves
+/// nowhere). From the scenario's `https:` page the `http:` URL is mixed content: the engine
+/// and Chromium both refuse it before anything is sent. A `--resolve` for another host is a
+/// usage error.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resolve_takes_the_probes_and_chromium_to_a_custom_domain_on_loopback() {
     let s = Scenario::by_name("custom-domain-no-mapping").expect("scenario");
@@ -152,7 +153,7 @@ async fn resolve_takes_the_probes_and_chromium_to_a_custom_domain_on_loopback() 
     let port = server.addr().port();
     let url = format!("http://{domain}:{port}{}", s.url_path());
     let resolve = format!("{domain}:{port}:127.0.0.1");
-    // The same request from an `http:` page.
+    // The same request from an `http:` page (the simulator serves `http:` only).
     let mut from_http = s.clone();
     from_http.spec.request.origin = "http://app.example.com".into();
     let run = |extra: Vec<String>, scenario: &Scenario| {
@@ -161,10 +162,19 @@ async fn resolve_takes_the_probes_and_chromium_to_a_custom_domain_on_loopback() 
         a.extend(request_flags(scenario, &url));
         common::cors_doctor(a)
     };
+    let json = |out: &std::process::Output| {
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let raw = format!(
+            "{stdout}\n--- stderr ---\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_default();
+        (report, raw)
+    };
     // Another host than the URL's: refused before anything is sent.
     let out = run(
         common::args(&["--resolve", &format!("other.example.com:{port}:127.0.0.1")]),
-        &s,
+        &from_http,
     )
     .await;
     assert_eq!(out.status.code(), Some(2));
@@ -174,13 +184,7 @@ async fn resolve_takes_the_probes_and_chromium_to_a_custom_domain_on_loopback() 
         "{stderr}"
     );
     // The probes.
-    let out = run(common::args(&["--resolve", &resolve]), &s).await;
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    let raw = format!(
-        "{stdout}\n--- stderr ---\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_default();
+    let (report, raw) = json(&run(common::args(&["--resolve", &resolve]), &from_http).await);
     let expect = &s.spec.expect;
     if let Some(p) = &expect.preflight {
         assert_eq!(
@@ -212,18 +216,67 @@ async fn resolve_takes_the_probes_and_chromium_to_a_custom_domain_on_loopback() 
         server.shutdown().await;
         return;
     }
-    let out = run(
-        common::args(&["--resolve", &resolve, "--browser"]),
-        &from_http,
-    )
-    .await;
-    server.shutdown().await;
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_default();
-    assert_eq!(report["browser"]["source"], "chromium", "{stdout}");
+    let (report, raw) = json(
+        &run(
+            common::args(&["--resolve", &resolve, "--browser"]),
+            &from_http,
+        )
+        .await,
+    );
+    assert_eq!(report["browser"]["source"], "chromium", "{raw}");
     assert_eq!(
         report["browser"]["cors_error"], "InsecureLocalNetwork",
         "{}",
         report["browser"]
+    );
+    // From the `https:` page: mixed content. The engine refuses it before anything is sent
+    // (no probe, no retest)…
+    let (report, raw) = json(&run(common::args(&["--resolve", &resolve]), &s).await);
+    assert_eq!(report["browser"]["outcome"], "refused", "{raw}");
+    assert!(
+        report["exchanges"].as_array().is_some_and(|x| x.is_empty()),
+        "{raw}"
+    );
+    assert!(
+        common::codes(&report).iter().any(|c| c == "FETCH_REFUSED"),
+        "{raw}"
+    );
+    assert!(raw.contains("mixed content"), "{raw}");
+    // …and so does Chromium, reaching the name through the mapping or not: refused, with
+    // the console line the engine predicts.
+    let chromium = cors_doctor::browser::Chromium::launch(cors_doctor::browser::LaunchOptions {
+        resolve: vec![(domain.clone(), Ipv4Addr::LOCALHOST.into())],
+        ..Default::default()
+    })
+    .await
+    .expect("Chromium starts");
+    let target = cors_doctor::target::Target {
+        url: url::Url::parse(&url).expect("url"),
+        origin: s.spec.request.origin.clone(),
+        method: s.spec.request.method.clone(),
+        headers: s
+            .spec
+            .request
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        body: s.spec.request.body.clone(),
+        credentials: s.spec.request.credentials,
+    };
+    let seen = chromium.retest(&target).await;
+    chromium.close().await;
+    server.shutdown().await;
+    let seen = seen.expect("a retest");
+    assert_eq!(
+        seen.outcome,
+        cors_doctor::cors::Outcome::Refused,
+        "{seen:?}"
+    );
+    let console = seen.console_message.unwrap_or_default();
+    assert!(
+        console.starts_with("Mixed Content: The page at 'https://app.example.com/")
+            && console.contains(&format!("requested an insecure resource '{url}'")),
+        "{console}"
     );
 }
