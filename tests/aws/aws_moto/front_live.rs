@@ -14,10 +14,20 @@ use cors_doctor::plan::TargetArgs;
 
 /// A REST API in moto with `/bookings` (OPTIONS with the CORS headers, POST), stages prod and
 /// dev, and a custom domain mapping `v1` to prod. Returns the API and the domain name.
+/// The page these tests call from: `http:`, as the simulator serves `http:` only (an `https:`
+/// page calling an `http:` URL on a name that is not loopback is mixed content, refused).
+const HTTP_PAGE: &str = "http://app.example.com";
+
 async fn mapped_api(ep: &str, name: &str) -> (aws::Rest, String) {
     let api = aws::Rest::new(ep, name).await;
     let bookings = api.resource(&api.root, "bookings").await;
-    api.method(&bookings, "OPTIONS", "NONE", None, &ALL, &ALLOW)
+    let page = format!("'{HTTP_PAGE}'");
+    let allow = [
+        ("Access-Control-Allow-Origin", page.as_str()),
+        ALLOW[1],
+        ALLOW[2],
+    ];
+    api.method(&bookings, "OPTIONS", "NONE", None, &ALL, &allow)
         .await;
     api.method(
         &bookings,
@@ -25,7 +35,7 @@ async fn mapped_api(ep: &str, name: &str) -> (aws::Rest, String) {
         "NONE",
         None,
         &["Access-Control-Allow-Origin"],
-        &ALLOW[..1],
+        &allow[..1],
     )
     .await;
     api.deploy().await;
@@ -76,7 +86,7 @@ async fn check_on_domain(
 ) -> cors_doctor::report::Report {
     let args = TargetArgs {
         url: Some(format!("http://{domain}:{}{path}", sim.addr().port())),
-        origin: Some(ORIGIN.to_string()),
+        origin: Some(HTTP_PAGE.to_string()),
         method: Some("POST".to_string()),
         headers: vec!["Content-Type: application/json".to_string()],
         body: Some("{\"room\":\"12B\"}".to_string()),
