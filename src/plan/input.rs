@@ -1,5 +1,5 @@
-//! Reading what `-d` and `--from-curl`/`--from-fetch` point at: a file or standard input,
-//! bounded in size and in time.
+//! Reading what `-d` and `--from-curl`/`--from-fetch` point at (a file or standard input,
+//! bounded in size and in time), and what `--resolve` names.
 
 use std::time::Duration;
 
@@ -102,4 +102,49 @@ pub fn read_body_arg(arg: &str) -> Result<String, BodyError> {
     }
     bytes.retain(|b| *b != b'\r' && *b != b'\n');
     String::from_utf8(bytes).map_err(|_| BodyError::NotUtf8(crate::redact::shorten(arg, 200)))
+}
+
+/// One `--resolve HOST:PORT:ADDR` (curl's form; an IPv6 ADDR in brackets) for the URL: its
+/// host and port must be the URL's (nothing else is requested), and a URL is needed.
+pub(super) fn parse_resolve(
+    arg: &str,
+    url: &url::Url,
+    live: bool,
+) -> Result<(String, std::net::IpAddr), PlanError> {
+    let shown = crate::redact::escape_controls(&crate::redact::shorten(arg, 80));
+    let bad = |why: String| PlanError::Resolve(format!("'{shown}': {why}"));
+    if !live {
+        return Err(bad(
+            "it needs the URL to request (the diagnosis without a URL sends nothing)".into(),
+        ));
+    }
+    let mut parts = arg.splitn(3, ':');
+    let (Some(host), Some(port), Some(addr)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad(
+            "give HOST:PORT:ADDR, as curl takes it, e.g. --resolve api.example.com:443:203.0.113.10"
+                .into(),
+        ));
+    };
+    let url_host = url.host_str().unwrap_or_default();
+    if !host.eq_ignore_ascii_case(url_host) {
+        return Err(bad(format!(
+            "names {host}, and the URL's host is {url_host}: only the URL's host is requested"
+        )));
+    }
+    let url_port = url.port_or_known_default().unwrap_or(443);
+    if port.parse::<u16>().ok() != Some(url_port) {
+        return Err(bad(format!(
+            "names port {port}, and the URL's port is {url_port}"
+        )));
+    }
+    let ip = addr
+        .strip_prefix('[')
+        .and_then(|a| a.strip_suffix(']'))
+        .unwrap_or(addr);
+    let ip = ip.parse::<std::net::IpAddr>().map_err(|_| {
+        bad(format!(
+            "{addr} is not an IP address (an IPv6 one goes in brackets)"
+        ))
+    })?;
+    Ok((url_host.to_ascii_lowercase(), ip))
 }
