@@ -100,6 +100,21 @@ impl Target {
 /// (`http::Uri`, 65,534 bytes). Longer URLs are refused before anything is sent.
 pub const MAX_URL_BYTES: usize = 65_534;
 
+/// A host that is this machine: `localhost`, `*.localhost`, or a loopback address
+/// (<https://w3c.github.io/webappsec-secure-contexts/#is-url-trustworthy>; browsers also
+/// treat it as the loopback address space).
+pub fn is_loopback_host(host: Option<url::Host<&str>>) -> bool {
+    match host {
+        Some(url::Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            d == "localhost" || d.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
 /// A user's input quoted in a message: secrets masked, at most 200 characters.
 pub fn quoted(input: &str) -> String {
     crate::redact::shorten(&crate::redact::url(input.trim()), 200)

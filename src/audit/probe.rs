@@ -128,12 +128,7 @@ impl ProbeSettings {
 }
 
 fn is_loopback_url(u: &str) -> bool {
-    url::Url::parse(u).is_ok_and(|u| match u.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    })
+    url::Url::parse(u).is_ok_and(|u| crate::target::is_loopback_host(u.host()))
 }
 
 /// The template must make an http(s) URL without query or fragment for any id and stage.

@@ -18,17 +18,10 @@ pub(super) fn more_private_space(
 ) -> Option<&'static str> {
     fn space(host: Option<url::Host<&str>>) -> u8 {
         match host {
-            Some(url::Host::Domain(d)) => {
-                let d = d.to_ascii_lowercase();
-                if d == "localhost" || d.ends_with(".localhost") {
-                    0
-                } else {
-                    2
-                }
-            }
+            _ if crate::target::is_loopback_host(host.clone()) => 0,
             Some(url::Host::Ipv4(ip)) => ip_space(IpAddr::V4(ip)),
             Some(url::Host::Ipv6(ip)) => ip_space(IpAddr::V6(ip)),
-            None => 2,
+            _ => 2,
         }
     }
     fn ip_space(ip: IpAddr) -> u8 {

@@ -81,7 +81,7 @@ pub fn refusal(target: &Target) -> Option<Refusal> {
         });
     }
     let page_https = url::Url::parse(&target.origin).is_ok_and(|o| o.scheme() == "https");
-    if page_https && url.scheme() == "http" && !potentially_trustworthy(url) {
+    if page_https && url.scheme() == "http" && !crate::target::is_loopback_host(url.host()) {
         return Some(Refusal {
             reason: RefusalReason::MixedContent,
             console_message: format!(
@@ -92,20 +92,6 @@ pub fn refusal(target: &Target) -> Option<Refusal> {
         });
     }
     None
-}
-
-/// An `http:` URL whose host a browser trusts as secure: `localhost`, `*.localhost`, or a
-/// loopback address.
-fn potentially_trustworthy(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => {
-            let d = d.trim_end_matches('.').to_ascii_lowercase();
-            d == "localhost" || d.ends_with(".localhost")
-        }
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
 }
 
 #[cfg(test)]
